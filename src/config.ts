@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { IANAZone } from 'luxon';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { zDeploysConfig } from './deploys/config.js';
+import { zRequestsConfig } from './requests/config.js';
+
+/** Thrown for every configuration problem; main prints `problems` one per line and exits non-zero. */
+export class ConfigError extends Error {
+  constructor(
+    readonly problems: string[],
+    readonly hint: string,
+  ) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+// ---------- reusable field schemas (capabilities import these) ----------
+
+function idString(kind: string, example: string, pattern: RegExp) {
+  return z.string().superRefine((value, ctx) => {
+    if (!pattern.test(value)) {
+      ctx.addIssue({ code: 'custom', message: `expected ${kind} like ${example}, got ${JSON.stringify(value)}` });
+    }
+  });
+}
+
+export const zUserId = idString('a user ID', 'U0123ABCD', /^[UW][A-Z0-9]{2,}$/);
+export const zChannelId = idString('a channel ID', 'C0123ABCD', /^[CG][A-Z0-9]{2,}$/);
+export const zUsergroupId = idString('a usergroup ID', 'S0123ABCD', /^S[A-Z0-9]{2,}$/);
+
+/** People named in config: a list mixing user IDs (U…/W…) and usergroup IDs (S…). */
+export interface Principals {
+  users: string[];
+  usergroups: string[];
+}
+
+export const zPrincipals = z
+  .array(idString('a user ID or usergroup ID', 'U0123ABCD or S0123ABCD', /^[UWS][A-Z0-9]{2,}$/))
+  .default([])
+  .transform(
+    (ids): Principals => ({
+      users: ids.filter((id) => !id.startsWith('S')),
+      usergroups: ids.filter((id) => id.startsWith('S')),
+    }),
+  );
+
+export const zTimezone = z.string().superRefine((value, ctx) => {
+  if (!IANAZone.isValidZone(value)) {
+    ctx.addIssue({ code: 'custom', message: `expected an IANA time zone like Europe/Berlin, got ${JSON.stringify(value)}` });
+  }
+});
+
+// ---------- the team file ----------
+
+export const zTeamConfig = z.strictObject({
+  timezone: zTimezone.default('UTC'),
+  admins: z.array(zUserId).min(1, { message: 'name at least one admin user ID' }),
+  platformTeam: zPrincipals,
+  channels: z
+    .strictObject({
+      help: zChannelId.optional(),
+      announcements: zChannelId.optional(),
+    })
+    .default({}),
+  deploys: zDeploysConfig.optional(),
+  requests: zRequestsConfig.optional(),
+});
+
+export type TeamConfig = z.infer<typeof zTeamConfig>;
+
+// ---------- the environment ----------
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+const zEnv = z.object({
+  SLACK_BOT_TOKEN: z.string().min(1),
+  SLACK_SIGNING_SECRET: z.string().min(1),
+  SLACK_APP_TOKEN: z.string().min(1).optional(),
+  SLACK_API_URL: z.url({ message: 'expected a URL like https://slack.com/api/' }).default('https://slack.com/api/'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  GROUNDCREW_DB: z.string().min(1).default('./data/groundcrew.db'),
+  GROUNDCREW_CONFIG: z.string().min(1).default('./groundcrew.yml'),
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_API_URL: z.url().default('https://api.github.com'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+export type Env = z.infer<typeof zEnv>;
+
+export interface Config {
+  env: Env;
+  team: TeamConfig;
+}
+
+const REQUIRED_SECRETS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
+
+type RawEnv = Record<string, string | undefined>;
+
+/** Blank values count as unset: `SLACK_APP_TOKEN=` in a .env file means "not using Socket Mode". */
+function cleanEnv(raw: RawEnv): RawEnv {
+  const out: RawEnv = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value !== undefined && value.trim() !== '') out[key] = value.trim();
+  }
+  return out;
+}
+
+export function parseEnv(raw: RawEnv): Env {
+  const env = cleanEnv(raw);
+  const missing = REQUIRED_SECRETS.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      [`missing ${missing.join(', ')}`],
+      'see README "Configuration: environment" for where each value comes from',
+    );
+  }
+  const result = zEnv.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(formatIssues(result.error.issues), 'see README "Configuration: environment"');
+  }
+  return result.data;
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): string[] {
+  return issues.map((issue) => {
+    const path = [...prefix, ...issue.path]
+      .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+      .join('');
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    return path ? `${path}: ${message}` : message;
+  });
+}
+
+/** Parses the YAML text of groundcrew.yml; every problem is reported with its path (or line for YAML syntax). */
+export function parseTeamConfig(text: string, fileName = 'groundcrew.yml'): TeamConfig {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((error) => {
+        const pos = error.linePos?.[0];
+        return `${fileName}${pos ? `:${pos.line}:${pos.col}` : ''}: ${error.message.split('\n')[0]}`;
+      }),
+      'fix the YAML syntax; groundcrew.example.yml shows a working file',
+    );
+  }
+  return validateTeamConfig(doc.toJS() ?? {}, fileName);
+}
+
+export function validateTeamConfig(value: unknown, fileName = 'groundcrew.yml'): TeamConfig {
+  const result = zTeamConfig.safeParse(value);
+  if (!result.success) {
+    throw new ConfigError(
+      formatIssues(result.error.issues).map((line) => `${fileName}: ${line}`),
+      'see README "Configuration: groundcrew.yml" for every key',
+    );
+  }
+  return deepFreeze(result.data);
+}
+
+export function loadConfig(rawEnv: RawEnv, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
+  const env = parseEnv(rawEnv);
+  let text: string;
+  try {
+    text = readFile(env.GROUNDCREW_CONFIG);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      [`cannot read ${env.GROUNDCREW_CONFIG}${code === 'ENOENT' ? ': no such file' : `: ${code ?? String(error)}`}`],
+      'copy groundcrew.example.yml to groundcrew.yml, or point GROUNDCREW_CONFIG at your file',
+    );
+  }
+  const team = parseTeamConfig(text, env.GROUNDCREW_CONFIG);
+  return Object.freeze({ env: Object.freeze(env), team });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

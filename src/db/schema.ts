@@ -1,0 +1,41 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** Core tables. Capabilities keep theirs in src/<capability>/schema.ts. Times are stored as epoch milliseconds. */
+
+export const auditLogTable = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    inputs: text('inputs', { mode: 'json' }).$type<Record<string, unknown>>(),
+    outcome: text('outcome', { enum: ['ok', 'denied', 'failed'] }).notNull(),
+    detail: text('detail'),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_actor_idx').on(t.actor, t.at)],
+);
+
+export const jobRunsTable = sqliteTable(
+  'job_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    job: text('job').notNull(),
+    trigger: text('trigger', { enum: ['schedule', 'catch-up', 'manual'] }).notNull(),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+    outcome: text('outcome', { enum: ['running', 'ok', 'failed', 'skipped'] }).notNull(),
+    error: text('error'),
+  },
+  (t) => [index('job_runs_job_started_idx').on(t.job, t.startedAt)],
+);
+
+export const processedEventsTable = sqliteTable(
+  'processed_events',
+  {
+    eventId: text('event_id').primaryKey(),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('processed_events_received_idx').on(t.receivedAt)],
+);

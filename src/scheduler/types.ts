@@ -1,0 +1,42 @@
+import type { jobRunsTable } from '../db/schema.js';
+
+export type JobRunRow = typeof jobRunsTable.$inferSelect;
+export type JobTrigger = JobRunRow['trigger'];
+
+export interface JobContext {
+  /** The clock's time when the run started (the injected clock, not the wall clock). */
+  now: Date;
+  trigger: JobTrigger;
+}
+
+/** A named, scheduled piece of work. Name: `capability.what`, e.g. `deploys.expire-approvals`. */
+export interface JobDefinition {
+  name: string;
+  /** 5-field (or 6-field with seconds) cron expression, read in the team timezone. */
+  cron: string;
+  description: string;
+  run(context: JobContext): Promise<void> | void;
+}
+
+export interface JobStatus {
+  name: string;
+  cron: string;
+  description: string;
+  running: boolean;
+  lastRun: JobRunRow | null;
+  nextRun: Date | null;
+}
+
+export interface Scheduler {
+  register(job: JobDefinition): void;
+  has(name: string): boolean;
+  /** Starts node-cron tasks for every registered job, then runs once each job whose scheduled run was missed. */
+  start(): Promise<void>;
+  /** Stops the cron tasks and waits (bounded) for running jobs to finish. */
+  stop(timeoutMs?: number): Promise<void>;
+  /** Runs a job now. A job never overlaps itself: if it is running, the result has outcome `skipped`. */
+  runNow(name: string, trigger?: JobTrigger): Promise<JobRunRow>;
+  /** Runs once every job whose latest scheduled time (by the clock) is after its last recorded run. */
+  runMissed(): Promise<JobRunRow[]>;
+  list(): JobStatus[];
+}
