@@ -137,12 +137,12 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: readon
 
 /** Parses the YAML text of groundcrew.yml; every problem is reported with its path (or line for YAML syntax). */
 export function parseTeamConfig(text: string, fileName = 'groundcrew.yml'): TeamConfig {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((error) => {
         const pos = error.linePos?.[0];
-        return `${fileName}${pos ? `:${pos.line}:${pos.col}` : ''}: ${error.message.split('\n')[0]}`;
+        return `${fileName}${pos ? `:${pos.line}:${pos.col}` : ''}: ${error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`;
       }),
       'fix the YAML syntax; groundcrew.example.yml shows a working file',
     );

@@ -1,0 +1,6 @@
+import { adminCapability } from './admin/capability.js';
+import { coreCapability } from './core/capability.js';
+import type { Capability } from './services.js';
+
+/** Every capability groundcrew runs, in the order their commands appear in help. */
+export const capabilities: readonly Capability[] = [coreCapability, adminCapability];

@@ -1,0 +1,58 @@
+import { createGroundcrew } from './bootstrap.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openDb } from './db/client.js';
+import { createLogger } from './logger.js';
+
+function fail(lines: string[], hint: string): never {
+  process.stderr.write(`groundcrew: cannot start\n${lines.map((l) => `  - ${l}`).join('\n')}\n${hint}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.problems, error.hint);
+    throw error;
+  }
+  const logger = createLogger(config.env.LOG_LEVEL);
+  let database: ReturnType<typeof openDb>;
+  try {
+    database = openDb(config.env.GROUNDCREW_DB);
+  } catch (error) {
+    fail([`cannot open the database at ${config.env.GROUNDCREW_DB}: ${(error as Error).message}`], 'check GROUNDCREW_DB');
+  }
+  const groundcrew = createGroundcrew({ config, database, logger });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received: finishing in-flight work, then stopping`);
+    await groundcrew.stop(10_000);
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    await groundcrew.start();
+  } catch (error) {
+    const data = (error as { data?: { error?: string } }).data;
+    if (data?.error === 'invalid_auth' || data?.error === 'not_authed') {
+      fail([`Slack rejected SLACK_BOT_TOKEN (${data.error})`], 'copy the Bot User OAuth Token (xoxb-…) again');
+    }
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      fail([`port ${config.env.PORT} is already in use`], 'set PORT to a free port');
+    }
+    throw error;
+  }
+  const mode = config.env.SLACK_APP_TOKEN ? 'Socket Mode' : `HTTP on :${config.env.PORT} (POST /slack/events)`;
+  logger.info(`groundcrew is running — ${mode}; Web API at ${config.env.SLACK_API_URL}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`groundcrew: failed to start: ${(error as Error)?.message ?? String(error)}\n`);
+  process.exit(1);
+});

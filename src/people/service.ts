@@ -1,0 +1,74 @@
+import type { Clock } from '../clock.js';
+import type { Principals, TeamConfig } from '../config.js';
+
+export type Role = 'admin' | 'platform' | 'member';
+
+export const ROLE_LABEL: Record<Role, string> = {
+  admin: 'groundcrew admin',
+  platform: 'platform team',
+  member: 'member',
+};
+
+/** Port: who is in a usergroup. The Slack adapter implements it with usergroups.users.list. */
+export interface UsergroupDirectory {
+  members(usergroupId: string): Promise<string[]>;
+}
+
+export interface PeopleService {
+  roleOf(userId: string): Promise<Role>;
+  /** True when the user is named directly, or is a member of one of the usergroups. */
+  isIn(userId: string, principals: Principals): Promise<boolean>;
+  /** Every user named directly or through a usergroup (deduplicated, in config order). */
+  expand(principals: Principals): Promise<string[]>;
+  /** Role can the caller act as at least `role`? */
+  hasRole(userId: string, role: Role): Promise<boolean>;
+}
+
+const RANK: Record<Role, number> = { member: 0, platform: 1, admin: 2 };
+
+export function createPeopleService(
+  team: Pick<TeamConfig, 'admins' | 'platformTeam'>,
+  directory: UsergroupDirectory,
+  clock: Clock,
+  cacheMs = 5 * 60_000,
+): PeopleService {
+  const cache = new Map<string, { at: number; members: Promise<string[]> }>();
+
+  function groupMembers(id: string): Promise<string[]> {
+    const now = clock.now().getTime();
+    const hit = cache.get(id);
+    if (hit && now - hit.at < cacheMs) return hit.members;
+    const members = directory.members(id).catch((error: unknown) => {
+      cache.delete(id);
+      throw error;
+    });
+    cache.set(id, { at: now, members });
+    return members;
+  }
+
+  async function isIn(userId: string, principals: Principals): Promise<boolean> {
+    if (principals.users.includes(userId)) return true;
+    for (const group of principals.usergroups) {
+      if ((await groupMembers(group)).includes(userId)) return true;
+    }
+    return false;
+  }
+
+  async function roleOf(userId: string): Promise<Role> {
+    if (team.admins.includes(userId)) return 'admin';
+    return (await isIn(userId, team.platformTeam)) ? 'platform' : 'member';
+  }
+
+  return {
+    roleOf,
+    isIn,
+    async expand(principals) {
+      const all = [...principals.users];
+      for (const group of principals.usergroups) all.push(...(await groupMembers(group)));
+      return [...new Set(all)];
+    },
+    async hasRole(userId, role) {
+      return RANK[await roleOf(userId)] >= RANK[role];
+    },
+  };
+}

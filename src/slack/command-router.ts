@@ -1,0 +1,94 @@
+import type { App, RespondArguments } from '@slack/bolt';
+import { ArgsError } from '../commands/args.js';
+import { helpMessage, unknownCommandMessage } from '../commands/blocks.js';
+import type { CommandContext, ReplyMessage } from '../commands/registry.js';
+import { isDomainError } from '../errors.js';
+import type { Role } from '../people/service.js';
+import type { Services } from '../services.js';
+
+export const SLASH_COMMAND = '/platform';
+/** Slack wants an ack within 3 s; a handler that has not replied by then gets an empty ack at this point. */
+export const ACK_DEADLINE_MS = 2000;
+const ROLE_LOOKUP_TIMEOUT_MS = 1500;
+
+/** `/platform <subcommand> …`: one listener that dispatches to the subcommands capabilities registered. */
+export function registerCommandRouter(app: App, services: Services): void {
+  const { commands, people, logger } = services;
+
+  async function roleWithin(userId: string): Promise<Role> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<Role>((resolve) => {
+      timer = setTimeout(() => resolve('member'), ROLE_LOOKUP_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([people.roleOf(userId), timeout]);
+    } catch (error) {
+      logger.warn(`role lookup for ${userId} failed; treating as member:`, error);
+      return 'member';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  app.command(SLASH_COMMAND, async ({ command, ack, respond, client }) => {
+    let acked = false;
+    const ackEmpty = async () => {
+      if (acked) return;
+      acked = true;
+      await ack();
+    };
+    const deadline = setTimeout(() => void ackEmpty().catch(() => {}), ACK_DEADLINE_MS);
+    const reply = async (message: ReplyMessage | string) => {
+      const body: RespondArguments = {
+        response_type: 'ephemeral',
+        ...(typeof message === 'string' ? { text: message } : message),
+      };
+      if (!acked) {
+        acked = true;
+        await ack(body);
+      } else {
+        await respond(body);
+      }
+    };
+
+    try {
+      const role = await roleWithin(command.user_id);
+      const resolution = commands.resolve(command.text ?? '');
+      const visible = commands.visibleTo(role);
+      if (resolution.kind === 'help') return await reply(helpMessage(visible));
+      if (resolution.kind === 'unknown') {
+        return await reply(unknownCommandMessage(resolution.typed, resolution.suggestion, visible));
+      }
+      const { command: sub, rest, args } = resolution;
+      if (!visible.includes(sub)) {
+        return await reply(
+          `\`/platform ${sub.name}\` is for ${sub.minRole === 'admin' ? 'groundcrew admins' : 'the platform team'}. ` +
+            'Ask in the platform help channel if you need it done.',
+        );
+      }
+      const context: CommandContext = {
+        userId: command.user_id,
+        channelId: command.channel_id,
+        teamId: command.team_id,
+        triggerId: command.trigger_id,
+        text: rest,
+        args,
+        role,
+        reply,
+        ackNow: ackEmpty,
+        client,
+      };
+      await sub.handle(context);
+    } catch (error) {
+      if (error instanceof ArgsError || isDomainError(error)) {
+        await reply(`:warning: ${error.message}`);
+      } else {
+        logger.error(`/platform ${command.text} failed:`, error);
+        await reply(':x: Something went wrong running that command. It has been logged; try again in a minute.');
+      }
+    } finally {
+      clearTimeout(deadline);
+      await ackEmpty();
+    }
+  });
+}

@@ -1,0 +1,31 @@
+import type { App } from '@slack/bolt';
+import { lt } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { processedEventsTable } from '../db/schema.js';
+import type { Services } from '../services.js';
+
+/**
+ * Slack redelivers events it thinks failed (X-Slack-Retry-Num). Each event_id is processed once; the record is
+ * persisted so a restart between deliveries does not double-process. Rows older than a day are pruned by a job.
+ */
+export function registerEventDedupe(app: App, services: Pick<Services, 'db' | 'clock' | 'logger'>): void {
+  app.use(async ({ body, next, context }) => {
+    const eventId = (body as { event_id?: unknown }).event_id;
+    if (typeof eventId === 'string' && eventId !== '') {
+      const inserted = services.db
+        .insert(processedEventsTable)
+        .values({ eventId, receivedAt: services.clock.now() })
+        .onConflictDoNothing()
+        .run();
+      if (inserted.changes === 0) {
+        services.logger.debug(`event ${eventId} already processed (retry ${context.retryNum ?? 0}); skipped`);
+        return;
+      }
+    }
+    await next();
+  });
+}
+
+export function pruneProcessedEvents(db: Db, before: Date): number {
+  return db.delete(processedEventsTable).where(lt(processedEventsTable.receivedAt, before)).run().changes;
+}

@@ -1,0 +1,35 @@
+import type { KnownBlock } from '@slack/types';
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export const userMention = (userId: string) => `<@${userId}>`;
+export const channelMention = (channelId: string) => `<#${channelId}>`;
+export const groupMention = (usergroupId: string) => `<!subteam^${usergroupId}>`;
+
+/** Slack date formatting: renders in each reader's own time zone, with a fallback for old clients. */
+export function slackDate(at: Date, format = '{date_short_pretty} {time}'): string {
+  const seconds = Math.floor(at.getTime() / 1000);
+  return `<!date^${seconds}^${format}|${at.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
+}
+
+/** Cuts text to Slack's limit for a field, marking the cut. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export function section(text: string, blockId?: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) }, ...(blockId ? { block_id: blockId } : {}) };
+}
+
+export function context(text: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] };
+}
+
+export function header(text: string): KnownBlock {
+  return { type: 'header', text: { type: 'plain_text', text: truncate(text, 150) } };
+}
+
+export const divider: KnownBlock = { type: 'divider' };

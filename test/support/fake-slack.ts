@@ -1,0 +1,130 @@
+import nock from 'nock';
+
+export const SLACK_HOST = 'http://slack.test';
+export const SLACK_API_URL = `${SLACK_HOST}/api/`;
+
+export interface ApiCall {
+  /** Web API method (`chat.postMessage`) or `response_url` for posts to a response URL. */
+  method: string;
+  /** Decoded arguments: form fields, with JSON-valued fields (blocks, view, …) parsed. */
+  args: Record<string, unknown>;
+  /** For response_url posts: the path that was used. */
+  path: string;
+}
+
+type Responder = (args: Record<string, unknown>, call: ApiCall) => Record<string, unknown>;
+
+const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'files', 'metadata']);
+
+function decodeBody(body: unknown): Record<string, unknown> {
+  if (body && typeof body === 'object') return body as Record<string, unknown>;
+  const text = typeof body === 'string' ? body : '';
+  if (text.startsWith('{')) return JSON.parse(text) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    out[key] = JSON_FIELDS.has(key) ? JSON.parse(value) : value;
+  }
+  return out;
+}
+
+/**
+ * Stands in for Slack's Web API (and response URLs) via nock: records every call and answers like Slack does.
+ * Tests assert on `calls` / `waitFor`; they can override any method's answer with `on()`.
+ */
+export class FakeSlack {
+  readonly calls: ApiCall[] = [];
+  private readonly responders = new Map<string, Responder>();
+  private tsCounter = 0;
+  private viewCounter = 0;
+  /** usergroup ID → member user IDs, answered by usergroups.users.list. */
+  readonly usergroups: Record<string, string[]> = {};
+
+  constructor() {
+    this.on('auth.test', () => ({
+      ok: true,
+      url: 'https://acme-eng.slack.com/',
+      team: 'acme-eng',
+      user: 'groundcrew',
+      team_id: 'T04ABCD1EFG',
+      user_id: 'U0BOT0001',
+      bot_id: 'B0BOT0001',
+      is_enterprise_install: false,
+    }));
+    this.on('chat.postMessage', (args) => {
+      const ts = this.nextTs();
+      return { ok: true, channel: args.channel, ts, message: { type: 'message', text: args.text, ts, bot_id: 'B0BOT0001' } };
+    });
+    this.on('chat.update', (args) => ({ ok: true, channel: args.channel, ts: args.ts, text: args.text }));
+    this.on('chat.postEphemeral', () => ({ ok: true, message_ts: this.nextTs() }));
+    for (const method of ['views.open', 'views.push', 'views.update', 'views.publish']) {
+      this.on(method, (args) => {
+        const id = typeof args.view_id === 'string' ? args.view_id : `V${String(++this.viewCounter).padStart(9, '0')}`;
+        return { ok: true, view: { ...(args.view as object), id, hash: `hash-${id}-${this.viewCounter}` } };
+      });
+    }
+    this.on('conversations.open', (args) => ({ ok: true, channel: { id: `D${String(args.users).replace(/^U/, '')}` } }));
+    this.on('usergroups.users.list', (args) => ({ ok: true, users: this.usergroups[String(args.usergroup)] ?? [] }));
+    this.on('users.info', (args) => ({
+      ok: true,
+      user: { id: args.user, name: String(args.user).toLowerCase(), real_name: String(args.user), tz: 'Europe/Berlin' },
+    }));
+    this.on('response_url', () => ({ ok: true }));
+  }
+
+  on(method: string, responder: Responder): this {
+    this.responders.set(method, responder);
+    return this;
+  }
+
+  /** Makes `method` answer `{ ok: false, error }` like Slack does (HTTP 200). */
+  failWith(method: string, error: string): this {
+    return this.on(method, () => ({ ok: false, error }));
+  }
+
+  install(): void {
+    nock(SLACK_HOST)
+      .persist()
+      .post(/.*/)
+      .reply((uri, body) => {
+        const path = uri.split('?')[0] ?? uri;
+        const method = path.startsWith('/api/') ? path.slice('/api/'.length) : 'response_url';
+        const args = decodeBody(body);
+        const call: ApiCall = { method, args, path };
+        this.calls.push(call);
+        const responder = this.responders.get(method) ?? (() => ({ ok: true }));
+        return [200, responder(args, call), { 'content-type': 'application/json' }];
+      });
+  }
+
+  callsTo(method: string): ApiCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Waits until `count` calls to `method` matching `predicate` have been made; returns them. */
+  async waitFor(
+    method: string,
+    predicate: (call: ApiCall) => boolean = () => true,
+    options: { count?: number; timeoutMs?: number } = {},
+  ): Promise<ApiCall[]> {
+    const count = options.count ?? 1;
+    const deadline = Date.now() + (options.timeoutMs ?? 3000);
+    for (;;) {
+      const found = this.callsTo(method).filter(predicate);
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) {
+        const seen = this.calls.map((c) => c.method).join(', ') || 'none';
+        throw new Error(`expected ${count} call(s) to ${method}; got ${found.length}. Calls seen: ${seen}`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+  }
+
+  private nextTs(): string {
+    this.tsCounter++;
+    return `1767225600.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+}

@@ -1,0 +1,152 @@
+import type { AddressInfo } from 'node:net';
+import nock from 'nock';
+import { createGroundcrew, type Groundcrew } from '../../src/bootstrap.js';
+import { createManualClock, type ManualClock } from '../../src/clock.js';
+import { type Config, parseEnv, type TeamConfig, validateTeamConfig } from '../../src/config.js';
+import { openDb } from '../../src/db/client.js';
+import { createSilentLogger, type Logger } from '../../src/logger.js';
+import type { Capability } from '../../src/services.js';
+import { FakeSlack, SLACK_API_URL } from './fake-slack.js';
+import { BOT_ID, BOT_USER_ID, eventCallback, slashCommand, type SlashCommandPayload } from './payloads.js';
+import { signedHeaders, TEST_SIGNING_SECRET } from './signing.js';
+
+export const ADMIN = 'U0ADMIN01';
+export const PLATFORM_ENGINEER = 'U0PLAT001';
+export const ENGINEER = 'U02ABC3DEFG';
+export const PLATFORM_GROUP = 'S0PLATFORM';
+
+/** A valid team file as a plain object; tests spread their own sections over it. */
+export function baseTeamConfig(): Record<string, unknown> {
+  return {
+    timezone: 'Europe/Berlin',
+    admins: [ADMIN],
+    platformTeam: [PLATFORM_GROUP],
+    channels: { help: 'C0HELP0001', announcements: 'C0ANNOUNCE' },
+  };
+}
+
+export interface TestAppOptions {
+  team?: Record<string, unknown>;
+  clock?: ManualClock;
+  capabilities?: readonly Capability[];
+  /** Reuse a database file across "restarts". Default: fresh in-memory. */
+  dbPath?: string;
+  fetch?: typeof fetch;
+  logger?: Logger;
+  /** Also run Bolt's auth.test at start (default: skip with a known bot identity). */
+  authTest?: boolean;
+  /** Start the scheduler (runs catch-up). Default false: tests drive jobs with runNow/runMissed. */
+  startScheduler?: boolean;
+}
+
+export interface TestApp {
+  groundcrew: Groundcrew;
+  slack: FakeSlack;
+  clock: ManualClock;
+  config: Config;
+  team: TeamConfig;
+  baseUrl: string;
+  /** POST raw bytes to /slack/events, signed unless `signed: false`. */
+  post(body: string, options?: { contentType?: string; signed?: boolean; timestamp?: number; headers?: Record<string, string> }): Promise<Response>;
+  command(text: string, overrides?: Partial<SlashCommandPayload>): Promise<Response>;
+  /** Sends an interactivity payload (block_actions, view_submission, view_closed). */
+  interact(payload: object): Promise<Response>;
+  event(event: Record<string, unknown>, options?: { eventId?: string; retryNum?: number }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export function formEncode(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
+
+/** Starts the real Bolt App on a random loopback port with Slack's Web API replaced by FakeSlack (nock). */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  const slack = new FakeSlack();
+  slack.install();
+  const clock = options.clock ?? createManualClock('2026-11-23T10:00:00Z');
+  const env = parseEnv({
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+    SLACK_API_URL,
+    PORT: '0',
+    GROUNDCREW_DB: options.dbPath ?? ':memory:',
+    GITHUB_API_URL: 'http://github.test',
+    GITHUB_TOKEN: 'ghp_test',
+  });
+  const team = validateTeamConfig({ ...baseTeamConfig(), ...options.team });
+  const config: Config = { env, team };
+  const database = openDb(env.GROUNDCREW_DB);
+  const groundcrew = createGroundcrew({
+    config,
+    database,
+    clock,
+    logger: options.logger ?? createSilentLogger(),
+    retryConfig: { retries: 0 },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+    ...(options.authTest ? {} : { botIdentity: { botId: BOT_ID, botUserId: BOT_USER_ID } }),
+  });
+  const server = await groundcrew.slack.start();
+  if (options.startScheduler) await groundcrew.services.scheduler.start();
+  const port = (server!.address() as AddressInfo).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const post: TestApp['post'] = (body, postOptions = {}) => {
+    const headers =
+      postOptions.signed === false
+        ? { 'content-type': postOptions.contentType ?? 'application/x-www-form-urlencoded' }
+        : signedHeaders(body, {
+            ...(postOptions.contentType ? { contentType: postOptions.contentType } : {}),
+            ...(postOptions.timestamp ? { timestamp: postOptions.timestamp } : {}),
+          });
+    return fetch(`${baseUrl}/slack/events`, { method: 'POST', body, headers: { ...headers, ...postOptions.headers } });
+  };
+
+  return {
+    groundcrew,
+    slack,
+    clock,
+    config,
+    team,
+    baseUrl,
+    post,
+    command: (text, overrides) => post(formEncode({ ...slashCommand(text, overrides) })),
+    interact: (payload) => post(formEncode({ payload: JSON.stringify(payload) })),
+    event: (event, eventOptions = {}) =>
+      post(JSON.stringify(eventCallback(event, eventOptions.eventId ? { eventId: eventOptions.eventId } : {})), {
+        contentType: 'application/json',
+        ...(eventOptions.retryNum
+          ? { headers: { 'x-slack-retry-num': String(eventOptions.retryNum), 'x-slack-retry-reason': 'http_timeout' } }
+          : {}),
+      }),
+    async stop() {
+      await groundcrew.stop(2000);
+      nock.cleanAll();
+      nock.enableNetConnect();
+    },
+  };
+}
+
+/** The JSON body of an ack (ephemeral reply) or null when the ack was empty. */
+export async function ackBody(response: Response): Promise<{ text?: string; blocks?: unknown[] } | null> {
+  const text = await response.text();
+  if (!text) return null;
+  return JSON.parse(text) as { text?: string; blocks?: unknown[] };
+}
+
+/** All the text in a message or view's blocks, flattened, for readable assertions. */
+export function blockText(blocks: unknown): string {
+  const out: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (typeof record.text === 'string') out.push(record.text);
+      for (const [key, value] of Object.entries(record)) if (key !== 'text' || typeof value !== 'string') walk(value);
+    }
+  };
+  walk(blocks);
+  return out.join('\n');
+}
