@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+// Slack's official schema ships in the workspace's shared/ folder beside the repo (CI always has it).
+const schemaUrl = new URL('../../shared/slack/manifest.schema.json', import.meta.url);
+const hasSchema = existsSync(schemaUrl);
+const schema = hasSchema ? JSON.parse(readFileSync(schemaUrl, 'utf8')) : {};
+const manifest = parse(readFileSync(new URL('../manifest.yml', import.meta.url), 'utf8'));
+
+describe('manifest.yml', () => {
+  it.skipIf(!hasSchema)("validates against Slack's official app manifest schema", () => {
+    const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+    const validate = ajv.compile(schema);
+    const valid = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it.skipIf(!hasSchema)('is rejected by the schema when broken (the check can fail)', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
+    const broken = { ...manifest, display_information: { name: '' }, unexpected: true };
+    expect(ajv.validate(schema, broken)).toBe(false);
+  });
+
+  it('sends commands, interactivity and events to /slack/events with the Home tab on', () => {
+    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toContain('/platform');
+    for (const url of [
+      manifest.features.slash_commands[0].url,
+      manifest.settings.interactivity.request_url,
+      manifest.settings.event_subscriptions.request_url,
+    ]) {
+      expect(url).toBe('https://YOUR-HOST/slack/events');
+    }
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions.bot_events).toContain('app_home_opened');
+    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'usergroups:read']));
+  });
+});
