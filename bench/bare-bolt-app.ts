@@ -1,0 +1,28 @@
+/** Child process: the baseline — a bare Bolt app that acks `/platform` with a fixed ephemeral text. */
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel } from '@slack/bolt';
+import {
+  BENCH_BOT_ID,
+  BENCH_BOT_TOKEN,
+  BENCH_BOT_USER_ID,
+  BENCH_SIGNING_SECRET,
+  reportFailure,
+  serveChild,
+} from './protocol.js';
+
+try {
+  const app = new App({
+    token: BENCH_BOT_TOKEN,
+    signingSecret: BENCH_SIGNING_SECRET,
+    botId: BENCH_BOT_ID,
+    botUserId: BENCH_BOT_USER_ID,
+    logLevel: LogLevel.WARN,
+  });
+  app.command('/platform', async ({ ack }) => ack({ response_type: 'ephemeral', text: 'help' }));
+  const server = await app.start(0);
+  serveChild((server.address() as AddressInfo).port, async () => {
+    await app.stop();
+  });
+} catch (error) {
+  reportFailure(error);
+}

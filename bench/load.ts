@@ -1,0 +1,85 @@
+/** The load generator: signed `/platform help` slash commands over keep-alive HTTP/1.1, N at a time. */
+import { Agent, request } from 'node:http';
+import { slashCommand } from '../test/support/payloads.js';
+import { slackSignature } from '../test/support/signing.js';
+import { BENCH_CALLER, BENCH_SIGNING_SECRET } from './protocol.js';
+
+export interface Target {
+  name: string;
+  port: number;
+  agent: Agent;
+  /** Checks an ack body; returns a problem or null. */
+  check(body: string): string | null;
+}
+
+export interface RoundResult {
+  latenciesMs: number[];
+  errors: string[];
+  wallMs: number;
+}
+
+export function keepAliveAgent(concurrency: number): Agent {
+  return new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+}
+
+/** Builds and signs one request exactly like Slack: v0 HMAC-SHA256 over `v0:{ts}:{body}`, fresh timestamp. */
+function signedHelp(): { body: string; headers: Record<string, string | number> } {
+  // Not the harness's formEncode: importing harness.ts would load nock, which patches node:http in this process.
+  const body = new URLSearchParams({ ...slashCommand('help', { user_id: BENCH_CALLER }) }).toString();
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': Buffer.byteLength(body),
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(BENCH_SIGNING_SECRET, timestamp, body),
+    },
+  };
+}
+
+function post(target: Target): Promise<{ status: number; body: string }> {
+  const { body, headers } = signedHelp();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: target.port, path: '/slack/events', method: 'POST', headers, agent: target.agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(10_000, () => req.destroy(new Error('no ack within 10 s')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Sends `count` requests with `concurrency` in flight; latency is request start → last byte of the ack. */
+export async function runRound(target: Target, count: number, concurrency: number): Promise<RoundResult> {
+  const latenciesMs: number[] = [];
+  const errors: string[] = [];
+  let issued = 0;
+  const worker = async () => {
+    while (issued < count) {
+      issued++;
+      const started = performance.now();
+      try {
+        const { status, body } = await post(target);
+        const elapsed = performance.now() - started;
+        if (status !== 200) errors.push(`HTTP ${status}: ${body.slice(0, 200)}`);
+        else {
+          const problem = target.check(body);
+          if (problem) errors.push(problem);
+          else latenciesMs.push(elapsed);
+        }
+      } catch (error) {
+        errors.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return { latenciesMs, errors, wallMs: performance.now() - started };
+}

@@ -1,0 +1,38 @@
+/** IPC between the benchmark driver (parent) and each app under test (a forked child process). */
+
+export type ChildMessage =
+  | { type: 'ready'; port: number }
+  | { type: 'memory'; rss: number; heapUsed: number; maxRss: number }
+  | { type: 'failed'; error: string };
+
+export type ParentMessage = { type: 'memory' } | { type: 'stop' };
+
+export const BENCH_SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
+export const BENCH_BOT_TOKEN = 'xoxb-bench-token';
+export const BENCH_BOT_ID = 'B0BOT0001';
+export const BENCH_BOT_USER_ID = 'U0BOT0001';
+/** The caller: a plain member (not an admin, not in the platform usergroup). */
+export const BENCH_CALLER = 'U02ABC3DEFG';
+export const BENCH_PLATFORM_GROUP = 'S0PLATFORM';
+export const BENCH_PLATFORM_MEMBER = 'U0PLAT001';
+
+/** Wires the child side of the protocol: answers memory probes, stops on request. */
+export function serveChild(port: number, stop: () => Promise<void>): void {
+  const send = (message: ChildMessage) => process.send?.(message);
+  process.on('message', (message: ParentMessage) => {
+    if (message.type === 'memory') {
+      const { rss, heapUsed } = process.memoryUsage();
+      // resourceUsage().maxRSS is in kilobytes.
+      send({ type: 'memory', rss, heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 });
+    } else if (message.type === 'stop') {
+      void stop().finally(() => process.exit(0));
+    }
+  });
+  process.on('disconnect', () => void stop().finally(() => process.exit(0)));
+  send({ type: 'ready', port });
+}
+
+export function reportFailure(error: unknown): never {
+  process.send?.({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exit(1);
+}
