@@ -1,0 +1,103 @@
+import type { Principals } from '../config.js';
+
+/**
+ * The shared approval component's public interface. Deploys and requests (and anything else that needs
+ * "N distinct people must say yes") register a subject type once and call `approvals.request(...)`.
+ */
+
+/** Who must approve, how many, and how long they have. */
+export interface ApprovalPolicy {
+  /** Approvals needed from distinct approvers (the requester never counts). At least 1. */
+  count: number;
+  /** Eligible approvers: users and usergroups (expanded when the approval is created). */
+  approvers: Principals;
+  /** Time until an unanswered approval expires, in ms (default 2h: DEFAULT_APPROVAL_TTL_MS). */
+  ttlMs: number;
+}
+
+export const DEFAULT_APPROVAL_TTL_MS = 2 * 60 * 60_000;
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'cancelled'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+export const APPROVAL_DECISIONS = ['approve', 'reject'] as const;
+export type ApprovalDecisionKind = (typeof APPROVAL_DECISIONS)[number];
+
+/** What the approval card shows about the thing being approved. */
+export interface ApprovalSubjectView {
+  /** Short plain title, e.g. `Deploy api v1.4.2 to production`. */
+  title: string;
+  /** mrkdwn lines describing the thing (already escaped by the subject). */
+  lines: string[];
+}
+
+/** Registered once per subject type by the owning capability (deploys, requests). */
+export interface ApprovalSubject {
+  /** `deploy` | `request` | … — unique. */
+  type: string;
+  /** The card's description of the subject; null when it no longer exists (the card then shows the bare IDs). */
+  describe(subjectId: string): ApprovalSubjectView | null;
+  /** Called once, after the approval reached `approved` (the required count of distinct approvals). */
+  onApproved(approval: Approval): Promise<void>;
+  /** Called once, after an approver rejected with a reason (the last decision carries it). */
+  onRejected(approval: Approval): Promise<void>;
+  /** Called once, after the TTL passed without a resolution. */
+  onExpired(approval: Approval): Promise<void>;
+  /** Optional: called once after `cancel()`. */
+  onCancelled?(approval: Approval): Promise<void>;
+}
+
+export interface ApprovalDecision {
+  userId: string;
+  decision: ApprovalDecisionKind;
+  /** Required for `reject`. */
+  reason?: string;
+  at: Date;
+}
+
+export interface Approval {
+  id: number;
+  subjectType: string;
+  subjectId: string;
+  /** Slack user ID of the person who asked; never an approver. */
+  requester: string;
+  /** Approvals required (policy.count). */
+  required: number;
+  /** Eligible approvers, expanded to user IDs at creation, requester removed. */
+  approvers: string[];
+  status: ApprovalStatus;
+  /** In the order they were made. At most one `approve` per user. */
+  decisions: ApprovalDecision[];
+  createdAt: Date;
+  expiresAt: Date;
+  resolvedAt?: Date;
+  /** Who cancelled (only when status is `cancelled`). */
+  cancelledBy?: string;
+}
+
+export interface ApprovalRequestInput {
+  subjectType: string;
+  subjectId: string;
+  requester: string;
+  policy: ApprovalPolicy;
+  /** Also post the card in this channel (besides the approvers' DMs). */
+  channel?: string;
+}
+
+export interface ApprovalsApi {
+  registerSubject(subject: ApprovalSubject): void;
+  /**
+   * Creates the approval, posts a card by DM to every eligible approver (expanded from users + usergroups,
+   * minus the requester) and optionally to `channel`; returns it.
+   * Throws DomainError `invalid_input` when fewer eligible approvers than `policy.count`,
+   * or when the subject type is not registered.
+   */
+  request(input: ApprovalRequestInput): Promise<Approval>;
+  /** Cancels a pending approval (e.g. the deploy was withdrawn); cards are updated. No-op result if already resolved → throws `conflict`. */
+  cancel(approvalId: number, by: string): Promise<void>;
+  get(id: number): Approval | null;
+  /** Pending approvals this user can still decide on (for Home tabs). */
+  pendingFor(userId: string): Approval[];
+  /** The most recent approval for a subject, whatever its status. */
+  latestFor(subjectType: string, subjectId: string): Approval | null;
+}
