@@ -48,7 +48,10 @@ export const zPrincipals = z
 
 export const zTimezone = z.string().superRefine((value, ctx) => {
   if (!IANAZone.isValidZone(value)) {
-    ctx.addIssue({ code: 'custom', message: `expected an IANA time zone like Europe/Berlin, got ${JSON.stringify(value)}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected an IANA time zone like Europe/Berlin, got ${JSON.stringify(value)}`,
+    });
   }
 });
 
@@ -161,7 +164,10 @@ export function validateTeamConfig(value: unknown, fileName = 'groundcrew.yml'):
   return deepFreeze(result.data);
 }
 
-export function loadConfig(rawEnv: RawEnv, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): Config {
+export function loadConfig(
+  rawEnv: RawEnv,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): Config {
   const env = parseEnv(rawEnv);
   let text: string;
   try {

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
   try {
     database = openDb(config.env.GROUNDCREW_DB);
   } catch (error) {
-    fail([`cannot open the database at ${config.env.GROUNDCREW_DB}: ${(error as Error).message}`], 'check GROUNDCREW_DB');
+    fail(
+      [`cannot open the database at ${config.env.GROUNDCREW_DB}: ${(error as Error).message}`],
+      'check GROUNDCREW_DB',
+    );
   }
   const groundcrew = createGroundcrew({ config, database, logger });
   let stopping = false;

@@ -43,7 +43,9 @@ describe('environment', () => {
 
 describe('groundcrew.yml', () => {
   it('parses a minimal file and splits people from usergroups', () => {
-    const team = parseTeamConfig('timezone: Europe/Berlin\nadmins: [U0ADMIN01]\nplatformTeam: [U0PLAT001, S0PLATFORM]\n');
+    const team = parseTeamConfig(
+      'timezone: Europe/Berlin\nadmins: [U0ADMIN01]\nplatformTeam: [U0PLAT001, S0PLATFORM]\n',
+    );
     expect(team.timezone).toBe('Europe/Berlin');
     expect(team.platformTeam).toEqual({ users: ['U0PLAT001'], usergroups: ['S0PLATFORM'] });
     expect(Object.isFrozen(team)).toBe(true);

@@ -74,7 +74,10 @@ afterEach(async () => {
 
 describe('start-up errors', () => {
   it('names a missing token, exits non-zero, prints no stack trace', async () => {
-    const result = await runToExit({ SLACK_SIGNING_SECRET: SECRET, GROUNDCREW_CONFIG: join(workdir(VALID_YAML), 'groundcrew.yml') });
+    const result = await runToExit({
+      SLACK_SIGNING_SECRET: SECRET,
+      GROUNDCREW_CONFIG: join(workdir(VALID_YAML), 'groundcrew.yml'),
+    });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('missing SLACK_BOT_TOKEN');
     expect(result.stderr).toContain('README');
@@ -128,7 +131,10 @@ describe('a running groundcrew against a local Slack stand-in', () => {
     const base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const ok = await fetch(`${base}/healthz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`${base}/healthz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (Date.now() > deadline) throw new Error(`groundcrew did not come up: ${JSON.stringify(child.output())}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -137,19 +143,35 @@ describe('a running groundcrew against a local Slack stand-in', () => {
 
     const commandBody = formEncode({ ...slashCommand('help') });
     const started = Date.now();
-    const help = await fetch(`${base}/slack/events`, { method: 'POST', body: commandBody, headers: signedHeaders(commandBody, { secret: SECRET }) });
+    const help = await fetch(`${base}/slack/events`, {
+      method: 'POST',
+      body: commandBody,
+      headers: signedHeaders(commandBody, { secret: SECRET }),
+    });
     expect(help.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(((await help.json()) as { text: string }).text).toContain('/platform commands');
 
-    const unsigned = await fetch(`${base}/slack/events`, { method: 'POST', body: commandBody, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const unsigned = await fetch(`${base}/slack/events`, {
+      method: 'POST',
+      body: commandBody,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(unsigned.status).toBe(401);
 
     const event = JSON.stringify(eventCallback(appHomeOpened('U02ABC3DEFG'), { eventId: 'Ev0E2E' }));
     const eventHeaders = signedHeaders(event, { secret: SECRET, contentType: 'application/json' });
-    expect((await fetch(`${base}/slack/events`, { method: 'POST', body: event, headers: eventHeaders })).status).toBe(200);
-    const retryHeaders = { ...signedHeaders(event, { secret: SECRET, contentType: 'application/json' }), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' };
-    expect((await fetch(`${base}/slack/events`, { method: 'POST', body: event, headers: retryHeaders })).status).toBe(200);
+    expect((await fetch(`${base}/slack/events`, { method: 'POST', body: event, headers: eventHeaders })).status).toBe(
+      200,
+    );
+    const retryHeaders = {
+      ...signedHeaders(event, { secret: SECRET, contentType: 'application/json' }),
+      'x-slack-retry-num': '1',
+      'x-slack-retry-reason': 'http_timeout',
+    };
+    expect((await fetch(`${base}/slack/events`, { method: 'POST', body: event, headers: retryHeaders })).status).toBe(
+      200,
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(calls.filter((c) => c.method === 'views.publish')).toHaveLength(1);
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 // Slack's official schema ships in the workspace's shared/ folder beside the repo (CI always has it).
 const schemaUrl = new URL('../../shared/slack/manifest.schema.json', import.meta.url);
@@ -35,6 +35,8 @@ describe('manifest.yml', () => {
     }
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.event_subscriptions.bot_events).toContain('app_home_opened');
-    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'usergroups:read']));
+    expect(manifest.oauth_config.scopes.bot).toEqual(
+      expect.arrayContaining(['commands', 'chat:write', 'usergroups:read']),
+    );
   });
 });

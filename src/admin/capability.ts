@@ -59,7 +59,8 @@ export const adminCapability: Capability = {
       async handle(ctx) {
         const raw = ctx.args.positional[0];
         const n = raw === undefined ? AUDIT_DEFAULT : Number(raw);
-        if (!Number.isInteger(n) || n < 1) throw new ArgsError(`\`${raw}\` is not a count; try \`/platform admin audit 50\``);
+        if (!Number.isInteger(n) || n < 1)
+          throw new ArgsError(`\`${raw}\` is not a count; try \`/platform admin audit 50\``);
         await ctx.reply(auditMessage(audit.latest(Math.min(n, AUDIT_MAX))));
       },
     });

@@ -1,5 +1,5 @@
-import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
 import type { Role } from '../people/service.js';
 import { closestMatch, type ParsedArgs, parseArgs } from './args.js';
 

@@ -5,8 +5,8 @@ import type { Env } from '../config.js';
 import type { Capability, CapabilityDeps, Services } from '../services.js';
 import { registerCommandRouter } from './command-router.js';
 import { registerEventDedupe } from './dedupe.js';
-import { healthRoute } from './http.js';
 import { createHomePublisher, registerHomeTab } from './home.js';
+import { healthRoute } from './http.js';
 
 export interface SlackAppOptions {
   env: Pick<Env, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN' | 'SLACK_API_URL' | 'PORT'>;

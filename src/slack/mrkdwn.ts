@@ -21,7 +21,11 @@ export function truncate(text: string, max: number): string {
 }
 
 export function section(text: string, blockId?: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) }, ...(blockId ? { block_id: blockId } : {}) };
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(text, 3000) },
+    ...(blockId ? { block_id: blockId } : {}),
+  };
 }
 
 export function context(text: string): KnownBlock {

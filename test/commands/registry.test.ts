@@ -25,7 +25,10 @@ describe('CommandRegistry', () => {
     const r = registry();
     const deploy = r.resolve('deploy api staging --dry-run');
     expect(deploy.kind === 'command' && deploy.command.name).toBe('deploy');
-    expect(deploy.kind === 'command' && deploy.args).toEqual({ positional: ['api', 'staging'], flags: { 'dry-run': true } });
+    expect(deploy.kind === 'command' && deploy.args).toEqual({
+      positional: ['api', 'staging'],
+      flags: { 'dry-run': true },
+    });
     const run = r.resolve('admin run core.prune-events');
     expect(run.kind === 'command' && [run.command.name, run.rest]).toEqual(['admin run', 'core.prune-events']);
   });
@@ -37,12 +40,24 @@ describe('CommandRegistry', () => {
 
   it('suggests the closest name, within a group for two-word names', () => {
     expect(registry().resolve('deplyo api')).toEqual({ kind: 'unknown', typed: 'deplyo', suggestion: 'deploy' });
-    expect(registry().resolve('admin jbos')).toEqual({ kind: 'unknown', typed: 'admin jbos', suggestion: 'admin jobs' });
+    expect(registry().resolve('admin jbos')).toEqual({
+      kind: 'unknown',
+      typed: 'admin jbos',
+      suggestion: 'admin jobs',
+    });
   });
 
   it('shows each role only what it may run', () => {
-    expect(registry().visibleTo('member').map((c) => c.name)).toEqual(['deploy', 'locks']);
-    expect(registry().visibleTo('admin').map((c) => c.name)).toEqual(['deploy', 'locks', 'admin jobs', 'admin run']);
+    expect(
+      registry()
+        .visibleTo('member')
+        .map((c) => c.name),
+    ).toEqual(['deploy', 'locks']);
+    expect(
+      registry()
+        .visibleTo('admin')
+        .map((c) => c.name),
+    ).toEqual(['deploy', 'locks', 'admin jobs', 'admin run']);
   });
 
   it('refuses duplicate names', () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ackBody,
   ADMIN,
+  ackBody,
   blockText,
   ENGINEER,
   formEncode,

@@ -52,7 +52,12 @@ export class FakeSlack {
     }));
     this.on('chat.postMessage', (args) => {
       const ts = this.nextTs();
-      return { ok: true, channel: args.channel, ts, message: { type: 'message', text: args.text, ts, bot_id: 'B0BOT0001' } };
+      return {
+        ok: true,
+        channel: args.channel,
+        ts,
+        message: { type: 'message', text: args.text, ts, bot_id: 'B0BOT0001' },
+      };
     });
     this.on('chat.update', (args) => ({ ok: true, channel: args.channel, ts: args.ts, text: args.text }));
     this.on('chat.postEphemeral', () => ({ ok: true, message_ts: this.nextTs() }));
@@ -62,7 +67,10 @@ export class FakeSlack {
         return { ok: true, view: { ...(args.view as object), id, hash: `hash-${id}-${this.viewCounter}` } };
       });
     }
-    this.on('conversations.open', (args) => ({ ok: true, channel: { id: `D${String(args.users).replace(/^U/, '')}` } }));
+    this.on('conversations.open', (args) => ({
+      ok: true,
+      channel: { id: `D${String(args.users).replace(/^U/, '')}` },
+    }));
     this.on('usergroups.users.list', (args) => ({ ok: true, users: this.usergroups[String(args.usergroup)] ?? [] }));
     this.on('users.info', (args) => ({
       ok: true,

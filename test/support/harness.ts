@@ -7,7 +7,7 @@ import { openDb } from '../../src/db/client.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import type { Capability } from '../../src/services.js';
 import { FakeSlack, SLACK_API_URL } from './fake-slack.js';
-import { BOT_ID, BOT_USER_ID, eventCallback, slashCommand, type SlashCommandPayload } from './payloads.js';
+import { BOT_ID, BOT_USER_ID, eventCallback, type SlashCommandPayload, slashCommand } from './payloads.js';
 import { signedHeaders, TEST_SIGNING_SECRET } from './signing.js';
 
 export const ADMIN = 'U0ADMIN01';
@@ -47,7 +47,10 @@ export interface TestApp {
   team: TeamConfig;
   baseUrl: string;
   /** POST raw bytes to /slack/events, signed unless `signed: false`. */
-  post(body: string, options?: { contentType?: string; signed?: boolean; timestamp?: number; headers?: Record<string, string> }): Promise<Response>;
+  post(
+    body: string,
+    options?: { contentType?: string; signed?: boolean; timestamp?: number; headers?: Record<string, string> },
+  ): Promise<Response>;
   command(text: string, overrides?: Partial<SlashCommandPayload>): Promise<Response>;
   /** Sends an interactivity payload (block_actions, view_submission, view_closed). */
   interact(payload: object): Promise<Response>;

@@ -39,7 +39,8 @@ export function jobsMessage(jobs: readonly JobStatus[]): ReplyMessage {
 export function auditMessage(rows: readonly AuditRow[]): ReplyMessage {
   if (rows.length === 0) return { text: 'The audit log is empty.' };
   const lines = rows.map((row) => {
-    const inputs = row.inputs && Object.keys(row.inputs).length > 0 ? ` \`${truncate(JSON.stringify(row.inputs), 200)}\`` : '';
+    const inputs =
+      row.inputs && Object.keys(row.inputs).length > 0 ? ` \`${truncate(JSON.stringify(row.inputs), 200)}\`` : '';
     const actor = /^[UW][A-Z0-9]+$/.test(row.actor) ? `<@${row.actor}>` : escapeMrkdwn(row.actor);
     return (
       `${OUTCOME_ICON[row.outcome] ?? ''} ${slackDate(row.at)} ${actor} *${escapeMrkdwn(row.action)}*` +
