@@ -22,6 +22,7 @@ export interface GroundcrewOptions {
   capabilities?: readonly Capability[];
   botIdentity?: SlackAppOptions['botIdentity'];
   retryConfig?: SlackAppOptions['retryConfig'];
+  extraRoutes?: SlackAppOptions['extraRoutes'];
 }
 
 export interface Groundcrew {
@@ -66,6 +67,7 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
     healthy: () => database.ping(),
     ...(options.botIdentity ? { botIdentity: options.botIdentity } : {}),
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
   client = slack.client;
 

@@ -18,6 +18,8 @@ export interface SlackAppOptions {
   retryConfig?: { retries: number };
   /** Health probe; defaults to "always healthy". */
   healthy?: () => boolean;
+  /** More HTTP routes on the same port (the playground's stand-in and page). */
+  extraRoutes?: CustomRoute[];
 }
 
 export interface SlackApp {
@@ -41,6 +43,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   };
   const customRoutes: CustomRoute[] = [healthRoute(options.healthy ?? (() => true))];
   for (const capability of capabilities) customRoutes.push(...(capability.routes?.(lazyDeps) ?? []));
+  customRoutes.push(...(options.extraRoutes ?? []));
 
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
   const app = new App({
