@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { WebClient } from '@slack/web-api';
+import { createApprovals } from './approvals/create.js';
 import { createAuditService } from './audit/service.js';
 import { capabilities as defaultCapabilities } from './capabilities.js';
 import { type Clock, systemClock } from './clock.js';
@@ -59,6 +60,13 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
     commands: new CommandRegistry(),
     home: new HomeRegistry(),
     fetch: options.fetch ?? globalThis.fetch,
+    approvals: createApprovals({
+      db: database.db,
+      clock,
+      logger,
+      people,
+      slack: () => ({ client, home: services.home }),
+    }),
   };
   const slack = createSlackApp({
     env: config.env,

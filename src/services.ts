@@ -1,5 +1,6 @@
 import type { App, CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { ApprovalsService } from './approvals/service.js';
 import type { AuditService } from './audit/service.js';
 import type { Clock } from './clock.js';
 import type { CommandRegistry } from './commands/registry.js';
@@ -25,6 +26,8 @@ export interface Services {
   home: HomeRegistry;
   /** Outbound HTTP (GitHub, webhooks). Injected so tests and the playground control it. */
   fetch: typeof fetch;
+  /** Shared N-of-M approvals (deploys, requests): register a subject type, then request approvals. See src/approvals/types.ts. */
+  approvals: ApprovalsService;
 }
 
 /** What a capability gets in register(): the services plus the Slack Web API client (honours SLACK_API_URL). */

@@ -1,0 +1,306 @@
+import type { AuditService } from '../audit/service.js';
+import type { Clock } from '../clock.js';
+import { conflict, invalidInput, notFound } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { PeopleService } from '../people/service.js';
+import {
+  affectedUsers,
+  awaits,
+  checkDecision,
+  eligibleApprovers,
+  expiryOf,
+  isDue,
+  type Refusal,
+  statusFromDecisions,
+} from './model.js';
+import type { ApprovalsRepo } from './repo.js';
+import type { Approval, ApprovalDecisionKind, ApprovalSubject, ApprovalSubjectView, ApprovalsApi } from './types.js';
+
+/** What a card shows: the approval and the subject's own description of itself (null when it is gone). */
+export interface ApprovalCard {
+  approval: Approval;
+  subject: ApprovalSubjectView | null;
+}
+
+export interface PostedCard {
+  channel: string;
+  ts: string;
+}
+
+/** Port: how cards reach people. The Slack adapter (slack/notifier.ts) renders blocks and calls the Web API. */
+export interface ApprovalsNotifier {
+  /** Posts a card to a user's DM (target = user ID) or a channel; returns where it landed. */
+  postCard(target: string, card: ApprovalCard): Promise<PostedCard>;
+  updateCard(ref: PostedCard, card: ApprovalCard): Promise<void>;
+  /** Something on these users' Home tabs changed. Best effort. */
+  homeChanged(userIds: string[]): Promise<void>;
+}
+
+export type DecisionResult = { ok: true; approval: Approval } | { ok: false; refusal: Refusal; approval: Approval };
+
+/** The API other capabilities use, plus what the Slack listeners and the expiry job need. */
+export interface ApprovalsService extends ApprovalsApi {
+  /** An approver's decision. Refusals (not an approver, the requester, already resolved, …) change nothing. */
+  decide(approvalId: number, userId: string, decision: ApprovalDecisionKind, reason?: string): Promise<DecisionResult>;
+  /** May this user decide at all right now? Null = yes. Used before opening the reject modal. */
+  refusalFor(approvalId: number, userId: string): Refusal | null;
+  /** Expires every pending approval whose TTL has passed by `now`; returns how many. */
+  expireDue(now: Date): Promise<number>;
+  card(approval: Approval): ApprovalCard;
+}
+
+export interface ApprovalsServiceDeps {
+  repo: ApprovalsRepo;
+  clock: Clock;
+  people: Pick<PeopleService, 'expand'>;
+  audit: Pick<AuditService, 'record'>;
+  notifier: ApprovalsNotifier;
+  logger: Logger;
+}
+
+export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsService {
+  const { repo, clock, people, audit, notifier, logger } = deps;
+  const subjects = new Map<string, ApprovalSubject>();
+
+  function card(approval: Approval): ApprovalCard {
+    const subject = subjects.get(approval.subjectType);
+    let view: ApprovalSubjectView | null = null;
+    try {
+      view = subject?.describe(approval.subjectId) ?? null;
+    } catch (error) {
+      logger.warn(`approvals: describing ${approval.subjectType}:${approval.subjectId} failed:`, error);
+    }
+    return { approval, subject: view };
+  }
+
+  const target = (a: Approval) => `approval:${a.id}`;
+  const subjectRef = (a: Approval) => `${a.subjectType}:${a.subjectId}`;
+
+  async function refreshCards(approval: Approval): Promise<void> {
+    const view = card(approval);
+    const results = await Promise.allSettled(
+      repo.cards(approval.id).map((ref) => notifier.updateCard({ channel: ref.channel, ts: ref.ts }, view)),
+    );
+    for (const r of results) {
+      if (r.status === 'rejected')
+        logger.error(`approvals: updating a card of approval ${approval.id} failed:`, r.reason);
+    }
+  }
+
+  async function homeChanged(approval: Approval): Promise<void> {
+    try {
+      await notifier.homeChanged(affectedUsers(approval));
+    } catch (error) {
+      logger.error(`approvals: refreshing Home tabs for approval ${approval.id} failed:`, error);
+    }
+  }
+
+  /** After a resolution: every card copy, Home tabs, then the subject's hook (once; errors logged and audited). */
+  async function afterResolution(
+    approval: Approval,
+    hook: keyof Pick<ApprovalSubject, 'onApproved' | 'onRejected' | 'onExpired' | 'onCancelled'>,
+  ) {
+    await refreshCards(approval);
+    await homeChanged(approval);
+    const subject = subjects.get(approval.subjectType);
+    const fn = subject?.[hook];
+    if (!subject || !fn) return;
+    try {
+      await fn.call(subject, approval);
+    } catch (error) {
+      logger.error(`approvals: ${approval.subjectType}.${hook} for approval ${approval.id} failed:`, error);
+      audit.record({
+        actor: 'system',
+        action: `approvals.${hook}`,
+        target: target(approval),
+        inputs: { subject: subjectRef(approval) },
+        outcome: 'failed',
+        detail: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  function mustGet(id: number): Approval {
+    const approval = repo.get(id);
+    if (!approval) throw notFound(`There is no approval #${id}.`);
+    return approval;
+  }
+
+  async function expire(approval: Approval, now: Date): Promise<boolean> {
+    if (!repo.resolve(approval.id, 'expired', now)) return false;
+    const expired = mustGet(approval.id);
+    audit.record({
+      actor: 'system',
+      action: 'approvals.expire',
+      target: target(expired),
+      inputs: { subject: subjectRef(expired), approvals: expired.decisions.length, required: expired.required },
+    });
+    await afterResolution(expired, 'onExpired');
+    return true;
+  }
+
+  return {
+    card,
+
+    registerSubject(subject) {
+      if (subjects.has(subject.type)) throw new Error(`approval subject "${subject.type}" registered twice`);
+      subjects.set(subject.type, subject);
+    },
+
+    async request(input) {
+      if (!subjects.has(input.subjectType)) {
+        throw new Error(`approvals.request: subject type "${input.subjectType}" is not registered`);
+      }
+      const { policy } = input;
+      if (!Number.isInteger(policy.count) || policy.count < 1) {
+        throw invalidInput(`An approval needs a count of at least 1 (got ${policy.count}).`);
+      }
+      if (!(policy.ttlMs > 0))
+        throw invalidInput(`An approval needs a positive time to live (got ${policy.ttlMs} ms).`);
+      const approvers = eligibleApprovers(await people.expand(policy.approvers), input.requester);
+      if (approvers.length < policy.count) {
+        throw invalidInput(
+          `This needs ${policy.count} approval${policy.count === 1 ? '' : 's'} from people other than you, ` +
+            `but only ${approvers.length} eligible approver${approvers.length === 1 ? ' is' : 's are'} configured.`,
+        );
+      }
+      const now = clock.now();
+      const approval = repo.insert({
+        subjectType: input.subjectType,
+        subjectId: input.subjectId,
+        requester: input.requester,
+        required: policy.count,
+        approvers,
+        createdAt: now,
+        expiresAt: expiryOf(now, policy.ttlMs),
+      });
+      audit.record({
+        actor: input.requester,
+        action: 'approvals.request',
+        target: target(approval),
+        inputs: {
+          subject: subjectRef(approval),
+          required: approval.required,
+          approvers,
+          ttlMs: policy.ttlMs,
+          ...(input.channel ? { channel: input.channel } : {}),
+        },
+      });
+      const view = card(approval);
+      const targets: { to: string; userId: string | null }[] = approvers.map((userId) => ({ to: userId, userId }));
+      if (input.channel) targets.push({ to: input.channel, userId: null });
+      const posted = await Promise.allSettled(targets.map((t) => notifier.postCard(t.to, view)));
+      posted.forEach((result, i) => {
+        const t = targets[i]!;
+        if (result.status === 'fulfilled')
+          repo.addCard(approval.id, { ...result.value, userId: t.userId }, clock.now());
+        else logger.error(`approvals: posting approval ${approval.id} to ${t.to} failed:`, result.reason);
+      });
+      await homeChanged(approval);
+      return approval;
+    },
+
+    async decide(approvalId, userId, decision, reason) {
+      const now = clock.now();
+      const approval = mustGet(approvalId);
+      const refusal = checkDecision(
+        approval,
+        userId,
+        decision,
+        now,
+        decision === 'reject' ? (reason ?? '') : undefined,
+      );
+      const action = `approvals.${decision}`;
+      if (refusal) {
+        audit.record({
+          actor: userId,
+          action,
+          target: target(approval),
+          inputs: { subject: subjectRef(approval), ...(reason ? { reason } : {}) },
+          outcome: 'denied',
+          detail: refusal.message,
+        });
+        if (refusal.code === 'expired') await expire(approval, now);
+        return { ok: false, refusal, approval: mustGet(approvalId) };
+      }
+      const trimmed = decision === 'reject' ? reason?.trim() : undefined;
+      const added = repo.addDecision({
+        approvalId,
+        userId,
+        decision,
+        ...(trimmed ? { reason: trimmed } : {}),
+        at: now,
+      });
+      if (!added) {
+        // Lost a race with the same person's other click: the first one counts.
+        const current = mustGet(approvalId);
+        return {
+          ok: false,
+          refusal: checkDecision(current, userId, decision, now) ?? {
+            code: 'already_decided',
+            message: 'You already decided on this; each approver counts once.',
+          },
+          approval: current,
+        };
+      }
+      audit.record({
+        actor: userId,
+        action,
+        target: target(approval),
+        inputs: { subject: subjectRef(approval), ...(trimmed ? { reason: trimmed } : {}) },
+      });
+      const updated = mustGet(approvalId);
+      const next = statusFromDecisions(updated);
+      if (next !== 'pending' && repo.resolve(approvalId, next, now)) {
+        const resolved = mustGet(approvalId);
+        audit.record({
+          actor: userId,
+          action: next === 'approved' ? 'approvals.approved' : 'approvals.rejected',
+          target: target(resolved),
+          inputs: { subject: subjectRef(resolved), decisions: resolved.decisions.length, required: resolved.required },
+        });
+        await afterResolution(resolved, next === 'approved' ? 'onApproved' : 'onRejected');
+        return { ok: true, approval: resolved };
+      }
+      await refreshCards(updated);
+      await homeChanged(updated);
+      return { ok: true, approval: mustGet(approvalId) };
+    },
+
+    refusalFor(approvalId, userId) {
+      return checkDecision(mustGet(approvalId), userId, 'reject', clock.now());
+    },
+
+    async cancel(approvalId, by) {
+      const approval = mustGet(approvalId);
+      if (approval.status !== 'pending' || !repo.resolve(approvalId, 'cancelled', clock.now(), by)) {
+        throw conflict(`Approval #${approvalId} is already ${mustGet(approvalId).status}; it cannot be cancelled.`);
+      }
+      const cancelled = mustGet(approvalId);
+      audit.record({
+        actor: by,
+        action: 'approvals.cancel',
+        target: target(cancelled),
+        inputs: { subject: subjectRef(cancelled) },
+      });
+      await afterResolution(cancelled, 'onCancelled');
+    },
+
+    async expireDue(now) {
+      let count = 0;
+      for (const approval of repo.due(now)) {
+        if (isDue(approval, now) && (await expire(approval, now))) count++;
+      }
+      return count;
+    },
+
+    get: (id) => repo.get(id),
+
+    pendingFor(userId) {
+      const now = clock.now();
+      return repo.pending().filter((a) => awaits(a, userId, now));
+    },
+
+    latestFor: (subjectType, subjectId) => repo.latestFor(subjectType, subjectId),
+  };
+}
