@@ -67,7 +67,8 @@ export const zTeamConfig = z.strictObject({
       announcements: zChannelId.optional(),
     })
     .default({}),
-  deploys: zDeploysConfig.optional(),
+  // lazy: capability schemas import the field schemas above, so the import is circular
+  deploys: z.lazy(() => zDeploysConfig).optional(),
   requests: zRequestsConfig.optional(),
 });
 
