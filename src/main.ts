@@ -1,14 +1,39 @@
 import { createGroundcrew } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig } from './config.js';
 import { openDb } from './db/client.js';
 import { createLogger } from './logger.js';
+import { wantsPlayground } from './playground/mode.js';
 
 function fail(lines: string[], hint: string): never {
   process.stderr.write(`groundcrew: cannot start\n${lines.map((l) => `  - ${l}`).join('\n')}\n${hint}\n`);
   process.exit(2);
 }
 
+/** No Slack variables at all (or `--playground`): a local playground; the stand-in is loaded only then. */
+async function playground(): Promise<void> {
+  const wanted = process.env.LOG_LEVEL as LogLevelName | undefined;
+  const logger = createLogger(wanted && LOG_LEVELS.includes(wanted) ? wanted : 'info');
+  const { runPlayground } = await import('./playground/index.js');
+  let started: Awaited<ReturnType<typeof runPlayground>>;
+  try {
+    started = await runPlayground(process.env, logger);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.problems, error.hint);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      fail([`port ${process.env.PORT ?? 3000} is already in use`], 'set PORT to a free port, e.g. PORT=3001 npm start');
+    }
+    throw error;
+  }
+  const stop = async () => {
+    await started.stop(2000);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
 async function main(): Promise<void> {
+  if (wantsPlayground(process.argv.slice(2), process.env)) return playground();
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);

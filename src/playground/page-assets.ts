@@ -1,0 +1,25 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  png: 'image/png',
+};
+
+/** The page's static files live next to this module (src/playground/page); a compiled dist/ reads them from src/. */
+function pageDir(): string {
+  const here = fileURLToPath(new URL('./page/', import.meta.url));
+  if (existsSync(here)) return here;
+  return fileURLToPath(new URL('../../src/playground/page/', import.meta.url));
+}
+
+/** One static file of the page by its plain name (`app.js`); null for anything else. */
+export function pageAsset(name: string): { body: Buffer; contentType: string } | null {
+  const match = /^[a-z][a-z0-9-]*\.(html|css|js|png)$/.exec(name);
+  if (!match) return null;
+  const path = `${pageDir()}${name}`;
+  if (!existsSync(path)) return null;
+  return { body: readFileSync(path), contentType: TYPES[match[1]!]! };
+}

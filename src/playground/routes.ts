@@ -1,0 +1,210 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CustomRoute } from '@slack/bolt';
+import type { ManualClock } from '../clock.js';
+import type { Scheduler } from '../scheduler/types.js';
+import { readBody, sendJson } from '../slack/http.js';
+import { decodeApiBody } from './form.js';
+import { BOT, CHANNELS, dmChannelId, PEOPLE } from './ids.js';
+import { pageAsset } from './page-assets.js';
+import { type SlackStandIn, type StateValues, UiError } from './stand-in.js';
+import { callMethod } from './web-api.js';
+
+export interface PlaygroundRouteDeps {
+  standIn: SlackStandIn;
+  clock: ManualClock;
+  scheduler: () => Scheduler;
+  timezone: string;
+  /** Extra loopback-only routes (the demo executors). */
+  extra?: CustomRoute[];
+}
+
+type Params = { params?: Record<string, string | string[]> };
+
+/** A path parameter of a custom route (`/playground/ui/:action`). */
+export function param(req: Params, name: string): string {
+  const value = req.params?.[name];
+  return Array.isArray(value) ? value.join('/') : (value ?? '');
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** The playground is for the person at this machine: anything not from loopback gets 403. */
+export function loopbackOnly(handler: (req: IncomingMessage & Params, res: ServerResponse) => Promise<void> | void) {
+  return (req: IncomingMessage & Params, res: ServerResponse) => {
+    if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) {
+      sendJson(res, 403, { ok: false, error: 'the playground only answers requests from this machine (127.0.0.1)' });
+      return;
+    }
+    Promise.resolve(handler(req, res)).catch((error: unknown) => {
+      if (res.headersSent) return;
+      const status = error instanceof UiError ? 400 : 500;
+      sendJson(res, status, { ok: false, error: (error as Error).message });
+    });
+  };
+}
+
+async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readBody(req);
+  if (text === null) throw new UiError('body too large');
+  return text.trim() ? (JSON.parse(text) as Record<string, unknown>) : {};
+}
+
+const str = (value: unknown, name: string): string => {
+  if (typeof value !== 'string' || value === '') throw new UiError(`${name} is required`);
+  return value;
+};
+
+/** Every HTTP route of the playground, served next to POST /slack/events on the app's own port. */
+export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
+  const { standIn, clock } = deps;
+  const ws = standIn.ws;
+
+  const state = (userId: string) => ({
+    version: ws.version,
+    now: clock.now().toISOString(),
+    timezone: deps.timezone,
+    me: userId,
+    bot: BOT,
+    people: PEOPLE,
+    channels: [
+      ...CHANNELS.map((c) => ({ ...c, kind: 'channel' })),
+      { id: dmChannelId(userId), name: BOT.name, topic: 'Your direct messages with groundcrew', kind: 'dm' },
+    ],
+    messages: ws.messages.filter((m) => ws.canSee(userId, m)),
+    modal: (() => {
+      const stack = ws.modals.get(userId) ?? [];
+      const top = stack.at(-1);
+      return top ? { id: top.id, hash: top.hash, view: top.view, errors: top.errors, depth: stack.length } : null;
+    })(),
+    home: ws.homes.get(userId)?.view ?? null,
+    jobs: deps
+      .scheduler()
+      .list()
+      .map((j) => ({ name: j.name, description: j.description, nextRun: j.nextRun?.toISOString() ?? null })),
+    log: ws.log.slice(-60),
+  });
+
+  const ui: Record<string, (body: Record<string, unknown>) => Promise<unknown>> = {
+    command: async (b) => standIn.command(str(b.user, 'user'), str(b.channel, 'channel'), str(b.text, 'text')),
+    message: async (b) =>
+      standIn.message(
+        str(b.user, 'user'),
+        str(b.channel, 'channel'),
+        str(b.text, 'text'),
+        (b.threadTs as string) || undefined,
+      ),
+    react: async (b) =>
+      standIn.react(str(b.user, 'user'), str(b.channel, 'channel'), str(b.ts, 'ts'), str(b.name, 'name')),
+    home: async (b) => standIn.openHome(str(b.user, 'user')),
+    action: async (b) => {
+      const source =
+        typeof b.viewId === 'string'
+          ? { viewId: b.viewId }
+          : { channel: str(b.channel, 'channel'), ts: str(b.ts, 'ts') };
+      const action = b.action as Parameters<SlackStandIn['action']>[2];
+      if (!action || typeof action.action_id !== 'string') throw new UiError('action is required');
+      return standIn.action(str(b.user, 'user'), source, action, (b.values ?? {}) as StateValues);
+    },
+    submit: async (b) => standIn.submit(str(b.user, 'user'), str(b.viewId, 'viewId'), (b.values ?? {}) as StateValues),
+    close: async (b) => standIn.close(str(b.user, 'user'), str(b.viewId, 'viewId'), b.all === true),
+    time: async (b) => {
+      const ms = Number(b.ms);
+      if (!Number.isFinite(ms) || ms <= 0 || ms > 7 * 86_400_000) throw new UiError('ms must be between 1 and a week');
+      clock.advance(ms);
+      const runs = await deps.scheduler().runMissed();
+      ws.record({
+        direction: 'slack→app',
+        what: `clock +${Math.round(ms / 60_000)} min`,
+        detail: `${runs.length} job run(s)`,
+      });
+      ws.changed();
+      return { now: clock.now().toISOString(), jobsRun: runs.map((r) => `${r.job}: ${r.outcome}`) };
+    },
+  };
+
+  return [
+    { path: '/', method: ['GET'], handler: loopbackOnly((_req, res) => redirect(res, '/playground')) },
+    {
+      path: '/playground',
+      method: ['GET'],
+      handler: loopbackOnly((_req, res) => serveAsset(res, 'index.html')),
+    },
+    {
+      path: '/playground/static/:file',
+      method: ['GET'],
+      handler: loopbackOnly((req, res) => serveAsset(res, param(req, 'file'))),
+    },
+    {
+      path: '/playground/state',
+      method: ['GET'],
+      handler: loopbackOnly(async (req, res) => {
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        const userId = url.searchParams.get('user') ?? PEOPLE[0]!.id;
+        const since = Number(url.searchParams.get('since') ?? '-1');
+        if (Number.isFinite(since) && since >= 0) await ws.waitForChange(since, 25_000);
+        sendJson(res, 200, state(userId));
+      }),
+    },
+    {
+      path: '/playground/ui/:action',
+      method: ['POST'],
+      handler: loopbackOnly(async (req, res) => {
+        const handler = ui[param(req, 'action')];
+        if (!handler) throw new UiError(`unknown action ${param(req, 'action')}`);
+        const result = await handler(await jsonBody(req));
+        sendJson(res, 200, { ok: true, ...(result && typeof result === 'object' ? result : {}) });
+      }),
+    },
+    {
+      path: '/playground/api/:method',
+      method: ['POST'],
+      handler: loopbackOnly(async (req, res) => {
+        const method = param(req, 'method');
+        const text = (await readBody(req, 5_000_000)) ?? '';
+        let args: Record<string, unknown>;
+        try {
+          args = decodeApiBody(text, req.headers['content-type']);
+        } catch {
+          sendJson(res, 200, { ok: false, error: 'invalid_form_data' });
+          return;
+        }
+        const result = callMethod(method, args, ws);
+        ws.record({
+          direction: 'app→slack',
+          what: `${method}${result.ok ? '' : ` → ${String(result.error)}`}`,
+          detail: summarise(args),
+        });
+        sendJson(res, 200, result);
+      }),
+    },
+    {
+      path: '/playground/respond/:id',
+      method: ['POST'],
+      handler: loopbackOnly(async (req, res) => {
+        const result = standIn.respond(param(req, 'id'), await jsonBody(req));
+        sendJson(res, result.status, result.body);
+      }),
+    },
+    ...(deps.extra ?? []),
+  ];
+}
+
+function summarise(args: Record<string, unknown>): string {
+  const { token: _token, team_id: _team, ...rest } = args;
+  return JSON.stringify(rest).slice(0, 400);
+}
+
+function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(302, { location });
+  res.end();
+}
+
+function serveAsset(res: ServerResponse, name: string): void {
+  const asset = pageAsset(name);
+  if (!asset) {
+    sendJson(res, 404, { ok: false, error: 'not found' });
+    return;
+  }
+  res.writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'no-store' });
+  res.end(asset.body);
+}
