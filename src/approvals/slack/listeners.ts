@@ -1,0 +1,112 @@
+import type { App, BlockAction, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { isDomainError } from '../../errors.js';
+import type { CapabilityDeps } from '../../services.js';
+import type { ApprovalsService } from '../service.js';
+import { rejectModal } from './blocks.js';
+import { APPROVAL_IDS } from './ids.js';
+
+const zApprovalId = z.coerce.number().int().positive();
+const zRejectMetadata = z.object({ approvalId: zApprovalId });
+
+/**
+ * A short private message to the person who clicked: ephemeral via response_url on messages,
+ * a DM from the app when the click came from the Home tab (views have no response_url).
+ */
+async function tell(client: WebClient, userId: string, respond: RespondFn | undefined, text: string): Promise<void> {
+  if (respond) await respond({ response_type: 'ephemeral', replace_original: false, text });
+  else await client.chat.postMessage({ channel: userId, text });
+}
+
+function buttonValue(body: BlockAction): number | null {
+  const action = body.actions[0];
+  const parsed = zApprovalId.safeParse(action && 'value' in action ? action.value : undefined);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Approve / Reject buttons (cards and Home tab) and the reject-reason modal. */
+export function registerApprovalListeners(app: App, deps: Pick<CapabilityDeps, 'approvals' | 'logger'>): void {
+  const service: ApprovalsService = deps.approvals;
+
+  app.action<BlockAction>(
+    { type: 'block_actions', action_id: APPROVAL_IDS.approveButton },
+    async ({ ack, body, client, respond }) => {
+      await ack();
+      const reply = body.container?.type === 'message' ? respond : undefined;
+      const id = buttonValue(body);
+      if (id === null) return tell(client, body.user.id, reply, 'That button is broken (no approval ID).');
+      try {
+        const result = await service.decide(id, body.user.id, 'approve');
+        if (!result.ok) await tell(client, body.user.id, reply, result.refusal.message);
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        await tell(client, body.user.id, reply, error.message);
+      }
+    },
+  );
+
+  app.action<BlockAction>(
+    { type: 'block_actions', action_id: APPROVAL_IDS.rejectButton },
+    async ({ ack, body, client, respond }) => {
+      await ack();
+      const reply = body.container?.type === 'message' ? respond : undefined;
+      const id = buttonValue(body);
+      if (id === null) return tell(client, body.user.id, reply, 'That button is broken (no approval ID).');
+      const approval = service.get(id);
+      if (!approval) return tell(client, body.user.id, reply, `There is no approval #${id}.`);
+      const refusal = service.refusalFor(id, body.user.id);
+      if (refusal) {
+        deps.logger.debug(`approvals: ${body.user.id} may not reject #${id}: ${refusal.code}`);
+        return tell(client, body.user.id, reply, refusal.message);
+      }
+      await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(service.card(approval)) });
+    },
+  );
+
+  app.view(APPROVAL_IDS.rejectModal, async ({ ack, body, view, client }) => {
+    const meta = zRejectMetadata.safeParse(safeJson(view.private_metadata));
+    if (!meta.success) {
+      await ack({
+        response_action: 'errors',
+        errors: { [APPROVAL_IDS.reasonBlock]: 'This form lost its approval ID.' },
+      });
+      return;
+    }
+    const { approvalId } = meta.data;
+    const reason = (view.state.values[APPROVAL_IDS.reasonBlock]?.[APPROVAL_IDS.reasonInput]?.value ?? '').trim();
+    if (!reason) {
+      await ack({
+        response_action: 'errors',
+        errors: { [APPROVAL_IDS.reasonBlock]: 'Give a reason: the requester and the other approvers will see it.' },
+      });
+      return;
+    }
+    // Refuse on the field (keeping what they typed) when the approval closed while the modal was open.
+    const refusal = refusalMessage(service, approvalId, body.user.id);
+    if (refusal) {
+      await ack({ response_action: 'errors', errors: { [APPROVAL_IDS.reasonBlock]: refusal } });
+      return;
+    }
+    await ack();
+    const result = await service.decide(approvalId, body.user.id, 'reject', reason);
+    if (!result.ok) await client.chat.postMessage({ channel: body.user.id, text: result.refusal.message });
+  });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function refusalMessage(service: ApprovalsService, approvalId: number, userId: string): string | null {
+  try {
+    return service.refusalFor(approvalId, userId)?.message ?? null;
+  } catch (error) {
+    if (isDomainError(error)) return error.message;
+    throw error;
+  }
+}
