@@ -1,0 +1,242 @@
+import { CronExpressionParser } from 'cron-parser';
+import { and, desc, eq } from 'drizzle-orm';
+import cron from 'node-cron';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import { jobRunsTable } from '../db/schema.js';
+import { notFound } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { JobDefinition, JobRunRow, JobStatus, JobTrigger, Scheduler } from './types.js';
+
+/** What the scheduler needs from a cron library: start a task that calls `onTick`, and stop it. */
+export interface CronTask {
+  stop(): void | Promise<void>;
+}
+
+export interface CronTaskOptions {
+  name: string;
+  timezone: string;
+  logger: Logger;
+}
+
+export type CronFactory = (expression: string, onTick: () => Promise<void>, options: CronTaskOptions) => CronTask;
+
+/**
+ * node-cron in the team timezone. No `noOverlap`: the scheduler's own guard handles overlap so a blocked tick is
+ * recorded as `skipped` instead of only logged. `stop` destroys the task so node-cron's global registry forgets it.
+ */
+export const nodeCronFactory: CronFactory = (expression, onTick, { name, timezone, logger }) => {
+  const task = cron.schedule(expression, onTick, {
+    name,
+    timezone,
+    logger: {
+      info: (message) => logger.info(`node-cron ${name}: ${message}`),
+      warn: (message) => logger.warn(`node-cron ${name}: ${message}`),
+      error: (message, err) => logger.error(`node-cron ${name}:`, message, ...(err ? [err] : [])),
+      debug: (message, err) => logger.debug(`node-cron ${name}:`, message, ...(err ? [err] : [])),
+    },
+  });
+  return { stop: () => task.destroy() };
+};
+
+export interface SchedulerDeps {
+  db: Db;
+  clock: Clock;
+  /** IANA zone the cron expressions are read in, e.g. `Europe/Berlin`. */
+  timezone: string;
+  logger: Logger;
+  /** Defaults to node-cron; tests pass a fake so no real timers run. */
+  cronFactory?: CronFactory;
+}
+
+/**
+ * Throws unless both libraries accept the expression the same way: node-cron (which fires it) and cron-parser
+ * (which computes next runs and catch-up). Expressions restricting both day-of-month and day-of-week are refused:
+ * node-cron requires both to match, cron-parser (like classic cron) either one, so the two would disagree.
+ */
+export function validateCron(jobName: string, expression: string, timezone: string): void {
+  const fail = (why: string) => {
+    throw new Error(`Job "${jobName}": invalid cron expression "${expression}": ${why}`);
+  };
+  const detailed = cron.validateDetailed(expression);
+  if (!detailed.valid) fail(detailed.errors.map((e) => e.message).join('; ') || 'rejected by node-cron');
+  let fields: ReturnType<typeof CronExpressionParser.parse>['fields'] | undefined;
+  try {
+    fields = CronExpressionParser.parse(expression, { tz: timezone }).fields;
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  if (fields && !fields.dayOfMonth.isWildcard && !fields.dayOfWeek.isWildcard) {
+    fail('restrict day-of-month or day-of-week, not both (node-cron and cron-parser read that differently)');
+  }
+}
+
+/** The first scheduled time strictly after `after`, in `timezone`. */
+export function nextScheduledRun(expression: string, after: Date, timezone: string): Date {
+  return CronExpressionParser.parse(expression, { currentDate: after, tz: timezone }).next().toDate();
+}
+
+/**
+ * The first scheduled time after the last run started, if it is already due (<= now); else null.
+ * This is "the latest scheduled time <= now is after the last run" asked forwards: cron-parser's `prev()` drops
+ * the shifted tick on a spring-forward day (see the DST tests), `next()` does not, so we only walk forwards.
+ */
+export function missedScheduledRun(expression: string, lastStartedAt: Date, now: Date, timezone: string): Date | null {
+  const next = nextScheduledRun(expression, lastStartedAt, timezone);
+  return next.getTime() <= now.getTime() ? next : null;
+}
+
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const { db, clock, timezone, logger } = deps;
+  const cronFactory = deps.cronFactory ?? nodeCronFactory;
+  assertTimezone(timezone);
+
+  const jobs = new Map<string, JobDefinition>();
+  const running = new Map<string, Promise<JobRunRow>>();
+  const tasks = new Map<string, CronTask>();
+  let started = false;
+
+  const lastRun = (name: string): JobRunRow | null =>
+    db
+      .select()
+      .from(jobRunsTable)
+      .where(eq(jobRunsTable.job, name))
+      .orderBy(desc(jobRunsTable.startedAt), desc(jobRunsTable.id))
+      .limit(1)
+      .get() ?? null;
+
+  const schedule = (job: JobDefinition) => {
+    const onTick = async () => {
+      try {
+        await runNow(job.name, 'schedule');
+      } catch (error) {
+        // Only bookkeeping can land here (the job's own errors are recorded); never let it reach node-cron.
+        logger.error(`scheduler: could not run ${job.name} on schedule`, error);
+      }
+    };
+    tasks.set(job.name, cronFactory(job.cron, onTick, { name: job.name, timezone, logger }));
+  };
+
+  /** Runs the job for an already-inserted `running` row and closes the row with its outcome. */
+  async function execute(job: JobDefinition, runId: number, trigger: JobTrigger, startedAt: Date): Promise<JobRunRow> {
+    let outcome: 'ok' | 'failed' = 'ok';
+    let message: string | null = null;
+    try {
+      await job.run({ now: startedAt, trigger });
+    } catch (error) {
+      outcome = 'failed';
+      message = error instanceof Error ? error.message : String(error);
+      logger.error(`scheduler: job ${job.name} (${trigger}) failed`, error);
+    }
+    return db
+      .update(jobRunsTable)
+      .set({ finishedAt: clock.now(), outcome, error: message })
+      .where(eq(jobRunsTable.id, runId))
+      .returning()
+      .get();
+  }
+
+  async function runNow(name: string, trigger: JobTrigger = 'manual'): Promise<JobRunRow> {
+    const job = jobs.get(name);
+    if (!job) throw notFound(`There is no scheduled job "${name}".`);
+    const startedAt = clock.now();
+    if (running.has(name)) {
+      logger.info(`scheduler: ${name} (${trigger}) skipped, the previous run is still going`);
+      return db
+        .insert(jobRunsTable)
+        .values({ job: name, trigger, startedAt, finishedAt: startedAt, outcome: 'skipped' })
+        .returning()
+        .get();
+    }
+    const row = db.insert(jobRunsTable).values({ job: name, trigger, startedAt, outcome: 'running' }).returning().get();
+    // Claim the slot before any job code runs (a microtask later), so even a re-entrant call sees it taken.
+    const run = Promise.resolve().then(() => execute(job, row.id, trigger, startedAt));
+    running.set(name, run);
+    try {
+      return await run;
+    } finally {
+      running.delete(name);
+    }
+  }
+
+  async function runMissed(): Promise<JobRunRow[]> {
+    const now = clock.now();
+    const due = [...jobs.values()].filter((job) => {
+      const last = lastRun(job.name);
+      if (!last) return false; // never ran: nothing was missed, the first tick will run it
+      const missed = missedScheduledRun(job.cron, last.startedAt, now, timezone);
+      if (missed) logger.info(`scheduler: ${job.name} missed its run at ${missed.toISOString()}, catching up`);
+      return missed !== null;
+    });
+    return Promise.all(due.map((job) => runNow(job.name, 'catch-up')));
+  }
+
+  /** A `running` row nobody in this process is running was cut off by a stop or crash: close it as failed. */
+  function closeInterruptedRuns() {
+    for (const name of jobs.keys()) {
+      if (running.has(name)) continue;
+      const closed = db
+        .update(jobRunsTable)
+        .set({ outcome: 'failed', finishedAt: clock.now(), error: 'interrupted: the process stopped mid-run' })
+        .where(and(eq(jobRunsTable.job, name), eq(jobRunsTable.outcome, 'running')))
+        .run();
+      if (closed.changes > 0) logger.warn(`scheduler: marked ${closed.changes} interrupted run(s) of ${name} failed`);
+    }
+  }
+
+  return {
+    register(job) {
+      if (jobs.has(job.name)) throw new Error(`Job "${job.name}" is already registered`);
+      validateCron(job.name, job.cron, timezone);
+      jobs.set(job.name, job);
+      if (started) schedule(job);
+    },
+    has: (name) => jobs.has(name),
+    async start() {
+      if (started) return;
+      started = true;
+      closeInterruptedRuns();
+      for (const job of jobs.values()) schedule(job);
+      await runMissed();
+    },
+    async stop(timeoutMs = 10_000) {
+      started = false;
+      await Promise.all([...tasks.values()].map((task) => task.stop()));
+      tasks.clear();
+      if (running.size === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const settled = Promise.allSettled([...running.values()]).then(() => 'done' as const);
+      const result = await Promise.race([settled, timedOut]);
+      clearTimeout(timer);
+      if (result === 'timeout') {
+        logger.warn(
+          `scheduler: stopped after ${timeoutMs}ms with jobs still running: ${[...running.keys()].join(', ')}`,
+        );
+      }
+    },
+    runNow,
+    runMissed,
+    list(): JobStatus[] {
+      const now = clock.now();
+      return [...jobs.values()].map((job) => ({
+        name: job.name,
+        cron: job.cron,
+        description: job.description,
+        running: running.has(job.name),
+        lastRun: lastRun(job.name),
+        nextRun: nextScheduledRun(job.cron, now, timezone),
+      }));
+    },
+  };
+}
+
+function assertTimezone(timezone: string): void {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+  } catch {
+    throw new Error(`Scheduler: unknown time zone "${timezone}"`);
+  }
+}
