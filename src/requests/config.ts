@@ -132,10 +132,12 @@ function checkDefault(field: z.infer<typeof zFieldRaw>, type: FieldType, fail: (
   if (type === 'date' && !DATE_PATTERN.test(value)) fail(`a date default looks like 2026-12-31`);
 }
 
-export const zRequestField = zFieldRaw.superRefine(checkField).transform((field) => ({
-  ...field,
-  type: field.type as FieldType,
-  options: field.options?.map((o): FieldOption => (typeof o === 'string' ? { value: o, label: o } : o)),
+export const zRequestField = zFieldRaw.superRefine(checkField).transform(({ options, type, ...rest }) => ({
+  ...rest,
+  type: type as FieldType,
+  ...(options
+    ? { options: options.map((o): FieldOption => (typeof o === 'string' ? { value: o, label: o } : o)) }
+    : {}),
 }));
 export type RequestField = z.infer<typeof zRequestField>;
 
