@@ -82,7 +82,7 @@ describe('receiving Slack requests', () => {
     const ok = await fetch(`${app.baseUrl}/healthz`);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ok: true, db: 'up' });
-    app.groundcrew.services.db.$client.close();
+    app.database.sqlite.close();
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(503);
   });
 });

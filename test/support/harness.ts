@@ -3,7 +3,7 @@ import nock from 'nock';
 import { createGroundcrew, type Groundcrew } from '../../src/bootstrap.js';
 import { createManualClock, type ManualClock } from '../../src/clock.js';
 import { type Config, parseEnv, type TeamConfig, validateTeamConfig } from '../../src/config.js';
-import { openDb } from '../../src/db/client.js';
+import { type DbHandle, openDb } from '../../src/db/client.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import type { Capability } from '../../src/services.js';
 import { FakeSlack, SLACK_API_URL } from './fake-slack.js';
@@ -41,6 +41,7 @@ export interface TestAppOptions {
 
 export interface TestApp {
   groundcrew: Groundcrew;
+  database: DbHandle;
   slack: FakeSlack;
   clock: ManualClock;
   config: Config;
@@ -109,6 +110,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 
   return {
     groundcrew,
+    database,
     slack,
     clock,
     config,
