@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Capability } from '../../src/services.js';
 import {
   ADMIN,
   ackBody,
@@ -161,5 +162,50 @@ describe('admin commands', () => {
     expect(unknown?.text).toContain('`core.prune-events`');
     const bad = await ackBody(await app.command('admin audit lots', { user_id: ADMIN }));
     expect(bad?.text).toContain('`lots` is not a count');
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets an in-flight handler finish before stopping, and then refuses new connections', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let finished = false;
+    const slow: Capability = {
+      name: 'slow',
+      register(_app, deps) {
+        deps.commands.add({
+          name: 'slow',
+          usage: 'slow',
+          summary: 'waits',
+          minRole: 'member',
+          async handle(ctx) {
+            await ctx.ackNow();
+            await gate;
+            await ctx.reply('done waiting');
+            finished = true;
+          },
+        });
+      },
+    };
+    app = await startTestApp({ capabilities: [slow] });
+    expect((await app.command('slow')).status).toBe(200);
+    expect(app.groundcrew.slack.inFlight()).toBe(1);
+    const stopping = app.groundcrew.stop(5000);
+    setTimeout(release, 200);
+    await stopping;
+    expect(finished).toBe(true);
+    expect(app.slack.callsTo('response_url').map((c) => c.args.text)).toEqual(['done waiting']);
+    await expect(fetch(`${app.baseUrl}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('role lookup failures', () => {
+  it('treats the caller as a member when the usergroup cannot be read, and still answers', async () => {
+    app = await startTestApp();
+    app.slack.failWith('usergroups.users.list', 'missing_scope');
+    const body = await ackBody(await app.command('help', { user_id: PLATFORM_ENGINEER }));
+    expect(body?.text).toContain('/platform commands');
   });
 });
