@@ -7,7 +7,9 @@
  * Exits non-zero only when a request fails (non-200, bad ack body, transport error) — not when the target is missed.
  *
  * Env: BENCH_REQUESTS (measured requests per app, default 10000), BENCH_CONCURRENCY (default 20),
- *      BENCH_ROUNDS (default 20), BENCH_WARMUP (warm-up requests per app, default 2000).
+ *      BENCH_ROUNDS (default 20), BENCH_WARMUP (warm-up requests per app, default 2000),
+ *      BENCH_NODE_ARGS (extra node flags for both apps, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile),
+ *      BENCH_EXTRA_LISTENERS (register N dummy app.action listeners in groundcrew, to see what listeners cost).
  * The defaults are above the 2,000-request minimum on purpose: with 200 warm-up requests V8 has not finished
  * optimising either app, and a p99 over 2,000 samples (the 20th-slowest ack) swings ±25% between runs.
  */
@@ -91,7 +93,7 @@ function nextMessage<T extends ChildMessage['type']>(
 async function startApp(file: string, env: Record<string, string>): Promise<AppProcess> {
   const child = fork(join(here, file), [], {
     cwd: resolve(here, '..'),
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -104,9 +106,9 @@ async function startApp(file: string, env: Record<string, string>): Promise<AppP
   }
 }
 
-async function memoryOf(app: AppProcess) {
-  const reply = nextMessage(app.child, 'memory');
-  app.child.send({ type: 'memory' } satisfies ParentMessage);
+async function statsOf(app: AppProcess) {
+  const reply = nextMessage(app.child, 'stats');
+  app.child.send({ type: 'stats' } satisfies ParentMessage);
   return reply;
 }
 
@@ -153,10 +155,13 @@ async function main(): Promise<number> {
       agent: keepAliveAgent(concurrency),
       check: (body) => (body.includes('"text":"help"') ? null : `bare Bolt: unexpected ack body ${body.slice(0, 200)}`),
     };
-    const memoryBefore = { groundcrew: await memoryOf(groundcrewApp), bare: await memoryOf(bareApp) };
+    const idle = { groundcrew: await statsOf(groundcrewApp), bare: await statsOf(bareApp) };
 
     process.stdout.write(
       `ack latency of signed "/platform help": ${rounds} alternating rounds × ${perRound} requests per app, ` +
+        (process.env.BENCH_EXTRA_LISTENERS
+          ? `${process.env.BENCH_EXTRA_LISTENERS} extra listeners in groundcrew, `
+          : '') +
         `${concurrency} concurrent, after ${warmup} warm-up requests each\n` +
         `machine: ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}\n\n`,
     );
@@ -169,16 +174,20 @@ async function main(): Promise<number> {
       for (const target of [groundcrew, bare])
         warmupErrors.push(...(await runRound(target, warmup, concurrency)).errors);
     }
+    const warm = { groundcrew: await statsOf(groundcrewApp), bare: await statsOf(bareApp) };
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? [groundcrew, bare] : [bare, groundcrew];
       for (const target of order) merge(results.get(target)!, await runRound(target, perRound, concurrency));
       process.stdout.write(`  round ${round + 1}/${rounds} done\n`);
     }
-    const memoryAfter = { groundcrew: await memoryOf(groundcrewApp), bare: await memoryOf(bareApp) };
+    const after = { groundcrew: await statsOf(groundcrewApp), bare: await statsOf(bareApp) };
 
     const gc = summarize(results.get(groundcrew)!.latenciesMs, results.get(groundcrew)!.wallMs);
     const bb = summarize(results.get(bare)!.latenciesMs, results.get(bare)!.wallMs);
-    const row = (name: string, s: typeof gc, memory: typeof memoryAfter.groundcrew, idle: number) => [
+    // Server CPU (user + system) spent per measured ack: the cost behind the latency under load.
+    const cpuPerAck = (app: 'groundcrew' | 'bare', s: typeof gc) =>
+      (after[app].cpuMicros - warm[app].cpuMicros) / Math.max(1, s.count);
+    const row = (name: string, app: 'groundcrew' | 'bare', s: typeof gc) => [
       name,
       String(s.count),
       ms(s.p50),
@@ -186,24 +195,23 @@ async function main(): Promise<number> {
       ms(s.p99),
       ms(s.max),
       s.rps.toFixed(0),
-      mib(idle),
-      mib(memory.rss),
-      mib(memory.maxRss),
+      `${cpuPerAck(app, s).toFixed(0)} µs`,
+      mib(idle[app].rss),
+      mib(after[app].rss),
+      mib(after[app].maxRss),
     ];
     process.stdout.write(
       `\n${table(
-        ['app', 'acks', 'p50', 'p95', 'p99', 'max', 'req/s', 'RSS idle', 'RSS after', 'peak RSS'],
-        [
-          row('groundcrew', gc, memoryAfter.groundcrew, memoryBefore.groundcrew.rss),
-          row('bare Bolt', bb, memoryAfter.bare, memoryBefore.bare.rss),
-        ],
+        ['app', 'acks', 'p50', 'p95', 'p99', 'max', 'req/s', 'CPU/ack', 'RSS idle', 'RSS after', 'peak RSS'],
+        [row('groundcrew', 'groundcrew', gc), row('bare Bolt', 'bare', bb)],
       )}\n\n`,
     );
     const ratio = gc.p99 / bb.p99;
     process.stdout.write(
       `ratio groundcrew/bare: p50 ${(gc.p50 / bb.p50).toFixed(2)}×, p95 ${(gc.p95 / bb.p95).toFixed(2)}×, ` +
         `p99 ${ratio.toFixed(2)}×, req/s ${(gc.rps / bb.rps).toFixed(2)}×, ` +
-        `RSS after ${(memoryAfter.groundcrew.rss / memoryAfter.bare.rss).toFixed(2)}×\n`,
+        `CPU/ack ${(cpuPerAck('groundcrew', gc) / cpuPerAck('bare', bb)).toFixed(2)}×, ` +
+        `RSS after ${(after.groundcrew.rss / after.bare.rss).toFixed(2)}×\n`,
     );
     process.stdout.write(
       `target p99(groundcrew) ≤ ${TARGET_RATIO}× p99(bare Bolt): ${ratio <= TARGET_RATIO ? 'PASS' : 'MISS'}\n`,

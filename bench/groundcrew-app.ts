@@ -39,6 +39,10 @@ try {
     logger: createLogger(env.LOG_LEVEL),
     botIdentity: { botId: BENCH_BOT_ID, botUserId: BENCH_BOT_USER_ID },
   });
+  // BENCH_EXTRA_LISTENERS=N: N more app.action listeners, as capabilities will add. Bolt runs every listener's
+  // middleware chain on every request, so this shows what each registered listener costs the `/platform` ack.
+  const extra = Number(process.env.BENCH_EXTRA_LISTENERS ?? 0);
+  for (let i = 0; i < extra; i++) groundcrew.slack.app.action(`bench.extra-${i}`, async ({ ack }) => ack());
   const server = await groundcrew.start();
   if (!server) throw new Error('groundcrew started in Socket Mode; the benchmark needs HTTP');
   serveChild((server.address() as AddressInfo).port, () => groundcrew.stop(2000));

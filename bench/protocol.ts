@@ -2,10 +2,10 @@
 
 export type ChildMessage =
   | { type: 'ready'; port: number }
-  | { type: 'memory'; rss: number; heapUsed: number; maxRss: number }
+  | { type: 'stats'; rss: number; heapUsed: number; maxRss: number; cpuMicros: number }
   | { type: 'failed'; error: string };
 
-export type ParentMessage = { type: 'memory' } | { type: 'stop' };
+export type ParentMessage = { type: 'stats' } | { type: 'stop' };
 
 export const BENCH_SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 export const BENCH_BOT_TOKEN = 'xoxb-bench-token';
@@ -16,14 +16,15 @@ export const BENCH_CALLER = 'U02ABC3DEFG';
 export const BENCH_PLATFORM_GROUP = 'S0PLATFORM';
 export const BENCH_PLATFORM_MEMBER = 'U0PLAT001';
 
-/** Wires the child side of the protocol: answers memory probes, stops on request. */
+/** Wires the child side of the protocol: answers stats probes (memory, CPU time so far), stops on request. */
 export function serveChild(port: number, stop: () => Promise<void>): void {
   const send = (message: ChildMessage) => process.send?.(message);
   process.on('message', (message: ParentMessage) => {
-    if (message.type === 'memory') {
+    if (message.type === 'stats') {
       const { rss, heapUsed } = process.memoryUsage();
+      const { user, system } = process.cpuUsage();
       // resourceUsage().maxRSS is in kilobytes.
-      send({ type: 'memory', rss, heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 });
+      send({ type: 'stats', rss, heapUsed, maxRss: process.resourceUsage().maxRSS * 1024, cpuMicros: user + system });
     } else if (message.type === 'stop') {
       void stop().finally(() => process.exit(0));
     }
