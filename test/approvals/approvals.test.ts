@@ -55,21 +55,23 @@ afterEach(async () => {
   app = undefined;
 });
 
+/** Where each card copy landed, keyed by the `channel` it was posted to (a user ID for DMs). */
+type Posted = Map<string, { channel: string; ts: string }>;
+
 async function setup() {
   const widgets = widgetSubject();
   app = await startTestApp({ capabilities: [approvalsCapability, widgets.capability] });
-  return { app, calls: widgets.calls, approvals: app.groundcrew.services.approvals };
-}
-
-/** The DM / channel cards posted for the approval, keyed by where they were posted. */
-function postedCards(t: TestApp): Map<string, { channel: string; ts: string }> {
-  const out = new Map<string, { channel: string; ts: string }>();
-  t.slack.callsTo('chat.postMessage').forEach((call, i) => {
-    const channel = String(call.args.channel);
-    // FakeSlack numbers ts per post in order; recompute from the call index.
-    out.set(channel, { channel, ts: `1767225600.${String(i + 1).padStart(6, '0')}` });
+  // Like Slack: a post to a user ID lands in the DM channel (D…), which is what chat.update must use.
+  const cards: Posted = new Map();
+  let n = 0;
+  app.slack.on('chat.postMessage', (args) => {
+    const target = String(args.channel);
+    const channel = target.startsWith('U') ? `D${target.slice(1)}` : target;
+    const ts = `1767230000.${String(++n).padStart(6, '0')}`;
+    cards.set(target, { channel, ts });
+    return { ok: true, channel, ts, message: { type: 'message', text: args.text, ts } };
   });
-  return out;
+  return { app, calls: widgets.calls, approvals: app.groundcrew.services.approvals, cards };
 }
 
 function click(
@@ -95,7 +97,7 @@ const ephemerals = (t: TestApp) => t.slack.callsTo('response_url').map((c) => St
 
 describe('approvals through Slack', () => {
   it('posts a card to every approver DM and the channel; 2 approvals from distinct approvers approve once', async () => {
-    const { app, calls, approvals } = await setup();
+    const { app, calls, approvals, cards } = await setup();
     const approval = await approvals.request({
       subjectType: 'widget',
       subjectId: '17',
@@ -115,7 +117,6 @@ describe('approvals through Slack', () => {
     expect(first).toContain('Waiting for 2 more approvals');
     expect(first).toContain('Approve');
     expect(first).toContain('Reject');
-    const cards = postedCards(app);
 
     // The requester cannot approve their own; nothing changes.
     await click(app, REQUESTER, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
@@ -181,14 +182,13 @@ describe('approvals through Slack', () => {
   });
 
   it('reject opens a reason modal; a blank reason is an error on the field; a reason rejects and updates the cards', async () => {
-    const { app, calls, approvals } = await setup();
+    const { app, calls, approvals, cards } = await setup();
     const approval = await approvals.request({
       subjectType: 'widget',
       subjectId: '18',
       requester: REQUESTER,
       policy: policy(),
     });
-    const cards = postedCards(app);
 
     // A non-approver clicking Reject gets no modal, only the explanation.
     await click(app, OUTSIDER, APPROVAL_IDS.rejectButton, approval.id, cards.get(ALICE)!).response;
@@ -233,7 +233,7 @@ describe('approvals through Slack', () => {
       reason: 'Friday <afternoon> & no on-call',
     });
     const updates = await app.slack.waitFor('chat.update', undefined, { count: 3 });
-    expect(updates.map((u) => u.args.channel)).toEqual([ALICE, BOB, CAROL]);
+    expect(updates.map((u) => u.args.channel)).toEqual(['D0ALICE01', 'D0BOB0001', 'D0CAROL01']);
     for (const update of updates) {
       expect(textOf(update)).toContain(`*Rejected by* <@${BOB}>: _Friday &lt;afternoon&gt; &amp; no on-call_`);
       expect(textOf(update)).toContain(':x: *Rejected* by');
@@ -249,7 +249,7 @@ describe('approvals through Slack', () => {
   });
 
   it('expires an unanswered approval at its TTL through the approvals.expire job', async () => {
-    const { app, calls, approvals } = await setup();
+    const { app, calls, approvals, cards } = await setup();
     const approval = await approvals.request({
       subjectType: 'widget',
       subjectId: '19',
@@ -268,7 +268,7 @@ describe('approvals through Slack', () => {
     expect(approvals.get(approval.id)).toMatchObject({ status: 'expired', resolvedAt: app.clock.now() });
     expect(calls.expired.map((a) => a.id)).toEqual([approval.id]);
     const updates = app.slack.callsTo('chat.update');
-    expect(updates.map((u) => u.args.channel)).toEqual([ALICE, BOB, CAROL]);
+    expect(updates.map((u) => u.args.channel)).toEqual(['D0ALICE01', 'D0BOB0001', 'D0CAROL01']);
     for (const update of updates) {
       expect(textOf(update)).toContain('*Expired*');
       expect(textOf(update)).toContain('with 0 of 1 approvals');
@@ -277,13 +277,13 @@ describe('approvals through Slack', () => {
     // Running again changes nothing; a late click is refused.
     await scheduler.runNow('approvals.expire');
     expect(calls.expired).toHaveLength(1);
-    await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, postedCards(app).get(ALICE)!).response;
+    await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
     await app.slack.waitFor('response_url');
     expect(ephemerals(app)[0]).toContain('already expired');
   });
 
   it('a click after the TTL but before the sweep is refused and expires the approval', async () => {
-    const { app, calls, approvals } = await setup();
+    const { app, calls, approvals, cards } = await setup();
     const approval = await approvals.request({
       subjectType: 'widget',
       subjectId: '20',
@@ -291,7 +291,7 @@ describe('approvals through Slack', () => {
       policy: policy(),
     });
     app.clock.advance(2 * HOUR);
-    await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, postedCards(app).get(ALICE)!).response;
+    await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
     await app.slack.waitFor('response_url');
     expect(ephemerals(app)[0]).toContain('expired');
     await until(() => calls.expired.length === 1, 'onExpired');
