@@ -13,10 +13,10 @@ export interface PlaygroundPerson {
 }
 
 export const PEOPLE: readonly PlaygroundPerson[] = [
-  { id: 'U0ENGINEER', name: 'ada', realName: 'Ada Engineer', role: 'engineer on a product team' },
-  { id: 'U0APPROVER', name: 'grace', realName: 'Grace Approver', role: 'approver for production' },
-  { id: 'U0PLATFORM', name: 'pat', realName: 'Pat Platform', role: 'platform team member' },
-  { id: 'U0ADMIN', name: 'alex', realName: 'Alex Admin', role: 'groundcrew admin' },
+  { id: 'U0ENGINEER', name: 'ada', realName: 'Ada Engineer', role: 'engineer' },
+  { id: 'U0APPROVER', name: 'grace', realName: 'Grace Approver', role: 'production approver' },
+  { id: 'U0PLATFORM', name: 'pat', realName: 'Pat Platform', role: 'platform team' },
+  { id: 'U0ADMIN', name: 'alex', realName: 'Alex Admin', role: 'admin' },
 ];
 
 /** The usergroup standing for the platform team (answered by usergroups.users.list). */

@@ -77,6 +77,7 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
       return top ? { id: top.id, hash: top.hash, view: top.view, errors: top.errors, depth: stack.length } : null;
     })(),
     home: ws.homes.get(userId)?.view ?? null,
+    homeId: ws.homes.get(userId)?.id ?? null,
     jobs: deps
       .scheduler()
       .list()

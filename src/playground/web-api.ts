@@ -114,7 +114,7 @@ export const handlers: Record<string, Handler> = {
     return result.ok ? { ok: true, message_ts: result.ts } : result;
   },
   'chat.update': (args, ws) => {
-    const channel = ws.resolveChannel(args.channel);
+    const channel = ws.resolveChannel(args.channel, { byUserOrName: false });
     const message = channel && typeof args.ts === 'string' ? ws.find(channel, args.ts) : undefined;
     if (!message || message.visibleTo) return fail('message_not_found');
     if (!message.bot) return fail('cant_update_message');
@@ -128,14 +128,14 @@ export const handlers: Record<string, Handler> = {
     return { ok: true, channel: message.channel, ts: message.ts, text: message.text, message: messageObject(message) };
   },
   'chat.delete': (args, ws) => {
-    const channel = ws.resolveChannel(args.channel);
+    const channel = ws.resolveChannel(args.channel, { byUserOrName: false });
     const message = channel && typeof args.ts === 'string' ? ws.find(channel, args.ts) : undefined;
     if (!message) return fail('message_not_found');
     ws.remove(message);
     return { ok: true, channel: message.channel, ts: message.ts };
   },
   'chat.getPermalink': (args, ws) => {
-    const channel = ws.resolveChannel(args.channel);
+    const channel = ws.resolveChannel(args.channel, { byUserOrName: false });
     if (!channel) return fail('channel_not_found');
     return { ok: true, channel, permalink: `/playground#${channel}/${String(args.message_ts ?? '')}` };
   },
@@ -225,7 +225,7 @@ export const handlers: Record<string, Handler> = {
     };
   },
   'reactions.add': (args, ws) => {
-    const channel = ws.resolveChannel(args.channel);
+    const channel = ws.resolveChannel(args.channel, { byUserOrName: false });
     const message = channel && typeof args.timestamp === 'string' ? ws.find(channel, args.timestamp) : undefined;
     if (!message) return fail('message_not_found');
     const name = String(args.name ?? '').replace(/:/g, '');
@@ -235,7 +235,7 @@ export const handlers: Record<string, Handler> = {
     return { ok: true };
   },
   'reactions.remove': (args, ws) => {
-    const channel = ws.resolveChannel(args.channel);
+    const channel = ws.resolveChannel(args.channel, { byUserOrName: false });
     const message = channel && typeof args.timestamp === 'string' ? ws.find(channel, args.timestamp) : undefined;
     const name = String(args.name ?? '').replace(/:/g, '');
     if (!message?.reactions.some((r) => r.name === name && r.users.includes(BOT.userId))) {

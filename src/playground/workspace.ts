@@ -120,12 +120,13 @@ export class Workspace {
   // ---------- channels and people ----------
 
   /** Resolves what the app passed as `channel`: a channel id, a `#name`, a DM id, or a user id (→ their DM). */
-  resolveChannel(channel: unknown): string | null {
+  resolveChannel(channel: unknown, options: { byUserOrName?: boolean } = { byUserOrName: true }): string | null {
     if (typeof channel !== 'string' || channel === '') return null;
+    if (CHANNELS.some((c) => c.id === channel) || dmOwner(channel)) return channel;
+    // Posting accepts a user id (→ their DM with the app) or #name; editing needs the conversation id (C…/D…).
+    if (!options.byUserOrName) return null;
     if (channel.startsWith('#')) return CHANNELS.find((c) => c.name === channel.slice(1))?.id ?? null;
-    if (CHANNELS.some((c) => c.id === channel)) return channel;
     if (PEOPLE.some((p) => p.id === channel)) return dmChannelId(channel);
-    if (dmOwner(channel)) return channel;
     return null;
   }
 

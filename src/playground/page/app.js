@@ -1,0 +1,448 @@
+// The playground page: polls the stand-in's state, draws a Slack-like window, and sends what a person does.
+
+import { actionFor, collectState, renderAttachments, renderBlocks } from './blocks.js';
+import { renderModal } from './modal.js';
+import { emoji, escapeHtml, mrkdwn } from './mrkdwn.js';
+
+const $ = (selector) => document.querySelector(selector);
+const REACTIONS = ['+1', 'white_check_mark', 'eyes', 'tada', 'heart', 'rocket'];
+
+const ui = {
+  me: localStorage.getItem('playground.user') || 'U0ENGINEER',
+  where: localStorage.getItem('playground.where') || 'C0HELP',
+  thread: null,
+  data: null,
+  version: -1,
+  poll: null,
+  rendered: {},
+  seen: JSON.parse(localStorage.getItem('playground.seen') || '{}'),
+};
+
+function ctx() {
+  const d = ui.data;
+  return {
+    now: d?.now,
+    timezone: d?.timezone,
+    people: d?.people ?? [],
+    channels: d?.channels ?? [],
+    nameOf: (id) => (id === d?.bot.userId ? d.bot.name : (d?.people.find((p) => p.id === id)?.realName ?? id)),
+    channelName: (id) => d?.channels.find((c) => c.id === id)?.name ?? id,
+  };
+}
+
+// ---------- talking to the stand-in ----------
+
+async function send(action, body) {
+  const response = await fetch(`/playground/ui/${action}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user: ui.me, ...body }),
+  });
+  const result = await response.json().catch(() => ({}));
+  if (!response.ok) toast(result.error ?? `failed (${response.status})`);
+  return result;
+}
+
+async function pollLoop() {
+  for (;;) {
+    const controller = new AbortController();
+    ui.poll = controller;
+    try {
+      const response = await fetch(`/playground/state?user=${ui.me}&since=${ui.version}`, {
+        signal: controller.signal,
+      });
+      const data = await response.json();
+      if (data.me !== ui.me) continue;
+      ui.data = data;
+      ui.version = data.version;
+      render();
+    } catch (error) {
+      if (error.name !== 'AbortError') await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+function refreshNow() {
+  ui.version = -1;
+  ui.poll?.abort();
+}
+
+// ---------- rendering ----------
+
+function render() {
+  const d = ui.data;
+  if (!d) return;
+  document.body.dataset.user = ui.me;
+  renderTop(d);
+  renderSidebar(d);
+  renderMain(d);
+  renderThread(d);
+  renderActivity(d);
+  const modalKey = JSON.stringify([d.modal?.id, d.modal?.hash, d.modal?.errors]);
+  if (modalKey !== ui.rendered.modal) {
+    ui.rendered.modal = modalKey;
+    renderModal($('#modal-root'), d.modal, ctx(), { send, onAction: viewAction });
+  }
+}
+
+function renderTop(d) {
+  const now = new Date(d.now);
+  const clock = new Intl.DateTimeFormat('en-GB', {
+    timeZone: d.timezone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(now);
+  $('#clock').textContent = `${clock} (${d.timezone})`;
+  const select = $('#user');
+  if (!select.options.length) {
+    select.innerHTML = d.people
+      .map((p) => `<option value="${p.id}">${escapeHtml(p.realName)} — ${escapeHtml(p.role)}</option>`)
+      .join('');
+  }
+  select.value = ui.me;
+  const nextJob = d.jobs.filter((j) => j.nextRun).sort((a, b) => a.nextRun.localeCompare(b.nextRun))[0];
+  $('#jobs').textContent = nextJob ? `next job: ${nextJob.name}` : '';
+}
+
+function visibleIn(d, channel) {
+  return d.messages.filter((m) => m.channel === channel);
+}
+
+function renderSidebar(d) {
+  const item = (id, label, kind) => {
+    const latest = visibleIn(d, id).at(-1)?.ts ?? '0';
+    const unread = id !== ui.where && latest > (ui.seen[`${ui.me}:${id}`] ?? '0');
+    return `<li><button class="nav${ui.where === id ? ' active' : ''}${unread ? ' unread' : ''}" data-where="${id}" data-kind="${kind}">${label}</button></li>`;
+  };
+  const channels = d.channels.filter((c) => c.kind === 'channel');
+  const dm = d.channels.find((c) => c.kind === 'dm');
+  const html = `
+    <h2>Channels</h2><ul>${channels.map((c) => item(c.id, `# ${escapeHtml(c.name)}`, 'channel')).join('')}</ul>
+    <h2>Direct messages</h2><ul>${item(dm.id, `<span class="dot"></span> ${escapeHtml(d.bot.name)}`, 'dm')}</ul>
+    <h2>Apps</h2><ul>${item('home', '🏠 groundcrew — Home', 'home')}</ul>`;
+  if (html !== ui.rendered.sidebar) {
+    ui.rendered.sidebar = html;
+    $('#nav').innerHTML = html;
+  }
+}
+
+function author(d, m) {
+  if (m.system) return { name: 'Slackbot', initials: 'SB', cls: 'avatar-slackbot' };
+  if (m.bot) return { name: d.bot.name, initials: 'gc', cls: 'avatar-bot', app: true };
+  const person = d.people.find((p) => p.id === m.user);
+  const name = person?.realName ?? m.user;
+  return {
+    name,
+    initials: name
+      .split(' ')
+      .map((w) => w[0])
+      .join('')
+      .slice(0, 2),
+    cls: `avatar-${m.user}`,
+  };
+}
+
+function timeOf(d, ts) {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: d.timezone, hour: '2-digit', minute: '2-digit' }).format(
+    new Date(Number(ts) * 1000),
+  );
+}
+
+function messageHtml(d, m, reg, inThread) {
+  const who = author(d, m);
+  const replies = inThread ? [] : d.messages.filter((r) => r.channel === m.channel && r.threadTs === m.ts);
+  const blocks = m.blocks?.length
+    ? renderBlocks(m.blocks, ctx(), reg)
+    : `<div class="text">${mrkdwn(m.text, ctx())}</div>`;
+  const reactions = m.reactions
+    .map(
+      (r) =>
+        `<button class="reaction${r.users.includes(ui.me) ? ' mine' : ''}" data-react="${escapeHtml(r.name)}" title="${escapeHtml(r.users.map((u) => ctx().nameOf(u)).join(', '))}">${emoji(r.name)} ${r.users.length}</button>`,
+    )
+    .join('');
+  return `<div class="message${m.visibleTo ? ' ephemeral' : ''}" data-channel="${m.channel}" data-ts="${m.ts}">
+    <div class="avatar ${who.cls}">${escapeHtml(who.initials)}</div>
+    <div class="message-body">
+      <div class="meta"><b>${escapeHtml(who.name)}</b>${who.app ? ' <span class="app-badge">APP</span>' : ''} <span class="time">${timeOf(d, m.ts)}</span>${m.edited ? ' <span class="edited">(edited)</span>' : ''}</div>
+      ${m.visibleTo ? '<div class="only-you">👁 Only visible to you</div>' : ''}
+      ${blocks}${renderAttachments(m.attachments, ctx(), reg)}
+      <div class="reactions">${reactions}</div>
+      ${replies.length ? `<button class="replies" data-open-thread="${m.ts}">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</button>` : ''}
+    </div>
+    <div class="hover-actions">
+      <button class="add-reaction" title="Add reaction">☺︎+</button>
+      ${inThread || m.visibleTo ? '' : `<button data-open-thread="${m.ts}" title="Reply in thread">💬</button>`}
+    </div>
+  </div>`;
+}
+
+function renderMain(d) {
+  const root = $('#messages');
+  const header = $('#channel-header');
+  const composer = $('#composer');
+  if (ui.where === 'home') {
+    header.innerHTML = '<b>🏠 groundcrew</b> <span class="topic">Home tab — published with views.publish</span>';
+    composer.hidden = true;
+    const key = JSON.stringify(['home', d.home, d.now]);
+    if (key === ui.rendered.main) return;
+    ui.rendered.main = key;
+    const reg = [];
+    root.innerHTML = d.home
+      ? `<div class="home" data-view-id="home">${renderBlocks(d.home.blocks, ctx(), reg)}</div>`
+      : '<div class="empty">Opening the Home tab… (the app publishes it when it receives app_home_opened)</div>';
+    root.registry = reg;
+    return;
+  }
+  composer.hidden = false;
+  const channel = d.channels.find((c) => c.id === ui.where) ?? d.channels[0];
+  ui.where = channel.id;
+  header.innerHTML = `<b>${channel.kind === 'dm' ? '@' : '#'} ${escapeHtml(channel.name)}</b> <span class="topic">${escapeHtml(channel.topic)}</span>`;
+  $('#composer-input').placeholder =
+    channel.kind === 'dm' ? `Message ${channel.name}` : `Message #${channel.name} — or type /platform help`;
+  const list = visibleIn(d, channel.id).filter((m) => !m.threadTs);
+  ui.seen[`${ui.me}:${channel.id}`] = visibleIn(d, channel.id).at(-1)?.ts ?? '0';
+  localStorage.setItem('playground.seen', JSON.stringify(ui.seen));
+  const key = JSON.stringify([
+    channel.id,
+    list,
+    d.messages.filter((m) => m.channel === channel.id && m.threadTs).length,
+    d.now,
+  ]);
+  if (key === ui.rendered.main) return;
+  ui.rendered.main = key;
+  const reg = [];
+  const atBottom = root.scrollHeight - root.scrollTop - root.clientHeight < 80;
+  root.innerHTML =
+    list.map((m) => messageHtml(d, m, reg, false)).join('') || '<div class="empty">No messages yet.</div>';
+  root.registry = reg;
+  if (atBottom || !ui.rendered.scrolled) root.scrollTop = root.scrollHeight;
+  ui.rendered.scrolled = true;
+}
+
+function renderThread(d) {
+  const pane = $('#thread');
+  const parent = ui.thread && d.messages.find((m) => m.channel === ui.thread.channel && m.ts === ui.thread.ts);
+  pane.hidden = !parent;
+  if (!parent) return;
+  const replies = d.messages.filter((m) => m.channel === parent.channel && m.threadTs === parent.ts);
+  const key = JSON.stringify([parent, replies, d.now]);
+  if (key === ui.rendered.thread) return;
+  ui.rendered.thread = key;
+  const reg = [];
+  const body = $('#thread-messages');
+  body.innerHTML = `${messageHtml(d, parent, reg, true)}<div class="thread-divider">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</div>${replies.map((m) => messageHtml(d, m, reg, true)).join('')}`;
+  body.registry = reg;
+}
+
+function renderActivity(d) {
+  const html = d.log
+    .slice(-40)
+    .reverse()
+    .map(
+      (e) =>
+        `<li class="${e.direction === 'slack→app' ? 'in' : 'out'}" title="${escapeHtml(e.detail ?? '')}"><span>${e.direction}</span> ${escapeHtml(e.what)}</li>`,
+    )
+    .join('');
+  if (html !== ui.rendered.log) {
+    ui.rendered.log = html;
+    $('#activity').innerHTML = html;
+  }
+}
+
+// ---------- interaction ----------
+
+function toast(text) {
+  const el = $('#toast');
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => {
+    el.hidden = true;
+  }, 4000);
+}
+
+function go(where) {
+  ui.where = where;
+  ui.thread = null;
+  ui.rendered = { modal: ui.rendered.modal };
+  localStorage.setItem('playground.where', where);
+  if (where === 'home') void send('home', {});
+  render();
+}
+
+function switchUser(userId) {
+  ui.me = userId;
+  ui.thread = null;
+  ui.rendered = {};
+  localStorage.setItem('playground.user', userId);
+  refreshNow();
+  if (ui.where === 'home') void send('home', {});
+}
+
+/** Slack mentions in what a person types: @groundcrew / @ada → <@U…>, #deploys → <#C…|deploys>, & < > escaped. */
+function encodeTyped(text) {
+  const d = ui.data;
+  let out = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  out = out.replace(/@([a-z][\w.-]*)/gi, (all, name) => {
+    const lower = name.toLowerCase();
+    if (lower === d.bot.name) return `<@${d.bot.userId}>`;
+    const person = d.people.find((p) => p.name === lower || p.realName.split(' ')[0].toLowerCase() === lower);
+    return person ? `<@${person.id}>` : all;
+  });
+  return out.replace(/#([a-z][\w-]*)/g, (all, name) => {
+    const channel = d.channels.find((c) => c.kind === 'channel' && c.name === name);
+    return channel ? `<#${channel.id}|${name}>` : all;
+  });
+}
+
+async function submitComposer(input, threadTs) {
+  const text = input.value.trim();
+  if (!text) return;
+  input.value = '';
+  if (text.startsWith('/') && !threadTs) {
+    await send('command', { channel: ui.where, text: text.replace(/\s+/, ' ').startsWith('/platform') ? text : text });
+  } else if (text.startsWith('/')) {
+    toast('Slash commands cannot be used in threads (like in Slack).');
+    input.value = text;
+  } else {
+    await send('message', {
+      channel: ui.where === 'home' ? ui.data.channels[0].id : ui.where,
+      text: encodeTyped(text),
+      ...(threadTs ? { threadTs } : {}),
+    });
+  }
+}
+
+async function confirmIfNeeded(element) {
+  if (!element.confirm) return true;
+  return new Promise((resolve) => {
+    const root = $('#confirm-root');
+    const c = element.confirm;
+    root.innerHTML = `<div class="overlay"><div class="dialog confirm"><h3>${escapeHtml(c.title?.text ?? 'Are you sure?')}</h3><p>${mrkdwn(c.text?.text ?? '', ctx())}</p>
+      <div class="dialog-footer"><button class="btn" data-confirm="no">${escapeHtml(c.deny?.text ?? 'Cancel')}</button><button class="btn btn-${c.style === 'danger' ? 'danger' : 'primary'}" data-confirm="yes">${escapeHtml(c.confirm?.text ?? 'Yes')}</button></div></div></div>`;
+    root.onclick = (event) => {
+      const answer = event.target.closest('[data-confirm]')?.dataset.confirm;
+      if (!answer) return;
+      root.innerHTML = '';
+      resolve(answer === 'yes');
+    };
+  });
+}
+
+/** An element in a message (or the Home tab) was clicked or changed: send block_actions from there. */
+async function messageAction(node) {
+  const reg = node.closest('#messages, #thread-messages')?.registry;
+  const entry = reg?.[Number(node.dataset.el)];
+  if (!entry) return;
+  if (!(await confirmIfNeeded(entry.element))) return;
+  if (entry.element.url) window.open(entry.element.url, '_blank', 'noopener');
+  const action = actionFor(node, entry.element, entry.blockId);
+  const home = node.closest('[data-view-id="home"]');
+  if (home) {
+    await send('action', { viewId: ui.data.homeId, action, values: collectState(home, reg) });
+    return;
+  }
+  const message = node.closest('.message');
+  await send('action', {
+    channel: message.dataset.channel,
+    ts: message.dataset.ts,
+    action,
+    values: collectState(message, reg),
+  });
+}
+
+async function viewAction(viewId, node, entry, values) {
+  if (!(await confirmIfNeeded(entry.element))) return;
+  await send('action', { viewId, action: actionFor(node, entry.element, entry.blockId), values });
+}
+
+function wire() {
+  $('#user').addEventListener('change', (e) => switchUser(e.target.value));
+  $('#nav').addEventListener('click', (e) => {
+    const target = e.target.closest('[data-where]');
+    if (target) go(target.dataset.where);
+  });
+  for (const button of document.querySelectorAll('[data-advance]')) {
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      const result = await send('time', { ms: Number(button.dataset.advance) });
+      button.disabled = false;
+      if (result.jobsRun?.length) toast(`Jobs run: ${result.jobsRun.join(', ')}`);
+    });
+  }
+  $('#composer').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void submitComposer($('#composer-input'));
+  });
+  $('#thread-composer').addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (ui.thread) void submitComposer($('#thread-input'), ui.thread.ts);
+  });
+  $('#thread-close').addEventListener('click', () => {
+    ui.thread = null;
+    render();
+  });
+  const onMessageArea = (e) => {
+    const open = e.target.closest('[data-open-thread]');
+    const message = e.target.closest('.message');
+    if (open && message) {
+      ui.thread = { channel: message.dataset.channel, ts: open.dataset.openThread };
+      ui.rendered.thread = null;
+      render();
+      return;
+    }
+    const reaction = e.target.closest('[data-react]');
+    if (reaction && message) {
+      void send('react', { channel: message.dataset.channel, ts: message.dataset.ts, name: reaction.dataset.react });
+      $('#reaction-picker').hidden = true;
+      return;
+    }
+    if (e.target.closest('.add-reaction') && message) {
+      const picker = $('#reaction-picker');
+      picker.innerHTML = REACTIONS.map((r) => `<button data-react="${r}">${emoji(r)}</button>`).join('');
+      picker.dataset.channel = message.dataset.channel;
+      picker.dataset.ts = message.dataset.ts;
+      const rect = e.target.getBoundingClientRect();
+      picker.style.top = `${rect.bottom + 4}px`;
+      picker.style.left = `${Math.max(8, rect.right - 220)}px`;
+      picker.hidden = false;
+      return;
+    }
+    const channelLink = e.target.closest('[data-channel].channel-link');
+    if (channelLink) return go(channelLink.dataset.channel);
+    const el = e.target.closest('[data-el]');
+    if (el && el.dataset.type === 'button') void messageAction(el);
+  };
+  $('#messages').addEventListener('click', onMessageArea);
+  $('#thread-messages').addEventListener('click', onMessageArea);
+  const onChange = (e) => {
+    const el = e.target.closest('[data-el]');
+    if (el && el.dataset.type !== 'button') void messageAction(el);
+  };
+  $('#messages').addEventListener('change', onChange);
+  $('#thread-messages').addEventListener('change', onChange);
+  $('#reaction-picker').addEventListener('click', (e) => {
+    const button = e.target.closest('[data-react]');
+    const picker = $('#reaction-picker');
+    if (button)
+      void send('react', { channel: picker.dataset.channel, ts: picker.dataset.ts, name: button.dataset.react });
+    picker.hidden = true;
+  });
+  $('#try').addEventListener('click', (e) => {
+    const step = e.target.closest('[data-try]');
+    if (!step) return;
+    if (step.dataset.as && step.dataset.as !== ui.me) switchUser(step.dataset.as);
+    if (step.dataset.go) go(step.dataset.go);
+    if (step.dataset.type) {
+      const input = $('#composer-input');
+      input.value = step.dataset.type;
+      input.focus();
+    }
+  });
+}
+
+wire();
+void pollLoop();
