@@ -84,16 +84,24 @@ export interface ApprovalRequestInput {
   channel?: string;
 }
 
+/**
+ * Available to every capability as `deps.approvals` (typed as ApprovalsService, a superset that also carries
+ * what the approvals capability's own listeners and job use). Register subjects in your capability's register().
+ */
 export interface ApprovalsApi {
   registerSubject(subject: ApprovalSubject): void;
   /**
    * Creates the approval, posts a card by DM to every eligible approver (expanded from users + usergroups,
-   * minus the requester) and optionally to `channel`; returns it.
-   * Throws DomainError `invalid_input` when fewer eligible approvers than `policy.count`,
-   * or when the subject type is not registered.
+   * minus the requester) and optionally to `channel`; returns it. Card posts that fail are logged, not thrown.
+   * Throws DomainError `invalid_input` (message meant for the requester) when there are fewer eligible approvers
+   * than `policy.count`, or count < 1, or ttlMs <= 0. Throws a plain Error if the subject type is not registered.
    */
   request(input: ApprovalRequestInput): Promise<Approval>;
-  /** Cancels a pending approval (e.g. the deploy was withdrawn); cards are updated. No-op result if already resolved → throws `conflict`. */
+  /**
+   * Cancels a pending approval (e.g. the deploy was withdrawn); every card copy is updated and `onCancelled` runs.
+   * Who may cancel is the caller's rule; `by` is recorded. Throws DomainError `conflict` if it is no longer pending,
+   * `not_found` if there is no such approval.
+   */
   cancel(approvalId: number, by: string): Promise<void>;
   get(id: number): Approval | null;
   /** Pending approvals this user can still decide on (for Home tabs). */
