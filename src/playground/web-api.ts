@@ -115,7 +115,8 @@ export const handlers: Record<string, Handler> = {
   },
   'chat.update': (args, ws) => {
     const channel = ws.resolveChannel(args.channel, { byUserOrName: false });
-    const message = channel && typeof args.ts === 'string' ? ws.find(channel, args.ts) : undefined;
+    if (!channel) return fail('channel_not_found');
+    const message = typeof args.ts === 'string' ? ws.find(channel, args.ts) : undefined;
     if (!message || message.visibleTo) return fail('message_not_found');
     if (!message.bot) return fail('cant_update_message');
     const problem = checkBlocks(args.blocks, 50, '/blocks');

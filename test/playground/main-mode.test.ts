@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+/** `npm start`'s entry point as a real process: which mode it picks from the environment. */
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+function start(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  return Object.assign(child, { output: () => output });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+let child: (ChildProcess & { output: () => string }) | undefined;
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+});
+
+async function waitForPlayground(port: number, proc: ChildProcess & { output: () => string }): Promise<Response> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const page = await fetch(`http://127.0.0.1:${port}/playground`).catch(() => null);
+    if (page?.status === 200) return page;
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`no playground: ${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('npm start picks its mode from the Slack variables', () => {
+  it('with none of them set, serves the playground and says it is not connected to Slack', async () => {
+    const port = await freePort();
+    child = start({ PORT: String(port) });
+    const page = await waitForPlayground(port, child);
+    expect(await page.text()).toContain('groundcrew playground');
+    const log = child.output();
+    expect(log).toContain(`open http://127.0.0.1:${port}/playground`);
+    expect(log).toContain('NOT connected to Slack');
+    const exited = new Promise<number | null>((r) => child!.on('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('with --playground, ignores real-looking tokens and still talks only to itself', async () => {
+    const port = await freePort();
+    child = start({ PORT: String(port), SLACK_BOT_TOKEN: 'xoxb-real', SLACK_SIGNING_SECRET: 'secret' }, [
+      '--playground',
+    ]);
+    await waitForPlayground(port, child);
+    expect(child.output()).toContain('NOT connected to Slack');
+  });
+
+  it('with only some set, fails naming the missing ones (never silently a playground)', async () => {
+    child = start({ SLACK_APP_TOKEN: 'xapp-1', PORT: '0' });
+    const code = await new Promise<number | null>((r) => child!.on('exit', (c) => r(c)));
+    expect(code).not.toBe(0);
+    expect(child.output()).toContain('missing SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET');
+    expect(child.output()).not.toContain('playground');
+  });
+});

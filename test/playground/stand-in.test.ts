@@ -1,0 +1,197 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateTeamConfig } from '../../src/config.js';
+import { createSilentLogger } from '../../src/logger.js';
+import { demoTeamObject } from '../../src/playground/demo.js';
+import { decodeApiBody, slackRequestHeaders, slackSignature } from '../../src/playground/form.js';
+import { type Playground, startPlayground } from '../../src/playground/index.js';
+import { wantsPlayground } from '../../src/playground/mode.js';
+import { loopbackOnly } from '../../src/playground/routes.js';
+import { encodeRequest, sendToApp } from '../../src/playground/transport.js';
+
+describe('mode selection', () => {
+  it('is a playground with --playground, or with none of the Slack variables (blank = unset)', () => {
+    expect(wantsPlayground([], {})).toBe(true);
+    expect(wantsPlayground([], { SLACK_BOT_TOKEN: ' ', SLACK_SIGNING_SECRET: '' })).toBe(true);
+    expect(wantsPlayground(['--playground'], { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' })).toBe(true);
+  });
+
+  it('is not a playground when any Slack variable is set (a half-configured install must fail, not pretend)', () => {
+    expect(wantsPlayground([], { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' })).toBe(false);
+    expect(wantsPlayground([], { SLACK_SIGNING_SECRET: 's' })).toBe(false);
+    expect(wantsPlayground([], { SLACK_APP_TOKEN: 'xapp-1' })).toBe(false);
+  });
+});
+
+describe('Slack wire formats', () => {
+  it('signs like Slack (the documented test vector)', () => {
+    const body =
+      'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
+    expect(slackSignature('8f742231b10e8888abcd99yyyzzz85a5', 1531420618, body)).toBe(
+      'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503',
+    );
+    const headers = slackRequestHeaders('s3cret', body, 'application/x-www-form-urlencoded', 1531420618);
+    expect(headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(headers['x-slack-request-timestamp']).toBe('1531420618');
+    expect(headers['x-slack-signature']).toBe(slackSignature('s3cret', 1531420618, body));
+  });
+
+  it('encodes commands as flat form fields, interactivity as payload=JSON, events as JSON', () => {
+    expect(encodeRequest({ kind: 'form', fields: { command: '/platform', text: 'deploy api' } }).body).toBe(
+      'command=%2Fplatform&text=deploy+api',
+    );
+    const interactive = encodeRequest({ kind: 'payload', payload: { type: 'block_actions', n: 1 } });
+    expect(interactive.contentType).toBe('application/x-www-form-urlencoded');
+    expect(JSON.parse(new URLSearchParams(interactive.body).get('payload')!)).toEqual({ type: 'block_actions', n: 1 });
+    const event = encodeRequest({ kind: 'json', payload: { type: 'event_callback' } });
+    expect(event).toEqual({ body: '{"type":"event_callback"}', contentType: 'application/json' });
+  });
+
+  it('decodes Web API form bodies with JSON inside the form, and JSON bodies', () => {
+    const form = new URLSearchParams({
+      channel: 'C0DEPLOYS',
+      text: '[not json] *bold*',
+      blocks: JSON.stringify([{ type: 'divider' }]),
+      view: JSON.stringify({ type: 'modal', title: { type: 'plain_text', text: 'Deploy' } }),
+      unfurl_links: 'false',
+    }).toString();
+    expect(decodeApiBody(form, 'application/x-www-form-urlencoded')).toEqual({
+      channel: 'C0DEPLOYS',
+      text: '[not json] *bold*',
+      blocks: [{ type: 'divider' }],
+      view: { type: 'modal', title: { type: 'plain_text', text: 'Deploy' } },
+      unfurl_links: 'false',
+    });
+    expect(decodeApiBody('{"channel":"C0HELP","blocks":[]}', 'application/json; charset=utf-8')).toEqual({
+      channel: 'C0HELP',
+      blocks: [],
+    });
+  });
+
+  it('answers 403 to anything not from loopback', async () => {
+    let status = 0;
+    let ran = false;
+    const handler = loopbackOnly(() => {
+      ran = true;
+    });
+    const res = {
+      headersSent: false,
+      writeHead(code: number) {
+        status = code;
+      },
+      end() {},
+    } as unknown as ServerResponse;
+    handler({ socket: { remoteAddress: '10.1.2.3' } } as unknown as IncomingMessage, res);
+    expect(status).toBe(403);
+    expect(ran).toBe(false);
+    handler({ socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage, res);
+    expect(ran).toBe(true);
+  });
+});
+
+describe('the demo team file', () => {
+  it('is valid against the product schema as it is now (every section, nothing dropped)', () => {
+    const team = validateTeamConfig(demoTeamObject('http://127.0.0.1:3000'), 'demo.yml');
+    expect(team.admins).toEqual(['U0ADMIN']);
+    expect(team.deploys).toBeDefined();
+    expect(team.requests).toBeDefined();
+  });
+});
+
+describe('a running playground', () => {
+  let playground: Playground;
+  beforeAll(async () => {
+    playground = await startPlayground({
+      env: { PORT: '0' },
+      logger: createSilentLogger(),
+      startAt: '2026-11-23T10:00:00Z',
+    });
+  });
+  afterAll(async () => {
+    await playground?.stop(2000);
+  });
+
+  const base = () => playground.url.replace(/\/playground$/, '');
+  const ui = (action: string, body: object) =>
+    fetch(`${base()}/playground/ui/${action}`, { method: 'POST', body: JSON.stringify(body) });
+
+  it('serves the page and its scripts', async () => {
+    const page = await fetch(playground.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('not connected to Slack');
+    for (const file of ['app.js', 'blocks.js', 'modal.js', 'mrkdwn.js', 'style.css']) {
+      expect((await fetch(`${base()}/playground/static/${file}`)).status).toBe(200);
+    }
+    expect((await fetch(`${base()}/playground/static/..%2Fdemo.ts`)).status).toBe(404);
+  });
+
+  it('runs a slash command through the real app: signed form post, ack body shown as an ephemeral', async () => {
+    expect((await ui('command', { user: 'U0ENGINEER', channel: 'C0HELP', text: '/platform help' })).status).toBe(200);
+    const reply = playground.workspace.messages.find((m) => m.bot && m.visibleTo === 'U0ENGINEER');
+    expect(reply?.channel).toBe('C0HELP');
+    expect(reply?.text).toContain('/platform commands');
+    const state = (await (await fetch(`${base()}/playground/state?user=U0APPROVER`)).json()) as {
+      messages: { visibleTo?: string }[];
+    };
+    expect(state.messages.some((m) => m.visibleTo === 'U0ENGINEER')).toBe(false);
+  });
+
+  it('is refused by the app when the signature is wrong (Bolt answers 401)', async () => {
+    const response = await sendToApp(
+      { eventsUrl: () => `${base()}/slack/events`, signingSecret: 'not-the-secret', workspace: playground.workspace },
+      { kind: 'form', fields: { command: '/platform', text: 'help' } },
+      'forged',
+    );
+    expect(response.status).toBe(401);
+  });
+
+  it('answers the real WebClient like Slack: DMs by user id, edits need the conversation id, triggers once', async () => {
+    const client = playground.groundcrew.slack.client;
+    const posted = await client.chat.postMessage({ channel: 'U0APPROVER', text: 'hello *Grace*' });
+    expect(posted.channel).toBe('D0APPROVER');
+    await expect(client.chat.update({ channel: 'U0APPROVER', ts: posted.ts!, text: 'x' })).rejects.toMatchObject({
+      data: { error: 'channel_not_found' },
+    });
+    await client.chat.update({ channel: 'D0APPROVER', ts: posted.ts!, text: 'edited' });
+    const stored = playground.workspace.find('D0APPROVER', posted.ts!);
+    expect(stored).toMatchObject({ text: 'edited', edited: true });
+    await expect(
+      client.views.open({
+        trigger_id: 'nope',
+        view: { type: 'modal', title: { type: 'plain_text', text: 'x' }, blocks: [] },
+      }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_trigger_id' } });
+    const trigger = playground.workspace.issueTrigger('U0ENGINEER');
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Hi' }, blocks: [] };
+    const opened = await client.views.open({ trigger_id: trigger, view });
+    expect(playground.workspace.modals.get('U0ENGINEER')?.[0]?.id).toBe(opened.view?.id);
+    await expect(client.views.open({ trigger_id: trigger, view })).rejects.toMatchObject({
+      data: { error: 'exchanged_trigger_id' },
+    });
+    expect((await client.apiCall('some.unmodelled.method', {})).ok).toBe(true);
+  });
+
+  it('serves response URLs: new ephemeral, replace_original, delete_original', async () => {
+    const ws = playground.workspace;
+    const original = ws.post({ channel: 'C0DEPLOYS', user: 'U0GROUNDCRW', bot: true, text: 'card v1' });
+    const id = ws.issueResponseUrl({ userId: 'U0ENGINEER', channel: 'C0DEPLOYS', messageTs: original.ts });
+    const respond = (body: object) =>
+      fetch(`${base()}/playground/respond/${id}`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await respond({ text: 'only for you' })).status).toBe(200);
+    expect(ws.messages.at(-1)).toMatchObject({ text: 'only for you', visibleTo: 'U0ENGINEER', channel: 'C0DEPLOYS' });
+    await respond({ replace_original: 'true', text: 'card v2', blocks: [{ type: 'divider' }] });
+    expect(ws.find('C0DEPLOYS', original.ts)).toMatchObject({ text: 'card v2', blocks: [{ type: 'divider' }] });
+    await respond({ delete_original: true });
+    expect(ws.find('C0DEPLOYS', original.ts)).toBeUndefined();
+    expect((await fetch(`${base()}/playground/respond/unknown`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
+
+  it('moves the manual clock and runs the jobs that fell due', async () => {
+    const before = playground.clock.now().getTime();
+    const response = await ui('time', { ms: 3_600_000 });
+    const body = (await response.json()) as { now: string; jobsRun: string[] };
+    expect(new Date(body.now).getTime() - before).toBe(3_600_000);
+    expect(Array.isArray(body.jobsRun)).toBe(true);
+    expect((await ui('time', { ms: -5 })).status).toBe(400);
+  });
+});
