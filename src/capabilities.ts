@@ -1,7 +1,13 @@
 import { adminCapability } from './admin/capability.js';
 import { approvalsCapability } from './approvals/capability.js';
 import { coreCapability } from './core/capability.js';
+import { deploysCapability } from './deploys/capability.js';
 import type { Capability } from './services.js';
 
 /** Every capability groundcrew runs, in the order their commands appear in help. */
-export const capabilities: readonly Capability[] = [coreCapability, adminCapability, approvalsCapability];
+export const capabilities: readonly Capability[] = [
+  coreCapability,
+  adminCapability,
+  approvalsCapability,
+  deploysCapability,
+];

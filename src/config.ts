@@ -89,6 +89,8 @@ const zEnv = z.object({
   GROUNDCREW_CONFIG: z.string().min(1).default('./groundcrew.yml'),
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_API_URL: z.url().default('https://api.github.com'),
+  /** Public base URL of groundcrew (webhook callbacks); default http://localhost:PORT. */
+  GROUNDCREW_PUBLIC_URL: z.url({ message: 'expected a URL like https://groundcrew.example.com' }).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 

@@ -1,0 +1,183 @@
+import { signBody } from '../webhooks/signing.js';
+import type { ExecutorConfig, GithubActionsExecutorConfig, WebhookExecutorConfig } from './config.js';
+
+/** What an executor needs to know about a deploy. */
+export interface DeployJob {
+  id: number;
+  service: string;
+  environment: string;
+  ref: string;
+  requestedBy: string;
+  reason: string | null;
+}
+
+export interface StartedRun {
+  /** Null when the executor reports back by itself (webhook) or GitHub did not say. */
+  runId: string | null;
+  runUrl: string | null;
+  /** A line for the status message's thread. */
+  detail: string;
+}
+
+export type RunState =
+  | { done: false; runUrl?: string | undefined; detail?: string | undefined }
+  | { done: true; outcome: 'succeeded' | 'failed' | 'cancelled'; runUrl?: string | undefined; detail: string };
+
+/** The executor could not do what was asked; `message` is meant for the requester. */
+export class ExecutorError extends Error {
+  override name = 'ExecutorError';
+}
+
+/** Port: something that runs a deploy (GitHub Actions, a signed webhook, a fake in tests). */
+export interface Executor {
+  readonly kind: ExecutorConfig['type'];
+  start(job: DeployJob): Promise<StartedRun>;
+  /** Where a started run is (github-actions only). */
+  poll?(runId: string): Promise<RunState>;
+  /** Asks the run to stop (github-actions only). */
+  cancel?(runId: string): Promise<void>;
+}
+
+export interface ExecutorContext {
+  fetch: typeof fetch;
+  githubApiUrl: string;
+  githubToken: string | undefined;
+  /** Base URL the deploy system can reach groundcrew on, for webhook callbacks. */
+  publicUrl: string;
+  /** Per-request timeout. */
+  timeoutMs: number;
+}
+
+export function createExecutor(config: ExecutorConfig, ctx: ExecutorContext): Executor {
+  return config.type === 'github-actions' ? githubActionsExecutor(config, ctx) : webhookExecutor(config, ctx);
+}
+
+export const callbackUrl = (publicUrl: string, deployId: number) =>
+  `${publicUrl.replace(/\/+$/, '')}/hooks/deploys/${deployId}`;
+
+async function send(
+  ctx: ExecutorContext,
+  who: string,
+  url: string,
+  init: RequestInit,
+): Promise<{ status: number; body: unknown; text: string }> {
+  let response: Response;
+  try {
+    response = await ctx.fetch(url, { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) });
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      throw new ExecutorError(`${who} did not answer within ${Math.round(ctx.timeoutMs / 100) / 10} s`);
+    }
+    const cause =
+      error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    throw new ExecutorError(`could not reach ${who}: ${cause}`);
+  }
+  const text = await response.text().catch(() => '');
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const message =
+      body && typeof body === 'object' && 'message' in body && typeof body.message === 'string'
+        ? body.message
+        : text.slice(0, 300) || response.statusText;
+    throw new ExecutorError(`${who} answered ${response.status}: ${message}`);
+  }
+  return { status: response.status, body, text };
+}
+
+function githubActionsExecutor(config: GithubActionsExecutorConfig, ctx: ExecutorContext): Executor {
+  const base = `${ctx.githubApiUrl.replace(/\/+$/, '')}/repos/${config.repo}/actions`;
+  const headers = () => {
+    if (!ctx.githubToken)
+      throw new ExecutorError('GITHUB_TOKEN is not set, so groundcrew cannot start GitHub workflows');
+    return {
+      authorization: `Bearer ${ctx.githubToken}`,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+      'content-type': 'application/json',
+      'user-agent': 'groundcrew',
+    };
+  };
+  return {
+    kind: 'github-actions',
+    async start(job) {
+      const inputs: Record<string, string> = {};
+      if (config.inputs.service) inputs[config.inputs.service] = job.service;
+      if (config.inputs.environment) inputs[config.inputs.environment] = job.environment;
+      if (config.inputs.ref) inputs[config.inputs.ref] = job.ref;
+      const { body } = await send(
+        ctx,
+        'GitHub',
+        `${base}/workflows/${encodeURIComponent(config.workflow)}/dispatches`,
+        {
+          method: 'POST',
+          headers: headers(),
+          body: JSON.stringify({ ref: config.workflowRef ?? job.ref, inputs, return_run_details: true }),
+        },
+      );
+      const details = (body ?? {}) as { workflow_run_id?: number | string; html_url?: string; run_url?: string };
+      if (details.workflow_run_id === undefined) {
+        return {
+          runId: null,
+          runUrl: null,
+          detail: `Dispatched \`${config.workflow}\` in ${config.repo}; GitHub did not return the run, so groundcrew cannot follow it.`,
+        };
+      }
+      return {
+        runId: String(details.workflow_run_id),
+        runUrl: details.html_url ?? null,
+        detail: `Dispatched \`${config.workflow}\` in ${config.repo}: run ${details.workflow_run_id}.`,
+      };
+    },
+    async poll(runId) {
+      const { body } = await send(ctx, 'GitHub', `${base}/runs/${encodeURIComponent(runId)}`, {
+        method: 'GET',
+        headers: headers(),
+      });
+      const run = (body ?? {}) as { status?: string; conclusion?: string | null; html_url?: string };
+      if (run.status !== 'completed') return { done: false, runUrl: run.html_url, detail: run.status };
+      const conclusion = run.conclusion ?? 'unknown';
+      const outcome = conclusion === 'success' ? 'succeeded' : conclusion === 'cancelled' ? 'cancelled' : 'failed';
+      return { done: true, outcome, runUrl: run.html_url, detail: `GitHub run ${runId} completed: ${conclusion}` };
+    },
+    async cancel(runId) {
+      await send(ctx, 'GitHub', `${base}/runs/${encodeURIComponent(runId)}/cancel`, {
+        method: 'POST',
+        headers: headers(),
+      });
+    },
+  };
+}
+
+function webhookExecutor(config: WebhookExecutorConfig, ctx: ExecutorContext): Executor {
+  return {
+    kind: 'webhook',
+    async start(job) {
+      const body = JSON.stringify({
+        deployId: job.id,
+        service: job.service,
+        environment: job.environment,
+        ref: job.ref,
+        requestedBy: job.requestedBy,
+        reason: job.reason,
+        callbackUrl: callbackUrl(ctx.publicUrl, job.id),
+      });
+      const { body: answer } = await send(ctx, 'the deploy webhook', config.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(config.secret, body) },
+        body,
+      });
+      const url =
+        answer && typeof answer === 'object' && 'url' in answer && typeof answer.url === 'string' ? answer.url : null;
+      return {
+        runId: null,
+        runUrl: url,
+        detail: `Sent to the deploy webhook (${new URL(config.url).host}); waiting for its report.`,
+      };
+    },
+  };
+}

@@ -1,0 +1,254 @@
+import type { AuditService } from '../audit/service.js';
+import { type Clock, formatDuration } from '../clock.js';
+import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { DeploysConfig } from './config.js';
+import {
+  type ActiveFreeze,
+  activeFreezes,
+  type FreezeSources,
+  type FreezeStatus,
+  formatLocal,
+  freezeStatus,
+} from './freezes.js';
+import type { LockView } from './model.js';
+import type { DeployNotifier } from './ports.js';
+import type { DeploysRepo } from './repo.js';
+import type { LockRow } from './schema.js';
+
+export interface GuardrailsDeps {
+  config: DeploysConfig;
+  /** The freezes' zone (config `freezes.timezone`, else the team's). */
+  zone: string;
+  repo: DeploysRepo;
+  clock: Clock;
+  audit: Pick<AuditService, 'record'>;
+  notifier: DeployNotifier;
+  logger: Logger;
+}
+
+const MAX_LOCK_MS = 7 * 24 * 3600_000;
+
+const toView = (row: LockRow): LockView => ({
+  id: row.id,
+  environment: row.environment,
+  service: row.service,
+  holder: row.holder,
+  reason: row.reason,
+  createdAt: row.createdAt,
+  expiresAt: row.expiresAt,
+});
+
+/** Locks and freezes: who holds what, what is frozen, and telling people when either changes. */
+export function createGuardrails(deps: GuardrailsDeps) {
+  const { config, zone, repo, clock, audit, notifier, logger } = deps;
+  const envNames = config.environments.map((e) => e.name);
+
+  function sources(now: Date): FreezeSources {
+    const adhoc = repo.adhocFreezes(now).map((f) => ({
+      id: f.id,
+      environment: f.environment,
+      reason: f.reason,
+      startsAt: f.startsAt,
+      until: f.until,
+      createdBy: f.createdBy,
+    }));
+    return { config: config.freezes, adhoc, zone };
+  }
+
+  function requireEnvironment(name: string, allowAll: boolean): void {
+    if (allowAll && name === 'all') return;
+    if (!envNames.includes(name)) {
+      throw invalidInput(
+        `There is no environment "${name}". Environments: ${envNames.join(', ')}${allowAll ? ', or all' : ''}.`,
+      );
+    }
+  }
+
+  async function tellWatchers(lock: LockRow, now: Date): Promise<void> {
+    const what = lock.service ? `${lock.service} in ${lock.environment}` : lock.environment;
+    for (const userId of repo.takeWatchers(lock.id, now)) {
+      try {
+        await notifier.dm(
+          userId,
+          `:unlock: ${what} is free: <@${lock.holder}>'s lock ("${lock.reason}") was released.`,
+        );
+      } catch (error) {
+        logger.error(`deploys: telling ${userId} that lock ${lock.id} is free failed:`, error);
+      }
+    }
+  }
+
+  function conflicting(environment: string, service: string | null, userId: string, now: Date): LockRow | undefined {
+    return repo
+      .activeLocks(now)
+      .find(
+        (l) =>
+          l.environment === environment &&
+          l.holder !== userId &&
+          (l.service === null || service === null || l.service === service),
+      );
+  }
+
+  return {
+    zone,
+    freezeSources: sources,
+    freezeStatus(environment: string, now: Date): FreezeStatus | null {
+      return freezeStatus(sources(now), environment, now);
+    },
+    activeFreezes(now: Date): ActiveFreeze[] {
+      return activeFreezes(sources(now), now);
+    },
+    activeLocks(now: Date): LockView[] {
+      return repo.activeLocks(now).map(toView);
+    },
+    async lock(
+      userId: string,
+      input: { environment: string; service: string | null; reason: string; forMs?: number | undefined },
+    ) {
+      requireEnvironment(input.environment, false);
+      if (input.service && !config.services.some((s) => s.name === input.service)) {
+        throw invalidInput(`There is no service "${input.service}".`);
+      }
+      const now = clock.now();
+      const forMs = input.forMs ?? config.lockDuration;
+      if (forMs > MAX_LOCK_MS) throw invalidInput('A lock lasts at most 7 days; renew it if you need longer.');
+      const other = conflicting(input.environment, input.service, userId, now);
+      if (other) {
+        throw conflict(
+          `${other.service ? `${other.service} in ${other.environment}` : other.environment} is already locked by <@${other.holder}> ("${other.reason}") until ${formatLocal(other.expiresAt, zone, now)}.`,
+        );
+      }
+      const lock = repo.insertLock({
+        environment: input.environment,
+        service: input.service,
+        holder: userId,
+        reason: input.reason,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + forMs),
+      });
+      audit.record({ actor: userId, action: 'deploys.lock', target: `lock:${lock.id}`, inputs: { ...input, forMs } });
+      return lock;
+    },
+    /** Releases the caller's lock; an admin releasing someone else's breaks it (audited, holder told). */
+    async unlock(userId: string, input: { environment: string; service: string | null }, isAdmin: boolean) {
+      const now = clock.now();
+      const locks = repo
+        .activeLocks(now)
+        .filter((l) => l.environment === input.environment && l.service === input.service);
+      const lock = locks.find((l) => l.holder === userId) ?? locks[0];
+      const what = input.service ? `${input.service} in ${input.environment}` : input.environment;
+      if (!lock) throw notFound(`${what} is not locked.`);
+      const broken = lock.holder !== userId;
+      if (broken && !isAdmin) {
+        throw forbidden(`${what} is locked by <@${lock.holder}>; only they or an admin can unlock it.`);
+      }
+      const released = repo.releaseLock(lock.id, {
+        releasedAt: now,
+        releasedBy: userId,
+        releaseKind: broken ? 'broken' : 'unlocked',
+      });
+      if (!released) throw conflict(`${what} was just unlocked.`);
+      audit.record({
+        actor: userId,
+        action: broken ? 'deploys.break-lock' : 'deploys.unlock',
+        target: `lock:${lock.id}`,
+        inputs: { ...input, holder: lock.holder },
+      });
+      if (broken) {
+        await notifier
+          .dm(lock.holder, `:warning: <@${userId}> (admin) broke your lock on ${what} ("${lock.reason}").`)
+          .catch((error: unknown) => logger.error('deploys: telling a lock holder failed:', error));
+      }
+      await tellWatchers(released, now);
+      return { lock: released, broken };
+    },
+    async watch(lockId: number, userId: string): Promise<LockRow> {
+      const lock = repo.getLock(lockId);
+      if (!lock) throw notFound('That lock no longer exists.');
+      if (lock.releasedAt || lock.expiresAt <= clock.now()) throw conflict('That lock has already been released.');
+      repo.addWatcher(lockId, userId, clock.now());
+      audit.record({ actor: userId, action: 'deploys.watch-lock', target: `lock:${lockId}` });
+      return lock;
+    },
+    async expireLocks(now: Date): Promise<number> {
+      const due = repo.expiredLocks(now);
+      for (const lock of due) {
+        const released = repo.releaseLock(lock.id, { releasedAt: now, releasedBy: 'system', releaseKind: 'expired' });
+        if (!released) continue;
+        audit.record({ actor: 'system', action: 'deploys.lock-expired', target: `lock:${lock.id}` });
+        const what = lock.service ? `${lock.service} in ${lock.environment}` : lock.environment;
+        await notifier
+          .dm(
+            lock.holder,
+            `:hourglass: Your lock on ${what} ("${lock.reason}") expired after ${formatDuration(now.getTime() - lock.createdAt.getTime())}.`,
+          )
+          .catch((error: unknown) => logger.error('deploys: lock expiry DM failed:', error));
+        await tellWatchers(released, now);
+      }
+      return due.length;
+    },
+    async freeze(userId: string, input: { environment: string; until: Date; reason: string }) {
+      requireEnvironment(input.environment, true);
+      const now = clock.now();
+      const row = repo.insertFreeze({ ...input, startsAt: now, createdBy: userId });
+      audit.record({
+        actor: userId,
+        action: 'deploys.freeze',
+        target: `freeze:${row.id}`,
+        inputs: { environment: input.environment, until: input.until.toISOString(), reason: input.reason },
+      });
+      return row;
+    },
+    async unfreeze(userId: string, environment: string): Promise<number> {
+      requireEnvironment(environment, true);
+      const now = clock.now();
+      const ended = repo.adhocFreezes(now).filter((f) => f.environment === environment && f.startsAt <= now);
+      if (ended.length === 0) {
+        const configured = freezeStatus(sources(now), environment === 'all' ? (envNames[0] ?? '') : environment, now);
+        throw notFound(
+          configured && configured.freeze.kind !== 'adhoc'
+            ? `${environment} is frozen by configuration (${configured.freeze.reason}); change groundcrew.yml or break glass to deploy.`
+            : `There is no /platform freeze on ${environment} to end.`,
+        );
+      }
+      for (const f of ended) repo.endFreeze(f.id, now, userId);
+      audit.record({
+        actor: userId,
+        action: 'deploys.unfreeze',
+        target: `environment:${environment}`,
+        inputs: { freezes: ended.map((f) => f.id) },
+      });
+      return ended.length;
+    },
+    /** Announces freezes that started or ended since the last sweep (configured windows included). */
+    async announceFreezeTransitions(now: Date): Promise<void> {
+      const active = activeFreezes(sources(now), now);
+      const announced = repo.announced();
+      const scope = (envs: readonly string[] | 'all') => (envs === 'all' ? 'all environments' : envs.join(', '));
+      for (const freeze of active) {
+        if (announced.some((a) => a.key === freeze.key)) continue;
+        repo.markAnnounced({
+          key: freeze.key,
+          reason: freeze.reason,
+          environments: freeze.environments === 'all' ? 'all' : [...freeze.environments],
+          until: freeze.until,
+          announcedAt: now,
+        });
+        const by = freeze.createdBy ? ` by <@${freeze.createdBy}>` : '';
+        await notifier.announce(
+          `:snowflake: Freeze started${by} on ${scope(freeze.environments)} until ${formatLocal(freeze.until, zone, now)} — ${freeze.reason}. Deploys there are blocked; admins can break glass.`,
+        );
+      }
+      for (const old of announced) {
+        if (active.some((f) => f.key === old.key)) continue;
+        repo.forgetAnnounced(old.key);
+        await notifier.announce(
+          `:sunny: Freeze ended on ${scope(old.environments)} — ${old.reason}. Deploys are open again.`,
+        );
+      }
+    },
+  };
+}
+
+export type Guardrails = ReturnType<typeof createGuardrails>;

@@ -1,0 +1,56 @@
+import type { CustomRoute } from '@slack/bolt';
+import { z } from 'zod';
+import { isDomainError } from '../errors.js';
+import { readBody, sendJson } from '../slack/http.js';
+import { verifyBody } from '../webhooks/signing.js';
+import type { DeploysConfig } from './config.js';
+import type { DeployService } from './service.js';
+
+const zReport = z.object({
+  status: z.enum(['queued', 'in_progress', 'succeeded', 'failed']),
+  url: z.url().optional(),
+  message: z.string().max(2000).optional(),
+});
+
+/**
+ * `POST /hooks/deploys/:id`: a webhook executor reports progress, signed like the request groundcrew sent it.
+ * Unknown deploy → 404, bad signature → 401, bad JSON or fields → 400, not running → 409; nothing changes then.
+ */
+export function deployCallbackRoute(get: () => { config: DeploysConfig; deploys: DeployService }): CustomRoute {
+  return {
+    path: '/hooks/deploys/:id',
+    method: ['POST'],
+    handler: async (req, res) => {
+      const body = await readBody(req, 100_000);
+      if (body === null) return sendJson(res, 413, { ok: false, error: 'body too large' });
+      const { config, deploys } = get();
+      const id = Number(req.params?.id);
+      const deploy = Number.isInteger(id) ? deploys.get(id) : null;
+      const executor = deploy ? config.executors[deploy.executor] : undefined;
+      if (!deploy || executor?.type !== 'webhook') return sendJson(res, 404, { ok: false, error: 'unknown deploy' });
+      if (!verifyBody(executor.secret, body, req.headers['x-groundcrew-signature'])) {
+        return sendJson(res, 401, { ok: false, error: 'bad signature' });
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return sendJson(res, 400, { ok: false, error: 'body is not JSON' });
+      }
+      const report = zReport.safeParse(parsed);
+      if (!report.success) {
+        return sendJson(res, 400, {
+          ok: false,
+          error: report.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        });
+      }
+      try {
+        const updated = await deploys.webhookReport(id, report.data);
+        sendJson(res, 200, { ok: true, status: updated?.status });
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        sendJson(res, 409, { ok: false, error: error.message });
+      }
+    },
+  };
+}

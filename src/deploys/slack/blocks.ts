@@ -1,0 +1,278 @@
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { formatDuration } from '../../clock.js';
+import { context, escapeMrkdwn, header, section, slackDate, truncate, userMention } from '../../slack/mrkdwn.js';
+import type { ServiceConfig } from '../config.js';
+import { type ActiveFreeze, formatLocal } from '../freezes.js';
+import {
+  ACTIVE_STATUSES,
+  type DeployMetrics,
+  type LockView,
+  type PreflightResult,
+  STATUS_EMOJI,
+  STATUS_LABEL,
+} from '../model.js';
+import type { DeployRow } from '../schema.js';
+import { DEPLOY_IDS, environmentBlockId } from './ids.js';
+
+/** Pure Block Kit builders: rows and view-models in, blocks out. */
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text: truncate(text, 75) });
+
+export function deployTitle(deploy: Pick<DeployRow, 'id' | 'service' | 'environment'>): string {
+  return `Deploy #${deploy.id} · ${deploy.service} → ${deploy.environment}`;
+}
+
+function took(deploy: DeployRow): string | null {
+  if (!deploy.finishedAt) return null;
+  const from = deploy.startedAt ?? deploy.requestedAt;
+  return formatDuration(deploy.finishedAt.getTime() - from.getTime());
+}
+
+/** The living status message: who, what, ref, state, duration, run link; Cancel while active, Roll back once succeeded. */
+export function statusMessage(deploy: DeployRow): { text: string; blocks: KnownBlock[] } {
+  const label = STATUS_LABEL[deploy.status];
+  const lines = [
+    `*Requested by* ${userMention(deploy.requestedBy)} · *Ref* \`${escapeMrkdwn(deploy.ref)}\``,
+    deploy.reason ? `*Reason* ${escapeMrkdwn(deploy.reason)}` : null,
+    deploy.approvedBy?.length ? `*Approved by* ${deploy.approvedBy.map(userMention).join(', ')}` : null,
+    deploy.status === 'awaiting_approval' ? '*Waiting for approval* — approvers have the request in their DMs.' : null,
+    deploy.startedAt ? `*Started* ${slackDate(deploy.startedAt)}` : `*Requested* ${slackDate(deploy.requestedAt)}`,
+    took(deploy) ? `*Duration* ${took(deploy)}` : null,
+    deploy.runUrl ? `*Run* <${deploy.runUrl}|${deploy.runId ? `GitHub run ${deploy.runId}` : 'open'}>` : null,
+  ].filter((l): l is string => l !== null);
+  const blocks: KnownBlock[] = [
+    section(`${STATUS_EMOJI[deploy.status]} *${escapeMrkdwn(deployTitle(deploy))}* — ${label}`),
+    section(lines.join('\n')),
+  ];
+  const notes: string[] = [];
+  if (deploy.breakGlassReason)
+    notes.push(`:rotating_light: Broke glass through a freeze: ${escapeMrkdwn(deploy.breakGlassReason)}`);
+  if (deploy.rollbackOf) notes.push(`:rewind: Rolls back deploy #${deploy.rollbackOf}`);
+  if (deploy.detail) notes.push(escapeMrkdwn(deploy.detail).replace(/&lt;(@[UW][A-Z0-9]+)&gt;/g, '<$1>'));
+  if (notes.length) blocks.push(context(notes.join('\n')));
+  const buttons = [];
+  if (ACTIVE_STATUSES.includes(deploy.status)) {
+    buttons.push({
+      type: 'button' as const,
+      action_id: DEPLOY_IDS.cancelButton,
+      text: plain('Cancel'),
+      value: String(deploy.id),
+      style: 'danger' as const,
+      confirm: {
+        title: plain('Cancel this deploy?'),
+        text: { type: 'mrkdwn' as const, text: `Cancel ${escapeMrkdwn(deployTitle(deploy))}?` },
+        confirm: plain('Cancel it'),
+        deny: plain('Keep going'),
+      },
+    });
+  }
+  if (deploy.status === 'succeeded') {
+    buttons.push({
+      type: 'button' as const,
+      action_id: DEPLOY_IDS.rollbackButton,
+      text: plain('Roll back'),
+      value: String(deploy.id),
+    });
+  }
+  if (buttons.length) blocks.push({ type: 'actions', block_id: DEPLOY_IDS.statusActions, elements: buttons });
+  return { text: `${deployTitle(deploy)} (${deploy.ref}): ${label}`, blocks };
+}
+
+/** The ephemeral answer to `/platform deploy` once the deploy exists. */
+export function requestedReply(deploy: DeployRow): string {
+  const title = `${deployTitle(deploy)} (\`${escapeMrkdwn(deploy.ref)}\`)`;
+  switch (deploy.status) {
+    case 'awaiting_approval':
+      return `:raised_hand: ${title} is waiting for approval; approvers have been asked. Follow it in <#${deploy.channel}>.`;
+    case 'running':
+      return `:rocket: ${title} started.${deploy.runUrl ? ` <${deploy.runUrl}|Open the run>.` : ''} Follow it in <#${deploy.channel}>.`;
+    case 'failed':
+    case 'cancelled':
+      return `:x: ${title} ${deploy.status}: ${deploy.detail ?? 'no detail'}`;
+    default:
+      return `${STATUS_EMOJI[deploy.status]} ${title}: ${STATUS_LABEL[deploy.status]}.`;
+  }
+}
+
+export function preflightReply(
+  input: { service: string; environment: string; ref: string },
+  result: PreflightResult,
+  dryRun: boolean,
+): string {
+  const what = `${input.service} → ${input.environment} (\`${escapeMrkdwn(input.ref)}\`)`;
+  if (!result.ok) {
+    return [`:no_entry: ${dryRun ? 'Pre-flight for' : 'Cannot deploy'} ${what}${dryRun ? ' would be blocked' : ''}:`]
+      .concat(result.problems.map((p) => `• ${p.message}`))
+      .join('\n');
+  }
+  const approvals =
+    result.approvalsNeeded > 0
+      ? `needs ${result.approvalsNeeded} approval(s) before it runs`
+      : 'would start right away';
+  const glass = result.breaksGlass ? ' It breaks glass through a freeze (audited and announced).' : '';
+  return `:white_check_mark: Dry run: ${what} passes pre-flight and ${approvals}.${glass} Nothing was deployed.`;
+}
+
+export function locksMessage(locks: readonly LockView[], freezes: readonly ActiveFreeze[], zone: string, now: Date) {
+  const blocks: KnownBlock[] = [header('Locks and freezes')];
+  if (locks.length === 0) blocks.push(section('No environment is locked.'));
+  for (const lock of locks.slice(0, 20)) {
+    const what = lock.service ? `${lock.service} in ${lock.environment}` : lock.environment;
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text:
+          `:lock: *${escapeMrkdwn(what)}* — ${userMention(lock.holder)}: "${escapeMrkdwn(lock.reason)}"\n` +
+          `held ${formatDuration(now.getTime() - lock.createdAt.getTime())}, expires ${formatLocal(lock.expiresAt, zone, now)}`,
+      },
+      accessory: {
+        type: 'button',
+        action_id: DEPLOY_IDS.notifyWhenFree,
+        text: plain('Notify me when free'),
+        value: String(lock.id),
+      },
+    });
+  }
+  const lines = freezes.map((f) => {
+    const envs = f.environments === 'all' ? 'all environments' : f.environments.join(', ');
+    return `:snowflake: *${escapeMrkdwn(envs)}* frozen until ${formatLocal(f.until, zone, now)} — ${escapeMrkdwn(f.reason)}`;
+  });
+  blocks.push(section(lines.length ? lines.join('\n') : 'No freeze is in force.'));
+  return { text: `${locks.length} lock(s), ${freezes.length} freeze(s)`, blocks };
+}
+
+function pct(rate: number | null): string {
+  return rate === null ? '—' : `${Math.round(rate * 100)}%`;
+}
+
+export function historyMessage(
+  rows: readonly DeployRow[],
+  figures: readonly { service: string; environment: string; metrics: DeployMetrics }[],
+) {
+  const blocks: KnownBlock[] = [header('Recent deploys')];
+  if (rows.length === 0) blocks.push(section('No deploys yet.'));
+  const lines = rows.map((d) => {
+    const duration = took(d);
+    return (
+      `${STATUS_EMOJI[d.status]} #${d.id} *${escapeMrkdwn(d.service)}* → ${escapeMrkdwn(d.environment)} \`${escapeMrkdwn(d.ref)}\` ` +
+      `${STATUS_LABEL[d.status].toLowerCase()} · ${userMention(d.requestedBy)}${duration ? ` · ${duration}` : ''} · ${slackDate(d.requestedAt)}`
+    );
+  });
+  if (lines.length) blocks.push(section(lines.join('\n')));
+  const figureLines = figures.map(
+    ({ service, environment, metrics: m }) =>
+      `*${escapeMrkdwn(service)} → ${escapeMrkdwn(environment)}*: ${m.perWeek} deploys/week · change failure rate ${pct(m.changeFailureRate)} · ` +
+      `median request→success ${m.medianLeadTimeMs === null ? '—' : formatDuration(m.medianLeadTimeMs)}`,
+  );
+  if (figureLines.length) blocks.push(section(`*Last 28 days*\n${figureLines.join('\n')}`));
+  return { text: `${rows.length} recent deploy(s)`, blocks };
+}
+
+export interface DeployModalModel {
+  services: readonly ServiceConfig[];
+  selected: ServiceConfig | null;
+  mayBreakGlass: boolean;
+  /** JSON carried through views.update and submission (e.g. the channel the command came from). */
+  privateMetadata: string;
+}
+
+const option = (value: string, text: string, description?: string): PlainTextOption => ({
+  text: plain(text),
+  value,
+  ...(description ? { description: plain(description) } : {}),
+});
+
+export function deployModal(model: DeployModalModel): ModalView {
+  const serviceOptions = model.services.slice(0, 100).map((s) => option(s.name, s.name, s.description || undefined));
+  const selected = model.selected;
+  const blocks: KnownBlock[] = [
+    {
+      type: 'input',
+      block_id: DEPLOY_IDS.serviceBlock,
+      dispatch_action: true,
+      label: plain('Service'),
+      element: {
+        type: 'static_select',
+        action_id: DEPLOY_IDS.serviceSelect,
+        placeholder: plain('Choose a service'),
+        options: serviceOptions,
+        ...(selected
+          ? { initial_option: option(selected.name, selected.name, selected.description || undefined) }
+          : {}),
+      },
+    },
+  ];
+  if (selected) {
+    blocks.push({
+      type: 'input',
+      block_id: environmentBlockId(selected.name),
+      label: plain('Environment'),
+      element: {
+        type: 'static_select',
+        action_id: DEPLOY_IDS.environmentSelect,
+        placeholder: plain('Choose an environment'),
+        options: selected.environments.map((e) => option(e, e)),
+      },
+    });
+  } else {
+    blocks.push(context('Choose a service to see the environments it deploys to.'));
+  }
+  blocks.push(
+    {
+      type: 'input',
+      block_id: DEPLOY_IDS.refBlock,
+      label: plain('Ref (branch, tag or SHA)'),
+      element: { type: 'plain_text_input', action_id: DEPLOY_IDS.refInput, initial_value: 'main', max_length: 200 },
+    },
+    {
+      type: 'input',
+      block_id: DEPLOY_IDS.reasonBlock,
+      optional: true,
+      label: plain('Reason'),
+      element: { type: 'plain_text_input', action_id: DEPLOY_IDS.reasonInput, multiline: true, max_length: 500 },
+    },
+  );
+  if (model.mayBreakGlass) {
+    blocks.push({
+      type: 'input',
+      block_id: DEPLOY_IDS.breakGlassBlock,
+      optional: true,
+      label: plain('Freeze'),
+      element: {
+        type: 'checkboxes',
+        action_id: DEPLOY_IDS.breakGlassCheckbox,
+        options: [option('break-glass', 'Break glass: deploy through a freeze (needs a reason)')],
+      },
+    });
+  }
+  return {
+    type: 'modal',
+    callback_id: DEPLOY_IDS.modal,
+    title: plain('Deploy'),
+    submit: plain('Deploy'),
+    close: plain('Cancel'),
+    private_metadata: model.privateMetadata,
+    blocks,
+  };
+}
+
+export function homeSection(rows: readonly DeployRow[]): KnownBlock[] {
+  const blocks: KnownBlock[] = [header('Your recent deploys')];
+  if (rows.length === 0) {
+    blocks.push(section('You have not deployed anything yet. Try `/platform deploy`.'));
+  } else {
+    blocks.push(
+      section(
+        rows
+          .map(
+            (d) =>
+              `${STATUS_EMOJI[d.status]} #${d.id} *${escapeMrkdwn(d.service)}* → ${escapeMrkdwn(d.environment)} \`${escapeMrkdwn(d.ref)}\` — ${STATUS_LABEL[d.status].toLowerCase()} · ${slackDate(d.requestedAt)}`,
+          )
+          .join('\n'),
+      ),
+    );
+  }
+  blocks.push({ type: 'divider' });
+  return blocks;
+}

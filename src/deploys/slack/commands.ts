@@ -1,0 +1,208 @@
+import type { AuditService } from '../../audit/service.js';
+import { parseDuration } from '../../clock.js';
+import { ArgsError, stringFlag } from '../../commands/args.js';
+import type { CommandContext, CommandRegistry } from '../../commands/registry.js';
+import type { DeploysConfig } from '../config.js';
+import { formatLocal, parseUntil } from '../freezes.js';
+import type { Guardrails } from '../guardrails.js';
+import type { DeployService } from '../service.js';
+import { deployModal, historyMessage, locksMessage, preflightReply, requestedReply } from './blocks.js';
+
+export interface DeployCommandDeps {
+  commands: CommandRegistry;
+  config: DeploysConfig;
+  deploys: DeployService;
+  guardrails: Guardrails;
+  audit: Pick<AuditService, 'record'>;
+  clock: { now(): Date };
+}
+
+/** Opens the deploy modal (service list limited to what the caller may deploy). */
+export async function openDeployModal(ctx: CommandContext, deploys: DeployService): Promise<void> {
+  const services = await deploys.deployableFor(ctx.userId);
+  if (services.length === 0) {
+    await ctx.reply(
+      'There is no service you may deploy. Service owners are listed in groundcrew.yml; ask the platform team.',
+    );
+    return;
+  }
+  const view = deployModal({
+    services,
+    selected: services.length === 1 ? services[0]! : null,
+    mayBreakGlass: await deploys.mayBreakGlass(ctx.userId),
+    privateMetadata: JSON.stringify({ channel: ctx.channelId }),
+  });
+  await ctx.client.views.open({ trigger_id: ctx.triggerId, view });
+}
+
+/** `/platform deploy|rollback|deploys|lock|unlock|locks|freeze|unfreeze`. */
+export function registerDeployCommands(deps: DeployCommandDeps): void {
+  const { commands, config, deploys, guardrails, audit, clock } = deps;
+  const envNames = config.environments.map((e) => e.name);
+
+  commands.add({
+    name: 'deploy',
+    usage: 'deploy [<service> <env> [ref]] [--reason "…"] [--dry-run] [--break-glass]',
+    summary: 'deploy a service (no arguments: a form); --dry-run shows the pre-flight only',
+    minRole: 'member',
+    booleanFlags: ['dry-run', 'break-glass'],
+    async handle(ctx) {
+      const [service, environment, ref = 'main', extra] = ctx.args.positional;
+      if (!service) return openDeployModal(ctx, deploys);
+      if (!environment) {
+        throw new ArgsError(
+          `Name the environment too (${envNames.join(', ')}): \`/platform deploy ${service} <env> [ref]\`.`,
+        );
+      }
+      if (extra) throw new ArgsError(`Unexpected "${extra}"; quote the reason: --reason "…"`);
+      const reason = stringFlag(ctx.args, 'reason');
+      const dryRun = ctx.args.flags['dry-run'] === true;
+      const input = { service, environment, ref, reason, breakGlass: ctx.args.flags['break-glass'] === true };
+      const result = await deploys.check(ctx.userId, input);
+      if (dryRun || !result.ok) {
+        if (dryRun)
+          audit.record({
+            actor: ctx.userId,
+            action: 'deploys.dry-run',
+            inputs: { ...input },
+            detail: result.ok ? 'passes' : 'blocked',
+          });
+        return ctx.reply(preflightReply(input, result, dryRun));
+      }
+      await ctx.ackNow();
+      const { deploy } = await deploys.request(ctx.userId, input);
+      await ctx.reply(requestedReply(deploy));
+    },
+  });
+
+  commands.add({
+    name: 'rollback',
+    usage: 'rollback <service> <env> [--reason "…"]',
+    summary: 'redeploy the previous successful ref (same guardrails)',
+    minRole: 'member',
+    async handle(ctx) {
+      const [service, environment] = ctx.args.positional;
+      if (!service || !environment) throw new ArgsError('Usage: `/platform rollback <service> <env>`');
+      await ctx.ackNow();
+      const { deploy } = await deploys.rollback(ctx.userId, { service, environment });
+      await ctx.reply(requestedReply(deploy));
+    },
+  });
+
+  commands.add({
+    name: 'deploys',
+    usage: 'deploys [service] [env]',
+    summary: 'recent deploys, with deploys/week, change failure rate and lead time',
+    minRole: 'member',
+    async handle(ctx) {
+      const [service, environment] = ctx.args.positional;
+      const rows = deploys.history({ ...(service ? { service } : {}), ...(environment ? { environment } : {}) }, 15);
+      const pairs = new Map<string, { service: string; environment: string }>();
+      for (const r of rows)
+        pairs.set(`${r.service}\u0000${r.environment}`, { service: r.service, environment: r.environment });
+      const now = clock.now();
+      const figures = [...pairs.values()]
+        .slice(0, 8)
+        .map((p) => ({ ...p, metrics: deploys.metrics(p.service, p.environment, now) }));
+      await ctx.reply(historyMessage(rows, figures));
+    },
+  });
+
+  commands.add({
+    name: 'lock',
+    usage: 'lock <env> [service] --reason "…" [--for 2h]',
+    summary: 'hold an environment (or one service in it): blocks others’ deploys until unlock or expiry',
+    minRole: 'member',
+    async handle(ctx) {
+      const [environment, service] = ctx.args.positional;
+      if (!environment) throw new ArgsError('Usage: `/platform lock <env> [service] --reason "…" [--for 2h]`');
+      const reason = stringFlag(ctx.args, 'reason');
+      if (!reason) throw new ArgsError('Say why with --reason "…" so others know what you are doing.');
+      const forText = stringFlag(ctx.args, 'for');
+      const forMs = forText === undefined ? undefined : parseDuration(forText);
+      if (forMs === null) throw new ArgsError(`"${forText}" is not a duration; try --for 2h or --for 90m`);
+      const lock = await guardrails.lock(ctx.userId, { environment, service: service ?? null, reason, forMs });
+      await ctx.reply(
+        `:lock: You hold ${service ? `${service} in ${environment}` : environment} until ${formatLocal(lock.expiresAt, guardrails.zone, clock.now())}. ` +
+          `\`/platform unlock ${environment}${service ? ` ${service}` : ''}\` releases it.`,
+      );
+    },
+  });
+
+  commands.add({
+    name: 'unlock',
+    usage: 'unlock <env> [service]',
+    summary: 'release your lock (admins: break someone else’s)',
+    minRole: 'member',
+    async handle(ctx) {
+      const [environment, service] = ctx.args.positional;
+      if (!environment) throw new ArgsError('Usage: `/platform unlock <env> [service]`');
+      const { lock, broken } = await guardrails.unlock(
+        ctx.userId,
+        { environment, service: service ?? null },
+        ctx.role === 'admin',
+      );
+      const what = service ? `${service} in ${environment}` : environment;
+      await ctx.reply(
+        broken
+          ? `:unlock: You broke <@${lock.holder}>'s lock on ${what}; they have been told.`
+          : `:unlock: ${what} is unlocked.`,
+      );
+    },
+  });
+
+  commands.add({
+    name: 'locks',
+    usage: 'locks',
+    summary: 'who holds which environment, why, for how long; freezes in force',
+    minRole: 'member',
+    async handle(ctx) {
+      const now = clock.now();
+      await ctx.reply(locksMessage(guardrails.activeLocks(now), guardrails.activeFreezes(now), guardrails.zone, now));
+    },
+  });
+
+  commands.add({
+    name: 'freeze',
+    usage: 'freeze <env|all> --until … --reason "…"',
+    summary: 'stop deploys to an environment until a time (announced)',
+    minRole: 'admin',
+    async handle(ctx) {
+      const [environment] = ctx.args.positional;
+      const untilText = stringFlag(ctx.args, 'until');
+      const reason = stringFlag(ctx.args, 'reason');
+      if (!environment || !untilText || !reason) {
+        throw new ArgsError(
+          'Usage: `/platform freeze <env|all> --until "friday 18:00" --reason "…"` (until: 2h, 18:00, monday 08:00, 2026-12-28 08:00)',
+        );
+      }
+      const now = clock.now();
+      const until = parseUntil(untilText, now, guardrails.zone, parseDuration);
+      if (!until)
+        throw new ArgsError(
+          `"${untilText}" is not a time in the future; try 2h, 18:00, "monday 08:00" or "2026-12-28 08:00"`,
+        );
+      await guardrails.freeze(ctx.userId, { environment, until, reason });
+      await ctx.ackNow();
+      await guardrails.announceFreezeTransitions(now);
+      await ctx.reply(
+        `:snowflake: ${environment} is frozen until ${formatLocal(until, guardrails.zone, now)}; announced in <#${config.channel}>.`,
+      );
+    },
+  });
+
+  commands.add({
+    name: 'unfreeze',
+    usage: 'unfreeze <env|all>',
+    summary: 'end a /platform freeze early (announced)',
+    minRole: 'admin',
+    async handle(ctx) {
+      const [environment] = ctx.args.positional;
+      if (!environment) throw new ArgsError('Usage: `/platform unfreeze <env|all>`');
+      const count = await guardrails.unfreeze(ctx.userId, environment);
+      await ctx.ackNow();
+      await guardrails.announceFreezeTransitions(clock.now());
+      await ctx.reply(`:sunny: Ended ${count} freeze(s) on ${environment}.`);
+    },
+  });
+}

@@ -1,0 +1,38 @@
+import type { WebClient } from '@slack/web-api';
+import type { DeployNotifier } from '../ports.js';
+import { statusMessage } from './blocks.js';
+
+export interface DeploySlackPorts {
+  client: WebClient;
+  publishHome(userId: string): Promise<void>;
+}
+
+/** The Slack adapter for the deploy notifier port: one status message per deploy, edited in place. */
+export function createSlackDeployNotifier(channel: string, ports: () => DeploySlackPorts): DeployNotifier {
+  return {
+    async showStatus(deploy) {
+      const { client } = ports();
+      const message = statusMessage(deploy);
+      if (deploy.channel && deploy.messageTs) {
+        await client.chat.update({ channel: deploy.channel, ts: deploy.messageTs, ...message });
+        return { channel: deploy.channel, ts: deploy.messageTs };
+      }
+      const posted = await client.chat.postMessage({ channel, ...message });
+      if (!posted.channel || !posted.ts) throw new Error('chat.postMessage returned no channel/ts');
+      return { channel: posted.channel, ts: posted.ts };
+    },
+    async threadNote(deploy, text) {
+      if (!deploy.channel || !deploy.messageTs) return;
+      await ports().client.chat.postMessage({ channel: deploy.channel, thread_ts: deploy.messageTs, text });
+    },
+    async dm(userId, text) {
+      await ports().client.chat.postMessage({ channel: userId, text });
+    },
+    async announce(text) {
+      await ports().client.chat.postMessage({ channel, text });
+    },
+    async homeChanged(userIds) {
+      await Promise.allSettled(userIds.map((id) => ports().publishHome(id)));
+    },
+  };
+}
