@@ -378,4 +378,90 @@ describe('approvals through Slack', () => {
     expect(approvals.latestFor('widget', '24')?.id).toBe(approval.id);
     expect(approvals.pendingFor(ALICE)).toEqual([]);
   });
+  it('simultaneous clicks: a double click counts once and the deciding approvals call onApproved once', async () => {
+    const { app, calls, approvals, cards } = await setup();
+    const approval = await approvals.request({
+      subjectType: 'widget',
+      subjectId: '25',
+      requester: REQUESTER,
+      policy: policy(),
+    });
+    await Promise.all([
+      click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
+      click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
+      click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!).response,
+      click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!).response,
+    ]);
+    await until(() => calls.approved.length === 1, 'onApproved');
+    await app.slack.waitFor('response_url', undefined, { count: 2 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls.approved).toHaveLength(1);
+    const stored = approvals.get(approval.id)!;
+    expect(stored.status).toBe('approved');
+    expect(stored.decisions.filter((d) => d.userId === ALICE)).toHaveLength(1);
+    expect(stored.decisions).toHaveLength(2);
+    expect(ephemerals(app).every((t) => /already approved/.test(t))).toBe(true);
+  });
+
+  it('a failing onApproved is logged and audited; the approval stays approved', async () => {
+    const failing: Capability = {
+      name: 'test-failing',
+      register(_app, deps) {
+        deps.approvals.registerSubject({
+          type: 'gadget',
+          describe: () => null,
+          onApproved: async () => {
+            throw new Error('workflow dispatch failed');
+          },
+          onRejected: async () => {},
+          onExpired: async () => {},
+        });
+      },
+    };
+    app = await startTestApp({ capabilities: [approvalsCapability, failing] });
+    const { approvals, audit } = app.groundcrew.services;
+    const approval = await approvals.request({
+      subjectType: 'gadget',
+      subjectId: '1',
+      requester: REQUESTER,
+      policy: policy({ count: 1 }),
+    });
+    expect(blockText(app.slack.callsTo('chat.postMessage')[0]!.args.blocks)).toContain('Approval for gadget 1');
+    const result = await approvals.decide(approval.id, ALICE, 'approve');
+    expect(result).toMatchObject({ ok: true, approval: { status: 'approved' } });
+    expect(audit.latest(5)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'approvals.onApproved',
+          outcome: 'failed',
+          detail: 'workflow dispatch failed',
+        }),
+      ]),
+    );
+  });
+
+  it('a refused click from the Home tab (no response_url) is explained by DM', async () => {
+    const { app, approvals } = await setup();
+    const approval = await approvals.request({
+      subjectType: 'widget',
+      subjectId: '26',
+      requester: REQUESTER,
+      policy: policy(),
+    });
+    app.slack.reset();
+    const homeClick = {
+      ...messageButton({
+        userId: REQUESTER,
+        actionId: APPROVAL_IDS.approveButton,
+        value: String(approval.id),
+        channelId: 'D0X',
+        messageTs: '1',
+      }),
+      container: { type: 'view', view_id: 'V0HOME' },
+    };
+    await app.interact(homeClick);
+    const [dm] = await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === REQUESTER);
+    expect(dm!.args.text).toContain('You asked for this');
+    expect(approvals.get(approval.id)?.decisions).toEqual([]);
+  });
 });
