@@ -1,53 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { approvalsCapability } from '../../src/approvals/capability.js';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
-import type { Approval, ApprovalPolicy } from '../../src/approvals/types.js';
 import { HOUR, MINUTE } from '../../src/clock.js';
-import type { Capability } from '../../src/services.js';
-import type { ApiCall } from '../support/fake-slack.js';
-import { ackBody, blockText, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
-import { appHomeOpened, messageButton, viewSubmission } from '../support/payloads.js';
-
-const REQUESTER = ENGINEER;
-const ALICE = 'U0ALICE01';
-const BOB = 'U0BOB0001';
-const CAROL = 'U0CAROL01';
-const OUTSIDER = 'U0OUTSIDE';
-const APPROVER_GROUP = 'S0APPROVE';
-const DEPLOYS_CHANNEL = 'C0DEPLOYS';
-
-/** A tiny subject type registered through a test capability, recording every hook call. */
-function widgetSubject() {
-  const calls = { approved: [] as Approval[], rejected: [] as Approval[], expired: [] as Approval[] };
-  const capability: Capability = {
-    name: 'test-widgets',
-    register(_app, deps) {
-      deps.approvals.registerSubject({
-        type: 'widget',
-        describe: (id) => ({ title: `Ship widget ${id}`, lines: ['*Colour:* blue', '*Size:* large'] }),
-        onApproved: async (a) => void calls.approved.push(a),
-        onRejected: async (a) => void calls.rejected.push(a),
-        onExpired: async (a) => void calls.expired.push(a),
-      });
-    },
-  };
-  return { capability, calls };
-}
-
-const policy = (overrides: Partial<ApprovalPolicy> = {}): ApprovalPolicy => ({
-  count: 2,
-  approvers: { users: [ALICE, BOB, CAROL], usergroups: [] },
-  ttlMs: 2 * HOUR,
-  ...overrides,
-});
-
-async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { ackBody, blockText, type TestApp } from '../support/harness.js';
+import { viewSubmission } from '../support/payloads.js';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  click,
+  DEPLOYS_CHANNEL,
+  ephemerals,
+  OUTSIDER,
+  policy,
+  REQUESTER,
+  startApprovalsApp,
+  textOf,
+  until,
+} from './helpers.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -55,45 +24,11 @@ afterEach(async () => {
   app = undefined;
 });
 
-/** Where each card copy landed, keyed by the `channel` it was posted to (a user ID for DMs). */
-type Posted = Map<string, { channel: string; ts: string }>;
-
 async function setup() {
-  const widgets = widgetSubject();
-  app = await startTestApp({ capabilities: [approvalsCapability, widgets.capability] });
-  // Like Slack: a post to a user ID lands in the DM channel (D…), which is what chat.update must use.
-  const cards: Posted = new Map();
-  let n = 0;
-  app.slack.on('chat.postMessage', (args) => {
-    const target = String(args.channel);
-    const channel = target.startsWith('U') ? `D${target.slice(1)}` : target;
-    const ts = `1767230000.${String(++n).padStart(6, '0')}`;
-    cards.set(target, { channel, ts });
-    return { ok: true, channel, ts, message: { type: 'message', text: args.text, ts } };
-  });
-  return { app, calls: widgets.calls, approvals: app.groundcrew.services.approvals, cards };
+  const started = await startApprovalsApp();
+  app = started.app;
+  return started;
 }
-
-function click(
-  t: TestApp,
-  userId: string,
-  actionId: string,
-  approvalId: number,
-  card: { channel: string; ts: string },
-) {
-  const payload = messageButton({
-    userId,
-    actionId,
-    value: String(approvalId),
-    blockId: `${APPROVAL_IDS.actionsBlock}.${approvalId}`,
-    channelId: card.channel,
-    messageTs: card.ts,
-  });
-  return { payload, response: t.interact(payload) };
-}
-
-const textOf = (call: ApiCall) => blockText(call.args.blocks);
-const ephemerals = (t: TestApp) => t.slack.callsTo('response_url').map((c) => String(c.args.text));
 
 describe('approvals through Slack', () => {
   it('posts a card to every approver DM and the channel; 2 approvals from distinct approvers approve once', async () => {
@@ -296,172 +231,5 @@ describe('approvals through Slack', () => {
     expect(ephemerals(app)[0]).toContain('expired');
     await until(() => calls.expired.length === 1, 'onExpired');
     expect(approvals.get(approval.id)).toMatchObject({ status: 'expired', decisions: [] });
-  });
-
-  it('expands usergroup approvers with usergroups.users.list and leaves the requester out', async () => {
-    const { app, approvals } = await setup();
-    app.slack.usergroups[APPROVER_GROUP] = [ALICE, REQUESTER, BOB];
-    const approval = await approvals.request({
-      subjectType: 'widget',
-      subjectId: '21',
-      requester: REQUESTER,
-      policy: policy({ count: 2, approvers: { users: [BOB], usergroups: [APPROVER_GROUP] } }),
-    });
-    // (The Home publisher also looks up the platform group to work out roles.)
-    expect(app.slack.callsTo('usergroups.users.list').map((c) => c.args.usergroup)).toContain(APPROVER_GROUP);
-    expect(approval.approvers).toEqual([BOB, ALICE]);
-    expect(app.slack.callsTo('chat.postMessage').map((c) => c.args.channel)).toEqual([BOB, ALICE]);
-
-    await expect(
-      approvals.request({
-        subjectType: 'widget',
-        subjectId: '22',
-        requester: REQUESTER,
-        policy: policy({ count: 3, approvers: { users: [], usergroups: [APPROVER_GROUP] } }),
-      }),
-    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('only 2 eligible approvers') });
-  });
-
-  it('shows pending approvals on the approver Home tab and republishes it when the state changes', async () => {
-    const { app, approvals } = await setup();
-    const approval = await approvals.request({
-      subjectType: 'widget',
-      subjectId: '23',
-      requester: REQUESTER,
-      policy: policy({ count: 1 }),
-    });
-    // The request itself refreshed the approvers' and requester's Home tabs.
-    const published = app.slack.callsTo('views.publish').map((c) => c.args.user_id);
-    expect(published).toEqual(expect.arrayContaining([ALICE, BOB, CAROL, REQUESTER]));
-    const aliceHome = app.slack.callsTo('views.publish').find((c) => c.args.user_id === ALICE)!;
-    expect(blockText(aliceHome.args.view)).toContain('Waiting for your approval (1)');
-    expect(blockText(aliceHome.args.view)).toContain('Ship widget 23');
-    const requesterHome = app.slack.callsTo('views.publish').find((c) => c.args.user_id === REQUESTER)!;
-    expect(blockText(requesterHome.args.view)).not.toContain('Waiting for your approval');
-
-    app.slack.reset();
-    await app.event(appHomeOpened(BOB));
-    const [bobHome] = await app.slack.waitFor('views.publish');
-    expect(blockText(bobHome!.args.view)).toContain('Ship widget 23');
-
-    // Approving from the Home tab (a view, no response_url) resolves it; the Home tabs lose the entry.
-    app.slack.reset();
-    const homeClick = {
-      ...messageButton({
-        userId: ALICE,
-        actionId: APPROVAL_IDS.approveButton,
-        value: String(approval.id),
-        channelId: 'D0ALICE',
-        messageTs: '1',
-      }),
-      container: { type: 'view', view_id: 'V0HOME' },
-    };
-    await app.interact(homeClick);
-    await app.slack.waitFor('views.publish', (c) => c.args.user_id === ALICE);
-    await until(() => approvals.get(approval.id)?.status === 'approved', 'approved');
-    const after = app.slack.callsTo('views.publish').find((c) => c.args.user_id === ALICE)!;
-    expect(blockText(after.args.view)).not.toContain('Ship widget 23');
-  });
-
-  it('cancel closes a pending approval, updates the cards, and refuses a second cancel', async () => {
-    const { app, approvals } = await setup();
-    const approval = await approvals.request({
-      subjectType: 'widget',
-      subjectId: '24',
-      requester: REQUESTER,
-      policy: policy(),
-    });
-    await approvals.cancel(approval.id, REQUESTER);
-    expect(approvals.get(approval.id)).toMatchObject({ status: 'cancelled', cancelledBy: REQUESTER });
-    expect(textOf(app.slack.callsTo('chat.update')[0]!)).toContain(`*Cancelled* by <@${REQUESTER}>`);
-    await expect(approvals.cancel(approval.id, REQUESTER)).rejects.toMatchObject({ code: 'conflict' });
-    expect(approvals.latestFor('widget', '24')?.id).toBe(approval.id);
-    expect(approvals.pendingFor(ALICE)).toEqual([]);
-  });
-  it('simultaneous clicks: a double click counts once and the deciding approvals call onApproved once', async () => {
-    const { app, calls, approvals, cards } = await setup();
-    const approval = await approvals.request({
-      subjectType: 'widget',
-      subjectId: '25',
-      requester: REQUESTER,
-      policy: policy(),
-    });
-    await Promise.all([
-      click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
-      click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
-      click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!).response,
-      click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!).response,
-    ]);
-    await until(() => calls.approved.length === 1, 'onApproved');
-    await app.slack.waitFor('response_url', undefined, { count: 2 });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(calls.approved).toHaveLength(1);
-    const stored = approvals.get(approval.id)!;
-    expect(stored.status).toBe('approved');
-    expect(stored.decisions.filter((d) => d.userId === ALICE)).toHaveLength(1);
-    expect(stored.decisions).toHaveLength(2);
-    expect(ephemerals(app).every((t) => /already approved/.test(t))).toBe(true);
-  });
-
-  it('a failing onApproved is logged and audited; the approval stays approved', async () => {
-    const failing: Capability = {
-      name: 'test-failing',
-      register(_app, deps) {
-        deps.approvals.registerSubject({
-          type: 'gadget',
-          describe: () => null,
-          onApproved: async () => {
-            throw new Error('workflow dispatch failed');
-          },
-          onRejected: async () => {},
-          onExpired: async () => {},
-        });
-      },
-    };
-    app = await startTestApp({ capabilities: [approvalsCapability, failing] });
-    const { approvals, audit } = app.groundcrew.services;
-    const approval = await approvals.request({
-      subjectType: 'gadget',
-      subjectId: '1',
-      requester: REQUESTER,
-      policy: policy({ count: 1 }),
-    });
-    expect(blockText(app.slack.callsTo('chat.postMessage')[0]!.args.blocks)).toContain('Approval for gadget 1');
-    const result = await approvals.decide(approval.id, ALICE, 'approve');
-    expect(result).toMatchObject({ ok: true, approval: { status: 'approved' } });
-    expect(audit.latest(5)).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          action: 'approvals.onApproved',
-          outcome: 'failed',
-          detail: 'workflow dispatch failed',
-        }),
-      ]),
-    );
-  });
-
-  it('a refused click from the Home tab (no response_url) is explained by DM', async () => {
-    const { app, approvals } = await setup();
-    const approval = await approvals.request({
-      subjectType: 'widget',
-      subjectId: '26',
-      requester: REQUESTER,
-      policy: policy(),
-    });
-    app.slack.reset();
-    const homeClick = {
-      ...messageButton({
-        userId: REQUESTER,
-        actionId: APPROVAL_IDS.approveButton,
-        value: String(approval.id),
-        channelId: 'D0X',
-        messageTs: '1',
-      }),
-      container: { type: 'view', view_id: 'V0HOME' },
-    };
-    await app.interact(homeClick);
-    const [dm] = await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === REQUESTER);
-    expect(dm!.args.text).toContain('You asked for this');
-    expect(approvals.get(approval.id)?.decisions).toEqual([]);
   });
 });
