@@ -2,6 +2,7 @@ import { adminCapability } from './admin/capability.js';
 import { approvalsCapability } from './approvals/capability.js';
 import { coreCapability } from './core/capability.js';
 import { deploysCapability } from './deploys/capability.js';
+import { requestsCapability } from './requests/capability.js';
 import type { Capability } from './services.js';
 
 /** Every capability groundcrew runs, in the order their commands appear in help. */
@@ -10,4 +11,5 @@ export const capabilities: readonly Capability[] = [
   adminCapability,
   approvalsCapability,
   deploysCapability,
+  requestsCapability,
 ];

@@ -1,4 +1,5 @@
 import { conflict } from '../errors.js';
+import { escapeMrkdwn } from '../slack/mrkdwn.js';
 import type { RequestField, RequestType } from './config.js';
 
 /**
@@ -135,7 +136,7 @@ export function sortQueue<T extends Pick<RequestRecord, 'id' | 'mode' | 'status'
 export interface AnswerView {
   fieldId: string;
   label: string;
-  /** Mentions for users/channels, option labels for selects, `—` when empty. */
+  /** mrkdwn: mentions for users/channels, option labels for selects, escaped text, `—` when empty. */
   text: string;
 }
 
@@ -149,7 +150,7 @@ export function answerViews(type: Pick<RequestType, 'fields'>, values: FieldValu
 
 export function displayValue(field: RequestField, value: FieldValue | undefined): string {
   if (value === null || value === undefined || (Array.isArray(value) && value.length === 0) || value === '') return '—';
-  const optionLabel = (v: string) => field.options?.find((o) => o.value === v)?.label ?? v;
+  const optionLabel = (v: string) => escapeMrkdwn(field.options?.find((o) => o.value === v)?.label ?? v);
   switch (field.type) {
     case 'user':
       return `<@${String(value)}>`;
@@ -160,7 +161,7 @@ export function displayValue(field: RequestField, value: FieldValue | undefined)
     case 'multiselect':
       return (Array.isArray(value) ? value : [String(value)]).map(optionLabel).join(', ');
     default:
-      return String(value);
+      return escapeMrkdwn(String(value));
   }
 }
 

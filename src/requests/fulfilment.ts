@@ -1,0 +1,198 @@
+import { backoffDelayMs, sendWebhook } from '../webhooks/sender.js';
+import { verifyBody } from '../webhooks/signing.js';
+import type { RequestType, WebhookFulfilment } from './config.js';
+import { type CallbackStatus, canTransition, isTerminal, type RequestStatus, slaBreached } from './model.js';
+import type { RequestPatch, RequestRow } from './repo.js';
+import type { RequestsServiceDeps } from './service.js';
+
+/** What the service lends fulfilment: its helpers for moving and announcing a request. */
+interface FulfilmentDeps extends RequestsServiceDeps {
+  typeOf(row: RequestRow): RequestType;
+  move(row: RequestRow, to: RequestStatus, patch?: RequestPatch): RequestRow;
+  announce(row: RequestRow, note?: string): Promise<void>;
+  safely(what: string, effect: () => Promise<unknown>): Promise<void>;
+}
+
+/** The body groundcrew POSTs (signed) to a type's fulfilment webhook. */
+export interface FulfilmentPayload {
+  requestId: number;
+  type: string;
+  fields: RequestRow['fields'];
+  requestedBy: string;
+  callbackUrl: string;
+}
+
+export interface CallbackInput {
+  status: CallbackStatus;
+  message?: string;
+  outputs?: Record<string, string>;
+}
+
+export type CallbackResult =
+  | { ok: true; request: RequestRow }
+  | { ok: false; httpStatus: 400 | 401 | 404 | 409; error: string };
+
+export type Fulfilment = ReturnType<typeof createFulfilment>;
+
+const PENDING_DELIVERY: readonly RequestStatus[] = ['submitted', 'approved'];
+
+export function createFulfilment(deps: FulfilmentDeps) {
+  const { repo, clock, audit, notifier, typeOf, move, announce, safely } = deps;
+
+  async function toQueue(row: RequestRow, note?: string): Promise<RequestRow> {
+    const type = typeOf(row);
+    const queued = move(row, 'queued', {
+      mode: 'manual',
+      nextAttemptAt: null,
+      ...(note ? { message: note, lastError: note } : {}),
+    });
+    let posted: RequestRow = queued;
+    await safely(`posting #${row.id} to the queue`, async () => {
+      const ref = await notifier.postQueueCard(deps.config.channel, queued, type);
+      posted = repo.update(row.id, { queueChannel: ref.channel, queueTs: ref.ts }) ?? queued;
+    });
+    audit.record({ actor: 'system', action: 'requests.queue', target: `request:${row.id}`, detail: note });
+    await announce(posted);
+    return posted;
+  }
+
+  async function attempt(row: RequestRow, webhook: WebhookFulfilment): Promise<RequestRow> {
+    const payload: FulfilmentPayload = {
+      requestId: row.id,
+      type: row.typeId,
+      fields: row.fields,
+      requestedBy: row.requester,
+      callbackUrl: `${deps.publicUrl.replace(/\/$/, '')}/hooks/requests/${row.id}`,
+    };
+    const result = await sendWebhook(deps.fetch, { url: webhook.url, secret: webhook.secret, payload });
+    const attempts = row.webhookAttempts + 1;
+    const now = clock.now();
+    const current = repo.get(row.id) ?? row;
+    if (result.ok) {
+      audit.record({
+        actor: 'system',
+        action: 'requests.webhook',
+        target: `request:${row.id}`,
+        detail: `delivered (HTTP ${result.status}, try ${attempts})`,
+      });
+      const delivered = repo.update(row.id, { webhookAttempts: attempts, deliveredAt: now, nextAttemptAt: null });
+      // A fast webhook may already have called back; only move on if nothing did.
+      if (delivered && PENDING_DELIVERY.includes(delivered.status)) {
+        const queued = move(delivered, 'queued');
+        await announce(queued);
+        return queued;
+      }
+      return delivered ?? current;
+    }
+    audit.record({
+      actor: 'system',
+      action: 'requests.webhook',
+      target: `request:${row.id}`,
+      outcome: 'failed',
+      detail: `try ${attempts} of ${webhook.retries + 1}: ${result.error}`,
+    });
+    if (attempts > webhook.retries) {
+      const failedRow = repo.update(row.id, { webhookAttempts: attempts, lastError: result.error }) ?? current;
+      return toQueue(
+        failedRow,
+        `Automation failed after ${attempts} ${attempts === 1 ? 'try' : 'tries'}: ${result.error}`,
+      );
+    }
+    return (
+      repo.update(row.id, {
+        webhookAttempts: attempts,
+        lastError: result.error,
+        nextAttemptAt: new Date(now.getTime() + backoffDelayMs(attempts)),
+      }) ?? current
+    );
+  }
+
+  return {
+    /** After submission (no approval) or approval: send the webhook, or put it in the platform team's queue. */
+    async start(row: RequestRow): Promise<RequestRow> {
+      const type = typeOf(row);
+      if (type.fulfilment.kind === 'manual') return toQueue(row);
+      return attempt(row, type.fulfilment);
+    },
+
+    /** `requests.retry-webhooks`: tries again every delivery whose back-off has passed. */
+    async retryDue(now: Date): Promise<number> {
+      const due = repo.dueDeliveries(now);
+      for (const row of due) {
+        const type = typeOf(row);
+        if (type.fulfilment.kind !== 'webhook' || !PENDING_DELIVERY.includes(row.status)) {
+          repo.update(row.id, { nextAttemptAt: null });
+          continue;
+        }
+        await attempt(row, type.fulfilment);
+      }
+      return due.length;
+    },
+
+    /**
+     * A signed status callback from a fulfilment webhook. The signature is checked against the request type's
+     * secret over the exact body; nothing changes unless everything checks out.
+     */
+    async callback(
+      id: number,
+      body: string,
+      signature: string | string[] | undefined,
+      input: CallbackInput | { invalid: string },
+    ): Promise<CallbackResult> {
+      const secrets = deps.config.types.flatMap((t) => (t.fulfilment.kind === 'webhook' ? [t.fulfilment.secret] : []));
+      if (!secrets.some((secret) => verifyBody(secret, body, signature))) {
+        return { ok: false, httpStatus: 401, error: 'bad signature' };
+      }
+      const row = repo.get(id);
+      if (!row) return { ok: false, httpStatus: 404, error: `no request ${id}` };
+      const type = typeOf(row);
+      if (type.fulfilment.kind !== 'webhook' || !verifyBody(type.fulfilment.secret, body, signature)) {
+        return { ok: false, httpStatus: 401, error: 'bad signature for this request' };
+      }
+      if ('invalid' in input) return { ok: false, httpStatus: 400, error: input.invalid };
+      // Repeating the current state (other than progress news) is harmless: answer OK, change nothing.
+      if (row.mode === 'webhook' && row.status === input.status && input.status !== 'in_progress') {
+        return { ok: true, request: row };
+      }
+      if (row.mode !== 'webhook' || isTerminal(row.status) || !canTransition(row.status, input.status)) {
+        const why =
+          row.mode !== 'webhook'
+            ? 'it was handed to the platform team'
+            : `it is ${row.status} and cannot become ${input.status}`;
+        return { ok: false, httpStatus: 409, error: `request ${id}: ${why}` };
+      }
+      const moved = move(row, input.status, {
+        deliveredAt: row.deliveredAt ?? clock.now(),
+        nextAttemptAt: null,
+        ...(input.message !== undefined ? { message: input.message } : {}),
+        ...(input.outputs ? { outputs: { ...(row.outputs ?? {}), ...input.outputs } } : {}),
+        ...(input.status === 'done' ? { resolvedBy: 'webhook' } : {}),
+      });
+      audit.record({
+        actor: `webhook:${row.typeId}`,
+        action: 'requests.callback',
+        target: `request:${id}`,
+        inputs: { status: input.status, ...(input.outputs ? { outputs: input.outputs } : {}) },
+        detail: input.message,
+      });
+      await announce(moved);
+      return { ok: true, request: moved };
+    },
+
+    /** `requests.sla-sweep`: flags (once) every manual request older than its type's SLA. */
+    async slaSweep(now: Date): Promise<number> {
+      let flagged = 0;
+      for (const row of repo.unflaggedManualOpen()) {
+        const type = typeOf(row);
+        if (!slaBreached(row, type.sla, now)) continue;
+        const marked = repo.update(row.id, { slaFlaggedAt: now });
+        if (!marked) continue;
+        flagged++;
+        audit.record({ actor: 'system', action: 'requests.sla-breach', target: `request:${row.id}` });
+        await safely(`flagging #${row.id}`, () => notifier.announceSlaBreach(marked, type));
+        if (marked.queueTs) await safely(`updating #${row.id}`, () => notifier.updateQueueCard(marked, type));
+      }
+      return flagged;
+    },
+  };
+}

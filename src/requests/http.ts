@@ -1,0 +1,62 @@
+import type { CustomRoute } from '@slack/bolt';
+import { z } from 'zod';
+import { isDomainError } from '../errors.js';
+import { readBody, sendJson } from '../slack/http.js';
+import { SIGNATURE_HEADER } from '../webhooks/signing.js';
+import type { CallbackInput, Fulfilment } from './fulfilment.js';
+import { CALLBACK_STATUSES } from './model.js';
+
+export const CALLBACK_PATH = '/hooks/requests/:id';
+
+const zCallback = z.strictObject({
+  status: z.enum(CALLBACK_STATUSES),
+  message: z.string().max(3000).optional(),
+  outputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+});
+
+function parse(body: string): CallbackInput | { invalid: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { invalid: 'body is not JSON' };
+  }
+  const result = zCallback.safeParse(json);
+  if (!result.success) {
+    return {
+      invalid: result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    };
+  }
+  const { status, message, outputs } = result.data;
+  return { status, ...(message !== undefined ? { message } : {}), ...(outputs ? { outputs } : {}) };
+}
+
+/**
+ * `POST /hooks/requests/:id`: a fulfilment webhook reporting status, signed like our outgoing call
+ * (`X-Groundcrew-Signature: sha256=<HMAC of the body>` with the type's secret).
+ * 401 bad signature · 404 unknown request · 400 bad JSON or status · 409 not expecting that status · 200 OK.
+ */
+export function callbackRoute(fulfilment: () => Fulfilment | null): CustomRoute {
+  return {
+    path: CALLBACK_PATH,
+    method: ['POST'],
+    handler: async (req, res) => {
+      const target = fulfilment();
+      if (!target) return sendJson(res, 404, { ok: false, error: 'requests are not configured' });
+      const body = await readBody(req, 100_000);
+      if (body === null) return sendJson(res, 413, { ok: false, error: 'body too large' });
+      const id = Number(req.params?.id);
+      if (!Number.isInteger(id) || id <= 0) return sendJson(res, 404, { ok: false, error: 'no such request' });
+      let result: Awaited<ReturnType<Fulfilment['callback']>>;
+      try {
+        result = await target.callback(id, body, req.headers[SIGNATURE_HEADER], parse(body));
+      } catch (error) {
+        // Another change got there first (e.g. two callbacks at once): nothing was written.
+        if (isDomainError(error)) return sendJson(res, 409, { ok: false, error: error.message });
+        throw error;
+      }
+      if (!result.ok) return sendJson(res, result.httpStatus, { ok: false, error: result.error });
+      return sendJson(res, 200, { ok: true, status: result.request.status });
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import type { RequestStatus } from './model.js';
+import { type NewRequestRow, type RequestRow, requestsTable } from './schema.js';
+
+export type { RequestRow };
+export type RequestPatch = Partial<Omit<NewRequestRow, 'id'>>;
+
+/** Drizzle queries for requests; no rules here. */
+export interface RequestsRepo {
+  insert(row: NewRequestRow): RequestRow;
+  get(id: number): RequestRow | null;
+  /** Updates only when the request is still in one of `from` (optimistic check); null when it was not. */
+  transition(id: number, from: readonly RequestStatus[], patch: RequestPatch): RequestRow | null;
+  update(id: number, patch: RequestPatch): RequestRow | null;
+  byRequester(userId: string, limit: number): RequestRow[];
+  withStatus(statuses: readonly RequestStatus[]): RequestRow[];
+  /** Webhook deliveries whose next try is due. */
+  dueDeliveries(now: Date): RequestRow[];
+  /** Manual requests still with the platform team, not yet flagged for their SLA. */
+  unflaggedManualOpen(): RequestRow[];
+  all(): RequestRow[];
+}
+
+export function createRequestsRepo(db: Db): RequestsRepo {
+  const t = requestsTable;
+  return {
+    insert: (row) => db.insert(t).values(row).returning().get(),
+    get: (id) => db.select().from(t).where(eq(t.id, id)).get() ?? null,
+    transition(id, from, patch) {
+      return (
+        db
+          .update(t)
+          .set(patch)
+          .where(and(eq(t.id, id), inArray(t.status, [...from])))
+          .returning()
+          .get() ?? null
+      );
+    },
+    update: (id, patch) => db.update(t).set(patch).where(eq(t.id, id)).returning().get() ?? null,
+    byRequester: (userId, limit) =>
+      db.select().from(t).where(eq(t.requester, userId)).orderBy(desc(t.submittedAt), desc(t.id)).limit(limit).all(),
+    withStatus: (statuses) =>
+      db
+        .select()
+        .from(t)
+        .where(inArray(t.status, [...statuses]))
+        .orderBy(asc(t.submittedAt), asc(t.id))
+        .all(),
+    dueDeliveries: (now) =>
+      db
+        .select()
+        .from(t)
+        .where(and(eq(t.mode, 'webhook'), isNull(t.deliveredAt), isNotNull(t.nextAttemptAt), lte(t.nextAttemptAt, now)))
+        .orderBy(asc(t.nextAttemptAt))
+        .all(),
+    unflaggedManualOpen: () =>
+      db
+        .select()
+        .from(t)
+        .where(and(eq(t.mode, 'manual'), inArray(t.status, ['queued', 'claimed']), isNull(t.slaFlaggedAt)))
+        .all(),
+    all: () => db.select().from(t).all(),
+  };
+}

@@ -1,0 +1,267 @@
+import type { Approval, ApprovalsApi } from '../approvals/types.js';
+import type { AuditService } from '../audit/service.js';
+import type { Clock } from '../clock.js';
+import { forbidden, invalidInput, isDomainError, notFound } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { PeopleService } from '../people/service.js';
+import type { RequestsConfig, RequestType } from './config.js';
+import { createFulfilment, type Fulfilment } from './fulfilment.js';
+import { answerViews, assertTransition, type RequestStatus, STATUS_LABEL, sortQueue } from './model.js';
+import type { RequestRow, RequestsRepo } from './repo.js';
+import { computeStats, type TypeStats } from './stats.js';
+import { type RawValue, type ValidationResult, validateFields } from './validate.js';
+
+export const SUBJECT_TYPE = 'request';
+
+/** Port: how people hear about requests. The Slack adapter (slack/notifier.ts) renders and posts. */
+export interface RequestsNotifier {
+  /** A DM to the requester describing the request's current state; `note` adds a line (a reason, an error). */
+  tellRequester(request: RequestRow, type: RequestType, note?: string): Promise<void>;
+  /** Posts the request to the platform team's queue channel with its buttons; returns where it landed. */
+  postQueueCard(channel: string, request: RequestRow, type: RequestType): Promise<{ channel: string; ts: string }>;
+  /** Re-renders the queue card in place (status, who claimed, SLA flag). */
+  updateQueueCard(request: RequestRow, type: RequestType): Promise<void>;
+  /** Says once in the queue channel that the request outlived its SLA. */
+  announceSlaBreach(request: RequestRow, type: RequestType): Promise<void>;
+  homeChanged(userIds: string[]): Promise<void>;
+}
+
+export interface RequestsServiceDeps {
+  config: RequestsConfig;
+  repo: RequestsRepo;
+  clock: Clock;
+  timezone: string;
+  people: Pick<PeopleService, 'hasRole'>;
+  audit: Pick<AuditService, 'record'>;
+  approvals: ApprovalsApi;
+  notifier: RequestsNotifier;
+  fetch: typeof fetch;
+  logger: Logger;
+  /** Base URL webhooks call back on (`<base>/hooks/requests/<id>`). */
+  publicUrl: string;
+}
+
+export type RequestsService = ReturnType<typeof createRequestsService>;
+
+export function createRequestsService(deps: RequestsServiceDeps) {
+  const { config, repo, clock, audit, approvals, logger } = deps;
+  const typeById = (id: string): RequestType | undefined => config.types.find((t) => t.id === id);
+  const typeOf = (row: RequestRow): RequestType => {
+    const type = typeById(row.typeId);
+    if (!type) throw notFound(`Request #${row.id} has type "${row.typeId}", which is no longer configured.`);
+    return type;
+  };
+
+  /** Best effort: a Slack hiccup must not undo a state change that is already stored. */
+  async function safely(what: string, effect: () => Promise<unknown>): Promise<void> {
+    try {
+      await effect();
+    } catch (error) {
+      logger.warn(`requests: ${what} failed:`, error);
+    }
+  }
+
+  async function announce(row: RequestRow, note?: string): Promise<void> {
+    const type = typeOf(row);
+    await safely(`telling ${row.requester} about #${row.id}`, () => deps.notifier.tellRequester(row, type, note));
+    if (row.queueTs)
+      await safely(`updating the queue card of #${row.id}`, () => deps.notifier.updateQueueCard(row, type));
+    await safely('refreshing Home', () => deps.notifier.homeChanged([row.requester]));
+  }
+
+  /** Moves a request from one of `from` to `to` (plus `patch`), or throws conflict if someone got there first. */
+  function move(row: RequestRow, to: RequestStatus, patch: Parameters<RequestsRepo['update']>[1] = {}): RequestRow {
+    assertTransition(row.id, row.status, to);
+    const now = clock.now();
+    const terminal = to === 'done' || to === 'rejected' || to === 'failed' || to === 'expired';
+    const updated = repo.transition(row.id, [row.status], {
+      status: to,
+      updatedAt: now,
+      ...(terminal ? { completedAt: now, nextAttemptAt: null } : {}),
+      ...patch,
+    });
+    if (!updated) {
+      const current = repo.get(row.id);
+      assertTransition(row.id, current?.status ?? row.status, to);
+      throw invalidInput(`Request #${row.id} changed while you were looking at it; try again.`);
+    }
+    return updated;
+  }
+
+  const fulfilment: Fulfilment = createFulfilment({ ...deps, typeOf, move, announce, safely });
+
+  function getOrThrow(id: number): RequestRow {
+    const row = repo.get(id);
+    if (!row) throw notFound(`There is no request #${id}.`);
+    return row;
+  }
+
+  async function requirePlatform(userId: string, action: string): Promise<void> {
+    if (!(await deps.people.hasRole(userId, 'platform'))) {
+      audit.record({
+        actor: userId,
+        action: `requests.${action}`,
+        outcome: 'denied',
+        detail: 'not on the platform team',
+      });
+      throw forbidden('Only the platform team can work the request queue.');
+    }
+  }
+
+  async function afterApproval(approval: Approval, to: 'approved' | 'rejected' | 'expired'): Promise<void> {
+    const row = repo.get(Number(approval.subjectId));
+    if (row?.status !== 'awaiting_approval') return;
+    const rejection = [...approval.decisions].reverse().find((d) => d.decision === 'reject');
+    const approvers = approval.decisions.filter((d) => d.decision === 'approve').map((d) => `<@${d.userId}>`);
+    const note =
+      to === 'approved'
+        ? `Approved by ${approvers.join(', ')}.`
+        : to === 'rejected'
+          ? `Rejected by <@${rejection?.userId ?? '?'}>: ${rejection?.reason ?? 'no reason given'}`
+          : 'Nobody approved it in time.';
+    const updated = move(row, to, {
+      message: note,
+      ...(to === 'rejected' && rejection ? { resolvedBy: rejection.userId } : {}),
+    });
+    audit.record({ actor: 'system', action: `requests.${to}`, target: `request:${row.id}`, detail: note });
+    await announce(updated);
+    if (to === 'approved') await fulfilment.start(updated);
+  }
+
+  approvals.registerSubject({
+    type: SUBJECT_TYPE,
+    describe(subjectId) {
+      const row = repo.get(Number(subjectId));
+      const type = row && typeById(row.typeId);
+      if (!row || !type) return null;
+      return {
+        title: `Request #${row.id}: ${type.title}`,
+        lines: [
+          `Requested by <@${row.requester}>`,
+          ...answerViews(type, row.fields).map((a) => `*${a.label}*: ${a.text}`),
+        ],
+      };
+    },
+    onApproved: (approval) => afterApproval(approval, 'approved'),
+    onRejected: (approval) => afterApproval(approval, 'rejected'),
+    onExpired: (approval) => afterApproval(approval, 'expired'),
+  });
+
+  return {
+    types: () => config.types,
+    typeById,
+    get: (id: number) => repo.get(id),
+    typeOf,
+
+    /** Validates a form without storing anything (the modal shows the errors on its fields). */
+    check(typeId: string, raw: Record<string, RawValue>): ValidationResult {
+      const type = typeById(typeId);
+      if (!type) return { ok: false, errors: {} };
+      return validateFields(type.fields, raw, clock.now(), deps.timezone);
+    },
+
+    /**
+     * Validates and stores a submitted form, then asks for approval or starts fulfilment.
+     * Throws invalid_input with per-field messages (nothing stored) when a field is wrong.
+     */
+    async submit(input: { typeId: string; requester: string; raw: Record<string, RawValue> }): Promise<RequestRow> {
+      const type = typeById(input.typeId);
+      if (!type) throw notFound(`There is no request type "${input.typeId}".`);
+      const result = validateFields(type.fields, input.raw, clock.now(), deps.timezone);
+      if (!result.ok) throw invalidInput('Some answers need fixing.', result.errors);
+      const now = clock.now();
+      const row = repo.insert({
+        typeId: type.id,
+        requester: input.requester,
+        fields: result.values,
+        status: 'submitted',
+        mode: type.fulfilment.kind,
+        submittedAt: now,
+        updatedAt: now,
+      });
+      audit.record({
+        actor: input.requester,
+        action: 'requests.submit',
+        target: `request:${row.id}`,
+        inputs: { type: type.id, ...result.values },
+      });
+      await announce(row);
+      if (!type.approval) {
+        await fulfilment.start(row);
+        return repo.get(row.id) ?? row;
+      }
+      const waiting = move(row, 'awaiting_approval');
+      try {
+        const approval = await approvals.request({
+          subjectType: SUBJECT_TYPE,
+          subjectId: String(row.id),
+          requester: input.requester,
+          policy: { count: type.approval.count, approvers: type.approval.approvers, ttlMs: type.approval.ttl },
+        });
+        const withApproval = repo.update(row.id, { approvalId: approval.id }) ?? waiting;
+        if (withApproval.status === 'awaiting_approval') await announce(withApproval);
+        return repo.get(row.id) ?? withApproval;
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        // Not enough eligible approvers: nobody could ever approve it, so close it and say why.
+        const failed = move(waiting, 'failed', { message: `Could not ask for approval: ${error.message}` });
+        audit.record({
+          actor: 'system',
+          action: 'requests.approval-request',
+          target: `request:${row.id}`,
+          outcome: 'failed',
+          detail: error.message,
+        });
+        await announce(failed);
+        return failed;
+      }
+    },
+
+    async claim(id: number, userId: string): Promise<RequestRow> {
+      await requirePlatform(userId, 'claim');
+      const row = move(getOrThrow(id), 'claimed', { claimedBy: userId });
+      audit.record({ actor: userId, action: 'requests.claim', target: `request:${id}` });
+      await announce(row);
+      return row;
+    },
+
+    async complete(id: number, userId: string): Promise<RequestRow> {
+      await requirePlatform(userId, 'done');
+      const current = getOrThrow(id);
+      const row = move(current, 'done', { resolvedBy: userId, claimedBy: current.claimedBy ?? userId });
+      audit.record({ actor: userId, action: 'requests.done', target: `request:${id}` });
+      await announce(row);
+      return row;
+    },
+
+    async reject(id: number, userId: string, reason: string): Promise<RequestRow> {
+      await requirePlatform(userId, 'reject');
+      if (!reason.trim()) throw invalidInput('Give a reason: the requester will see it.', { reason: 'Give a reason.' });
+      const row = move(getOrThrow(id), 'rejected', { resolvedBy: userId, message: reason.trim() });
+      audit.record({ actor: userId, action: 'requests.reject', target: `request:${id}`, detail: reason.trim() });
+      await announce(row);
+      return row;
+    },
+
+    /** May this user work the queue? (Checked again by claim/complete/reject.) */
+    isPlatform: (userId: string) => deps.people.hasRole(userId, 'platform'),
+
+    mine: (userId: string, limit = 20) => repo.byRequester(userId, limit),
+
+    /** Everything not finished, SLA-breached first, then oldest first. */
+    openQueue(): RequestRow[] {
+      const open = repo.withStatus(['submitted', 'awaiting_approval', 'approved', 'queued', 'in_progress', 'claimed']);
+      return sortQueue(open, (r) => typeById(r.typeId)?.sla, clock.now());
+    },
+
+    stats(): TypeStats[] {
+      return computeStats(
+        repo.all(),
+        config.types.map((t) => t.id),
+      );
+    },
+
+    fulfilment,
+    statusLabel: (row: RequestRow) => STATUS_LABEL[row.status],
+  };
+}

@@ -1,0 +1,235 @@
+import type { Button, KnownBlock } from '@slack/types';
+import { formatDuration } from '../../clock.js';
+import type { ReplyMessage } from '../../commands/registry.js';
+import { context, divider, escapeMrkdwn, header, section, slackDate, truncate } from '../../slack/mrkdwn.js';
+import type { RequestType } from '../config.js';
+import { answerViews, isTerminal, STATUS_ICON, STATUS_LABEL } from '../model.js';
+import type { RequestRow } from '../repo.js';
+import type { TypeStats } from '../stats.js';
+import { IDS } from './ids.js';
+
+/** Messages: the queue card, the requester's DMs, listings, stats and the Home section. Pure builders. */
+
+export interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const titleOf = (row: RequestRow, type: RequestType | undefined) => `#${row.id} ${type?.title ?? row.typeId}`;
+
+function statusLine(row: RequestRow): string {
+  const who =
+    row.status === 'claimed' && row.claimedBy
+      ? ` by <@${row.claimedBy}>`
+      : (row.status === 'done' || row.status === 'rejected') && row.resolvedBy && row.resolvedBy !== 'webhook'
+        ? ` by <@${row.resolvedBy}>`
+        : '';
+  return `${STATUS_ICON[row.status]} *${STATUS_LABEL[row.status]}*${who}`;
+}
+
+/** Outputs a webhook returned: URLs become links. */
+export function outputsText(outputs: Record<string, string> | null): string | null {
+  if (!outputs || Object.keys(outputs).length === 0) return null;
+  return Object.entries(outputs)
+    .map(([key, value]) =>
+      /^https?:\/\/\S+$/.test(value)
+        ? `• ${escapeMrkdwn(key)}: <${value}|${escapeMrkdwn(truncate(value, 80))}>`
+        : `• ${escapeMrkdwn(key)}: ${escapeMrkdwn(value)}`,
+    )
+    .join('\n');
+}
+
+/** The requester's answers as section fields (at most 10 per section). */
+function answerBlocks(row: RequestRow, type: RequestType): KnownBlock[] {
+  const fields = answerViews(type, row.fields).map((a) => ({
+    type: 'mrkdwn' as const,
+    text: truncate(`*${escapeMrkdwn(a.label)}*\n${a.text}`, 2000),
+  }));
+  const blocks: KnownBlock[] = [];
+  for (let i = 0; i < fields.length; i += 10) blocks.push({ type: 'section', fields: fields.slice(i, i + 10) });
+  return blocks;
+}
+
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text },
+    action_id: actionId,
+    value,
+    ...(style ? { style } : {}),
+  };
+}
+
+/** The card in the platform team's queue channel; re-rendered in place on every change. */
+export function queueCard(row: RequestRow, type: RequestType): Message {
+  const blocks: KnownBlock[] = [
+    header(`Request #${row.id}: ${type.title}`),
+    section(
+      `Requested by <@${row.requester}> ${slackDate(row.submittedAt)}\nStatus: ${statusLine(row)}` +
+        (type.sla ? ` · target within ${formatDuration(type.sla)}` : ''),
+    ),
+  ];
+  if (row.slaFlaggedAt && !isTerminal(row.status)) {
+    blocks.push(section(`:rotating_light: *Past its SLA* (${formatDuration(type.sla ?? 0)}) — please pick it up.`));
+  }
+  if (row.lastError) {
+    blocks.push(section(`:warning: Automation could not take it: ${escapeMrkdwn(truncate(row.lastError, 1500))}`));
+  }
+  blocks.push(...answerBlocks(row, type));
+  if (row.status === 'rejected' && row.message) blocks.push(section(`*Reason:* ${escapeMrkdwn(row.message)}`));
+  const value = String(row.id);
+  const buttons: Button[] = [];
+  if (row.status === 'queued') buttons.push(button('Claim', IDS.claim, value, 'primary'));
+  if (row.status === 'queued' || row.status === 'claimed') {
+    buttons.push(button('Done', IDS.done, value, row.status === 'claimed' ? 'primary' : undefined));
+    buttons.push(button('Reject', IDS.reject, value, 'danger'));
+  }
+  if (buttons.length) blocks.push({ type: 'actions', block_id: IDS.queueActionsBlock, elements: buttons });
+  return {
+    text: `Request #${row.id} (${type.title}) from <@${row.requester}>: ${STATUS_LABEL[row.status]}`,
+    blocks: blocks.slice(0, 50),
+  };
+}
+
+const REQUESTER_TEXT: Record<RequestRow['status'], string> = {
+  submitted: 'is submitted.',
+  awaiting_approval: 'is waiting for approval.',
+  approved: 'is approved.',
+  queued: 'is queued.',
+  in_progress: 'is in progress.',
+  claimed: 'is being worked on.',
+  done: 'is done.',
+  rejected: 'was rejected.',
+  failed: 'failed.',
+  expired: 'was not approved in time and is closed.',
+};
+
+/** The DM a requester gets at every change. */
+export function requesterMessage(row: RequestRow, type: RequestType, note?: string): Message {
+  let detail = '';
+  if (row.status === 'queued') {
+    detail = row.mode === 'manual' ? 'It is in the platform team’s queue.' : 'Automation has picked it up.';
+  }
+  if (row.status === 'claimed' && row.claimedBy) detail = `<@${row.claimedBy}> is on it.`;
+  if (row.status === 'awaiting_approval' && type.approval) {
+    detail = `It needs ${type.approval.count} approval${type.approval.count === 1 ? '' : 's'}; approvers have been asked.`;
+  }
+  const lines = [
+    `${STATUS_ICON[row.status]} Your request *${escapeMrkdwn(titleOf(row, type))}* ${REQUESTER_TEXT[row.status]}`,
+  ];
+  if (detail) lines.push(detail);
+  const message = note ?? row.message;
+  if (message && row.status !== 'submitted') lines.push(`> ${escapeMrkdwn(truncate(message, 1500))}`);
+  const blocks: KnownBlock[] = [section(lines.join('\n'))];
+  const outputs = row.status === 'done' || row.status === 'in_progress' ? outputsText(row.outputs) : null;
+  if (outputs) blocks.push(section(`*Outputs*\n${outputs}`));
+  if (row.status === 'submitted') blocks.push(...answerBlocks(row, type).slice(0, 4));
+  return { text: `Your request ${titleOf(row, type)} ${REQUESTER_TEXT[row.status]}`, blocks };
+}
+
+function listLine(row: RequestRow, type: RequestType | undefined, now: Date, withRequester: boolean): string {
+  const sla = type?.sla;
+  const overdue = sla !== undefined && row.slaFlaggedAt && !isTerminal(row.status);
+  const age = formatDuration(now.getTime() - row.submittedAt.getTime());
+  return (
+    `${overdue ? ':rotating_light: ' : ''}${STATUS_ICON[row.status]} *${escapeMrkdwn(titleOf(row, type))}* — ${STATUS_LABEL[row.status]}` +
+    (row.claimedBy && row.status === 'claimed' ? ` by <@${row.claimedBy}>` : '') +
+    (withRequester ? ` · from <@${row.requester}>` : '') +
+    ` · ${slackDate(row.submittedAt)} (${age} ago)` +
+    (overdue ? ` · *past SLA* (${formatDuration(sla)})` : '')
+  );
+}
+
+function linesToBlocks(title: string, lines: string[]): KnownBlock[] {
+  const blocks: KnownBlock[] = [section(title)];
+  let chunk = '';
+  for (const line of lines) {
+    if (chunk.length + line.length + 1 > 2900) {
+      blocks.push(section(chunk));
+      chunk = '';
+    }
+    chunk += `${chunk ? '\n' : ''}${line}`;
+  }
+  if (chunk) blocks.push(section(chunk));
+  return blocks.slice(0, 50);
+}
+
+export function myRequestsMessage(
+  rows: RequestRow[],
+  typeOf: (id: string) => RequestType | undefined,
+  now: Date,
+): ReplyMessage {
+  if (rows.length === 0) return { text: 'You have no requests yet. Start one with `/platform request`.' };
+  return {
+    text: `Your requests (${rows.length})`,
+    blocks: linesToBlocks(
+      `*Your requests* (latest ${rows.length})`,
+      rows.map((r) => listLine(r, typeOf(r.typeId), now, false)),
+    ),
+  };
+}
+
+export function queueMessage(
+  rows: RequestRow[],
+  typeOf: (id: string) => RequestType | undefined,
+  now: Date,
+): ReplyMessage {
+  if (rows.length === 0) return { text: 'The request queue is empty. :sparkles:' };
+  const breached = rows.filter((r) => r.slaFlaggedAt).length;
+  return {
+    text: `Open requests: ${rows.length}${breached ? `, ${breached} past SLA` : ''}`,
+    blocks: linesToBlocks(
+      `*Open requests* (${rows.length}${breached ? `, ${breached} past SLA` : ''}) — past-SLA first, then oldest`,
+      rows.map((r) => listLine(r, typeOf(r.typeId), now, true)),
+    ),
+  };
+}
+
+const pct = (value: number | null) => (value === null ? '—' : `${Math.round(value * 100)}%`);
+const dur = (ms: number | null) => (ms === null ? '—' : formatDuration(ms));
+
+export function statsMessage(stats: TypeStats[], typeOf: (id: string) => RequestType | undefined): ReplyMessage {
+  const blocks: KnownBlock[] = [header('Request stats (all time)')];
+  for (const s of stats.slice(0, 45)) {
+    blocks.push(
+      section(
+        `*${escapeMrkdwn(typeOf(s.typeId)?.title ?? s.typeId)}* (\`${s.typeId}\`)\n` +
+          `Volume *${s.volume}* · self-service *${pct(s.selfServiceRate)}* (${s.selfService}/${s.done} fulfilled) · ` +
+          `time to fulfil median *${dur(s.medianMs)}*, p90 *${dur(s.p90Ms)}* · ` +
+          `rejected *${pct(s.rejectionRate)}* (${s.rejected}/${s.volume}) · open ${s.open}`,
+      ),
+    );
+  }
+  blocks.push(
+    context(
+      'Self-service: fulfilled by a webhook with no platform engineer touching it. Median/p90: submission to done (p90 by nearest rank).',
+    ),
+  );
+  return { text: `Request stats for ${stats.length} type(s)`, blocks };
+}
+
+export function homeSection(
+  rows: RequestRow[],
+  typeOf: (id: string) => RequestType | undefined,
+  now: Date,
+  queue?: { open: number; breached: number },
+): KnownBlock[] {
+  const blocks: KnownBlock[] = [header('My requests')];
+  if (rows.length === 0) blocks.push(section('No requests yet. Start one with `/platform request`.'));
+  else blocks.push(section(rows.map((r) => listLine(r, typeOf(r.typeId), now, false)).join('\n')));
+  const hints = ['All of yours: `/platform requests`'];
+  if (queue)
+    hints.push(
+      `Queue: ${queue.open} open${queue.breached ? `, ${queue.breached} past SLA` : ''} — \`/platform requests --open\``,
+    );
+  blocks.push(context(hints.join(' · ')), divider);
+  return blocks;
+}
+
+/** The one-time SLA note in the queue channel (threaded under the card when there is one). */
+export function slaBreachMessage(row: RequestRow, type: RequestType): Message {
+  const text =
+    `:rotating_light: Request *#${row.id} ${escapeMrkdwn(type.title)}* from <@${row.requester}> is past its SLA ` +
+    `(${formatDuration(type.sla ?? 0)}; ${STATUS_LABEL[row.status]}${row.claimedBy ? ` by <@${row.claimedBy}>` : ', unclaimed'}).`;
+  return { text, blocks: [section(text)] };
+}

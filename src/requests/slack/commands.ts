@@ -1,0 +1,62 @@
+import type { Clock } from '../../clock.js';
+import { ArgsError } from '../../commands/args.js';
+import type { CommandRegistry } from '../../commands/registry.js';
+import { formModel } from '../form.js';
+import type { RequestsService } from '../service.js';
+import { myRequestsMessage, queueMessage, statsMessage } from './blocks.js';
+import { formView, pickerView } from './form-blocks.js';
+
+/** `/platform request [type]`, `/platform requests [--open]`, `/platform admin stats`. */
+export function registerRequestCommands(commands: CommandRegistry, service: RequestsService, clock: Clock): void {
+  const typeOf = (id: string) => service.typeById(id);
+  commands.add({
+    name: 'request',
+    usage: 'request [type]',
+    summary: 'ask for something from the self-service catalog (a new service, a database, access, an alert…)',
+    minRole: 'member',
+    async handle(ctx) {
+      const typeId = ctx.args.positional[0];
+      const type = typeId ? service.typeById(typeId.toLowerCase()) : undefined;
+      if (typeId && !type) {
+        const known = service
+          .types()
+          .map((t) => `• \`${t.id}\` — ${t.title}`)
+          .join('\n');
+        throw new ArgsError(`There is no request type \`${typeId}\`. You can request:\n${known}`);
+      }
+      await ctx.ackNow();
+      await ctx.client.views.open({
+        trigger_id: ctx.triggerId,
+        view: type ? formView(type, formModel(type)) : pickerView(service.types()),
+      });
+    },
+  });
+  commands.add({
+    name: 'requests',
+    usage: 'requests [--open]',
+    summary: 'your requests and their status; `--open`: the platform team’s queue, past-SLA first',
+    minRole: 'member',
+    booleanFlags: ['open'],
+    async handle(ctx) {
+      if (ctx.args.flags.open) {
+        if (!(await service.isPlatform(ctx.userId))) {
+          throw new ArgsError(
+            '`/platform requests --open` is for the platform team; `/platform requests` lists yours.',
+          );
+        }
+        await ctx.reply(queueMessage(service.openQueue(), typeOf, clock.now()));
+        return;
+      }
+      await ctx.reply(myRequestsMessage(service.mine(ctx.userId), typeOf, clock.now()));
+    },
+  });
+  commands.add({
+    name: 'admin stats',
+    usage: 'admin stats',
+    summary: 'request catalog per type: volume, self-service rate, median/p90 time to fulfil, rejection rate',
+    minRole: 'platform',
+    async handle(ctx) {
+      await ctx.reply(statsMessage(service.stats(), typeOf));
+    },
+  });
+}

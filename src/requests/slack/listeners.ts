@@ -1,0 +1,184 @@
+import type { App, BlockAction, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { isDomainError } from '../../errors.js';
+import type { RequestType } from '../config.js';
+import { formModel } from '../form.js';
+import { isTerminal } from '../model.js';
+import type { RequestsService } from '../service.js';
+import type { RawValue } from '../validate.js';
+import { formView, rejectView } from './form-blocks.js';
+import { fieldBlockId, IDS } from './ids.js';
+
+const zOptionValue = z.object({ value: z.string() });
+/** One element's state in view.state.values, whatever its type (fields Slack leaves untouched come back null). */
+const zStateValue = z.looseObject({
+  type: z.string(),
+  value: z.string().nullish(),
+  selected_option: zOptionValue.nullish(),
+  selected_options: z.array(zOptionValue).nullish(),
+  selected_user: z.string().nullish(),
+  selected_channel: z.string().nullish(),
+  selected_conversation: z.string().nullish(),
+  selected_date: z.string().nullish(),
+});
+type StateValues = Record<string, Record<string, unknown>>;
+
+const zFormMetadata = z.object({ typeId: z.string() });
+const zRejectMetadata = z.object({ requestId: z.number().int().positive() });
+const zRequestId = z.coerce.number().int().positive();
+
+function json(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return null;
+  }
+}
+
+/** What the person entered for each field of the type, straight from the modal's state. */
+export function rawValues(type: RequestType, values: StateValues): Record<string, RawValue> {
+  const out: Record<string, RawValue> = {};
+  for (const field of type.fields) {
+    const parsed = zStateValue.safeParse(values[fieldBlockId(field.id)]?.[IDS.fieldAction]);
+    if (!parsed.success) {
+      out[field.id] = null;
+      continue;
+    }
+    const s = parsed.data;
+    out[field.id] = s.selected_options
+      ? s.selected_options.map((o) => o.value)
+      : (s.selected_option?.value ??
+        s.selected_user ??
+        s.selected_channel ??
+        s.selected_conversation ??
+        s.selected_date ??
+        s.value ??
+        null);
+  }
+  return out;
+}
+
+function fieldErrors(errors: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).map(([fieldId, message]) => [fieldBlockId(fieldId), message]));
+}
+
+async function tell(client: WebClient, userId: string, respond: RespondFn | undefined, text: string): Promise<void> {
+  if (respond) await respond({ response_type: 'ephemeral', replace_original: false, text });
+  else await client.chat.postMessage({ channel: userId, text });
+}
+
+/** The picker, the forms, and the queue card's Claim / Done / Reject. */
+export function registerRequestListeners(app: App, service: RequestsService): void {
+  // Picking a type (dispatch_action on the picker's select) swaps the modal for that type's form.
+  app.action<BlockAction>({ type: 'block_actions', action_id: IDS.pickTypeAction }, async ({ ack, body, client }) => {
+    await ack();
+    const action = body.actions[0];
+    const typeId = action && action.type === 'static_select' ? action.selected_option?.value : undefined;
+    const type = typeId ? service.typeById(typeId) : undefined;
+    if (!type || !body.view) return;
+    await client.views.update({
+      view_id: body.view.id,
+      hash: body.view.hash,
+      view: formView(type, formModel(type)),
+    });
+  });
+
+  // "Next" on the picker without the select having dispatched (or an old client): update to the form.
+  app.view(IDS.pickerView, async ({ ack, view }) => {
+    const selected = z
+      .object({ selected_option: zOptionValue.nullish() })
+      .safeParse(view.state.values[IDS.pickTypeBlock]?.[IDS.pickTypeAction]);
+    const type = selected.success ? service.typeById(selected.data.selected_option?.value ?? '') : undefined;
+    if (!type) {
+      await ack({ response_action: 'errors', errors: { [IDS.pickTypeBlock]: 'Pick a request type.' } });
+      return;
+    }
+    await ack({ response_action: 'update', view: formView(type, formModel(type)) });
+  });
+
+  app.view(IDS.formView, async ({ ack, body, view, client, logger }) => {
+    const meta = zFormMetadata.safeParse(json(view.private_metadata));
+    const type = meta.success ? service.typeById(meta.data.typeId) : undefined;
+    if (!type) {
+      // The type was removed from groundcrew.yml while the form was open.
+      const firstInput = view.blocks.find((b) => b.type === 'input')?.block_id;
+      if (firstInput) {
+        await ack({ response_action: 'errors', errors: { [firstInput]: 'This request type no longer exists.' } });
+      } else {
+        await ack();
+        await client.chat.postMessage({ channel: body.user.id, text: 'That request type no longer exists.' });
+      }
+      return;
+    }
+    const raw = rawValues(type, view.state.values);
+    const checked = service.check(type.id, raw);
+    if (!checked.ok) {
+      await ack({ response_action: 'errors', errors: fieldErrors(checked.errors) });
+      return;
+    }
+    await ack();
+    try {
+      await service.submit({ typeId: type.id, requester: body.user.id, raw });
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      logger.warn(`requests: submit by ${body.user.id} refused: ${error.message}`);
+      await client.chat.postMessage({ channel: body.user.id, text: `:warning: ${error.message}` });
+    }
+  });
+
+  const queueButton = (actionId: string, run: (id: number, userId: string) => Promise<unknown>) =>
+    app.action<BlockAction>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, client, respond }) => {
+      await ack();
+      const action = body.actions[0];
+      const id = zRequestId.safeParse(action && 'value' in action ? action.value : undefined);
+      const reply = body.container?.type === 'message' ? respond : undefined;
+      if (!id.success) return tell(client, body.user.id, reply, 'That button is broken (no request ID).');
+      try {
+        await run(id.data, body.user.id);
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        await tell(client, body.user.id, reply, `:no_entry: ${error.message}`);
+      }
+    });
+
+  queueButton(IDS.claim, (id, userId) => service.claim(id, userId));
+  queueButton(IDS.done, (id, userId) => service.complete(id, userId));
+
+  app.action<BlockAction>({ type: 'block_actions', action_id: IDS.reject }, async ({ ack, body, client, respond }) => {
+    await ack();
+    const action = body.actions[0];
+    const id = zRequestId.safeParse(action && 'value' in action ? action.value : undefined);
+    const reply = body.container?.type === 'message' ? respond : undefined;
+    if (!id.success) return tell(client, body.user.id, reply, 'That button is broken (no request ID).');
+    if (!(await service.isPlatform(body.user.id))) {
+      return tell(client, body.user.id, reply, ':no_entry: Only the platform team can work the request queue.');
+    }
+    const row = service.get(id.data);
+    if (!row || isTerminal(row.status)) {
+      return tell(client, body.user.id, reply, `Request #${id.data} is already closed.`);
+    }
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: rejectView(row.id, service.typeById(row.typeId)?.title ?? row.typeId),
+    });
+  });
+
+  app.view(IDS.rejectView, async ({ ack, body, view, client }) => {
+    const meta = zRejectMetadata.safeParse(json(view.private_metadata));
+    const reason = (view.state.values[IDS.rejectReasonBlock]?.[IDS.rejectReasonAction]?.value ?? '').trim();
+    const errors = (message: string) =>
+      ack({ response_action: 'errors', errors: { [IDS.rejectReasonBlock]: message } });
+    if (!meta.success) return errors('This form lost its request ID; close it and click Reject again.');
+    if (!reason) return errors('Give a reason: the requester will see it.');
+    const row = service.get(meta.data.requestId);
+    if (!row || isTerminal(row.status)) return errors(`Request #${meta.data.requestId} is already closed.`);
+    await ack();
+    try {
+      await service.reject(meta.data.requestId, body.user.id, reason);
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      await client.chat.postMessage({ channel: body.user.id, text: `:no_entry: ${error.message}` });
+    }
+  });
+}
