@@ -28,7 +28,12 @@ const selected = (value: string): ViewStateValue => ({
   selected_option: { text: { type: 'plain_text', text: value }, value },
 });
 
-function values(service: string, environment: string | null, ref = 'main', reason: string | null = null) {
+function values(
+  service: string,
+  environment: string | null,
+  ref = 'main',
+  reason: string | null = null,
+): Record<string, Record<string, ViewStateValue>> {
   return {
     [DEPLOY_IDS.serviceBlock]: { [DEPLOY_IDS.serviceSelect]: selected(service) },
     [`${DEPLOY_IDS.environmentBlock}.${service}`]: {
