@@ -23,6 +23,8 @@ export interface PlaygroundOptions {
   capabilities?: readonly Capability[];
   /** Delays of the demo executors' status reports (ms). */
   demoDelays?: { started: number; finished: number };
+  /** Let the manual clock also flow with real time between jumps (default true; tests may turn it off). */
+  flowing?: boolean;
 }
 
 export interface Playground {
@@ -53,6 +55,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     GROUNDCREW_DB: ':memory:',
     GROUNDCREW_CONFIG: 'src/playground/demo.yml',
     GITHUB_API_URL: `${baseUrl}/playground/github`,
+    GROUNDCREW_PUBLIC_URL: baseUrl,
     ...(options.env.LOG_LEVEL ? { LOG_LEVEL: options.env.LOG_LEVEL } : {}),
   });
   const config: Config = Object.freeze({ env: Object.freeze(env), team: loadDemoTeam(baseUrl, logger) });
@@ -90,13 +93,23 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
   seedConversation(workspace);
   await groundcrew.start();
   const started = groundcrew;
+  let last = Date.now();
+  const flow = setInterval(() => {
+    const now = Date.now();
+    if (options.flowing !== false) clock.advance(now - last);
+    last = now;
+  }, 1000);
+  flow.unref();
   return {
     url: `${baseUrl}/playground`,
     groundcrew: started,
     clock,
     standIn,
     workspace,
-    stop: (timeoutMs) => started.stop(timeoutMs),
+    stop: (timeoutMs) => {
+      clearInterval(flow);
+      return started.stop(timeoutMs);
+    },
   };
 }
 

@@ -105,6 +105,7 @@ describe('a running playground', () => {
       env: { PORT: '0' },
       logger: createSilentLogger(),
       startAt: '2026-11-23T10:00:00Z',
+      flowing: false,
     });
   });
   afterAll(async () => {

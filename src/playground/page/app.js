@@ -54,6 +54,7 @@ async function pollLoop() {
       const data = await response.json();
       if (data.me !== ui.me) continue;
       ui.data = data;
+      ui.receivedAt = Date.now();
       ui.version = data.version;
       render();
     } catch (error) {
@@ -86,7 +87,8 @@ function render() {
 }
 
 function renderTop(d) {
-  const now = new Date(d.now);
+  // The app's clock flows with real time between jumps: extrapolate from when this state arrived.
+  const now = new Date(new Date(d.now).getTime() + (Date.now() - ui.receivedAt));
   const clock = new Intl.DateTimeFormat('en-GB', {
     timeZone: d.timezone,
     weekday: 'short',
@@ -446,3 +448,4 @@ function wire() {
 
 wire();
 void pollLoop();
+setInterval(() => ui.data && renderTop(ui.data), 10_000);
