@@ -66,7 +66,8 @@ async function send(
     response = await ctx.fetch(url, { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) });
   } catch (error) {
     if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      throw new ExecutorError(`${who} did not answer within ${Math.round(ctx.timeoutMs / 100) / 10} s`);
+      const waited = ctx.timeoutMs >= 1000 ? `${Math.round(ctx.timeoutMs / 1000)} s` : `${ctx.timeoutMs} ms`;
+      throw new ExecutorError(`${who} did not answer within ${waited}`);
     }
     const cause =
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);

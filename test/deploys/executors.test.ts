@@ -1,0 +1,186 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HOUR, MINUTE } from '../../src/clock.js';
+import { signBody } from '../../src/webhooks/signing.js';
+import { blockText, type TestApp } from '../support/harness.js';
+import {
+  DEPLOYS_CHANNEL,
+  DISPATCH,
+  deployRow,
+  dmsTo,
+  ENGINEER,
+  expectNockDone,
+  GITHUB,
+  nockDispatch,
+  nockRun,
+  RUNS,
+  startDeploysApp,
+  statusVersions,
+  threadReplies,
+  until,
+  WEBHOOK_SECRET,
+} from './support.js';
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+const replyText = async (test: TestApp, includes: string) =>
+  String((await test.slack.waitFor('response_url', (c) => String(c.args.text).includes(includes)))[0]!.args.text);
+
+describe('GitHub Actions errors are reported, never silent', () => {
+  it('a GitHub API error fails the deploy and tells the requester, the thread and the status message', async () => {
+    app = await startDeploysApp();
+    nock(GITHUB).post(DISPATCH).reply(422, { message: "Workflow does not have 'workflow_dispatch' trigger" });
+    await app.command('deploy web staging', { user_id: ENGINEER });
+    const why = "could not start: GitHub answered 422: Workflow does not have 'workflow_dispatch' trigger";
+    expect(await replyText(app, 'failed')).toBe(`:x: Deploy #1 · web → staging (\`main\`) failed: ${why}`);
+    const row = deployRow(app, 1);
+    expect(row).toMatchObject({ status: 'failed', detail: why });
+    expect(dmsTo(app, ENGINEER)).toEqual([`Your deploy #1 web → staging (\`main\`) failed: ${why}.`]);
+    expect(threadReplies(app, row.messageTs!)).toEqual([`:information_source: ${why}`]);
+    const last = statusVersions(app, row.messageTs!).at(-1)!;
+    expect(last.args.text).toBe('Deploy #1 · web → staging (main): Failed');
+    expect(blockText(last.args.blocks)).toContain(why);
+  });
+
+  it('a GitHub timeout fails the deploy with the time waited', async () => {
+    app = await startDeploysApp({ httpTimeoutMs: 150 });
+    nock(GITHUB).post(DISPATCH).delay(1000).reply(200, { workflow_run_id: 1 });
+    await app.command('deploy web staging', { user_id: ENGINEER });
+    expect(await replyText(app, 'failed')).toBe(
+      ':x: Deploy #1 · web → staging (`main`) failed: could not start: GitHub did not answer within 150 ms',
+    );
+    expect(dmsTo(app, ENGINEER)[0]).toContain('GitHub did not answer within 150 ms');
+  });
+
+  it('a failing poll is noted in the thread and retried with back-off; a failed run fails the deploy', async () => {
+    app = await startDeploysApp();
+    nockDispatch(31);
+    await app.command('deploy web staging', { user_id: ENGINEER });
+    await until(() => deployRow(app!, 1).status === 'running', 'running');
+    const broken = nock(GITHUB).get(`${RUNS}/31`).reply(502, 'Bad Gateway');
+    app.clock.advance(MINUTE);
+    await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
+    expectNockDone(broken);
+    const row = deployRow(app, 1);
+    expect(row).toMatchObject({ status: 'running', pollErrors: 1 });
+    expect(threadReplies(app, row.messageTs!).at(-1)).toBe(
+      ':warning: Checking the GitHub run failed (will retry): GitHub answered 502: Bad Gateway',
+    );
+    const failed = nockRun(31, 'completed', 'failure');
+    app.clock.advance(MINUTE);
+    await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
+    expectNockDone(failed);
+    expect(deployRow(app, 1)).toMatchObject({ status: 'failed', detail: 'GitHub run 31 completed: failure' });
+    expect(dmsTo(app, ENGINEER).at(-1)).toContain('failed: GitHub run 31 completed: failure');
+  });
+});
+
+describe('restarts', () => {
+  it('resumes polling a run after a restart and edits the same status message', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-deploys-')), 'gc.db');
+    app = await startDeploysApp({ dbPath });
+    nockDispatch(808);
+    await app.command('deploy web staging v5', { user_id: ENGINEER });
+    await until(() => deployRow(app!, 1).status === 'running', 'running');
+    const ts = deployRow(app, 1).messageTs!;
+    const clock = app.clock;
+    await app.stop();
+
+    app = await startDeploysApp({ dbPath, clock });
+    const done = nockRun(808, 'completed', 'success');
+    clock.advance(2 * MINUTE);
+    await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
+    expectNockDone(done);
+    expect(deployRow(app, 1).status).toBe('succeeded');
+    const update = app.slack.callsTo('chat.update').at(-1)!;
+    expect(update.args).toMatchObject({
+      channel: DEPLOYS_CHANNEL,
+      ts,
+      text: 'Deploy #1 · web → staging (v5): Succeeded',
+    });
+  });
+
+  it('nothing is left "running" forever: a run with no ID fails after runTimeout, even across a restart', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-deploys-')), 'gc.db');
+    app = await startDeploysApp({ dbPath });
+    // An older GitHub (or GHES) answers 204 without run details.
+    nock(GITHUB).post(DISPATCH).reply(204);
+    await app.command('deploy web staging', { user_id: ENGINEER });
+    await until(() => deployRow(app!, 1).status === 'running', 'running');
+    expect(deployRow(app, 1).runId).toBeNull();
+    const clock = app.clock;
+    await app.stop();
+
+    app = await startDeploysApp({ dbPath, clock });
+    clock.advance(2 * HOUR);
+    await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
+    expect(deployRow(app, 1).status).toBe('running');
+    clock.advance(HOUR + MINUTE);
+    await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
+    expect(deployRow(app, 1)).toMatchObject({
+      status: 'failed',
+      detail: 'no word from the executor for 3h 1m and no run to follow',
+    });
+    expect(dmsTo(app, ENGINEER).at(-1)).toContain('failed: no word from the executor for 3h 1m');
+  });
+});
+
+describe('webhook executor', () => {
+  it('sends a signed request and accepts signed reports on /hooks/deploys/:id', async () => {
+    app = await startDeploysApp();
+    let sent: { body: string; signature: string } | undefined;
+    const hook = nock('http://deployer.test')
+      .post('/hooks/groundcrew')
+      .reply(function (_uri, body) {
+        sent = { body: JSON.stringify(body), signature: String(this.req.headers['x-groundcrew-signature']) };
+        return [202, { url: 'https://deployer.internal/jobs/77' }];
+      });
+    await app.command('deploy worker staging abc123', { user_id: ENGINEER });
+    await until(() => deployRow(app!, 1).status === 'running', 'running');
+    expectNockDone(hook);
+    const payload = JSON.parse(sent!.body) as Record<string, unknown>;
+    expect(payload).toEqual({
+      deployId: 1,
+      service: 'worker',
+      environment: 'staging',
+      ref: 'abc123',
+      requestedBy: ENGINEER,
+      reason: null,
+      callbackUrl: 'http://localhost:0/hooks/deploys/1',
+    });
+    expect(sent!.signature).toBe(signBody(WEBHOOK_SECRET, sent!.body));
+    expect(deployRow(app, 1).runUrl).toBe('https://deployer.internal/jobs/77');
+
+    const report = (id: number, body: string, signature = signBody(WEBHOOK_SECRET, body)) =>
+      fetch(`${app!.baseUrl}/hooks/deploys/${id}`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signature },
+      });
+    const progress = JSON.stringify({ status: 'in_progress', message: 'rolling out 2/5 pods' });
+    expect((await report(1, progress, signBody('wrong-secret-0000000000', progress))).status).toBe(401);
+    expect((await report(99, progress)).status).toBe(404);
+    expect((await report(1, '{not json')).status).toBe(400);
+    expect((await report(1, JSON.stringify({ status: 'exploded' }))).status).toBe(400);
+    expect(deployRow(app, 1).status).toBe('running');
+
+    const ok = await report(1, progress);
+    expect(ok.status).toBe(200);
+    expect(threadReplies(app, deployRow(app, 1).messageTs!).at(-1)).toBe(
+      ':arrows_counterclockwise: in progress: rolling out 2/5 pods',
+    );
+    const done = await report(1, JSON.stringify({ status: 'succeeded', message: 'all 5 pods healthy' }));
+    expect(done.status).toBe(200);
+    expect(await done.json()).toEqual({ ok: true, status: 'succeeded' });
+    expect(deployRow(app, 1)).toMatchObject({ status: 'succeeded', detail: 'all 5 pods healthy' });
+    expect(dmsTo(app, ENGINEER).at(-1)).toContain('succeeded');
+    expect((await report(1, JSON.stringify({ status: 'failed' }))).status).toBe(409);
+  });
+});
