@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MINUTE } from '../../src/clock.js';
+import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
+import { ackBody, blockText, type TestApp } from '../support/harness.js';
+import { appHomeOpened, messageButton } from '../support/payloads.js';
+import {
+  ALICE,
+  DEPLOYS_CHANNEL,
+  deployRow,
+  ENGINEER,
+  expectNockDone,
+  nockDispatch,
+  nockRun,
+  startDeploysApp,
+  until,
+} from './support.js';
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+/** Deploys web to staging at `ref` and lets GitHub report `conclusion`. */
+async function shipStaging(test: TestApp, id: number, ref: string, conclusion: 'success' | 'failure', runId: number) {
+  const dispatch = nockDispatch(runId, (body) => body.ref === ref);
+  await test.command(`deploy web staging ${ref}`, { user_id: ENGINEER });
+  await until(() => deployRow(test, id).status === 'running', `#${id} running`);
+  expectNockDone(dispatch);
+  const run = nockRun(runId, 'completed', conclusion);
+  test.clock.advance(MINUTE);
+  await test.groundcrew.services.scheduler.runNow('deploys.poll-runs');
+  expectNockDone(run);
+  test.clock.advance(10 * MINUTE);
+}
+
+describe('rollback', () => {
+  it('redeploys the previous good ref, from the command and from the Roll back button', async () => {
+    app = await startDeploysApp();
+    await shipStaging(app, 1, 'v1', 'success', 101);
+    await shipStaging(app, 2, 'v2-broken', 'failure', 102);
+    await shipStaging(app, 3, 'v3', 'success', 103);
+    expect([1, 2, 3].map((id) => deployRow(app!, id).status)).toEqual(['succeeded', 'failed', 'succeeded']);
+
+    const dispatch = nockDispatch(104, (body) => body.ref === 'v1');
+    await app.command('rollback web staging', { user_id: ALICE });
+    await until(() => deployRow(app!, 4).status === 'running', 'rollback running');
+    expectNockDone(dispatch);
+    expect(deployRow(app, 4)).toMatchObject({
+      ref: 'v1',
+      rollbackOf: 3,
+      requestedBy: ALICE,
+      reason: 'roll back #3 (v3) to v1 from #1',
+    });
+
+    // Same guardrails: while #4 runs, the button on #3 is refused with the reason.
+    await app.interact(
+      messageButton({
+        userId: ENGINEER,
+        actionId: DEPLOY_IDS.rollbackButton,
+        value: '3',
+        channelId: DEPLOYS_CHANNEL,
+        messageTs: deployRow(app, 3).messageTs!,
+      }),
+    );
+    const [refused] = await app.slack.waitFor('response_url', (c) =>
+      String(c.args.text).startsWith(':no_entry: Cannot roll back'),
+    );
+    expect(refused!.args.text).toContain('web is already being deployed to staging (deploy #4, running');
+
+    const finished = nockRun(104, 'completed', 'success');
+    app.clock.advance(MINUTE);
+    await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
+    expectNockDone(finished);
+
+    const again = nockDispatch(105, (body) => body.ref === 'v1');
+    await app.interact(
+      messageButton({
+        userId: ENGINEER,
+        actionId: DEPLOY_IDS.rollbackButton,
+        value: '3',
+        channelId: DEPLOYS_CHANNEL,
+        messageTs: deployRow(app, 3).messageTs!,
+      }),
+    );
+    await until(() => deployRow(app!, 5)?.status === 'running', 'button rollback running');
+    expectNockDone(again);
+    expect(deployRow(app, 5)).toMatchObject({ ref: 'v1', rollbackOf: 3 });
+  });
+
+  it('says so when there is nothing earlier to go back to', async () => {
+    app = await startDeploysApp();
+    await shipStaging(app, 1, 'v1', 'success', 201);
+    await app.command('rollback web staging', { user_id: ENGINEER });
+    const [reply] = await app.slack.waitFor('response_url', (c) => String(c.args.text).includes('roll back to'));
+    expect(reply!.args.text).toBe(':warning: There is no earlier successful ref of web in staging to roll back to.');
+  });
+});
+
+describe('history, figures and Home', () => {
+  it('lists the latest deploys with who, ref, status, duration and per-environment figures', async () => {
+    app = await startDeploysApp();
+    await shipStaging(app, 1, 'v1', 'success', 301);
+    await shipStaging(app, 2, 'v2', 'failure', 302);
+    await shipStaging(app, 3, 'v3', 'success', 303);
+    const body = await ackBody(await app.command('deploys web staging', { user_id: ALICE }));
+    const text = blockText(body?.blocks);
+    expect(text).toContain(`:large_green_circle: #3 *web* → staging \`v3\` succeeded · <@${ENGINEER}> · 1m`);
+    expect(text).toContain(`:red_circle: #2 *web* → staging \`v2\` failed · <@${ENGINEER}> · 1m`);
+    expect(text.indexOf('#3')).toBeLessThan(text.indexOf('#1'));
+    expect(text).toContain('*web → staging*: 0.8 deploys/week · change failure rate 33% · median request→success 1m');
+
+    app.slack.reset();
+    await app.event(appHomeOpened(ENGINEER));
+    const [publish] = await app.slack.waitFor(
+      'views.publish',
+      (c) => c.args.user_id === ENGINEER && blockText(c.args.view).includes('Your recent deploys'),
+    );
+    expect(blockText(publish!.args.view)).toContain('#3 *web* → staging `v3` — succeeded');
+  });
+});
