@@ -9,7 +9,8 @@
  * Env: BENCH_REQUESTS (measured requests per app, default 10000), BENCH_CONCURRENCY (default 20),
  *      BENCH_ROUNDS (default 20), BENCH_WARMUP (warm-up requests per app, default 2000),
  *      BENCH_NODE_ARGS (extra node flags for both apps, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile),
- *      BENCH_EXTRA_LISTENERS (register N dummy app.action listeners in groundcrew, to see what listeners cost).
+ *      BENCH_EXTRA_LISTENERS (register N dummy app.action listeners in groundcrew, to see what listeners cost),
+ *      BENCH_TEAM_CONFIG (groundcrew's team file; default groundcrew.example.yml).
  * The defaults are above the 2,000-request minimum on purpose: with 200 warm-up requests V8 has not finished
  * optimising either app, and a p99 over 2,000 samples (the 20th-slowest ack) swings ±25% between runs.
  */
@@ -64,6 +65,8 @@ async function startSlackStub(): Promise<{ server: Server; url: string; calls: M
 interface AppProcess {
   child: ChildProcess;
   port: number;
+  listeners: number;
+  middleware: number;
 }
 
 function nextMessage<T extends ChildMessage['type']>(
@@ -98,8 +101,8 @@ async function startApp(file: string, env: Record<string, string>): Promise<AppP
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
-    const { port } = await nextMessage(child, 'ready');
-    return { child, port };
+    const { port, listeners, middleware } = await nextMessage(child, 'ready');
+    return { child, port, listeners, middleware };
   } catch (error) {
     child.kill();
     throw new Error(`${file}: ${(error as Error).message}`);
@@ -163,7 +166,10 @@ async function main(): Promise<number> {
           ? `${process.env.BENCH_EXTRA_LISTENERS} extra listeners in groundcrew, `
           : '') +
         `${concurrency} concurrent, after ${warmup} warm-up requests each\n` +
-        `machine: ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}\n\n`,
+        `machine: ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}\n` +
+        `team file: ${process.env.BENCH_TEAM_CONFIG || 'groundcrew.example.yml'}; Bolt runs per request: ` +
+        `groundcrew ${groundcrewApp.listeners} listeners + ${groundcrewApp.middleware} global middleware, ` +
+        `bare Bolt ${bareApp.listeners} + ${bareApp.middleware}\n\n`,
     );
     const results = new Map<Target, RoundResult>([
       [groundcrew, { latenciesMs: [], errors: [], wallMs: 0 }],

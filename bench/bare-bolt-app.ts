@@ -20,7 +20,7 @@ try {
   });
   app.command('/platform', async ({ ack }) => ack({ response_type: 'ephemeral', text: 'help' }));
   const server = await app.start(0);
-  serveChild((server.address() as AddressInfo).port, async () => {
+  serveChild((server.address() as AddressInfo).port, app, async () => {
     await app.stop();
   });
 } catch (error) {

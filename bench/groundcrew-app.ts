@@ -1,17 +1,21 @@
 /**
  * Child process: groundcrew as main.ts builds it (createGroundcrew with every capability), on a real SQLite file
- * (WAL), with the Web API pointed at the driver's loopback stub (SLACK_API_URL) and a known bot identity.
+ * (WAL), with the Web API pointed at the driver's loopback stub (SLACK_API_URL) and a known bot identity. The team
+ * file is groundcrew.example.yml (or BENCH_TEAM_CONFIG), so the capabilities it configures register their listeners.
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { basename, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createGroundcrew } from '../src/bootstrap.js';
-import { type Config, parseEnv, validateTeamConfig } from '../src/config.js';
+import { type Config, parseEnv, parseTeamConfig } from '../src/config.js';
 import { openDb } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import {
   BENCH_BOT_ID,
   BENCH_BOT_TOKEN,
   BENCH_BOT_USER_ID,
-  BENCH_PLATFORM_GROUP,
+  BENCH_CALLER,
   BENCH_SIGNING_SECRET,
   reportFailure,
   serveChild,
@@ -24,14 +28,16 @@ try {
     SLACK_API_URL: process.env.SLACK_API_URL,
     PORT: '0',
     GROUNDCREW_DB: process.env.GROUNDCREW_DB,
+    GITHUB_TOKEN: 'ghp_bench',
+    GITHUB_API_URL: process.env.SLACK_API_URL,
     LOG_LEVEL: 'warn',
   });
-  const team = validateTeamConfig({
-    timezone: 'Europe/Berlin',
-    admins: ['U0ADMIN01'],
-    platformTeam: [BENCH_PLATFORM_GROUP],
-    channels: { help: 'C0HELP0001', announcements: 'C0ANNOUNCE' },
-  });
+  const teamFile =
+    process.env.BENCH_TEAM_CONFIG || resolve(dirname(fileURLToPath(import.meta.url)), '../groundcrew.example.yml');
+  const team = parseTeamConfig(readFileSync(teamFile, 'utf8'), basename(teamFile));
+  if (team.admins.includes(BENCH_CALLER) || team.platformTeam.users.includes(BENCH_CALLER)) {
+    throw new Error(`${teamFile} names the benchmark's caller ${BENCH_CALLER}; it must be a plain member`);
+  }
   const config: Config = { env, team };
   const groundcrew = createGroundcrew({
     config,
@@ -45,7 +51,7 @@ try {
   for (let i = 0; i < extra; i++) groundcrew.slack.app.action(`bench.extra-${i}`, async ({ ack }) => ack());
   const server = await groundcrew.start();
   if (!server) throw new Error('groundcrew started in Socket Mode; the benchmark needs HTTP');
-  serveChild((server.address() as AddressInfo).port, () => groundcrew.stop(2000));
+  serveChild((server.address() as AddressInfo).port, groundcrew.slack.app, () => groundcrew.stop(2000));
 } catch (error) {
   reportFailure(error);
 }

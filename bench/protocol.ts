@@ -1,7 +1,7 @@
 /** IPC between the benchmark driver (parent) and each app under test (a forked child process). */
 
 export type ChildMessage =
-  | { type: 'ready'; port: number }
+  | { type: 'ready'; port: number; listeners: number; middleware: number }
   | { type: 'stats'; rss: number; heapUsed: number; maxRss: number; cpuMicros: number }
   | { type: 'failed'; error: string };
 
@@ -13,11 +13,14 @@ export const BENCH_BOT_ID = 'B0BOT0001';
 export const BENCH_BOT_USER_ID = 'U0BOT0001';
 /** The caller: a plain member (not an admin, not in the platform usergroup). */
 export const BENCH_CALLER = 'U02ABC3DEFG';
-export const BENCH_PLATFORM_GROUP = 'S0PLATFORM';
 export const BENCH_PLATFORM_MEMBER = 'U0PLAT001';
 
-/** Wires the child side of the protocol: answers stats probes (memory, CPU time so far), stops on request. */
-export function serveChild(port: number, stop: () => Promise<void>): void {
+/**
+ * Wires the child side of the protocol: reports the port and how many listeners and global middleware the Bolt app
+ * runs per request (Bolt keeps them in private fields; read for this report only), answers stats probes (memory,
+ * CPU time so far), stops on request.
+ */
+export function serveChild(port: number, app: unknown, stop: () => Promise<void>): void {
   const send = (message: ChildMessage) => process.send?.(message);
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stats') {
@@ -30,7 +33,13 @@ export function serveChild(port: number, stop: () => Promise<void>): void {
     }
   });
   process.on('disconnect', () => void stop().finally(() => process.exit(0)));
-  send({ type: 'ready', port });
+  const internals = app as { listeners?: unknown[]; middleware?: unknown[] };
+  send({
+    type: 'ready',
+    port,
+    listeners: internals.listeners?.length ?? Number.NaN,
+    middleware: internals.middleware?.length ?? Number.NaN,
+  });
 }
 
 export function reportFailure(error: unknown): never {
