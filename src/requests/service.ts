@@ -15,7 +15,7 @@ export const SUBJECT_TYPE = 'request';
 
 /** Port: how people hear about requests. The Slack adapter (slack/notifier.ts) renders and posts. */
 export interface RequestsNotifier {
-  /** A DM to the requester describing the request's current state; `note` adds a line (a reason, an error). */
+  /** A DM to the requester describing the request's current state; `note` adds a line of our own mrkdwn. */
   tellRequester(request: RequestRow, type: RequestType, note?: string): Promise<void>;
   /** Posts the request to the platform team's queue channel with its buttons; returns where it landed. */
   postQueueCard(channel: string, request: RequestRow, type: RequestType): Promise<{ channel: string; ts: string }>;
@@ -77,6 +77,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     const updated = repo.transition(row.id, [row.status], {
       status: to,
       updatedAt: now,
+      // The message belongs to this change (a reason, a webhook's words); an old one is not repeated.
+      message: null,
       ...(terminal ? { completedAt: now, nextAttemptAt: null } : {}),
       ...patch,
     });
@@ -113,18 +115,20 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     if (row?.status !== 'awaiting_approval') return;
     const rejection = [...approval.decisions].reverse().find((d) => d.decision === 'reject');
     const approvers = approval.decisions.filter((d) => d.decision === 'approve').map((d) => `<@${d.userId}>`);
-    const note =
-      to === 'approved'
-        ? `Approved by ${approvers.join(', ')}.`
-        : to === 'rejected'
-          ? `Rejected by <@${rejection?.userId ?? '?'}>: ${rejection?.reason ?? 'no reason given'}`
-          : 'Nobody approved it in time.';
     const updated = move(row, to, {
-      message: note,
-      ...(to === 'rejected' && rejection ? { resolvedBy: rejection.userId } : {}),
+      ...(to === 'rejected'
+        ? { message: rejection?.reason ?? 'no reason given', resolvedBy: rejection?.userId ?? null }
+        : {}),
+      ...(to === 'expired' ? { message: 'Nobody approved it in time.' } : {}),
     });
-    audit.record({ actor: 'system', action: `requests.${to}`, target: `request:${row.id}`, detail: note });
-    await announce(updated);
+    const note = to === 'approved' ? `Approved by ${approvers.join(', ')}.` : undefined;
+    audit.record({
+      actor: 'system',
+      action: `requests.${to}`,
+      target: `request:${row.id}`,
+      detail: note ?? updated.message ?? undefined,
+    });
+    await announce(updated, note);
     if (to === 'approved') await fulfilment.start(updated);
   }
 

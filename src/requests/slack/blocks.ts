@@ -118,8 +118,13 @@ export function requesterMessage(row: RequestRow, type: RequestType, note?: stri
     `${STATUS_ICON[row.status]} Your request *${escapeMrkdwn(titleOf(row, type))}* ${REQUESTER_TEXT[row.status]}`,
   ];
   if (detail) lines.push(detail);
-  const message = note ?? row.message;
-  if (message && row.status !== 'submitted') lines.push(`> ${escapeMrkdwn(truncate(message, 1500))}`);
+  if (note) lines.push(note);
+  if (row.message) {
+    const quoted = escapeMrkdwn(truncate(row.message, 1500));
+    lines.push(
+      row.status === 'rejected' && row.resolvedBy ? `Rejected by <@${row.resolvedBy}>: ${quoted}` : `> ${quoted}`,
+    );
+  }
   const blocks: KnownBlock[] = [section(lines.join('\n'))];
   const outputs = row.status === 'done' || row.status === 'in_progress' ? outputsText(row.outputs) : null;
   if (outputs) blocks.push(section(`*Outputs*\n${outputs}`));

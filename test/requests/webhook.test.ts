@@ -1,0 +1,258 @@
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { APPROVAL_IDS, actionsBlockId } from '../../src/approvals/slack/ids.js';
+import { IDS } from '../../src/requests/slack/ids.js';
+import { verifyBody } from '../../src/webhooks/signing.js';
+import { blockText, ENGINEER, PLATFORM_ENGINEER, type TestApp } from '../support/harness.js';
+import { messageButton } from '../support/payloads.js';
+import {
+  ALERT_SECRET,
+  APPROVER,
+  callback,
+  clickQueue,
+  DB_SECRET,
+  dmsTo,
+  HOOKS,
+  QUEUE,
+  requestRows,
+  startRequestsApp,
+  submitForm,
+  text,
+  validDatabase,
+} from './support.js';
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+interface Delivery {
+  body: string;
+  signature: string;
+}
+
+/** Answers the webhook with `status` and records what it received. */
+function webhookTarget(path: string, status = 202, times = 1): Delivery[] {
+  const seen: Delivery[] = [];
+  nock(HOOKS)
+    .post(path)
+    .times(times)
+    .reply(function (_uri, body) {
+      seen.push({ body: JSON.stringify(body), signature: String(this.req.headers['x-groundcrew-signature']) });
+      return [status, status < 300 ? 'accepted' : 'boom'];
+    });
+  return seen;
+}
+
+async function until(check: () => boolean, what: string) {
+  const deadline = Date.now() + 3000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('webhook fulfilment', () => {
+  it('asks for approval, then sends the signed webhook, then follows signed status callbacks to done', async () => {
+    app = await startRequestsApp();
+    const deliveries = webhookTarget('/database');
+    await submitForm(app, 'database', validDatabase());
+    await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === ENGINEER, { count: 2 });
+    expect(requestRows(app)[0]).toMatchObject({ id: 1, status: 'awaiting_approval', approvalId: expect.any(Number) });
+    expect(deliveries).toEqual([]);
+    expect(dmsTo(app, ENGINEER)).toEqual([
+      'Your request #1 Postgres database is submitted.',
+      'Your request #1 Postgres database is waiting for approval.',
+    ]);
+
+    const [approval] = app.groundcrew.services.approvals.pendingFor(APPROVER);
+    expect(approval?.subjectType).toBe('request');
+    await app.interact(
+      messageButton({
+        userId: APPROVER,
+        actionId: APPROVAL_IDS.approveButton,
+        value: String(approval!.id),
+        blockId: actionsBlockId(approval!.id),
+        channelId: `D${APPROVER.slice(1)}`,
+        messageTs: '1767225600.000001',
+      }),
+    );
+    await until(() => deliveries.length === 1, 'the webhook');
+    const sent = JSON.parse(deliveries[0]!.body);
+    expect(sent).toEqual({
+      requestId: 1,
+      type: 'database',
+      fields: {
+        name: 'billing_ledger',
+        purpose: 'Ledger for the billing service',
+        size: 'medium',
+        envs: ['staging'],
+        owner: 'U0OWNER001',
+        alerts: 'C0ALERTS01',
+        storage: 50,
+        needed: '2026-11-30',
+      },
+      requestedBy: ENGINEER,
+      callbackUrl: expect.stringMatching(/^http:\/\/localhost:\d+\/hooks\/requests\/1$/),
+    });
+    expect(verifyBody(DB_SECRET, deliveries[0]!.body, deliveries[0]!.signature)).toBe(true);
+    await app.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.channel === ENGINEER && /is queued/.test(String(c.args.text)),
+    );
+
+    // Everything that is wrong is refused, and nothing changes.
+    const before = requestRows(app)[0];
+    const dmsBefore = dmsTo(app, ENGINEER).length;
+    const good = { status: 'in_progress', message: 'Provisioning' };
+    expect((await callback(app, 1, good, 'wrong-secret-wrong-secret')).status).toBe(401);
+    expect((await callback(app, 1, good, ALERT_SECRET)).status).toBe(401); // another type's secret
+    expect((await callback(app, 1, good, DB_SECRET, 'sha256=00')).status).toBe(401);
+    expect((await callback(app, 999, good, DB_SECRET)).status).toBe(404);
+    expect((await callback(app, 1, '{not json', DB_SECRET)).status).toBe(400);
+    const badStatus = await callback(app, 1, { status: 'exploded' }, DB_SECRET);
+    expect(badStatus.status).toBe(400);
+    expect(await badStatus.json()).toMatchObject({ ok: false, error: expect.stringContaining('status') });
+    expect(requestRows(app)[0]).toEqual(before);
+    expect(dmsTo(app, ENGINEER).length).toBe(dmsBefore);
+
+    const progress = await callback(app, 1, good, DB_SECRET);
+    expect(progress.status).toBe(200);
+    expect(await progress.json()).toEqual({ ok: true, status: 'in_progress' });
+    const done = await callback(
+      app,
+      1,
+      {
+        status: 'done',
+        message: 'Ready',
+        outputs: { url: 'https://pg.example.com/billing_ledger', region: 'eu-west-1' },
+      },
+      DB_SECRET,
+    );
+    expect(done.status).toBe(200);
+    expect(requestRows(app)[0]).toMatchObject({
+      status: 'done',
+      mode: 'webhook',
+      resolvedBy: 'webhook',
+      outputs: { url: 'https://pg.example.com/billing_ledger', region: 'eu-west-1' },
+      completedAt: app.clock.now(),
+    });
+    expect((await callback(app, 1, { status: 'in_progress' }, DB_SECRET)).status).toBe(409);
+
+    const dms = app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === ENGINEER);
+    expect(dms.map((c) => c.args.text)).toEqual([
+      'Your request #1 Postgres database is submitted.',
+      'Your request #1 Postgres database is waiting for approval.',
+      'Your request #1 Postgres database is approved.',
+      'Your request #1 Postgres database is queued.',
+      'Your request #1 Postgres database is in progress.',
+      'Your request #1 Postgres database is done.',
+    ]);
+    expect(blockText(dms[2]!.args.blocks)).toContain(`Approved by <@${APPROVER}>`);
+    expect(blockText(dms[4]!.args.blocks)).toContain('> Provisioning');
+    expect(blockText(dms[5]!.args.blocks)).toContain(
+      '• url: <https://pg.example.com/billing_ledger|https://pg.example.com/billing_ledger>',
+    );
+    const actions = app.groundcrew.services.audit.latest(50).map((r) => `${r.actor} ${r.action} ${r.outcome}`);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        `${ENGINEER} requests.submit ok`,
+        'system requests.approved ok',
+        'system requests.webhook ok',
+        'webhook:database requests.callback ok',
+      ]),
+    );
+  });
+
+  it('tells the requester when an approver rejects, with the reason, and sends nothing', async () => {
+    app = await startRequestsApp();
+    const deliveries = webhookTarget('/database');
+    await submitForm(app, 'database', validDatabase());
+    await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === APPROVER);
+    const [approval] = app.groundcrew.services.approvals.pendingFor(APPROVER);
+    await app.groundcrew.services.approvals.decide(approval!.id, APPROVER, 'reject', 'Use the shared cluster');
+    expect(requestRows(app)[0]).toMatchObject({ status: 'rejected', resolvedBy: APPROVER });
+    const last = app.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.args.channel === ENGINEER)
+      .at(-1)!;
+    expect(last.args.text).toBe('Your request #1 Postgres database was rejected.');
+    expect(blockText(last.args.blocks)).toContain(`Rejected by <@${APPROVER}>: Use the shared cluster`);
+    expect(deliveries).toEqual([]);
+  });
+
+  it('retries a failing webhook with back-off, then hands it to the platform team as manual with the error', async () => {
+    app = await startRequestsApp();
+    const deliveries = webhookTarget('/alert', 500, 3);
+    const start = app.clock.now().getTime();
+    await submitForm(app, 'alert', { query: text('rate(http_errors[5m]) > 0.05') });
+    await until(() => requestRows(app!)[0]?.webhookAttempts === 1, 'the first try');
+    expect(requestRows(app)[0]).toMatchObject({
+      status: 'submitted',
+      mode: 'webhook',
+      lastError: 'HTTP 500: boom',
+      nextAttemptAt: new Date(start + 60_000),
+    });
+
+    const { scheduler } = app.groundcrew.services;
+    await scheduler.runNow('requests.retry-webhooks'); // not due yet
+    expect(deliveries.length).toBe(1);
+    app.clock.advance(60_000);
+    await scheduler.runNow('requests.retry-webhooks');
+    expect(deliveries.length).toBe(2);
+    expect(requestRows(app)[0]).toMatchObject({
+      webhookAttempts: 2,
+      nextAttemptAt: new Date(start + 60_000 + 120_000),
+    });
+    app.clock.advance(119_000);
+    await scheduler.runNow('requests.retry-webhooks');
+    expect(deliveries.length).toBe(2);
+    app.clock.advance(1_000);
+    await scheduler.runNow('requests.retry-webhooks');
+    expect(deliveries.length).toBe(3);
+
+    expect(requestRows(app)[0]).toMatchObject({
+      status: 'queued',
+      mode: 'manual',
+      nextAttemptAt: null,
+      message: 'Automation failed after 3 tries: HTTP 500: boom',
+      queueChannel: QUEUE,
+    });
+    const [card] = app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === QUEUE);
+    expect(blockText(card!.args.blocks)).toContain(
+      'Automation could not take it: Automation failed after 3 tries: HTTP 500: boom',
+    );
+    expect(blockText(card!.args.blocks)).toContain('rate(http_errors[5m]) &gt; 0.05');
+    const last = app.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.args.channel === ENGINEER)
+      .at(-1)!;
+    expect(blockText(last.args.blocks)).toContain('It is in the platform team’s queue.');
+    await scheduler.runNow('requests.retry-webhooks');
+    expect(deliveries.length).toBe(3);
+
+    // A late callback from the automation no longer applies; the platform team finishes it.
+    expect((await callback(app, 1, { status: 'done' }, ALERT_SECRET)).status).toBe(409);
+    await clickQueue(app, PLATFORM_ENGINEER, IDS.done, 1, requestRows(app)[0]!.queueTs!);
+    await until(() => requestRows(app!)[0]?.status === 'done', 'done');
+    expect(requestRows(app)[0]).toMatchObject({ mode: 'manual', resolvedBy: PLATFORM_ENGINEER });
+  });
+
+  it('moves on when a retry succeeds', async () => {
+    app = await startRequestsApp();
+    const failed = webhookTarget('/alert', 503);
+    const ok = webhookTarget('/alert', 200);
+    await submitForm(app, 'alert', { query: text('up == 0') });
+    await until(() => failed.length === 1 && requestRows(app!)[0]?.webhookAttempts === 1, 'the first try');
+    app.clock.advance(60_000);
+    await app.groundcrew.services.scheduler.runNow('requests.retry-webhooks');
+    expect(ok.length).toBe(1);
+    expect(requestRows(app)[0]).toMatchObject({
+      status: 'queued',
+      mode: 'webhook',
+      webhookAttempts: 2,
+      nextAttemptAt: null,
+    });
+  });
+});
