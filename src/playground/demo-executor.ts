@@ -12,10 +12,16 @@ export interface DemoExecutorOptions {
   delays?: { started: number; finished: number };
 }
 
-/** The statuses each kind of demo system reports, in order, after accepting the work. */
-const STATUSES: Record<string, { started: string; finished: string }> = {
-  deploys: { started: 'in_progress', finished: 'succeeded' },
-  requests: { started: 'in_progress', finished: 'succeeded' },
+/** What each kind of demo system reports after accepting the work (the callback shapes deploys and requests accept). */
+const REPORTS: Record<string, (runUrl: string) => { started: object; finished: object }> = {
+  deploys: (url) => ({
+    started: { status: 'in_progress', url, message: 'The demo system started the work' },
+    finished: { status: 'succeeded', url, message: 'Done by the demo system (nothing real happened)' },
+  }),
+  requests: (url) => ({
+    started: { status: 'in_progress', message: 'The demo system started the work' },
+    finished: { status: 'done', message: 'Done by the demo system (nothing real happened)', outputs: { url } },
+  }),
 };
 
 /**
@@ -31,45 +37,43 @@ export function demoExecutorRoutes(options: DemoExecutorOptions): CustomRoute[] 
       method: ['POST'],
       handler: loopbackOnly(async (req, res) => {
         const kind = param(req, 'kind');
-        const statuses = STATUSES[kind];
+        const reports = REPORTS[kind]?.(`${options.baseUrl()}/playground#demo-run`);
         const body = (await readBody(req)) ?? '';
-        if (!statuses) return sendJson(res, 404, { ok: false, error: 'unknown demo system' });
+        if (!reports) return sendJson(res, 404, { ok: false, error: 'unknown demo system' });
         if (!verifyBody(DEMO_SECRET, body, req.headers[SIGNATURE_HEADER])) {
-          ws.record({ direction: 'app→slack', what: `demo ${kind} webhook: bad signature` });
+          ws.record({ direction: 'app→demo', what: `demo ${kind} webhook: bad signature` });
           return sendJson(res, 401, { ok: false, error: 'bad signature' });
         }
         const job = JSON.parse(body) as Record<string, unknown>;
         const callbackUrl = String(job.callbackUrl ?? job.callback_url ?? '');
-        ws.record({ direction: 'app→slack', what: `demo ${kind} system accepted work`, detail: body.slice(0, 300) });
+        ws.record({ direction: 'app→demo', what: `demo ${kind} system accepted work`, detail: body.slice(0, 300) });
         sendJson(res, 202, { ok: true, accepted: true });
-        if (!callbackUrl) return;
-        const report = (status: string, extra: Record<string, unknown>) => async () => {
-          const payload = JSON.stringify({ status, ...extra });
+        if (!isLoopbackUrl(callbackUrl)) return;
+        const report = (payload: object) => async () => {
+          const text = JSON.stringify(payload);
+          const what = `demo ${kind} callback ${(payload as { status: string }).status}`;
           try {
             const answer = await fetch(callbackUrl, {
               method: 'POST',
-              headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(DEMO_SECRET, payload) },
-              body: payload,
+              headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(DEMO_SECRET, text) },
+              body: text,
             });
-            ws.record({ direction: 'app→slack', what: `demo ${kind} callback ${status} → ${answer.status}` });
+            ws.record({ direction: 'demo→app', what: `${what} → ${answer.status}` });
           } catch (error) {
-            ws.record({
-              direction: 'app→slack',
-              what: `demo ${kind} callback ${status} failed`,
-              detail: String(error),
-            });
+            ws.record({ direction: 'demo→app', what: `${what} failed`, detail: String(error) });
           }
         };
-        const url = `${options.baseUrl()}/playground#demo-run`;
-        setTimeout(
-          report(statuses.started, { url, message: 'The demo system started the work' }),
-          delays.started,
-        ).unref();
-        setTimeout(
-          report(statuses.finished, { url, message: 'Done by the demo system (nothing real happened)' }),
-          delays.finished,
-        ).unref();
+        setTimeout(report(reports.started), delays.started).unref();
+        setTimeout(report(reports.finished), delays.finished).unref();
       }),
     },
   ];
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
 }

@@ -38,7 +38,8 @@ export interface StoredView {
 
 export interface LogEntry {
   at: string;
-  direction: 'app→slack' | 'slack→app';
+  /** slack→app: signed requests to the app; app→slack: Web API and response URLs; app↔demo: the pretend systems. */
+  direction: 'app→slack' | 'slack→app' | 'app→demo' | 'demo→app';
   what: string;
   detail?: string;
 }

@@ -1,13 +1,15 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateTeamConfig } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
-import { demoTeamObject } from '../../src/playground/demo.js';
+import { DEMO_SECRET, demoTeamObject } from '../../src/playground/demo.js';
 import { decodeApiBody, slackRequestHeaders, slackSignature } from '../../src/playground/form.js';
 import { type Playground, startPlayground } from '../../src/playground/index.js';
 import { wantsPlayground } from '../../src/playground/mode.js';
 import { loopbackOnly } from '../../src/playground/routes.js';
 import { encodeRequest, sendToApp } from '../../src/playground/transport.js';
+import { SIGNATURE_HEADER, signBody, verifyBody } from '../../src/webhooks/signing.js';
 
 describe('mode selection', () => {
   it('is a playground with --playground, or with none of the Slack variables (blank = unset)', () => {
@@ -194,5 +196,32 @@ describe('a running playground', () => {
     expect(new Date(body.now).getTime() - before).toBe(3_600_000);
     expect(Array.isArray(body.jobsRun)).toBe(true);
     expect((await ui('time', { ms: -5 })).status).toBe(400);
+  });
+  it('runs pretend deploy/automation systems that answer signed webhooks with signed status callbacks', async () => {
+    const received: { body: Record<string, unknown>; signed: boolean }[] = [];
+    const sink = createServer(async (req, res) => {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      received.push({ body: JSON.parse(text), signed: verifyBody(DEMO_SECRET, text, req.headers[SIGNATURE_HEADER]) });
+      res.end('{}');
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    try {
+      const callbackUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/hooks/requests/7`;
+      const job = JSON.stringify({ requestId: 7, callbackUrl });
+      const send = (signature: string) =>
+        fetch(`${base()}/playground/demo/requests`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
+          body: job,
+        });
+      expect((await send('sha256=00')).status).toBe(401);
+      expect((await send(signBody(DEMO_SECRET, job))).status).toBe(202);
+      await expect.poll(() => received.length, { timeout: 8000 }).toBe(2);
+      expect(received.map((r) => r.body.status)).toEqual(['in_progress', 'done']);
+      expect(received.every((r) => r.signed)).toBe(true);
+    } finally {
+      await new Promise((r) => sink.close(r));
+    }
   });
 });

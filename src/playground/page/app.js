@@ -245,7 +245,7 @@ function renderActivity(d) {
     .reverse()
     .map(
       (e) =>
-        `<li class="${e.direction === 'slack→app' ? 'in' : 'out'}" title="${escapeHtml(e.detail ?? '')}"><span>${e.direction}</span> ${escapeHtml(e.what)}</li>`,
+        `<li class="${e.direction === 'slack→app' || e.direction === 'demo→app' ? 'in' : 'out'}" title="${escapeHtml(e.detail ?? '')}"><span>${e.direction}</span> ${escapeHtml(e.what)}</li>`,
     )
     .join('');
   if (html !== ui.rendered.log) {
