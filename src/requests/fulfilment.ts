@@ -9,7 +9,7 @@ import type { RequestsServiceDeps } from './service.js';
 interface FulfilmentDeps extends RequestsServiceDeps {
   typeOf(row: RequestRow): RequestType;
   move(row: RequestRow, to: RequestStatus, patch?: RequestPatch): RequestRow;
-  announce(row: RequestRow, note?: string): Promise<void>;
+  announce(row: RequestRow, note?: string, options?: { card?: boolean }): Promise<void>;
   safely(what: string, effect: () => Promise<unknown>): Promise<void>;
 }
 
@@ -52,7 +52,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
       posted = repo.update(row.id, { queueChannel: ref.channel, queueTs: ref.ts }) ?? queued;
     });
     audit.record({ actor: 'system', action: 'requests.queue', target: `request:${row.id}`, detail: note });
-    await announce(posted);
+    await announce(posted, undefined, { card: false });
     return posted;
   }
 

@@ -61,10 +61,11 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     }
   }
 
-  async function announce(row: RequestRow, note?: string): Promise<void> {
+  /** Tells the requester, re-renders the queue card (unless it was just posted) and refreshes their Home. */
+  async function announce(row: RequestRow, note?: string, options: { card?: boolean } = {}): Promise<void> {
     const type = typeOf(row);
     await safely(`telling ${row.requester} about #${row.id}`, () => deps.notifier.tellRequester(row, type, note));
-    if (row.queueTs)
+    if (row.queueTs && options.card !== false)
       await safely(`updating the queue card of #${row.id}`, () => deps.notifier.updateQueueCard(row, type));
     await safely('refreshing Home', () => deps.notifier.homeChanged([row.requester]));
   }

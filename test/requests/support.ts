@@ -160,3 +160,18 @@ export function dmsTo(app: TestApp, userId: string): string[] {
 export function requestRows(app: TestApp) {
   return app.groundcrew.services.db.select().from(requestsTable).orderBy(requestsTable.id).all();
 }
+
+/** Polls the requests table until `check` holds for the row with this id; returns the row. */
+export async function waitForRow(
+  app: TestApp,
+  id: number,
+  check: (row: ReturnType<typeof requestRows>[number]) => boolean,
+): Promise<ReturnType<typeof requestRows>[number]> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const row = requestRows(app).find((r) => r.id === id);
+    if (row && check(row)) return row;
+    if (Date.now() > deadline) throw new Error(`request ${id} never matched; now ${JSON.stringify(row)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

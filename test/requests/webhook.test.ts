@@ -19,6 +19,7 @@ import {
   submitForm,
   text,
   validDatabase,
+  waitForRow,
 } from './support.js';
 
 let app: TestApp | undefined;
@@ -234,7 +235,8 @@ describe('webhook fulfilment', () => {
 
     // A late callback from the automation no longer applies; the platform team finishes it.
     expect((await callback(app, 1, { status: 'done' }, ALERT_SECRET)).status).toBe(409);
-    await clickQueue(app, PLATFORM_ENGINEER, IDS.done, 1, requestRows(app)[0]!.queueTs!);
+    const { queueTs } = await waitForRow(app, 1, (r) => r.queueTs !== null);
+    await clickQueue(app, PLATFORM_ENGINEER, IDS.done, 1, queueTs!);
     await until(() => requestRows(app!)[0]?.status === 'done', 'done');
     expect(requestRows(app)[0]).toMatchObject({ mode: 'manual', resolvedBy: PLATFORM_ENGINEER });
   });
