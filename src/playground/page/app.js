@@ -188,7 +188,7 @@ function renderMain(d) {
   if (ui.where === 'home') {
     header.innerHTML = '<b>🏠 groundcrew</b> <span class="topic">Home tab — published with views.publish</span>';
     composer.hidden = true;
-    const key = JSON.stringify(['home', d.home, d.now]);
+    const key = JSON.stringify(['home', d.home]);
     if (key === ui.rendered.main) return;
     ui.rendered.main = key;
     const reg = [];
@@ -211,7 +211,6 @@ function renderMain(d) {
     channel.id,
     list,
     d.messages.filter((m) => m.channel === channel.id && m.threadTs).length,
-    d.now,
   ]);
   if (key === ui.rendered.main) return;
   ui.rendered.main = key;
@@ -230,7 +229,7 @@ function renderThread(d) {
   pane.hidden = !parent;
   if (!parent) return;
   const replies = d.messages.filter((m) => m.channel === parent.channel && m.threadTs === parent.ts);
-  const key = JSON.stringify([parent, replies, d.now]);
+  const key = JSON.stringify([parent, replies]);
   if (key === ui.rendered.thread) return;
   ui.rendered.thread = key;
   const reg = [];
