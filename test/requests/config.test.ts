@@ -130,3 +130,18 @@ describe('requests config', () => {
     ]);
   });
 });
+
+describe('groundcrew.example.yml requests section', () => {
+  it('ships at least four realistic types that validate', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseTeamConfig } = await import('../../src/config.js');
+    const team = parseTeamConfig(readFileSync(new URL('../../groundcrew.example.yml', import.meta.url), 'utf8'));
+    expect(team.requests?.types.map((t) => t.id)).toEqual([
+      'new-service',
+      'database',
+      'secrets-access',
+      'monitoring-alert',
+    ]);
+    expect(team.requests?.types.map((t) => t.fulfilment.kind)).toEqual(['webhook', 'webhook', 'manual', 'webhook']);
+  });
+});
