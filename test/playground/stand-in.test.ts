@@ -224,4 +224,61 @@ describe('a running playground', () => {
       await new Promise((r) => sink.close(r));
     }
   });
+  it('applies view_submission answers like Slack: errors, update, push, clear; sends view_closed when asked', async () => {
+    const { app, client } = playground.groundcrew.slack;
+    const ws = playground.workspace;
+    const closed: boolean[] = [];
+    app.view('pg_step', async ({ ack, view }) => {
+      const answer = view.state.values.b?.a?.value;
+      if (answer === 'bad') await ack({ response_action: 'errors', errors: { b: 'not like that' } });
+      else if (answer === 'update') await ack({ response_action: 'update', view: modal('pg_step', 'Updated') });
+      else if (answer === 'push') await ack({ response_action: 'push', view: modal('pg_step', 'Pushed') });
+      else if (answer === 'clear') await ack({ response_action: 'clear' });
+      else await ack();
+    });
+    app.view({ callback_id: 'pg_step', type: 'view_closed' }, async ({ ack, body }) => {
+      closed.push(body.is_cleared);
+      await ack();
+    });
+    const modal = (callbackId: string, title: string) => ({
+      type: 'modal' as const,
+      callback_id: callbackId,
+      notify_on_close: true,
+      title: { type: 'plain_text' as const, text: title },
+      submit: { type: 'plain_text' as const, text: 'Go' },
+      blocks: [
+        {
+          type: 'input' as const,
+          block_id: 'b',
+          label: { type: 'plain_text' as const, text: 'Answer' },
+          element: { type: 'plain_text_input' as const, action_id: 'a' },
+        },
+      ],
+    });
+    const values = (value: string) => ({ b: { a: { type: 'plain_text_input', value } } });
+    const stack = () => ws.modalStack('U0PLATFORM');
+    const opened = await client.views.open({
+      trigger_id: ws.issueTrigger('U0PLATFORM'),
+      view: modal('pg_step', 'Start'),
+    });
+    const id = opened.view!.id!;
+    const standIn = playground.standIn;
+
+    expect(await standIn.submit('U0PLATFORM', id, values('bad'))).toEqual({ errors: { b: 'not like that' } });
+    expect(stack()[0]!.errors).toEqual({ b: 'not like that' });
+    const hash = stack()[0]!.hash;
+    await standIn.submit('U0PLATFORM', id, values('update'));
+    expect(stack()).toHaveLength(1);
+    expect(stack()[0]).toMatchObject({ id, errors: {}, view: { title: { text: 'Updated' } } });
+    expect(stack()[0]!.hash).not.toBe(hash);
+    await standIn.submit('U0PLATFORM', id, values('push'));
+    expect(stack().map((v) => (v.view.title as { text: string }).text)).toEqual(['Updated', 'Pushed']);
+    await standIn.close('U0PLATFORM', stack()[1]!.id, false);
+    expect(stack()).toHaveLength(1);
+    await standIn.submit('U0PLATFORM', id, values('clear'));
+    expect(stack()).toHaveLength(0);
+    await client.views.open({ trigger_id: ws.issueTrigger('U0PLATFORM'), view: modal('pg_step', 'Again') });
+    await standIn.close('U0PLATFORM', stack()[0]!.id, true);
+    await expect.poll(() => closed).toEqual([false, true]);
+  });
 });

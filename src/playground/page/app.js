@@ -1,6 +1,7 @@
 // The playground page: polls the stand-in's state, draws a Slack-like window, and sends what a person does.
 
-import { actionFor, collectState, renderAttachments, renderBlocks } from './blocks.js';
+import { actionFor, collectState, renderBlocks } from './blocks.js';
+import { messageHtml } from './messages.js';
 import { renderModal } from './modal.js';
 import { emoji, escapeHtml, mrkdwn } from './mrkdwn.js';
 
@@ -131,56 +132,6 @@ function renderSidebar(d) {
   }
 }
 
-function author(d, m) {
-  if (m.system) return { name: 'Slackbot', initials: 'SB', cls: 'avatar-slackbot' };
-  if (m.bot) return { name: d.bot.name, initials: 'gc', cls: 'avatar-bot', app: true };
-  const person = d.people.find((p) => p.id === m.user);
-  const name = person?.realName ?? m.user;
-  return {
-    name,
-    initials: name
-      .split(' ')
-      .map((w) => w[0])
-      .join('')
-      .slice(0, 2),
-    cls: `avatar-${m.user}`,
-  };
-}
-
-function timeOf(d, ts) {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: d.timezone, hour: '2-digit', minute: '2-digit' }).format(
-    new Date(Number(ts) * 1000),
-  );
-}
-
-function messageHtml(d, m, reg, inThread) {
-  const who = author(d, m);
-  const replies = inThread ? [] : d.messages.filter((r) => r.channel === m.channel && r.threadTs === m.ts);
-  const blocks = m.blocks?.length
-    ? renderBlocks(m.blocks, ctx(), reg)
-    : `<div class="text">${mrkdwn(m.text, ctx())}</div>`;
-  const reactions = m.reactions
-    .map(
-      (r) =>
-        `<button class="reaction${r.users.includes(ui.me) ? ' mine' : ''}" data-react="${escapeHtml(r.name)}" title="${escapeHtml(r.users.map((u) => ctx().nameOf(u)).join(', '))}">${emoji(r.name)} ${r.users.length}</button>`,
-    )
-    .join('');
-  return `<div class="message${m.visibleTo ? ' ephemeral' : ''}" data-channel="${m.channel}" data-ts="${m.ts}">
-    <div class="avatar ${who.cls}">${escapeHtml(who.initials)}</div>
-    <div class="message-body">
-      <div class="meta"><b>${escapeHtml(who.name)}</b>${who.app ? ' <span class="app-badge">APP</span>' : ''} <span class="time">${timeOf(d, m.ts)}</span>${m.edited ? ' <span class="edited">(edited)</span>' : ''}</div>
-      ${m.visibleTo ? '<div class="only-you">👁 Only visible to you</div>' : ''}
-      ${blocks}${renderAttachments(m.attachments, ctx(), reg)}
-      <div class="reactions">${reactions}</div>
-      ${replies.length ? `<button class="replies" data-open-thread="${m.ts}">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</button>` : ''}
-    </div>
-    <div class="hover-actions">
-      <button class="add-reaction" title="Add reaction">☺︎+</button>
-      ${inThread || m.visibleTo ? '' : `<button data-open-thread="${m.ts}" title="Reply in thread">💬</button>`}
-    </div>
-  </div>`;
-}
-
 function renderMain(d) {
   const root = $('#messages');
   const header = $('#channel-header');
@@ -217,7 +168,8 @@ function renderMain(d) {
   const reg = [];
   const atBottom = root.scrollHeight - root.scrollTop - root.clientHeight < 80;
   root.innerHTML =
-    list.map((m) => messageHtml(d, m, reg, false)).join('') || '<div class="empty">No messages yet.</div>';
+    list.map((m) => messageHtml(d, m, reg, false, ctx(), ui.me)).join('') ||
+    '<div class="empty">No messages yet.</div>';
   root.registry = reg;
   if (atBottom || !ui.rendered.scrolled) root.scrollTop = root.scrollHeight;
   ui.rendered.scrolled = true;
@@ -234,7 +186,7 @@ function renderThread(d) {
   ui.rendered.thread = key;
   const reg = [];
   const body = $('#thread-messages');
-  body.innerHTML = `${messageHtml(d, parent, reg, true)}<div class="thread-divider">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</div>${replies.map((m) => messageHtml(d, m, reg, true)).join('')}`;
+  body.innerHTML = `${messageHtml(d, parent, reg, true, ctx(), ui.me)}<div class="thread-divider">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</div>${replies.map((m) => messageHtml(d, m, reg, true, ctx(), ui.me)).join('')}`;
   body.registry = reg;
 }
 
