@@ -237,7 +237,7 @@ describe('a running playground', () => {
       else await ack();
     });
     app.view({ callback_id: 'pg_step', type: 'view_closed' }, async ({ ack, body }) => {
-      closed.push(body.is_cleared);
+      if (body.type === 'view_closed') closed.push(body.is_cleared);
       await ack();
     });
     const modal = (callbackId: string, title: string) => ({
