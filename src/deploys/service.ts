@@ -1,22 +1,16 @@
 import type { AuditService } from '../audit/service.js';
-import { type Clock, formatDuration, MINUTE } from '../clock.js';
+import { type Clock, formatDuration } from '../clock.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { PeopleService } from '../people/service.js';
 import type { DeploysConfig, ServiceConfig } from './config.js';
-import { type DeployJob, type Executor, ExecutorError } from './executors.js';
+import type { Executor } from './executors.js';
 import type { Guardrails } from './guardrails.js';
-import {
-  ACTIVE_STATUSES,
-  type DeployStatus,
-  deployMetrics,
-  nextPollDelayMs,
-  type PreflightResult,
-  preflight,
-  rollbackTarget,
-} from './model.js';
+import { createLifecycle, deployTarget } from './lifecycle.js';
+import { ACTIVE_STATUSES, deployMetrics, type PreflightResult, preflight, rollbackTarget } from './model.js';
 import type { Approval, DeployApprovals, DeployNotifier } from './ports.js';
-import type { DeployPatch, DeploysRepo } from './repo.js';
+import type { DeploysRepo } from './repo.js';
+import { createRunFollower } from './runs.js';
 import type { DeployRow } from './schema.js';
 
 export interface DeployServiceDeps {
@@ -44,41 +38,12 @@ export interface DeployInput {
   rollbackOf?: number;
 }
 
-export interface WebhookReport {
-  status: 'queued' | 'in_progress' | 'succeeded' | 'failed';
-  url?: string | undefined;
-  message?: string | undefined;
-}
-
-/** A deploy requested or approved but never started (e.g. groundcrew stopped mid-way) fails after this. */
-export const STUCK_START_MS = 15 * MINUTE;
-const MAX_POLL_ERRORS = 10;
-
 export function createDeployService(deps: DeployServiceDeps) {
   const { config, repo, guardrails, clock, people, audit, approvals, notifier, logger } = deps;
-  const target = (id: number) => `deploy:${id}`;
-
-  async function safely(what: string, fn: () => Promise<unknown>): Promise<void> {
-    try {
-      await fn();
-    } catch (error) {
-      logger.error(`deploys: ${what} failed:`, error);
-    }
-  }
-
-  async function show(deploy: DeployRow): Promise<DeployRow> {
-    let current = deploy;
-    await safely(`status message of #${deploy.id}`, async () => {
-      const where = await notifier.showStatus(deploy);
-      if (!deploy.messageTs)
-        current = repo.update(deploy.id, { channel: where.channel, messageTs: where.ts }) ?? deploy;
-    });
-    await safely('home refresh', () => notifier.homeChanged([deploy.requestedBy]));
-    return current;
-  }
-
-  const note = (deploy: DeployRow, text: string) =>
-    safely(`thread note on #${deploy.id}`, () => notifier.threadNote(deploy, text));
+  const target = deployTarget;
+  const life = createLifecycle(deps);
+  const { show, note, summary, finish, transition, startRun, safely } = life;
+  const runs = createRunFollower(deps, life);
 
   async function mayDeploy(userId: string, service: ServiceConfig): Promise<boolean> {
     const owners = service.owners;
@@ -111,95 +76,6 @@ export function createDeployService(deps: DeployServiceDeps) {
       zone: guardrails.zone,
       now,
     });
-  }
-
-  function job(deploy: DeployRow): DeployJob {
-    const { id, service, environment, ref, requestedBy, reason } = deploy;
-    return { id, service, environment, ref, requestedBy, reason };
-  }
-
-  function summary(deploy: DeployRow): string {
-    return `#${deploy.id} ${deploy.service} → ${deploy.environment} (\`${deploy.ref}\`)`;
-  }
-
-  /** Moves a deploy to a final status, once: status message, thread, requester DM, audit. */
-  async function finish(deploy: DeployRow, to: DeployStatus, detail: string, by?: string): Promise<DeployRow | null> {
-    const now = clock.now();
-    const row = repo.transition(deploy.id, deploy.status, {
-      status: to,
-      finishedAt: now,
-      updatedAt: now,
-      detail,
-      nextPollAt: null,
-      ...(by ? { finishedBy: by } : {}),
-    });
-    if (!row) return null;
-    audit.record({
-      actor: by ?? 'system',
-      action: `deploys.${to}`,
-      target: target(row.id),
-      inputs: { service: row.service, environment: row.environment, ref: row.ref },
-      outcome: to === 'failed' ? 'failed' : 'ok',
-      detail,
-    });
-    const shown = await show(row);
-    await note(shown, `${to === 'succeeded' ? ':large_green_circle:' : ':information_source:'} ${detail}`);
-    const took = row.startedAt ? ` in ${formatDuration(now.getTime() - row.startedAt.getTime())}` : '';
-    const link = row.runUrl ? ` <${row.runUrl}|Run>` : '';
-    await safely('requester DM', () =>
-      notifier.dm(
-        row.requestedBy,
-        `Your deploy ${summary(row)} ${to === 'succeeded' ? `succeeded${took}` : `${to}: ${detail}`}.${link}`,
-      ),
-    );
-    return shown;
-  }
-
-  async function transition(deploy: DeployRow, to: DeployStatus, patch: DeployPatch = {}): Promise<DeployRow | null> {
-    const row = repo.transition(deploy.id, deploy.status, { ...patch, status: to, updatedAt: clock.now() });
-    return row ? show(row) : null;
-  }
-
-  /** approved → running (or failed/cancelled). Guardrails are checked again: a freeze may have begun meanwhile. */
-  async function startRun(deploy: DeployRow): Promise<DeployRow> {
-    const now = clock.now();
-    const freeze = deploy.breakGlassReason ? null : guardrails.freezeStatus(deploy.environment, now);
-    const lock = guardrails
-      .activeLocks(now)
-      .find(
-        (l) =>
-          l.environment === deploy.environment &&
-          l.holder !== deploy.requestedBy &&
-          (l.service === null || l.service === deploy.service),
-      );
-    if (freeze || lock) {
-      const why = freeze
-        ? `${deploy.environment} froze before it could start (${freeze.freeze.reason})`
-        : `${deploy.environment} was locked by <@${lock!.holder}> before it could start ("${lock!.reason}")`;
-      return (await finish(deploy, 'cancelled', why)) ?? deploy;
-    }
-    const executor = deps.executor(deploy.executor);
-    if (!executor)
-      return (await finish(deploy, 'failed', `executor "${deploy.executor}" is no longer configured`)) ?? deploy;
-    try {
-      const started = await executor.start(job(deploy));
-      const running = await transition(deploy, 'running', {
-        startedAt: clock.now(),
-        runId: started.runId,
-        runUrl: started.runUrl,
-        nextPollAt: started.runId ? new Date(clock.now().getTime() + nextPollDelayMs(0)) : null,
-        pollAttempts: 0,
-        detail: null,
-      });
-      if (!running) return repo.get(deploy.id) ?? deploy;
-      audit.record({ actor: 'system', action: 'deploys.start', target: target(deploy.id), detail: started.detail });
-      await note(running, `:rocket: ${started.detail}`);
-      return running;
-    } catch (error) {
-      if (!(error instanceof ExecutorError)) logger.error(`deploys: starting #${deploy.id} failed:`, error);
-      const message = error instanceof Error ? error.message : String(error);
-      return (await finish(deploy, 'failed', `could not start: ${message}`)) ?? deploy;
-    }
   }
 
   async function request(
@@ -380,91 +256,7 @@ export function createDeployService(deps: DeployServiceDeps) {
         rollbackOf: current.id,
       });
     },
-    /** Follows GitHub runs that are due a poll (bounded back-off per deploy). */
-    async pollRuns(now: Date): Promise<void> {
-      for (const deploy of repo.duePolls(now)) {
-        const executor = deps.executor(deploy.executor);
-        if (!executor?.poll || !deploy.runId) continue;
-        try {
-          const state = await executor.poll(deploy.runId);
-          if (state.done) {
-            const fresh =
-              state.runUrl && !deploy.runUrl ? (repo.update(deploy.id, { runUrl: state.runUrl }) ?? deploy) : deploy;
-            await finish(fresh, state.outcome, state.detail);
-            continue;
-          }
-          const attempts = deploy.pollAttempts + 1;
-          if (deploy.startedAt && now.getTime() - deploy.startedAt.getTime() > deps.runTimeoutMs) {
-            await finish(
-              deploy,
-              'failed',
-              `the GitHub run did not complete within ${formatDuration(deps.runTimeoutMs)}`,
-            );
-            continue;
-          }
-          const updated = repo.update(deploy.id, {
-            pollAttempts: attempts,
-            pollErrors: 0,
-            nextPollAt: new Date(now.getTime() + nextPollDelayMs(attempts)),
-            ...(state.runUrl && state.runUrl !== deploy.runUrl ? { runUrl: state.runUrl } : {}),
-          });
-          if (updated && updated.runUrl !== deploy.runUrl) await show(updated);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          const errors = deploy.pollErrors + 1;
-          if (errors >= MAX_POLL_ERRORS) {
-            await finish(deploy, 'failed', `lost track of the GitHub run after ${errors} failed checks: ${message}`);
-            continue;
-          }
-          repo.update(deploy.id, {
-            pollErrors: errors,
-            pollAttempts: deploy.pollAttempts + 1,
-            nextPollAt: new Date(now.getTime() + nextPollDelayMs(deploy.pollAttempts + 1)),
-          });
-          if (errors === 1) await note(deploy, `:warning: Checking the GitHub run failed (will retry): ${message}`);
-        }
-      }
-    },
-    /** Nothing stays in flight forever: stuck starts and silent runs are failed with a reason. */
-    async sweepStale(now: Date): Promise<void> {
-      for (const deploy of repo.withStatus(['requested', 'approved'])) {
-        if (now.getTime() - deploy.updatedAt.getTime() < STUCK_START_MS) continue;
-        await finish(deploy, 'failed', 'it never started (groundcrew stopped while starting it); request it again');
-      }
-      for (const deploy of repo.withStatus(['running'])) {
-        if (deploy.runId) continue;
-        if (now.getTime() - deploy.updatedAt.getTime() < deps.runTimeoutMs) continue;
-        await finish(
-          deploy,
-          'failed',
-          `no word from the executor for ${formatDuration(now.getTime() - deploy.updatedAt.getTime())} and no run to follow`,
-        );
-      }
-    },
-    /** A signed report from a webhook executor. Returns null when the deploy does not exist. */
-    async webhookReport(deployId: number, report: WebhookReport): Promise<DeployRow | null> {
-      const deploy = repo.get(deployId);
-      if (!deploy) return null;
-      if (deploy.status !== 'running') throw conflict(`deploy #${deployId} is ${deploy.status}, not running`);
-      audit.record({
-        actor: `webhook:${deploy.executor}`,
-        action: 'deploys.report',
-        target: target(deployId),
-        inputs: { ...report },
-      });
-      const url = report.url ?? deploy.runUrl;
-      const current = url !== deploy.runUrl ? (repo.update(deployId, { runUrl: url }) ?? deploy) : deploy;
-      if (report.status === 'succeeded' || report.status === 'failed') {
-        return finish(current, report.status, report.message ?? `the deploy system reported ${report.status}`);
-      }
-      const touched = repo.update(deployId, { updatedAt: clock.now() }) ?? current;
-      await show(touched);
-      await note(
-        touched,
-        `:arrows_counterclockwise: ${report.status.replace('_', ' ')}${report.message ? `: ${report.message}` : ''}`,
-      );
-      return touched;
-    },
+    ...runs,
     get: (id: number) => repo.get(id),
     history: (filter: { service?: string; environment?: string; requestedBy?: string }, limit: number) =>
       repo.history(filter, limit),

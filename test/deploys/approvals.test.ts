@@ -13,6 +13,7 @@ import {
   dmsTo,
   expectNockDone,
   nockDispatch,
+  settle,
   startDeploysApp,
   statusVersions,
   until,
@@ -76,7 +77,7 @@ describe('production needs two approvals from people other than the requester', 
 
     const dispatch = nockDispatch(777);
     await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id);
-    await until(() => deployRow(app!, 1).status === 'running', 'running after the second approval');
+    await settle(app!, 1, 'running');
     expectNockDone(dispatch);
     expect(deployRow(app, 1).approvedBy).toEqual([BOB, CAROL]);
     const texts = statusVersions(app, ts).map((c) => String(c.args.text));

@@ -10,6 +10,7 @@ import {
   expectNockDone,
   nockDispatch,
   nockRun,
+  settle,
   startDeploysApp,
   statusVersions,
   threadReplies,
@@ -112,7 +113,7 @@ describe('deploying from the command line', () => {
     app = await startDeploysApp();
     nockDispatch(600);
     await app.command('deploy web staging', { user_id: ENGINEER });
-    await until(() => deployRow(app!, 1).status === 'running', 'running');
+    await settle(app!, 1, 'running');
     const ts = deployRow(app, 1).messageTs!;
 
     await app.interact(

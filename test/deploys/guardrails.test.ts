@@ -14,6 +14,7 @@ import {
   ENGINEER,
   expectNockDone,
   nockDispatch,
+  settle,
   startDeploysApp,
   until,
 } from './support.js';
@@ -77,7 +78,7 @@ describe('locks', () => {
 
     const dispatch = nockDispatch(42);
     await app.command('deploy web staging', { user_id: BOB });
-    await until(() => deployRow(app!, 1).status === 'running', 'running once free');
+    await settle(app!, 1, 'running');
     expectNockDone(dispatch);
   });
 
@@ -158,7 +159,7 @@ describe('freezes', () => {
 
     const dispatch = nockDispatch(1225);
     await app.command('deploy web staging hotfix-1 --break-glass --reason "payment outage"', { user_id: ADMIN });
-    await until(() => deployRow(app!, 1).status === 'running', 'running through the freeze');
+    await settle(app!, 1, 'running');
     expectNockDone(dispatch);
     expect(deployRow(app, 1).breakGlassReason).toBe('payment outage');
     expect(announcements(app)).toContain(

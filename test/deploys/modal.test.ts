@@ -8,8 +8,8 @@ import {
   ENGINEER,
   expectNockDone,
   nockDispatch,
+  settle,
   startDeploysApp,
-  until,
 } from './support.js';
 
 let app: TestApp | undefined;
@@ -138,7 +138,7 @@ describe('deploying from the modal', () => {
     expect(confirmation!.args).toMatchObject({ channel: 'C0TEAMWEB1', user: ENGINEER });
     expect(String(confirmation!.args.text)).toContain('Deploy #1 · web → staging (`release-7`) started.');
     expectNockDone(dispatch);
-    await until(() => deployRow(app!, 1).status === 'running', 'running');
+    await settle(app!, 1, 'running');
     expect(deployRow(app, 1)).toMatchObject({ reason: 'weekly release', channel: DEPLOYS_CHANNEL });
   });
 });

@@ -11,8 +11,8 @@ import {
   expectNockDone,
   nockDispatch,
   nockRun,
+  settle,
   startDeploysApp,
-  until,
 } from './support.js';
 
 let app: TestApp | undefined;
@@ -25,7 +25,7 @@ afterEach(async () => {
 async function shipStaging(test: TestApp, id: number, ref: string, conclusion: 'success' | 'failure', runId: number) {
   const dispatch = nockDispatch(runId, (body) => body.ref === ref);
   await test.command(`deploy web staging ${ref}`, { user_id: ENGINEER });
-  await until(() => deployRow(test, id).status === 'running', `#${id} running`);
+  await settle(test, id, 'running');
   expectNockDone(dispatch);
   const run = nockRun(runId, 'completed', conclusion);
   test.clock.advance(MINUTE);
@@ -44,7 +44,7 @@ describe('rollback', () => {
 
     const dispatch = nockDispatch(104, (body) => body.ref === 'v1');
     await app.command('rollback web staging', { user_id: ALICE });
-    await until(() => deployRow(app!, 4).status === 'running', 'rollback running');
+    await settle(app!, 4, 'running');
     expectNockDone(dispatch);
     expect(deployRow(app, 4)).toMatchObject({
       ref: 'v1',
@@ -83,7 +83,7 @@ describe('rollback', () => {
         messageTs: deployRow(app, 3).messageTs!,
       }),
     );
-    await until(() => deployRow(app!, 5)?.status === 'running', 'button rollback running');
+    await settle(app!, 5, 'running');
     expectNockDone(again);
     expect(deployRow(app, 5)).toMatchObject({ ref: 'v1', rollbackOf: 3 });
   });

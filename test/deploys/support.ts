@@ -144,3 +144,32 @@ export function auditActions(app: TestApp): string[] {
 export function expectNockDone(scope: nock.Scope) {
   expect(scope.pendingMocks()).toEqual([]);
 }
+
+const LABELS: Record<string, string> = {
+  running: 'Running',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  rejected: 'Rejected',
+  expired: 'Expired',
+  awaiting_approval: 'Awaiting approval',
+};
+
+/**
+ * Waits until deploy `id` has `status` in the database *and* its status message shows it (and, once running,
+ * the dispatch note is in the thread): the handler that moved it may still be talking to Slack.
+ */
+export async function settle(
+  app: TestApp,
+  id: number,
+  status: keyof typeof LABELS & DeployRow['status'],
+): Promise<DeployRow> {
+  await until(() => {
+    const row = deployRows(app).find((d) => d.id === id);
+    if (row?.status !== status || !row.messageTs) return false;
+    const last = statusVersions(app, row.messageTs).at(-1);
+    if (!String(last?.args.text).endsWith(`: ${LABELS[status]}`)) return false;
+    return status !== 'running' || threadReplies(app, row.messageTs).some((t) => t.startsWith(':rocket:'));
+  }, `deploy #${id} ${status}`);
+  return deployRow(app, id);
+}

@@ -1,0 +1,145 @@
+import type { AuditService } from '../audit/service.js';
+import { type Clock, formatDuration } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { type DeployJob, type Executor, ExecutorError } from './executors.js';
+import type { Guardrails } from './guardrails.js';
+import { type DeployStatus, nextPollDelayMs } from './model.js';
+import type { DeployNotifier } from './ports.js';
+import type { DeployPatch, DeploysRepo } from './repo.js';
+import type { DeployRow } from './schema.js';
+
+export interface LifecycleDeps {
+  repo: DeploysRepo;
+  guardrails: Guardrails;
+  clock: Clock;
+  audit: Pick<AuditService, 'record'>;
+  executor(name: string): Executor | null;
+  notifier: DeployNotifier;
+  logger: Logger;
+}
+
+export const deployTarget = (id: number) => `deploy:${id}`;
+
+/**
+ * The moves every deploy makes, shared by the request use-cases and the run follower: compare-and-set status
+ * changes, the living status message, thread notes, the requester's DM at the end, and starting the executor.
+ */
+export function createLifecycle(deps: LifecycleDeps) {
+  const { repo, guardrails, clock, audit, notifier, logger } = deps;
+  const target = deployTarget;
+
+  async function safely(what: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      logger.error(`deploys: ${what} failed:`, error);
+    }
+  }
+
+  async function show(deploy: DeployRow): Promise<DeployRow> {
+    let current = deploy;
+    await safely(`status message of #${deploy.id}`, async () => {
+      const where = await notifier.showStatus(deploy);
+      if (!deploy.messageTs)
+        current = repo.update(deploy.id, { channel: where.channel, messageTs: where.ts }) ?? deploy;
+    });
+    await safely('home refresh', () => notifier.homeChanged([deploy.requestedBy]));
+    return current;
+  }
+
+  const note = (deploy: DeployRow, text: string) =>
+    safely(`thread note on #${deploy.id}`, () => notifier.threadNote(deploy, text));
+
+  function job(deploy: DeployRow): DeployJob {
+    const { id, service, environment, ref, requestedBy, reason } = deploy;
+    return { id, service, environment, ref, requestedBy, reason };
+  }
+
+  function summary(deploy: DeployRow): string {
+    return `#${deploy.id} ${deploy.service} → ${deploy.environment} (\`${deploy.ref}\`)`;
+  }
+
+  /** Moves a deploy to a final status, once: status message, thread, requester DM, audit. */
+  async function finish(deploy: DeployRow, to: DeployStatus, detail: string, by?: string): Promise<DeployRow | null> {
+    const now = clock.now();
+    const row = repo.transition(deploy.id, deploy.status, {
+      status: to,
+      finishedAt: now,
+      updatedAt: now,
+      detail,
+      nextPollAt: null,
+      ...(by ? { finishedBy: by } : {}),
+    });
+    if (!row) return null;
+    audit.record({
+      actor: by ?? 'system',
+      action: `deploys.${to}`,
+      target: target(row.id),
+      inputs: { service: row.service, environment: row.environment, ref: row.ref },
+      outcome: to === 'failed' ? 'failed' : 'ok',
+      detail,
+    });
+    const shown = await show(row);
+    await note(shown, `${to === 'succeeded' ? ':large_green_circle:' : ':information_source:'} ${detail}`);
+    const took = row.startedAt ? ` in ${formatDuration(now.getTime() - row.startedAt.getTime())}` : '';
+    const link = row.runUrl ? ` <${row.runUrl}|Run>` : '';
+    await safely('requester DM', () =>
+      notifier.dm(
+        row.requestedBy,
+        `Your deploy ${summary(row)} ${to === 'succeeded' ? `succeeded${took}` : `${to}: ${detail}`}.${link}`,
+      ),
+    );
+    return shown;
+  }
+
+  async function transition(deploy: DeployRow, to: DeployStatus, patch: DeployPatch = {}): Promise<DeployRow | null> {
+    const row = repo.transition(deploy.id, deploy.status, { ...patch, status: to, updatedAt: clock.now() });
+    return row ? show(row) : null;
+  }
+
+  /** approved → running (or failed/cancelled). Guardrails are checked again: a freeze may have begun meanwhile. */
+  async function startRun(deploy: DeployRow): Promise<DeployRow> {
+    const now = clock.now();
+    const freeze = deploy.breakGlassReason ? null : guardrails.freezeStatus(deploy.environment, now);
+    const lock = guardrails
+      .activeLocks(now)
+      .find(
+        (l) =>
+          l.environment === deploy.environment &&
+          l.holder !== deploy.requestedBy &&
+          (l.service === null || l.service === deploy.service),
+      );
+    if (freeze || lock) {
+      const why = freeze
+        ? `${deploy.environment} froze before it could start (${freeze.freeze.reason})`
+        : `${deploy.environment} was locked by <@${lock!.holder}> before it could start ("${lock!.reason}")`;
+      return (await finish(deploy, 'cancelled', why)) ?? deploy;
+    }
+    const executor = deps.executor(deploy.executor);
+    if (!executor)
+      return (await finish(deploy, 'failed', `executor "${deploy.executor}" is no longer configured`)) ?? deploy;
+    try {
+      const started = await executor.start(job(deploy));
+      const running = await transition(deploy, 'running', {
+        startedAt: clock.now(),
+        runId: started.runId,
+        runUrl: started.runUrl,
+        nextPollAt: started.runId ? new Date(clock.now().getTime() + nextPollDelayMs(0)) : null,
+        pollAttempts: 0,
+        detail: null,
+      });
+      if (!running) return repo.get(deploy.id) ?? deploy;
+      audit.record({ actor: 'system', action: 'deploys.start', target: target(deploy.id), detail: started.detail });
+      await note(running, `:rocket: ${started.detail}`);
+      return running;
+    } catch (error) {
+      if (!(error instanceof ExecutorError)) logger.error(`deploys: starting #${deploy.id} failed:`, error);
+      const message = error instanceof Error ? error.message : String(error);
+      return (await finish(deploy, 'failed', `could not start: ${message}`)) ?? deploy;
+    }
+  }
+
+  return { safely, show, note, summary, finish, transition, startRun };
+}
+
+export type Lifecycle = ReturnType<typeof createLifecycle>;

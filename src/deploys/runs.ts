@@ -1,0 +1,122 @@
+import type { AuditService } from '../audit/service.js';
+import { type Clock, formatDuration, MINUTE } from '../clock.js';
+import { conflict } from '../errors.js';
+import type { Executor } from './executors.js';
+import { deployTarget, type Lifecycle } from './lifecycle.js';
+import { nextPollDelayMs } from './model.js';
+import type { DeploysRepo } from './repo.js';
+import type { DeployRow } from './schema.js';
+
+export interface WebhookReport {
+  status: 'queued' | 'in_progress' | 'succeeded' | 'failed';
+  url?: string | undefined;
+  message?: string | undefined;
+}
+
+export interface RunFollowerDeps {
+  repo: DeploysRepo;
+  clock: Clock;
+  audit: Pick<AuditService, 'record'>;
+  executor(name: string): Executor | null;
+  /** Running deploys with no result for this long are failed. */
+  runTimeoutMs: number;
+}
+
+/** A deploy requested or approved but never started (e.g. groundcrew stopped mid-way) fails after this. */
+export const STUCK_START_MS = 15 * MINUTE;
+const MAX_POLL_ERRORS = 10;
+
+/** Following runs after they started: GitHub polling, webhook reports, and failing what went silent. */
+export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
+  const { repo, clock, audit } = deps;
+  const { finish, show, note } = life;
+  const target = deployTarget;
+
+  return {
+    /** Follows GitHub runs that are due a poll (bounded back-off per deploy). */
+    async pollRuns(now: Date): Promise<void> {
+      for (const deploy of repo.duePolls(now)) {
+        const executor = deps.executor(deploy.executor);
+        if (!executor?.poll || !deploy.runId) continue;
+        try {
+          const state = await executor.poll(deploy.runId);
+          if (state.done) {
+            const fresh =
+              state.runUrl && !deploy.runUrl ? (repo.update(deploy.id, { runUrl: state.runUrl }) ?? deploy) : deploy;
+            await finish(fresh, state.outcome, state.detail);
+            continue;
+          }
+          const attempts = deploy.pollAttempts + 1;
+          if (deploy.startedAt && now.getTime() - deploy.startedAt.getTime() > deps.runTimeoutMs) {
+            await finish(
+              deploy,
+              'failed',
+              `the GitHub run did not complete within ${formatDuration(deps.runTimeoutMs)}`,
+            );
+            continue;
+          }
+          const updated = repo.update(deploy.id, {
+            pollAttempts: attempts,
+            pollErrors: 0,
+            nextPollAt: new Date(now.getTime() + nextPollDelayMs(attempts)),
+            ...(state.runUrl && state.runUrl !== deploy.runUrl ? { runUrl: state.runUrl } : {}),
+          });
+          if (updated && updated.runUrl !== deploy.runUrl) await show(updated);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          const errors = deploy.pollErrors + 1;
+          if (errors >= MAX_POLL_ERRORS) {
+            await finish(deploy, 'failed', `lost track of the GitHub run after ${errors} failed checks: ${message}`);
+            continue;
+          }
+          repo.update(deploy.id, {
+            pollErrors: errors,
+            pollAttempts: deploy.pollAttempts + 1,
+            nextPollAt: new Date(now.getTime() + nextPollDelayMs(deploy.pollAttempts + 1)),
+          });
+          if (errors === 1) await note(deploy, `:warning: Checking the GitHub run failed (will retry): ${message}`);
+        }
+      }
+    },
+    /** Nothing stays in flight forever: stuck starts and silent runs are failed with a reason. */
+    async sweepStale(now: Date): Promise<void> {
+      for (const deploy of repo.withStatus(['requested', 'approved'])) {
+        if (now.getTime() - deploy.updatedAt.getTime() < STUCK_START_MS) continue;
+        await finish(deploy, 'failed', 'it never started (groundcrew stopped while starting it); request it again');
+      }
+      for (const deploy of repo.withStatus(['running'])) {
+        if (deploy.runId) continue;
+        if (now.getTime() - deploy.updatedAt.getTime() < deps.runTimeoutMs) continue;
+        await finish(
+          deploy,
+          'failed',
+          `no word from the executor for ${formatDuration(now.getTime() - deploy.updatedAt.getTime())} and no run to follow`,
+        );
+      }
+    },
+    /** A signed report from a webhook executor. Returns null when the deploy does not exist. */
+    async webhookReport(deployId: number, report: WebhookReport): Promise<DeployRow | null> {
+      const deploy = repo.get(deployId);
+      if (!deploy) return null;
+      if (deploy.status !== 'running') throw conflict(`deploy #${deployId} is ${deploy.status}, not running`);
+      audit.record({
+        actor: `webhook:${deploy.executor}`,
+        action: 'deploys.report',
+        target: target(deployId),
+        inputs: { ...report },
+      });
+      const url = report.url ?? deploy.runUrl;
+      const current = url !== deploy.runUrl ? (repo.update(deployId, { runUrl: url }) ?? deploy) : deploy;
+      if (report.status === 'succeeded' || report.status === 'failed') {
+        return finish(current, report.status, report.message ?? `the deploy system reported ${report.status}`);
+      }
+      const touched = repo.update(deployId, { updatedAt: clock.now() }) ?? current;
+      await show(touched);
+      await note(
+        touched,
+        `:arrows_counterclockwise: ${report.status.replace('_', ' ')}${report.message ? `: ${report.message}` : ''}`,
+      );
+      return touched;
+    },
+  };
+}
