@@ -78,19 +78,24 @@ export function createDeployService(deps: DeployServiceDeps) {
     });
   }
 
+  /** A refused deploy attempt (pre-flight problems) goes in the audit log too. */
+  function recordDenied(userId: string, input: DeployInput, result: PreflightResult): void {
+    audit.record({
+      actor: userId,
+      action: 'deploys.request',
+      inputs: { ...input },
+      outcome: 'denied',
+      detail: result.problems.map((p) => p.message).join(' '),
+    });
+  }
+
   async function request(
     userId: string,
     input: DeployInput,
   ): Promise<{ deploy: DeployRow; preflight: PreflightResult }> {
     const result = await check(userId, input);
     if (!result.ok) {
-      audit.record({
-        actor: userId,
-        action: 'deploys.request',
-        inputs: { ...input },
-        outcome: 'denied',
-        detail: result.problems.map((p) => p.message).join(' '),
-      });
+      recordDenied(userId, input, result);
       const fields: Record<string, string> = {};
       for (const p of result.problems) fields[p.field] ??= p.message;
       throw invalidInput(result.problems.map((p) => p.message).join('\n'), fields);
@@ -166,6 +171,7 @@ export function createDeployService(deps: DeployServiceDeps) {
 
   return {
     check,
+    recordDenied,
     request,
     async deployableFor(userId: string): Promise<ServiceConfig[]> {
       const out: ServiceConfig[] = [];

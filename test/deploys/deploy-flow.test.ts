@@ -98,6 +98,9 @@ describe('deploying from the command line', () => {
       ].join('\n'),
     );
     expect(app.slack.callsTo('chat.postMessage')).toEqual([]);
+    const [denied] = app.groundcrew.services.audit.latest(1);
+    expect(denied).toMatchObject({ actor: ENGINEER, action: 'deploys.request', outcome: 'denied' });
+    expect(denied?.inputs).toMatchObject({ service: 'billing', environment: 'qa', ref: 'main' });
   });
 
   it('--dry-run shows the pre-flight without deploying', async () => {

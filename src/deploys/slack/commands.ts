@@ -60,13 +60,16 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
       const input = { service, environment, ref, reason, breakGlass: ctx.args.flags['break-glass'] === true };
       const result = await deploys.check(ctx.userId, input);
       if (dryRun || !result.ok) {
-        if (dryRun)
+        if (dryRun) {
           audit.record({
             actor: ctx.userId,
             action: 'deploys.dry-run',
             inputs: { ...input },
             detail: result.ok ? 'passes' : 'blocked',
           });
+        } else {
+          deploys.recordDenied(ctx.userId, input, result);
+        }
         return ctx.reply(preflightReply(input, result, dryRun));
       }
       await ctx.ackNow();

@@ -97,6 +97,7 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
     };
     const result = await deploys.check(userId, input);
     if (!result.ok) {
+      deploys.recordDenied(userId, input, result);
       const errors: Record<string, string> = {};
       for (const problem of result.problems) {
         const block = blockFor[problem.field];
