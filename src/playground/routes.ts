@@ -126,6 +126,14 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
   return [
     { path: '/', method: ['GET'], handler: loopbackOnly((_req, res) => redirect(res, '/playground')) },
     {
+      path: '/favicon.ico',
+      method: ['GET'],
+      handler: loopbackOnly((_req, res) => {
+        res.writeHead(204);
+        res.end();
+      }),
+    },
+    {
       path: '/playground',
       method: ['GET'],
       handler: loopbackOnly((_req, res) => serveAsset(res, 'index.html')),
