@@ -107,6 +107,52 @@ export function createFulfilment(deps: FulfilmentDeps) {
     );
   }
 
+  async function applyCallback(
+    id: number,
+    body: string,
+    signature: string | string[] | undefined,
+    input: CallbackInput | { invalid: string },
+  ): Promise<CallbackResult> {
+    const secrets = deps.config.types.flatMap((t) => (t.fulfilment.kind === 'webhook' ? [t.fulfilment.secret] : []));
+    if (!secrets.some((secret) => verifyBody(secret, body, signature))) {
+      return { ok: false, httpStatus: 401, error: 'bad signature' };
+    }
+    const row = repo.get(id);
+    if (!row) return { ok: false, httpStatus: 404, error: `no request ${id}` };
+    const type = typeOf(row);
+    if (type.fulfilment.kind !== 'webhook' || !verifyBody(type.fulfilment.secret, body, signature)) {
+      return { ok: false, httpStatus: 401, error: 'bad signature for this request' };
+    }
+    if ('invalid' in input) return { ok: false, httpStatus: 400, error: input.invalid };
+    // Repeating the current state (other than progress news) is harmless: answer OK, change nothing.
+    if (row.mode === 'webhook' && row.status === input.status && input.status !== 'in_progress') {
+      return { ok: true, request: row };
+    }
+    if (row.mode !== 'webhook' || isTerminal(row.status) || !canTransition(row.status, input.status)) {
+      const why =
+        row.mode !== 'webhook'
+          ? 'it was handed to the platform team'
+          : `it is ${row.status} and cannot become ${input.status}`;
+      return { ok: false, httpStatus: 409, error: `request ${id}: ${why}` };
+    }
+    const moved = move(row, input.status, {
+      deliveredAt: row.deliveredAt ?? clock.now(),
+      nextAttemptAt: null,
+      ...(input.message !== undefined ? { message: input.message } : {}),
+      ...(input.outputs ? { outputs: { ...(row.outputs ?? {}), ...input.outputs } } : {}),
+      ...(input.status === 'done' ? { resolvedBy: 'webhook' } : {}),
+    });
+    audit.record({
+      actor: `webhook:${row.typeId}`,
+      action: 'requests.callback',
+      target: `request:${id}`,
+      inputs: { status: input.status, ...(input.outputs ? { outputs: input.outputs } : {}) },
+      detail: input.message,
+    });
+    await announce(moved);
+    return { ok: true, request: moved };
+  }
+
   return {
     /** After submission (no approval) or approval: send the webhook, or put it in the platform team's queue. */
     async start(row: RequestRow): Promise<RequestRow> {
@@ -139,44 +185,17 @@ export function createFulfilment(deps: FulfilmentDeps) {
       signature: string | string[] | undefined,
       input: CallbackInput | { invalid: string },
     ): Promise<CallbackResult> {
-      const secrets = deps.config.types.flatMap((t) => (t.fulfilment.kind === 'webhook' ? [t.fulfilment.secret] : []));
-      if (!secrets.some((secret) => verifyBody(secret, body, signature))) {
-        return { ok: false, httpStatus: 401, error: 'bad signature' };
+      const result = await applyCallback(id, body, signature, input);
+      if (!result.ok) {
+        audit.record({
+          actor: `webhook:${repo.get(id)?.typeId ?? 'unknown'}`,
+          action: 'requests.callback',
+          target: `request:${id}`,
+          outcome: 'denied',
+          detail: `HTTP ${result.httpStatus}: ${result.error}`,
+        });
       }
-      const row = repo.get(id);
-      if (!row) return { ok: false, httpStatus: 404, error: `no request ${id}` };
-      const type = typeOf(row);
-      if (type.fulfilment.kind !== 'webhook' || !verifyBody(type.fulfilment.secret, body, signature)) {
-        return { ok: false, httpStatus: 401, error: 'bad signature for this request' };
-      }
-      if ('invalid' in input) return { ok: false, httpStatus: 400, error: input.invalid };
-      // Repeating the current state (other than progress news) is harmless: answer OK, change nothing.
-      if (row.mode === 'webhook' && row.status === input.status && input.status !== 'in_progress') {
-        return { ok: true, request: row };
-      }
-      if (row.mode !== 'webhook' || isTerminal(row.status) || !canTransition(row.status, input.status)) {
-        const why =
-          row.mode !== 'webhook'
-            ? 'it was handed to the platform team'
-            : `it is ${row.status} and cannot become ${input.status}`;
-        return { ok: false, httpStatus: 409, error: `request ${id}: ${why}` };
-      }
-      const moved = move(row, input.status, {
-        deliveredAt: row.deliveredAt ?? clock.now(),
-        nextAttemptAt: null,
-        ...(input.message !== undefined ? { message: input.message } : {}),
-        ...(input.outputs ? { outputs: { ...(row.outputs ?? {}), ...input.outputs } } : {}),
-        ...(input.status === 'done' ? { resolvedBy: 'webhook' } : {}),
-      });
-      audit.record({
-        actor: `webhook:${row.typeId}`,
-        action: 'requests.callback',
-        target: `request:${id}`,
-        inputs: { status: input.status, ...(input.outputs ? { outputs: input.outputs } : {}) },
-        detail: input.message,
-      });
-      await announce(moved);
-      return { ok: true, request: moved };
+      return result;
     },
 
     /** `requests.sla-sweep`: flags (once) every manual request older than its type's SLA. */

@@ -33,7 +33,7 @@ export const isTerminal = (status: RequestStatus) => TERMINAL_STATUSES.includes(
 
 const TRANSITIONS: Record<RequestStatus, readonly RequestStatus[]> = {
   submitted: ['awaiting_approval', 'queued', 'in_progress', 'done', 'failed'],
-  awaiting_approval: ['approved', 'rejected', 'expired'],
+  awaiting_approval: ['approved', 'rejected', 'expired', 'failed'],
   approved: ['queued', 'in_progress', 'done', 'failed'],
   queued: ['in_progress', 'claimed', 'done', 'failed', 'rejected'],
   // A webhook may report progress more than once (a new message or output while still running).

@@ -162,8 +162,11 @@ describe('webhook fulfilment', () => {
         'system requests.approved ok',
         'system requests.webhook ok',
         'webhook:database requests.callback ok',
+        'webhook:database requests.callback denied',
+        'webhook:unknown requests.callback denied',
       ]),
     );
+    expect(actions.filter((a) => a.endsWith('requests.callback denied'))).toHaveLength(7); // 3×401, 404, 2×400, 409
   });
 
   it('tells the requester when an approver rejects, with the reason, and sends nothing', async () => {
