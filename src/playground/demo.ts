@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { ConfigError, type TeamConfig, validateTeamConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { BOT, CHANNELS } from './ids.js';
+import { sourceFile } from './page-assets.js';
 import type { Workspace } from './workspace.js';
 
 export const DEMO_SECRET = 'playground-demo-secret-0001';
-const DEMO_FILE = fileURLToPath(new URL('./demo.yml', import.meta.url));
+const DEMO_FILE = sourceFile('demo.yml');
 const PLACEHOLDER = ['$', '{PLAYGROUND_URL}'].join('');
 const OPTIONAL_SECTIONS = ['deploys', 'requests'] as const;
 

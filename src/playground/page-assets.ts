@@ -8,11 +8,18 @@ const TYPES: Record<string, string> = {
   png: 'image/png',
 };
 
-/** The page's static files live next to this module (src/playground/page); a compiled dist/ reads them from src/. */
-function pageDir(): string {
-  const here = fileURLToPath(new URL('./page/', import.meta.url));
+/**
+ * A file that lives next to the playground's sources (page/…, demo.yml). Under `npm start` (tsx) that is here;
+ * a compiled dist/ has no copies, so it reads them from src/ beside it.
+ */
+export function sourceFile(relative: string): string {
+  const here = fileURLToPath(new URL(relative, import.meta.url));
   if (existsSync(here)) return here;
-  return fileURLToPath(new URL('../../src/playground/page/', import.meta.url));
+  return fileURLToPath(new URL(`../../src/playground/${relative.replace(/^\.\//, '')}`, import.meta.url));
+}
+
+function pageDir(): string {
+  return sourceFile('./page/');
 }
 
 /** One static file of the page by its plain name (`app.js`); null for anything else. */
