@@ -1,3 +1,4 @@
+import { blockProblems } from './block-limits.js';
 import { BOT, CHANNELS, dmChannelId, PEOPLE, PLATFORM_USERGROUP, TEAM } from './ids.js';
 import type { StoredMessage, StoredView, Workspace } from './workspace.js';
 
@@ -11,11 +12,16 @@ function invalid(error: string, message: string, pointer: string): ApiResult {
   return fail(error, { response_metadata: { messages: [`[ERROR] ${message} [json-pointer:${pointer}]`] } });
 }
 
-function checkBlocks(blocks: unknown, max: number, pointer: string): ApiResult | null {
+function checkBlocks(blocks: unknown, max: number, pointer: string, error = 'invalid_blocks'): ApiResult | null {
   if (blocks === undefined) return null;
   if (!Array.isArray(blocks)) return fail('invalid_blocks_format');
-  if (blocks.length > max) return invalid('invalid_blocks', `no more than ${max} items allowed`, pointer);
-  return null;
+  if (blocks.length > max) return invalid(error, `no more than ${max} items allowed`, pointer);
+  const problems = blockProblems(blocks, pointer);
+  if (problems.length === 0) return null;
+  return fail(error, {
+    ...(error === 'invalid_blocks' ? { errors: problems } : {}),
+    response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) },
+  });
 }
 
 function checkView(view: unknown): ApiResult | null {
@@ -27,7 +33,10 @@ function checkView(view: unknown): ApiResult | null {
       return invalid('invalid_arguments', 'must be less than 25 characters', `/view/${key}/text`);
     }
   }
-  return checkBlocks(v.blocks ?? [], 100, '/view/blocks');
+  if (typeof v.private_metadata === 'string' && v.private_metadata.length > 3000) {
+    return invalid('invalid_arguments', 'must be less than 3001 characters', '/view/private_metadata');
+  }
+  return checkBlocks(v.blocks ?? [], 100, '/view/blocks', 'invalid_arguments');
 }
 
 function messageObject(m: StoredMessage): Record<string, unknown> {

@@ -172,6 +172,18 @@ describe('a running playground', () => {
       data: { error: 'exchanged_trigger_id' },
     });
     expect((await client.apiCall('some.unmodelled.method', {})).ok).toBe(true);
+    await expect(
+      client.chat.postMessage({
+        channel: 'C0DEPLOYS',
+        text: 'too long',
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } }],
+      }),
+    ).rejects.toMatchObject({
+      data: {
+        error: 'invalid_blocks',
+        errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
+      },
+    });
   });
 
   it('serves response URLs: new ephemeral, replace_original, delete_original', async () => {
