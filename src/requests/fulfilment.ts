@@ -150,6 +150,13 @@ export function createFulfilment(deps: FulfilmentDeps) {
       detail: input.message,
     });
     await announce(moved);
+    if (moved.status === 'failed') {
+      // The automation gave up: show the platform team (the card carries the webhook's message).
+      await safely(`posting failed #${id} to the queue`, async () => {
+        const ref = await notifier.postQueueCard(deps.config.channel, moved, type);
+        repo.update(id, { queueChannel: ref.channel, queueTs: ref.ts });
+      });
+    }
     return { ok: true, request: moved };
   }
 

@@ -1,14 +1,20 @@
+import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDS } from '../../src/requests/slack/ids.js';
 import { ackBody, blockText, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { viewSubmission } from '../support/payloads.js';
 import {
+  ALERT_SECRET,
+  callback,
   dmsTo,
+  HOOKS,
   option,
+  QUEUE,
   requestRows,
   requestsSection,
   startRequestsApp,
   submitForm,
+  text,
   validDatabase,
   waitForRow,
 } from './support.js';
@@ -84,5 +90,27 @@ describe('requests: edges', () => {
     const body = await ackBody(await app.command('request', { user_id: ENGINEER }));
     expect(body?.text).toContain('the `requests:` section of groundcrew.yml is missing');
     expect(requestRows(app)).toEqual([]);
+  });
+});
+
+describe('requests: a webhook that reports failure', () => {
+  it('closes the request as failed, tells the requester and shows the platform team', async () => {
+    app = await startRequestsApp();
+    nock(HOOKS).post('/alert').reply(202);
+    await submitForm(app, 'alert', { query: text('up == 0') });
+    await waitForRow(app, 1, (r) => r.status === 'queued');
+    const res = await callback(
+      app,
+      1,
+      { status: 'failed', message: 'Prometheus rejected the rule: parse error' },
+      ALERT_SECRET,
+    );
+    expect(res.status).toBe(200);
+    await waitForRow(app, 1, (r) => r.status === 'failed' && r.queueTs !== null);
+    const [card] = app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === QUEUE);
+    expect(blockText(card!.args.blocks)).toContain(
+      'The automation reported a failure:* Prometheus rejected the rule: parse error',
+    );
+    expect(dmsTo(app, ENGINEER).at(-1)).toBe('Your request #1 Monitoring alert failed.');
   });
 });

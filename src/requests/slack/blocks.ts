@@ -77,6 +77,9 @@ export function queueCard(row: RequestRow, type: RequestType): Message {
   }
   blocks.push(...answerBlocks(row, type));
   if (row.status === 'rejected' && row.message) blocks.push(section(`*Reason:* ${escapeMrkdwn(row.message)}`));
+  if (row.status === 'failed' && row.message) {
+    blocks.push(section(`:x: *The automation reported a failure:* ${escapeMrkdwn(truncate(row.message, 1500))}`));
+  }
   const value = String(row.id);
   const buttons: Button[] = [];
   if (row.status === 'queued') buttons.push(button('Claim', IDS.claim, value, 'primary'));
