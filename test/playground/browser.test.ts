@@ -36,6 +36,8 @@ describe.skipIf(!runBrowser)('the playground in a browser', () => {
       logger: createSilentLogger(),
       startAt: '2026-11-23T09:00:00Z',
       demoDelays: { started: 300, finished: 900 },
+      // The app's clock moves only when a test moves it: same times in every run, so the screenshot is stable.
+      flowing: false,
     });
     profile = mkdtempSync(join(tmpdir(), 'groundcrew-chromium-'));
     // A fresh profile per run (launchPersistentContext is playwright's way to pass a user-data-dir).
