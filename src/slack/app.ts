@@ -7,6 +7,7 @@ import { registerCommandRouter } from './command-router.js';
 import { firstDelivery } from './dedupe.js';
 import { createHomePublisher, registerHomeTab } from './home.js';
 import { healthRoute } from './http.js';
+import { indexListeners } from './listener-index.js';
 
 export interface SlackAppOptions {
   env: Pick<Env, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN' | 'SLACK_API_URL' | 'PORT'>;
@@ -84,7 +85,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   registerCommandRouter(app, services);
   registerHomeTab(app, services, publishHome);
-  for (const capability of capabilities) capability.register(app, deps);
+  // Capabilities' action/view listeners are served by one Bolt listener each (listener-index.ts).
+  const listeners = indexListeners(app);
+  for (const capability of capabilities) capability.register(listeners.app, deps);
+  listeners.install();
 
   return {
     app,

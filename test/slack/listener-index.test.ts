@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Capability } from '../../src/services.js';
+import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
+import { messageButton, viewSubmission } from '../support/payloads.js';
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+/** Registers listeners the ways capabilities do and records which ones ran. */
+function recordingCapability(ran: string[]): Capability {
+  return {
+    name: 'recording',
+    register(bolt) {
+      bolt.action('t.a', async ({ ack }) => {
+        await ack();
+        ran.push('a by string');
+      });
+      bolt.action({ type: 'block_actions', action_id: 't.a' }, async () => {
+        ran.push('a by constraints');
+      });
+      bolt.action({ action_id: 't.b', block_id: 'wanted' }, async ({ ack }) => {
+        await ack();
+        ran.push('b in the wanted block');
+      });
+      bolt.action(/^t\.re-/, async ({ ack, context }) => {
+        await ack();
+        ran.push(`regex ${String(context.actionIdMatches?.[0])}`);
+      });
+      bolt.view('t.view', async ({ ack, view }) => {
+        await ack({ response_action: 'errors', errors: { field: `seen ${view.callback_id}` } });
+        ran.push('view submitted');
+      });
+      bolt.view({ callback_id: 't.view', type: 'view_closed' }, async ({ ack }) => {
+        await ack();
+        ran.push('view closed');
+      });
+    },
+  };
+}
+
+const click = (actionId: string, blockId = 'actions') =>
+  messageButton({ userId: ENGINEER, actionId, blockId, channelId: 'C0DEPLOYS1', messageTs: '1767225600.000100' });
+
+describe('capabilities listeners served by one Bolt listener per kind', () => {
+  it('runs exactly the listeners whose constraints match, as Bolt would', async () => {
+    const ran: string[] = [];
+    app = await startTestApp({ capabilities: [recordingCapability(ran)] });
+
+    expect((await app.interact(click('t.a'))).status).toBe(200);
+    expect(ran.sort()).toEqual(['a by constraints', 'a by string']);
+
+    ran.length = 0;
+    // Unmatched clicks are never acked (Bolt answers them after its 3 s unhandled-request timeout): send together.
+    await Promise.all([
+      app.interact(click('t.b', 'other-block')),
+      app.interact(click('t.unknown')),
+      app.interact(viewSubmission({ userId: ENGINEER, callbackId: 't.other', values: {} })),
+    ]);
+    await app.interact(click('t.b', 'wanted'));
+    expect(ran).toEqual(['b in the wanted block']);
+
+    ran.length = 0;
+    await app.interact(click('t.re-42'));
+    expect(ran).toEqual(['regex t.re-']);
+
+    ran.length = 0;
+    const submitted = await app.interact(viewSubmission({ userId: ENGINEER, callbackId: 't.view', values: {} }));
+    expect(await submitted.json()).toEqual({ response_action: 'errors', errors: { field: 'seen t.view' } });
+    await app.interact({
+      ...viewSubmission({ userId: ENGINEER, callbackId: 't.view', values: {} }),
+      type: 'view_closed',
+    });
+    expect(ran).toEqual(['view submitted', 'view closed']);
+  });
+
+  it('adds one Bolt listener for all string-id actions and one for all views, whatever their number', async () => {
+    app = await startTestApp({ capabilities: [recordingCapability([])] });
+    const bolt = app.groundcrew.slack.app as unknown as { listeners: unknown[] };
+    // /platform, app_home_opened, the regex action (left to Bolt), the action index and the view index.
+    expect(bolt.listeners).toHaveLength(5);
+  });
+});
