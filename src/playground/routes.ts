@@ -96,7 +96,7 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
       ),
     react: async (b) =>
       standIn.react(str(b.user, 'user'), str(b.channel, 'channel'), str(b.ts, 'ts'), str(b.name, 'name')),
-    home: async (b) => standIn.openHome(str(b.user, 'user')),
+    home: async (b) => standIn.openHome(str(b.user, 'user'), b.tab === 'messages' ? 'messages' : 'home'),
     action: async (b) => {
       const source =
         typeof b.viewId === 'string'

@@ -139,7 +139,8 @@ export class SlackStandIn {
     );
   }
 
-  async openHome(userId: string): Promise<void> {
+  /** Opening the app's Home tab (or its Messages tab, the DM) sends app_home_opened, as in Slack. */
+  async openHome(userId: string, tab: 'home' | 'messages' = 'home'): Promise<void> {
     requirePerson(userId);
     const home = this.ws.homes.get(userId);
     await this.event(
@@ -147,11 +148,11 @@ export class SlackStandIn {
         type: 'app_home_opened',
         user: userId,
         channel: dmChannelId(userId),
-        tab: 'home',
+        tab,
         event_ts: this.ws.nextTs(),
         ...(home ? { view: this.ws.viewObject(home) } : {}),
       },
-      'app_home_opened',
+      `app_home_opened (${tab})`,
     );
   }
 

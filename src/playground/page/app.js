@@ -223,6 +223,7 @@ function go(where) {
   ui.rendered = { modal: ui.rendered.modal };
   localStorage.setItem('playground.where', where);
   if (where === 'home') void send('home', {});
+  else if (where.startsWith('D')) void send('home', { tab: 'messages' });
   render();
 }
 
