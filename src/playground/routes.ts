@@ -7,6 +7,7 @@ import { decodeApiBody } from './form.js';
 import { BOT, CHANNELS, dmChannelId, PEOPLE } from './ids.js';
 import { pageAsset } from './page-assets.js';
 import { type SlackStandIn, type StateValues, UiError } from './stand-in.js';
+import { advanceTime } from './time.js';
 import { callMethod } from './web-api.js';
 
 export interface PlaygroundRouteDeps {
@@ -111,8 +112,7 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
     time: async (b) => {
       const ms = Number(b.ms);
       if (!Number.isFinite(ms) || ms <= 0 || ms > 7 * 86_400_000) throw new UiError('ms must be between 1 and a week');
-      clock.advance(ms);
-      const runs = await deps.scheduler().runMissed();
+      const runs = await advanceTime(clock, deps.scheduler(), deps.timezone, ms);
       ws.record({
         direction: 'slack→app',
         what: `clock +${Math.round(ms / 60_000)} min`,
