@@ -14,6 +14,18 @@ const ROLE_LOOKUP_TIMEOUT_MS = 1500;
 /** `/platform <subcommand> …`: one listener that dispatches to the subcommands capabilities registered. */
 export function registerCommandRouter(app: App, services: Services): void {
   const { commands, people, logger } = services;
+  // Help only changes when a capability adds a subcommand, and subcommands are only ever added: one build per role
+  // and count (escaping every usage line on each `/platform help` cost ~10 µs per ack, README "Benchmark").
+  const helpCache = new Map<string, ReplyMessage>();
+  const helpFor = (role: Role, visible: Parameters<typeof helpMessage>[0]): ReplyMessage => {
+    const key = `${role}:${visible.length}`;
+    let message = helpCache.get(key);
+    if (!message) {
+      message = helpMessage(visible);
+      helpCache.set(key, message);
+    }
+    return message;
+  };
 
   async function roleWithin(userId: string): Promise<Role> {
     let timer: NodeJS.Timeout | undefined;
@@ -55,7 +67,7 @@ export function registerCommandRouter(app: App, services: Services): void {
       const role = await roleWithin(command.user_id);
       const resolution = commands.resolve(command.text ?? '');
       const visible = commands.visibleTo(role);
-      if (resolution.kind === 'help') return await reply(helpMessage(visible));
+      if (resolution.kind === 'help') return await reply(helpFor(role, visible));
       if (resolution.kind === 'unknown') {
         return await reply(unknownCommandMessage(resolution.typed, resolution.suggestion, visible));
       }
