@@ -144,7 +144,7 @@ function renderMain(d) {
     ui.rendered.main = key;
     const reg = [];
     root.innerHTML = d.home
-      ? `<div class="home" data-view-id="home">${renderBlocks(d.home.blocks, ctx(), reg)}</div>`
+      ? `<div class="home" data-view-id="home">${renderBlocks(d.home.blocks, ctx(), reg, { inputs: true })}</div>`
       : '<div class="empty">Opening the Home tab… (the app publishes it when it receives app_home_opened)</div>';
     root.registry = reg;
     return;
@@ -374,10 +374,15 @@ function wire() {
   $('#thread-messages').addEventListener('click', onMessageArea);
   const onChange = (e) => {
     const el = e.target.closest('[data-el]');
+    const input = el?.closest('.input-block');
+    if (input && !input.dataset.dispatch) return; // input blocks only dispatch with dispatch_action
     if (el && el.dataset.type !== 'button') void messageAction(el);
   };
   $('#messages').addEventListener('change', onChange);
   $('#thread-messages').addEventListener('change', onChange);
+  document.addEventListener('click', (e) => {
+    if (!e.target.closest('#reaction-picker, .add-reaction')) $('#reaction-picker').hidden = true;
+  });
   $('#reaction-picker').addEventListener('click', (e) => {
     const button = e.target.closest('[data-react]');
     const picker = $('#reaction-picker');

@@ -198,7 +198,9 @@ export function renderBlocks(blocks, ctx, reg, options = {}) {
             .map((el) =>
               el.type === 'image'
                 ? `<img class="context-image" src="${escapeHtml(el.image_url ?? '')}" alt="${escapeHtml(el.alt_text ?? '')}">`
-                : `<span>${textObject(el, ctx)}</span>`,
+                : el.type === 'mrkdwn' || el.type === 'plain_text'
+                  ? `<span>${textObject(el, ctx)}</span>`
+                  : unsupported('context element', el.type),
             )
             .join('')}</div>`;
         case 'actions':
