@@ -1,4 +1,5 @@
 import { blockProblems } from './block-limits.js';
+import { truthy } from './form.js';
 import { BOT, CHANNELS, dmChannelId, PEOPLE, PLATFORM_USERGROUP, TEAM } from './ids.js';
 import type { StoredMessage, StoredView, Workspace } from './workspace.js';
 
@@ -67,6 +68,7 @@ function postMessage(args: Record<string, unknown>, ws: Workspace, visibleTo?: s
     ...(blocks ? { blocks } : {}),
     ...(Array.isArray(args.attachments) ? { attachments: args.attachments } : {}),
     ...(typeof args.thread_ts === 'string' && args.thread_ts ? { threadTs: args.thread_ts } : {}),
+    ...(args.thread_ts && truthy(args.reply_broadcast) && !visibleTo ? { broadcast: true } : {}),
     ...(visibleTo ? { visibleTo } : {}),
   });
   return { ok: true, channel, ts: message.ts, message: messageObject(message) };

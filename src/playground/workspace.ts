@@ -21,6 +21,8 @@ export interface StoredMessage {
   edited: boolean;
   /** The Slackbot-style notices the stand-in itself shows (e.g. a command that failed). */
   system?: boolean;
+  /** A thread reply also shown in the channel (`reply_broadcast`). */
+  broadcast?: boolean;
 }
 
 export interface StoredView {

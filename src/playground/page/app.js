@@ -155,7 +155,7 @@ function renderMain(d) {
   header.innerHTML = `<b>${channel.kind === 'dm' ? '@' : '#'} ${escapeHtml(channel.name)}</b> <span class="topic">${escapeHtml(channel.topic)}</span>`;
   $('#composer-input').placeholder =
     channel.kind === 'dm' ? `Message ${channel.name}` : `Message #${channel.name} — or type /platform help`;
-  const list = visibleIn(d, channel.id).filter((m) => !m.threadTs);
+  const list = visibleIn(d, channel.id).filter((m) => !m.threadTs || m.broadcast);
   ui.seen[`${ui.me}:${channel.id}`] = visibleIn(d, channel.id).at(-1)?.ts ?? '0';
   localStorage.setItem('playground.seen', JSON.stringify(ui.seen));
   const key = JSON.stringify([

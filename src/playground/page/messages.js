@@ -41,13 +41,14 @@ export function messageHtml(d, m, reg, inThread, ctx, me) {
     <div class="message-body">
       <div class="meta"><b>${escapeHtml(who.name)}</b>${who.app ? ' <span class="app-badge">APP</span>' : ''} <span class="time">${timeOf(d, m.ts)}</span>${m.edited ? ' <span class="edited">(edited)</span>' : ''}</div>
       ${m.visibleTo ? '<div class="only-you">👁 Only visible to you</div>' : ''}
+      ${m.broadcast && !inThread ? '<div class="only-you">replied to a thread</div>' : ''}
       ${blocks}${renderAttachments(m.attachments, ctx, reg)}
       <div class="reactions">${reactions}</div>
       ${replies.length ? `<button class="replies" data-open-thread="${m.ts}">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</button>` : ''}
     </div>
     <div class="hover-actions">
       <button class="add-reaction" title="Add reaction">☺︎+</button>
-      ${inThread || m.visibleTo ? '' : `<button data-open-thread="${m.ts}" title="Reply in thread">💬</button>`}
+      ${inThread || m.visibleTo ? '' : `<button data-open-thread="${m.threadTs ?? m.ts}" title="Reply in thread">💬</button>`}
     </div>
   </div>`;
 }
