@@ -23,7 +23,7 @@ const ADA = 'U0ENGINEER';
 const GRACE = 'U0APPROVER';
 const ALEX = 'U0ADMIN';
 
-describe.skipIf(!runBrowser)('the playground in a browser', () => {
+describe.skipIf(!runBrowser)('the playground in a browser', { timeout: 45_000 }, () => {
   let playground: Playground;
   let context: BrowserContext;
   let page: Page;
