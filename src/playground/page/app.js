@@ -257,7 +257,8 @@ async function submitComposer(input, threadTs) {
   if (!text) return;
   input.value = '';
   if (text.startsWith('/') && !threadTs) {
-    await send('command', { channel: ui.where, text: text.replace(/\s+/, ' ').startsWith('/platform') ? text : text });
+    // The manifest has should_escape: false, so command text arrives as typed (no <@U…> conversion).
+    await send('command', { channel: ui.where, text });
   } else if (text.startsWith('/')) {
     toast('Slash commands cannot be used in threads (like in Slack).');
     input.value = text;
