@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import { lt } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { processedEventsTable } from '../db/schema.js';
@@ -7,17 +6,6 @@ import type { Services } from '../services.js';
 /**
  * Slack redelivers events it thinks failed (X-Slack-Retry-Num). Each event_id is processed once; the record is
  * persisted so a restart between deliveries does not double-process. Rows older than a day are pruned by a job.
- */
-export function registerEventDedupe(app: App, services: Pick<Services, 'db' | 'clock' | 'logger'>): void {
-  app.use(async ({ body, next, context }) => {
-    if (firstDelivery(body, services, context.retryNum)) await next();
-  });
-}
-
-/**
- * Records an Events API delivery's event_id; false when it was processed before (a retry to skip). Requests without
- * an event_id (commands, interactivity) always count as first deliveries. Synchronous, so app.ts runs it inside its
- * one global middleware rather than paying for a second Bolt middleware on every request (README "Benchmark").
  */
 export function firstDelivery(
   body: unknown,
