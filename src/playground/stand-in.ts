@@ -54,6 +54,7 @@ export class SlackStandIn {
     requirePerson(userId);
     const match = /^(\/\S+)\s*([\s\S]*)$/.exec(input.trim());
     if (!match) throw new UiError('a slash command starts with /');
+    if (!this.ws.canPostIn(userId, channel)) throw new UiError(`${userId} cannot post in ${channel}`);
     const [, command, text] = match as unknown as [string, string, string];
     if (command !== '/platform') {
       this.notice(
@@ -97,8 +98,8 @@ export class SlackStandIn {
 
   async message(userId: string, channel: string, text: string, threadTs?: string): Promise<void> {
     requirePerson(userId);
-    const target = this.ws.resolveChannel(channel);
-    if (!target) throw new UiError(`unknown channel ${channel}`);
+    const target = this.ws.resolveChannel(channel, { byUserOrName: false });
+    if (!target || !this.ws.canPostIn(userId, target)) throw new UiError(`${userId} cannot post in ${channel}`);
     const posted = this.ws.post({ channel: target, user: userId, bot: false, text, ...(threadTs ? { threadTs } : {}) });
     const event: Record<string, unknown> = {
       type: 'message',

@@ -140,6 +140,12 @@ export class Workspace {
     return owner === null || owner === userId;
   }
 
+  /** People post in the channels and in their own DM with the app, not in someone else's. */
+  canPostIn(userId: string, channel: string): boolean {
+    if (CHANNELS.some((c) => c.id === channel)) return true;
+    return dmOwner(channel) === userId;
+  }
+
   // ---------- messages ----------
 
   post(message: Omit<StoredMessage, 'ts' | 'reactions' | 'edited'> & { ts?: string }): StoredMessage {

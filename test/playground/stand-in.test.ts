@@ -139,6 +139,21 @@ describe('a running playground', () => {
     expect(state.messages.some((m) => m.visibleTo === 'U0ENGINEER')).toBe(false);
   });
 
+  it('lets people post in channels and their own DM only; a plain message reaches the app as a message event', async () => {
+    expect((await ui('message', { user: 'U0ENGINEER', channel: 'D0APPROVER', text: 'hi' })).status).toBe(400);
+    expect((await ui('command', { user: 'U0ENGINEER', channel: 'D0APPROVER', text: '/platform help' })).status).toBe(
+      400,
+    );
+    const seen: string[] = [];
+    playground.groundcrew.slack.app.message(/playground-probe/, async ({ message }) => {
+      if ('text' in message && message.text) seen.push(`${message.channel}:${message.text}`);
+    });
+    expect((await ui('message', { user: 'U0ENGINEER', channel: 'C0HELP', text: 'playground-probe 1' })).status).toBe(
+      200,
+    );
+    await expect.poll(() => seen).toEqual(['C0HELP:playground-probe 1']);
+  });
+
   it('is refused by the app when the signature is wrong (Bolt answers 401)', async () => {
     const response = await sendToApp(
       { eventsUrl: () => `${base()}/slack/events`, signingSecret: 'not-the-secret', workspace: playground.workspace },
