@@ -34,6 +34,9 @@ function checkView(view: unknown): ApiResult | null {
       return invalid('invalid_arguments', 'must be less than 25 characters', `/view/${key}/text`);
     }
   }
+  if (v.type === 'modal' && !v.submit && Array.isArray(v.blocks) && v.blocks.some((b) => b?.type === 'input')) {
+    return invalid('invalid_arguments', 'must provide submit when the view has input blocks', '/view/submit');
+  }
   if (typeof v.private_metadata === 'string' && v.private_metadata.length > 3000) {
     return invalid('invalid_arguments', 'must be less than 3001 characters', '/view/private_metadata');
   }
@@ -81,6 +84,9 @@ function person(id: unknown) {
 function openOrPush(args: Record<string, unknown>, ws: Workspace, push: boolean): ApiResult {
   const trigger = ws.useTrigger(args.trigger_id);
   if ('error' in trigger) return fail(trigger.error);
+  if ((args.view as { type?: unknown } | undefined)?.type !== 'modal') {
+    return invalid('invalid_arguments', 'must be modal', '/view/type');
+  }
   const problem = checkView(args.view);
   if (problem) return problem;
   const stack = ws.modalStack(trigger.userId);

@@ -186,6 +186,20 @@ describe('a running playground', () => {
     await expect(client.views.open({ trigger_id: trigger, view })).rejects.toMatchObject({
       data: { error: 'exchanged_trigger_id' },
     });
+    const noSubmit = {
+      type: 'modal' as const,
+      title: { type: 'plain_text' as const, text: 'Form' },
+      blocks: [
+        {
+          type: 'input' as const,
+          label: { type: 'plain_text' as const, text: 'Name' },
+          element: { type: 'plain_text_input' as const, action_id: 'name' },
+        },
+      ],
+    };
+    await expect(
+      client.views.open({ trigger_id: playground.workspace.issueTrigger('U0ENGINEER'), view: noSubmit }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
     expect((await client.apiCall('some.unmodelled.method', {})).ok).toBe(true);
     await expect(
       client.chat.postMessage({
