@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -244,10 +244,22 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: 45_000 },
     await as(ADA);
     await go('C0DEPLOYS');
     await page.waitForSelector('#messages .message');
+    await page.mouse.move(1, 1); // no hover highlight, so the picture is the same every run
+    await page.evaluate('document.activeElement && document.activeElement.blur()');
     mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
     mkdirSync(join(ROOT, 'docs'), { recursive: true });
     const shot = await page.screenshot({ path: join(ROOT, 'test-artifacts/playground.png') });
-    await page.screenshot({ path: join(ROOT, 'docs/playground.png') });
+    // The committed copy for the README: anti-aliasing moves a pixel or two between runs, so only a visible change
+    // (or UPDATE_SCREENSHOTS=1) rewrites it, and running the tests does not leave the work tree dirty.
+    const docs = join(ROOT, 'docs/playground.png');
+    const committed = existsSync(docs) ? readFileSync(docs) : null;
+    if (
+      !committed ||
+      process.env.UPDATE_SCREENSHOTS ||
+      Math.abs(committed.length - shot.length) > committed.length * 0.01
+    ) {
+      writeFileSync(docs, shot);
+    }
     expect(shot.length).toBeGreaterThan(10_000);
   });
 
