@@ -20,8 +20,8 @@ export function demoTeamObject(baseUrl: string, text = readFileSync(DEMO_FILE, '
  * The demo team, validated by the product's own schema. If a capability's section no longer matches its schema
  * (the capability changed and demo.yml did not), the playground still starts without that section and says so.
  */
-export function loadDemoTeam(baseUrl: string, logger: Logger): TeamConfig {
-  const raw = demoTeamObject(baseUrl);
+export function loadDemoTeam(baseUrl: string, logger: Logger, text?: string): TeamConfig {
+  const raw = demoTeamObject(baseUrl, text);
   try {
     return validateTeamConfig(raw, 'demo.yml');
   } catch (error) {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateTeamConfig } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
-import { DEMO_SECRET, demoTeamObject } from '../../src/playground/demo.js';
+import { DEMO_SECRET, demoTeamObject, loadDemoTeam } from '../../src/playground/demo.js';
 import { decodeApiBody, slackRequestHeaders, slackSignature } from '../../src/playground/form.js';
 import { type Playground, startPlayground } from '../../src/playground/index.js';
 import { wantsPlayground } from '../../src/playground/mode.js';
@@ -97,6 +97,19 @@ describe('the demo team file', () => {
     expect(team.admins).toEqual(['U0ADMIN']);
     expect(team.deploys).toBeDefined();
     expect(team.requests).toBeDefined();
+  });
+});
+
+describe('the demo team loader', () => {
+  it('still starts without a section that no longer matches its schema, and says which', () => {
+    const warnings: string[] = [];
+    const logger = { ...createSilentLogger(), warn: (...args: unknown[]) => warnings.push(args.join(' ')) };
+    const text = 'admins: [U0ADMIN]\nplatformTeam: [S0PLATFORM]\ndeploys:\n  channel: "#deploys"\n';
+    const team = loadDemoTeam('http://127.0.0.1:3000', logger, text);
+    expect(team.deploys).toBeUndefined();
+    expect(warnings[0]).toContain('leaving out deploys');
+    expect(warnings.join('\n')).toContain('demo.yml: deploys.channel');
+    expect(() => loadDemoTeam('http://127.0.0.1:3000', logger, 'admins: [nobody]\n')).toThrow(/admins\[0\]/);
   });
 });
 
