@@ -20,8 +20,10 @@ export interface PeopleService {
   isIn(userId: string, principals: Principals): Promise<boolean>;
   /** Every user named directly or through a usergroup (deduplicated, in config order). */
   expand(principals: Principals): Promise<string[]>;
-  /** Role can the caller act as at least `role`? */
+  /** Can the caller act as at least `role`? */
   hasRole(userId: string, role: Role): Promise<boolean>;
+  /** The role when it is known without asking Slack (admins, named people, fresh usergroup cache); else undefined. */
+  knownRoleOf(userId: string): Role | undefined;
 }
 
 const RANK: Record<Role, number> = { member: 0, platform: 1, admin: 2 };
@@ -32,18 +34,33 @@ export function createPeopleService(
   clock: Clock,
   cacheMs = 5 * 60_000,
 ): PeopleService {
-  const cache = new Map<string, { at: number; members: Promise<string[]> }>();
+  const cache = new Map<string, { at: number; members: Promise<string[]>; resolved?: readonly string[] }>();
 
   function groupMembers(id: string): Promise<string[]> {
     const now = clock.now().getTime();
     const hit = cache.get(id);
     if (hit && now - hit.at < cacheMs) return hit.members;
-    const members = directory.members(id).catch((error: unknown) => {
-      cache.delete(id);
-      throw error;
-    });
-    cache.set(id, { at: now, members });
-    return members;
+    const entry: { at: number; members: Promise<string[]>; resolved?: readonly string[] } = {
+      at: now,
+      members: directory.members(id).then(
+        (members) => {
+          entry.resolved = members;
+          return members;
+        },
+        (error: unknown) => {
+          cache.delete(id);
+          throw error;
+        },
+      ),
+    };
+    cache.set(id, entry);
+    return entry.members;
+  }
+
+  /** Members of a usergroup when a fresh, settled answer is cached; else undefined. */
+  function cachedMembers(id: string): readonly string[] | undefined {
+    const hit = cache.get(id);
+    return hit && clock.now().getTime() - hit.at < cacheMs ? hit.resolved : undefined;
   }
 
   async function isIn(userId: string, principals: Principals): Promise<boolean> {
@@ -66,6 +83,17 @@ export function createPeopleService(
       const all = [...principals.users];
       for (const group of principals.usergroups) all.push(...(await groupMembers(group)));
       return [...new Set(all)];
+    },
+    knownRoleOf(userId) {
+      if (team.admins.includes(userId)) return 'admin';
+      if (team.platformTeam.users.includes(userId)) return 'platform';
+      let member = false;
+      for (const group of team.platformTeam.usergroups) {
+        const members = cachedMembers(group);
+        if (!members) return undefined;
+        member ||= members.includes(userId);
+      }
+      return member ? 'platform' : 'member';
     },
     async hasRole(userId, role) {
       return RANK[await roleOf(userId)] >= RANK[role];

@@ -49,7 +49,7 @@ export function registerCommandRouter(app: App, services: Services): void {
       acked = true;
       await ack();
     };
-    const deadline = setTimeout(() => void ackEmpty().catch(() => {}), ACK_DEADLINE_MS);
+    let deadline: NodeJS.Timeout | undefined;
     const reply = async (message: ReplyMessage | string) => {
       const body: RespondArguments = {
         response_type: 'ephemeral',
@@ -64,7 +64,8 @@ export function registerCommandRouter(app: App, services: Services): void {
     };
 
     try {
-      const role = await roleWithin(command.user_id);
+      // Usually known from config or the usergroup cache; ask Slack (bounded) only on a cache miss.
+      const role = people.knownRoleOf(command.user_id) ?? (await roleWithin(command.user_id));
       const resolution = commands.resolve(command.text ?? '');
       const visible = commands.visibleTo(role);
       if (resolution.kind === 'help') return await reply(helpFor(role, visible));
@@ -90,6 +91,8 @@ export function registerCommandRouter(app: App, services: Services): void {
         ackNow: ackEmpty,
         client,
       };
+      // Help and refusals above are answered in the ack itself; only a subcommand can be slow.
+      deadline = setTimeout(() => void ackEmpty().catch(() => {}), ACK_DEADLINE_MS);
       await sub.handle(context);
     } catch (error) {
       if (error instanceof ArgsError || isDomainError(error)) {
