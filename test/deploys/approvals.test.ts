@@ -135,4 +135,17 @@ describe('production needs two approvals from people other than the requester', 
     expect(dmsTo(app, ALICE).at(-1)).toContain('expired: no approval within 2h');
     expect(app.slack.callsTo('chat.postMessage').some((c) => c.args.channel === DEPLOYS_CHANNEL)).toBe(true);
   });
+
+  it('a freeze that begins while waiting for approval holds: the approved deploy is cancelled with the reason', async () => {
+    app = await startDeploysApp();
+    app.clock.set('2026-11-27T14:30:00Z'); // Friday 15:30 Berlin, before the weekend freeze
+    const approval = await requestProduction(app, ALICE);
+    app.clock.set('2026-11-27T15:30:00Z'); // 16:30: frozen
+    await click(app, BOB, APPROVAL_IDS.approveButton, approval.id);
+    await until(() => app!.groundcrew.services.approvals.get(approval.id)!.decisions.length === 1, 'first approval');
+    await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id);
+    const row = await settle(app, 1, 'cancelled');
+    expect(row.detail).toBe('production froze before it could start (weekend freeze)');
+    await until(() => dmsTo(app!, ALICE).some((t) => t.includes('cancelled')), 'requester DM');
+  });
 });
