@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { IANAZone } from 'luxon';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { zChannelId, zPrincipals, zTimezone, zUserId } from './config-fields.js';
 import { zDeploysConfig } from './deploys/config.js';
 import { zRequestsConfig } from './requests/config.js';
 
@@ -16,44 +16,8 @@ export class ConfigError extends Error {
   }
 }
 
-// ---------- reusable field schemas (capabilities import these) ----------
-
-function idString(kind: string, example: string, pattern: RegExp) {
-  return z.string().superRefine((value, ctx) => {
-    if (!pattern.test(value)) {
-      ctx.addIssue({ code: 'custom', message: `expected ${kind} like ${example}, got ${JSON.stringify(value)}` });
-    }
-  });
-}
-
-export const zUserId = idString('a user ID', 'U0123ABCD', /^[UW][A-Z0-9]{2,}$/);
-export const zChannelId = idString('a channel ID', 'C0123ABCD', /^[CG][A-Z0-9]{2,}$/);
-export const zUsergroupId = idString('a usergroup ID', 'S0123ABCD', /^S[A-Z0-9]{2,}$/);
-
-/** People named in config: a list mixing user IDs (U…/W…) and usergroup IDs (S…). */
-export interface Principals {
-  users: string[];
-  usergroups: string[];
-}
-
-export const zPrincipals = z
-  .array(idString('a user ID or usergroup ID', 'U0123ABCD or S0123ABCD', /^[UWS][A-Z0-9]{2,}$/))
-  .default([])
-  .transform(
-    (ids): Principals => ({
-      users: ids.filter((id) => !id.startsWith('S')),
-      usergroups: ids.filter((id) => id.startsWith('S')),
-    }),
-  );
-
-export const zTimezone = z.string().superRefine((value, ctx) => {
-  if (!IANAZone.isValidZone(value)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected an IANA time zone like Europe/Berlin, got ${JSON.stringify(value)}`,
-    });
-  }
-});
+// The reusable field schemas live in their own module so capability schemas can import them without a cycle.
+export { type Principals, zChannelId, zPrincipals, zTimezone, zUsergroupId, zUserId } from './config-fields.js';
 
 // ---------- the team file ----------
 
@@ -67,8 +31,7 @@ export const zTeamConfig = z.strictObject({
       announcements: zChannelId.optional(),
     })
     .default({}),
-  // lazy: capability schemas import the field schemas above, so the import is circular
-  deploys: z.lazy(() => zDeploysConfig).optional(),
+  deploys: zDeploysConfig.optional(),
   requests: zRequestsConfig.optional(),
 });
 

@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import { HOUR, parseDuration } from '../clock.js';
-import * as shared from '../config.js';
+import { zChannelId, zPrincipals, zTimezone } from '../config-fields.js';
 import { parseLocal, WEEKDAYS } from './time.js';
-
-// src/config.ts imports this file to build zTeamConfig, so the shared field schemas are read lazily
-// (at parse time) rather than while the modules are still loading.
-const zChannelId = z.lazy(() => shared.zChannelId);
-const zPrincipals = z.lazy(() => shared.zPrincipals);
-const zTimezone = z.lazy(() => shared.zTimezone);
 
 /**
  * The `deploys:` section of groundcrew.yml. Durations are written like `2h`/`90m` and parsed to milliseconds;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../clock.js';
-import { zChannelId, zPrincipals } from '../config.js';
+import { zChannelId, zPrincipals } from '../config-fields.js';
 
 /** The field types a request form may use. */
 export const FIELD_TYPES = ['text', 'textarea', 'select', 'multiselect', 'user', 'channel', 'number', 'date'] as const;
@@ -143,11 +143,9 @@ export type RequestField = z.infer<typeof zRequestField>;
 
 const zApprovalObject = z.strictObject({
   count: z.number().int().min(1).default(1),
-  approvers: z
-    .lazy(() => zPrincipals)
-    .refine((p) => p.users.length + p.usergroups.length > 0, {
-      message: 'name at least one approver (user ID or usergroup ID)',
-    }),
+  approvers: zPrincipals.refine((p) => p.users.length + p.usergroups.length > 0, {
+    message: 'name at least one approver (user ID or usergroup ID)',
+  }),
   ttl: zDuration('2h or 1d').default(parseDuration(DEFAULT_APPROVAL_TTL)!),
 });
 
@@ -232,8 +230,12 @@ export type WebhookFulfilment = Extract<RequestType['fulfilment'], { kind: 'webh
 /** The `requests:` section of groundcrew.yml. */
 export const zRequestsConfig = z
   .strictObject({
-    channel: z.lazy(() => zChannelId),
-    types: z.array(zRequestType).min(1, { message: 'define at least one request type' }),
+    channel: zChannelId,
+    types: z
+      .array(zRequestType)
+      .min(1, { message: 'define at least one request type' })
+      // The picker is one Slack select, which holds at most 100 options.
+      .max(100, { message: 'at most 100 request types (the picker is one Slack select)' }),
   })
   .superRefine((section, ctx) => {
     const ids = section.types.map((t) => t.id);
