@@ -60,8 +60,8 @@ export const requestsCapability: Capability = {
           role === 'member'
             ? undefined
             : (() => {
-                const open = service.openQueue();
-                return { open: open.length, breached: open.filter((r) => r.slaFlaggedAt).length };
+                const { waiting } = service.openQueue();
+                return { open: waiting.length, breached: waiting.filter((r) => r.slaFlaggedAt).length };
               })();
         return homeSection(service.mine(userId, 5), (id) => service.typeById(id), deps.clock.now(), queue);
       },

@@ -1,18 +1,5 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { FieldValues } from './model.js';
-
-const STATUSES = [
-  'submitted',
-  'awaiting_approval',
-  'approved',
-  'queued',
-  'in_progress',
-  'claimed',
-  'done',
-  'rejected',
-  'failed',
-  'expired',
-] as const;
+import { type FieldValues, FULFILMENT_MODES, REQUEST_STATUSES } from './model.js';
 
 /** One self-service request. Times are epoch milliseconds. */
 export const requestsTable = sqliteTable(
@@ -22,9 +9,9 @@ export const requestsTable = sqliteTable(
     typeId: text('type_id').notNull(),
     requester: text('requester').notNull(),
     fields: text('fields', { mode: 'json' }).$type<FieldValues>().notNull(),
-    status: text('status', { enum: STATUSES }).notNull(),
+    status: text('status', { enum: REQUEST_STATUSES }).notNull(),
     /** `webhook` until a webhook gives up and the request is handed to the platform team (`manual`). */
-    mode: text('mode', { enum: ['webhook', 'manual'] }).notNull(),
+    mode: text('mode', { enum: FULFILMENT_MODES }).notNull(),
     submittedAt: integer('submitted_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
     completedAt: integer('completed_at', { mode: 'timestamp_ms' }),

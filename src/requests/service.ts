@@ -13,6 +13,15 @@ import { type RawValue, type ValidationResult, validateFields } from './validate
 
 export const SUBJECT_TYPE = 'request';
 
+const OPEN_STATUSES: readonly RequestStatus[] = [
+  'submitted',
+  'awaiting_approval',
+  'approved',
+  'queued',
+  'in_progress',
+  'claimed',
+];
+
 /** Port: how people hear about requests. The Slack adapter (slack/notifier.ts) renders and posts. */
 export interface RequestsNotifier {
   /** A DM to the requester describing the request's current state; `note` adds a line of our own mrkdwn. */
@@ -99,11 +108,12 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     return row;
   }
 
-  async function requirePlatform(userId: string, action: string): Promise<void> {
+  async function requirePlatform(userId: string, action: string, id: number): Promise<void> {
     if (!(await deps.people.hasRole(userId, 'platform'))) {
       audit.record({
         actor: userId,
         action: `requests.${action}`,
+        target: `request:${id}`,
         outcome: 'denied',
         detail: 'not on the platform team',
       });
@@ -223,7 +233,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     },
 
     async claim(id: number, userId: string): Promise<RequestRow> {
-      await requirePlatform(userId, 'claim');
+      await requirePlatform(userId, 'claim', id);
       const row = move(getOrThrow(id), 'claimed', { claimedBy: userId });
       audit.record({ actor: userId, action: 'requests.claim', target: `request:${id}` });
       await announce(row);
@@ -231,7 +241,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     },
 
     async complete(id: number, userId: string): Promise<RequestRow> {
-      await requirePlatform(userId, 'done');
+      await requirePlatform(userId, 'done', id);
       const current = getOrThrow(id);
       const row = move(current, 'done', { resolvedBy: userId, claimedBy: current.claimedBy ?? userId });
       audit.record({ actor: userId, action: 'requests.done', target: `request:${id}` });
@@ -240,7 +250,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     },
 
     async reject(id: number, userId: string, reason: string): Promise<RequestRow> {
-      await requirePlatform(userId, 'reject');
+      await requirePlatform(userId, 'reject', id);
       if (!reason.trim()) throw invalidInput('Give a reason: the requester will see it.', { reason: 'Give a reason.' });
       const row = move(getOrThrow(id), 'rejected', { resolvedBy: userId, message: reason.trim() });
       audit.record({ actor: userId, action: 'requests.reject', target: `request:${id}`, detail: reason.trim() });
@@ -253,17 +263,38 @@ export function createRequestsService(deps: RequestsServiceDeps) {
 
     mine: (userId: string, limit = 20) => repo.byRequester(userId, limit),
 
-    /** Everything not finished, SLA-breached first, then oldest first. */
-    openQueue(): RequestRow[] {
-      const open = repo.withStatus(['submitted', 'awaiting_approval', 'approved', 'queued', 'in_progress', 'claimed']);
-      return sortQueue(open, (r) => typeById(r.typeId)?.sla, clock.now());
+    /**
+     * The platform team's queue: `waiting` is their manual work (queued or claimed), SLA-breached first (most
+     * overdue first), then oldest; `elsewhere` is everything else still open (awaiting approval, with a webhook),
+     * oldest first — shown after, so nobody mistakes it for work of theirs.
+     */
+    openQueue(): { waiting: RequestRow[]; elsewhere: RequestRow[] } {
+      const open = repo.withStatus(OPEN_STATUSES);
+      const isWork = (r: RequestRow) => r.mode === 'manual' && (r.status === 'queued' || r.status === 'claimed');
+      return {
+        waiting: sortQueue(open.filter(isWork), (r) => typeById(r.typeId)?.sla, clock.now()),
+        elsewhere: open.filter((r) => !isWork(r)),
+      };
     },
 
-    stats(): TypeStats[] {
+    /** Per-type figures over requests submitted since `since` (all time when omitted). */
+    stats(since?: Date): TypeStats[] {
+      const rows = repo.all();
       return computeStats(
-        repo.all(),
+        since ? rows.filter((r) => r.submittedAt.getTime() >= since.getTime()) : rows,
         config.types.map((t) => t.id),
       );
+    },
+
+    /** Records a refusal made before the service was reached (a button or command only the platform team may use). */
+    recordDenied(userId: string, action: string, target?: string): void {
+      audit.record({
+        actor: userId,
+        action: `requests.${action}`,
+        ...(target ? { target } : {}),
+        outcome: 'denied',
+        detail: 'not on the platform team',
+      });
     },
 
     fulfilment,

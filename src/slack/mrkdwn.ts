@@ -37,3 +37,22 @@ export function header(text: string): KnownBlock {
 }
 
 export const divider: KnownBlock = { type: 'divider' };
+
+/**
+ * Lays mrkdwn lines out over as few sections as possible, each at most `max` characters (Slack allows 3000 per
+ * section; callers keep a margin). Lines stay whole; a single line longer than `max` is cut with `…`.
+ */
+export function linesToSections(lines: readonly string[], max = 2900): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  let chunk = '';
+  for (const raw of lines) {
+    const line = truncate(raw, max);
+    if (chunk && chunk.length + line.length + 1 > max) {
+      blocks.push(section(chunk));
+      chunk = '';
+    }
+    chunk += `${chunk ? '\n' : ''}${line}`;
+  }
+  if (chunk) blocks.push(section(chunk));
+  return blocks;
+}

@@ -194,7 +194,7 @@ describe('SLA and listings', () => {
     expect(second).toBeGreaterThan(first);
     expect(lines[first]).toContain(':rotating_light:');
     expect(lines[first]).toContain('*past SLA* (4h)');
-    expect(queue?.text).toBe('Open requests: 2, 1 past SLA');
+    expect(queue?.text).toBe('Waiting for the platform team: 1, 1 past SLA; 1 open elsewhere');
 
     const refused = await ackBody(await app.command('requests --open', { user_id: ENGINEER }));
     expect(refused?.text).toContain('is for the platform team');

@@ -99,5 +99,22 @@ describe('/platform admin stats', () => {
 
     const member = await ackBody(await app.command('admin stats', { user_id: ENGINEER }));
     expect(member?.text).toContain('is for the platform team');
+
+    // --days N counts only requests submitted in the last N days: #7 (3 days later) alone in the last day.
+    at(3 * 24 * HOUR);
+    nock(HOOKS).post('/alert').reply(202);
+    await submitForm(app, 'alert', { query: text('e') });
+    await waitForRow(app, 7, (r) => r.status === 'queued');
+    const lastDay = await ackBody(await app.command('admin stats --days 1', { user_id: ADMIN }));
+    expect(blockText(lastDay?.blocks)).toContain('Request stats (last 1 day)');
+    expect(blockText(lastDay?.blocks)).toContain(
+      '*Monitoring alert* (`alert`)\nVolume *1* · self-service *—* (0/0 fulfilled) · ' +
+        'time to fulfil median *—*, p90 *—* · rejected *0%* (0/1) · open 1',
+    );
+    expect(blockText(lastDay?.blocks)).toContain('*Secrets access* (`secrets-access`)\nVolume *0*');
+    const fourDays = await ackBody(await app.command('admin stats --days 4', { user_id: ADMIN }));
+    expect(blockText(fourDays?.blocks)).toContain('*Monitoring alert* (`alert`)\nVolume *5* · self-service *67%*');
+    const wrong = await ackBody(await app.command('admin stats --days week', { user_id: ADMIN }));
+    expect(wrong?.text).toContain('`--days week` is not a number of days');
   });
 });

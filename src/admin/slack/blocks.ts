@@ -3,7 +3,7 @@ import type { AuditRow } from '../../audit/service.js';
 import { formatDuration } from '../../clock.js';
 import type { ReplyMessage } from '../../commands/registry.js';
 import type { JobStatus } from '../../scheduler/types.js';
-import { context, escapeMrkdwn, section, slackDate, truncate } from '../../slack/mrkdwn.js';
+import { context, escapeMrkdwn, linesToSections, section, slackDate, truncate } from '../../slack/mrkdwn.js';
 
 const OUTCOME_ICON: Record<string, string> = {
   ok: ':white_check_mark:',
@@ -49,15 +49,6 @@ export function auditMessage(rows: readonly AuditRow[]): ReplyMessage {
     );
   });
   // One section holds at most 3000 characters: split the lines over as many sections as needed.
-  const blocks: KnownBlock[] = [section(`*Audit log* — latest ${rows.length}`)];
-  let chunk = '';
-  for (const line of lines) {
-    if (chunk.length + line.length + 1 > 2900) {
-      blocks.push(section(chunk));
-      chunk = '';
-    }
-    chunk += `${chunk ? '\n' : ''}${line}`;
-  }
-  if (chunk) blocks.push(section(chunk));
+  const blocks: KnownBlock[] = [section(`*Audit log* — latest ${rows.length}`), ...linesToSections(lines, 2900)];
   return { text: `Audit log: latest ${rows.length} entries`, blocks: blocks.slice(0, 50) };
 }

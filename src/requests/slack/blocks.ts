@@ -1,14 +1,27 @@
 import type { Button, KnownBlock } from '@slack/types';
 import { formatDuration } from '../../clock.js';
 import type { ReplyMessage } from '../../commands/registry.js';
-import { context, divider, escapeMrkdwn, header, section, slackDate, truncate } from '../../slack/mrkdwn.js';
+import {
+  context,
+  divider,
+  escapeMrkdwn,
+  header,
+  linesToSections,
+  section,
+  slackDate,
+  truncate,
+} from '../../slack/mrkdwn.js';
 import type { RequestType } from '../config.js';
 import { answerViews, isTerminal, STATUS_ICON, STATUS_LABEL } from '../model.js';
 import type { RequestRow } from '../repo.js';
 import type { TypeStats } from '../stats.js';
+import { answerBlocks } from './answers.js';
 import { IDS } from './ids.js';
 
 /** Messages: the queue card, the requester's DMs, listings, stats and the Home section. Pure builders. */
+
+/** Slack's cap on blocks in one message. */
+const MAX_BLOCKS = 50;
 
 export interface Message {
   text: string;
@@ -39,17 +52,6 @@ export function outputsText(outputs: Record<string, string> | null): string | nu
     .join('\n');
 }
 
-/** The requester's answers as section fields (at most 10 per section). */
-function answerBlocks(row: RequestRow, type: RequestType): KnownBlock[] {
-  const fields = answerViews(type, row.fields).map((a) => ({
-    type: 'mrkdwn' as const,
-    text: truncate(`*${escapeMrkdwn(a.label)}*\n${a.text}`, 2000),
-  }));
-  const blocks: KnownBlock[] = [];
-  for (let i = 0; i < fields.length; i += 10) blocks.push({ type: 'section', fields: fields.slice(i, i + 10) });
-  return blocks;
-}
-
 function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
   return {
     type: 'button',
@@ -62,7 +64,7 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
 
 /** The card in the platform team's queue channel; re-rendered in place on every change. */
 export function queueCard(row: RequestRow, type: RequestType): Message {
-  const blocks: KnownBlock[] = [
+  const head: KnownBlock[] = [
     header(`Request #${row.id}: ${type.title}`),
     section(
       `Requested by <@${row.requester}> ${slackDate(row.submittedAt)}\nStatus: ${statusLine(row)}` +
@@ -70,15 +72,15 @@ export function queueCard(row: RequestRow, type: RequestType): Message {
     ),
   ];
   if (row.slaFlaggedAt && !isTerminal(row.status)) {
-    blocks.push(section(`:rotating_light: *Past its SLA* (${formatDuration(type.sla ?? 0)}) — please pick it up.`));
+    head.push(section(`:rotating_light: *Past its SLA* (${formatDuration(type.sla ?? 0)}) — please pick it up.`));
   }
   if (row.lastError) {
-    blocks.push(section(`:warning: Automation could not take it: ${escapeMrkdwn(truncate(row.lastError, 1500))}`));
+    head.push(section(`:warning: Automation could not take it: ${escapeMrkdwn(truncate(row.lastError, 1500))}`));
   }
-  blocks.push(...answerBlocks(row, type));
-  if (row.status === 'rejected' && row.message) blocks.push(section(`*Reason:* ${escapeMrkdwn(row.message)}`));
+  const tail: KnownBlock[] = [];
+  if (row.status === 'rejected' && row.message) tail.push(section(`*Reason:* ${escapeMrkdwn(row.message)}`));
   if (row.status === 'failed' && row.message) {
-    blocks.push(section(`:x: *The automation reported a failure:* ${escapeMrkdwn(truncate(row.message, 1500))}`));
+    tail.push(section(`:x: *The automation reported a failure:* ${escapeMrkdwn(truncate(row.message, 1500))}`));
   }
   const value = String(row.id);
   const buttons: Button[] = [];
@@ -87,10 +89,11 @@ export function queueCard(row: RequestRow, type: RequestType): Message {
     buttons.push(button('Done', IDS.done, value, row.status === 'claimed' ? 'primary' : undefined));
     buttons.push(button('Reject', IDS.reject, value, 'danger'));
   }
-  if (buttons.length) blocks.push({ type: 'actions', block_id: IDS.queueActionsBlock, elements: buttons });
+  if (buttons.length) tail.push({ type: 'actions', block_id: IDS.queueActionsBlock, elements: buttons });
+  const answers = answerBlocks(answerViews(type, row.fields), MAX_BLOCKS - head.length - tail.length);
   return {
     text: `Request #${row.id} (${type.title}) from <@${row.requester}>: ${STATUS_LABEL[row.status]}`,
-    blocks: blocks.slice(0, 50),
+    blocks: [...head, ...answers, ...tail],
   };
 }
 
@@ -131,7 +134,7 @@ export function requesterMessage(row: RequestRow, type: RequestType, note?: stri
   const blocks: KnownBlock[] = [section(lines.join('\n'))];
   const outputs = row.status === 'done' || row.status === 'in_progress' ? outputsText(row.outputs) : null;
   if (outputs) blocks.push(section(`*Outputs*\n${outputs}`));
-  if (row.status === 'submitted') blocks.push(...answerBlocks(row, type).slice(0, 4));
+  if (row.status === 'submitted') blocks.push(...answerBlocks(answerViews(type, row.fields), 4));
   return { text: `Your request ${titleOf(row, type)} ${REQUESTER_TEXT[row.status]}`, blocks };
 }
 
@@ -148,18 +151,18 @@ function listLine(row: RequestRow, type: RequestType | undefined, now: Date, wit
   );
 }
 
-function linesToBlocks(title: string, lines: string[]): KnownBlock[] {
-  const blocks: KnownBlock[] = [section(title)];
-  let chunk = '';
-  for (const line of lines) {
-    if (chunk.length + line.length + 1 > 2900) {
-      blocks.push(section(chunk));
-      chunk = '';
-    }
-    chunk += `${chunk ? '\n' : ''}${line}`;
+/**
+ * A titled list in at most `maxBlocks` blocks (title included); lines that do not fit are counted in a last line.
+ */
+export function listBlocks(title: string, lines: readonly string[], maxBlocks = MAX_BLOCKS): KnownBlock[] {
+  let shown = lines.length;
+  for (;;) {
+    const visible = lines.slice(0, shown);
+    const more = lines.length - shown;
+    const sections = linesToSections(more ? [...visible, `_…and ${more} more_`] : visible);
+    if (sections.length + 1 <= maxBlocks || shown === 0) return [section(title), ...sections].slice(0, maxBlocks);
+    shown = Math.max(0, shown - Math.max(1, Math.ceil(shown / 10)));
   }
-  if (chunk) blocks.push(section(chunk));
-  return blocks.slice(0, 50);
 }
 
 export function myRequestsMessage(
@@ -170,34 +173,60 @@ export function myRequestsMessage(
   if (rows.length === 0) return { text: 'You have no requests yet. Start one with `/platform request`.' };
   return {
     text: `Your requests (${rows.length})`,
-    blocks: linesToBlocks(
+    blocks: listBlocks(
       `*Your requests* (latest ${rows.length})`,
       rows.map((r) => listLine(r, typeOf(r.typeId), now, false)),
     ),
   };
 }
 
+/**
+ * `/platform requests --open`: first the platform team's own work (manual requests, past-SLA first, then oldest),
+ * then — separately — what is open elsewhere (awaiting approval, with automation).
+ */
 export function queueMessage(
-  rows: RequestRow[],
+  queue: { waiting: RequestRow[]; elsewhere: RequestRow[] },
   typeOf: (id: string) => RequestType | undefined,
   now: Date,
 ): ReplyMessage {
-  if (rows.length === 0) return { text: 'The request queue is empty. :sparkles:' };
-  const breached = rows.filter((r) => r.slaFlaggedAt).length;
-  return {
-    text: `Open requests: ${rows.length}${breached ? `, ${breached} past SLA` : ''}`,
-    blocks: linesToBlocks(
-      `*Open requests* (${rows.length}${breached ? `, ${breached} past SLA` : ''}) — past-SLA first, then oldest`,
-      rows.map((r) => listLine(r, typeOf(r.typeId), now, true)),
-    ),
-  };
+  const { waiting, elsewhere } = queue;
+  const breached = waiting.filter((r) => r.slaFlaggedAt).length;
+  const counts = `${waiting.length}${breached ? `, ${breached} past SLA` : ''}`;
+  const text =
+    `Waiting for the platform team: ${counts}` + (elsewhere.length ? `; ${elsewhere.length} open elsewhere` : '');
+  const line = (r: RequestRow) => listLine(r, typeOf(r.typeId), now, true);
+  const elsewhereTitle = `*Open elsewhere* (${elsewhere.length}) — awaiting approval or with automation; nothing to do yet`;
+  if (waiting.length === 0) {
+    if (elsewhere.length === 0) return { text: 'The request queue is empty. :sparkles:' };
+    return {
+      text,
+      blocks: [
+        section('*Waiting for the platform team:* nothing. :sparkles:'),
+        ...listBlocks(elsewhereTitle, elsewhere.map(line), MAX_BLOCKS - 1),
+      ],
+    };
+  }
+  const work = listBlocks(
+    `*Waiting for the platform team* (${counts}) — past-SLA first, then oldest`,
+    waiting.map(line),
+    elsewhere.length ? MAX_BLOCKS - 5 : MAX_BLOCKS,
+  );
+  const rest = elsewhere.length
+    ? [divider, ...listBlocks(elsewhereTitle, elsewhere.map(line), MAX_BLOCKS - work.length - 1)]
+    : [];
+  return { text, blocks: [...work, ...rest] };
 }
 
 const pct = (value: number | null) => (value === null ? '—' : `${Math.round(value * 100)}%`);
 const dur = (ms: number | null) => (ms === null ? '—' : formatDuration(ms));
 
-export function statsMessage(stats: TypeStats[], typeOf: (id: string) => RequestType | undefined): ReplyMessage {
-  const blocks: KnownBlock[] = [header('Request stats (all time)')];
+export function statsMessage(
+  stats: TypeStats[],
+  typeOf: (id: string) => RequestType | undefined,
+  days?: number,
+): ReplyMessage {
+  const period = days ? `last ${days} day${days === 1 ? '' : 's'}` : 'all time';
+  const blocks: KnownBlock[] = [header(`Request stats (${period})`)];
   for (const s of stats.slice(0, 45)) {
     blocks.push(
       section(
@@ -213,7 +242,7 @@ export function statsMessage(stats: TypeStats[], typeOf: (id: string) => Request
       'Self-service: fulfilled by a webhook with no platform engineer touching it. Median/p90: submission to done (p90 by nearest rank).',
     ),
   );
-  return { text: `Request stats for ${stats.length} type(s)`, blocks };
+  return { text: `Request stats for ${stats.length} type(s), ${period}`, blocks };
 }
 
 export function homeSection(
@@ -228,7 +257,7 @@ export function homeSection(
   const hints = ['All of yours: `/platform requests`'];
   if (queue)
     hints.push(
-      `Queue: ${queue.open} open${queue.breached ? `, ${queue.breached} past SLA` : ''} — \`/platform requests --open\``,
+      `Queue: ${queue.open} waiting for the platform team${queue.breached ? `, ${queue.breached} past SLA` : ''} — \`/platform requests --open\``,
     );
   blocks.push(context(hints.join(' · ')), divider);
   return blocks;

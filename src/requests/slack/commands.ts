@@ -1,10 +1,12 @@
 import type { Clock } from '../../clock.js';
-import { ArgsError } from '../../commands/args.js';
+import { ArgsError, stringFlag } from '../../commands/args.js';
 import type { CommandRegistry } from '../../commands/registry.js';
 import { formModel } from '../form.js';
 import type { RequestsService } from '../service.js';
 import { myRequestsMessage, queueMessage, statsMessage } from './blocks.js';
 import { formView, pickerView } from './form-blocks.js';
+
+const DAY_MS = 86_400_000;
 
 /** `/platform request [type]`, `/platform requests [--open]`, `/platform admin stats`. */
 export function registerRequestCommands(commands: CommandRegistry, service: RequestsService, clock: Clock): void {
@@ -40,6 +42,7 @@ export function registerRequestCommands(commands: CommandRegistry, service: Requ
     async handle(ctx) {
       if (ctx.args.flags.open) {
         if (!(await service.isPlatform(ctx.userId))) {
+          service.recordDenied(ctx.userId, 'queue');
           throw new ArgsError(
             '`/platform requests --open` is for the platform team; `/platform requests` lists yours.',
           );
@@ -52,11 +55,18 @@ export function registerRequestCommands(commands: CommandRegistry, service: Requ
   });
   commands.add({
     name: 'admin stats',
-    usage: 'admin stats',
-    summary: 'request catalog per type: volume, self-service rate, median/p90 time to fulfil, rejection rate',
+    usage: 'admin stats [--days N]',
+    summary:
+      'request catalog per type: volume, self-service rate, median/p90 time to fulfil, rejection rate (`--days 30`: requests submitted in the last 30 days)',
     minRole: 'platform',
     async handle(ctx) {
-      await ctx.reply(statsMessage(service.stats(), typeOf));
+      const raw = stringFlag(ctx.args, 'days');
+      const days = raw === undefined ? undefined : Number(raw);
+      if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) {
+        throw new ArgsError(`\`--days ${raw}\` is not a number of days; try \`/platform admin stats --days 30\``);
+      }
+      const since = days === undefined ? undefined : new Date(clock.now().getTime() - days * DAY_MS);
+      await ctx.reply(statsMessage(service.stats(since), typeOf, days));
     },
   });
 }

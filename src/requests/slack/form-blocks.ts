@@ -139,6 +139,9 @@ function element(input: FormInput): InputBlockElement {
   }
 }
 
+/** The requester sees the whole reason in their DM, so the reason is capped where the DM can carry it. */
+export const REJECT_REASON_MAX = 1500;
+
 export interface RejectMetadata {
   requestId: number;
 }
@@ -158,7 +161,12 @@ export function rejectView(requestId: number, title: string): ModalView {
         type: 'input',
         block_id: IDS.rejectReasonBlock,
         label: plain('Reason'),
-        element: { type: 'plain_text_input', action_id: IDS.rejectReasonAction, multiline: true },
+        element: {
+          type: 'plain_text_input',
+          action_id: IDS.rejectReasonAction,
+          multiline: true,
+          max_length: REJECT_REASON_MAX,
+        },
       },
     ],
   };

@@ -68,6 +68,14 @@ async function tell(client: WebClient, userId: string, respond: RespondFn | unde
   else await client.chat.postMessage({ channel: userId, text });
 }
 
+interface QueueClick {
+  userId: string;
+  triggerId: string;
+  client: WebClient;
+  /** Tells the clicker (ephemeral under the card, else a DM). */
+  say(text: string): Promise<void>;
+}
+
 /** The picker, the forms, and the queue card's Claim / Done / Reject. */
 export function registerRequestListeners(app: App, service: RequestsService): void {
   // Picking a type (dispatch_action on the picker's select) swaps the modal for that type's form.
@@ -127,39 +135,34 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
     }
   });
 
-  const queueButton = (actionId: string, run: (id: number, userId: string) => Promise<unknown>) =>
+  /** A queue-card button: ack, read the request ID from its value, run; a refusal goes back to the clicker only. */
+  const queueButton = (actionId: string, run: (id: number, args: QueueClick) => Promise<unknown>) =>
     app.action<BlockAction>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, client, respond }) => {
       await ack();
       const action = body.actions[0];
       const id = zRequestId.safeParse(action && 'value' in action ? action.value : undefined);
       const reply = body.container?.type === 'message' ? respond : undefined;
-      if (!id.success) return tell(client, body.user.id, reply, 'That button is broken (no request ID).');
+      const say = (text: string) => tell(client, body.user.id, reply, text);
+      if (!id.success) return say('That button is broken (no request ID).');
       try {
-        await run(id.data, body.user.id);
+        await run(id.data, { userId: body.user.id, triggerId: body.trigger_id, client, say });
       } catch (error) {
         if (!isDomainError(error)) throw error;
-        await tell(client, body.user.id, reply, `:no_entry: ${error.message}`);
+        await say(`:no_entry: ${error.message}`);
       }
     });
 
-  queueButton(IDS.claim, (id, userId) => service.claim(id, userId));
-  queueButton(IDS.done, (id, userId) => service.complete(id, userId));
-
-  app.action<BlockAction>({ type: 'block_actions', action_id: IDS.reject }, async ({ ack, body, client, respond }) => {
-    await ack();
-    const action = body.actions[0];
-    const id = zRequestId.safeParse(action && 'value' in action ? action.value : undefined);
-    const reply = body.container?.type === 'message' ? respond : undefined;
-    if (!id.success) return tell(client, body.user.id, reply, 'That button is broken (no request ID).');
-    if (!(await service.isPlatform(body.user.id))) {
-      return tell(client, body.user.id, reply, ':no_entry: Only the platform team can work the request queue.');
+  queueButton(IDS.claim, (id, { userId }) => service.claim(id, userId));
+  queueButton(IDS.done, (id, { userId }) => service.complete(id, userId));
+  queueButton(IDS.reject, async (id, { userId, triggerId, client, say }) => {
+    if (!(await service.isPlatform(userId))) {
+      service.recordDenied(userId, 'reject', `request:${id}`);
+      return say(':no_entry: Only the platform team can work the request queue.');
     }
-    const row = service.get(id.data);
-    if (!row || isTerminal(row.status)) {
-      return tell(client, body.user.id, reply, `Request #${id.data} is already closed.`);
-    }
+    const row = service.get(id);
+    if (!row || isTerminal(row.status)) return say(`Request #${id} is already closed.`);
     await client.views.open({
-      trigger_id: body.trigger_id,
+      trigger_id: triggerId,
       view: rejectView(row.id, service.typeById(row.typeId)?.title ?? row.typeId),
     });
   });

@@ -1,0 +1,76 @@
+import type { KnownBlock, MrkdwnElement } from '@slack/types';
+import { escapeMrkdwn, linesToSections, section, truncate } from '../../slack/mrkdwn.js';
+import type { AnswerView } from '../model.js';
+
+/** Section text stays under Slack's 3000 characters with a margin. */
+const SECTION_MAX = 2900;
+/** Answers up to this long (on one line) sit side by side as section fields; longer ones get the full width. */
+const SHORT_ANSWER = 300;
+const FIELDS_PER_SECTION = 10;
+const CUT_NOTE = ' _(cut to fit Slack’s message limits)_';
+
+const isShort = (a: AnswerView) => a.text.length <= SHORT_ANSWER && !a.text.includes('\n');
+const labelOf = (a: AnswerView) => `*${escapeMrkdwn(truncate(a.label, 300))}*`;
+
+/**
+ * Splits one line of mrkdwn into pieces of at most `max` characters, preferring a space, and never cutting
+ * inside an escape (`&amp;`) or a mention/link (`<@U123>`).
+ */
+export function wrapLine(line: string, max: number): string[] {
+  const pieces: string[] = [];
+  let rest = line;
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf(' ', max);
+    if (cut < max - 200) {
+      cut = max;
+      const amp = rest.lastIndexOf('&', cut - 1);
+      if (amp >= 0 && amp > cut - 6 && !rest.slice(amp, cut).includes(';')) cut = amp;
+      const open = rest.lastIndexOf('<', cut - 1);
+      if (open >= 0 && open > cut - 100 && !rest.slice(open, cut).includes('>')) cut = open;
+    }
+    if (cut <= 0) cut = max;
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^ /, '');
+  }
+  pieces.push(rest);
+  return pieces;
+}
+
+function layout(answers: readonly AnswerView[], compact: boolean): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  let grid: MrkdwnElement[] = [];
+  const flush = () => {
+    if (grid.length) blocks.push({ type: 'section', fields: grid });
+    grid = [];
+  };
+  for (const answer of answers) {
+    if (isShort(answer)) {
+      grid.push({ type: 'mrkdwn', text: truncate(`${labelOf(answer)}\n${answer.text}`, 2000) });
+      if (grid.length === FIELDS_PER_SECTION) flush();
+      continue;
+    }
+    flush();
+    const full = `${labelOf(answer)}\n${answer.text}`;
+    if (compact) {
+      blocks.push(
+        section(full.length <= SECTION_MAX ? full : `${wrapLine(full, SECTION_MAX - CUT_NOTE.length)[0]}${CUT_NOTE}`),
+      );
+    } else {
+      const lines = full.split('\n').flatMap((line) => wrapLine(line, SECTION_MAX));
+      blocks.push(...linesToSections(lines, SECTION_MAX));
+    }
+  }
+  flush();
+  return blocks;
+}
+
+/**
+ * The requester's answers laid out readably in at most `maxBlocks` blocks: short answers side by side (ten to a
+ * section), long ones at full width, split over as many sections as they need. When that would pass `maxBlocks`,
+ * each long answer gets one section (cut, and marked as cut).
+ */
+export function answerBlocks(answers: readonly AnswerView[], maxBlocks: number): KnownBlock[] {
+  const full = layout(answers, false);
+  if (full.length <= maxBlocks) return full;
+  return layout(answers, true).slice(0, maxBlocks);
+}
