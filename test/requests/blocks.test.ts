@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RequestType } from '../../src/requests/config.js';
 import { formModel } from '../../src/requests/form.js';
 import type { RequestRow } from '../../src/requests/repo.js';
-import { queueCard, requesterMessage } from '../../src/requests/slack/blocks.js';
+import { wrapLine } from '../../src/requests/slack/answers.js';
+import { listBlocks, queueCard, queueMessage, requesterMessage } from '../../src/requests/slack/blocks.js';
 import { formView, handlingLine, pickerView } from '../../src/requests/slack/form-blocks.js';
 import { blockText } from '../support/harness.js';
 
@@ -91,5 +92,82 @@ describe('request blocks', () => {
     expect(text).toContain('• dashboard: <https://grafana.example.com/d/1|https://grafana.example.com/d/1>');
     expect(text).toContain('• note: a&amp;b');
     expect(message.text).toBe(`Your request #7 ${longTitle} is done.`);
+  });
+});
+
+describe('request blocks within Slack limits', () => {
+  const textOf = (b: { type: string }) =>
+    'text' in b && b.text && typeof b.text === 'object' && 'text' in b.text ? String(b.text.text) : '';
+  const longType: RequestType = {
+    ...type,
+    fields: Array.from({ length: 40 }, (_, i) => ({
+      id: `f${i}`,
+      label: `Field ${i}`,
+      type: 'textarea',
+      required: false,
+    })),
+  };
+
+  it('shows a long answer in full at full width, over several sections of at most 3000 characters', () => {
+    const essay = Array.from({ length: 500 }, (_, i) => `word${i} & <more>`).join(' ');
+    const card = queueCard(row({ fields: { f0: 'short', f1: essay } }), type);
+    const sections = card.blocks.filter((b) => b.type === 'section' && 'text' in b && b.text);
+    const long = sections.filter((b) => textOf(b).includes('word'));
+    expect(long.length).toBeGreaterThan(2);
+    expect(long.every((b) => textOf(b).length <= 3000)).toBe(true);
+    // Nothing lost: every piece of the escaped answer is on the card, no escape split.
+    const joined = long.map(textOf).join(' ').replace('*Field 1*\n', '');
+    expect(joined).toBe(essay.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'));
+    // The short answers stay side by side.
+    expect(blockText(card.blocks)).toContain('*Field 0*\nshort');
+  });
+
+  it('keeps a card with forty long answers within 50 blocks, marking what was cut', () => {
+    const fields = Object.fromEntries(longType.fields.map((f) => [f.id, 'x'.repeat(4000)]));
+    const card = queueCard(row({ fields, status: 'queued' }), longType);
+    expect(card.blocks.length).toBeLessThanOrEqual(50);
+    expect(card.blocks.at(-1)?.type).toBe('actions');
+    expect(blockText(card.blocks)).toContain('cut to fit Slack’s message limits');
+    expect(card.blocks.every((b) => textOf(b).length <= 3000)).toBe(true);
+  });
+
+  it('wraps at a space, and never inside an escape or a mention', () => {
+    expect(wrapLine('aaaa bbbb cccc', 10)).toEqual(['aaaa bbbb', 'cccc']);
+    expect(wrapLine('abcdefg&amp;xyz', 10)).toEqual(['abcdefg', '&amp;xyz']);
+    expect(wrapLine('abcd<@U123>xyz', 10)).toEqual(['abcd', '<@U123>xyz']);
+  });
+
+  it('lists at most 50 blocks and counts the lines left out', () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i} ${'z'.repeat(200)}`);
+    const blocks = listBlocks('*Title*', lines);
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(blockText(blocks)).toMatch(/…and \d+ more/);
+  });
+
+  it('puts the platform team’s work first and what is open elsewhere after, apart', () => {
+    const now = new Date('2026-11-23T12:00:00Z');
+    const message = queueMessage(
+      {
+        waiting: [row({ id: 2, slaFlaggedAt: now }), row({ id: 3, status: 'claimed', claimedBy: 'U0PLAT001' })],
+        elsewhere: [row({ id: 1, mode: 'webhook', status: 'awaiting_approval' })],
+      },
+      () => type,
+      now,
+    );
+    expect(message.text).toBe('Waiting for the platform team: 2, 1 past SLA; 1 open elsewhere');
+    const text = blockText(message.blocks);
+    expect(text.indexOf('#2 ')).toBeLessThan(text.indexOf('#3 '));
+    expect(text.indexOf('#3 ')).toBeLessThan(text.indexOf('*Open elsewhere* (1)'));
+    expect(text.indexOf('*Open elsewhere* (1)')).toBeLessThan(text.indexOf('#1 '));
+    expect(message.blocks.some((b) => b.type === 'divider')).toBe(true);
+    const onlyElsewhere = queueMessage(
+      { waiting: [], elsewhere: [row({ id: 1, status: 'in_progress' })] },
+      () => type,
+      now,
+    );
+    expect(blockText(onlyElsewhere.blocks)).toContain('*Waiting for the platform team:* nothing.');
+    expect(queueMessage({ waiting: [], elsewhere: [] }, () => type, now).text).toBe(
+      'The request queue is empty. :sparkles:',
+    );
   });
 });

@@ -20,8 +20,9 @@ export function wrapLine(line: string, max: number): string[] {
   const pieces: string[] = [];
   let rest = line;
   while (rest.length > max) {
-    let cut = rest.lastIndexOf(' ', max);
-    if (cut < max - 200) {
+    const space = rest.lastIndexOf(' ', max);
+    let cut = space;
+    if (space <= 0 || space < max - 200) {
       cut = max;
       const amp = rest.lastIndexOf('&', cut - 1);
       if (amp >= 0 && amp > cut - 6 && !rest.slice(amp, cut).includes(';')) cut = amp;
