@@ -159,7 +159,7 @@ describe('request blocks within Slack limits', () => {
     expect(text.indexOf('#2 ')).toBeLessThan(text.indexOf('#3 '));
     expect(text.indexOf('#3 ')).toBeLessThan(text.indexOf('*Open elsewhere* (1)'));
     expect(text.indexOf('*Open elsewhere* (1)')).toBeLessThan(text.indexOf('#1 '));
-    expect(message.blocks.some((b) => b.type === 'divider')).toBe(true);
+    expect(message.blocks?.some((b) => b.type === 'divider')).toBe(true);
     const onlyElsewhere = queueMessage(
       { waiting: [], elsewhere: [row({ id: 1, status: 'in_progress' })] },
       () => type,

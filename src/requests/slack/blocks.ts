@@ -192,8 +192,8 @@ export function queueMessage(
   const { waiting, elsewhere } = queue;
   const breached = waiting.filter((r) => r.slaFlaggedAt).length;
   const counts = `${waiting.length}${breached ? `, ${breached} past SLA` : ''}`;
-  const text =
-    `Waiting for the platform team: ${counts}` + (elsewhere.length ? `; ${elsewhere.length} open elsewhere` : '');
+  const others = elsewhere.length ? `; ${elsewhere.length} open elsewhere` : '';
+  const text = `Waiting for the platform team: ${counts}${others}`;
   const line = (r: RequestRow) => listLine(r, typeOf(r.typeId), now, true);
   const elsewhereTitle = `*Open elsewhere* (${elsewhere.length}) — awaiting approval or with automation; nothing to do yet`;
   if (waiting.length === 0) {
