@@ -30,6 +30,8 @@ export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly RequestStatus[] = ['done', 'rejected', 'failed', 'expired'];
 export const isTerminal = (status: RequestStatus) => TERMINAL_STATUSES.includes(status);
+/** Still going somewhere: with an approver, a webhook or the platform team. */
+export const OPEN_STATUSES: readonly RequestStatus[] = REQUEST_STATUSES.filter((s) => !isTerminal(s));
 
 const TRANSITIONS: Record<RequestStatus, readonly RequestStatus[]> = {
   submitted: ['awaiting_approval', 'queued', 'in_progress', 'done', 'failed'],

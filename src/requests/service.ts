@@ -6,21 +6,20 @@ import type { Logger } from '../logger.js';
 import type { PeopleService } from '../people/service.js';
 import type { RequestsConfig, RequestType } from './config.js';
 import { createFulfilment, type Fulfilment } from './fulfilment.js';
-import { answerViews, assertTransition, type RequestStatus, STATUS_LABEL, sortQueue } from './model.js';
+import {
+  answerViews,
+  assertTransition,
+  isTerminal,
+  OPEN_STATUSES,
+  type RequestStatus,
+  STATUS_LABEL,
+  sortQueue,
+} from './model.js';
 import type { RequestRow, RequestsRepo } from './repo.js';
 import { computeStats, type TypeStats } from './stats.js';
 import { type RawValue, type ValidationResult, validateFields } from './validate.js';
 
 export const SUBJECT_TYPE = 'request';
-
-const OPEN_STATUSES: readonly RequestStatus[] = [
-  'submitted',
-  'awaiting_approval',
-  'approved',
-  'queued',
-  'in_progress',
-  'claimed',
-];
 
 /** Port: how people hear about requests. The Slack adapter (slack/notifier.ts) renders and posts. */
 export interface RequestsNotifier {
@@ -83,13 +82,12 @@ export function createRequestsService(deps: RequestsServiceDeps) {
   function move(row: RequestRow, to: RequestStatus, patch: Parameters<RequestsRepo['update']>[1] = {}): RequestRow {
     assertTransition(row.id, row.status, to);
     const now = clock.now();
-    const terminal = to === 'done' || to === 'rejected' || to === 'failed' || to === 'expired';
     const updated = repo.transition(row.id, [row.status], {
       status: to,
       updatedAt: now,
       // The message belongs to this change (a reason, a webhook's words); an old one is not repeated.
       message: null,
-      ...(terminal ? { completedAt: now, nextAttemptAt: null } : {}),
+      ...(isTerminal(to) ? { completedAt: now, nextAttemptAt: null } : {}),
       ...patch,
     });
     if (!updated) {

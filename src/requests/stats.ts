@@ -1,4 +1,4 @@
-import type { RequestRecord } from './model.js';
+import { isTerminal, type RequestRecord } from './model.js';
 
 export type StatsRow = Pick<RequestRecord, 'typeId' | 'status' | 'mode' | 'submittedAt' | 'completedAt'>;
 
@@ -31,7 +31,7 @@ export function computeStats(rows: readonly StatsRow[], typeIds: readonly string
     const selfService = done.filter((r) => r.mode === 'webhook').length;
     const durations = done.map((r) => r.completedAt!.getTime() - r.submittedAt.getTime()).sort((a, b) => a - b);
     const rejected = mine.filter((r) => r.status === 'rejected').length;
-    const open = mine.filter((r) => !['done', 'rejected', 'failed', 'expired'].includes(r.status)).length;
+    const open = mine.filter((r) => !isTerminal(r.status)).length;
     return {
       typeId,
       volume: mine.length,

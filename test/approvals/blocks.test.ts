@@ -46,6 +46,15 @@ describe('approval card', () => {
     expect(blockText(blocks)).toContain('*Rejected by* <@UB>: _a &lt;b&gt; &amp; c_');
   });
 
+  it('spreads long subject lines over several sections instead of cutting them at 3000 characters', () => {
+    const lines = Array.from({ length: 8 }, (_, i) => `*Answer ${i}:* ${'x'.repeat(1000)} end${i}`);
+    const blocks = approvalCardBlocks({ ...card(), subject: { title: 'Request #1', lines } });
+    const text = blockText(blocks);
+    for (let i = 0; i < 8; i++) expect(text).toContain(`end${i}`);
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(types(blocks).at(-1)).toBe('actions');
+  });
+
   it('falls back to the bare subject when the subject cannot describe itself', () => {
     expect(blockText(approvalCardBlocks({ approval: base, subject: null }))).toContain('Approval for deploy 9');
   });

@@ -5,6 +5,7 @@ import {
   divider,
   escapeMrkdwn,
   header,
+  linesToSections,
   section,
   slackDate,
   truncate,
@@ -83,7 +84,9 @@ export function approvalCardBlocks(card: ApprovalCard): KnownBlock[] {
   const ttl = approval.expiresAt.getTime() - approval.createdAt.getTime();
   const blocks: KnownBlock[] = [header(cardTitle(card))];
   const lines = card.subject?.lines ?? [];
-  if (lines.length > 0) blocks.push(section(lines.join('\n')));
+  // The subject's lines can pass one section's 3000 characters (a request's long answers): spread them out,
+  // leaving room for the five blocks around them within Slack's 50.
+  blocks.push(...linesToSections(lines).slice(0, 45));
   blocks.push(
     context(
       `Requested by ${userMention(approval.requester)} · needs ${approval.required} approval${approval.required === 1 ? '' : 's'} ` +
