@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
 import { parse } from 'yaml';
 import { ConfigError, type TeamConfig, validateTeamConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -8,20 +9,37 @@ import type { Workspace } from './workspace.js';
 
 export const DEMO_SECRET = 'playground-demo-secret-0001';
 const DEMO_FILE = sourceFile('demo.yml');
-const PLACEHOLDER = ['$', '{PLAYGROUND_URL}'].join('');
+const placeholder = (name: string) => ['$', `{${name}}`].join('');
 const OPTIONAL_SECTIONS = ['deploys', 'requests'] as const;
 
-/** demo.yml as an object, with ${PLAYGROUND_URL} filled in. */
-export function demoTeamObject(baseUrl: string, text = readFileSync(DEMO_FILE, 'utf8')): Record<string, unknown> {
-  return parse(text.replaceAll(PLACEHOLDER, baseUrl)) as Record<string, unknown>;
+/**
+ * demo.yml as an object, with ${PLAYGROUND_URL} filled in, and ${FREEZE_FROM}/${FREEZE_UNTIL} set to a day-long
+ * freeze that starts a day after `start` (on the hour, team time zone): production is never frozen when a newcomer
+ * first tries a deploy, whatever the day, and "+1 day" walks into the freeze.
+ */
+export function demoTeamObject(
+  baseUrl: string,
+  text = readFileSync(DEMO_FILE, 'utf8'),
+  start: Date = new Date(),
+): Record<string, unknown> {
+  const zone = (parse(text) as { timezone?: unknown } | null)?.timezone;
+  const from = DateTime.fromJSDate(start, { zone: typeof zone === 'string' ? zone : 'UTC' })
+    .plus({ days: 1 })
+    .startOf('hour');
+  const local = (t: DateTime) => t.toFormat('yyyy-MM-dd HH:mm');
+  const filled = text
+    .replaceAll(placeholder('PLAYGROUND_URL'), baseUrl)
+    .replaceAll(placeholder('FREEZE_FROM'), local(from))
+    .replaceAll(placeholder('FREEZE_UNTIL'), local(from.plus({ days: 1 })));
+  return parse(filled) as Record<string, unknown>;
 }
 
 /**
  * The demo team, validated by the product's own schema. If a capability's section no longer matches its schema
  * (the capability changed and demo.yml did not), the playground still starts without that section and says so.
  */
-export function loadDemoTeam(baseUrl: string, logger: Logger, text?: string): TeamConfig {
-  const raw = demoTeamObject(baseUrl, text);
+export function loadDemoTeam(baseUrl: string, logger: Logger, text?: string, start?: Date): TeamConfig {
+  const raw = demoTeamObject(baseUrl, text, start);
   try {
     return validateTeamConfig(raw, 'demo.yml');
   } catch (error) {

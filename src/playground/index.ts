@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGroundcrew, type Groundcrew } from '../bootstrap.js';
 import { createManualClock, type ManualClock } from '../clock.js';
-import { type Config, parseEnv } from '../config.js';
+import { type Config, ConfigError, parseEnv } from '../config.js';
 import { openDb } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Capability } from '../services.js';
 import { loadDemoTeam, seedConversation } from './demo.js';
 import { demoExecutorRoutes } from './demo-executor.js';
 import { BOT } from './ids.js';
+import { pageAsset, sourceFile } from './page-assets.js';
 import { playgroundRoutes } from './routes.js';
 import { SlackStandIn } from './stand-in.js';
 import { Workspace } from './workspace.js';
@@ -43,8 +45,9 @@ export interface Playground {
  */
 export async function startPlayground(options: PlaygroundOptions): Promise<Playground> {
   const { logger } = options;
-  const requested = Number(options.env.PORT ?? '3000');
-  const port = Number.isInteger(requested) && requested > 0 ? requested : await freeLoopbackPort();
+  requireSources();
+  const requested = playgroundPort(options.env.PORT);
+  const port = requested > 0 ? requested : await freeLoopbackPort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const signingSecret = randomBytes(16).toString('hex');
   const env = parseEnv({
@@ -58,8 +61,9 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     GROUNDCREW_PUBLIC_URL: baseUrl,
     ...(options.env.LOG_LEVEL ? { LOG_LEVEL: options.env.LOG_LEVEL } : {}),
   });
-  const config: Config = Object.freeze({ env: Object.freeze(env), team: loadDemoTeam(baseUrl, logger) });
   const clock = createManualClock(options.startAt ?? new Date());
+  const team = loadDemoTeam(baseUrl, logger, undefined, clock.now());
+  const config: Config = Object.freeze({ env: Object.freeze(env), team });
   const workspace = new Workspace(() => clock.now());
   const standIn = new SlackStandIn({
     workspace,
@@ -122,6 +126,32 @@ export const loopbackOnlyFetch: typeof fetch = async (input, init) => {
   return fetch(input, init);
 };
 
+/** PORT as the playground reads it: unset or blank → 3000; 0 → any free port; anything else must be a port. */
+export function playgroundPort(value: string | undefined): number {
+  const text = (value ?? '').trim();
+  if (text === '') return 3000;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new ConfigError(
+      [`PORT must be a port number (0–65535), not "${text}"`],
+      'unset PORT for 3000, or e.g. PORT=3001 npm start',
+    );
+  }
+  return port;
+}
+
+/**
+ * The page and demo.yml are read from src/playground/ at run time. A compiled-only install (the container image
+ * copies dist/ alone) has neither: say so instead of failing on a missing file.
+ */
+function requireSources(): void {
+  if (pageAsset('index.html') && existsSync(sourceFile('demo.yml'))) return;
+  throw new ConfigError(
+    ['playground mode needs the page and demo.yml from src/playground/, and this install has only dist/'],
+    'run the playground from a clone (npm ci && npm start); to run connected to Slack, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README "Connect it to a Slack workspace")',
+  );
+}
+
 async function freeLoopbackPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -133,7 +163,7 @@ async function freeLoopbackPort(): Promise<number> {
 /** main.ts's entry for playground mode: start, print where to go, and make it plain this is not Slack. */
 export async function runPlayground(env: Record<string, string | undefined>, logger: Logger): Promise<Playground> {
   const playground = await startPlayground({ env, logger });
-  logger.info(`groundcrew PLAYGROUND is running — open ${playground.url}`);
+  logger.info(`PLAYGROUND is running — open ${playground.url}`);
   logger.info('This is NOT connected to Slack: a pretend workspace in this process, a throwaway in-memory database,');
   logger.info('and a clock you move from the page. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to run for real.');
   return playground;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { ManualClock } from '../clock.js';
@@ -59,8 +60,11 @@ const str = (value: unknown, name: string): string => {
 export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
   const { standIn, clock } = deps;
   const ws = standIn.ws;
+  /** This process's run: a page that was open before a restart sees a new one and starts over. */
+  const boot = randomUUID();
 
   const state = (userId: string) => ({
+    boot,
     version: ws.version,
     now: clock.now().toISOString(),
     timezone: deps.timezone,
@@ -150,7 +154,11 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
         const url = new URL(req.url ?? '/', 'http://localhost');
         const userId = url.searchParams.get('user') ?? PEOPLE[0]!.id;
         const since = Number(url.searchParams.get('since') ?? '-1');
-        if (Number.isFinite(since) && since >= 0) await ws.waitForChange(since, 25_000);
+        // Long-poll only a page that is up to date with this run; one from before a restart is answered at once.
+        const pageBoot = url.searchParams.get('boot') || boot;
+        if (pageBoot === boot && Number.isFinite(since) && since >= 0 && since <= ws.version) {
+          await ws.waitForChange(since, 25_000);
+        }
         sendJson(res, 200, state(userId));
       }),
     },

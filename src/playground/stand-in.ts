@@ -1,5 +1,5 @@
 import { truthy } from './form.js';
-import { BOT, dmChannelId, isDmChannel, PEOPLE } from './ids.js';
+import { BOT, dmChannelId, isDmChannel, PEOPLE, TEAM } from './ids.js';
 import {
   type ActionInput,
   eventCallback,
@@ -10,7 +10,7 @@ import {
   viewSubmission,
 } from './payloads.js';
 import { type AppTransport, sendToApp } from './transport.js';
-import type { StoredMessage, Workspace } from './workspace.js';
+import { messageObject, type Workspace } from './workspace.js';
 
 export interface StandInOptions {
   workspace: Workspace;
@@ -110,7 +110,7 @@ export class SlackStandIn {
       event_ts: posted.ts,
       channel_type: isDmChannel(target) ? 'im' : 'channel',
       client_msg_id: crypto.randomUUID(),
-      team: 'T0PLAYGRND',
+      team: TEAM.id,
       ...(posted.threadTs
         ? { thread_ts: posted.threadTs, parent_user_id: this.ws.find(target, posted.threadTs)?.user }
         : {}),
@@ -184,7 +184,7 @@ export class SlackStandIn {
         userId,
         triggerId,
         responseUrl: `${this.baseUrl()}/playground/respond/${responseId}`,
-        message: { ...messageJson(message), channel: message.channel },
+        message: { ...messageObject(message), channel: message.channel },
         ephemeral: Boolean(message.visibleTo),
         values,
         action,
@@ -292,18 +292,6 @@ export class SlackStandIn {
     const payload = eventCallback(event, Math.floor(this.ws.nextTs().split('.').map(Number)[0]!));
     await sendToApp(this.transport, { kind: 'json', payload }, what);
   }
-}
-
-export function messageJson(m: StoredMessage): Record<string, unknown> & { ts: string } {
-  return {
-    type: 'message',
-    ts: m.ts,
-    user: m.user,
-    text: m.text,
-    ...(m.bot ? { bot_id: BOT.botId, app_id: 'A0PLAYGRND' } : {}),
-    ...(m.blocks ? { blocks: m.blocks } : {}),
-    ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
-  };
 }
 
 function requirePerson(userId: string): void {

@@ -1,7 +1,7 @@
 import { blockProblems } from './block-limits.js';
 import { truthy } from './form.js';
 import { BOT, CHANNELS, dmChannelId, PEOPLE, PLATFORM_USERGROUP, TEAM } from './ids.js';
-import type { StoredMessage, StoredView, Workspace } from './workspace.js';
+import { messageObject, type StoredView, type Workspace } from './workspace.js';
 
 export type ApiResult = Record<string, unknown> & { ok: boolean };
 type Handler = (args: Record<string, unknown>, ws: Workspace) => ApiResult;
@@ -41,18 +41,6 @@ function checkView(view: unknown): ApiResult | null {
     return invalid('invalid_arguments', 'must be less than 3001 characters', '/view/private_metadata');
   }
   return checkBlocks(v.blocks ?? [], 100, '/view/blocks', 'invalid_arguments');
-}
-
-function messageObject(m: StoredMessage): Record<string, unknown> {
-  return {
-    type: 'message',
-    ts: m.ts,
-    user: m.user,
-    text: m.text,
-    ...(m.bot ? { bot_id: BOT.botId, app_id: 'A0PLAYGRND' } : {}),
-    ...(m.blocks ? { blocks: m.blocks } : {}),
-    ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
-  };
 }
 
 function postMessage(args: Record<string, unknown>, ws: Workspace, visibleTo?: string): ApiResult {

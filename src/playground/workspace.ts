@@ -1,4 +1,4 @@
-import { BOT, CHANNELS, dmChannelId, dmOwner, PEOPLE } from './ids.js';
+import { APP_ID, BOT, CHANNELS, dmChannelId, dmOwner, PEOPLE, TEAM } from './ids.js';
 
 export interface Reaction {
   name: string;
@@ -258,7 +258,7 @@ export class Workspace {
     const v = stored.view;
     return {
       id: stored.id,
-      team_id: 'T0PLAYGRND',
+      team_id: TEAM.id,
       type: stored.type,
       blocks: v.blocks ?? [],
       private_metadata: v.private_metadata ?? '',
@@ -272,12 +272,25 @@ export class Workspace {
       submit: v.submit ?? null,
       previous_view_id: stored.previousViewId,
       root_view_id: stored.rootViewId,
-      app_id: 'A0PLAYGRND',
+      app_id: APP_ID,
       external_id: v.external_id ?? '',
-      app_installed_team_id: 'T0PLAYGRND',
+      app_installed_team_id: TEAM.id,
       bot_id: BOT.botId,
     };
   }
+}
+
+/** A stored message as Slack's API shows it (chat.* answers, conversations.replies, block_actions payloads). */
+export function messageObject(m: StoredMessage): Record<string, unknown> & { ts: string } {
+  return {
+    type: 'message',
+    ts: m.ts,
+    user: m.user,
+    text: m.text,
+    ...(m.bot ? { bot_id: BOT.botId, app_id: APP_ID } : {}),
+    ...(m.blocks ? { blocks: m.blocks } : {}),
+    ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+  };
 }
 
 function randomHex(length: number): string {

@@ -130,6 +130,49 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: 45_000 },
     expect(await message.locator('.unsupported').innerText()).toContain('video');
   });
 
+  it('wraps a very long word inside the message and labels rich text it cannot draw', async () => {
+    const word = 'x'.repeat(600);
+    await playground.groundcrew.slack.client.chat.postMessage({
+      channel: 'C0REQUESTS',
+      text: `Long one: ${word}`,
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: `Long one: ${word}` } },
+        {
+          type: 'rich_text',
+          elements: [
+            {
+              type: 'rich_text_section',
+              elements: [
+                { type: 'date', timestamp: 1795420800, format: '{date_num}', fallback: 'then' },
+                { type: 'text', text: ' and ' },
+                { type: 'sparkle', text: 'x' },
+              ],
+            },
+          ],
+        } as never,
+      ],
+    });
+    await as(ADA);
+    await go('C0REQUESTS');
+    const message = page.locator('#messages .message', { hasText: 'Long one' });
+    await message.waitFor();
+    const box = await message
+      .locator('.message-body')
+      .evaluate((el) => ({ wide: el.scrollWidth, shown: el.clientWidth }));
+    expect(box.wide).toBeLessThanOrEqual(box.shown + 1);
+    expect(await message.locator('.rich-text time').innerText()).toBe('2026-11-23');
+    expect(await message.locator('.rich-text .unsupported').innerText()).toContain('sparkle');
+  });
+
+  it('says when groundcrew stops answering, and recovers by itself', async () => {
+    await as(ADA);
+    await page.route('**/playground/state*', (route) => route.abort());
+    playground.workspace.changed(); // wakes the page's long-poll; its next poll is the one that fails
+    await page.locator('#offline').waitFor({ state: 'visible', timeout: 15_000 });
+    await page.unroute('**/playground/state*');
+    await page.locator('#offline').waitFor({ state: 'hidden', timeout: 15_000 });
+  });
+
   it('shows validation errors from response_action: errors on the field, keeping what was typed', async () => {
     const app = playground.groundcrew.slack.app;
     app.view('playground_test_form', async ({ ack, view }) => {
@@ -198,8 +241,10 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: 45_000 },
     const status = page.locator('#messages .message:not(.ephemeral)', { hasText: /web → production/ }).last();
     await expect.poll(() => status.innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/approv/i);
 
-    await as(GRACE);
-    await go('D0APPROVER');
+    // As a newcomer does it: the "Be Grace" step of Try this switches person and opens her DM.
+    await page.click('#try [data-as="U0APPROVER"][data-go="D0APPROVER"]');
+    await page.waitForSelector(`body[data-user="${GRACE}"]`, { state: 'attached' });
+    await page.waitForSelector('[data-where="D0APPROVER"].active');
     const graceCard = page
       .locator('#messages .message', { hasText: /web/ })
       .filter({ has: page.getByRole('button', { name: /approve/i }) });
@@ -275,5 +320,18 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: 45_000 },
     await expect.poll(() => playground.clock.now().getTime() - before, { timeout: 10_000 }).toBe(86_400_000);
     await expect.poll(() => status.innerText(), { timeout: 15_000 }).toMatch(/expired/i);
     await expect.poll(() => page.locator('#toast').innerText(), { timeout: 10_000 }).toContain('approvals.expire');
+    // A day on, the demo's release freeze is in force on production.
+    await type('/platform deploy web production');
+    const blocked = page.locator('#messages .message.ephemeral', { hasText: /Cannot deploy web → production/ });
+    await expect
+      .poll(
+        () =>
+          blocked
+            .last()
+            .innerText()
+            .catch(() => ''),
+        { timeout: 15_000 },
+      )
+      .toContain('release freeze');
   });
 });

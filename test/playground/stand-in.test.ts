@@ -5,7 +5,7 @@ import { validateTeamConfig } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
 import { DEMO_SECRET, demoTeamObject, loadDemoTeam } from '../../src/playground/demo.js';
 import { decodeApiBody, slackRequestHeaders, slackSignature } from '../../src/playground/form.js';
-import { type Playground, startPlayground } from '../../src/playground/index.js';
+import { type Playground, playgroundPort, startPlayground } from '../../src/playground/index.js';
 import { wantsPlayground } from '../../src/playground/mode.js';
 import { loopbackOnly } from '../../src/playground/routes.js';
 import { encodeRequest, sendToApp } from '../../src/playground/transport.js';
@@ -100,6 +100,30 @@ describe('the demo team file', () => {
   });
 });
 
+describe('the demo freeze', () => {
+  it('starts a day after start-up, on the hour in the team zone, and lasts a day, whatever the weekday', () => {
+    // A Saturday 11:20 in Berlin: nothing is frozen now (a newcomer's first production deploy works on weekends).
+    const team = demoTeamObject('http://127.0.0.1:3000', undefined, new Date('2026-11-28T10:20:00Z')) as {
+      deploys: { freezes: { windows: unknown[]; recurring?: unknown[] } };
+    };
+    expect(team.deploys.freezes.windows).toEqual([
+      { from: '2026-11-29 11:00', to: '2026-11-30 11:00', reason: 'release freeze', environments: ['production'] },
+    ]);
+    expect(team.deploys.freezes.recurring ?? []).toEqual([]);
+  });
+});
+
+describe('PORT in playground mode', () => {
+  it('is 3000 when unset or blank, any free port for 0, and a readable error for anything else', () => {
+    expect(playgroundPort(undefined)).toBe(3000);
+    expect(playgroundPort(' ')).toBe(3000);
+    expect(playgroundPort('0')).toBe(0);
+    expect(playgroundPort('3001')).toBe(3001);
+    expect(() => playgroundPort('abc')).toThrow('PORT must be a port number (0–65535), not "abc"');
+    expect(() => playgroundPort('70000')).toThrow(/not "70000"/);
+  });
+});
+
 describe('the demo team loader', () => {
   it('still starts without a section that no longer matches its schema, and says which', () => {
     const warnings: string[] = [];
@@ -139,6 +163,21 @@ describe('a running playground', () => {
       expect((await fetch(`${base()}/playground/static/${file}`)).status).toBe(200);
     }
     expect((await fetch(`${base()}/playground/static/..%2Fdemo.ts`)).status).toBe(404);
+  });
+
+  it('answers a page from before a restart at once (new boot id) instead of holding its long-poll', async () => {
+    type State = { boot: string; version: number };
+    const state = (await (await fetch(`${base()}/playground/state?user=U0ENGINEER`)).json()) as State;
+    expect(state.boot).toMatch(/^[0-9a-f-]{36}$/);
+    const started = Date.now();
+    // The page remembers version 999 and the boot id of a process that is gone: it must not wait 25 s.
+    const stale = (await (
+      await fetch(`${base()}/playground/state?user=U0ENGINEER&since=999&boot=an-earlier-run`)
+    ).json()) as State;
+    expect(stale).toMatchObject({ boot: state.boot, version: state.version });
+    const ahead = await fetch(`${base()}/playground/state?user=U0ENGINEER&since=999&boot=${state.boot}`);
+    expect(ahead.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('runs a slash command through the real app: signed form post, ack body shown as an ephemeral', async () => {

@@ -34,11 +34,17 @@ function ctx() {
 // ---------- talking to the stand-in ----------
 
 async function send(action, body) {
-  const response = await fetch(`/playground/ui/${action}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user: ui.me, ...body }),
-  });
+  let response;
+  try {
+    response = await fetch(`/playground/ui/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: ui.me, ...body }),
+    });
+  } catch {
+    toast('groundcrew is not answering — is `npm start` still running?');
+    return { ok: false, offline: true };
+  }
   const result = await response.json().catch(() => ({}));
   if (!response.ok) toast(result.error ?? `failed (${response.status})`);
   return result;
@@ -49,19 +55,39 @@ async function pollLoop() {
     const controller = new AbortController();
     ui.poll = controller;
     try {
-      const response = await fetch(`/playground/state?user=${ui.me}&since=${ui.version}`, {
+      const response = await fetch(`/playground/state?user=${ui.me}&since=${ui.version}&boot=${ui.boot ?? ''}`, {
         signal: controller.signal,
       });
       const data = await response.json();
+      setOffline(false);
+      if (data.boot !== ui.boot && ui.boot) {
+        // The process was restarted: a fresh pretend workspace (nothing persists), so forget what was drawn.
+        ui.rendered = {};
+        ui.thread = null;
+        toast('groundcrew restarted: this is a fresh playground (nothing persists between runs).');
+      }
+      ui.boot = data.boot;
       if (data.me !== ui.me) continue;
       ui.data = data;
       ui.receivedAt = Date.now();
       ui.version = data.version;
       render();
     } catch (error) {
-      if (error.name !== 'AbortError') await new Promise((r) => setTimeout(r, 1000));
+      if (error.name !== 'AbortError') {
+        setOffline(true);
+        ui.version = -1; // the next poll answers at once, so the page says it is back as soon as it is
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     }
   }
+}
+
+/** While the process is unreachable (stopped, restarting) the page says so, and keeps trying. */
+function setOffline(offline) {
+  const banner = $('#offline');
+  if (banner.hidden !== offline) return;
+  banner.hidden = !offline;
+  document.body.classList.toggle('offline', offline);
 }
 
 function refreshNow() {
@@ -73,7 +99,8 @@ function refreshNow() {
 
 function render() {
   const d = ui.data;
-  if (!d) return;
+  // Right after switching people the last state is still the previous person's: wait for theirs.
+  if (!d || d.me !== ui.me) return;
   document.body.dataset.user = ui.me;
   renderTop(d);
   renderSidebar(d);
@@ -150,7 +177,11 @@ function renderMain(d) {
     return;
   }
   composer.hidden = false;
-  const channel = d.channels.find((c) => c.id === ui.where) ?? d.channels[0];
+  // Another person's DM id (after switching people) means this person's own DM with groundcrew.
+  const channel =
+    d.channels.find((c) => c.id === ui.where) ??
+    (ui.where.startsWith('D') ? d.channels.find((c) => c.kind === 'dm') : undefined) ??
+    d.channels[0];
   ui.where = channel.id;
   header.innerHTML = `<b>${channel.kind === 'dm' ? '@' : '#'} ${escapeHtml(channel.name)}</b> <span class="topic">${escapeHtml(channel.topic)}</span>`;
   $('#composer-input').placeholder =
@@ -256,19 +287,21 @@ async function submitComposer(input, threadTs) {
   const text = input.value.trim();
   if (!text) return;
   input.value = '';
+  let result;
   if (text.startsWith('/') && !threadTs) {
     // The manifest has should_escape: false, so command text arrives as typed (no <@U…> conversion).
-    await send('command', { channel: ui.where, text });
+    result = await send('command', { channel: ui.where, text });
   } else if (text.startsWith('/')) {
     toast('Slash commands cannot be used in threads (like in Slack).');
     input.value = text;
   } else {
-    await send('message', {
+    result = await send('message', {
       channel: ui.where === 'home' ? ui.data.channels[0].id : ui.where,
       text: encodeTyped(text),
       ...(threadTs ? { threadTs } : {}),
     });
   }
+  if (result?.offline && !input.value) input.value = text; // nothing was sent: keep what was typed
 }
 
 async function confirmIfNeeded(element) {

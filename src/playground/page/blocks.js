@@ -144,7 +144,13 @@ function richText(block, ctx) {
     if (el.type === 'user') return mrkdwn(`<@${el.user_id}>`, ctx);
     if (el.type === 'channel') return mrkdwn(`<#${el.channel_id}>`, ctx);
     if (el.type === 'emoji') return mrkdwn(`:${el.name}:`, ctx);
-    return `[${escapeHtml(el.type)}]`;
+    if (el.type === 'usergroup') return mrkdwn(`<!subteam^${el.usergroup_id}>`, ctx);
+    if (el.type === 'broadcast') return mrkdwn(`<!${el.range}>`, ctx);
+    if (el.type === 'date') {
+      const format = el.format ?? '{date_short_pretty} {time}';
+      return mrkdwn(`<!date^${Number(el.timestamp)}^${format}|${el.fallback ?? ''}>`, ctx);
+    }
+    return `<span class="unsupported unsupported-inline" data-unsupported="${escapeHtml(el.type)}">Unsupported rich text element: <code>${escapeHtml(el.type ?? 'unknown')}</code></span>`;
   };
   return (block.elements ?? [])
     .map((part) => {
