@@ -10,11 +10,16 @@ export const CALLBACK_PATH = '/hooks/requests/:id';
 
 const zCallback = z.strictObject({
   status: z.enum(CALLBACK_STATUSES),
+  /**
+   * Optional: the request this report is about. The signature covers the body, not the URL, so naming the request
+   * in the body stops a signed report for one request from being replayed against another.
+   */
+  requestId: z.number().int().positive().optional(),
   message: z.string().max(3000).optional(),
   outputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
 });
 
-function parse(body: string): CallbackInput | { invalid: string } {
+function parse(body: string, id: number): CallbackInput | { invalid: string } {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -27,7 +32,10 @@ function parse(body: string): CallbackInput | { invalid: string } {
       invalid: result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
     };
   }
-  const { status, message, outputs } = result.data;
+  const { status, message, outputs, requestId } = result.data;
+  if (requestId !== undefined && requestId !== id) {
+    return { invalid: `requestId: ${requestId} in the body, but this is /hooks/requests/${id}` };
+  }
   return { status, ...(message !== undefined ? { message } : {}), ...(outputs ? { outputs } : {}) };
 }
 
@@ -49,7 +57,7 @@ export function callbackRoute(fulfilment: () => Fulfilment | null): CustomRoute 
       if (!Number.isInteger(id) || id <= 0) return sendJson(res, 404, { ok: false, error: 'no such request' });
       let result: Awaited<ReturnType<Fulfilment['callback']>>;
       try {
-        result = await target.callback(id, body, req.headers[SIGNATURE_HEADER], parse(body));
+        result = await target.callback(id, body, req.headers[SIGNATURE_HEADER], parse(body, id));
       } catch (error) {
         // Another change got there first (e.g. two callbacks at once): nothing was written.
         if (isDomainError(error)) return sendJson(res, 409, { ok: false, error: error.message });

@@ -115,10 +115,14 @@ describe('webhook fulfilment', () => {
     const badStatus = await callback(app, 1, { status: 'exploded' }, DB_SECRET);
     expect(badStatus.status).toBe(400);
     expect(await badStatus.json()).toMatchObject({ ok: false, error: expect.stringContaining('status') });
+    // A validly signed report that names another request (a replay against this URL) is refused too.
+    const replayed = await callback(app, 1, { ...good, requestId: 2 }, DB_SECRET);
+    expect(replayed.status).toBe(400);
+    expect(await replayed.json()).toMatchObject({ error: 'requestId: 2 in the body, but this is /hooks/requests/1' });
     expect(requestRows(app)[0]).toEqual(before);
     expect(dmsTo(app, ENGINEER).length).toBe(dmsBefore);
 
-    const progress = await callback(app, 1, good, DB_SECRET);
+    const progress = await callback(app, 1, { ...good, requestId: 1 }, DB_SECRET);
     expect(progress.status).toBe(200);
     expect(await progress.json()).toEqual({ ok: true, status: 'in_progress' });
     const done = await callback(
@@ -166,7 +170,7 @@ describe('webhook fulfilment', () => {
         'webhook:unknown requests.callback denied',
       ]),
     );
-    expect(actions.filter((a) => a.endsWith('requests.callback denied'))).toHaveLength(7); // 3×401, 404, 2×400, 409
+    expect(actions.filter((a) => a.endsWith('requests.callback denied'))).toHaveLength(8); // 3×401, 404, 3×400, 409
   });
 
   it('tells the requester when an approver rejects, with the reason, and sends nothing', async () => {
