@@ -131,6 +131,16 @@ describe('requests config', () => {
   });
 });
 
+describe('requests config: the picker’s limit', () => {
+  it('accepts 100 types and refuses 101 (one Slack select holds 100 options)', () => {
+    const types = (n: number) => Array.from({ length: n }, (_, i) => ({ ...validType, id: `type-${i}` }));
+    expect(problems({ channel: 'C0REQUESTS', types: types(100) })).toEqual([]);
+    expect(problems({ channel: 'C0REQUESTS', types: types(101) })).toEqual([
+      'groundcrew.yml: requests.types: at most 100 request types (the picker is one Slack select)',
+    ]);
+  });
+});
+
 describe('groundcrew.example.yml requests section', () => {
   it('ships at least four realistic types that validate', async () => {
     const { readFileSync } = await import('node:fs');
