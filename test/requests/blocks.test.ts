@@ -131,6 +131,14 @@ describe('request blocks within Slack limits', () => {
     expect(card.blocks.every((b) => textOf(b).length <= 3000)).toBe(true);
   });
 
+  it('gives the requester every output even when they pass one section', () => {
+    const outputs = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`key${i}`, `${'v'.repeat(200)}${i}`]));
+    const message = requesterMessage(row({ status: 'done', mode: 'webhook', outputs }), type);
+    const text = blockText(message.blocks);
+    for (let i = 0; i < 30; i++) expect(text).toContain(`• key${i}: ${'v'.repeat(200)}${i}`);
+    expect(message.blocks.every((b) => textOf(b).length <= 3000)).toBe(true);
+  });
+
   it('wraps at a space, and never inside an escape or a mention', () => {
     expect(wrapLine('aaaa bbbb cccc', 10)).toEqual(['aaaa bbbb', 'cccc']);
     expect(wrapLine('abcdefg&amp;xyz', 10)).toEqual(['abcdefg', '&amp;xyz']);

@@ -133,7 +133,8 @@ export function requesterMessage(row: RequestRow, type: RequestType, note?: stri
   }
   const blocks: KnownBlock[] = [section(lines.join('\n'))];
   const outputs = row.status === 'done' || row.status === 'in_progress' ? outputsText(row.outputs) : null;
-  if (outputs) blocks.push(section(`*Outputs*\n${outputs}`));
+  // Outputs can be many or long (a webhook's body may be 100 kB): spread them over sections, within 50 blocks.
+  if (outputs) blocks.push(...linesToSections(['*Outputs*', ...outputs.split('\n')]).slice(0, MAX_BLOCKS - 1));
   if (row.status === 'submitted') blocks.push(...answerBlocks(answerViews(type, row.fields), 4));
   return { text: `Your request ${titleOf(row, type)} ${REQUESTER_TEXT[row.status]}`, blocks };
 }
