@@ -1,11 +1,12 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDS } from '../../src/requests/slack/ids.js';
-import { ackBody, blockText, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
+import { ackBody, blockText, ENGINEER, PLATFORM_ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { viewSubmission } from '../support/payloads.js';
 import {
   ALERT_SECRET,
   callback,
+  clickQueue,
   dmsTo,
   HOOKS,
   option,
@@ -83,6 +84,22 @@ describe('requests: edges', () => {
     expect(app.groundcrew.services.audit.latest(10).map((r) => `${r.action} ${r.outcome}`)).toContain(
       'requests.approval-request failed',
     );
+  });
+
+  it('carries on when the requester cannot be DMed: stored, queued, claimable', async () => {
+    app = await startRequestsApp();
+    let ts = 0;
+    app.slack.on('chat.postMessage', (args) =>
+      args.channel === ENGINEER
+        ? { ok: false, error: 'cannot_dm_bot' }
+        : { ok: true, channel: args.channel, ts: `1800000000.${String(++ts).padStart(6, '0')}` },
+    );
+    await submitForm(app, 'secrets-access', { path: text('secret/data/x'), why: text('because') });
+    const row = await waitForRow(app, 1, (r) => r.queueTs !== null);
+    expect(row).toMatchObject({ status: 'queued', mode: 'manual', queueChannel: QUEUE });
+    await clickQueue(app, PLATFORM_ENGINEER, IDS.claim, 1, row.queueTs!);
+    await waitForRow(app, 1, (r) => r.status === 'claimed');
+    expect(app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === ENGINEER).length).toBeGreaterThan(0);
   });
 
   it('says so when the catalog is not configured', async () => {
