@@ -152,7 +152,8 @@ function requireSources(): void {
   );
 }
 
-async function freeLoopbackPort(): Promise<number> {
+/** A port nothing listens on right now (the OS picks it). */
+export async function freeLoopbackPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -84,6 +84,17 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: 45_000 },
     await page.press('#composer-input', 'Enter');
   }
 
+  /** A deploy's status message in #deploys (not the ephemeral answer to the command). */
+  const statusOf = (title: string) => page.locator('#messages .message:not(.ephemeral)', { hasText: title });
+
+  /** Ada types `/platform deploy <service> <env>` in #deploys; returns the status message it posts. */
+  async function deployAsAda(service: string, env: string) {
+    await as(ADA);
+    await go('C0DEPLOYS');
+    await type(`/platform deploy ${service} ${env}`);
+    return statusOf(`${service} → ${env}`).last();
+  }
+
   it('runs /platform help as an ephemeral only its author sees, in place of Slack', async () => {
     await as(ADA);
     await go('C0HELP');
@@ -224,21 +235,15 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: 45_000 },
 
   it('deploys api to staging from the composer; the status message reaches succeeded in place', async (ctx) => {
     if (!hasCommand('deploy')) ctx.skip(); // pending: the deploys capability is not registered
-    await as(ADA);
-    await go('C0DEPLOYS');
-    await type('/platform deploy api staging');
-    const card = page.locator('#messages .message:not(.ephemeral)', { hasText: /api → staging/ }).last();
+    const card = await deployAsAda('api', 'staging');
     await expect.poll(() => card.innerText().catch(() => ''), { timeout: 20_000 }).toMatch(/succeeded/i);
     expect(await card.innerText()).toContain('(edited)');
-    expect(await page.locator('#messages .message:not(.ephemeral)', { hasText: /api → staging/ }).count()).toBe(1);
+    expect(await statusOf('api → staging').count()).toBe(1);
   });
 
   it('deploys to production as Ada, Grace approves from her DM, and every copy of the card updates', async (ctx) => {
     if (!hasCommand('deploy')) ctx.skip(); // pending: the deploys capability is not registered
-    await as(ADA);
-    await go('C0DEPLOYS');
-    await type('/platform deploy web production');
-    const status = page.locator('#messages .message:not(.ephemeral)', { hasText: /web → production/ }).last();
+    const status = await deployAsAda('web', 'production');
     await expect.poll(() => status.innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/approv/i);
 
     // As a newcomer does it: the "Be Grace" step of Try this switches person and opens her DM.
@@ -265,7 +270,7 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: 45_000 },
 
     await as(ADA);
     await go('C0DEPLOYS');
-    const adaStatus = page.locator('#messages .message:not(.ephemeral)', { hasText: /web → production/ }).last();
+    const adaStatus = statusOf('web → production').last();
     await expect.poll(() => adaStatus.innerText(), { timeout: 20_000 }).toMatch(/succeeded/i);
   });
 
@@ -310,10 +315,7 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: 45_000 },
 
   it('moves the clock from the page; an unanswered approval expires when its time has passed', async (ctx) => {
     if (!hasCommand('deploy')) ctx.skip(); // pending: the deploys capability is not registered
-    await as(ADA);
-    await go('C0DEPLOYS');
-    await type('/platform deploy api production');
-    const status = page.locator('#messages .message:not(.ephemeral)', { hasText: /api → production/ }).last();
+    const status = await deployAsAda('api', 'production');
     await expect.poll(() => status.innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/awaiting approval/i);
     const before = playground.clock.now().getTime();
     await page.click('[data-advance="86400000"]');

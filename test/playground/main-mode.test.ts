@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../../src/playground/index.js';
 
 /** `npm start`'s entry point as a real process: which mode it picks from the environment. */
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -23,14 +23,6 @@ function start(env: Record<string, string>, args: string[] = []) {
   return Object.assign(child, { output: () => output });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 let child: (ChildProcess & { output: () => string }) | undefined;
 afterEach(() => {
   child?.kill('SIGKILL');
@@ -49,7 +41,7 @@ async function waitForPlayground(port: number, proc: ChildProcess & { output: ()
 
 describe('npm start picks its mode from the Slack variables', () => {
   it('with none of them set, serves the playground and says it is not connected to Slack', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     child = start({ PORT: String(port) });
     const page = await waitForPlayground(port, child);
     expect(await page.text()).toContain('groundcrew playground');
@@ -62,12 +54,27 @@ describe('npm start picks its mode from the Slack variables', () => {
   });
 
   it('with --playground, ignores real-looking tokens and still talks only to itself', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     child = start({ PORT: String(port), SLACK_BOT_TOKEN: 'xoxb-real', SLACK_SIGNING_SECRET: 'secret' }, [
       '--playground',
     ]);
     await waitForPlayground(port, child);
     expect(child.output()).toContain('NOT connected to Slack');
+  });
+
+  it('says the port is taken, without a stack trace, when something already listens there', async () => {
+    const port = await freeLoopbackPort();
+    const other = createServer().listen(port, '127.0.0.1');
+    try {
+      child = start({ PORT: String(port) });
+      const code = await new Promise<number | null>((r) => child!.on('exit', (c) => r(c)));
+      expect(code).toBe(2);
+      expect(child.output()).toContain(`port ${port} is already in use`);
+      expect(child.output()).toContain('set PORT to a free port');
+      expect(child.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      other.close();
+    }
   });
 
   it('with only some set, fails naming the missing ones (never silently a playground)', async () => {

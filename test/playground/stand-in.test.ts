@@ -316,7 +316,7 @@ describe('a running playground', () => {
         });
       expect((await send('sha256=00')).status).toBe(401);
       expect((await send(signBody(DEMO_SECRET, job))).status).toBe(202);
-      await expect.poll(() => received.length, { timeout: 8000 }).toBe(2);
+      await expect.poll(() => received.length, { timeout: 15_000 }).toBe(2);
       expect(received.map((r) => r.body.status)).toEqual(['in_progress', 'done']);
       expect(received.every((r) => r.signed)).toBe(true);
     } finally {

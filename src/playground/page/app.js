@@ -42,7 +42,7 @@ async function send(action, body) {
       body: JSON.stringify({ user: ui.me, ...body }),
     });
   } catch {
-    toast('groundcrew is not answering — is `npm start` still running?');
+    toast('groundcrew is not answering — is npm start still running?');
     return { ok: false, offline: true };
   }
   const result = await response.json().catch(() => ({}));
