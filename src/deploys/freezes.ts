@@ -42,7 +42,12 @@ export interface FreezeSources {
 const appliesTo = (freeze: ActiveFreeze, environment: string) =>
   freeze.environments === 'all' || freeze.environments.includes(environment);
 
-/** The start of the recurring window's occurrence that began at or before `now`, and its end. */
+/**
+ * The recurring window's latest occurrence that began at or before `now`, and its end. Both ends are built from
+ * the local calendar date and the configured wall-clock time, so a clock change inside the window moves neither
+ * end. A time that does not exist (02:30 on the spring-forward Sunday) is read as the first instant after the gap;
+ * an occurrence that is empty that way (02:30–03:00 on that night) is skipped rather than stretched to a week.
+ */
 export function recurringOccurrence(
   window: FreezesConfig['recurring'][number],
   now: Date,
@@ -53,12 +58,24 @@ export function recurringOccurrence(
   const [uh, um] = window.until.time.split(':').map(Number) as [number, number];
   const fromWeekday = WEEKDAYS.indexOf(window.from.day) + 1;
   const untilWeekday = WEEKDAYS.indexOf(window.until.day) + 1;
-  let from = local.set({ weekday: fromWeekday as 1, hour: fh, minute: fm, second: 0, millisecond: 0 });
-  if (from > local) from = from.minus({ weeks: 1 });
-  const daysAhead = (untilWeekday - fromWeekday + 7) % 7;
-  let until = from.plus({ days: daysAhead }).set({ hour: uh, minute: um, second: 0, millisecond: 0 });
-  if (until <= from) until = until.plus({ weeks: 1 });
-  return { from, until };
+  let days = (untilWeekday - fromWeekday + 7) % 7;
+  if (days === 0 && uh * 60 + um <= fh * 60 + fm) days = 7;
+  const at = (date: DateTime, hour: number, minute: number) =>
+    DateTime.fromObject({ year: date.year, month: date.month, day: date.day, hour, minute }, { zone });
+  const occurrence = (weeksBack: number) => {
+    const day = local
+      .startOf('day')
+      .set({ weekday: fromWeekday as 1 })
+      .minus({ weeks: weeksBack });
+    return { from: at(day, fh, fm), until: at(day.plus({ days }), uh, um) };
+  };
+  let found = occurrence(0);
+  if (found.from > local) found = occurrence(1);
+  if (found.until <= found.from) {
+    // Empty in this week (DST gap): the one before it is long over, so report an occurrence that has ended.
+    return { from: found.from, until: found.from };
+  }
+  return found;
 }
 
 /** Every freeze in force at `now` (any environment). */
@@ -151,49 +168,81 @@ export function formatLocal(at: Date, zone: string, now: Date): string {
   return `${local.toFormat(withinWeek ? 'ccc HH:mm' : 'ccc d LLL HH:mm', { locale: 'en-GB' })} ${zone}`;
 }
 
+/** The forms `--until` accepts, for messages and the README. */
+export const UNTIL_FORMS =
+  '2h, 90m, 1d (from now); 18:00 (next time it is 18:00); "mon 08:00" or "monday" (next one, 00:00 without a time); 2026-12-01 (its start); "2026-12-01 08:00"';
+
+export type UntilResult = { ok: true; until: Date } | { ok: false; error: string };
+
 /**
- * When a `/platform freeze --until …` ends: a duration (`2h`, `3d`), a date (`2026-12-28` → midnight),
- * a local date-time (`2026-12-28 08:00`), a time today or tomorrow (`18:00`) or a weekday with an optional
- * time (`monday 08:00`, next occurrence). Null if unreadable or not in the future.
+ * When a `/platform freeze --until …` ends, in `zone`: a duration (`2h`, `3d`), a time (`18:00`, today or else
+ * tomorrow), a weekday with an optional time (`mon 08:00`, `monday`: the next one, never today's past one), a date
+ * (`2026-12-01`: its midnight) or a date-time (`2026-12-01 08:00`). Anything else, impossible times (`25:00`,
+ * `2026-02-30`) and times not in the future get a message saying what was wrong and what works.
  */
+export function readUntil(
+  text: string,
+  now: Date,
+  zone: string,
+  parseDuration: (t: string) => number | null,
+): UntilResult {
+  const trimmed = text.trim().toLowerCase().replace(/\s+/g, ' ');
+  const local = DateTime.fromJSDate(now, { zone });
+  const unreadable: UntilResult = { ok: false, error: `"${text}" is not a time I can read; try ${UNTIL_FORMS}.` };
+  const duration = parseDuration(trimmed);
+  if (duration !== null) return { ok: true, until: new Date(now.getTime() + duration) };
+  const clock = (h: string | undefined, m: string | undefined) => {
+    const hour = h === undefined ? 0 : Number(h);
+    const minute = m === undefined ? 0 : Number(m);
+    return hour <= 23 && minute <= 59 ? { hour, minute, second: 0, millisecond: 0 } : null;
+  };
+  const badTime = (t: string): UntilResult => ({
+    ok: false,
+    error: `"${t}" is not a time of day; use 00:00 to 23:59.`,
+  });
+  let result: DateTime;
+  const dated = /^(\d{4})-(\d{2})-(\d{2})(?:[ t](\d{1,2}):(\d{2}))?$/.exec(trimmed);
+  const time = /^(\d{1,2}):(\d{2})$/.exec(trimmed);
+  const weekday = /^([a-z]+)(?: (\d{1,2}):(\d{2}))?$/.exec(trimmed);
+  if (dated) {
+    const [, y, mo, d, h, mi] = dated;
+    const hm = clock(h, mi);
+    if (!hm) return badTime(`${h}:${mi}`);
+    const date = DateTime.fromObject({ year: Number(y), month: Number(mo), day: Number(d) }, { zone });
+    if (!date.isValid) return { ok: false, error: `${y}-${mo}-${d} is not a date on the calendar.` };
+    result = date.set(hm);
+  } else if (time) {
+    const hm = clock(time[1], time[2]);
+    if (!hm) return badTime(trimmed);
+    result = local.set(hm);
+    if (result <= local) result = local.plus({ days: 1 }).set(hm);
+  } else if (weekday) {
+    const index = WEEKDAYS.findIndex((d) => d === weekday[1] || d.slice(0, 3) === weekday[1]);
+    if (index < 0) return unreadable;
+    const hm = clock(weekday[2], weekday[3]);
+    if (!hm) return badTime(`${weekday[2]}:${weekday[3]}`);
+    let day = local.startOf('day').set({ weekday: (index + 1) as 1 });
+    while (day.set(hm) <= local) day = day.plus({ weeks: 1 });
+    result = day.set(hm);
+  } else {
+    return unreadable;
+  }
+  if (result <= local) {
+    return {
+      ok: false,
+      error: `${formatLocal(result.toJSDate(), zone, now)} is not in the future; the freeze must end later.`,
+    };
+  }
+  return { ok: true, until: result.toJSDate() };
+}
+
+/** `readUntil` without the message: the end, or null. */
 export function parseUntil(
   text: string,
   now: Date,
   zone: string,
   parseDuration: (t: string) => number | null,
 ): Date | null {
-  const trimmed = text.trim().toLowerCase();
-  const local = DateTime.fromJSDate(now, { zone });
-  let result: DateTime | null = null;
-  const duration = parseDuration(trimmed);
-  if (duration !== null) return new Date(now.getTime() + duration);
-  const time = /^(\d{1,2}):(\d{2})$/.exec(trimmed);
-  const dated = /^\d{4}-\d{2}-\d{2}([ t]\d{1,2}:\d{2})?$/.test(trimmed);
-  const weekday = /^([a-z]+)(?:\s+(\d{1,2}):(\d{2}))?$/.exec(trimmed);
-  if (dated) {
-    const parsed = DateTime.fromISO(
-      trimmed
-        .replace(' ', 'T')
-        .replace(/t(\d):/, 't0$1:')
-        .toUpperCase(),
-      { zone },
-    );
-    result = parsed.isValid ? parsed : null;
-  } else if (time) {
-    result = local.set({ hour: Number(time[1]), minute: Number(time[2]), second: 0, millisecond: 0 });
-    if (result <= local) result = result.plus({ days: 1 });
-  } else if (weekday) {
-    const index = WEEKDAYS.findIndex((d) => d === weekday[1] || d.slice(0, 3) === weekday[1]);
-    if (index < 0) return null;
-    result = local.set({
-      weekday: (index + 1) as 1,
-      hour: weekday[2] ? Number(weekday[2]) : 0,
-      minute: weekday[3] ? Number(weekday[3]) : 0,
-      second: 0,
-      millisecond: 0,
-    });
-    while (result <= local) result = result.plus({ weeks: 1 });
-  }
-  if (!result?.isValid || result <= local) return null;
-  return result.toJSDate();
+  const result = readUntil(text, now, zone, parseDuration);
+  return result.ok ? result.until : null;
 }

@@ -7,6 +7,7 @@ import {
   formatLocal,
   freezeStatus,
   parseUntil,
+  readUntil,
   recurringOccurrence,
 } from '../../src/deploys/freezes.js';
 
@@ -41,6 +42,40 @@ describe('recurring freezes', () => {
     const { from, until } = recurringOccurrence(weekend, new Date('2026-10-24T12:00:00Z'), ZONE);
     expect(from.toUTC().toISO()).toBe('2026-10-23T14:00:00.000Z');
     expect(until.toUTC().toISO()).toBe('2026-10-26T07:00:00.000Z');
+  });
+
+  it('keeps local wall-clock times across the March DST change (2026-03-29), before, during and after', () => {
+    const sources = { config: freezes({ recurring: [weekend] }), adhoc: [], zone: ZONE };
+    // Friday 16:00 CET is 15:00Z; Monday 08:00 CEST is 06:00Z (clocks went forward on Sunday).
+    expect(freezeStatus(sources, 'production', new Date('2026-03-27T14:59:00Z'))).toBeNull();
+    expect(freezeStatus(sources, 'production', new Date('2026-03-27T15:00:00Z'))?.until.toISOString()).toBe(
+      '2026-03-30T06:00:00.000Z',
+    );
+    // In the hour that does not exist and just after it.
+    expect(freezeStatus(sources, 'production', new Date('2026-03-29T01:00:00Z'))).not.toBeNull();
+    expect(freezeStatus(sources, 'production', new Date('2026-03-30T05:59:00Z'))).not.toBeNull();
+    expect(freezeStatus(sources, 'production', new Date('2026-03-30T06:00:00Z'))).toBeNull();
+  });
+
+  it('a window inside the spring-forward gap is empty that night, not a week long', () => {
+    const night = {
+      reason: 'backup',
+      from: { day: 'sunday' as const, time: '02:30' },
+      until: { day: 'sunday' as const, time: '03:30' },
+    };
+    const sources = { config: freezes({ recurring: [night] }), adhoc: [], zone: ZONE };
+    // The Friday before, the Sunday itself (03:10 CEST) and the Monday after: never frozen.
+    for (const at of ['2026-03-27T15:00:00Z', '2026-03-29T01:10:00Z', '2026-03-30T10:00:00Z']) {
+      expect(freezeStatus(sources, 'production', new Date(at)), at).toBeNull();
+    }
+    // A normal Sunday: 02:30–03:30 CET.
+    expect(freezeStatus(sources, 'production', new Date('2026-03-22T01:45:00Z'))?.until.toISOString()).toBe(
+      '2026-03-22T02:30:00.000Z',
+    );
+    // The autumn Sunday (2026-10-25) has 02:30 twice: the window is the second 02:30 (CET) to 03:30 CET.
+    expect(freezeStatus(sources, 'production', new Date('2026-10-25T00:45:00Z'))).toBeNull(); // first 02:45
+    const autumn = freezeStatus(sources, 'production', new Date('2026-10-25T01:45:00Z')); // second 02:45
+    expect(autumn?.until.toISOString()).toBe('2026-10-25T02:30:00.000Z');
   });
 
   it('handles a same-day window and one that wraps the week (Sunday to Monday)', () => {
@@ -130,6 +165,28 @@ describe('parseUntil', () => {
     expect(parseUntil('mon', now, ZONE, parseDuration)?.toISOString()).toBe('2026-11-29T23:00:00.000Z');
     expect(parseUntil('yesterday-ish', now, ZONE, parseDuration)).toBeNull();
     expect(parseUntil('2026-11-01', now, ZONE, parseDuration)).toBeNull();
+  });
+
+  it('reads what people type for --until, with a message for each mistake', () => {
+    const read = (text: string) => readUntil(text, now, ZONE, parseDuration);
+    expect(read('Mon 08:00')).toEqual({ ok: true, until: new Date('2026-11-30T07:00:00.000Z') }); // next Monday
+    expect(read('  monday   8:00 ')).toEqual({ ok: true, until: new Date('2026-11-30T07:00:00.000Z') });
+    expect(read('Mon 12:00')).toEqual({ ok: true, until: new Date('2026-11-23T11:00:00.000Z') }); // later today
+    expect(read('2026-12-01')).toEqual({ ok: true, until: new Date('2026-11-30T23:00:00.000Z') });
+    expect(read('1h30m')).toEqual({ ok: true, until: new Date('2026-11-23T11:30:00.000Z') });
+    // Across the DST change: a date-time in summer is read as CEST.
+    expect(read('2027-03-29 08:00')).toEqual({ ok: true, until: new Date('2027-03-29T06:00:00.000Z') });
+    const error = (text: string) => {
+      const result = read(text);
+      if (result.ok) throw new Error(`${text} was accepted`);
+      return result.error;
+    };
+    expect(error('25:00')).toBe('"25:00" is not a time of day; use 00:00 to 23:59.');
+    expect(error('mon 08:60')).toBe('"08:60" is not a time of day; use 00:00 to 23:59.');
+    expect(error('2026-02-30')).toBe('2026-02-30 is not a date on the calendar.');
+    expect(error('2026-11-01')).toBe('Sun 1 Nov 00:00 Europe/Berlin is not in the future; the freeze must end later.');
+    expect(error('tomorrow')).toContain('"tomorrow" is not a time I can read; try 2h');
+    expect(error('next week')).toContain('mon 08:00');
   });
 });
 

@@ -131,6 +131,31 @@ describe('freezes', () => {
     expect(auditActions(app)).toEqual(expect.arrayContaining(['deploys.freeze', 'deploys.unfreeze']));
   });
 
+  it('--until: "Mon 08:00" and a date are read in the freezes\' zone; a mistake is explained and nothing is frozen', async () => {
+    app = await startDeploysApp();
+    const reply = async (text: string) => (await ackBody(await app!.command(text, { user_id: ADMIN })))?.text;
+    expect(await reply('freeze production --until "25:00" --reason "x"')).toContain(
+      '"25:00" is not a time of day; use 00:00 to 23:59.',
+    );
+    expect(await reply('freeze production --until "next week" --reason "x"')).toContain(
+      '"next week" is not a time I can read; try 2h, 90m, 1d (from now)',
+    );
+    expect(await reply('freeze production --until 2020-01-01 --reason "x"')).toContain('is not in the future');
+    expect(await reply('freeze production --until 2026-02-30 --reason "x"')).toContain(
+      '2026-02-30 is not a date on the calendar.',
+    );
+    expect(await reply('freeze production --reason "x"')).toContain('--until takes 2h, 90m, 1d (from now)');
+    expect(announcements(app)).toEqual([]);
+    expect(app.groundcrew.services.audit.latest(50).some((r) => r.action === 'deploys.freeze')).toBe(false);
+
+    await app.command('freeze production --until "Mon 08:00" --reason "release train"', { user_id: ADMIN });
+    await until(() => announcements(app!).length === 1, 'start announcement');
+    expect(announcements(app)[0]).toContain('until Mon 30 Nov 08:00 Europe/Berlin — release train');
+    await app.command('freeze staging --until 2026-12-01 --reason "audit"', { user_id: ADMIN });
+    await until(() => announcements(app!).length === 2, 'second announcement');
+    expect(announcements(app)[1]).toContain('on staging until Tue 1 Dec 00:00 Europe/Berlin — audit');
+  });
+
   it('announces the configured weekend window when it starts and ends', async () => {
     app = await startDeploysApp();
     app.clock.set('2026-11-27T14:59:00Z'); // Friday 15:59 Berlin

@@ -3,7 +3,7 @@ import { parseDuration } from '../../clock.js';
 import { ArgsError, stringFlag } from '../../commands/args.js';
 import type { CommandContext, CommandRegistry } from '../../commands/registry.js';
 import type { DeploysConfig } from '../config.js';
-import { formatLocal, parseUntil } from '../freezes.js';
+import { formatLocal, readUntil, UNTIL_FORMS } from '../freezes.js';
 import type { Guardrails } from '../guardrails.js';
 import type { DeployService } from '../service.js';
 import { deployModal, historyMessage, locksMessage, preflightReply, requestedReply } from './blocks.js';
@@ -176,15 +176,13 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
       const reason = stringFlag(ctx.args, 'reason');
       if (!environment || !untilText || !reason) {
         throw new ArgsError(
-          'Usage: `/platform freeze <env|all> --until "friday 18:00" --reason "…"` (until: 2h, 18:00, monday 08:00, 2026-12-28 08:00)',
+          `Usage: \`/platform freeze <env|all> --until "mon 08:00" --reason "…"\`. --until takes ${UNTIL_FORMS} (${guardrails.zone}).`,
         );
       }
       const now = clock.now();
-      const until = parseUntil(untilText, now, guardrails.zone, parseDuration);
-      if (!until)
-        throw new ArgsError(
-          `"${untilText}" is not a time in the future; try 2h, 18:00, "monday 08:00" or "2026-12-28 08:00"`,
-        );
+      const read = readUntil(untilText, now, guardrails.zone, parseDuration);
+      if (!read.ok) throw new ArgsError(read.error);
+      const until = read.until;
       await guardrails.freeze(ctx.userId, { environment, until, reason });
       await ctx.ackNow();
       await guardrails.announceFreezeTransitions(now);
