@@ -1,4 +1,4 @@
-import { signBody } from '../webhooks/signing.js';
+import { sendWebhook } from '../webhooks/sender.js';
 import type { ExecutorConfig, GithubActionsExecutorConfig, WebhookExecutorConfig } from './config.js';
 
 /** What an executor needs to know about a deploy. */
@@ -34,8 +34,11 @@ export interface Executor {
   start(job: DeployJob): Promise<StartedRun>;
   /** Where a started run is (github-actions only). */
   poll?(runId: string): Promise<RunState>;
-  /** Asks the run to stop (github-actions only). */
-  cancel?(runId: string): Promise<void>;
+  /**
+   * Asks the deploy system to stop the run. False when there is nothing to ask (no run ID from GitHub);
+   * throws ExecutorError when the deploy system could not be reached or refused.
+   */
+  cancel?(run: { deployId: number; runId: string | null; by: string }): Promise<boolean>;
 }
 
 export interface ExecutorContext {
@@ -55,6 +58,22 @@ export function createExecutor(config: ExecutorConfig, ctx: ExecutorContext): Ex
 export const callbackUrl = (publicUrl: string, deployId: number) =>
   `${publicUrl.replace(/\/+$/, '')}/hooks/deploys/${deployId}`;
 
+const waitedFor = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
+
+/** `<who> answered 422: <the body's message, or its start>`. */
+function refusal(who: string, status: number, text: string, statusText = ''): ExecutorError {
+  let message = text.slice(0, 300) || statusText;
+  try {
+    const body: unknown = JSON.parse(text);
+    if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string') {
+      message = body.message;
+    }
+  } catch {
+    // not JSON: keep the text
+  }
+  return new ExecutorError(`${who} answered ${status}: ${message}`);
+}
+
 async function send(
   ctx: ExecutorContext,
   who: string,
@@ -66,28 +85,23 @@ async function send(
     response = await ctx.fetch(url, { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) });
   } catch (error) {
     if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      const waited = ctx.timeoutMs >= 1000 ? `${Math.round(ctx.timeoutMs / 1000)} s` : `${ctx.timeoutMs} ms`;
-      throw new ExecutorError(`${who} did not answer within ${waited}`);
+      throw new ExecutorError(`${who} did not answer within ${waitedFor(ctx.timeoutMs)}`);
     }
     const cause =
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     throw new ExecutorError(`could not reach ${who}: ${cause}`);
   }
   const text = await response.text().catch(() => '');
-  let body: unknown = null;
+  if (!response.ok) throw refusal(who, response.status, text, response.statusText);
+  return { status: response.status, body: parseJson(text), text };
+}
+
+function parseJson(text: string): unknown {
   try {
-    body = text ? JSON.parse(text) : null;
+    return text ? JSON.parse(text) : null;
   } catch {
-    body = null;
+    return null;
   }
-  if (!response.ok) {
-    const message =
-      body && typeof body === 'object' && 'message' in body && typeof body.message === 'string'
-        ? body.message
-        : text.slice(0, 300) || response.statusText;
-    throw new ExecutorError(`${who} answered ${response.status}: ${message}`);
-  }
-  return { status: response.status, body, text };
 }
 
 function githubActionsExecutor(config: GithubActionsExecutorConfig, ctx: ExecutorContext): Executor {
@@ -145,20 +159,42 @@ function githubActionsExecutor(config: GithubActionsExecutorConfig, ctx: Executo
       const outcome = conclusion === 'success' ? 'succeeded' : conclusion === 'cancelled' ? 'cancelled' : 'failed';
       return { done: true, outcome, runUrl: run.html_url, detail: `GitHub run ${runId} completed: ${conclusion}` };
     },
-    async cancel(runId) {
+    async cancel({ runId }) {
+      if (!runId) return false;
       await send(ctx, 'GitHub', `${base}/runs/${encodeURIComponent(runId)}/cancel`, {
         method: 'POST',
         headers: headers(),
       });
+      return true;
     },
   };
 }
 
+/**
+ * The signed webhook executor, on the shared sender (src/webhooks/sender.ts). One URL gets both messages, told
+ * apart by `action`: `deploy` (start; any 2xx accepts it) and `cancel` (stop deploy `deployId`; any 2xx means
+ * the deploy system will stop it).
+ */
 function webhookExecutor(config: WebhookExecutorConfig, ctx: ExecutorContext): Executor {
+  const who = 'the deploy webhook';
+  async function post(payload: Record<string, unknown>): Promise<unknown> {
+    const result = await sendWebhook(ctx.fetch, {
+      url: config.url,
+      secret: config.secret,
+      payload,
+      timeoutMs: ctx.timeoutMs,
+    });
+    if (result.ok) return parseJson(result.body);
+    if (result.status !== null) throw refusal(who, result.status, result.body ?? '');
+    if (result.error === 'timed out')
+      throw new ExecutorError(`${who} did not answer within ${waitedFor(ctx.timeoutMs)}`);
+    throw new ExecutorError(`could not reach ${who}: ${result.error}`);
+  }
   return {
     kind: 'webhook',
     async start(job) {
-      const body = JSON.stringify({
+      const answer = await post({
+        action: 'deploy',
         deployId: job.id,
         service: job.service,
         environment: job.environment,
@@ -167,11 +203,6 @@ function webhookExecutor(config: WebhookExecutorConfig, ctx: ExecutorContext): E
         reason: job.reason,
         callbackUrl: callbackUrl(ctx.publicUrl, job.id),
       });
-      const { body: answer } = await send(ctx, 'the deploy webhook', config.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(config.secret, body) },
-        body,
-      });
       const url =
         answer && typeof answer === 'object' && 'url' in answer && typeof answer.url === 'string' ? answer.url : null;
       return {
@@ -179,6 +210,10 @@ function webhookExecutor(config: WebhookExecutorConfig, ctx: ExecutorContext): E
         runUrl: url,
         detail: `Sent to the deploy webhook (${new URL(config.url).host}); waiting for its report.`,
       };
+    },
+    async cancel({ deployId, by }) {
+      await post({ action: 'cancel', deployId, requestedBy: by });
+      return true;
     },
   };
 }

@@ -45,8 +45,9 @@ const appliesTo = (freeze: ActiveFreeze, environment: string) =>
 /**
  * The recurring window's latest occurrence that began at or before `now`, and its end. Both ends are built from
  * the local calendar date and the configured wall-clock time, so a clock change inside the window moves neither
- * end. A time that does not exist (02:30 on the spring-forward Sunday) is read as the first instant after the gap;
- * an occurrence that is empty that way (02:30–03:00 on that night) is skipped rather than stretched to a week.
+ * end. A time that does not exist (02:30 on the spring-forward Sunday) moves forward by the skipped hour (03:30);
+ * an occurrence that is empty that way (02:30–03:30 on that night) is skipped rather than stretched to a week.
+ * A time that happens twice (autumn) is the second one.
  */
 export function recurringOccurrence(
   window: FreezesConfig['recurring'][number],

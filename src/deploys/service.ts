@@ -218,17 +218,17 @@ export function createDeployService(deps: DeployServiceDeps) {
       }
       if (deploy.status === 'running') {
         const executor = deps.executor(deploy.executor);
-        if (deploy.runId && executor?.cancel) {
-          try {
-            await executor.cancel(deploy.runId);
-          } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            await note(deploy, `:warning: <@${userId}> asked to cancel, but ${message}`);
-            throw conflict(`Deploy #${deployId} is still running: ${message}`);
-          }
-        } else {
-          detail += '; the deploy system was not asked to stop (no cancel for this executor)';
+        let asked = false;
+        try {
+          asked = (await executor?.cancel?.({ deployId: deploy.id, runId: deploy.runId, by: userId })) ?? false;
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          await note(deploy, `:warning: <@${userId}> asked to cancel, but ${message}`);
+          throw conflict(`Deploy #${deployId} is still running: ${message}`);
         }
+        detail += asked
+          ? '; the deploy system was asked to stop'
+          : '; the deploy system was not asked to stop (there is no run to cancel)';
       }
       const done = await finish(deploy, 'cancelled', detail, userId);
       if (!done) throw conflict(`Deploy #${deployId} changed meanwhile; it is now ${repo.get(deployId)?.status}.`);

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HOUR, MINUTE } from '../../src/clock.js';
+import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { blockText, type TestApp } from '../support/harness.js';
+import { messageButton } from '../support/payloads.js';
 import {
   DEPLOYS_CHANNEL,
   DISPATCH,
@@ -147,6 +149,7 @@ describe('webhook executor', () => {
     expectNockDone(hook);
     const payload = JSON.parse(sent!.body) as Record<string, unknown>;
     expect(payload).toEqual({
+      action: 'deploy',
       deployId: 1,
       service: 'worker',
       environment: 'staging',
@@ -182,5 +185,59 @@ describe('webhook executor', () => {
     expect(deployRow(app, 1)).toMatchObject({ status: 'succeeded', detail: 'all 5 pods healthy' });
     expect(dmsTo(app, ENGINEER).at(-1)).toContain('succeeded');
     expect((await report(1, JSON.stringify({ status: 'failed' }))).status).toBe(409);
+  });
+
+  it('cancelling a running webhook deploy POSTs a signed {action: "cancel"} to the same URL; a refusal keeps it running', async () => {
+    app = await startDeploysApp();
+    nock('http://deployer.test').post('/hooks/groundcrew').reply(202, {});
+    await app.command('deploy worker staging', { user_id: ENGINEER });
+    const running = await settle(app, 1, 'running');
+    const cancelButton = (messageTs: string) =>
+      messageButton({
+        userId: ENGINEER,
+        actionId: DEPLOY_IDS.cancelButton,
+        value: '1',
+        channelId: DEPLOYS_CHANNEL,
+        messageTs,
+      });
+
+    nock('http://deployer.test').post('/hooks/groundcrew').reply(503, 'deployer is restarting');
+    await app.interact(cancelButton(running.messageTs!));
+    expect(await replyText(app, 'still running')).toBe(
+      ':warning: Deploy #1 is still running: the deploy webhook answered 503: deployer is restarting',
+    );
+    expect(deployRow(app, 1).status).toBe('running');
+
+    let sent: { body: string; signature: string } | undefined;
+    const cancel = nock('http://deployer.test')
+      .post('/hooks/groundcrew')
+      .reply(function (_uri, body) {
+        sent = { body: JSON.stringify(body), signature: String(this.req.headers['x-groundcrew-signature']) };
+        return [200, { ok: true }];
+      });
+    await app.interact(cancelButton(running.messageTs!));
+    const done = await settle(app, 1, 'cancelled');
+    expectNockDone(cancel);
+    expect(JSON.parse(sent!.body)).toEqual({ action: 'cancel', deployId: 1, requestedBy: ENGINEER });
+    expect(sent!.signature).toBe(signBody(WEBHOOK_SECRET, sent!.body));
+    expect(done.detail).toBe(`cancelled by <@${ENGINEER}>; the deploy system was asked to stop`);
+    // A late report for the cancelled deploy changes nothing.
+    const late = JSON.stringify({ status: 'succeeded' });
+    const answer = await fetch(`${app.baseUrl}/hooks/deploys/1`, {
+      method: 'POST',
+      body: late,
+      headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, late) },
+    });
+    expect(answer.status).toBe(409);
+    expect(deployRow(app, 1).status).toBe('cancelled');
+  });
+
+  it('a webhook that times out or cannot be reached fails the deploy with that reason', async () => {
+    app = await startDeploysApp({ httpTimeoutMs: 150 });
+    nock('http://deployer.test').post('/hooks/groundcrew').delay(1000).reply(202, {});
+    await app.command('deploy worker staging', { user_id: ENGINEER });
+    expect(await replyText(app, 'failed')).toBe(
+      ':x: Deploy #1 · worker → staging (`main`) failed: could not start: the deploy webhook did not answer within 150 ms',
+    );
   });
 });
