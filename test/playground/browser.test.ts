@@ -1,88 +1,40 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSilentLogger } from '../../src/logger.js';
-import { type Playground, startPlayground } from '../../src/playground/index.js';
+import type { Playground } from '../../src/playground/index.js';
+import {
+  ADA,
+  ALEX,
+  BROWSER_TEST_TIMEOUT,
+  type BrowserPlayground,
+  GRACE,
+  openInBrowser,
+  runBrowser,
+} from './browser-support.js';
 
-/**
- * The playground in a real browser (Debian's chromium, driven by playwright-core). Outside CI, a machine without
- * /usr/bin/chromium skips these with a message; in CI (CI set) they always run, and a missing browser fails them.
- */
-const CHROMIUM = '/usr/bin/chromium';
+/** The issue's walk-through in a real browser: deploys, an approval by someone else, a request form, the clock. */
 const ROOT = new URL('../..', import.meta.url).pathname;
-const runBrowser = existsSync(CHROMIUM) || Boolean(process.env.CI);
-if (!runBrowser) {
-  console.warn(
-    `playground browser tests SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium); CI always runs them`,
-  );
-}
 
-const ADA = 'U0ENGINEER';
-const GRACE = 'U0APPROVER';
-const ALEX = 'U0ADMIN';
-
-describe.skipIf(!runBrowser)('the playground in a browser', { timeout: 45_000 }, () => {
+describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_TEST_TIMEOUT }, () => {
+  let browser: BrowserPlayground;
   let playground: Playground;
-  let context: BrowserContext;
   let page: Page;
-  let profile: string;
 
   beforeAll(async () => {
-    // A Monday morning: no weekend freeze on production.
-    playground = await startPlayground({
-      env: { PORT: '0' },
-      logger: createSilentLogger(),
-      startAt: '2026-11-23T09:00:00Z',
-      demoDelays: { started: 300, finished: 900 },
-      // The app's clock moves only when a test moves it: same times in every run, so the screenshot is stable.
-      flowing: false,
-    });
-    profile = mkdtempSync(join(tmpdir(), 'groundcrew-chromium-'));
-    // A fresh profile per run (launchPersistentContext is playwright's way to pass a user-data-dir).
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => console.error('page error:', error.message));
-    await page.goto(playground.url);
-    await page.waitForSelector('#user option', { state: 'attached' });
+    browser = await openInBrowser();
+    ({ playground, page } = browser);
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
-    await playground?.stop(2000);
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
+  const as = (userId: string) => browser.as(userId);
+  const go = (where: string) => browser.go(where);
+  const type = (text: string) => browser.type(text);
+
   const hasCommand = (name: string) => playground.groundcrew.services.commands.resolve(name).kind === 'command';
-
-  async function as(userId: string) {
-    await page.selectOption('#user', userId);
-    await page.waitForSelector(`body[data-user="${userId}"]`, { state: 'attached' });
-  }
-
-  async function go(where: string) {
-    await page.click(`[data-where="${where}"]`);
-    await page.waitForSelector(`[data-where="${where}"].active`);
-  }
-
-  async function type(text: string) {
-    await page.fill('#composer-input', text);
-    await page.press('#composer-input', 'Enter');
-  }
 
   /** A deploy's status message in #deploys (not the ephemeral answer to the command). */
   const statusOf = (title: string) => page.locator('#messages .message:not(.ephemeral)', { hasText: title });
@@ -106,82 +58,6 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: 45_000 },
     await go('C0HELP');
     await page.waitForSelector('#messages .message');
     expect(await page.locator('#messages .message.ephemeral').count()).toBe(0);
-  });
-
-  it('draws mrkdwn and Block Kit, with a labelled placeholder for what it cannot draw', async () => {
-    await playground.groundcrew.slack.client.chat.postMessage({
-      channel: 'C0REQUESTS',
-      text: 'render check',
-      blocks: [
-        { type: 'header', text: { type: 'plain_text', text: 'Render check' } },
-        {
-          type: 'section',
-          text: {
-            type: 'mrkdwn',
-            text: '*bold* _italic_ `code` <https://example.com|a link> <@U0APPROVER> <!date^1795420800^{date_num}|fallback>',
-          },
-          fields: [
-            { type: 'mrkdwn', text: '*Service*\napi' },
-            { type: 'mrkdwn', text: '*Env*\nstaging' },
-          ],
-        },
-        { type: 'video', title: { type: 'plain_text', text: 'x' } } as never,
-      ],
-    });
-    await as(ADA);
-    await go('C0REQUESTS');
-    const message = page.locator('#messages .message', { hasText: 'Render check' });
-    await message.waitFor();
-    expect(await message.locator('b', { hasText: 'bold' }).count()).toBe(1);
-    expect(await message.locator('i', { hasText: 'italic' }).count()).toBe(1);
-    expect(await message.locator('a[href="https://example.com"]').innerText()).toBe('a link');
-    expect(await message.locator('.mention').first().innerText()).toBe('@Grace Approver');
-    expect(await message.locator('time').innerText()).toBe('2026-11-23');
-    expect(await message.locator('.fields .field').count()).toBe(2);
-    expect(await message.locator('.unsupported').innerText()).toContain('video');
-  });
-
-  it('wraps a very long word inside the message and labels rich text it cannot draw', async () => {
-    const word = 'x'.repeat(600);
-    await playground.groundcrew.slack.client.chat.postMessage({
-      channel: 'C0REQUESTS',
-      text: `Long one: ${word}`,
-      blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: `Long one: ${word}` } },
-        {
-          type: 'rich_text',
-          elements: [
-            {
-              type: 'rich_text_section',
-              elements: [
-                { type: 'date', timestamp: 1795420800, format: '{date_num}', fallback: 'then' },
-                { type: 'text', text: ' and ' },
-                { type: 'sparkle', text: 'x' },
-              ],
-            },
-          ],
-        } as never,
-      ],
-    });
-    await as(ADA);
-    await go('C0REQUESTS');
-    const message = page.locator('#messages .message', { hasText: 'Long one' });
-    await message.waitFor();
-    const box = await message
-      .locator('.message-body')
-      .evaluate((el) => ({ wide: el.scrollWidth, shown: el.clientWidth }));
-    expect(box.wide).toBeLessThanOrEqual(box.shown + 1);
-    expect(await message.locator('.rich-text time').innerText()).toBe('2026-11-23');
-    expect(await message.locator('.rich-text .unsupported').innerText()).toContain('sparkle');
-  });
-
-  it('says when groundcrew stops answering, and recovers by itself', async () => {
-    await as(ADA);
-    await page.route('**/playground/state*', (route) => route.abort());
-    playground.workspace.changed(); // wakes the page's long-poll; its next poll is the one that fails
-    await page.locator('#offline').waitFor({ state: 'visible', timeout: 15_000 });
-    await page.unroute('**/playground/state*');
-    await page.locator('#offline').waitFor({ state: 'hidden', timeout: 15_000 });
   });
 
   it('shows validation errors from response_action: errors on the field, keeping what was typed', async () => {

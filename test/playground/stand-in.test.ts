@@ -1,5 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateTeamConfig } from '../../src/config.js';
 import { createSilentLogger } from '../../src/logger.js';
@@ -10,6 +12,8 @@ import { wantsPlayground } from '../../src/playground/mode.js';
 import { loopbackOnly } from '../../src/playground/routes.js';
 import { encodeRequest, sendToApp } from '../../src/playground/transport.js';
 import { SIGNATURE_HEADER, signBody, verifyBody } from '../../src/webhooks/signing.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
 
 describe('mode selection', () => {
   it('is a playground with --playground, or with none of the Slack variables (blank = unset)', () => {
@@ -22,6 +26,21 @@ describe('mode selection', () => {
     expect(wantsPlayground([], { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' })).toBe(false);
     expect(wantsPlayground([], { SLACK_SIGNING_SECRET: 's' })).toBe(false);
     expect(wantsPlayground([], { SLACK_APP_TOKEN: 'xapp-1' })).toBe(false);
+  });
+});
+
+describe('normal mode', () => {
+  it('never loads the stand-in: only main.ts reaches into src/playground (mode.js, and index.js lazily)', () => {
+    const src = join(ROOT, 'src');
+    const imports: string[] = [];
+    for (const file of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.ts') || file.startsWith('playground/')) continue;
+      const text = readFileSync(join(src, file), 'utf8');
+      for (const match of text.matchAll(/(await import\(|from )'([^']*playground\/[^']*)'/g)) {
+        imports.push(`${file}: ${match[1] === 'from ' ? 'static' : 'dynamic'} ${match[2]}`);
+      }
+    }
+    expect(imports.sort()).toEqual(['main.ts: dynamic ./playground/index.js', 'main.ts: static ./playground/mode.js']);
   });
 });
 
