@@ -1,6 +1,15 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { formatDuration } from '../../clock.js';
-import { context, escapeMrkdwn, header, section, slackDate, truncate, userMention } from '../../slack/mrkdwn.js';
+import {
+  context,
+  escapeMrkdwn,
+  header,
+  linesToSections,
+  section,
+  slackDate,
+  truncate,
+  userMention,
+} from '../../slack/mrkdwn.js';
 import type { ServiceConfig } from '../config.js';
 import { type ActiveFreeze, formatLocal } from '../freezes.js';
 import {
@@ -15,6 +24,14 @@ import type { DeployRow } from '../schema.js';
 import { DEPLOY_IDS, environmentBlockId } from './ids.js';
 
 /** Pure Block Kit builders: rows and view-models in, blocks out. */
+
+/** People's free text (reasons) shown in a list line or a status message is cut here, so the rest still shows. */
+const TEXT_MAX = 500;
+/** Locks listed one by one (each a section with a button); the rest are counted. */
+const MAX_LOCKS = 20;
+/** Freezes listed in `/platform locks`; the rest are counted. */
+const MAX_FREEZES = 20;
+const freeText = (text: string) => escapeMrkdwn(truncate(text, TEXT_MAX));
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text: truncate(text, 75) });
 
@@ -33,7 +50,7 @@ export function statusMessage(deploy: DeployRow): { text: string; blocks: KnownB
   const label = STATUS_LABEL[deploy.status];
   const lines = [
     `*Requested by* ${userMention(deploy.requestedBy)} · *Ref* \`${escapeMrkdwn(deploy.ref)}\``,
-    deploy.reason ? `*Reason* ${escapeMrkdwn(deploy.reason)}` : null,
+    deploy.reason ? `*Reason* ${freeText(deploy.reason)}` : null,
     deploy.approvedBy?.length ? `*Approved by* ${deploy.approvedBy.map(userMention).join(', ')}` : null,
     deploy.status === 'awaiting_approval' ? '*Waiting for approval* — approvers have the request in their DMs.' : null,
     deploy.startedAt ? `*Started* ${slackDate(deploy.startedAt)}` : `*Requested* ${slackDate(deploy.requestedAt)}`,
@@ -46,7 +63,7 @@ export function statusMessage(deploy: DeployRow): { text: string; blocks: KnownB
   ];
   const notes: string[] = [];
   if (deploy.breakGlassReason)
-    notes.push(`:rotating_light: Broke glass through a freeze: ${escapeMrkdwn(deploy.breakGlassReason)}`);
+    notes.push(`:rotating_light: Broke glass through a freeze: ${freeText(deploy.breakGlassReason)}`);
   if (deploy.rollbackOf) notes.push(`:rewind: Rolls back deploy #${deploy.rollbackOf}`);
   if (deploy.detail) notes.push(escapeMrkdwn(deploy.detail).replace(/&lt;(@[UW][A-Z0-9]+)&gt;/g, '<$1>'));
   if (notes.length) blocks.push(context(notes.join('\n')));
@@ -116,14 +133,14 @@ export function preflightReply(
 export function locksMessage(locks: readonly LockView[], freezes: readonly ActiveFreeze[], zone: string, now: Date) {
   const blocks: KnownBlock[] = [header('Locks and freezes')];
   if (locks.length === 0) blocks.push(section('No environment is locked.'));
-  for (const lock of locks.slice(0, 20)) {
+  for (const lock of locks.slice(0, MAX_LOCKS)) {
     const what = lock.service ? `${lock.service} in ${lock.environment}` : lock.environment;
     blocks.push({
       type: 'section',
       text: {
         type: 'mrkdwn',
         text:
-          `:lock: *${escapeMrkdwn(what)}* — ${userMention(lock.holder)}: "${escapeMrkdwn(lock.reason)}"\n` +
+          `:lock: *${escapeMrkdwn(what)}* — ${userMention(lock.holder)}: "${freeText(lock.reason)}"\n` +
           `held ${formatDuration(now.getTime() - lock.createdAt.getTime())}, expires ${formatLocal(lock.expiresAt, zone, now)}`,
       },
       accessory: {
@@ -134,11 +151,13 @@ export function locksMessage(locks: readonly LockView[], freezes: readonly Activ
       },
     });
   }
-  const lines = freezes.map((f) => {
+  if (locks.length > MAX_LOCKS) blocks.push(context(`…and ${locks.length - MAX_LOCKS} more lock(s).`));
+  const lines = freezes.slice(0, MAX_FREEZES).map((f) => {
     const envs = f.environments === 'all' ? 'all environments' : f.environments.join(', ');
-    return `:snowflake: *${escapeMrkdwn(envs)}* frozen until ${formatLocal(f.until, zone, now)} — ${escapeMrkdwn(f.reason)}`;
+    return `:snowflake: *${escapeMrkdwn(envs)}* frozen until ${formatLocal(f.until, zone, now)} — ${freeText(f.reason)}`;
   });
-  blocks.push(section(lines.length ? lines.join('\n') : 'No freeze is in force.'));
+  if (freezes.length > MAX_FREEZES) lines.push(`…and ${freezes.length - MAX_FREEZES} more freeze(s).`);
+  blocks.push(...(lines.length ? linesToSections(lines) : [section('No freeze is in force.')]));
   return { text: `${locks.length} lock(s), ${freezes.length} freeze(s)`, blocks };
 }
 
@@ -159,13 +178,13 @@ export function historyMessage(
       `${STATUS_LABEL[d.status].toLowerCase()} · ${userMention(d.requestedBy)}${duration ? ` · ${duration}` : ''} · ${slackDate(d.requestedAt)}`
     );
   });
-  if (lines.length) blocks.push(section(lines.join('\n')));
+  blocks.push(...linesToSections(lines));
   const figureLines = figures.map(
     ({ service, environment, metrics: m }) =>
       `*${escapeMrkdwn(service)} → ${escapeMrkdwn(environment)}*: ${m.perWeek} deploys/week · change failure rate ${pct(m.changeFailureRate)} · ` +
       `median request→success ${m.medianLeadTimeMs === null ? '—' : formatDuration(m.medianLeadTimeMs)}`,
   );
-  if (figureLines.length) blocks.push(section(`*Last 28 days*\n${figureLines.join('\n')}`));
+  if (figureLines.length) blocks.push(...linesToSections(['*Last 28 days*', ...figureLines]));
   return { text: `${rows.length} recent deploy(s)`, blocks };
 }
 
@@ -263,13 +282,11 @@ export function homeSection(rows: readonly DeployRow[]): KnownBlock[] {
     blocks.push(section('You have not deployed anything yet. Try `/platform deploy`.'));
   } else {
     blocks.push(
-      section(
-        rows
-          .map(
-            (d) =>
-              `${STATUS_EMOJI[d.status]} #${d.id} *${escapeMrkdwn(d.service)}* → ${escapeMrkdwn(d.environment)} \`${escapeMrkdwn(d.ref)}\` — ${STATUS_LABEL[d.status].toLowerCase()} · ${slackDate(d.requestedAt)}`,
-          )
-          .join('\n'),
+      ...linesToSections(
+        rows.map(
+          (d) =>
+            `${STATUS_EMOJI[d.status]} #${d.id} *${escapeMrkdwn(d.service)}* → ${escapeMrkdwn(d.environment)} \`${escapeMrkdwn(d.ref)}\` — ${STATUS_LABEL[d.status].toLowerCase()} · ${slackDate(d.requestedAt)}`,
+        ),
       ),
     );
   }
