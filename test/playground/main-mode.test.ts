@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../src/playground/index.js';
@@ -7,9 +9,11 @@ import { freeLoopbackPort } from '../../src/playground/index.js';
 /** `npm start`'s entry point as a real process: which mode it picks from the environment. */
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-function start(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts'), ...args], {
-    cwd: ROOT,
+function start(env: Record<string, string>, args: string[] = [], cwd = ROOT) {
+  // tsx resolved from here, so the process may run in another working directory.
+  const tsx = import.meta.resolve('tsx');
+  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src/main.ts'), ...args], {
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -51,6 +55,19 @@ describe('npm start picks its mode from the Slack variables', () => {
     const exited = new Promise<number | null>((r) => child!.on('exit', (code) => r(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('points at a .env file that was never loaded (tokens written there do not reach npm start)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-envtrap-'));
+    writeFileSync(join(dir, '.env'), 'SLACK_BOT_TOKEN=xoxb-1\nSLACK_SIGNING_SECRET=s\n');
+    try {
+      const port = await freeLoopbackPort();
+      child = start({ PORT: String(port) }, [], dir);
+      await waitForPlayground(port, child);
+      await expect.poll(() => child!.output(), { timeout: 5_000 }).toContain('npm start does not read it');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('with --playground, ignores real-looking tokens and still talks only to itself', async () => {
