@@ -85,12 +85,13 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
         await finish(deploy, 'failed', 'it never started (groundcrew stopped while starting it); request it again');
       }
       for (const deploy of repo.withStatus(['running'])) {
-        if (deploy.runId) continue;
+        // A run with an ID is followed by pollRuns, unless its executor can no longer poll (config changed).
+        if (deploy.runId && deps.executor(deploy.executor)?.poll) continue;
         if (now.getTime() - deploy.updatedAt.getTime() < deps.runTimeoutMs) continue;
         await finish(
           deploy,
           'failed',
-          `no word from the executor for ${formatDuration(now.getTime() - deploy.updatedAt.getTime())} and no run to follow`,
+          `no word from the executor for ${formatDuration(now.getTime() - deploy.updatedAt.getTime())} and no run to follow${deploy.runId ? ` (executor "${deploy.executor}" cannot follow run ${deploy.runId} any more)` : ''}`,
         );
       }
     },

@@ -35,8 +35,15 @@ export interface DeployInput {
   reason?: string | undefined;
   /** Ask to deploy through a freeze (needs permission and a reason). */
   breakGlass?: boolean;
+  /**
+   * The reason for breaking glass when it is not `reason` (a rollback's reason is written by groundcrew). Present but
+   * undefined = no reason given, even if `reason` is set.
+   */
+  breakGlassReason?: string | undefined;
   rollbackOf?: number;
 }
+
+const glassReasonOf = (input: DeployInput) => ('breakGlassReason' in input ? input.breakGlassReason : input.reason);
 
 export function createDeployService(deps: DeployServiceDeps) {
   const { config, repo, guardrails, clock, people, audit, approvals, notifier, logger } = deps;
@@ -55,10 +62,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     return (await people.hasRole(userId, 'admin')) || (await people.isIn(userId, config.breakGlass));
   }
 
-  async function check(
-    userId: string,
-    input: DeployInput & { breakGlassReason?: string | undefined },
-  ): Promise<PreflightResult> {
+  async function check(userId: string, input: DeployInput): Promise<PreflightResult> {
     const now = clock.now();
     const service = config.services.find((s) => s.name === input.service);
     return preflight({
@@ -69,7 +73,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       ref: input.ref,
       isOwner: service ? await mayDeploy(userId, service) : true,
       mayBreakGlass: await mayBreakGlass(userId),
-      ...(input.breakGlass ? { breakGlass: { reason: input.breakGlassReason ?? input.reason } } : {}),
+      ...(input.breakGlass ? { breakGlass: { reason: glassReasonOf(input) } } : {}),
       freeze: guardrails.freezeStatus(input.environment, now),
       locks: guardrails.activeLocks(now),
       activeDeploys: repo.active(),
@@ -101,6 +105,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       throw invalidInput(result.problems.map((p) => p.message).join('\n'), fields);
     }
     const now = clock.now();
+    const glassReason = glassReasonOf(input);
     let deploy = repo.insert({
       service: input.service,
       environment: input.environment,
@@ -109,7 +114,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       requestedBy: userId,
       status: 'requested',
       executor: result.serviceConfig!.executor,
-      breakGlassReason: result.breaksGlass ? (input.reason ?? null) : null,
+      breakGlassReason: result.breaksGlass ? (glassReason ?? null) : null,
       rollbackOf: input.rollbackOf ?? null,
       requestedAt: now,
       updatedAt: now,
@@ -122,11 +127,11 @@ export function createDeployService(deps: DeployServiceDeps) {
         action: 'deploys.break-glass',
         target: target(deploy.id),
         inputs: { environment: input.environment, freeze: freeze?.freeze.reason },
-        detail: input.reason,
+        detail: glassReason,
       });
       await safely('break-glass announcement', () =>
         notifier.announce(
-          `:rotating_light: <@${userId}> broke glass: deploying ${summary(deploy)} through the freeze (${freeze?.freeze.reason ?? 'freeze'}). Reason: ${input.reason}`,
+          `:rotating_light: <@${userId}> broke glass: deploying ${summary(deploy)} through the freeze (${freeze?.freeze.reason ?? 'freeze'}). Reason: ${glassReason}`,
         ),
       );
     }
@@ -234,8 +239,15 @@ export function createDeployService(deps: DeployServiceDeps) {
       if (!done) throw conflict(`Deploy #${deployId} changed meanwhile; it is now ${repo.get(deployId)?.status}.`);
       return done;
     },
-    /** Redeploys the last good ref before `deployId` (or before the latest success of service/env). */
-    async rollback(userId: string, from: { deployId: number } | { service: string; environment: string }) {
+    /**
+     * Redeploys the last good ref before `deployId` (or before the latest success of service/env), through the
+     * same pre-flight. `reason` is the person's; `breakGlass` rolls back through a freeze (needs that reason).
+     */
+    async rollback(
+      userId: string,
+      from: { deployId: number } | { service: string; environment: string },
+      options: { reason?: string | undefined; breakGlass?: boolean } = {},
+    ) {
       let current: DeployRow | null;
       if ('deployId' in from) {
         current = repo.get(from.deployId);
@@ -243,6 +255,16 @@ export function createDeployService(deps: DeployServiceDeps) {
         if (current.status !== 'succeeded')
           throw conflict(`Deploy #${current.id} is ${current.status}; only a succeeded deploy can be rolled back.`);
       } else {
+        if (!config.services.some((s) => s.name === from.service)) {
+          throw invalidInput(
+            `There is no service "${from.service}". Services: ${config.services.map((s) => s.name).join(', ') || 'none configured'}.`,
+          );
+        }
+        if (!config.environments.some((e) => e.name === from.environment)) {
+          throw invalidInput(
+            `There is no environment "${from.environment}". Environments: ${config.environments.map((e) => e.name).join(', ')}.`,
+          );
+        }
         current = repo.history(from, 200).find((d) => d.status === 'succeeded') ?? null;
         if (!current)
           throw notFound(`Nothing has been deployed successfully for ${from.service} in ${from.environment} yet.`);
@@ -254,12 +276,14 @@ export function createDeployService(deps: DeployServiceDeps) {
           `There is no earlier successful ref of ${current.service} in ${current.environment} to roll back to.`,
         );
       }
+      const what = `roll back #${current.id} (${current.ref}) to ${previous.ref} from #${previous.id}`;
       return request(userId, {
         service: current.service,
         environment: current.environment,
         ref: previous.ref,
-        reason: `roll back #${current.id} (${current.ref}) to ${previous.ref} from #${previous.id}`,
+        reason: options.reason ? `${options.reason} — ${what}` : what,
         rollbackOf: current.id,
+        ...(options.breakGlass ? { breakGlass: true, breakGlassReason: options.reason } : {}),
       });
     },
     ...runs,

@@ -12,6 +12,7 @@ import {
   DEPLOYS_CHANNEL,
   DISPATCH,
   deployRow,
+  deploysSection,
   dmsTo,
   ENGINEER,
   expectNockDone,
@@ -106,6 +107,29 @@ describe('restarts', () => {
       channel: DEPLOYS_CHANNEL,
       ts,
       text: 'Deploy #1 · web → staging (v5): Succeeded',
+    });
+  });
+
+  it('a run whose executor was reconfigured away fails after runTimeout instead of staying "running"', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-deploys-')), 'gc.db');
+    app = await startDeploysApp({ dbPath });
+    nockDispatch(909);
+    await app.command('deploy web staging', { user_id: ENGINEER });
+    await settle(app!, 1, 'running');
+    const clock = app.clock;
+    await app.stop();
+
+    // Restarted with web-actions now a webhook: nothing can poll GitHub run 909.
+    const section = deploysSection();
+    const executors = section.executors as Record<string, unknown>;
+    executors['web-actions'] = executors.deployer;
+    app = await startDeploysApp({ dbPath, clock, deploys: section });
+    clock.advance(3 * HOUR + MINUTE);
+    await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
+    expect(deployRow(app, 1)).toMatchObject({
+      status: 'failed',
+      detail:
+        'no word from the executor for 3h 1m and no run to follow (executor "web-actions" cannot follow run 909 any more)',
     });
   });
 

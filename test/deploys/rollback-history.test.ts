@@ -4,15 +4,18 @@ import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { appHomeOpened, messageButton } from '../support/payloads.js';
 import {
+  ADMIN,
   ALICE,
   DEPLOYS_CHANNEL,
   deployRow,
+  deployRows,
   ENGINEER,
   expectNockDone,
   nockDispatch,
   nockRun,
   settle,
   startDeploysApp,
+  until,
 } from './support.js';
 
 let app: TestApp | undefined;
@@ -94,6 +97,55 @@ describe('rollback', () => {
     await app.command('rollback web staging', { user_id: ENGINEER });
     const [reply] = await app.slack.waitFor('response_url', (c) => String(c.args.text).includes('roll back to'));
     expect(reply!.args.text).toBe(':warning: There is no earlier successful ref of web in staging to roll back to.');
+  });
+});
+
+describe('rollback through a freeze', () => {
+  it('is blocked by a freeze like any deploy; an admin can break glass with --reason; typos are named', async () => {
+    app = await startDeploysApp();
+    await shipStaging(app, 1, 'v1', 'success', 301);
+    await shipStaging(app, 2, 'v2', 'success', 302);
+    await app.command('freeze staging --until 2h --reason "incident 12"', { user_id: ADMIN });
+    await until(
+      () => app!.slack.callsTo('chat.postMessage').some((c) => String(c.args.text).includes('Freeze started')),
+      'freeze',
+    );
+    const reply = async (text: string, includes: string) => {
+      await app!.command(text, { user_id: ADMIN });
+      const [answer] = await app!.slack.waitFor('response_url', (c) => String(c.args.text).includes(includes));
+      return String(answer!.args.text);
+    };
+    expect(await reply('rollback wbe staging', 'no service')).toContain(
+      'There is no service "wbe". Services: web, billing, worker.',
+    );
+    expect(await reply('deploys wbx', 'service "wbx"')).toContain('There is no service "wbx". Services: web');
+    expect(await reply('rollback web stagign', 'no environment')).toContain('There is no environment "stagign"');
+    expect(await reply('rollback web staging', 'incident 12; if')).toMatch(
+      /^:warning: staging is frozen until Mon 1\d:\d\d Europe\/Berlin — incident 12; if it cannot wait, add --break-glass --reason/,
+    );
+    expect(await reply('rollback web staging --break-glass', 'needs a reason')).toContain(
+      'breaking glass needs a reason: add --reason',
+    );
+    expect(deployRows(app)).toHaveLength(2);
+
+    const dispatch = nockDispatch(303, (body) => body.ref === 'v1');
+    await app.command('rollback web staging --break-glass --reason "v2 corrupts carts"', { user_id: ADMIN });
+    await settle(app, 3, 'running');
+    expectNockDone(dispatch);
+    expect(deployRow(app, 3)).toMatchObject({
+      ref: 'v1',
+      rollbackOf: 2,
+      breakGlassReason: 'v2 corrupts carts',
+      reason: 'v2 corrupts carts — roll back #2 (v2) to v1 from #1',
+    });
+    expect(
+      app.slack
+        .callsTo('chat.postMessage')
+        .some(
+          (c) =>
+            String(c.args.text).includes('broke glass') && String(c.args.text).includes('Reason: v2 corrupts carts'),
+        ),
+    ).toBe(true);
   });
 });
 

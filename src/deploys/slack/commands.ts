@@ -80,14 +80,22 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
 
   commands.add({
     name: 'rollback',
-    usage: 'rollback <service> <env> [--reason "…"]',
-    summary: 'redeploy the previous successful ref (same guardrails)',
+    usage: 'rollback <service> <env> [--reason "…"] [--break-glass]',
+    summary: 'redeploy the previous successful ref (same guardrails; --break-glass through a freeze)',
     minRole: 'member',
+    booleanFlags: ['break-glass'],
     async handle(ctx) {
-      const [service, environment] = ctx.args.positional;
-      if (!service || !environment) throw new ArgsError('Usage: `/platform rollback <service> <env>`');
+      const [service, environment, extra] = ctx.args.positional;
+      if (!service || !environment) throw new ArgsError('Usage: `/platform rollback <service> <env> [--reason "…"]`');
+      if (extra)
+        throw new ArgsError(`Unexpected "${extra}": rollback picks the ref itself; quote the reason: --reason "…"`);
+      const reason = stringFlag(ctx.args, 'reason');
       await ctx.ackNow();
-      const { deploy } = await deploys.rollback(ctx.userId, { service, environment });
+      const { deploy } = await deploys.rollback(
+        ctx.userId,
+        { service, environment },
+        { reason, breakGlass: ctx.args.flags['break-glass'] === true },
+      );
       await ctx.reply(requestedReply(deploy));
     },
   });
@@ -99,6 +107,14 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     minRole: 'member',
     async handle(ctx) {
       const [service, environment] = ctx.args.positional;
+      if (service && !config.services.some((s) => s.name === service)) {
+        throw new ArgsError(
+          `There is no service "${service}". Services: ${config.services.map((s) => s.name).join(', ') || 'none configured'}.`,
+        );
+      }
+      if (environment && !envNames.includes(environment)) {
+        throw new ArgsError(`There is no environment "${environment}". Environments: ${envNames.join(', ')}.`);
+      }
       const rows = deploys.history({ ...(service ? { service } : {}), ...(environment ? { environment } : {}) }, 15);
       const pairs = new Map<string, { service: string; environment: string }>();
       for (const r of rows)
