@@ -118,7 +118,8 @@ describe('rollback through a freeze', () => {
     expect(await reply('rollback wbe staging', 'no service')).toContain(
       'There is no service "wbe". Services: web, billing, worker.',
     );
-    expect(await reply('deploys wbx', 'service "wbx"')).toContain('There is no service "wbx". Services: web');
+    const typo = await ackBody(await app.command('deploys wbx', { user_id: ADMIN }));
+    expect(typo?.text).toContain('There is no service "wbx". Services: web, billing, worker.');
     expect(await reply('rollback web stagign', 'no environment')).toContain('There is no environment "stagign"');
     expect(await reply('rollback web staging', 'incident 12; if')).toMatch(
       /^:warning: staging is frozen until Mon 1\d:\d\d Europe\/Berlin — incident 12; if it cannot wait, add --break-glass --reason/,
