@@ -178,7 +178,16 @@ describe('a running playground', () => {
     const page = await fetch(playground.url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('not connected to Slack');
-    for (const file of ['app.js', 'blocks.js', 'modal.js', 'mrkdwn.js', 'style.css']) {
+    for (const file of [
+      'app.js',
+      'state.js',
+      'draw.js',
+      'blocks.js',
+      'messages.js',
+      'modal.js',
+      'mrkdwn.js',
+      'style.css',
+    ]) {
       expect((await fetch(`${base()}/playground/static/${file}`)).status).toBe(200);
     }
     expect((await fetch(`${base()}/playground/static/..%2Fdemo.ts`)).status).toBe(404);
