@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { parseDuration } from './clock.js';
 
 /** Field schemas shared by every section of groundcrew.yml. No imports from capabilities: no cycles. */
 
@@ -39,3 +40,15 @@ export const zTimezone = z.string().superRefine((value, ctx) => {
     });
   }
 });
+
+/** A duration people write (`2h`, `90m`, `1h30m`, `1d`), parsed to milliseconds; `example` is shown on a mistake. */
+export function zDuration(example: string) {
+  return z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like ${example}, got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { HOUR, parseDuration } from '../clock.js';
-import { zChannelId, zPrincipals, zTimezone } from '../config-fields.js';
+import { HOUR } from '../clock.js';
+import { zChannelId, zDuration, zPrincipals, zTimezone } from '../config-fields.js';
 import { parseLocal, WEEKDAYS } from './time.js';
 
 /**
@@ -9,17 +9,6 @@ import { parseLocal, WEEKDAYS } from './time.js';
  */
 
 const DEFAULT_APPROVAL_TTL_MS = 2 * HOUR;
-
-function zDuration(example: string) {
-  return z.string().transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like ${example}, got ${JSON.stringify(text)}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-}
 
 const zName = z
   .string()
@@ -133,17 +122,21 @@ export const zDeploysConfig = z
   })
   .superRefine((config, ctx) => {
     const envNames = config.environments.map((e) => e.name);
-    const known = `(known: ${envNames.join(', ')})`;
-    const seenEnv = new Set<string>();
+    const known = `(known: ${[...new Set(envNames)].join(', ')})`;
+    const once = (names: string[], what: string, list: string) => {
+      names.forEach((name, i) => {
+        if (names.indexOf(name) !== i) {
+          ctx.addIssue({ code: 'custom', path: [list, i, 'name'], message: `${what} "${name}" is listed twice` });
+        }
+      });
+    };
+    once(envNames, 'environment', 'environments');
+    once(
+      config.services.map((s) => s.name),
+      'service',
+      'services',
+    );
     config.environments.forEach((env, i) => {
-      if (seenEnv.has(env.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['environments', i, 'name'],
-          message: `environment "${env.name}" is listed twice`,
-        });
-      }
-      seenEnv.add(env.name);
       const approvers = env.approvals.approvers.users.length + env.approvals.approvers.usergroups.length;
       if (env.approvals.count > 0 && approvers === 0) {
         ctx.addIssue({
@@ -154,16 +147,7 @@ export const zDeploysConfig = z
       }
     });
     const executorNames = Object.keys(config.executors);
-    const seenService = new Set<string>();
     config.services.forEach((service, i) => {
-      if (seenService.has(service.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['services', i, 'name'],
-          message: `service "${service.name}" is listed twice`,
-        });
-      }
-      seenService.add(service.name);
       service.environments.forEach((name, j) => {
         if (!envNames.includes(name)) {
           ctx.addIssue({

@@ -11,7 +11,7 @@ import {
   formatLocal,
   freezeStatus,
 } from './freezes.js';
-import type { LockView } from './model.js';
+import { type LockView, scopeName, unknownEnvironmentMessage, unknownServiceMessage } from './model.js';
 import type { DeployNotifier } from './ports.js';
 import type { DeploysRepo } from './repo.js';
 import type { LockRow } from './schema.js';
@@ -59,14 +59,12 @@ export function createGuardrails(deps: GuardrailsDeps) {
   function requireEnvironment(name: string, allowAll: boolean): void {
     if (allowAll && name === 'all') return;
     if (!envNames.includes(name)) {
-      throw invalidInput(
-        `There is no environment "${name}". Environments: ${envNames.join(', ')}${allowAll ? ', or all' : ''}.`,
-      );
+      throw invalidInput(unknownEnvironmentMessage(config, name, allowAll));
     }
   }
 
   async function tellWatchers(lock: LockRow, now: Date): Promise<void> {
-    const what = lock.service ? `${lock.service} in ${lock.environment}` : lock.environment;
+    const what = scopeName(lock.environment, lock.service);
     for (const userId of repo.takeWatchers(lock.id, now)) {
       try {
         await notifier.dm(
@@ -108,7 +106,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
     ) {
       requireEnvironment(input.environment, false);
       if (input.service && !config.services.some((s) => s.name === input.service)) {
-        throw invalidInput(`There is no service "${input.service}".`);
+        throw invalidInput(unknownServiceMessage(config, input.service));
       }
       const now = clock.now();
       const forMs = input.forMs ?? config.lockDuration;
@@ -116,7 +114,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
       const other = conflicting(input.environment, input.service, userId, now);
       if (other) {
         throw conflict(
-          `${other.service ? `${other.service} in ${other.environment}` : other.environment} is already locked by <@${other.holder}> ("${other.reason}") until ${formatLocal(other.expiresAt, zone, now)}.`,
+          `${scopeName(other.environment, other.service)} is already locked by <@${other.holder}> ("${other.reason}") until ${formatLocal(other.expiresAt, zone, now)}.`,
         );
       }
       const lock = repo.insertLock({
@@ -137,7 +135,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
         .activeLocks(now)
         .filter((l) => l.environment === input.environment && l.service === input.service);
       const lock = locks.find((l) => l.holder === userId) ?? locks[0];
-      const what = input.service ? `${input.service} in ${input.environment}` : input.environment;
+      const what = scopeName(input.environment, input.service);
       if (!lock) throw notFound(`${what} is not locked.`);
       const broken = lock.holder !== userId;
       if (broken && !isAdmin) {
@@ -177,7 +175,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
         const released = repo.releaseLock(lock.id, { releasedAt: now, releasedBy: 'system', releaseKind: 'expired' });
         if (!released) continue;
         audit.record({ actor: 'system', action: 'deploys.lock-expired', target: `lock:${lock.id}` });
-        const what = lock.service ? `${lock.service} in ${lock.environment}` : lock.environment;
+        const what = scopeName(lock.environment, lock.service);
         await notifier
           .dm(
             lock.holder,

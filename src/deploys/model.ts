@@ -133,6 +133,16 @@ export const REF_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
 
 const mention = (userId: string) => `<@${userId}>`;
 
+/** `web in production` for a service lock, `production` for the whole environment. */
+export const scopeName = (environment: string, service: string | null) =>
+  service ? `${service} in ${environment}` : environment;
+
+export const unknownServiceMessage = (config: Pick<DeploysConfig, 'services'>, name: string) =>
+  `There is no service "${name}". Services: ${config.services.map((s) => s.name).join(', ') || 'none configured'}.`;
+
+export const unknownEnvironmentMessage = (config: Pick<DeploysConfig, 'environments'>, name: string, orAll = false) =>
+  `There is no environment "${name}". Environments: ${config.environments.map((e) => e.name).join(', ')}${orAll ? ', or all' : ''}.`;
+
 /** Every reason this deploy cannot go ahead now, each with what to do about it. */
 export function preflight(input: PreflightInput): PreflightResult {
   const { config, service, environment, now, zone } = input;
@@ -143,7 +153,7 @@ export function preflight(input: PreflightInput): PreflightResult {
     problems.push({
       code: 'unknown_service',
       field: 'service',
-      message: `There is no service "${service}". Services: ${config.services.map((s) => s.name).join(', ') || 'none configured'}.`,
+      message: unknownServiceMessage(config, service),
     });
   } else if (!input.isOwner) {
     problems.push({
@@ -156,7 +166,7 @@ export function preflight(input: PreflightInput): PreflightResult {
     problems.push({
       code: 'unknown_environment',
       field: 'environment',
-      message: `There is no environment "${environment}". Environments: ${config.environments.map((e) => e.name).join(', ')}.`,
+      message: unknownEnvironmentMessage(config, environment),
     });
   } else if (serviceConfig && !serviceConfig.environments.includes(environment)) {
     problems.push({
@@ -203,7 +213,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   for (const lock of input.locks) {
     if (lock.environment !== environment || lock.holder === input.userId) continue;
     if (lock.service !== null && lock.service !== service) continue;
-    const what = lock.service ? `${lock.service} in ${environment}` : environment;
+    const what = scopeName(environment, lock.service);
     problems.push({
       code: 'locked',
       field: 'environment',

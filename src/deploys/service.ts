@@ -7,7 +7,15 @@ import type { DeploysConfig, ServiceConfig } from './config.js';
 import type { Executor } from './executors.js';
 import type { Guardrails } from './guardrails.js';
 import { createLifecycle, deployTarget } from './lifecycle.js';
-import { ACTIVE_STATUSES, deployMetrics, type PreflightResult, preflight, rollbackTarget } from './model.js';
+import {
+  ACTIVE_STATUSES,
+  deployMetrics,
+  type PreflightResult,
+  preflight,
+  rollbackTarget,
+  unknownEnvironmentMessage,
+  unknownServiceMessage,
+} from './model.js';
 import type { Approval, DeployApprovals, DeployNotifier } from './ports.js';
 import type { DeploysRepo } from './repo.js';
 import { createRunFollower } from './runs.js';
@@ -256,14 +264,10 @@ export function createDeployService(deps: DeployServiceDeps) {
           throw conflict(`Deploy #${current.id} is ${current.status}; only a succeeded deploy can be rolled back.`);
       } else {
         if (!config.services.some((s) => s.name === from.service)) {
-          throw invalidInput(
-            `There is no service "${from.service}". Services: ${config.services.map((s) => s.name).join(', ') || 'none configured'}.`,
-          );
+          throw invalidInput(unknownServiceMessage(config, from.service));
         }
         if (!config.environments.some((e) => e.name === from.environment)) {
-          throw invalidInput(
-            `There is no environment "${from.environment}". Environments: ${config.environments.map((e) => e.name).join(', ')}.`,
-          );
+          throw invalidInput(unknownEnvironmentMessage(config, from.environment));
         }
         current = repo.history(from, 200).find((d) => d.status === 'succeeded') ?? null;
         if (!current)

@@ -213,7 +213,11 @@ describe('deploys config', () => {
     try {
       team({
         ...base,
-        services: [{ name: 'web', environments: ['staging', 'prod'], executor: 'argo' }],
+        environments: [...base.environments, { name: 'staging' }],
+        services: [
+          { name: 'web', environments: ['staging', 'prod'], executor: 'argo' },
+          { name: 'web', environments: ['staging'], executor: 'gha' },
+        ],
         freezes: {
           recurring: [
             {
@@ -235,6 +239,8 @@ describe('deploys config', () => {
         'groundcrew.yml: deploys.services[0].executor: unknown executor "argo" (known: gha)',
         'groundcrew.yml: deploys.freezes.recurring[0].environments[0]: unknown environment "qa" (known: staging, production)',
         'groundcrew.yml: deploys.freezes.holidays[0]: 2026-02-30 is not a real date',
+        'groundcrew.yml: deploys.environments[2].name: environment "staging" is listed twice',
+        'groundcrew.yml: deploys.services[1].name: service "web" is listed twice',
       ]),
     );
   });

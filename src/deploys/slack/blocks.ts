@@ -19,6 +19,7 @@ import {
   type PreflightResult,
   STATUS_EMOJI,
   STATUS_LABEL,
+  scopeName,
 } from '../model.js';
 import type { DeployRow } from '../schema.js';
 import { DEPLOY_IDS, environmentBlockId } from './ids.js';
@@ -134,7 +135,7 @@ export function locksMessage(locks: readonly LockView[], freezes: readonly Activ
   const blocks: KnownBlock[] = [header('Locks and freezes')];
   if (locks.length === 0) blocks.push(section('No environment is locked.'));
   for (const lock of locks.slice(0, MAX_LOCKS)) {
-    const what = lock.service ? `${lock.service} in ${lock.environment}` : lock.environment;
+    const what = scopeName(lock.environment, lock.service);
     blocks.push({
       type: 'section',
       text: {

@@ -5,6 +5,7 @@ import type { CommandContext, CommandRegistry } from '../../commands/registry.js
 import type { DeploysConfig } from '../config.js';
 import { formatLocal, readUntil, UNTIL_FORMS } from '../freezes.js';
 import type { Guardrails } from '../guardrails.js';
+import { scopeName, unknownEnvironmentMessage, unknownServiceMessage } from '../model.js';
 import type { DeployService } from '../service.js';
 import { deployModal, historyMessage, locksMessage, preflightReply, requestedReply } from './blocks.js';
 
@@ -108,12 +109,10 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     async handle(ctx) {
       const [service, environment] = ctx.args.positional;
       if (service && !config.services.some((s) => s.name === service)) {
-        throw new ArgsError(
-          `There is no service "${service}". Services: ${config.services.map((s) => s.name).join(', ') || 'none configured'}.`,
-        );
+        throw new ArgsError(unknownServiceMessage(config, service));
       }
       if (environment && !envNames.includes(environment)) {
-        throw new ArgsError(`There is no environment "${environment}". Environments: ${envNames.join(', ')}.`);
+        throw new ArgsError(unknownEnvironmentMessage(config, environment));
       }
       const rows = deploys.history({ ...(service ? { service } : {}), ...(environment ? { environment } : {}) }, 15);
       const pairs = new Map<string, { service: string; environment: string }>();
@@ -142,7 +141,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
       if (forMs === null) throw new ArgsError(`"${forText}" is not a duration; try --for 2h or --for 90m`);
       const lock = await guardrails.lock(ctx.userId, { environment, service: service ?? null, reason, forMs });
       await ctx.reply(
-        `:lock: You hold ${service ? `${service} in ${environment}` : environment} until ${formatLocal(lock.expiresAt, guardrails.zone, clock.now())}. ` +
+        `:lock: You hold ${scopeName(environment, service ?? null)} until ${formatLocal(lock.expiresAt, guardrails.zone, clock.now())}. ` +
           `\`/platform unlock ${environment}${service ? ` ${service}` : ''}\` releases it.`,
       );
     },
@@ -161,7 +160,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
         { environment, service: service ?? null },
         ctx.role === 'admin',
       );
-      const what = service ? `${service} in ${environment}` : environment;
+      const what = scopeName(environment, service ?? null);
       await ctx.reply(
         broken
           ? `:unlock: You broke <@${lock.holder}>'s lock on ${what}; they have been told.`

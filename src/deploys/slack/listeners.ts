@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isDomainError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Guardrails } from '../guardrails.js';
-import type { ProblemField } from '../model.js';
+import { type ProblemField, scopeName } from '../model.js';
 import type { DeployService } from '../service.js';
 import { deployModal, requestedReply } from './blocks.js';
 import { DEPLOY_IDS, environmentBlockId } from './ids.js';
@@ -153,7 +153,7 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
     await ack();
     try {
       const lock = await guardrails.watch(Number(action.value), body.user.id);
-      const what = lock.service ? `${lock.service} in ${lock.environment}` : lock.environment;
+      const what = scopeName(lock.environment, lock.service);
       await ephemeral(respond, `:bell: I'll DM you when ${what} is free.`);
     } catch (error) {
       if (!isDomainError(error)) throw error;
