@@ -37,6 +37,18 @@ async function shipStaging(test: TestApp, id: number, ref: string, conclusion: '
   test.clock.advance(10 * MINUTE);
 }
 
+/** ENGINEER presses Roll back on deploy `id`'s status message. */
+const pressRollback = (test: TestApp, id: number) =>
+  test.interact(
+    messageButton({
+      userId: ENGINEER,
+      actionId: DEPLOY_IDS.rollbackButton,
+      value: String(id),
+      channelId: DEPLOYS_CHANNEL,
+      messageTs: deployRow(test, id).messageTs!,
+    }),
+  );
+
 describe('rollback', () => {
   it('redeploys the previous good ref, from the command and from the Roll back button', async () => {
     app = await startDeploysApp();
@@ -57,15 +69,7 @@ describe('rollback', () => {
     });
 
     // Same guardrails: while #4 runs, the button on #3 is refused with the reason.
-    await app.interact(
-      messageButton({
-        userId: ENGINEER,
-        actionId: DEPLOY_IDS.rollbackButton,
-        value: '3',
-        channelId: DEPLOYS_CHANNEL,
-        messageTs: deployRow(app, 3).messageTs!,
-      }),
-    );
+    await pressRollback(app, 3);
     const [refused] = await app.slack.waitFor('response_url', (c) =>
       String(c.args.text).startsWith(':no_entry: Cannot roll back'),
     );
@@ -77,15 +81,7 @@ describe('rollback', () => {
     expectNockDone(finished);
 
     const again = nockDispatch(105, (body) => body.ref === 'v1');
-    await app.interact(
-      messageButton({
-        userId: ENGINEER,
-        actionId: DEPLOY_IDS.rollbackButton,
-        value: '3',
-        channelId: DEPLOYS_CHANNEL,
-        messageTs: deployRow(app, 3).messageTs!,
-      }),
-    );
+    await pressRollback(app, 3);
     await settle(app!, 5, 'running');
     expectNockDone(again);
     expect(deployRow(app, 5)).toMatchObject({ ref: 'v1', rollbackOf: 3 });
