@@ -117,13 +117,28 @@ export function createGuardrails(deps: GuardrailsDeps) {
           `${scopeName(other.environment, other.service)} is already locked by <@${other.holder}> ("${other.reason}") until ${formatLocal(other.expiresAt, zone, now)}.`,
         );
       }
+      const expiresAt = new Date(now.getTime() + forMs);
+      const own = repo
+        .activeLocks(now)
+        .find((l) => l.holder === userId && l.environment === input.environment && l.service === input.service);
+      const renewed = own ? repo.renewLock(own.id, { reason: input.reason, expiresAt }) : null;
+      if (renewed) {
+        // Locking again what you hold renews it: one lock, so one unlock frees it.
+        audit.record({
+          actor: userId,
+          action: 'deploys.lock-renewed',
+          target: `lock:${renewed.id}`,
+          inputs: { ...input, forMs },
+        });
+        return renewed;
+      }
       const lock = repo.insertLock({
         environment: input.environment,
         service: input.service,
         holder: userId,
         reason: input.reason,
         createdAt: now,
-        expiresAt: new Date(now.getTime() + forMs),
+        expiresAt,
       });
       audit.record({ actor: userId, action: 'deploys.lock', target: `lock:${lock.id}`, inputs: { ...input, forMs } });
       return lock;
@@ -203,6 +218,13 @@ export function createGuardrails(deps: GuardrailsDeps) {
       const now = clock.now();
       const ended = repo.adhocFreezes(now).filter((f) => f.environment === environment && f.startsAt <= now);
       if (ended.length === 0) {
+        const others = repo.adhocFreezes(now).filter((f) => f.startsAt <= now);
+        if (others.length > 0) {
+          const names = [...new Set(others.map((f) => f.environment))].join(', ');
+          throw notFound(
+            `There is no /platform freeze on ${environment} itself; the ones in force are on ${names} — \`/platform unfreeze ${others[0]!.environment}\`.`,
+          );
+        }
         const configured = freezeStatus(sources(now), environment === 'all' ? (envNames[0] ?? '') : environment, now);
         throw notFound(
           configured && configured.freeze.kind !== 'adhoc'

@@ -99,6 +99,17 @@ export function createDeploysRepo(db: Db) {
     insertLock(values: typeof deployLocksTable.$inferInsert): LockRow {
       return db.insert(deployLocksTable).values(values).returning().get();
     },
+    /** Renews an unreleased lock (new reason and expiry); null if it was released meanwhile. */
+    renewLock(id: number, patch: Pick<LockRow, 'reason' | 'expiresAt'>): LockRow | null {
+      return (
+        db
+          .update(deployLocksTable)
+          .set(patch)
+          .where(and(eq(deployLocksTable.id, id), isNull(deployLocksTable.releasedAt)))
+          .returning()
+          .get() ?? null
+      );
+    },
     releaseLock(id: number, patch: Pick<LockRow, 'releasedAt' | 'releasedBy' | 'releaseKind'>): LockRow | null {
       return (
         db

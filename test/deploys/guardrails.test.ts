@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MINUTE } from '../../src/clock.js';
+import { HOUR, MINUTE } from '../../src/clock.js';
 import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
@@ -82,6 +82,42 @@ describe('locks', () => {
     expectNockDone(dispatch);
   });
 
+  it('locking again what you hold renews that lock, so one unlock frees it; watchers hear when it expires', async () => {
+    app = await startDeploysApp();
+    await app.command('lock staging --reason "migration" --for 1h', { user_id: ALICE });
+    const renewed = await ackBody(
+      await app.command('lock staging --reason "migration, part 2" --for 3h', { user_id: ALICE }),
+    );
+    expect(renewed?.text).toContain('You hold staging until Mon 14:00 Europe/Berlin.');
+    const locks = blockText((await ackBody(await app.command('locks', { user_id: BOB })))?.blocks);
+    expect(locks.match(/:lock:/g)).toHaveLength(1);
+    expect(locks).toContain('"migration, part 2"');
+    expect(auditActions(app)).toEqual(expect.arrayContaining(['deploys.lock', 'deploys.lock-renewed']));
+
+    const lockId = app.groundcrew.services.audit.latest(10).find((r) => r.action === 'deploys.lock')!.target!;
+    await app.interact(
+      messageButton({
+        userId: BOB,
+        actionId: DEPLOY_IDS.notifyWhenFree,
+        value: lockId.split(':')[1]!,
+        channelId: 'C05ABCD6EFG',
+        messageTs: '1767225600.000051',
+      }),
+    );
+    await app.slack.waitFor('response_url', (c) => String(c.args.text).includes("I'll DM you"));
+    app.clock.advance(2 * HOUR);
+    await app.groundcrew.services.scheduler.runNow('deploys.expire-locks');
+    expect(dmsTo(app, BOB)).toEqual([]); // renewed to 3h: not expired yet
+    app.clock.advance(HOUR);
+    await app.groundcrew.services.scheduler.runNow('deploys.expire-locks');
+    await until(() => dmsTo(app!, BOB).length > 0, 'watcher DM on expiry');
+    expect(dmsTo(app, BOB)).toEqual([
+      `:unlock: staging is free: <@${ALICE}>'s lock ("migration, part 2") was released.`,
+    ]);
+    const free = await ackBody(await app.command('locks', { user_id: BOB }));
+    expect(blockText(free?.blocks)).toContain('No environment is locked.');
+  });
+
   it('expires locks and lets an admin break one, telling the holder', async () => {
     app = await startDeploysApp();
     await app.command('lock production web --reason "load test" --for 30m', { user_id: ALICE });
@@ -122,6 +158,10 @@ describe('freezes', () => {
         ':no_entry: Cannot deploy web → staging (`main`):',
         '• staging is frozen until Mon 18:00 Europe/Berlin — incident 4711; ask an admin to break glass.',
       ].join('\n'),
+    );
+    const wrong = await ackBody(await app.command('unfreeze staging', { user_id: ADMIN }));
+    expect(wrong?.text).toContain(
+      'There is no /platform freeze on staging itself; the ones in force are on all — `/platform unfreeze all`.',
     );
     await app.command('unfreeze all', { user_id: ADMIN });
     await until(() => announcements(app!).length === 2, 'end announcement');
