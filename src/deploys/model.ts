@@ -97,6 +97,8 @@ export interface Problem {
   field: ProblemField;
   /** A full sentence naming what blocks and what to do. */
   message: string;
+  /** The lock that blocks (code `locked`), so a reply can offer "Notify me when free". */
+  lockId?: number;
 }
 
 export interface PreflightInput {
@@ -217,6 +219,7 @@ export function preflight(input: PreflightInput): PreflightResult {
     problems.push({
       code: 'locked',
       field: 'environment',
+      lockId: lock.id,
       message:
         `${what} is locked by ${mention(lock.holder)} — "${lock.reason}" (until ${formatLocal(lock.expiresAt, zone, now)}); ` +
         'ask them to unlock, or use Notify me when free in `/platform locks`.',

@@ -50,14 +50,24 @@ describe('locks', () => {
       ].join('\n'),
     );
 
+    // The refusal offers the button right there.
+    const buttons: Record<string, unknown>[] = [];
+    JSON.stringify(blocked?.blocks, (_k, v: unknown) => {
+      if (v && typeof v === 'object' && (v as { type?: string }).type === 'button')
+        buttons.push(v as Record<string, unknown>);
+      return v;
+    });
+    expect(buttons).toHaveLength(1);
+    expect(buttons[0]).toMatchObject({ action_id: DEPLOY_IDS.notifyWhenFree, text: { text: 'Notify me when free' } });
+
     const list = await ackBody(await app.command('locks', { user_id: BOB }));
     const text = blockText(list?.blocks);
     expect(text).toContain(`:lock: *staging* — <@${ALICE}>: "db migration"`);
     expect(text).toContain('held 0s, expires Mon 13:00 Europe/Berlin');
-    const lockId = app.groundcrew.services.audit
-      .latest(10)
-      .find((r) => r.action === 'deploys.lock')!
-      .target!.split(':')[1]!;
+    const lockId = String(buttons[0]!.value);
+    expect(`lock:${lockId}`).toBe(
+      app.groundcrew.services.audit.latest(10).find((r) => r.action === 'deploys.lock')!.target,
+    );
 
     await app.interact(
       messageButton({

@@ -131,6 +131,37 @@ export function preflightReply(
   return `:white_check_mark: Dry run: ${what} passes pre-flight and ${approvals}.${glass} Nothing was deployed.`;
 }
 
+const notifyButton = (lockId: number) => ({
+  type: 'button' as const,
+  action_id: DEPLOY_IDS.notifyWhenFree,
+  text: plain('Notify me when free'),
+  value: String(lockId),
+});
+
+/** The pre-flight answer to `/platform deploy`, with a "Notify me when free" button for each lock in the way. */
+export function preflightMessage(
+  input: { service: string; environment: string; ref: string },
+  result: PreflightResult,
+  dryRun: boolean,
+): { text: string; blocks?: KnownBlock[] } {
+  const text = preflightReply(input, result, dryRun);
+  const locks = result.problems.flatMap((p) => (p.lockId === undefined ? [] : [p.lockId])).slice(0, 5);
+  if (locks.length === 0) return { text };
+  return {
+    text,
+    blocks: [
+      ...linesToSections(text.split('\n')),
+      ...locks.map(
+        (id): KnownBlock => ({
+          type: 'actions',
+          block_id: `${DEPLOY_IDS.blockedActions}.${id}`,
+          elements: [notifyButton(id)],
+        }),
+      ),
+    ],
+  };
+}
+
 export function locksMessage(locks: readonly LockView[], freezes: readonly ActiveFreeze[], zone: string, now: Date) {
   const blocks: KnownBlock[] = [header('Locks and freezes')];
   if (locks.length === 0) blocks.push(section('No environment is locked.'));
@@ -144,12 +175,7 @@ export function locksMessage(locks: readonly LockView[], freezes: readonly Activ
           `:lock: *${escapeMrkdwn(what)}* — ${userMention(lock.holder)}: "${freeText(lock.reason)}"\n` +
           `held ${formatDuration(now.getTime() - lock.createdAt.getTime())}, expires ${formatLocal(lock.expiresAt, zone, now)}`,
       },
-      accessory: {
-        type: 'button',
-        action_id: DEPLOY_IDS.notifyWhenFree,
-        text: plain('Notify me when free'),
-        value: String(lock.id),
-      },
+      accessory: notifyButton(lock.id),
     });
   }
   if (locks.length > MAX_LOCKS) blocks.push(context(`…and ${locks.length - MAX_LOCKS} more lock(s).`));

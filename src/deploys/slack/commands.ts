@@ -7,7 +7,7 @@ import { formatLocal, readUntil, UNTIL_FORMS } from '../freezes.js';
 import type { Guardrails } from '../guardrails.js';
 import { scopeName, unknownEnvironmentMessage, unknownServiceMessage } from '../model.js';
 import type { DeployService } from '../service.js';
-import { deployModal, historyMessage, locksMessage, preflightReply, requestedReply } from './blocks.js';
+import { deployModal, historyMessage, locksMessage, preflightMessage, requestedReply } from './blocks.js';
 
 export interface DeployCommandDeps {
   commands: CommandRegistry;
@@ -71,7 +71,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
         } else {
           deploys.recordDenied(ctx.userId, input, result);
         }
-        return ctx.reply(preflightReply(input, result, dryRun));
+        return ctx.reply(preflightMessage(input, result, dryRun));
       }
       await ctx.ackNow();
       const { deploy } = await deploys.request(ctx.userId, input);

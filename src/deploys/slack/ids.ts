@@ -6,6 +6,8 @@ export const DEPLOY_IDS = {
   rollbackButton: 'deploys.rollback',
   /** "Notify me when free" on `/platform locks`; value = lock ID. */
   notifyWhenFree: 'deploys.notify-when-free',
+  /** Prefix: actions under a blocked `/platform deploy` answer, one block per lock in the way (`.<lock id>`). */
+  blockedActions: 'deploys.blocked-actions',
   /** The deploy modal. */
   modal: 'deploys.modal',
   serviceBlock: 'deploys.service',
