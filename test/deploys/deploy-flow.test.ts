@@ -5,6 +5,7 @@ import { messageButton } from '../support/payloads.js';
 import {
   DEPLOYS_CHANNEL,
   deployRow,
+  deployRows,
   dmsTo,
   ENGINEER,
   expectNockDone,
@@ -101,6 +102,18 @@ describe('deploying from the command line', () => {
     const [denied] = app.groundcrew.services.audit.latest(1);
     expect(denied).toMatchObject({ actor: ENGINEER, action: 'deploys.request', outcome: 'denied' });
     expect(denied?.inputs).toMatchObject({ service: 'billing', environment: 'qa', ref: 'main' });
+  });
+
+  it('a mistyped flag is refused before anything happens (--dryrun does not deploy)', async () => {
+    app = await startDeploysApp();
+    const reply = await ackBody(await app.command('deploy web staging --dryrun', { user_id: ENGINEER }));
+    expect(reply?.text).toContain(
+      'Unknown flag --dryrun — did you mean --dry-run? It takes --reason, --dry-run, --break-glass. Nothing was done.',
+    );
+    const lock = await ackBody(await app.command('lock staging --reason x --four 2h', { user_id: ENGINEER }));
+    expect(lock?.text).toContain('Unknown flag --four — did you mean --for?');
+    expect(deployRows(app)).toEqual([]);
+    expect(app.groundcrew.services.audit.latest(20).some((r) => r.action === 'deploys.lock')).toBe(false);
   });
 
   it('--dry-run shows the pre-flight without deploying', async () => {

@@ -1,6 +1,6 @@
 import type { AuditService } from '../../audit/service.js';
 import { parseDuration } from '../../clock.js';
-import { ArgsError, stringFlag } from '../../commands/args.js';
+import { ArgsError, closestMatch, type ParsedArgs, stringFlag } from '../../commands/args.js';
 import type { CommandContext, CommandRegistry } from '../../commands/registry.js';
 import type { DeploysConfig } from '../config.js';
 import { formatLocal, readUntil, UNTIL_FORMS } from '../freezes.js';
@@ -16,6 +16,18 @@ export interface DeployCommandDeps {
   guardrails: Guardrails;
   audit: Pick<AuditService, 'record'>;
   clock: { now(): Date };
+}
+
+/**
+ * Refuses flags the command does not know, so a typo (`--dryrun`) cannot turn a dry run into a real deploy.
+ */
+export function onlyFlags(args: ParsedArgs, known: readonly string[]): void {
+  for (const flag of Object.keys(args.flags)) {
+    if (known.includes(flag)) continue;
+    const near = closestMatch(flag, known);
+    const offer = known.length ? ` It takes ${known.map((k) => `--${k}`).join(', ')}.` : ' It takes no flags.';
+    throw new ArgsError(`Unknown flag --${flag}${near ? ` — did you mean --${near}?` : '.'}${offer} Nothing was done.`);
+  }
 }
 
 /** Opens the deploy modal (service list limited to what the caller may deploy). */
@@ -48,6 +60,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     minRole: 'member',
     booleanFlags: ['dry-run', 'break-glass'],
     async handle(ctx) {
+      onlyFlags(ctx.args, ['reason', 'dry-run', 'break-glass']);
       const [service, environment, ref = 'main', extra] = ctx.args.positional;
       if (!service) return openDeployModal(ctx, deploys);
       if (!environment) {
@@ -86,6 +99,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     minRole: 'member',
     booleanFlags: ['break-glass'],
     async handle(ctx) {
+      onlyFlags(ctx.args, ['reason', 'break-glass']);
       const [service, environment, extra] = ctx.args.positional;
       if (!service || !environment) throw new ArgsError('Usage: `/platform rollback <service> <env> [--reason "…"]`');
       if (extra)
@@ -132,6 +146,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     summary: 'hold an environment (or one service in it): blocks others’ deploys until unlock or expiry',
     minRole: 'member',
     async handle(ctx) {
+      onlyFlags(ctx.args, ['reason', 'for']);
       const [environment, service] = ctx.args.positional;
       if (!environment) throw new ArgsError('Usage: `/platform lock <env> [service] --reason "…" [--for 2h]`');
       const reason = stringFlag(ctx.args, 'reason');
@@ -153,6 +168,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     summary: 'release your lock (admins: break someone else’s)',
     minRole: 'member',
     async handle(ctx) {
+      onlyFlags(ctx.args, []);
       const [environment, service] = ctx.args.positional;
       if (!environment) throw new ArgsError('Usage: `/platform unlock <env> [service]`');
       const { lock, broken } = await guardrails.unlock(
@@ -186,6 +202,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     summary: 'stop deploys to an environment until a time (announced)',
     minRole: 'admin',
     async handle(ctx) {
+      onlyFlags(ctx.args, ['until', 'reason']);
       const [environment] = ctx.args.positional;
       const untilText = stringFlag(ctx.args, 'until');
       const reason = stringFlag(ctx.args, 'reason');
@@ -213,6 +230,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     summary: 'end a /platform freeze early (announced)',
     minRole: 'admin',
     async handle(ctx) {
+      onlyFlags(ctx.args, []);
       const [environment] = ctx.args.positional;
       if (!environment) throw new ArgsError('Usage: `/platform unfreeze <env|all>`');
       const count = await guardrails.unfreeze(ctx.userId, environment);
