@@ -211,5 +211,7 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_T
         { timeout: 15_000 },
       )
       .toContain('release freeze');
+    // What came after the jump sits under a day divider, as in Slack.
+    expect(await page.locator('#messages .day-divider').last().innerText()).toBe('Tuesday 24 November');
   });
 });

@@ -89,9 +89,21 @@ export function renderMain(d) {
   ui.rendered.main = key;
   const reg = [];
   const atBottom = root.scrollHeight - root.scrollTop - root.clientHeight < 80;
+  const day = (m) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone: d.timezone, weekday: 'long', day: 'numeric', month: 'long' }).format(
+      new Date(Number(m.ts) * 1000),
+    );
+  // A divider where the day changes (after +1 day), as Slack does; none above the first message.
   root.innerHTML =
-    list.map((m) => messageHtml(d, m, reg, false, ctx(), ui.me)).join('') ||
-    '<div class="empty">No messages yet.</div>';
+    list
+      .map((m, i) => {
+        const divider =
+          i > 0 && day(m) !== day(list[i - 1])
+            ? `<div class="day-divider"><span class="day">${day(m)}</span></div>`
+            : '';
+        return divider + messageHtml(d, m, reg, false, ctx(), ui.me);
+      })
+      .join('') || '<div class="empty">No messages yet.</div>';
   root.registry = reg;
   if (atBottom || !ui.rendered.scrolled) root.scrollTop = root.scrollHeight;
   ui.rendered.scrolled = true;
