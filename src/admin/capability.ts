@@ -16,6 +16,7 @@ export const adminCapability: Capability = {
       usage: 'admin jobs',
       summary: 'scheduled jobs: schedule, last run and outcome, next run',
       minRole: 'admin',
+      flags: [],
       async handle(ctx) {
         await ctx.reply(jobsMessage(scheduler.list()));
       },
@@ -25,6 +26,7 @@ export const adminCapability: Capability = {
       usage: 'admin run <job>',
       summary: 'run a scheduled job now',
       minRole: 'admin',
+      flags: [],
       async handle(ctx) {
         const name = ctx.args.positional[0];
         const known = scheduler.list().map((j) => j.name);
@@ -56,6 +58,7 @@ export const adminCapability: Capability = {
       usage: 'admin audit [n]',
       summary: `the latest audit log entries (default ${AUDIT_DEFAULT}, at most ${AUDIT_MAX})`,
       minRole: 'admin',
+      flags: [],
       async handle(ctx) {
         const raw = ctx.args.positional[0];
         const n = raw === undefined ? AUDIT_DEFAULT : Number(raw);

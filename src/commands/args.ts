@@ -82,6 +82,19 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   return value;
 }
 
+/**
+ * Refuses flags a command does not know, naming the nearest, so a typo (`--dryrun`) can never turn a dry run
+ * into the real thing.
+ */
+export function onlyFlags(args: ParsedArgs, known: readonly string[]): void {
+  for (const flag of Object.keys(args.flags)) {
+    if (known.includes(flag)) continue;
+    const near = closestMatch(flag, known);
+    const offer = known.length ? ` It takes ${known.map((k) => `--${k}`).join(', ')}.` : ' It takes no flags.';
+    throw new ArgsError(`Unknown flag --${flag}${near ? ` — did you mean --${near}?` : '.'}${offer} Nothing was done.`);
+  }
+}
+
 /** Damerau-free Levenshtein distance; small inputs only (command names). */
 export function editDistance(a: string, b: string): number {
   const previous = Array.from({ length: b.length + 1 }, (_, j) => j);

@@ -33,6 +33,8 @@ export interface Subcommand {
   minRole: Role;
   /** Flags that never take a value, e.g. `dry-run`. */
   booleanFlags?: readonly string[];
+  /** Every flag the command accepts. When given, any other flag is refused (nearest named) before `handle` runs. */
+  flags?: readonly string[];
   handle(context: CommandContext): Promise<void>;
 }
 

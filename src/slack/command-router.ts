@@ -1,5 +1,5 @@
 import type { App, RespondArguments } from '@slack/bolt';
-import { ArgsError } from '../commands/args.js';
+import { ArgsError, onlyFlags } from '../commands/args.js';
 import { helpMessage, unknownCommandMessage } from '../commands/blocks.js';
 import type { CommandContext, ReplyMessage } from '../commands/registry.js';
 import { isDomainError } from '../errors.js';
@@ -79,6 +79,7 @@ export function registerCommandRouter(app: App, services: Services): void {
             'Ask in the platform help channel if you need it done.',
         );
       }
+      if (sub.flags) onlyFlags(args, sub.flags);
       const context: CommandContext = {
         userId: command.user_id,
         channelId: command.channel_id,

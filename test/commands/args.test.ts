@@ -41,3 +41,13 @@ describe('closestMatch', () => {
     expect(closestMatch('banana', names)).toBeNull();
   });
 });
+
+describe('onlyFlags', () => {
+  it('accepts known flags and names the nearest for a typo', async () => {
+    const { onlyFlags, parseArgs: parse } = await import('../../src/commands/args.js');
+    expect(() => onlyFlags(parse('api --dry-run', ['dry-run']), ['dry-run', 'reason'])).not.toThrow();
+    expect(() => onlyFlags(parse('api --dryrun', ['dry-run']), ['dry-run', 'reason'])).toThrow(
+      'Unknown flag --dryrun — did you mean --dry-run? It takes --dry-run, --reason. Nothing was done.',
+    );
+  });
+});

@@ -209,3 +209,13 @@ describe('role lookup failures', () => {
     expect(body?.text).toContain('/platform commands');
   });
 });
+
+describe('unknown flags', () => {
+  it('refuses a flag the command does not take, naming the nearest, and does nothing', async () => {
+    app = await startTestApp();
+    const body = await ackBody(await app.command('admin audit 5 --limt 3', { user_id: ADMIN }));
+    expect(body?.text).toContain('Unknown flag --limt');
+    expect(body?.text).toContain('It takes no flags');
+    expect(app.slack.calls).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import type { AuditService } from '../../audit/service.js';
 import { parseDuration } from '../../clock.js';
-import { ArgsError, closestMatch, type ParsedArgs, stringFlag } from '../../commands/args.js';
+import { ArgsError, onlyFlags, stringFlag } from '../../commands/args.js';
 import type { CommandContext, CommandRegistry } from '../../commands/registry.js';
 import type { DeploysConfig } from '../config.js';
 import { formatLocal, readUntil, UNTIL_FORMS } from '../freezes.js';
@@ -16,18 +16,6 @@ export interface DeployCommandDeps {
   guardrails: Guardrails;
   audit: Pick<AuditService, 'record'>;
   clock: { now(): Date };
-}
-
-/**
- * Refuses flags the command does not know, so a typo (`--dryrun`) cannot turn a dry run into a real deploy.
- */
-export function onlyFlags(args: ParsedArgs, known: readonly string[]): void {
-  for (const flag of Object.keys(args.flags)) {
-    if (known.includes(flag)) continue;
-    const near = closestMatch(flag, known);
-    const offer = known.length ? ` It takes ${known.map((k) => `--${k}`).join(', ')}.` : ' It takes no flags.';
-    throw new ArgsError(`Unknown flag --${flag}${near ? ` — did you mean --${near}?` : '.'}${offer} Nothing was done.`);
-  }
 }
 
 /** Opens the deploy modal (service list limited to what the caller may deploy). */

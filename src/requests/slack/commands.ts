@@ -16,6 +16,7 @@ export function registerRequestCommands(commands: CommandRegistry, service: Requ
     usage: 'request [type]',
     summary: 'ask for something from the self-service catalog (a new service, a database, access, an alert…)',
     minRole: 'member',
+    flags: [],
     async handle(ctx) {
       const typeId = ctx.args.positional[0];
       const type = typeId ? service.typeById(typeId.toLowerCase()) : undefined;
@@ -39,6 +40,7 @@ export function registerRequestCommands(commands: CommandRegistry, service: Requ
     summary: 'your requests and their status; `--open`: the platform team’s queue, past-SLA first',
     minRole: 'member',
     booleanFlags: ['open'],
+    flags: ['open'],
     async handle(ctx) {
       if (ctx.args.flags.open) {
         if (!(await service.isPlatform(ctx.userId))) {
@@ -59,6 +61,7 @@ export function registerRequestCommands(commands: CommandRegistry, service: Requ
     summary:
       'request catalog per type: volume, self-service rate, median/p90 time to fulfil, rejection rate (`--days 30`: requests submitted in the last 30 days)',
     minRole: 'platform',
+    flags: ['days'],
     async handle(ctx) {
       const raw = stringFlag(ctx.args, 'days');
       const days = raw === undefined ? undefined : Number(raw);
