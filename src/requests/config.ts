@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../clock.js';
-import { zChannelId, zPrincipals } from '../config-fields.js';
+import { zChannelId, zDuration, zPrincipals } from '../config-fields.js';
 
 /** The field types a request form may use. */
 export const FIELD_TYPES = ['text', 'textarea', 'select', 'multiselect', 'user', 'channel', 'number', 'date'] as const;
@@ -26,17 +26,6 @@ function zId(kind: string) {
 }
 
 /** `2d`, `4h`, `1h30m` → milliseconds. */
-function zDuration(example: string) {
-  return z.string().transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like ${example}, got ${JSON.stringify(value)}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-}
-
 const zOption = z.union([
   z.string().min(1).max(75),
   z.strictObject({ value: z.string().min(1).max(150), label: z.string().min(1).max(75) }),
