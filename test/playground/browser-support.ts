@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { createSilentLogger } from '../../src/logger.js';
 import { type Playground, type PlaygroundOptions, startPlayground } from '../../src/playground/index.js';
 
@@ -91,5 +92,35 @@ export async function openInBrowser(options: Partial<PlaygroundOptions> = {}): P
       await playground.stop(2000);
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * For a describe block: opens the playground in the browser before its tests and closes both after. The returned
+ * object reads through to the open one (`browser.page`, `browser.playground`, `browser.as(…)`).
+ */
+export function browserForTests(options: Partial<PlaygroundOptions> = {}): BrowserPlayground {
+  let open: BrowserPlayground | undefined;
+  beforeAll(async () => {
+    open = await openInBrowser(options);
+  }, 60_000);
+  afterAll(async () => {
+    await open?.close();
+  });
+  const get = () => {
+    if (!open) throw new Error('the playground is not open in the browser yet (beforeAll failed?)');
+    return open;
+  };
+  return {
+    get playground() {
+      return get().playground;
+    },
+    get page() {
+      return get().page;
+    },
+    as: (userId) => get().as(userId),
+    go: (where) => get().go(where),
+    type: (text) => get().type(text),
+    close: () => get().close(),
   };
 }

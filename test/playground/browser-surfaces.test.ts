@@ -1,36 +1,13 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Playground } from '../../src/playground/index.js';
-import {
-  ADA,
-  BROWSER_TEST_TIMEOUT,
-  type BrowserPlayground,
-  GRACE,
-  openInBrowser,
-  runBrowser,
-} from './browser-support.js';
+import { describe, expect, it } from 'vitest';
+import { ADA, BROWSER_TEST_TIMEOUT, browserForTests, GRACE, runBrowser } from './browser-support.js';
 
 /** What the page draws and sends, in a real browser: Block Kit, threads, reactions, the Home tab, a lost connection. */
 describe.skipIf(!runBrowser)('the playground page in a browser', { timeout: BROWSER_TEST_TIMEOUT }, () => {
-  let browser: BrowserPlayground;
-  let playground: Playground;
-  let page: Page;
-
-  beforeAll(async () => {
-    browser = await openInBrowser();
-    ({ playground, page } = browser);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  const as = (userId: string) => browser.as(userId);
-  const go = (where: string) => browser.go(where);
-  const type = (text: string) => browser.type(text);
+  const browser = browserForTests();
+  const { as, go, type } = browser;
 
   it('draws mrkdwn and Block Kit, with a labelled placeholder for what it cannot draw', async () => {
-    await playground.groundcrew.slack.client.chat.postMessage({
+    await browser.playground.groundcrew.slack.client.chat.postMessage({
       channel: 'C0REQUESTS',
       text: 'render check',
       blocks: [
@@ -51,7 +28,7 @@ describe.skipIf(!runBrowser)('the playground page in a browser', { timeout: BROW
     });
     await as(ADA);
     await go('C0REQUESTS');
-    const message = page.locator('#messages .message', { hasText: 'Render check' });
+    const message = browser.page.locator('#messages .message', { hasText: 'Render check' });
     await message.waitFor();
     expect(await message.locator('b', { hasText: 'bold' }).count()).toBe(1);
     expect(await message.locator('i', { hasText: 'italic' }).count()).toBe(1);
@@ -64,7 +41,7 @@ describe.skipIf(!runBrowser)('the playground page in a browser', { timeout: BROW
 
   it('wraps a very long word inside the message and labels rich text it cannot draw', async () => {
     const word = 'x'.repeat(600);
-    await playground.groundcrew.slack.client.chat.postMessage({
+    await browser.playground.groundcrew.slack.client.chat.postMessage({
       channel: 'C0REQUESTS',
       text: `Long one: ${word}`,
       blocks: [
@@ -86,7 +63,7 @@ describe.skipIf(!runBrowser)('the playground page in a browser', { timeout: BROW
     });
     await as(ADA);
     await go('C0REQUESTS');
-    const message = page.locator('#messages .message', { hasText: 'Long one' });
+    const message = browser.page.locator('#messages .message', { hasText: 'Long one' });
     await message.waitFor();
     const box = await message
       .locator('.message-body')
@@ -98,21 +75,21 @@ describe.skipIf(!runBrowser)('the playground page in a browser', { timeout: BROW
 
   it('says when groundcrew stops answering, and recovers by itself', async () => {
     await as(ADA);
-    await page.route('**/playground/state*', (route) => route.abort());
-    playground.workspace.changed(); // wakes the page's long-poll; its next poll is the one that fails
-    await page.locator('#offline').waitFor({ state: 'visible', timeout: 15_000 });
-    await page.unroute('**/playground/state*');
-    await page.locator('#offline').waitFor({ state: 'hidden', timeout: 15_000 });
+    await browser.page.route('**/playground/state*', (route) => route.abort());
+    browser.playground.workspace.changed(); // wakes the page's long-poll; its next poll is the one that fails
+    await browser.page.locator('#offline').waitFor({ state: 'visible', timeout: 15_000 });
+    await browser.page.unroute('**/playground/state*');
+    await browser.page.locator('#offline').waitFor({ state: 'hidden', timeout: 15_000 });
   });
 
   it('draws context, images and selects; a select and a button send block_actions with what was chosen', async () => {
     const actions: Record<string, unknown>[] = [];
-    playground.groundcrew.slack.app.action(/^pg_(pick|go)$/, async ({ ack, action }) => {
+    browser.playground.groundcrew.slack.app.action(/^pg_(pick|go)$/, async ({ ack, action }) => {
       await ack();
       actions.push(action as unknown as Record<string, unknown>);
     });
     const pixel = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
-    await playground.groundcrew.slack.client.chat.postMessage({
+    await browser.playground.groundcrew.slack.client.chat.postMessage({
       channel: 'C0HELP',
       text: 'surface check',
       blocks: [
@@ -142,7 +119,7 @@ describe.skipIf(!runBrowser)('the playground page in a browser', { timeout: BROW
     });
     await as(ADA);
     await go('C0HELP');
-    const message = page.locator('#messages .message', { hasText: 'Surface check' });
+    const message = browser.page.locator('#messages .message', { hasText: 'Surface check' });
     await message.waitFor();
     expect(await message.locator('.context').innerText()).toContain('in context');
     expect(await message.locator('.context img[alt="tiny"]').count()).toBe(1);
@@ -157,26 +134,28 @@ describe.skipIf(!runBrowser)('the playground page in a browser', { timeout: BROW
 
   it('sends reactions and thread replies to the app, and shows them to everyone', async () => {
     const events: string[] = [];
-    playground.groundcrew.slack.app.event('reaction_added', async ({ event }) => {
+    browser.playground.groundcrew.slack.app.event('reaction_added', async ({ event }) => {
       events.push(`${event.user} :${event.reaction}:`);
     });
     await as(ADA);
     await go('C0HELP');
     await type('thread and reaction check');
-    const message = page.locator('#messages .message', { hasText: 'thread and reaction check' }).last();
+    const message = browser.page.locator('#messages .message', { hasText: 'thread and reaction check' }).last();
     await message.waitFor({ timeout: 10_000 });
     await message.hover();
     await message.locator('.add-reaction').click();
-    await page.locator('#reaction-picker [data-react="rocket"]').click();
+    await browser.page.locator('#reaction-picker [data-react="rocket"]').click();
     await expect.poll(() => events, { timeout: 10_000 }).toContain(`${ADA} :rocket:`);
     await message.hover();
     await message.locator('.hover-actions [data-open-thread]').click();
-    await page.fill('#thread-input', 'a reply in the thread');
-    await page.press('#thread-input', 'Enter');
-    await page.locator('#thread-messages .message', { hasText: 'a reply in the thread' }).waitFor({ timeout: 10_000 });
+    await browser.page.fill('#thread-input', 'a reply in the thread');
+    await browser.page.press('#thread-input', 'Enter');
+    await browser.page
+      .locator('#thread-messages .message', { hasText: 'a reply in the thread' })
+      .waitFor({ timeout: 10_000 });
     await as(GRACE);
     await go('C0HELP');
-    const seen = page.locator('#messages .message', { hasText: 'thread and reaction check' }).last();
+    const seen = browser.page.locator('#messages .message', { hasText: 'thread and reaction check' }).last();
     await expect.poll(() => seen.locator('.reaction').innerText(), { timeout: 10_000 }).toContain('1');
     expect(await seen.locator('.replies').innerText()).toBe('1 reply');
   });
@@ -184,7 +163,7 @@ describe.skipIf(!runBrowser)('the playground page in a browser', { timeout: BROW
   it('opens the Home tab: app_home_opened reaches the app, and its views.publish is drawn', async () => {
     await as(ADA);
     await go('home');
-    const home = page.locator('#messages .home');
+    const home = browser.page.locator('#messages .home');
     await home.waitFor({ timeout: 10_000 });
     expect(await home.innerText()).toContain('/platform');
   });

@@ -1,43 +1,19 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Playground } from '../../src/playground/index.js';
-import {
-  ADA,
-  ALEX,
-  BROWSER_TEST_TIMEOUT,
-  type BrowserPlayground,
-  GRACE,
-  openInBrowser,
-  runBrowser,
-} from './browser-support.js';
+import { describe, expect, it } from 'vitest';
+import { ADA, ALEX, BROWSER_TEST_TIMEOUT, browserForTests, GRACE, runBrowser } from './browser-support.js';
 
 /** The issue's walk-through in a real browser: deploys, an approval by someone else, a request form, the clock. */
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_TEST_TIMEOUT }, () => {
-  let browser: BrowserPlayground;
-  let playground: Playground;
-  let page: Page;
+  const browser = browserForTests();
+  const { as, go, type } = browser;
 
-  beforeAll(async () => {
-    browser = await openInBrowser();
-    ({ playground, page } = browser);
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  const as = (userId: string) => browser.as(userId);
-  const go = (where: string) => browser.go(where);
-  const type = (text: string) => browser.type(text);
-
-  const hasCommand = (name: string) => playground.groundcrew.services.commands.resolve(name).kind === 'command';
+  const hasCommand = (name: string) => browser.playground.groundcrew.services.commands.resolve(name).kind === 'command';
 
   /** A deploy's status message in #deploys (not the ephemeral answer to the command). */
-  const statusOf = (title: string) => page.locator('#messages .message:not(.ephemeral)', { hasText: title });
+  const statusOf = (title: string) => browser.page.locator('#messages .message:not(.ephemeral)', { hasText: title });
 
   /** Ada types `/platform deploy <service> <env>` in #deploys; returns the status message it posts. */
   async function deployAsAda(service: string, env: string) {
@@ -51,17 +27,17 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_T
     await as(ADA);
     await go('C0HELP');
     await type('/platform help');
-    const reply = page.locator('#messages .message.ephemeral', { hasText: 'What you can do with' });
+    const reply = browser.page.locator('#messages .message.ephemeral', { hasText: 'What you can do with' });
     await expect.poll(() => reply.count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await expect.poll(() => reply.first().innerText()).toContain('Only visible to you');
     await as(GRACE);
     await go('C0HELP');
-    await page.waitForSelector('#messages .message');
-    expect(await page.locator('#messages .message.ephemeral').count()).toBe(0);
+    await browser.page.waitForSelector('#messages .message');
+    expect(await browser.page.locator('#messages .message.ephemeral').count()).toBe(0);
   });
 
   it('shows validation errors from response_action: errors on the field, keeping what was typed', async () => {
-    const app = playground.groundcrew.slack.app;
+    const app = browser.playground.groundcrew.slack.app;
     app.view('playground_test_form', async ({ ack, view }) => {
       const name = view.state.values.name_block?.name?.value ?? '';
       if (!/^[a-z-]+$/.test(name)) {
@@ -72,8 +48,8 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_T
     });
     await as(ADA);
     await go('C0HELP');
-    await playground.groundcrew.slack.client.views.open({
-      trigger_id: playground.workspace.issueTrigger(ADA),
+    await browser.playground.groundcrew.slack.client.views.open({
+      trigger_id: browser.playground.workspace.issueTrigger(ADA),
       view: {
         type: 'modal',
         callback_id: 'playground_test_form',
@@ -96,7 +72,7 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_T
         ],
       },
     });
-    const modal = page.locator('.modal');
+    const modal = browser.page.locator('.modal');
     await modal.waitFor();
     await modal.locator('[data-action-id="name"]').fill('Bad Name!');
     await modal.locator('[data-submit]').click();
@@ -106,7 +82,7 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_T
     expect(await modal.locator('[data-action-id="name"]').inputValue()).toBe('Bad Name!');
     await modal.locator('[data-action-id="name"]').fill('good-name');
     await modal.locator('[data-submit]').click();
-    await expect.poll(() => page.locator('.modal').count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => browser.page.locator('.modal').count(), { timeout: 10_000 }).toBe(0);
   });
 
   it('deploys api to staging from the composer; the status message reaches succeeded in place', async (ctx) => {
@@ -123,24 +99,24 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_T
     await expect.poll(() => status.innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/approv/i);
 
     // As a newcomer does it: the "Be Grace" step of Try this switches person and opens her DM.
-    await page.click('#try [data-as="U0APPROVER"][data-go="D0APPROVER"]');
-    await page.waitForSelector(`body[data-user="${GRACE}"]`, { state: 'attached' });
-    await page.waitForSelector('[data-where="D0APPROVER"].active');
-    const graceCard = page
+    await browser.page.click('#try [data-as="U0APPROVER"][data-go="D0APPROVER"]');
+    await browser.page.waitForSelector(`body[data-user="${GRACE}"]`, { state: 'attached' });
+    await browser.page.waitForSelector('[data-where="D0APPROVER"].active');
+    const graceCard = browser.page
       .locator('#messages .message', { hasText: /web/ })
-      .filter({ has: page.getByRole('button', { name: /approve/i }) });
+      .filter({ has: browser.page.getByRole('button', { name: /approve/i }) });
     await graceCard.last().waitFor({ timeout: 15_000 });
     await graceCard
       .last()
       .getByRole('button', { name: /^approve$/i })
       .click();
-    const graceCopy = page.locator('#messages .message', { hasText: /web/ }).last();
+    const graceCopy = browser.page.locator('#messages .message', { hasText: /web/ }).last();
     await expect.poll(() => graceCopy.innerText(), { timeout: 15_000 }).toMatch(/approved/i);
     expect(await graceCopy.getByRole('button', { name: /^approve$/i }).count()).toBe(0);
 
     await as(ALEX);
     await go('D0ADMIN');
-    const alexCopy = page.locator('#messages .message', { hasText: /web/ }).last();
+    const alexCopy = browser.page.locator('#messages .message', { hasText: /web/ }).last();
     await expect.poll(() => alexCopy.innerText(), { timeout: 15_000 }).toMatch(/approved/i);
     expect(await alexCopy.getByRole('button', { name: /^approve$/i }).count()).toBe(0);
 
@@ -155,7 +131,7 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_T
     await as(ADA);
     await go('C0HELP');
     await type('/platform request new-service');
-    const modal = page.locator('.modal');
+    const modal = browser.page.locator('.modal');
     await modal.waitFor({ timeout: 10_000 });
     const nameBlock = modal.locator('.input-block', { hasText: 'Service name' });
     await nameBlock.locator('input').fill('Bad Name!');
@@ -169,12 +145,12 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_T
   it('saves a screenshot (test-artifacts/playground.png and docs/playground.png for the README)', async () => {
     await as(ADA);
     await go('C0DEPLOYS');
-    await page.waitForSelector('#messages .message');
-    await page.mouse.move(1, 1); // no hover highlight, so the picture is the same every run
-    await page.evaluate('document.activeElement && document.activeElement.blur()');
+    await browser.page.waitForSelector('#messages .message');
+    await browser.page.mouse.move(1, 1); // no hover highlight, so the picture is the same every run
+    await browser.page.evaluate('document.activeElement && document.activeElement.blur()');
     mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
     mkdirSync(join(ROOT, 'docs'), { recursive: true });
-    const shot = await page.screenshot({ path: join(ROOT, 'test-artifacts/playground.png') });
+    const shot = await browser.page.screenshot({ path: join(ROOT, 'test-artifacts/playground.png') });
     // The committed copy for the README: anti-aliasing moves a pixel or two between runs, so only a visible change
     // (or UPDATE_SCREENSHOTS=1) rewrites it, and running the tests does not leave the work tree dirty.
     const docs = join(ROOT, 'docs/playground.png');
@@ -193,14 +169,16 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_T
     if (!hasCommand('deploy')) ctx.skip(); // pending: the deploys capability is not registered
     const status = await deployAsAda('api', 'production');
     await expect.poll(() => status.innerText().catch(() => ''), { timeout: 15_000 }).toMatch(/awaiting approval/i);
-    const before = playground.clock.now().getTime();
-    await page.click('[data-advance="86400000"]');
-    await expect.poll(() => playground.clock.now().getTime() - before, { timeout: 10_000 }).toBe(86_400_000);
+    const before = browser.playground.clock.now().getTime();
+    await browser.page.click('[data-advance="86400000"]');
+    await expect.poll(() => browser.playground.clock.now().getTime() - before, { timeout: 10_000 }).toBe(86_400_000);
     await expect.poll(() => status.innerText(), { timeout: 15_000 }).toMatch(/expired/i);
-    await expect.poll(() => page.locator('#toast').innerText(), { timeout: 10_000 }).toContain('approvals.expire');
+    await expect
+      .poll(() => browser.page.locator('#toast').innerText(), { timeout: 10_000 })
+      .toContain('approvals.expire');
     // A day on, the demo's release freeze is in force on production.
     await type('/platform deploy web production');
-    const blocked = page.locator('#messages .message.ephemeral', { hasText: /Cannot deploy web → production/ });
+    const blocked = browser.page.locator('#messages .message.ephemeral', { hasText: /Cannot deploy web → production/ });
     await expect
       .poll(
         () =>
@@ -212,6 +190,6 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_T
       )
       .toContain('release freeze');
     // What came after the jump sits under a day divider, as in Slack.
-    expect(await page.locator('#messages .day-divider').last().innerText()).toBe('Tuesday 24 November');
+    expect(await browser.page.locator('#messages .day-divider').last().innerText()).toBe('Tuesday 24 November');
   });
 });
