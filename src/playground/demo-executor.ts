@@ -33,11 +33,20 @@ export function demoExecutorRoutes(options: DemoExecutorOptions): CustomRoute[] 
   const ws = options.workspace;
   return [
     {
+      // The "run" link the demo systems report: where a real deploy system or automation would show its log.
+      path: '/playground/demo-run',
+      method: ['GET'],
+      handler: loopbackOnly((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(DEMO_RUN_PAGE);
+      }),
+    },
+    {
       path: '/playground/demo/:kind',
       method: ['POST'],
       handler: loopbackOnly(async (req, res) => {
         const kind = param(req, 'kind');
-        const reports = REPORTS[kind]?.(`${options.baseUrl()}/playground#demo-run`);
+        const reports = REPORTS[kind]?.(`${options.baseUrl()}/playground/demo-run`);
         const body = (await readBody(req)) ?? '';
         if (!reports) return sendJson(res, 404, { ok: false, error: 'unknown demo system' });
         if (!verifyBody(DEMO_SECRET, body, req.headers[SIGNATURE_HEADER])) {
@@ -69,6 +78,14 @@ export function demoExecutorRoutes(options: DemoExecutorOptions): CustomRoute[] 
     },
   ];
 }
+
+const DEMO_RUN_PAGE = `<!doctype html><meta charset="utf-8"><title>Demo run — groundcrew playground</title>
+<body style="font: 15px/1.5 system-ui, sans-serif; max-width: 40em; margin: 3em auto">
+<h1>A pretend run</h1>
+<p>With a real executor this link opens the run in your deploy system or automation (a GitHub Actions run, a
+Jenkins job, …). The playground's demo system does nothing real: it accepted the signed webhook and reported
+<i>in_progress</i>, then <i>succeeded</i> (or <i>done</i>), to groundcrew's callback URL.</p>
+<p><a href="/playground">Back to the playground</a></p>`;
 
 function isLoopbackUrl(url: string): boolean {
   try {

@@ -347,6 +347,10 @@ describe('a running playground', () => {
       await expect.poll(() => received.length, { timeout: 15_000 }).toBe(2);
       expect(received.map((r) => r.body.status)).toEqual(['in_progress', 'done']);
       expect(received.every((r) => r.signed)).toBe(true);
+      // The run link they report opens a page that says what a real executor would show there.
+      const runUrl = String((received[1]!.body.outputs as { url: string }).url);
+      expect(runUrl).toBe(`${base()}/playground/demo-run`);
+      expect(await (await fetch(runUrl)).text()).toContain('does nothing real');
     } finally {
       await new Promise((r) => sink.close(r));
     }
