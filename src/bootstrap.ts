@@ -24,6 +24,7 @@ export interface GroundcrewOptions {
   botIdentity?: SlackAppOptions['botIdentity'];
   retryConfig?: SlackAppOptions['retryConfig'];
   extraRoutes?: SlackAppOptions['extraRoutes'];
+  host?: SlackAppOptions['host'];
 }
 
 export interface Groundcrew {
@@ -76,6 +77,7 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
     ...(options.botIdentity ? { botIdentity: options.botIdentity } : {}),
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+    ...(options.host ? { host: options.host } : {}),
   });
   client = slack.client;
 

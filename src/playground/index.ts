@@ -35,6 +35,8 @@ export interface Playground {
   clock: ManualClock;
   standIn: SlackStandIn;
   workspace: Workspace;
+  /** The interface and port the server listens on (loopback only). */
+  listening: { address: string; port: number } | null;
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -89,13 +91,16 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     clock,
     fetch: loopbackOnlyFetch,
     extraRoutes,
+    // Loopback only: the playground is a local tool, never reachable from the network.
+    host: '127.0.0.1',
     // The stand-in is served by the app's own server, which is not listening yet at construction: skip Bolt's
     // construction-time auth.test (the stand-in answers auth.test for anything that calls it later).
     botIdentity: { botId: BOT.botId, botUserId: BOT.userId },
     ...(options.capabilities ? { capabilities: options.capabilities } : {}),
   });
   seedConversation(workspace);
-  await groundcrew.start();
+  const server = await groundcrew.start();
+  const bound = server?.address();
   const started = groundcrew;
   let last = Date.now();
   const flow = setInterval(() => {
@@ -110,6 +115,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     clock,
     standIn,
     workspace,
+    listening: bound && typeof bound === 'object' ? { address: bound.address, port: bound.port } : null,
     stop: (timeoutMs) => {
       clearInterval(flow);
       return started.stop(timeoutMs);

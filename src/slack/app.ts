@@ -6,7 +6,7 @@ import type { Capability, CapabilityDeps, Services } from '../services.js';
 import { registerCommandRouter } from './command-router.js';
 import { firstDelivery } from './dedupe.js';
 import { createHomePublisher, registerHomeTab } from './home.js';
-import { healthRoute } from './http.js';
+import { guardRoute, healthRoute } from './http.js';
 import { indexListeners } from './listener-index.js';
 
 export interface SlackAppOptions {
@@ -21,6 +21,8 @@ export interface SlackAppOptions {
   healthy?: () => boolean;
   /** More HTTP routes on the same port (the playground's stand-in and page). */
   extraRoutes?: CustomRoute[];
+  /** Interface to listen on (HTTP mode); default: every interface. The playground and tests use 127.0.0.1. */
+  host?: string;
 }
 
 export interface SlackApp {
@@ -45,6 +47,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const customRoutes: CustomRoute[] = [healthRoute(options.healthy ?? (() => true))];
   for (const capability of capabilities) customRoutes.push(...(capability.routes?.(lazyDeps) ?? []));
   customRoutes.push(...(options.extraRoutes ?? []));
+  const guardedRoutes = customRoutes.map((route) => guardRoute(route, services.logger));
 
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
   const app = new App({
@@ -52,7 +55,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     signingSecret: env.SLACK_SIGNING_SECRET,
     ...(socketMode ? { socketMode: true, appToken: env.SLACK_APP_TOKEN } : {}),
     port: env.PORT,
-    customRoutes,
+    customRoutes: guardedRoutes,
     logger: services.logger,
     clientOptions: {
       slackApiUrl: env.SLACK_API_URL,
@@ -96,7 +99,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     deps,
     inFlight: () => inFlight,
     async start() {
-      const started = await app.start(env.PORT);
+      const started = await app.start(options.host ? { port: env.PORT, host: options.host } : env.PORT);
       return socketMode ? undefined : (started as Server);
     },
     async stop(timeoutMs = 10_000) {

@@ -174,6 +174,11 @@ describe('a running playground', () => {
   const ui = (action: string, body: object) =>
     fetch(`${base()}/playground/ui/${action}`, { method: 'POST', body: JSON.stringify(body) });
 
+  it('listens on loopback only', () => {
+    expect(playground.listening?.address).toBe('127.0.0.1');
+    expect(playground.url).toBe(`http://127.0.0.1:${playground.listening?.port}/playground`);
+  });
+
   it('serves the page and its scripts', async () => {
     const page = await fetch(playground.url);
     expect(page.status).toBe(200);

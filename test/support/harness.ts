@@ -88,6 +88,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock,
     logger: options.logger ?? createSilentLogger(),
     retryConfig: { retries: 0 },
+    host: '127.0.0.1',
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.capabilities ? { capabilities: options.capabilities } : {}),
     ...(options.authTest ? {} : { botIdentity: { botId: BOT_ID, botUserId: BOT_USER_ID } }),
