@@ -78,13 +78,7 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}):
   return {
     name: 'deploys',
     routes(deps) {
-      return [
-        deployCallbackRoute(() => {
-          const b = build(deps());
-          if (!b) throw new Error('deploys are not configured');
-          return b;
-        }),
-      ];
+      return [deployCallbackRoute(() => build(deps()) ?? null)];
     },
     register(app: App, deps: CapabilityDeps) {
       const b = build(deps);

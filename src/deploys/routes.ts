@@ -1,8 +1,9 @@
 import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { isDomainError } from '../errors.js';
-import { readBody, sendJson } from '../slack/http.js';
-import { verifyBody } from '../webhooks/signing.js';
+import { sendJson } from '../slack/http.js';
+import { readSignedCallback } from '../webhooks/callback.js';
+import { SIGNATURE_HEADER, verifyBody } from '../webhooks/signing.js';
 import type { DeploysConfig } from './config.js';
 import type { DeployService } from './service.js';
 
@@ -14,22 +15,27 @@ const zReport = z.object({
 
 /**
  * `POST /hooks/deploys/:id`: a webhook executor reports progress, signed like the request groundcrew sent it.
- * Unknown deploy → 404, bad signature → 401, bad JSON or fields → 400, not running → 409; nothing changes then.
+ * The signature is checked before the deploy is looked up (src/webhooks/callback.ts: 413, 415, 401 against every
+ * webhook executor's secret), so an unsigned caller cannot probe ids. Then: unknown deploy or not a webhook deploy →
+ * 404, signed with another executor's secret → 401, bad JSON or fields → 400, not running → 409; nothing changes then.
  */
-export function deployCallbackRoute(get: () => { config: DeploysConfig; deploys: DeployService }): CustomRoute {
+export function deployCallbackRoute(get: () => { config: DeploysConfig; deploys: DeployService } | null): CustomRoute {
   return {
     path: '/hooks/deploys/:id',
     method: ['POST'],
     handler: async (req, res) => {
-      const body = await readBody(req, 100_000);
-      if (body === null) return sendJson(res, 413, { ok: false, error: 'body too large' });
-      const { config, deploys } = get();
+      const target = get();
+      if (!target) return sendJson(res, 404, { ok: false, error: 'deploys are not configured' });
+      const { config, deploys } = target;
+      const secrets = Object.values(config.executors).flatMap((e) => (e.type === 'webhook' ? [e.secret] : []));
+      const body = await readSignedCallback(req, res, secrets);
+      if (body === null) return;
       const id = Number(req.params?.id);
       const deploy = Number.isInteger(id) ? deploys.get(id) : null;
       const executor = deploy ? config.executors[deploy.executor] : undefined;
       if (!deploy || executor?.type !== 'webhook') return sendJson(res, 404, { ok: false, error: 'unknown deploy' });
-      if (!verifyBody(executor.secret, body, req.headers['x-groundcrew-signature'])) {
-        return sendJson(res, 401, { ok: false, error: 'bad signature' });
+      if (!verifyBody(executor.secret, body, req.headers[SIGNATURE_HEADER])) {
+        return sendJson(res, 401, { ok: false, error: 'bad signature for this deploy' });
       }
       let parsed: unknown;
       try {

@@ -161,6 +161,11 @@ export function createFulfilment(deps: FulfilmentDeps) {
   }
 
   return {
+    /** Every webhook type's secret: a callback must be signed with one of them before anything is looked up. */
+    secrets(): string[] {
+      return deps.config.types.flatMap((t) => (t.fulfilment.kind === 'webhook' ? [t.fulfilment.secret] : []));
+    },
+
     /** After submission (no approval) or approval: send the webhook, or put it in the platform team's queue. */
     async start(row: RequestRow): Promise<RequestRow> {
       const type = typeOf(row);

@@ -1,7 +1,8 @@
 import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { isDomainError } from '../errors.js';
-import { readBody, sendJson } from '../slack/http.js';
+import { sendJson } from '../slack/http.js';
+import { readSignedCallback } from '../webhooks/callback.js';
 import { SIGNATURE_HEADER } from '../webhooks/signing.js';
 import type { CallbackInput, Fulfilment } from './fulfilment.js';
 import { CALLBACK_STATUSES } from './model.js';
@@ -42,7 +43,8 @@ function parse(body: string, id: number): CallbackInput | { invalid: string } {
 /**
  * `POST /hooks/requests/:id`: a fulfilment webhook reporting status, signed like our outgoing call
  * (`X-Groundcrew-Signature: sha256=<HMAC of the body>` with the type's secret).
- * 401 bad signature · 404 unknown request · 400 bad JSON or status · 409 not expecting that status · 200 OK.
+ * 413 too large · 415 not JSON · 401 bad signature (checked before the lookup, so ids cannot be probed unsigned) ·
+ * 404 unknown request · 400 bad JSON or status · 409 not expecting that status · 200 OK.
  */
 export function callbackRoute(fulfilment: () => Fulfilment | null): CustomRoute {
   return {
@@ -51,8 +53,9 @@ export function callbackRoute(fulfilment: () => Fulfilment | null): CustomRoute 
     handler: async (req, res) => {
       const target = fulfilment();
       if (!target) return sendJson(res, 404, { ok: false, error: 'requests are not configured' });
-      const body = await readBody(req, 100_000);
-      if (body === null) return sendJson(res, 413, { ok: false, error: 'body too large' });
+      // 413 / 415 / 401 (no configured secret matches) before any lookup, and nothing is recorded for those.
+      const body = await readSignedCallback(req, res, target.secrets());
+      if (body === null) return;
       const id = Number(req.params?.id);
       if (!Number.isInteger(id) || id <= 0) return sendJson(res, 404, { ok: false, error: 'no such request' });
       let result: Awaited<ReturnType<Fulfilment['callback']>>;

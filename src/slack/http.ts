@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
+import type { Logger } from '../logger.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -7,8 +8,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-/** Reads a request body as text, refusing bodies above `limitBytes` (returns null). */
+/**
+ * Reads a request body as text, refusing bodies above `limitBytes` (returns null; a declared Content-Length over
+ * the limit is refused before reading). Rejects if the client aborts mid-body: route handlers run under
+ * guardRoute, which turns that into a log line instead of an unhandled rejection.
+ */
 export async function readBody(req: IncomingMessage, limitBytes = 1_000_000): Promise<string | null> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) return null;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -18,6 +25,28 @@ export async function readBody(req: IncomingMessage, limitBytes = 1_000_000): Pr
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Bolt calls a custom route's handler without awaiting it, so a rejected promise (a client that aborts mid-body, a
+ * bug) would be an unhandled rejection, which ends the Node process. Every route is wrapped: the error is logged
+ * (message only, path without query) and answered 500 if nothing was sent yet.
+ */
+export function guardRoute(route: CustomRoute, logger: Pick<Logger, 'warn'>): CustomRoute {
+  return {
+    ...route,
+    handler: (req, res) => {
+      Promise.resolve()
+        .then(() => route.handler(req, res))
+        .catch((error: unknown) => {
+          const path = (req.url ?? '').split('?', 1)[0];
+          const message = error instanceof Error ? error.message : String(error);
+          logger.warn(`HTTP ${req.method} ${path} failed: ${message}`);
+          if (!res.headersSent && !res.destroyed) sendJson(res, 500, { ok: false, error: 'internal error' });
+          else if (!res.writableEnded) res.destroy();
+        });
+    },
+  };
 }
 
 /** GET /healthz: 200 while the database answers, 503 otherwise. */
