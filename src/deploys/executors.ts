@@ -1,4 +1,4 @@
-import { sendWebhook } from '../webhooks/sender.js';
+import { readTextCapped, sendWebhook } from '../webhooks/sender.js';
 import type { ExecutorConfig, GithubActionsExecutorConfig, WebhookExecutorConfig } from './config.js';
 
 /** What an executor needs to know about a deploy. */
@@ -91,7 +91,9 @@ async function send(
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     throw new ExecutorError(`could not reach ${who}: ${cause}`);
   }
-  const text = await response.text().catch(() => '');
+  // GitHub's answers are small (a run is a few kB); cap what is read at 1 MiB. Redirects are followed (GitHub
+  // answers 301 for a renamed repository); fetch drops the Authorization header on a redirect to another origin.
+  const text = await readTextCapped(response, 1024 * 1024);
   if (!response.ok) throw refusal(who, response.status, text, response.statusText);
   return { status: response.status, body: parseJson(text), text };
 }
@@ -185,6 +187,8 @@ function webhookExecutor(config: WebhookExecutorConfig, ctx: ExecutorContext): E
       timeoutMs: ctx.timeoutMs,
     });
     if (result.ok) return parseJson(result.body);
+    // A redirect (not followed) comes without a body: say so in the sender's words.
+    if (result.status !== null && result.body === undefined) throw new ExecutorError(`${who} answered ${result.error}`);
     if (result.status !== null) throw refusal(who, result.status, result.body ?? '');
     if (result.error === 'timed out')
       throw new ExecutorError(`${who} did not answer within ${waitedFor(ctx.timeoutMs)}`);

@@ -16,13 +16,46 @@ export interface WebhookDelivery {
   timeoutMs?: number;
   /** Extra headers, e.g. an idempotency key. */
   headers?: Record<string, string>;
+  /** Read at most this much of the answer (default 64 KiB); the rest is dropped unread. */
+  maxResponseBytes?: number;
+}
+
+/** Default cap on how much of an answer groundcrew reads from a webhook or API it called. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * Reads a response body as text, keeping at most `limitBytes` (the rest is cancelled, not downloaded), so a
+ * misbehaving endpoint cannot make groundcrew buffer an endless answer. Read errors give what was read so far.
+ */
+export async function readTextCapped(response: Response, limitBytes = MAX_RESPONSE_BYTES): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limitBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value.subarray(0, limitBytes - size));
+      size += Math.min(value.byteLength, limitBytes - size);
+    }
+  } catch {
+    // keep what arrived
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export type WebhookResult =
   | { ok: true; status: number; body: string }
   | { ok: false; status: number | null; error: string; body?: string };
 
-/** POSTs the payload signed with `X-Groundcrew-Signature: sha256=…`. Any 2xx is success; anything else an error. */
+/**
+ * POSTs the payload signed with `X-Groundcrew-Signature: sha256=…`. Any 2xx is success; anything else an error.
+ * Redirects are not followed (`redirect: 'manual'`): a 3xx is a failure naming where it pointed, so a signed body
+ * never goes to a host nobody configured. The timeout covers the answer's body too, which is read up to a cap.
+ */
 export async function sendWebhook(fetchFn: typeof fetch, delivery: WebhookDelivery): Promise<WebhookResult> {
   const body = JSON.stringify(delivery.payload);
   const controller = new AbortController();
@@ -32,6 +65,7 @@ export async function sendWebhook(fetchFn: typeof fetch, delivery: WebhookDelive
       method: 'POST',
       body,
       signal: controller.signal,
+      redirect: 'manual',
       headers: {
         'content-type': 'application/json',
         'user-agent': 'groundcrew',
@@ -39,8 +73,16 @@ export async function sendWebhook(fetchFn: typeof fetch, delivery: WebhookDelive
         ...delivery.headers,
       },
     });
-    const text = await response.text().catch(() => '');
+    const text = await readTextCapped(response, delivery.maxResponseBytes);
     if (response.ok) return { ok: true, status: response.status, body: text };
+    if (response.status >= 300 && response.status < 400) {
+      const location = redirectHost(delivery.url, response.headers.get('location'));
+      return {
+        ok: false,
+        status: response.status,
+        error: `HTTP ${response.status}: redirects are not followed${location ? ` (it pointed to ${location})` : ''}; configure the final URL`,
+      };
+    }
     return {
       ok: false,
       status: response.status,
@@ -52,6 +94,16 @@ export async function sendWebhook(fetchFn: typeof fetch, delivery: WebhookDelive
     return { ok: false, status: null, error: message };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Where a redirect pointed, as scheme://host only (a path or query may carry a token). */
+function redirectHost(base: string, location: string | null): string | null {
+  if (!location) return null;
+  try {
+    return new URL(location, base).origin;
+  } catch {
+    return null;
   }
 }
 
