@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { formEncode, startTestApp, type TestApp } from '../support/harness.js';
+import { eventCallback } from '../support/payloads.js';
+
+/** What POST /slack/events does with hostile or odd requests (SLACK_FACTS §1, Bolt's HTTPReceiver). */
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+describe('POST /slack/events', () => {
+  it('refuses a body over Bolt’s 4 MB limit with 413, before any listener runs', async () => {
+    app = await startTestApp();
+    const big = JSON.stringify(eventCallback({ type: 'app_mention', text: 'x'.repeat(4 * 1024 * 1024) }));
+    // Bolt answers 413 as soon as it sees the declared length, without reading the body.
+    const response = await app.post(big, { contentType: 'application/json' });
+    expect(response.status).toBe(413);
+    expect(app.slack.calls).toEqual([]);
+  });
+
+  it('answers 401 to a JSON event with a bad signature or none, and runs nothing', async () => {
+    app = await startTestApp();
+    const body = JSON.stringify(eventCallback({ type: 'app_home_opened', user: 'U02ABC3DEFG', tab: 'home' }));
+    expect((await app.post(body, { contentType: 'application/json', signed: false })).status).toBe(401);
+    const forged = await app.post(body, {
+      contentType: 'application/json',
+      headers: { 'x-slack-signature': `v0=${'0'.repeat(64)}` },
+    });
+    expect(forged.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(app.slack.calls).toEqual([]);
+  });
+
+  it('answers ssl_check with an empty 200 without a signature, and runs nothing', async () => {
+    app = await startTestApp();
+    const response = await app.post(formEncode({ ssl_check: '1', token: 'x' }), { signed: false });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+    expect(app.slack.calls).toEqual([]);
+  });
+
+  it('echoes a signed url_verification challenge; an unsigned one is 401', async () => {
+    app = await startTestApp();
+    const body = JSON.stringify({ type: 'url_verification', challenge: 'c-123', token: 'x' });
+    const signed = await app.post(body, { contentType: 'application/json' });
+    expect(signed.status).toBe(200);
+    expect(await signed.json()).toEqual({ challenge: 'c-123' });
+    expect((await app.post(body, { contentType: 'application/json', signed: false })).status).toBe(401);
+  });
+
+  it('is 404 for other methods and paths', async () => {
+    app = await startTestApp();
+    expect((await fetch(`${app.baseUrl}/slack/events`)).status).toBe(404);
+    expect((await fetch(`${app.baseUrl}/slack/events/extra`, { method: 'POST', body: '' })).status).toBe(404);
+    expect((await fetch(`${app.baseUrl}/`)).status).toBe(404);
+  });
+});
