@@ -172,6 +172,7 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
     nock('http://deployer.test').post('/hooks/groundcrew').reply(202, {});
     await app.command('deploy worker staging', { user_id: ENGINEER });
     await settle(app, 1, 'running');
+    await quiet(app);
     const before = snapshot(app);
 
     expect((await hook('/hooks/deploys/99')).status).toBe(401);
@@ -202,6 +203,7 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
       .reply(200, { workflow_run_id: 5, html_url: 'https://github.com/acme/web/actions/runs/5' });
     await app.command('deploy web staging', { user_id: ENGINEER });
     await settle(app, 1, 'running');
+    await quiet(app);
     const before = snapshot(app);
     const report = await hook('/hooks/deploys/1', { body: '{"status":"succeeded"}', secret: WEBHOOK_SECRET });
     expect(report.status).toBe(404);
