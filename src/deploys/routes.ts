@@ -11,6 +11,11 @@ const zReport = z.object({
   status: z.enum(['queued', 'in_progress', 'succeeded', 'failed']),
   url: z.url().optional(),
   message: z.string().max(2000).optional(),
+  /**
+   * Optional: the deploy this report is about. The signature covers the body, not the URL, so naming the deploy in
+   * the body stops a signed report for one deploy from being replayed against another (a mismatch is 400).
+   */
+  deployId: z.number().int().positive().optional(),
 });
 
 /**
@@ -50,8 +55,15 @@ export function deployCallbackRoute(get: () => { config: DeploysConfig; deploys:
           error: report.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
         });
       }
+      const { deployId, ...fields } = report.data;
+      if (deployId !== undefined && deployId !== id) {
+        return sendJson(res, 400, {
+          ok: false,
+          error: `deployId: ${deployId} in the body, but this is /hooks/deploys/${id}`,
+        });
+      }
       try {
-        const updated = await deploys.webhookReport(id, report.data);
+        const updated = await deploys.webhookReport(id, fields);
         sendJson(res, 200, { ok: true, status: updated?.status });
       } catch (error) {
         if (!isDomainError(error)) throw error;

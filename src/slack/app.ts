@@ -36,6 +36,9 @@ export interface SlackApp {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/** Per-attempt timeout for Slack Web API calls. */
+export const WEB_API_TIMEOUT_MS = 30_000;
+
 /** Builds the Bolt App: receiver, routes, global middleware, the router, and every capability's listeners. */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { env, services, capabilities } = options;
@@ -59,6 +62,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger: services.logger,
     clientOptions: {
       slackApiUrl: env.SLACK_API_URL,
+      // A Web API call that hangs must not hold a handler (or shutdown) forever; the client's default is no timeout.
+      timeout: WEB_API_TIMEOUT_MS,
+      // Only ever `{SLACK_API_URL}{method}`: a method name that is a full URL must not take the bot token elsewhere.
+      allowAbsoluteUrls: false,
       ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
     },
     ...(options.botIdentity ?? {}),

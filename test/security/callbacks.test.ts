@@ -191,9 +191,17 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
     expect((await hook('/hooks/deploys/1', { body: '{"status":"exploded"}', secret: WEBHOOK_SECRET })).status).toBe(
       400,
     );
+    // A signed report naming another deploy (a replay against this URL) is refused too.
+    const replay = await hook('/hooks/deploys/1', {
+      body: '{"status":"succeeded","deployId":7}',
+      secret: WEBHOOK_SECRET,
+    });
+    expect(replay.status).toBe(400);
+    expect(await replay.json()).toEqual({ ok: false, error: 'deployId: 7 in the body, but this is /hooks/deploys/1' });
     expect(snapshot(app)).toEqual(before);
 
-    expect((await hook('/hooks/deploys/1', { body: done, secret: WEBHOOK_SECRET })).status).toBe(200);
+    const named = JSON.stringify({ status: 'succeeded', deployId: 1 });
+    expect((await hook('/hooks/deploys/1', { body: named, secret: WEBHOOK_SECRET })).status).toBe(200);
   });
 
   it('a signed report for a deploy run by GitHub Actions (not a webhook) is 404', async () => {

@@ -3,8 +3,9 @@ import { LogLevel } from '@slack/logger';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/logger.js';
+import { WEB_API_TIMEOUT_MS } from '../../src/slack/app.js';
 import { DISPATCH, GITHUB, startDeploysApp, WEBHOOK_SECRET } from '../deploys/support.js';
-import { ENGINEER, type TestApp } from '../support/harness.js';
+import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { TEST_SIGNING_SECRET } from '../support/signing.js';
 
 let app: TestApp | undefined;
@@ -66,5 +67,15 @@ describe('secrets are never logged or shown', () => {
       expect(shown.includes(secret), `${secret} in Slack`).toBe(false);
       expect(stored.includes(secret), `${secret} in the audit log`).toBe(false);
     }
+  });
+});
+
+describe('the Slack Web API client', () => {
+  it('never sends the bot token to an absolute URL given as a method name, and has a timeout', async () => {
+    app = await startTestApp();
+    const elsewhere = nock('http://elsewhere.test').post(/.*/).reply(200, { ok: true });
+    await app.groundcrew.slack.client.apiCall('http://elsewhere.test/api/steal').catch(() => undefined);
+    expect(elsewhere.isDone()).toBe(false);
+    expect((app.groundcrew.slack.client as unknown as { timeout: number }).timeout).toBe(WEB_API_TIMEOUT_MS);
   });
 });
