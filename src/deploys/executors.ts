@@ -1,4 +1,4 @@
-import { readTextCapped, sendWebhook } from '../webhooks/sender.js';
+import { readTextCapped, scrubUrl, sendWebhook } from '../webhooks/sender.js';
 import type { ExecutorConfig, GithubActionsExecutorConfig, WebhookExecutorConfig } from './config.js';
 
 /** What an executor needs to know about a deploy. */
@@ -89,7 +89,7 @@ async function send(
     }
     const cause =
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    throw new ExecutorError(`could not reach ${who}: ${cause}`);
+    throw new ExecutorError(`could not reach ${who}: ${scrubUrl(cause, url)}`);
   }
   // GitHub's answers are small (a run is a few kB); cap what is read at 1 MiB. Redirects are followed (GitHub
   // answers 301 for a renamed repository); fetch drops the Authorization header on a redirect to another origin.

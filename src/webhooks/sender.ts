@@ -91,10 +91,27 @@ export async function sendWebhook(fetchFn: typeof fetch, delivery: WebhookDelive
     };
   } catch (error) {
     const message = controller.signal.aborted ? 'timed out' : error instanceof Error ? error.message : String(error);
-    return { ok: false, status: null, error: message };
+    return { ok: false, status: null, error: scrubUrl(message, delivery.url) };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * An error message fit to show in Slack or store: the URL called (whose path, query or `user:password@` may carry a
+ * token; fetch puts the whole URL in some errors) becomes its host, and any other `//user:password@` is dropped.
+ */
+export function scrubUrl(message: string, url: string): string {
+  let host = 'the configured URL';
+  try {
+    host = new URL(url).host;
+  } catch {
+    // keep the placeholder
+  }
+  return message
+    .split(url)
+    .join(host)
+    .replace(/\/\/[^/\s@]+@/g, '//');
 }
 
 /** Where a redirect pointed, as scheme://host only (a path or query may carry a token). */

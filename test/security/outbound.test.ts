@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readTextCapped, sendWebhook } from '../../src/webhooks/sender.js';
+import { readTextCapped, scrubUrl, sendWebhook } from '../../src/webhooks/sender.js';
 import { ENGINEER, startDeploysApp } from '../deploys/support.js';
 import type { TestApp } from '../support/harness.js';
 
@@ -60,5 +60,23 @@ describe('outbound webhooks', () => {
       ':x: Deploy #1 · worker → staging (`main`) failed: could not start: the deploy webhook answered HTTP 302: ' +
         'redirects are not followed (it pointed to https://login.example.com); configure the final URL',
     );
+  });
+});
+
+describe('errors fit to show', () => {
+  it('a webhook URL with credentials in it never reaches the error (fetch puts the whole URL in its message)', async () => {
+    const result = await sendWebhook(fetch, {
+      url: 'http://user:s3cret-pass@hooks.test/x?token=t0ken',
+      secret: 'k',
+      payload: {},
+    });
+    expect(result.ok).toBe(false);
+    const error = result.ok ? '' : result.error;
+    expect(error).toBe('Request cannot be constructed from a URL that includes credentials: hooks.test');
+  });
+
+  it('scrubUrl replaces the URL by its host and drops any other user:password@', () => {
+    expect(scrubUrl('failed: https://a.test/p?k=v', 'https://a.test/p?k=v')).toBe('failed: a.test');
+    expect(scrubUrl('see https://u:p@b.test/x', 'https://a.test/')).toBe('see https://b.test/x');
   });
 });
