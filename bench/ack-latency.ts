@@ -10,7 +10,8 @@
  *      BENCH_ROUNDS (default 20), BENCH_WARMUP (warm-up requests per app, default 2000),
  *      BENCH_NODE_ARGS (extra node flags for both apps, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile),
  *      BENCH_EXTRA_LISTENERS (register N dummy app.action listeners in groundcrew, to see what listeners cost),
- *      BENCH_TEAM_CONFIG (groundcrew's team file; default groundcrew.example.yml).
+ *      BENCH_TEAM_CONFIG (groundcrew's team file; default groundcrew.example.yml),
+ *      BENCH_BARE_BODY=text (the baseline acks a 4-byte text instead of groundcrew's own help body).
  * The defaults are above the 2,000-request minimum on purpose: with 200 warm-up requests V8 has not finished
  * optimising either app, and a p99 over 2,000 samples (the 20th-slowest ack) swings ±25% between runs.
  */
@@ -21,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { keepAliveAgent, type RoundResult, runRound, type Target } from './load.js';
+import { keepAliveAgent, post, type RoundResult, runRound, type Target } from './load.js';
 import { BENCH_PLATFORM_MEMBER, type ChildMessage, type ParentMessage } from './protocol.js';
 import { mib, ms, summarize, table } from './stats.js';
 
@@ -140,8 +141,6 @@ async function main(): Promise<number> {
       GROUNDCREW_DB: join(dir, 'groundcrew.db'),
     });
     apps.push(groundcrewApp);
-    const bareApp = await startApp('bare-bolt-app.ts', {});
-    apps.push(bareApp);
 
     const groundcrew: Target = {
       name: 'groundcrew',
@@ -152,11 +151,23 @@ async function main(): Promise<number> {
           ? null
           : `groundcrew: unexpected ack body ${body.slice(0, 200)}`,
     };
+    // The baseline acks with the very body groundcrew answers, so the comparison isolates what groundcrew adds
+    // per request (middleware, routing, role lookup, config, DB) rather than the size of the help text.
+    const probe = await post(groundcrew);
+    if (probe.status !== 200 || groundcrew.check(probe.body)) {
+      throw new Error(`groundcrew's first ack was HTTP ${probe.status}: ${probe.body.slice(0, 200)}`);
+    }
+    const sameBody = process.env.BENCH_BARE_BODY !== 'text';
+    const bareApp = await startApp('bare-bolt-app.ts', sameBody ? { BENCH_ACK_BODY: probe.body } : {});
+    apps.push(bareApp);
     const bare: Target = {
       name: 'bare Bolt',
       port: bareApp.port,
       agent: keepAliveAgent(concurrency),
-      check: (body) => (body.includes('"text":"help"') ? null : `bare Bolt: unexpected ack body ${body.slice(0, 200)}`),
+      check: (body) =>
+        (sameBody ? body === probe.body : body.includes('"text":"help"'))
+          ? null
+          : `bare Bolt: unexpected ack body ${body.slice(0, 200)}`,
     };
     const idle = { groundcrew: await statsOf(groundcrewApp), bare: await statsOf(bareApp) };
 
@@ -169,7 +180,8 @@ async function main(): Promise<number> {
         `machine: ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}\n` +
         `team file: ${process.env.BENCH_TEAM_CONFIG || 'groundcrew.example.yml'}; Bolt runs per request: ` +
         `groundcrew ${groundcrewApp.listeners} listeners + ${groundcrewApp.middleware} global middleware, ` +
-        `bare Bolt ${bareApp.listeners} + ${bareApp.middleware}\n\n`,
+        `bare Bolt ${bareApp.listeners} + ${bareApp.middleware}\n` +
+        `bare Bolt acks with ${sameBody ? `the same ${Buffer.byteLength(probe.body)}-byte body as groundcrew` : 'the text "help" (BENCH_BARE_BODY=text)'}\n\n`,
     );
     const results = new Map<Target, RoundResult>([
       [groundcrew, { latenciesMs: [], errors: [], wallMs: 0 }],

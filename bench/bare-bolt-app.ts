@@ -1,4 +1,4 @@
-/** Child process: the baseline — a bare Bolt app that acks `/platform` with a fixed ephemeral text. */
+/** Child process: the baseline — a bare Bolt app that acks `/platform` with a fixed ephemeral message. */
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import {
@@ -18,7 +18,11 @@ try {
     botUserId: BENCH_BOT_USER_ID,
     logLevel: LogLevel.WARN,
   });
-  app.command('/platform', async ({ ack }) => ack({ response_type: 'ephemeral', text: 'help' }));
+  // BENCH_ACK_BODY: the exact ack groundcrew gave, so both apps write the same bytes.
+  const body = process.env.BENCH_ACK_BODY
+    ? (JSON.parse(process.env.BENCH_ACK_BODY) as { text: string })
+    : { response_type: 'ephemeral' as const, text: 'help' };
+  app.command('/platform', async ({ ack }) => ack(body));
   const server = await app.start(0);
   serveChild((server.address() as AddressInfo).port, app, async () => {
     await app.stop();

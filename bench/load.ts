@@ -38,7 +38,7 @@ function signedHelp(): { body: string; headers: Record<string, string | number> 
   };
 }
 
-function post(target: Target): Promise<{ status: number; body: string }> {
+export function post(target: Target): Promise<{ status: number; body: string }> {
   const { body, headers } = signedHelp();
   return new Promise((resolve, reject) => {
     const req = request(
