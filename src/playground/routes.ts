@@ -29,12 +29,30 @@ export function param(req: Params, name: string): string {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** The playground is for the person at this machine: anything not from loopback gets 403. */
+/** `127.0.0.1:3000` → `127.0.0.1`; `http://localhost:3000` → `localhost`. */
+function hostName(value: string): string {
+  return value
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/:\d+$/, '')
+    .toLowerCase();
+}
+
+/**
+ * The playground is for the person at this machine: anything not from loopback gets 403. So does a request whose
+ * Host is not a loopback name (a DNS-rebinding page) or whose Origin is another site (a page posting cross-site).
+ */
 export function loopbackOnly(handler: (req: IncomingMessage & Params, res: ServerResponse) => Promise<void> | void) {
   return (req: IncomingMessage & Params, res: ServerResponse) => {
     if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) {
       sendJson(res, 403, { ok: false, error: 'the playground only answers requests from this machine (127.0.0.1)' });
+      return;
+    }
+    const host = req.headers?.host;
+    const origin = req.headers?.origin;
+    if ((host && !LOOPBACK_NAMES.has(hostName(host))) || (origin && !LOOPBACK_NAMES.has(hostName(origin)))) {
+      sendJson(res, 403, { ok: false, error: 'the playground only answers pages served from 127.0.0.1 or localhost' });
       return;
     }
     Promise.resolve(handler(req, res)).catch((error: unknown) => {

@@ -108,6 +108,27 @@ describe('Slack wire formats', () => {
     handler({ socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage, res);
     expect(ran).toBe(true);
   });
+
+  it('answers 403 to a foreign Host (DNS rebinding) or Origin (another site posting), not to loopback names', () => {
+    const outcomes: Array<number | 'ran'> = [];
+    const handler = loopbackOnly(() => {
+      outcomes.push('ran');
+    });
+    const res = {
+      headersSent: false,
+      writeHead(code: number) {
+        outcomes.push(code);
+      },
+      end() {},
+    } as unknown as ServerResponse;
+    const send = (headers: Record<string, string>) =>
+      handler({ socket: { remoteAddress: '127.0.0.1' }, headers } as unknown as IncomingMessage, res);
+    send({ host: 'evil.example:3000' });
+    send({ host: '127.0.0.1:3000', origin: 'https://evil.example' });
+    send({ host: 'localhost:3000', origin: 'http://localhost:3000' });
+    send({ host: '[::1]:3000' });
+    expect(outcomes).toEqual([403, 403, 'ran', 'ran']);
+  });
 });
 
 describe('the demo team file', () => {
