@@ -90,7 +90,13 @@ export async function sendWebhook(fetchFn: typeof fetch, delivery: WebhookDelive
       body: text,
     };
   } catch (error) {
-    const message = controller.signal.aborted ? 'timed out' : error instanceof Error ? error.message : String(error);
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a TLS error) is in its cause.
+    const cause =
+      error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+    const detail =
+      typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
+    const base = error instanceof Error ? error.message : String(error);
+    const message = controller.signal.aborted ? 'timed out' : detail ? `${base} (${detail})` : base;
     return { ok: false, status: null, error: scrubUrl(message, delivery.url) };
   } finally {
     clearTimeout(timer);

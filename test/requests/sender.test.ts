@@ -24,6 +24,19 @@ describe('webhook sender', () => {
     expect(verifyBody('s3cret-s3cret-s3cret', '{"a":1}', seen?.signature)).toBe(true);
   });
 
+  it('names the reason behind "fetch failed" (its cause), so the person sees why', async () => {
+    const refused: typeof fetch = async () => {
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      });
+    };
+    expect(await sendWebhook(refused, { url: 'http://hooks.test/x', secret: 'k', payload: {} })).toEqual({
+      ok: false,
+      status: null,
+      error: 'fetch failed (ECONNREFUSED)',
+    });
+  });
+
   it('reports non-2xx answers and network errors as failures', async () => {
     nock('http://hooks.test').post('/x').reply(500, 'boom');
     expect(await sendWebhook(fetch, { url: 'http://hooks.test/x', secret: 'k', payload: {} })).toMatchObject({
