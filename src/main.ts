@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createGroundcrew } from './bootstrap.js';
 import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig } from './config.js';
 import { openDb } from './db/client.js';
@@ -32,7 +33,18 @@ async function playground(): Promise<void> {
   process.on('SIGINT', () => void stop());
 }
 
+/** A `.env` in the working directory is read first; variables already set in the environment win over it. */
+function loadDotEnv(): void {
+  if (!existsSync('.env')) return;
+  try {
+    process.loadEnvFile('.env');
+  } catch (error) {
+    fail([`cannot read .env: ${(error as Error).message}`], 'fix or remove the .env file');
+  }
+}
+
 async function main(): Promise<void> {
+  loadDotEnv();
   if (wantsPlayground(process.argv.slice(2), process.env)) return playground();
   let config: ReturnType<typeof loadConfig>;
   try {

@@ -28,8 +28,9 @@ function workdir(yaml: string): string {
 }
 
 function startProcess(env: Record<string, string>): ChildProcess & { output: () => RunResult } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts')], {
-    cwd: ROOT,
+  // tsx resolved from here; the process runs in an empty folder so a developer's own .env never leaks in.
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/main.ts')], {
+    cwd: mkdtempSync(join(tmpdir(), 'groundcrew-cwd-')),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

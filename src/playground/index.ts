@@ -173,11 +173,5 @@ export async function runPlayground(env: Record<string, string | undefined>, log
   logger.info(`PLAYGROUND is running — open ${playground.url}`);
   logger.info('This is NOT connected to Slack: a pretend workspace in this process, a throwaway in-memory database,');
   logger.info('and a clock you move from the page. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to run for real.');
-  if (existsSync('.env') && !process.argv.includes('--playground')) {
-    // The usual trap: tokens written to .env, but nothing loaded it into the environment.
-    logger.warn(
-      'There is a .env file here, but npm start does not read it. To use it: set -a; . ./.env; set +a; npm start',
-    );
-  }
   return playground;
 }

@@ -9,7 +9,8 @@ import { freeLoopbackPort } from '../../src/playground/index.js';
 /** `npm start`'s entry point as a real process: which mode it picks from the environment. */
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-function start(env: Record<string, string>, args: string[] = [], cwd = ROOT) {
+// Run from an empty folder by default, so a developer's own .env in the repo never leaks into these tests.
+function start(env: Record<string, string>, args: string[] = [], cwd = mkdtempSync(join(tmpdir(), 'groundcrew-cwd-'))) {
   // tsx resolved from here, so the process may run in another working directory.
   const tsx = import.meta.resolve('tsx');
   const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src/main.ts'), ...args], {
@@ -57,14 +58,15 @@ describe('npm start picks its mode from the Slack variables', () => {
     expect(await exited).toBe(0);
   });
 
-  it('points at a .env file that was never loaded (tokens written there do not reach npm start)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-envtrap-'));
-    writeFileSync(join(dir, '.env'), 'SLACK_BOT_TOKEN=xoxb-1\nSLACK_SIGNING_SECRET=s\n');
+  it('reads a .env in the working directory: a token written there means Slack mode, not the playground', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-dotenv-'));
+    writeFileSync(join(dir, '.env'), 'SLACK_BOT_TOKEN=xoxb-1\n');
     try {
-      const port = await freeLoopbackPort();
-      child = start({ PORT: String(port) }, [], dir);
-      await waitForPlayground(port, child);
-      await expect.poll(() => child!.output(), { timeout: 5_000 }).toContain('npm start does not read it');
+      child = start({}, [], dir);
+      const code = await new Promise<number | null>((r) => child!.on('exit', (c) => r(c)));
+      expect(code).not.toBe(0);
+      expect(child.output()).toContain('missing SLACK_SIGNING_SECRET');
+      expect(child.output()).not.toContain('PLAYGROUND');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
