@@ -17,6 +17,7 @@ import {
   submitForm,
   text,
   validDatabase,
+  waitForDm,
   waitForRow,
 } from './support.js';
 
@@ -63,6 +64,7 @@ describe('requests: edges', () => {
     app.clock.advance(24 * 3_600_000 + 60_000); // ttl 1d
     await app.groundcrew.services.scheduler.runNow('approvals.expire');
     await waitForRow(app, 1, (r) => r.status === 'expired');
+    await waitForDm(app, ENGINEER, 'Your request #1 Postgres database was not approved in time and is closed.');
     expect(dmsTo(app, ENGINEER).at(-1)).toBe(
       'Your request #1 Postgres database was not approved in time and is closed.',
     );
@@ -75,6 +77,7 @@ describe('requests: edges', () => {
     await submitForm(app, 'database', validDatabase());
     const row = await waitForRow(app, 1, (r) => r.status === 'failed');
     expect(row.message).toMatch(/^Could not ask for approval: /);
+    await waitForDm(app, ENGINEER, 'Your request #1 Postgres database failed.');
     const last = app.slack
       .callsTo('chat.postMessage')
       .filter((c) => c.args.channel === ENGINEER)
@@ -128,6 +131,7 @@ describe('requests: a webhook that reports failure', () => {
     expect(blockText(card!.args.blocks)).toContain(
       'The automation reported a failure:* Prometheus rejected the rule: parse error',
     );
+    await waitForDm(app, ENGINEER, 'Your request #1 Monitoring alert failed.');
     expect(dmsTo(app, ENGINEER).at(-1)).toBe('Your request #1 Monitoring alert failed.');
   });
 });

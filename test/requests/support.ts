@@ -149,6 +149,11 @@ export function clickQueue(app: TestApp, userId: string, actionId: string, reque
 }
 
 /** DMs sent to a user (chat.postMessage with channel = the user ID), as text. */
+/** Waits for a DM to `userId` whose text is `text` (a status change is stored before its DM goes out). */
+export async function waitForDm(app: TestApp, userId: string, text: string): Promise<void> {
+  await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === userId && c.args.text === text);
+}
+
 export function dmsTo(app: TestApp, userId: string): string[] {
   return app.slack
     .callsTo('chat.postMessage')
