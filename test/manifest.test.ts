@@ -35,8 +35,16 @@ describe('manifest.yml', () => {
     }
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.event_subscriptions.bot_events).toContain('app_home_opened');
-    expect(manifest.oauth_config.scopes.bot).toEqual(
-      expect.arrayContaining(['commands', 'chat:write', 'usergroups:read']),
-    );
+    // Exactly the scopes the code uses: /platform (commands); chat.postMessage/update/postEphemeral, DMs by user ID
+    // (chat:write); posting in public channels the bot was not invited to (chat:write.public);
+    // usergroups.users.list for platform team, owners and approvers given as usergroups (usergroups:read).
+    // views.open/update/publish need no scope.
+    expect(manifest.oauth_config.scopes.bot).toEqual([
+      'commands',
+      'chat:write',
+      'chat:write.public',
+      'usergroups:read',
+    ]);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
   });
 });
