@@ -127,7 +127,8 @@ describe('production needs two approvals from people other than the requester', 
     expect(deployRow(app, 1).status).toBe('awaiting_approval');
     app.clock.advance(2 * MINUTE);
     await app.groundcrew.services.scheduler.runNow('approvals.expire');
-    await until(() => deployRow(app!, 1).status === 'expired', 'expired');
+    await settle(app, 1, 'expired');
+    await until(() => dmsTo(app!, ALICE).some((t) => t.includes('expired')), 'requester DM');
     expect(deployRow(app, 1).detail).toBe('no approval within 2h');
     expect(statusVersions(app, deployRow(app, 1).messageTs!).at(-1)!.args.text).toBe(
       'Deploy #1 · web → production (v2.0.0): Expired',

@@ -102,6 +102,8 @@ describe('requests: edges', () => {
     expect(row).toMatchObject({ status: 'queued', mode: 'manual', queueChannel: QUEUE });
     await clickQueue(app, PLATFORM_ENGINEER, IDS.claim, 1, row.queueTs!);
     await waitForRow(app, 1, (r) => r.status === 'claimed');
+    // The claim is stored before the DM is tried: wait for the attempt.
+    await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === ENGINEER);
     expect(app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === ENGINEER).length).toBeGreaterThan(0);
   });
 
