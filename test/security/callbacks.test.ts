@@ -74,10 +74,13 @@ async function queuedAlertRequest(a: TestApp): Promise<void> {
   await quiet(a);
 }
 
-/** Waits until no Slack call has been made for 150 ms (the submission's last Home refresh has gone out). */
+/**
+ * Waits until no listener is still running and no Slack call has been made for 150 ms (the submission's last Home
+ * refresh has gone out; a loaded machine can pause a running handler for longer than 150 ms).
+ */
 async function quiet(a: TestApp): Promise<void> {
   let seen = -1;
-  while (seen !== a.slack.calls.length) {
+  while (seen !== a.slack.calls.length || a.groundcrew.slack.inFlight() > 0) {
     seen = a.slack.calls.length;
     await new Promise((r) => setTimeout(r, 150));
   }
