@@ -119,9 +119,14 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
       requester: REQUESTER,
       policy: policy(),
     });
+    // Alice's double click lands at once; then Bob and Carol race for the deciding second approval. (All four at
+    // once could let Bob and Carol close it before either of Alice's clicks, which is a different scenario.)
     await Promise.all([
       click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
       click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
+    ]);
+    await until(() => (approvals.get(approval.id)?.decisions.length ?? 0) >= 1, "Alice's decision");
+    await Promise.all([
       click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!).response,
       click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!).response,
     ]);
