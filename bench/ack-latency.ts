@@ -60,9 +60,13 @@ async function snapshot(apps: Record<Side, AppProcess>): Promise<Snapshot> {
   return { groundcrew: await statsOf(apps.groundcrew), bare: await statsOf(apps.bare) };
 }
 
+/** Server CPU time (user + system, µs) per request between two snapshots. */
+const cpuPerRequest = (side: Side, s: Summary, from: Snapshot, to: Snapshot) =>
+  (to[side].cpuMicros - from[side].cpuMicros) / Math.max(1, s.count);
+
 /** p50/p95/p99/max, req/s and server CPU per request between two snapshots. */
 function latencyRow(name: string, side: Side, s: Summary, from: Snapshot, to: Snapshot, extra: string[] = []) {
-  const cpu = (to[side].cpuMicros - from[side].cpuMicros) / Math.max(1, s.count);
+  const cpu = cpuPerRequest(side, s, from, to);
   return [
     name,
     String(s.count),
@@ -167,7 +171,8 @@ async function main(): Promise<number> {
     const commandRatio = gc.p99 / bb.p99;
     out(
       `ratio groundcrew/bare: p50 ${(gc.p50 / bb.p50).toFixed(2)}×, p95 ${(gc.p95 / bb.p95).toFixed(2)}×, ` +
-        `p99 ${commandRatio.toFixed(2)}×, req/s ${(gc.rps / bb.rps).toFixed(2)}×\n` +
+        `p99 ${commandRatio.toFixed(2)}×, req/s ${(gc.rps / bb.rps).toFixed(2)}×, CPU/req ` +
+        `${(cpuPerRequest('groundcrew', gc, warm, afterCommands) / cpuPerRequest('bare', bb, warm, afterCommands)).toFixed(2)}×\n` +
         `goal: p99 ≤ ${GOALS.commandP99}× bare Bolt — ${verdict(commandRatio <= GOALS.commandP99)}\n\n`,
     );
     for (const result of commands.values()) errors.push(...result.errors);
@@ -210,7 +215,8 @@ async function main(): Promise<number> {
     const eventRatio = gs.p99 / bs.p99;
     out(
       `(CPU/req includes publishing the Home view; "Home drain" is last ack → last views.publish)\n` +
-        `ratio groundcrew/bare: p50 ${(gs.p50 / bs.p50).toFixed(2)}×, p99 ${eventRatio.toFixed(2)}×\n` +
+        `ratio groundcrew/bare: p50 ${(gs.p50 / bs.p50).toFixed(2)}×, p99 ${eventRatio.toFixed(2)}×, CPU/req ` +
+        `${(cpuPerRequest('groundcrew', gs, ...eventSnapshots.groundcrew!) / cpuPerRequest('bare', bs, ...eventSnapshots.bare!)).toFixed(2)}×\n` +
         `goal: no ack over ${SLACK_ACK_DEADLINE_MS / 1000} s — ${verdict(late(ge) === 0)} (groundcrew ${late(ge)}, bare Bolt ${late(be)}); ` +
         `p99 ≤ ${GOALS.eventP99}× bare Bolt — ${verdict(eventRatio <= GOALS.eventP99)}\n\n`,
     );
