@@ -25,7 +25,10 @@ async function playground(): Promise<void> {
     }
     throw error;
   }
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     await started.stop(2000);
     process.exit(0);
   };
