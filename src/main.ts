@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createGroundcrew } from './bootstrap.js';
 import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig } from './config.js';
 import { openDb } from './db/client.js';
-import { createLogger } from './logger.js';
+import { createLogger, secretValues } from './logger.js';
 import { wantsPlayground } from './playground/mode.js';
 
 function fail(lines: string[], hint: string): never {
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.problems, error.hint);
     throw error;
   }
-  const logger = createLogger(config.env.LOG_LEVEL);
+  const logger = createLogger(config.env.LOG_LEVEL, { secrets: secretValues(process.env, config.team) });
   let database: ReturnType<typeof openDb>;
   try {
     database = openDb(config.env.GROUNDCREW_DB);
