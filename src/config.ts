@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CronExpressionParser } from 'cron-parser';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { zChannelId, zPrincipals, zTimezone, zUserId } from './config-fields.js';
@@ -26,7 +27,20 @@ export const zBackupsConfig = z.strictObject({
   /** Folder for backup files; GROUNDCREW_BACKUP_DIR wins; default `backups/` beside the database. */
   dir: z.string().min(1).optional(),
   /** When to back up (cron, team timezone); default 02:30 daily. */
-  cron: z.string().min(1).optional(),
+  cron: z
+    .string()
+    .refine(
+      (value) => {
+        try {
+          CronExpressionParser.parse(value);
+          return value.trim().split(/\s+/).length >= 5;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'expected a cron expression like "30 2 * * *"' },
+    )
+    .optional(),
   /** How many backups to keep (the newest); default 14. */
   keep: z.number().int().min(1).optional(),
   /** Also drop backups older than this many days (never the newest). */

@@ -3,6 +3,7 @@ import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } fro
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseTeamConfig } from '../../src/config.js';
 import { MIGRATIONS_FOLDER, openDb, pendingMigrations } from '../../src/db/client.js';
 import { applyRetention, BACKUP_JOB, backupFileName, listBackups, registerBackupJob } from '../../src/ops/backup.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
@@ -173,5 +174,28 @@ describe('a start that applies new migrations', () => {
     // Nothing new to apply: no further backup.
     openDb(dbPath, MIGRATIONS_FOLDER, { backupDir: backups }).close();
     expect(listBackups(backups)).toHaveLength(1);
+  });
+});
+
+describe('the backups: section of groundcrew.yml', () => {
+  it('is checked like the rest of the file', () => {
+    const base = 'timezone: UTC\nadmins: [U0ADMIN01]\nplatformTeam: [U0PLAT001]\n';
+    expect(
+      parseTeamConfig(`${base}backups:\n  dir: /srv/backups\n  cron: "0 3 * * *"\n  keep: 7\n  keepDays: 30\n`).backups,
+    ).toEqual({
+      dir: '/srv/backups',
+      cron: '0 3 * * *',
+      keep: 7,
+      keepDays: 30,
+    });
+    expect(() => parseTeamConfig(`${base}backups:\n  cron: nightly\n  keep: 0\n  keeep: 3\n`)).toThrow(
+      expect.objectContaining({
+        problems: [
+          'groundcrew.yml: backups.cron: expected a cron expression like "30 2 * * *"',
+          'groundcrew.yml: backups.keep: Too small: expected number to be >=1',
+          'groundcrew.yml: backups: unknown key(s) "keeep"',
+        ],
+      }),
+    );
   });
 });
