@@ -90,7 +90,7 @@ describe('backups', () => {
     // And groundcrew starts on the restored file.
     app = await startTestApp({ dbPath });
     expect(app.database.ping()).toBe(true);
-  }, 40_000);
+  }, 90_000);
 
   it('restore refuses a file that is not a healthy SQLite database and leaves the database alone', async () => {
     const dir = tempDir();

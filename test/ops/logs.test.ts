@@ -91,14 +91,14 @@ describe('structured logs from a running groundcrew', () => {
     for (const line of handling) expect(line.id).toBe('/platform help');
     expect(raw).not.toContain('xoxb-logs-test-token');
     expect(raw).not.toContain(SECRET);
-  }, 40_000);
+  }, 90_000);
 
   it('LOG_LEVEL=warn holds although Bolt resets its logger to INFO: no info or debug line', async () => {
     const { lines, raw } = await runOnce('warn');
     expect(lines.some((l) => l.level === 'warn' && l.msg.includes('Failed to parse and verify'))).toBe(true);
     expect(raw).not.toContain('groundcrew is running');
     expect(lines.filter((l) => l.level === 'info' || l.level === 'debug')).toEqual([]);
-  }, 40_000);
+  }, 90_000);
 });
 
 /** A destination that keeps what the logger writes. */

@@ -79,17 +79,17 @@ describe('npm start under a supervisor', () => {
     // npm, the shell running the start script (if any) and node: all carry the marker.
     expect(pidsWithEnv(marker).length).toBeGreaterThanOrEqual(2);
     await expectCleanStop(npm, port, () => npm.kill('SIGTERM'));
-  }, 40_000);
+  }, 90_000);
 
   it('SIGTERM to the node process npm started does the same', async () => {
     const { npm, port } = await startWithNpm();
     const others = pidsWithEnv(marker).filter((pid) => pid !== npm.pid);
     expect(others).toHaveLength(1);
     await expectCleanStop(npm, port, () => process.kill(others[0]!, 'SIGTERM'));
-  }, 40_000);
+  }, 90_000);
 
   it('SIGTERM to the whole process group (systemd, Ctrl-C in a terminal) does the same', async () => {
     const { npm, port } = await startWithNpm(true);
     await expectCleanStop(npm, port, () => process.kill(-npm.pid!, 'SIGTERM'));
-  }, 40_000);
+  }, 90_000);
 });

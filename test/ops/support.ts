@@ -94,7 +94,7 @@ export function startMain(env: Record<string, string>): Proc {
   return spawnWithEnv(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/main.ts')], env);
 }
 
-export async function waitForHealth(port: number, proc: Proc, timeoutMs = 20_000): Promise<void> {
+export async function waitForHealth(port: number, proc: Proc, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
