@@ -3,6 +3,7 @@ import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { HOUR, MINUTE } from '../../src/clock.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { viewSubmission } from '../support/payloads.js';
+import { eventually } from '../support/wait.js';
 import {
   ALICE,
   BOB,
@@ -15,7 +16,6 @@ import {
   REQUESTER,
   startApprovalsApp,
   textOf,
-  until,
 } from './helpers.js';
 
 let app: TestApp | undefined;
@@ -87,7 +87,7 @@ describe('approvals through Slack', () => {
 
     // Second distinct approval: approved, onApproved once, cards without buttons.
     await click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!).response;
-    await until(() => calls.approved.length === 1, 'onApproved');
+    await eventually(() => calls.approved.length === 1, { what: 'onApproved' });
     expect(calls.approved[0]).toMatchObject({ id: approval.id, status: 'approved' });
     const finals = await app.slack.waitFor('chat.update', undefined, { count: 8 });
     for (const update of finals.slice(4)) {
@@ -160,7 +160,7 @@ describe('approvals through Slack', () => {
     const ok = await submit('Friday <afternoon> & no on-call');
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('');
-    await until(() => calls.rejected.length === 1, 'onRejected');
+    await eventually(() => calls.rejected.length === 1, { what: 'onRejected' });
     expect(calls.rejected[0]).toMatchObject({ status: 'rejected' });
     expect(calls.rejected[0]?.decisions.at(-1)).toMatchObject({
       userId: BOB,
@@ -229,7 +229,7 @@ describe('approvals through Slack', () => {
     await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
     await app.slack.waitFor('response_url');
     expect(ephemerals(app)[0]).toContain('expired');
-    await until(() => calls.expired.length === 1, 'onExpired');
+    await eventually(() => calls.expired.length === 1, { what: 'onExpired' });
     expect(approvals.get(approval.id)).toMatchObject({ status: 'expired', decisions: [] });
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/clock.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { eventually } from '../support/wait.js';
 import {
   DEPLOYS_CHANNEL,
   deployRow,
@@ -15,7 +16,6 @@ import {
   startDeploysApp,
   statusVersions,
   threadReplies,
-  until,
 } from './support.js';
 
 let app: TestApp | undefined;
@@ -158,11 +158,11 @@ describe('deploying from the command line', () => {
         messageTs: ts,
       }),
     );
-    await until(() => deployRow(app!, 1).status === 'cancelled', 'cancelled');
+    await eventually(() => deployRow(app!, 1).status === 'cancelled', { what: 'cancelled' });
     expectNockDone(cancel);
-    await until(
+    await eventually(
       () => statusVersions(app!, ts).at(-1)!.args.text === 'Deploy #1 · web → staging (main): Cancelled',
-      'update',
+      { what: 'update' },
     );
     const last = statusVersions(app, ts).at(-1)!;
     expect(blockText(last.args.blocks)).toContain(`cancelled by <@${ENGINEER}>`);

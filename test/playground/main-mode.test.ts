@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../src/playground/index.js';
+import { eventually } from '../support/wait.js';
 
 /** `npm start`'s entry point as a real process: which mode it picks from the environment. */
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -35,13 +36,14 @@ afterEach(() => {
 });
 
 async function waitForPlayground(port: number, proc: ChildProcess & { output: () => string }): Promise<Response> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const page = await fetch(`http://127.0.0.1:${port}/playground`).catch(() => null);
-    if (page?.status === 200) return page;
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`no playground: ${proc.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return eventually(
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`exited: ${proc.output()}`);
+      const page = await fetch(`http://127.0.0.1:${port}/playground`).catch(() => null);
+      return page?.status === 200 ? page : null;
+    },
+    { timeoutMs: 15_000, what: 'the playground page', describe: () => proc.output() },
+  );
 }
 
 describe('npm start picks its mode from the Slack variables', () => {

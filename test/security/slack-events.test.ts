@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formEncode, startTestApp, type TestApp } from '../support/harness.js';
 import { eventCallback } from '../support/payloads.js';
+import { settled } from '../support/wait.js';
 
 /** What POST /slack/events does with hostile or odd requests (SLACK_FACTS §1, Bolt's HTTPReceiver). */
 let app: TestApp | undefined;
@@ -28,7 +29,7 @@ describe('POST /slack/events', () => {
       headers: { 'x-slack-signature': `v0=${'0'.repeat(64)}` },
     });
     expect(forged.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 50));
+    await settled(app);
     expect(app.slack.calls).toEqual([]);
   });
 
