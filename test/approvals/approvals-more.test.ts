@@ -200,6 +200,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     await app.interact(homeClick);
     const [dm] = await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === REQUESTER);
     expect(dm!.args.text).toContain('You asked for this');
+    await settled(app);
     expect(approvals.get(approval.id)?.decisions).toEqual([]);
   });
 });

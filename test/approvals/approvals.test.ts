@@ -3,7 +3,7 @@ import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { HOUR, MINUTE } from '../../src/clock.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { viewSubmission } from '../support/payloads.js';
-import { eventually } from '../support/wait.js';
+import { eventually, settled } from '../support/wait.js';
 import {
   ALICE,
   BOB,
@@ -63,6 +63,7 @@ describe('approvals through Slack', () => {
     await click(app, OUTSIDER, APPROVAL_IDS.approveButton, approval.id, cards.get(DEPLOYS_CHANNEL)!).response;
     await app.slack.waitFor('response_url', undefined, { count: 2 });
     expect(ephemerals(app)[1]).toContain('not one of the approvers');
+    await settled(app);
     expect(app.slack.callsTo('chat.update')).toEqual([]);
     expect(approvals.get(approval.id)?.decisions).toEqual([]);
 
@@ -76,6 +77,7 @@ describe('approvals through Slack', () => {
       expect(textOf(update)).toContain(`*Approvals:* 1 of 2 — <@${ALICE}>`);
       expect(textOf(update)).toContain('Waiting for 1 more approval');
     }
+    await settled(app);
     expect(calls.approved).toEqual([]);
 
     // Double click by the same person does not count twice.
@@ -128,6 +130,7 @@ describe('approvals through Slack', () => {
     // A non-approver clicking Reject gets no modal, only the explanation.
     await click(app, OUTSIDER, APPROVAL_IDS.rejectButton, approval.id, cards.get(ALICE)!).response;
     await app.slack.waitFor('response_url');
+    await settled(app);
     expect(app.slack.callsTo('views.open')).toEqual([]);
 
     const { payload, response } = click(app, BOB, APPROVAL_IDS.rejectButton, approval.id, cards.get(BOB)!);
@@ -196,6 +199,7 @@ describe('approvals through Slack', () => {
     app.clock.advance(30 * MINUTE - 1);
     expect((await scheduler.runNow('approvals.expire')).outcome).toBe('ok');
     expect(approvals.get(approval.id)?.status).toBe('pending');
+    await settled(app);
     expect(calls.expired).toEqual([]);
 
     app.clock.advance(1);

@@ -3,7 +3,7 @@ import { HOUR, MINUTE } from '../../src/clock.js';
 import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
-import { eventually } from '../support/wait.js';
+import { eventually, settled } from '../support/wait.js';
 import {
   ADMIN,
   ALICE,
@@ -117,6 +117,7 @@ describe('locks', () => {
     await app.slack.waitFor('response_url', (c) => String(c.args.text).includes("I'll DM you"));
     app.clock.advance(2 * HOUR);
     await app.groundcrew.services.scheduler.runNow('deploys.expire-locks');
+    await settled(app);
     expect(dmsTo(app, BOB)).toEqual([]); // renewed to 3h: not expired yet
     app.clock.advance(HOUR);
     await app.groundcrew.services.scheduler.runNow('deploys.expire-locks');
@@ -195,6 +196,7 @@ describe('freezes', () => {
       '2026-02-30 is not a date on the calendar.',
     );
     expect(await reply('freeze production --reason "x"')).toContain('--until takes 2h, 90m, 1d (from now)');
+    await settled(app);
     expect(announcements(app)).toEqual([]);
     expect(app.groundcrew.services.audit.latest(50).some((r) => r.action === 'deploys.freeze')).toBe(false);
 
@@ -210,6 +212,7 @@ describe('freezes', () => {
     app = await startDeploysApp();
     app.clock.set('2026-11-27T14:59:00Z'); // Friday 15:59 Berlin
     await app.groundcrew.services.scheduler.runNow('deploys.freeze-announcements');
+    await settled(app);
     expect(announcements(app)).toEqual([]);
     app.clock.advance(MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.freeze-announcements');

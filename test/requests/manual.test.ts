@@ -168,6 +168,7 @@ describe('SLA and listings', () => {
 
     app.clock.advance(4 * 3_600_000);
     await scheduler.runNow('requests.sla-sweep'); // exactly 4h old: not past it yet
+    await settled(app);
     expect(slaPosts()).toEqual([]);
     app.clock.advance(60_000);
     await scheduler.runNow('requests.sla-sweep');

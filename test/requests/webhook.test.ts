@@ -5,7 +5,7 @@ import { IDS } from '../../src/requests/slack/ids.js';
 import { verifyBody } from '../../src/webhooks/signing.js';
 import { blockText, ENGINEER, PLATFORM_ENGINEER, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
-import { eventually } from '../support/wait.js';
+import { eventually, settled } from '../support/wait.js';
 import {
   ALERT_SECRET,
   APPROVER,
@@ -54,6 +54,7 @@ describe('webhook fulfilment', () => {
     await submitForm(app, 'database', validDatabase());
     await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === ENGINEER, { count: 2 });
     expect(requestRows(app)[0]).toMatchObject({ id: 1, status: 'awaiting_approval', approvalId: expect.any(Number) });
+    await settled(app);
     expect(deliveries).toEqual([]);
     expect(dmsTo(app, ENGINEER)).toEqual([
       'Your request #1 Postgres database is submitted.',
@@ -112,6 +113,7 @@ describe('webhook fulfilment', () => {
     const replayed = await callback(app, 1, { ...good, requestId: 2 }, DB_SECRET);
     expect(replayed.status).toBe(400);
     expect(await replayed.json()).toMatchObject({ error: 'requestId: 2 in the body, but this is /hooks/requests/1' });
+    await settled(app);
     expect(requestRows(app)[0]).toEqual(before);
     expect(dmsTo(app, ENGINEER).length).toBe(dmsBefore);
 
@@ -182,6 +184,7 @@ describe('webhook fulfilment', () => {
       .at(-1)!;
     expect(last.args.text).toBe('Your request #1 Postgres database was rejected.');
     expect(blockText(last.args.blocks)).toContain(`Rejected by <@${APPROVER}>: Use the shared cluster`);
+    await settled(app);
     expect(deliveries).toEqual([]);
   });
 

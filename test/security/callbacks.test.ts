@@ -86,6 +86,7 @@ describe('POST /hooks/requests/:id refuses before it looks anything up', () => {
     expect((await hook('/hooks/requests/1', { signature: 'sha256=00' })).status).toBe(401);
     expect((await hook('/hooks/requests/1', { signature: ['sha256=', 'x'].join('') })).status).toBe(401);
     // Nothing about those is recorded: anyone can send them, and they must not fill the audit log.
+    await settled(app);
     expect(snapshot(app)).toEqual(before);
 
     const unknown = await hook('/hooks/requests/999', { secret: ALERT_SECRET });
@@ -191,6 +192,7 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
     });
     expect(replay.status).toBe(400);
     expect(await replay.json()).toEqual({ ok: false, error: 'deployId: 7 in the body, but this is /hooks/deploys/1' });
+    await settled(app);
     expect(snapshot(app)).toEqual(before);
 
     const named = JSON.stringify({ status: 'succeeded', deployId: 1 });
@@ -208,6 +210,7 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
     const before = snapshot(app);
     const report = await hook('/hooks/deploys/1', { body: '{"status":"succeeded"}', secret: WEBHOOK_SECRET });
     expect(report.status).toBe(404);
+    await settled(app);
     expect(snapshot(app)).toEqual(before);
   });
 

@@ -17,6 +17,7 @@ describe('POST /slack/events', () => {
     // Bolt answers 413 as soon as it sees the declared length, without reading the body.
     const response = await app.post(big, { contentType: 'application/json' });
     expect(response.status).toBe(413);
+    await settled(app);
     expect(app.slack.calls).toEqual([]);
   });
 
@@ -38,6 +39,7 @@ describe('POST /slack/events', () => {
     const response = await app.post(formEncode({ ssl_check: '1', token: 'x' }), { signed: false });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('');
+    await settled(app);
     expect(app.slack.calls).toEqual([]);
   });
 
