@@ -84,6 +84,7 @@ describe('approvals through Slack', () => {
     await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
     await app.slack.waitFor('response_url', undefined, { count: 3 });
     expect(ephemerals(app)[2]).toContain('already approved');
+    await settled(app);
     expect(approvals.get(approval.id)?.decisions).toHaveLength(1);
     expect(app.slack.callsTo('chat.update')).toHaveLength(4);
 
@@ -102,6 +103,7 @@ describe('approvals through Slack', () => {
     await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!).response;
     await app.slack.waitFor('response_url', undefined, { count: 4 });
     expect(ephemerals(app)[3]).toContain('already approved; decisions are closed');
+    await settled(app);
     expect(calls.approved).toHaveLength(1);
 
     const audit = app.groundcrew.services.audit.latest(20).map((r) => `${r.action}:${r.actor}:${r.outcome}`);
@@ -183,6 +185,7 @@ describe('approvals through Slack', () => {
       response_action: 'errors',
       errors: { [APPROVAL_IDS.reasonBlock]: expect.stringContaining('already rejected') },
     });
+    await settled(app);
     expect(calls.rejected).toHaveLength(1);
   });
 

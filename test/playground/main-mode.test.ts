@@ -3,9 +3,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freeLoopbackPort } from '../../src/playground/index.js';
 import { eventually } from '../support/wait.js';
+
+/**
+ * These tests spawn `node --import tsx src/main.ts`, which compiles TypeScript before it listens. On the 2-core CI
+ * machine with other work running, that cold start measured 15-18 s, so the start is given up to 60 s (a poll: a
+ * fast start passes at once) and each test 90 s.
+ */
+const PROCESS_START_MS = 60_000;
+vi.setConfig({ testTimeout: 90_000 });
 
 /** `npm start`'s entry point as a real process: which mode it picks from the environment. */
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -42,7 +50,7 @@ async function waitForPlayground(port: number, proc: ChildProcess & { output: ()
       const page = await fetch(`http://127.0.0.1:${port}/playground`).catch(() => null);
       return page?.status === 200 ? page : null;
     },
-    { timeoutMs: 15_000, what: 'the playground page', describe: () => proc.output() },
+    { timeoutMs: PROCESS_START_MS, what: 'the playground page', describe: () => proc.output() },
   );
 }
 
