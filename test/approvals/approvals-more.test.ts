@@ -4,6 +4,7 @@ import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import type { Capability } from '../../src/services.js';
 import { blockText, startTestApp, type TestApp } from '../support/harness.js';
 import { appHomeOpened, messageButton } from '../support/payloads.js';
+import { eventually, settled } from '../support/wait.js';
 import {
   ALICE,
   APPROVER_GROUP,
@@ -15,7 +16,6 @@ import {
   REQUESTER,
   startApprovalsApp,
   textOf,
-  until,
 } from './helpers.js';
 
 let app: TestApp | undefined;
@@ -91,7 +91,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     };
     await app.interact(homeClick);
     await app.slack.waitFor('views.publish', (c) => c.args.user_id === ALICE);
-    await until(() => approvals.get(approval.id)?.status === 'approved', 'approved');
+    await eventually(() => approvals.get(approval.id)?.status === 'approved', { what: 'approved' });
     const after = app.slack.callsTo('views.publish').find((c) => c.args.user_id === ALICE)!;
     expect(blockText(after.args.view)).not.toContain('Ship widget 23');
   });
@@ -125,14 +125,14 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
       click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
       click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
     ]);
-    await until(() => (approvals.get(approval.id)?.decisions.length ?? 0) >= 1, "Alice's decision");
+    await eventually(() => (approvals.get(approval.id)?.decisions.length ?? 0) >= 1, { what: "Alice's decision" });
     await Promise.all([
       click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!).response,
       click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!).response,
     ]);
-    await until(() => calls.approved.length === 1, 'onApproved');
+    await eventually(() => calls.approved.length === 1, { what: 'onApproved' });
     await app.slack.waitFor('response_url', undefined, { count: 2 });
-    await new Promise((r) => setTimeout(r, 100));
+    await settled(app);
     expect(calls.approved).toHaveLength(1);
     const stored = approvals.get(approval.id)!;
     expect(stored.status).toBe('approved');
@@ -200,6 +200,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     await app.interact(homeClick);
     const [dm] = await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === REQUESTER);
     expect(dm!.args.text).toContain('You asked for this');
+    await settled(app);
     expect(approvals.get(approval.id)?.decisions).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { HOUR, MINUTE } from '../../src/clock.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { viewSubmission } from '../support/payloads.js';
+import { eventually, settled } from '../support/wait.js';
 import {
   ALICE,
   BOB,
@@ -15,7 +16,6 @@ import {
   REQUESTER,
   startApprovalsApp,
   textOf,
-  until,
 } from './helpers.js';
 
 let app: TestApp | undefined;
@@ -63,6 +63,7 @@ describe('approvals through Slack', () => {
     await click(app, OUTSIDER, APPROVAL_IDS.approveButton, approval.id, cards.get(DEPLOYS_CHANNEL)!).response;
     await app.slack.waitFor('response_url', undefined, { count: 2 });
     expect(ephemerals(app)[1]).toContain('not one of the approvers');
+    await settled(app);
     expect(app.slack.callsTo('chat.update')).toEqual([]);
     expect(approvals.get(approval.id)?.decisions).toEqual([]);
 
@@ -76,18 +77,20 @@ describe('approvals through Slack', () => {
       expect(textOf(update)).toContain(`*Approvals:* 1 of 2 — <@${ALICE}>`);
       expect(textOf(update)).toContain('Waiting for 1 more approval');
     }
+    await settled(app);
     expect(calls.approved).toEqual([]);
 
     // Double click by the same person does not count twice.
     await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
     await app.slack.waitFor('response_url', undefined, { count: 3 });
     expect(ephemerals(app)[2]).toContain('already approved');
+    await settled(app);
     expect(approvals.get(approval.id)?.decisions).toHaveLength(1);
     expect(app.slack.callsTo('chat.update')).toHaveLength(4);
 
     // Second distinct approval: approved, onApproved once, cards without buttons.
     await click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!).response;
-    await until(() => calls.approved.length === 1, 'onApproved');
+    await eventually(() => calls.approved.length === 1, { what: 'onApproved' });
     expect(calls.approved[0]).toMatchObject({ id: approval.id, status: 'approved' });
     const finals = await app.slack.waitFor('chat.update', undefined, { count: 8 });
     for (const update of finals.slice(4)) {
@@ -100,6 +103,7 @@ describe('approvals through Slack', () => {
     await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!).response;
     await app.slack.waitFor('response_url', undefined, { count: 4 });
     expect(ephemerals(app)[3]).toContain('already approved; decisions are closed');
+    await settled(app);
     expect(calls.approved).toHaveLength(1);
 
     const audit = app.groundcrew.services.audit.latest(20).map((r) => `${r.action}:${r.actor}:${r.outcome}`);
@@ -128,6 +132,7 @@ describe('approvals through Slack', () => {
     // A non-approver clicking Reject gets no modal, only the explanation.
     await click(app, OUTSIDER, APPROVAL_IDS.rejectButton, approval.id, cards.get(ALICE)!).response;
     await app.slack.waitFor('response_url');
+    await settled(app);
     expect(app.slack.callsTo('views.open')).toEqual([]);
 
     const { payload, response } = click(app, BOB, APPROVAL_IDS.rejectButton, approval.id, cards.get(BOB)!);
@@ -160,7 +165,7 @@ describe('approvals through Slack', () => {
     const ok = await submit('Friday <afternoon> & no on-call');
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('');
-    await until(() => calls.rejected.length === 1, 'onRejected');
+    await eventually(() => calls.rejected.length === 1, { what: 'onRejected' });
     expect(calls.rejected[0]).toMatchObject({ status: 'rejected' });
     expect(calls.rejected[0]?.decisions.at(-1)).toMatchObject({
       userId: BOB,
@@ -180,6 +185,7 @@ describe('approvals through Slack', () => {
       response_action: 'errors',
       errors: { [APPROVAL_IDS.reasonBlock]: expect.stringContaining('already rejected') },
     });
+    await settled(app);
     expect(calls.rejected).toHaveLength(1);
   });
 
@@ -196,6 +202,7 @@ describe('approvals through Slack', () => {
     app.clock.advance(30 * MINUTE - 1);
     expect((await scheduler.runNow('approvals.expire')).outcome).toBe('ok');
     expect(approvals.get(approval.id)?.status).toBe('pending');
+    await settled(app);
     expect(calls.expired).toEqual([]);
 
     app.clock.advance(1);
@@ -229,7 +236,7 @@ describe('approvals through Slack', () => {
     await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
     await app.slack.waitFor('response_url');
     expect(ephemerals(app)[0]).toContain('expired');
-    await until(() => calls.expired.length === 1, 'onExpired');
+    await eventually(() => calls.expired.length === 1, { what: 'onExpired' });
     expect(approvals.get(approval.id)).toMatchObject({ status: 'expired', decisions: [] });
   });
 });

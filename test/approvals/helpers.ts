@@ -42,14 +42,6 @@ export const policy = (overrides: Partial<ApprovalPolicy> = {}): ApprovalPolicy 
   ...overrides,
 });
 
-export async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Where each card copy landed, keyed by the `channel` it was posted to (a user ID for DMs). */
 export type Posted = Map<string, { channel: string; ts: string }>;
 

@@ -3,6 +3,7 @@ import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { HOUR, MINUTE } from '../../src/clock.js';
 import { blockText, type TestApp } from '../support/harness.js';
 import { messageButton, viewSubmission } from '../support/payloads.js';
+import { eventually } from '../support/wait.js';
 import {
   ALICE,
   auditActions,
@@ -16,7 +17,6 @@ import {
   settle,
   startDeploysApp,
   statusVersions,
-  until,
 } from './support.js';
 
 let app: TestApp | undefined;
@@ -72,7 +72,9 @@ describe('production needs two approvals from people other than the requester', 
     );
     expect(refused!.args.text).toBe('You asked for this, so you cannot approve or reject it yourself.');
     await click(app, BOB, APPROVAL_IDS.approveButton, approval.id);
-    await until(() => app!.groundcrew.services.approvals.get(approval.id)!.decisions.length === 1, 'first approval');
+    await eventually(() => app!.groundcrew.services.approvals.get(approval.id)!.decisions.length === 1, {
+      what: 'first approval',
+    });
     expect(deployRow(app, 1).status).toBe('awaiting_approval');
 
     const dispatch = nockDispatch(777);
@@ -106,10 +108,10 @@ describe('production needs two approvals from people other than the requester', 
         },
       }),
     );
-    await until(() => deployRow(app!, 1).status === 'rejected', 'rejected');
+    await eventually(() => deployRow(app!, 1).status === 'rejected', { what: 'rejected' });
     const row = deployRow(app, 1);
     expect(row.detail).toBe(`rejected by <@${BOB}>: not during the sale`);
-    await until(() => dmsTo(app!, ALICE).some((t) => t.includes('rejected')), 'requester DM');
+    await eventually(() => dmsTo(app!, ALICE).some((t) => t.includes('rejected')), { what: 'requester DM' });
     expect(dmsTo(app, ALICE).at(-1)).toBe(
       `Your deploy #1 web → production (\`v2.0.0\`) rejected: rejected by <@${BOB}>: not during the sale.`,
     );
@@ -128,7 +130,7 @@ describe('production needs two approvals from people other than the requester', 
     app.clock.advance(2 * MINUTE);
     await app.groundcrew.services.scheduler.runNow('approvals.expire');
     await settle(app, 1, 'expired');
-    await until(() => dmsTo(app!, ALICE).some((t) => t.includes('expired')), 'requester DM');
+    await eventually(() => dmsTo(app!, ALICE).some((t) => t.includes('expired')), { what: 'requester DM' });
     expect(deployRow(app, 1).detail).toBe('no approval within 2h');
     expect(statusVersions(app, deployRow(app, 1).messageTs!).at(-1)!.args.text).toBe(
       'Deploy #1 · web → production (v2.0.0): Expired',
@@ -143,10 +145,12 @@ describe('production needs two approvals from people other than the requester', 
     const approval = await requestProduction(app, ALICE);
     app.clock.set('2026-11-27T15:30:00Z'); // 16:30: frozen
     await click(app, BOB, APPROVAL_IDS.approveButton, approval.id);
-    await until(() => app!.groundcrew.services.approvals.get(approval.id)!.decisions.length === 1, 'first approval');
+    await eventually(() => app!.groundcrew.services.approvals.get(approval.id)!.decisions.length === 1, {
+      what: 'first approval',
+    });
     await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id);
     const row = await settle(app, 1, 'cancelled');
     expect(row.detail).toBe('production froze before it could start (weekend freeze)');
-    await until(() => dmsTo(app!, ALICE).some((t) => t.includes('cancelled')), 'requester DM');
+    await eventually(() => dmsTo(app!, ALICE).some((t) => t.includes('cancelled')), { what: 'requester DM' });
   });
 });

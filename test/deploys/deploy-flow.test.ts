@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/clock.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { eventually, settled } from '../support/wait.js';
 import {
   DEPLOYS_CHANNEL,
   deployRow,
@@ -15,7 +16,6 @@ import {
   startDeploysApp,
   statusVersions,
   threadReplies,
-  until,
 } from './support.js';
 
 let app: TestApp | undefined;
@@ -98,6 +98,7 @@ describe('deploying from the command line', () => {
         '• There is no environment "qa". Environments: staging, production.',
       ].join('\n'),
     );
+    await settled(app);
     expect(app.slack.callsTo('chat.postMessage')).toEqual([]);
     const [denied] = app.groundcrew.services.audit.latest(1);
     expect(denied).toMatchObject({ actor: ENGINEER, action: 'deploys.request', outcome: 'denied' });
@@ -112,6 +113,7 @@ describe('deploying from the command line', () => {
     );
     const lock = await ackBody(await app.command('lock staging --reason x --four 2h', { user_id: ENGINEER }));
     expect(lock?.text).toContain('Unknown flag --four — did you mean --for?');
+    await settled(app);
     expect(deployRows(app)).toEqual([]);
     expect(app.groundcrew.services.audit.latest(20).some((r) => r.action === 'deploys.lock')).toBe(false);
   });
@@ -122,6 +124,7 @@ describe('deploying from the command line', () => {
     expect(body?.text).toBe(
       ':white_check_mark: Dry run: web → production (`v2`) passes pre-flight and needs 2 approval(s) before it runs. Nothing was deployed.',
     );
+    await settled(app);
     expect(app.slack.callsTo('chat.postMessage')).toEqual([]);
   });
 
@@ -158,11 +161,11 @@ describe('deploying from the command line', () => {
         messageTs: ts,
       }),
     );
-    await until(() => deployRow(app!, 1).status === 'cancelled', 'cancelled');
+    await eventually(() => deployRow(app!, 1).status === 'cancelled', { what: 'cancelled' });
     expectNockDone(cancel);
-    await until(
+    await eventually(
       () => statusVersions(app!, ts).at(-1)!.args.text === 'Deploy #1 · web → staging (main): Cancelled',
-      'update',
+      { what: 'update' },
     );
     const last = statusVersions(app, ts).at(-1)!;
     expect(blockText(last.args.blocks)).toContain(`cancelled by <@${ENGINEER}>`);

@@ -3,6 +3,7 @@ import { HOUR, MINUTE } from '../../src/clock.js';
 import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { eventually, settled } from '../support/wait.js';
 import {
   ADMIN,
   ALICE,
@@ -16,7 +17,6 @@ import {
   nockDispatch,
   settle,
   startDeploysApp,
-  until,
 } from './support.js';
 
 let app: TestApp | undefined;
@@ -83,7 +83,7 @@ describe('locks', () => {
 
     const unlocked = await ackBody(await app.command('unlock staging', { user_id: ALICE }));
     expect(unlocked?.text).toBe(':unlock: staging is unlocked.');
-    await until(() => dmsTo(app!, BOB).length > 0, 'watcher DM');
+    await eventually(() => dmsTo(app!, BOB).length > 0, { what: 'watcher DM' });
     expect(dmsTo(app, BOB)).toEqual([`:unlock: staging is free: <@${ALICE}>'s lock ("db migration") was released.`]);
 
     const dispatch = nockDispatch(42);
@@ -117,10 +117,11 @@ describe('locks', () => {
     await app.slack.waitFor('response_url', (c) => String(c.args.text).includes("I'll DM you"));
     app.clock.advance(2 * HOUR);
     await app.groundcrew.services.scheduler.runNow('deploys.expire-locks');
+    await settled(app);
     expect(dmsTo(app, BOB)).toEqual([]); // renewed to 3h: not expired yet
     app.clock.advance(HOUR);
     await app.groundcrew.services.scheduler.runNow('deploys.expire-locks');
-    await until(() => dmsTo(app!, BOB).length > 0, 'watcher DM on expiry');
+    await eventually(() => dmsTo(app!, BOB).length > 0, { what: 'watcher DM on expiry' });
     expect(dmsTo(app, BOB)).toEqual([
       `:unlock: staging is free: <@${ALICE}>'s lock ("migration, part 2") was released.`,
     ]);
@@ -134,14 +135,14 @@ describe('locks', () => {
     await app.command('lock staging --reason "demo"', { user_id: BOB });
     app.clock.advance(31 * MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.expire-locks');
-    await until(() => dmsTo(app!, ALICE).length > 0, 'expiry DM');
+    await eventually(() => dmsTo(app!, ALICE).length > 0, { what: 'expiry DM' });
     expect(dmsTo(app, ALICE)).toEqual([':hourglass: Your lock on web in production ("load test") expired after 31m.']);
 
     const refused = await ackBody(await app.command('unlock staging', { user_id: ALICE }));
     expect(refused?.text).toBe(`:warning: staging is locked by <@${BOB}>; only they or an admin can unlock it.`);
     const broken = await ackBody(await app.command('unlock staging', { user_id: ADMIN }));
     expect(broken?.text).toBe(`:unlock: You broke <@${BOB}>'s lock on staging; they have been told.`);
-    await until(() => dmsTo(app!, BOB).length > 0, 'holder DM');
+    await eventually(() => dmsTo(app!, BOB).length > 0, { what: 'holder DM' });
     expect(dmsTo(app, BOB)).toEqual([`:warning: <@${ADMIN}> (admin) broke your lock on staging ("demo").`]);
     expect(auditActions(app)).toEqual(
       expect.arrayContaining(['deploys.lock', 'deploys.lock-expired', 'deploys.break-lock']),
@@ -158,7 +159,7 @@ describe('freezes', () => {
     expect(member?.text).toContain('is for groundcrew admins');
 
     await app.command('freeze all --until 18:00 --reason "incident 4711"', { user_id: ADMIN });
-    await until(() => announcements(app!).length === 1, 'start announcement');
+    await eventually(() => announcements(app!).length === 1, { what: 'start announcement' });
     expect(announcements(app)[0]).toBe(
       `:snowflake: Freeze started by <@${ADMIN}> on all environments until Mon 18:00 Europe/Berlin — incident 4711. Deploys there are blocked; admins can break glass.`,
     );
@@ -174,7 +175,7 @@ describe('freezes', () => {
       'There is no /platform freeze on staging itself; the ones in force are on all — `/platform unfreeze all`.',
     );
     await app.command('unfreeze all', { user_id: ADMIN });
-    await until(() => announcements(app!).length === 2, 'end announcement');
+    await eventually(() => announcements(app!).length === 2, { what: 'end announcement' });
     expect(announcements(app)[1]).toBe(
       ':sunny: Freeze ended on all environments — incident 4711. Deploys are open again.',
     );
@@ -195,14 +196,15 @@ describe('freezes', () => {
       '2026-02-30 is not a date on the calendar.',
     );
     expect(await reply('freeze production --reason "x"')).toContain('--until takes 2h, 90m, 1d (from now)');
+    await settled(app);
     expect(announcements(app)).toEqual([]);
     expect(app.groundcrew.services.audit.latest(50).some((r) => r.action === 'deploys.freeze')).toBe(false);
 
     await app.command('freeze production --until "Mon 08:00" --reason "release train"', { user_id: ADMIN });
-    await until(() => announcements(app!).length === 1, 'start announcement');
+    await eventually(() => announcements(app!).length === 1, { what: 'start announcement' });
     expect(announcements(app)[0]).toContain('until Mon 30 Nov 08:00 Europe/Berlin — release train');
     await app.command('freeze staging --until 2026-12-01 --reason "audit"', { user_id: ADMIN });
-    await until(() => announcements(app!).length === 2, 'second announcement');
+    await eventually(() => announcements(app!).length === 2, { what: 'second announcement' });
     expect(announcements(app)[1]).toContain('on staging until Tue 1 Dec 00:00 Europe/Berlin — audit');
   });
 
@@ -210,6 +212,7 @@ describe('freezes', () => {
     app = await startDeploysApp();
     app.clock.set('2026-11-27T14:59:00Z'); // Friday 15:59 Berlin
     await app.groundcrew.services.scheduler.runNow('deploys.freeze-announcements');
+    await settled(app);
     expect(announcements(app)).toEqual([]);
     app.clock.advance(MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.freeze-announcements');

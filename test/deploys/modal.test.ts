@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { ackBody, type TestApp } from '../support/harness.js';
 import { type ViewStateValue, viewAction, viewSubmission } from '../support/payloads.js';
+import { settled } from '../support/wait.js';
 import {
   DEPLOYS_CHANNEL,
   deployRow,
@@ -120,6 +121,7 @@ describe('deploying from the modal', () => {
       response_action: 'errors',
       errors: { 'deploys.environment.web': 'Choose an environment.' },
     });
+    await settled(app);
     expect(app.slack.callsTo('chat.postMessage')).toEqual([]);
 
     app.clock.set('2026-11-23T10:00:00Z');

@@ -3,6 +3,7 @@ import { MINUTE } from '../../src/clock.js';
 import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { appHomeOpened, messageButton } from '../support/payloads.js';
+import { eventually } from '../support/wait.js';
 import {
   ADMIN,
   ALICE,
@@ -15,7 +16,6 @@ import {
   nockRun,
   settle,
   startDeploysApp,
-  until,
 } from './support.js';
 
 let app: TestApp | undefined;
@@ -102,9 +102,9 @@ describe('rollback through a freeze', () => {
     await shipStaging(app, 1, 'v1', 'success', 301);
     await shipStaging(app, 2, 'v2', 'success', 302);
     await app.command('freeze staging --until 2h --reason "incident 12"', { user_id: ADMIN });
-    await until(
+    await eventually(
       () => app!.slack.callsTo('chat.postMessage').some((c) => String(c.args.text).includes('Freeze started')),
-      'freeze',
+      { what: 'freeze' },
     );
     const reply = async (text: string, includes: string) => {
       await app!.command(text, { user_id: ADMIN });

@@ -7,6 +7,7 @@ import type { DeployRow } from '../../src/deploys/schema.js';
 import { deploysTable } from '../../src/deploys/schema.js';
 import type { ApiCall } from '../support/fake-slack.js';
 import { ADMIN, ENGINEER, startTestApp, type TestApp, type TestAppOptions } from '../support/harness.js';
+import { eventually } from '../support/wait.js';
 
 export const DEPLOYS_CHANNEL = 'C0DEPLOYS1';
 export const ALICE = 'U0ALICE01';
@@ -78,14 +79,6 @@ export function deployRow(app: TestApp, id: number): DeployRow {
   const row = deployRows(app).find((d) => d.id === id);
   if (!row) throw new Error(`no deploy #${id}`);
   return row;
-}
-
-export async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** GitHub answers a dispatch with run details (the 2026 `return_run_details` response). */
@@ -164,12 +157,15 @@ export async function settle(
   id: number,
   status: keyof typeof LABELS & DeployRow['status'],
 ): Promise<DeployRow> {
-  await until(() => {
-    const row = deployRows(app).find((d) => d.id === id);
-    if (row?.status !== status || !row.messageTs) return false;
-    const last = statusVersions(app, row.messageTs).at(-1);
-    if (!String(last?.args.text).endsWith(`: ${LABELS[status]}`)) return false;
-    return status !== 'running' || threadReplies(app, row.messageTs).some((t) => t.startsWith(':rocket:'));
-  }, `deploy #${id} ${status}`);
+  await eventually(
+    () => {
+      const row = deployRows(app).find((d) => d.id === id);
+      if (row?.status !== status || !row.messageTs) return false;
+      const last = statusVersions(app, row.messageTs).at(-1);
+      if (!String(last?.args.text).endsWith(`: ${LABELS[status]}`)) return false;
+      return status !== 'running' || threadReplies(app, row.messageTs).some((t) => t.startsWith(':rocket:'));
+    },
+    { what: `deploy #${id} ${status}` },
+  );
   return deployRow(app, id);
 }

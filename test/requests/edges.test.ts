@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IDS } from '../../src/requests/slack/ids.js';
 import { ackBody, blockText, ENGINEER, PLATFORM_ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { viewSubmission } from '../support/payloads.js';
+import { settled } from '../support/wait.js';
 import {
   ALERT_SECRET,
   callback,
@@ -111,6 +112,7 @@ describe('requests: edges', () => {
     app = await startTestApp();
     const body = await ackBody(await app.command('request', { user_id: ENGINEER }));
     expect(body?.text).toContain('the `requests:` section of groundcrew.yml is missing');
+    await settled(app);
     expect(requestRows(app)).toEqual([]);
   });
 });

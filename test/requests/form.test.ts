@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IDS } from '../../src/requests/slack/ids.js';
 import { ackBody, blockText, ENGINEER, type TestApp } from '../support/harness.js';
 import { viewAction } from '../support/payloads.js';
+import { settled } from '../support/wait.js';
 import { dmsTo, option, requestRows, startRequestsApp, submitForm, text, validDatabase } from './support.js';
 
 let app: TestApp | undefined;
@@ -84,6 +85,7 @@ describe('/platform request: picker and forms', () => {
     expect(body?.text).toContain('There is no request type `kafka`');
     expect(body?.text).toContain('`database` — Postgres database');
     expect(body?.text).toContain('`secrets-access` — Secrets access');
+    await settled(app);
     expect(app.slack.callsTo('views.open')).toEqual([]);
   });
 
@@ -120,6 +122,7 @@ describe('/platform request: picker and forms', () => {
       response_action: 'errors',
       errors: { 'field.storage': 'Enter a number between 10 and 500.' },
     });
+    await settled(app);
     expect(requestRows(app)).toEqual([]);
     expect(dmsTo(app, ENGINEER)).toEqual([]);
   });

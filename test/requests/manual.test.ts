@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IDS } from '../../src/requests/slack/ids.js';
 import { ackBody, blockText, ENGINEER, PLATFORM_ENGINEER, type TestApp } from '../support/harness.js';
 import { appHomeOpened, viewSubmission } from '../support/payloads.js';
+import { settled } from '../support/wait.js';
 import {
   clickQueue,
   dmsTo,
@@ -26,13 +27,6 @@ const secrets = (path = 'secret/data/billing') => ({
   why: text('Rotate the <billing> keys & check'),
 });
 
-async function settle(t: TestApp) {
-  // Listeners ack first and work after; wait until no handler is still running.
-  const deadline = Date.now() + 3000;
-  await new Promise((r) => setTimeout(r, 20));
-  while (t.groundcrew.slack.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-}
-
 const ephemerals = (t: TestApp) => t.slack.callsTo('response_url').map((c) => String(c.args.text));
 const cardUpdates = (t: TestApp) => t.slack.callsTo('chat.update').filter((c) => c.args.channel === QUEUE);
 
@@ -54,7 +48,7 @@ describe('manual fulfilment: the queue card', () => {
     expect(requestRows(app)[0]).toMatchObject({ queueChannel: QUEUE, status: 'queued', mode: 'manual' });
 
     await clickQueue(app, ENGINEER, IDS.claim, 1, queueTs!);
-    await settle(app);
+    await settled(app);
     expect(ephemerals(app)).toEqual([':no_entry: Only the platform team can work the request queue.']);
     expect(requestRows(app)[0]!.status).toBe('queued');
     expect(cardUpdates(app)).toEqual([]);
@@ -66,7 +60,7 @@ describe('manual fulfilment: the queue card', () => {
     expect(requestRows(app)[0]).toMatchObject({ status: 'claimed', claimedBy: PLATFORM_ENGINEER });
 
     await clickQueue(app, PLATFORM_ENGINEER, IDS.claim, 1, queueTs!);
-    await settle(app);
+    await settled(app);
     expect(ephemerals(app).at(-1)).toBe(':no_entry: Request #1 is claimed; it cannot become claimed.');
 
     app.clock.advance(90 * 60_000);
@@ -80,7 +74,7 @@ describe('manual fulfilment: the queue card', () => {
       resolvedBy: PLATFORM_ENGINEER,
       completedAt: app.clock.now(),
     });
-    await settle(app);
+    await settled(app);
     expect(dmsTo(app, ENGINEER)).toEqual([
       'Your request #1 Secrets access is submitted.',
       'Your request #1 Secrets access is queued.',
@@ -103,7 +97,7 @@ describe('manual fulfilment: the queue card', () => {
     const { queueTs } = await waitForRow(app, 1, (r) => r.queueTs !== null);
 
     await clickQueue(app, ENGINEER, IDS.reject, 1, queueTs!);
-    await settle(app);
+    await settled(app);
     expect(app.slack.callsTo('views.open')).toEqual([]);
     expect(ephemerals(app)).toEqual([':no_entry: Only the platform team can work the request queue.']);
 
@@ -139,7 +133,7 @@ describe('manual fulfilment: the queue card', () => {
     expect(blockText(cardUpdates(app).at(-1)!.args.blocks)).toContain(
       '*Reason:* Use the billing-readers group instead',
     );
-    await settle(app);
+    await settled(app);
     const last = app.slack
       .callsTo('chat.postMessage')
       .filter((c) => c.args.channel === ENGINEER)
@@ -174,6 +168,7 @@ describe('SLA and listings', () => {
 
     app.clock.advance(4 * 3_600_000);
     await scheduler.runNow('requests.sla-sweep'); // exactly 4h old: not past it yet
+    await settled(app);
     expect(slaPosts()).toEqual([]);
     app.clock.advance(60_000);
     await scheduler.runNow('requests.sla-sweep');

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IDS } from '../../src/requests/slack/ids.js';
 import { ackBody, blockText, ENGINEER, PLATFORM_ENGINEER, type TestApp } from '../support/harness.js';
 import { appHomeOpened } from '../support/payloads.js';
+import { settled } from '../support/wait.js';
 import { clickQueue, startRequestsApp, submitForm, text, validDatabase, waitForRow } from './support.js';
 
 let app: TestApp | undefined;
@@ -51,6 +52,7 @@ describe('/platform requests --open: the platform team’s queue', () => {
     expect(refused?.text).toContain('is for the platform team');
     await clickQueue(app, ENGINEER, IDS.reject, 2, two.queueTs!);
     await app.slack.waitFor('response_url', (c) => /Only the platform team/.test(String(c.args.text)));
+    await settled(app);
     expect(app.slack.callsTo('views.open')).toEqual([]);
     const audit = app.groundcrew.services.audit
       .latest(30)

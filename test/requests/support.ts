@@ -1,8 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { requestsTable } from '../../src/requests/schema.js';
 import { IDS } from '../../src/requests/slack/ids.js';
-import { ENGINEER, PLATFORM_ENGINEER, PLATFORM_GROUP, startTestApp, type TestApp } from '../support/harness.js';
+import {
+  ENGINEER,
+  PLATFORM_ENGINEER,
+  PLATFORM_GROUP,
+  startTestApp,
+  type TestApp,
+  type TestAppOptions,
+} from '../support/harness.js';
 import { messageButton, type ViewStateValue, viewSubmission } from '../support/payloads.js';
+import { eventually } from '../support/wait.js';
 
 export const QUEUE = 'C0REQUESTS';
 export const APPROVER = 'U0APPROVE1';
@@ -78,8 +86,8 @@ export function requestsSection() {
   };
 }
 
-export async function startRequestsApp(): Promise<TestApp> {
-  const app = await startTestApp({ team: { requests: requestsSection() } });
+export async function startRequestsApp(options: Omit<TestAppOptions, 'team'> = {}): Promise<TestApp> {
+  const app = await startTestApp({ ...options, team: { requests: requestsSection() } });
   app.slack.usergroups[PLATFORM_GROUP] = [PLATFORM_ENGINEER];
   return app;
 }
@@ -172,11 +180,12 @@ export async function waitForRow(
   id: number,
   check: (row: ReturnType<typeof requestRows>[number]) => boolean,
 ): Promise<ReturnType<typeof requestRows>[number]> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const row = requestRows(app).find((r) => r.id === id);
-    if (row && check(row)) return row;
-    if (Date.now() > deadline) throw new Error(`request ${id} never matched; now ${JSON.stringify(row)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  return eventually(
+    () => {
+      const row = requestRows(app).find((r) => r.id === id);
+      if (row && check(row)) return row;
+      throw new Error(`request ${id} is now ${JSON.stringify(row)}`);
+    },
+    { what: `request ${id} to match ${check.toString()}` },
+  );
 }

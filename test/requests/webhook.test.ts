@@ -5,6 +5,7 @@ import { IDS } from '../../src/requests/slack/ids.js';
 import { verifyBody } from '../../src/webhooks/signing.js';
 import { blockText, ENGINEER, PLATFORM_ENGINEER, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { eventually, settled } from '../support/wait.js';
 import {
   ALERT_SECRET,
   APPROVER,
@@ -46,14 +47,6 @@ function webhookTarget(path: string, status = 202, times = 1): Delivery[] {
   return seen;
 }
 
-async function until(check: () => boolean, what: string) {
-  const deadline = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('webhook fulfilment', () => {
   it('asks for approval, then sends the signed webhook, then follows signed status callbacks to done', async () => {
     app = await startRequestsApp();
@@ -61,6 +54,7 @@ describe('webhook fulfilment', () => {
     await submitForm(app, 'database', validDatabase());
     await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === ENGINEER, { count: 2 });
     expect(requestRows(app)[0]).toMatchObject({ id: 1, status: 'awaiting_approval', approvalId: expect.any(Number) });
+    await settled(app);
     expect(deliveries).toEqual([]);
     expect(dmsTo(app, ENGINEER)).toEqual([
       'Your request #1 Postgres database is submitted.',
@@ -79,7 +73,7 @@ describe('webhook fulfilment', () => {
         messageTs: '1767225600.000001',
       }),
     );
-    await until(() => deliveries.length === 1, 'the webhook');
+    await eventually(() => deliveries.length === 1, { what: 'the webhook' });
     const sent = JSON.parse(deliveries[0]!.body);
     expect(sent).toEqual({
       requestId: 1,
@@ -119,6 +113,7 @@ describe('webhook fulfilment', () => {
     const replayed = await callback(app, 1, { ...good, requestId: 2 }, DB_SECRET);
     expect(replayed.status).toBe(400);
     expect(await replayed.json()).toMatchObject({ error: 'requestId: 2 in the body, but this is /hooks/requests/1' });
+    await settled(app);
     expect(requestRows(app)[0]).toEqual(before);
     expect(dmsTo(app, ENGINEER).length).toBe(dmsBefore);
 
@@ -189,6 +184,7 @@ describe('webhook fulfilment', () => {
       .at(-1)!;
     expect(last.args.text).toBe('Your request #1 Postgres database was rejected.');
     expect(blockText(last.args.blocks)).toContain(`Rejected by <@${APPROVER}>: Use the shared cluster`);
+    await settled(app);
     expect(deliveries).toEqual([]);
   });
 
@@ -197,7 +193,7 @@ describe('webhook fulfilment', () => {
     const deliveries = webhookTarget('/alert', 500, 3);
     const start = app.clock.now().getTime();
     await submitForm(app, 'alert', { query: text('rate(http_errors[5m]) > 0.05') });
-    await until(() => requestRows(app!)[0]?.webhookAttempts === 1, 'the first try');
+    await eventually(() => requestRows(app!)[0]?.webhookAttempts === 1, { what: 'the first try' });
     expect(requestRows(app)[0]).toMatchObject({
       status: 'submitted',
       mode: 'webhook',
@@ -246,7 +242,7 @@ describe('webhook fulfilment', () => {
     expect((await callback(app, 1, { status: 'done' }, ALERT_SECRET)).status).toBe(409);
     const { queueTs } = await waitForRow(app, 1, (r) => r.queueTs !== null);
     await clickQueue(app, PLATFORM_ENGINEER, IDS.done, 1, queueTs!);
-    await until(() => requestRows(app!)[0]?.status === 'done', 'done');
+    await eventually(() => requestRows(app!)[0]?.status === 'done', { what: 'done' });
     expect(requestRows(app)[0]).toMatchObject({ mode: 'manual', resolvedBy: PLATFORM_ENGINEER });
   });
 
@@ -255,7 +251,9 @@ describe('webhook fulfilment', () => {
     const failed = webhookTarget('/alert', 503);
     const ok = webhookTarget('/alert', 200);
     await submitForm(app, 'alert', { query: text('up == 0') });
-    await until(() => failed.length === 1 && requestRows(app!)[0]?.webhookAttempts === 1, 'the first try');
+    await eventually(() => failed.length === 1 && requestRows(app!)[0]?.webhookAttempts === 1, {
+      what: 'the first try',
+    });
     app.clock.advance(60_000);
     await app.groundcrew.services.scheduler.runNow('requests.retry-webhooks');
     expect(ok.length).toBe(1);

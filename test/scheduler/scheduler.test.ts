@@ -6,6 +6,7 @@ import { jobRunsTable } from '../../src/db/schema.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { type CronFactory, type CronTaskOptions, createScheduler } from '../../src/scheduler/scheduler.js';
 import type { JobContext, JobDefinition, Scheduler } from '../../src/scheduler/types.js';
+import { eventually } from '../support/wait.js';
 
 const TZ = 'Europe/Berlin';
 const handles: DbHandle[] = [];
@@ -332,7 +333,7 @@ describe('start and stop', () => {
     const { scheduler, rows } = setup({ realCron: true });
     scheduler.register(job('core.heartbeat', '* * * * * *'));
     await scheduler.start();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await eventually(() => rows().some((r) => r.outcome === 'ok'), { what: 'a heartbeat run' });
     await scheduler.stop();
     expect(rows().length).toBeGreaterThanOrEqual(1);
     expect(rows()[0]).toMatchObject({ job: 'core.heartbeat', trigger: 'schedule', outcome: 'ok' });

@@ -8,6 +8,8 @@ import { signBody } from '../../src/webhooks/signing.js';
 import { settle, startDeploysApp, WEBHOOK_SECRET } from '../deploys/support.js';
 import { ALERT_SECRET, DB_SECRET, HOOKS, startRequestsApp, submitForm, text } from '../requests/support.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
+import { recordingLogger } from '../support/recording-logger.js';
+import { eventually, settled } from '../support/wait.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -62,28 +64,14 @@ function abortedUpload(baseUrl: string, path: string): Promise<void> {
 async function queuedAlertRequest(a: TestApp): Promise<void> {
   nock(HOOKS).post('/alert').reply(202, 'accepted');
   await submitForm(a, 'alert', { query: text('up == 0') });
-  const deadline = Date.now() + 3000;
-  while (a.groundcrew.services.db.select().from(requestsTable).all()[0]?.status !== 'queued') {
-    if (Date.now() > deadline) throw new Error('request #1 never queued');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await eventually(() => a.groundcrew.services.db.select().from(requestsTable).all()[0]?.status === 'queued', {
+    what: 'request #1 to be queued',
+  });
   await a.slack.waitFor(
     'chat.postMessage',
     (c) => c.args.channel === ENGINEER && /is queued/.test(String(c.args.text)),
   );
-  await quiet(a);
-}
-
-/**
- * Waits until no listener is still running and no Slack call has been made for 150 ms (the submission's last Home
- * refresh has gone out; a loaded machine can pause a running handler for longer than 150 ms).
- */
-async function quiet(a: TestApp): Promise<void> {
-  let seen = -1;
-  while (seen !== a.slack.calls.length || a.groundcrew.slack.inFlight() > 0) {
-    seen = a.slack.calls.length;
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  await settled(a);
 }
 
 describe('POST /hooks/requests/:id refuses before it looks anything up', () => {
@@ -98,6 +86,7 @@ describe('POST /hooks/requests/:id refuses before it looks anything up', () => {
     expect((await hook('/hooks/requests/1', { signature: 'sha256=00' })).status).toBe(401);
     expect((await hook('/hooks/requests/1', { signature: ['sha256=', 'x'].join('') })).status).toBe(401);
     // Nothing about those is recorded: anyone can send them, and they must not fill the audit log.
+    await settled(app);
     expect(snapshot(app)).toEqual(before);
 
     const unknown = await hook('/hooks/requests/999', { secret: ALERT_SECRET });
@@ -154,13 +143,15 @@ describe('POST /hooks/requests/:id refuses before it looks anything up', () => {
   });
 
   it('survives a client that hangs up mid-body (was an unhandled rejection, which ends the process)', async () => {
-    app = await startRequestsApp();
+    const logger = recordingLogger();
+    app = await startRequestsApp({ logger });
     const unhandled: unknown[] = [];
     const collect = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', collect);
     try {
       await abortedUpload(app.baseUrl, '/hooks/requests/1');
-      await new Promise((r) => setTimeout(r, 100));
+      await eventually(() => logger.lines.some((l) => l.includes('HTTP POST /hooks/requests/1 failed')));
+      await settled(app);
       expect(unhandled).toEqual([]);
       expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
     } finally {
@@ -175,7 +166,7 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
     nock('http://deployer.test').post('/hooks/groundcrew').reply(202, {});
     await app.command('deploy worker staging', { user_id: ENGINEER });
     await settle(app, 1, 'running');
-    await quiet(app);
+    await settled(app);
     const before = snapshot(app);
 
     expect((await hook('/hooks/deploys/99')).status).toBe(401);
@@ -201,6 +192,7 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
     });
     expect(replay.status).toBe(400);
     expect(await replay.json()).toEqual({ ok: false, error: 'deployId: 7 in the body, but this is /hooks/deploys/1' });
+    await settled(app);
     expect(snapshot(app)).toEqual(before);
 
     const named = JSON.stringify({ status: 'succeeded', deployId: 1 });
@@ -214,10 +206,11 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
       .reply(200, { workflow_run_id: 5, html_url: 'https://github.com/acme/web/actions/runs/5' });
     await app.command('deploy web staging', { user_id: ENGINEER });
     await settle(app, 1, 'running');
-    await quiet(app);
+    await settled(app);
     const before = snapshot(app);
     const report = await hook('/hooks/deploys/1', { body: '{"status":"succeeded"}', secret: WEBHOOK_SECRET });
     expect(report.status).toBe(404);
+    await settled(app);
     expect(snapshot(app)).toEqual(before);
   });
 
@@ -232,9 +225,11 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
       expect(await report.json()).toEqual({ ok: false, error: 'deploys are not configured' });
       expect((await hook('/hooks/requests/1', { secret: WEBHOOK_SECRET })).status).toBe(404);
       await app.stop();
-      app = await startDeploysApp();
+      const logger = recordingLogger();
+      app = await startDeploysApp({ logger });
       await abortedUpload(app.baseUrl, '/hooks/deploys/1');
-      await new Promise((r) => setTimeout(r, 100));
+      await eventually(() => logger.lines.some((l) => l.includes('HTTP POST /hooks/deploys/1 failed')));
+      await settled(app);
       expect(unhandled).toEqual([]);
       expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
     } finally {

@@ -1,36 +1,17 @@
-import { inspect } from 'node:util';
-import { LogLevel } from '@slack/logger';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/logger.js';
 import { WEB_API_TIMEOUT_MS } from '../../src/slack/app.js';
 import { DISPATCH, GITHUB, startDeploysApp, WEBHOOK_SECRET } from '../deploys/support.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
+import { recordingLogger } from '../support/recording-logger.js';
 import { TEST_SIGNING_SECRET } from '../support/signing.js';
+import { settled } from '../support/wait.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
   await app?.stop();
   app = undefined;
 });
-
-/** A DEBUG logger that keeps every line, objects printed in full (as the console logger would). */
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const keep = (...args: unknown[]) => {
-    lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 8 }))).join(' '));
-  };
-  return {
-    lines,
-    debug: keep,
-    info: keep,
-    warn: keep,
-    error: keep,
-    setLevel() {},
-    getLevel: () => LogLevel.DEBUG,
-    setName() {},
-  };
-}
 
 const SECRETS = ['xoxb-test-token', 'ghp_test', TEST_SIGNING_SECRET, WEBHOOK_SECRET];
 
@@ -51,7 +32,7 @@ describe('secrets are never logged or shown', () => {
     nock('http://deployer.test').post('/hooks/groundcrew').reply(500, 'deployer down');
     await app.command('deploy worker staging', { user_id: ENGINEER });
     await answered('deployer down');
-    await new Promise((r) => setTimeout(r, 100));
+    await settled(app);
 
     const shown = JSON.stringify(app.slack.calls);
     const stored = JSON.stringify(app.groundcrew.services.audit.latest(200));

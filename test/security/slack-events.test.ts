@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { formEncode, startTestApp, type TestApp } from '../support/harness.js';
 import { eventCallback } from '../support/payloads.js';
+import { settled } from '../support/wait.js';
 
 /** What POST /slack/events does with hostile or odd requests (SLACK_FACTS §1, Bolt's HTTPReceiver). */
 let app: TestApp | undefined;
@@ -16,6 +17,7 @@ describe('POST /slack/events', () => {
     // Bolt answers 413 as soon as it sees the declared length, without reading the body.
     const response = await app.post(big, { contentType: 'application/json' });
     expect(response.status).toBe(413);
+    await settled(app);
     expect(app.slack.calls).toEqual([]);
   });
 
@@ -28,7 +30,7 @@ describe('POST /slack/events', () => {
       headers: { 'x-slack-signature': `v0=${'0'.repeat(64)}` },
     });
     expect(forged.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 50));
+    await settled(app);
     expect(app.slack.calls).toEqual([]);
   });
 
@@ -37,6 +39,7 @@ describe('POST /slack/events', () => {
     const response = await app.post(formEncode({ ssl_check: '1', token: 'x' }), { signed: false });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('');
+    await settled(app);
     expect(app.slack.calls).toEqual([]);
   });
 

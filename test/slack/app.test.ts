@@ -15,6 +15,7 @@ import {
   type TestApp,
 } from '../support/harness.js';
 import { appHomeOpened, slashCommand } from '../support/payloads.js';
+import { settled } from '../support/wait.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -75,6 +76,7 @@ describe('receiving Slack requests', () => {
     expect(tampered.status).toBe(401);
     const stale = Math.floor(Date.now() / 1000) - 6 * 60;
     expect((await app.post(body, { timestamp: stale })).status).toBe(401);
+    await settled(app);
     expect(app.slack.calls).toEqual([]);
   });
 
@@ -216,6 +218,7 @@ describe('unknown flags', () => {
     const body = await ackBody(await app.command('admin audit 5 --limt 3', { user_id: ADMIN }));
     expect(body?.text).toContain('Unknown flag --limt');
     expect(body?.text).toContain('It takes no flags');
+    await settled(app);
     expect(app.slack.calls).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { eventually } from './wait.js';
 
 export const SLACK_HOST = 'http://slack.test';
 export const SLACK_API_URL = `${SLACK_HOST}/api/`;
@@ -108,23 +109,22 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method);
   }
 
-  /** Waits until `count` calls to `method` matching `predicate` have been made; returns them. */
-  async waitFor(
+  /** Waits (support/wait.ts `eventually`) until `count` calls to `method` matching `predicate` exist; returns them. */
+  waitFor(
     method: string,
     predicate: (call: ApiCall) => boolean = () => true,
     options: { count?: number; timeoutMs?: number } = {},
   ): Promise<ApiCall[]> {
     const count = options.count ?? 1;
-    const deadline = Date.now() + (options.timeoutMs ?? 3000);
-    for (;;) {
-      const found = this.callsTo(method).filter(predicate);
-      if (found.length >= count) return found;
-      if (Date.now() > deadline) {
+    return eventually(
+      () => {
+        const found = this.callsTo(method).filter(predicate);
+        if (found.length >= count) return found;
         const seen = this.calls.map((c) => c.method).join(', ') || 'none';
-        throw new Error(`expected ${count} call(s) to ${method}; got ${found.length}. Calls seen: ${seen}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+        throw new Error(`${found.length} matching so far. Calls seen: ${seen}`);
+      },
+      { what: `${count} call(s) to ${method}`, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) },
+    );
   }
 
   reset(): void {

@@ -56,6 +56,10 @@ export interface TestApp {
   /** Sends an interactivity payload (block_actions, view_submission, view_closed). */
   interact(payload: object): Promise<Response>;
   event(event: Record<string, unknown>, options?: { eventId?: string; retryNum?: number }): Promise<Response>;
+  /** Sends any request to the app (routes other than /slack/events); counted by `pending()` like `post`. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** Requests from the test not yet answered, and outbound HTTP calls the app has started and not finished. */
+  pending(): { toApp: number; outbound: number };
   stop(): Promise<void>;
 }
 
@@ -82,6 +86,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const team = validateTeamConfig({ ...baseTeamConfig(), ...options.team });
   const config: Config = { env, team };
   const database = openDb(env.GROUNDCREW_DB);
+  // Every outbound call the app makes (webhooks, GitHub) goes through this fetch, so settled() can see it running.
+  let outbound = 0;
+  const appFetch = options.fetch;
+  const trackedFetch: typeof fetch = async (input, init) => {
+    outbound++;
+    try {
+      return await (appFetch ?? globalThis.fetch)(input, init);
+    } finally {
+      outbound--;
+    }
+  };
   const groundcrew = createGroundcrew({
     config,
     database,
@@ -89,7 +104,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger: options.logger ?? createSilentLogger(),
     retryConfig: { retries: 0 },
     host: '127.0.0.1',
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: trackedFetch,
     ...(options.capabilities ? { capabilities: options.capabilities } : {}),
     ...(options.authTest ? {} : { botIdentity: { botId: BOT_ID, botUserId: BOT_USER_ID } }),
   });
@@ -97,6 +112,23 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.startScheduler) await groundcrew.services.scheduler.start();
   const port = (server!.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
+
+  let toApp = 0;
+  const request: TestApp['request'] = async (path, init) => {
+    toApp++;
+    try {
+      const response = await fetch(`${baseUrl}${path}`, init);
+      // The body is read here so that "answered" means the app has finished writing it.
+      const body = await response.arrayBuffer();
+      return new Response(response.status === 204 || response.status === 304 ? null : body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    } finally {
+      toApp--;
+    }
+  };
 
   const post: TestApp['post'] = (body, postOptions = {}) => {
     const headers =
@@ -106,7 +138,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
             ...(postOptions.contentType ? { contentType: postOptions.contentType } : {}),
             ...(postOptions.timestamp ? { timestamp: postOptions.timestamp } : {}),
           });
-    return fetch(`${baseUrl}/slack/events`, { method: 'POST', body, headers: { ...headers, ...postOptions.headers } });
+    return request('/slack/events', { method: 'POST', body, headers: { ...headers, ...postOptions.headers } });
   };
 
   return {
@@ -118,6 +150,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     team,
     baseUrl,
     post,
+    request,
+    pending: () => ({ toApp, outbound }),
     command: (text, overrides) => post(formEncode({ ...slashCommand(text, overrides) })),
     interact: (payload) => post(formEncode({ payload: JSON.stringify(payload) })),
     event: (event, eventOptions = {}) =>
