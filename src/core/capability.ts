@@ -1,16 +1,14 @@
-import type { App } from '@slack/bolt';
 import { DAY } from '../clock.js';
 import { commandLines } from '../commands/blocks.js';
 import { ROLE_LABEL } from '../people/service.js';
-import type { Capability, CapabilityDeps } from '../services.js';
+import { defineCapability } from '../capability.js';
 import { pruneProcessedEvents } from '../slack/dedupe.js';
 import { context, divider, header, section } from '../slack/mrkdwn.js';
 
 /** The Home tab's opening section and core housekeeping jobs. */
-export const coreCapability: Capability = {
-  name: 'core',
-  register(_app: App, deps: CapabilityDeps) {
-    deps.home.add({
+export const coreCapability = defineCapability('core', (deps) => ({
+  homeSections: [
+    {
       id: 'core.intro',
       order: 0,
       build: ({ role }) => [
@@ -23,8 +21,10 @@ export const coreCapability: Capability = {
         section(`*Commands you can use*\n${commandLines(deps.commands.visibleTo(role))}`),
         divider,
       ],
-    });
-    deps.scheduler.register({
+    },
+  ],
+  jobs: [
+    {
       name: 'core.prune-events',
       cron: '17 3 * * *',
       description: 'forget delivered Slack event IDs older than a day (Slack stops redelivering after minutes)',
@@ -32,6 +32,6 @@ export const coreCapability: Capability = {
         const removed = pruneProcessedEvents(deps.db, new Date(now.getTime() - DAY));
         deps.logger.debug(`core.prune-events: removed ${removed}`);
       },
-    });
-  },
-};
+    },
+  ],
+}));

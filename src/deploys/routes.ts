@@ -24,12 +24,11 @@ const zReport = z.object({
  * webhook executor's secret), so an unsigned caller cannot probe ids. Then: unknown deploy or not a webhook deploy →
  * 404, signed with another executor's secret → 401, bad JSON or fields → 400, not running → 409; nothing changes then.
  */
-export function deployCallbackRoute(get: () => { config: DeploysConfig; deploys: DeployService } | null): CustomRoute {
+export function deployCallbackRoute(target: { config: DeploysConfig; deploys: DeployService } | null): CustomRoute {
   return {
     path: '/hooks/deploys/:id',
     method: ['POST'],
     handler: async (req, res) => {
-      const target = get();
       if (!target) return sendJson(res, 404, { ok: false, error: 'deploys are not configured' });
       const { config, deploys } = target;
       const secrets = Object.values(config.executors).flatMap((e) => (e.type === 'webhook' ? [e.secret] : []));

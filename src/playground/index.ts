@@ -7,7 +7,7 @@ import { createManualClock, type ManualClock } from '../clock.js';
 import { type Config, ConfigError, parseEnv } from '../config.js';
 import { openDb } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import type { Capability } from '../services.js';
+import type { Capability } from '../capability.js';
 import { loadDemoTeam, seedConversation } from './demo.js';
 import { demoExecutorRoutes } from './demo-executor.js';
 import { BOT } from './ids.js';

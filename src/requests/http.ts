@@ -46,12 +46,11 @@ function parse(body: string, id: number): CallbackInput | { invalid: string } {
  * 413 too large · 415 not JSON · 401 bad signature (checked before the lookup, so ids cannot be probed unsigned) ·
  * 404 unknown request · 400 bad JSON or status · 409 not expecting that status · 200 OK.
  */
-export function callbackRoute(fulfilment: () => Fulfilment | null): CustomRoute {
+export function callbackRoute(target: Fulfilment | null): CustomRoute {
   return {
     path: CALLBACK_PATH,
     method: ['POST'],
     handler: async (req, res) => {
-      const target = fulfilment();
       if (!target) return sendJson(res, 404, { ok: false, error: 'requests are not configured' });
       // 413 / 415 / 401 (no configured secret matches) before any lookup, and nothing is recorded for those.
       const body = await readSignedCallback(req, res, target.secrets());

@@ -3,7 +3,7 @@ import { LogLevel } from '@slack/logger';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/logger.js';
-import { WEB_API_TIMEOUT_MS } from '../../src/slack/app.js';
+import { WEB_API_TIMEOUT_MS } from '../../src/slack/client.js';
 import { DISPATCH, GITHUB, startDeploysApp, WEBHOOK_SECRET } from '../deploys/support.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { TEST_SIGNING_SECRET } from '../support/signing.js';

@@ -2,7 +2,7 @@ import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { isDomainError } from '../../errors.js';
-import type { CapabilityDeps } from '../../services.js';
+import type { Core } from '../../capability.js';
 import type { ApprovalsService } from '../service.js';
 import { rejectModal } from './blocks.js';
 import { APPROVAL_IDS } from './ids.js';
@@ -26,7 +26,7 @@ function buttonValue(body: BlockAction): number | null {
 }
 
 /** Approve / Reject buttons (cards and Home tab) and the reject-reason modal. */
-export function registerApprovalListeners(app: App, deps: Pick<CapabilityDeps, 'approvals' | 'logger'>): void {
+export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals' | 'logger'>): void {
   const service: ApprovalsService = deps.approvals;
 
   app.action<BlockAction>(

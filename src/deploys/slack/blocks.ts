@@ -320,3 +320,17 @@ export function homeSection(rows: readonly DeployRow[]): KnownBlock[] {
   blocks.push({ type: 'divider' });
   return blocks;
 }
+
+/** How a deploy describes itself on an approval card (null once it is gone). */
+export function approvalView(deploy: DeployRow | null): { title: string; lines: string[] } | null {
+  if (!deploy) return null;
+  return {
+    title: `Deploy ${deploy.service} ${deploy.ref} to ${deploy.environment}`,
+    lines: [
+      `*Deploy #${deploy.id}*: *${escapeMrkdwn(deploy.service)}* → *${escapeMrkdwn(deploy.environment)}*, ref \`${escapeMrkdwn(deploy.ref)}\``,
+      `Requested by <@${deploy.requestedBy}>${deploy.reason ? `: ${escapeMrkdwn(deploy.reason)}` : ''}`,
+      ...(deploy.rollbackOf ? [`Rolls back deploy #${deploy.rollbackOf}`] : []),
+      ...(deploy.breakGlassReason ? [':rotating_light: Breaks glass through a freeze'] : []),
+    ],
+  };
+}

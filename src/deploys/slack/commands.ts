@@ -1,7 +1,7 @@
 import type { AuditService } from '../../audit/service.js';
 import { parseDuration } from '../../clock.js';
 import { ArgsError, onlyFlags, stringFlag } from '../../commands/args.js';
-import type { CommandContext, CommandRegistry } from '../../commands/registry.js';
+import type { CommandContext, Subcommand } from '../../commands/registry.js';
 import type { DeploysConfig } from '../config.js';
 import { formatLocal, readUntil, UNTIL_FORMS } from '../freezes.js';
 import type { Guardrails } from '../guardrails.js';
@@ -10,7 +10,6 @@ import type { DeployService } from '../service.js';
 import { deployModal, historyMessage, locksMessage, preflightMessage, requestedReply } from './blocks.js';
 
 export interface DeployCommandDeps {
-  commands: CommandRegistry;
   config: DeploysConfig;
   deploys: DeployService;
   guardrails: Guardrails;
@@ -37,11 +36,12 @@ export async function openDeployModal(ctx: CommandContext, deploys: DeployServic
 }
 
 /** `/platform deploy|rollback|deploys|lock|unlock|locks|freeze|unfreeze`. */
-export function registerDeployCommands(deps: DeployCommandDeps): void {
-  const { commands, config, deploys, guardrails, audit, clock } = deps;
+export function deployCommands(deps: DeployCommandDeps): Subcommand[] {
+  const { config, deploys, guardrails, audit, clock } = deps;
+  const commands: Subcommand[] = [];
   const envNames = config.environments.map((e) => e.name);
 
-  commands.add({
+  commands.push({
     name: 'deploy',
     usage: 'deploy [<service> <env> [ref]] [--reason "…"] [--dry-run] [--break-glass]',
     summary: 'deploy a service (no arguments: a form); --dry-run shows the pre-flight only',
@@ -80,7 +80,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'rollback',
     usage: 'rollback <service> <env> [--reason "…"] [--break-glass]',
     summary: 'redeploy the previous successful ref (same guardrails; --break-glass through a freeze)',
@@ -103,7 +103,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'deploys',
     usage: 'deploys [service] [env]',
     summary: 'recent deploys, with deploys/week, change failure rate and lead time',
@@ -128,7 +128,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'lock',
     usage: 'lock <env> [service] --reason "…" [--for 2h]',
     summary: 'hold an environment (or one service in it): blocks others’ deploys until unlock or expiry',
@@ -150,7 +150,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'unlock',
     usage: 'unlock <env> [service]',
     summary: 'release your lock (admins: break someone else’s)',
@@ -173,7 +173,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'locks',
     usage: 'locks',
     summary: 'who holds which environment, why, for how long; freezes in force',
@@ -184,7 +184,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'freeze',
     usage: 'freeze <env|all> --until … --reason "…"',
     summary: 'stop deploys to an environment until a time (announced)',
@@ -212,7 +212,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'unfreeze',
     usage: 'unfreeze <env|all>',
     summary: 'end a /platform freeze early (announced)',
@@ -227,4 +227,5 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
       await ctx.reply(`:sunny: Ended ${count} freeze(s) on ${environment}.`);
     },
   });
+  return commands;
 }
