@@ -1,4 +1,4 @@
-import type { ApprovalSubjectView, Approval } from './types.js';
+import type { Approval, ApprovalSubjectView } from './types.js';
 
 /** What a card shows: the approval and the subject's own description of itself (null when it is gone). */
 export interface ApprovalCard {

@@ -2,8 +2,8 @@ import { backoffDelayMs, sendWebhook } from '../webhooks/sender.js';
 import { verifyBody } from '../webhooks/signing.js';
 import type { RequestType, WebhookFulfilment } from './config.js';
 import { type CallbackStatus, canTransition, isTerminal, type RequestStatus, slaBreached } from './model.js';
-import type { RequestPatch, RequestRow } from './repo.js';
 import type { RequestsServiceDeps } from './ports.js';
+import type { RequestPatch, RequestRow } from './repo.js';
 
 /** What the service lends fulfilment: its helpers for moving and announcing a request. */
 interface FulfilmentDeps extends RequestsServiceDeps {

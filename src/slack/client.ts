@@ -1,4 +1,4 @@
-import { type WebClientOptions, WebClient } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Env } from '../config.js';
 import type { Logger } from '../logger.js';
 

@@ -1,7 +1,7 @@
 import { lt } from 'drizzle-orm';
+import type { Core } from '../capability.js';
 import type { Db } from '../db/client.js';
 import { processedEventsTable } from '../db/schema.js';
-import type { Core } from '../capability.js';
 
 /**
  * Slack redelivers events it thinks failed (X-Slack-Retry-Num). Each event_id is processed once; the record is

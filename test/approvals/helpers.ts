@@ -1,8 +1,8 @@
 import { approvalsCapability } from '../../src/approvals/capability.js';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import type { Approval, ApprovalPolicy } from '../../src/approvals/types.js';
-import { HOUR } from '../../src/clock.js';
 import { defineCapability } from '../../src/capability.js';
+import { HOUR } from '../../src/clock.js';
 import type { ApiCall } from '../support/fake-slack.js';
 import { blockText, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';

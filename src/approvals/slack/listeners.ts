@@ -1,8 +1,8 @@
 import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { isDomainError } from '../../errors.js';
 import type { Core } from '../../capability.js';
+import { isDomainError } from '../../errors.js';
 import type { ApprovalsService } from '../service.js';
 import { rejectModal } from './blocks.js';
 import { APPROVAL_IDS } from './ids.js';
