@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { App, CustomRoute } from '@slack/bolt';
 import { createApprovals } from './approvals/capability.js';
-import { createAuditService } from './audit/service.js';
+import { createAuditLog } from './audit/repo.js';
 import { capabilities as defaultCapabilities } from './capabilities.js';
 import type { Capability, Core } from './capability.js';
 import { type Clock, systemClock } from './clock.js';
@@ -54,7 +54,7 @@ function createCore(options: GroundcrewOptions): Core {
     clock,
   );
   const home = new HomeRegistry();
-  const audit = createAuditService(database.db, clock);
+  const audit = createAuditLog(database.db, clock);
   const publishHome = createHomePublisher(client, { home, people });
   return {
     config,

@@ -1,7 +1,7 @@
 import type { App, CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { ApprovalsService } from './approvals/service.js';
-import type { AuditService } from './audit/service.js';
+import type { AuditLog } from './audit/repo.js';
 import type { Clock } from './clock.js';
 import type { CommandRegistry, Subcommand } from './commands/registry.js';
 import type { Config } from './config.js';
@@ -25,7 +25,7 @@ export interface Core {
   /** The Slack Web API client (SLACK_API_URL, 30 s timeout, no absolute URLs), created before Bolt's App. */
   client: WebClient;
   people: PeopleService;
-  audit: AuditService;
+  audit: AuditLog;
   scheduler: Scheduler;
   commands: CommandRegistry;
   home: HomeRegistry;

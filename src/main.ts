@@ -3,7 +3,7 @@ import { createGroundcrew } from './bootstrap.js';
 import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig } from './config.js';
 import { openDb } from './db/client.js';
 import { createLogger } from './logger.js';
-import { wantsPlayground } from './playground/mode.js';
+import { wantsPlayground } from './run-mode.js';
 
 function fail(lines: string[], hint: string): never {
   process.stderr.write(`groundcrew: cannot start\n${lines.map((l) => `  - ${l}`).join('\n')}\n${hint}\n`);

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { AuditService } from '../audit/service.js';
+import type { AuditLog } from '../audit/repo.js';
 import { defineCapability } from '../capability.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
@@ -17,7 +17,7 @@ export interface ApprovalsParts {
   clock: Clock;
   logger: Logger;
   people: PeopleService;
-  audit: AuditService;
+  audit: AuditLog;
   client: WebClient;
   publishHome(userId: string): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { AuditService } from '../audit/service.js';
+import type { AuditLog } from '../audit/repo.js';
 import type { Clock } from '../clock.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -34,7 +34,7 @@ export interface ApprovalsServiceDeps {
   repo: ApprovalsRepo;
   clock: Clock;
   people: Pick<PeopleService, 'expand'>;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditLog, 'record'>;
   notifier: ApprovalsNotifier;
   logger: Logger;
 }

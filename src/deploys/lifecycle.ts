@@ -1,4 +1,4 @@
-import type { AuditService } from '../audit/service.js';
+import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { type DeployJob, type Executor, ExecutorError } from './executors.js';
@@ -12,7 +12,7 @@ export interface LifecycleDeps {
   repo: DeploysRepo;
   guardrails: Guardrails;
   clock: Clock;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditLog, 'record'>;
   executor(name: string): Executor | null;
   notifier: DeployNotifier;
   logger: Logger;

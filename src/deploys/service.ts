@@ -1,4 +1,4 @@
-import type { AuditService } from '../audit/service.js';
+import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration } from '../clock.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -27,7 +27,7 @@ export interface DeployServiceDeps {
   guardrails: Guardrails;
   clock: Clock;
   people: PeopleService;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditLog, 'record'>;
   approvals: DeployApprovals;
   executor(name: string): Executor | null;
   notifier: DeployNotifier;

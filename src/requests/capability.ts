@@ -3,8 +3,8 @@ import { publicUrl } from '../config.js';
 import { callbackRoute } from './http.js';
 import { requestJobs } from './jobs.js';
 import { createRequestsRepo } from './repo.js';
-import { createRequestsService } from './service.js';
-import { homeSection } from './slack/blocks.js';
+import { createRequestsService, SUBJECT_TYPE } from './service.js';
+import { approvalView, homeSection } from './slack/blocks.js';
 import { requestCommands } from './slack/commands.js';
 import { registerRequestListeners } from './slack/listeners.js';
 import { createSlackRequestsNotifier } from './slack/notifier.js';
@@ -40,6 +40,13 @@ export const requestsCapability = defineCapability('requests', (core) => {
     fetch: core.fetch,
     logger: core.logger,
     publicUrl: publicUrl(core.config.env),
+  });
+  core.approvals.registerSubject({
+    type: SUBJECT_TYPE,
+    describe: (subjectId) => approvalView(service.get(Number(subjectId)), service.typeById),
+    onApproved: service.onApproved,
+    onRejected: service.onRejected,
+    onExpired: service.onExpired,
   });
   return {
     commands: requestCommands(service, core.clock),

@@ -1,5 +1,5 @@
 import type { ApprovalsApi } from '../approvals/types.js';
-import type { AuditService } from '../audit/service.js';
+import type { AuditLog } from '../audit/repo.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { PeopleService } from '../people/service.js';
@@ -25,7 +25,7 @@ export interface RequestsServiceDeps {
   clock: Clock;
   timezone: string;
   people: Pick<PeopleService, 'hasRole'>;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditLog, 'record'>;
   approvals: ApprovalsApi;
   notifier: RequestsNotifier;
   fetch: typeof fetch;

@@ -2,15 +2,7 @@ import type { Approval } from '../approvals/types.js';
 import { forbidden, invalidInput, isDomainError, notFound } from '../errors.js';
 import type { RequestType } from './config.js';
 import { createFulfilment, type Fulfilment } from './fulfilment.js';
-import {
-  answerViews,
-  assertTransition,
-  isTerminal,
-  OPEN_STATUSES,
-  type RequestStatus,
-  STATUS_LABEL,
-  sortQueue,
-} from './model.js';
+import { assertTransition, isTerminal, OPEN_STATUSES, type RequestStatus, STATUS_LABEL, sortQueue } from './model.js';
 import type { RequestsServiceDeps } from './ports.js';
 import type { RequestRow, RequestsRepo } from './repo.js';
 import { computeStats, type TypeStats } from './stats.js';
@@ -110,26 +102,11 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     if (to === 'approved') await fulfilment.start(updated);
   }
 
-  approvals.registerSubject({
-    type: SUBJECT_TYPE,
-    describe(subjectId) {
-      const row = repo.get(Number(subjectId));
-      const type = row && typeById(row.typeId);
-      if (!row || !type) return null;
-      return {
-        title: `Request #${row.id}: ${type.title}`,
-        lines: [
-          `Requested by <@${row.requester}>`,
-          ...answerViews(type, row.fields).map((a) => `*${a.label}*: ${a.text}`),
-        ],
-      };
-    },
-    onApproved: (approval) => afterApproval(approval, 'approved'),
-    onRejected: (approval) => afterApproval(approval, 'rejected'),
-    onExpired: (approval) => afterApproval(approval, 'expired'),
-  });
-
   return {
+    /** Approval outcomes for a request (the capability registers them with the shared approvals). */
+    onApproved: (approval: Approval) => afterApproval(approval, 'approved'),
+    onRejected: (approval: Approval) => afterApproval(approval, 'rejected'),
+    onExpired: (approval: Approval) => afterApproval(approval, 'expired'),
     types: () => config.types,
     typeById,
     get: (id: number) => repo.get(id),

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { AuditRow } from '../../audit/service.js';
+import type { AuditRow } from '../../audit/repo.js';
 import { formatDuration } from '../../clock.js';
 import type { ReplyMessage } from '../../commands/registry.js';
 import type { JobStatus } from '../../scheduler/types.js';

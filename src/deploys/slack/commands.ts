@@ -1,4 +1,4 @@
-import type { AuditService } from '../../audit/service.js';
+import type { AuditLog } from '../../audit/repo.js';
 import { parseDuration } from '../../clock.js';
 import { ArgsError, onlyFlags, stringFlag } from '../../commands/args.js';
 import type { CommandContext, Subcommand } from '../../commands/registry.js';
@@ -13,7 +13,7 @@ export interface DeployCommandDeps {
   config: DeploysConfig;
   deploys: DeployService;
   guardrails: Guardrails;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditLog, 'record'>;
   clock: { now(): Date };
 }
 
