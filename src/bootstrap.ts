@@ -15,6 +15,7 @@ import { createScheduler } from './scheduler/scheduler.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
 import { createSlackClient } from './slack/client.js';
 import { createHomePublisher } from './slack/home.js';
+import type { IdAliases } from './slack/id-aliases.js';
 
 export interface GroundcrewOptions {
   config: Config;
@@ -79,6 +80,7 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
   const core = createCore(options);
   const routes: CustomRoute[] = [];
   const listeners: ((app: App) => void)[] = [];
+  const idAliases: IdAliases[] = [];
   for (const capability of options.capabilities ?? defaultCapabilities) {
     const contribution = capability.build(core);
     for (const command of contribution.commands ?? []) core.commands.add(command);
@@ -86,6 +88,7 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
     for (const section of contribution.homeSections ?? []) core.home.add(section);
     routes.push(...(contribution.routes ?? []));
     if (contribution.listeners) listeners.push(contribution.listeners);
+    if (contribution.idAliases) idAliases.push(contribution.idAliases);
   }
   routes.push(...(options.extraRoutes ?? []));
   const slack = createSlackApp({
@@ -93,6 +96,7 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
     core,
     routes,
     listeners,
+    idAliases,
     healthy: () => database.ping(),
     ...(options.botIdentity ? { botIdentity: options.botIdentity } : {}),
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),

@@ -10,6 +10,7 @@ import type { HomeRegistry, HomeSection } from './home/registry.js';
 import type { Logger } from './logger.js';
 import type { PeopleService } from './people/service.js';
 import type { JobDefinition, Scheduler } from './scheduler/types.js';
+import type { IdAliases } from './slack/id-aliases.js';
 
 export type { CustomRoute };
 
@@ -49,6 +50,8 @@ export interface Contribution {
   jobs?: JobDefinition[];
   /** Parts of the Home tab; lower `order` shows first. */
   homeSections?: HomeSection[];
+  /** Old action_id / block_id / callback_id → current one, for messages already posted (slack/id-aliases.ts). */
+  idAliases?: IdAliases;
 }
 
 /** One capability (deploys, requests, …): a name and a factory from the core to what it contributes. */

@@ -6,6 +6,7 @@ import { createRequestsRepo } from './repo.js';
 import { createRequestsService, SUBJECT_TYPE } from './service.js';
 import { approvalView, homeSection } from './slack/blocks.js';
 import { requestCommands } from './slack/commands.js';
+import { LEGACY_IDS } from './slack/ids.js';
 import { registerRequestListeners } from './slack/listeners.js';
 import { createSlackRequestsNotifier } from './slack/notifier.js';
 
@@ -52,6 +53,7 @@ export const requestsCapability = defineCapability('requests', (core) => {
     commands: requestCommands(service, core.clock),
     listeners: (app) => registerRequestListeners(app, service),
     routes: [callbackRoute(service.fulfilment)],
+    idAliases: LEGACY_IDS,
     jobs: requestJobs(service.fulfilment, (m) => core.logger.info(m)),
     homeSections: [
       {

@@ -8,6 +8,7 @@ import { registerCommandRouter } from './command-router.js';
 import { firstDelivery } from './dedupe.js';
 import { registerHomeTab } from './home.js';
 import { guardRoute, healthRoute } from './http.js';
+import { createIdTranslator, type IdAliases } from './id-aliases.js';
 import { indexListeners } from './listener-index.js';
 
 export interface SlackAppOptions {
@@ -17,6 +18,8 @@ export interface SlackAppOptions {
   routes: readonly CustomRoute[];
   /** Every capability's `listeners(app)`, in capability order. */
   listeners: readonly ((app: App) => void)[];
+  /** Every capability's old-id table: old ids are rewritten to current ones before any listener runs. */
+  idAliases?: readonly IdAliases[];
   /** Known bot identity: skips Bolt's auth.test (tests, benchmark). */
   botIdentity?: { botId: string; botUserId: string };
   /** Web API retry policy; tests pass `{ retries: 0 }`. */
@@ -57,11 +60,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(options.botIdentity ?? {}),
   });
 
+  const translateIds = createIdTranslator(options.idAliases ?? []);
   let inFlight = 0;
   let draining = false;
   // One global middleware, not two: Bolt runs every global middleware on every request (~5 µs each, README
-  // "Benchmark"). It skips redelivered events (dedupe.ts), then counts the listener run for stop().
+  // "Benchmark"). It skips redelivered events (dedupe.ts), maps old ids to current ones (id-aliases.ts), then
+  // counts the listener run for stop().
   app.use(async ({ body, context, next }) => {
+    translateIds(body);
     if (!firstDelivery(body, core, context.retryNum)) return;
     inFlight++;
     try {
