@@ -5,16 +5,16 @@ import { createAuditLog } from './audit/repo.js';
 import { capabilities as defaultCapabilities } from './capabilities.js';
 import type { Capability, Core } from './capability.js';
 import { type Clock, systemClock } from './clock.js';
-import { CommandRegistry } from './commands/registry.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
-import { HomeRegistry } from './home/registry.js';
 import type { Logger } from './logger.js';
 import { createPeopleService } from './people/service.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
 import { createSlackClient } from './slack/client.js';
+import { CommandRegistry } from './slack/command-registry.js';
 import { createHomePublisher } from './slack/home.js';
+import { HomeRegistry } from './slack/home-registry.js';
 import type { IdAliases } from './slack/id-aliases.js';
 
 export interface GroundcrewOptions {

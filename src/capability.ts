@@ -3,13 +3,13 @@ import type { WebClient } from '@slack/web-api';
 import type { ApprovalsService } from './approvals/service.js';
 import type { AuditLog } from './audit/repo.js';
 import type { Clock } from './clock.js';
-import type { CommandRegistry, Subcommand } from './commands/registry.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
-import type { HomeRegistry, HomeSection } from './home/registry.js';
 import type { Logger } from './logger.js';
 import type { PeopleService } from './people/service.js';
 import type { JobDefinition, Scheduler } from './scheduler/types.js';
+import type { CommandRegistry, Subcommand } from './slack/command-registry.js';
+import type { HomeRegistry, HomeSection } from './slack/home-registry.js';
 import type { IdAliases } from './slack/id-aliases.js';
 
 export type { CustomRoute };

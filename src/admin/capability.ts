@@ -1,5 +1,5 @@
 import { defineCapability } from '../capability.js';
-import { ArgsError } from '../commands/args.js';
+import { ArgsError } from '../slack/command-args.js';
 import { auditMessage, jobsMessage } from './slack/blocks.js';
 
 export const AUDIT_DEFAULT = 20;

@@ -1,7 +1,7 @@
 import { defineCapability } from '../capability.js';
 import { DAY } from '../clock.js';
-import { commandLines } from '../commands/blocks.js';
 import { ROLE_LABEL } from '../people/service.js';
+import { commandLines } from '../slack/command-blocks.js';
 import { pruneProcessedEvents } from '../slack/dedupe.js';
 import { context, divider, header, section } from '../slack/mrkdwn.js';
 

@@ -1,10 +1,10 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import type { Core } from '../capability.js';
-import { ArgsError, onlyFlags } from '../commands/args.js';
-import { helpMessage, unknownCommandMessage } from '../commands/blocks.js';
-import type { CommandContext, ReplyMessage } from '../commands/registry.js';
 import { isDomainError } from '../errors.js';
 import type { Role } from '../people/service.js';
+import { ArgsError, onlyFlags } from './command-args.js';
+import { helpMessage, unknownCommandMessage } from './command-blocks.js';
+import type { CommandContext, ReplyMessage } from './command-registry.js';
 
 export const SLASH_COMMAND = '/platform';
 /** Slack wants an ack within 3 s; a handler that has not replied by then gets an empty ack at this point. */

@@ -1,8 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Core } from '../capability.js';
-import type { HomeRegistry } from '../home/registry.js';
 import type { PeopleService } from '../people/service.js';
+import type { HomeRegistry } from './home-registry.js';
 
 /** Builds and publishes one user's Home tab from every registered section. */
 export function createHomePublisher(client: WebClient, parts: { home: HomeRegistry; people: PeopleService }) {

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../../audit/repo.js';
 import { parseDuration } from '../../clock.js';
-import { ArgsError, onlyFlags, stringFlag } from '../../commands/args.js';
-import type { CommandContext, Subcommand } from '../../commands/registry.js';
+import { ArgsError, onlyFlags, stringFlag } from '../../slack/command-args.js';
+import type { CommandContext, Subcommand } from '../../slack/command-registry.js';
 import type { DeploysConfig } from '../config.js';
 import { formatLocal, readUntil, UNTIL_FORMS } from '../freezes.js';
 import type { Guardrails } from '../guardrails.js';

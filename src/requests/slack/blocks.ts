@@ -1,6 +1,6 @@
 import type { Button, KnownBlock } from '@slack/types';
 import { formatDuration } from '../../clock.js';
-import type { ReplyMessage } from '../../commands/registry.js';
+import type { ReplyMessage } from '../../slack/command-registry.js';
 import {
   context,
   divider,

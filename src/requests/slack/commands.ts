@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
-import { ArgsError, stringFlag } from '../../commands/args.js';
-import type { Subcommand } from '../../commands/registry.js';
+import { ArgsError, stringFlag } from '../../slack/command-args.js';
+import type { Subcommand } from '../../slack/command-registry.js';
 import { formModel } from '../form.js';
 import type { RequestsService } from '../service.js';
 import { myRequestsMessage, queueMessage, statsMessage } from './blocks.js';

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Role } from '../people/service.js';
-import { closestMatch, type ParsedArgs, parseArgs } from './args.js';
+import { closestMatch, type ParsedArgs, parseArgs } from './command-args.js';
 
 export interface ReplyMessage {
   text: string;
