@@ -1,5 +1,6 @@
 import { defineCapability } from '../capability.js';
 import { ArgsError } from '../slack/command-args.js';
+import { createAdminService } from './service.js';
 import { auditMessage, jobsMessage } from './slack/blocks.js';
 
 export const AUDIT_DEFAULT = 20;
@@ -8,6 +9,7 @@ export const AUDIT_MAX = 100;
 /** Admin commands: scheduled jobs and the audit log. */
 export const adminCapability = defineCapability('admin', (core) => {
   const { scheduler, audit } = core;
+  const admin = createAdminService({ scheduler, audit });
   return {
     commands: [
       {
@@ -35,14 +37,7 @@ export const adminCapability = defineCapability('admin', (core) => {
             );
           }
           await ctx.ackNow();
-          const run = await scheduler.runNow(name, 'manual');
-          audit.record({
-            actor: ctx.userId,
-            action: 'admin.run-job',
-            target: `job:${name}`,
-            outcome: run.outcome === 'failed' ? 'failed' : 'ok',
-            detail: run.outcome === 'skipped' ? 'already running; skipped' : (run.error ?? undefined),
-          });
+          const run = await admin.runJob(ctx.userId, name);
           const text =
             run.outcome === 'ok'
               ? `:white_check_mark: \`${name}\` ran successfully.`

@@ -65,7 +65,7 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
       onExpired: (approval) => deploys.onExpired(approval),
     });
     return {
-      commands: deployCommands({ config, deploys, guardrails, audit: core.audit, clock: core.clock }),
+      commands: deployCommands({ config, deploys, guardrails, clock: core.clock }),
       listeners: (app) => registerDeployListeners(app, { deploys, guardrails, logger: core.logger }),
       routes: [deployCallbackRoute({ config, deploys })],
       jobs: deployJobs(deploys, guardrails),

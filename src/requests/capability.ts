@@ -1,8 +1,8 @@
 import { defineCapability } from '../capability.js';
 import { publicUrl } from '../config.js';
-import { callbackRoute } from './http.js';
 import { requestJobs } from './jobs.js';
 import { createRequestsRepo } from './repo.js';
+import { callbackRoute } from './routes.js';
 import { createRequestsService, SUBJECT_TYPE } from './service.js';
 import { approvalView, homeSection } from './slack/blocks.js';
 import { requestCommands } from './slack/commands.js';

@@ -1,5 +1,6 @@
 import type { Approval } from '../approvals/types.js';
 import { forbidden, invalidInput, isDomainError, notFound } from '../errors.js';
+import { createSafely } from '../logger.js';
 import type { RequestType } from './config.js';
 import { createFulfilment, type Fulfilment } from './fulfilment.js';
 import { assertTransition, isTerminal, OPEN_STATUSES, type RequestStatus, STATUS_LABEL, sortQueue } from './model.js';
@@ -21,14 +22,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     return type;
   };
 
-  /** Best effort: a Slack hiccup must not undo a state change that is already stored. */
-  async function safely(what: string, effect: () => Promise<unknown>): Promise<void> {
-    try {
-      await effect();
-    } catch (error) {
-      logger.warn(`requests: ${what} failed:`, error);
-    }
-  }
+  const safely = createSafely(logger, 'requests');
 
   /** Tells the requester, re-renders the queue card (unless it was just posted) and refreshes their Home. */
   async function announce(row: RequestRow, note?: string, options: { card?: boolean } = {}): Promise<void> {

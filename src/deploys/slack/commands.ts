@@ -1,4 +1,3 @@
-import type { AuditLog } from '../../audit/repo.js';
 import { parseDuration } from '../../clock.js';
 import { ArgsError, onlyFlags, stringFlag } from '../../slack/command-args.js';
 import type { CommandContext, Subcommand } from '../../slack/command-registry.js';
@@ -13,7 +12,6 @@ export interface DeployCommandDeps {
   config: DeploysConfig;
   deploys: DeployService;
   guardrails: Guardrails;
-  audit: Pick<AuditLog, 'record'>;
   clock: { now(): Date };
 }
 
@@ -37,7 +35,7 @@ export async function openDeployModal(ctx: CommandContext, deploys: DeployServic
 
 /** `/platform deploy|rollback|deploys|lock|unlock|locks|freeze|unfreeze`. */
 export function deployCommands(deps: DeployCommandDeps): Subcommand[] {
-  const { config, deploys, guardrails, audit, clock } = deps;
+  const { config, deploys, guardrails, clock } = deps;
   const commands: Subcommand[] = [];
   const envNames = config.environments.map((e) => e.name);
 
@@ -60,22 +58,10 @@ export function deployCommands(deps: DeployCommandDeps): Subcommand[] {
       const reason = stringFlag(ctx.args, 'reason');
       const dryRun = ctx.args.flags['dry-run'] === true;
       const input = { service, environment, ref, reason, breakGlass: ctx.args.flags['break-glass'] === true };
-      const result = await deploys.check(ctx.userId, input);
-      if (dryRun || !result.ok) {
-        if (dryRun) {
-          audit.record({
-            actor: ctx.userId,
-            action: 'deploys.dry-run',
-            inputs: { ...input },
-            detail: result.ok ? 'passes' : 'blocked',
-          });
-        } else {
-          deploys.recordDenied(ctx.userId, input, result);
-        }
-        return ctx.reply(preflightMessage(input, result, dryRun));
-      }
+      const result = await deploys.check(ctx.userId, input, { dryRun });
+      if (dryRun || !result.ok) return ctx.reply(preflightMessage(input, result, dryRun));
       await ctx.ackNow();
-      const { deploy } = await deploys.request(ctx.userId, input);
+      const { deploy } = await deploys.request(ctx.userId, input, result);
       await ctx.reply(requestedReply(deploy));
     },
   });

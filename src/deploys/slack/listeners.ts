@@ -1,6 +1,7 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { isDomainError } from '../../errors.js';
+import { parseJson } from '../../json.js';
 import type { Logger } from '../../logger.js';
 import type { Guardrails } from '../guardrails.js';
 import { type ProblemField, scopeName } from '../model.js';
@@ -97,7 +98,6 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
     };
     const result = await deploys.check(userId, input);
     if (!result.ok) {
-      deploys.recordDenied(userId, input, result);
       const errors: Record<string, string> = {};
       for (const problem of result.problems) {
         const block = blockFor[problem.field];
@@ -108,10 +108,10 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
       return ack({ response_action: 'errors', errors });
     }
     await ack();
-    const metadata = zMetadata.parse(safeJson(view.private_metadata));
+    const metadata = zMetadata.parse(parseJson(view.private_metadata) ?? {});
     let text: string;
     try {
-      const { deploy } = await deploys.request(userId, input);
+      const { deploy } = await deploys.request(userId, input, result);
       text = requestedReply(deploy);
     } catch (error) {
       if (!isDomainError(error)) throw error;
@@ -160,12 +160,4 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
       await ephemeral(respond, `:information_source: ${error.message}`);
     }
   });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return {};
-  }
 }

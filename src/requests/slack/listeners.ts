@@ -1,7 +1,9 @@
-import type { App, BlockAction, RespondFn } from '@slack/bolt';
+import type { App, BlockAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { isDomainError } from '../../errors.js';
+import { parseJson } from '../../json.js';
+import { tell } from '../../slack/tell.js';
 import type { RequestType } from '../config.js';
 import { formModel } from '../form.js';
 import { isTerminal } from '../model.js';
@@ -28,14 +30,6 @@ const zFormMetadata = z.object({ typeId: z.string() });
 const zRejectMetadata = z.object({ requestId: z.number().int().positive() });
 const zRequestId = z.coerce.number().int().positive();
 
-function json(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    return null;
-  }
-}
-
 /** What the person entered for each field of the type, straight from the modal's state. */
 export function rawValues(type: RequestType, values: StateValues): Record<string, RawValue> {
   const out: Record<string, RawValue> = {};
@@ -61,11 +55,6 @@ export function rawValues(type: RequestType, values: StateValues): Record<string
 
 function fieldErrors(errors: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(errors).map(([fieldId, message]) => [fieldBlockId(fieldId), message]));
-}
-
-async function tell(client: WebClient, userId: string, respond: RespondFn | undefined, text: string): Promise<void> {
-  if (respond) await respond({ response_type: 'ephemeral', replace_original: false, text });
-  else await client.chat.postMessage({ channel: userId, text });
 }
 
 interface QueueClick {
@@ -106,7 +95,7 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
   });
 
   app.view(IDS.formView, async ({ ack, body, view, client, logger }) => {
-    const meta = zFormMetadata.safeParse(json(view.private_metadata));
+    const meta = zFormMetadata.safeParse(parseJson(view.private_metadata));
     const type = meta.success ? service.typeById(meta.data.typeId) : undefined;
     if (!type) {
       // The type was removed from groundcrew.yml while the form was open.
@@ -168,7 +157,7 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
   });
 
   app.view(IDS.rejectView, async ({ ack, body, view, client }) => {
-    const meta = zRejectMetadata.safeParse(json(view.private_metadata));
+    const meta = zRejectMetadata.safeParse(parseJson(view.private_metadata));
     const reason = (view.state.values[IDS.rejectReasonBlock]?.[IDS.rejectReasonAction]?.value ?? '').trim();
     const errors = (message: string) =>
       ack({ response_action: 'errors', errors: { [IDS.rejectReasonBlock]: message } });
