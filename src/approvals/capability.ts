@@ -50,7 +50,7 @@ export const approvalsCapability = defineCapability('approvals', (core) => {
     homeSections: [
       {
         id: 'approvals.pending',
-        order: 50,
+        order: 10,
         build: ({ userId }) => pendingHomeBlocks(approvals.pendingFor(userId).map((a) => approvals.card(a))),
       },
     ],

@@ -1,11 +1,13 @@
 import { defineCapability } from '../capability.js';
 import { DAY } from '../clock.js';
 import { ROLE_LABEL } from '../people/service.js';
-import { commandLines } from '../slack/command-blocks.js';
 import { pruneProcessedEvents } from '../slack/dedupe.js';
 import { context, divider, header, section } from '../slack/mrkdwn.js';
 
-/** The Home tab's opening section and core housekeeping jobs. */
+/**
+ * The Home tab's frame (intro first, the `/platform help` pointer last; capabilities' sections go between,
+ * docs/architecture.md "Home tab") and core housekeeping jobs.
+ */
 export const coreCapability = defineCapability('core', (deps) => ({
   homeSections: [
     {
@@ -13,14 +15,15 @@ export const coreCapability = defineCapability('core', (deps) => ({
       order: 0,
       build: ({ role }) => [
         header('groundcrew — the platform front desk'),
-        section(
-          'Ship, ask and request without waiting on the platform team: self-service deploys and requests, ' +
-            'tracked support questions, pulse surveys and community events — all from `/platform`.',
-        ),
+        section('Deploy and ask the platform team for what you need, without waiting on anyone.'),
         context(`Your role: *${ROLE_LABEL[role]}*`),
-        section(`*Commands you can use*\n${commandLines(deps.commands.visibleTo(role))}`),
         divider,
       ],
+    },
+    {
+      id: 'core.help',
+      order: 90,
+      build: () => [context('Every command and its options: `/platform help`.')],
     },
   ],
   jobs: [

@@ -6,7 +6,7 @@ import { deployJobs } from './jobs.js';
 import { createDeploysRepo } from './repo.js';
 import { deployCallbackRoute } from './routes.js';
 import { createDeployService } from './service.js';
-import { approvalView, homeSection } from './slack/blocks.js';
+import { approvalView, homeSection, homeStartButton } from './slack/blocks.js';
 import { deployCommands } from './slack/commands.js';
 import { registerDeployListeners } from './slack/listeners.js';
 import { createSlackDeployNotifier } from './slack/notifier.js';
@@ -72,9 +72,10 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
       homeSections: [
         {
           id: 'deploys.recent',
-          order: 30,
+          order: 20,
           build: ({ userId }) => homeSection(deploys.history({ requestedBy: userId }, 5)),
         },
+        { id: 'deploys.start', order: 40, build: homeStartButton },
       ],
     };
   });

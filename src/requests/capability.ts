@@ -4,7 +4,7 @@ import { requestJobs } from './jobs.js';
 import { createRequestsRepo } from './repo.js';
 import { callbackRoute } from './routes.js';
 import { createRequestsService, SUBJECT_TYPE } from './service.js';
-import { approvalView, homeSection } from './slack/blocks.js';
+import { approvalView, homeSection, homeStartButton } from './slack/blocks.js';
 import { requestCommands } from './slack/commands.js';
 import { LEGACY_IDS } from './slack/ids.js';
 import { registerRequestListeners } from './slack/listeners.js';
@@ -70,6 +70,7 @@ export const requestsCapability = defineCapability('requests', (core) => {
           return homeSection(service.mine(userId, 5), (id) => service.typeById(id), core.clock.now(), queue);
         },
       },
+      { id: 'requests.start', order: 41, build: homeStartButton },
     ],
   };
 });

@@ -98,7 +98,8 @@ describe('App Home', () => {
     expect(view.type).toBe('home');
     const text = blockText(view.blocks);
     expect(text).toContain('Your role: *groundcrew admin*');
-    expect(text).toContain('/platform admin jobs');
+    expect(text).toContain('/platform help');
+    expect(text).not.toContain('/platform admin jobs');
   });
 
   it('ignores the Messages tab', async () => {

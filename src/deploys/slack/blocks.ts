@@ -303,6 +303,27 @@ export function deployModal(model: DeployModalModel): ModalView {
   };
 }
 
+export const NO_DEPLOYABLE_SERVICE =
+  'There is no service you may deploy. Service owners are listed in groundcrew.yml; ask the platform team.';
+
+/** The Home tab's "Deploy…" button (opens the same modal as `/platform deploy`). */
+export function homeStartButton(): KnownBlock[] {
+  return [
+    {
+      type: 'actions',
+      block_id: DEPLOY_IDS.openModalButton,
+      elements: [
+        {
+          type: 'button',
+          action_id: DEPLOY_IDS.openModalButton,
+          text: { type: 'plain_text', text: 'Deploy…' },
+          style: 'primary',
+        },
+      ],
+    },
+  ];
+}
+
 export function homeSection(rows: readonly DeployRow[]): KnownBlock[] {
   const blocks: KnownBlock[] = [header('Your recent deploys')];
   if (rows.length === 0) {

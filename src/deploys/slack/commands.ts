@@ -6,7 +6,14 @@ import { formatLocal, readUntil, UNTIL_FORMS } from '../freezes.js';
 import type { Guardrails } from '../guardrails.js';
 import { scopeName, unknownEnvironmentMessage, unknownServiceMessage } from '../model.js';
 import type { DeployService } from '../service.js';
-import { deployModal, historyMessage, locksMessage, preflightMessage, requestedReply } from './blocks.js';
+import {
+  deployModal,
+  historyMessage,
+  locksMessage,
+  NO_DEPLOYABLE_SERVICE,
+  preflightMessage,
+  requestedReply,
+} from './blocks.js';
 
 export interface DeployCommandDeps {
   config: DeploysConfig;
@@ -19,9 +26,7 @@ export interface DeployCommandDeps {
 export async function openDeployModal(ctx: CommandContext, deploys: DeployService): Promise<void> {
   const services = await deploys.deployableFor(ctx.userId);
   if (services.length === 0) {
-    await ctx.reply(
-      'There is no service you may deploy. Service owners are listed in groundcrew.yml; ask the platform team.',
-    );
+    await ctx.reply(NO_DEPLOYABLE_SERVICE);
     return;
   }
   const view = deployModal({

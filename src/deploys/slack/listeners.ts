@@ -6,7 +6,7 @@ import type { Logger } from '../../logger.js';
 import type { Guardrails } from '../guardrails.js';
 import { type ProblemField, scopeName } from '../model.js';
 import type { DeployService } from '../service.js';
-import { deployModal, requestedReply } from './blocks.js';
+import { deployModal, NO_DEPLOYABLE_SERVICE, requestedReply } from './blocks.js';
 import { DEPLOY_IDS, environmentBlockId } from './ids.js';
 
 export interface DeployListenerDeps {
@@ -56,6 +56,26 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
   const { deploys, guardrails, logger } = deps;
 
   // The service select dispatches: rebuild the modal with that service's environments.
+  // "Deploy…" on the Home tab: the same modal as `/platform deploy` without arguments.
+  app.action<BlockAction>(DEPLOY_IDS.openModalButton, async ({ ack, body, client }) => {
+    await ack();
+    const userId = body.user.id;
+    const services = await deploys.deployableFor(userId);
+    if (services.length === 0) {
+      await client.chat.postMessage({ channel: userId, text: NO_DEPLOYABLE_SERVICE });
+      return;
+    }
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: deployModal({
+        services,
+        selected: services.length === 1 ? services[0]! : null,
+        mayBreakGlass: await deploys.mayBreakGlass(userId),
+        privateMetadata: JSON.stringify({}),
+      }),
+    });
+  });
+
   app.action<BlockAction>(DEPLOY_IDS.serviceSelect, async ({ ack, body, client }) => {
     await ack();
     const view = body.view;

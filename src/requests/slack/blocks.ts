@@ -272,6 +272,17 @@ export function slaBreachMessage(row: RequestRow, type: RequestType): Message {
   return { text, blocks: [section(text)] };
 }
 
+/** The Home tab's "New request…" button (opens the same picker as `/platform request`). */
+export function homeStartButton(): KnownBlock[] {
+  return [
+    {
+      type: 'actions',
+      block_id: IDS.openPicker,
+      elements: [{ type: 'button', action_id: IDS.openPicker, text: { type: 'plain_text', text: 'New request…' } }],
+    },
+  ];
+}
+
 /** How a request describes itself on an approval card (null once it or its type is gone). */
 export function approvalView(row: RequestRow | null, typeById: (id: string) => RequestType | undefined) {
   const type = row && typeById(row.typeId);

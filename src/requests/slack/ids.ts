@@ -3,6 +3,8 @@ import type { IdAliases } from '../../slack/id-aliases.js';
 /** Every action_id, callback_id and block_id the requests capability uses: `requests.<what>`. */
 export const IDS = {
   pickerView: 'requests.picker',
+  /** Home tab button that opens the picker. */
+  openPicker: 'requests.open-picker',
   formView: 'requests.form',
   rejectView: 'requests.reject-modal',
   pickTypeBlock: 'requests.type',

@@ -9,7 +9,7 @@ import { formModel } from '../form.js';
 import { isTerminal } from '../model.js';
 import type { RequestsService } from '../service.js';
 import type { RawValue } from '../validate.js';
-import { formView, rejectView } from './form-blocks.js';
+import { formView, pickerView, rejectView } from './form-blocks.js';
 import { fieldBlockId, IDS } from './ids.js';
 
 const zOptionValue = z.object({ value: z.string() });
@@ -67,6 +67,12 @@ interface QueueClick {
 
 /** The picker, the forms, and the queue card's Claim / Done / Reject. */
 export function registerRequestListeners(app: App, service: RequestsService): void {
+  // "New request…" on the Home tab: the same picker as `/platform request`.
+  app.action<BlockAction>(IDS.openPicker, async ({ ack, body, client }) => {
+    await ack();
+    await client.views.open({ trigger_id: body.trigger_id, view: pickerView(service.types()) });
+  });
+
   // Picking a type (dispatch_action on the picker's select) swaps the modal for that type's form.
   app.action<BlockAction>({ type: 'block_actions', action_id: IDS.pickTypeAction }, async ({ ack, body, client }) => {
     await ack();
