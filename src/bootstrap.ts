@@ -1,18 +1,21 @@
 import type { Server } from 'node:http';
-import type { WebClient } from '@slack/web-api';
-import { createApprovals } from './approvals/create.js';
-import { createAuditService } from './audit/service.js';
+import type { App, CustomRoute } from '@slack/bolt';
+import { createApprovals } from './approvals/capability.js';
+import { createAuditLog } from './audit/repo.js';
 import { capabilities as defaultCapabilities } from './capabilities.js';
+import type { Capability, Core } from './capability.js';
 import { type Clock, systemClock } from './clock.js';
-import { CommandRegistry } from './commands/registry.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
-import { HomeRegistry } from './home/registry.js';
 import type { Logger } from './logger.js';
 import { createPeopleService } from './people/service.js';
 import { createScheduler } from './scheduler/scheduler.js';
-import type { Capability, Services } from './services.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
+import { createSlackClient } from './slack/client.js';
+import { CommandRegistry } from './slack/command-registry.js';
+import { createHomePublisher } from './slack/home.js';
+import { HomeRegistry } from './slack/home-registry.js';
+import type { IdAliases } from './slack/id-aliases.js';
 
 export interface GroundcrewOptions {
   config: Config;
@@ -23,78 +26,97 @@ export interface GroundcrewOptions {
   capabilities?: readonly Capability[];
   botIdentity?: SlackAppOptions['botIdentity'];
   retryConfig?: SlackAppOptions['retryConfig'];
-  extraRoutes?: SlackAppOptions['extraRoutes'];
+  /** More HTTP routes on the same port (the playground's stand-in and page). */
+  extraRoutes?: CustomRoute[];
   host?: SlackAppOptions['host'];
 }
 
 export interface Groundcrew {
-  services: Services;
+  /** The core every capability was built from (also what tests reach into). */
+  services: Core;
   slack: SlackApp;
   start(): Promise<Server | undefined>;
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/** The composition root shared by main, the tests, the benchmark and the playground. */
-export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
+/** The core: every shared part, built in dependency order, before any capability. */
+function createCore(options: GroundcrewOptions): Core {
   const { config, database, logger } = options;
   const clock = options.clock ?? systemClock;
-  let client: WebClient | undefined;
+  const client = createSlackClient(config.env, logger, options.retryConfig);
   const people = createPeopleService(
     config.team,
     {
       async members(usergroup) {
-        if (!client) throw new Error('Slack client not ready');
         const result = await client.usergroups.users.list({ usergroup });
         return result.users ?? [];
       },
     },
     clock,
   );
-  const services: Services = {
+  const home = new HomeRegistry();
+  const audit = createAuditLog(database.db, clock);
+  const publishHome = createHomePublisher(client, { home, people });
+  return {
     config,
     db: database.db,
     clock,
     logger,
-    audit: createAuditService(database.db, clock),
+    client,
     people,
+    audit,
     scheduler: createScheduler({ db: database.db, clock, timezone: config.team.timezone, logger }),
     commands: new CommandRegistry(),
-    home: new HomeRegistry(),
+    home,
     fetch: options.fetch ?? globalThis.fetch,
-    approvals: createApprovals({
-      db: database.db,
-      clock,
-      logger,
-      people,
-      slack: () => ({ client, home: services.home }),
-    }),
+    approvals: createApprovals({ db: database.db, clock, logger, people, audit, client, publishHome }),
+    publishHome,
   };
+}
+
+/** The composition root shared by main, the tests, the benchmark and the playground. */
+export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
+  const { config, database } = options;
+  const core = createCore(options);
+  const routes: CustomRoute[] = [];
+  const listeners: ((app: App) => void)[] = [];
+  const idAliases: IdAliases[] = [];
+  for (const capability of options.capabilities ?? defaultCapabilities) {
+    const contribution = capability.build(core);
+    for (const command of contribution.commands ?? []) core.commands.add(command);
+    for (const job of contribution.jobs ?? []) core.scheduler.register(job);
+    for (const section of contribution.homeSections ?? []) core.home.add(section);
+    routes.push(...(contribution.routes ?? []));
+    if (contribution.listeners) listeners.push(contribution.listeners);
+    if (contribution.idAliases) idAliases.push(contribution.idAliases);
+  }
+  routes.push(...(options.extraRoutes ?? []));
   const slack = createSlackApp({
     env: config.env,
-    services,
-    capabilities: options.capabilities ?? defaultCapabilities,
+    core,
+    routes,
+    listeners,
+    idAliases,
     healthy: () => database.ping(),
     ...(options.botIdentity ? { botIdentity: options.botIdentity } : {}),
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
-    ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
     ...(options.host ? { host: options.host } : {}),
   });
-  client = slack.client;
 
   let stopped = false;
   return {
-    services,
+    services: core,
     slack,
     async start() {
       const server = await slack.start();
-      await services.scheduler.start();
+      await core.scheduler.start();
       return server;
     },
     async stop(timeoutMs = 10_000) {
       if (stopped) return;
       stopped = true;
       await slack.stop(timeoutMs);
-      await services.scheduler.stop(timeoutMs);
+      await core.scheduler.stop(timeoutMs);
       database.close();
     },
   };

@@ -90,6 +90,11 @@ const zEnv = z.object({
 
 export type Env = z.infer<typeof zEnv>;
 
+/** The base URL callbacks reach groundcrew on: GROUNDCREW_PUBLIC_URL, else this process on localhost. */
+export function publicUrl(env: Pick<Env, 'GROUNDCREW_PUBLIC_URL' | 'PORT'>): string {
+  return env.GROUNDCREW_PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+}
+
 export interface Config {
   env: Env;
   team: TeamConfig;

@@ -197,3 +197,17 @@ export function createSilentLogger(): Logger {
     setName() {},
   };
 }
+
+/**
+ * Best effort: runs a side effect (a Slack post, a Home refresh) and logs instead of throwing, so a Slack hiccup
+ * never undoes a state change that is already stored. `label` prefixes the log line (`deploys: … failed`).
+ */
+export function createSafely(logger: Logger, label: string, level: 'warn' | 'error' = 'warn') {
+  return async (what: string, effect: () => Promise<unknown>): Promise<void> => {
+    try {
+      await effect();
+    } catch (error) {
+      logger[level](`${label}: ${what} failed:`, error);
+    }
+  };
+}

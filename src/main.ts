@@ -4,7 +4,7 @@ import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig } from './config
 import { openDb } from './db/client.js';
 import { createLogger, secretValues } from './logger.js';
 import { defaultBackupDir, registerBackupJob } from './ops/backup.js';
-import { wantsPlayground } from './playground/mode.js';
+import { wantsPlayground } from './run-mode.js';
 
 function fail(lines: string[], hint: string): never {
   process.stderr.write(`groundcrew: cannot start\n${lines.map((l) => `  - ${l}`).join('\n')}\n${hint}\n`);

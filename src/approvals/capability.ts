@@ -1,23 +1,58 @@
-import type { App } from '@slack/bolt';
-import type { Capability, CapabilityDeps } from '../services.js';
+import type { WebClient } from '@slack/web-api';
+import type { AuditLog } from '../audit/repo.js';
+import { defineCapability } from '../capability.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { PeopleService } from '../people/service.js';
 import { approvalJobs } from './jobs.js';
+import { createApprovalsRepo } from './repo.js';
+import { type ApprovalsService, createApprovalsService } from './service.js';
 import { pendingHomeBlocks } from './slack/blocks.js';
 import { registerApprovalListeners } from './slack/listeners.js';
+import { createSlackApprovalsNotifier } from './slack/notifier.js';
+
+export interface ApprovalsParts {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  people: PeopleService;
+  audit: AuditLog;
+  client: WebClient;
+  publishHome(userId: string): Promise<void>;
+}
 
 /**
- * The Slack side of the shared approvals (deps.approvals): card buttons, the reject modal, the expiry job and
- * the "waiting for your approval" Home section. Registered before the capabilities that request approvals.
+ * The approvals service is part of the core (deploys and requests ask it for approvals), so the composition root
+ * builds it from these parts before any capability; the capability below adds its Slack side.
  */
-export const approvalsCapability: Capability = {
-  name: 'approvals',
-  register(app: App, deps: CapabilityDeps) {
-    const { approvals } = deps;
-    registerApprovalListeners(app, deps);
-    for (const job of approvalJobs(approvals, deps.logger)) deps.scheduler.register(job);
-    deps.home.add({
-      id: 'approvals.pending',
-      order: 50,
-      build: ({ userId }) => pendingHomeBlocks(approvals.pendingFor(userId).map((a) => approvals.card(a))),
-    });
-  },
-};
+export function createApprovals(parts: ApprovalsParts): ApprovalsService {
+  const { db, clock, logger, people, audit, client, publishHome } = parts;
+  return createApprovalsService({
+    repo: createApprovalsRepo(db),
+    clock,
+    people,
+    audit,
+    notifier: createSlackApprovalsNotifier({ client, publishHome }, logger),
+    logger,
+  });
+}
+
+/**
+ * The Slack side of the shared approvals (core.approvals): card buttons, the reject modal, the expiry job and
+ * the "waiting for your approval" Home section. Listed before the capabilities that request approvals.
+ */
+export const approvalsCapability = defineCapability('approvals', (core) => {
+  const { approvals } = core;
+  return {
+    listeners: (app) => registerApprovalListeners(app, core),
+    jobs: approvalJobs(approvals, core.logger),
+    homeSections: [
+      {
+        id: 'approvals.pending',
+        order: 10,
+        build: ({ userId }) => pendingHomeBlocks(approvals.pendingFor(userId).map((a) => approvals.card(a))),
+      },
+    ],
+  };
+});

@@ -1,4 +1,4 @@
-import type { AuditService } from '../audit/service.js';
+import type { AuditLog } from '../audit/repo.js';
 import type { Clock } from '../clock.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -13,28 +13,9 @@ import {
   type Refusal,
   statusFromDecisions,
 } from './model.js';
+import type { ApprovalCard, ApprovalsNotifier } from './ports.js';
 import type { ApprovalsRepo } from './repo.js';
 import type { Approval, ApprovalDecisionKind, ApprovalSubject, ApprovalSubjectView, ApprovalsApi } from './types.js';
-
-/** What a card shows: the approval and the subject's own description of itself (null when it is gone). */
-export interface ApprovalCard {
-  approval: Approval;
-  subject: ApprovalSubjectView | null;
-}
-
-export interface PostedCard {
-  channel: string;
-  ts: string;
-}
-
-/** Port: how cards reach people. The Slack adapter (slack/notifier.ts) renders blocks and calls the Web API. */
-export interface ApprovalsNotifier {
-  /** Posts a card to a user's DM (target = user ID) or a channel; returns where it landed. */
-  postCard(target: string, card: ApprovalCard): Promise<PostedCard>;
-  updateCard(ref: PostedCard, card: ApprovalCard): Promise<void>;
-  /** Something on these users' Home tabs changed. Best effort. */
-  homeChanged(userIds: string[]): Promise<void>;
-}
 
 export type DecisionResult = { ok: true; approval: Approval } | { ok: false; refusal: Refusal; approval: Approval };
 
@@ -53,7 +34,7 @@ export interface ApprovalsServiceDeps {
   repo: ApprovalsRepo;
   clock: Clock;
   people: Pick<PeopleService, 'expand'>;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditLog, 'record'>;
   notifier: ApprovalsNotifier;
   logger: Logger;
 }

@@ -1,30 +1,33 @@
-import type { App } from '@slack/bolt';
+import { defineCapability } from '../capability.js';
 import { DAY } from '../clock.js';
-import { commandLines } from '../commands/blocks.js';
 import { ROLE_LABEL } from '../people/service.js';
-import type { Capability, CapabilityDeps } from '../services.js';
 import { pruneProcessedEvents } from '../slack/dedupe.js';
 import { context, divider, header, section } from '../slack/mrkdwn.js';
 
-/** The Home tab's opening section and core housekeeping jobs. */
-export const coreCapability: Capability = {
-  name: 'core',
-  register(_app: App, deps: CapabilityDeps) {
-    deps.home.add({
+/**
+ * The Home tab's frame (intro first, the `/platform help` pointer last; capabilities' sections go between,
+ * docs/architecture.md "Home tab") and core housekeeping jobs.
+ */
+export const coreCapability = defineCapability('core', (deps) => ({
+  homeSections: [
+    {
       id: 'core.intro',
       order: 0,
       build: ({ role }) => [
         header('groundcrew — the platform front desk'),
-        section(
-          'Ship, ask and request without waiting on the platform team: self-service deploys and requests, ' +
-            'tracked support questions, pulse surveys and community events — all from `/platform`.',
-        ),
+        section('Deploy and ask the platform team for what you need, without waiting on anyone.'),
         context(`Your role: *${ROLE_LABEL[role]}*`),
-        section(`*Commands you can use*\n${commandLines(deps.commands.visibleTo(role))}`),
         divider,
       ],
-    });
-    deps.scheduler.register({
+    },
+    {
+      id: 'core.help',
+      order: 90,
+      build: () => [context('Every command and its options: `/platform help`.')],
+    },
+  ],
+  jobs: [
+    {
       name: 'core.prune-events',
       cron: '17 3 * * *',
       description: 'forget delivered Slack event IDs older than a day (Slack stops redelivering after minutes)',
@@ -32,6 +35,6 @@ export const coreCapability: Capability = {
         const removed = pruneProcessedEvents(deps.db, new Date(now.getTime() - DAY));
         deps.logger.debug(`core.prune-events: removed ${removed}`);
       },
-    });
-  },
-};
+    },
+  ],
+}));

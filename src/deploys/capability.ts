@@ -1,15 +1,13 @@
-import type { App } from '@slack/bolt';
-import type { Capability, CapabilityDeps } from '../services.js';
-import { escapeMrkdwn } from '../slack/mrkdwn.js';
-import type { DeploysConfig } from './config.js';
+import { defineCapability } from '../capability.js';
+import { publicUrl } from '../config.js';
 import { createExecutor, type Executor } from './executors.js';
-import { createGuardrails, type Guardrails } from './guardrails.js';
+import { createGuardrails } from './guardrails.js';
 import { deployJobs } from './jobs.js';
 import { createDeploysRepo } from './repo.js';
 import { deployCallbackRoute } from './routes.js';
-import { createDeployService, type DeployService } from './service.js';
-import { homeSection } from './slack/blocks.js';
-import { registerDeployCommands } from './slack/commands.js';
+import { createDeployService } from './service.js';
+import { approvalView, homeSection, homeStartButton } from './slack/blocks.js';
+import { deployCommands } from './slack/commands.js';
 import { registerDeployListeners } from './slack/listeners.js';
 import { createSlackDeployNotifier } from './slack/notifier.js';
 
@@ -18,41 +16,29 @@ export interface DeploysCapabilityOptions {
   httpTimeoutMs?: number;
 }
 
-interface Built {
-  config: DeploysConfig;
-  deploys: DeployService;
-  guardrails: Guardrails;
-}
-
 /** Self-service deploys: `/platform deploy`, approvals, locks, freezes, live status, rollback, history. */
-export function createDeploysCapability(options: DeploysCapabilityOptions = {}): Capability {
-  let built: Built | undefined;
-
-  function build(deps: CapabilityDeps): Built | undefined {
-    const config = deps.config.team.deploys;
-    if (!config) return undefined;
-    if (built) return built;
-    const { env, team } = deps.config;
-    const repo = createDeploysRepo(deps.db);
-    const notifier = createSlackDeployNotifier(config.channel, () => ({
-      client: deps.client,
-      publishHome: deps.publishHome,
-    }));
+export function createDeploysCapability(options: DeploysCapabilityOptions = {}) {
+  return defineCapability('deploys', (core) => {
+    const config = core.config.team.deploys;
+    if (!config) return { routes: [deployCallbackRoute(null)] };
+    const { env, team } = core.config;
+    const repo = createDeploysRepo(core.db);
+    const notifier = createSlackDeployNotifier(config.channel, core);
     const guardrails = createGuardrails({
       config,
       zone: config.freezes.timezone ?? team.timezone,
       repo,
-      clock: deps.clock,
-      audit: deps.audit,
+      clock: core.clock,
+      audit: core.audit,
       notifier,
-      logger: deps.logger,
+      logger: core.logger,
     });
     const executors = new Map<string, Executor>();
     const context = {
-      fetch: deps.fetch,
+      fetch: core.fetch,
       githubApiUrl: env.GITHUB_API_URL,
       githubToken: env.GITHUB_TOKEN,
-      publicUrl: env.GROUNDCREW_PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+      publicUrl: publicUrl(env),
       timeoutMs: options.httpTimeoutMs ?? 10_000,
     };
     for (const [name, executorConfig] of Object.entries(config.executors)) {
@@ -62,64 +48,37 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}):
       config,
       repo,
       guardrails,
-      clock: deps.clock,
-      people: deps.people,
-      audit: deps.audit,
-      approvals: deps.approvals,
+      clock: core.clock,
+      people: core.people,
+      audit: core.audit,
+      approvals: core.approvals,
       executor: (name) => executors.get(name) ?? null,
       notifier,
-      logger: deps.logger,
+      logger: core.logger,
       runTimeoutMs: config.runTimeout,
     });
-    built = { config, deploys, guardrails };
-    return built;
-  }
-
-  return {
-    name: 'deploys',
-    routes(deps) {
-      return [deployCallbackRoute(() => build(deps()) ?? null)];
-    },
-    register(app: App, deps: CapabilityDeps) {
-      const b = build(deps);
-      if (!b) return;
-      const { config, deploys, guardrails } = b;
-      registerDeployCommands({
-        commands: deps.commands,
-        config,
-        deploys,
-        guardrails,
-        audit: deps.audit,
-        clock: deps.clock,
-      });
-      registerDeployListeners(app, { deploys, guardrails, logger: deps.logger });
-      for (const job of deployJobs(deploys, guardrails)) deps.scheduler.register(job);
-      deps.approvals.registerSubject({
-        type: 'deploy',
-        describe(subjectId) {
-          const deploy = deploys.get(Number(subjectId));
-          if (!deploy) return null;
-          return {
-            title: `Deploy ${deploy.service} ${deploy.ref} to ${deploy.environment}`,
-            lines: [
-              `*Deploy #${deploy.id}*: *${escapeMrkdwn(deploy.service)}* → *${escapeMrkdwn(deploy.environment)}*, ref \`${escapeMrkdwn(deploy.ref)}\``,
-              `Requested by <@${deploy.requestedBy}>${deploy.reason ? `: ${escapeMrkdwn(deploy.reason)}` : ''}`,
-              ...(deploy.rollbackOf ? [`Rolls back deploy #${deploy.rollbackOf}`] : []),
-              ...(deploy.breakGlassReason ? [':rotating_light: Breaks glass through a freeze'] : []),
-            ],
-          };
+    core.approvals.registerSubject({
+      type: 'deploy',
+      describe: (subjectId) => approvalView(deploys.get(Number(subjectId))),
+      onApproved: (approval) => deploys.onApproved(approval),
+      onRejected: (approval) => deploys.onRejected(approval),
+      onExpired: (approval) => deploys.onExpired(approval),
+    });
+    return {
+      commands: deployCommands({ config, deploys, guardrails, clock: core.clock }),
+      listeners: (app) => registerDeployListeners(app, { deploys, guardrails, logger: core.logger }),
+      routes: [deployCallbackRoute({ config, deploys })],
+      jobs: deployJobs(deploys, guardrails),
+      homeSections: [
+        {
+          id: 'deploys.recent',
+          order: 20,
+          build: ({ userId }) => homeSection(deploys.history({ requestedBy: userId }, 5)),
         },
-        onApproved: (approval) => deploys.onApproved(approval),
-        onRejected: (approval) => deploys.onRejected(approval),
-        onExpired: (approval) => deploys.onExpired(approval),
-      });
-      deps.home.add({
-        id: 'deploys.recent',
-        order: 30,
-        build: ({ userId }) => homeSection(deploys.history({ requestedBy: userId }, 5)),
-      });
-    },
-  };
+        { id: 'deploys.start', order: 40, build: homeStartButton },
+      ],
+    };
+  });
 }
 
 export const deploysCapability = createDeploysCapability();

@@ -1,4 +1,4 @@
-import type { AuditService } from '../audit/service.js';
+import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration } from '../clock.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -22,7 +22,7 @@ export interface GuardrailsDeps {
   zone: string;
   repo: DeploysRepo;
   clock: Clock;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditLog, 'record'>;
   notifier: DeployNotifier;
   logger: Logger;
 }

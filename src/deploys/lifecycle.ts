@@ -1,6 +1,7 @@
-import type { AuditService } from '../audit/service.js';
+import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration } from '../clock.js';
 import type { Logger } from '../logger.js';
+import { createSafely } from '../logger.js';
 import { type DeployJob, type Executor, ExecutorError } from './executors.js';
 import type { Guardrails } from './guardrails.js';
 import { type DeployStatus, nextPollDelayMs } from './model.js';
@@ -12,7 +13,7 @@ export interface LifecycleDeps {
   repo: DeploysRepo;
   guardrails: Guardrails;
   clock: Clock;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditLog, 'record'>;
   executor(name: string): Executor | null;
   notifier: DeployNotifier;
   logger: Logger;
@@ -24,17 +25,14 @@ export const deployTarget = (id: number) => `deploy:${id}`;
  * The moves every deploy makes, shared by the request use-cases and the run follower: compare-and-set status
  * changes, the living status message, thread notes, the requester's DM at the end, and starting the executor.
  */
+/** Statuses a deploy passes through on its way to the next step in the same call. */
+const PASSING: ReadonlySet<DeployStatus> = new Set(['requested', 'approved']);
+
 export function createLifecycle(deps: LifecycleDeps) {
   const { repo, guardrails, clock, audit, notifier, logger } = deps;
   const target = deployTarget;
 
-  async function safely(what: string, fn: () => Promise<unknown>): Promise<void> {
-    try {
-      await fn();
-    } catch (error) {
-      logger.error(`deploys: ${what} failed:`, error);
-    }
-  }
+  const safely = createSafely(logger, 'deploys', 'error');
 
   async function show(deploy: DeployRow): Promise<DeployRow> {
     let current = deploy;
@@ -43,7 +41,9 @@ export function createLifecycle(deps: LifecycleDeps) {
       if (!deploy.messageTs)
         current = repo.update(deploy.id, { channel: where.channel, messageTs: where.ts }) ?? deploy;
     });
-    await safely('home refresh', () => notifier.homeChanged([deploy.requestedBy]));
+    // `requested` and `approved` last only until the next step (approval asked, executor started), which refreshes
+    // the requester's Home itself: no Home publish before the dispatch.
+    if (!PASSING.has(deploy.status)) await safely('home refresh', () => notifier.homeChanged([deploy.requestedBy]));
     return current;
   }
 

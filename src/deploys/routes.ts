@@ -1,9 +1,9 @@
 import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { isDomainError } from '../errors.js';
+import { parseJson } from '../json.js';
 import { sendJson } from '../slack/http.js';
 import { readSignedCallback } from '../webhooks/callback.js';
-import { SIGNATURE_HEADER, verifyBody } from '../webhooks/signing.js';
 import type { DeploysConfig } from './config.js';
 import type { DeployService } from './service.js';
 
@@ -24,30 +24,26 @@ const zReport = z.object({
  * webhook executor's secret), so an unsigned caller cannot probe ids. Then: unknown deploy or not a webhook deploy →
  * 404, signed with another executor's secret → 401, bad JSON or fields → 400, not running → 409; nothing changes then.
  */
-export function deployCallbackRoute(get: () => { config: DeploysConfig; deploys: DeployService } | null): CustomRoute {
+export function deployCallbackRoute(target: { config: DeploysConfig; deploys: DeployService } | null): CustomRoute {
   return {
     path: '/hooks/deploys/:id',
     method: ['POST'],
     handler: async (req, res) => {
-      const target = get();
       if (!target) return sendJson(res, 404, { ok: false, error: 'deploys are not configured' });
       const { config, deploys } = target;
       const secrets = Object.values(config.executors).flatMap((e) => (e.type === 'webhook' ? [e.secret] : []));
-      const body = await readSignedCallback(req, res, secrets);
-      if (body === null) return;
+      const signed = await readSignedCallback(req, res, secrets);
+      if (signed === null) return;
+      const { body } = signed;
       const id = Number(req.params?.id);
       const deploy = Number.isInteger(id) ? deploys.get(id) : null;
       const executor = deploy ? config.executors[deploy.executor] : undefined;
       if (!deploy || executor?.type !== 'webhook') return sendJson(res, 404, { ok: false, error: 'unknown deploy' });
-      if (!verifyBody(executor.secret, body, req.headers[SIGNATURE_HEADER])) {
+      if (executor.secret !== signed.secret) {
         return sendJson(res, 401, { ok: false, error: 'bad signature for this deploy' });
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        return sendJson(res, 400, { ok: false, error: 'body is not JSON' });
-      }
+      const parsed = parseJson(body);
+      if (parsed === undefined) return sendJson(res, 400, { ok: false, error: 'body is not JSON' });
       const report = zReport.safeParse(parsed);
       if (!report.success) {
         return sendJson(res, 400, {

@@ -1,4 +1,4 @@
-import type { AuditService } from '../audit/service.js';
+import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration, MINUTE } from '../clock.js';
 import { conflict } from '../errors.js';
 import type { Executor } from './executors.js';
@@ -16,7 +16,7 @@ export interface WebhookReport {
 export interface RunFollowerDeps {
   repo: DeploysRepo;
   clock: Clock;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditLog, 'record'>;
   executor(name: string): Executor | null;
   /** Running deploys with no result for this long are failed. */
   runTimeoutMs: number;

@@ -1,4 +1,4 @@
-import type { AuditService } from '../audit/service.js';
+import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration } from '../clock.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -27,7 +27,7 @@ export interface DeployServiceDeps {
   guardrails: Guardrails;
   clock: Clock;
   people: PeopleService;
-  audit: Pick<AuditService, 'record'>;
+  audit: Pick<AuditLog, 'record'>;
   approvals: DeployApprovals;
   executor(name: string): Executor | null;
   notifier: DeployNotifier;
@@ -70,7 +70,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     return (await people.hasRole(userId, 'admin')) || (await people.isIn(userId, config.breakGlass));
   }
 
-  async function check(userId: string, input: DeployInput): Promise<PreflightResult> {
+  async function preflightOf(userId: string, input: DeployInput): Promise<PreflightResult> {
     const now = clock.now();
     const service = config.services.find((s) => s.name === input.service);
     return preflight({
@@ -90,24 +90,39 @@ export function createDeployService(deps: DeployServiceDeps) {
     });
   }
 
-  /** A refused deploy attempt (pre-flight problems) goes in the audit log too. */
-  function recordDenied(userId: string, input: DeployInput, result: PreflightResult): void {
-    audit.record({
-      actor: userId,
-      action: 'deploys.request',
-      inputs: { ...input },
-      outcome: 'denied',
-      detail: result.problems.map((p) => p.message).join(' '),
-    });
+  /**
+   * The pre-flight, once per attempt. The audit log gets a dry run, or a refused attempt (pre-flight problems);
+   * pass the result to request() so the deploy is not checked a second time.
+   */
+  async function check(userId: string, input: DeployInput, options: { dryRun?: boolean } = {}) {
+    const result = await preflightOf(userId, input);
+    if (options.dryRun) {
+      audit.record({
+        actor: userId,
+        action: 'deploys.dry-run',
+        inputs: { ...input },
+        detail: result.ok ? 'passes' : 'blocked',
+      });
+    } else if (!result.ok) {
+      audit.record({
+        actor: userId,
+        action: 'deploys.request',
+        inputs: { ...input },
+        outcome: 'denied',
+        detail: result.problems.map((p) => p.message).join(' '),
+      });
+    }
+    return result;
   }
 
+  /** Stores and starts a deploy. `checked`: this attempt's check() result (else it is checked here). */
   async function request(
     userId: string,
     input: DeployInput,
+    checked?: PreflightResult,
   ): Promise<{ deploy: DeployRow; preflight: PreflightResult }> {
-    const result = await check(userId, input);
+    const result = checked ?? (await check(userId, input));
     if (!result.ok) {
-      recordDenied(userId, input, result);
       const fields: Record<string, string> = {};
       for (const p of result.problems) fields[p.field] ??= p.message;
       throw invalidInput(result.problems.map((p) => p.message).join('\n'), fields);
@@ -184,7 +199,6 @@ export function createDeployService(deps: DeployServiceDeps) {
 
   return {
     check,
-    recordDenied,
     request,
     async deployableFor(userId: string): Promise<ServiceConfig[]> {
       const out: ServiceConfig[] = [];

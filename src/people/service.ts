@@ -28,6 +28,11 @@ export interface PeopleService {
 
 const RANK: Record<Role, number> = { member: 0, platform: 1, admin: 2 };
 
+/** Does `role` reach `minRole` (member < platform < admin)? */
+export function roleAtLeast(role: Role, minRole: Role): boolean {
+  return RANK[role] >= RANK[minRole];
+}
+
 export function createPeopleService(
   team: Pick<TeamConfig, 'admins' | 'platformTeam'>,
   directory: UsergroupDirectory,
@@ -96,7 +101,7 @@ export function createPeopleService(
       return member ? 'platform' : 'member';
     },
     async hasRole(userId, role) {
-      return RANK[await roleOf(userId)] >= RANK[role];
+      return roleAtLeast(await roleOf(userId), role);
     },
   };
 }

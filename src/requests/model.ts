@@ -1,6 +1,4 @@
 import { conflict } from '../errors.js';
-import { escapeMrkdwn } from '../slack/mrkdwn.js';
-import type { RequestField, RequestType } from './config.js';
 
 /**
  * A request's life: submitted → awaiting_approval → approved → (webhook: queued → in_progress → done | failed)
@@ -132,39 +130,6 @@ export function sortQueue<T extends Pick<RequestRecord, 'id' | 'mode' | 'status'
     }
     return a.submittedAt.getTime() - b.submittedAt.getTime() || a.id - b.id;
   });
-}
-
-/** One answer laid out for people: the field's label and the value as mrkdwn-ready text (unescaped). */
-export interface AnswerView {
-  fieldId: string;
-  label: string;
-  /** mrkdwn: mentions for users/channels, option labels for selects, escaped text, `—` when empty. */
-  text: string;
-}
-
-export function answerViews(type: Pick<RequestType, 'fields'>, values: FieldValues): AnswerView[] {
-  return type.fields.map((field) => ({
-    fieldId: field.id,
-    label: field.label,
-    text: displayValue(field, values[field.id]),
-  }));
-}
-
-export function displayValue(field: RequestField, value: FieldValue | undefined): string {
-  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0) || value === '') return '—';
-  const optionLabel = (v: string) => escapeMrkdwn(field.options?.find((o) => o.value === v)?.label ?? v);
-  switch (field.type) {
-    case 'user':
-      return `<@${String(value)}>`;
-    case 'channel':
-      return `<#${String(value)}>`;
-    case 'select':
-      return optionLabel(String(value));
-    case 'multiselect':
-      return (Array.isArray(value) ? value : [String(value)]).map(optionLabel).join(', ');
-    default:
-      return escapeMrkdwn(String(value));
-  }
 }
 
 /** `REQ-12` style label used in messages. */

@@ -1,53 +1,15 @@
-import type { Approval, ApprovalsApi } from '../approvals/types.js';
-import type { AuditService } from '../audit/service.js';
-import type { Clock } from '../clock.js';
+import type { Approval } from '../approvals/types.js';
 import { forbidden, invalidInput, isDomainError, notFound } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { PeopleService } from '../people/service.js';
-import type { RequestsConfig, RequestType } from './config.js';
+import { createSafely } from '../logger.js';
+import type { RequestType } from './config.js';
 import { createFulfilment, type Fulfilment } from './fulfilment.js';
-import {
-  answerViews,
-  assertTransition,
-  isTerminal,
-  OPEN_STATUSES,
-  type RequestStatus,
-  STATUS_LABEL,
-  sortQueue,
-} from './model.js';
+import { assertTransition, isTerminal, OPEN_STATUSES, type RequestStatus, STATUS_LABEL, sortQueue } from './model.js';
+import type { RequestsServiceDeps } from './ports.js';
 import type { RequestRow, RequestsRepo } from './repo.js';
 import { computeStats, type TypeStats } from './stats.js';
 import { type RawValue, type ValidationResult, validateFields } from './validate.js';
 
 export const SUBJECT_TYPE = 'request';
-
-/** Port: how people hear about requests. The Slack adapter (slack/notifier.ts) renders and posts. */
-export interface RequestsNotifier {
-  /** A DM to the requester describing the request's current state; `note` adds a line of our own mrkdwn. */
-  tellRequester(request: RequestRow, type: RequestType, note?: string): Promise<void>;
-  /** Posts the request to the platform team's queue channel with its buttons; returns where it landed. */
-  postQueueCard(channel: string, request: RequestRow, type: RequestType): Promise<{ channel: string; ts: string }>;
-  /** Re-renders the queue card in place (status, who claimed, SLA flag). */
-  updateQueueCard(request: RequestRow, type: RequestType): Promise<void>;
-  /** Says once in the queue channel that the request outlived its SLA. */
-  announceSlaBreach(request: RequestRow, type: RequestType): Promise<void>;
-  homeChanged(userIds: string[]): Promise<void>;
-}
-
-export interface RequestsServiceDeps {
-  config: RequestsConfig;
-  repo: RequestsRepo;
-  clock: Clock;
-  timezone: string;
-  people: Pick<PeopleService, 'hasRole'>;
-  audit: Pick<AuditService, 'record'>;
-  approvals: ApprovalsApi;
-  notifier: RequestsNotifier;
-  fetch: typeof fetch;
-  logger: Logger;
-  /** Base URL webhooks call back on (`<base>/hooks/requests/<id>`). */
-  publicUrl: string;
-}
 
 export type RequestsService = ReturnType<typeof createRequestsService>;
 
@@ -60,14 +22,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     return type;
   };
 
-  /** Best effort: a Slack hiccup must not undo a state change that is already stored. */
-  async function safely(what: string, effect: () => Promise<unknown>): Promise<void> {
-    try {
-      await effect();
-    } catch (error) {
-      logger.warn(`requests: ${what} failed:`, error);
-    }
-  }
+  const safely = createSafely(logger, 'requests');
 
   /** Tells the requester, re-renders the queue card (unless it was just posted) and refreshes their Home. */
   async function announce(row: RequestRow, note?: string, options: { card?: boolean } = {}): Promise<void> {
@@ -141,26 +96,11 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     if (to === 'approved') await fulfilment.start(updated);
   }
 
-  approvals.registerSubject({
-    type: SUBJECT_TYPE,
-    describe(subjectId) {
-      const row = repo.get(Number(subjectId));
-      const type = row && typeById(row.typeId);
-      if (!row || !type) return null;
-      return {
-        title: `Request #${row.id}: ${type.title}`,
-        lines: [
-          `Requested by <@${row.requester}>`,
-          ...answerViews(type, row.fields).map((a) => `*${a.label}*: ${a.text}`),
-        ],
-      };
-    },
-    onApproved: (approval) => afterApproval(approval, 'approved'),
-    onRejected: (approval) => afterApproval(approval, 'rejected'),
-    onExpired: (approval) => afterApproval(approval, 'expired'),
-  });
-
   return {
+    /** Approval outcomes for a request (the capability registers them with the shared approvals). */
+    onApproved: (approval: Approval) => afterApproval(approval, 'approved'),
+    onRejected: (approval: Approval) => afterApproval(approval, 'rejected'),
+    onExpired: (approval: Approval) => afterApproval(approval, 'expired'),
     types: () => config.types,
     typeById,
     get: (id: number) => repo.get(id),

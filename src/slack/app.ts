@@ -1,36 +1,41 @@
 import type { Server } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Core } from '../capability.js';
 import type { Env } from '../config.js';
 import { slackLogContext } from '../log-context.js';
 import { runWithLogContext } from '../logger.js';
-import type { Capability, CapabilityDeps, Services } from '../services.js';
+import { slackClientOptions } from './client.js';
 import { registerCommandRouter } from './command-router.js';
 import { firstDelivery } from './dedupe.js';
-import { createHomePublisher, registerHomeTab } from './home.js';
+import { registerHomeTab } from './home.js';
 import { guardRoute, healthRoute } from './http.js';
+import { createIdTranslator, type IdAliases } from './id-aliases.js';
 import { indexListeners } from './listener-index.js';
 
 export interface SlackAppOptions {
   env: Pick<Env, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN' | 'SLACK_API_URL' | 'PORT'>;
-  services: Services;
-  capabilities: readonly Capability[];
+  core: Core;
+  /** Every capability's HTTP routes (signed callbacks), then the caller's extra routes. */
+  routes: readonly CustomRoute[];
+  /** Every capability's `listeners(app)`, in capability order. */
+  listeners: readonly ((app: App) => void)[];
+  /** Every capability's old-id table: old ids are rewritten to current ones before any listener runs. */
+  idAliases?: readonly IdAliases[];
   /** Known bot identity: skips Bolt's auth.test (tests, benchmark). */
   botIdentity?: { botId: string; botUserId: string };
   /** Web API retry policy; tests pass `{ retries: 0 }`. */
   retryConfig?: { retries: number };
   /** Health probe; defaults to "always healthy". */
   healthy?: () => boolean;
-  /** More HTTP routes on the same port (the playground's stand-in and page). */
-  extraRoutes?: CustomRoute[];
   /** Interface to listen on (HTTP mode); default: every interface. The playground and tests use 127.0.0.1. */
   host?: string;
 }
 
 export interface SlackApp {
   app: App;
+  /** The core's Web API client (the one capabilities use). */
   client: WebClient;
-  deps: CapabilityDeps;
   /** Listener runs still in progress (acked or not). */
   inFlight(): number;
   start(): Promise<Server | undefined>;
@@ -38,21 +43,11 @@ export interface SlackApp {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/** Per-attempt timeout for Slack Web API calls. */
-export const WEB_API_TIMEOUT_MS = 30_000;
-
-/** Builds the Bolt App: receiver, routes, global middleware, the router, and every capability's listeners. */
+/** Builds the Bolt App: receiver, routes, global middleware, the router, the Home tab and every listener. */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
-  const { env, services, capabilities } = options;
-  let depsRef: CapabilityDeps | undefined;
-  const lazyDeps = () => {
-    if (!depsRef) throw new Error('capability deps used before the app was built');
-    return depsRef;
-  };
-  const customRoutes: CustomRoute[] = [healthRoute(options.healthy ?? (() => true))];
-  for (const capability of capabilities) customRoutes.push(...(capability.routes?.(lazyDeps) ?? []));
-  customRoutes.push(...(options.extraRoutes ?? []));
-  const guardedRoutes = customRoutes.map((route) => guardRoute(route, services.logger));
+  const { env, core } = options;
+  const customRoutes: CustomRoute[] = [healthRoute(options.healthy ?? (() => true)), ...options.routes];
+  const guardedRoutes = customRoutes.map((route) => guardRoute(route, core.logger));
 
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
   const app = new App({
@@ -61,24 +56,21 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(socketMode ? { socketMode: true, appToken: env.SLACK_APP_TOKEN } : {}),
     port: env.PORT,
     customRoutes: guardedRoutes,
-    logger: services.logger,
-    clientOptions: {
-      slackApiUrl: env.SLACK_API_URL,
-      // A Web API call that hangs must not hold a handler (or shutdown) forever; the client's default is no timeout.
-      timeout: WEB_API_TIMEOUT_MS,
-      // Only ever `{SLACK_API_URL}{method}`: a method name that is a full URL must not take the bot token elsewhere.
-      allowAbsoluteUrls: false,
-      ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
-    },
+    logger: core.logger,
+    // The same options as core.client (slack/client.ts): Bolt builds its own clients for listener arguments.
+    clientOptions: slackClientOptions(env, core.logger, options.retryConfig),
     ...(options.botIdentity ?? {}),
   });
 
+  const translateIds = createIdTranslator(options.idAliases ?? []);
   let inFlight = 0;
   let draining = false;
   // One global middleware, not two: Bolt runs every global middleware on every request (~5 µs each, README
-  // "Benchmark"). It skips redelivered events (dedupe.ts), then counts the listener run for stop().
+  // "Benchmark"). It skips redelivered events (dedupe.ts), maps old ids to current ones (id-aliases.ts), then
+  // counts the listener run for stop().
   app.use(async ({ body, context, next }) => {
-    if (!firstDelivery(body, services, context.retryNum)) return;
+    translateIds(body);
+    if (!firstDelivery(body, core, context.retryNum)) return;
     inFlight++;
     try {
       await runWithLogContext(slackLogContext(body), next);
@@ -88,24 +80,19 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
 
   app.error(async (error) => {
-    services.logger.error('unhandled error in a listener:', error);
+    core.logger.error('unhandled error in a listener:', error);
   });
 
-  const publishHome = createHomePublisher(app.client, services);
-  const deps: CapabilityDeps = { ...services, client: app.client, publishHome };
-  depsRef = deps;
-
-  registerCommandRouter(app, services);
-  registerHomeTab(app, services, publishHome);
+  registerCommandRouter(app, core);
+  registerHomeTab(app, core);
   // Capabilities' action/view listeners are served by one Bolt listener each (listener-index.ts).
   const listeners = indexListeners(app);
-  for (const capability of capabilities) capability.register(listeners.app, deps);
+  for (const register of options.listeners) register(listeners.app);
   listeners.install();
 
   return {
     app,
-    client: app.client,
-    deps,
+    client: core.client,
     inFlight: () => inFlight,
     async start() {
       const started = await app.start(options.host ? { port: env.PORT, host: options.host } : env.PORT);
@@ -114,10 +101,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     async stop(timeoutMs = 10_000) {
       if (draining) return;
       draining = true;
-      const stopping = app.stop().catch((error: unknown) => services.logger.warn('stopping the receiver:', error));
+      const stopping = app.stop().catch((error: unknown) => core.logger.warn('stopping the receiver:', error));
       const deadline = Date.now() + timeoutMs;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      if (inFlight > 0) services.logger.warn(`shutdown: ${inFlight} handler(s) still running after ${timeoutMs} ms`);
+      if (inFlight > 0) core.logger.warn(`shutdown: ${inFlight} handler(s) still running after ${timeoutMs} ms`);
       await Promise.race([stopping, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
     },
   };

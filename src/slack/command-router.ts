@@ -1,10 +1,10 @@
 import type { App, RespondArguments } from '@slack/bolt';
-import { ArgsError, onlyFlags } from '../commands/args.js';
-import { helpMessage, unknownCommandMessage } from '../commands/blocks.js';
-import type { CommandContext, ReplyMessage } from '../commands/registry.js';
+import type { Core } from '../capability.js';
 import { isDomainError } from '../errors.js';
 import type { Role } from '../people/service.js';
-import type { Services } from '../services.js';
+import { ArgsError, onlyFlags } from './command-args.js';
+import { helpMessage, unknownCommandMessage } from './command-blocks.js';
+import type { CommandContext, ReplyMessage } from './command-registry.js';
 
 export const SLASH_COMMAND = '/platform';
 /** Slack wants an ack within 3 s; a handler that has not replied by then gets an empty ack at this point. */
@@ -12,7 +12,7 @@ export const ACK_DEADLINE_MS = 2000;
 const ROLE_LOOKUP_TIMEOUT_MS = 1500;
 
 /** `/platform <subcommand> …`: one listener that dispatches to the subcommands capabilities registered. */
-export function registerCommandRouter(app: App, services: Services): void {
+export function registerCommandRouter(app: App, services: Core): void {
   const { commands, people, logger } = services;
   // Help only changes when a capability adds a subcommand, and subcommands are only ever added: one build per role
   // and count (escaping every usage line on each `/platform help` cost ~10 µs per ack, README "Benchmark").

@@ -1,7 +1,7 @@
 import { lt } from 'drizzle-orm';
+import type { Core } from '../capability.js';
 import type { Db } from '../db/client.js';
 import { processedEventsTable } from '../db/schema.js';
-import type { Services } from '../services.js';
 
 /**
  * Slack redelivers events it thinks failed (X-Slack-Retry-Num). Each event_id is processed once; the record is
@@ -9,7 +9,7 @@ import type { Services } from '../services.js';
  */
 export function firstDelivery(
   body: unknown,
-  services: Pick<Services, 'db' | 'clock' | 'logger'>,
+  services: Pick<Core, 'db' | 'clock' | 'logger'>,
   retryNum: number | undefined,
 ): boolean {
   const eventId = (body as { event_id?: unknown }).event_id;

@@ -15,14 +15,22 @@ export function isJsonContentType(header: string | undefined): boolean {
  * is looked up, so an unsigned caller learns nothing about which ids exist:
  * 404 no callbacks configured · 413 body over the limit · 415 not `application/json` ·
  * 401 the signature (over the exact body bytes, constant-time) matches none of the configured secrets.
- * Answers and returns null when refused; otherwise the exact body, for the route's own per-item checks.
+ * Answers and returns null when refused; otherwise the exact body and the secret it is signed with, so the route
+ * checks the item's own secret by comparing it, without a second HMAC.
  */
+export interface SignedCallback {
+  /** The exact body bytes, as text. */
+  body: string;
+  /** The configured secret whose HMAC matched. */
+  secret: string;
+}
+
 export async function readSignedCallback(
   req: IncomingMessage,
   res: ServerResponse,
   secrets: readonly string[],
   limitBytes = CALLBACK_BODY_LIMIT,
-): Promise<string | null> {
+): Promise<SignedCallback | null> {
   if (secrets.length === 0) {
     sendJson(res, 404, { ok: false, error: 'no webhook callbacks are configured' });
     return null;
@@ -37,9 +45,10 @@ export async function readSignedCallback(
     return null;
   }
   const signature = req.headers[SIGNATURE_HEADER];
-  if (!secrets.some((secret) => verifyBody(secret, body, signature))) {
+  const secret = secrets.find((s) => verifyBody(s, body, signature));
+  if (secret === undefined) {
     sendJson(res, 401, { ok: false, error: 'bad signature' });
     return null;
   }
-  return body;
+  return { body, secret };
 }

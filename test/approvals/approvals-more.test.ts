@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvalsCapability } from '../../src/approvals/capability.js';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
-import type { Capability } from '../../src/services.js';
+import { defineCapability } from '../../src/capability.js';
 import { blockText, startTestApp, type TestApp } from '../support/harness.js';
 import { appHomeOpened, messageButton } from '../support/payloads.js';
 import { eventually, settled } from '../support/wait.js';
@@ -142,20 +142,18 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
   });
 
   it('a failing onApproved is logged and audited; the approval stays approved', async () => {
-    const failing: Capability = {
-      name: 'test-failing',
-      register(_app, deps) {
-        deps.approvals.registerSubject({
-          type: 'gadget',
-          describe: () => null,
-          onApproved: async () => {
-            throw new Error('workflow dispatch failed');
-          },
-          onRejected: async () => {},
-          onExpired: async () => {},
-        });
-      },
-    };
+    const failing = defineCapability('test-failing', (core) => {
+      core.approvals.registerSubject({
+        type: 'gadget',
+        describe: () => null,
+        onApproved: async () => {
+          throw new Error('workflow dispatch failed');
+        },
+        onRejected: async () => {},
+        onExpired: async () => {},
+      });
+      return {};
+    });
     app = await startTestApp({ capabilities: [approvalsCapability, failing] });
     const { approvals, audit } = app.groundcrew.services;
     const approval = await approvals.request({

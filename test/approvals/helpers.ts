@@ -1,8 +1,8 @@
 import { approvalsCapability } from '../../src/approvals/capability.js';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import type { Approval, ApprovalPolicy } from '../../src/approvals/types.js';
+import { defineCapability } from '../../src/capability.js';
 import { HOUR } from '../../src/clock.js';
-import type { Capability } from '../../src/services.js';
 import type { ApiCall } from '../support/fake-slack.js';
 import { blockText, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
@@ -20,18 +20,16 @@ export const DEPLOYS_CHANNEL = 'C0DEPLOYS';
 /** A tiny subject type registered through a test capability, recording every hook call. */
 export function widgetSubject() {
   const calls = { approved: [] as Approval[], rejected: [] as Approval[], expired: [] as Approval[] };
-  const capability: Capability = {
-    name: 'test-widgets',
-    register(_app, deps) {
-      deps.approvals.registerSubject({
-        type: 'widget',
-        describe: (id) => ({ title: `Ship widget ${id}`, lines: ['*Colour:* blue', '*Size:* large'] }),
-        onApproved: async (a) => void calls.approved.push(a),
-        onRejected: async (a) => void calls.rejected.push(a),
-        onExpired: async (a) => void calls.expired.push(a),
-      });
-    },
-  };
+  const capability = defineCapability('test-widgets', (core) => {
+    core.approvals.registerSubject({
+      type: 'widget',
+      describe: (id) => ({ title: `Ship widget ${id}`, lines: ['*Colour:* blue', '*Size:* large'] }),
+      onApproved: async (a) => void calls.approved.push(a),
+      onRejected: async (a) => void calls.rejected.push(a),
+      onExpired: async (a) => void calls.expired.push(a),
+    });
+    return {};
+  });
   return { capability, calls };
 }
 

@@ -8,9 +8,9 @@ import { createSilentLogger } from '../../src/logger.js';
 import { DEMO_SECRET, demoTeamObject, loadDemoTeam } from '../../src/playground/demo.js';
 import { decodeApiBody, slackRequestHeaders, slackSignature } from '../../src/playground/form.js';
 import { type Playground, playgroundPort, startPlayground } from '../../src/playground/index.js';
-import { wantsPlayground } from '../../src/playground/mode.js';
 import { loopbackOnly } from '../../src/playground/routes.js';
 import { encodeRequest, sendToApp } from '../../src/playground/transport.js';
+import { wantsPlayground } from '../../src/run-mode.js';
 import { SIGNATURE_HEADER, signBody, verifyBody } from '../../src/webhooks/signing.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -30,7 +30,7 @@ describe('mode selection', () => {
 });
 
 describe('normal mode', () => {
-  it('never loads the stand-in: only main.ts reaches into src/playground (mode.js, and index.js lazily)', () => {
+  it('never loads the stand-in: only main.ts reaches into src/playground (index.js, lazily)', () => {
     const src = join(ROOT, 'src');
     const imports: string[] = [];
     for (const file of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
@@ -40,7 +40,7 @@ describe('normal mode', () => {
         imports.push(`${file}: ${match[1] === 'from ' ? 'static' : 'dynamic'} ${match[2]}`);
       }
     }
-    expect(imports.sort()).toEqual(['main.ts: dynamic ./playground/index.js', 'main.ts: static ./playground/mode.js']);
+    expect(imports.sort()).toEqual(['main.ts: dynamic ./playground/index.js']);
   });
 });
 

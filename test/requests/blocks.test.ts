@@ -74,7 +74,7 @@ describe('request blocks', () => {
     const buttons = card.blocks.find((b) => b.type === 'actions');
     expect(
       buttons && 'elements' in buttons ? buttons.elements.map((e) => ('action_id' in e ? e.action_id : '')) : [],
-    ).toEqual(['requests_done', 'requests_reject_open']);
+    ).toEqual(['requests.done', 'requests.reject']);
   });
 
   it('gives the requester the webhook’s outputs, escaping text and linking URLs', () => {

@@ -53,7 +53,10 @@ describe('/platform request: picker and forms', () => {
     const form = update!.args.view as View;
     expect(form.callback_id).toBe(IDS.formView);
     expect(JSON.parse(form.private_metadata!)).toEqual({ typeId: 'secrets-access' });
-    expect(form.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual(['field.path', 'field.why']);
+    expect(form.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual([
+      'requests.field.path',
+      'requests.field.why',
+    ]);
     expect(blockText(form.blocks)).toContain('done by the platform team · target: within 4h');
   });
 
@@ -65,14 +68,14 @@ describe('/platform request: picker and forms', () => {
     expect(form.title.text).toBe('Postgres database');
     const inputs = form.blocks.filter((b) => b.type === 'input');
     expect(inputs.map((b) => [b.block_id, b.element!.type, b.optional])).toEqual([
-      ['field.name', 'plain_text_input', false],
-      ['field.purpose', 'plain_text_input', false],
-      ['field.size', 'static_select', false],
-      ['field.envs', 'multi_static_select', false],
-      ['field.owner', 'users_select', false],
-      ['field.alerts', 'channels_select', true],
-      ['field.storage', 'number_input', true],
-      ['field.needed', 'datepicker', true],
+      ['requests.field.name', 'plain_text_input', false],
+      ['requests.field.purpose', 'plain_text_input', false],
+      ['requests.field.size', 'static_select', false],
+      ['requests.field.envs', 'multi_static_select', false],
+      ['requests.field.owner', 'users_select', false],
+      ['requests.field.alerts', 'channels_select', true],
+      ['requests.field.storage', 'number_input', true],
+      ['requests.field.needed', 'datepicker', true],
     ]);
     expect(inputs[1]!.element!.multiline).toBe(true);
     expect(inputs[2]!.element!.initial_option).toMatchObject({ value: 'small' });
@@ -104,14 +107,14 @@ describe('/platform request: picker and forms', () => {
     expect(await res.json()).toEqual({
       response_action: 'errors',
       errors: {
-        'field.name': 'Use 3–31 lowercase letters, digits or underscores, starting with a letter.',
-        'field.purpose': 'This field is required.',
-        'field.size': 'Pick one of the listed options.',
-        'field.envs': 'This field is required.',
-        'field.owner': 'This field is required.',
-        'field.alerts': 'Pick a channel.',
-        'field.storage': 'Enter a number between 10 and 500.',
-        'field.needed': 'Pick today (2026-11-23) or a later date.',
+        'requests.field.name': 'Use 3–31 lowercase letters, digits or underscores, starting with a letter.',
+        'requests.field.purpose': 'This field is required.',
+        'requests.field.size': 'Pick one of the listed options.',
+        'requests.field.envs': 'This field is required.',
+        'requests.field.owner': 'This field is required.',
+        'requests.field.alerts': 'Pick a channel.',
+        'requests.field.storage': 'Enter a number between 10 and 500.',
+        'requests.field.needed': 'Pick today (2026-11-23) or a later date.',
       },
     });
     const high = await submitForm(app, 'database', {
@@ -120,7 +123,7 @@ describe('/platform request: picker and forms', () => {
     });
     expect(await high.json()).toEqual({
       response_action: 'errors',
-      errors: { 'field.storage': 'Enter a number between 10 and 500.' },
+      errors: { 'requests.field.storage': 'Enter a number between 10 and 500.' },
     });
     await settled(app);
     expect(requestRows(app)).toEqual([]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestField } from '../../src/requests/config.js';
 import { formModel } from '../../src/requests/form.js';
-import { answerViews, canTransition, type RequestStatus, slaBreached, sortQueue } from '../../src/requests/model.js';
+import { canTransition, type RequestStatus, slaBreached, sortQueue } from '../../src/requests/model.js';
+import { answerViews } from '../../src/requests/slack/answers.js';
 import { computeStats, median, percentileNearestRank, type StatsRow } from '../../src/requests/stats.js';
 import { REQUIRED_MESSAGE, validateFields } from '../../src/requests/validate.js';
 

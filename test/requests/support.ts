@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { requestsTable } from '../../src/requests/schema.js';
-import { IDS } from '../../src/requests/slack/ids.js';
+import { fieldBlockId, IDS } from '../../src/requests/slack/ids.js';
 import {
   ENGINEER,
   PLATFORM_ENGINEER,
@@ -98,9 +98,11 @@ export const option = (value: string): ViewStateValue => ({
   selected_option: { text: { type: 'plain_text', text: value }, value },
 });
 
-/** view.state.values for a form: `{ fieldId: state }` → `{ 'field.<id>': { value: state } }`. */
+/** view.state.values for a form: `{ fieldId: state }` → `{ 'requests.field.<id>': { 'requests.field-value': state } }`. */
 export function formState(values: Record<string, ViewStateValue>) {
-  return Object.fromEntries(Object.entries(values).map(([id, state]) => [`field.${id}`, { [IDS.fieldAction]: state }]));
+  return Object.fromEntries(
+    Object.entries(values).map(([id, state]) => [fieldBlockId(id), { [IDS.fieldAction]: state }]),
+  );
 }
 
 export function submitForm(app: TestApp, typeId: string, values: Record<string, ViewStateValue>, userId = ENGINEER) {

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WEB_API_TIMEOUT_MS } from '../../src/slack/app.js';
+import { WEB_API_TIMEOUT_MS } from '../../src/slack/client.js';
 import { DISPATCH, GITHUB, startDeploysApp, WEBHOOK_SECRET } from '../deploys/support.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { recordingLogger } from '../support/recording-logger.js';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Capability } from '../../src/services.js';
+import { defineCapability } from '../../src/capability.js';
 import {
   ADMIN,
   ackBody,
@@ -100,7 +100,8 @@ describe('App Home', () => {
     expect(view.type).toBe('home');
     const text = blockText(view.blocks);
     expect(text).toContain('Your role: *groundcrew admin*');
-    expect(text).toContain('/platform admin jobs');
+    expect(text).toContain('/platform help');
+    expect(text).not.toContain('/platform admin jobs');
   });
 
   it('ignores the Messages tab', async () => {
@@ -174,10 +175,9 @@ describe('graceful shutdown', () => {
       release = r;
     });
     let finished = false;
-    const slow: Capability = {
-      name: 'slow',
-      register(_app, deps) {
-        deps.commands.add({
+    const slow = defineCapability('slow', () => ({
+      commands: [
+        {
           name: 'slow',
           usage: 'slow',
           summary: 'waits',
@@ -188,9 +188,9 @@ describe('graceful shutdown', () => {
             await ctx.reply('done waiting');
             finished = true;
           },
-        });
-      },
-    };
+        },
+      ],
+    }));
     app = await startTestApp({ capabilities: [slow] });
     expect((await app.command('slow')).status).toBe(200);
     expect(app.groundcrew.slack.inFlight()).toBe(1);

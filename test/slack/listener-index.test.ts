@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Capability } from '../../src/services.js';
+import { type Capability, defineCapability } from '../../src/capability.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { messageButton, viewSubmission } from '../support/payloads.js';
 
@@ -11,9 +11,8 @@ afterEach(async () => {
 
 /** Registers listeners the ways capabilities do and records which ones ran. */
 function recordingCapability(ran: string[]): Capability {
-  return {
-    name: 'recording',
-    register(bolt) {
+  return defineCapability('recording', () => ({
+    listeners(bolt) {
       bolt.action('t.a', async ({ ack }) => {
         await ack();
         ran.push('a by string');
@@ -38,7 +37,7 @@ function recordingCapability(ran: string[]): Capability {
         ran.push('view closed');
       });
     },
-  };
+  }));
 }
 
 const click = (actionId: string, blockId = 'actions') =>

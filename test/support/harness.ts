@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { createGroundcrew, type Groundcrew } from '../../src/bootstrap.js';
+import type { Capability } from '../../src/capability.js';
 import { createManualClock, type ManualClock } from '../../src/clock.js';
 import { type Config, parseEnv, type TeamConfig, validateTeamConfig } from '../../src/config.js';
 import { type DbHandle, openDb } from '../../src/db/client.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
-import type { Capability } from '../../src/services.js';
 import { FakeSlack, SLACK_API_URL } from './fake-slack.js';
 import { BOT_ID, BOT_USER_ID, eventCallback, type SlashCommandPayload, slashCommand } from './payloads.js';
 import { signedHeaders, TEST_SIGNING_SECRET } from './signing.js';

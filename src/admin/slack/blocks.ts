@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
-import type { AuditRow } from '../../audit/service.js';
+import type { AuditRow } from '../../audit/repo.js';
 import { formatDuration } from '../../clock.js';
-import type { ReplyMessage } from '../../commands/registry.js';
 import type { JobStatus } from '../../scheduler/types.js';
+import type { ReplyMessage } from '../../slack/command-registry.js';
 import { context, escapeMrkdwn, linesToSections, section, slackDate, truncate } from '../../slack/mrkdwn.js';
 
 const OUTCOME_ICON: Record<string, string> = {

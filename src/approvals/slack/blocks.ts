@@ -12,7 +12,7 @@ import {
   userMention,
 } from '../../slack/mrkdwn.js';
 import { tally } from '../model.js';
-import type { ApprovalCard } from '../service.js';
+import type { ApprovalCard } from '../ports.js';
 import type { Approval } from '../types.js';
 import { APPROVAL_IDS, actionsBlockId, approvalButtonValue } from './ids.js';
 

@@ -1,23 +1,15 @@
-import type { App, BlockAction, RespondFn } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import type { App, BlockAction } from '@slack/bolt';
 import { z } from 'zod';
+import type { Core } from '../../capability.js';
 import { isDomainError } from '../../errors.js';
-import type { CapabilityDeps } from '../../services.js';
+import { parseJson } from '../../json.js';
+import { tell } from '../../slack/tell.js';
 import type { ApprovalsService } from '../service.js';
 import { rejectModal } from './blocks.js';
 import { APPROVAL_IDS } from './ids.js';
 
 const zApprovalId = z.coerce.number().int().positive();
 const zRejectMetadata = z.object({ approvalId: zApprovalId });
-
-/**
- * A short private message to the person who clicked: ephemeral via response_url on messages,
- * a DM from the app when the click came from the Home tab (views have no response_url).
- */
-async function tell(client: WebClient, userId: string, respond: RespondFn | undefined, text: string): Promise<void> {
-  if (respond) await respond({ response_type: 'ephemeral', replace_original: false, text });
-  else await client.chat.postMessage({ channel: userId, text });
-}
 
 function buttonValue(body: BlockAction): number | null {
   const action = body.actions[0];
@@ -26,7 +18,7 @@ function buttonValue(body: BlockAction): number | null {
 }
 
 /** Approve / Reject buttons (cards and Home tab) and the reject-reason modal. */
-export function registerApprovalListeners(app: App, deps: Pick<CapabilityDeps, 'approvals' | 'logger'>): void {
+export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals' | 'logger'>): void {
   const service: ApprovalsService = deps.approvals;
 
   app.action<BlockAction>(
@@ -65,7 +57,7 @@ export function registerApprovalListeners(app: App, deps: Pick<CapabilityDeps, '
   );
 
   app.view(APPROVAL_IDS.rejectModal, async ({ ack, body, view, client }) => {
-    const meta = zRejectMetadata.safeParse(safeJson(view.private_metadata));
+    const meta = zRejectMetadata.safeParse(parseJson(view.private_metadata));
     if (!meta.success) {
       await ack({
         response_action: 'errors',
@@ -92,14 +84,6 @@ export function registerApprovalListeners(app: App, deps: Pick<CapabilityDeps, '
     const result = await service.decide(approvalId, body.user.id, 'reject', reason);
     if (!result.ok) await client.chat.postMessage({ channel: body.user.id, text: result.refusal.message });
   });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 function refusalMessage(service: ApprovalsService, approvalId: number, userId: string): string | null {

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
-import type { ApprovalsNotifier } from '../service.js';
+import type { ApprovalsNotifier } from '../ports.js';
 import { approvalCardBlocks, approvalCardText } from './blocks.js';
 
 export interface ApprovalsSlackPorts {
@@ -8,15 +8,12 @@ export interface ApprovalsSlackPorts {
   publishHome(userId: string): Promise<void>;
 }
 
-/**
- * The Slack adapter for the service's notifier port. `ports` is read on every call so the service can be
- * built before the Bolt App exists (composition root), as the people service's usergroup directory is.
- */
-export function createSlackApprovalsNotifier(ports: () => ApprovalsSlackPorts, logger: Logger): ApprovalsNotifier {
+/** The Slack adapter for the service's notifier port. */
+export function createSlackApprovalsNotifier(slack: ApprovalsSlackPorts, logger: Logger): ApprovalsNotifier {
   return {
     async postCard(target, card) {
       // A user ID as channel posts to the DM with the app; Slack answers with the D… channel to update later.
-      const result = await ports().client.chat.postMessage({
+      const result = await slack.client.chat.postMessage({
         channel: target,
         text: approvalCardText(card),
         blocks: approvalCardBlocks(card),
@@ -25,7 +22,7 @@ export function createSlackApprovalsNotifier(ports: () => ApprovalsSlackPorts, l
       return { channel: result.channel, ts: result.ts };
     },
     async updateCard(ref, card) {
-      await ports().client.chat.update({
+      await slack.client.chat.update({
         channel: ref.channel,
         ts: ref.ts,
         text: approvalCardText(card),
@@ -33,7 +30,7 @@ export function createSlackApprovalsNotifier(ports: () => ApprovalsSlackPorts, l
       });
     },
     async homeChanged(userIds) {
-      const { publishHome } = ports();
+      const { publishHome } = slack;
       const results = await Promise.allSettled(userIds.map((id) => publishHome(id)));
       results.forEach((r, i) => {
         if (r.status === 'rejected')

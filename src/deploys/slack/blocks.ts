@@ -303,6 +303,27 @@ export function deployModal(model: DeployModalModel): ModalView {
   };
 }
 
+export const NO_DEPLOYABLE_SERVICE =
+  'There is no service you may deploy. Service owners are listed in groundcrew.yml; ask the platform team.';
+
+/** The Home tab's "Deploy…" button (opens the same modal as `/platform deploy`). */
+export function homeStartButton(): KnownBlock[] {
+  return [
+    {
+      type: 'actions',
+      block_id: DEPLOY_IDS.openModalButton,
+      elements: [
+        {
+          type: 'button',
+          action_id: DEPLOY_IDS.openModalButton,
+          text: { type: 'plain_text', text: 'Deploy…' },
+          style: 'primary',
+        },
+      ],
+    },
+  ];
+}
+
 export function homeSection(rows: readonly DeployRow[]): KnownBlock[] {
   const blocks: KnownBlock[] = [header('Your recent deploys')];
   if (rows.length === 0) {
@@ -319,4 +340,18 @@ export function homeSection(rows: readonly DeployRow[]): KnownBlock[] {
   }
   blocks.push({ type: 'divider' });
   return blocks;
+}
+
+/** How a deploy describes itself on an approval card (null once it is gone). */
+export function approvalView(deploy: DeployRow | null): { title: string; lines: string[] } | null {
+  if (!deploy) return null;
+  return {
+    title: `Deploy ${deploy.service} ${deploy.ref} to ${deploy.environment}`,
+    lines: [
+      `*Deploy #${deploy.id}*: *${escapeMrkdwn(deploy.service)}* → *${escapeMrkdwn(deploy.environment)}*, ref \`${escapeMrkdwn(deploy.ref)}\``,
+      `Requested by <@${deploy.requestedBy}>${deploy.reason ? `: ${escapeMrkdwn(deploy.reason)}` : ''}`,
+      ...(deploy.rollbackOf ? [`Rolls back deploy #${deploy.rollbackOf}`] : []),
+      ...(deploy.breakGlassReason ? [':rotating_light: Breaks glass through a freeze'] : []),
+    ],
+  };
 }

@@ -1,20 +1,24 @@
-import type { AuditService } from '../../audit/service.js';
 import { parseDuration } from '../../clock.js';
-import { ArgsError, onlyFlags, stringFlag } from '../../commands/args.js';
-import type { CommandContext, CommandRegistry } from '../../commands/registry.js';
+import { ArgsError, onlyFlags, stringFlag } from '../../slack/command-args.js';
+import type { CommandContext, Subcommand } from '../../slack/command-registry.js';
 import type { DeploysConfig } from '../config.js';
 import { formatLocal, readUntil, UNTIL_FORMS } from '../freezes.js';
 import type { Guardrails } from '../guardrails.js';
 import { scopeName, unknownEnvironmentMessage, unknownServiceMessage } from '../model.js';
 import type { DeployService } from '../service.js';
-import { deployModal, historyMessage, locksMessage, preflightMessage, requestedReply } from './blocks.js';
+import {
+  deployModal,
+  historyMessage,
+  locksMessage,
+  NO_DEPLOYABLE_SERVICE,
+  preflightMessage,
+  requestedReply,
+} from './blocks.js';
 
 export interface DeployCommandDeps {
-  commands: CommandRegistry;
   config: DeploysConfig;
   deploys: DeployService;
   guardrails: Guardrails;
-  audit: Pick<AuditService, 'record'>;
   clock: { now(): Date };
 }
 
@@ -22,9 +26,7 @@ export interface DeployCommandDeps {
 export async function openDeployModal(ctx: CommandContext, deploys: DeployService): Promise<void> {
   const services = await deploys.deployableFor(ctx.userId);
   if (services.length === 0) {
-    await ctx.reply(
-      'There is no service you may deploy. Service owners are listed in groundcrew.yml; ask the platform team.',
-    );
+    await ctx.reply(NO_DEPLOYABLE_SERVICE);
     return;
   }
   const view = deployModal({
@@ -37,11 +39,12 @@ export async function openDeployModal(ctx: CommandContext, deploys: DeployServic
 }
 
 /** `/platform deploy|rollback|deploys|lock|unlock|locks|freeze|unfreeze`. */
-export function registerDeployCommands(deps: DeployCommandDeps): void {
-  const { commands, config, deploys, guardrails, audit, clock } = deps;
+export function deployCommands(deps: DeployCommandDeps): Subcommand[] {
+  const { config, deploys, guardrails, clock } = deps;
+  const commands: Subcommand[] = [];
   const envNames = config.environments.map((e) => e.name);
 
-  commands.add({
+  commands.push({
     name: 'deploy',
     usage: 'deploy [<service> <env> [ref]] [--reason "…"] [--dry-run] [--break-glass]',
     summary: 'deploy a service (no arguments: a form); --dry-run shows the pre-flight only',
@@ -60,27 +63,15 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
       const reason = stringFlag(ctx.args, 'reason');
       const dryRun = ctx.args.flags['dry-run'] === true;
       const input = { service, environment, ref, reason, breakGlass: ctx.args.flags['break-glass'] === true };
-      const result = await deploys.check(ctx.userId, input);
-      if (dryRun || !result.ok) {
-        if (dryRun) {
-          audit.record({
-            actor: ctx.userId,
-            action: 'deploys.dry-run',
-            inputs: { ...input },
-            detail: result.ok ? 'passes' : 'blocked',
-          });
-        } else {
-          deploys.recordDenied(ctx.userId, input, result);
-        }
-        return ctx.reply(preflightMessage(input, result, dryRun));
-      }
+      const result = await deploys.check(ctx.userId, input, { dryRun });
+      if (dryRun || !result.ok) return ctx.reply(preflightMessage(input, result, dryRun));
       await ctx.ackNow();
-      const { deploy } = await deploys.request(ctx.userId, input);
+      const { deploy } = await deploys.request(ctx.userId, input, result);
       await ctx.reply(requestedReply(deploy));
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'rollback',
     usage: 'rollback <service> <env> [--reason "…"] [--break-glass]',
     summary: 'redeploy the previous successful ref (same guardrails; --break-glass through a freeze)',
@@ -103,7 +94,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'deploys',
     usage: 'deploys [service] [env]',
     summary: 'recent deploys, with deploys/week, change failure rate and lead time',
@@ -128,7 +119,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'lock',
     usage: 'lock <env> [service] --reason "…" [--for 2h]',
     summary: 'hold an environment (or one service in it): blocks others’ deploys until unlock or expiry',
@@ -150,7 +141,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'unlock',
     usage: 'unlock <env> [service]',
     summary: 'release your lock (admins: break someone else’s)',
@@ -173,7 +164,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'locks',
     usage: 'locks',
     summary: 'who holds which environment, why, for how long; freezes in force',
@@ -184,7 +175,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'freeze',
     usage: 'freeze <env|all> --until … --reason "…"',
     summary: 'stop deploys to an environment until a time (announced)',
@@ -212,7 +203,7 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
     },
   });
 
-  commands.add({
+  commands.push({
     name: 'unfreeze',
     usage: 'unfreeze <env|all>',
     summary: 'end a /platform freeze early (announced)',
@@ -227,4 +218,5 @@ export function registerDeployCommands(deps: DeployCommandDeps): void {
       await ctx.reply(`:sunny: Ended ${count} freeze(s) on ${environment}.`);
     },
   });
+  return commands;
 }

@@ -8,6 +8,8 @@ export const DEPLOY_IDS = {
   notifyWhenFree: 'deploys.notify-when-free',
   /** Prefix: actions under a blocked `/platform deploy` answer, one block per lock in the way (`.<lock id>`). */
   blockedActions: 'deploys.blocked-actions',
+  /** Home tab button that opens the deploy modal. */
+  openModalButton: 'deploys.open-modal',
   /** The deploy modal. */
   modal: 'deploys.modal',
   serviceBlock: 'deploys.service',

@@ -1,11 +1,12 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { isDomainError } from '../../errors.js';
+import { parseJson } from '../../json.js';
 import type { Logger } from '../../logger.js';
 import type { Guardrails } from '../guardrails.js';
 import { type ProblemField, scopeName } from '../model.js';
 import type { DeployService } from '../service.js';
-import { deployModal, requestedReply } from './blocks.js';
+import { deployModal, NO_DEPLOYABLE_SERVICE, requestedReply } from './blocks.js';
 import { DEPLOY_IDS, environmentBlockId } from './ids.js';
 
 export interface DeployListenerDeps {
@@ -55,6 +56,26 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
   const { deploys, guardrails, logger } = deps;
 
   // The service select dispatches: rebuild the modal with that service's environments.
+  // "Deploy…" on the Home tab: the same modal as `/platform deploy` without arguments.
+  app.action<BlockAction>(DEPLOY_IDS.openModalButton, async ({ ack, body, client }) => {
+    await ack();
+    const userId = body.user.id;
+    const services = await deploys.deployableFor(userId);
+    if (services.length === 0) {
+      await client.chat.postMessage({ channel: userId, text: NO_DEPLOYABLE_SERVICE });
+      return;
+    }
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: deployModal({
+        services,
+        selected: services.length === 1 ? services[0]! : null,
+        mayBreakGlass: await deploys.mayBreakGlass(userId),
+        privateMetadata: JSON.stringify({}),
+      }),
+    });
+  });
+
   app.action<BlockAction>(DEPLOY_IDS.serviceSelect, async ({ ack, body, client }) => {
     await ack();
     const view = body.view;
@@ -97,7 +118,6 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
     };
     const result = await deploys.check(userId, input);
     if (!result.ok) {
-      deploys.recordDenied(userId, input, result);
       const errors: Record<string, string> = {};
       for (const problem of result.problems) {
         const block = blockFor[problem.field];
@@ -108,10 +128,10 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
       return ack({ response_action: 'errors', errors });
     }
     await ack();
-    const metadata = zMetadata.parse(safeJson(view.private_metadata));
+    const metadata = zMetadata.parse(parseJson(view.private_metadata) ?? {});
     let text: string;
     try {
-      const { deploy } = await deploys.request(userId, input);
+      const { deploy } = await deploys.request(userId, input, result);
       text = requestedReply(deploy);
     } catch (error) {
       if (!isDomainError(error)) throw error;
@@ -160,12 +180,4 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
       await ephemeral(respond, `:information_source: ${error.message}`);
     }
   });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return {};
-  }
 }

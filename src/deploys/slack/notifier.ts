@@ -8,10 +8,10 @@ export interface DeploySlackPorts {
 }
 
 /** The Slack adapter for the deploy notifier port: one status message per deploy, edited in place. */
-export function createSlackDeployNotifier(channel: string, ports: () => DeploySlackPorts): DeployNotifier {
+export function createSlackDeployNotifier(channel: string, slack: DeploySlackPorts): DeployNotifier {
   return {
     async showStatus(deploy) {
-      const { client } = ports();
+      const { client } = slack;
       const message = statusMessage(deploy);
       if (deploy.channel && deploy.messageTs) {
         await client.chat.update({ channel: deploy.channel, ts: deploy.messageTs, ...message });
@@ -23,16 +23,16 @@ export function createSlackDeployNotifier(channel: string, ports: () => DeploySl
     },
     async threadNote(deploy, text) {
       if (!deploy.channel || !deploy.messageTs) return;
-      await ports().client.chat.postMessage({ channel: deploy.channel, thread_ts: deploy.messageTs, text });
+      await slack.client.chat.postMessage({ channel: deploy.channel, thread_ts: deploy.messageTs, text });
     },
     async dm(userId, text) {
-      await ports().client.chat.postMessage({ channel: userId, text });
+      await slack.client.chat.postMessage({ channel: userId, text });
     },
     async announce(text) {
-      await ports().client.chat.postMessage({ channel, text });
+      await slack.client.chat.postMessage({ channel, text });
     },
     async homeChanged(userIds) {
-      await Promise.allSettled(userIds.map((id) => ports().publishHome(id)));
+      await Promise.allSettled(userIds.map((id) => slack.publishHome(id)));
     },
   };
 }

@@ -1,6 +1,40 @@
 import type { KnownBlock, MrkdwnElement } from '@slack/types';
 import { escapeMrkdwn, linesToSections, section, truncate } from '../../slack/mrkdwn.js';
-import type { AnswerView } from '../model.js';
+import type { RequestField, RequestType } from '../config.js';
+import type { FieldValue, FieldValues } from '../model.js';
+
+/** One answer laid out for people: the field's label and the value as mrkdwn-ready text (unescaped). */
+export interface AnswerView {
+  fieldId: string;
+  label: string;
+  /** mrkdwn: mentions for users/channels, option labels for selects, escaped text, `—` when empty. */
+  text: string;
+}
+
+export function answerViews(type: Pick<RequestType, 'fields'>, values: FieldValues): AnswerView[] {
+  return type.fields.map((field) => ({
+    fieldId: field.id,
+    label: field.label,
+    text: displayValue(field, values[field.id]),
+  }));
+}
+
+export function displayValue(field: RequestField, value: FieldValue | undefined): string {
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0) || value === '') return '—';
+  const optionLabel = (v: string) => escapeMrkdwn(field.options?.find((o) => o.value === v)?.label ?? v);
+  switch (field.type) {
+    case 'user':
+      return `<@${String(value)}>`;
+    case 'channel':
+      return `<#${String(value)}>`;
+    case 'select':
+      return optionLabel(String(value));
+    case 'multiselect':
+      return (Array.isArray(value) ? value : [String(value)]).map(optionLabel).join(', ');
+    default:
+      return escapeMrkdwn(String(value));
+  }
+}
 
 /** Section text stays under Slack's 3000 characters with a margin. */
 const SECTION_MAX = 2900;

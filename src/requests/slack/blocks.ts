@@ -1,6 +1,6 @@
 import type { Button, KnownBlock } from '@slack/types';
 import { formatDuration } from '../../clock.js';
-import type { ReplyMessage } from '../../commands/registry.js';
+import type { ReplyMessage } from '../../slack/command-registry.js';
 import {
   context,
   divider,
@@ -12,10 +12,10 @@ import {
   truncate,
 } from '../../slack/mrkdwn.js';
 import type { RequestType } from '../config.js';
-import { answerViews, isTerminal, STATUS_ICON, STATUS_LABEL } from '../model.js';
+import { isTerminal, STATUS_ICON, STATUS_LABEL } from '../model.js';
 import type { RequestRow } from '../repo.js';
 import type { TypeStats } from '../stats.js';
-import { answerBlocks } from './answers.js';
+import { answerBlocks, answerViews } from './answers.js';
 import { IDS } from './ids.js';
 
 /** Messages: the queue card, the requester's DMs, listings, stats and the Home section. Pure builders. */
@@ -270,4 +270,25 @@ export function slaBreachMessage(row: RequestRow, type: RequestType): Message {
     `:rotating_light: Request *#${row.id} ${escapeMrkdwn(type.title)}* from <@${row.requester}> is past its SLA ` +
     `(${formatDuration(type.sla ?? 0)}; ${STATUS_LABEL[row.status]}${row.claimedBy ? ` by <@${row.claimedBy}>` : ', unclaimed'}).`;
   return { text, blocks: [section(text)] };
+}
+
+/** The Home tab's "New request…" button (opens the same picker as `/platform request`). */
+export function homeStartButton(): KnownBlock[] {
+  return [
+    {
+      type: 'actions',
+      block_id: IDS.openPicker,
+      elements: [{ type: 'button', action_id: IDS.openPicker, text: { type: 'plain_text', text: 'New request…' } }],
+    },
+  ];
+}
+
+/** How a request describes itself on an approval card (null once it or its type is gone). */
+export function approvalView(row: RequestRow | null, typeById: (id: string) => RequestType | undefined) {
+  const type = row && typeById(row.typeId);
+  if (!row || !type) return null;
+  return {
+    title: `Request #${row.id}: ${type.title}`,
+    lines: [`Requested by <@${row.requester}>`, ...answerViews(type, row.fields).map((a) => `*${a.label}*: ${a.text}`)],
+  };
 }

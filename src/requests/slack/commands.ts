@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
-import { ArgsError, stringFlag } from '../../commands/args.js';
-import type { CommandRegistry } from '../../commands/registry.js';
+import { ArgsError, stringFlag } from '../../slack/command-args.js';
+import type { Subcommand } from '../../slack/command-registry.js';
 import { formModel } from '../form.js';
 import type { RequestsService } from '../service.js';
 import { myRequestsMessage, queueMessage, statsMessage } from './blocks.js';
@@ -9,9 +9,10 @@ import { formView, pickerView } from './form-blocks.js';
 const DAY_MS = 86_400_000;
 
 /** `/platform request [type]`, `/platform requests [--open]`, `/platform admin stats`. */
-export function registerRequestCommands(commands: CommandRegistry, service: RequestsService, clock: Clock): void {
+export function requestCommands(service: RequestsService, clock: Clock): Subcommand[] {
+  const commands: Subcommand[] = [];
   const typeOf = (id: string) => service.typeById(id);
-  commands.add({
+  commands.push({
     name: 'request',
     usage: 'request [type]',
     summary: 'ask for something from the self-service catalog (a new service, a database, access, an alert…)',
@@ -34,7 +35,7 @@ export function registerRequestCommands(commands: CommandRegistry, service: Requ
       });
     },
   });
-  commands.add({
+  commands.push({
     name: 'requests',
     usage: 'requests [--open]',
     summary: 'your requests and their status; `--open`: the platform team’s queue, past-SLA first',
@@ -55,7 +56,7 @@ export function registerRequestCommands(commands: CommandRegistry, service: Requ
       await ctx.reply(myRequestsMessage(service.mine(ctx.userId), typeOf, clock.now()));
     },
   });
-  commands.add({
+  commands.push({
     name: 'admin stats',
     usage: 'admin stats [--days N]',
     summary:
@@ -72,4 +73,5 @@ export function registerRequestCommands(commands: CommandRegistry, service: Requ
       await ctx.reply(statsMessage(service.stats(since), typeOf, days));
     },
   });
+  return commands;
 }

@@ -1,13 +1,15 @@
-import type { App, BlockAction, RespondFn } from '@slack/bolt';
+import type { App, BlockAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { isDomainError } from '../../errors.js';
+import { parseJson } from '../../json.js';
+import { tell } from '../../slack/tell.js';
 import type { RequestType } from '../config.js';
 import { formModel } from '../form.js';
 import { isTerminal } from '../model.js';
 import type { RequestsService } from '../service.js';
 import type { RawValue } from '../validate.js';
-import { formView, rejectView } from './form-blocks.js';
+import { formView, pickerView, rejectView } from './form-blocks.js';
 import { fieldBlockId, IDS } from './ids.js';
 
 const zOptionValue = z.object({ value: z.string() });
@@ -27,14 +29,6 @@ type StateValues = Record<string, Record<string, unknown>>;
 const zFormMetadata = z.object({ typeId: z.string() });
 const zRejectMetadata = z.object({ requestId: z.number().int().positive() });
 const zRequestId = z.coerce.number().int().positive();
-
-function json(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    return null;
-  }
-}
 
 /** What the person entered for each field of the type, straight from the modal's state. */
 export function rawValues(type: RequestType, values: StateValues): Record<string, RawValue> {
@@ -63,11 +57,6 @@ function fieldErrors(errors: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(errors).map(([fieldId, message]) => [fieldBlockId(fieldId), message]));
 }
 
-async function tell(client: WebClient, userId: string, respond: RespondFn | undefined, text: string): Promise<void> {
-  if (respond) await respond({ response_type: 'ephemeral', replace_original: false, text });
-  else await client.chat.postMessage({ channel: userId, text });
-}
-
 interface QueueClick {
   userId: string;
   triggerId: string;
@@ -78,6 +67,12 @@ interface QueueClick {
 
 /** The picker, the forms, and the queue card's Claim / Done / Reject. */
 export function registerRequestListeners(app: App, service: RequestsService): void {
+  // "New request…" on the Home tab: the same picker as `/platform request`.
+  app.action<BlockAction>(IDS.openPicker, async ({ ack, body, client }) => {
+    await ack();
+    await client.views.open({ trigger_id: body.trigger_id, view: pickerView(service.types()) });
+  });
+
   // Picking a type (dispatch_action on the picker's select) swaps the modal for that type's form.
   app.action<BlockAction>({ type: 'block_actions', action_id: IDS.pickTypeAction }, async ({ ack, body, client }) => {
     await ack();
@@ -106,7 +101,7 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
   });
 
   app.view(IDS.formView, async ({ ack, body, view, client, logger }) => {
-    const meta = zFormMetadata.safeParse(json(view.private_metadata));
+    const meta = zFormMetadata.safeParse(parseJson(view.private_metadata));
     const type = meta.success ? service.typeById(meta.data.typeId) : undefined;
     if (!type) {
       // The type was removed from groundcrew.yml while the form was open.
@@ -168,7 +163,7 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
   });
 
   app.view(IDS.rejectView, async ({ ack, body, view, client }) => {
-    const meta = zRejectMetadata.safeParse(json(view.private_metadata));
+    const meta = zRejectMetadata.safeParse(parseJson(view.private_metadata));
     const reason = (view.state.values[IDS.rejectReasonBlock]?.[IDS.rejectReasonAction]?.value ?? '').trim();
     const errors = (message: string) =>
       ack({ response_action: 'errors', errors: { [IDS.rejectReasonBlock]: message } });

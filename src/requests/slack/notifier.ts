@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { RequestsNotifier } from '../service.js';
+import type { RequestsNotifier } from '../ports.js';
 import { queueCard, requesterMessage, slaBreachMessage } from './blocks.js';
 
 /** The Slack side of RequestsNotifier: DMs to requesters, the queue card, the SLA note. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommandRegistry, type Subcommand } from '../../src/commands/registry.js';
+import { CommandRegistry, type Subcommand } from '../../src/slack/command-registry.js';
 
 const noop = async () => {};
 const cmd = (name: string, minRole: Subcommand['minRole'] = 'member', booleanFlags?: string[]): Subcommand => ({

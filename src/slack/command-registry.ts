@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { Role } from '../people/service.js';
-import { closestMatch, type ParsedArgs, parseArgs } from './args.js';
+import { type Role, roleAtLeast } from '../people/service.js';
+import { closestMatch, type ParsedArgs, parseArgs } from './command-args.js';
 
 export interface ReplyMessage {
   text: string;
@@ -43,12 +43,6 @@ export type Resolution =
   | { kind: 'command'; command: Subcommand; rest: string; args: ParsedArgs }
   | { kind: 'unknown'; typed: string; suggestion: string | null };
 
-const RANK: Record<Role, number> = { member: 0, platform: 1, admin: 2 };
-
-export function roleAllows(role: Role, minRole: Role): boolean {
-  return RANK[role] >= RANK[minRole];
-}
-
 /** The table of `/platform` subcommands; capabilities add theirs at register time. */
 export class CommandRegistry {
   private readonly commands = new Map<string, Subcommand>();
@@ -61,7 +55,7 @@ export class CommandRegistry {
 
   /** The subcommands a role may run, in registration order. */
   visibleTo(role: Role): Subcommand[] {
-    return [...this.commands.values()].filter((c) => roleAllows(role, c.minRole));
+    return [...this.commands.values()].filter((c) => roleAtLeast(role, c.minRole));
   }
 
   resolve(text: string): Resolution {

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import { context, escapeMrkdwn, section } from '../slack/mrkdwn.js';
-import type { ReplyMessage, Subcommand } from './registry.js';
+import type { ReplyMessage, Subcommand } from './command-registry.js';
+import { context, escapeMrkdwn, section } from './mrkdwn.js';
 
 export function commandLines(commands: readonly Subcommand[]): string {
   return commands.map((c) => `• \`/platform ${escapeMrkdwn(c.usage)}\` — ${escapeMrkdwn(c.summary)}`).join('\n');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArgsError, closestMatch, parseArgs, tokenize } from '../../src/commands/args.js';
+import { ArgsError, closestMatch, parseArgs, tokenize } from '../../src/slack/command-args.js';
 
 describe('tokenize', () => {
   it('keeps quoted values together, including the curly quotes Slack clients insert', () => {
@@ -44,7 +44,7 @@ describe('closestMatch', () => {
 
 describe('onlyFlags', () => {
   it('accepts known flags and names the nearest for a typo', async () => {
-    const { onlyFlags, parseArgs: parse } = await import('../../src/commands/args.js');
+    const { onlyFlags, parseArgs: parse } = await import('../../src/slack/command-args.js');
     expect(() => onlyFlags(parse('api --dry-run', ['dry-run']), ['dry-run', 'reason'])).not.toThrow();
     expect(() => onlyFlags(parse('api --dryrun', ['dry-run']), ['dry-run', 'reason'])).toThrow(
       'Unknown flag --dryrun — did you mean --dry-run? It takes --dry-run, --reason. Nothing was done.',

@@ -18,13 +18,13 @@ export interface AuditEntry {
   detail?: string;
 }
 
-/** The one audit trail: who did what, when, on what, with which inputs, and the outcome. */
-export interface AuditService {
+/** The one audit trail (a repo: the services decide what goes in): who did what, when, on what, with which inputs, and the outcome. */
+export interface AuditLog {
   record(entry: AuditEntry): AuditRow;
   latest(limit: number, actor?: string): AuditRow[];
 }
 
-export function createAuditService(db: Db, clock: Clock): AuditService {
+export function createAuditLog(db: Db, clock: Clock): AuditLog {
   return {
     record(entry) {
       return db

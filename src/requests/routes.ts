@@ -1,9 +1,9 @@
 import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { isDomainError } from '../errors.js';
+import { parseJson } from '../json.js';
 import { sendJson } from '../slack/http.js';
 import { readSignedCallback } from '../webhooks/callback.js';
-import { SIGNATURE_HEADER } from '../webhooks/signing.js';
 import type { CallbackInput, Fulfilment } from './fulfilment.js';
 import { CALLBACK_STATUSES } from './model.js';
 
@@ -21,12 +21,8 @@ const zCallback = z.strictObject({
 });
 
 function parse(body: string, id: number): CallbackInput | { invalid: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return { invalid: 'body is not JSON' };
-  }
+  const json = parseJson(body);
+  if (json === undefined) return { invalid: 'body is not JSON' };
   const result = zCallback.safeParse(json);
   if (!result.success) {
     return {
@@ -46,21 +42,20 @@ function parse(body: string, id: number): CallbackInput | { invalid: string } {
  * 413 too large · 415 not JSON · 401 bad signature (checked before the lookup, so ids cannot be probed unsigned) ·
  * 404 unknown request · 400 bad JSON or status · 409 not expecting that status · 200 OK.
  */
-export function callbackRoute(fulfilment: () => Fulfilment | null): CustomRoute {
+export function callbackRoute(target: Fulfilment | null): CustomRoute {
   return {
     path: CALLBACK_PATH,
     method: ['POST'],
     handler: async (req, res) => {
-      const target = fulfilment();
       if (!target) return sendJson(res, 404, { ok: false, error: 'requests are not configured' });
       // 413 / 415 / 401 (no configured secret matches) before any lookup, and nothing is recorded for those.
-      const body = await readSignedCallback(req, res, target.secrets());
-      if (body === null) return;
+      const signed = await readSignedCallback(req, res, target.secrets());
+      if (signed === null) return;
       const id = Number(req.params?.id);
       if (!Number.isInteger(id) || id <= 0) return sendJson(res, 404, { ok: false, error: 'no such request' });
       let result: Awaited<ReturnType<Fulfilment['callback']>>;
       try {
-        result = await target.callback(id, body, req.headers[SIGNATURE_HEADER], parse(body, id));
+        result = await target.callback(id, signed.secret, parse(signed.body, id));
       } catch (error) {
         // Another change got there first (e.g. two callbacks at once): nothing was written.
         if (isDomainError(error)) return sendJson(res, 409, { ok: false, error: error.message });

@@ -1,0 +1,53 @@
+/**
+ * Import rules for src/ (docs/architecture.md, "Dependency rules"); test/architecture.test.ts runs them.
+ * Run by hand: npx depcruise src --config .dependency-cruiser.cjs
+ */
+const INFRA = '(^|/)node_modules/(@slack|drizzle-orm|node-cron|better-sqlite3)/';
+const SLACK_FOLDER = '(^|/)slack/';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      comment: 'No import cycle, type-only imports included.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'model-is-pure',
+      severity: 'error',
+      comment: 'A model.ts holds types and pure rules: no Slack, drizzle, node-cron, better-sqlite3 or slack/ folder.',
+      from: { path: '(^|/)model\\.ts$' },
+      to: { path: [INFRA, SLACK_FOLDER] },
+    },
+    {
+      name: 'service-knows-no-slack',
+      severity: 'error',
+      comment: 'A service.ts talks to people through a port (ports.ts), never to Slack directly.',
+      from: { path: '(^|/)service\\.ts$' },
+      to: { path: ['(^|/)node_modules/@slack/', SLACK_FOLDER] },
+    },
+    {
+      name: 'playground-through-its-entry',
+      severity: 'error',
+      comment: 'The product reaches the playground only through main.ts importing src/playground/index.ts.',
+      from: { path: '^src/', pathNot: ['^src/playground/', '^src/main\\.ts$'] },
+      to: { path: '^src/playground/' },
+    },
+    {
+      name: 'main-uses-the-playground-entry',
+      severity: 'error',
+      comment: 'main.ts imports only the playground entry (src/playground/index.ts).',
+      from: { path: '^src/main\\.ts$' },
+      to: { path: '^src/playground/', pathNot: '^src/playground/index\\.ts$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^src/playground/page/' },
+  },
+};

@@ -1,0 +1,35 @@
+import type { ApprovalsApi } from '../approvals/types.js';
+import type { AuditLog } from '../audit/repo.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { PeopleService } from '../people/service.js';
+import type { RequestsConfig, RequestType } from './config.js';
+import type { RequestRow, RequestsRepo } from './repo.js';
+
+/** Port: how people hear about requests. The Slack adapter (slack/notifier.ts) renders and posts. */
+export interface RequestsNotifier {
+  /** A DM to the requester describing the request's current state; `note` adds a line of our own mrkdwn. */
+  tellRequester(request: RequestRow, type: RequestType, note?: string): Promise<void>;
+  /** Posts the request to the platform team's queue channel with its buttons; returns where it landed. */
+  postQueueCard(channel: string, request: RequestRow, type: RequestType): Promise<{ channel: string; ts: string }>;
+  /** Re-renders the queue card in place (status, who claimed, SLA flag). */
+  updateQueueCard(request: RequestRow, type: RequestType): Promise<void>;
+  /** Says once in the queue channel that the request outlived its SLA. */
+  announceSlaBreach(request: RequestRow, type: RequestType): Promise<void>;
+  homeChanged(userIds: string[]): Promise<void>;
+}
+
+export interface RequestsServiceDeps {
+  config: RequestsConfig;
+  repo: RequestsRepo;
+  clock: Clock;
+  timezone: string;
+  people: Pick<PeopleService, 'hasRole'>;
+  audit: Pick<AuditLog, 'record'>;
+  approvals: ApprovalsApi;
+  notifier: RequestsNotifier;
+  fetch: typeof fetch;
+  logger: Logger;
+  /** Base URL webhooks call back on (`<base>/hooks/requests/<id>`). */
+  publicUrl: string;
+}

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+const DEPCRUISE = join(ROOT, 'node_modules', '.bin', 'depcruise');
+
+/** Runs dependency-cruiser with the repo's rules (.dependency-cruiser.cjs) over `paths`; `err` output lists violations. */
+function cruise(...paths: string[]): { status: number | null; output: string } {
+  const result = spawnSync(DEPCRUISE, [...paths, '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('dependencies point one way (docs/architecture.md, "Dependency rules")', () => {
+  it('src/ breaks no rule: pure models, Slack-free services, the playground behind its entry, no cycles', () => {
+    const { status, output } = cruise('src');
+    expect(output).toContain('no dependency violations found');
+    expect(status).toBe(0);
+  }, 120_000);
+
+  it('the rules catch each kind of violation (files planted under test/architecture/planted)', () => {
+    const { status, output } = cruise('test/architecture/planted');
+    expect(status).not.toBe(0);
+    expect(output).toMatch(
+      /model-is-pure: test\/architecture\/planted\/deploys\/model\.ts → .*node_modules\/drizzle-orm/,
+    );
+    expect(output).toMatch(
+      /model-is-pure: test\/architecture\/planted\/deploys\/model\.ts → .*deploys\/slack\/ids\.ts/,
+    );
+    expect(output).toMatch(
+      /service-knows-no-slack: test\/architecture\/planted\/deploys\/service\.ts → .*node_modules\/@slack/,
+    );
+    expect(output).toMatch(/no-cycles: test\/architecture\/planted\/deploys\/cycle-a\.ts →/);
+  }, 120_000);
+});
