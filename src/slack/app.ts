@@ -8,7 +8,7 @@ import { firstDelivery } from './dedupe.js';
 import { createHomePublisher, registerHomeTab } from './home.js';
 import { guardRoute, healthRoute } from './http.js';
 import { indexListeners } from './listener-index.js';
-import { guardEventBodies } from './receiver-guard.js';
+import { guardEventBodies, SERVER_OPTIONS } from './receiver-guard.js';
 
 export interface SlackAppOptions {
   env: Pick<Env, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN' | 'SLACK_API_URL' | 'PORT'>;
@@ -107,7 +107,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     deps,
     inFlight: () => inFlight,
     async start() {
-      const started = await app.start(options.host ? { port: env.PORT, host: options.host } : env.PORT);
+      const listen = options.host ? { port: env.PORT, host: options.host } : env.PORT;
+      const started = await (socketMode ? app.start(listen) : app.start(listen, { ...SERVER_OPTIONS }));
       if (socketMode) return undefined;
       guardEventBodies(started as Server, services.logger);
       return started as Server;

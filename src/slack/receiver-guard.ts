@@ -2,6 +2,17 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import { defaultBodyLimit, HTTPModuleFunctions, isRawBodyError } from '@slack/bolt';
 import type { Logger } from '../logger.js';
 
+/**
+ * Options for the HTTP server Bolt creates. Node's defaults hold a client that sends its headers or body slowly for
+ * 60 s and 300 s; every legitimate request here (Slack's, a webhook's callback) is small and sent at once.
+ * Node checks the deadlines every `connectionsCheckingInterval`, so a slow client is cut within about 12 s (408).
+ */
+export const SERVER_OPTIONS = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  connectionsCheckingInterval: 2_000,
+} as const;
+
 /** Bolt's endpoint for events, commands and interactivity (HTTP mode). */
 const EVENTS_PATH = '/slack/events';
 
