@@ -1,6 +1,7 @@
 import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { isDomainError } from '../errors.js';
+import { redactSecrets } from '../redact.js';
 import { sendJson } from '../slack/http.js';
 import { readSignedCallback } from '../webhooks/callback.js';
 import { SIGNATURE_HEADER, verifyBody } from '../webhooks/signing.js';
@@ -55,7 +56,9 @@ export function deployCallbackRoute(get: () => { config: DeploysConfig; deploys:
           error: report.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
         });
       }
-      const { deployId, ...fields } = report.data;
+      const { deployId, message, ...rest } = report.data;
+      // The executor's words are shown in Slack and stored: no secret it echoes goes with them.
+      const fields = { ...rest, ...(message !== undefined ? { message: redactSecrets(message, secrets) } : {}) };
       if (deployId !== undefined && deployId !== id) {
         return sendJson(res, 400, {
           ok: false,
