@@ -217,6 +217,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       await finish(deploy, 'expired', `no approval within ${ttl ? formatDuration(ttl) : 'the time allowed'}`);
     },
     async cancel(deployId: number, userId: string): Promise<DeployRow> {
+      checkDeployId(deployId);
       const deploy = repo.get(deployId);
       if (!deploy) throw notFound(`There is no deploy #${deployId}.`);
       if (deploy.requestedBy !== userId && !(await isAdmin(userId))) {
@@ -258,6 +259,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     ) {
       let current: DeployRow | null;
       if ('deployId' in from) {
+        checkDeployId(from.deployId);
         current = repo.get(from.deployId);
         if (!current) throw notFound(`There is no deploy #${from.deployId}.`);
         if (current.status !== 'succeeded')
@@ -313,3 +315,10 @@ export function createDeployService(deps: DeployServiceDeps) {
 }
 
 export type DeployService = ReturnType<typeof createDeployService>;
+
+/** A deploy id from a button's value: a malformed one (empty, NaN, 1.5, -3) is refused clearly, not "no deploy #NaN". */
+function checkDeployId(id: number): void {
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw invalidInput('That button does not name a deploy (its value is malformed); use a current status message.');
+  }
+}

@@ -1,0 +1,50 @@
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
+import type { TestApp } from '../support/harness.js';
+import { messageButton } from '../support/payloads.js';
+import { DEPLOYS_CHANNEL, ENGINEER, startDeploysApp, until } from './support.js';
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+const responses = (a: TestApp) => a.slack.callsTo('response_url').map((c) => String(c.args.text));
+
+const click = (a: TestApp, actionId: string, value: string, messageTs = '1767225600.000001') =>
+  a.interact(messageButton({ userId: ENGINEER, actionId, value, channelId: DEPLOYS_CHANNEL, messageTs }));
+
+describe('deploys: odd inputs get clear answers', () => {
+  it('says the status message could not be posted instead of "Follow it in <#null>"', async () => {
+    app = await startDeploysApp();
+    let ts = 0;
+    app.slack.on('chat.postMessage', (args) =>
+      args.channel === DEPLOYS_CHANNEL
+        ? { ok: false, error: 'not_in_channel' }
+        : { ok: true, channel: args.channel, ts: `1767225700.${String(++ts).padStart(6, '0')}` },
+    );
+    nock('http://deployer.test').post('/hooks/groundcrew').reply(202, {});
+    await app.command('deploy worker staging', { user_id: ENGINEER });
+    const reply = (await app.slack.waitFor('response_url', (c) => /started/.test(String(c.args.text))))[0]!;
+    expect(String(reply.args.text)).not.toContain('null');
+    expect(String(reply.args.text)).toContain(
+      'Its status message could not be posted; you will get a DM when it finishes.',
+    );
+  });
+
+  it.each(['', 'abc', '1.5', '-3', 'NaN'])(
+    'answers a Cancel or Roll back button with value %j clearly',
+    async (value) => {
+      app = await startDeploysApp();
+      await click(app, DEPLOY_IDS.cancelButton, value);
+      await click(app, DEPLOY_IDS.rollbackButton, value);
+      await until(() => responses(app!).length === 2, 'both answers');
+      for (const text of responses(app)) {
+        expect(text).not.toMatch(/NaN|#-|#1\.5|#0\b/);
+        expect(text).toContain('does not name a deploy');
+      }
+    },
+  );
+});
