@@ -1,9 +1,10 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
+import { signBody } from '../../src/webhooks/signing.js';
 import type { TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
-import { DEPLOYS_CHANNEL, ENGINEER, startDeploysApp, until } from './support.js';
+import { DEPLOYS_CHANNEL, ENGINEER, settle, startDeploysApp, threadReplies, until, WEBHOOK_SECRET } from './support.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -47,4 +48,26 @@ describe('deploys: odd inputs get clear answers', () => {
       }
     },
   );
+});
+
+describe('deploys: side effects once', () => {
+  it('a signed in_progress report replayed 20 times posts one thread reply', async () => {
+    app = await startDeploysApp();
+    nock('http://deployer.test').post('/hooks/groundcrew').reply(202, {});
+    await app.command('deploy worker staging', { user_id: ENGINEER });
+    const running = await settle(app, 1, 'running');
+    const report = JSON.stringify({ status: 'in_progress', message: 'rolling out 3 pods' });
+    for (let i = 0; i < 20; i++) {
+      const answer = await fetch(`${app.baseUrl}/hooks/deploys/1`, {
+        method: 'POST',
+        body: report,
+        headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, report) },
+      });
+      expect(answer.status).toBe(200);
+    }
+    const progress = () => threadReplies(app!, running.messageTs!).filter((t) => t.includes('rolling out'));
+    await until(() => progress().length >= 1, 'the progress reply');
+    // Every report was answered, so its handling is finished: count what they posted.
+    expect(progress()).toEqual([':arrows_counterclockwise: in progress: rolling out 3 pods']);
+  });
 });
