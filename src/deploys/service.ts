@@ -182,6 +182,34 @@ export function createDeployService(deps: DeployServiceDeps) {
     return people.hasRole(userId, 'admin');
   }
 
+  /** Ids whose Cancel is being handled right now (in-process: one groundcrew process owns the database). */
+  const cancelling = new Set<number>();
+  async function cancelNow(deploy: DeployRow, userId: string): Promise<DeployRow> {
+    let detail = `cancelled by <@${userId}>`;
+    if (deploy.status === 'awaiting_approval' && deploy.approvalId !== null) {
+      await approvals
+        .cancel(deploy.approvalId, userId)
+        .catch((error: unknown) => logger.warn('deploys: cancelling approval:', error));
+    }
+    if (deploy.status === 'running') {
+      const executor = deps.executor(deploy.executor);
+      let asked = false;
+      try {
+        asked = (await executor?.cancel?.({ deployId: deploy.id, runId: deploy.runId, by: userId })) ?? false;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await note(deploy, `:warning: <@${userId}> asked to cancel, but ${message}`);
+        throw conflict(`Deploy #${deploy.id} is still running: ${message}`);
+      }
+      detail += asked
+        ? '; the deploy system was asked to stop'
+        : '; the deploy system was not asked to stop (there is no run to cancel)';
+    }
+    const done = await finish(deploy, 'cancelled', detail, userId);
+    if (!done) throw conflict(`Deploy #${deploy.id} changed meanwhile; it is now ${repo.get(deploy.id)?.status}.`);
+    return done;
+  }
+
   return {
     check,
     recordDenied,
@@ -224,30 +252,16 @@ export function createDeployService(deps: DeployServiceDeps) {
         throw forbidden(`Only <@${deploy.requestedBy}> (who asked for it) or an admin can cancel deploy #${deployId}.`);
       }
       if (!ACTIVE_STATUSES.includes(deploy.status)) throw conflict(`Deploy #${deployId} is already ${deploy.status}.`);
-      let detail = `cancelled by <@${userId}>`;
-      if (deploy.status === 'awaiting_approval' && deploy.approvalId !== null) {
-        await approvals
-          .cancel(deploy.approvalId, userId)
-          .catch((error: unknown) => logger.warn('deploys: cancelling approval:', error));
+      // A double click: the second one must not ask the deploy system again while the first is asking.
+      if (cancelling.has(deployId)) throw conflict(`Deploy #${deployId} is already being cancelled.`);
+      cancelling.add(deployId);
+      try {
+        return await cancelNow(deploy, userId);
+      } finally {
+        cancelling.delete(deployId);
       }
-      if (deploy.status === 'running') {
-        const executor = deps.executor(deploy.executor);
-        let asked = false;
-        try {
-          asked = (await executor?.cancel?.({ deployId: deploy.id, runId: deploy.runId, by: userId })) ?? false;
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          await note(deploy, `:warning: <@${userId}> asked to cancel, but ${message}`);
-          throw conflict(`Deploy #${deployId} is still running: ${message}`);
-        }
-        detail += asked
-          ? '; the deploy system was asked to stop'
-          : '; the deploy system was not asked to stop (there is no run to cancel)';
-      }
-      const done = await finish(deploy, 'cancelled', detail, userId);
-      if (!done) throw conflict(`Deploy #${deployId} changed meanwhile; it is now ${repo.get(deployId)?.status}.`);
-      return done;
     },
+
     /**
      * Redeploys the last good ref before `deployId` (or before the latest success of service/env), through the
      * same pre-flight. `reason` is the person's; `breakGlass` rolls back through a freeze (needs that reason).

@@ -71,3 +71,26 @@ describe('deploys: side effects once', () => {
     expect(progress()).toEqual([':arrows_counterclockwise: in progress: rolling out 3 pods']);
   });
 });
+
+describe('deploys: Cancel once', () => {
+  it('a double-clicked Cancel asks the deploy system to stop once', async () => {
+    app = await startDeploysApp();
+    nock('http://deployer.test').post('/hooks/groundcrew').reply(202, {});
+    await app.command('deploy worker staging', { user_id: ENGINEER });
+    const running = await settle(app, 1, 'running');
+    const cancels: unknown[] = [];
+    nock('http://deployer.test')
+      .persist()
+      .post('/hooks/groundcrew')
+      .delay(200)
+      .reply((_uri, body) => {
+        cancels.push(body);
+        return [200, { ok: true }];
+      });
+    const button = () => click(app!, DEPLOY_IDS.cancelButton, '1', running.messageTs!);
+    await Promise.all([button(), button()]);
+    await settle(app, 1, 'cancelled');
+    await until(() => responses(app!).length >= 1, 'the second click answered');
+    expect(cancels).toHaveLength(1);
+  });
+});
