@@ -152,7 +152,17 @@ export function parseTeamConfig(text: string, fileName = 'groundcrew.yml'): Team
       'fix the YAML syntax; groundcrew.example.yml shows a working file',
     );
   }
-  return validateTeamConfig(doc.toJS() ?? {}, fileName);
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (error) {
+    // `yaml` refuses alias bombs ("billion laughs") here, with a ReferenceError.
+    throw new ConfigError(
+      [`${fileName}: ${(error as Error).message}`],
+      'expand the aliases (&name / *name) by hand; groundcrew.example.yml shows a working file',
+    );
+  }
+  return validateTeamConfig(value ?? {}, fileName);
 }
 
 export function validateTeamConfig(value: unknown, fileName = 'groundcrew.yml'): TeamConfig {

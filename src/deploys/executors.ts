@@ -1,3 +1,4 @@
+import { redactSecrets } from '../redact.js';
 import { readTextCapped, scrubUrl, sendWebhook } from '../webhooks/sender.js';
 import type { ExecutorConfig, GithubActionsExecutorConfig, WebhookExecutorConfig } from './config.js';
 
@@ -60,8 +61,14 @@ export const callbackUrl = (publicUrl: string, deployId: number) =>
 
 const waitedFor = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
 
-/** `<who> answered 422: <the body's message, or its start>`. */
-function refusal(who: string, status: number, text: string, statusText = ''): ExecutorError {
+/** `<who> answered 422: <the body's message, or its start>`, with `secrets` (and any token) redacted. */
+function refusal(
+  who: string,
+  status: number,
+  text: string,
+  secrets: readonly (string | undefined)[],
+  statusText = '',
+): ExecutorError {
   let message = text.slice(0, 300) || statusText;
   try {
     const body: unknown = JSON.parse(text);
@@ -71,7 +78,7 @@ function refusal(who: string, status: number, text: string, statusText = ''): Ex
   } catch {
     // not JSON: keep the text
   }
-  return new ExecutorError(`${who} answered ${status}: ${message}`);
+  return new ExecutorError(`${who} answered ${status}: ${redactSecrets(message, secrets)}`);
 }
 
 async function send(
@@ -89,12 +96,12 @@ async function send(
     }
     const cause =
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    throw new ExecutorError(`could not reach ${who}: ${scrubUrl(cause, url)}`);
+    throw new ExecutorError(`could not reach ${who}: ${redactSecrets(scrubUrl(cause, url), [ctx.githubToken])}`);
   }
   // GitHub's answers are small (a run is a few kB); cap what is read at 1 MiB. Redirects are followed (GitHub
   // answers 301 for a renamed repository); fetch drops the Authorization header on a redirect to another origin.
   const text = await readTextCapped(response, 1024 * 1024);
-  if (!response.ok) throw refusal(who, response.status, text, response.statusText);
+  if (!response.ok) throw refusal(who, response.status, text, [ctx.githubToken], response.statusText);
   return { status: response.status, body: parseJson(text), text };
 }
 
@@ -189,7 +196,7 @@ function webhookExecutor(config: WebhookExecutorConfig, ctx: ExecutorContext): E
     if (result.ok) return parseJson(result.body);
     // A redirect (not followed) comes without a body: say so in the sender's words.
     if (result.status !== null && result.body === undefined) throw new ExecutorError(`${who} answered ${result.error}`);
-    if (result.status !== null) throw refusal(who, result.status, result.body ?? '');
+    if (result.status !== null) throw refusal(who, result.status, result.body ?? '', [config.secret, ctx.githubToken]);
     if (result.error === 'timed out')
       throw new ExecutorError(`${who} did not answer within ${waitedFor(ctx.timeoutMs)}`);
     throw new ExecutorError(`could not reach ${who}: ${result.error}`);

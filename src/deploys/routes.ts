@@ -2,6 +2,7 @@ import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { isDomainError } from '../errors.js';
 import { parseJson } from '../json.js';
+import { redactSecrets } from '../redact.js';
 import { sendJson } from '../slack/http.js';
 import { readSignedCallback } from '../webhooks/callback.js';
 import type { DeploysConfig } from './config.js';
@@ -51,7 +52,9 @@ export function deployCallbackRoute(target: { config: DeploysConfig; deploys: De
           error: report.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
         });
       }
-      const { deployId, ...fields } = report.data;
+      const { deployId, message, ...rest } = report.data;
+      // The executor's words are shown in Slack and stored: no secret it echoes goes with them.
+      const fields = { ...rest, ...(message !== undefined ? { message: redactSecrets(message, secrets) } : {}) };
       if (deployId !== undefined && deployId !== id) {
         return sendJson(res, 400, {
           ok: false,

@@ -111,12 +111,16 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
       if (report.status === 'succeeded' || report.status === 'failed') {
         return finish(current, report.status, report.message ?? `the deploy system reported ${report.status}`);
       }
-      const touched = repo.update(deployId, { updatedAt: clock.now() }) ?? current;
+      // The latest progress line is kept in `detail` (a finish replaces it). The same report again (a replay, a
+      // retry) only keeps the deploy alive: the thread and the status message hear of each change once. Read and
+      // written with no await in between, so reports arriving together cannot both pass.
+      const progress = `${report.status.replace('_', ' ')}${report.message ? `: ${report.message}` : ''}`;
+      const repeated = current.detail === progress;
+      const touched =
+        repo.update(deployId, { updatedAt: clock.now(), ...(repeated ? {} : { detail: progress }) }) ?? current;
+      if (repeated) return touched;
       await show(touched);
-      await note(
-        touched,
-        `:arrows_counterclockwise: ${report.status.replace('_', ' ')}${report.message ? `: ${report.message}` : ''}`,
-      );
+      await note(touched, `:arrows_counterclockwise: ${progress}`);
       return touched;
     },
   };

@@ -197,6 +197,34 @@ export function createDeployService(deps: DeployServiceDeps) {
     return people.hasRole(userId, 'admin');
   }
 
+  /** Ids whose Cancel is being handled right now (in-process: one groundcrew process owns the database). */
+  const cancelling = new Set<number>();
+  async function cancelNow(deploy: DeployRow, userId: string): Promise<DeployRow> {
+    let detail = `cancelled by <@${userId}>`;
+    if (deploy.status === 'awaiting_approval' && deploy.approvalId !== null) {
+      await approvals
+        .cancel(deploy.approvalId, userId)
+        .catch((error: unknown) => logger.warn('deploys: cancelling approval:', error));
+    }
+    if (deploy.status === 'running') {
+      const executor = deps.executor(deploy.executor);
+      let asked = false;
+      try {
+        asked = (await executor?.cancel?.({ deployId: deploy.id, runId: deploy.runId, by: userId })) ?? false;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await note(deploy, `:warning: <@${userId}> asked to cancel, but ${message}`);
+        throw conflict(`Deploy #${deploy.id} is still running: ${message}`);
+      }
+      detail += asked
+        ? '; the deploy system was asked to stop'
+        : '; the deploy system was not asked to stop (there is no run to cancel)';
+    }
+    const done = await finish(deploy, 'cancelled', detail, userId);
+    if (!done) throw conflict(`Deploy #${deploy.id} changed meanwhile; it is now ${repo.get(deploy.id)?.status}.`);
+    return done;
+  }
+
   return {
     check,
     request,
@@ -231,36 +259,23 @@ export function createDeployService(deps: DeployServiceDeps) {
       await finish(deploy, 'expired', `no approval within ${ttl ? formatDuration(ttl) : 'the time allowed'}`);
     },
     async cancel(deployId: number, userId: string): Promise<DeployRow> {
+      checkDeployId(deployId);
       const deploy = repo.get(deployId);
       if (!deploy) throw notFound(`There is no deploy #${deployId}.`);
       if (deploy.requestedBy !== userId && !(await isAdmin(userId))) {
         throw forbidden(`Only <@${deploy.requestedBy}> (who asked for it) or an admin can cancel deploy #${deployId}.`);
       }
       if (!ACTIVE_STATUSES.includes(deploy.status)) throw conflict(`Deploy #${deployId} is already ${deploy.status}.`);
-      let detail = `cancelled by <@${userId}>`;
-      if (deploy.status === 'awaiting_approval' && deploy.approvalId !== null) {
-        await approvals
-          .cancel(deploy.approvalId, userId)
-          .catch((error: unknown) => logger.warn('deploys: cancelling approval:', error));
+      // A double click: the second one must not ask the deploy system again while the first is asking.
+      if (cancelling.has(deployId)) throw conflict(`Deploy #${deployId} is already being cancelled.`);
+      cancelling.add(deployId);
+      try {
+        return await cancelNow(deploy, userId);
+      } finally {
+        cancelling.delete(deployId);
       }
-      if (deploy.status === 'running') {
-        const executor = deps.executor(deploy.executor);
-        let asked = false;
-        try {
-          asked = (await executor?.cancel?.({ deployId: deploy.id, runId: deploy.runId, by: userId })) ?? false;
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          await note(deploy, `:warning: <@${userId}> asked to cancel, but ${message}`);
-          throw conflict(`Deploy #${deployId} is still running: ${message}`);
-        }
-        detail += asked
-          ? '; the deploy system was asked to stop'
-          : '; the deploy system was not asked to stop (there is no run to cancel)';
-      }
-      const done = await finish(deploy, 'cancelled', detail, userId);
-      if (!done) throw conflict(`Deploy #${deployId} changed meanwhile; it is now ${repo.get(deployId)?.status}.`);
-      return done;
     },
+
     /**
      * Redeploys the last good ref before `deployId` (or before the latest success of service/env), through the
      * same pre-flight. `reason` is the person's; `breakGlass` rolls back through a freeze (needs that reason).
@@ -272,6 +287,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     ) {
       let current: DeployRow | null;
       if ('deployId' in from) {
+        checkDeployId(from.deployId);
         current = repo.get(from.deployId);
         if (!current) throw notFound(`There is no deploy #${from.deployId}.`);
         if (current.status !== 'succeeded')
@@ -327,3 +343,10 @@ export function createDeployService(deps: DeployServiceDeps) {
 }
 
 export type DeployService = ReturnType<typeof createDeployService>;
+
+/** A deploy id from a button's value: a malformed one (empty, NaN, 1.5, -3) is refused clearly, not "no deploy #NaN". */
+function checkDeployId(id: number): void {
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw invalidInput('That button does not name a deploy (its value is malformed); use a current status message.');
+  }
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../clock.js';
 import { zChannelId, zDuration, zPrincipals } from '../config-fields.js';
+import { catastrophicBacktracking } from './regex-safety.js';
 
 /** The field types a request form may use. */
 export const FIELD_TYPES = ['text', 'textarea', 'select', 'multiselect', 'user', 'channel', 'number', 'date'] as const;
@@ -77,10 +78,19 @@ function checkField(field: z.infer<typeof zFieldRaw>, ctx: z.core.$RefinementCtx
   }
   if (field.pattern !== undefined) {
     if (type !== 'text' && type !== 'textarea') issue(['pattern'], `pattern only applies to text and textarea fields`);
+    let compiles = true;
     try {
       new RegExp(field.pattern);
     } catch (error) {
+      compiles = false;
       issue(['pattern'], `not a valid regular expression: ${(error as Error).message}`);
+    }
+    const danger = compiles ? catastrophicBacktracking(field.pattern) : null;
+    if (danger) {
+      issue(
+        ['pattern'],
+        `refused: ${danger}, so one answer could backtrack for seconds and stall everything; rewrite it so each repeated part ends on a character it cannot itself match, e.g. ^[a-z0-9]+(-[a-z0-9]+)*$`,
+      );
     }
   }
   if (field.patternMessage !== undefined && field.pattern === undefined) {

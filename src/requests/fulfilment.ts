@@ -118,8 +118,13 @@ export function createFulfilment(deps: FulfilmentDeps) {
       return { ok: false, httpStatus: 401, error: 'bad signature for this request' };
     }
     if ('invalid' in input) return { ok: false, httpStatus: 400, error: input.invalid };
-    // Repeating the current state (other than progress news) is harmless: answer OK, change nothing.
-    if (row.mode === 'webhook' && row.status === input.status && input.status !== 'in_progress') {
+    // Repeating the current state is harmless: answer OK, change nothing. Progress counts as news only when it
+    // brings a new message or output, so a replayed or retried report does not tell the requester again.
+    const news =
+      input.status === 'in_progress' &&
+      ((input.message !== undefined && input.message !== row.message) ||
+        Object.entries(input.outputs ?? {}).some(([key, value]) => row.outputs?.[key] !== value));
+    if (row.mode === 'webhook' && row.status === input.status && !news) {
       return { ok: true, request: row };
     }
     if (row.mode !== 'webhook' || isTerminal(row.status) || !canTransition(row.status, input.status)) {

@@ -2,6 +2,7 @@ import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { isDomainError } from '../errors.js';
 import { parseJson } from '../json.js';
+import { redactSecrets } from '../redact.js';
 import { sendJson } from '../slack/http.js';
 import { readSignedCallback } from '../webhooks/callback.js';
 import type { CallbackInput, Fulfilment } from './fulfilment.js';
@@ -20,7 +21,7 @@ const zCallback = z.strictObject({
   outputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
 });
 
-function parse(body: string, id: number): CallbackInput | { invalid: string } {
+function parse(body: string, id: number, secrets: readonly string[]): CallbackInput | { invalid: string } {
   const json = parseJson(body);
   if (json === undefined) return { invalid: 'body is not JSON' };
   const result = zCallback.safeParse(json);
@@ -33,7 +34,12 @@ function parse(body: string, id: number): CallbackInput | { invalid: string } {
   if (requestId !== undefined && requestId !== id) {
     return { invalid: `requestId: ${requestId} in the body, but this is /hooks/requests/${id}` };
   }
-  return { status, ...(message !== undefined ? { message } : {}), ...(outputs ? { outputs } : {}) };
+  // The automation's words are shown in Slack and stored: no secret it echoes goes with them.
+  return {
+    status,
+    ...(message !== undefined ? { message: redactSecrets(message, secrets) } : {}),
+    ...(outputs ? { outputs } : {}),
+  };
 }
 
 /**
@@ -55,7 +61,7 @@ export function callbackRoute(target: Fulfilment | null): CustomRoute {
       if (!Number.isInteger(id) || id <= 0) return sendJson(res, 404, { ok: false, error: 'no such request' });
       let result: Awaited<ReturnType<Fulfilment['callback']>>;
       try {
-        result = await target.callback(id, signed.secret, parse(signed.body, id));
+        result = await target.callback(id, signed.secret, parse(signed.body, id, target.secrets()));
       } catch (error) {
         // Another change got there first (e.g. two callbacks at once): nothing was written.
         if (isDomainError(error)) return sendJson(res, 409, { ok: false, error: error.message });

@@ -12,6 +12,8 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const REQUIRED_MESSAGE = 'This field is required.';
+/** Longest text answer checked (Slack's plain-text input allows 3000); also bounds the cost of a pattern match. */
+export const TEXT_ANSWER_MAX = 3000;
 
 /**
  * Checks every field of a submitted form; returns the clean values or one message per failing field id.
@@ -50,6 +52,7 @@ export function validateField(field: RequestField, raw: RawValue, now: Date, tim
   switch (field.type) {
     case 'text':
     case 'textarea': {
+      if (text.length > TEXT_ANSWER_MAX) return { error: `At most ${TEXT_ANSWER_MAX} characters.` };
       if (field.pattern && !new RegExp(field.pattern).test(text)) {
         return { error: field.patternMessage ?? `Must match the pattern ${field.pattern}.` };
       }

@@ -12,6 +12,7 @@ import { registerHomeTab } from './home.js';
 import { guardRoute, healthRoute } from './http.js';
 import { createIdTranslator, type IdAliases } from './id-aliases.js';
 import { indexListeners } from './listener-index.js';
+import { guardEventBodies, SERVER_OPTIONS } from './receiver-guard.js';
 
 export interface SlackAppOptions {
   env: Pick<Env, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN' | 'SLACK_API_URL' | 'PORT'>;
@@ -95,8 +96,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     client: core.client,
     inFlight: () => inFlight,
     async start() {
-      const started = await app.start(options.host ? { port: env.PORT, host: options.host } : env.PORT);
-      return socketMode ? undefined : (started as Server);
+      const listen = options.host ? { port: env.PORT, host: options.host } : env.PORT;
+      const started = await (socketMode ? app.start(listen) : app.start(listen, { ...SERVER_OPTIONS }));
+      if (socketMode) return undefined;
+      guardEventBodies(started as Server, core.logger);
+      return started as Server;
     },
     async stop(timeoutMs = 10_000) {
       if (draining) return;

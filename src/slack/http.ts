@@ -8,10 +8,15 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+/** How much of an oversized body is read and thrown away so its sender gets the 413; beyond this, the connection is cut. */
+export const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /**
  * Reads a request body as text, refusing bodies above `limitBytes` (returns null; a declared Content-Length over
- * the limit is refused before reading). Rejects if the client aborts mid-body: route handlers run under
- * guardRoute, which turns that into a log line instead of an unhandled rejection.
+ * the limit is refused before reading). A body that grows past the limit while streaming (chunked, no length) is
+ * read to its end and discarded, up to DRAIN_LIMIT_BYTES, so the client can read the 413 instead of having its upload
+ * cut (a reset); the server's request timeout bounds how long that takes. Rejects if the client aborts mid-body:
+ * route handlers run under guardRoute, which turns that into a log line instead of an unhandled rejection.
  */
 export async function readBody(req: IncomingMessage, limitBytes = 1_000_000): Promise<string | null> {
   const declared = Number(req.headers['content-length']);
@@ -19,12 +24,16 @@ export async function readBody(req: IncomingMessage, limitBytes = 1_000_000): Pr
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buffer.length;
-    if (size > limitBytes) return null;
-    chunks.push(buffer);
+    const length = Buffer.isBuffer(chunk) ? chunk.length : Buffer.byteLength(chunk as string);
+    size += length;
+    if (size > limitBytes + DRAIN_LIMIT_BYTES) return null; // leaving the loop destroys the request: a reset
+    if (size > limitBytes) {
+      chunks.length = 0;
+      continue;
+    }
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return size > limitBytes ? null : Buffer.concat(chunks).toString('utf8');
 }
 
 /**

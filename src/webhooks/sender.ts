@@ -1,4 +1,5 @@
 import { MINUTE } from '../clock.js';
+import { redactSecrets } from '../redact.js';
 import { SIGNATURE_HEADER, signBody } from './signing.js';
 
 /**
@@ -83,11 +84,13 @@ export async function sendWebhook(fetchFn: typeof fetch, delivery: WebhookDelive
         error: `HTTP ${response.status}: redirects are not followed${location ? ` (it pointed to ${location})` : ''}; configure the final URL`,
       };
     }
+    // The remote's answer may echo what it was sent (the secret, in a "bad signature" explanation).
+    const answer = redactSecrets(text, [delivery.secret]);
     return {
       ok: false,
       status: response.status,
-      error: `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`,
-      body: text,
+      error: `HTTP ${response.status}${answer ? `: ${answer.slice(0, 200)}` : ''}`,
+      body: answer,
     };
   } catch (error) {
     // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a TLS error) is in its cause.
@@ -97,7 +100,7 @@ export async function sendWebhook(fetchFn: typeof fetch, delivery: WebhookDelive
       typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
     const base = error instanceof Error ? error.message : String(error);
     const message = controller.signal.aborted ? 'timed out' : detail ? `${base} (${detail})` : base;
-    return { ok: false, status: null, error: scrubUrl(message, delivery.url) };
+    return { ok: false, status: null, error: redactSecrets(scrubUrl(message, delivery.url), [delivery.secret]) };
   } finally {
     clearTimeout(timer);
   }

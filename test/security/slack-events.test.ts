@@ -59,3 +59,28 @@ describe('POST /slack/events', () => {
     expect((await fetch(`${app.baseUrl}/`)).status).toBe(404);
   });
 });
+
+describe('POST /slack/events with hostile JSON', () => {
+  const cases: [string, string, string][] = [
+    ...['null', '42', '"text"', '[]', 'true'].map((body): [string, string, string] => [body, body, 'application/json']),
+    ['payload=null', formEncode({ payload: 'null' }), 'application/x-www-form-urlencoded'],
+  ];
+  it.each(cases)('answers a signed %s body with 400, without ending the process', async (_name, body, contentType) => {
+    app = await startTestApp();
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const response = await app.post(body, { contentType });
+      expect(response.status).toBe(400);
+      // The app still serves the next request, and nothing went unhandled on the way.
+      const health = await fetch(`${app.baseUrl}/healthz`);
+      expect(health.status).toBe(200);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(rejections).toEqual([]);
+      expect(app.slack.calls).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { createGroundcrew, type Groundcrew } from '../../src/bootstrap.js';
@@ -47,6 +48,8 @@ export interface TestApp {
   config: Config;
   team: TeamConfig;
   baseUrl: string;
+  /** The HTTP server Bolt started (its limits and timeouts are part of what is tested). */
+  server: Server;
   /** POST raw bytes to /slack/events, signed unless `signed: false`. */
   post(
     body: string,
@@ -149,6 +152,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     team,
     baseUrl,
+    server: server!,
     post,
     request,
     pending: () => ({ toApp, outbound }),

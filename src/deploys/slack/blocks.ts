@@ -96,14 +96,21 @@ export function statusMessage(deploy: DeployRow): { text: string; blocks: KnownB
   return { text: `${deployTitle(deploy)} (${deploy.ref}): ${label}`, blocks };
 }
 
+/** Where to follow a deploy: its status message's channel, or why there is none (posting it failed). */
+function followIn(deploy: DeployRow): string {
+  return deploy.channel
+    ? ` Follow it in <#${deploy.channel}>.`
+    : ' Its status message could not be posted; you will get a DM when it finishes.';
+}
+
 /** The ephemeral answer to `/platform deploy` once the deploy exists. */
 export function requestedReply(deploy: DeployRow): string {
   const title = `${deployTitle(deploy)} (\`${escapeMrkdwn(deploy.ref)}\`)`;
   switch (deploy.status) {
     case 'awaiting_approval':
-      return `:raised_hand: ${title} is waiting for approval; approvers have been asked. Follow it in <#${deploy.channel}>.`;
+      return `:raised_hand: ${title} is waiting for approval; approvers have been asked.${followIn(deploy)}`;
     case 'running':
-      return `:rocket: ${title} started.${deploy.runUrl ? ` <${deploy.runUrl}|Open the run>.` : ''} Follow it in <#${deploy.channel}>.`;
+      return `:rocket: ${title} started.${deploy.runUrl ? ` <${deploy.runUrl}|Open the run>.` : ''}${followIn(deploy)}`;
     case 'failed':
     case 'cancelled':
       return `:x: ${title} ${deploy.status}: ${deploy.detail ?? 'no detail'}`;

@@ -1,0 +1,34 @@
+/**
+ * Text that came from outside (a remote's error body, a network error, an executor's report) is shown in Slack and
+ * stored. A remote may echo what groundcrew sent it: its token in an "invalid credentials" message, the shared
+ * secret in a debugging answer. Every place that relays such text passes it through redactSecrets first.
+ */
+
+export const REDACTED = '[redacted]';
+
+/** Shorter values are not treated as secrets (they would match ordinary words). */
+const MIN_SECRET_LENGTH = 6;
+
+/** Credentials recognisable by their shape, whoever they belong to: Slack and GitHub tokens, bearer headers. */
+const TOKEN_SHAPES = [
+  /\bxox[abposre]-[A-Za-z0-9-]{6,}/g,
+  /\bxapp-[A-Za-z0-9-]{6,}/g,
+  /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{6,}/g,
+  /\bgithub_pat_[A-Za-z0-9_]{6,}/g,
+  /\b(Bearer|token)\s+[A-Za-z0-9._~+/=-]{12,}/gi,
+];
+
+/** `text` with every known secret and every token-shaped string replaced by [redacted]. */
+export function redactSecrets(text: string, secrets: Iterable<string | null | undefined> = []): string {
+  const known = [...secrets]
+    .filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const secret of known) out = out.split(secret).join(REDACTED);
+  for (const shape of TOKEN_SHAPES) {
+    out = out.replace(shape, (_match, scheme: unknown) =>
+      typeof scheme === 'string' ? `${scheme} ${REDACTED}` : REDACTED,
+    );
+  }
+  return out;
+}
