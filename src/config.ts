@@ -25,6 +25,8 @@ export const zTeamConfig = z.strictObject({
   timezone: zTimezone.default('UTC'),
   admins: z.array(zUserId).min(1, { message: 'name at least one admin user ID' }),
   platformTeam: zPrincipals,
+  // Reserved for the support (help) and communities (announcements) capabilities: accepted so files that set
+  // them keep starting, but nothing reads them yet, so the example does not ask for them (see reservedKeyNotes).
   channels: z
     .strictObject({
       help: zChannelId.optional(),
@@ -128,6 +130,15 @@ export function validateTeamConfig(value: unknown, fileName = 'groundcrew.yml'):
     );
   }
   return deepFreeze(result.data);
+}
+
+/** One start-up line when the file sets keys that are accepted but have no effect yet; none otherwise. */
+export function reservedKeyNotes(team: TeamConfig, fileName = 'groundcrew.yml'): string[] {
+  const set = (['help', 'announcements'] as const).filter((key) => team.channels[key] !== undefined);
+  if (set.length === 0) return [];
+  return [
+    `${fileName}: ${set.map((key) => `channels.${key}`).join(', ')} ${set.length === 1 ? 'is' : 'are'} reserved for capabilities not built yet (support, communities) and ${set.length === 1 ? 'has' : 'have'} no effect; you can remove ${set.length === 1 ? 'it' : 'them'}.`,
+  ];
 }
 
 export function loadConfig(

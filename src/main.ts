@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createGroundcrew } from './bootstrap.js';
-import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig } from './config.js';
+import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig, reservedKeyNotes } from './config.js';
 import { openDb } from './db/client.js';
 import { createLogger } from './logger.js';
 import { wantsPlayground } from './playground/mode.js';
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.env.LOG_LEVEL);
+  for (const note of reservedKeyNotes(config.team, config.env.GROUNDCREW_CONFIG)) logger.warn(note);
   let database: ReturnType<typeof openDb>;
   try {
     database = openDb(config.env.GROUNDCREW_DB);

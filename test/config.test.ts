@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseEnv, parseTeamConfig } from '../src/config.js';
+import { ConfigError, loadConfig, parseEnv, parseTeamConfig, reservedKeyNotes } from '../src/config.js';
 
 const secrets = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret' };
 
@@ -72,6 +72,14 @@ describe('groundcrew.yml', () => {
 
   it('requires at least one admin', () => {
     expect(problemsOf(() => parseTeamConfig('timezone: UTC\n'))[0]).toMatch(/^groundcrew\.yml: admins: /);
+  });
+
+  it('accepts channels.help and channels.announcements but says, in one line, that they do nothing yet', () => {
+    const team = parseTeamConfig('admins: [U0ADMIN01]\nchannels:\n  help: C0HELP0001\n  announcements: C0ANNOUNCE\n');
+    expect(reservedKeyNotes(team)).toEqual([
+      'groundcrew.yml: channels.help, channels.announcements are reserved for capabilities not built yet (support, communities) and have no effect; you can remove them.',
+    ]);
+    expect(reservedKeyNotes(parseTeamConfig('admins: [U0ADMIN01]\n'))).toEqual([]);
   });
 
   it('says which file is missing', () => {
