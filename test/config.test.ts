@@ -82,6 +82,30 @@ describe('groundcrew.yml', () => {
     expect(reservedKeyNotes(parseTeamConfig('admins: [U0ADMIN01]\n'))).toEqual([]);
   });
 
+  it('an empty file says what it minimally needs, naming the file', () => {
+    for (const text of ['', '# nothing yet\n']) {
+      expect(problemsOf(() => parseTeamConfig(text, '/etc/groundcrew/groundcrew.yml'))).toEqual([
+        '/etc/groundcrew/groundcrew.yml is empty: it needs at least `admins:` with one Slack user ID (U…), e.g. `admins: [U0123ABCD]`',
+      ]);
+    }
+  });
+
+  it('suggests the nearest known key for a misspelt one, at any depth', () => {
+    const problems = problemsOf(() =>
+      parseTeamConfig(
+        'admins: [U0ADMIN01]\ntimezon: UTC\nplatfromTeam: [U0PLAT001]\nshipit: true\n' +
+          'deploys:\n  chanel: C0DEPLOYS1\n  environments: [{ name: staging, aprovals: { count: 1 } }]\n  executors: {}\n',
+      ),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'groundcrew.yml: unknown key(s) "timezon" (did you mean "timezone"?), "platfromTeam" (did you mean "platformTeam"?), "shipit"',
+        'groundcrew.yml: deploys: unknown key(s) "chanel" (did you mean "channel"?)',
+        'groundcrew.yml: deploys.environments[0]: unknown key(s) "aprovals" (did you mean "approvals"?)',
+      ]),
+    );
+  });
+
   it('says which file is missing', () => {
     const problems = problemsOf(() =>
       loadConfig({ ...secrets, GROUNDCREW_CONFIG: '/nowhere/gc.yml' }, () => {
