@@ -70,7 +70,11 @@ export function createDeployService(deps: DeployServiceDeps) {
     return (await people.hasRole(userId, 'admin')) || (await people.isIn(userId, config.breakGlass));
   }
 
-  async function check(userId: string, input: DeployInput): Promise<PreflightResult> {
+  async function check(
+    userId: string,
+    input: DeployInput,
+    surface: 'command' | 'form' = 'command',
+  ): Promise<PreflightResult> {
     const now = clock.now();
     const service = config.services.find((s) => s.name === input.service);
     return preflight({
@@ -87,6 +91,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       activeDeploys: repo.active(),
       zone: guardrails.zone,
       now,
+      surface,
     });
   }
 

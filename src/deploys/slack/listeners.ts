@@ -95,7 +95,7 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
       reason: fields.reason,
       breakGlass: fields.breakGlass,
     };
-    const result = await deploys.check(userId, input);
+    const result = await deploys.check(userId, input, 'form');
     if (!result.ok) {
       deploys.recordDenied(userId, input, result);
       const errors: Record<string, string> = {};
