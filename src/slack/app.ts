@@ -6,7 +6,7 @@ import type { Capability, CapabilityDeps, Services } from '../services.js';
 import { registerCommandRouter } from './command-router.js';
 import { firstDelivery } from './dedupe.js';
 import { createHomePublisher, registerHomeTab } from './home.js';
-import { guardRoute, healthRoute } from './http.js';
+import { guardRoute, healthRoute, playgroundOffRoutes } from './http.js';
 import { indexListeners } from './listener-index.js';
 
 export interface SlackAppOptions {
@@ -49,7 +49,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   };
   const customRoutes: CustomRoute[] = [healthRoute(options.healthy ?? (() => true))];
   for (const capability of capabilities) customRoutes.push(...(capability.routes?.(lazyDeps) ?? []));
-  customRoutes.push(...(options.extraRoutes ?? []));
+  // The playground brings its own routes; a real run answers a leftover playground tab with a quiet 410.
+  customRoutes.push(...(options.extraRoutes ?? playgroundOffRoutes()));
   const guardedRoutes = customRoutes.map((route) => guardRoute(route, services.logger));
 
   const socketMode = Boolean(env.SLACK_APP_TOKEN);
