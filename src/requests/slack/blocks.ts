@@ -271,3 +271,8 @@ export function slaBreachMessage(row: RequestRow, type: RequestType): Message {
     `(${formatDuration(type.sla ?? 0)}; ${STATUS_LABEL[row.status]}${row.claimedBy ? ` by <@${row.claimedBy}>` : ', unclaimed'}).`;
   return { text, blocks: [section(text)] };
 }
+
+/** The filer's confirmation in the channel they filed from (ephemeral). */
+export function submittedNote(row: Pick<RequestRow, 'id'>, type: Pick<RequestType, 'title'>): string {
+  return `:inbox_tray: Request #${row.id} (${escapeMrkdwn(type.title)}) is filed with the platform team. Updates come to you in a DM; \`/platform requests\` lists yours.`;
+}

@@ -30,7 +30,7 @@ export function registerRequestCommands(commands: CommandRegistry, service: Requ
       await ctx.ackNow();
       await ctx.client.views.open({
         trigger_id: ctx.triggerId,
-        view: type ? formView(type, formModel(type)) : pickerView(service.types()),
+        view: type ? formView(type, formModel(type), ctx.channelId) : pickerView(service.types(), ctx.channelId),
       });
     },
   });
