@@ -219,7 +219,7 @@ function wire() {
       button.disabled = true;
       const result = await send('time', { ms: Number(button.dataset.advance) });
       button.disabled = false;
-      if (result.jobsRun?.length) toast(`Jobs run: ${result.jobsRun.join(', ')}`);
+      if (result.summary) toast(result.summary);
     });
   }
   $('#composer').addEventListener('submit', (e) => {
