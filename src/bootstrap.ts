@@ -15,6 +15,7 @@ import { createSlackClient } from './slack/client.js';
 import { CommandRegistry } from './slack/command-registry.js';
 import { createHomePublisher } from './slack/home.js';
 import { HomeRegistry } from './slack/home-registry.js';
+import { playgroundOffRoutes } from './slack/http.js';
 import type { IdAliases } from './slack/id-aliases.js';
 
 export interface GroundcrewOptions {
@@ -90,7 +91,8 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
     if (contribution.listeners) listeners.push(contribution.listeners);
     if (contribution.idAliases) idAliases.push(contribution.idAliases);
   }
-  routes.push(...(options.extraRoutes ?? []));
+  // The playground brings its own routes; a real run answers a leftover playground tab with a quiet 410.
+  routes.push(...(options.extraRoutes ?? playgroundOffRoutes()));
   const slack = createSlackApp({
     env: config.env,
     core,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { zChannelId, zPrincipals, zTimezone, zUserId } from './config-fields.js';
 import { zDeploysConfig } from './deploys/config.js';
 import { zRequestsConfig } from './requests/config.js';
+import { closestMatch } from './slack/command-args.js';
 
 /** Thrown for every configuration problem; main prints `problems` one per line and exits non-zero. */
 export class ConfigError extends Error {
@@ -53,6 +54,8 @@ export const zTeamConfig = z.strictObject({
   timezone: zTimezone.default('UTC'),
   admins: z.array(zUserId).min(1, { message: 'name at least one admin user ID' }),
   platformTeam: zPrincipals,
+  // Reserved for the support (help) and communities (announcements) capabilities: accepted so files that set
+  // them keep starting, but nothing reads them yet, so the example does not ask for them (see reservedKeyNotes).
   channels: z
     .strictObject({
       help: zChannelId.optional(),
@@ -129,13 +132,60 @@ export function parseEnv(raw: RawEnv): Env {
   return result.data;
 }
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): string[] {
+/** The keys an object schema at `path` inside `schema` accepts (through defaults, optionals, pipes and lists). */
+function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let current: z.core.$ZodType | undefined = schema;
+  const unwrap = () => {
+    for (let i = 0; i < 10 && current; i++) {
+      const def = current._zod.def as z.core.$ZodTypeDef & {
+        innerType?: z.core.$ZodType;
+        in?: z.core.$ZodType;
+      };
+      if (def.type === 'default' || def.type === 'optional' || def.type === 'nullable' || def.type === 'prefault') {
+        current = def.innerType;
+      } else if (def.type === 'pipe') {
+        current = def.in;
+      } else return;
+    }
+  };
+  for (const part of path) {
+    unwrap();
+    const def = current?._zod.def as
+      | (z.core.$ZodTypeDef & {
+          shape?: Record<string, z.core.$ZodType>;
+          element?: z.core.$ZodType;
+          valueType?: z.core.$ZodType;
+        })
+      | undefined;
+    if (def?.type === 'object' && typeof part === 'string') current = def.shape?.[part];
+    else if (def?.type === 'array') current = def.element;
+    else if (def?.type === 'record') current = def.valueType;
+    else return [];
+  }
+  unwrap();
+  const def = current?._zod.def as (z.core.$ZodTypeDef & { shape?: Record<string, unknown> }) | undefined;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: readonly PropertyKey[] = [],
+  schema?: z.core.$ZodType,
+): string[] {
   return issues.map((issue) => {
     const path = [...prefix, ...issue.path]
       .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
       .join('');
     let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    if (issue.code === 'unrecognized_keys') {
+      const known = schema ? knownKeysAt(schema, issue.path) : [];
+      message = `unknown key(s) ${issue.keys
+        .map((key) => {
+          const near = closestMatch(key, known);
+          return near ? `"${key}" (did you mean "${near}"?)` : `"${key}"`;
+        })
+        .join(', ')}`;
+    }
     return path ? `${path}: ${message}` : message;
   });
 }
@@ -166,14 +216,29 @@ export function parseTeamConfig(text: string, fileName = 'groundcrew.yml'): Team
 }
 
 export function validateTeamConfig(value: unknown, fileName = 'groundcrew.yml'): TeamConfig {
+  if (value === null || typeof value !== 'object' || Object.keys(value).length === 0) {
+    throw new ConfigError(
+      [`${fileName} is empty: it needs at least \`admins:\` with one Slack user ID (U…), e.g. \`admins: [U0123ABCD]\``],
+      "copy groundcrew.example.yml over it and replace the IDs with your workspace's",
+    );
+  }
   const result = zTeamConfig.safeParse(value);
   if (!result.success) {
     throw new ConfigError(
-      formatIssues(result.error.issues).map((line) => `${fileName}: ${line}`),
+      formatIssues(result.error.issues, [], zTeamConfig).map((line) => `${fileName}: ${line}`),
       'see README "Configuration: groundcrew.yml" for every key',
     );
   }
   return deepFreeze(result.data);
+}
+
+/** One start-up line when the file sets keys that are accepted but have no effect yet; none otherwise. */
+export function reservedKeyNotes(team: TeamConfig, fileName = 'groundcrew.yml'): string[] {
+  const set = (['help', 'announcements'] as const).filter((key) => team.channels[key] !== undefined);
+  if (set.length === 0) return [];
+  return [
+    `${fileName}: ${set.map((key) => `channels.${key}`).join(', ')} ${set.length === 1 ? 'is' : 'are'} reserved for capabilities not built yet (support, communities) and ${set.length === 1 ? 'has' : 'have'} no effect; you can remove ${set.length === 1 ? 'it' : 'them'}.`,
+  ];
 }
 
 export function loadConfig(

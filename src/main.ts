@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createGroundcrew } from './bootstrap.js';
-import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig } from './config.js';
+import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig, reservedKeyNotes } from './config.js';
 import { openDb } from './db/client.js';
 import { createLogger, secretValues } from './logger.js';
 import { defaultBackupDir, registerBackupJob } from './ops/backup.js';
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.env.LOG_LEVEL, { secrets: secretValues(process.env, config.team) });
+  for (const note of reservedKeyNotes(config.team, config.env.GROUNDCREW_CONFIG)) logger.warn(note);
   const backupDir =
     config.env.GROUNDCREW_BACKUP_DIR ?? config.team.backups?.dir ?? defaultBackupDir(config.env.GROUNDCREW_DB);
   let database: ReturnType<typeof openDb>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseEnv, parseTeamConfig } from '../src/config.js';
+import { ConfigError, loadConfig, parseEnv, parseTeamConfig, reservedKeyNotes } from '../src/config.js';
 
 const secrets = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret' };
 
@@ -72,6 +72,38 @@ describe('groundcrew.yml', () => {
 
   it('requires at least one admin', () => {
     expect(problemsOf(() => parseTeamConfig('timezone: UTC\n'))[0]).toMatch(/^groundcrew\.yml: admins: /);
+  });
+
+  it('accepts channels.help and channels.announcements but says, in one line, that they do nothing yet', () => {
+    const team = parseTeamConfig('admins: [U0ADMIN01]\nchannels:\n  help: C0HELP0001\n  announcements: C0ANNOUNCE\n');
+    expect(reservedKeyNotes(team)).toEqual([
+      'groundcrew.yml: channels.help, channels.announcements are reserved for capabilities not built yet (support, communities) and have no effect; you can remove them.',
+    ]);
+    expect(reservedKeyNotes(parseTeamConfig('admins: [U0ADMIN01]\n'))).toEqual([]);
+  });
+
+  it('an empty file says what it minimally needs, naming the file', () => {
+    for (const text of ['', '# nothing yet\n']) {
+      expect(problemsOf(() => parseTeamConfig(text, '/etc/groundcrew/groundcrew.yml'))).toEqual([
+        '/etc/groundcrew/groundcrew.yml is empty: it needs at least `admins:` with one Slack user ID (U…), e.g. `admins: [U0123ABCD]`',
+      ]);
+    }
+  });
+
+  it('suggests the nearest known key for a misspelt one, at any depth', () => {
+    const problems = problemsOf(() =>
+      parseTeamConfig(
+        'admins: [U0ADMIN01]\ntimezon: UTC\nplatfromTeam: [U0PLAT001]\nshipit: true\n' +
+          'deploys:\n  chanel: C0DEPLOYS1\n  environments: [{ name: staging, aprovals: { count: 1 } }]\n  executors: {}\n',
+      ),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'groundcrew.yml: unknown key(s) "timezon" (did you mean "timezone"?), "platfromTeam" (did you mean "platformTeam"?), "shipit"',
+        'groundcrew.yml: deploys: unknown key(s) "chanel" (did you mean "channel"?)',
+        'groundcrew.yml: deploys.environments[0]: unknown key(s) "aprovals" (did you mean "approvals"?)',
+      ]),
+    );
   });
 
   it('says which file is missing', () => {

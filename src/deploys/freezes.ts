@@ -138,6 +138,74 @@ export function activeFreezes(sources: FreezeSources, now: Date): ActiveFreeze[]
   return out;
 }
 
+/**
+ * Every freeze occurrence that was in force at some time in `(since, now]`, including ones that began and ended
+ * inside it (between two sweeps, or while the app was down). `sources.adhoc` must hold the ad-hoc freezes that
+ * end after `since`.
+ */
+export function freezesBetween(sources: FreezeSources, since: Date, now: Date): ActiveFreeze[] {
+  const found = new Map<string, ActiveFreeze>();
+  const keep = (freeze: ActiveFreeze) => {
+    if (freeze.from <= now && freeze.until > since && freeze.until > freeze.from) found.set(freeze.key, freeze);
+  };
+  activeFreezes(sources, now).forEach(keep);
+  const { config, zone } = sources;
+  config.windows.forEach((window, i) => {
+    const from = parseLocal(window.from, zone);
+    const until = parseLocal(window.to, zone);
+    if (!from || !until) return;
+    keep({
+      key: `window:${i}:${from.toISO()}`,
+      kind: 'window',
+      reason: window.reason,
+      environments: window.environments ?? 'all',
+      from: from.toJSDate(),
+      until: until.toJSDate(),
+    });
+  });
+  config.recurring.forEach((window, i) => {
+    let at = now;
+    // Occurrences are at least a week apart, so a long outage looks back a bounded number of weeks.
+    for (let n = 0; n < 60; n++) {
+      const { from, until } = recurringOccurrence(window, at, zone);
+      if (until.toMillis() <= since.getTime() && from.toMillis() <= since.getTime()) break;
+      keep({
+        key: `recurring:${i}:${from.toISO()}`,
+        kind: 'recurring',
+        reason: window.reason,
+        environments: window.environments ?? 'all',
+        from: from.toJSDate(),
+        until: until.toJSDate(),
+      });
+      at = new Date(from.toMillis() - 1);
+    }
+  });
+  for (const holiday of config.holidays) {
+    const from = parseLocal(holiday.date, zone);
+    if (!from) continue;
+    keep({
+      key: `holiday:${holiday.date}`,
+      kind: 'holiday',
+      reason: holiday.name ? `holiday freeze (${holiday.name})` : 'holiday freeze',
+      environments: holiday.environments ?? 'all',
+      from: from.toJSDate(),
+      until: from.plus({ days: 1 }).toJSDate(),
+    });
+  }
+  for (const freeze of sources.adhoc) {
+    keep({
+      key: `adhoc:${freeze.id}`,
+      kind: 'adhoc',
+      reason: freeze.reason,
+      environments: freeze.environment === 'all' ? 'all' : [freeze.environment],
+      from: freeze.startsAt,
+      until: freeze.until,
+      createdBy: freeze.createdBy,
+    });
+  }
+  return [...found.values()].sort((a, b) => a.from.getTime() - b.from.getTime());
+}
+
 export interface FreezeStatus {
   /** The freeze that applies now (the one ending last, when several do). */
   freeze: ActiveFreeze;

@@ -10,6 +10,7 @@ import {
   type FreezeStatus,
   formatLocal,
   freezeStatus,
+  freezesBetween,
 } from './freezes.js';
 import { type LockView, scopeName, unknownEnvironmentMessage, unknownServiceMessage } from './model.js';
 import type { DeployNotifier } from './ports.js';
@@ -241,30 +242,48 @@ export function createGuardrails(deps: GuardrailsDeps) {
       });
       return ended.length;
     },
-    /** Announces freezes that started or ended since the last sweep (configured windows included). */
+    /**
+     * Announces, once each, every freeze start and end since the last sweep (configured windows included). A
+     * freeze that began and ended between two sweeps (or while the app was down) gets one message saying when
+     * it was. Each announcement is claimed in the database before it is posted, so the command that froze and
+     * the minute job never both post it. Pass a `now` read after the change being announced.
+     */
     async announceFreezeTransitions(now: Date): Promise<void> {
+      const since = repo.advanceFreezeSweep(now) ?? now;
       const active = activeFreezes(sources(now), now);
-      const announced = repo.announced();
       const scope = (envs: readonly string[] | 'all') => (envs === 'all' ? 'all environments' : envs.join(', '));
+      const stored = (freeze: ActiveFreeze, endAnnouncedAt: Date | null) => ({
+        key: freeze.key,
+        reason: freeze.reason,
+        environments: freeze.environments === 'all' ? ('all' as const) : [...freeze.environments],
+        until: freeze.until,
+        announcedAt: now,
+        endAnnouncedAt,
+      });
       for (const freeze of active) {
-        if (announced.some((a) => a.key === freeze.key)) continue;
-        repo.markAnnounced({
-          key: freeze.key,
-          reason: freeze.reason,
-          environments: freeze.environments === 'all' ? 'all' : [...freeze.environments],
-          until: freeze.until,
-          announcedAt: now,
-        });
+        if (!repo.claimStart(stored(freeze, null))) continue;
         const by = freeze.createdBy ? ` by <@${freeze.createdBy}>` : '';
         await notifier.announce(
           `:snowflake: Freeze started${by} on ${scope(freeze.environments)} until ${formatLocal(freeze.until, zone, now)} — ${freeze.reason}. Deploys there are blocked; admins can break glass.`,
         );
       }
-      for (const old of announced) {
-        if (active.some((f) => f.key === old.key)) continue;
-        repo.forgetAnnounced(old.key);
+      for (const open of repo.openAnnouncements()) {
+        if (active.some((f) => f.key === open.key) || !repo.claimEnd(open.key, now)) continue;
+        const adhoc = /^adhoc:(\d+)$/.exec(open.key);
+        const endedBy = adhoc ? repo.getFreeze(Number(adhoc[1]))?.endedBy : null;
+        const how = endedBy ? ` early by <@${endedBy}>` : '';
         await notifier.announce(
-          `:sunny: Freeze ended on ${scope(old.environments)} — ${old.reason}. Deploys are open again.`,
+          `:sunny: Freeze ended${how} on ${scope(open.environments)} — ${open.reason}. Deploys are open again.`,
+        );
+      }
+      // Began and ended since the last sweep: never announced, so one message with both ends.
+      const between = freezesBetween(sources(since), since, now);
+      for (const freeze of between) {
+        if (freeze.until > now || !repo.claimStart(stored(freeze, now))) continue;
+        const by = freeze.createdBy ? ` by <@${freeze.createdBy}>` : '';
+        const from = formatLocal(freeze.from, zone, now).replace(` ${zone}`, '');
+        await notifier.announce(
+          `:snowflake: A freeze${by} on ${scope(freeze.environments)} ran from ${from} to ${formatLocal(freeze.until, zone, now)} — ${freeze.reason}. It ended before it could be announced; deploys there are open.`,
         );
       }
     },

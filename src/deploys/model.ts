@@ -117,6 +117,8 @@ export interface PreflightInput {
   activeDeploys: readonly ActiveDeployView[];
   zone: string;
   now: Date;
+  /** Where the advice will be read: the command's flags or the form's fields. Default: command. */
+  surface?: 'command' | 'form';
 }
 
 export interface PreflightResult {
@@ -188,6 +190,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   if (input.freeze && environmentConfig) {
     const until = formatLocal(input.freeze.until, zone, now);
     const freezeLine = `${environment} is frozen until ${until} — ${input.freeze.freeze.reason}`;
+    const form = input.surface === 'form';
     if (input.breakGlass && input.mayBreakGlass && input.breakGlass.reason) {
       breaksGlass = true;
     } else if (input.breakGlass && !input.mayBreakGlass) {
@@ -200,14 +203,14 @@ export function preflight(input: PreflightInput): PreflightResult {
       problems.push({
         code: 'break_glass_needs_reason',
         field: 'reason',
-        message: `${freezeLine}; breaking glass needs a reason: add --reason "…".`,
+        message: `${freezeLine}; breaking glass needs a reason: ${form ? 'fill in Reason' : 'add --reason "…"'}.`,
       });
     } else {
       problems.push({
         code: 'frozen',
         field: 'environment',
         message: input.mayBreakGlass
-          ? `${freezeLine}; if it cannot wait, add --break-glass --reason "…" (audited and announced).`
+          ? `${freezeLine}; if it cannot wait, ${form ? 'tick Break glass below and give a Reason' : 'add --break-glass --reason "…"'} (audited and announced).`
           : `${freezeLine}; ask an admin to break glass.`,
       });
     }

@@ -4,6 +4,7 @@ import { ACTIVE_STATUSES, type DeployStatus } from './model.js';
 import {
   type DeployRow,
   deployFreezeAnnouncementsTable,
+  deployFreezeSweepsTable,
   deployFreezesTable,
   deployLocksTable,
   deployLockWatchersTable,
@@ -157,14 +158,47 @@ export function createDeploysRepo(db: Db) {
     endFreeze(id: number, now: Date, by: string): void {
       db.update(deployFreezesTable).set({ until: now, endedBy: by }).where(eq(deployFreezesTable.id, id)).run();
     },
-    announced(): (typeof deployFreezeAnnouncementsTable.$inferSelect)[] {
-      return db.select().from(deployFreezeAnnouncementsTable).all();
+    getFreeze(id: number): FreezeRow | undefined {
+      return db.select().from(deployFreezesTable).where(eq(deployFreezesTable.id, id)).get();
     },
-    markAnnounced(values: typeof deployFreezeAnnouncementsTable.$inferInsert): void {
-      db.insert(deployFreezeAnnouncementsTable).values(values).onConflictDoNothing().run();
+    /** Started freezes whose end has not been announced yet. */
+    openAnnouncements(): (typeof deployFreezeAnnouncementsTable.$inferSelect)[] {
+      return db
+        .select()
+        .from(deployFreezeAnnouncementsTable)
+        .where(isNull(deployFreezeAnnouncementsTable.endAnnouncedAt))
+        .all();
     },
-    forgetAnnounced(key: string): void {
-      db.delete(deployFreezeAnnouncementsTable).where(eq(deployFreezeAnnouncementsTable.key, key)).run();
+    /** Claims the start announcement of an occurrence; false when it was already claimed. */
+    claimStart(values: typeof deployFreezeAnnouncementsTable.$inferInsert): boolean {
+      return db.insert(deployFreezeAnnouncementsTable).values(values).onConflictDoNothing().run().changes === 1;
+    },
+    /** Claims the end announcement of an occurrence whose start was announced; false when already claimed. */
+    claimEnd(key: string, at: Date): boolean {
+      return (
+        db
+          .update(deployFreezeAnnouncementsTable)
+          .set({ endAnnouncedAt: at })
+          .where(
+            and(eq(deployFreezeAnnouncementsTable.key, key), isNull(deployFreezeAnnouncementsTable.endAnnouncedAt)),
+          )
+          .run().changes === 1
+      );
+    },
+    /**
+     * Moves the sweep cursor to `now` and returns where it was (null on the first sweep ever). Synchronous, so
+     * two sweeps running at once look at disjoint intervals.
+     */
+    advanceFreezeSweep(now: Date): Date | null {
+      const row = db.select().from(deployFreezeSweepsTable).where(eq(deployFreezeSweepsTable.id, 1)).get();
+      if (!row) {
+        db.insert(deployFreezeSweepsTable).values({ id: 1, sweptAt: now }).run();
+        return null;
+      }
+      if (now > row.sweptAt) {
+        db.update(deployFreezeSweepsTable).set({ sweptAt: now }).where(eq(deployFreezeSweepsTable.id, 1)).run();
+      }
+      return row.sweptAt;
     },
   };
 }

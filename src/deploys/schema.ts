@@ -93,13 +93,23 @@ export const deployFreezesTable = sqliteTable(
   (t) => [index('deploy_freezes_until_idx').on(t.until)],
 );
 
-/** Freeze occurrences already announced as started; a row goes when its end is announced. */
+/**
+ * Freeze occurrences whose start has been announced (`announcedAt`) and, once over, whose end has been
+ * (`endAnnouncedAt`; null while not yet). Rows stay, so each start and each end is announced exactly once.
+ */
 export const deployFreezeAnnouncementsTable = sqliteTable('deploy_freeze_announcements', {
   key: text('key').primaryKey(),
   reason: text('reason').notNull(),
   environments: text('environments', { mode: 'json' }).$type<string[] | 'all'>().notNull(),
   until: integer('until', { mode: 'timestamp_ms' }).notNull(),
   announcedAt: integer('announced_at', { mode: 'timestamp_ms' }).notNull(),
+  endAnnouncedAt: integer('end_announced_at', { mode: 'timestamp_ms' }),
+});
+
+/** How far freeze announcements have looked (one row): occurrences between two sweeps are not missed. */
+export const deployFreezeSweepsTable = sqliteTable('deploy_freeze_sweeps', {
+  id: integer('id').primaryKey(),
+  sweptAt: integer('swept_at', { mode: 'timestamp_ms' }).notNull(),
 });
 
 export type DeployRow = typeof deploysTable.$inferSelect;

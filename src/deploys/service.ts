@@ -70,7 +70,11 @@ export function createDeployService(deps: DeployServiceDeps) {
     return (await people.hasRole(userId, 'admin')) || (await people.isIn(userId, config.breakGlass));
   }
 
-  async function preflightOf(userId: string, input: DeployInput): Promise<PreflightResult> {
+  async function preflightOf(
+    userId: string,
+    input: DeployInput,
+    surface: 'command' | 'form' = 'command',
+  ): Promise<PreflightResult> {
     const now = clock.now();
     const service = config.services.find((s) => s.name === input.service);
     return preflight({
@@ -87,6 +91,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       activeDeploys: repo.active(),
       zone: guardrails.zone,
       now,
+      surface,
     });
   }
 
@@ -94,8 +99,12 @@ export function createDeployService(deps: DeployServiceDeps) {
    * The pre-flight, once per attempt. The audit log gets a dry run, or a refused attempt (pre-flight problems);
    * pass the result to request() so the deploy is not checked a second time.
    */
-  async function check(userId: string, input: DeployInput, options: { dryRun?: boolean } = {}) {
-    const result = await preflightOf(userId, input);
+  async function check(
+    userId: string,
+    input: DeployInput,
+    options: { dryRun?: boolean; surface?: 'command' | 'form' } = {},
+  ) {
+    const result = await preflightOf(userId, input, options.surface);
     if (options.dryRun) {
       audit.record({
         actor: userId,

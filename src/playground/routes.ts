@@ -8,7 +8,7 @@ import { decodeApiBody } from './form.js';
 import { BOT, CHANNELS, dmChannelId, PEOPLE } from './ids.js';
 import { pageAsset } from './page-assets.js';
 import { type SlackStandIn, type StateValues, UiError } from './stand-in.js';
-import { advanceTime } from './time.js';
+import { advanceTime, jumpSummary } from './time.js';
 import { callMethod } from './web-api.js';
 
 export interface PlaygroundRouteDeps {
@@ -134,14 +134,20 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
     time: async (b) => {
       const ms = Number(b.ms);
       if (!Number.isFinite(ms) || ms <= 0 || ms > 7 * 86_400_000) throw new UiError('ms must be between 1 and a week');
+      const before = ws.messages.length;
       const runs = await advanceTime(clock, deps.scheduler(), deps.timezone, ms);
+      const posted = ws.messages.slice(before);
       ws.record({
         direction: 'slack→app',
         what: `clock +${Math.round(ms / 60_000)} min`,
         detail: `${runs.length} job run(s)`,
       });
       ws.changed();
-      return { now: clock.now().toISOString(), jobsRun: runs.map((r) => `${r.job}: ${r.outcome}`) };
+      return {
+        now: clock.now().toISOString(),
+        summary: jumpSummary(ms, posted),
+        jobsRun: runs.map((r) => `${r.job}: ${r.outcome}`),
+      };
     },
   };
 

@@ -69,3 +69,35 @@ export function healthRoute(healthy: () => boolean): CustomRoute {
     },
   };
 }
+
+/** What a leftover playground tab gets from a real run: the page reads `playground_off` and stops polling. */
+export const PLAYGROUND_OFF = {
+  ok: false,
+  error: 'playground_off',
+  message: 'groundcrew is running for real now, not as the playground; this tab can be closed.',
+} as const;
+
+/**
+ * `/playground` and everything under it when groundcrew runs for real: a quiet 410 Gone (no "Unhandled HTTP
+ * request" log line per poll), JSON for the page's own calls and a short text for the page itself.
+ */
+export function playgroundOffRoutes(): CustomRoute[] {
+  return [
+    {
+      path: '/playground',
+      method: ['GET', 'HEAD'],
+      handler: (_req, res) => {
+        res.writeHead(410, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(`${PLAYGROUND_OFF.message}\n`);
+      },
+    },
+    {
+      path: '/playground/*rest',
+      method: ['GET', 'POST', 'HEAD'],
+      handler: (req, res) => {
+        req.resume(); // drain a POST body without reading it
+        sendJson(res, 410, PLAYGROUND_OFF);
+      },
+    },
+  ];
+}

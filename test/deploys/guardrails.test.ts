@@ -177,7 +177,7 @@ describe('freezes', () => {
     await app.command('unfreeze all', { user_id: ADMIN });
     await eventually(() => announcements(app!).length === 2, { what: 'end announcement' });
     expect(announcements(app)[1]).toBe(
-      ':sunny: Freeze ended on all environments — incident 4711. Deploys are open again.',
+      `:sunny: Freeze ended early by <@${ADMIN}> on all environments — incident 4711. Deploys are open again.`,
     );
     expect(auditActions(app)).toEqual(expect.arrayContaining(['deploys.freeze', 'deploys.unfreeze']));
   });

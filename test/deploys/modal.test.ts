@@ -4,6 +4,7 @@ import { ackBody, type TestApp } from '../support/harness.js';
 import { type ViewStateValue, viewAction, viewSubmission } from '../support/payloads.js';
 import { settled } from '../support/wait.js';
 import {
+  ADMIN,
   DEPLOYS_CHANNEL,
   deployRow,
   ENGINEER,
@@ -142,5 +143,33 @@ describe('deploying from the modal', () => {
     expectNockDone(dispatch);
     await settle(app!, 1, 'running');
     expect(deployRow(app, 1)).toMatchObject({ reason: 'weekly release', channel: DEPLOYS_CHANNEL });
+  });
+
+  it('during a freeze the form advice names its own Break glass box and Reason field, not command flags', async () => {
+    app = await startDeploysApp();
+    app.clock.set('2026-11-28T12:00:00Z'); // Saturday: production is in the weekend freeze
+    const submit = async (reason: string | null, breakGlass: boolean) => {
+      const state = values('web', 'production', 'v9', reason);
+      if (breakGlass) {
+        state[DEPLOY_IDS.breakGlassBlock] = {
+          [DEPLOY_IDS.breakGlassCheckbox]: {
+            type: 'checkboxes',
+            selected_options: [{ text: { type: 'plain_text', text: 'Break glass' }, value: 'break-glass' }],
+          },
+        };
+      }
+      const response = await app!.interact(
+        viewSubmission({ userId: ADMIN, callbackId: DEPLOY_IDS.modal, privateMetadata: '{}', values: state }),
+      );
+      return (await ackBody(response)) as { errors: Record<string, string> };
+    };
+    expect((await submit('hotfix', false)).errors).toEqual({
+      'deploys.environment.web':
+        'production is frozen until Mon 08:00 Europe/Berlin — weekend freeze; if it cannot wait, tick Break glass below and give a Reason (audited and announced).',
+    });
+    expect((await submit(null, true)).errors).toEqual({
+      [DEPLOY_IDS.reasonBlock]:
+        'production is frozen until Mon 08:00 Europe/Berlin — weekend freeze; breaking glass needs a reason: fill in Reason.',
+    });
   });
 });

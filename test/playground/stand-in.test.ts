@@ -9,6 +9,7 @@ import { DEMO_SECRET, demoTeamObject, loadDemoTeam } from '../../src/playground/
 import { decodeApiBody, slackRequestHeaders, slackSignature } from '../../src/playground/form.js';
 import { type Playground, playgroundPort, startPlayground } from '../../src/playground/index.js';
 import { loopbackOnly } from '../../src/playground/routes.js';
+import { jumpSummary } from '../../src/playground/time.js';
 import { encodeRequest, sendToApp } from '../../src/playground/transport.js';
 import { wantsPlayground } from '../../src/run-mode.js';
 import { SIGNATURE_HEADER, signBody, verifyBody } from '../../src/webhooks/signing.js';
@@ -349,6 +350,24 @@ describe('a running playground', () => {
     expect(everyMinute.length).toBeGreaterThan(0);
     expect(again.jobsRun).toEqual(expect.arrayContaining(everyMinute.map((j) => `${j.name}: ok`)));
     expect((await ui('time', { ms: -5 })).status).toBe(400);
+  });
+
+  it('a time jump says what happened in plain terms (messages posted, or nothing), not job names', async () => {
+    const ws = playground.workspace;
+    await ui('time', { ms: 60_000 });
+    const before = ws.messages.length;
+    const body = (await (await ui('time', { ms: 3 * 86_400_000 })).json()) as { summary: string };
+    const posted = ws.messages.slice(before);
+    expect(body.summary).not.toMatch(/deploys\.|requests\.|approvals\./);
+    expect(body.summary).toEqual(
+      posted.length === 0
+        ? '3 d later: nothing happened.'
+        : expect.stringMatching(new RegExp(`^3 d later: ${posted.length} messages? posted \\(.+\\)\\.$`)),
+    );
+    expect(jumpSummary(3_600_000, [])).toBe('1 h later: nothing happened.');
+    expect(jumpSummary(60_000, [{ channel: 'C0DEPLOYS' }, { channel: 'C0DEPLOYS' }, { channel: 'D0ENGINEER' }])).toBe(
+      '1 min later: 3 messages posted (#deploys, DM to Ada Engineer).',
+    );
   });
   it('runs pretend deploy/automation systems that answer signed webhooks with signed status callbacks', async () => {
     const received: { body: Record<string, unknown>; signed: boolean }[] = [];

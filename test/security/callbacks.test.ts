@@ -239,13 +239,16 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
 });
 
 describe('normal mode', () => {
-  it('serves no playground routes', async () => {
+  it('serves no playground routes: only a 410 Gone that tells a leftover tab to stop', async () => {
     app = await startTestApp();
     for (const path of ['/playground', '/playground/state?user=U0ENGINEER', '/playground/static/app.js']) {
-      expect((await fetch(`${app.baseUrl}${path}`)).status, path).toBe(404);
+      const response = await fetch(`${app.baseUrl}${path}`);
+      expect(response.status, path).toBe(410);
+      expect(await response.text(), path).toContain('running for real');
     }
     const ui = await fetch(`${app.baseUrl}/playground/ui/command`, { method: 'POST', body: '{}' });
-    expect(ui.status).toBe(404);
+    expect(ui.status).toBe(410);
+    expect(await ui.json()).toMatchObject({ ok: false, error: 'playground_off' });
   });
 
   it('/healthz answers GET and HEAD with nothing but the database state; other methods are 404', async () => {

@@ -196,7 +196,8 @@ export function deployCommands(deps: DeployCommandDeps): Subcommand[] {
       const until = read.until;
       await guardrails.freeze(ctx.userId, { environment, until, reason });
       await ctx.ackNow();
-      await guardrails.announceFreezeTransitions(now);
+      // The freeze starts when it is stored, after `now` above: announce as of a time read after the write.
+      await guardrails.announceFreezeTransitions(clock.now());
       await ctx.reply(
         `:snowflake: ${environment} is frozen until ${formatLocal(until, guardrails.zone, now)}; announced in <#${config.channel}>.`,
       );

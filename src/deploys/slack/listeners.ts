@@ -116,7 +116,7 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
       reason: fields.reason,
       breakGlass: fields.breakGlass,
     };
-    const result = await deploys.check(userId, input);
+    const result = await deploys.check(userId, input, { surface: 'form' });
     if (!result.ok) {
       const errors: Record<string, string> = {};
       for (const problem of result.problems) {

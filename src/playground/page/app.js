@@ -23,6 +23,10 @@ async function send(action, body) {
     return { ok: false, offline: true };
   }
   const result = await response.json().catch(() => ({}));
+  if (result.error === 'playground_off') {
+    playgroundOff(result.message);
+    return { ok: false, offline: true };
+  }
   if (!response.ok) toast(result.error ?? `failed (${response.status})`);
   return result;
 }
@@ -36,6 +40,7 @@ async function pollLoop() {
         signal: controller.signal,
       });
       const data = await response.json();
+      if (response.status === 410 || data.error === 'playground_off') return playgroundOff(data.message);
       setOffline(false);
       if (data.boot !== ui.boot && ui.boot) {
         // The process was restarted: a fresh pretend workspace (nothing persists), so forget what was drawn.
@@ -57,6 +62,17 @@ async function pollLoop() {
       }
     }
   }
+}
+
+/**
+ * groundcrew answers 410 `playground_off` when it runs for real (a tab left open from the playground): say so and
+ * stop polling, instead of asking for the playground's state once a second forever.
+ */
+function playgroundOff(message) {
+  const banner = $('#offline');
+  banner.textContent = message || 'groundcrew is running for real now, not as the playground; this tab can be closed.';
+  banner.hidden = false;
+  document.body.classList.add('offline');
 }
 
 /** While the process is unreachable (stopped, restarting) the page says so, and keeps trying. */
@@ -203,7 +219,7 @@ function wire() {
       button.disabled = true;
       const result = await send('time', { ms: Number(button.dataset.advance) });
       button.disabled = false;
-      if (result.jobsRun?.length) toast(`Jobs run: ${result.jobsRun.join(', ')}`);
+      if (result.summary) toast(result.summary);
     });
   }
   $('#composer').addEventListener('submit', (e) => {

@@ -292,3 +292,8 @@ export function approvalView(row: RequestRow | null, typeById: (id: string) => R
     lines: [`Requested by <@${row.requester}>`, ...answerViews(type, row.fields).map((a) => `*${a.label}*: ${a.text}`)],
   };
 }
+
+/** The filer's confirmation in the channel they filed from (ephemeral). */
+export function submittedNote(row: Pick<RequestRow, 'id'>, type: Pick<RequestType, 'title'>): string {
+  return `:inbox_tray: Request #${row.id} (${escapeMrkdwn(type.title)}) is filed with the platform team. Updates come to you in a DM; \`/platform requests\` lists yours.`;
+}

@@ -31,7 +31,7 @@ export function requestCommands(service: RequestsService, clock: Clock): Subcomm
       await ctx.ackNow();
       await ctx.client.views.open({
         trigger_id: ctx.triggerId,
-        view: type ? formView(type, formModel(type)) : pickerView(service.types()),
+        view: type ? formView(type, formModel(type), ctx.channelId) : pickerView(service.types(), ctx.channelId),
       });
     },
   });

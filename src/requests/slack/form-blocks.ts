@@ -16,12 +16,23 @@ const option = (value: string, label: string, description?: string): PlainTextOp
 
 export interface FormMetadata {
   typeId: string;
+  /** The channel `/platform request` was typed in: the confirmation goes there (ephemeral to the filer). */
+  channel?: string;
 }
 
-export function pickerView(types: readonly RequestType[]): ModalView {
+/** The picker remembers only the channel, for the form it becomes. */
+export interface PickerMetadata {
+  channel?: string;
+}
+
+const channelOnly = (channel: string | undefined) => (channel ? { channel } : {});
+
+export function pickerView(types: readonly RequestType[], channel?: string): ModalView {
+  const metadata: PickerMetadata = channelOnly(channel);
   return {
     type: 'modal',
     callback_id: IDS.pickerView,
+    private_metadata: JSON.stringify(metadata),
     title: plain('New request'),
     submit: plain('Next'),
     close: plain('Cancel'),
@@ -56,8 +67,8 @@ export function handlingLine(type: RequestType): string {
   return parts.join(' · ');
 }
 
-export function formView(type: RequestType, model: FormModel): ModalView {
-  const metadata: FormMetadata = { typeId: type.id };
+export function formView(type: RequestType, model: FormModel, channel?: string): ModalView {
+  const metadata: FormMetadata = { typeId: type.id, ...channelOnly(channel) };
   return {
     type: 'modal',
     callback_id: IDS.formView,

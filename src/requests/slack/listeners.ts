@@ -9,6 +9,7 @@ import { formModel } from '../form.js';
 import { isTerminal } from '../model.js';
 import type { RequestsService } from '../service.js';
 import type { RawValue } from '../validate.js';
+import { submittedNote } from './blocks.js';
 import { formView, pickerView, rejectView } from './form-blocks.js';
 import { fieldBlockId, IDS } from './ids.js';
 
@@ -26,7 +27,8 @@ const zStateValue = z.looseObject({
 });
 type StateValues = Record<string, Record<string, unknown>>;
 
-const zFormMetadata = z.object({ typeId: z.string() });
+const zFormMetadata = z.object({ typeId: z.string(), channel: z.string().optional() });
+const zPickerMetadata = z.object({ channel: z.string().optional() }).catch({});
 const zRejectMetadata = z.object({ requestId: z.number().int().positive() });
 const zRequestId = z.coerce.number().int().positive();
 
@@ -83,7 +85,7 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
     await client.views.update({
       view_id: body.view.id,
       hash: body.view.hash,
-      view: formView(type, formModel(type)),
+      view: formView(type, formModel(type), zPickerMetadata.parse(parseJson(body.view.private_metadata)).channel),
     });
   });
 
@@ -97,7 +99,8 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
       await ack({ response_action: 'errors', errors: { [IDS.pickTypeBlock]: 'Pick a request type.' } });
       return;
     }
-    await ack({ response_action: 'update', view: formView(type, formModel(type)) });
+    const { channel } = zPickerMetadata.parse(parseJson(view.private_metadata));
+    await ack({ response_action: 'update', view: formView(type, formModel(type), channel) });
   });
 
   app.view(IDS.formView, async ({ ack, body, view, client, logger }) => {
@@ -122,7 +125,14 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
     }
     await ack();
     try {
-      await service.submit({ typeId: type.id, requester: body.user.id, raw });
+      const row = await service.submit({ typeId: type.id, requester: body.user.id, raw });
+      if (meta.data?.channel) {
+        // Where they typed the command, only they see it; the DM carries the details. A channel the bot cannot
+        // post in (a DM with someone else, a private channel) just goes without: the DM is already on its way.
+        await client.chat
+          .postEphemeral({ channel: meta.data.channel, user: body.user.id, text: submittedNote(row, type) })
+          .catch((error: unknown) => logger.debug(`requests: confirmation in ${meta.data?.channel} skipped:`, error));
+      }
     } catch (error) {
       if (!isDomainError(error)) throw error;
       logger.warn(`requests: submit by ${body.user.id} refused: ${error.message}`);
