@@ -3,6 +3,7 @@ import { createGroundcrew } from './bootstrap.js';
 import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig } from './config.js';
 import { openDb } from './db/client.js';
 import { createLogger } from './logger.js';
+import { connectToSlack } from './ops/slack-startup.js';
 import { wantsPlayground } from './playground/mode.js';
 
 function fail(lines: string[], hint: string): never {
@@ -54,6 +55,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.env.LOG_LEVEL);
+  // auth.test here, not in Bolt: a bad token is one line and exit 2 before anything starts; Slack down is retried.
+  const slack = await connectToSlack(config.env, logger);
+  if (slack.kind === 'rejected') fail([slack.problem], slack.hint);
   let database: ReturnType<typeof openDb>;
   try {
     database = openDb(config.env.GROUNDCREW_DB);
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
       'check GROUNDCREW_DB',
     );
   }
-  const groundcrew = createGroundcrew({ config, database, logger });
+  const groundcrew = createGroundcrew({ config, database, logger, botIdentity: slack.identity });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
