@@ -248,6 +248,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
       const scope = (envs: readonly string[] | 'all') => (envs === 'all' ? 'all environments' : envs.join(', '));
       for (const freeze of active) {
         if (announced.some((a) => a.key === freeze.key)) continue;
+        // Marked first so a concurrent sweep skips it; unmarked again when the post fails, so the next run retries.
         repo.markAnnounced({
           key: freeze.key,
           reason: freeze.reason,
@@ -256,16 +257,26 @@ export function createGuardrails(deps: GuardrailsDeps) {
           announcedAt: now,
         });
         const by = freeze.createdBy ? ` by <@${freeze.createdBy}>` : '';
-        await notifier.announce(
-          `:snowflake: Freeze started${by} on ${scope(freeze.environments)} until ${formatLocal(freeze.until, zone, now)} — ${freeze.reason}. Deploys there are blocked; admins can break glass.`,
-        );
+        try {
+          await notifier.announce(
+            `:snowflake: Freeze started${by} on ${scope(freeze.environments)} until ${formatLocal(freeze.until, zone, now)} — ${freeze.reason}. Deploys there are blocked; admins can break glass.`,
+          );
+        } catch (error) {
+          repo.forgetAnnounced(freeze.key);
+          logger.error('deploys: announcing a freeze start failed (retried on the next run):', error);
+        }
       }
       for (const old of announced) {
         if (active.some((f) => f.key === old.key)) continue;
         repo.forgetAnnounced(old.key);
-        await notifier.announce(
-          `:sunny: Freeze ended on ${scope(old.environments)} — ${old.reason}. Deploys are open again.`,
-        );
+        try {
+          await notifier.announce(
+            `:sunny: Freeze ended on ${scope(old.environments)} — ${old.reason}. Deploys are open again.`,
+          );
+        } catch (error) {
+          repo.markAnnounced(old);
+          logger.error('deploys: announcing a freeze end failed (retried on the next run):', error);
+        }
       }
     },
   };
