@@ -3,6 +3,7 @@ import { createGroundcrew } from './bootstrap.js';
 import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig } from './config.js';
 import { openDb } from './db/client.js';
 import { createLogger } from './logger.js';
+import { configWarnings } from './ops/config-walk.js';
 import { connectToSlack } from './ops/slack-startup.js';
 import { wantsPlayground } from './playground/mode.js';
 
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   // auth.test here, not in Bolt: a bad token is one line and exit 2 before anything starts; Slack down is retried.
   const slack = await connectToSlack(config.env, logger);
   if (slack.kind === 'rejected') fail([slack.problem], slack.hint);
+  for (const warning of configWarnings(config)) logger.warn(warning);
   let database: ReturnType<typeof openDb>;
   try {
     database = openDb(config.env.GROUNDCREW_DB);

@@ -113,3 +113,48 @@ describe('Slack out of reach', () => {
     expect(stub.calls.filter((c) => c.method === 'auth.test')).toHaveLength(1);
   }, 60_000);
 });
+
+const DEPLOYS_YAML = `${YAML}deploys:
+  channel: C0DEPLOYS1
+  environments: [{ name: staging }]
+  executors:
+    web-actions: { type: github-actions, repo: acme/web, workflow: deploy.yml }
+    deployer: { type: webhook, url: "https://deployer.internal/hooks", secret: a-long-enough-shared-secret }
+  services:
+    - { name: web, environments: [staging], executor: web-actions }
+    - { name: worker, environments: [staging], executor: deployer }
+`;
+
+describe('callbacks that cannot arrive, GitHub deploys without a token', () => {
+  it('warns at start-up naming GROUNDCREW_PUBLIC_URL and GITHUB_TOKEN and the keys', async () => {
+    const stub = await slackStub(() => ({ body: BOT_AUTH }));
+    servers.push(stub.server);
+    const dir = workdir(DEPLOYS_YAML);
+    child = startProcess('src/main.ts', env(stub.url, { GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml') }));
+    const all = () => child!.output().stdout + child!.output().stderr;
+    await until(() => all().includes('groundcrew is running'), 'running');
+    const text = all();
+    const publicUrl = text.split('\n').find((l) => l.includes('GROUNDCREW_PUBLIC_URL is not set'));
+    expect(publicUrl).toContain('deploys.executors.deployer call back');
+    expect(publicUrl).toContain('http://localhost:0/hooks/');
+    const github = text.split('\n').find((l) => l.includes('GITHUB_TOKEN is not set'));
+    expect(github).toContain('deploys.executors.web-actions run GitHub workflows');
+  });
+
+  it('says nothing of the kind when both are set', async () => {
+    const stub = await slackStub(() => ({ body: BOT_AUTH }));
+    servers.push(stub.server);
+    const dir = workdir(DEPLOYS_YAML);
+    child = startProcess(
+      'src/main.ts',
+      env(stub.url, {
+        GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
+        GROUNDCREW_PUBLIC_URL: 'https://groundcrew.example.com',
+        GITHUB_TOKEN: 'ghp_x',
+      }),
+    );
+    const all = () => child!.output().stdout + child!.output().stderr;
+    await until(() => all().includes('groundcrew is running'), 'running');
+    expect(all()).not.toContain('is not set');
+  });
+});
