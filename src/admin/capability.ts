@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { ArgsError } from '../commands/args.js';
 import type { Capability, CapabilityDeps } from '../services.js';
+import { doctorCommand } from './doctor-command.js';
 import { auditMessage, jobsMessage } from './slack/blocks.js';
 
 export const AUDIT_DEFAULT = 20;
@@ -11,6 +12,7 @@ export const adminCapability: Capability = {
   name: 'admin',
   register(_app: App, deps: CapabilityDeps) {
     const { commands, scheduler, audit } = deps;
+    commands.add(doctorCommand(deps));
     commands.add({
       name: 'admin jobs',
       usage: 'admin jobs',

@@ -57,9 +57,12 @@ export interface StubCall {
   args: Record<string, string>;
 }
 
-export type StubAnswer = { body: Record<string, unknown>; headers?: Record<string, string> };
+export type StubAnswer = { body: Record<string, unknown>; headers?: Record<string, string>; status?: number };
 
-/** A tiny Slack Web API: `answer(method, args)` returns the JSON body (and headers) for each call. */
+/**
+ * A tiny Slack Web API: `answer(method, args)` returns the JSON body (and headers) for each call. Paths outside
+ * /api/ come through whole as the method (a GitHub stand-in on the same port).
+ */
 export async function slackStub(
   answer: (method: string, args: Record<string, string>) => StubAnswer,
   port = 0,
@@ -72,7 +75,7 @@ export async function slackStub(
     const args = Object.fromEntries(new URLSearchParams(body));
     calls.push({ method, args });
     const reply = answer(method, args);
-    res.writeHead(200, { 'content-type': 'application/json', ...reply.headers });
+    res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
     res.end(JSON.stringify(reply.body));
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
