@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile better-sqlite3 and the TypeScript sources.
-FROM node:20-bookworm-slim AS build
+# Node 24 is the current LTS (better-sqlite3 12.6 supports 20.x-25.x). CI and the test machine run Node 20: see
+# docs/operations.md. Build stage: compile better-sqlite3 and the TypeScript sources.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
@@ -10,7 +11,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: only what runs, as the unprivileged node user.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     GROUNDCREW_DB=/data/groundcrew.db \
@@ -20,7 +21,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
-RUN mkdir -p /data /config && chown -R node:node /data
+RUN mkdir -p /data /config && chown -R node:node /data && chmod 0700 /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

@@ -1,33 +1,26 @@
 /**
- * `npm run bench`: ack latency of `/platform help` — groundcrew vs. a bare Bolt app that acks the same command.
+ * `npm run bench`: groundcrew next to a bare Bolt app, on loopback — method and figures in bench/README.md.
  *
- * Each app runs in its own child process on loopback (so RSS is per app). Both get the same signed slash-command
- * requests from this process over keep-alive connections: a warm-up, then alternating rounds (ABBA order) so machine
- * noise lands on both. Prints p50/p95/p99, requests/s and RSS per app and the p99 ratio against the 1.3× target.
- * Exits non-zero only when a request fails (non-200, bad ack body, transport error) — not when the target is missed.
+ * 1. Commands: ack latency of signed `/platform help` (warm-up, then alternating rounds so noise lands on both).
+ * 2. Events: signed `app_home_opened` callbacks, N in flight; each app publishes a Home view to the Web API stub.
+ *    Counts acks slower than Slack's 3 s and waits until every Home tab is published.
+ * 3. Memory: RSS of each app after all that load.
+ * Prints PASS/MISS per goal. Exits non-zero only when a request fails (non-200, bad ack body, transport error).
  *
- * Env: BENCH_REQUESTS (measured requests per app, default 10000), BENCH_CONCURRENCY (default 20),
- *      BENCH_ROUNDS (default 20), BENCH_WARMUP (warm-up requests per app, default 2000),
- *      BENCH_NODE_ARGS (extra node flags for both apps, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile),
- *      BENCH_EXTRA_LISTENERS (register N dummy app.action listeners in groundcrew, to see what listeners cost),
- *      BENCH_TEAM_CONFIG (groundcrew's team file; default groundcrew.example.yml),
- *      BENCH_BARE_BODY=text (the baseline acks a 4-byte text instead of groundcrew's own help body).
- * The defaults are above the 2,000-request minimum on purpose: with 200 warm-up requests V8 has not finished
- * optimising either app, and a p99 over 2,000 samples (the 20th-slowest ack) swings ±25% between runs.
+ * Env: BENCH_REQUESTS (10000), BENCH_CONCURRENCY (20), BENCH_ROUNDS (20), BENCH_WARMUP (2000),
+ *      BENCH_EVENTS (2000), BENCH_EVENTS_CONCURRENCY (50), BENCH_EVENTS_WARMUP (200),
+ *      BENCH_LOADER (tsc | tsx), BENCH_NODE_ARGS, BENCH_EXTRA_LISTENERS, BENCH_TEAM_CONFIG, BENCH_BARE_BODY=text.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AppProcess, type AppStats, buildApps, loaderFromEnv, startApp, statsOf, stopApp } from './apps.js';
+import { type EventsResult, overDeadline, publishedHomes, runEvents, SLACK_ACK_DEADLINE_MS } from './events.js';
 import { keepAliveAgent, post, type RoundResult, runRound, type Target } from './load.js';
-import { BENCH_PLATFORM_MEMBER, type ChildMessage, type ParentMessage } from './protocol.js';
-import { mib, ms, summarize, table } from './stats.js';
+import { mib, ms, type Summary, summarize, table } from './stats.js';
+import { startSlackStub } from './stub.js';
 
-const TARGET_RATIO = 1.3;
-const here = dirname(fileURLToPath(import.meta.url));
+const GOALS = { commandP99: 1.3, eventP99: 1.3, rss: 1.2 };
 
 function intFromEnv(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
@@ -45,85 +38,14 @@ const concurrency = intFromEnv('BENCH_CONCURRENCY', 20);
 const rounds = Math.min(intFromEnv('BENCH_ROUNDS', 20), requests);
 const warmup = intFromEnv('BENCH_WARMUP', 2000, 0);
 const perRound = Math.ceil(requests / rounds);
+const events = intFromEnv('BENCH_EVENTS', 2000);
+const eventsConcurrency = intFromEnv('BENCH_EVENTS_CONCURRENCY', 50);
+const eventsWarmup = intFromEnv('BENCH_EVENTS_WARMUP', 200, 0);
+const loader = loaderFromEnv();
 
-/** Stand-in for https://slack.com/api/: answers every method `{ ok: true }` and counts calls per method. */
-async function startSlackStub(): Promise<{ server: Server; url: string; calls: Map<string, number> }> {
-  const calls = new Map<string, number>();
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
-      calls.set(method, (calls.get(method) ?? 0) + 1);
-      const body = method === 'usergroups.users.list' ? { ok: true, users: [BENCH_PLATFORM_MEMBER] } : { ok: true };
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, calls };
-}
-
-interface AppProcess {
-  child: ChildProcess;
-  port: number;
-  listeners: number;
-  middleware: number;
-}
-
-function nextMessage<T extends ChildMessage['type']>(
-  child: ChildProcess,
-  type: T,
-  timeoutMs = 30_000,
-): Promise<Extract<ChildMessage, { type: T }>> {
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => finish(new Error(`no "${type}" message within ${timeoutMs} ms`)), timeoutMs);
-    const onMessage = (message: ChildMessage) => {
-      if (message.type === 'failed') finish(new Error(message.error));
-      else if (message.type === type) finish(null, message as Extract<ChildMessage, { type: T }>);
-    };
-    const onExit = (code: number | null) => finish(new Error(`exited (code ${code}) before sending "${type}"`));
-    function finish(error: Error | null, message?: Extract<ChildMessage, { type: T }>) {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolvePromise(message!);
-    }
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
-
-async function startApp(file: string, env: Record<string, string>): Promise<AppProcess> {
-  const child = fork(join(here, file), [], {
-    cwd: resolve(here, '..'),
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [])],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  try {
-    const { port, listeners, middleware } = await nextMessage(child, 'ready');
-    return { child, port, listeners, middleware };
-  } catch (error) {
-    child.kill();
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
-}
-
-async function statsOf(app: AppProcess) {
-  const reply = nextMessage(app.child, 'stats');
-  app.child.send({ type: 'stats' } satisfies ParentMessage);
-  return reply;
-}
-
-async function stopApp(app: AppProcess): Promise<void> {
-  if (app.child.exitCode !== null) return;
-  const exited = new Promise((r) => app.child.once('exit', r));
-  app.child.send({ type: 'stop' } satisfies ParentMessage);
-  const timer = setTimeout(() => app.child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+const out = (text: string) => process.stdout.write(text);
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+const emptyResult = (): RoundResult => ({ latenciesMs: [], errors: [], wallMs: 0 });
 
 function merge(into: RoundResult, from: RoundResult): void {
   into.latenciesMs.push(...from.latenciesMs);
@@ -131,116 +53,196 @@ function merge(into: RoundResult, from: RoundResult): void {
   into.wallMs += from.wallMs;
 }
 
+type Side = 'groundcrew' | 'bare';
+type Snapshot = Record<Side, AppStats>;
+
+async function snapshot(apps: Record<Side, AppProcess>): Promise<Snapshot> {
+  return { groundcrew: await statsOf(apps.groundcrew), bare: await statsOf(apps.bare) };
+}
+
+/** Server CPU time (user + system, µs) per request between two snapshots. */
+const cpuPerRequest = (side: Side, s: Summary, from: Snapshot, to: Snapshot) =>
+  (to[side].cpuMicros - from[side].cpuMicros) / Math.max(1, s.count);
+
+/** p50/p95/p99/max, req/s and server CPU per request between two snapshots. */
+function latencyRow(name: string, side: Side, s: Summary, from: Snapshot, to: Snapshot, extra: string[] = []) {
+  const cpu = cpuPerRequest(side, s, from, to);
+  return [
+    name,
+    String(s.count),
+    ms(s.p50),
+    ms(s.p95),
+    ms(s.p99),
+    ms(s.max),
+    s.rps.toFixed(0),
+    `${cpu.toFixed(0)} µs`,
+    ...extra,
+  ];
+}
+
 async function main(): Promise<number> {
+  if (loader === 'tsc') {
+    out('compiling both apps with tsc (bench/tsconfig.json → dist/bench/)…\n');
+    buildApps();
+  }
   const dir = mkdtempSync(join(tmpdir(), 'groundcrew-bench-'));
   const stub = await startSlackStub();
-  const apps: AppProcess[] = [];
+  const started: AppProcess[] = [];
   try {
-    const groundcrewApp = await startApp('groundcrew-app.ts', {
-      SLACK_API_URL: stub.url,
+    const gcApp = await startApp('groundcrew-app', loader, {
+      SLACK_API_URL: stub.urlFor('groundcrew'),
       GROUNDCREW_DB: join(dir, 'groundcrew.db'),
     });
-    apps.push(groundcrewApp);
-
+    started.push(gcApp);
     const groundcrew: Target = {
       name: 'groundcrew',
-      port: groundcrewApp.port,
-      agent: keepAliveAgent(concurrency),
-      check: (body) =>
-        body.includes('"response_type":"ephemeral"') && body.includes('/platform commands:')
+      port: gcApp.port,
+      agent: keepAliveAgent(Math.max(concurrency, eventsConcurrency)),
+      check: (body, kind) =>
+        kind === 'home' || (body.includes('"response_type":"ephemeral"') && body.includes('/platform commands:'))
           ? null
           : `groundcrew: unexpected ack body ${body.slice(0, 200)}`,
     };
-    // The baseline acks with the very body groundcrew answers, so the comparison isolates what groundcrew adds
-    // per request (middleware, routing, role lookup, config, DB) rather than the size of the help text.
+    // The baseline acks with the very body groundcrew answers and publishes the very Home view groundcrew built, so
+    // the comparison isolates what groundcrew adds per request, not the size of what it sends.
     const probe = await post(groundcrew);
-    if (probe.status !== 200 || groundcrew.check(probe.body)) {
+    if (probe.status !== 200 || groundcrew.check(probe.body, 'help')) {
       throw new Error(`groundcrew's first ack was HTTP ${probe.status}: ${probe.body.slice(0, 200)}`);
     }
+    const homeProbe = await post(groundcrew, 'home');
+    if (homeProbe.status !== 200) throw new Error(`groundcrew's first event ack was HTTP ${homeProbe.status}`);
+    await publishedHomes(stub, 'groundcrew', 1, 10_000);
+    const homeView = stub.lastView('groundcrew')!;
     const sameBody = process.env.BENCH_BARE_BODY !== 'text';
-    const bareApp = await startApp('bare-bolt-app.ts', sameBody ? { BENCH_ACK_BODY: probe.body } : {});
-    apps.push(bareApp);
+    const bareApp = await startApp('bare-bolt-app', loader, {
+      SLACK_API_URL: stub.urlFor('bare'),
+      BENCH_HOME_VIEW: homeView,
+      ...(sameBody ? { BENCH_ACK_BODY: probe.body } : {}),
+    });
+    started.push(bareApp);
     const bare: Target = {
       name: 'bare Bolt',
       port: bareApp.port,
-      agent: keepAliveAgent(concurrency),
-      check: (body) =>
-        (sameBody ? body === probe.body : body.includes('"text":"help"'))
+      agent: keepAliveAgent(Math.max(concurrency, eventsConcurrency)),
+      check: (body, kind) =>
+        kind === 'home' || (sameBody ? body === probe.body : body.includes('"text":"help"'))
           ? null
           : `bare Bolt: unexpected ack body ${body.slice(0, 200)}`,
     };
-    const idle = { groundcrew: await statsOf(groundcrewApp), bare: await statsOf(bareApp) };
+    const apps = { groundcrew: gcApp, bare: bareApp };
+    const idle = await snapshot(apps);
 
-    process.stdout.write(
-      `ack latency of signed "/platform help": ${rounds} alternating rounds × ${perRound} requests per app, ` +
-        (process.env.BENCH_EXTRA_LISTENERS
-          ? `${process.env.BENCH_EXTRA_LISTENERS} extra listeners in groundcrew, `
-          : '') +
-        `${concurrency} concurrent, after ${warmup} warm-up requests each\n` +
-        `machine: ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}\n` +
+    out(
+      `machine: ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}, ` +
+        `load average ${loadavg()[0]!.toFixed(1)} at start; both apps ${loader === 'tsc' ? 'compiled by tsc (node dist/…)' : 'under tsx'}\n` +
         `team file: ${process.env.BENCH_TEAM_CONFIG || 'groundcrew.example.yml'}; Bolt runs per request: ` +
-        `groundcrew ${groundcrewApp.listeners} listeners + ${groundcrewApp.middleware} global middleware, ` +
-        `bare Bolt ${bareApp.listeners} + ${bareApp.middleware}\n` +
-        `bare Bolt acks with ${sameBody ? `the same ${Buffer.byteLength(probe.body)}-byte body as groundcrew` : 'the text "help" (BENCH_BARE_BODY=text)'}\n\n`,
+        `groundcrew ${gcApp.listeners} listeners + ${gcApp.middleware} global middleware, ` +
+        `bare Bolt ${bareApp.listeners} + ${bareApp.middleware}` +
+        (process.env.BENCH_EXTRA_LISTENERS ? ` (${process.env.BENCH_EXTRA_LISTENERS} extra in groundcrew)` : '') +
+        `\nbare Bolt acks with ${sameBody ? `the same ${Buffer.byteLength(probe.body)}-byte body as groundcrew` : 'the text "help" (BENCH_BARE_BODY=text)'}` +
+        ` and publishes the same ${Buffer.byteLength(homeView)}-byte Home view\n\n` +
+        `1. commands: signed "/platform help", ${rounds} alternating rounds × ${perRound} per app, ` +
+        `${concurrency} concurrent, after ${warmup} warm-up requests each\n`,
     );
-    const results = new Map<Target, RoundResult>([
-      [groundcrew, { latenciesMs: [], errors: [], wallMs: 0 }],
-      [bare, { latenciesMs: [], errors: [], wallMs: 0 }],
+
+    // 1. Commands.
+    const commands = new Map<Target, RoundResult>([
+      [groundcrew, emptyResult()],
+      [bare, emptyResult()],
     ]);
-    const warmupErrors: string[] = [];
-    if (warmup > 0) {
-      for (const target of [groundcrew, bare])
-        warmupErrors.push(...(await runRound(target, warmup, concurrency)).errors);
-    }
-    const warm = { groundcrew: await statsOf(groundcrewApp), bare: await statsOf(bareApp) };
+    const errors: string[] = [];
+    for (const target of [groundcrew, bare])
+      if (warmup > 0) errors.push(...(await runRound(target, warmup, concurrency)).errors);
+    const warm = await snapshot(apps);
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? [groundcrew, bare] : [bare, groundcrew];
-      for (const target of order) merge(results.get(target)!, await runRound(target, perRound, concurrency));
-      process.stdout.write(`  round ${round + 1}/${rounds} done\n`);
+      for (const target of order) merge(commands.get(target)!, await runRound(target, perRound, concurrency));
     }
-    const after = { groundcrew: await statsOf(groundcrewApp), bare: await statsOf(bareApp) };
-
-    const gc = summarize(results.get(groundcrew)!.latenciesMs, results.get(groundcrew)!.wallMs);
-    const bb = summarize(results.get(bare)!.latenciesMs, results.get(bare)!.wallMs);
-    // Server CPU (user + system) spent per measured ack: the cost behind the latency under load.
-    const cpuPerAck = (app: 'groundcrew' | 'bare', s: typeof gc) =>
-      (after[app].cpuMicros - warm[app].cpuMicros) / Math.max(1, s.count);
-    const row = (name: string, app: 'groundcrew' | 'bare', s: typeof gc) => [
-      name,
-      String(s.count),
-      ms(s.p50),
-      ms(s.p95),
-      ms(s.p99),
-      ms(s.max),
-      s.rps.toFixed(0),
-      `${cpuPerAck(app, s).toFixed(0)} µs`,
-      mib(idle[app].rss),
-      mib(after[app].rss),
-      mib(after[app].maxRss),
-    ];
-    process.stdout.write(
-      `\n${table(
-        ['app', 'acks', 'p50', 'p95', 'p99', 'max', 'req/s', 'CPU/ack', 'RSS idle', 'RSS after', 'peak RSS'],
-        [row('groundcrew', 'groundcrew', gc), row('bare Bolt', 'bare', bb)],
-      )}\n\n`,
+    const afterCommands = await snapshot(apps);
+    const gc = summarize(commands.get(groundcrew)!.latenciesMs, commands.get(groundcrew)!.wallMs);
+    const bb = summarize(commands.get(bare)!.latenciesMs, commands.get(bare)!.wallMs);
+    const header = ['app', 'acks', 'p50', 'p95', 'p99', 'max', 'req/s', 'CPU/req'];
+    out(
+      `\n${table(header, [
+        latencyRow('groundcrew', 'groundcrew', gc, warm, afterCommands),
+        latencyRow('bare Bolt', 'bare', bb, warm, afterCommands),
+      ])}\n`,
     );
-    const ratio = gc.p99 / bb.p99;
-    process.stdout.write(
+    const commandRatio = gc.p99 / bb.p99;
+    out(
       `ratio groundcrew/bare: p50 ${(gc.p50 / bb.p50).toFixed(2)}×, p95 ${(gc.p95 / bb.p95).toFixed(2)}×, ` +
-        `p99 ${ratio.toFixed(2)}×, req/s ${(gc.rps / bb.rps).toFixed(2)}×, ` +
-        `CPU/ack ${(cpuPerAck('groundcrew', gc) / cpuPerAck('bare', bb)).toFixed(2)}×, ` +
-        `RSS after ${(after.groundcrew.rss / after.bare.rss).toFixed(2)}×\n`,
+        `p99 ${commandRatio.toFixed(2)}×, req/s ${(gc.rps / bb.rps).toFixed(2)}×, CPU/req ` +
+        `${(cpuPerRequest('groundcrew', gc, warm, afterCommands) / cpuPerRequest('bare', bb, warm, afterCommands)).toFixed(2)}×\n` +
+        `goal: p99 ≤ ${GOALS.commandP99}× bare Bolt — ${verdict(commandRatio <= GOALS.commandP99)}\n\n`,
     );
-    process.stdout.write(
-      `target p99(groundcrew) ≤ ${TARGET_RATIO}× p99(bare Bolt): ${ratio <= TARGET_RATIO ? 'PASS' : 'MISS'}\n`,
+    for (const result of commands.values()) errors.push(...result.errors);
+
+    // 2. Events, one app at a time: each app's Home work is drained before the other app's load starts.
+    out(
+      `2. events: ${events} signed app_home_opened per app, ${eventsConcurrency} concurrent, after ${eventsWarmup} ` +
+        `warm-up events each; groundcrew first, then bare Bolt\n`,
     );
-    const calls = [...stub.calls].map(([method, count]) => `${method} ×${count}`).join(', ');
-    process.stdout.write(
-      `groundcrew Web API calls during the run: ${calls || 'none'} ` +
-        `(caller is a plain member; the platform usergroup is looked up once and cached)\n`,
+    const eventResults = new Map<Side, EventsResult>();
+    const eventSnapshots: Partial<Record<Side, [Snapshot, Snapshot]>> = {};
+    for (const [side, target] of [
+      ['groundcrew', groundcrew],
+      ['bare', bare],
+    ] as const) {
+      if (eventsWarmup > 0)
+        errors.push(...(await runEvents(stub, side, target, eventsWarmup, eventsConcurrency)).errors);
+      const from = await snapshot(apps);
+      const result = await runEvents(stub, side, target, events, eventsConcurrency);
+      eventSnapshots[side] = [from, await snapshot(apps)];
+      eventResults.set(side, result);
+      errors.push(...result.errors);
+    }
+    const ge = eventResults.get('groundcrew')!;
+    const be = eventResults.get('bare')!;
+    const gs = summarize(ge.latenciesMs, ge.wallMs);
+    const bs = summarize(be.latenciesMs, be.wallMs);
+    const late = (r: EventsResult) => overDeadline(r.latenciesMs) + r.errors.length;
+    const eventRow = (name: string, side: Side, s: Summary, r: EventsResult) =>
+      latencyRow(name, side, s, eventSnapshots[side]![0], eventSnapshots[side]![1], [
+        String(late(r)),
+        `${(r.drainMs / 1000).toFixed(2)} s`,
+      ]);
+    out(
+      `\n${table(
+        [...header, `> ${SLACK_ACK_DEADLINE_MS / 1000} s`, 'Home drain'],
+        [eventRow('groundcrew', 'groundcrew', gs, ge), eventRow('bare Bolt', 'bare', bs, be)],
+      )}\n`,
+    );
+    const eventRatio = gs.p99 / bs.p99;
+    out(
+      `(CPU/req includes publishing the Home view; "Home drain" is last ack → last views.publish)\n` +
+        `ratio groundcrew/bare: p50 ${(gs.p50 / bs.p50).toFixed(2)}×, p99 ${eventRatio.toFixed(2)}×, CPU/req ` +
+        `${(cpuPerRequest('groundcrew', gs, ...eventSnapshots.groundcrew!) / cpuPerRequest('bare', bs, ...eventSnapshots.bare!)).toFixed(2)}×\n` +
+        `goal: no ack over ${SLACK_ACK_DEADLINE_MS / 1000} s — ${verdict(late(ge) === 0)} (groundcrew ${late(ge)}, bare Bolt ${late(be)}); ` +
+        `p99 ≤ ${GOALS.eventP99}× bare Bolt — ${verdict(eventRatio <= GOALS.eventP99)}\n\n`,
     );
 
-    const errors = [...warmupErrors, ...results.get(groundcrew)!.errors, ...results.get(bare)!.errors];
+    // 3. Memory after the load.
+    const after = await snapshot(apps);
+    const rssRatio = after.groundcrew.rss / after.bare.rss;
+    const memRow = (name: string, side: Side) => [
+      name,
+      mib(idle[side].rss),
+      mib(afterCommands[side].rss),
+      mib(after[side].rss),
+      mib(after[side].heapUsed),
+      mib(after[side].maxRss),
+    ];
+    out(
+      `3. memory (RSS) after the load above\n\n${table(
+        ['app', 'RSS idle', 'after commands', 'after events', 'heap used', 'peak RSS'],
+        [memRow('groundcrew', 'groundcrew'), memRow('bare Bolt', 'bare')],
+      )}\n` +
+        `ratio groundcrew/bare after the load: ${rssRatio.toFixed(2)}× (idle ${(idle.groundcrew.rss / idle.bare.rss).toFixed(2)}×)\n` +
+        `goal: RSS ≤ ${GOALS.rss}× bare Bolt — ${verdict(rssRatio <= GOALS.rss)}\n\n`,
+    );
+    const calls = [...stub.calls('groundcrew')].map(([method, count]) => `${method} ×${count}`).join(', ');
+    out(`groundcrew Web API calls during the run: ${calls || 'none'}\n`);
+
     if (errors.length > 0) {
       const distinct = [...new Set(errors)].slice(0, 5);
       process.stderr.write(
@@ -250,8 +252,8 @@ async function main(): Promise<number> {
     }
     return 0;
   } finally {
-    await Promise.all(apps.map(stopApp));
-    await new Promise((r) => stub.server.close(r));
+    await Promise.all(started.map(stopApp));
+    await stub.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

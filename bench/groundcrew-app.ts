@@ -2,11 +2,11 @@
  * Child process: groundcrew as main.ts builds it (createGroundcrew with every capability), on a real SQLite file
  * (WAL), with the Web API pointed at the driver's loopback stub (SLACK_API_URL) and a known bot identity. The team
  * file is groundcrew.example.yml (or BENCH_TEAM_CONFIG), so the capabilities it configures register their listeners.
+ * The driver starts it with the repository root as working directory.
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, resolve } from 'node:path';
 import { createGroundcrew } from '../src/bootstrap.js';
 import { type Config, parseEnv, parseTeamConfig } from '../src/config.js';
 import { openDb } from '../src/db/client.js';
@@ -32,8 +32,7 @@ try {
     GITHUB_API_URL: process.env.SLACK_API_URL,
     LOG_LEVEL: 'warn',
   });
-  const teamFile =
-    process.env.BENCH_TEAM_CONFIG || resolve(dirname(fileURLToPath(import.meta.url)), '../groundcrew.example.yml');
+  const teamFile = resolve(process.env.BENCH_TEAM_CONFIG || 'groundcrew.example.yml');
   const team = parseTeamConfig(readFileSync(teamFile, 'utf8'), basename(teamFile));
   if (team.admins.includes(BENCH_CALLER) || team.platformTeam.users.includes(BENCH_CALLER)) {
     throw new Error(`${teamFile} names the benchmark's caller ${BENCH_CALLER}; it must be a plain member`);
@@ -41,7 +40,8 @@ try {
   const config: Config = { env, team };
   const groundcrew = createGroundcrew({
     config,
-    database: openDb(env.GROUNDCREW_DB),
+    // The migrations are read from the checkout: compiled into dist/bench/, this file is not where main.ts lives.
+    database: openDb(env.GROUNDCREW_DB, join(process.cwd(), 'migrations')),
     logger: createLogger(env.LOG_LEVEL),
     botIdentity: { botId: BENCH_BOT_ID, botUserId: BENCH_BOT_USER_ID },
   });

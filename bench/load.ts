@@ -1,15 +1,21 @@
-/** The load generator: signed `/platform help` slash commands over keep-alive HTTP/1.1, N at a time. */
+/**
+ * The load generator: signed `/platform help` slash commands or `app_home_opened` event callbacks over keep-alive
+ * HTTP/1.1, N at a time.
+ */
 import { Agent, request } from 'node:http';
-import { slashCommand } from '../test/support/payloads.js';
+import { appHomeOpened, eventCallback, slashCommand } from '../test/support/payloads.js';
 import { slackSignature } from '../test/support/signing.js';
 import { BENCH_CALLER, BENCH_SIGNING_SECRET } from './protocol.js';
+
+/** What each request carries: the `/platform help` command, or the event Slack sends when someone opens Home. */
+export type RequestKind = 'help' | 'home';
 
 export interface Target {
   name: string;
   port: number;
   agent: Agent;
   /** Checks an ack body; returns a problem or null. */
-  check(body: string): string | null;
+  check(body: string, kind: RequestKind): string | null;
 }
 
 export interface RoundResult {
@@ -22,15 +28,24 @@ export function keepAliveAgent(concurrency: number): Agent {
   return new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
 }
 
+/** People opening their Home tab in the events phase: plain members, one after another. */
+export const HOME_VIEWERS = 100;
+let homeOpens = 0;
+export const homeViewer = (n: number) => `U0HOME${String(n % HOME_VIEWERS).padStart(4, '0')}`;
+
 /** Builds and signs one request exactly like Slack: v0 HMAC-SHA256 over `v0:{ts}:{body}`, fresh timestamp. */
-function signedHelp(): { body: string; headers: Record<string, string | number> } {
+function signed(kind: RequestKind): { body: string; headers: Record<string, string | number> } {
   // Not the harness's formEncode: importing harness.ts would load nock, which patches node:http in this process.
-  const body = new URLSearchParams({ ...slashCommand('help', { user_id: BENCH_CALLER }) }).toString();
+  // Every event gets its own event_id (eventCallback numbers them), so neither app drops one as a redelivery.
+  const body =
+    kind === 'help'
+      ? new URLSearchParams({ ...slashCommand('help', { user_id: BENCH_CALLER }) }).toString()
+      : JSON.stringify(eventCallback(appHomeOpened(homeViewer(homeOpens++))));
   const timestamp = Math.floor(Date.now() / 1000);
   return {
     body,
     headers: {
-      'content-type': 'application/x-www-form-urlencoded',
+      'content-type': kind === 'help' ? 'application/x-www-form-urlencoded' : 'application/json',
       'content-length': Buffer.byteLength(body),
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': slackSignature(BENCH_SIGNING_SECRET, timestamp, body),
@@ -38,8 +53,8 @@ function signedHelp(): { body: string; headers: Record<string, string | number> 
   };
 }
 
-export function post(target: Target): Promise<{ status: number; body: string }> {
-  const { body, headers } = signedHelp();
+export function post(target: Target, kind: RequestKind = 'help'): Promise<{ status: number; body: string }> {
+  const { body, headers } = signed(kind);
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port: target.port, path: '/slack/events', method: 'POST', headers, agent: target.agent },
@@ -57,7 +72,12 @@ export function post(target: Target): Promise<{ status: number; body: string }> 
 }
 
 /** Sends `count` requests with `concurrency` in flight; latency is request start → last byte of the ack. */
-export async function runRound(target: Target, count: number, concurrency: number): Promise<RoundResult> {
+export async function runRound(
+  target: Target,
+  count: number,
+  concurrency: number,
+  kind: RequestKind = 'help',
+): Promise<RoundResult> {
   const latenciesMs: number[] = [];
   const errors: string[] = [];
   let issued = 0;
@@ -66,11 +86,11 @@ export async function runRound(target: Target, count: number, concurrency: numbe
       issued++;
       const started = performance.now();
       try {
-        const { status, body } = await post(target);
+        const { status, body } = await post(target, kind);
         const elapsed = performance.now() - started;
         if (status !== 200) errors.push(`HTTP ${status}: ${body.slice(0, 200)}`);
         else {
-          const problem = target.check(body);
+          const problem = target.check(body, kind);
           if (problem) errors.push(problem);
           else latenciesMs.push(elapsed);
         }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CronExpressionParser } from 'cron-parser';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { zChannelId, zPrincipals, zTimezone, zUserId } from './config-fields.js';
@@ -21,6 +22,33 @@ export { type Principals, zChannelId, zPrincipals, zTimezone, zUsergroupId, zUse
 
 // ---------- the team file ----------
 
+/** `backups:` — the scheduled online backup of the SQLite database (docs/operations.md "Backups and restore"). */
+export const zBackupsConfig = z.strictObject({
+  /** Folder for backup files; GROUNDCREW_BACKUP_DIR wins; default `backups/` beside the database. */
+  dir: z.string().min(1).optional(),
+  /** When to back up (cron, team timezone); default 02:30 daily. */
+  cron: z
+    .string()
+    .refine(
+      (value) => {
+        try {
+          CronExpressionParser.parse(value);
+          return value.trim().split(/\s+/).length >= 5;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'expected a cron expression like "30 2 * * *"' },
+    )
+    .optional(),
+  /** How many backups to keep (the newest); default 14. */
+  keep: z.number().int().min(1).optional(),
+  /** Also drop backups older than this many days (never the newest). */
+  keepDays: z.number().int().min(1).optional(),
+});
+
+export type BackupsConfig = z.infer<typeof zBackupsConfig>;
+
 export const zTeamConfig = z.strictObject({
   timezone: zTimezone.default('UTC'),
   admins: z.array(zUserId).min(1, { message: 'name at least one admin user ID' }),
@@ -33,6 +61,7 @@ export const zTeamConfig = z.strictObject({
     .default({}),
   deploys: zDeploysConfig.optional(),
   requests: zRequestsConfig.optional(),
+  backups: zBackupsConfig.optional(),
 });
 
 export type TeamConfig = z.infer<typeof zTeamConfig>;
@@ -50,6 +79,8 @@ const zEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   GROUNDCREW_DB: z.string().min(1).default('./data/groundcrew.db'),
   GROUNDCREW_CONFIG: z.string().min(1).default('./groundcrew.yml'),
+  /** Folder for database backups; default: groundcrew.yml `backups.dir`, else `backups/` beside the database. */
+  GROUNDCREW_BACKUP_DIR: z.string().min(1).optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   /** Public base URL of groundcrew (webhook callbacks); default http://localhost:PORT. */

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { createGroundcrew } from './bootstrap.js';
 import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig } from './config.js';
 import { openDb } from './db/client.js';
-import { createLogger } from './logger.js';
+import { createLogger, secretValues } from './logger.js';
+import { defaultBackupDir, registerBackupJob } from './ops/backup.js';
 import { configWarnings } from './ops/config-walk.js';
 import { connectToSlack } from './ops/slack-startup.js';
 import { wantsPlayground } from './playground/mode.js';
@@ -27,7 +28,10 @@ async function playground(): Promise<void> {
     }
     throw error;
   }
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     await started.stop(2000);
     process.exit(0);
   };
@@ -55,14 +59,19 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.problems, error.hint);
     throw error;
   }
-  const logger = createLogger(config.env.LOG_LEVEL);
+  const logger = createLogger(config.env.LOG_LEVEL, { secrets: secretValues(process.env, config.team) });
   // auth.test here, not in Bolt: a bad token is one line and exit 2 before anything starts; Slack down is retried.
   const slack = await connectToSlack(config.env, logger);
   if (slack.kind === 'rejected') fail([slack.problem], slack.hint);
   for (const warning of configWarnings(config)) logger.warn(warning);
+  const backupDir =
+    config.env.GROUNDCREW_BACKUP_DIR ?? config.team.backups?.dir ?? defaultBackupDir(config.env.GROUNDCREW_DB);
   let database: ReturnType<typeof openDb>;
   try {
-    database = openDb(config.env.GROUNDCREW_DB);
+    database = openDb(config.env.GROUNDCREW_DB, undefined, {
+      backupDir,
+      onBackup: (file, pending) => logger.info(`backup before applying ${pending.join(', ')}: ${file}`),
+    });
   } catch (error) {
     fail(
       [`cannot open the database at ${config.env.GROUNDCREW_DB}: ${(error as Error).message}`],
@@ -70,6 +79,10 @@ async function main(): Promise<void> {
     );
   }
   const groundcrew = createGroundcrew({ config, database, logger, botIdentity: slack.identity });
+  if (config.env.GROUNDCREW_DB !== ':memory:') {
+    const { scheduler } = groundcrew.services;
+    registerBackupJob(scheduler, { sqlite: database.sqlite, dir: backupDir, logger, config: config.team.backups });
+  }
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { backupDatabase, defaultBackupDir, ensurePrivateFile } from '../ops/backup.js';
 
 export type Db = BetterSQLite3Database;
 
@@ -18,14 +19,41 @@ export interface DbHandle {
 /** Migrations live at the repo root, next to src/ (and next to dist/ in the container). */
 export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
-/** Opens (creating folders as needed) a SQLite file or `:memory:`, with WAL and foreign keys on, and migrates it. */
-export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER): DbHandle {
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+export interface OpenDbOptions {
+  /** Where the copy taken before applying new migrations goes; default `backups/` beside the file; false: none. */
+  backupDir?: string | false;
+  /** Told about the pre-migration backup (main logs it). */
+  onBackup?: (file: string, pending: string[]) => void;
+  now?: () => Date;
+}
+
+/**
+ * Opens (creating folders as needed) a SQLite file or `:memory:`, with WAL and foreign keys on, and migrates it.
+ * The file (and so its -wal/-shm) is created 0600. An existing database that is about to get new migrations is
+ * backed up first, so a release can be rolled back (migrations only go forward).
+ */
+export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER, options: OpenDbOptions = {}): DbHandle {
+  const onDisk = path !== ':memory:' && path !== '';
+  const existed = onDisk && existsSync(path);
+  if (onDisk) ensurePrivateFile(path);
   const sqlite = new Database(path);
-  if (path !== ':memory:') sqlite.pragma('journal_mode = WAL');
+  if (onDisk) sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite);
+  const backupDir = options.backupDir ?? (onDisk ? defaultBackupDir(path) : false);
+  if (existed && backupDir !== false) {
+    const pending = pendingMigrations(sqlite, migrationsFolder);
+    if (pending.length > 0 && hasAppliedMigrations(sqlite)) {
+      const { file } = backupDatabase(sqlite, {
+        dir: backupDir,
+        now: options.now?.() ?? new Date(),
+        reason: 'pre-migration',
+        keep: Number.MAX_SAFE_INTEGER,
+      });
+      options.onBackup?.(file, pending);
+    }
+  }
   migrate(db, { migrationsFolder });
   const pingStatement = sqlite.prepare('select 1 as ok');
   return {
@@ -42,4 +70,30 @@ export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER): DbHa
       if (sqlite.open) sqlite.close();
     },
   };
+}
+
+/** The tags of migrations in the folder's journal that drizzle has not applied to this database yet. */
+export function pendingMigrations(sqlite: Database.Database, migrationsFolder = MIGRATIONS_FOLDER): string[] {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
+    entries: { tag: string; when: number }[];
+  };
+  let last = -1;
+  if (hasAppliedMigrations(sqlite)) {
+    const row = sqlite.prepare('select max(created_at) as last from __drizzle_migrations').get() as {
+      last: number | null;
+    };
+    last = Number(row.last ?? -1);
+  }
+  // drizzle applies every journal entry newer than the newest one recorded (its `when` is stored as created_at).
+  return journal.entries.filter((entry) => entry.when > last).map((entry) => entry.tag);
+}
+
+function hasAppliedMigrations(sqlite: Database.Database): boolean {
+  const table = sqlite
+    .prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
+    .get();
+  return (
+    table !== undefined &&
+    (sqlite.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }).n > 0
+  );
 }

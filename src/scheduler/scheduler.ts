@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { jobRunsTable } from '../db/schema.js';
 import { notFound } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { type Logger, runWithLogContext } from '../logger.js';
 import type { JobDefinition, JobRunRow, JobStatus, JobTrigger, Scheduler } from './types.js';
 
 /** What the scheduler needs from a cron library: start a task that calls `onTick`, and stop it. */
@@ -122,7 +122,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     let outcome: 'ok' | 'failed' = 'ok';
     let message: string | null = null;
     try {
-      await job.run({ now: startedAt, trigger });
+      await runWithLogContext({ kind: 'job', id: job.name, trigger }, () => job.run({ now: startedAt, trigger }));
     } catch (error) {
       outcome = 'failed';
       message = error instanceof Error ? error.message : String(error);

@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Env } from '../config.js';
+import { slackLogContext } from '../log-context.js';
+import { runWithLogContext } from '../logger.js';
 import type { Capability, CapabilityDeps, Services } from '../services.js';
 import { registerCommandRouter } from './command-router.js';
 import { firstDelivery } from './dedupe.js';
@@ -79,7 +81,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     if (!firstDelivery(body, services, context.retryNum)) return;
     inFlight++;
     try {
-      await next();
+      await runWithLogContext(slackLogContext(body), next);
     } finally {
       inFlight--;
     }

@@ -15,9 +15,9 @@ describe('documented deploys configuration', () => {
     });
   });
 
-  it('the README example of the deploys section is valid', () => {
-    const readme = read('README.md');
-    const section = readme.slice(readme.indexOf('## Deploys'));
+  it('the documented example of the deploys section is valid', () => {
+    const reference = read('docs/configuration.md');
+    const section = reference.slice(reference.indexOf('## deploys'));
     const block = /```yaml\n(deploys:\n[\s\S]*?)```/.exec(section)?.[1];
     expect(block).toBeDefined();
     const team = parseTeamConfig(`admins: [U0ADMIN01]\ntimezone: Europe/Berlin\n${block}`);

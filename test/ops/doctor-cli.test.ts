@@ -77,7 +77,7 @@ async function doctor(overrides: Overrides = {}, env: Record<string, string> = {
   return { ...result, fails, calls: started.calls };
 }
 
-describe('npm run doctor', { timeout: 40_000 }, () => {
+describe('npm run doctor', { timeout: 60_000 }, () => {
   it('all good: exit 0, each check on its line', async () => {
     const result = await doctor();
     expect(result.fails).toEqual([]);

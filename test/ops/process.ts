@@ -94,7 +94,7 @@ export const BOT_AUTH = {
   is_enterprise_install: false,
 };
 
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 25_000) {
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 45_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

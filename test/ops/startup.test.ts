@@ -31,7 +31,7 @@ function env(apiUrl: string, extra: Record<string, string> = {}): Record<string,
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at /);
 
 describe('a token Slack refuses stops the start with one line naming SLACK_BOT_TOKEN, exit 2', {
-  timeout: 40_000,
+  timeout: 60_000,
 }, () => {
   it.each(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked'])('auth.test → %s', async (error) => {
     const stub = await slackStub(() => ({ body: { ok: false, error } }));
@@ -78,9 +78,8 @@ describe('Slack out of reach', () => {
     const apiUrl = `http://127.0.0.1:${slackPort}/api/`;
     child = startProcess('src/main.ts', env(apiUrl, { PORT: String(port) }));
     const attempts = () =>
-      child!
-        .output()
-        .stderr.split('\n')
+      `${child!.output().stdout}${child!.output().stderr}`
+        .split('\n')
         .filter((l) => l.includes('could not be reached'));
     await until(() => attempts().length >= 2, 'two failed attempts');
     expect(attempts()[0]).toContain(`Slack's Web API at ${apiUrl} could not be reached: connect ECONNREFUSED`);
@@ -111,7 +110,7 @@ describe('Slack out of reach', () => {
     expect(stdout + stderr).not.toContain('fetch failed');
     // Bolt did not run a second auth.test of its own: the identity came from the check.
     expect(stub.calls.filter((c) => c.method === 'auth.test')).toHaveLength(1);
-  }, 60_000);
+  }, 90_000);
 });
 
 const DEPLOYS_YAML = `${YAML}deploys:
@@ -125,7 +124,7 @@ const DEPLOYS_YAML = `${YAML}deploys:
     - { name: worker, environments: [staging], executor: deployer }
 `;
 
-describe('callbacks that cannot arrive, GitHub deploys without a token', () => {
+describe('callbacks that cannot arrive, GitHub deploys without a token', { timeout: 60_000 }, () => {
   it('warns at start-up naming GROUNDCREW_PUBLIC_URL and GITHUB_TOKEN and the keys', async () => {
     const stub = await slackStub(() => ({ body: BOT_AUTH }));
     servers.push(stub.server);

@@ -1,0 +1,103 @@
+/**
+ * Starting, probing and stopping the apps under test, each a forked child process on loopback.
+ *
+ * By default both apps run from JavaScript compiled by `tsc` (bench/tsconfig.json → dist/bench/), the way the
+ * container runs groundcrew (`node dist/main.js`). BENCH_LOADER=tsx runs both from TypeScript under tsx instead.
+ */
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildMessage, ParentMessage } from './protocol.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..');
+
+export type Loader = 'tsc' | 'tsx';
+
+export function loaderFromEnv(): Loader {
+  const raw = process.env.BENCH_LOADER?.trim() || 'tsc';
+  if (raw !== 'tsc' && raw !== 'tsx') {
+    process.stderr.write(`bench: BENCH_LOADER must be "tsc" or "tsx", got ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return raw;
+}
+
+/** Compiles both apps and what they import into dist/bench/ (incremental: fast when nothing changed). */
+export function buildApps(): void {
+  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json')], { cwd: repoRoot, stdio: 'inherit' });
+}
+
+export interface AppProcess {
+  child: ChildProcess;
+  port: number;
+  listeners: number;
+  middleware: number;
+}
+
+export interface AppStats {
+  rss: number;
+  heapUsed: number;
+  maxRss: number;
+  cpuMicros: number;
+}
+
+function nextMessage<T extends ChildMessage['type']>(
+  child: ChildProcess,
+  type: T,
+  timeoutMs = 60_000,
+): Promise<Extract<ChildMessage, { type: T }>> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => finish(new Error(`no "${type}" message within ${timeoutMs} ms`)), timeoutMs);
+    const onMessage = (message: ChildMessage) => {
+      if (message.type === 'failed') finish(new Error(message.error));
+      else if (message.type === type) finish(null, message as Extract<ChildMessage, { type: T }>);
+    };
+    const onExit = (code: number | null) => finish(new Error(`exited (code ${code}) before sending "${type}"`));
+    function finish(error: Error | null, message?: Extract<ChildMessage, { type: T }>) {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolvePromise(message!);
+    }
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
+
+/** Forks `bench/<name>.ts` (tsx) or `dist/bench/bench/<name>.js` (tsc) and waits for it to listen. */
+export async function startApp(name: string, loader: Loader, env: Record<string, string>): Promise<AppProcess> {
+  const extraArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const file = loader === 'tsx' ? join(here, `${name}.ts`) : join(repoRoot, 'dist', 'bench', 'bench', `${name}.js`);
+  const child = fork(file, [], {
+    cwd: repoRoot,
+    execArgv: [...(loader === 'tsx' ? ['--import', 'tsx'] : []), ...extraArgs],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const { port, listeners, middleware } = await nextMessage(child, 'ready');
+    return { child, port, listeners, middleware };
+  } catch (error) {
+    child.kill();
+    throw new Error(`${name}: ${(error as Error).message}`);
+  }
+}
+
+export async function statsOf(app: AppProcess): Promise<AppStats> {
+  const reply = nextMessage(app.child, 'stats');
+  app.child.send({ type: 'stats' } satisfies ParentMessage);
+  const { rss, heapUsed, maxRss, cpuMicros } = await reply;
+  return { rss, heapUsed, maxRss, cpuMicros };
+}
+
+export async function stopApp(app: AppProcess): Promise<void> {
+  if (app.child.exitCode !== null) return;
+  const exited = new Promise((r) => app.child.once('exit', r));
+  app.child.send({ type: 'stop' } satisfies ParentMessage);
+  const timer = setTimeout(() => app.child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
