@@ -4,6 +4,8 @@ import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig, reservedKeyNote
 import { openDb } from './db/client.js';
 import { createLogger, secretValues } from './logger.js';
 import { defaultBackupDir, registerBackupJob } from './ops/backup.js';
+import { configWarnings } from './ops/config-walk.js';
+import { connectToSlack } from './ops/slack-startup.js';
 import { wantsPlayground } from './run-mode.js';
 
 function fail(lines: string[], hint: string): never {
@@ -59,6 +61,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.env.LOG_LEVEL, { secrets: secretValues(process.env, config.team) });
   for (const note of reservedKeyNotes(config.team, config.env.GROUNDCREW_CONFIG)) logger.warn(note);
+  // auth.test here, not in Bolt: a bad token is one line and exit 2 before anything starts; Slack down is retried.
+  const slack = await connectToSlack(config.env, logger);
+  if (slack.kind === 'rejected') fail([slack.problem], slack.hint);
+  for (const warning of configWarnings(config)) logger.warn(warning);
   const backupDir =
     config.env.GROUNDCREW_BACKUP_DIR ?? config.team.backups?.dir ?? defaultBackupDir(config.env.GROUNDCREW_DB);
   let database: ReturnType<typeof openDb>;
@@ -73,7 +79,7 @@ async function main(): Promise<void> {
       'check GROUNDCREW_DB',
     );
   }
-  const groundcrew = createGroundcrew({ config, database, logger });
+  const groundcrew = createGroundcrew({ config, database, logger, botIdentity: slack.identity });
   if (config.env.GROUNDCREW_DB !== ':memory:') {
     const { scheduler } = groundcrew.services;
     registerBackupJob(scheduler, { sqlite: database.sqlite, dir: backupDir, logger, config: config.team.backups });

@@ -36,12 +36,14 @@ describe('manifest.yml', () => {
     expect(manifest.settings.event_subscriptions.bot_events).toContain('app_home_opened');
     // Exactly the scopes the code uses: /platform (commands); chat.postMessage/update/postEphemeral, DMs by user ID
     // (chat:write); posting in public channels the bot was not invited to (chat:write.public);
-    // usergroups.users.list for platform team, owners and approvers given as usergroups (usergroups:read).
+    // usergroups.users.list for platform team, owners and approvers given as usergroups (usergroups:read);
+    // conversations.info, so the doctor can tell a wrong or archived channel ID before a post fails (channels:read).
     // views.open/update/publish need no scope.
     expect(manifest.oauth_config.scopes.bot).toEqual([
       'commands',
       'chat:write',
       'chat:write.public',
+      'channels:read',
       'usergroups:read',
     ]);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);

@@ -1,5 +1,6 @@
 import { defineCapability } from '../capability.js';
 import { ArgsError } from '../slack/command-args.js';
+import { doctorCommand } from './doctor-command.js';
 import { createAdminService } from './service.js';
 import { auditMessage, jobsMessage } from './slack/blocks.js';
 
@@ -12,6 +13,7 @@ export const adminCapability = defineCapability('admin', (core) => {
   const admin = createAdminService({ scheduler, audit });
   return {
     commands: [
+      doctorCommand(core),
       {
         name: 'admin jobs',
         usage: 'admin jobs',

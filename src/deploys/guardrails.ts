@@ -263,18 +263,29 @@ export function createGuardrails(deps: GuardrailsDeps) {
       for (const freeze of active) {
         if (!repo.claimStart(stored(freeze, null))) continue;
         const by = freeze.createdBy ? ` by <@${freeze.createdBy}>` : '';
-        await notifier.announce(
-          `:snowflake: Freeze started${by} on ${scope(freeze.environments)} until ${formatLocal(freeze.until, zone, now)} — ${freeze.reason}. Deploys there are blocked; admins can break glass.`,
-        );
+        try {
+          await notifier.announce(
+            `:snowflake: Freeze started${by} on ${scope(freeze.environments)} until ${formatLocal(freeze.until, zone, now)} — ${freeze.reason}. Deploys there are blocked; admins can break glass.`,
+          );
+        } catch (error) {
+          // Claimed first so a concurrent sweep skips it; released when the post fails, so the next run retries.
+          repo.releaseStart(freeze.key);
+          logger.error('deploys: announcing a freeze start failed (retried on the next run):', error);
+        }
       }
       for (const open of repo.openAnnouncements()) {
         if (active.some((f) => f.key === open.key) || !repo.claimEnd(open.key, now)) continue;
         const adhoc = /^adhoc:(\d+)$/.exec(open.key);
         const endedBy = adhoc ? repo.getFreeze(Number(adhoc[1]))?.endedBy : null;
         const how = endedBy ? ` early by <@${endedBy}>` : '';
-        await notifier.announce(
-          `:sunny: Freeze ended${how} on ${scope(open.environments)} — ${open.reason}. Deploys are open again.`,
-        );
+        try {
+          await notifier.announce(
+            `:sunny: Freeze ended${how} on ${scope(open.environments)} — ${open.reason}. Deploys are open again.`,
+          );
+        } catch (error) {
+          repo.releaseEnd(open.key);
+          logger.error('deploys: announcing a freeze end failed (retried on the next run):', error);
+        }
       }
       // Began and ended since the last sweep: never announced, so one message with both ends.
       const between = freezesBetween(sources(since), since, now);

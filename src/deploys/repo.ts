@@ -173,6 +173,17 @@ export function createDeploysRepo(db: Db) {
     claimStart(values: typeof deployFreezeAnnouncementsTable.$inferInsert): boolean {
       return db.insert(deployFreezeAnnouncementsTable).values(values).onConflictDoNothing().run().changes === 1;
     },
+    /** Gives back a start claim whose post failed, so the next sweep announces it again. */
+    releaseStart(key: string): void {
+      db.delete(deployFreezeAnnouncementsTable).where(eq(deployFreezeAnnouncementsTable.key, key)).run();
+    },
+    /** Gives back an end claim whose post failed, so the next sweep announces the end again. */
+    releaseEnd(key: string): void {
+      db.update(deployFreezeAnnouncementsTable)
+        .set({ endAnnouncedAt: null })
+        .where(eq(deployFreezeAnnouncementsTable.key, key))
+        .run();
+    },
     /** Claims the end announcement of an occurrence whose start was announced; false when already claimed. */
     claimEnd(key: string, at: Date): boolean {
       return (

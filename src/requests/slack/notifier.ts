@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { postToConfigured } from '../../slack/channel-post.js';
 import type { RequestsNotifier } from '../ports.js';
 import { queueCard, requesterMessage, slaBreachMessage } from './blocks.js';
 
@@ -13,7 +14,9 @@ export function createSlackRequestsNotifier(
       await client.chat.postMessage({ channel: request.requester, ...requesterMessage(request, type, note) });
     },
     async postQueueCard(channel, request, type) {
-      const result = await client.chat.postMessage({ channel, ...queueCard(request, type) });
+      const result = await postToConfigured('requests.channel', channel, () =>
+        client.chat.postMessage({ channel, ...queueCard(request, type) }),
+      );
       return { channel: result.channel ?? channel, ts: String(result.ts) };
     },
     async updateQueueCard(request, type) {
@@ -30,7 +33,10 @@ export function createSlackRequestsNotifier(
           ...message,
         });
       } else {
-        await client.chat.postMessage({ channel: request.queueChannel ?? channel, ...message });
+        const where = request.queueChannel ?? channel;
+        await postToConfigured('requests.channel', where, () =>
+          client.chat.postMessage({ channel: where, ...message }),
+        );
       }
     },
     async homeChanged(userIds) {

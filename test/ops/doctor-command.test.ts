@@ -1,0 +1,44 @@
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEPLOYS_CHANNEL, deploysSection, GITHUB } from '../deploys/support.js';
+import { ADMIN, ackBody, ENGINEER, PLATFORM_GROUP, startTestApp, type TestApp } from '../support/harness.js';
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+  nock.cleanAll();
+});
+
+describe('/platform admin doctor', () => {
+  it('answers the admin alone with one line per check, problems named by their config key', async () => {
+    app = await startTestApp({ team: { deploys: deploysSection() } });
+    app.slack.failWith('conversations.info', 'channel_not_found');
+    app.slack.on('usergroups.list', () => ({ ok: true, usergroups: [{ id: PLATFORM_GROUP, handle: 'platform' }] }));
+    nock(GITHUB).get('/repos/acme/web/actions/workflows/deploy.yml').reply(200, { state: 'active' });
+
+    await app.command('admin doctor', { user_id: ADMIN });
+    const [reply] = await app.slack.waitFor('response_url', undefined, { timeoutMs: 10_000 });
+    const text = String(reply!.args.text);
+    expect(reply!.args.response_type).toBe('ephemeral');
+    expect(text).toContain('*Doctor: 2 problem(s).*');
+    expect(text).toContain(':white_check_mark: SLACK_BOT_TOKEN: a bot token (bot B0BOT0001, user U0BOT0001)');
+    expect(text).toContain(
+      `:x: deploys.channel ${DEPLOYS_CHANNEL}: channel_not_found — the bot cannot see this channel; check the ID, or invite the bot if the channel is private`,
+    );
+    expect(text).toContain(':x: GROUNDCREW_PUBLIC_URL is not set, but deploys.executors.deployer call back');
+    expect(text).toContain(`:white_check_mark: platformTeam[0] ${PLATFORM_GROUP}: @platform`);
+    expect(text).toContain(
+      ':white_check_mark: deploys.executors.web-actions: GITHUB_TOKEN can see deploy.yml in acme/web',
+    );
+    expect(app.slack.callsTo('conversations.info')[0]?.args.channel).toBe(DEPLOYS_CHANNEL);
+  });
+
+  it('refuses a member without checking anything', async () => {
+    app = await startTestApp({ team: { deploys: deploysSection() } });
+    const body = await ackBody(await app.command('admin doctor', { user_id: ENGINEER }));
+    expect(body?.text).toContain('`/platform admin doctor` is for groundcrew admins');
+    expect(app.slack.callsTo('auth.test')).toEqual([]);
+    expect(app.slack.callsTo('conversations.info')).toEqual([]);
+  });
+});
