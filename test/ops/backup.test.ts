@@ -193,7 +193,7 @@ describe('the backups: section of groundcrew.yml', () => {
         problems: [
           'groundcrew.yml: backups.cron: expected a cron expression like "30 2 * * *"',
           'groundcrew.yml: backups.keep: Too small: expected number to be >=1',
-          'groundcrew.yml: backups: unknown key(s) "keeep"',
+          'groundcrew.yml: backups: unknown key(s) "keeep" (did you mean "keep"?)',
         ],
       }),
     );
