@@ -3,6 +3,7 @@ import { type Logger, LogLevel } from '@slack/logger';
 import pino, { type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogLevelName } from './config.js';
+import { REDACTED, redactSecrets, secretValues } from './redact.js';
 
 export type { Logger } from '@slack/logger';
 
@@ -19,8 +20,6 @@ const context = new AsyncLocalStorage<LogContext>();
 export function runWithLogContext<T>(ctx: LogContext, fn: () => T): T {
   return context.run(ctx, fn);
 }
-
-export const REDACTED = '[redacted]';
 
 /**
  * Field paths pino blanks out wherever they appear in a logged object: the names groundcrew, Bolt and the
@@ -53,27 +52,12 @@ export const REDACT_PATHS = [
 /** Keys whose values are blanked at any depth (REDACT_PATHS covers the top levels the same way). */
 export const SECRET_KEY = /^(authorization|password|[a-z_]*token|[a-z_]*secret)$/i;
 
-/** Environment variables whose values are secrets: the Slack and GitHub credentials, and any *_TOKEN / *_SECRET. */
-export function secretValues(env: Record<string, string | undefined>, team?: unknown): string[] {
-  const values = Object.entries(env)
-    .filter(([key]) => /(^|_)(TOKEN|SECRET|PASSWORD)$/.test(key))
-    .map(([, value]) => value?.trim() ?? '');
-  // groundcrew.yml carries webhook secrets (deploys.executors.*.secret, requests … webhook.secret).
-  const walk = (value: unknown, key: string) => {
-    if (typeof value === 'string' && /secret|token/i.test(key)) values.push(value);
-    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
-  };
-  walk(team, '');
-  // Short values would blank out ordinary words; real tokens and secrets are long.
-  return [...new Set(values.filter((value) => value.length >= 8))];
-}
-
 export interface LoggerOptions {
   /** Where lines go; default stdout. */
   destination?: DestinationStream & NodeJS.WritableStream;
   /** Readable text instead of JSON lines; default: when stdout is a terminal. */
   pretty?: boolean;
-  /** Secret values scrubbed from every message and field; default: secretValues(process.env). */
+  /** Secret values scrubbed from every message and field (with token-shaped strings); default: secretValues(process.env). */
   secrets?: readonly string[];
 }
 
@@ -92,8 +76,8 @@ const PINO_LEVEL: Record<LogLevelName, LogLevel> = {
  * LOG_LEVEL holds. `setName` is ignored for the same reason (the Web API client renames the shared logger).
  */
 export function createLogger(level: LogLevelName, options: LoggerOptions = {}): Logger {
-  const secrets = [...(options.secrets ?? secretValues(process.env))].sort((a, b) => b.length - a.length);
-  const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
+  const secrets = options.secrets ?? secretValues(process.env);
+  const scrub = (text: string) => redactSecrets(text, secrets);
   const usePretty = options.pretty ?? Boolean(process.stdout.isTTY);
   const destination = usePretty
     ? pretty({

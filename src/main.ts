@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { createGroundcrew } from './bootstrap.js';
 import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig, reservedKeyNotes } from './config.js';
 import { openDb } from './db/client.js';
-import { createLogger, secretValues } from './logger.js';
+import { createLogger } from './logger.js';
 import { defaultBackupDir, registerBackupJob } from './ops/backup.js';
 import { configWarnings } from './ops/config-walk.js';
 import { connectToSlack } from './ops/slack-startup.js';
+import { secretValues } from './redact.js';
 import { wantsPlayground } from './run-mode.js';
 
 function fail(lines: string[], hint: string): never {

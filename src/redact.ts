@@ -1,7 +1,8 @@
 /**
  * Text that came from outside (a remote's error body, a network error, an executor's report) is shown in Slack and
  * stored. A remote may echo what groundcrew sent it: its token in an "invalid credentials" message, the shared
- * secret in a debugging answer. Every place that relays such text passes it through redactSecrets first.
+ * secret in a debugging answer. Every place that relays such text passes it through redactSecrets first; so does
+ * the logger, for every message and field it writes.
  */
 
 export const REDACTED = '[redacted]';
@@ -31,4 +32,19 @@ export function redactSecrets(text: string, secrets: Iterable<string | null | un
     );
   }
   return out;
+}
+
+/** Environment variables whose values are secrets: the Slack and GitHub credentials, and any *_TOKEN / *_SECRET. */
+export function secretValues(env: Record<string, string | undefined>, team?: unknown): string[] {
+  const values = Object.entries(env)
+    .filter(([key]) => /(^|_)(TOKEN|SECRET|PASSWORD)$/.test(key))
+    .map(([, value]) => value?.trim() ?? '');
+  // groundcrew.yml carries webhook secrets (deploys.executors.*.secret, requests … webhook.secret).
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === 'string' && /secret|token/i.test(key)) values.push(value);
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, k);
+  };
+  walk(team, '');
+  // Short values would blank out ordinary words; real tokens and secrets are long.
+  return [...new Set(values.filter((value) => value.length >= 8))];
 }

@@ -1,3 +1,4 @@
+import { parseJson } from '../json.js';
 import { redactSecrets } from '../redact.js';
 import { readTextCapped, scrubUrl, sendWebhook } from '../webhooks/sender.js';
 import type { ExecutorConfig, GithubActionsExecutorConfig, WebhookExecutorConfig } from './config.js';
@@ -69,15 +70,11 @@ function refusal(
   secrets: readonly (string | undefined)[],
   statusText = '',
 ): ExecutorError {
-  let message = text.slice(0, 300) || statusText;
-  try {
-    const body: unknown = JSON.parse(text);
-    if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string') {
-      message = body.message;
-    }
-  } catch {
-    // not JSON: keep the text
-  }
+  const body = parseJson(text);
+  const message =
+    body && typeof body === 'object' && 'message' in body && typeof body.message === 'string'
+      ? body.message
+      : text.slice(0, 300) || statusText;
   return new ExecutorError(`${who} answered ${status}: ${redactSecrets(message, secrets)}`);
 }
 
@@ -103,14 +100,6 @@ async function send(
   const text = await readTextCapped(response, 1024 * 1024);
   if (!response.ok) throw refusal(who, response.status, text, [ctx.githubToken], response.statusText);
   return { status: response.status, body: parseJson(text), text };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return text ? JSON.parse(text) : null;
-  } catch {
-    return null;
-  }
 }
 
 function githubActionsExecutor(config: GithubActionsExecutorConfig, ctx: ExecutorContext): Executor {
