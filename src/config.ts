@@ -226,7 +226,7 @@ export function validateTeamConfig(value: unknown, fileName = 'groundcrew.yml'):
   if (!result.success) {
     throw new ConfigError(
       formatIssues(result.error.issues, [], zTeamConfig).map((line) => `${fileName}: ${line}`),
-      'see README "Configuration: groundcrew.yml" for every key',
+      'see docs/configuration.md for every key',
     );
   }
   return deepFreeze(result.data);

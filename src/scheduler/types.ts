@@ -9,7 +9,7 @@ export interface JobContext {
   trigger: JobTrigger;
 }
 
-/** A named, scheduled piece of work. Name: `capability.what`, e.g. `deploys.expire-approvals`. */
+/** A named, scheduled piece of work. Name: `capability.what`, e.g. `deploys.expire-locks`. */
 export interface JobDefinition {
   name: string;
   /** 5-field (or 6-field with seconds) cron expression, read in the team timezone. */

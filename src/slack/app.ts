@@ -66,8 +66,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const translateIds = createIdTranslator(options.idAliases ?? []);
   let inFlight = 0;
   let draining = false;
-  // One global middleware, not two: Bolt runs every global middleware on every request (~5 µs each, README
-  // "Benchmark"). It skips redelivered events (dedupe.ts), maps old ids to current ones (id-aliases.ts), then
+  // One global middleware, not two: Bolt runs every global middleware on every request (~5 µs each,
+  // bench/README.md). It skips redelivered events (dedupe.ts), maps old ids to current ones (id-aliases.ts), then
   // counts the listener run for stop().
   app.use(async ({ body, context, next }) => {
     translateIds(body);

@@ -22,7 +22,7 @@ export interface ListenerIndex {
 }
 
 /**
- * Bolt runs every registered listener's middleware chain on every request (~5 µs each, README "Benchmark"), so
+ * Bolt runs every registered listener's middleware chain on every request (~5 µs each, bench/README.md), so
  * each capability's button and modal listeners would tax every ack, `/platform` included. This files
  * `app.action(…)` and `app.view(…)` registrations whose action_id / callback_id is a plain string under that id and
  * serves them from one Bolt action listener and one Bolt view listener, which run only the entries filed under the
