@@ -79,63 +79,76 @@ export function recurringOccurrence(
   return found;
 }
 
+type WindowConfig = FreezesConfig['windows'][number];
+type RecurringConfig = FreezesConfig['recurring'][number];
+type HolidayConfig = FreezesConfig['holidays'][number];
+
+function windowFreeze(window: WindowConfig, i: number, zone: string): ActiveFreeze | null {
+  const from = parseLocal(window.from, zone);
+  const until = parseLocal(window.to, zone);
+  if (!from || !until) return null;
+  return {
+    key: `window:${i}:${from.toISO()}`,
+    kind: 'window',
+    reason: window.reason,
+    environments: window.environments ?? 'all',
+    from: from.toJSDate(),
+    until: until.toJSDate(),
+  };
+}
+
+function recurringFreeze(window: RecurringConfig, i: number, occurrence: { from: DateTime; until: DateTime }) {
+  const { from, until } = occurrence;
+  return {
+    key: `recurring:${i}:${from.toISO()}`,
+    kind: 'recurring',
+    reason: window.reason,
+    environments: window.environments ?? 'all',
+    from: from.toJSDate(),
+    until: until.toJSDate(),
+  } satisfies ActiveFreeze;
+}
+
+function holidayFreeze(holiday: HolidayConfig, zone: string): ActiveFreeze | null {
+  const from = parseLocal(holiday.date, zone);
+  if (!from) return null;
+  return {
+    key: `holiday:${holiday.date}`,
+    kind: 'holiday',
+    reason: holiday.name ? `holiday freeze (${holiday.name})` : 'holiday freeze',
+    environments: holiday.environments ?? 'all',
+    from: from.toJSDate(),
+    until: from.plus({ days: 1 }).toJSDate(),
+  };
+}
+
+function adhocFreeze(freeze: AdhocFreeze): ActiveFreeze {
+  return {
+    key: `adhoc:${freeze.id}`,
+    kind: 'adhoc',
+    reason: freeze.reason,
+    environments: freeze.environment === 'all' ? 'all' : [freeze.environment],
+    from: freeze.startsAt,
+    until: freeze.until,
+    createdBy: freeze.createdBy,
+  };
+}
+
+const present = <T>(value: T | null): value is T => value !== null;
+
 /** Every freeze in force at `now` (any environment). */
 export function activeFreezes(sources: FreezeSources, now: Date): ActiveFreeze[] {
   const { config, zone } = sources;
   const at = now.getTime();
-  const out: ActiveFreeze[] = [];
-  config.windows.forEach((window, i) => {
-    const from = parseLocal(window.from, zone);
-    const until = parseLocal(window.to, zone);
-    if (!from || !until || at < from.toMillis() || at >= until.toMillis()) return;
-    out.push({
-      key: `window:${i}:${from.toISO()}`,
-      kind: 'window',
-      reason: window.reason,
-      environments: window.environments ?? 'all',
-      from: from.toJSDate(),
-      until: until.toJSDate(),
-    });
-  });
-  config.recurring.forEach((window, i) => {
-    const { from, until } = recurringOccurrence(window, now, zone);
-    if (at >= until.toMillis()) return;
-    out.push({
-      key: `recurring:${i}:${from.toISO()}`,
-      kind: 'recurring',
-      reason: window.reason,
-      environments: window.environments ?? 'all',
-      from: from.toJSDate(),
-      until: until.toJSDate(),
-    });
-  });
-  for (const holiday of config.holidays) {
-    const from = parseLocal(holiday.date, zone);
-    if (!from) continue;
-    const until = from.plus({ days: 1 });
-    if (at < from.toMillis() || at >= until.toMillis()) continue;
-    out.push({
-      key: `holiday:${holiday.date}`,
-      kind: 'holiday',
-      reason: holiday.name ? `holiday freeze (${holiday.name})` : 'holiday freeze',
-      environments: holiday.environments ?? 'all',
-      from: from.toJSDate(),
-      until: until.toJSDate(),
-    });
-  }
-  for (const freeze of sources.adhoc) {
-    if (at < freeze.startsAt.getTime() || at >= freeze.until.getTime()) continue;
-    out.push({
-      key: `adhoc:${freeze.id}`,
-      kind: 'adhoc',
-      reason: freeze.reason,
-      environments: freeze.environment === 'all' ? 'all' : [freeze.environment],
-      from: freeze.startsAt,
-      until: freeze.until,
-      createdBy: freeze.createdBy,
-    });
-  }
-  return out;
+  // A recurring window's latest occurrence never begins after `now`, so "in force" is the same test for all kinds.
+  return [
+    ...config.windows.map((window, i) => windowFreeze(window, i, zone)),
+    ...config.recurring.map((window, i) => recurringFreeze(window, i, recurringOccurrence(window, now, zone))),
+    ...config.holidays.map((holiday) => holidayFreeze(holiday, zone)),
+    ...sources.adhoc.map(adhocFreeze),
+  ]
+    .filter(present)
+    .filter((freeze) => freeze.from.getTime() <= at && at < freeze.until.getTime());
 }
 
 /**
@@ -145,64 +158,28 @@ export function activeFreezes(sources: FreezeSources, now: Date): ActiveFreeze[]
  */
 export function freezesBetween(sources: FreezeSources, since: Date, now: Date): ActiveFreeze[] {
   const found = new Map<string, ActiveFreeze>();
-  const keep = (freeze: ActiveFreeze) => {
-    if (freeze.from <= now && freeze.until > since && freeze.until > freeze.from) found.set(freeze.key, freeze);
+  const keep = (freeze: ActiveFreeze | null) => {
+    if (freeze && freeze.from <= now && freeze.until > since && freeze.until > freeze.from)
+      found.set(freeze.key, freeze);
   };
   activeFreezes(sources, now).forEach(keep);
   const { config, zone } = sources;
   config.windows.forEach((window, i) => {
-    const from = parseLocal(window.from, zone);
-    const until = parseLocal(window.to, zone);
-    if (!from || !until) return;
-    keep({
-      key: `window:${i}:${from.toISO()}`,
-      kind: 'window',
-      reason: window.reason,
-      environments: window.environments ?? 'all',
-      from: from.toJSDate(),
-      until: until.toJSDate(),
-    });
+    keep(windowFreeze(window, i, zone));
   });
   config.recurring.forEach((window, i) => {
     let at = now;
     // Occurrences are at least a week apart, so a long outage looks back a bounded number of weeks.
     for (let n = 0; n < 60; n++) {
-      const { from, until } = recurringOccurrence(window, at, zone);
+      const occurrence = recurringOccurrence(window, at, zone);
+      const { from, until } = occurrence;
       if (until.toMillis() <= since.getTime() && from.toMillis() <= since.getTime()) break;
-      keep({
-        key: `recurring:${i}:${from.toISO()}`,
-        kind: 'recurring',
-        reason: window.reason,
-        environments: window.environments ?? 'all',
-        from: from.toJSDate(),
-        until: until.toJSDate(),
-      });
+      keep(recurringFreeze(window, i, occurrence));
       at = new Date(from.toMillis() - 1);
     }
   });
-  for (const holiday of config.holidays) {
-    const from = parseLocal(holiday.date, zone);
-    if (!from) continue;
-    keep({
-      key: `holiday:${holiday.date}`,
-      kind: 'holiday',
-      reason: holiday.name ? `holiday freeze (${holiday.name})` : 'holiday freeze',
-      environments: holiday.environments ?? 'all',
-      from: from.toJSDate(),
-      until: from.plus({ days: 1 }).toJSDate(),
-    });
-  }
-  for (const freeze of sources.adhoc) {
-    keep({
-      key: `adhoc:${freeze.id}`,
-      kind: 'adhoc',
-      reason: freeze.reason,
-      environments: freeze.environment === 'all' ? 'all' : [freeze.environment],
-      from: freeze.startsAt,
-      until: freeze.until,
-      createdBy: freeze.createdBy,
-    });
-  }
+  for (const holiday of config.holidays) keep(holidayFreeze(holiday, zone));
+  for (const freeze of sources.adhoc) keep(adhocFreeze(freeze));
   return [...found.values()].sort((a, b) => a.from.getTime() - b.from.getTime());
 }
 

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import { type Config, publicUrl } from '../config.js';
 import type { Principals } from '../config-fields.js';
 
 /** Everything in the configuration that points outside groundcrew, each with the config key that names it. */
@@ -86,7 +86,7 @@ export function configWarnings(config: Config): string[] {
   if (webhooks.length > 0 && !env.GROUNDCREW_PUBLIC_URL) {
     const keys = webhooks.map((w) => w.key).join(', ');
     out.push(
-      `GROUNDCREW_PUBLIC_URL is not set, but ${keys} call back: their callbacks would go to http://localhost:${env.PORT}/hooks/…, never arrive, and deploys stay "running" until deploys.runTimeout — set it to the public base URL of groundcrew`,
+      `GROUNDCREW_PUBLIC_URL is not set, but ${keys} call back: their callbacks would go to ${publicUrl(env)}/hooks/…, never arrive, and deploys stay "running" until deploys.runTimeout — set it to the public base URL of groundcrew`,
     );
   }
   if (workflows.length > 0 && !env.GITHUB_TOKEN) {
