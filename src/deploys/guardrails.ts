@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration } from '../clock.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { mention, mrkdwn, trusted, userMention } from '../mrkdwn.js';
 import type { DeploysConfig } from './config.js';
 import {
   type ActiveFreeze,
@@ -70,7 +71,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
       try {
         await notifier.dm(
           userId,
-          `:unlock: ${what} is free: <@${lock.holder}>'s lock ("${lock.reason}") was released.`,
+          mrkdwn`:unlock: ${what} is free: ${mention(lock.holder)}'s lock ("${lock.reason}") was released.`,
         );
       } catch (error) {
         logger.error(`deploys: telling ${userId} that lock ${lock.id} is free failed:`, error);
@@ -115,7 +116,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
       const other = conflicting(input.environment, input.service, userId, now);
       if (other) {
         throw conflict(
-          `${scopeName(other.environment, other.service)} is already locked by <@${other.holder}> ("${other.reason}") until ${formatLocal(other.expiresAt, zone, now)}.`,
+          mrkdwn`${scopeName(other.environment, other.service)} is already locked by ${mention(other.holder)} ("${other.reason}") until ${formatLocal(other.expiresAt, zone, now)}.`,
         );
       }
       const expiresAt = new Date(now.getTime() + forMs);
@@ -171,7 +172,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
       });
       if (broken) {
         await notifier
-          .dm(lock.holder, `:warning: <@${userId}> (admin) broke your lock on ${what} ("${lock.reason}").`)
+          .dm(lock.holder, mrkdwn`:warning: ${mention(userId)} (admin) broke your lock on ${what} ("${lock.reason}").`)
           .catch((error: unknown) => logger.error('deploys: telling a lock holder failed:', error));
       }
       await tellWatchers(released, now);
@@ -195,7 +196,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
         await notifier
           .dm(
             lock.holder,
-            `:hourglass: Your lock on ${what} ("${lock.reason}") expired after ${formatDuration(now.getTime() - lock.createdAt.getTime())}.`,
+            mrkdwn`:hourglass: Your lock on ${what} ("${lock.reason}") expired after ${formatDuration(now.getTime() - lock.createdAt.getTime())}.`,
           )
           .catch((error: unknown) => logger.error('deploys: lock expiry DM failed:', error));
         await tellWatchers(released, now);
@@ -229,7 +230,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
         const configured = freezeStatus(sources(now), environment === 'all' ? (envNames[0] ?? '') : environment, now);
         throw notFound(
           configured && configured.freeze.kind !== 'adhoc'
-            ? `${environment} is frozen by configuration (${configured.freeze.reason}); change groundcrew.yml or break glass to deploy.`
+            ? mrkdwn`${environment} is frozen by configuration (${configured.freeze.reason}); change groundcrew.yml or break glass to deploy.`
             : `There is no /platform freeze on ${environment} to end.`,
         );
       }
@@ -262,10 +263,10 @@ export function createGuardrails(deps: GuardrailsDeps) {
       });
       for (const freeze of active) {
         if (!repo.claimStart(stored(freeze, null))) continue;
-        const by = freeze.createdBy ? ` by <@${freeze.createdBy}>` : '';
+        const by = trusted(freeze.createdBy ? ` by ${userMention(freeze.createdBy)}` : '');
         try {
           await notifier.announce(
-            `:snowflake: Freeze started${by} on ${scope(freeze.environments)} until ${formatLocal(freeze.until, zone, now)} — ${freeze.reason}. Deploys there are blocked; admins can break glass.`,
+            mrkdwn`:snowflake: Freeze started${by} on ${scope(freeze.environments)} until ${formatLocal(freeze.until, zone, now)} — ${freeze.reason}. Deploys there are blocked; admins can break glass.`,
           );
         } catch (error) {
           // Claimed first so a concurrent sweep skips it; released when the post fails, so the next run retries.
@@ -277,10 +278,10 @@ export function createGuardrails(deps: GuardrailsDeps) {
         if (active.some((f) => f.key === open.key) || !repo.claimEnd(open.key, now)) continue;
         const adhoc = /^adhoc:(\d+)$/.exec(open.key);
         const endedBy = adhoc ? repo.getFreeze(Number(adhoc[1]))?.endedBy : null;
-        const how = endedBy ? ` early by <@${endedBy}>` : '';
+        const how = trusted(endedBy ? ` early by ${userMention(endedBy)}` : '');
         try {
           await notifier.announce(
-            `:sunny: Freeze ended${how} on ${scope(open.environments)} — ${open.reason}. Deploys are open again.`,
+            mrkdwn`:sunny: Freeze ended${how} on ${scope(open.environments)} — ${open.reason}. Deploys are open again.`,
           );
         } catch (error) {
           repo.releaseEnd(open.key);
@@ -291,10 +292,10 @@ export function createGuardrails(deps: GuardrailsDeps) {
       const between = freezesBetween(sources(since), since, now);
       for (const freeze of between) {
         if (freeze.until > now || !repo.claimStart(stored(freeze, now))) continue;
-        const by = freeze.createdBy ? ` by <@${freeze.createdBy}>` : '';
+        const by = trusted(freeze.createdBy ? ` by ${userMention(freeze.createdBy)}` : '');
         const from = formatLocal(freeze.from, zone, now).replace(` ${zone}`, '');
         await notifier.announce(
-          `:snowflake: A freeze${by} on ${scope(freeze.environments)} ran from ${from} to ${formatLocal(freeze.until, zone, now)} — ${freeze.reason}. It ended before it could be announced; deploys there are open.`,
+          mrkdwn`:snowflake: A freeze${by} on ${scope(freeze.environments)} ran from ${from} to ${formatLocal(freeze.until, zone, now)} — ${freeze.reason}. It ended before it could be announced; deploys there are open.`,
         );
       }
     },

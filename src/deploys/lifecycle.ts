@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { createSafely } from '../logger.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
 import { type DeployJob, type Executor, ExecutorError } from './executors.js';
 import type { Guardrails } from './guardrails.js';
 import { type DeployStatus, nextPollDelayMs } from './model.js';
@@ -111,8 +112,8 @@ export function createLifecycle(deps: LifecycleDeps) {
       );
     if (freeze || lock) {
       const why = freeze
-        ? `${deploy.environment} froze before it could start (${freeze.freeze.reason})`
-        : `${deploy.environment} was locked by <@${lock!.holder}> before it could start ("${lock!.reason}")`;
+        ? `${deploy.environment} froze before it could start (${escapeMrkdwn(freeze.freeze.reason)})`
+        : `${deploy.environment} was locked by <@${lock!.holder}> before it could start ("${escapeMrkdwn(lock!.reason)}")`;
       return (await finish(deploy, 'cancelled', why)) ?? deploy;
     }
     const executor = deps.executor(deploy.executor);
@@ -135,7 +136,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     } catch (error) {
       if (!(error instanceof ExecutorError)) logger.error(`deploys: starting #${deploy.id} failed:`, error);
       const message = error instanceof Error ? error.message : String(error);
-      return (await finish(deploy, 'failed', `could not start: ${message}`)) ?? deploy;
+      return (await finish(deploy, 'failed', `could not start: ${escapeMrkdwn(message)}`)) ?? deploy;
     }
   }
 

@@ -1,3 +1,4 @@
+import { escapeMrkdwn } from '../mrkdwn.js';
 import type { DeploysConfig, EnvironmentConfig, ServiceConfig } from './config.js';
 import { type FreezeStatus, formatLocal } from './freezes.js';
 
@@ -189,7 +190,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   let breaksGlass = false;
   if (input.freeze && environmentConfig) {
     const until = formatLocal(input.freeze.until, zone, now);
-    const freezeLine = `${environment} is frozen until ${until} — ${input.freeze.freeze.reason}`;
+    const freezeLine = `${environment} is frozen until ${until} — ${escapeMrkdwn(input.freeze.freeze.reason)}`;
     const form = input.surface === 'form';
     if (input.breakGlass && input.mayBreakGlass && input.breakGlass.reason) {
       breaksGlass = true;
@@ -224,7 +225,7 @@ export function preflight(input: PreflightInput): PreflightResult {
       field: 'environment',
       lockId: lock.id,
       message:
-        `${what} is locked by ${mention(lock.holder)} — "${lock.reason}" (until ${formatLocal(lock.expiresAt, zone, now)}); ` +
+        `${what} is locked by ${mention(lock.holder)} — "${escapeMrkdwn(lock.reason)}" (until ${formatLocal(lock.expiresAt, zone, now)}); ` +
         'ask them to unlock, or use Notify me when free in `/platform locks`.',
     });
   }

@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration, MINUTE } from '../clock.js';
 import { conflict } from '../errors.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
 import type { Executor } from './executors.js';
 import { deployTarget, type Lifecycle } from './lifecycle.js';
 import { nextPollDelayMs } from './model.js';
@@ -66,7 +67,11 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
           const message = error instanceof Error ? error.message : String(error);
           const errors = deploy.pollErrors + 1;
           if (errors >= MAX_POLL_ERRORS) {
-            await finish(deploy, 'failed', `lost track of the GitHub run after ${errors} failed checks: ${message}`);
+            await finish(
+              deploy,
+              'failed',
+              `lost track of the GitHub run after ${errors} failed checks: ${escapeMrkdwn(message)}`,
+            );
             continue;
           }
           repo.update(deploy.id, {
@@ -74,7 +79,8 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
             pollAttempts: deploy.pollAttempts + 1,
             nextPollAt: new Date(now.getTime() + nextPollDelayMs(deploy.pollAttempts + 1)),
           });
-          if (errors === 1) await note(deploy, `:warning: Checking the GitHub run failed (will retry): ${message}`);
+          if (errors === 1)
+            await note(deploy, `:warning: Checking the GitHub run failed (will retry): ${escapeMrkdwn(message)}`);
         }
       }
     },
@@ -109,12 +115,16 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
       const url = report.url ?? deploy.runUrl;
       const current = url !== deploy.runUrl ? (repo.update(deployId, { runUrl: url }) ?? deploy) : deploy;
       if (report.status === 'succeeded' || report.status === 'failed') {
-        return finish(current, report.status, report.message ?? `the deploy system reported ${report.status}`);
+        return finish(
+          current,
+          report.status,
+          report.message ? escapeMrkdwn(report.message) : `the deploy system reported ${report.status}`,
+        );
       }
       // The latest progress line is kept in `detail` (a finish replaces it). The same report again (a replay, a
       // retry) only keeps the deploy alive: the thread and the status message hear of each change once. Read and
       // written with no await in between, so reports arriving together cannot both pass.
-      const progress = `${report.status.replace('_', ' ')}${report.message ? `: ${report.message}` : ''}`;
+      const progress = `${report.status.replace('_', ' ')}${report.message ? `: ${escapeMrkdwn(report.message)}` : ''}`;
       const repeated = current.detail === progress;
       const touched =
         repo.update(deployId, { updatedAt: clock.now(), ...(repeated ? {} : { detail: progress }) }) ?? current;

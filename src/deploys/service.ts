@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration } from '../clock.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { escapeMrkdwn, userMention } from '../mrkdwn.js';
 import type { PeopleService } from '../people/service.js';
 import type { DeploysConfig, ServiceConfig } from './config.js';
 import type { Executor } from './executors.js';
@@ -163,7 +164,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       });
       await safely('break-glass announcement', () =>
         notifier.announce(
-          `:rotating_light: <@${userId}> broke glass: deploying ${summary(deploy)} through the freeze (${freeze?.freeze.reason ?? 'freeze'}). Reason: ${glassReason}`,
+          `:rotating_light: <@${userId}> broke glass: deploying ${summary(deploy)} through the freeze (${escapeMrkdwn(freeze?.freeze.reason ?? 'freeze')}). Reason: ${escapeMrkdwn(glassReason ?? '')}`,
         ),
       );
     }
@@ -182,7 +183,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         return {
-          deploy: (await finish(deploy, 'failed', `could not ask for approval: ${message}`)) ?? deploy,
+          deploy: (await finish(deploy, 'failed', `could not ask for approval: ${escapeMrkdwn(message)}`)) ?? deploy,
           preflight: result,
         };
       }
@@ -222,7 +223,7 @@ export function createDeployService(deps: DeployServiceDeps) {
         asked = (await executor?.cancel?.({ deployId: deploy.id, runId: deploy.runId, by: userId })) ?? false;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        await note(deploy, `:warning: <@${userId}> asked to cancel, but ${message}`);
+        await note(deploy, `:warning: <@${userId}> asked to cancel, but ${escapeMrkdwn(message)}`);
         throw conflict(`Deploy #${deploy.id} is still running: ${message}`);
       }
       detail += asked
@@ -257,7 +258,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       await finish(
         deploy,
         'rejected',
-        `rejected by <@${last?.userId ?? '?'}>: ${last?.reason ?? 'no reason given'}`,
+        `rejected by ${userMention(last?.userId ?? '?')}: ${escapeMrkdwn(last?.reason ?? 'no reason given')}`,
         last?.userId,
       );
     },

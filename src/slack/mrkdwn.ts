@@ -1,13 +1,16 @@
 import type { KnownBlock } from '@slack/types';
 
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-export const userMention = (userId: string) => `<@${userId}>`;
-export const channelMention = (channelId: string) => `<#${channelId}>`;
-export const groupMention = (usergroupId: string) => `<!subteam^${usergroupId}>`;
+export {
+  channelLink,
+  channelMention,
+  escapeMrkdwn,
+  groupMention,
+  mention,
+  mrkdwn,
+  Trusted,
+  trusted,
+  userMention,
+} from '../mrkdwn.js';
 
 /** Slack date formatting: renders in each reader's own time zone, with a fallback for old clients. */
 export function slackDate(at: Date, format = '{date_short_pretty} {time}'): string {

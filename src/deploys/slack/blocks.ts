@@ -66,7 +66,8 @@ export function statusMessage(deploy: DeployRow): { text: string; blocks: KnownB
   if (deploy.breakGlassReason)
     notes.push(`:rotating_light: Broke glass through a freeze: ${freeText(deploy.breakGlassReason)}`);
   if (deploy.rollbackOf) notes.push(`:rewind: Rolls back deploy #${deploy.rollbackOf}`);
-  if (deploy.detail) notes.push(escapeMrkdwn(deploy.detail).replace(/&lt;(@[UW][A-Z0-9]+)&gt;/g, '<$1>'));
+  // `detail` is stored as mrkdwn: groundcrew's own mentions, with people's and remote systems' text escaped.
+  if (deploy.detail) notes.push(deploy.detail);
   if (notes.length) blocks.push(context(notes.join('\n')));
   const buttons = [];
   if (ACTIVE_STATUSES.includes(deploy.status)) {

@@ -1,0 +1,51 @@
+/**
+ * Slack mrkdwn text with escaping as the default. Pure (no Slack client): services, models and the Slack
+ * builders all use it; src/slack/mrkdwn.ts re-exports it next to the Block Kit helpers.
+ */
+
+/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A piece of mrkdwn groundcrew wrote itself: the `mrkdwn` tag puts it in as it is. */
+export class Trusted {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** Marks groundcrew's own mrkdwn (never people's or a remote system's text) for the `mrkdwn` tag. */
+export const trusted = (text: string) => new Trusted(text);
+
+const USER_ID = /^[UW][A-Z0-9]+$/;
+const CHANNEL_ID = /^[CGD][A-Z0-9]+$/;
+const GROUP_ID = /^S[A-Z0-9]+$/;
+
+/** `<sigil…>` for a well-formed id; anything else is shown as escaped text, so it cannot smuggle in other mrkdwn. */
+function idMention(id: string, format: RegExp, open: string, plain: string): string {
+  return format.test(id) ? `<${open}${id}>` : escapeMrkdwn(`${plain}${id}`);
+}
+
+export const userMention = (userId: string) => idMention(userId, USER_ID, '@', '@');
+export const channelMention = (channelId: string) => idMention(channelId, CHANNEL_ID, '#', '#');
+export const groupMention = (usergroupId: string) => idMention(usergroupId, GROUP_ID, '!subteam^', '@');
+/** The same mentions as `Trusted`, for the `mrkdwn` tag. */
+export const mention = (userId: string) => trusted(userMention(userId));
+export const channelLink = (channelId: string) => trusted(channelMention(channelId));
+
+/**
+ * Builds mrkdwn with escaping as the default: every interpolated value is escaped (so `<!channel>`, `<@U…>`,
+ * `<#C…>` and `<url|label>` in it show as text and ping nobody) unless it is `Trusted` — `mention(id)`,
+ * `channelLink(id)`, `trusted(…)` for groundcrew's own markup. The literal parts are groundcrew's and stay as
+ * written. Use it wherever a message takes text someone typed or a remote system sent.
+ */
+export function mrkdwn(strings: TemplateStringsArray, ...values: unknown[]): string {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    out += value instanceof Trusted ? value.text : escapeMrkdwn(String(value ?? ''));
+    out += strings[i + 1] ?? '';
+  });
+  return out;
+}
