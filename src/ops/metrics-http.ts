@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 
-/** Slack's deadline for an ack; a request answered later (or not at all, or with a 5xx) counts as failed. */
+/** Slack's deadline for an ack; a request answered later, not at all, or not with a 2xx counts as failed. */
 export const ACK_DEADLINE_SECONDS = 3;
 
 /** The routes requests are counted by; anything else is `other` (no ids, no playground paths). */
@@ -93,10 +93,16 @@ interface BufferedRequest extends IncomingMessage {
 }
 
 /**
+ * Answers to requests refused before any listener ran (malformed body, bad or stale signature, too large): not
+ * deliveries Slack counts against the app. Bolt's own "not acknowledged within 3 seconds" answer is a 404 and counts.
+ */
+const REFUSED = new Set([400, 401, 403, 413]);
+
+/**
  * Times every response at the HTTP server: from the `request` event (headers read) to the response's `finish`
  * (handed to the OS), or `close` without a response. For POST /slack/events that is the ack Slack waits for; its kind
- * comes from the body Bolt (or the receiver guard) buffered on the request. Requests refused with a 4xx (bad
- * signature, malformed body: not Slack's) count as HTTP requests only.
+ * comes from the body Bolt (or the receiver guard) buffered on the request. An ack fails when it is later than
+ * 3 s, is not a 2xx (a listener that threw before ack: 500; Bolt's timeout: 404) or never comes.
  */
 export function watchServer(server: Server, observe: ServerObservations): void {
   server.prependListener('request', (req: BufferedRequest, res: ServerResponse) => {
@@ -108,10 +114,10 @@ export function watchServer(server: Server, observe: ServerObservations): void {
       done = true;
       observe.request(route, status === null ? 'closed' : String(status));
       if (route !== '/slack/events' || req.method !== 'POST') return;
-      if (status !== null && status >= 400 && status < 500) return;
+      if (status !== null && REFUSED.has(status)) return;
       const seconds = (performance.now() - started) / 1000;
       const kind = req.rawBody ? ackKind(req.rawBody.toString('utf8'), req.headers['content-type']) : 'other';
-      observe.ack(kind, seconds, status === null || status >= 500 || seconds > ACK_DEADLINE_SECONDS);
+      observe.ack(kind, seconds, status === null || status >= 300 || seconds > ACK_DEADLINE_SECONDS);
     };
     res.once('finish', () => finish(res.statusCode));
     res.once('close', () => finish(res.writableFinished ? res.statusCode : null));
