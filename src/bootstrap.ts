@@ -8,6 +8,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
 import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createPeopleService } from './people/service.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
@@ -41,10 +42,10 @@ export interface Groundcrew {
 }
 
 /** The core: every shared part, built in dependency order, before any capability. */
-function createCore(options: GroundcrewOptions): Core {
+function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
   const { config, database, logger } = options;
   const clock = options.clock ?? systemClock;
-  const client = createSlackClient(config.env, logger, options.retryConfig);
+  const client = createSlackClient(config.env, logger, options.retryConfig, metrics.slackFetch());
   const people = createPeopleService(
     config.team,
     {
@@ -66,7 +67,13 @@ function createCore(options: GroundcrewOptions): Core {
     client,
     people,
     audit,
-    scheduler: createScheduler({ db: database.db, clock, timezone: config.team.timezone, logger }),
+    scheduler: createScheduler({
+      db: database.db,
+      clock,
+      timezone: config.team.timezone,
+      logger,
+      onRun: metrics.jobRun,
+    }),
     commands: new CommandRegistry(),
     home,
     fetch: options.fetch ?? globalThis.fetch,
@@ -78,7 +85,8 @@ function createCore(options: GroundcrewOptions): Core {
 /** The composition root shared by main, the tests, the benchmark and the playground. */
 export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
   const { config, database } = options;
-  const core = createCore(options);
+  const metrics = createMetrics({ db: database.db, clock: options.clock ?? systemClock, env: config.env });
+  const core = createCore(options, metrics);
   const routes: CustomRoute[] = [];
   const listeners: ((app: App) => void)[] = [];
   const idAliases: IdAliases[] = [];
@@ -92,7 +100,7 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
     if (contribution.idAliases) idAliases.push(contribution.idAliases);
   }
   // The playground brings its own routes; a real run answers a leftover playground tab with a quiet 410.
-  routes.push(...(options.extraRoutes ?? playgroundOffRoutes()));
+  routes.push(...(options.extraRoutes ?? playgroundOffRoutes()), metrics.route);
   const slack = createSlackApp({
     env: config.env,
     core,
@@ -100,6 +108,7 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
     listeners,
     idAliases,
     healthy: () => database.ping(),
+    metrics,
     ...(options.botIdentity ? { botIdentity: options.botIdentity } : {}),
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
     ...(options.host ? { host: options.host } : {}),

@@ -89,6 +89,8 @@ const zEnv = z.object({
   /** Public base URL of groundcrew (webhook callbacks); default http://localhost:PORT. */
   GROUNDCREW_PUBLIC_URL: z.url({ message: 'expected a URL like https://groundcrew.example.com' }).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
+  GROUNDCREW_METRICS_TOKEN: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof zEnv>;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { CronExpressionParser } from 'cron-parser';
 import { and, desc, eq } from 'drizzle-orm';
 import cron from 'node-cron';
@@ -47,6 +48,8 @@ export interface SchedulerDeps {
   logger: Logger;
   /** Defaults to node-cron; tests pass a fake so no real timers run. */
   cronFactory?: CronFactory;
+  /** Told about every run when it ends (metrics): outcome and wall-clock seconds. */
+  onRun?: (job: string, outcome: 'ok' | 'failed' | 'skipped', seconds: number) => void;
 }
 
 /**
@@ -121,6 +124,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   async function execute(job: JobDefinition, runId: number, trigger: JobTrigger, startedAt: Date): Promise<JobRunRow> {
     let outcome: 'ok' | 'failed' = 'ok';
     let message: string | null = null;
+    const began = performance.now();
     try {
       await runWithLogContext({ kind: 'job', id: job.name, trigger }, () => job.run({ now: startedAt, trigger }));
     } catch (error) {
@@ -128,6 +132,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       message = error instanceof Error ? error.message : String(error);
       logger.error(`scheduler: job ${job.name} (${trigger}) failed`, error);
     }
+    deps.onRun?.(job.name, outcome, (performance.now() - began) / 1000);
     return db
       .update(jobRunsTable)
       .set({ finishedAt: clock.now(), outcome, error: message })
@@ -142,6 +147,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const startedAt = clock.now();
     if (running.has(name)) {
       logger.info(`scheduler: ${name} (${trigger}) skipped, the previous run is still going`);
+      deps.onRun?.(name, 'skipped', 0);
       return db
         .insert(jobRunsTable)
         .values({ job: name, trigger, startedAt, finishedAt: startedAt, outcome: 'skipped' })

@@ -5,6 +5,7 @@ import type { Core } from '../capability.js';
 import type { Env } from '../config.js';
 import { slackLogContext } from '../log-context.js';
 import { runWithLogContext } from '../logger.js';
+import type { Metrics } from '../ops/metrics.js';
 import { slackClientOptions } from './client.js';
 import { registerCommandRouter } from './command-router.js';
 import { firstDelivery } from './dedupe.js';
@@ -31,6 +32,8 @@ export interface SlackAppOptions {
   healthy?: () => boolean;
   /** Interface to listen on (HTTP mode); default: every interface. The playground and tests use 127.0.0.1. */
   host?: string;
+  /** Metrics (src/ops/metrics.ts): the fetch Bolt's Web API clients use, and the HTTP server to time. */
+  metrics?: Pick<Metrics, 'slackFetch' | 'watchServer'>;
 }
 
 export interface SlackApp {
@@ -59,7 +62,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     customRoutes: guardedRoutes,
     logger: core.logger,
     // The same options as core.client (slack/client.ts): Bolt builds its own clients for listener arguments.
-    clientOptions: slackClientOptions(env, core.logger, options.retryConfig),
+    clientOptions: slackClientOptions(env, core.logger, options.retryConfig, options.metrics?.slackFetch()),
     ...(options.botIdentity ?? {}),
   });
 
@@ -100,6 +103,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       const started = await (socketMode ? app.start(listen) : app.start(listen, { ...SERVER_OPTIONS }));
       if (socketMode) return undefined;
       guardEventBodies(started as Server, core.logger);
+      options.metrics?.watchServer(started as Server);
       return started as Server;
     },
     async stop(timeoutMs = 10_000) {

@@ -14,6 +14,7 @@ export function slackClientOptions(
   env: Pick<Env, 'SLACK_API_URL'>,
   logger: Logger,
   retryConfig?: { retries: number },
+  fetch?: typeof globalThis.fetch,
 ): WebClientOptions {
   return {
     slackApiUrl: env.SLACK_API_URL,
@@ -23,6 +24,7 @@ export function slackClientOptions(
     // Only ever `{SLACK_API_URL}{method}`: a method name that is a full URL must not take the bot token elsewhere.
     allowAbsoluteUrls: false,
     ...(retryConfig ? { retryConfig } : {}),
+    ...(fetch ? { fetch } : {}),
   };
 }
 
@@ -31,6 +33,7 @@ export function createSlackClient(
   env: Pick<Env, 'SLACK_API_URL' | 'SLACK_BOT_TOKEN'>,
   logger: Logger,
   retryConfig?: { retries: number },
+  fetch?: typeof globalThis.fetch,
 ): WebClient {
-  return new WebClient(env.SLACK_BOT_TOKEN, slackClientOptions(env, logger, retryConfig));
+  return new WebClient(env.SLACK_BOT_TOKEN, slackClientOptions(env, logger, retryConfig, fetch));
 }

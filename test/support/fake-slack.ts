@@ -35,6 +35,7 @@ function decodeBody(body: unknown): Record<string, unknown> {
 export class FakeSlack {
   readonly calls: ApiCall[] = [];
   private readonly responders = new Map<string, Responder>();
+  private readonly rateLimited = new Map<string, number>();
   private tsCounter = 0;
   private viewCounter = 0;
   /** usergroup ID → member user IDs, answered by usergroups.users.list. */
@@ -90,6 +91,12 @@ export class FakeSlack {
     return this.on(method, () => ({ ok: false, error }));
   }
 
+  /** Makes `method` answer HTTP 429 with `Retry-After: retryAfterSeconds`, as Slack does when rate limiting. */
+  rateLimit(method: string, retryAfterSeconds = 0): this {
+    this.rateLimited.set(method, retryAfterSeconds);
+    return this;
+  }
+
   install(): void {
     nock(SLACK_HOST)
       .persist()
@@ -100,6 +107,10 @@ export class FakeSlack {
         const args = decodeBody(body);
         const call: ApiCall = { method, args, path };
         this.calls.push(call);
+        const retryAfter = this.rateLimited.get(method);
+        if (retryAfter !== undefined) {
+          return [429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) }];
+        }
         const responder = this.responders.get(method) ?? (() => ({ ok: true }));
         return [200, responder(args, call), { 'content-type': 'application/json' }];
       });

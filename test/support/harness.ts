@@ -32,6 +32,8 @@ export interface TestAppOptions {
   capabilities?: readonly Capability[];
   /** Reuse a database file across "restarts". Default: fresh in-memory. */
   dbPath?: string;
+  /** More environment variables (e.g. GROUNDCREW_METRICS_TOKEN). */
+  env?: Record<string, string>;
   fetch?: typeof fetch;
   logger?: Logger;
   /** Also run Bolt's auth.test at start (default: skip with a known bot identity). */
@@ -85,6 +87,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     GROUNDCREW_DB: options.dbPath ?? ':memory:',
     GITHUB_API_URL: 'http://github.test',
     GITHUB_TOKEN: 'ghp_test',
+    ...options.env,
   });
   const team = validateTeamConfig({ ...baseTeamConfig(), ...options.team });
   const config: Config = { env, team };
