@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { writtenRow } from '../db/write.js';
 import {
   type ApprovalDecisionRow,
   type ApprovalMessageRow,
@@ -83,11 +84,12 @@ export function createApprovalsRepo(db: Db) {
     get,
 
     insert(input: NewApproval): Approval {
-      const row = db
-        .insert(approvalsTable)
-        .values({ ...input, status: 'pending' })
-        .returning()
-        .get();
+      const row = writtenRow(
+        db
+          .insert(approvalsTable)
+          .values({ ...input, status: 'pending' })
+          .returning(),
+      );
       return toApproval(row, []);
     },
 

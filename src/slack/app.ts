@@ -3,6 +3,7 @@ import { App, type CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Core } from '../capability.js';
 import type { Env } from '../config.js';
+import { isStorageError, WRITE_FAILED_MESSAGE, WriteFailedError } from '../db/write.js';
 import { slackLogContext } from '../log-context.js';
 import { runWithLogContext } from '../logger.js';
 import { slackClientOptions } from './client.js';
@@ -75,6 +76,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     inFlight++;
     try {
       await runWithLogContext(slackLogContext(body), next);
+    } catch (error) {
+      // A write the database refused is never a silent success: the person who asked is told.
+      if (!isStorageError(error) && !(error instanceof WriteFailedError)) throw error;
+      core.logger.error('the database refused a write:', error);
+      if (!(body as { event_id?: unknown }).event_id) await tellWriteFailed(core, body);
     } finally {
       inFlight--;
     }
@@ -112,4 +118,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       await Promise.race([stopping, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
     },
   };
+}
+
+/** The person behind a request (a click, a view, a command, an event), told by DM that nothing was saved. */
+async function tellWriteFailed(core: Core, body: unknown): Promise<void> {
+  const b = body as { user?: { id?: string }; user_id?: string; event?: { user?: string } };
+  const userId = b.user?.id ?? b.user_id ?? b.event?.user;
+  if (!userId) return;
+  await core.client.chat
+    .postMessage({ channel: userId, text: `:warning: ${WRITE_FAILED_MESSAGE}` })
+    .catch((error: unknown) => core.logger.warn('could not tell about a refused write:', error));
 }
