@@ -8,7 +8,7 @@ import { slackLogContext } from '../log-context.js';
 import { runWithLogContext } from '../logger.js';
 import { slackClientOptions } from './client.js';
 import { registerCommandRouter } from './command-router.js';
-import { firstDelivery } from './dedupe.js';
+import { beginDelivery, eventIdOf } from './dedupe.js';
 import { registerHomeTab } from './home.js';
 import { guardRoute, healthRoute } from './http.js';
 import { createIdTranslator, type IdAliases } from './id-aliases.js';
@@ -68,20 +68,25 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   let inFlight = 0;
   let draining = false;
   // One global middleware, not two: Bolt runs every global middleware on every request (~5 µs each, README
-  // "Benchmark"). It skips redelivered events (dedupe.ts), maps old ids to current ones (id-aliases.ts), then
+  // "Benchmark"). It skips processed and running events and marks them once handled (dedupe.ts), maps old ids to current ones (id-aliases.ts), then
   // counts the listener run for stop().
   app.use(async ({ body, context, next }) => {
     translateIds(body);
-    if (!firstDelivery(body, core, context.retryNum)) return;
+    const delivery = beginDelivery(body, core, context.retryNum);
+    if (!delivery) return;
     inFlight++;
     try {
       await runWithLogContext(slackLogContext(body), next);
+      // Marked processed only now that every listener has finished (or by a listener's commitWithEvent).
+      delivery.done();
     } catch (error) {
       // A write the database refused is never a silent success: the person who asked is told.
       if (!isStorageError(error) && !(error instanceof WriteFailedError)) throw error;
       core.logger.error('the database refused a write:', error);
-      if (!(body as { event_id?: unknown }).event_id) await tellWriteFailed(core, body);
+      // An event is not marked processed, so Slack's redelivery is handled; nobody asked, so nobody is told.
+      if (!eventIdOf(body)) await tellWriteFailed(core, body);
     } finally {
+      delivery.release();
       inFlight--;
     }
   });
