@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { returningOne, writtenRow } from '../db/write.js';
 import { ACTIVE_STATUSES, type DeployStatus } from './model.js';
@@ -19,6 +19,14 @@ export type DeployPatch = Partial<Omit<NewDeployRow, 'id'>>;
 
 /** Drizzle queries for deploys, locks and freezes. No rules here. */
 export function createDeploysRepo(db: Db) {
+  // Prepared once: the Home tab asks for a person's deploys on every open (see history()).
+  const historyOf = db
+    .select()
+    .from(deploysTable)
+    .where(eq(deploysTable.requestedBy, sql.placeholder('requestedBy')))
+    .orderBy(desc(deploysTable.requestedAt), desc(deploysTable.id))
+    .limit(sql.placeholder('limit'))
+    .prepare();
   return {
     insert(values: NewDeployRow): DeployRow {
       return writtenRow(db.insert(deploysTable).values(values).returning());
@@ -70,6 +78,9 @@ export function createDeploysRepo(db: Db) {
     },
     /** Newest first, optionally for one service and/or environment. */
     history(filter: { service?: string; environment?: string; requestedBy?: string }, limit: number): DeployRow[] {
+      if (filter.requestedBy && !filter.service && !filter.environment) {
+        return historyOf.all({ requestedBy: filter.requestedBy, limit });
+      }
       const conditions = [
         filter.service ? eq(deploysTable.service, filter.service) : undefined,
         filter.environment ? eq(deploysTable.environment, filter.environment) : undefined,
