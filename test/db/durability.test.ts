@@ -31,4 +31,15 @@ describe('the database file', () => {
     expect(changes().n - before).toBe(1);
     expect(handle.sqlite.prepare('select count(*) as n from health_probe').get()).toEqual({ n: 1 });
   });
+
+  it('gives every table with a numeric id AUTOINCREMENT, so an id is never given twice', () => {
+    handle = openDb(':memory:');
+    const singleRow = ['health_probe', 'deploy_freeze_sweeps'];
+    const tables = handle.sqlite
+      .prepare("select name, sql from sqlite_master where type = 'table' and sql like '%`id` integer PRIMARY KEY%'")
+      .all() as { name: string; sql: string }[];
+    expect(tables.length).toBeGreaterThan(5);
+    const without = tables.filter((t) => !singleRow.includes(t.name) && !/AUTOINCREMENT/.test(t.sql));
+    expect(without.map((t) => t.name)).toEqual([]);
+  });
 });
