@@ -68,9 +68,8 @@ export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER, optio
   migrate(db, { migrationsFolder });
   // A read is not enough: a full disk still answers `select 1`. Rewriting a row needs a new WAL frame (or a
   // journal page), which a full or read-only file system refuses.
-  const probe = sqlite.prepare(
-    'insert into health_probe (id, checked_at) values (1, ?) on conflict(id) do update set checked_at = excluded.checked_at',
-  );
+  // Prepared on first use: a database opened with an older migrations folder has no health_probe table.
+  let probe: Database.Statement | undefined;
   const probeEveryMs = options.healthProbeEveryMs ?? 1000;
   let lastProbe: { at: number; ok: boolean } | undefined;
   return {
@@ -81,6 +80,9 @@ export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER, optio
       if (lastProbe && now - lastProbe.at < probeEveryMs && now >= lastProbe.at) return lastProbe.ok && sqlite.open;
       let ok = false;
       try {
+        probe ??= sqlite.prepare(
+          'insert into health_probe (id, checked_at) values (1, ?) on conflict(id) do update set checked_at = excluded.checked_at',
+        );
         ok = sqlite.open && probe.run(now).changes === 1;
       } catch {
         ok = false;
