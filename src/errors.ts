@@ -2,7 +2,7 @@
  * Domain errors carry a code and a message meant for the person who caused them.
  * Adapters (Slack listeners, HTTP hooks) translate them; services never throw transport errors.
  */
-export type DomainErrorCode = 'not_found' | 'forbidden' | 'conflict' | 'invalid_input';
+export type DomainErrorCode = 'not_found' | 'forbidden' | 'conflict' | 'invalid_input' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(

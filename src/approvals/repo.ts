@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { writtenRow } from '../db/write.js';
 import {
   type ApprovalDecisionRow,
   type ApprovalMessageRow,
@@ -56,6 +57,13 @@ export type ApprovalsRepo = ReturnType<typeof createApprovalsRepo>;
 
 /** Drizzle queries only. better-sqlite3 is synchronous, so each method is atomic within the process. */
 export function createApprovalsRepo(db: Db) {
+  // Prepared once: every Home tab open asks for the pending approvals.
+  const pendingRows = db
+    .select()
+    .from(approvalsTable)
+    .where(eq(approvalsTable.status, 'pending'))
+    .orderBy(asc(approvalsTable.expiresAt), asc(approvalsTable.id))
+    .prepare();
   function decisionsOf(ids: number[]): Map<number, ApprovalDecisionRow[]> {
     const out = new Map<number, ApprovalDecisionRow[]>();
     if (ids.length === 0) return out;
@@ -83,11 +91,12 @@ export function createApprovalsRepo(db: Db) {
     get,
 
     insert(input: NewApproval): Approval {
-      const row = db
-        .insert(approvalsTable)
-        .values({ ...input, status: 'pending' })
-        .returning()
-        .get();
+      const row = writtenRow(
+        db
+          .insert(approvalsTable)
+          .values({ ...input, status: 'pending' })
+          .returning(),
+      );
       return toApproval(row, []);
     },
 
@@ -129,13 +138,7 @@ export function createApprovalsRepo(db: Db) {
     },
 
     pending(): Approval[] {
-      const rows = db
-        .select()
-        .from(approvalsTable)
-        .where(eq(approvalsTable.status, 'pending'))
-        .orderBy(asc(approvalsTable.expiresAt), asc(approvalsTable.id))
-        .all();
-      return hydrate(rows);
+      return hydrate(pendingRows.all());
     },
 
     latestFor(subjectType: string, subjectId: string): Approval | null {

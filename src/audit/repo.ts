@@ -2,6 +2,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { auditLogTable } from '../db/schema.js';
+import { writtenRow } from '../db/write.js';
 
 export type AuditRow = typeof auditLogTable.$inferSelect;
 export type AuditOutcome = AuditRow['outcome'];
@@ -27,19 +28,20 @@ export interface AuditLog {
 export function createAuditLog(db: Db, clock: Clock): AuditLog {
   return {
     record(entry) {
-      return db
-        .insert(auditLogTable)
-        .values({
-          at: clock.now(),
-          actor: entry.actor,
-          action: entry.action,
-          target: entry.target ?? null,
-          inputs: entry.inputs ?? null,
-          outcome: entry.outcome ?? 'ok',
-          detail: entry.detail ?? null,
-        })
-        .returning()
-        .get();
+      return writtenRow(
+        db
+          .insert(auditLogTable)
+          .values({
+            at: clock.now(),
+            actor: entry.actor,
+            action: entry.action,
+            target: entry.target ?? null,
+            inputs: entry.inputs ?? null,
+            outcome: entry.outcome ?? 'ok',
+            detail: entry.detail ?? null,
+          })
+          .returning(),
+      );
     },
     latest(limit, actor) {
       const query = db.select().from(auditLogTable);

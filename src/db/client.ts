@@ -11,7 +11,10 @@ export type Db = BetterSQLite3Database;
 export interface DbHandle {
   db: Db;
   sqlite: Database.Database;
-  /** true when a trivial query answers; used by /healthz. */
+  /**
+   * true when the database answers and can write; used by /healthz. The write (one row of health_probe) runs at most
+   * once per `healthProbeEveryMs`; in between the last answer is reused, so a flood of probes costs no writes.
+   */
   ping(): boolean;
   close(): void;
 }
@@ -25,6 +28,8 @@ export interface OpenDbOptions {
   /** Told about the pre-migration backup (main logs it). */
   onBackup?: (file: string, pending: string[]) => void;
   now?: () => Date;
+  /** How often ping() may write (default 1 s). */
+  healthProbeEveryMs?: number;
 }
 
 /**
@@ -37,7 +42,13 @@ export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER, optio
   const existed = onDisk && existsSync(path);
   if (onDisk) ensurePrivateFile(path);
   const sqlite = new Database(path);
-  if (onDisk) sqlite.pragma('journal_mode = WAL');
+  if (onDisk) {
+    sqlite.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL syncs at checkpoints, not on every commit: a commit no longer blocks the event loop on an
+    // fsync (~6 ms each, measured). A commit survives a process crash (kill -9); only an OS crash or power loss
+    // can drop the last commits (docs/operations.md).
+    sqlite.pragma('synchronous = NORMAL');
+  }
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite);
@@ -55,16 +66,29 @@ export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER, optio
     }
   }
   migrate(db, { migrationsFolder });
-  const pingStatement = sqlite.prepare('select 1 as ok');
+  // A read is not enough: a full disk still answers `select 1`. Rewriting a row needs a new WAL frame (or a
+  // journal page), which a full or read-only file system refuses.
+  // Prepared on first use: a database opened with an older migrations folder has no health_probe table.
+  let probe: Database.Statement | undefined;
+  const probeEveryMs = options.healthProbeEveryMs ?? 1000;
+  let lastProbe: { at: number; ok: boolean } | undefined;
   return {
     db,
     sqlite,
     ping() {
+      const now = Date.now();
+      if (lastProbe && now - lastProbe.at < probeEveryMs && now >= lastProbe.at) return lastProbe.ok && sqlite.open;
+      let ok = false;
       try {
-        return sqlite.open && (pingStatement.get() as { ok: number }).ok === 1;
+        probe ??= sqlite.prepare(
+          'insert into health_probe (id, checked_at) values (1, ?) on conflict(id) do update set checked_at = excluded.checked_at',
+        );
+        ok = sqlite.open && probe.run(now).changes === 1;
       } catch {
-        return false;
+        ok = false;
       }
+      lastProbe = { at: now, ok };
+      return ok;
     },
     close() {
       if (sqlite.open) sqlite.close();

@@ -39,3 +39,9 @@ export const processedEventsTable = sqliteTable(
   },
   (t) => [index('processed_events_received_idx').on(t.receivedAt)],
 );
+
+/** One row, rewritten by the /healthz write probe (client.ts): a database that cannot write is not healthy. */
+export const healthProbeTable = sqliteTable('health_probe', {
+  id: integer('id').primaryKey(),
+  checkedAt: integer('checked_at', { mode: 'timestamp_ms' }).notNull(),
+});

@@ -1,5 +1,6 @@
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { returningOne, writtenRow } from '../db/write.js';
 import { ACTIVE_STATUSES, type DeployStatus } from './model.js';
 import {
   type DeployRow,
@@ -18,9 +19,17 @@ export type DeployPatch = Partial<Omit<NewDeployRow, 'id'>>;
 
 /** Drizzle queries for deploys, locks and freezes. No rules here. */
 export function createDeploysRepo(db: Db) {
+  // Prepared once: the Home tab asks for a person's deploys on every open (see history()).
+  const historyOf = db
+    .select()
+    .from(deploysTable)
+    .where(eq(deploysTable.requestedBy, sql.placeholder('requestedBy')))
+    .orderBy(desc(deploysTable.requestedAt), desc(deploysTable.id))
+    .limit(sql.placeholder('limit'))
+    .prepare();
   return {
     insert(values: NewDeployRow): DeployRow {
-      return db.insert(deploysTable).values(values).returning().get();
+      return writtenRow(db.insert(deploysTable).values(values).returning());
     },
     get(id: number): DeployRow | null {
       return db.select().from(deploysTable).where(eq(deploysTable.id, id)).get() ?? null;
@@ -31,16 +40,17 @@ export function createDeploysRepo(db: Db) {
     /** Updates only when the row is still in `from` (compare-and-set); returns the new row or null. */
     transition(id: number, from: DeployStatus, patch: DeployPatch): DeployRow | null {
       return (
-        db
-          .update(deploysTable)
-          .set(patch)
-          .where(and(eq(deploysTable.id, id), eq(deploysTable.status, from)))
-          .returning()
-          .get() ?? null
+        returningOne(
+          db
+            .update(deploysTable)
+            .set(patch)
+            .where(and(eq(deploysTable.id, id), eq(deploysTable.status, from)))
+            .returning(),
+        ) ?? null
       );
     },
     update(id: number, patch: DeployPatch): DeployRow | null {
-      return db.update(deploysTable).set(patch).where(eq(deploysTable.id, id)).returning().get() ?? null;
+      return returningOne(db.update(deploysTable).set(patch).where(eq(deploysTable.id, id)).returning()) ?? null;
     },
     active(): DeployRow[] {
       return db
@@ -68,6 +78,9 @@ export function createDeploysRepo(db: Db) {
     },
     /** Newest first, optionally for one service and/or environment. */
     history(filter: { service?: string; environment?: string; requestedBy?: string }, limit: number): DeployRow[] {
+      if (filter.requestedBy && !filter.service && !filter.environment) {
+        return historyOf.all({ requestedBy: filter.requestedBy, limit });
+      }
       const conditions = [
         filter.service ? eq(deploysTable.service, filter.service) : undefined,
         filter.environment ? eq(deploysTable.environment, filter.environment) : undefined,
@@ -98,27 +111,29 @@ export function createDeploysRepo(db: Db) {
       return db.select().from(deployLocksTable).where(eq(deployLocksTable.id, id)).get() ?? null;
     },
     insertLock(values: typeof deployLocksTable.$inferInsert): LockRow {
-      return db.insert(deployLocksTable).values(values).returning().get();
+      return writtenRow(db.insert(deployLocksTable).values(values).returning());
     },
     /** Renews an unreleased lock (new reason and expiry); null if it was released meanwhile. */
     renewLock(id: number, patch: Pick<LockRow, 'reason' | 'expiresAt'>): LockRow | null {
       return (
-        db
-          .update(deployLocksTable)
-          .set(patch)
-          .where(and(eq(deployLocksTable.id, id), isNull(deployLocksTable.releasedAt)))
-          .returning()
-          .get() ?? null
+        returningOne(
+          db
+            .update(deployLocksTable)
+            .set(patch)
+            .where(and(eq(deployLocksTable.id, id), isNull(deployLocksTable.releasedAt)))
+            .returning(),
+        ) ?? null
       );
     },
     releaseLock(id: number, patch: Pick<LockRow, 'releasedAt' | 'releasedBy' | 'releaseKind'>): LockRow | null {
       return (
-        db
-          .update(deployLocksTable)
-          .set(patch)
-          .where(and(eq(deployLocksTable.id, id), isNull(deployLocksTable.releasedAt)))
-          .returning()
-          .get() ?? null
+        returningOne(
+          db
+            .update(deployLocksTable)
+            .set(patch)
+            .where(and(eq(deployLocksTable.id, id), isNull(deployLocksTable.releasedAt)))
+            .returning(),
+        ) ?? null
       );
     },
     /** Unreleased locks whose expiry has passed. */
@@ -153,7 +168,7 @@ export function createDeploysRepo(db: Db) {
       return db.select().from(deployFreezesTable).where(gt(deployFreezesTable.until, now)).all();
     },
     insertFreeze(values: typeof deployFreezesTable.$inferInsert): FreezeRow {
-      return db.insert(deployFreezesTable).values(values).returning().get();
+      return writtenRow(db.insert(deployFreezesTable).values(values).returning());
     },
     endFreeze(id: number, now: Date, by: string): void {
       db.update(deployFreezesTable).set({ until: now, endedBy: by }).where(eq(deployFreezesTable.id, id)).run();

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { returningOne, writtenRow } from '../db/write.js';
 import type { RequestStatus } from './model.js';
 import { type NewRequestRow, type RequestRow, requestsTable } from './schema.js';
 
@@ -24,22 +25,30 @@ export interface RequestsRepo {
 
 export function createRequestsRepo(db: Db): RequestsRepo {
   const t = requestsTable;
+  // Prepared once: the Home tab asks on every open, and building + preparing the query cost more than running it.
+  const byRequester = db
+    .select()
+    .from(t)
+    .where(eq(t.requester, sql.placeholder('userId')))
+    .orderBy(desc(t.submittedAt), desc(t.id))
+    .limit(sql.placeholder('limit'))
+    .prepare();
   return {
-    insert: (row) => db.insert(t).values(row).returning().get(),
+    insert: (row) => writtenRow(db.insert(t).values(row).returning()),
     get: (id) => db.select().from(t).where(eq(t.id, id)).get() ?? null,
     transition(id, from, patch) {
       return (
-        db
-          .update(t)
-          .set(patch)
-          .where(and(eq(t.id, id), inArray(t.status, [...from])))
-          .returning()
-          .get() ?? null
+        returningOne(
+          db
+            .update(t)
+            .set(patch)
+            .where(and(eq(t.id, id), inArray(t.status, [...from])))
+            .returning(),
+        ) ?? null
       );
     },
-    update: (id, patch) => db.update(t).set(patch).where(eq(t.id, id)).returning().get() ?? null,
-    byRequester: (userId, limit) =>
-      db.select().from(t).where(eq(t.requester, userId)).orderBy(desc(t.submittedAt), desc(t.id)).limit(limit).all(),
+    update: (id, patch) => returningOne(db.update(t).set(patch).where(eq(t.id, id)).returning()) ?? null,
+    byRequester: (userId, limit) => byRequester.all({ userId, limit }),
     withStatus: (statuses) =>
       db
         .select()

@@ -5,6 +5,7 @@ import cron from 'node-cron';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { jobRunsTable } from '../db/schema.js';
+import { writtenRow } from '../db/write.js';
 import { notFound } from '../errors.js';
 import { type Logger, runWithLogContext } from '../logger.js';
 import type { JobDefinition, JobRunRow, JobStatus, JobTrigger, Scheduler } from './types.js';
@@ -133,12 +134,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       logger.error(`scheduler: job ${job.name} (${trigger}) failed`, error);
     }
     deps.onRun?.(job.name, outcome, (performance.now() - began) / 1000);
-    return db
-      .update(jobRunsTable)
-      .set({ finishedAt: clock.now(), outcome, error: message })
-      .where(eq(jobRunsTable.id, runId))
-      .returning()
-      .get();
+    return writtenRow(
+      db
+        .update(jobRunsTable)
+        .set({ finishedAt: clock.now(), outcome, error: message })
+        .where(eq(jobRunsTable.id, runId))
+        .returning(),
+    );
   }
 
   async function runNow(name: string, trigger: JobTrigger = 'manual'): Promise<JobRunRow> {
@@ -148,13 +150,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (running.has(name)) {
       logger.info(`scheduler: ${name} (${trigger}) skipped, the previous run is still going`);
       deps.onRun?.(name, 'skipped', 0);
-      return db
-        .insert(jobRunsTable)
-        .values({ job: name, trigger, startedAt, finishedAt: startedAt, outcome: 'skipped' })
-        .returning()
-        .get();
+      return writtenRow(
+        db
+          .insert(jobRunsTable)
+          .values({ job: name, trigger, startedAt, finishedAt: startedAt, outcome: 'skipped' })
+          .returning(),
+      );
     }
-    const row = db.insert(jobRunsTable).values({ job: name, trigger, startedAt, outcome: 'running' }).returning().get();
+    const row = writtenRow(
+      db.insert(jobRunsTable).values({ job: name, trigger, startedAt, outcome: 'running' }).returning(),
+    );
     // Claim the slot before any job code runs (a microtask later), so even a re-entrant call sees it taken.
     const run = Promise.resolve().then(() => execute(job, row.id, trigger, startedAt));
     running.set(name, run);

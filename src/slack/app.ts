@@ -3,12 +3,13 @@ import { App, type CustomRoute } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Core } from '../capability.js';
 import type { Env } from '../config.js';
+import { isStorageError, WRITE_FAILED_MESSAGE, WriteFailedError } from '../db/write.js';
 import { slackLogContext } from '../log-context.js';
 import { runWithLogContext } from '../logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { slackClientOptions } from './client.js';
 import { registerCommandRouter } from './command-router.js';
-import { firstDelivery } from './dedupe.js';
+import { beginDelivery, eventIdOf } from './dedupe.js';
 import { registerHomeTab } from './home.js';
 import { guardRoute, healthRoute } from './http.js';
 import { createIdTranslator, type IdAliases } from './id-aliases.js';
@@ -70,15 +71,26 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   let inFlight = 0;
   let draining = false;
   // One global middleware, not two: Bolt runs every global middleware on every request (~5 µs each,
-  // bench/README.md). It skips redelivered events (dedupe.ts), maps old ids to current ones (id-aliases.ts), then
+  // bench/README.md). It skips processed and running events and marks them once handled (dedupe.ts), maps old ids
+  // to current ones (id-aliases.ts), then
   // counts the listener run for stop().
   app.use(async ({ body, context, next }) => {
     translateIds(body);
-    if (!firstDelivery(body, core, context.retryNum)) return;
+    const delivery = beginDelivery(body, core, context.retryNum);
+    if (!delivery) return;
     inFlight++;
     try {
       await runWithLogContext(slackLogContext(body), next);
+      // Marked processed only now that every listener has finished (or by a listener's commitWithEvent).
+      delivery.done();
+    } catch (error) {
+      // A write the database refused is never a silent success: the person who asked is told.
+      if (!isStorageError(error) && !(error instanceof WriteFailedError)) throw error;
+      core.logger.error('the database refused a write:', error);
+      // An event is not marked processed, so Slack's redelivery is handled; nobody asked, so nobody is told.
+      if (!eventIdOf(body)) await tellWriteFailed(core, body);
     } finally {
+      delivery.release();
       inFlight--;
     }
   });
@@ -116,4 +128,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       await Promise.race([stopping, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
     },
   };
+}
+
+/** The person behind a request (a click, a view, a command, an event), told by DM that nothing was saved. */
+async function tellWriteFailed(core: Core, body: unknown): Promise<void> {
+  const b = body as { user?: { id?: string }; user_id?: string; event?: { user?: string } };
+  const userId = b.user?.id ?? b.user_id ?? b.event?.user;
+  if (!userId) return;
+  await core.client.chat
+    .postMessage({ channel: userId, text: `:warning: ${WRITE_FAILED_MESSAGE}` })
+    .catch((error: unknown) => core.logger.warn('could not tell about a refused write:', error));
 }

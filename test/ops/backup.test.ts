@@ -8,6 +8,7 @@ import { MIGRATIONS_FOLDER, openDb, pendingMigrations } from '../../src/db/clien
 import { applyRetention, BACKUP_JOB, backupFileName, listBackups, registerBackupJob } from '../../src/ops/backup.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { appHomeOpened } from '../support/payloads.js';
+import { eventually } from '../support/wait.js';
 import { ROOT, tempDir } from './support.js';
 
 let app: TestApp | undefined;
@@ -60,6 +61,8 @@ describe('backups', () => {
       await app.event(appHomeOpened(ENGINEER), { eventId });
     }
     await app.slack.waitFor('views.publish', () => true, { count: 2 });
+    // An event is marked processed once its listeners have finished, just after the publish.
+    await eventually(() => eventIds(dbPath).length === 2, { what: 'both events marked processed' });
     expect(eventIds(dbPath)).toEqual(['Ev0BACKUP1', 'Ev0BACKUP2']);
     // The database and its WAL files are the owner's only.
     for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) expect(mode(file), file).toBe(0o600);
