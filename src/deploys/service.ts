@@ -9,6 +9,7 @@ import type { Guardrails } from './guardrails.js';
 import { createLifecycle, deployTarget } from './lifecycle.js';
 import {
   ACTIVE_STATUSES,
+  alreadyDeployingMessage,
   deployMetrics,
   type PreflightResult,
   preflight,
@@ -49,6 +50,8 @@ export interface DeployInput {
    */
   breakGlassReason?: string | undefined;
   rollbackOf?: number;
+  /** What asked for it (`command:<trigger_id>`): the same request again finds this deploy instead of making one. */
+  requestKey?: string | undefined;
 }
 
 const glassReasonOf = (input: DeployInput) => ('breakGlassReason' in input ? input.breakGlassReason : input.reason);
@@ -138,7 +141,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     }
     const now = clock.now();
     const glassReason = glassReasonOf(input);
-    let deploy = repo.insert({
+    const inserted = repo.insert({
       service: input.service,
       environment: input.environment,
       ref: input.ref,
@@ -150,7 +153,27 @@ export function createDeployService(deps: DeployServiceDeps) {
       rollbackOf: input.rollbackOf ?? null,
       requestedAt: now,
       updatedAt: now,
+      requestKey: input.requestKey ?? null,
     });
+    if ('clash' in inserted) {
+      const earlier = inserted.clash === 'request_key' && input.requestKey ? repo.byRequestKey(input.requestKey) : null;
+      // The same signed request again (a replay): it already made this deploy; nothing more happens.
+      if (earlier) return { deploy: earlier, preflight: result };
+      // Pre-flight saw the target free, but another deploy of it was stored meanwhile: the database said no.
+      const running = repo.active().find((d) => d.service === input.service && d.environment === input.environment);
+      const message = running
+        ? alreadyDeployingMessage(running)
+        : `${input.service} is already being deployed to ${input.environment}; wait for it to finish or cancel it.`;
+      audit.record({
+        actor: userId,
+        action: 'deploys.request',
+        inputs: { ...input },
+        outcome: 'denied',
+        detail: message,
+      });
+      throw invalidInput(message, { service: message });
+    }
+    let deploy = inserted.row;
     audit.record({ actor: userId, action: 'deploys.request', target: target(deploy.id), inputs: { ...input } });
     if (result.breaksGlass) {
       const freeze = guardrails.freezeStatus(input.environment, now);
@@ -331,6 +354,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     },
     ...runs,
     get: (id: number) => repo.get(id),
+    byRequestKey: (key: string) => repo.byRequestKey(key),
     history: (filter: { service?: string; environment?: string; requestedBy?: string }, limit: number) =>
       repo.history(filter, limit),
     metrics(service: string, environment: string, now: Date) {
