@@ -2,7 +2,7 @@ import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { createSafely } from '../logger.js';
-import { type DeployJob, type Executor, ExecutorError } from './executors.js';
+import { type DeployJob, type Executor, ExecutorError, type StartedRun } from './executors.js';
 import type { Guardrails } from './guardrails.js';
 import { type DeployStatus, nextPollDelayMs } from './model.js';
 import type { DeployNotifier } from './ports.js';
@@ -26,7 +26,7 @@ export const deployTarget = (id: number) => `deploy:${id}`;
  * changes, the living status message, thread notes, the requester's DM at the end, and starting the executor.
  */
 /** Statuses a deploy passes through on its way to the next step in the same call. */
-const PASSING: ReadonlySet<DeployStatus> = new Set(['requested', 'approved']);
+const PASSING: ReadonlySet<DeployStatus> = new Set(['requested', 'approved', 'starting']);
 
 export function createLifecycle(deps: LifecycleDeps) {
   const { repo, guardrails, clock, audit, notifier, logger } = deps;
@@ -93,8 +93,13 @@ export function createLifecycle(deps: LifecycleDeps) {
   }
 
   async function transition(deploy: DeployRow, to: DeployStatus, patch: DeployPatch = {}): Promise<DeployRow | null> {
-    const row = repo.transition(deploy.id, deploy.status, { ...patch, status: to, updatedAt: clock.now() });
+    const row = move(deploy, to, patch);
     return row ? show(row) : null;
+  }
+
+  /** A status change in the database only (compare-and-set), no Slack: for steps that lead straight to a dispatch. */
+  function move(deploy: DeployRow, to: DeployStatus, patch: DeployPatch = {}): DeployRow | null {
+    return repo.transition(deploy.id, deploy.status, { ...patch, status: to, updatedAt: clock.now() });
   }
 
   /** approved → running (or failed/cancelled). Guardrails are checked again: a freeze may have begun meanwhile. */
@@ -118,28 +123,43 @@ export function createLifecycle(deps: LifecycleDeps) {
     const executor = deps.executor(deploy.executor);
     if (!executor)
       return (await finish(deploy, 'failed', `executor "${deploy.executor}" is no longer configured`)) ?? deploy;
+    // The claim: approved → starting in one compare-and-set. Only the caller that moved it dispatches; the
+    // stuck-start sweep uses the same compare-and-set, so exactly one of them wins. No Slack call before the dispatch.
+    const claimed = move(deploy, 'starting', { dispatchStartedAt: now });
+    if (!claimed) return repo.get(deploy.id) ?? deploy;
+    let started: StartedRun;
     try {
-      const started = await executor.start(job(deploy));
-      const running = await transition(deploy, 'running', {
-        startedAt: clock.now(),
-        runId: started.runId,
-        runUrl: started.runUrl,
-        nextPollAt: started.runId ? new Date(clock.now().getTime() + nextPollDelayMs(0)) : null,
-        pollAttempts: 0,
-        detail: null,
-      });
-      if (!running) return repo.get(deploy.id) ?? deploy;
-      audit.record({ actor: 'system', action: 'deploys.start', target: target(deploy.id), detail: started.detail });
-      await note(running, `:rocket: ${started.detail}`);
-      return running;
+      started = await executor.start(job(claimed));
     } catch (error) {
       if (!(error instanceof ExecutorError)) logger.error(`deploys: starting #${deploy.id} failed:`, error);
       const message = error instanceof Error ? error.message : String(error);
-      return (await finish(deploy, 'failed', `could not start: ${message}`)) ?? deploy;
+      return (await finish(claimed, 'failed', `could not start: ${message}`)) ?? repo.get(deploy.id) ?? claimed;
     }
+    return begun(claimed, started);
   }
 
-  return { safely, show, note, summary, finish, transition, startRun };
+  /** starting → running once the executor accepted the dispatch (or its run was found); then people hear of it. */
+  async function begun(deploy: DeployRow, started: StartedRun): Promise<DeployRow> {
+    const now = clock.now();
+    const running = move(deploy, 'running', {
+      startedAt: now,
+      runId: started.runId,
+      runUrl: started.runUrl,
+      nextPollAt: started.runId ? new Date(now.getTime() + nextPollDelayMs(0)) : null,
+      pollAttempts: 0,
+      detail: null,
+    });
+    if (!running) {
+      // Moved meanwhile (the executor already reported, or a cancel): its status message comes from that move.
+      return repo.get(deploy.id) ?? deploy;
+    }
+    audit.record({ actor: 'system', action: 'deploys.start', target: target(deploy.id), detail: started.detail });
+    const shown = await show(running);
+    await note(shown, `:rocket: ${started.detail}`);
+    return shown;
+  }
+
+  return { safely, show, note, summary, finish, transition, move, startRun, begun };
 }
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;

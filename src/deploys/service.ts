@@ -60,7 +60,7 @@ export function createDeployService(deps: DeployServiceDeps) {
   const { config, repo, guardrails, clock, people, audit, approvals, notifier, logger } = deps;
   const target = deployTarget;
   const life = createLifecycle(deps);
-  const { show, note, summary, finish, transition, startRun, safely } = life;
+  const { show, note, summary, finish, transition, move, startRun, safely } = life;
   const runs = createRunFollower(deps, life);
 
   async function mayDeploy(userId: string, service: ServiceConfig): Promise<boolean> {
@@ -175,7 +175,8 @@ export function createDeployService(deps: DeployServiceDeps) {
     }
     let deploy = inserted.row;
     audit.record({ actor: userId, action: 'deploys.request', target: target(deploy.id), inputs: { ...input } });
-    if (result.breaksGlass) {
+    const announceGlass = async () => {
+      if (!result.breaksGlass) return;
       const freeze = guardrails.freezeStatus(input.environment, now);
       audit.record({
         actor: userId,
@@ -189,10 +190,11 @@ export function createDeployService(deps: DeployServiceDeps) {
           `:rotating_light: <@${userId}> broke glass: deploying ${summary(deploy)} through the freeze (${freeze?.freeze.reason ?? 'freeze'}). Reason: ${glassReason}`,
         ),
       );
-    }
-    deploy = await show(deploy);
+    };
     const env = result.environmentConfig!;
     if (env.approvals.count > 0) {
+      await announceGlass();
+      deploy = await show(deploy);
       try {
         const approval = await approvals.request({
           subjectType: 'deploy',
@@ -210,8 +212,12 @@ export function createDeployService(deps: DeployServiceDeps) {
         };
       }
     }
-    const approved = await transition(deploy, 'approved', { approvedBy: [] });
-    return { deploy: approved ? await startRun(approved) : deploy, preflight: result };
+    // Straight to the dispatch: no Slack call before it. The status message is posted once, after the executor
+    // answered (lifecycle.begun), already showing the run.
+    const approved = move(deploy, 'approved', { approvedBy: [] });
+    const started = approved ? await startRun(approved) : (repo.get(deploy.id) ?? deploy);
+    await announceGlass();
+    return { deploy: started, preflight: result };
   }
 
   function forApproval(approval: Approval): DeployRow | null {
@@ -270,7 +276,8 @@ export function createDeployService(deps: DeployServiceDeps) {
       const deploy = forApproval(approval);
       if (!deploy) return;
       const approvedBy = approval.decisions.filter((d) => d.decision === 'approve').map((d) => d.userId);
-      const approved = await transition(deploy, 'approved', { approvedBy });
+      // No Slack call between the approval and the dispatch: the status message moves on once the run started.
+      const approved = move(deploy, 'approved', { approvedBy });
       if (approved) await startRun(approved);
     },
     async onRejected(approval: Approval) {
@@ -298,6 +305,10 @@ export function createDeployService(deps: DeployServiceDeps) {
         throw forbidden(`Only <@${deploy.requestedBy}> (who asked for it) or an admin can cancel deploy #${deployId}.`);
       }
       if (!ACTIVE_STATUSES.includes(deploy.status)) throw conflict(`Deploy #${deployId} is already ${deploy.status}.`);
+      // Being dispatched right now: stopping it here would leave a run nobody asked to stop.
+      if (deploy.status === 'starting') {
+        throw conflict(`Deploy #${deployId} is being started right now; cancel it again in a moment, once it runs.`);
+      }
       // A double click: the second one must not ask the deploy system again while the first is asking.
       if (cancelling.has(deployId)) throw conflict(`Deploy #${deployId} is already being cancelled.`);
       cancelling.add(deployId);
