@@ -133,9 +133,24 @@ export function createLifecycle(deps: LifecycleDeps) {
     } catch (error) {
       if (!(error instanceof ExecutorError)) logger.error(`deploys: starting #${deploy.id} failed:`, error);
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof ExecutorError && error.uncertain) return unanswered(claimed, message);
       return (await finish(claimed, 'failed', `could not start: ${message}`)) ?? repo.get(deploy.id) ?? claimed;
     }
     return begun(claimed, started);
+  }
+
+  /**
+   * The dispatch got no answer: it may have started a run all the same. The deploy stays `starting`; the sweep
+   * looks for its run (GitHub) or the executor's report is accepted (webhook), and only then is it failed.
+   */
+  async function unanswered(deploy: DeployRow, message: string): Promise<DeployRow> {
+    const detail = `${message}; the run may have started all the same, so groundcrew is looking for it`;
+    const row = repo.transition(deploy.id, 'starting', { detail, updatedAt: clock.now() });
+    if (!row) return repo.get(deploy.id) ?? deploy;
+    audit.record({ actor: 'system', action: 'deploys.dispatch-unanswered', target: target(deploy.id), detail });
+    const shown = await show(row);
+    await note(shown, `:hourglass_flowing_sand: ${detail}.`);
+    return shown;
   }
 
   /** starting → running once the executor accepted the dispatch (or its run was found); then people hear of it. */
@@ -159,7 +174,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     return shown;
   }
 
-  return { safely, show, note, summary, finish, transition, move, startRun, begun };
+  return { safely, show, note, summary, finish, transition, move, startRun, begun, job };
 }
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;

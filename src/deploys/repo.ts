@@ -41,6 +41,16 @@ export function createDeploysRepo(db: Db) {
         throw error;
       }
     },
+    /** Whether another deploy of this executor already follows GitHub run `runId`. */
+    runTaken(executor: string, runId: string): boolean {
+      return (
+        db
+          .select({ id: deploysTable.id })
+          .from(deploysTable)
+          .where(and(eq(deploysTable.executor, executor), eq(deploysTable.runId, runId)))
+          .get() !== undefined
+      );
+    },
     byRequestKey(key: string): DeployRow | null {
       return db.select().from(deploysTable).where(eq(deploysTable.requestKey, key)).get() ?? null;
     },
