@@ -34,13 +34,21 @@ export function createLifecycle(deps: LifecycleDeps) {
 
   const safely = createSafely(logger, 'deploys', 'error');
 
+  /** Deploys whose first status message is being posted by this process right now. */
+  const posting = new Set<number>();
+
   async function show(deploy: DeployRow): Promise<DeployRow> {
     let current = deploy;
-    await safely(`status message of #${deploy.id}`, async () => {
-      const where = await notifier.showStatus(deploy);
-      if (!deploy.messageTs)
-        current = repo.update(deploy.id, { channel: where.channel, messageTs: where.ts }) ?? deploy;
-    });
+    const first = !deploy.messageTs;
+    if (first) posting.add(deploy.id);
+    try {
+      await safely(`status message of #${deploy.id}`, async () => {
+        const where = await notifier.showStatus(deploy);
+        if (first) current = repo.update(deploy.id, { channel: where.channel, messageTs: where.ts }) ?? deploy;
+      });
+    } finally {
+      if (first) posting.delete(deploy.id);
+    }
     // `requested` and `approved` last only until the next step (approval asked, executor started), which refreshes
     // the requester's Home itself: no Home publish before the dispatch.
     if (!PASSING.has(deploy.status)) await safely('home refresh', () => notifier.homeChanged([deploy.requestedBy]));
@@ -174,7 +182,10 @@ export function createLifecycle(deps: LifecycleDeps) {
     return shown;
   }
 
-  return { safely, show, note, summary, finish, transition, move, startRun, begun, job };
+  /** Whether this process is posting deploy `id`'s first status message right now. */
+  const isPosting = (id: number) => posting.has(id);
+
+  return { safely, show, note, summary, finish, transition, move, startRun, begun, job, isPosting };
 }
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;

@@ -31,7 +31,7 @@ const MAX_POLL_ERRORS = 10;
 /** Following runs after they started: GitHub polling, webhook reports, and failing what went silent. */
 export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
   const { repo, clock, audit } = deps;
-  const { finish, show, note, begun, job } = life;
+  const { finish, show, note, begun, job, isPosting } = life;
 
   /**
    * A deploy left `starting` (a dispatch with no answer, or groundcrew stopped mid-dispatch): found in GitHub's runs
@@ -119,6 +119,10 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
     /** Nothing stays in flight forever: stuck starts and silent runs are failed with a reason. */
     async sweepStale(now: Date): Promise<void> {
       for (const deploy of repo.withStatus(['starting'])) await reconcile(deploy, now);
+      // A deploy in flight with no status message (groundcrew stopped, or Slack failed, before it was stored): post it.
+      for (const deploy of repo.withStatus(['awaiting_approval', 'running'])) {
+        if (!deploy.messageTs && !isPosting(deploy.id)) await show(deploy);
+      }
       for (const deploy of repo.withStatus(['requested', 'approved'])) {
         if (now.getTime() - deploy.updatedAt.getTime() < STUCK_START_MS) continue;
         await finish(deploy, 'failed', 'it never started (groundcrew stopped while starting it); request it again');

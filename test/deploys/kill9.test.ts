@@ -52,7 +52,7 @@ interface Call {
 }
 
 /** Slack's Web API under /api/, GitHub's REST API everywhere else; `holdDispatch` never answers a dispatch. */
-async function standIn(options: { holdDispatch: () => boolean }) {
+async function standIn(options: { holdDispatch?: () => boolean; holdStatusPost?: () => boolean }) {
   const calls: Call[] = [];
   let ts = 0;
   let dispatchedAt: string | null = null;
@@ -69,12 +69,14 @@ async function standIn(options: { holdDispatch: () => boolean }) {
     if (method === 'auth.test') return json({ ok: true, user_id: 'U0BOT0001', bot_id: 'B0BOT0001', team_id: 'T1' });
     if (method === 'chat.postMessage') {
       const args = new URLSearchParams(body);
+      const status = args.get('channel') === CHANNEL && !args.get('thread_ts');
+      if (status && options.holdStatusPost?.()) return; // Slack never answers this one
       return json({ ok: true, channel: args.get('channel'), ts: `1767225600.${String(++ts).padStart(6, '0')}` });
     }
     if (method === 'views.publish') return json({ ok: true, view: { id: 'V1' } });
     if (method === 'POST /repos/acme/web/actions/workflows/deploy.yml/dispatches') {
       dispatchedAt ??= new Date().toISOString();
-      if (options.holdDispatch()) return; // GitHub took it; the answer never comes
+      if (options.holdDispatch?.()) return; // GitHub took it; the answer never comes
       return json({ workflow_run_id: RUN_ID, html_url: `https://github.com/acme/web/actions/runs/${RUN_ID}` });
     }
     if (method === 'GET /repos/acme/web/actions/workflows/deploy.yml/runs') {
@@ -203,5 +205,57 @@ describe('kill -9 during a deploy, then a restart on the same database', () => {
     expect(dispatches()).toBe(1);
     expect(statusPosts()).toHaveLength(1);
     expect(new URLSearchParams(statusPosts()[0]!.body).get('text')).toBe('Deploy #1 · web → staging (main): Running');
+  });
+
+  it('killed while the status message is being posted: after the restart it is posted, the run still followed, no second dispatch', async () => {
+    let hold = true;
+    const fake = await standIn({ holdStatusPost: () => hold });
+    stub = fake.server;
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-kill9-'));
+    writeFileSync(join(dir, 'groundcrew.yml'), YAML);
+    const dbPath = join(dir, 'gc.db');
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-kill9',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: `http://127.0.0.1:${fake.port}/api/`,
+      GITHUB_API_URL: `http://127.0.0.1:${fake.port}`,
+      GITHUB_TOKEN: 'ghp_kill9',
+      PORT: String(port),
+      GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
+      GROUNDCREW_DB: dbPath,
+    };
+    child = await start(env, port);
+    const body = formEncode({ ...slashCommand('deploy web staging', { user_id: ENGINEER }) });
+    await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: signedHeaders(body, { secret: SECRET }),
+    });
+    const statusPosts = () =>
+      fake.calls.filter((c) => {
+        if (c.method !== 'chat.postMessage') return false;
+        const args = new URLSearchParams(c.body);
+        return args.get('channel') === CHANNEL && !args.get('thread_ts');
+      });
+    await eventually(() => statusPosts().length === 1, { what: 'the status message post to reach Slack' });
+    expect(rows(dbPath)).toEqual([{ id: 1, status: 'running', runId: String(RUN_ID), messageTs: null }]);
+
+    child.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    hold = false;
+    child = await start(env, port);
+
+    await eventually(() => rows(dbPath)[0]?.messageTs !== null, {
+      timeoutMs: 100_000,
+      what: 'the status message to be posted after the restart',
+      describe: () => JSON.stringify({ rows: rows(dbPath), calls: fake.calls.map((c) => c.method) }),
+    });
+    expect(rows(dbPath)).toEqual([{ id: 1, status: 'running', runId: String(RUN_ID), messageTs: expect.any(String) }]);
+    expect(fake.calls.filter((c) => c.method.endsWith('/dispatches'))).toHaveLength(1);
+    // The post cut by the kill was never answered; the one after the restart was. (Had Slack stored the first
+    // one, there would be two messages: chat.postMessage has no idempotency key — docs/security.md, known limit.)
+    expect(statusPosts()).toHaveLength(2);
+    expect(new URLSearchParams(statusPosts()[1]!.body).get('text')).toBe('Deploy #1 · web → staging (main): Running');
   });
 });
