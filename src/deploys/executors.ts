@@ -25,14 +25,25 @@ export type RunState =
   | { done: false; runUrl?: string | undefined; detail?: string | undefined }
   | { done: true; outcome: 'succeeded' | 'failed' | 'cancelled'; runUrl?: string | undefined; detail: string };
 
-/** The executor could not do what was asked; `message` is meant for the requester. */
+/**
+ * The executor could not do what was asked; `message` is meant for the requester. `uncertain`: no answer came (a
+ * timeout), so the request may have been carried out all the same.
+ */
 export class ExecutorError extends Error {
   override name = 'ExecutorError';
+  constructor(
+    message: string,
+    readonly uncertain = false,
+  ) {
+    super(message);
+  }
 }
 
 /** Port: something that runs a deploy (GitHub Actions, a signed webhook, a fake in tests). */
 export interface Executor {
   readonly kind: ExecutorConfig['type'];
+  /** What it dispatches, for people: `` `deploy.yml` in acme/web ``. */
+  readonly describe?: string;
   start(job: DeployJob): Promise<StartedRun>;
   /** Where a started run is (github-actions only). */
   poll?(runId: string): Promise<RunState>;
@@ -41,6 +52,11 @@ export interface Executor {
    * throws ExecutorError when the deploy system could not be reached or refused.
    */
   cancel?(run: { deployId: number; runId: string | null; by: string }): Promise<boolean>;
+  /**
+   * After a dispatch with no answer (a timeout, a crash): the runs this deploy may have started, created at or after
+   * `since`, oldest first (github-actions only).
+   */
+  runsSince?(job: DeployJob, since: Date): Promise<StartedRun[]>;
 }
 
 export interface ExecutorContext {
@@ -89,7 +105,7 @@ async function send(
     response = await ctx.fetch(url, { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) });
   } catch (error) {
     if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      throw new ExecutorError(`${who} did not answer within ${waitedFor(ctx.timeoutMs)}`);
+      throw new ExecutorError(`${who} did not answer within ${waitedFor(ctx.timeoutMs)}`, true);
     }
     const cause =
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
@@ -117,6 +133,7 @@ function githubActionsExecutor(config: GithubActionsExecutorConfig, ctx: Executo
   };
   return {
     kind: 'github-actions',
+    describe: `\`${config.workflow}\` in ${config.repo}`,
     async start(job) {
       const inputs: Record<string, string> = {};
       if (config.inputs.service) inputs[config.inputs.service] = job.service;
@@ -157,6 +174,29 @@ function githubActionsExecutor(config: GithubActionsExecutorConfig, ctx: Executo
       const outcome = conclusion === 'success' ? 'succeeded' : conclusion === 'cancelled' ? 'cancelled' : 'failed';
       return { done: true, outcome, runUrl: run.html_url, detail: `GitHub run ${runId} completed: ${conclusion}` };
     },
+    async runsSince(job, since) {
+      // GitHub's clock and ours may differ by a little: look a minute back; the caller skips runs already taken.
+      const from = new Date(since.getTime() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const query = new URLSearchParams({ event: 'workflow_dispatch', created: `>=${from}`, per_page: '20' });
+      const { body } = await send(
+        ctx,
+        'GitHub',
+        `${base}/workflows/${encodeURIComponent(config.workflow)}/runs?${query}`,
+        { method: 'GET', headers: headers() },
+      );
+      type Run = { id?: number; created_at?: string; html_url?: string; head_branch?: string | null };
+      const runs = ((body ?? {}) as { workflow_runs?: Run[] }).workflow_runs;
+      const ref = config.workflowRef ?? job.ref;
+      return (runs ?? [])
+        .filter((r) => r.id !== undefined && r.created_at && Date.parse(r.created_at) >= since.getTime() - 60_000)
+        .filter((r) => !r.head_branch || r.head_branch === ref)
+        .sort((a, b) => Date.parse(a.created_at!) - Date.parse(b.created_at!))
+        .map((r) => ({
+          runId: String(r.id),
+          runUrl: r.html_url ?? null,
+          detail: `Found run ${r.id} of \`${config.workflow}\` in ${config.repo} (the dispatch itself got no answer).`,
+        }));
+    },
     async cancel({ runId }) {
       if (!runId) return false;
       await send(ctx, 'GitHub', `${base}/runs/${encodeURIComponent(runId)}/cancel`, {
@@ -187,7 +227,7 @@ function webhookExecutor(config: WebhookExecutorConfig, ctx: ExecutorContext): E
     if (result.status !== null && result.body === undefined) throw new ExecutorError(`${who} answered ${result.error}`);
     if (result.status !== null) throw refusal(who, result.status, result.body ?? '', [config.secret, ctx.githubToken]);
     if (result.error === 'timed out')
-      throw new ExecutorError(`${who} did not answer within ${waitedFor(ctx.timeoutMs)}`);
+      throw new ExecutorError(`${who} did not answer within ${waitedFor(ctx.timeoutMs)}`, true);
     throw new ExecutorError(`could not reach ${who}: ${result.error}`);
   }
   return {

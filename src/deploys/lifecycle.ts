@@ -3,7 +3,7 @@ import { type Clock, formatDuration } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { createSafely } from '../logger.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
-import { type DeployJob, type Executor, ExecutorError } from './executors.js';
+import { type DeployJob, type Executor, ExecutorError, type StartedRun } from './executors.js';
 import type { Guardrails } from './guardrails.js';
 import { type DeployStatus, nextPollDelayMs } from './model.js';
 import type { DeployNotifier } from './ports.js';
@@ -27,7 +27,7 @@ export const deployTarget = (id: number) => `deploy:${id}`;
  * changes, the living status message, thread notes, the requester's DM at the end, and starting the executor.
  */
 /** Statuses a deploy passes through on its way to the next step in the same call. */
-const PASSING: ReadonlySet<DeployStatus> = new Set(['requested', 'approved']);
+const PASSING: ReadonlySet<DeployStatus> = new Set(['requested', 'approved', 'starting']);
 
 export function createLifecycle(deps: LifecycleDeps) {
   const { repo, guardrails, clock, audit, notifier, logger } = deps;
@@ -35,13 +35,21 @@ export function createLifecycle(deps: LifecycleDeps) {
 
   const safely = createSafely(logger, 'deploys', 'error');
 
+  /** Deploys whose first status message is being posted by this process right now. */
+  const posting = new Set<number>();
+
   async function show(deploy: DeployRow): Promise<DeployRow> {
     let current = deploy;
-    await safely(`status message of #${deploy.id}`, async () => {
-      const where = await notifier.showStatus(deploy);
-      if (!deploy.messageTs)
-        current = repo.update(deploy.id, { channel: where.channel, messageTs: where.ts }) ?? deploy;
-    });
+    const first = !deploy.messageTs;
+    if (first) posting.add(deploy.id);
+    try {
+      await safely(`status message of #${deploy.id}`, async () => {
+        const where = await notifier.showStatus(deploy);
+        if (first) current = repo.update(deploy.id, { channel: where.channel, messageTs: where.ts }) ?? deploy;
+      });
+    } finally {
+      if (first) posting.delete(deploy.id);
+    }
     // `requested` and `approved` last only until the next step (approval asked, executor started), which refreshes
     // the requester's Home itself: no Home publish before the dispatch.
     if (!PASSING.has(deploy.status)) await safely('home refresh', () => notifier.homeChanged([deploy.requestedBy]));
@@ -94,8 +102,13 @@ export function createLifecycle(deps: LifecycleDeps) {
   }
 
   async function transition(deploy: DeployRow, to: DeployStatus, patch: DeployPatch = {}): Promise<DeployRow | null> {
-    const row = repo.transition(deploy.id, deploy.status, { ...patch, status: to, updatedAt: clock.now() });
+    const row = move(deploy, to, patch);
     return row ? show(row) : null;
+  }
+
+  /** A status change in the database only (compare-and-set), no Slack: for steps that lead straight to a dispatch. */
+  function move(deploy: DeployRow, to: DeployStatus, patch: DeployPatch = {}): DeployRow | null {
+    return repo.transition(deploy.id, deploy.status, { ...patch, status: to, updatedAt: clock.now() });
   }
 
   /** approved → running (or failed/cancelled). Guardrails are checked again: a freeze may have begun meanwhile. */
@@ -119,28 +132,63 @@ export function createLifecycle(deps: LifecycleDeps) {
     const executor = deps.executor(deploy.executor);
     if (!executor)
       return (await finish(deploy, 'failed', `executor "${deploy.executor}" is no longer configured`)) ?? deploy;
+    // The claim: approved → starting in one compare-and-set. Only the caller that moved it dispatches; the
+    // stuck-start sweep uses the same compare-and-set, so exactly one of them wins. No Slack call before the dispatch.
+    const claimed = move(deploy, 'starting', { dispatchStartedAt: now });
+    if (!claimed) return repo.get(deploy.id) ?? deploy;
+    let started: StartedRun;
     try {
-      const started = await executor.start(job(deploy));
-      const running = await transition(deploy, 'running', {
-        startedAt: clock.now(),
-        runId: started.runId,
-        runUrl: started.runUrl,
-        nextPollAt: started.runId ? new Date(clock.now().getTime() + nextPollDelayMs(0)) : null,
-        pollAttempts: 0,
-        detail: null,
-      });
-      if (!running) return repo.get(deploy.id) ?? deploy;
-      audit.record({ actor: 'system', action: 'deploys.start', target: target(deploy.id), detail: started.detail });
-      await note(running, `:rocket: ${started.detail}`);
-      return running;
+      started = await executor.start(job(claimed));
     } catch (error) {
       if (!(error instanceof ExecutorError)) logger.error(`deploys: starting #${deploy.id} failed:`, error);
       const message = error instanceof Error ? error.message : String(error);
-      return (await finish(deploy, 'failed', `could not start: ${escapeMrkdwn(message)}`)) ?? deploy;
+      if (error instanceof ExecutorError && error.uncertain) return unanswered(claimed, message);
+      return (
+        (await finish(claimed, 'failed', `could not start: ${escapeMrkdwn(message)}`)) ?? repo.get(deploy.id) ?? claimed
+      );
     }
+    return begun(claimed, started);
   }
 
-  return { safely, show, note, summary, finish, transition, startRun };
+  /**
+   * The dispatch got no answer: it may have started a run all the same. The deploy stays `starting`; the sweep
+   * looks for its run (GitHub) or the executor's report is accepted (webhook), and only then is it failed.
+   */
+  async function unanswered(deploy: DeployRow, message: string): Promise<DeployRow> {
+    const detail = `${message}; the run may have started all the same, so groundcrew is looking for it`;
+    const row = repo.transition(deploy.id, 'starting', { detail, updatedAt: clock.now() });
+    if (!row) return repo.get(deploy.id) ?? deploy;
+    audit.record({ actor: 'system', action: 'deploys.dispatch-unanswered', target: target(deploy.id), detail });
+    const shown = await show(row);
+    await note(shown, `:hourglass_flowing_sand: ${detail}.`);
+    return shown;
+  }
+
+  /** starting → running once the executor accepted the dispatch (or its run was found); then people hear of it. */
+  async function begun(deploy: DeployRow, started: StartedRun): Promise<DeployRow> {
+    const now = clock.now();
+    const running = move(deploy, 'running', {
+      startedAt: now,
+      runId: started.runId,
+      runUrl: started.runUrl,
+      nextPollAt: started.runId ? new Date(now.getTime() + nextPollDelayMs(0)) : null,
+      pollAttempts: 0,
+      detail: null,
+    });
+    if (!running) {
+      // Moved meanwhile (the executor already reported, or a cancel): its status message comes from that move.
+      return repo.get(deploy.id) ?? deploy;
+    }
+    audit.record({ actor: 'system', action: 'deploys.start', target: target(deploy.id), detail: started.detail });
+    const shown = await show(running);
+    await note(shown, `:rocket: ${started.detail}`);
+    return shown;
+  }
+
+  /** Whether this process is posting deploy `id`'s first status message right now. */
+  const isPosting = (id: number) => posting.has(id);
+
+  return { safely, show, note, summary, finish, transition, move, startRun, begun, job, isPosting };
 }
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;

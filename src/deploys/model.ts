@@ -2,11 +2,16 @@ import { escapeMrkdwn } from '../mrkdwn.js';
 import type { DeploysConfig, EnvironmentConfig, ServiceConfig } from './config.js';
 import { type FreezeStatus, formatLocal } from './freezes.js';
 
-/** Deploy lifecycle. `requested` is the first state; the last five are final. */
+/**
+ * Deploy lifecycle. `requested` is the first state; the last five are final. `starting`: the dispatch to the
+ * executor has been claimed (or sent) and its answer is not stored yet — after a crash or a timeout the run is looked
+ * for rather than assumed lost.
+ */
 export const DEPLOY_STATUSES = [
   'requested',
   'awaiting_approval',
   'approved',
+  'starting',
   'running',
   'succeeded',
   'failed',
@@ -17,12 +22,20 @@ export const DEPLOY_STATUSES = [
 export type DeployStatus = (typeof DEPLOY_STATUSES)[number];
 
 export const FINAL_STATUSES: readonly DeployStatus[] = ['succeeded', 'failed', 'cancelled', 'expired', 'rejected'];
-export const ACTIVE_STATUSES: readonly DeployStatus[] = ['requested', 'awaiting_approval', 'approved', 'running'];
+/** In flight: at most one deploy per service and environment is in one of these (a unique index says so). */
+export const ACTIVE_STATUSES: readonly DeployStatus[] = [
+  'requested',
+  'awaiting_approval',
+  'approved',
+  'starting',
+  'running',
+];
 
 const TRANSITIONS: Record<DeployStatus, readonly DeployStatus[]> = {
   requested: ['awaiting_approval', 'approved', 'cancelled', 'failed'],
   awaiting_approval: ['approved', 'rejected', 'expired', 'cancelled'],
-  approved: ['running', 'failed', 'cancelled'],
+  approved: ['starting', 'failed', 'cancelled'],
+  starting: ['running', 'succeeded', 'failed', 'cancelled'],
   running: ['succeeded', 'failed', 'cancelled'],
   succeeded: [],
   failed: [],
@@ -41,6 +54,7 @@ export const STATUS_LABEL: Record<DeployStatus, string> = {
   requested: 'Requested',
   awaiting_approval: 'Awaiting approval',
   approved: 'Approved',
+  starting: 'Starting',
   running: 'Running',
   succeeded: 'Succeeded',
   failed: 'Failed',
@@ -53,6 +67,7 @@ export const STATUS_EMOJI: Record<DeployStatus, string> = {
   requested: ':hourglass_flowing_sand:',
   awaiting_approval: ':raised_hand:',
   approved: ':white_check_mark:',
+  starting: ':hourglass_flowing_sand:',
   running: ':rocket:',
   succeeded: ':large_green_circle:',
   failed: ':red_circle:',
@@ -148,6 +163,14 @@ export const unknownServiceMessage = (config: Pick<DeploysConfig, 'services'>, n
 export const unknownEnvironmentMessage = (config: Pick<DeploysConfig, 'environments'>, name: string, orAll = false) =>
   `There is no environment "${name}". Environments: ${config.environments.map((e) => e.name).join(', ')}${orAll ? ', or all' : ''}.`;
 
+/** The answer when the target already has a deploy in flight (pre-flight, or the database refusing a second one). */
+export function alreadyDeployingMessage(running: ActiveDeployView): string {
+  return (
+    `${running.service} is already being deployed to ${running.environment} (deploy #${running.id}, ` +
+    `${STATUS_LABEL[running.status].toLowerCase()}, by ${mention(running.requestedBy)}); wait for it to finish or cancel it.`
+  );
+}
+
 /** Every reason this deploy cannot go ahead now, each with what to do about it. */
 export function preflight(input: PreflightInput): PreflightResult {
   const { config, service, environment, now, zone } = input;
@@ -231,13 +254,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   }
   const running = input.activeDeploys.find((d) => d.service === service && d.environment === environment);
   if (running) {
-    problems.push({
-      code: 'already_running',
-      field: 'service',
-      message:
-        `${service} is already being deployed to ${environment} (deploy #${running.id}, ` +
-        `${STATUS_LABEL[running.status].toLowerCase()}, by ${mention(running.requestedBy)}); wait for it to finish or cancel it.`,
-    });
+    problems.push({ code: 'already_running', field: 'service', message: alreadyDeployingMessage(running) });
   }
   return {
     ok: problems.length === 0,

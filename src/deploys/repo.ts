@@ -17,6 +17,18 @@ import {
 
 export type DeployPatch = Partial<Omit<NewDeployRow, 'id'>>;
 
+/** Why the database refused a new deploy: its target has one in flight, or the same request already made one. */
+export type DeployClash = 'in_flight' | 'request_key';
+
+function clashOf(error: unknown): DeployClash | null {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (!('code' in e) || e.code !== 'SQLITE_CONSTRAINT_UNIQUE') continue;
+    if (e.message.includes('deploys.request_key')) return 'request_key';
+    if (e.message.includes('deploys.service, deploys.environment')) return 'in_flight';
+  }
+  return null;
+}
+
 /** Drizzle queries for deploys, locks and freezes. No rules here. */
 export function createDeploysRepo(db: Db) {
   // Prepared once: the Home tab asks for a person's deploys on every open (see history()).
@@ -28,8 +40,28 @@ export function createDeploysRepo(db: Db) {
     .limit(sql.placeholder('limit'))
     .prepare();
   return {
-    insert(values: NewDeployRow): DeployRow {
-      return writtenRow(db.insert(deploysTable).values(values).returning());
+    /** Inserts a deploy, or says which unique rule refused it (one in flight per target, one per request). */
+    insert(values: NewDeployRow): { row: DeployRow } | { clash: DeployClash } {
+      try {
+        return { row: writtenRow(db.insert(deploysTable).values(values).returning()) };
+      } catch (error) {
+        const clash = clashOf(error);
+        if (clash) return { clash };
+        throw error;
+      }
+    },
+    /** Whether another deploy of this executor already follows GitHub run `runId`. */
+    runTaken(executor: string, runId: string): boolean {
+      return (
+        db
+          .select({ id: deploysTable.id })
+          .from(deploysTable)
+          .where(and(eq(deploysTable.executor, executor), eq(deploysTable.runId, runId)))
+          .get() !== undefined
+      );
+    },
+    byRequestKey(key: string): DeployRow | null {
+      return db.select().from(deploysTable).where(eq(deploysTable.requestKey, key)).get() ?? null;
     },
     get(id: number): DeployRow | null {
       return db.select().from(deploysTable).where(eq(deploysTable.id, id)).get() ?? null;

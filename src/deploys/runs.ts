@@ -25,12 +25,50 @@ export interface RunFollowerDeps {
 
 /** A deploy requested or approved but never started (e.g. groundcrew stopped mid-way) fails after this. */
 export const STUCK_START_MS = 15 * MINUTE;
+/** A GitHub dispatch with no answer whose run has not appeared in the workflow's runs after this is failed. */
+export const DISPATCH_LOOKUP_MS = 5 * MINUTE;
 const MAX_POLL_ERRORS = 10;
 
 /** Following runs after they started: GitHub polling, webhook reports, and failing what went silent. */
 export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
   const { repo, clock, audit } = deps;
-  const { finish, show, note } = life;
+  const { finish, show, note, begun, job, isPosting } = life;
+
+  /**
+   * A deploy left `starting` (a dispatch with no answer, or groundcrew stopped mid-dispatch): found in GitHub's runs
+   * → followed; not found after DISPATCH_LOOKUP_MS → failed. A webhook executor cannot be asked: its report is
+   * accepted while starting, and silence for the run timeout fails it.
+   */
+  async function reconcile(deploy: DeployRow, now: Date): Promise<void> {
+    const since = deploy.dispatchStartedAt ?? deploy.updatedAt;
+    const waited = now.getTime() - since.getTime();
+    const executor = deps.executor(deploy.executor);
+    if (executor?.runsSince) {
+      try {
+        const runs = await executor.runsSince(job(deploy), since);
+        const run = runs.find((r) => r.runId !== null && !repo.runTaken(deploy.executor, r.runId));
+        if (run) {
+          await begun(deploy, run);
+          return;
+        }
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (waited < deps.runTimeoutMs) {
+          repo.update(deploy.id, { detail: `looking for its run failed (will retry): ${message}` });
+          return;
+        }
+      }
+      if (waited < DISPATCH_LOOKUP_MS) return;
+      await finish(
+        deploy,
+        'failed',
+        `the dispatch got no answer and no run of ${executor.describe ?? deploy.executor} appeared within ${formatDuration(waited)}; request it again`,
+      );
+      return;
+    }
+    if (waited < deps.runTimeoutMs) return;
+    await finish(deploy, 'failed', `no word from the executor for ${formatDuration(waited)} since the dispatch`);
+  }
   const target = deployTarget;
 
   return {
@@ -86,6 +124,11 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
     },
     /** Nothing stays in flight forever: stuck starts and silent runs are failed with a reason. */
     async sweepStale(now: Date): Promise<void> {
+      for (const deploy of repo.withStatus(['starting'])) await reconcile(deploy, now);
+      // A deploy in flight with no status message (groundcrew stopped, or Slack failed, before it was stored): post it.
+      for (const deploy of repo.withStatus(['awaiting_approval', 'running'])) {
+        if (!deploy.messageTs && !isPosting(deploy.id)) await show(deploy);
+      }
       for (const deploy of repo.withStatus(['requested', 'approved'])) {
         if (now.getTime() - deploy.updatedAt.getTime() < STUCK_START_MS) continue;
         await finish(deploy, 'failed', 'it never started (groundcrew stopped while starting it); request it again');
@@ -105,7 +148,10 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
     async webhookReport(deployId: number, report: WebhookReport): Promise<DeployRow | null> {
       const deploy = repo.get(deployId);
       if (!deploy) return null;
-      if (deploy.status !== 'running') throw conflict(`deploy #${deployId} is ${deploy.status}, not running`);
+      // `starting`: the dispatch got no answer (or groundcrew stopped mid-dispatch) but the deploy system ran it.
+      if (deploy.status !== 'running' && deploy.status !== 'starting') {
+        throw conflict(`deploy #${deployId} is ${deploy.status}, not running`);
+      }
       audit.record({
         actor: `webhook:${deploy.executor}`,
         action: 'deploys.report',
@@ -113,7 +159,15 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
         inputs: { ...report },
       });
       const url = report.url ?? deploy.runUrl;
-      const current = url !== deploy.runUrl ? (repo.update(deployId, { runUrl: url }) ?? deploy) : deploy;
+      let current = url !== deploy.runUrl ? (repo.update(deployId, { runUrl: url }) ?? deploy) : deploy;
+      if (current.status === 'starting' && report.status !== 'succeeded' && report.status !== 'failed') {
+        current = await begun(current, {
+          runId: null,
+          runUrl: url,
+          detail: `The deploy system reported: ${report.status.replace('_', ' ')}.`,
+        });
+        if (current.status !== 'running') return current;
+      }
       if (report.status === 'succeeded' || report.status === 'failed') {
         return finish(
           current,

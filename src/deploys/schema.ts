@@ -1,5 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { DEPLOY_STATUSES } from './model.js';
+import { ACTIVE_STATUSES, DEPLOY_STATUSES } from './model.js';
 
 /** One deploy request and everything that happened to it (the status message is rebuilt from this row). */
 export const deploysTable = sqliteTable(
@@ -37,12 +38,24 @@ export const deploysTable = sqliteTable(
     detail: text('detail'),
     channel: text('channel'),
     messageTs: text('message_ts'),
+    /**
+     * What asked for it, e.g. `command:<trigger_id>`: a replay of the same signed request finds this deploy instead
+     * of making another (unique).
+     */
+    requestKey: text('request_key'),
+    /** When the dispatch to the executor was claimed (status `starting`): runs created after it may be this deploy's. */
+    dispatchStartedAt: integer('dispatch_started_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     index('deploys_service_env_idx').on(t.service, t.environment, t.requestedAt),
     index('deploys_status_idx').on(t.status),
     index('deploys_requested_by_idx').on(t.requestedBy, t.requestedAt),
     index('deploys_approval_idx').on(t.approvalId),
+    uniqueIndex('deploys_request_key_idx').on(t.requestKey),
+    // One deploy in flight per service and environment, whatever raced to insert it.
+    uniqueIndex('deploys_one_in_flight_idx')
+      .on(t.service, t.environment)
+      .where(sql.raw(`status in (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`)),
   ],
 );
 

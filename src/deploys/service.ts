@@ -10,6 +10,7 @@ import type { Guardrails } from './guardrails.js';
 import { createLifecycle, deployTarget } from './lifecycle.js';
 import {
   ACTIVE_STATUSES,
+  alreadyDeployingMessage,
   deployMetrics,
   type PreflightResult,
   preflight,
@@ -50,6 +51,8 @@ export interface DeployInput {
    */
   breakGlassReason?: string | undefined;
   rollbackOf?: number;
+  /** What asked for it (`command:<trigger_id>`): the same request again finds this deploy instead of making one. */
+  requestKey?: string | undefined;
 }
 
 const glassReasonOf = (input: DeployInput) => ('breakGlassReason' in input ? input.breakGlassReason : input.reason);
@@ -58,7 +61,7 @@ export function createDeployService(deps: DeployServiceDeps) {
   const { config, repo, guardrails, clock, people, audit, approvals, notifier, logger } = deps;
   const target = deployTarget;
   const life = createLifecycle(deps);
-  const { show, note, summary, finish, transition, startRun, safely } = life;
+  const { show, note, summary, finish, transition, move, startRun, safely } = life;
   const runs = createRunFollower(deps, life);
 
   async function mayDeploy(userId: string, service: ServiceConfig): Promise<boolean> {
@@ -139,7 +142,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     }
     const now = clock.now();
     const glassReason = glassReasonOf(input);
-    let deploy = repo.insert({
+    const inserted = repo.insert({
       service: input.service,
       environment: input.environment,
       ref: input.ref,
@@ -151,9 +154,30 @@ export function createDeployService(deps: DeployServiceDeps) {
       rollbackOf: input.rollbackOf ?? null,
       requestedAt: now,
       updatedAt: now,
+      requestKey: input.requestKey ?? null,
     });
+    if ('clash' in inserted) {
+      const earlier = inserted.clash === 'request_key' && input.requestKey ? repo.byRequestKey(input.requestKey) : null;
+      // The same signed request again (a replay): it already made this deploy; nothing more happens.
+      if (earlier) return { deploy: earlier, preflight: result };
+      // Pre-flight saw the target free, but another deploy of it was stored meanwhile: the database said no.
+      const running = repo.active().find((d) => d.service === input.service && d.environment === input.environment);
+      const message = running
+        ? alreadyDeployingMessage(running)
+        : `${input.service} is already being deployed to ${input.environment}; wait for it to finish or cancel it.`;
+      audit.record({
+        actor: userId,
+        action: 'deploys.request',
+        inputs: { ...input },
+        outcome: 'denied',
+        detail: message,
+      });
+      throw invalidInput(message, { service: message });
+    }
+    let deploy = inserted.row;
     audit.record({ actor: userId, action: 'deploys.request', target: target(deploy.id), inputs: { ...input } });
-    if (result.breaksGlass) {
+    const announceGlass = async () => {
+      if (!result.breaksGlass) return;
       const freeze = guardrails.freezeStatus(input.environment, now);
       audit.record({
         actor: userId,
@@ -167,10 +191,11 @@ export function createDeployService(deps: DeployServiceDeps) {
           `:rotating_light: <@${userId}> broke glass: deploying ${summary(deploy)} through the freeze (${escapeMrkdwn(freeze?.freeze.reason ?? 'freeze')}). Reason: ${escapeMrkdwn(glassReason ?? '')}`,
         ),
       );
-    }
-    deploy = await show(deploy);
+    };
     const env = result.environmentConfig!;
     if (env.approvals.count > 0) {
+      await announceGlass();
+      deploy = await show(deploy);
       try {
         const approval = await approvals.request({
           subjectType: 'deploy',
@@ -188,8 +213,12 @@ export function createDeployService(deps: DeployServiceDeps) {
         };
       }
     }
-    const approved = await transition(deploy, 'approved', { approvedBy: [] });
-    return { deploy: approved ? await startRun(approved) : deploy, preflight: result };
+    // Straight to the dispatch: no Slack call before it. The status message is posted once, after the executor
+    // answered (lifecycle.begun), already showing the run.
+    const approved = move(deploy, 'approved', { approvedBy: [] });
+    const started = approved ? await startRun(approved) : (repo.get(deploy.id) ?? deploy);
+    await announceGlass();
+    return { deploy: started, preflight: result };
   }
 
   function forApproval(approval: Approval): DeployRow | null {
@@ -248,7 +277,8 @@ export function createDeployService(deps: DeployServiceDeps) {
       const deploy = forApproval(approval);
       if (!deploy) return;
       const approvedBy = approval.decisions.filter((d) => d.decision === 'approve').map((d) => d.userId);
-      const approved = await transition(deploy, 'approved', { approvedBy });
+      // No Slack call between the approval and the dispatch: the status message moves on once the run started.
+      const approved = move(deploy, 'approved', { approvedBy });
       if (approved) await startRun(approved);
     },
     async onRejected(approval: Approval) {
@@ -276,6 +306,10 @@ export function createDeployService(deps: DeployServiceDeps) {
         throw forbidden(`Only <@${deploy.requestedBy}> (who asked for it) or an admin can cancel deploy #${deployId}.`);
       }
       if (!ACTIVE_STATUSES.includes(deploy.status)) throw conflict(`Deploy #${deployId} is already ${deploy.status}.`);
+      // Being dispatched right now: stopping it here would leave a run nobody asked to stop.
+      if (deploy.status === 'starting') {
+        throw conflict(`Deploy #${deployId} is being started right now; cancel it again in a moment, once it runs.`);
+      }
       // A double click: the second one must not ask the deploy system again while the first is asking.
       if (cancelling.has(deployId)) throw conflict(`Deploy #${deployId} is already being cancelled.`);
       cancelling.add(deployId);
@@ -332,6 +366,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     },
     ...runs,
     get: (id: number) => repo.get(id),
+    byRequestKey: (key: string) => repo.byRequestKey(key),
     history: (filter: { service?: string; environment?: string; requestedBy?: string }, limit: number) =>
       repo.history(filter, limit),
     metrics(service: string, environment: string, now: Date) {

@@ -8,9 +8,11 @@ import { helpMessage, unknownCommandMessage } from './command-blocks.js';
 import type { CommandContext, ReplyMessage } from './command-registry.js';
 
 export const SLASH_COMMAND = '/platform';
-/** Slack wants an ack within 3 s; a handler that has not replied by then gets an empty ack at this point. */
+/**
+ * Slack wants an ack within 3 s; a command that has not replied by then gets an empty ack at this point, counted
+ * from the moment the handler starts (the role lookup included), and answers later through response_url.
+ */
 export const ACK_DEADLINE_MS = 2000;
-const ROLE_LOOKUP_TIMEOUT_MS = 1500;
 
 /** `/platform <subcommand> …`: one listener that dispatches to the subcommands capabilities registered. */
 export function registerCommandRouter(app: App, services: Core): void {
@@ -28,18 +30,12 @@ export function registerCommandRouter(app: App, services: Core): void {
     return message;
   };
 
-  async function roleWithin(userId: string): Promise<Role> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<Role>((resolve) => {
-      timer = setTimeout(() => resolve('member'), ROLE_LOOKUP_TIMEOUT_MS);
-    });
+  async function roleOf(userId: string): Promise<Role> {
     try {
-      return await Promise.race([people.roleOf(userId), timeout]);
+      return await people.roleOf(userId);
     } catch (error) {
       logger.warn(`role lookup for ${userId} failed; treating as member:`, error);
       return 'member';
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -50,7 +46,9 @@ export function registerCommandRouter(app: App, services: Core): void {
       acked = true;
       await ack();
     };
-    let deadline: NodeJS.Timeout | undefined;
+    // Armed before anything that can wait on Slack (the role lookup on a cold usergroup cache, an owner lookup):
+    // whatever is slow, Slack gets its ack in time and the answer follows through response_url.
+    const deadline = setTimeout(() => void ackEmpty().catch(() => {}), ACK_DEADLINE_MS);
     const reply = async (message: ReplyMessage | string) => {
       const body: RespondArguments = {
         response_type: 'ephemeral',
@@ -65,8 +63,9 @@ export function registerCommandRouter(app: App, services: Core): void {
     };
 
     try {
-      // Usually known from config or the usergroup cache; ask Slack (bounded) only on a cache miss.
-      const role = people.knownRoleOf(command.user_id) ?? (await roleWithin(command.user_id));
+      // Usually known from config or the usergroup cache; ask Slack only on a cache miss. No role is guessed to beat
+      // the deadline: a slow lookup means a deferred ack, not a platform engineer treated as a member.
+      const role = people.knownRoleOf(command.user_id) ?? (await roleOf(command.user_id));
       const resolution = commands.resolve(command.text ?? '');
       const visible = commands.visibleTo(role);
       if (resolution.kind === 'help') return await reply(helpFor(role, visible));
@@ -93,8 +92,6 @@ export function registerCommandRouter(app: App, services: Core): void {
         ackNow: ackEmpty,
         client,
       };
-      // Help and refusals above are answered in the ack itself; only a subcommand can be slow.
-      deadline = setTimeout(() => void ackEmpty().catch(() => {}), ACK_DEADLINE_MS);
       await sub.handle(context);
     } catch (error) {
       if (error instanceof ArgsError || isDomainError(error)) {

@@ -40,6 +40,8 @@ function row(overrides: Partial<DeployRow> = {}): DeployRow {
     detail: null,
     channel: 'C0DEPLOYS1',
     messageTs: '1.1',
+    requestKey: null,
+    dispatchStartedAt: null,
     ...overrides,
   };
 }

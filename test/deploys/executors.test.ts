@@ -8,10 +8,12 @@ import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { eventually } from '../support/wait.js';
 import {
   DEPLOYS_CHANNEL,
   DISPATCH,
   deployRow,
+  deployRows,
   deploysSection,
   dmsTo,
   ENGINEER,
@@ -52,14 +54,19 @@ describe('GitHub Actions errors are reported, never silent', () => {
     expect(blockText(last.args.blocks)).toContain(why);
   });
 
-  it('a GitHub timeout fails the deploy with the time waited', async () => {
+  it('a GitHub timeout is not a failure: the deploy stays starting while its run is looked for', async () => {
     app = await startDeploysApp({ httpTimeoutMs: 150 });
     nock(GITHUB).post(DISPATCH).delay(1000).reply(200, { workflow_run_id: 1 });
     await app.command('deploy web staging', { user_id: ENGINEER });
-    expect(await replyText(app, 'failed')).toBe(
-      ':x: Deploy #1 · web → staging (`main`) failed: could not start: GitHub did not answer within 150 ms',
+    expect(await replyText(app, 'Starting')).toBe(
+      ':hourglass_flowing_sand: Deploy #1 · web → staging (`main`): Starting.',
     );
-    expect(dmsTo(app, ENGINEER)[0]).toContain('GitHub did not answer within 150 ms');
+    expect(deployRow(app, 1)).toMatchObject({
+      status: 'starting',
+      detail:
+        'GitHub did not answer within 150 ms; the run may have started all the same, so groundcrew is looking for it',
+    });
+    expect(dmsTo(app, ENGINEER)).toEqual([]);
   });
 
   it('a failing poll is noted in the thread and retried with back-off; a failed run fails the deploy', async () => {
@@ -256,12 +263,20 @@ describe('webhook executor', () => {
     expect(deployRow(app, 1).status).toBe('cancelled');
   });
 
-  it('a webhook that times out or cannot be reached fails the deploy with that reason', async () => {
+  it('a webhook that cannot be reached fails the deploy with that reason; one that times out waits for its report', async () => {
     app = await startDeploysApp({ httpTimeoutMs: 150 });
+    nock('http://deployer.test').post('/hooks/groundcrew').replyWithError({ code: 'ECONNREFUSED', message: 'refused' });
+    await app.command('deploy worker staging', { user_id: ENGINEER });
+    expect(await replyText(app, 'failed')).toMatch(
+      /^:x: Deploy #1 · worker → staging \(`main`\) failed: could not start: could not reach the deploy webhook/,
+    );
     nock('http://deployer.test').post('/hooks/groundcrew').delay(1000).reply(202, {});
     await app.command('deploy worker staging', { user_id: ENGINEER });
-    expect(await replyText(app, 'failed')).toBe(
-      ':x: Deploy #1 · worker → staging (`main`) failed: could not start: the deploy webhook did not answer within 150 ms',
+    await eventually(() =>
+      deployRows(app!)
+        .find((d) => d.id === 2)
+        ?.detail?.includes('did not answer within 150 ms'),
     );
+    expect(deployRow(app, 2).status).toBe('starting');
   });
 });

@@ -240,6 +240,8 @@ describe('freezes', () => {
     await settle(app!, 1, 'running');
     expectNockDone(dispatch);
     expect(deployRow(app, 1).breakGlassReason).toBe('payment outage');
+    // Announced once the deploy started (nothing but the dispatch runs before it).
+    await eventually(() => announcements(app!).some((t) => t.startsWith(':rotating_light:')));
     expect(announcements(app)).toContain(
       `:rotating_light: <@${ADMIN}> broke glass: deploying #1 web → staging (\`hotfix-1\`) through the freeze (holiday freeze (Christmas Day)). Reason: payment outage`,
     );

@@ -135,14 +135,11 @@ describe('rollback through a freeze', () => {
       breakGlassReason: 'v2 corrupts carts',
       reason: 'v2 corrupts carts — roll back #2 (v2) to v1 from #1',
     });
-    expect(
-      app.slack
-        .callsTo('chat.postMessage')
-        .some(
-          (c) =>
-            String(c.args.text).includes('broke glass') && String(c.args.text).includes('Reason: v2 corrupts carts'),
-        ),
-    ).toBe(true);
+    // Announced once the rollback started (nothing but the dispatch runs before it).
+    await app.slack.waitFor(
+      'chat.postMessage',
+      (c) => String(c.args.text).includes('broke glass') && String(c.args.text).includes('Reason: v2 corrupts carts'),
+    );
   });
 });
 

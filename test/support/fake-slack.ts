@@ -13,7 +13,11 @@ export interface ApiCall {
   path: string;
 }
 
-type Responder = (args: Record<string, unknown>, call: ApiCall) => Record<string, unknown>;
+/** Answers a call; may be async (a gate that holds Slack's answer until the test releases it). */
+type Responder = (
+  args: Record<string, unknown>,
+  call: ApiCall,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'files', 'metadata']);
 
@@ -101,7 +105,7 @@ export class FakeSlack {
     nock(SLACK_HOST)
       .persist()
       .post(/.*/)
-      .reply((uri, body) => {
+      .reply(async (uri, body) => {
         const path = uri.split('?')[0] ?? uri;
         const method = path.startsWith('/api/') ? path.slice('/api/'.length) : 'response_url';
         const args = decodeBody(body);
@@ -112,7 +116,7 @@ export class FakeSlack {
           return [429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) }];
         }
         const responder = this.responders.get(method) ?? (() => ({ ok: true }));
-        return [200, responder(args, call), { 'content-type': 'application/json' }];
+        return [200, await responder(args, call), { 'content-type': 'application/json' }];
       });
   }
 

@@ -63,10 +63,14 @@ export function deployCommands(deps: DeployCommandDeps): Subcommand[] {
       const reason = stringFlag(ctx.args, 'reason');
       const dryRun = ctx.args.flags['dry-run'] === true;
       const input = { service, environment, ref, reason, breakGlass: ctx.args.flags['break-glass'] === true };
+      // A replay of this very command (same trigger_id) answers with the deploy it made, and makes no other.
+      const requestKey = `command:${ctx.triggerId}`;
+      const earlier = dryRun ? null : deploys.byRequestKey(requestKey);
+      if (earlier) return ctx.reply(requestedReply(earlier));
       const result = await deploys.check(ctx.userId, input, { dryRun });
       if (dryRun || !result.ok) return ctx.reply(preflightMessage(input, result, dryRun));
       await ctx.ackNow();
-      const { deploy } = await deploys.request(ctx.userId, input, result);
+      const { deploy } = await deploys.request(ctx.userId, { ...input, requestKey }, result);
       await ctx.reply(requestedReply(deploy));
     },
   });

@@ -131,7 +131,8 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
     const metadata = zMetadata.parse(parseJson(view.private_metadata) ?? {});
     let text: string;
     try {
-      const { deploy } = await deploys.request(userId, input, result);
+      // A replayed submission (same view) finds the deploy it made instead of making another.
+      const { deploy } = await deploys.request(userId, { ...input, requestKey: `view:${view.id}` }, result);
       text = requestedReply(deploy);
     } catch (error) {
       if (!isDomainError(error)) throw error;

@@ -1,0 +1,261 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Child, freePort, startProcess } from '../ops/process.js';
+import { formEncode } from '../support/harness.js';
+import { slashCommand } from '../support/payloads.js';
+import { signedHeaders } from '../support/signing.js';
+import { eventually } from '../support/wait.js';
+
+/**
+ * kill -9 in the middle of a deploy, then a restart on the same database file: nothing lost, nothing done twice,
+ * nothing stuck. The real process (`src/main.ts`) runs against one loopback stand-in for Slack's Web API and GitHub.
+ * The step to stop at is made by the stand-in holding an answer: here GitHub holds the dispatch (the run has
+ * started on its side, groundcrew has not heard), the step where a crash used to lose a deploy that ran.
+ *
+ * The restarted process finds the run on the `deploys.poll-runs` tick (every minute, real time), so a test may take
+ * up to ~80 s on top of the process starts (15-18 s each on a loaded 2-core machine).
+ */
+vi.setConfig({ testTimeout: 200_000 });
+const START_MS = 60_000;
+const SECRET = 'kill9-signing-secret';
+const CHANNEL = 'C0DEPLOYS1';
+const ENGINEER = 'U02ABC3DEFG';
+const RUN_ID = 9001;
+
+const YAML = `timezone: Europe/Berlin
+admins: [U0ADMIN01]
+platformTeam: [U0PLAT001]
+deploys:
+  channel: ${CHANNEL}
+  environments:
+    - name: staging
+  executors:
+    web-actions:
+      type: github-actions
+      repo: acme/web
+      workflow: deploy.yml
+      inputs: { service: service, environment: environment, ref: ref }
+  services:
+    - name: web
+      environments: [staging]
+      executor: web-actions
+`;
+
+interface Call {
+  method: string;
+  body: string;
+}
+
+/** Slack's Web API under /api/, GitHub's REST API everywhere else; `holdDispatch` never answers a dispatch. */
+async function standIn(options: { holdDispatch?: () => boolean; holdStatusPost?: () => boolean }) {
+  const calls: Call[] = [];
+  let ts = 0;
+  let dispatchedAt: string | null = null;
+  const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const path = (req.url ?? '').split('?')[0]!;
+    const method = path.startsWith('/api/') ? path.slice('/api/'.length) : `${req.method} ${path}`;
+    calls.push({ method, body });
+    const json = (value: unknown, status = 200) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(value));
+    };
+    if (method === 'auth.test') return json({ ok: true, user_id: 'U0BOT0001', bot_id: 'B0BOT0001', team_id: 'T1' });
+    if (method === 'chat.postMessage') {
+      const args = new URLSearchParams(body);
+      const status = args.get('channel') === CHANNEL && !args.get('thread_ts');
+      if (status && options.holdStatusPost?.()) return; // Slack never answers this one
+      return json({ ok: true, channel: args.get('channel'), ts: `1767225600.${String(++ts).padStart(6, '0')}` });
+    }
+    if (method === 'views.publish') return json({ ok: true, view: { id: 'V1' } });
+    if (method === 'POST /repos/acme/web/actions/workflows/deploy.yml/dispatches') {
+      dispatchedAt ??= new Date().toISOString();
+      if (options.holdDispatch?.()) return; // GitHub took it; the answer never comes
+      return json({ workflow_run_id: RUN_ID, html_url: `https://github.com/acme/web/actions/runs/${RUN_ID}` });
+    }
+    if (method === 'GET /repos/acme/web/actions/workflows/deploy.yml/runs') {
+      const runs = dispatchedAt
+        ? [
+            {
+              id: RUN_ID,
+              created_at: dispatchedAt,
+              head_branch: 'main',
+              html_url: `https://github.com/acme/web/actions/runs/${RUN_ID}`,
+            },
+          ]
+        : [];
+      return json({ total_count: runs.length, workflow_runs: runs });
+    }
+    if (method === `GET /repos/acme/web/actions/runs/${RUN_ID}`) {
+      return json({
+        id: RUN_ID,
+        status: 'in_progress',
+        conclusion: null,
+        html_url: `https://github.com/acme/web/actions/runs/${RUN_ID}`,
+      });
+    }
+    if (path.startsWith('/api/')) return json({ ok: true });
+    return json({ message: 'Not Found' }, 404);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return { server, port, calls };
+}
+
+let child: Child | undefined;
+let stub: Server | undefined;
+afterEach(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+  }
+  child = undefined;
+  await new Promise((r) => (stub ? stub.close(r) : r(null)));
+  stub = undefined;
+});
+
+function rows(dbPath: string) {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('select id, status, run_id as runId, message_ts as messageTs from deploys').all() as {
+      id: number;
+      status: string;
+      runId: string | null;
+      messageTs: string | null;
+    }[];
+  } finally {
+    db.close();
+  }
+}
+
+async function start(env: Record<string, string>, port: number): Promise<Child> {
+  const started = startProcess('src/main.ts', env);
+  await eventually(
+    () =>
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status === 200,
+        () => false,
+      ),
+    { timeoutMs: START_MS, what: 'groundcrew to come up', describe: () => JSON.stringify(started.output()) },
+  );
+  return started;
+}
+
+describe('kill -9 during a deploy, then a restart on the same database', () => {
+  it('killed while GitHub holds the dispatch: the run is found after the restart and followed; one dispatch, one status message', async () => {
+    let hold = true;
+    const fake = await standIn({ holdDispatch: () => hold });
+    stub = fake.server;
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-kill9-'));
+    writeFileSync(join(dir, 'groundcrew.yml'), YAML);
+    const dbPath = join(dir, 'gc.db');
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-kill9',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: `http://127.0.0.1:${fake.port}/api/`,
+      GITHUB_API_URL: `http://127.0.0.1:${fake.port}`,
+      GITHUB_TOKEN: 'ghp_kill9',
+      PORT: String(port),
+      GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
+      GROUNDCREW_DB: dbPath,
+    };
+    child = await start(env, port);
+
+    const body = formEncode({ ...slashCommand('deploy web staging', { user_id: ENGINEER }) });
+    const ack = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: signedHeaders(body, { secret: SECRET }),
+    });
+    expect(ack.status).toBe(200);
+    const dispatches = () => fake.calls.filter((c) => c.method.endsWith('/dispatches')).length;
+    await eventually(() => dispatches() === 1, { what: 'the dispatch to reach GitHub' });
+    // The claim was stored before the dispatch went out.
+    expect(rows(dbPath)).toEqual([{ id: 1, status: 'starting', runId: null, messageTs: null }]);
+
+    child.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    hold = false;
+    child = await start(env, port);
+
+    // Nothing stuck: the restarted process finds run 9001 among the workflow's runs and follows it.
+    await eventually(() => rows(dbPath)[0]?.status === 'running' && rows(dbPath)[0]?.messageTs !== null, {
+      timeoutMs: 100_000,
+      what: 'the deploy to be found running after the restart',
+      describe: () => JSON.stringify({ rows: rows(dbPath), calls: fake.calls.map((c) => c.method) }),
+    });
+    const statusPosts = () =>
+      fake.calls.filter((c) => {
+        if (c.method !== 'chat.postMessage') return false;
+        const args = new URLSearchParams(c.body);
+        return (
+          args.get('channel') === CHANNEL && !args.get('thread_ts') && String(args.get('text')).startsWith('Deploy #')
+        );
+      });
+    await eventually(() => statusPosts().length >= 1);
+    // Nothing lost, nothing done twice.
+    expect(rows(dbPath)).toEqual([{ id: 1, status: 'running', runId: String(RUN_ID), messageTs: expect.any(String) }]);
+    expect(dispatches()).toBe(1);
+    expect(statusPosts()).toHaveLength(1);
+    expect(new URLSearchParams(statusPosts()[0]!.body).get('text')).toBe('Deploy #1 · web → staging (main): Running');
+  });
+
+  it('killed while the status message is being posted: after the restart it is posted, the run still followed, no second dispatch', async () => {
+    let hold = true;
+    const fake = await standIn({ holdStatusPost: () => hold });
+    stub = fake.server;
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-kill9-'));
+    writeFileSync(join(dir, 'groundcrew.yml'), YAML);
+    const dbPath = join(dir, 'gc.db');
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-kill9',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: `http://127.0.0.1:${fake.port}/api/`,
+      GITHUB_API_URL: `http://127.0.0.1:${fake.port}`,
+      GITHUB_TOKEN: 'ghp_kill9',
+      PORT: String(port),
+      GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
+      GROUNDCREW_DB: dbPath,
+    };
+    child = await start(env, port);
+    const body = formEncode({ ...slashCommand('deploy web staging', { user_id: ENGINEER }) });
+    await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: signedHeaders(body, { secret: SECRET }),
+    });
+    const statusPosts = () =>
+      fake.calls.filter((c) => {
+        if (c.method !== 'chat.postMessage') return false;
+        const args = new URLSearchParams(c.body);
+        return args.get('channel') === CHANNEL && !args.get('thread_ts');
+      });
+    await eventually(() => statusPosts().length === 1, { what: 'the status message post to reach Slack' });
+    expect(rows(dbPath)).toEqual([{ id: 1, status: 'running', runId: String(RUN_ID), messageTs: null }]);
+
+    child.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    hold = false;
+    child = await start(env, port);
+
+    await eventually(() => rows(dbPath)[0]?.messageTs !== null, {
+      timeoutMs: 100_000,
+      what: 'the status message to be posted after the restart',
+      describe: () => JSON.stringify({ rows: rows(dbPath), calls: fake.calls.map((c) => c.method) }),
+    });
+    expect(rows(dbPath)).toEqual([{ id: 1, status: 'running', runId: String(RUN_ID), messageTs: expect.any(String) }]);
+    expect(fake.calls.filter((c) => c.method.endsWith('/dispatches'))).toHaveLength(1);
+    // The post cut by the kill was never answered; the one after the restart was. (Had Slack stored the first
+    // one, there would be two messages: chat.postMessage has no idempotency key — docs/security.md, known limit.)
+    expect(statusPosts()).toHaveLength(2);
+    expect(new URLSearchParams(statusPosts()[1]!.body).get('text')).toBe('Deploy #1 · web → staging (main): Running');
+  });
+});
