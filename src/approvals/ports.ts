@@ -16,6 +16,8 @@ export interface ApprovalsNotifier {
   /** Posts a card to a user's DM (target = user ID) or a channel; returns where it landed. */
   postCard(target: string, card: ApprovalCard): Promise<PostedCard>;
   updateCard(ref: PostedCard, card: ApprovalCard): Promise<void>;
+  /** A plain DM (e.g. to the requester of an approval that was cancelled). */
+  tell(userId: string, text: string): Promise<void>;
   /** Something on these users' Home tabs changed. Best effort. */
   homeChanged(userIds: string[]): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { writtenRow } from '../db/write.js';
 import {
@@ -19,6 +19,7 @@ export interface NewApproval {
   approvers: string[];
   createdAt: Date;
   expiresAt: Date;
+  cardChannel?: string | null;
 }
 
 export interface CardRef {
@@ -98,6 +99,35 @@ export function createApprovalsRepo(db: Db) {
           .returning(),
       );
       return toApproval(row, []);
+    },
+
+    /** Runs `fn` in one transaction (it must be synchronous): all of its writes are committed, or none. */
+    transaction<T>(fn: () => T): T {
+      return db.transaction(() => fn());
+    },
+
+    /** The channel that also gets a card (null: DMs only). */
+    cardChannel(id: number): string | null {
+      return (
+        db.select({ c: approvalsTable.cardChannel }).from(approvalsTable).where(eq(approvalsTable.id, id)).get()?.c ??
+        null
+      );
+    },
+
+    /** Every card was tried. */
+    markCardsSent(id: number, at: Date): void {
+      db.update(approvalsTable).set({ cardsSentAt: at }).where(eq(approvalsTable.id, id)).run();
+    },
+
+    /** Pending approvals whose cards never all went out (the process stopped while they were being posted). */
+    unsent(): Approval[] {
+      const rows = db
+        .select()
+        .from(approvalsTable)
+        .where(and(eq(approvalsTable.status, 'pending'), isNull(approvalsTable.cardsSentAt)))
+        .orderBy(asc(approvalsTable.id))
+        .all();
+      return hydrate(rows);
     },
 
     /** Records a decision; false when this user already decided (the unique index holds under races). */

@@ -16,6 +16,13 @@ export const approvalsTable = sqliteTable(
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
     cancelledBy: text('cancelled_by'),
+    /** The channel that also gets a copy of the card (besides the approvers' DMs), if any. */
+    cardChannel: text('card_channel'),
+    /**
+     * When every card was tried (posted or failed and logged). Null while cards are going out: an approval still
+     * null after a crash has cards nobody sent, and the `approvals.resend-cards` sweep sends them.
+     */
+    cardsSentAt: integer('cards_sent_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     index('approvals_subject_idx').on(t.subjectType, t.subjectId, t.createdAt),

@@ -27,6 +27,11 @@ export interface ApprovalsService extends ApprovalsApi {
   refusalFor(approvalId: number, userId: string): Refusal | null;
   /** Expires every pending approval whose TTL has passed by `now`; returns how many. */
   expireDue(now: Date): Promise<number>;
+  /**
+   * Sends the cards of pending approvals that a crash kept from going out (one per approver and channel that has
+   * none), or cancels the approval when its subject no longer waits on it; returns how many approvals it handled.
+   */
+  resendCards(): Promise<number>;
   card(approval: Approval): ApprovalCard;
 }
 
@@ -42,6 +47,8 @@ export interface ApprovalsServiceDeps {
 export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsService {
   const { repo, clock, people, audit, notifier, logger } = deps;
   const subjects = new Map<string, ApprovalSubject>();
+  /** Approvals whose cards this process is posting right now (the resend sweep leaves them alone). */
+  const posting = new Set<number>();
 
   function card(approval: Approval): ApprovalCard {
     const subject = subjects.get(approval.subjectType);
@@ -101,6 +108,34 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     }
   }
 
+  /** Posts a card to every approver (DM) and to the channel that has none yet, records each, then marks it sent. */
+  async function sendCards(approval: Approval): Promise<void> {
+    posting.add(approval.id);
+    try {
+      const have = repo.cards(approval.id);
+      const view = card(approval);
+      const targets: { to: string; userId: string | null }[] = approval.approvers
+        .filter((userId) => !have.some((c) => c.userId === userId))
+        .map((userId) => ({ to: userId, userId }));
+      const channel = repo.cardChannel(approval.id);
+      if (channel && !have.some((c) => c.userId === null)) targets.push({ to: channel, userId: null });
+      const posted = await Promise.allSettled(
+        targets.map(async (t) => {
+          const ref = await notifier.postCard(t.to, view);
+          // Recorded as soon as it is posted, so a crash after this one does not send it again.
+          repo.addCard(approval.id, { ...ref, userId: t.userId }, clock.now());
+        }),
+      );
+      posted.forEach((result, i) => {
+        if (result.status === 'rejected')
+          logger.error(`approvals: posting approval ${approval.id} to ${targets[i]!.to} failed:`, result.reason);
+      });
+      repo.markCardsSent(approval.id, clock.now());
+    } finally {
+      posting.delete(approval.id);
+    }
+  }
+
   function mustGet(id: number): Approval {
     const approval = repo.get(id);
     if (!approval) throw notFound(`There is no approval #${id}.`);
@@ -146,15 +181,22 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         );
       }
       const now = clock.now();
-      const approval = repo.insert({
-        subjectType: input.subjectType,
-        subjectId: input.subjectId,
-        requester: input.requester,
-        required: policy.count,
-        approvers,
-        createdAt: now,
-        expiresAt: expiryOf(now, policy.ttlMs),
+      // Link first, post after: the approval and the subject's link to it are committed together, before any card.
+      const approval = repo.transaction(() => {
+        const inserted = repo.insert({
+          subjectType: input.subjectType,
+          subjectId: input.subjectId,
+          requester: input.requester,
+          required: policy.count,
+          approvers,
+          createdAt: now,
+          expiresAt: expiryOf(now, policy.ttlMs),
+          cardChannel: input.channel ?? null,
+        });
+        input.link?.(inserted);
+        return inserted;
       });
+      posting.add(approval.id);
       audit.record({
         actor: input.requester,
         action: 'approvals.request',
@@ -167,16 +209,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
           ...(input.channel ? { channel: input.channel } : {}),
         },
       });
-      const view = card(approval);
-      const targets: { to: string; userId: string | null }[] = approvers.map((userId) => ({ to: userId, userId }));
-      if (input.channel) targets.push({ to: input.channel, userId: null });
-      const posted = await Promise.allSettled(targets.map((t) => notifier.postCard(t.to, view)));
-      posted.forEach((result, i) => {
-        const t = targets[i]!;
-        if (result.status === 'fulfilled')
-          repo.addCard(approval.id, { ...result.value, userId: t.userId }, clock.now());
-        else logger.error(`approvals: posting approval ${approval.id} to ${t.to} failed:`, result.reason);
-      });
+      await sendCards(approval);
       await homeChanged(approval);
       return approval;
     },
@@ -265,6 +298,55 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         inputs: { subject: subjectRef(cancelled) },
       });
       await afterResolution(cancelled, 'onCancelled');
+    },
+
+    async resendCards() {
+      let handled = 0;
+      for (const approval of repo.unsent()) {
+        if (posting.has(approval.id)) continue;
+        handled++;
+        const subject = subjects.get(approval.subjectType);
+        let waiting = true;
+        try {
+          waiting = subject?.isWaiting ? subject.isWaiting(approval) : subject !== undefined;
+        } catch (error) {
+          logger.warn(`approvals: asking whether ${subjectRef(approval)} waits on approval ${approval.id}:`, error);
+        }
+        if (waiting) {
+          audit.record({
+            actor: 'system',
+            action: 'approvals.resend-cards',
+            target: target(approval),
+            inputs: { subject: subjectRef(approval) },
+            detail: 'cards that were not posted before a restart',
+          });
+          await sendCards(approval);
+          await homeChanged(approval);
+          continue;
+        }
+        // Nothing waits on it any more (the subject is gone or moved on): cancel it rather than ask anyone.
+        if (!repo.resolve(approval.id, 'cancelled', clock.now(), 'system')) continue;
+        repo.markCardsSent(approval.id, clock.now());
+        const cancelled = mustGet(approval.id);
+        audit.record({
+          actor: 'system',
+          action: 'approvals.cancel',
+          target: target(cancelled),
+          inputs: { subject: subjectRef(cancelled) },
+          detail: 'orphaned: its subject no longer waits on it',
+        });
+        try {
+          await notifier.tell(
+            cancelled.requester,
+            `Your approval request #${cancelled.id} (${cancelled.subjectType} ${cancelled.subjectId}) was cancelled: ` +
+              'groundcrew stopped while asking for it and what it was for has moved on. Ask again if it is still needed.',
+          );
+        } catch (error) {
+          logger.error(`approvals: telling ${cancelled.requester} about cancelled approval ${cancelled.id}:`, error);
+        }
+        await afterResolution(cancelled, 'onCancelled');
+      }
+      return handled;
     },
 
     async expireDue(now) {

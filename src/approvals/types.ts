@@ -45,6 +45,11 @@ export interface ApprovalSubject {
   onExpired(approval: Approval): Promise<void>;
   /** Optional: called once after `cancel()`. */
   onCancelled?(approval: Approval): Promise<void>;
+  /**
+   * Optional: is the subject still waiting on this approval? Asked before cards that a crash kept from going out
+   * are sent late; false cancels the approval (and tells the requester) instead. Without it: always yes.
+   */
+  isWaiting?(approval: Approval): boolean;
 }
 
 export interface ApprovalDecision {
@@ -82,6 +87,12 @@ export interface ApprovalRequestInput {
   policy: ApprovalPolicy;
   /** Also post the card in this channel (besides the approvers' DMs). */
   channel?: string;
+  /**
+   * Links the subject to the new approval (stores its id, moves the subject to "awaiting approval"). Runs in the
+   * same database transaction as the approval's insert, before any card is posted, so there is never an approval
+   * whose subject does not know it; it must be synchronous. If it throws, nothing is stored and nothing is posted.
+   */
+  link?(approval: Approval): void;
 }
 
 /**
@@ -91,8 +102,9 @@ export interface ApprovalRequestInput {
 export interface ApprovalsApi {
   registerSubject(subject: ApprovalSubject): void;
   /**
-   * Creates the approval, posts a card by DM to every eligible approver (expanded from users + usergroups,
-   * minus the requester) and optionally to `channel`; returns it. Card posts that fail are logged, not thrown.
+   * Creates the approval (and runs `link`, in one transaction), then posts a card by DM to every eligible approver
+   * (expanded from users + usergroups, minus the requester) and optionally to `channel`; returns it. Card posts
+   * that fail are logged, not thrown; cards a crash kept from going out are sent by `approvals.resend-cards`.
    * Throws DomainError `invalid_input` (message meant for the requester) when there are fewer eligible approvers
    * than `policy.count`, or count < 1, or ttlMs <= 0. Throws a plain Error if the subject type is not registered.
    */

@@ -48,6 +48,7 @@ export const requestsCapability = defineCapability('requests', (core) => {
     onApproved: service.onApproved,
     onRejected: service.onRejected,
     onExpired: service.onExpired,
+    isWaiting: service.isWaiting,
   });
   return {
     commands: requestCommands(service, core.clock),

@@ -35,6 +35,12 @@ export type Fulfilment = ReturnType<typeof createFulfilment>;
 
 const PENDING_DELIVERY: readonly RequestStatus[] = ['submitted', 'approved'];
 
+/** How long one fulfilment POST may take; a try still unanswered after this (a crash cut it off) is retried. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/** The receiver's de-duplication key: the same for every try of one request (see docs/requests.md). */
+export const idempotencyKey = (requestId: number) => `request-${requestId}`;
+
 export function createFulfilment(deps: FulfilmentDeps) {
   const { repo, clock, audit, notifier, typeOf, move, announce, safely } = deps;
 
@@ -55,6 +61,9 @@ export function createFulfilment(deps: FulfilmentDeps) {
     return posted;
   }
 
+  /** Requests whose POST this process is waiting on (the sweep leaves them alone). */
+  const inFlight = new Set<number>();
+
   async function attempt(row: RequestRow, webhook: WebhookFulfilment): Promise<RequestRow> {
     const payload: FulfilmentPayload = {
       requestId: row.id,
@@ -63,8 +72,36 @@ export function createFulfilment(deps: FulfilmentDeps) {
       requestedBy: row.requester,
       callbackUrl: `${deps.publicUrl.replace(/\/$/, '')}/hooks/requests/${row.id}`,
     };
-    const result = await sendWebhook(deps.fetch, { url: webhook.url, secret: webhook.secret, payload });
     const attempts = row.webhookAttempts + 1;
+    const startedAt = clock.now();
+    // Recorded before the POST: if the process dies before the answer, the sweep finds this try past its timeout.
+    const started = repo.startAttempt(row.id, row.webhookAttempts, {
+      webhookAttemptStartedAt: startedAt,
+      nextAttemptAt: new Date(startedAt.getTime() + WEBHOOK_TIMEOUT_MS),
+    });
+    if (!started) return repo.get(row.id) ?? row;
+    inFlight.add(row.id);
+    let result: Awaited<ReturnType<typeof sendWebhook>>;
+    try {
+      result = await sendWebhook(deps.fetch, {
+        url: webhook.url,
+        secret: webhook.secret,
+        payload,
+        timeoutMs: WEBHOOK_TIMEOUT_MS,
+        headers: { 'Idempotency-Key': idempotencyKey(row.id), 'X-Groundcrew-Delivery-Attempt': String(attempts) },
+      });
+    } finally {
+      inFlight.delete(row.id);
+    }
+    return afterAttempt(started, webhook, attempts, result);
+  }
+
+  async function afterAttempt(
+    row: RequestRow,
+    webhook: WebhookFulfilment,
+    attempts: number,
+    result: { ok: true; status: number } | { ok: false; error: string },
+  ): Promise<RequestRow> {
     const now = clock.now();
     const current = repo.get(row.id) ?? row;
     if (result.ok) {
@@ -74,7 +111,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
         target: `request:${row.id}`,
         detail: `delivered (HTTP ${result.status}, try ${attempts})`,
       });
-      const delivered = repo.update(row.id, { webhookAttempts: attempts, deliveredAt: now, nextAttemptAt: null });
+      const delivered = repo.update(row.id, { deliveredAt: now, nextAttemptAt: null, webhookAttemptStartedAt: null });
       // A fast webhook may already have called back; only move on if nothing did.
       if (delivered && PENDING_DELIVERY.includes(delivered.status)) {
         const queued = move(delivered, 'queued');
@@ -91,7 +128,8 @@ export function createFulfilment(deps: FulfilmentDeps) {
       detail: `try ${attempts} of ${webhook.retries + 1}: ${result.error}`,
     });
     if (attempts > webhook.retries) {
-      const failedRow = repo.update(row.id, { webhookAttempts: attempts, lastError: result.error }) ?? current;
+      const failedRow =
+        repo.update(row.id, { lastError: result.error, webhookAttemptStartedAt: null, nextAttemptAt: null }) ?? current;
       return toQueue(
         failedRow,
         `Automation failed after ${attempts} ${attempts === 1 ? 'try' : 'tries'}: ${result.error}`,
@@ -99,8 +137,8 @@ export function createFulfilment(deps: FulfilmentDeps) {
     }
     return (
       repo.update(row.id, {
-        webhookAttempts: attempts,
         lastError: result.error,
+        webhookAttemptStartedAt: null,
         nextAttemptAt: new Date(now.getTime() + backoffDelayMs(attempts)),
       }) ?? current
     );
@@ -172,13 +210,25 @@ export function createFulfilment(deps: FulfilmentDeps) {
       return attempt(row, type.fulfilment);
     },
 
-    /** `requests.retry-webhooks`: tries again every delivery whose back-off has passed. */
+    /**
+     * `requests.retry-webhooks`: tries again every delivery whose back-off has passed, and every try a crash cut
+     * off (still marked started past the timeout): that one counts as a failed try, then the rules are the same.
+     */
     async retryDue(now: Date): Promise<number> {
-      const due = repo.dueDeliveries(now);
+      const due = repo.dueDeliveries(now).filter((row) => !inFlight.has(row.id));
       for (const row of due) {
         const type = typeOf(row);
         if (type.fulfilment.kind !== 'webhook' || !PENDING_DELIVERY.includes(row.status)) {
-          repo.update(row.id, { nextAttemptAt: null });
+          repo.update(row.id, { nextAttemptAt: null, webhookAttemptStartedAt: null });
+          continue;
+        }
+        if (row.webhookAttemptStartedAt) {
+          const error = 'no answer (groundcrew stopped while the webhook was being called)';
+          const after = await afterAttempt(row, type.fulfilment, row.webhookAttempts, { ok: false, error });
+          // Not handed over yet: try again at once (the time-out already was the wait).
+          if (after.mode === 'webhook' && after.nextAttemptAt && PENDING_DELIVERY.includes(after.status)) {
+            await attempt(after, type.fulfilment);
+          }
           continue;
         }
         await attempt(row, type.fulfilment);

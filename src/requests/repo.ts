@@ -14,6 +14,11 @@ export interface RequestsRepo {
   /** Updates only when the request is still in one of `from` (optimistic check); null when it was not. */
   transition(id: number, from: readonly RequestStatus[], patch: RequestPatch): RequestRow | null;
   update(id: number, patch: RequestPatch): RequestRow | null;
+  /**
+   * Starts webhook try `tries + 1`: stores it (with `patch`) only while the request still has `tries` tries and is
+   * undelivered, so two sweeps cannot both send it; null when someone else got there first.
+   */
+  startAttempt(id: number, tries: number, patch: RequestPatch): RequestRow | null;
   byRequester(userId: string, limit: number): RequestRow[];
   withStatus(statuses: readonly RequestStatus[]): RequestRow[];
   /** Webhook deliveries whose next try is due. */
@@ -47,6 +52,14 @@ export function createRequestsRepo(db: Db): RequestsRepo {
         ) ?? null
       );
     },
+    startAttempt: (id, tries, patch) =>
+      returningOne(
+        db
+          .update(t)
+          .set({ ...patch, webhookAttempts: tries + 1 })
+          .where(and(eq(t.id, id), eq(t.webhookAttempts, tries), isNull(t.deliveredAt)))
+          .returning(),
+      ) ?? null,
     update: (id, patch) => returningOne(db.update(t).set(patch).where(eq(t.id, id)).returning()) ?? null,
     byRequester: (userId, limit) => byRequester.all({ userId, limit }),
     withStatus: (statuses) =>

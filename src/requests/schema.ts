@@ -26,6 +26,11 @@ export const requestsTable = sqliteTable(
     webhookAttempts: integer('webhook_attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }),
     deliveredAt: integer('delivered_at', { mode: 'timestamp_ms' }),
+    /**
+     * When the try in flight was started (written before its POST, cleared when it is answered): a try still
+     * marked here past the webhook timeout was cut off by a crash, and the retry sweep takes it up.
+     */
+    webhookAttemptStartedAt: integer('webhook_attempt_started_at', { mode: 'timestamp_ms' }),
     lastError: text('last_error'),
     /** The card in the requests channel (manual requests). */
     queueChannel: text('queue_channel'),

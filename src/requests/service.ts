@@ -101,6 +101,11 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     onApproved: (approval: Approval) => afterApproval(approval, 'approved'),
     onRejected: (approval: Approval) => afterApproval(approval, 'rejected'),
     onExpired: (approval: Approval) => afterApproval(approval, 'expired'),
+    /** Still waiting on this approval (not decided another way, not asked again under another approval)? */
+    isWaiting(approval: Approval): boolean {
+      const row = repo.get(Number(approval.subjectId));
+      return row?.status === 'awaiting_approval' && (row.approvalId === null || row.approvalId === approval.id);
+    },
     types: () => config.types,
     typeById,
     get: (id: number) => repo.get(id),
@@ -143,21 +148,24 @@ export function createRequestsService(deps: RequestsServiceDeps) {
         await fulfilment.start(row);
         return repo.get(row.id) ?? row;
       }
-      const waiting = move(row, 'awaiting_approval');
       try {
-        const approval = await approvals.request({
+        // The request moves to awaiting approval in the same transaction that stores the approval (link first).
+        await approvals.request({
           subjectType: SUBJECT_TYPE,
           subjectId: String(row.id),
           requester: input.requester,
           policy: { count: type.approval.count, approvers: type.approval.approvers, ttlMs: type.approval.ttl },
+          link: (approval) => {
+            move(row, 'awaiting_approval', { approvalId: approval.id });
+          },
         });
-        const withApproval = repo.update(row.id, { approvalId: approval.id }) ?? waiting;
+        const withApproval = repo.get(row.id) ?? row;
         if (withApproval.status === 'awaiting_approval') await announce(withApproval);
         return repo.get(row.id) ?? withApproval;
       } catch (error) {
         if (!isDomainError(error)) throw error;
         // Not enough eligible approvers: nobody could ever approve it, so close it and say why.
-        const failed = move(waiting, 'failed', { message: `Could not ask for approval: ${error.message}` });
+        const failed = move(row, 'failed', { message: `Could not ask for approval: ${error.message}` });
         audit.record({
           actor: 'system',
           action: 'requests.approval-request',

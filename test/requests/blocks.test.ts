@@ -40,6 +40,7 @@ function row(overrides: Partial<RequestRow> = {}): RequestRow {
     message: null,
     outputs: null,
     webhookAttempts: 0,
+    webhookAttemptStartedAt: null,
     nextAttemptAt: null,
     deliveredAt: null,
     lastError: null,

@@ -42,7 +42,7 @@ describe('/platform admin stats', () => {
     await waitForRow(app, 4, (r) => r.status === 'queued');
     nock(HOOKS).post('/alert').times(3).reply(500);
     await submitForm(app, 'alert', { query: text('c') });
-    await waitForRow(app, 5, (r) => r.webhookAttempts === 1);
+    await waitForRow(app, 5, (r) => r.webhookAttempts === 1 && r.lastError !== null);
     at(1 * 60_000);
     await app.groundcrew.services.scheduler.runNow('requests.retry-webhooks');
     at(3 * 60_000);

@@ -193,7 +193,7 @@ describe('webhook fulfilment', () => {
     const deliveries = webhookTarget('/alert', 500, 3);
     const start = app.clock.now().getTime();
     await submitForm(app, 'alert', { query: text('rate(http_errors[5m]) > 0.05') });
-    await eventually(() => requestRows(app!)[0]?.webhookAttempts === 1, { what: 'the first try' });
+    await eventually(() => requestRows(app!)[0]?.lastError != null, { what: 'the first try' });
     expect(requestRows(app)[0]).toMatchObject({
       status: 'submitted',
       mode: 'webhook',
@@ -251,7 +251,7 @@ describe('webhook fulfilment', () => {
     const failed = webhookTarget('/alert', 503);
     const ok = webhookTarget('/alert', 200);
     await submitForm(app, 'alert', { query: text('up == 0') });
-    await eventually(() => failed.length === 1 && requestRows(app!)[0]?.webhookAttempts === 1, {
+    await eventually(() => failed.length === 1 && requestRows(app!)[0]?.lastError != null, {
       what: 'the first try',
     });
     app.clock.advance(60_000);

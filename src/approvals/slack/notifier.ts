@@ -29,6 +29,9 @@ export function createSlackApprovalsNotifier(slack: ApprovalsSlackPorts, logger:
         blocks: approvalCardBlocks(card),
       });
     },
+    async tell(userId, text) {
+      await slack.client.chat.postMessage({ channel: userId, text });
+    },
     async homeChanged(userIds) {
       const { publishHome } = slack;
       const results = await Promise.allSettled(userIds.map((id) => publishHome(id)));

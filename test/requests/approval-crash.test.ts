@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { APPROVAL_IDS, actionsBlockId } from '../../src/approvals/slack/ids.js';
+import { createManualClock } from '../../src/clock.js';
+import { ENGINEER, type TestApp } from '../support/harness.js';
+import { viewAction } from '../support/payloads.js';
+import { eventually } from '../support/wait.js';
+import { APPROVER, requestRows, startRequestsApp, submitForm, validDatabase, waitForRow } from './support.js';
+
+let apps: TestApp[] = [];
+afterEach(async () => {
+  for (const app of apps) await app.stop();
+  apps = [];
+});
+
+/**
+ * Submits a request that needs approval, stops, then rewinds the file to the moment the process would have died
+ * while its approval cards were being posted: the approval and its link are stored, no card is.
+ */
+async function crashWhileCardsPost(dbPath: string, clock: ReturnType<typeof createManualClock>) {
+  const first = await startRequestsApp({ dbPath, clock });
+  apps.push(first);
+  await submitForm(first, 'database', validDatabase());
+  await waitForRow(first, 1, (r) => r.status === 'awaiting_approval' && r.approvalId !== null);
+  await first.slack.waitFor('chat.postMessage', (c) => c.args.channel === APPROVER);
+  await first.stop();
+  const sqlite = new Database(dbPath);
+  sqlite.exec('delete from approval_messages; update approvals set cards_sent_at = null;');
+  sqlite.close();
+}
+
+const cardsTo = (app: TestApp, userId: string) =>
+  app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === userId && Array.isArray(c.args.blocks));
+
+describe('a crash while approval cards are being posted', () => {
+  it('sends the missing cards once after the restart, and approving from Home starts the fulfilment', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-approvals-')), 'gc.db');
+    const clock = createManualClock('2026-11-23T10:00:00Z');
+    await crashWhileCardsPost(dbPath, clock);
+    const posts: string[] = [];
+    const app = await startRequestsApp({
+      dbPath,
+      clock,
+      fetch: async (input) => {
+        posts.push(String(input));
+        return new Response('accepted', { status: 202 });
+      },
+    });
+    apps.push(app);
+    const { scheduler } = app.groundcrew.services;
+    await scheduler.runNow('approvals.resend-cards');
+    await eventually(() => cardsTo(app, APPROVER).length === 1, { what: 'the approver card' });
+    await scheduler.runNow('approvals.resend-cards');
+    expect(cardsTo(app, APPROVER)).toHaveLength(1);
+
+    const approvalId = requestRows(app)[0]!.approvalId!;
+    await app.interact(
+      viewAction({
+        userId: APPROVER,
+        callbackId: 'home',
+        action: {
+          type: 'button',
+          action_id: APPROVAL_IDS.approveButton,
+          block_id: actionsBlockId(approvalId),
+          value: String(approvalId),
+        },
+      }),
+    );
+    await waitForRow(app, 1, (r) => r.status === 'queued' && r.deliveredAt !== null);
+    expect(posts).toEqual(['http://automation.test/database']);
+  });
+
+  it('cancels an approval whose request no longer waits on it, tells the requester and asks nobody', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-approvals-')), 'gc.db');
+    const clock = createManualClock('2026-11-23T10:00:00Z');
+    await crashWhileCardsPost(dbPath, clock);
+    const sqlite = new Database(dbPath);
+    sqlite.exec("update requests set status = 'failed'");
+    sqlite.close();
+    const app = await startRequestsApp({ dbPath, clock });
+    apps.push(app);
+    await app.groundcrew.services.scheduler.runNow('approvals.resend-cards');
+    const approvalId = requestRows(app)[0]!.approvalId!;
+    await eventually(() => app.groundcrew.services.approvals.get(approvalId)?.status === 'cancelled', {
+      what: 'the orphaned approval to be cancelled',
+    });
+    await app.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.channel === ENGINEER && String(c.args.text).includes(`approval request #${approvalId}`),
+    );
+    expect(cardsTo(app, APPROVER)).toEqual([]);
+    expect(app.groundcrew.services.approvals.pendingFor(APPROVER)).toEqual([]);
+  });
+});
