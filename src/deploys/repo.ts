@@ -39,6 +39,15 @@ export function createDeploysRepo(db: Db) {
     .orderBy(desc(deploysTable.requestedAt), desc(deploysTable.id))
     .limit(sql.placeholder('limit'))
     .prepare();
+  /** Changes a lock only while it is unreleased; null if it was released meanwhile. */
+  const updateOpenLock = (id: number, patch: Partial<LockRow>): LockRow | null =>
+    returningOne(
+      db
+        .update(deployLocksTable)
+        .set(patch)
+        .where(and(eq(deployLocksTable.id, id), isNull(deployLocksTable.releasedAt)))
+        .returning(),
+    ) ?? null;
   return {
     /** Inserts a deploy, or says which unique rule refused it (one in flight per target, one per request). */
     insert(values: NewDeployRow): { row: DeployRow } | { clash: DeployClash } {
@@ -147,26 +156,10 @@ export function createDeploysRepo(db: Db) {
     },
     /** Renews an unreleased lock (new reason and expiry); null if it was released meanwhile. */
     renewLock(id: number, patch: Pick<LockRow, 'reason' | 'expiresAt'>): LockRow | null {
-      return (
-        returningOne(
-          db
-            .update(deployLocksTable)
-            .set(patch)
-            .where(and(eq(deployLocksTable.id, id), isNull(deployLocksTable.releasedAt)))
-            .returning(),
-        ) ?? null
-      );
+      return updateOpenLock(id, patch);
     },
     releaseLock(id: number, patch: Pick<LockRow, 'releasedAt' | 'releasedBy' | 'releaseKind'>): LockRow | null {
-      return (
-        returningOne(
-          db
-            .update(deployLocksTable)
-            .set(patch)
-            .where(and(eq(deployLocksTable.id, id), isNull(deployLocksTable.releasedAt)))
-            .returning(),
-        ) ?? null
-      );
+      return updateOpenLock(id, patch);
     },
     /** Unreleased locks whose expiry has passed. */
     expiredLocks(now: Date): LockRow[] {
