@@ -8,6 +8,7 @@ import { signBody } from '../../src/webhooks/signing.js';
 import { DISPATCH, GITHUB, settle, startDeploysApp, WEBHOOK_SECRET } from '../deploys/support.js';
 import { ALERT_SECRET, HOOKS, startRequestsApp, submitForm, text } from '../requests/support.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
+import { eventually } from '../support/wait.js';
 
 /** The harness's GITHUB_TOKEN and SLACK_BOT_TOKEN. */
 const GITHUB_TOKEN = 'ghp_test';
@@ -28,14 +29,6 @@ function everything(a: TestApp): string {
     requests: db.select().from(requestsTable).all(),
     audit: db.select().from(auditLogTable).all(),
   });
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('secrets echoed by a remote are redacted before they are shown or stored', () => {
@@ -87,7 +80,8 @@ describe('secrets echoed by a remote are redacted before they are shown or store
     nock(HOOKS).post('/alert').reply(500, `bad signature, expected HMAC with ${ALERT_SECRET}`);
     await submitForm(app, 'alert', { query: text('up == 0') });
     const db = app.groundcrew.services.db;
-    await until(() => db.select().from(requestsTable).all()[0]?.webhookAttempts === 1, 'the first try');
+    // The try is stored before the POST; its error once the answer came back.
+    await eventually(() => db.select().from(requestsTable).all()[0]?.lastError, { what: 'the first try answered' });
     expect(db.select().from(requestsTable).all()[0]!.lastError).toBe(
       `HTTP 500: bad signature, expected HMAC with ${REDACTED}`,
     );
