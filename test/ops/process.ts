@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../support/wait.js';
 
 /** Runs an entry point of groundcrew as a real process, against a loopback stand-in for Slack's Web API. */
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -94,10 +95,7 @@ export const BOT_AUTH = {
   is_enterprise_install: false,
 };
 
+/** Spawned processes start slowly on a loaded machine: the shared `eventually` with a longer budget. */
 export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 45_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(check, { what, timeoutMs });
 }

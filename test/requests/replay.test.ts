@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { requestsTable } from '../../src/requests/schema.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
+import { eventually } from '../support/wait.js';
 import { ALERT_SECRET, HOOKS, startRequestsApp, submitForm, text } from './support.js';
 
 let app: TestApp | undefined;
@@ -11,21 +12,15 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('request callbacks: side effects once per state change', () => {
   it('a signed in_progress callback replayed 20 times tells the requester once', async () => {
     app = await startRequestsApp();
     nock(HOOKS).post('/alert').reply(202, 'accepted');
     await submitForm(app, 'alert', { query: text('up == 0') });
     const db = app.groundcrew.services.db;
-    await until(() => db.select().from(requestsTable).all()[0]?.status === 'queued', 'request #1 queued');
+    await eventually(() => db.select().from(requestsTable).all()[0]?.status === 'queued', {
+      what: 'request #1 queued',
+    });
     const dms = () =>
       app!.slack
         .callsTo('chat.postMessage')
@@ -39,7 +34,7 @@ describe('request callbacks: side effects once per state change', () => {
       });
       expect(answer.status).toBe(200);
     }
-    await until(() => dms().length >= 1, 'the in-progress DM');
+    await eventually(() => dms().length >= 1, { what: 'the in-progress DM' });
     // Every callback was answered after its effects: count them.
     expect(dms()).toHaveLength(1);
     expect(db.select().from(requestsTable).all()[0]).toMatchObject({ status: 'in_progress' });
