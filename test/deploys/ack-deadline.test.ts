@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineCapability } from '../../src/capability.js';
 import { ackBody, PLATFORM_ENGINEER, PLATFORM_GROUP, startTestApp, type TestApp } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
-import { BILLING_OWNER, deployRows, deploysSection, nockDispatch, settle, startDeploysApp } from './support.js';
+import {
+  BILLING_OWNER,
+  deployRows,
+  deploysSection,
+  holdUsergroups,
+  nockDispatch,
+  settle,
+  startDeploysApp,
+} from './support.js';
 
 /** Slack shows the person an error when a slash command is not acked within this. */
 const SLACK_ACK_BUDGET_MS = 3000;
@@ -14,29 +22,6 @@ afterEach(async () => {
   app = undefined;
 });
 
-/** usergroups.users.list answers only once the test opens the gate (a cold cache and a slow Slack). */
-function gateUsergroups(test: TestApp, members: Record<string, string[]>) {
-  let open: () => void = () => {};
-  const gate = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  let asked = 0;
-  let opened = false;
-  test.slack.on('usergroups.users.list', async (args) => {
-    asked++;
-    await gate;
-    return { ok: true, users: members[String(args.usergroup)] ?? [] };
-  });
-  return {
-    open: () => {
-      opened = true;
-      open();
-    },
-    asked: () => asked,
-    opened: () => opened,
-  };
-}
-
 describe('the ack deadline covers the whole /platform handler', () => {
   it('acks a deploy in time while the role and owner lookups are still waiting for Slack, then finishes it', async () => {
     const billing = { name: 'billing', owners: [BILLING_OWNERS], environments: ['staging'], executor: 'web-actions' };
@@ -46,7 +31,7 @@ describe('the ack deadline covers the whole /platform handler', () => {
       billing,
     ];
     app = await startDeploysApp({ deploys: section });
-    const lookups = gateUsergroups(app, { [BILLING_OWNERS]: [BILLING_OWNER], [PLATFORM_GROUP]: [] });
+    const lookups = holdUsergroups(app, { [BILLING_OWNERS]: [BILLING_OWNER], [PLATFORM_GROUP]: [] });
     nockDispatch(701);
 
     const sent = Date.now();
@@ -83,7 +68,7 @@ describe('the ack deadline covers the whole /platform handler', () => {
       ],
     }));
     app = await startTestApp({ capabilities: [platformOnly] });
-    const lookups = gateUsergroups(app, { [PLATFORM_GROUP]: [PLATFORM_ENGINEER] });
+    const lookups = holdUsergroups(app, { [PLATFORM_GROUP]: [PLATFORM_ENGINEER] });
 
     const res = await app.command('probe', { user_id: PLATFORM_ENGINEER });
     expect(lookups.opened()).toBe(false);

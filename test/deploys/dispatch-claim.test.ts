@@ -2,7 +2,7 @@ import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/clock.js';
 import type { TestApp } from '../support/harness.js';
-import { eventually, settled } from '../support/wait.js';
+import { eventually, gate, settled } from '../support/wait.js';
 import { DISPATCH, deployRow, ENGINEER, GITHUB, nockRun, startDeploysApp } from './support.js';
 
 let app: TestApp | undefined;
@@ -13,10 +13,14 @@ afterEach(async () => {
 
 /** Every chat.postMessage / chat.update waits until the test lets Slack answer. */
 function slowSlack(test: TestApp) {
-  const waiting: (() => void)[] = [];
-  let open = false;
+  const slack = gate();
+  let waiting = 0;
   let n = 0;
-  const hold = () => (open ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve)));
+  const hold = async () => {
+    waiting++;
+    await slack.opened;
+    waiting--;
+  };
   test.slack.on('chat.postMessage', async (args) => {
     await hold();
     return { ok: true, channel: args.channel, ts: `1767225700.${String(++n).padStart(6, '0')}` };
@@ -25,13 +29,7 @@ function slowSlack(test: TestApp) {
     await hold();
     return { ok: true, channel: args.channel, ts: args.ts };
   });
-  return {
-    held: () => waiting.length,
-    release() {
-      open = true;
-      for (const resolve of waiting.splice(0)) resolve();
-    },
-  };
+  return { held: () => waiting, release: slack.open };
 }
 
 describe('the dispatch claims the deploy; the stuck-start sweep cannot fail one that is then dispatched', () => {

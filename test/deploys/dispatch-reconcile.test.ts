@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/clock.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import type { TestApp } from '../support/harness.js';
-import { eventually, settled } from '../support/wait.js';
+import { eventually, noAnswer, settled } from '../support/wait.js';
 import {
   DISPATCH,
   deployRow,
@@ -25,9 +25,9 @@ afterEach(async () => {
   app = undefined;
 });
 
-/** GitHub takes the dispatch (the run starts) but answers after groundcrew stopped waiting. */
+/** GitHub takes the dispatch (the run starts) but never answers before groundcrew stops waiting. */
 function slowDispatch() {
-  return nock(GITHUB).post(DISPATCH).delay(1000).reply(200, { workflow_run_id: 4242 });
+  return nock(GITHUB).post(DISPATCH).reply(noAnswer);
 }
 
 describe('a dispatch with no answer is looked for, not reported failed', () => {
@@ -89,7 +89,7 @@ describe('a dispatch with no answer is looked for, not reported failed', () => {
 
   it('the webhook executor timed out but ran it: its signed success report is accepted', async () => {
     app = await startDeploysApp({ httpTimeoutMs: 150 });
-    nock('http://deployer.test').post('/hooks/groundcrew').delay(1000).reply(202, {});
+    nock('http://deployer.test').post('/hooks/groundcrew').reply(noAnswer);
     await app.command('deploy worker staging', { user_id: ENGINEER });
     await eventually(() => deployRow(app!, 1).detail !== null, { what: 'the dispatch to time out' });
     expect(deployRow(app, 1).status).toBe('starting');

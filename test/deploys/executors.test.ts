@@ -8,7 +8,7 @@ import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
-import { eventually } from '../support/wait.js';
+import { eventually, noAnswer } from '../support/wait.js';
 import {
   DEPLOYS_CHANNEL,
   DISPATCH,
@@ -56,7 +56,7 @@ describe('GitHub Actions errors are reported, never silent', () => {
 
   it('a GitHub timeout is not a failure: the deploy stays starting while its run is looked for', async () => {
     app = await startDeploysApp({ httpTimeoutMs: 150 });
-    nock(GITHUB).post(DISPATCH).delay(1000).reply(200, { workflow_run_id: 1 });
+    nock(GITHUB).post(DISPATCH).reply(noAnswer);
     await app.command('deploy web staging', { user_id: ENGINEER });
     expect(await replyText(app, 'Starting')).toBe(
       ':hourglass_flowing_sand: Deploy #1 · web → staging (`main`): Starting.',
@@ -270,7 +270,7 @@ describe('webhook executor', () => {
     expect(await replyText(app, 'failed')).toMatch(
       /^:x: Deploy #1 · worker → staging \(`main`\) failed: could not start: could not reach the deploy webhook/,
     );
-    nock('http://deployer.test').post('/hooks/groundcrew').delay(1000).reply(202, {});
+    nock('http://deployer.test').post('/hooks/groundcrew').reply(noAnswer);
     await app.command('deploy worker staging', { user_id: ENGINEER });
     await eventually(() =>
       deployRows(app!)

@@ -4,7 +4,7 @@ import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import type { TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
-import { eventually } from '../support/wait.js';
+import { eventually, gate } from '../support/wait.js';
 import { DEPLOYS_CHANNEL, ENGINEER, settle, startDeploysApp, threadReplies, WEBHOOK_SECRET } from './support.js';
 
 let app: TestApp | undefined;
@@ -80,18 +80,24 @@ describe('deploys: Cancel once', () => {
     await app.command('deploy worker staging', { user_id: ENGINEER });
     const running = await settle(app, 1, 'running');
     const cancels: unknown[] = [];
+    // The deploy system holds its answer to the first cancel until the second click has been answered.
+    const asking = gate();
     nock('http://deployer.test')
       .persist()
       .post('/hooks/groundcrew')
-      .delay(200)
-      .reply((_uri, body) => {
+      .reply(async (_uri, body) => {
         cancels.push(body);
+        await asking.opened;
         return [200, { ok: true }];
       });
     const button = () => click(app!, DEPLOY_IDS.cancelButton, '1', running.messageTs!);
-    await Promise.all([button(), button()]);
+    const clicks = Promise.all([button(), button()]);
+    await eventually(() => responses(app!).some((t) => t.includes('already being cancelled')), {
+      what: 'the second click answered while the first is still asking',
+    });
+    asking.open();
+    await clicks;
     await settle(app, 1, 'cancelled');
-    await eventually(() => responses(app!).length >= 1, { what: 'the second click answered' });
     expect(cancels).toHaveLength(1);
   });
 });

@@ -4,28 +4,22 @@ import { signBody } from '../../src/webhooks/signing.js';
 import { ackBody, formEncode, PLATFORM_GROUP, type TestApp } from '../support/harness.js';
 import { slashCommand } from '../support/payloads.js';
 import { eventually, settled } from '../support/wait.js';
-import { DISPATCH, deployRows, ENGINEER, GITHUB, settle, startDeploysApp, WEBHOOK_SECRET } from './support.js';
+import {
+  DISPATCH,
+  deployRows,
+  ENGINEER,
+  GITHUB,
+  holdUsergroups,
+  settle,
+  startDeploysApp,
+  WEBHOOK_SECRET,
+} from './support.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
   await app?.stop();
   app = undefined;
 });
-
-/** A cold usergroup cache: every role lookup waits until the test opens the gate. */
-function holdUsergroups(test: TestApp) {
-  let open: () => void = () => {};
-  const gate = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  let asked = 0;
-  test.slack.on('usergroups.users.list', async () => {
-    asked++;
-    await gate;
-    return { ok: true, users: [] };
-  });
-  return { open, asked: () => asked };
-}
 
 const ALREADY = /web is already being deployed to staging \(deploy #1, .*\); wait for it to finish or cancel it\./;
 

@@ -7,7 +7,7 @@ import type { DeployRow } from '../../src/deploys/schema.js';
 import { deploysTable } from '../../src/deploys/schema.js';
 import type { ApiCall } from '../support/fake-slack.js';
 import { ADMIN, ENGINEER, startTestApp, type TestApp, type TestAppOptions } from '../support/harness.js';
-import { eventually } from '../support/wait.js';
+import { eventually, gate } from '../support/wait.js';
 
 export const DEPLOYS_CHANNEL = 'C0DEPLOYS1';
 export const ALICE = 'U0ALICE01';
@@ -168,4 +168,19 @@ export async function settle(
     { what: `deploy #${id} ${status}` },
   );
   return deployRow(app, id);
+}
+
+/**
+ * A cold usergroup cache and a slow Slack: every usergroups.users.list waits until the test opens the gate, then
+ * answers with `members` (usergroup → user IDs; none by default).
+ */
+export function holdUsergroups(test: TestApp, members: Record<string, string[]> = {}) {
+  const held = gate();
+  let asked = 0;
+  test.slack.on('usergroups.users.list', async (args) => {
+    asked++;
+    await held.opened;
+    return { ok: true, users: members[String(args.usergroup)] ?? [] };
+  });
+  return { open: held.open, opened: held.isOpen, asked: () => asked };
 }

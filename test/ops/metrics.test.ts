@@ -8,7 +8,7 @@ import { apiMethodLabel, classifyApiError } from '../../src/ops/metrics-slack.js
 import { deployRow, ENGINEER, nockDispatch, nockRun, startDeploysApp } from '../deploys/support.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import { appHomeOpened, messageButton, viewAction } from '../support/payloads.js';
-import { eventually } from '../support/wait.js';
+import { eventually, gate } from '../support/wait.js';
 
 interface Sample {
   name: string;
@@ -145,6 +145,8 @@ describe('GET /metrics', () => {
   });
 
   it('counts acks that failed (nothing acked within 3 s) and their share over the last hour', async () => {
+    // The slow listener acks only after Bolt has already answered for it: the app is slow, not the test.
+    const late = gate();
     const probe = defineCapability('probe', () => ({
       listeners(bolt) {
         bolt.action('probe.fine', async ({ ack }) => ack());
@@ -152,7 +154,7 @@ describe('GET /metrics', () => {
           throw new Error('failed before ack');
         });
         bolt.action('probe.slow', async ({ ack }) => {
-          await new Promise((resolve) => setTimeout(resolve, 3_100)); // the app is slow, not the test
+          await late.opened;
           await ack();
         });
       },
@@ -162,8 +164,9 @@ describe('GET /metrics', () => {
       app!.interact(messageButton({ userId: ENGINEER, actionId, channelId: 'C0DEPLOYS1', messageTs: '1.000001' }));
     expect((await click('probe.fine')).status).toBe(200);
     // A listener that threw before acking and one too slow: Bolt answers both with its 404 after 3 s.
-    const late = await Promise.all([click('probe.boom'), click('probe.slow')]);
-    expect(late.map((res) => res.status)).toEqual([404, 404]);
+    const answers = await Promise.all([click('probe.boom'), click('probe.slow')]);
+    late.open();
+    expect(answers.map((res) => res.status)).toEqual([404, 404]);
 
     let samples = await scrape(app);
     expect(value(samples, 'groundcrew_slack_acks_total', { kind: 'action' })).toBe(3);

@@ -6,7 +6,7 @@ import { jobRunsTable } from '../../src/db/schema.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { type CronFactory, type CronTaskOptions, createScheduler } from '../../src/scheduler/scheduler.js';
 import type { JobContext, JobDefinition, Scheduler } from '../../src/scheduler/types.js';
-import { eventually } from '../support/wait.js';
+import { eventually, gate } from '../support/wait.js';
 
 const TZ = 'Europe/Berlin';
 const handles: DbHandle[] = [];
@@ -57,14 +57,6 @@ function setup(options: { at?: string; handle?: DbHandle; logger?: Logger; realC
 
 function job(name: string, cron: string, run: JobDefinition['run'] = () => {}): JobDefinition {
   return { name, cron, description: `${name} job`, run };
-}
-
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
 }
 
 /** Local wall time in Berlin with offset, so the expectations below read like a calendar. */
@@ -119,19 +111,19 @@ describe('recording runs', () => {
 describe('no overlap', () => {
   it('skips (and records) a second run while the first is still going', async () => {
     const { scheduler, rows } = setup();
-    const gate = deferred();
+    const held = gate();
     let calls = 0;
     scheduler.register(
       job('surveys.send-wave', '0 * * * *', async () => {
         calls += 1;
-        await gate.promise;
+        await held.opened;
       }),
     );
     const first = scheduler.runNow('surveys.send-wave', 'schedule');
     const second = await scheduler.runNow('surveys.send-wave', 'manual');
     expect(second).toMatchObject({ outcome: 'skipped', trigger: 'manual', error: null });
     expect(scheduler.list()[0]?.running).toBe(true);
-    gate.resolve();
+    held.open();
     expect((await first).outcome).toBe('ok');
     expect(calls).toBe(1);
     expect(scheduler.list()[0]?.running).toBe(false);
@@ -314,12 +306,14 @@ describe('start and stop', () => {
 
   it('waits for a running job, but no longer than the timeout', async () => {
     const { scheduler } = setup();
-    const gate = deferred();
-    scheduler.register(job('core.slow', '0 * * * *', () => gate.promise));
+    const held = gate();
+    scheduler.register(job('core.slow', '0 * * * *', () => held.opened));
     scheduler.register(job('core.hang', '0 * * * *', () => new Promise<void>(() => {})));
     const slow = scheduler.runNow('core.slow');
-    setTimeout(gate.resolve, 20);
-    await scheduler.stop(5_000);
+    // stop() is already waiting when the job finishes.
+    const stopping = scheduler.stop(5_000);
+    held.open();
+    await stopping;
     expect((await slow).outcome).toBe('ok');
 
     void scheduler.runNow('core.hang');

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readTextCapped, scrubUrl, sendWebhook } from '../../src/webhooks/sender.js';
 import { ENGINEER, startDeploysApp } from '../deploys/support.js';
 import type { TestApp } from '../support/harness.js';
+import { noAnswer } from '../support/wait.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -44,7 +45,7 @@ describe('outbound webhooks', () => {
   });
 
   it('times out a webhook that never answers', async () => {
-    nock('http://hooks.test').post('/x').delay(1000).reply(200, 'late');
+    nock('http://hooks.test').post('/x').reply(noAnswer);
     const result = await sendWebhook(fetch, { url: 'http://hooks.test/x', secret: 'k', payload: {}, timeoutMs: 50 });
     expect(result).toEqual({ ok: false, status: null, error: 'timed out' });
   });

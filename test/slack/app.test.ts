@@ -15,7 +15,7 @@ import {
   type TestApp,
 } from '../support/harness.js';
 import { appHomeOpened, slashCommand } from '../support/payloads.js';
-import { settled } from '../support/wait.js';
+import { gate, settled } from '../support/wait.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -170,10 +170,7 @@ describe('admin commands', () => {
 
 describe('graceful shutdown', () => {
   it('lets an in-flight handler finish before stopping, and then refuses new connections', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
+    const held = gate();
     let finished = false;
     const slow = defineCapability('slow', () => ({
       commands: [
@@ -184,7 +181,7 @@ describe('graceful shutdown', () => {
           minRole: 'member',
           async handle(ctx) {
             await ctx.ackNow();
-            await gate;
+            await held.opened;
             await ctx.reply('done waiting');
             finished = true;
           },
@@ -194,8 +191,9 @@ describe('graceful shutdown', () => {
     app = await startTestApp({ capabilities: [slow] });
     expect((await app.command('slow')).status).toBe(200);
     expect(app.groundcrew.slack.inFlight()).toBe(1);
+    // stop() is already draining when the handler is let go.
     const stopping = app.groundcrew.stop(5000);
-    setTimeout(release, 200);
+    held.open();
     await stopping;
     expect(finished).toBe(true);
     expect(app.slack.callsTo('response_url').map((c) => c.args.text)).toEqual(['done waiting']);

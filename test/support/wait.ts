@@ -109,3 +109,33 @@ export async function settled(app: Observable, options: WaitOptions = {}): Promi
     { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, what: options.what ?? 'the app to settle' },
   );
 }
+
+/** A latch the test opens: what waits on it (a held remote answer, a slow listener) goes on only when told to. */
+export interface Gate {
+  /** Resolves once `open()` was called. */
+  readonly opened: Promise<void>;
+  open(): void;
+  isOpen(): boolean;
+}
+
+export function gate(): Gate {
+  let open!: () => void;
+  let isOpen = false;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return {
+    opened,
+    open() {
+      isOpen = true;
+      open();
+    },
+    isOpen: () => isOpen,
+  };
+}
+
+/**
+ * A nock reply for a remote that takes the request and never answers (`.reply(noAnswer)`): groundcrew's own
+ * timeout decides what happens, with no timer in the test racing it.
+ */
+export const noAnswer = (): Promise<never> => new Promise<never>(() => {});
