@@ -1,34 +1,14 @@
-import { inspect } from 'node:util';
-import { LogLevel } from '@slack/logger';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/clock.js';
-import type { Logger } from '../../src/logger.js';
 import { DEPLOYS_CHANNEL, startDeploysApp } from '../deploys/support.js';
 import type { TestApp } from '../support/harness.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
   await app?.stop();
   app = undefined;
 });
-
-/** Keeps each log call as the console would print it (objects inspected, errors with their stack). */
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const keep = (...args: unknown[]) => {
-    lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' '));
-  };
-  return {
-    lines,
-    debug: keep,
-    info: keep,
-    warn: keep,
-    error: keep,
-    setLevel() {},
-    getLevel: () => LogLevel.DEBUG,
-    setName() {},
-  };
-}
 
 describe('a well-formed but wrong deploys.channel', () => {
   it.each(['channel_not_found', 'not_in_channel', 'is_archived'])(

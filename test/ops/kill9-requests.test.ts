@@ -8,7 +8,8 @@ import { IDS } from '../../src/requests/slack/ids.js';
 import { formState, text } from '../requests/support.js';
 import { messageButton, slashCommand, viewSubmission } from '../support/payloads.js';
 import { signedHeaders, TEST_SIGNING_SECRET } from '../support/signing.js';
-import { BOT_AUTH, type Child, freePort, startProcess, until, workdir } from './process.js';
+import { type Child, startProcess } from './process.js';
+import { BOT_AUTH, freePort, SPAWN_BUDGET_MS, waitFor, workdir } from './support.js';
 
 /**
  * kill -9 of the real process in the middle of a request's fulfilment, then a restart on the same database file:
@@ -123,7 +124,7 @@ const runJob = (port: number, job: string) =>
 
 async function start(env: Record<string, string>, port: number): Promise<Child> {
   const proc = startProcess('src/main.ts', env);
-  await until(
+  await waitFor(
     async () =>
       proc.exitCode === null &&
       (await fetch(`http://127.0.0.1:${port}/healthz`).then(
@@ -131,6 +132,7 @@ async function start(env: Record<string, string>, port: number): Promise<Child> 
         () => false,
       )),
     `groundcrew to answer on ${port}`,
+    SPAWN_BUDGET_MS,
   ).catch((error) => {
     throw new Error(`${error}\n${proc.output().stderr}`);
   });
@@ -176,7 +178,7 @@ async function oneMoreRun(t: { port: number; dbPath: string }, job: string): Pro
       ?.n as number;
   const before = finished();
   expect(await runJob(t.port, job)).toBe(200);
-  await until(() => finished() > before, `one more run of ${job}`);
+  await waitFor(() => finished() > before, `one more run of ${job}`, SPAWN_BUDGET_MS);
 }
 
 describe('kill -9 during a request fulfilment, then a restart on the same database', { timeout: 120_000 }, () => {
@@ -188,7 +190,7 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
     );
     child = await start(t.env, t.port);
     expect(await submit(t.port, 'alert')).toBe(200);
-    await until(() => t.hooks.seen.length === 1, 'try 1 to reach the receiver');
+    await waitFor(() => t.hooks.seen.length === 1, 'try 1 to reach the receiver', SPAWN_BUDGET_MS);
     await kill9(child);
     expect(rows(t.dbPath, 'select status, webhook_attempts from requests')).toEqual([
       { status: 'submitted', webhook_attempts: 1 },
@@ -197,7 +199,7 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
 
     child = await start(t.env, t.port);
     // A real process runs on the real clock: sweep until the 10 s webhook timeout has passed and try 2 goes out.
-    await until(
+    await waitFor(
       async () => {
         expect(await runJob(t.port, 'requests.retry-webhooks')).toBe(200);
         return t.hooks.seen.length >= 2;
@@ -205,9 +207,10 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
       'try 2 after the webhook timeout',
       30_000,
     );
-    await until(
+    await waitFor(
       () => rows(t.dbPath, 'select status from requests')[0]?.status === 'queued',
       'the request to be delivered',
+      SPAWN_BUDGET_MS,
     );
     await oneMoreRun(t, 'requests.retry-webhooks');
     expect(t.hooks.seen.map((s) => [s.headers['idempotency-key'], s.headers['x-groundcrew-delivery-attempt']])).toEqual(
@@ -227,9 +230,10 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
     );
     child = await start(t.env, t.port);
     expect(await submit(t.port, 'access')).toBe(200);
-    await until(
+    await waitFor(
       () => t.slack.seen.some((s) => s.path === '/api/chat.postMessage' && s.args.channel === APPROVER),
       'the approver card to be sent',
+      SPAWN_BUDGET_MS,
     );
     await kill9(child);
     expect(rows(t.dbPath, 'select status, approval_id from requests')).toEqual([
@@ -239,9 +243,10 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
 
     child = await start(t.env, t.port);
     await runJob(t.port, 'approvals.resend-cards');
-    await until(
+    await waitFor(
       () => rows(t.dbPath, 'select cards_sent_at from approvals')[0]?.cards_sent_at !== null,
       'the cards to be sent',
+      SPAWN_BUDGET_MS,
     );
     await oneMoreRun(t, 'approvals.resend-cards');
     const cards = t.slack.seen.filter((s) => s.path === '/api/chat.postMessage' && s.args.channel === APPROVER);
@@ -259,9 +264,10 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
       messageTs: '1767225600.000009',
     });
     expect(await post(t.port, new URLSearchParams({ payload: JSON.stringify(click) }).toString())).toBe(200);
-    await until(
+    await waitFor(
       () => rows(t.dbPath, 'select status from requests')[0]?.status === 'queued',
       'the request to be delivered',
+      SPAWN_BUDGET_MS,
     );
     await oneMoreRun(t, 'requests.retry-webhooks');
     expect(t.hooks.seen.map((h) => [h.path, h.headers['idempotency-key']])).toEqual([['/access', 'request-1']]);

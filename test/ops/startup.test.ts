@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BOT_AUTH, type Child, freePort, runToExit, slackStub, startProcess, until, workdir } from './process.js';
+import { type Child, runToExit, startProcess } from './process.js';
+import { BOT_AUTH, freePort, SPAWN_BUDGET_MS, slackStub, waitFor, workdir } from './support.js';
 
 /** `npm start` with a token Slack refuses, or with Slack out of reach: one clear line, never a stack trace. */
 const SECRET = 'startup-signing-secret';
@@ -81,7 +82,7 @@ describe('Slack out of reach', () => {
       `${child!.output().stdout}${child!.output().stderr}`
         .split('\n')
         .filter((l) => l.includes('could not be reached'));
-    await until(() => attempts().length >= 2, 'two failed attempts');
+    await waitFor(() => attempts().length >= 2, 'two failed attempts', SPAWN_BUDGET_MS);
     expect(attempts()[0]).toContain(`Slack's Web API at ${apiUrl} could not be reached: connect ECONNREFUSED`);
     expect(attempts()[0]).toContain('retrying in 1 s (attempt 1)');
     expect(attempts()[1]).toContain('retrying in 2 s (attempt 2)');
@@ -91,19 +92,21 @@ describe('Slack out of reach', () => {
 
     const stub = await slackStub(() => ({ body: BOT_AUTH }), slackPort);
     servers.push(stub.server);
-    await until(
+    await waitFor(
       () =>
         fetch(`http://127.0.0.1:${port}/healthz`).then(
           (r) => r.status === 200,
           () => false,
         ),
       'healthy after Slack answered',
+      SPAWN_BUDGET_MS,
     );
-    await until(
+    await waitFor(
       () =>
         child!.output().stderr.includes('groundcrew is running') ||
         child!.output().stdout.includes('groundcrew is running'),
       'running',
+      SPAWN_BUDGET_MS,
     );
     const { stdout, stderr } = child.output();
     noStack(stderr);
@@ -131,7 +134,7 @@ describe('callbacks that cannot arrive, GitHub deploys without a token', { timeo
     const dir = workdir(DEPLOYS_YAML);
     child = startProcess('src/main.ts', env(stub.url, { GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml') }));
     const all = () => child!.output().stdout + child!.output().stderr;
-    await until(() => all().includes('groundcrew is running'), 'running');
+    await waitFor(() => all().includes('groundcrew is running'), 'running', SPAWN_BUDGET_MS);
     const text = all();
     const publicUrl = text.split('\n').find((l) => l.includes('GROUNDCREW_PUBLIC_URL is not set'));
     expect(publicUrl).toContain('deploys.executors.deployer call back');
@@ -153,7 +156,7 @@ describe('callbacks that cannot arrive, GitHub deploys without a token', { timeo
       }),
     );
     const all = () => child!.output().stdout + child!.output().stderr;
-    await until(() => all().includes('groundcrew is running'), 'running');
+    await waitFor(() => all().includes('groundcrew is running'), 'running', SPAWN_BUDGET_MS);
     expect(all()).not.toContain('is not set');
   });
 });

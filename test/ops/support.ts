@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../support/wait.js';
 
 /** Helpers for tests that run groundcrew as a real process against a loopback stand-in for Slack's Web API. */
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -41,28 +42,58 @@ export async function portIsFree(port: number): Promise<boolean> {
   return bound;
 }
 
-async function readAll(req: IncomingMessage): Promise<string> {
-  let body = '';
-  for await (const chunk of req) body += chunk;
-  return body;
+export interface StubCall {
+  method: string;
+  args: Record<string, string>;
 }
+
+export type StubAnswer = { body: Record<string, unknown>; headers?: Record<string, string>; status?: number };
+
+/**
+ * A tiny Slack Web API: `answer(method, args)` returns the JSON body (and headers) for each call. Paths outside
+ * /api/ come through whole as the method (a GitHub stand-in on the same port).
+ */
+export async function slackStub(
+  answer: (method: string, args: Record<string, string>) => StubAnswer,
+  port = 0,
+): Promise<{ server: Server; url: string; calls: StubCall[] }> {
+  const calls: StubCall[] = [];
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const method = (req.url ?? '').split('?')[0]!.replace(/^\/api\//, '');
+    const args = Object.fromEntries(new URLSearchParams(body));
+    calls.push({ method, args });
+    const reply = answer(method, args);
+    res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
+    res.end(JSON.stringify(reply.body));
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const { port: bound } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${bound}/api/`, calls };
+}
+
+export const BOT_AUTH = {
+  ok: true,
+  url: 'https://acme-eng.slack.com/',
+  team: 'acme-eng',
+  user: 'groundcrew',
+  team_id: 'T04ABCD1EFG',
+  user_id: 'U0BOT0001',
+  bot_id: 'B0BOT0001',
+  is_enterprise_install: false,
+};
 
 /** A Web API stand-in: auth.test answers for a bot, every other method `{ ok: true }`. */
 export async function startSlackStub(): Promise<{ server: Server; url: string; methods: string[] }> {
-  const methods: string[] = [];
-  const server = createServer(async (req, res) => {
-    await readAll(req);
-    const method = (req.url ?? '').replace(/^\/api\//, '');
-    methods.push(method);
-    const answer =
-      method === 'auth.test'
-        ? { ok: true, user_id: 'U0BOT0001', bot_id: 'B0BOT0001', team_id: 'T04ABCD1EFG', user: 'groundcrew' }
-        : { ok: true };
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(answer));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, methods };
+  const stub = await slackStub((method) => ({ body: method === 'auth.test' ? BOT_AUTH : { ok: true } }));
+  return {
+    server: stub.server,
+    url: stub.url,
+    get methods() {
+      return stub.calls.map((c) => c.method);
+    },
+  };
 }
 
 /** Spawns a command with only the given environment (plus PATH and HOME), collecting stdout and stderr. */
@@ -94,26 +125,25 @@ export function startMain(env: Record<string, string>): Proc {
   return spawnWithEnv(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/main.ts')], env);
 }
 
-export async function waitForHealth(port: number, proc: Proc, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > deadline || proc.exitCode !== null)
-      throw new Error(`groundcrew did not come up:\n${proc.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export async function waitForHealth(port: number, proc: Proc, timeoutMs = SPAWN_BUDGET_MS): Promise<void> {
+  await eventually(
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`groundcrew exited with ${proc.exitCode}`);
+      return fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+    },
+    { what: 'groundcrew to come up', timeoutMs, describe: () => proc.output() },
+  );
 }
 
+/** How long a spawned groundcrew may take to reach a step: it compiles TypeScript first on a loaded machine. */
+export const SPAWN_BUDGET_MS = 45_000;
+
+/** The shared `eventually`, for checks on a spawned process. */
 export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(check, { what, timeoutMs });
 }
 
 /** Process IDs whose environment holds `marker` (Linux /proc); used to find processes a test started. */
