@@ -90,6 +90,24 @@ export function createDeploysRepo(db: Db) {
         ) ?? null
       );
     },
+    /**
+     * Claims the deploy for one Cancel (compare-and-set on `cancel_claimed_at`); false when another Cancel has it.
+     * A claim older than `staleBefore` (its process died mid-cancel) can be taken over.
+     */
+    claimCancel(id: number, at: Date, staleBefore: Date): boolean {
+      const free = or(isNull(deploysTable.cancelClaimedAt), lte(deploysTable.cancelClaimedAt, staleBefore));
+      return (
+        db
+          .update(deploysTable)
+          .set({ cancelClaimedAt: at })
+          .where(and(eq(deploysTable.id, id), free))
+          .run().changes === 1
+      );
+    },
+    /** Gives a Cancel claim back (the cancel did not go through), so the person can try again. */
+    releaseCancel(id: number): void {
+      db.update(deploysTable).set({ cancelClaimedAt: null }).where(eq(deploysTable.id, id)).run();
+    },
     update(id: number, patch: DeployPatch): DeployRow | null {
       return returningOne(db.update(deploysTable).set(patch).where(eq(deploysTable.id, id)).returning()) ?? null;
     },

@@ -45,6 +45,8 @@ export const deploysTable = sqliteTable(
     requestKey: text('request_key'),
     /** When the dispatch to the executor was claimed (status `starting`): runs created after it may be this deploy's. */
     dispatchStartedAt: integer('dispatch_started_at', { mode: 'timestamp_ms' }),
+    /** When someone's Cancel claimed this deploy (compare-and-set): a second click does not ask the executor again. */
+    cancelClaimedAt: integer('cancel_claimed_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     index('deploys_service_env_idx').on(t.service, t.environment, t.requestedAt),

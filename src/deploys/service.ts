@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/repo.js';
-import { type Clock, formatDuration } from '../clock.js';
+import { type Clock, formatDuration, MINUTE } from '../clock.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { escapeMrkdwn, userMention } from '../mrkdwn.js';
@@ -236,8 +236,6 @@ export function createDeployService(deps: DeployServiceDeps) {
     return people.hasRole(userId, 'admin');
   }
 
-  /** Ids whose Cancel is being handled right now (in-process: one groundcrew process owns the database). */
-  const cancelling = new Set<number>();
   async function cancelNow(deploy: DeployRow, userId: string): Promise<DeployRow> {
     let detail = `cancelled by <@${userId}>`;
     if (deploy.status === 'awaiting_approval' && deploy.approvalId !== null) {
@@ -310,13 +308,18 @@ export function createDeployService(deps: DeployServiceDeps) {
       if (deploy.status === 'starting') {
         throw conflict(`Deploy #${deployId} is being started right now; cancel it again in a moment, once it runs.`);
       }
-      // A double click: the second one must not ask the deploy system again while the first is asking.
-      if (cancelling.has(deployId)) throw conflict(`Deploy #${deployId} is already being cancelled.`);
-      cancelling.add(deployId);
+      // A double click: the second one must not ask the deploy system again while the first is asking. Claimed
+      // in the database, like the dispatch, so it holds whichever process gets the click.
+      const now = clock.now();
+      // A claim outlives its click by at most the executor's answer (10 s by default) plus Slack's: 2 min is ample.
+      if (!repo.claimCancel(deployId, now, new Date(now.getTime() - 2 * MINUTE))) {
+        throw conflict(`Deploy #${deployId} is already being cancelled.`);
+      }
       try {
         return await cancelNow(deploy, userId);
-      } finally {
-        cancelling.delete(deployId);
+      } catch (error) {
+        repo.releaseCancel(deployId);
+        throw error;
       }
     },
 

@@ -42,6 +42,7 @@ function row(overrides: Partial<DeployRow> = {}): DeployRow {
     messageTs: '1.1',
     requestKey: null,
     dispatchStartedAt: null,
+    cancelClaimedAt: null,
     ...overrides,
   };
 }

@@ -1,5 +1,8 @@
+import { eq } from 'drizzle-orm';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MINUTE } from '../../src/clock.js';
+import { deploysTable } from '../../src/deploys/schema.js';
 import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import type { TestApp } from '../support/harness.js';
@@ -99,5 +102,26 @@ describe('deploys: Cancel once', () => {
     await clicks;
     await settle(app, 1, 'cancelled');
     expect(cancels).toHaveLength(1);
+  });
+
+  it('a Cancel claim left by a process that died mid-cancel is taken over after two minutes', async () => {
+    app = await startDeploysApp();
+    nock('http://deployer.test').post('/hooks/groundcrew').reply(202, {});
+    await app.command('deploy worker staging', { user_id: ENGINEER });
+    const running = await settle(app, 1, 'running');
+    // What a crash between the claim and the cancel leaves behind.
+    app.groundcrew.services.db
+      .update(deploysTable)
+      .set({ cancelClaimedAt: app.clock.now() })
+      .where(eq(deploysTable.id, 1))
+      .run();
+    nock('http://deployer.test').post('/hooks/groundcrew').reply(200, { ok: true });
+    await click(app, DEPLOY_IDS.cancelButton, '1', running.messageTs!);
+    await eventually(() => responses(app!).some((t) => t.includes('already being cancelled')), {
+      what: 'the click within two minutes refused',
+    });
+    app.clock.advance(2 * MINUTE);
+    await click(app, DEPLOY_IDS.cancelButton, '1', running.messageTs!);
+    await settle(app, 1, 'cancelled');
   });
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `deploys` ADD `cancel_claimed_at` integer;
