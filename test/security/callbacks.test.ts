@@ -50,13 +50,11 @@ function abortedUpload(baseUrl: string, path: string): Promise<void> {
   const { port } = new URL(baseUrl);
   return new Promise((resolve) => {
     const socket = connect(Number(port), '127.0.0.1', () => {
+      // Once the partial body is on its way, close our side (FIN, so the bytes sent still arrive first).
       socket.write(
         `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"status":`,
+        () => socket.end(resolve),
       );
-      setTimeout(() => {
-        socket.destroy();
-        resolve();
-      }, 50);
     });
   });
 }
