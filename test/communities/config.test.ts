@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type CommunitiesConfig, zCommunitiesConfig } from '../../src/communities/config.js';
@@ -266,5 +267,15 @@ describe('communities config', () => {
       Reflect.deleteProperty(s, 'series');
     });
     expect(problems).toEqual(['communities: unknown key(s) "serie" (did you mean "series"?)']);
+  });
+
+  it('the example in docs/communities.md is valid', () => {
+    const doc = readFileSync(new URL('../../docs/communities.md', import.meta.url), 'utf8');
+    const block = /```yaml\n(communities:\n[\s\S]*?)```/.exec(doc)?.[1];
+    expect(block).toBeDefined();
+    const result = parseSection(parse(block!).communities);
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.data.series[0]).toMatchObject({ id: 'frontend-meetup', capacity: 20, timezone: 'Europe/Berlin' });
+    expect(result.data.welcome).toEqual({});
   });
 });
