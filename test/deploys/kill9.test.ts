@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Child, startProcess } from '../ops/process.js';
-import { freePort } from '../ops/support.js';
+import { freePort, type Proc, startTsx } from '../ops/support.js';
 import { formEncode } from '../support/harness.js';
 import { slashCommand } from '../support/payloads.js';
 import { signedHeaders } from '../support/signing.js';
@@ -109,7 +108,7 @@ async function standIn(options: { holdDispatch?: () => boolean; holdStatusPost?:
   return { server, port, calls };
 }
 
-let child: Child | undefined;
+let child: Proc | undefined;
 let stub: Server | undefined;
 afterEach(async () => {
   if (child && child.exitCode === null && child.signalCode === null) {
@@ -135,15 +134,15 @@ function rows(dbPath: string) {
   }
 }
 
-async function start(env: Record<string, string>, port: number): Promise<Child> {
-  const started = startProcess('src/main.ts', env);
+async function start(env: Record<string, string>, port: number): Promise<Proc> {
+  const started = startTsx('src/main.ts', env);
   await eventually(
     () =>
       fetch(`http://127.0.0.1:${port}/healthz`).then(
         (r) => r.status === 200,
         () => false,
       ),
-    { timeoutMs: START_MS, what: 'groundcrew to come up', describe: () => JSON.stringify(started.output()) },
+    { timeoutMs: START_MS, what: 'groundcrew to come up', describe: () => started.output() },
   );
   return started;
 }

@@ -8,8 +8,7 @@ import { IDS } from '../../src/requests/slack/ids.js';
 import { formState, text } from '../requests/support.js';
 import { messageButton, slashCommand, viewSubmission } from '../support/payloads.js';
 import { signedHeaders, TEST_SIGNING_SECRET } from '../support/signing.js';
-import { type Child, startProcess } from './process.js';
-import { BOT_AUTH, freePort, SPAWN_BUDGET_MS, waitFor, workdir } from './support.js';
+import { BOT_AUTH, freePort, type Proc, SPAWN_BUDGET_MS, startTsx, waitFor, workdir } from './support.js';
 
 /**
  * kill -9 of the real process in the middle of a request's fulfilment, then a restart on the same database file:
@@ -20,7 +19,7 @@ const REQUESTER = 'U02ABC3DEFG';
 const APPROVER = 'U0APPROVE1';
 const HOOK_SECRET = 'kill9-webhook-secret-000001';
 
-let child: Child | undefined;
+let child: Proc | undefined;
 const servers: Server[] = [];
 afterEach(async () => {
   child?.kill('SIGKILL');
@@ -122,8 +121,8 @@ const submit = (port: number, typeId: string) =>
 const runJob = (port: number, job: string) =>
   post(port, new URLSearchParams({ ...slashCommand(`admin run ${job}`, { user_id: ADMIN }) }).toString());
 
-async function start(env: Record<string, string>, port: number): Promise<Child> {
-  const proc = startProcess('src/main.ts', env);
+async function start(env: Record<string, string>, port: number): Promise<Proc> {
+  const proc = startTsx('src/main.ts', env);
   await waitFor(
     async () =>
       proc.exitCode === null &&
@@ -134,12 +133,12 @@ async function start(env: Record<string, string>, port: number): Promise<Child> 
     `groundcrew to answer on ${port}`,
     SPAWN_BUDGET_MS,
   ).catch((error) => {
-    throw new Error(`${error}\n${proc.output().stderr}`);
+    throw new Error(`${error}\n${proc.streams().stderr}`);
   });
   return proc;
 }
 
-function kill9(proc: Child): Promise<void> {
+function kill9(proc: Proc): Promise<void> {
   return new Promise((resolve) => {
     proc.once('exit', () => resolve());
     proc.kill('SIGKILL');
