@@ -131,13 +131,13 @@ export interface TestPostgres {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database on the GROUNDCREW_TEST_PG server. */
-export async function createTestPostgres(): Promise<TestPostgres> {
+/** A fresh, migrated database on the GROUNDCREW_TEST_PG server (`empty`: no tables, no migrations). */
+export async function createTestPostgres(options: { empty?: boolean } = {}): Promise<TestPostgres> {
   const server = testPostgresServer();
   if (!server) throw new Error('createTestPostgres needs GROUNDCREW_TEST_PG=postgres://user:password@host:port/db');
   const prefix = testDbPrefix();
   const run = testRunId();
-  const source = await ensureTemplate(server, prefix, run);
+  const source = options.empty ? 'template1' : await ensureTemplate(server, prefix, run);
   const name = `${prefix}_${run}_${process.pid}_${++counter}`;
   await withAdmin(server, (admin) => admin.query(`create database ${quoteIdent(name)} template ${quoteIdent(source)}`));
   let dropped = false;
