@@ -92,10 +92,16 @@ export async function withAdmin<T>(serverUrl: string, fn: (client: pg.Client) =>
   }
 }
 
-let template: Promise<string> | undefined;
+export interface Template {
+  name: string;
+  /** FINGERPRINT_SQL of the template, kept as the database's comment (read without connecting to it). */
+  fingerprint: string;
+}
+
+let template: Promise<Template> | undefined;
 
 /** Builds this run's template once (per run, whichever worker comes first); the others wait on the lock. */
-export function ensureTemplate(serverUrl: string, prefix: string, run: string): Promise<string> {
+export function ensureTemplate(serverUrl: string, prefix: string, run: string): Promise<Template> {
   template ??= withAdmin(serverUrl, async (admin) => {
     const name = templateName(prefix, run);
     await admin.query('select pg_advisory_lock(hashtext($1))', [name]);
@@ -103,18 +109,24 @@ export function ensureTemplate(serverUrl: string, prefix: string, run: string): 
       const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
       if (found.rowCount === 0) {
         await admin.query(`create database ${quoteIdent(name)}`);
-        // Migrated by the same code the app runs at start; the pool is closed again, since CREATE DATABASE …
-        // TEMPLATE refuses a template anyone is connected to.
+        // Migrated by the same code the app runs at start. Every connection to it is closed again before the lock
+        // is released: CREATE DATABASE … TEMPLATE refuses a template anyone is connected to.
         const db = await openPostgres(urlForDatabase(serverUrl, name), {
           poolSize: 1,
           migrationsFolder: PG_MIGRATIONS_FOLDER,
         });
         await db.close();
+        const print = await fingerprint(urlForDatabase(serverUrl, name));
+        await admin.query(`comment on database ${quoteIdent(name)} is '${print}'`);
       }
+      const { rows } = await admin.query<{ fingerprint: string }>(
+        "select shobj_description(oid, 'pg_database') as fingerprint from pg_database where datname = $1",
+        [name],
+      );
+      return { name, fingerprint: rows[0]!.fingerprint };
     } finally {
       await admin.query('select pg_advisory_unlock(hashtext($1))', [name]);
     }
-    return name;
   }).catch((error: unknown) => {
     template = undefined;
     throw error;
@@ -124,29 +136,127 @@ export function ensureTemplate(serverUrl: string, prefix: string, run: string): 
 
 let counter = 0;
 
+/** Databases this process used and emptied again, ready for the next test. */
+const spares: string[] = [];
+
+/** Tests commit without waiting for the disk (only a server crash could lose a commit; the app is what is tested). */
+const TEST_SESSION_OPTIONS = '-c synchronous_commit=off';
+
 export interface TestPostgres {
-  /** postgres://… of a fresh database with every migration applied. */
+  /** postgres://… of a database with every migration applied and no rows. */
   url: string;
-  /** Drops it (connections still open to it are ended first). */
+  /**
+   * Ends every connection still open to it and gives it back: emptied (rows deleted, sequences back to 1) for the
+   * next test in this process, or dropped when the test changed more than rows (its schema or settings).
+   */
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database on the GROUNDCREW_TEST_PG server (`empty`: no tables, no migrations). */
+/** The schema and settings of a database, as one hash: a used database is reused only if it still matches. */
+const FINGERPRINT_SQL = `
+  select md5(coalesce(string_agg(x, E'\n' order by x), '')) as fingerprint from (
+    select 'c ' || table_schema || '.' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
+        || ' ' || coalesce(column_default, '') as x
+      from information_schema.columns where table_schema not in ('pg_catalog', 'information_schema')
+    union all select 'i ' || schemaname || ' ' || indexdef from pg_indexes where schemaname <> 'pg_catalog'
+    union all select 'k ' || conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+      from pg_constraint where connamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+    union all select 'f ' || proname from pg_proc where pronamespace = 'public'::regnamespace
+    union all select 't ' || tgname from pg_trigger where not tgisinternal
+    union all select 's ' || array_to_string(setconfig, ',') from pg_db_role_setting
+      where setdatabase = (select oid from pg_database where datname = current_database())
+    union all select 'm ' || count(*) from drizzle.__drizzle_migrations
+  ) parts`;
+
+async function fingerprint(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ fingerprint: string }>(FINGERPRINT_SQL)).rows[0]!.fingerprint;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Deletes every row (children before parents) and restarts every sequence; false if the schema was changed. */
+async function empty(server: string, name: string, expected: string): Promise<boolean> {
+  const url = urlForDatabase(server, name);
+  if ((await fingerprint(url)) !== expected) return false;
+  const client = new pg.Client({ connectionString: url, options: TEST_SESSION_OPTIONS });
+  await client.connect();
+  try {
+    const tables = (
+      await client.query<{ name: string }>(
+        "select oid::regclass::text as name from pg_class where relkind in ('r', 'p') and relnamespace = 'public'::regnamespace",
+      )
+    ).rows.map((r) => r.name);
+    const refs = (
+      await client.query<{ child: string; parent: string }>(
+        "select conrelid::regclass::text as child, confrelid::regclass::text as parent from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace",
+      )
+    ).rows.filter((r) => r.child !== r.parent);
+    const order: string[] = [];
+    const left = new Set(tables);
+    while (left.size > 0) {
+      const next = [...left].find((t) => !refs.some((r) => r.parent === t && left.has(r.child)));
+      if (next === undefined) return false; // a reference cycle: start from a fresh copy instead
+      order.push(next);
+      left.delete(next);
+    }
+    await client.query('begin');
+    for (const table of order) await client.query(`delete from ${table}`);
+    await client.query(
+      "select setval(oid, 1, false) from pg_class where relkind = 'S' and relnamespace = 'public'::regnamespace",
+    );
+    await client.query('commit');
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A migrated database with no rows on the GROUNDCREW_TEST_PG server, for one test (`empty`: no tables and no
+ * migrations at all, never reused). About 0.1 s for a copy of the template, a few ms for one emptied after an
+ * earlier test in the same worker (DROP DATABASE forces a checkpoint: half a second on a shared disk).
+ */
 export async function createTestPostgres(options: { empty?: boolean } = {}): Promise<TestPostgres> {
   const server = testPostgresServer();
   if (!server) throw new Error('createTestPostgres needs GROUNDCREW_TEST_PG=postgres://user:password@host:port/db');
   const prefix = testDbPrefix();
   const run = testRunId();
-  const source = options.empty ? 'template1' : await ensureTemplate(server, prefix, run);
-  const name = `${prefix}_${run}_${process.pid}_${++counter}`;
-  await withAdmin(server, (admin) => admin.query(`create database ${quoteIdent(name)} template ${quoteIdent(source)}`));
-  let dropped = false;
+  let name = options.empty ? undefined : spares.pop();
+  if (name === undefined) {
+    const source = options.empty ? 'template1' : (await ensureTemplate(server, prefix, run)).name;
+    name = `${prefix}_${run}_${process.pid}_${++counter}`;
+    const created = name;
+    await withAdmin(server, (admin) =>
+      admin.query(`create database ${quoteIdent(created)} template ${quoteIdent(source)}`),
+    );
+  }
+  const own = name;
+  const url = new URL(urlForDatabase(server, own));
+  url.searchParams.set('options', TEST_SESSION_OPTIONS);
+  let released = false;
   return {
-    url: urlForDatabase(server, name),
+    url: url.toString(),
     async drop() {
-      if (dropped) return;
-      dropped = true;
-      await withAdmin(server, (admin) => admin.query(`drop database if exists ${quoteIdent(name)} with (force)`));
+      if (released) return;
+      released = true;
+      await withAdmin(server, (admin) =>
+        admin.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+          [own],
+        ),
+      );
+      if (!options.empty) {
+        const { fingerprint: expected } = await ensureTemplate(server, prefix, run);
+        if (await empty(server, own, expected).catch(() => false)) {
+          spares.push(own);
+          return;
+        }
+      }
+      await withAdmin(server, (admin) => admin.query(`drop database if exists ${quoteIdent(own)} with (force)`));
     },
   };
 }
