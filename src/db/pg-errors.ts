@@ -112,7 +112,12 @@ export function startupError(
  */
 export function isPostgresUnavailableError(error: unknown): boolean {
   const code = pgErrorCode(error);
-  if (code === undefined) return false;
+  if (code === undefined) {
+    // node-postgres' pool and client, without a code: no free connection in time, or the connection went away.
+    const lost =
+      /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error/;
+    return causes(error).some((e) => lost.test(String((e as { message?: unknown }).message ?? '')));
+  }
   if (/^(08|53|57P|58)/.test(code)) return true;
   if (code === '25006' || code === '40001' || code === '40P01') return true;
   // node-postgres' own errors when the socket is gone.
@@ -121,11 +126,20 @@ export function isPostgresUnavailableError(error: unknown): boolean {
 
 /** The SQLSTATE (or Node socket code) of an error, looking through drizzle's DrizzleQueryError to its cause. */
 export function pgErrorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
+  for (const e of causes(error)) {
+    const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** The error and its causes, outermost first (at most 5 deep). */
+function causes(error: unknown): object[] {
+  const chain: object[] = [];
+  let current: unknown = error;
+  while (chain.length < 5 && current !== null && typeof current === 'object') {
+    chain.push(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
 }
