@@ -258,7 +258,7 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
     const click = messageButton({
       userId: APPROVER,
       actionId: APPROVAL_IDS.approveButton,
-      value: '1',
+      value: `1.${rows(t.dbPath, 'select nonce from approvals')[0]?.nonce}`,
       blockId: actionsBlockId(1),
       channelId: 'D0APPROVE1',
       messageTs: '1767225600.000009',
