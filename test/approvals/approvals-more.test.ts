@@ -4,6 +4,7 @@ import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { defineCapability } from '../../src/capability.js';
 import { blockText, startTestApp, type TestApp } from '../support/harness.js';
 import { appHomeOpened, messageButton } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually, settled } from '../support/wait.js';
 import {
   ALICE,
@@ -83,7 +84,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
       ...messageButton({
         userId: ALICE,
         actionId: APPROVAL_IDS.approveButton,
-        value: String(approval.id),
+        value: refOf(app, 'approvals', approval.id),
         channelId: 'D0ALICE',
         messageTs: '1',
       }),
@@ -189,7 +190,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
       ...messageButton({
         userId: REQUESTER,
         actionId: APPROVAL_IDS.approveButton,
-        value: String(approval.id),
+        value: refOf(app, 'approvals', approval.id),
         channelId: 'D0X',
         messageTs: '1',
       }),

@@ -6,6 +6,7 @@ import { HOUR } from '../../src/clock.js';
 import type { ApiCall } from '../support/fake-slack.js';
 import { blockText, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 
 /** Shared fixtures for the approvals integration tests: a test subject type, people, clicks. */
 
@@ -69,7 +70,7 @@ export function click(
   const payload = messageButton({
     userId,
     actionId,
-    value: String(approvalId),
+    value: refOf(t, 'approvals', approvalId),
     blockId: `${APPROVAL_IDS.actionsBlock}.${approvalId}`,
     channelId: card.channel,
     messageTs: card.ts,

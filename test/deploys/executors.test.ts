@@ -8,6 +8,7 @@ import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually, noAnswer } from '../support/wait.js';
 import {
   DEPLOYS_CHANNEL,
@@ -187,13 +188,13 @@ describe('webhook executor', () => {
       ref: 'abc123',
       requestedBy: ENGINEER,
       reason: null,
-      callbackUrl: 'http://localhost:0/hooks/deploys/1',
+      callbackUrl: `http://localhost:0/hooks/deploys/${refOf(app, 'deploys', 1)}`,
     });
     expect(sent!.signature).toBe(signBody(WEBHOOK_SECRET, sent!.body));
     expect(deployRow(app, 1).runUrl).toBe('https://deployer.internal/jobs/77');
 
     const report = (id: number, body: string, signature = signBody(WEBHOOK_SECRET, body)) =>
-      fetch(`${app!.baseUrl}/hooks/deploys/${id}`, {
+      fetch(`${app!.baseUrl}/hooks/deploys/${refOf(app!, 'deploys', id)}`, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signature },
@@ -227,7 +228,7 @@ describe('webhook executor', () => {
       messageButton({
         userId: ENGINEER,
         actionId: DEPLOY_IDS.cancelButton,
-        value: '1',
+        value: refOf(app!, 'deploys', 1),
         channelId: DEPLOYS_CHANNEL,
         messageTs,
       });
@@ -254,7 +255,7 @@ describe('webhook executor', () => {
     expect(done.detail).toBe(`cancelled by <@${ENGINEER}>; the deploy system was asked to stop`);
     // A late report for the cancelled deploy changes nothing.
     const late = JSON.stringify({ status: 'succeeded' });
-    const answer = await fetch(`${app.baseUrl}/hooks/deploys/1`, {
+    const answer = await fetch(`${app.baseUrl}/hooks/deploys/${refOf(app, 'deploys', 1)}`, {
       method: 'POST',
       body: late,
       headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, late) },

@@ -257,7 +257,7 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
     const click = messageButton({
       userId: APPROVER,
       actionId: APPROVAL_IDS.approveButton,
-      value: '1',
+      value: `1.${rows(t.dbPath, 'select nonce from approvals')[0]?.nonce}`,
       blockId: actionsBlockId(1),
       channelId: 'D0APPROVE1',
       messageTs: '1767225600.000009',
@@ -270,5 +270,40 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
     );
     await oneMoreRun(t, 'requests.retry-webhooks');
     expect(t.hooks.seen.map((h) => [h.path, h.headers['idempotency-key']])).toEqual([['/access', 'request-1']]);
+  });
+
+  it('right after the row is written (the requester DM held): after the restart the first try goes out once', async () => {
+    let holding = true;
+    const t = await setup(
+      (seen) => holding && seen.path === '/api/chat.postMessage' && seen.args.channel === REQUESTER,
+      () => false,
+    );
+    child = await start(t.env, t.port);
+    expect(await submit(t.port, 'alert')).toBe(200);
+    await waitFor(
+      () => t.slack.seen.some((s) => s.path === '/api/chat.postMessage' && s.args.channel === REQUESTER),
+      'the requester DM to be sent',
+      SPAWN_BUDGET_MS,
+    );
+    await kill9(child);
+    expect(rows(t.dbPath, 'select status, webhook_attempts, next_attempt_at from requests')).toEqual([
+      { status: 'submitted', webhook_attempts: 0, next_attempt_at: null },
+    ]);
+    expect(t.hooks.seen).toHaveLength(0);
+    holding = false;
+
+    child = await start(t.env, t.port);
+    await oneMoreRun(t, 'requests.resume');
+    await waitFor(
+      () => rows(t.dbPath, 'select status from requests')[0]?.status === 'queued',
+      'the request to be delivered',
+      SPAWN_BUDGET_MS,
+    );
+    await oneMoreRun(t, 'requests.resume');
+    await oneMoreRun(t, 'requests.retry-webhooks');
+    expect(
+      t.hooks.seen.map((s) => [s.path, s.headers['idempotency-key'], s.headers['x-groundcrew-delivery-attempt']]),
+    ).toEqual([['/alert', 'request-1', '1']]);
+    expect(rows(t.dbPath, 'select count(*) as n from requests')).toEqual([{ n: 1 }]);
   });
 });

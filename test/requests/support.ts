@@ -10,6 +10,7 @@ import {
   type TestAppOptions,
 } from '../support/harness.js';
 import { messageButton, type ViewStateValue, viewSubmission } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually } from '../support/wait.js';
 
 export const QUEUE = 'C0REQUESTS';
@@ -134,10 +135,13 @@ export function sign(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-/** POSTs a status callback to /hooks/requests/:id, signed with `secret` unless a signature is given. */
+/**
+ * POSTs a status callback to the request's callback URL (`/hooks/requests/<reference>`; a string id is used as it is),
+ * signed with `secret` unless a signature is given.
+ */
 export function callback(app: TestApp, id: number | string, body: unknown, secret: string, signature?: string) {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  return fetch(`${app.baseUrl}/hooks/requests/${id}`, {
+  return fetch(`${app.baseUrl}/hooks/requests/${typeof id === 'number' ? refOf(app, 'requests', id) : id}`, {
     method: 'POST',
     body: raw,
     headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signature ?? sign(secret, raw) },
@@ -150,7 +154,7 @@ export function clickQueue(app: TestApp, userId: string, actionId: string, reque
     messageButton({
       userId,
       actionId,
-      value: String(requestId),
+      value: refOf(app, 'requests', requestId),
       blockId: IDS.queueActionsBlock,
       channelId: QUEUE,
       messageTs: ts,
