@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration, MINUTE } from '../clock.js';
 import { conflict } from '../errors.js';
-import { escapeMrkdwn } from '../mrkdwn.js';
+import { mrkdwn, trusted } from '../mrkdwn.js';
 import type { Executor } from './executors.js';
 import { deployTarget, type Lifecycle } from './lifecycle.js';
 import { nextPollDelayMs } from './model.js';
@@ -54,7 +54,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (waited < deps.runTimeoutMs) {
-          repo.update(deploy.id, { detail: `looking for its run failed (will retry): ${message}` });
+          repo.update(deploy.id, { detail: mrkdwn`looking for its run failed (will retry): ${message}` });
           return;
         }
       }
@@ -62,12 +62,12 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
       await finish(
         deploy,
         'failed',
-        `the dispatch got no answer and no run of ${executor.describe ?? deploy.executor} appeared within ${formatDuration(waited)}; request it again`,
+        mrkdwn`the dispatch got no answer and no run of ${executor.describe ?? deploy.executor} appeared within ${formatDuration(waited)}; request it again`,
       );
       return;
     }
     if (waited < deps.runTimeoutMs) return;
-    await finish(deploy, 'failed', `no word from the executor for ${formatDuration(waited)} since the dispatch`);
+    await finish(deploy, 'failed', mrkdwn`no word from the executor for ${formatDuration(waited)} since the dispatch`);
   }
   const target = deployTarget;
 
@@ -82,7 +82,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
           if (state.done) {
             const fresh =
               state.runUrl && !deploy.runUrl ? (repo.update(deploy.id, { runUrl: state.runUrl }) ?? deploy) : deploy;
-            await finish(fresh, state.outcome, state.detail);
+            await finish(fresh, state.outcome, mrkdwn`${state.detail}`);
             continue;
           }
           const attempts = deploy.pollAttempts + 1;
@@ -90,7 +90,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
             await finish(
               deploy,
               'failed',
-              `the GitHub run did not complete within ${formatDuration(deps.runTimeoutMs)}`,
+              mrkdwn`the GitHub run did not complete within ${formatDuration(deps.runTimeoutMs)}`,
             );
             continue;
           }
@@ -108,7 +108,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
             await finish(
               deploy,
               'failed',
-              `lost track of the GitHub run after ${errors} failed checks: ${escapeMrkdwn(message)}`,
+              mrkdwn`lost track of the GitHub run after ${errors} failed checks: ${message}`,
             );
             continue;
           }
@@ -118,7 +118,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
             nextPollAt: new Date(now.getTime() + nextPollDelayMs(deploy.pollAttempts + 1)),
           });
           if (errors === 1)
-            await note(deploy, `:warning: Checking the GitHub run failed (will retry): ${escapeMrkdwn(message)}`);
+            await note(deploy, mrkdwn`:warning: Checking the GitHub run failed (will retry): ${message}`);
         }
       }
     },
@@ -131,7 +131,11 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
       }
       for (const deploy of repo.withStatus(['requested', 'approved'])) {
         if (now.getTime() - deploy.updatedAt.getTime() < STUCK_START_MS) continue;
-        await finish(deploy, 'failed', 'it never started (groundcrew stopped while starting it); request it again');
+        await finish(
+          deploy,
+          'failed',
+          mrkdwn`it never started (groundcrew stopped while starting it); request it again`,
+        );
       }
       for (const deploy of repo.withStatus(['running'])) {
         // A run with an ID is followed by pollRuns, unless its executor can no longer poll (config changed).
@@ -140,7 +144,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
         await finish(
           deploy,
           'failed',
-          `no word from the executor for ${formatDuration(now.getTime() - deploy.updatedAt.getTime())} and no run to follow${deploy.runId ? ` (executor "${deploy.executor}" cannot follow run ${deploy.runId} any more)` : ''}`,
+          mrkdwn`no word from the executor for ${formatDuration(now.getTime() - deploy.updatedAt.getTime())} and no run to follow${deploy.runId ? ` (executor "${deploy.executor}" cannot follow run ${deploy.runId} any more)` : ''}`,
         );
       }
     },
@@ -172,19 +176,19 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
         return finish(
           current,
           report.status,
-          report.message ? escapeMrkdwn(report.message) : `the deploy system reported ${report.status}`,
+          report.message ? mrkdwn`${report.message}` : mrkdwn`the deploy system reported ${report.status}`,
         );
       }
       // The latest progress line is kept in `detail` (a finish replaces it). The same report again (a replay, a
       // retry) only keeps the deploy alive: the thread and the status message hear of each change once. Read and
       // written with no await in between, so reports arriving together cannot both pass.
-      const progress = `${report.status.replace('_', ' ')}${report.message ? `: ${escapeMrkdwn(report.message)}` : ''}`;
+      const progress = mrkdwn`${report.status.replace('_', ' ')}${report.message ? `: ${report.message}` : ''}`;
       const repeated = current.detail === progress;
       const touched =
         repo.update(deployId, { updatedAt: clock.now(), ...(repeated ? {} : { detail: progress }) }) ?? current;
       if (repeated) return touched;
       await show(touched);
-      await note(touched, `:arrows_counterclockwise: ${progress}`);
+      await note(touched, mrkdwn`:arrows_counterclockwise: ${trusted(progress)}`);
       return touched;
     },
   };
