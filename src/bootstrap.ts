@@ -128,7 +128,7 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
       stopped = true;
       await slack.stop(timeoutMs);
       await core.scheduler.stop(timeoutMs);
-      database.close();
+      await database.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { writtenRow } from '../db/write.js';
+import { writtenRow } from '../db/write-sync.js';
 import {
   type ApprovalDecisionRow,
   type ApprovalMessageRow,

@@ -2,7 +2,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { auditLogTable } from '../db/schema.js';
-import { writtenRow } from '../db/write.js';
+import { writtenRow } from '../db/write-sync.js';
 
 export type AuditRow = typeof auditLogTable.$inferSelect;
 export type AuditOutcome = AuditRow['outcome'];

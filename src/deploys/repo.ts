@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { returningOne, writtenRow } from '../db/write.js';
+import { returningOne, writtenRow } from '../db/write-sync.js';
 import { ACTIVE_STATUSES, type DeployStatus } from './model.js';
 import {
   type DeployRow,

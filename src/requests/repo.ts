@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { returningOne, writtenRow } from '../db/write.js';
+import { returningOne, writtenRow } from '../db/write-sync.js';
 import type { RequestStatus } from './model.js';
 import { type NewRequestRow, type RequestRow, requestsTable } from './schema.js';
 

@@ -5,7 +5,7 @@ import cron from 'node-cron';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { jobRunsTable } from '../db/schema.js';
-import { writtenRow } from '../db/write.js';
+import { writtenRow } from '../db/write-sync.js';
 import { notFound } from '../errors.js';
 import { type Logger, runWithLogContext } from '../logger.js';
 import type { JobDefinition, JobRunRow, JobStatus, JobTrigger, Scheduler } from './types.js';

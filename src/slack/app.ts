@@ -30,7 +30,7 @@ export interface SlackAppOptions {
   /** Web API retry policy; tests pass `{ retries: 0 }`. */
   retryConfig?: { retries: number };
   /** Health probe; defaults to "always healthy". */
-  healthy?: () => boolean;
+  healthy?: () => boolean | Promise<boolean>;
   /** Interface to listen on (HTTP mode); default: every interface. The playground and tests use 127.0.0.1. */
   host?: string;
   /** Metrics (src/ops/metrics.ts): the fetch Bolt's Web API clients use, and the HTTP server to time. */

@@ -2,7 +2,7 @@ import { eq, lt, sql } from 'drizzle-orm';
 import type { Core } from '../capability.js';
 import type { Db } from '../db/client.js';
 import { processedEventsTable } from '../db/schema.js';
-import { write } from '../db/write.js';
+import { write } from '../db/write-sync.js';
 
 /**
  * Events exactly once (docs/architecture.md). Slack redelivers an event it thinks failed (X-Slack-Retry-Num). An

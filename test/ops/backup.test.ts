@@ -92,13 +92,13 @@ describe('backups', () => {
     expect(eventIds(dbPath)).toEqual(['Ev0BACKUP1', 'Ev0BACKUP2']);
     // And groundcrew starts on the restored file.
     app = await startTestApp({ dbPath });
-    expect(app.database.ping()).toBe(true);
+    expect(await app.database.ping()).toBe(true);
   }, 90_000);
 
   it('restore refuses a file that is not a healthy SQLite database and leaves the database alone', async () => {
     const dir = tempDir();
     const dbPath = join(dir, 'gc.db');
-    openDb(dbPath).close();
+    await openDb(dbPath).close();
     const bad = join(dir, 'groundcrew-20261130T000000Z.db');
     writeFileSync(bad, 'garbage');
     const restore = await cli(['restore', bad], { GROUNDCREW_DB: dbPath });
@@ -143,7 +143,7 @@ describe('backups', () => {
 });
 
 describe('a start that applies new migrations', () => {
-  it('backs the database up first (and only then)', () => {
+  it('backs the database up first (and only then)', async () => {
     const dir = tempDir();
     const dbPath = join(dir, 'gc.db');
     const backups = join(dir, 'backups');
@@ -156,7 +156,7 @@ describe('a start that applies new migrations', () => {
     writeFileSync(journalPath, JSON.stringify(journal));
 
     // A fresh database gets no backup.
-    openDb(dbPath, older, { backupDir: backups }).close();
+    await openDb(dbPath, older, { backupDir: backups }).close();
     expect(listBackups(backups)).toEqual([]);
 
     const announced: string[][] = [];
@@ -166,7 +166,7 @@ describe('a start that applies new migrations', () => {
       onBackup: (_file, pending) => announced.push(pending),
     });
     expect(pendingMigrations(handle.sqlite)).toEqual([]);
-    handle.close();
+    await handle.close();
     expect(announced).toEqual([[last.tag]]);
     const [file] = listBackups(backups);
     expect(basename(file!)).toBe('groundcrew-20261130T210000Z-pre-migration.db');
@@ -175,7 +175,7 @@ describe('a start that applies new migrations', () => {
     expect(pendingMigrations(new Database(file!, { readonly: true }))).toEqual([last.tag]);
 
     // Nothing new to apply: no further backup.
-    openDb(dbPath, MIGRATIONS_FOLDER, { backupDir: backups }).close();
+    await openDb(dbPath, MIGRATIONS_FOLDER, { backupDir: backups }).close();
     expect(listBackups(backups)).toHaveLength(1);
   });
 });
