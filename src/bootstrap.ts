@@ -57,18 +57,19 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
     clock,
   );
   const home = new HomeRegistry();
-  const audit = createAuditLog(database.db, clock);
+  const audit = createAuditLog(database, clock);
   const publishHome = createHomePublisher(client, { home, people });
   return {
     config,
-    db: database.db,
+    db: database,
+    syncDb: database.db,
     clock,
     logger,
     client,
     people,
     audit,
     scheduler: createScheduler({
-      db: database.db,
+      db: database,
       clock,
       timezone: config.team.timezone,
       logger,
@@ -85,7 +86,7 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
 /** The composition root shared by main, the tests, the benchmark and the playground. */
 export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
   const { config, database } = options;
-  const metrics = createMetrics({ db: database.db, clock: options.clock ?? systemClock, env: config.env });
+  const metrics = createMetrics({ db: database, clock: options.clock ?? systemClock, env: config.env });
   const core = createCore(options, metrics);
   const routes: CustomRoute[] = [];
   const listeners: ((app: App) => void)[] = [];

@@ -5,6 +5,7 @@ import type { AuditLog } from './audit/repo.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
+import type { Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import type { PeopleService } from './people/service.js';
 import type { JobDefinition, Scheduler } from './scheduler/types.js';
@@ -20,7 +21,9 @@ export type { CustomRoute };
  */
 export interface Core {
   config: Config;
-  db: Db;
+  db: Database;
+  /** @deprecated The synchronous orm, for code not yet moved to `db` (removed once none is left). */
+  syncDb: Db;
   clock: Clock;
   logger: Logger;
   /** The Slack Web API client (SLACK_API_URL, 30 s timeout, no absolute URLs), created before Bolt's App. */

@@ -97,7 +97,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       await fn.call(subject, approval);
     } catch (error) {
       logger.error(`approvals: ${approval.subjectType}.${hook} for approval ${approval.id} failed:`, error);
-      audit.record({
+      await audit.record({
         actor: 'system',
         action: `approvals.${hook}`,
         target: target(approval),
@@ -145,7 +145,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
   async function expire(approval: Approval, now: Date): Promise<boolean> {
     if (!repo.resolve(approval.id, 'expired', now)) return false;
     const expired = mustGet(approval.id);
-    audit.record({
+    await audit.record({
       actor: 'system',
       action: 'approvals.expire',
       target: target(expired),
@@ -197,7 +197,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         return inserted;
       });
       posting.add(approval.id);
-      audit.record({
+      await audit.record({
         actor: input.requester,
         action: 'approvals.request',
         target: target(approval),
@@ -226,7 +226,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       );
       const action = `approvals.${decision}`;
       if (refusal) {
-        audit.record({
+        await audit.record({
           actor: userId,
           action,
           target: target(approval),
@@ -257,7 +257,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
           approval: current,
         };
       }
-      audit.record({
+      await audit.record({
         actor: userId,
         action,
         target: target(approval),
@@ -267,7 +267,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       const next = statusFromDecisions(updated);
       if (next !== 'pending' && repo.resolve(approvalId, next, now)) {
         const resolved = mustGet(approvalId);
-        audit.record({
+        await audit.record({
           actor: userId,
           action: next === 'approved' ? 'approvals.approved' : 'approvals.rejected',
           target: target(resolved),
@@ -291,7 +291,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         throw conflict(`Approval #${approvalId} is already ${mustGet(approvalId).status}; it cannot be cancelled.`);
       }
       const cancelled = mustGet(approvalId);
-      audit.record({
+      await audit.record({
         actor: by,
         action: 'approvals.cancel',
         target: target(cancelled),
@@ -313,7 +313,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
           logger.warn(`approvals: asking whether ${subjectRef(approval)} waits on approval ${approval.id}:`, error);
         }
         if (waiting) {
-          audit.record({
+          await audit.record({
             actor: 'system',
             action: 'approvals.resend-cards',
             target: target(approval),
@@ -328,7 +328,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         if (!repo.resolve(approval.id, 'cancelled', clock.now(), 'system')) continue;
         repo.markCardsSent(approval.id, clock.now());
         const cancelled = mustGet(approval.id);
-        audit.record({
+        await audit.record({
           actor: 'system',
           action: 'approvals.cancel',
           target: target(cancelled),

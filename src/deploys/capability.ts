@@ -22,7 +22,7 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
     const config = core.config.team.deploys;
     if (!config) return { routes: [deployCallbackRoute(null)] };
     const { env, team } = core.config;
-    const repo = createDeploysRepo(core.db);
+    const repo = createDeploysRepo(core.syncDb);
     const notifier = createSlackDeployNotifier(config.channel, core);
     const guardrails = createGuardrails({
       config,

@@ -126,7 +126,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
       const renewed = own ? repo.renewLock(own.id, { reason: input.reason, expiresAt }) : null;
       if (renewed) {
         // Locking again what you hold renews it: one lock, so one unlock frees it.
-        audit.record({
+        await audit.record({
           actor: userId,
           action: 'deploys.lock-renewed',
           target: `lock:${renewed.id}`,
@@ -142,7 +142,12 @@ export function createGuardrails(deps: GuardrailsDeps) {
         createdAt: now,
         expiresAt,
       });
-      audit.record({ actor: userId, action: 'deploys.lock', target: `lock:${lock.id}`, inputs: { ...input, forMs } });
+      await audit.record({
+        actor: userId,
+        action: 'deploys.lock',
+        target: `lock:${lock.id}`,
+        inputs: { ...input, forMs },
+      });
       return lock;
     },
     /** Releases the caller's lock; an admin releasing someone else's breaks it (audited, holder told). */
@@ -164,7 +169,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
         releaseKind: broken ? 'broken' : 'unlocked',
       });
       if (!released) throw conflict(`${what} was just unlocked.`);
-      audit.record({
+      await audit.record({
         actor: userId,
         action: broken ? 'deploys.break-lock' : 'deploys.unlock',
         target: `lock:${lock.id}`,
@@ -183,7 +188,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
       if (!lock) throw notFound('That lock no longer exists.');
       if (lock.releasedAt || lock.expiresAt <= clock.now()) throw conflict('That lock has already been released.');
       repo.addWatcher(lockId, userId, clock.now());
-      audit.record({ actor: userId, action: 'deploys.watch-lock', target: `lock:${lockId}` });
+      await audit.record({ actor: userId, action: 'deploys.watch-lock', target: `lock:${lockId}` });
       return lock;
     },
     async expireLocks(now: Date): Promise<number> {
@@ -191,7 +196,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
       for (const lock of due) {
         const released = repo.releaseLock(lock.id, { releasedAt: now, releasedBy: 'system', releaseKind: 'expired' });
         if (!released) continue;
-        audit.record({ actor: 'system', action: 'deploys.lock-expired', target: `lock:${lock.id}` });
+        await audit.record({ actor: 'system', action: 'deploys.lock-expired', target: `lock:${lock.id}` });
         const what = scopeName(lock.environment, lock.service);
         await notifier
           .dm(
@@ -207,7 +212,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
       requireEnvironment(input.environment, true);
       const now = clock.now();
       const row = repo.insertFreeze({ ...input, startsAt: now, createdBy: userId });
-      audit.record({
+      await audit.record({
         actor: userId,
         action: 'deploys.freeze',
         target: `freeze:${row.id}`,
@@ -235,7 +240,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
         );
       }
       for (const f of ended) repo.endFreeze(f.id, now, userId);
-      audit.record({
+      await audit.record({
         actor: userId,
         action: 'deploys.unfreeze',
         target: `environment:${environment}`,

@@ -80,7 +80,7 @@ export function createLifecycle(deps: LifecycleDeps) {
       ...(by ? { finishedBy: by } : {}),
     });
     if (!row) return null;
-    audit.record({
+    await audit.record({
       actor: by ?? 'system',
       action: `deploys.${to}`,
       target: target(row.id),
@@ -158,7 +158,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     const detail = `${message}; the run may have started all the same, so groundcrew is looking for it`;
     const row = repo.transition(deploy.id, 'starting', { detail, updatedAt: clock.now() });
     if (!row) return repo.get(deploy.id) ?? deploy;
-    audit.record({ actor: 'system', action: 'deploys.dispatch-unanswered', target: target(deploy.id), detail });
+    await audit.record({ actor: 'system', action: 'deploys.dispatch-unanswered', target: target(deploy.id), detail });
     const shown = await show(row);
     await note(shown, `:hourglass_flowing_sand: ${detail}.`);
     return shown;
@@ -179,7 +179,7 @@ export function createLifecycle(deps: LifecycleDeps) {
       // Moved meanwhile (the executor already reported, or a cancel): its status message comes from that move.
       return repo.get(deploy.id) ?? deploy;
     }
-    audit.record({ actor: 'system', action: 'deploys.start', target: target(deploy.id), detail: started.detail });
+    await audit.record({ actor: 'system', action: 'deploys.start', target: target(deploy.id), detail: started.detail });
     const shown = await show(running);
     await note(shown, `:rocket: ${started.detail}`);
     return shown;

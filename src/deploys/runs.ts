@@ -152,7 +152,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
       if (deploy.status !== 'running' && deploy.status !== 'starting') {
         throw conflict(`deploy #${deployId} is ${deploy.status}, not running`);
       }
-      audit.record({
+      await audit.record({
         actor: `webhook:${deploy.executor}`,
         action: 'deploys.report',
         target: target(deployId),

@@ -110,14 +110,14 @@ export function createDeployService(deps: DeployServiceDeps) {
   ) {
     const result = await preflightOf(userId, input, options.surface);
     if (options.dryRun) {
-      audit.record({
+      await audit.record({
         actor: userId,
         action: 'deploys.dry-run',
         inputs: { ...input },
         detail: result.ok ? 'passes' : 'blocked',
       });
     } else if (!result.ok) {
-      audit.record({
+      await audit.record({
         actor: userId,
         action: 'deploys.request',
         inputs: { ...input },
@@ -165,7 +165,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       const message = running
         ? alreadyDeployingMessage(running)
         : `${input.service} is already being deployed to ${input.environment}; wait for it to finish or cancel it.`;
-      audit.record({
+      await audit.record({
         actor: userId,
         action: 'deploys.request',
         inputs: { ...input },
@@ -175,11 +175,11 @@ export function createDeployService(deps: DeployServiceDeps) {
       throw invalidInput(message, { service: message });
     }
     let deploy = inserted.row;
-    audit.record({ actor: userId, action: 'deploys.request', target: target(deploy.id), inputs: { ...input } });
+    await audit.record({ actor: userId, action: 'deploys.request', target: target(deploy.id), inputs: { ...input } });
     const announceGlass = async () => {
       if (!result.breaksGlass) return;
       const freeze = guardrails.freezeStatus(input.environment, now);
-      audit.record({
+      await audit.record({
         actor: userId,
         action: 'deploys.break-glass',
         target: target(deploy.id),

@@ -31,7 +31,7 @@ export const requestsCapability = defineCapability('requests', (core) => {
   }
   const service = createRequestsService({
     config,
-    repo: createRequestsRepo(core.db),
+    repo: createRequestsRepo(core.syncDb),
     clock: core.clock,
     timezone: core.config.team.timezone,
     people: core.people,

@@ -56,7 +56,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
       const ref = await notifier.postQueueCard(deps.config.channel, queued, type);
       posted = repo.update(row.id, { queueChannel: ref.channel, queueTs: ref.ts }) ?? queued;
     });
-    audit.record({ actor: 'system', action: 'requests.queue', target: `request:${row.id}`, detail: note });
+    await audit.record({ actor: 'system', action: 'requests.queue', target: `request:${row.id}`, detail: note });
     await announce(posted, undefined, { card: false });
     return posted;
   }
@@ -105,7 +105,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
     const now = clock.now();
     const current = repo.get(row.id) ?? row;
     if (result.ok) {
-      audit.record({
+      await audit.record({
         actor: 'system',
         action: 'requests.webhook',
         target: `request:${row.id}`,
@@ -120,7 +120,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
       }
       return delivered ?? current;
     }
-    audit.record({
+    await audit.record({
       actor: 'system',
       action: 'requests.webhook',
       target: `request:${row.id}`,
@@ -179,7 +179,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
       ...(input.outputs ? { outputs: { ...(row.outputs ?? {}), ...input.outputs } } : {}),
       ...(input.status === 'done' ? { resolvedBy: 'webhook' } : {}),
     });
-    audit.record({
+    await audit.record({
       actor: `webhook:${row.typeId}`,
       action: 'requests.callback',
       target: `request:${id}`,
@@ -247,7 +247,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
     ): Promise<CallbackResult> {
       const result = await applyCallback(id, signedWith, input);
       if (!result.ok) {
-        audit.record({
+        await audit.record({
           actor: `webhook:${repo.get(id)?.typeId ?? 'unknown'}`,
           action: 'requests.callback',
           target: `request:${id}`,
@@ -267,7 +267,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
         const marked = repo.update(row.id, { slaFlaggedAt: now });
         if (!marked) continue;
         flagged++;
-        audit.record({ actor: 'system', action: 'requests.sla-breach', target: `request:${row.id}` });
+        await audit.record({ actor: 'system', action: 'requests.sla-breach', target: `request:${row.id}` });
         await safely(`flagging #${row.id}`, () => notifier.announceSlaBreach(marked, type));
         if (marked.queueTs) await safely(`updating #${row.id}`, () => notifier.updateQueueCard(marked, type));
       }

@@ -63,7 +63,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
 
   async function requirePlatform(userId: string, action: string, id: number): Promise<void> {
     if (!(await deps.people.hasRole(userId, 'platform'))) {
-      audit.record({
+      await audit.record({
         actor: userId,
         action: `requests.${action}`,
         target: `request:${id}`,
@@ -86,7 +86,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
       ...(to === 'expired' ? { message: 'Nobody approved it in time.' } : {}),
     });
     const note = to === 'approved' ? `Approved by ${approvers.join(', ')}.` : undefined;
-    audit.record({
+    await audit.record({
       actor: 'system',
       action: `requests.${to}`,
       target: `request:${row.id}`,
@@ -137,7 +137,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
         submittedAt: now,
         updatedAt: now,
       });
-      audit.record({
+      await audit.record({
         actor: input.requester,
         action: 'requests.submit',
         target: `request:${row.id}`,
@@ -166,7 +166,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
         if (!isDomainError(error)) throw error;
         // Not enough eligible approvers: nobody could ever approve it, so close it and say why.
         const failed = move(row, 'failed', { message: `Could not ask for approval: ${error.message}` });
-        audit.record({
+        await audit.record({
           actor: 'system',
           action: 'requests.approval-request',
           target: `request:${row.id}`,
@@ -181,7 +181,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     async claim(id: number, userId: string): Promise<RequestRow> {
       await requirePlatform(userId, 'claim', id);
       const row = move(getOrThrow(id), 'claimed', { claimedBy: userId });
-      audit.record({ actor: userId, action: 'requests.claim', target: `request:${id}` });
+      await audit.record({ actor: userId, action: 'requests.claim', target: `request:${id}` });
       await announce(row);
       return row;
     },
@@ -190,7 +190,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
       await requirePlatform(userId, 'done', id);
       const current = getOrThrow(id);
       const row = move(current, 'done', { resolvedBy: userId, claimedBy: current.claimedBy ?? userId });
-      audit.record({ actor: userId, action: 'requests.done', target: `request:${id}` });
+      await audit.record({ actor: userId, action: 'requests.done', target: `request:${id}` });
       await announce(row);
       return row;
     },
@@ -199,7 +199,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
       await requirePlatform(userId, 'reject', id);
       if (!reason.trim()) throw invalidInput('Give a reason: the requester will see it.', { reason: 'Give a reason.' });
       const row = move(getOrThrow(id), 'rejected', { resolvedBy: userId, message: reason.trim() });
-      audit.record({ actor: userId, action: 'requests.reject', target: `request:${id}`, detail: reason.trim() });
+      await audit.record({ actor: userId, action: 'requests.reject', target: `request:${id}`, detail: reason.trim() });
       await announce(row);
       return row;
     },
@@ -233,8 +233,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     },
 
     /** Records a refusal made before the service was reached (a button or command only the platform team may use). */
-    recordDenied(userId: string, action: string, target?: string): void {
-      audit.record({
+    async recordDenied(userId: string, action: string, target?: string): Promise<void> {
+      await audit.record({
         actor: userId,
         action: `requests.${action}`,
         ...(target ? { target } : {}),

@@ -76,13 +76,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // counts the listener run for stop().
   app.use(async ({ body, context, next }) => {
     translateIds(body);
-    const delivery = beginDelivery(body, core, context.retryNum);
+    const delivery = await beginDelivery(body, core, context.retryNum);
     if (!delivery) return;
     inFlight++;
     try {
       await runWithLogContext(slackLogContext(body), next);
       // Marked processed only now that every listener has finished (or by a listener's commitWithEvent).
-      delivery.done();
+      await delivery.done();
     } catch (error) {
       // A write the database refused is never a silent success: the person who asked is told.
       if (!isStorageError(error) && !(error instanceof WriteFailedError)) throw error;

@@ -165,7 +165,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     expect(blockText(app.slack.callsTo('chat.postMessage')[0]!.args.blocks)).toContain('Approval for gadget 1');
     const result = await approvals.decide(approval.id, ALICE, 'approve');
     expect(result).toMatchObject({ ok: true, approval: { status: 'approved' } });
-    expect(audit.latest(5)).toEqual(
+    expect(await audit.latest(5)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
           action: 'approvals.onApproved',

@@ -106,7 +106,7 @@ describe('approvals through Slack', () => {
     await settled(app);
     expect(calls.approved).toHaveLength(1);
 
-    const audit = app.groundcrew.services.audit.latest(20).map((r) => `${r.action}:${r.actor}:${r.outcome}`);
+    const audit = (await app.groundcrew.services.audit.latest(20)).map((r) => `${r.action}:${r.actor}:${r.outcome}`);
     expect(audit).toEqual(
       expect.arrayContaining([
         `approvals.request:${REQUESTER}:ok`,

@@ -89,8 +89,8 @@ describe.skipIf(!isRoot)(`a full disk (${isRoot ? 'tmpfs' : `skipped: ${reason}`
     const posted = app.slack.callsTo('chat.postMessage').filter((c) => !/could not be saved/.test(String(c.args.text)));
     expect(posted.map((c) => `${c.args.channel}: ${c.args.text}`)).toEqual([]);
     expect(outbound).toEqual([]);
-    expect(app.groundcrew.services.db.select().from(deploysTable).all()).toEqual([]);
-    expect(app.groundcrew.services.db.select().from(requestsTable).all()).toEqual([]);
+    expect(await app.groundcrew.services.db.orm.select().from(deploysTable)).toEqual([]);
+    expect(await app.groundcrew.services.db.orm.select().from(requestsTable)).toEqual([]);
 
     // /healthz writes (at most once a second): the database is down while it cannot write, and up once it can.
     await eventually(async () => (await app!.request('/healthz')).status === 503, { what: '/healthz 503' });

@@ -110,11 +110,10 @@ describe('deploys: Cancel once', () => {
     await app.command('deploy worker staging', { user_id: ENGINEER });
     const running = await settle(app, 1, 'running');
     // What a crash between the claim and the cancel leaves behind.
-    app.groundcrew.services.db
+    await app.groundcrew.services.db.orm
       .update(deploysTable)
       .set({ cancelClaimedAt: app.clock.now() })
-      .where(eq(deploysTable.id, 1))
-      .run();
+      .where(eq(deploysTable.id, 1));
     nock('http://deployer.test').post('/hooks/groundcrew').reply(200, { ok: true });
     await click(app, DEPLOY_IDS.cancelButton, '1', running.messageTs!);
     await eventually(() => responses(app!).some((t) => t.includes('already being cancelled')), {

@@ -56,7 +56,7 @@ describe('a crash while approval cards are being posted', () => {
     await scheduler.runNow('approvals.resend-cards');
     expect(cardsTo(app, APPROVER)).toHaveLength(1);
 
-    const approvalId = requestRows(app)[0]!.approvalId!;
+    const approvalId = (await requestRows(app))[0]!.approvalId!;
     await app.interact(
       viewAction({
         userId: APPROVER,
@@ -83,7 +83,7 @@ describe('a crash while approval cards are being posted', () => {
     const app = await startRequestsApp({ dbPath, clock });
     apps.push(app);
     await app.groundcrew.services.scheduler.runNow('approvals.resend-cards');
-    const approvalId = requestRows(app)[0]!.approvalId!;
+    const approvalId = (await requestRows(app))[0]!.approvalId!;
     await eventually(() => app.groundcrew.services.approvals.get(approvalId)?.status === 'cancelled', {
       what: 'the orphaned approval to be cancelled',
     });

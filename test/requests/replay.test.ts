@@ -18,7 +18,7 @@ describe('request callbacks: side effects once per state change', () => {
     nock(HOOKS).post('/alert').reply(202, 'accepted');
     await submitForm(app, 'alert', { query: text('up == 0') });
     const db = app.groundcrew.services.db;
-    await eventually(() => db.select().from(requestsTable).all()[0]?.status === 'queued', {
+    await eventually(async () => (await db.orm.select().from(requestsTable))[0]?.status === 'queued', {
       what: 'request #1 queued',
     });
     const dms = () =>
@@ -37,6 +37,6 @@ describe('request callbacks: side effects once per state change', () => {
     await eventually(() => dms().length >= 1, { what: 'the in-progress DM' });
     // Every callback was answered after its effects: count them.
     expect(dms()).toHaveLength(1);
-    expect(db.select().from(requestsTable).all()[0]).toMatchObject({ status: 'in_progress' });
+    expect((await db.orm.select().from(requestsTable))[0]).toMatchObject({ status: 'in_progress' });
   });
 });

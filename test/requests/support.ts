@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { requestsTable } from '../../src/requests/schema.js';
+import { type RequestRow, requestsTable } from '../../src/requests/schema.js';
 import { fieldBlockId, IDS } from '../../src/requests/slack/ids.js';
 import {
   ENGINEER,
@@ -172,19 +172,15 @@ export function dmsTo(app: TestApp, userId: string): string[] {
 }
 
 /** The requests table straight from the database. */
-export function requestRows(app: TestApp) {
-  return app.groundcrew.services.db.select().from(requestsTable).orderBy(requestsTable.id).all();
+export async function requestRows(app: TestApp): Promise<RequestRow[]> {
+  return app.groundcrew.services.db.orm.select().from(requestsTable).orderBy(requestsTable.id);
 }
 
 /** Polls the requests table until `check` holds for the row with this id; returns the row. */
-export async function waitForRow(
-  app: TestApp,
-  id: number,
-  check: (row: ReturnType<typeof requestRows>[number]) => boolean,
-): Promise<ReturnType<typeof requestRows>[number]> {
+export async function waitForRow(app: TestApp, id: number, check: (row: RequestRow) => boolean): Promise<RequestRow> {
   return eventually(
-    () => {
-      const row = requestRows(app).find((r) => r.id === id);
+    async () => {
+      const row = (await requestRows(app)).find((r) => r.id === id);
       if (row && check(row)) return row;
       throw new Error(`request ${id} is now ${JSON.stringify(row)}`);
     },

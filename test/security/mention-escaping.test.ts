@@ -68,8 +68,7 @@ describe('free text never pings anyone', () => {
     acks.push(await ackBody(await app.command(`lock staging --reason "mine"`, { user_id: BOB })));
     acks.push(await ackBody(await app.command('deploy web staging', { user_id: BOB })));
     acks.push(await ackBody(await app.command('locks', { user_id: BOB })));
-    const lockId = app.groundcrew.services.audit
-      .latest(10)
+    const lockId = (await app.groundcrew.services.audit.latest(10))
       .find((r) => r.action === 'deploys.lock')!
       .target!.replace('lock:', '');
     await app.interact(
@@ -122,7 +121,7 @@ describe('free text never pings anyone', () => {
       }),
     );
     await reject(app, BOB, approval.id);
-    await eventually(() => deployRow(app!, 1).status === 'rejected', { what: 'rejected' });
+    await eventually(async () => (await deployRow(app!, 1)).status === 'rejected', { what: 'rejected' });
     await eventually(() => app!.slack.callsTo('chat.postMessage').some((c) => c.args.channel === ENGINEER), {
       what: 'the requester DM',
     });

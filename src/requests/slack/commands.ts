@@ -45,7 +45,7 @@ export function requestCommands(service: RequestsService, clock: Clock): Subcomm
     async handle(ctx) {
       if (ctx.args.flags.open) {
         if (!(await service.isPlatform(ctx.userId))) {
-          service.recordDenied(ctx.userId, 'queue');
+          await service.recordDenied(ctx.userId, 'queue');
           throw new ArgsError(
             '`/platform requests --open` is for the platform team; `/platform requests` lists yours.',
           );

@@ -161,7 +161,7 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
   queueButton(IDS.done, (id, { userId }) => service.complete(id, userId));
   queueButton(IDS.reject, async (id, { userId, triggerId, client, say }) => {
     if (!(await service.isPlatform(userId))) {
-      service.recordDenied(userId, 'reject', `request:${id}`);
+      await service.recordDenied(userId, 'reject', `request:${id}`);
       return say(':no_entry: Only the platform team can work the request queue.');
     }
     const row = service.get(id);
