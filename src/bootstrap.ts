@@ -78,7 +78,7 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
     commands: new CommandRegistry(),
     home,
     fetch: options.fetch ?? globalThis.fetch,
-    approvals: createApprovals({ db: database.db, clock, logger, people, audit, client, publishHome }),
+    approvals: createApprovals({ db: database, clock, logger, people, audit, client, publishHome }),
     publishHome,
   };
 }

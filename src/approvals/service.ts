@@ -24,7 +24,7 @@ export interface ApprovalsService extends ApprovalsApi {
   /** An approver's decision. Refusals (not an approver, the requester, already resolved, …) change nothing. */
   decide(approvalId: number, userId: string, decision: ApprovalDecisionKind, reason?: string): Promise<DecisionResult>;
   /** May this user decide at all right now? Null = yes. Used before opening the reject modal. */
-  refusalFor(approvalId: number, userId: string): Refusal | null;
+  refusalFor(approvalId: number, userId: string): Promise<Refusal | null>;
   /** Expires every pending approval whose TTL has passed by `now`; returns how many. */
   expireDue(now: Date): Promise<number>;
   /**
@@ -32,7 +32,7 @@ export interface ApprovalsService extends ApprovalsApi {
    * none), or cancels the approval when its subject no longer waits on it; returns how many approvals it handled.
    */
   resendCards(): Promise<number>;
-  card(approval: Approval): ApprovalCard;
+  card(approval: Approval): Promise<ApprovalCard>;
 }
 
 export interface ApprovalsServiceDeps {
@@ -50,11 +50,11 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
   /** Approvals whose cards this process is posting right now (the resend sweep leaves them alone). */
   const posting = new Set<number>();
 
-  function card(approval: Approval): ApprovalCard {
+  async function card(approval: Approval): Promise<ApprovalCard> {
     const subject = subjects.get(approval.subjectType);
     let view: ApprovalSubjectView | null = null;
     try {
-      view = subject?.describe(approval.subjectId) ?? null;
+      view = (await subject?.describe(approval.subjectId)) ?? null;
     } catch (error) {
       logger.warn(`approvals: describing ${approval.subjectType}:${approval.subjectId} failed:`, error);
     }
@@ -65,9 +65,9 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
   const subjectRef = (a: Approval) => `${a.subjectType}:${a.subjectId}`;
 
   async function refreshCards(approval: Approval): Promise<void> {
-    const view = card(approval);
+    const view = await card(approval);
     const results = await Promise.allSettled(
-      repo.cards(approval.id).map((ref) => notifier.updateCard({ channel: ref.channel, ts: ref.ts }, view)),
+      (await repo.cards(approval.id)).map((ref) => notifier.updateCard({ channel: ref.channel, ts: ref.ts }, view)),
     );
     for (const r of results) {
       if (r.status === 'rejected')
@@ -112,39 +112,39 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
   async function sendCards(approval: Approval): Promise<void> {
     posting.add(approval.id);
     try {
-      const have = repo.cards(approval.id);
-      const view = card(approval);
+      const have = await repo.cards(approval.id);
+      const view = await card(approval);
       const targets: { to: string; userId: string | null }[] = approval.approvers
         .filter((userId) => !have.some((c) => c.userId === userId))
         .map((userId) => ({ to: userId, userId }));
-      const channel = repo.cardChannel(approval.id);
+      const channel = await repo.cardChannel(approval.id);
       if (channel && !have.some((c) => c.userId === null)) targets.push({ to: channel, userId: null });
       const posted = await Promise.allSettled(
         targets.map(async (t) => {
           const ref = await notifier.postCard(t.to, view);
           // Recorded as soon as it is posted, so a crash after this one does not send it again.
-          repo.addCard(approval.id, { ...ref, userId: t.userId }, clock.now());
+          await repo.addCard(approval.id, { ...ref, userId: t.userId }, clock.now());
         }),
       );
       posted.forEach((result, i) => {
         if (result.status === 'rejected')
           logger.error(`approvals: posting approval ${approval.id} to ${targets[i]!.to} failed:`, result.reason);
       });
-      repo.markCardsSent(approval.id, clock.now());
+      await repo.markCardsSent(approval.id, clock.now());
     } finally {
       posting.delete(approval.id);
     }
   }
 
-  function mustGet(id: number): Approval {
-    const approval = repo.get(id);
+  async function mustGet(id: number): Promise<Approval> {
+    const approval = await repo.get(id);
     if (!approval) throw notFound(`There is no approval #${id}.`);
     return approval;
   }
 
   async function expire(approval: Approval, now: Date): Promise<boolean> {
-    if (!repo.resolve(approval.id, 'expired', now)) return false;
-    const expired = mustGet(approval.id);
+    if (!(await repo.resolve(approval.id, 'expired', now))) return false;
+    const expired = await mustGet(approval.id);
     await audit.record({
       actor: 'system',
       action: 'approvals.expire',
@@ -182,8 +182,8 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       }
       const now = clock.now();
       // Link first, post after: the approval and the subject's link to it are committed together, before any card.
-      const approval = repo.transaction(() => {
-        const inserted = repo.insert({
+      const approval = await repo.transaction(async () => {
+        const inserted = await repo.insert({
           subjectType: input.subjectType,
           subjectId: input.subjectId,
           requester: input.requester,
@@ -193,7 +193,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
           expiresAt: expiryOf(now, policy.ttlMs),
           cardChannel: input.channel ?? null,
         });
-        input.link?.(inserted);
+        await input.link?.(inserted);
         return inserted;
       });
       posting.add(approval.id);
@@ -216,7 +216,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
     async decide(approvalId, userId, decision, reason) {
       const now = clock.now();
-      const approval = mustGet(approvalId);
+      const approval = await mustGet(approvalId);
       const refusal = checkDecision(
         approval,
         userId,
@@ -235,10 +235,10 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
           detail: refusal.message,
         });
         if (refusal.code === 'expired') await expire(approval, now);
-        return { ok: false, refusal, approval: mustGet(approvalId) };
+        return { ok: false, refusal, approval: await mustGet(approvalId) };
       }
       const trimmed = decision === 'reject' ? reason?.trim() : undefined;
-      const added = repo.addDecision({
+      const added = await repo.addDecision({
         approvalId,
         userId,
         decision,
@@ -247,7 +247,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       });
       if (!added) {
         // Lost a race with the same person's other click: the first one counts.
-        const current = mustGet(approvalId);
+        const current = await mustGet(approvalId);
         return {
           ok: false,
           refusal: checkDecision(current, userId, decision, now) ?? {
@@ -263,10 +263,10 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         target: target(approval),
         inputs: { subject: subjectRef(approval), ...(trimmed ? { reason: trimmed } : {}) },
       });
-      const updated = mustGet(approvalId);
+      const updated = await mustGet(approvalId);
       const next = statusFromDecisions(updated);
-      if (next !== 'pending' && repo.resolve(approvalId, next, now)) {
-        const resolved = mustGet(approvalId);
+      if (next !== 'pending' && (await repo.resolve(approvalId, next, now))) {
+        const resolved = await mustGet(approvalId);
         await audit.record({
           actor: userId,
           action: next === 'approved' ? 'approvals.approved' : 'approvals.rejected',
@@ -278,19 +278,20 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       }
       await refreshCards(updated);
       await homeChanged(updated);
-      return { ok: true, approval: mustGet(approvalId) };
+      return { ok: true, approval: await mustGet(approvalId) };
     },
 
-    refusalFor(approvalId, userId) {
-      return checkDecision(mustGet(approvalId), userId, 'reject', clock.now());
+    async refusalFor(approvalId, userId) {
+      return checkDecision(await mustGet(approvalId), userId, 'reject', clock.now());
     },
 
     async cancel(approvalId, by) {
-      const approval = mustGet(approvalId);
-      if (approval.status !== 'pending' || !repo.resolve(approvalId, 'cancelled', clock.now(), by)) {
-        throw conflict(`Approval #${approvalId} is already ${mustGet(approvalId).status}; it cannot be cancelled.`);
+      const approval = await mustGet(approvalId);
+      if (approval.status !== 'pending' || !(await repo.resolve(approvalId, 'cancelled', clock.now(), by))) {
+        const now = (await mustGet(approvalId)).status;
+        throw conflict(`Approval #${approvalId} is already ${now}; it cannot be cancelled.`);
       }
-      const cancelled = mustGet(approvalId);
+      const cancelled = await mustGet(approvalId);
       await audit.record({
         actor: by,
         action: 'approvals.cancel',
@@ -302,13 +303,13 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
     async resendCards() {
       let handled = 0;
-      for (const approval of repo.unsent()) {
+      for (const approval of await repo.unsent()) {
         if (posting.has(approval.id)) continue;
         handled++;
         const subject = subjects.get(approval.subjectType);
         let waiting = true;
         try {
-          waiting = subject?.isWaiting ? subject.isWaiting(approval) : subject !== undefined;
+          waiting = subject?.isWaiting ? await subject.isWaiting(approval) : subject !== undefined;
         } catch (error) {
           logger.warn(`approvals: asking whether ${subjectRef(approval)} waits on approval ${approval.id}:`, error);
         }
@@ -325,9 +326,9 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
           continue;
         }
         // Nothing waits on it any more (the subject is gone or moved on): cancel it rather than ask anyone.
-        if (!repo.resolve(approval.id, 'cancelled', clock.now(), 'system')) continue;
-        repo.markCardsSent(approval.id, clock.now());
-        const cancelled = mustGet(approval.id);
+        if (!(await repo.resolve(approval.id, 'cancelled', clock.now(), 'system'))) continue;
+        await repo.markCardsSent(approval.id, clock.now());
+        const cancelled = await mustGet(approval.id);
         await audit.record({
           actor: 'system',
           action: 'approvals.cancel',
@@ -351,7 +352,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
     async expireDue(now) {
       let count = 0;
-      for (const approval of repo.due(now)) {
+      for (const approval of await repo.due(now)) {
         if (isDue(approval, now) && (await expire(approval, now))) count++;
       }
       return count;
@@ -359,9 +360,9 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
     get: (id) => repo.get(id),
 
-    pendingFor(userId) {
+    async pendingFor(userId) {
       const now = clock.now();
-      return repo.pending().filter((a) => awaits(a, userId, now));
+      return (await repo.pending()).filter((a) => awaits(a, userId, now));
     },
 
     latestFor: (subjectType, subjectId) => repo.latestFor(subjectType, subjectId),

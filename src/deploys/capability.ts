@@ -59,7 +59,7 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
     });
     core.approvals.registerSubject({
       type: 'deploy',
-      describe: (subjectId) => approvalView(deploys.get(Number(subjectId))),
+      describe: async (subjectId) => approvalView(deploys.get(Number(subjectId))),
       onApproved: (approval) => deploys.onApproved(approval),
       onRejected: (approval) => deploys.onRejected(approval),
       onExpired: (approval) => deploys.onExpired(approval),

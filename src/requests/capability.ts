@@ -44,7 +44,7 @@ export const requestsCapability = defineCapability('requests', (core) => {
   });
   core.approvals.registerSubject({
     type: SUBJECT_TYPE,
-    describe: (subjectId) => approvalView(service.get(Number(subjectId)), service.typeById),
+    describe: async (subjectId) => approvalView(service.get(Number(subjectId)), service.typeById),
     onApproved: service.onApproved,
     onRejected: service.onRejected,
     onExpired: service.onExpired,

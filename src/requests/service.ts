@@ -102,7 +102,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     onRejected: (approval: Approval) => afterApproval(approval, 'rejected'),
     onExpired: (approval: Approval) => afterApproval(approval, 'expired'),
     /** Still waiting on this approval (not decided another way, not asked again under another approval)? */
-    isWaiting(approval: Approval): boolean {
+    async isWaiting(approval: Approval): Promise<boolean> {
       const row = repo.get(Number(approval.subjectId));
       return row?.status === 'awaiting_approval' && (row.approvalId === null || row.approvalId === approval.id);
     },
@@ -155,7 +155,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
           subjectId: String(row.id),
           requester: input.requester,
           policy: { count: type.approval.count, approvers: type.approval.approvers, ttlMs: type.approval.ttl },
-          link: (approval) => {
+          link: async (approval) => {
             move(row, 'awaiting_approval', { approvalId: approval.id });
           },
         });

@@ -91,7 +91,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     };
     await app.interact(homeClick);
     await app.slack.waitFor('views.publish', (c) => c.args.user_id === ALICE);
-    await eventually(() => approvals.get(approval.id)?.status === 'approved', { what: 'approved' });
+    await eventually(async () => (await approvals.get(approval.id))?.status === 'approved', { what: 'approved' });
     const after = app.slack.callsTo('views.publish').find((c) => c.args.user_id === ALICE)!;
     expect(blockText(after.args.view)).not.toContain('Ship widget 23');
   });
@@ -105,11 +105,11 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
       policy: policy(),
     });
     await approvals.cancel(approval.id, REQUESTER);
-    expect(approvals.get(approval.id)).toMatchObject({ status: 'cancelled', cancelledBy: REQUESTER });
+    expect(await approvals.get(approval.id)).toMatchObject({ status: 'cancelled', cancelledBy: REQUESTER });
     expect(textOf(app.slack.callsTo('chat.update')[0]!)).toContain(`*Cancelled* by <@${REQUESTER}>`);
     await expect(approvals.cancel(approval.id, REQUESTER)).rejects.toMatchObject({ code: 'conflict' });
-    expect(approvals.latestFor('widget', '24')?.id).toBe(approval.id);
-    expect(approvals.pendingFor(ALICE)).toEqual([]);
+    expect((await approvals.latestFor('widget', '24'))?.id).toBe(approval.id);
+    expect(await approvals.pendingFor(ALICE)).toEqual([]);
   });
   it('simultaneous clicks: a double click counts once and the deciding approvals call onApproved once', async () => {
     const { app, calls, approvals, cards } = await setup();
@@ -125,7 +125,9 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
       click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
       click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
     ]);
-    await eventually(() => (approvals.get(approval.id)?.decisions.length ?? 0) >= 1, { what: "Alice's decision" });
+    await eventually(async () => ((await approvals.get(approval.id))?.decisions.length ?? 0) >= 1, {
+      what: "Alice's decision",
+    });
     await Promise.all([
       click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!).response,
       click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!).response,
@@ -134,7 +136,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     await app.slack.waitFor('response_url', undefined, { count: 2 });
     await settled(app);
     expect(calls.approved).toHaveLength(1);
-    const stored = approvals.get(approval.id)!;
+    const stored = (await approvals.get(approval.id))!;
     expect(stored.status).toBe('approved');
     expect(stored.decisions.filter((d) => d.userId === ALICE)).toHaveLength(1);
     expect(stored.decisions).toHaveLength(2);
@@ -145,7 +147,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     const failing = defineCapability('test-failing', (core) => {
       core.approvals.registerSubject({
         type: 'gadget',
-        describe: () => null,
+        describe: async () => null,
         onApproved: async () => {
           throw new Error('workflow dispatch failed');
         },
@@ -199,6 +201,6 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     const [dm] = await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === REQUESTER);
     expect(dm!.args.text).toContain('You asked for this');
     await settled(app);
-    expect(approvals.get(approval.id)?.decisions).toEqual([]);
+    expect((await approvals.get(approval.id))?.decisions).toEqual([]);
   });
 });

@@ -65,7 +65,7 @@ describe('approvals through Slack', () => {
     expect(ephemerals(app)[1]).toContain('not one of the approvers');
     await settled(app);
     expect(app.slack.callsTo('chat.update')).toEqual([]);
-    expect(approvals.get(approval.id)?.decisions).toEqual([]);
+    expect((await approvals.get(approval.id))?.decisions).toEqual([]);
 
     // First approval: every copy is edited in place with the current state.
     await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
@@ -85,7 +85,7 @@ describe('approvals through Slack', () => {
     await app.slack.waitFor('response_url', undefined, { count: 3 });
     expect(ephemerals(app)[2]).toContain('already approved');
     await settled(app);
-    expect(approvals.get(approval.id)?.decisions).toHaveLength(1);
+    expect((await approvals.get(approval.id))?.decisions).toHaveLength(1);
     expect(app.slack.callsTo('chat.update')).toHaveLength(4);
 
     // Second distinct approval: approved, onApproved once, cards without buttons.
@@ -160,7 +160,7 @@ describe('approvals through Slack', () => {
       errors: { [APPROVAL_IDS.reasonBlock]: expect.stringContaining('Give a reason') },
     });
     expect(await ackBody(await submit(null))).toMatchObject({ response_action: 'errors' });
-    expect(approvals.get(approval.id)?.status).toBe('pending');
+    expect((await approvals.get(approval.id))?.status).toBe('pending');
 
     const ok = await submit('Friday <afternoon> & no on-call');
     expect(ok.status).toBe(200);
@@ -201,13 +201,13 @@ describe('approvals through Slack', () => {
 
     app.clock.advance(30 * MINUTE - 1);
     expect((await scheduler.runNow('approvals.expire')).outcome).toBe('ok');
-    expect(approvals.get(approval.id)?.status).toBe('pending');
+    expect((await approvals.get(approval.id))?.status).toBe('pending');
     await settled(app);
     expect(calls.expired).toEqual([]);
 
     app.clock.advance(1);
     expect((await scheduler.runNow('approvals.expire')).outcome).toBe('ok');
-    expect(approvals.get(approval.id)).toMatchObject({ status: 'expired', resolvedAt: app.clock.now() });
+    expect(await approvals.get(approval.id)).toMatchObject({ status: 'expired', resolvedAt: app.clock.now() });
     expect(calls.expired.map((a) => a.id)).toEqual([approval.id]);
     const updates = app.slack.callsTo('chat.update');
     expect(updates.map((u) => u.args.channel)).toEqual(['D0ALICE01', 'D0BOB0001', 'D0CAROL01']);
@@ -237,6 +237,6 @@ describe('approvals through Slack', () => {
     await app.slack.waitFor('response_url');
     expect(ephemerals(app)[0]).toContain('expired');
     await eventually(() => calls.expired.length === 1, { what: 'onExpired' });
-    expect(approvals.get(approval.id)).toMatchObject({ status: 'expired', decisions: [] });
+    expect(await approvals.get(approval.id)).toMatchObject({ status: 'expired', decisions: [] });
   });
 });

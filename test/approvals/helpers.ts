@@ -23,7 +23,7 @@ export function widgetSubject() {
   const capability = defineCapability('test-widgets', (core) => {
     core.approvals.registerSubject({
       type: 'widget',
-      describe: (id) => ({ title: `Ship widget ${id}`, lines: ['*Colour:* blue', '*Size:* large'] }),
+      describe: async (id) => ({ title: `Ship widget ${id}`, lines: ['*Colour:* blue', '*Size:* large'] }),
       onApproved: async (a) => void calls.approved.push(a),
       onRejected: async (a) => void calls.rejected.push(a),
       onExpired: async (a) => void calls.expired.push(a),

@@ -37,7 +37,7 @@ function cardFor(test: TestApp, userId: string) {
 async function requestProduction(test: TestApp, requester: string) {
   await test.command('deploy web production v2.0.0 --reason "launch"', { user_id: requester });
   await test.slack.waitFor('response_url', (c) => String(c.args.text).includes('waiting for approval'));
-  const approval = test.groundcrew.services.approvals.latestFor('deploy', '1');
+  const approval = await test.groundcrew.services.approvals.latestFor('deploy', '1');
   if (!approval) throw new Error('no approval');
   return approval;
 }
@@ -72,7 +72,7 @@ describe('production needs two approvals from people other than the requester', 
     );
     expect(refused!.args.text).toBe('You asked for this, so you cannot approve or reject it yourself.');
     await click(app, BOB, APPROVAL_IDS.approveButton, approval.id);
-    await eventually(() => app!.groundcrew.services.approvals.get(approval.id)!.decisions.length === 1, {
+    await eventually(async () => (await app!.groundcrew.services.approvals.get(approval.id))!.decisions.length === 1, {
       what: 'first approval',
     });
     expect((await deployRow(app, 1)).status).toBe('awaiting_approval');
@@ -145,7 +145,7 @@ describe('production needs two approvals from people other than the requester', 
     const approval = await requestProduction(app, ALICE);
     app.clock.set('2026-11-27T15:30:00Z'); // 16:30: frozen
     await click(app, BOB, APPROVAL_IDS.approveButton, approval.id);
-    await eventually(() => app!.groundcrew.services.approvals.get(approval.id)!.decisions.length === 1, {
+    await eventually(async () => (await app!.groundcrew.services.approvals.get(approval.id))!.decisions.length === 1, {
       what: 'first approval',
     });
     await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id);

@@ -84,7 +84,7 @@ describe('a crash while approval cards are being posted', () => {
     apps.push(app);
     await app.groundcrew.services.scheduler.runNow('approvals.resend-cards');
     const approvalId = (await requestRows(app))[0]!.approvalId!;
-    await eventually(() => app.groundcrew.services.approvals.get(approvalId)?.status === 'cancelled', {
+    await eventually(async () => (await app.groundcrew.services.approvals.get(approvalId))?.status === 'cancelled', {
       what: 'the orphaned approval to be cancelled',
     });
     await app.slack.waitFor(
@@ -92,6 +92,6 @@ describe('a crash while approval cards are being posted', () => {
       (c) => c.args.channel === ENGINEER && String(c.args.text).includes(`approval request #${approvalId}`),
     );
     expect(cardsTo(app, APPROVER)).toEqual([]);
-    expect(app.groundcrew.services.approvals.pendingFor(APPROVER)).toEqual([]);
+    expect(await app.groundcrew.services.approvals.pendingFor(APPROVER)).toEqual([]);
   });
 });

@@ -65,7 +65,7 @@ describe('webhook fulfilment', () => {
       'Your request #1 Postgres database is waiting for approval.',
     ]);
 
-    const [approval] = app.groundcrew.services.approvals.pendingFor(APPROVER);
+    const [approval] = await app.groundcrew.services.approvals.pendingFor(APPROVER);
     expect(approval?.subjectType).toBe('request');
     await app.interact(
       messageButton({
@@ -179,7 +179,7 @@ describe('webhook fulfilment', () => {
     const deliveries = webhookTarget('/database');
     await submitForm(app, 'database', validDatabase());
     await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === APPROVER);
-    const [approval] = app.groundcrew.services.approvals.pendingFor(APPROVER);
+    const [approval] = await app.groundcrew.services.approvals.pendingFor(APPROVER);
     await app.groundcrew.services.approvals.decide(approval!.id, APPROVER, 'reject', 'Use the shared cluster');
     expect((await requestRows(app))[0]).toMatchObject({ status: 'rejected', resolvedBy: APPROVER });
     const last = app.slack

@@ -97,7 +97,9 @@ describe('free text never pings anyone', () => {
     );
     await eventually(() => sent(app!, []).some((m) => m.includes('Freeze started')), { what: 'the announcement' });
     await app.command(`deploy web production v1 --break-glass --reason "${HOSTILE}"`, { user_id: ADMIN });
-    await eventually(() => app!.groundcrew.services.approvals.latestFor('deploy', '1') !== null, { what: 'approval' });
+    await eventually(async () => (await app!.groundcrew.services.approvals.latestFor('deploy', '1')) !== null, {
+      what: 'approval',
+    });
     await eventually(() => app!.slack.callsTo('chat.postMessage').some((c) => c.args.channel === ALICE), {
       what: 'the approval card',
     });
@@ -109,8 +111,10 @@ describe('free text never pings anyone', () => {
   it('a rejection reason in the requester DM and on the status message', async () => {
     app = await startDeploysApp();
     await app.command('deploy web production v1 --reason "launch"', { user_id: ENGINEER });
-    await eventually(() => app!.groundcrew.services.approvals.latestFor('deploy', '1') !== null, { what: 'approval' });
-    const approval = app.groundcrew.services.approvals.latestFor('deploy', '1')!;
+    await eventually(async () => (await app!.groundcrew.services.approvals.latestFor('deploy', '1')) !== null, {
+      what: 'approval',
+    });
+    const approval = (await app.groundcrew.services.approvals.latestFor('deploy', '1'))!;
     await app.interact(
       messageButton({
         userId: BOB,

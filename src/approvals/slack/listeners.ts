@@ -45,14 +45,14 @@ export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals'
       const reply = body.container?.type === 'message' ? respond : undefined;
       const id = buttonValue(body);
       if (id === null) return tell(client, body.user.id, reply, 'That button is broken (no approval ID).');
-      const approval = service.get(id);
+      const approval = await service.get(id);
       if (!approval) return tell(client, body.user.id, reply, `There is no approval #${id}.`);
-      const refusal = service.refusalFor(id, body.user.id);
+      const refusal = await service.refusalFor(id, body.user.id);
       if (refusal) {
         deps.logger.debug(`approvals: ${body.user.id} may not reject #${id}: ${refusal.code}`);
         return tell(client, body.user.id, reply, refusal.message);
       }
-      await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(service.card(approval)) });
+      await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(await service.card(approval)) });
     },
   );
 
@@ -75,7 +75,7 @@ export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals'
       return;
     }
     // Refuse on the field (keeping what they typed) when the approval closed while the modal was open.
-    const refusal = refusalMessage(service, approvalId, body.user.id);
+    const refusal = await refusalMessage(service, approvalId, body.user.id);
     if (refusal) {
       await ack({ response_action: 'errors', errors: { [APPROVAL_IDS.reasonBlock]: refusal } });
       return;
@@ -86,9 +86,9 @@ export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals'
   });
 }
 
-function refusalMessage(service: ApprovalsService, approvalId: number, userId: string): string | null {
+async function refusalMessage(service: ApprovalsService, approvalId: number, userId: string): Promise<string | null> {
   try {
-    return service.refusalFor(approvalId, userId)?.message ?? null;
+    return (await service.refusalFor(approvalId, userId))?.message ?? null;
   } catch (error) {
     if (isDomainError(error)) return error.message;
     throw error;
