@@ -3,13 +3,23 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { deployLocksTable } from '../../src/deploys/schema.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { ackBody, type TestApp } from '../support/harness.js';
-import { settled } from '../support/wait.js';
+import { eventually, gate, settled } from '../support/wait.js';
 import { ALICE, BOB, ENGINEER, settle, startDeploysApp, threadReplies, WEBHOOK_SECRET } from './support.js';
 
 /**
  * Work that arrives at the same moment: the database decides who wins (a transaction or a compare-and-set), not the
- * order in which handlers happen to await.
+ * order in which handlers happen to await. `together` holds the database (an open transaction) until every request
+ * has reached it, so their reads and writes interleave.
  */
+async function together<T>(test: TestApp, requests: (() => Promise<T>)[]): Promise<T[]> {
+  const release = gate();
+  const held = test.database.transaction(() => release.opened);
+  const answers = Promise.all(requests.map((request) => request()));
+  await eventually(() => test.database.waiting() === requests.length, { what: 'every request to reach the database' });
+  release.open();
+  await held;
+  return answers;
+}
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -21,9 +31,11 @@ afterEach(async () => {
 describe('simultaneous requests for the same thing', () => {
   it('two people lock staging at the same moment: one holds it, the other is told who does', async () => {
     app = await startDeploysApp();
-    const answers = await Promise.all(
-      [ALICE, BOB, ENGINEER].map(async (user) =>
-        String((await ackBody(await app!.command('lock staging --reason "mine"', { user_id: user })))?.text),
+    const answers = await together(
+      app,
+      [ALICE, BOB, ENGINEER].map(
+        (user) => async () =>
+          String((await ackBody(await app!.command('lock staging --reason "mine"', { user_id: user })))?.text),
       ),
     );
     const held = answers.filter((t) => t.startsWith(':lock: You hold staging'));
@@ -45,7 +57,7 @@ describe('simultaneous requests for the same thing', () => {
         body,
         headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, body) },
       });
-    const answers = await Promise.all([report(), report(), report()]);
+    const answers = await together(app, [report, report, report]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     await settled(app);
     const notes = threadReplies(app, running.messageTs!).filter((t) => t.includes('rolling out 3/5 pods'));
