@@ -237,7 +237,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
 
     /** Per-type figures over requests submitted since `since` (all time when omitted). */
     async stats(since?: Date): Promise<TypeStats[]> {
-      const rows = await repo.all();
+      const rows = await repo.list();
       return computeStats(
         since ? rows.filter((r) => r.submittedAt.getTime() >= since.getTime()) : rows,
         config.types.map((t) => t.id),

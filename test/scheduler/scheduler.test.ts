@@ -1,15 +1,16 @@
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock, HOUR, type ManualClock } from '../../src/clock.js';
-import { type DbHandle, openDb } from '../../src/db/client.js';
+import { openDb } from '../../src/db/client.js';
 import { jobRunsTable } from '../../src/db/schema.js';
+import type { SqliteDatabase } from '../../src/db/sqlite.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { type CronFactory, type CronTaskOptions, createScheduler } from '../../src/scheduler/scheduler.js';
 import type { JobContext, JobDefinition, Scheduler } from '../../src/scheduler/types.js';
 import { eventually, gate } from '../support/wait.js';
 
 const TZ = 'Europe/Berlin';
-const handles: DbHandle[] = [];
+const handles: SqliteDatabase[] = [];
 const schedulers: Scheduler[] = [];
 
 afterEach(async () => {
@@ -38,7 +39,7 @@ function recordingLogger() {
   return { logger, errors };
 }
 
-function setup(options: { at?: string; handle?: DbHandle; logger?: Logger; realCron?: boolean } = {}) {
+function setup(options: { at?: string; handle?: SqliteDatabase; logger?: Logger; realCron?: boolean } = {}) {
   const handle = options.handle ?? openDb(':memory:');
   if (!options.handle) handles.push(handle);
   const clock: ManualClock = createManualClock(options.at ?? '2026-03-02T08:00:00Z');

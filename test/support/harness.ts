@@ -5,7 +5,8 @@ import { createGroundcrew, type Groundcrew } from '../../src/bootstrap.js';
 import type { Capability } from '../../src/capability.js';
 import { createManualClock, type ManualClock } from '../../src/clock.js';
 import { type Config, parseEnv, type TeamConfig, validateTeamConfig } from '../../src/config.js';
-import { type DbHandle, openDb } from '../../src/db/client.js';
+import { openDb } from '../../src/db/client.js';
+import type { Database } from '../../src/db/database.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { FakeSlack, SLACK_API_URL } from './fake-slack.js';
 import { BOT_ID, BOT_USER_ID, eventCallback, type SlashCommandPayload, slashCommand } from './payloads.js';
@@ -44,7 +45,8 @@ export interface TestAppOptions {
 
 export interface TestApp {
   groundcrew: Groundcrew;
-  database: DbHandle;
+  /** The Database the app runs on; `sqliteOf(app)` (support/database.ts) for what only SQLite has. */
+  database: Database;
   slack: FakeSlack;
   clock: ManualClock;
   config: Config;
