@@ -4,6 +4,7 @@ import { deployLocksTable } from '../../src/deploys/schema.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { together } from '../support/database.js';
 import { ackBody, type TestApp } from '../support/harness.js';
+import { refOf } from '../support/refs.js';
 import { settled } from '../support/wait.js';
 import { ALICE, BOB, ENGINEER, settle, startDeploysApp, threadReplies, WEBHOOK_SECRET } from './support.js';
 
@@ -42,8 +43,9 @@ describe('simultaneous requests for the same thing', () => {
     await app.command('deploy worker staging', { user_id: ENGINEER });
     const running = await settle(app, 1, 'running');
     const body = JSON.stringify({ status: 'in_progress', message: 'rolling out 3/5 pods' });
+    const url = `/hooks/deploys/${await refOf(app, 'deploys', 1)}`;
     const report = () =>
-      app!.request('/hooks/deploys/1', {
+      app!.request(url, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, body) },
