@@ -7,10 +7,12 @@ import { createManualClock, type ManualClock } from '../../src/clock.js';
 import { type Config, parseEnv, type TeamConfig, validateTeamConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
 import type { Database } from '../../src/db/database.js';
+import { openPostgres } from '../../src/db/postgres.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { FakeSlack, SLACK_API_URL } from './fake-slack.js';
 import { BOT_ID, BOT_USER_ID, eventCallback, type SlashCommandPayload, slashCommand } from './payloads.js';
 import { signedHeaders, TEST_SIGNING_SECRET } from './signing.js';
+import { createTestPostgres, testBackend } from './test-db.js';
 
 export const ADMIN = 'U0ADMIN01';
 export const PLATFORM_ENGINEER = 'U0PLAT001';
@@ -92,8 +94,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const team = validateTeamConfig({ ...baseTeamConfig(), ...options.team });
+  // GROUNDCREW_TEST_BACKEND=postgres: a fresh migrated PostgreSQL database (test-db.ts), unless the test names a file.
+  const postgres = testBackend() === 'postgres' && !options.dbPath ? await createTestPostgres() : undefined;
+  if (postgres) env.GROUNDCREW_DB = postgres.url;
   const config: Config = { env, team };
-  const database = openDb(env.GROUNDCREW_DB);
+  const database: Database = postgres ? await openPostgres(postgres.url) : openDb(env.GROUNDCREW_DB);
   // Every outbound call the app makes (webhooks, GitHub) goes through this fetch, so settled() can see it running.
   let outbound = 0;
   const appFetch = options.fetch;
@@ -172,6 +177,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       }),
     async stop() {
       await groundcrew.stop(2000);
+      await postgres?.drop();
       nock.cleanAll();
       nock.enableNetConnect();
     },
