@@ -6,7 +6,7 @@ import { capabilities as defaultCapabilities } from './capabilities.js';
 import type { Capability, Core } from './capability.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
-import type { DbHandle } from './db/client.js';
+import type { Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createPeopleService } from './people/service.js';
@@ -21,7 +21,7 @@ import type { IdAliases } from './slack/id-aliases.js';
 
 export interface GroundcrewOptions {
   config: Config;
-  database: DbHandle;
+  database: Database;
   logger: Logger;
   clock?: Clock;
   fetch?: typeof fetch;
@@ -57,18 +57,18 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
     clock,
   );
   const home = new HomeRegistry();
-  const audit = createAuditLog(database.db, clock);
+  const audit = createAuditLog(database, clock);
   const publishHome = createHomePublisher(client, { home, people });
   return {
     config,
-    db: database.db,
+    db: database,
     clock,
     logger,
     client,
     people,
     audit,
     scheduler: createScheduler({
-      db: database.db,
+      db: database,
       clock,
       timezone: config.team.timezone,
       logger,
@@ -77,7 +77,7 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
     commands: new CommandRegistry(),
     home,
     fetch: options.fetch ?? globalThis.fetch,
-    approvals: createApprovals({ db: database.db, clock, logger, people, audit, client, publishHome }),
+    approvals: createApprovals({ db: database, clock, logger, people, audit, client, publishHome }),
     publishHome,
   };
 }
@@ -85,7 +85,7 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
 /** The composition root shared by main, the tests, the benchmark and the playground. */
 export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
   const { config, database } = options;
-  const metrics = createMetrics({ db: database.db, clock: options.clock ?? systemClock, env: config.env });
+  const metrics = createMetrics({ db: database, clock: options.clock ?? systemClock, env: config.env });
   const core = createCore(options, metrics);
   const routes: CustomRoute[] = [];
   const listeners: ((app: App) => void)[] = [];
@@ -128,7 +128,7 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
       stopped = true;
       await slack.stop(timeoutMs);
       await core.scheduler.stop(timeoutMs);
-      database.close();
+      await database.close();
     },
   };
 }

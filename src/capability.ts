@@ -4,7 +4,7 @@ import type { ApprovalsService } from './approvals/service.js';
 import type { AuditLog } from './audit/repo.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import type { Db } from './db/client.js';
+import type { Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import type { PeopleService } from './people/service.js';
 import type { JobDefinition, Scheduler } from './scheduler/types.js';
@@ -20,7 +20,7 @@ export type { CustomRoute };
  */
 export interface Core {
   config: Config;
-  db: Db;
+  db: Database;
   clock: Clock;
   logger: Logger;
   /** The Slack Web API client (SLACK_API_URL, 30 s timeout, no absolute URLs), created before Bolt's App. */

@@ -21,7 +21,7 @@ export const adminCapability = defineCapability('admin', (core) => {
         minRole: 'admin',
         flags: [],
         async handle(ctx) {
-          await ctx.reply(jobsMessage(scheduler.list()));
+          await ctx.reply(jobsMessage(await scheduler.list()));
         },
       },
       {
@@ -32,7 +32,7 @@ export const adminCapability = defineCapability('admin', (core) => {
         flags: [],
         async handle(ctx) {
           const name = ctx.args.positional[0];
-          const known = scheduler.list().map((j) => j.name);
+          const known = (await scheduler.list()).map((j) => j.name);
           if (!name || !scheduler.has(name)) {
             throw new ArgsError(
               `${name ? `There is no job \`${name}\`. ` : 'Name the job to run. '}Jobs: ${known.map((j) => `\`${j}\``).join(', ')}`,
@@ -60,7 +60,7 @@ export const adminCapability = defineCapability('admin', (core) => {
           const n = raw === undefined ? AUDIT_DEFAULT : Number(raw);
           if (!Number.isInteger(n) || n < 1)
             throw new ArgsError(`\`${raw}\` is not a count; try \`/platform admin audit 50\``);
-          await ctx.reply(auditMessage(audit.latest(Math.min(n, AUDIT_MAX))));
+          await ctx.reply(auditMessage(await audit.latest(Math.min(n, AUDIT_MAX))));
         },
       },
     ],

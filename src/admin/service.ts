@@ -8,7 +8,7 @@ export function createAdminService(deps: { scheduler: Scheduler; audit: Pick<Aud
     /** Runs a scheduled job now on behalf of `actor`; the run, skip or failure is audited. */
     async runJob(actor: string, name: string) {
       const run = await scheduler.runNow(name, 'manual');
-      audit.record({
+      await audit.record({
         actor,
         action: 'admin.run-job',
         target: `job:${name}`,

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AuditLog } from '../audit/repo.js';
 import { defineCapability } from '../capability.js';
 import type { Clock } from '../clock.js';
-import type { Db } from '../db/client.js';
+import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { PeopleService } from '../people/service.js';
 import { approvalJobs } from './jobs.js';
@@ -13,7 +13,7 @@ import { registerApprovalListeners } from './slack/listeners.js';
 import { createSlackApprovalsNotifier } from './slack/notifier.js';
 
 export interface ApprovalsParts {
-  db: Db;
+  db: Database;
   clock: Clock;
   logger: Logger;
   people: PeopleService;
@@ -51,7 +51,8 @@ export const approvalsCapability = defineCapability('approvals', (core) => {
       {
         id: 'approvals.pending',
         order: 10,
-        build: ({ userId }) => pendingHomeBlocks(approvals.pendingFor(userId).map((a) => approvals.card(a))),
+        build: async ({ userId }) =>
+          pendingHomeBlocks(await Promise.all((await approvals.pendingFor(userId)).map((a) => approvals.card(a)))),
       },
     ],
   };

@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, lte } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Database } from '../db/database.js';
+import { inTransaction, orm } from '../db/scope.js';
+import { twin } from '../db/twin.js';
 import { writtenRow } from '../db/write.js';
 import {
   type ApprovalDecisionRow,
@@ -57,146 +59,150 @@ function toApproval(row: ApprovalRow, decisions: ApprovalDecisionRow[]): Approva
 
 export type ApprovalsRepo = ReturnType<typeof createApprovalsRepo>;
 
-/** Drizzle queries only. better-sqlite3 is synchronous, so each method is atomic within the process. */
-export function createApprovalsRepo(db: Db) {
-  // Prepared once: every Home tab open asks for the pending approvals.
-  const pendingRows = db
-    .select()
-    .from(approvalsTable)
-    .where(eq(approvalsTable.status, 'pending'))
-    .orderBy(asc(approvalsTable.expiresAt), asc(approvalsTable.id))
-    .prepare();
-  function decisionsOf(ids: number[]): Map<number, ApprovalDecisionRow[]> {
+/**
+ * Drizzle queries only. Each method is one statement (or a read and its decisions); what must not happen twice is
+ * decided by the database: a decision per approver by a unique index, a resolution by a compare-and-set on status.
+ */
+export function createApprovalsRepo(db: Database) {
+  const approvals = twin(db, approvalsTable);
+  const decisions = twin(db, approvalDecisionsTable);
+  const messages = twin(db, approvalMessagesTable);
+
+  async function decisionsOf(ids: number[]): Promise<Map<number, ApprovalDecisionRow[]>> {
     const out = new Map<number, ApprovalDecisionRow[]>();
     if (ids.length === 0) return out;
-    const rows = db
+    const rows = await orm(db)
       .select()
-      .from(approvalDecisionsTable)
-      .where(inArray(approvalDecisionsTable.approvalId, ids))
-      .orderBy(asc(approvalDecisionsTable.at), asc(approvalDecisionsTable.id))
-      .all();
+      .from(decisions)
+      .where(inArray(decisions.approvalId, ids))
+      .orderBy(asc(decisions.at), asc(decisions.id));
     for (const row of rows) out.set(row.approvalId, [...(out.get(row.approvalId) ?? []), row]);
     return out;
   }
 
-  function hydrate(rows: ApprovalRow[]): Approval[] {
-    const decisions = decisionsOf(rows.map((r) => r.id));
-    return rows.map((row) => toApproval(row, decisions.get(row.id) ?? []));
+  async function hydrate(rows: ApprovalRow[]): Promise<Approval[]> {
+    const found = await decisionsOf(rows.map((r) => r.id));
+    return rows.map((row) => toApproval(row, found.get(row.id) ?? []));
   }
 
-  function get(id: number): Approval | null {
-    const row = db.select().from(approvalsTable).where(eq(approvalsTable.id, id)).get();
-    return row ? (hydrate([row])[0] ?? null) : null;
+  async function get(id: number): Promise<Approval | null> {
+    const [row] = await orm(db).select().from(approvals).where(eq(approvals.id, id)).limit(1);
+    return row ? ((await hydrate([row]))[0] ?? null) : null;
   }
 
   return {
     get,
 
-    insert(input: NewApproval): Approval {
-      const row = writtenRow(
-        db
-          .insert(approvalsTable)
+    async insert(input: NewApproval): Promise<Approval> {
+      const row = await writtenRow(
+        orm(db)
+          .insert(approvals)
           .values({ ...input, status: 'pending' })
           .returning(),
       );
       return toApproval(row, []);
     },
 
-    /** Runs `fn` in one transaction (it must be synchronous): all of its writes are committed, or none. */
-    transaction<T>(fn: () => T): T {
-      return db.transaction(() => fn());
+    /** Runs `fn` in one transaction: every write of this repo (and any other) made inside is committed, or none. */
+    transaction<T>(fn: () => Promise<T>): Promise<T> {
+      return inTransaction(db, fn);
     },
 
     /** The channel that also gets a card (null: DMs only). */
-    cardChannel(id: number): string | null {
-      return (
-        db.select({ c: approvalsTable.cardChannel }).from(approvalsTable).where(eq(approvalsTable.id, id)).get()?.c ??
-        null
-      );
+    async cardChannel(id: number): Promise<string | null> {
+      const [row] = await orm(db)
+        .select({ c: approvals.cardChannel })
+        .from(approvals)
+        .where(eq(approvals.id, id))
+        .limit(1);
+      return row?.c ?? null;
     },
 
     /** Every card was tried. */
-    markCardsSent(id: number, at: Date): void {
-      db.update(approvalsTable).set({ cardsSentAt: at }).where(eq(approvalsTable.id, id)).run();
+    async markCardsSent(id: number, at: Date): Promise<void> {
+      await orm(db).update(approvals).set({ cardsSentAt: at }).where(eq(approvals.id, id));
     },
 
     /** Pending approvals whose cards never all went out (the process stopped while they were being posted). */
-    unsent(): Approval[] {
-      const rows = db
+    async unsent(): Promise<Approval[]> {
+      const rows = await orm(db)
         .select()
-        .from(approvalsTable)
-        .where(and(eq(approvalsTable.status, 'pending'), isNull(approvalsTable.cardsSentAt)))
-        .orderBy(asc(approvalsTable.id))
-        .all();
+        .from(approvals)
+        .where(and(eq(approvals.status, 'pending'), isNull(approvals.cardsSentAt)))
+        .orderBy(asc(approvals.id));
       return hydrate(rows);
     },
 
     /** Records a decision; false when this user already decided (the unique index holds under races). */
-    addDecision(input: {
+    async addDecision(input: {
       approvalId: number;
       userId: string;
       decision: ApprovalDecisionKind;
       reason?: string;
       at: Date;
-    }) {
-      const result = db
-        .insert(approvalDecisionsTable)
+    }): Promise<boolean> {
+      const added = await orm(db)
+        .insert(decisions)
         .values({ ...input, reason: input.reason ?? null })
         .onConflictDoNothing()
-        .run();
-      return result.changes === 1;
+        .returning({ id: decisions.id });
+      return added.length === 1;
     },
 
-    /** Moves a pending approval to a final status; false when it was no longer pending (someone else won). */
-    resolve(id: number, status: Exclude<ApprovalStatus, 'pending'>, at: Date, cancelledBy?: string): boolean {
-      const result = db
-        .update(approvalsTable)
+    /** Moves a pending approval to a final status (compare-and-set); false when it was no longer pending. */
+    async resolve(
+      id: number,
+      status: Exclude<ApprovalStatus, 'pending'>,
+      at: Date,
+      cancelledBy?: string,
+    ): Promise<boolean> {
+      const moved = await orm(db)
+        .update(approvals)
         .set({ status, resolvedAt: at, cancelledBy: cancelledBy ?? null })
-        .where(and(eq(approvalsTable.id, id), eq(approvalsTable.status, 'pending')))
-        .run();
-      return result.changes === 1;
+        .where(and(eq(approvals.id, id), eq(approvals.status, 'pending')))
+        .returning({ id: approvals.id });
+      return moved.length === 1;
     },
 
     /** Pending approvals whose expiry is at or before `now`. */
-    due(now: Date): Approval[] {
-      const rows = db
+    async due(now: Date): Promise<Approval[]> {
+      const rows = await orm(db)
         .select()
-        .from(approvalsTable)
-        .where(and(eq(approvalsTable.status, 'pending'), lte(approvalsTable.expiresAt, now)))
-        .orderBy(asc(approvalsTable.expiresAt), asc(approvalsTable.id))
-        .all();
+        .from(approvals)
+        .where(and(eq(approvals.status, 'pending'), lte(approvals.expiresAt, now)))
+        .orderBy(asc(approvals.expiresAt), asc(approvals.id));
       return hydrate(rows);
     },
 
-    pending(): Approval[] {
-      return hydrate(pendingRows.all());
-    },
-
-    latestFor(subjectType: string, subjectId: string): Approval | null {
-      const row = db
+    /** Every Home tab open asks for these (the statement cache keeps the query prepared). */
+    async pending(): Promise<Approval[]> {
+      const rows = await orm(db)
         .select()
-        .from(approvalsTable)
-        .where(and(eq(approvalsTable.subjectType, subjectType), eq(approvalsTable.subjectId, subjectId)))
-        .orderBy(desc(approvalsTable.createdAt), desc(approvalsTable.id))
-        .limit(1)
-        .get();
-      return row ? (hydrate([row])[0] ?? null) : null;
+        .from(approvals)
+        .where(eq(approvals.status, 'pending'))
+        .orderBy(asc(approvals.expiresAt), asc(approvals.id));
+      return hydrate(rows);
     },
 
-    addCard(approvalId: number, card: CardRef, postedAt: Date): void {
-      db.insert(approvalMessagesTable)
+    async latestFor(subjectType: string, subjectId: string): Promise<Approval | null> {
+      const [row] = await orm(db)
+        .select()
+        .from(approvals)
+        .where(and(eq(approvals.subjectType, subjectType), eq(approvals.subjectId, subjectId)))
+        .orderBy(desc(approvals.createdAt), desc(approvals.id))
+        .limit(1);
+      return row ? ((await hydrate([row]))[0] ?? null) : null;
+    },
+
+    async addCard(approvalId: number, card: CardRef, postedAt: Date): Promise<void> {
+      await orm(db)
+        .insert(messages)
         .values({ approvalId, channel: card.channel, ts: card.ts, userId: card.userId, postedAt })
-        .onConflictDoNothing()
-        .run();
+        .onConflictDoNothing();
     },
 
-    cards(approvalId: number): ApprovalMessageRow[] {
-      return db
-        .select()
-        .from(approvalMessagesTable)
-        .where(eq(approvalMessagesTable.approvalId, approvalId))
-        .orderBy(asc(approvalMessagesTable.id))
-        .all();
+    async cards(approvalId: number): Promise<ApprovalMessageRow[]> {
+      return orm(db).select().from(messages).where(eq(messages.approvalId, approvalId)).orderBy(asc(messages.id));
     },
   };
 }

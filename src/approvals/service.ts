@@ -18,6 +18,11 @@ import type { ApprovalCard, ApprovalsNotifier } from './ports.js';
 import type { ApprovalsRepo } from './repo.js';
 import type { Approval, ApprovalDecisionKind, ApprovalSubject, ApprovalSubjectView, ApprovalsApi } from './types.js';
 
+/** What recordDecision stored: nothing (refused, or this person's other click won), a decision, or the resolution. */
+type RecordedDecision =
+  | { kind: 'refused' | 'lost'; refusal: Refusal; approval: Approval }
+  | { kind: 'counted' | 'resolved'; approval: Approval };
+
 export type DecisionResult = { ok: true; approval: Approval } | { ok: false; refusal: Refusal; approval: Approval };
 
 /** The API other capabilities use, plus what the Slack listeners and the expiry job need. */
@@ -25,7 +30,7 @@ export interface ApprovalsService extends ApprovalsApi {
   /** An approver's decision. Refusals (not an approver, the requester, already resolved, …) change nothing. */
   decide(approvalId: number, userId: string, decision: ApprovalDecisionKind, reason?: string): Promise<DecisionResult>;
   /** May this user decide at all right now? Null = yes. Used before opening the reject modal. */
-  refusalFor(approvalId: number, userId: string): Refusal | null;
+  refusalFor(approvalId: number, userId: string): Promise<Refusal | null>;
   /** Expires every pending approval whose TTL has passed by `now`; returns how many. */
   expireDue(now: Date): Promise<number>;
   /**
@@ -33,7 +38,7 @@ export interface ApprovalsService extends ApprovalsApi {
    * none), or cancels the approval when its subject no longer waits on it; returns how many approvals it handled.
    */
   resendCards(): Promise<number>;
-  card(approval: Approval): ApprovalCard;
+  card(approval: Approval): Promise<ApprovalCard>;
 }
 
 export interface ApprovalsServiceDeps {
@@ -51,11 +56,11 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
   /** Approvals whose cards this process is posting right now (the resend sweep leaves them alone). */
   const posting = new Set<number>();
 
-  function card(approval: Approval): ApprovalCard {
+  async function card(approval: Approval): Promise<ApprovalCard> {
     const subject = subjects.get(approval.subjectType);
     let view: ApprovalSubjectView | null = null;
     try {
-      view = subject?.describe(approval.subjectId) ?? null;
+      view = (await subject?.describe(approval.subjectId)) ?? null;
     } catch (error) {
       logger.warn(`approvals: describing ${approval.subjectType}:${approval.subjectId} failed:`, error);
     }
@@ -66,9 +71,12 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
   const subjectRef = (a: Approval) => `${a.subjectType}:${a.subjectId}`;
 
   async function refreshCards(approval: Approval): Promise<void> {
-    const view = card(approval);
+    const view = await card(approval);
+    // In the approvers' order, the channel's copy last (cards are stored in whatever order their posts finished).
+    const rank = (userId: string | null) => (userId === null ? Infinity : approval.approvers.indexOf(userId));
+    const refs = (await repo.cards(approval.id)).sort((x, y) => rank(x.userId) - rank(y.userId));
     const results = await Promise.allSettled(
-      repo.cards(approval.id).map((ref) => notifier.updateCard({ channel: ref.channel, ts: ref.ts }, view)),
+      refs.map((ref) => notifier.updateCard({ channel: ref.channel, ts: ref.ts }, view)),
     );
     for (const r of results) {
       if (r.status === 'rejected')
@@ -98,7 +106,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       await fn.call(subject, approval);
     } catch (error) {
       logger.error(`approvals: ${approval.subjectType}.${hook} for approval ${approval.id} failed:`, error);
-      audit.record({
+      await audit.record({
         actor: 'system',
         action: `approvals.${hook}`,
         target: target(approval),
@@ -113,40 +121,40 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
   async function sendCards(approval: Approval): Promise<void> {
     posting.add(approval.id);
     try {
-      const have = repo.cards(approval.id);
-      const view = card(approval);
+      const have = await repo.cards(approval.id);
+      const view = await card(approval);
       const targets: { to: string; userId: string | null }[] = approval.approvers
         .filter((userId) => !have.some((c) => c.userId === userId))
         .map((userId) => ({ to: userId, userId }));
-      const channel = repo.cardChannel(approval.id);
+      const channel = await repo.cardChannel(approval.id);
       if (channel && !have.some((c) => c.userId === null)) targets.push({ to: channel, userId: null });
       const posted = await Promise.allSettled(
         targets.map(async (t) => {
           const ref = await notifier.postCard(t.to, view);
           // Recorded as soon as it is posted, so a crash after this one does not send it again.
-          repo.addCard(approval.id, { ...ref, userId: t.userId }, clock.now());
+          await repo.addCard(approval.id, { ...ref, userId: t.userId }, clock.now());
         }),
       );
       posted.forEach((result, i) => {
         if (result.status === 'rejected')
           logger.error(`approvals: posting approval ${approval.id} to ${targets[i]!.to} failed:`, result.reason);
       });
-      repo.markCardsSent(approval.id, clock.now());
+      await repo.markCardsSent(approval.id, clock.now());
     } finally {
       posting.delete(approval.id);
     }
   }
 
-  function mustGet(id: number): Approval {
-    const approval = repo.get(id);
+  async function mustGet(id: number): Promise<Approval> {
+    const approval = await repo.get(id);
     if (!approval) throw notFound(`There is no approval #${id}.`);
     return approval;
   }
 
   async function expire(approval: Approval, now: Date): Promise<boolean> {
-    if (!repo.resolve(approval.id, 'expired', now)) return false;
-    const expired = mustGet(approval.id);
-    audit.record({
+    if (!(await repo.resolve(approval.id, 'expired', now))) return false;
+    const expired = await mustGet(approval.id);
+    await audit.record({
       actor: 'system',
       action: 'approvals.expire',
       target: target(expired),
@@ -154,6 +162,65 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     });
     await afterResolution(expired, 'onExpired');
     return true;
+  }
+
+  /**
+   * The database half of a decision, in one transaction: check it, store it (the unique index counts each approver
+   * once), and resolve the approval when it reached its count (compare-and-set on status). Two approvers deciding
+   * at once take turns (SQLite) or one is retried (PostgreSQL, serializable), so no decision lands on an approval
+   * that the other one just resolved. Nothing but the database inside; the caller posts to Slack after.
+   */
+  function recordDecision(
+    approvalId: number,
+    userId: string,
+    decision: ApprovalDecisionKind,
+    reason: string | undefined,
+    now: Date,
+  ): Promise<RecordedDecision> {
+    return repo.transaction(async (): Promise<RecordedDecision> => {
+      const approval = await mustGet(approvalId);
+      const typed = decision === 'reject' ? (reason ?? '') : undefined;
+      const refusal = checkDecision(approval, userId, decision, now, typed);
+      const action = `approvals.${decision}`;
+      const subject = subjectRef(approval);
+      if (refusal) {
+        const inputs = { subject, ...(reason ? { reason } : {}) };
+        await audit.record({
+          actor: userId,
+          action,
+          target: target(approval),
+          inputs,
+          outcome: 'denied',
+          detail: refusal.message,
+        });
+        return { kind: 'refused', refusal, approval };
+      }
+      const trimmed = decision === 'reject' ? reason?.trim() : undefined;
+      const stored = { approvalId, userId, decision, ...(trimmed ? { reason: trimmed } : {}), at: now };
+      if (!(await repo.addDecision(stored))) {
+        // Lost a race with the same person's other click: the first one counts.
+        const current = await mustGet(approvalId);
+        const already = {
+          code: 'already_decided' as const,
+          message: 'You already decided on this; each approver counts once.',
+        };
+        return { kind: 'lost', refusal: checkDecision(current, userId, decision, now) ?? already, approval: current };
+      }
+      const inputs = { subject, ...(trimmed ? { reason: trimmed } : {}) };
+      await audit.record({ actor: userId, action, target: target(approval), inputs });
+      const updated = await mustGet(approvalId);
+      const next = statusFromDecisions(updated);
+      if (next === 'pending' || !(await repo.resolve(approvalId, next, now)))
+        return { kind: 'counted', approval: updated };
+      const resolved = await mustGet(approvalId);
+      await audit.record({
+        actor: userId,
+        action: next === 'approved' ? 'approvals.approved' : 'approvals.rejected',
+        target: target(resolved),
+        inputs: { subject, decisions: resolved.decisions.length, required: resolved.required },
+      });
+      return { kind: 'resolved', approval: resolved };
+    });
   }
 
   return {
@@ -183,8 +250,8 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       }
       const now = clock.now();
       // Link first, post after: the approval and the subject's link to it are committed together, before any card.
-      const approval = repo.transaction(() => {
-        const inserted = repo.insert({
+      const approval = await repo.transaction(async () => {
+        const inserted = await repo.insert({
           subjectType: input.subjectType,
           subjectId: input.subjectId,
           requester: input.requester,
@@ -194,11 +261,11 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
           expiresAt: expiryOf(now, policy.ttlMs),
           cardChannel: input.channel ?? null,
         });
-        input.link?.(inserted);
+        await input.link?.(inserted);
         return inserted;
       });
       posting.add(approval.id);
-      audit.record({
+      await audit.record({
         actor: input.requester,
         action: 'approvals.request',
         target: target(approval),
@@ -217,82 +284,35 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
     async decide(approvalId, userId, decision, reason) {
       const now = clock.now();
-      const approval = mustGet(approvalId);
-      const refusal = checkDecision(
-        approval,
-        userId,
-        decision,
-        now,
-        decision === 'reject' ? (reason ?? '') : undefined,
-      );
-      const action = `approvals.${decision}`;
-      if (refusal) {
-        audit.record({
-          actor: userId,
-          action,
-          target: target(approval),
-          inputs: { subject: subjectRef(approval), ...(reason ? { reason } : {}) },
-          outcome: 'denied',
-          detail: refusal.message,
-        });
-        if (refusal.code === 'expired') await expire(approval, now);
-        return { ok: false, refusal, approval: mustGet(approvalId) };
+      const done = await recordDecision(approvalId, userId, decision, reason, now);
+      switch (done.kind) {
+        case 'refused':
+          if (done.refusal.code === 'expired') await expire(done.approval, now);
+          return { ok: false, refusal: done.refusal, approval: await mustGet(approvalId) };
+        case 'lost':
+          return { ok: false, refusal: done.refusal, approval: done.approval };
+        case 'resolved':
+          await afterResolution(done.approval, done.approval.status === 'approved' ? 'onApproved' : 'onRejected');
+          return { ok: true, approval: done.approval };
+        case 'counted':
+          await refreshCards(done.approval);
+          await homeChanged(done.approval);
+          return { ok: true, approval: await mustGet(approvalId) };
       }
-      const trimmed = decision === 'reject' ? reason?.trim() : undefined;
-      const added = repo.addDecision({
-        approvalId,
-        userId,
-        decision,
-        ...(trimmed ? { reason: trimmed } : {}),
-        at: now,
-      });
-      if (!added) {
-        // Lost a race with the same person's other click: the first one counts.
-        const current = mustGet(approvalId);
-        return {
-          ok: false,
-          refusal: checkDecision(current, userId, decision, now) ?? {
-            code: 'already_decided',
-            message: 'You already decided on this; each approver counts once.',
-          },
-          approval: current,
-        };
-      }
-      audit.record({
-        actor: userId,
-        action,
-        target: target(approval),
-        inputs: { subject: subjectRef(approval), ...(trimmed ? { reason: trimmed } : {}) },
-      });
-      const updated = mustGet(approvalId);
-      const next = statusFromDecisions(updated);
-      if (next !== 'pending' && repo.resolve(approvalId, next, now)) {
-        const resolved = mustGet(approvalId);
-        audit.record({
-          actor: userId,
-          action: next === 'approved' ? 'approvals.approved' : 'approvals.rejected',
-          target: target(resolved),
-          inputs: { subject: subjectRef(resolved), decisions: resolved.decisions.length, required: resolved.required },
-        });
-        await afterResolution(resolved, next === 'approved' ? 'onApproved' : 'onRejected');
-        return { ok: true, approval: resolved };
-      }
-      await refreshCards(updated);
-      await homeChanged(updated);
-      return { ok: true, approval: mustGet(approvalId) };
     },
 
-    refusalFor(approvalId, userId) {
-      return checkDecision(mustGet(approvalId), userId, 'reject', clock.now());
+    async refusalFor(approvalId, userId) {
+      return checkDecision(await mustGet(approvalId), userId, 'reject', clock.now());
     },
 
     async cancel(approvalId, by) {
-      const approval = mustGet(approvalId);
-      if (approval.status !== 'pending' || !repo.resolve(approvalId, 'cancelled', clock.now(), by)) {
-        throw conflict(`Approval #${approvalId} is already ${mustGet(approvalId).status}; it cannot be cancelled.`);
+      const approval = await mustGet(approvalId);
+      if (approval.status !== 'pending' || !(await repo.resolve(approvalId, 'cancelled', clock.now(), by))) {
+        const now = (await mustGet(approvalId)).status;
+        throw conflict(`Approval #${approvalId} is already ${now}; it cannot be cancelled.`);
       }
-      const cancelled = mustGet(approvalId);
-      audit.record({
+      const cancelled = await mustGet(approvalId);
+      await audit.record({
         actor: by,
         action: 'approvals.cancel',
         target: target(cancelled),
@@ -303,18 +323,18 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
     async resendCards() {
       let handled = 0;
-      for (const approval of repo.unsent()) {
+      for (const approval of await repo.unsent()) {
         if (posting.has(approval.id)) continue;
         handled++;
         const subject = subjects.get(approval.subjectType);
         let waiting = true;
         try {
-          waiting = subject?.isWaiting ? subject.isWaiting(approval) : subject !== undefined;
+          waiting = subject?.isWaiting ? await subject.isWaiting(approval) : subject !== undefined;
         } catch (error) {
           logger.warn(`approvals: asking whether ${subjectRef(approval)} waits on approval ${approval.id}:`, error);
         }
         if (waiting) {
-          audit.record({
+          await audit.record({
             actor: 'system',
             action: 'approvals.resend-cards',
             target: target(approval),
@@ -326,10 +346,10 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
           continue;
         }
         // Nothing waits on it any more (the subject is gone or moved on): cancel it rather than ask anyone.
-        if (!repo.resolve(approval.id, 'cancelled', clock.now(), 'system')) continue;
-        repo.markCardsSent(approval.id, clock.now());
-        const cancelled = mustGet(approval.id);
-        audit.record({
+        if (!(await repo.resolve(approval.id, 'cancelled', clock.now(), 'system'))) continue;
+        await repo.markCardsSent(approval.id, clock.now());
+        const cancelled = await mustGet(approval.id);
+        await audit.record({
           actor: 'system',
           action: 'approvals.cancel',
           target: target(cancelled),
@@ -351,7 +371,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
     async expireDue(now) {
       let count = 0;
-      for (const approval of repo.due(now)) {
+      for (const approval of await repo.due(now)) {
         if (isDue(approval, now) && (await expire(approval, now))) count++;
       }
       return count;
@@ -359,9 +379,9 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
     get: (id) => repo.get(id),
 
-    pendingFor(userId) {
+    async pendingFor(userId) {
       const now = clock.now();
-      return repo.pending().filter((a) => awaits(a, userId, now));
+      return (await repo.pending()).filter((a) => awaits(a, userId, now));
     },
 
     latestFor: (subjectType, subjectId) => repo.latestFor(subjectType, subjectId),

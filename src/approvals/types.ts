@@ -37,7 +37,7 @@ export interface ApprovalSubject {
   /** `deploy` | `request` | … — unique. */
   type: string;
   /** The card's description of the subject; null when it no longer exists (the card then shows the bare IDs). */
-  describe(subjectId: string): ApprovalSubjectView | null;
+  describe(subjectId: string): Promise<ApprovalSubjectView | null>;
   /** Called once, after the approval reached `approved` (the required count of distinct approvals). */
   onApproved(approval: Approval): Promise<void>;
   /** Called once, after an approver rejected with a reason (the last decision carries it). */
@@ -50,7 +50,7 @@ export interface ApprovalSubject {
    * Optional: is the subject still waiting on this approval? Asked before cards that a crash kept from going out
    * are sent late; false cancels the approval (and tells the requester) instead. Without it: always yes.
    */
-  isWaiting?(approval: Approval): boolean;
+  isWaiting?(approval: Approval): Promise<boolean>;
 }
 
 export interface ApprovalDecision {
@@ -93,9 +93,10 @@ export interface ApprovalRequestInput {
   /**
    * Links the subject to the new approval (stores its id, moves the subject to "awaiting approval"). Runs in the
    * same database transaction as the approval's insert, before any card is posted, so there is never an approval
-   * whose subject does not know it; it must be synchronous. If it throws, nothing is stored and nothing is posted.
+   * whose subject does not know it: it writes through its repo (which joins the transaction) and awaits nothing
+   * else. If it throws, nothing is stored and nothing is posted.
    */
-  link?(approval: Approval): void;
+  link?(approval: Approval): Promise<void>;
 }
 
 /**
@@ -118,9 +119,9 @@ export interface ApprovalsApi {
    * `not_found` if there is no such approval.
    */
   cancel(approvalId: number, by: string): Promise<void>;
-  get(id: number): Approval | null;
+  get(id: number): Promise<Approval | null>;
   /** Pending approvals this user can still decide on (for Home tabs). */
-  pendingFor(userId: string): Approval[];
+  pendingFor(userId: string): Promise<Approval[]>;
   /** The most recent approval for a subject, whatever its status. */
-  latestFor(subjectType: string, subjectId: string): Approval | null;
+  latestFor(subjectType: string, subjectId: string): Promise<Approval | null>;
 }

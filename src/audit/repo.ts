@@ -1,7 +1,9 @@
 import { desc, eq } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
-import type { Db } from '../db/client.js';
+import type { Database } from '../db/database.js';
 import { auditLogTable } from '../db/schema.js';
+import { orm } from '../db/scope.js';
+import { twin } from '../db/twin.js';
 import { writtenRow } from '../db/write.js';
 
 export type AuditRow = typeof auditLogTable.$inferSelect;
@@ -21,16 +23,18 @@ export interface AuditEntry {
 
 /** The one audit trail (a repo: the services decide what goes in): who did what, when, on what, with which inputs, and the outcome. */
 export interface AuditLog {
-  record(entry: AuditEntry): AuditRow;
-  latest(limit: number, actor?: string): AuditRow[];
+  /** Stores the entry (inside a transaction: with it). */
+  record(entry: AuditEntry): Promise<AuditRow>;
+  latest(limit: number, actor?: string): Promise<AuditRow[]>;
 }
 
-export function createAuditLog(db: Db, clock: Clock): AuditLog {
+export function createAuditLog(db: Database, clock: Clock): AuditLog {
+  const t = twin(db, auditLogTable);
   return {
     record(entry) {
       return writtenRow(
-        db
-          .insert(auditLogTable)
+        orm(db)
+          .insert(t)
           .values({
             at: clock.now(),
             actor: entry.actor,
@@ -43,12 +47,13 @@ export function createAuditLog(db: Db, clock: Clock): AuditLog {
           .returning(),
       );
     },
-    latest(limit, actor) {
-      const query = db.select().from(auditLogTable);
-      return (actor ? query.where(eq(auditLogTable.actor, actor)) : query)
-        .orderBy(desc(auditLogTable.at), desc(auditLogTable.id))
-        .limit(limit)
-        .all();
+    async latest(limit, actor) {
+      return orm(db)
+        .select()
+        .from(t)
+        .where(actor ? eq(t.actor, actor) : undefined)
+        .orderBy(desc(t.at), desc(t.id))
+        .limit(limit);
     },
   };
 }

@@ -31,8 +31,8 @@ export const coreCapability = defineCapability('core', (deps) => ({
       name: 'core.prune-events',
       cron: '17 3 * * *',
       description: 'forget delivered Slack event IDs older than a day (Slack stops redelivering after minutes)',
-      run: ({ now }) => {
-        const removed = pruneProcessedEvents(deps.db, new Date(now.getTime() - DAY));
+      run: async ({ now }) => {
+        const removed = await pruneProcessedEvents(deps.db, new Date(now.getTime() - DAY));
         deps.logger.debug(`core.prune-events: removed ${removed}`);
       },
     },

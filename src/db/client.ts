@@ -2,22 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { backupDatabase, defaultBackupDir, ensurePrivateFile } from '../ops/backup.js';
-
-export type Db = BetterSQLite3Database;
-
-export interface DbHandle {
-  db: Db;
-  sqlite: Database.Database;
-  /**
-   * true when the database answers and can write; used by /healthz. The write (one row of health_probe) runs at most
-   * once per `healthProbeEveryMs`; in between the last answer is reused, so a flood of probes costs no writes.
-   */
-  ping(): boolean;
-  close(): void;
-}
+import { createSqliteDatabase, type SqliteDatabase } from './sqlite.js';
 
 /** Migrations live at the repo root, next to src/ (and next to dist/ in the container). */
 export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -35,9 +23,14 @@ export interface OpenDbOptions {
 /**
  * Opens (creating folders as needed) a SQLite file or `:memory:`, with WAL and foreign keys on, and migrates it.
  * The file (and so its -wal/-shm) is created 0600. An existing database that is about to get new migrations is
- * backed up first, so a release can be rolled back (migrations only go forward).
+ * backed up first, so a release can be rolled back (migrations only go forward). Migrations are applied here,
+ * synchronously, on the raw connection; the Database then runs every query (src/db/sqlite.ts).
  */
-export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER, options: OpenDbOptions = {}): DbHandle {
+export function openDb(
+  path: string,
+  migrationsFolder = MIGRATIONS_FOLDER,
+  options: OpenDbOptions = {},
+): SqliteDatabase {
   const onDisk = path !== ':memory:' && path !== '';
   const existed = onDisk && existsSync(path);
   if (onDisk) ensurePrivateFile(path);
@@ -51,7 +44,6 @@ export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER, optio
   }
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = drizzle(sqlite);
   const backupDir = options.backupDir ?? (onDisk ? defaultBackupDir(path) : false);
   if (existed && backupDir !== false) {
     const pending = pendingMigrations(sqlite, migrationsFolder);
@@ -65,35 +57,11 @@ export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER, optio
       options.onBackup?.(file, pending);
     }
   }
-  migrate(db, { migrationsFolder });
-  // A read is not enough: a full disk still answers `select 1`. Rewriting a row needs a new WAL frame (or a
-  // journal page), which a full or read-only file system refuses.
-  // Prepared on first use: a database opened with an older migrations folder has no health_probe table.
-  let probe: Database.Statement | undefined;
-  const probeEveryMs = options.healthProbeEveryMs ?? 1000;
-  let lastProbe: { at: number; ok: boolean } | undefined;
-  return {
-    db,
-    sqlite,
-    ping() {
-      const now = Date.now();
-      if (lastProbe && now - lastProbe.at < probeEveryMs && now >= lastProbe.at) return lastProbe.ok && sqlite.open;
-      let ok = false;
-      try {
-        probe ??= sqlite.prepare(
-          'insert into health_probe (id, checked_at) values (1, ?) on conflict(id) do update set checked_at = excluded.checked_at',
-        );
-        ok = sqlite.open && probe.run(now).changes === 1;
-      } catch {
-        ok = false;
-      }
-      lastProbe = { at: now, ok };
-      return ok;
-    },
-    close() {
-      if (sqlite.open) sqlite.close();
-    },
-  };
+  // The synchronous better-sqlite3 migrator on the raw connection, before anything else runs on it.
+  migrate(drizzle(sqlite), { migrationsFolder });
+  return createSqliteDatabase(sqlite, {
+    ...(options.healthProbeEveryMs !== undefined ? { healthProbeEveryMs: options.healthProbeEveryMs } : {}),
+  });
 }
 
 /** The tags of migrations in the folder's journal that drizzle has not applied to this database yet. */

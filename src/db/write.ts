@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { isPostgresUnavailableError } from './pg-errors.js';
 
 /** What the person is told when the database refused a write (full disk, read-only file, I/O error). */
 export const WRITE_FAILED_MESSAGE =
@@ -15,38 +16,60 @@ export class WriteFailedError extends DomainError {
 /** SQLite result codes that mean "the database could not store this", not "this statement is wrong". */
 const STORAGE_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|BUSY|LOCKED|PROTOCOL)/;
 
+/** The error and its causes, outermost first (drizzle wraps a driver's error in a DrizzleQueryError). */
+function* causes(error: unknown): Generator<unknown> {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    yield e;
+    e = (e as { cause?: unknown }).cause;
+  }
+}
+
+/** The driver error that says the database could not store something, found through the causes; else undefined. */
+function storageCause(error: unknown): unknown {
+  for (const e of causes(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && STORAGE_CODES.test(code)) return e;
+  }
+  return undefined;
+}
+
+/** The database could not store this (SQLite: a full disk, I/O; PostgreSQL: src/db/pg-errors.ts), whatever wraps it. */
 export function isStorageError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && STORAGE_CODES.test(code);
+  return storageCause(error) !== undefined || isPostgresUnavailableError(error);
+}
+
+/** `error` as a WriteFailedError when it (or a cause) is a storage failure; otherwise `error` unchanged. */
+export function toWriteError(error: unknown): unknown {
+  for (const e of causes(error)) if (e instanceof WriteFailedError) return e;
+  const cause = storageCause(error) ?? (isPostgresUnavailableError(error) ? error : undefined);
+  return cause === undefined ? error : new WriteFailedError(cause);
 }
 
 /** Runs a write; a storage failure becomes a WriteFailedError (other errors pass through unchanged). */
-export function write<T>(run: () => T): T {
+export async function write<T>(run: () => PromiseLike<T>): Promise<T> {
   try {
-    return run();
+    return await run();
   } catch (error) {
-    if (isStorageError(error)) throw new WriteFailedError(error);
-    throw error;
+    throw toWriteError(error);
   }
 }
 
 /**
- * The one way to write and read back a row: `returningOne(db.insert(t).values(v).returning())`.
- * Runs the statement to completion with `.all()`: better-sqlite3's `.get()` stops after the first row and the
- * autocommit's COMMIT then fails silently (SQLITE_FULL on a full disk) while the row is returned as if stored.
+ * The one way to write and read back a row: `await returningOne(orm.insert(t).values(v).returning())`. The query
+ * runs to completion (every row read, the autocommit's COMMIT checked), and a storage failure is a WriteFailedError.
  */
-export function returningOne<T>(query: { all(): T[] }): T | undefined {
-  return write(() => query.all())[0];
+export async function returningOne<T>(query: PromiseLike<T[]>): Promise<T | undefined> {
+  return (await write(() => query))[0];
 }
 
 /** As returningOne, for a write that must have its row (an insert, an update by a known id). */
-export function writtenRow<T>(query: { all(): T[] }): T {
-  const row = returningOne(query);
+export async function writtenRow<T>(query: PromiseLike<T[]>): Promise<T> {
+  const row = await returningOne(query);
   if (row === undefined) throw new Error('the write returned no row');
   return row;
 }
 
-/** Every row a write returned, run to completion. */
-export function returningAll<T>(query: { all(): T[] }): T[] {
-  return write(() => query.all());
+/** Every row a write returned. */
+export function returningAll<T>(query: PromiseLike<T[]>): Promise<T[]> {
+  return write(() => query);
 }

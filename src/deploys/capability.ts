@@ -60,11 +60,11 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
     });
     core.approvals.registerSubject({
       type: 'deploy',
-      describe: (subjectId) => approvalView(deploys.get(Number(subjectId))),
+      describe: async (subjectId) => approvalView(await deploys.get(Number(subjectId))),
       onApproved: (approval) => deploys.onApproved(approval),
       onRejected: (approval) => deploys.onRejected(approval),
       onExpired: (approval) => deploys.onExpired(approval),
-      isWaiting: (approval) => awaitsApproval(deploys.get(Number(approval.subjectId)), approval.id),
+      isWaiting: async (approval) => awaitsApproval(await deploys.get(Number(approval.subjectId)), approval.id),
     });
     return {
       commands: deployCommands({ config, deploys, guardrails, clock: core.clock }),
@@ -75,7 +75,7 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
         {
           id: 'deploys.recent',
           order: 20,
-          build: ({ userId }) => homeSection(deploys.history({ requestedBy: userId }, 5)),
+          build: async ({ userId }) => homeSection(await deploys.history({ requestedBy: userId }, 5)),
         },
         { id: 'deploys.start', order: 40, build: homeStartButton },
       ],

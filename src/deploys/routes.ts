@@ -39,7 +39,7 @@ export function deployCallbackRoute(target: { config: DeploysConfig; deploys: De
       const { body } = signed;
       // The URL names the deploy by reference (id and nonce): a URL made for another deploy under this id is unknown.
       const ref = parseItemRef(req.params?.id);
-      const deploy = ref ? deploys.get(ref.id) : null;
+      const deploy = ref ? await deploys.get(ref.id) : null;
       const executor = deploy ? config.executors[deploy.executor] : undefined;
       if (!ref || !deploy || !refMatches(ref, deploy) || executor?.type !== 'webhook')
         return sendJson(res, 404, { ok: false, error: 'unknown deploy' });

@@ -8,7 +8,9 @@ import { approvalsTable } from '../approvals/schema.js';
 import { APPROVAL_STATUSES } from '../approvals/types.js';
 import type { Clock } from '../clock.js';
 import type { Env } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Database } from '../db/database.js';
+import { orm } from '../db/scope.js';
+import { twin } from '../db/twin.js';
 import { DEPLOY_STATUSES } from '../deploys/model.js';
 import { deploysTable } from '../deploys/schema.js';
 import { REQUEST_STATUSES } from '../requests/model.js';
@@ -19,7 +21,7 @@ import { instrumentSlackFetch } from './metrics-slack.js';
 export const METRICS_PATH = '/metrics';
 
 export interface MetricsOptions {
-  db: Db;
+  db: Database;
   clock: Clock;
   env: Pick<Env, 'SLACK_API_URL' | 'GROUNDCREW_METRICS_TOKEN'>;
   /** Node's process metrics (CPU, memory, event loop lag); default on. */
@@ -42,21 +44,21 @@ export interface Metrics {
 /** Counts rows by status at scrape time: survives restarts and cannot drift from the database. */
 function statusGauge(
   registry: Registry,
-  db: Db,
+  db: Database,
   name: string,
   help: string,
-  table: SQLiteTable,
-  column: SQLiteColumn,
+  table: SQLiteTable & { status: SQLiteColumn },
   statuses: readonly string[],
 ): void {
+  const t = twin(db, table);
   new Gauge({
     name,
     help,
     labelNames: ['status'],
     registers: [registry],
-    collect() {
+    async collect() {
       const counts = new Map<string, number>(statuses.map((s) => [s, 0]));
-      const rows = db.select({ status: column, n: count() }).from(table).groupBy(column).all();
+      const rows = await orm(db).select({ status: t.status, n: count() }).from(t).groupBy(t.status);
       for (const row of rows) counts.set(String(row.status), row.n);
       for (const [status, n] of counts) this.set({ status }, n);
     },
@@ -121,22 +123,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 30, 60, 300],
     registers: [registry],
   });
-  statusGauge(
-    registry,
-    db,
-    'groundcrew_deploys',
-    'Deploys in the database, by status',
-    deploysTable,
-    deploysTable.status,
-    DEPLOY_STATUSES,
-  );
+  statusGauge(registry, db, 'groundcrew_deploys', 'Deploys in the database, by status', deploysTable, DEPLOY_STATUSES);
   statusGauge(
     registry,
     db,
     'groundcrew_requests',
     'Requests in the database, by status',
     requestsTable,
-    requestsTable.status,
     REQUEST_STATUSES,
   );
   statusGauge(
@@ -145,7 +138,6 @@ export function createMetrics(options: MetricsOptions): Metrics {
     'groundcrew_approvals',
     'Approvals in the database, by status',
     approvalsTable,
-    approvalsTable.status,
     APPROVAL_STATUSES,
   );
 

@@ -81,7 +81,7 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
   /** This process's run: a page that was open before a restart sees a new one and starts over. */
   const boot = randomUUID();
 
-  const state = (userId: string) => ({
+  const state = async (userId: string) => ({
     boot,
     version: ws.version,
     now: clock.now().toISOString(),
@@ -101,10 +101,11 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
     })(),
     home: ws.homes.get(userId)?.view ?? null,
     homeId: ws.homes.get(userId)?.id ?? null,
-    jobs: deps
-      .scheduler()
-      .list()
-      .map((j) => ({ name: j.name, description: j.description, nextRun: j.nextRun?.toISOString() ?? null })),
+    jobs: (await deps.scheduler().list()).map((j) => ({
+      name: j.name,
+      description: j.description,
+      nextRun: j.nextRun?.toISOString() ?? null,
+    })),
     log: ws.log.slice(-60),
   });
 
@@ -183,7 +184,7 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
         if (pageBoot === boot && Number.isFinite(since) && since >= 0 && since <= ws.version) {
           await ws.waitForChange(since, 25_000);
         }
-        sendJson(res, 200, state(userId));
+        sendJson(res, 200, await state(userId));
       }),
     },
     {

@@ -18,9 +18,9 @@ export async function advanceTime(
   const to = clock.advance(ms);
   const runs = await scheduler.runMissed();
   const ran = new Set(runs.map((run) => run.job));
-  const firstRuns = scheduler
-    .list()
-    .filter((job) => !ran.has(job.name) && !job.lastRun && missedScheduledRun(job.cron, from, to, timezone));
+  const firstRuns = (await scheduler.list()).filter(
+    (job) => !ran.has(job.name) && !job.lastRun && missedScheduledRun(job.cron, from, to, timezone),
+  );
   runs.push(...(await Promise.all(firstRuns.map((job) => scheduler.runNow(job.name, 'catch-up')))));
   return runs;
 }

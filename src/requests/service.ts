@@ -6,11 +6,14 @@ import type { RequestType } from './config.js';
 import { createFulfilment, type Fulfilment } from './fulfilment.js';
 import { assertTransition, isTerminal, OPEN_STATUSES, type RequestStatus, STATUS_LABEL, sortQueue } from './model.js';
 import type { RequestsServiceDeps } from './ports.js';
-import type { RequestRow, RequestsRepo } from './repo.js';
+import type { RequestPatch, RequestRow } from './repo.js';
 import { computeStats, type TypeStats } from './stats.js';
 import { type RawValue, type ValidationResult, validateFields } from './validate.js';
 
 export const SUBJECT_TYPE = 'request';
+
+/** What a webhook's progress report compares against: the message and outputs the request had when read. */
+type RequestSnapshot = Pick<RequestRow, 'message' | 'outputs'>;
 
 export type RequestsService = ReturnType<typeof createRequestsService>;
 
@@ -37,37 +40,46 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     await safely('refreshing Home', () => deps.notifier.homeChanged([row.requester]));
   }
 
-  /** Moves a request from one of `from` to `to` (plus `patch`), or throws conflict if someone got there first. */
-  function move(row: RequestRow, to: RequestStatus, patch: Parameters<RequestsRepo['update']>[1] = {}): RequestRow {
+  /**
+   * Moves a request from its status (as `row` shows it) to `to` (plus `patch`), compare-and-set: null when
+   * someone got there first. `same`: only while its message and outputs are still these, too.
+   */
+  function tryMove(row: RequestRow, to: RequestStatus, patch: RequestPatch = {}, same?: RequestSnapshot) {
     assertTransition(row.id, row.status, to);
     const now = clock.now();
-    const updated = repo.transition(row.id, [row.status], {
+    const changes: RequestPatch = {
       status: to,
       updatedAt: now,
       // The message belongs to this change (a reason, a webhook's words); an old one is not repeated.
       message: null,
       ...(isTerminal(to) ? { completedAt: now, nextAttemptAt: null } : {}),
       ...patch,
-    });
+    };
+    return repo.transition(row.id, [row.status], changes, same);
+  }
+
+  /** As tryMove, but someone getting there first is an error for the person (or a conflict if it is closed). */
+  async function move(row: RequestRow, to: RequestStatus, patch: RequestPatch = {}): Promise<RequestRow> {
+    const updated = await tryMove(row, to, patch);
     if (!updated) {
-      const current = repo.get(row.id);
+      const current = await repo.get(row.id);
       assertTransition(row.id, current?.status ?? row.status, to);
       throw invalidInput(`Request #${row.id} changed while you were looking at it; try again.`);
     }
     return updated;
   }
 
-  const fulfilment: Fulfilment = createFulfilment({ ...deps, typeOf, move, announce, safely });
+  const fulfilment: Fulfilment = createFulfilment({ ...deps, typeOf, move, tryMove, announce, safely });
 
-  function getOrThrow(id: number): RequestRow {
-    const row = repo.get(id);
+  async function getOrThrow(id: number): Promise<RequestRow> {
+    const row = await repo.get(id);
     if (!row) throw notFound(`There is no request #${id}.`);
     return row;
   }
 
   async function requirePlatform(userId: string, action: string, id: number): Promise<void> {
     if (!(await deps.people.hasRole(userId, 'platform'))) {
-      audit.record({
+      await audit.record({
         actor: userId,
         action: `requests.${action}`,
         target: `request:${id}`,
@@ -79,20 +91,20 @@ export function createRequestsService(deps: RequestsServiceDeps) {
   }
 
   async function afterApproval(approval: Approval, to: 'approved' | 'rejected' | 'expired'): Promise<void> {
-    const row = repo.get(Number(approval.subjectId));
+    const row = await repo.get(Number(approval.subjectId));
     if (row?.status !== 'awaiting_approval') return;
     const rejection = [...approval.decisions].reverse().find((d) => d.decision === 'reject');
     const approvers = approval.decisions
       .filter((d) => d.decision === 'approve')
       .map((d) => mrkdwn`${mention(d.userId)}`);
-    const updated = move(row, to, {
+    const updated = await move(row, to, {
       ...(to === 'rejected'
         ? { message: rejection?.reason ?? 'no reason given', resolvedBy: rejection?.userId ?? null }
         : {}),
       ...(to === 'expired' ? { message: 'Nobody approved it in time.' } : {}),
     });
     const note = to === 'approved' ? mrkdwn`Approved by ${trusted(joinMrkdwn(approvers, ', '))}.` : undefined;
-    audit.record({
+    await audit.record({
       actor: 'system',
       action: `requests.${to}`,
       target: `request:${row.id}`,
@@ -120,7 +132,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
   async function firstStep(row: RequestRow, type: RequestType): Promise<RequestRow> {
     if (!type.approval) {
       await fulfilment.start(row);
-      return repo.get(row.id) ?? row;
+      return (await repo.get(row.id)) ?? row;
     }
     try {
       // The request moves to awaiting approval in the same transaction that stores the approval (link first).
@@ -129,18 +141,18 @@ export function createRequestsService(deps: RequestsServiceDeps) {
         subjectId: String(row.id),
         requester: row.requester,
         policy: { count: type.approval.count, approvers: type.approval.approvers, ttlMs: type.approval.ttl },
-        link: (approval) => {
-          move(row, 'awaiting_approval', { approvalId: approval.id });
+        link: async (approval) => {
+          await move(row, 'awaiting_approval', { approvalId: approval.id });
         },
       });
-      const withApproval = repo.get(row.id) ?? row;
+      const withApproval = (await repo.get(row.id)) ?? row;
       if (withApproval.status === 'awaiting_approval') await announce(withApproval);
-      return repo.get(row.id) ?? withApproval;
+      return (await repo.get(row.id)) ?? withApproval;
     } catch (error) {
       if (!isDomainError(error)) throw error;
       // Not enough eligible approvers: nobody could ever approve it, so close it and say why.
-      const failed = move(row, 'failed', { message: `Could not ask for approval: ${error.message}` });
-      audit.record({
+      const failed = await move(row, 'failed', { message: `Could not ask for approval: ${error.message}` });
+      await audit.record({
         actor: 'system',
         action: 'requests.approval-request',
         target: `request:${row.id}`,
@@ -158,8 +170,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     onRejected: (approval: Approval) => afterApproval(approval, 'rejected'),
     onExpired: (approval: Approval) => afterApproval(approval, 'expired'),
     /** Still waiting on this approval (not decided another way, not asked again under another approval)? */
-    isWaiting(approval: Approval): boolean {
-      const row = repo.get(Number(approval.subjectId));
+    async isWaiting(approval: Approval): Promise<boolean> {
+      const row = await repo.get(Number(approval.subjectId));
       return row?.status === 'awaiting_approval' && (row.approvalId === null || row.approvalId === approval.id);
     },
     types: () => config.types,
@@ -184,7 +196,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
       const result = validateFields(type.fields, input.raw, clock.now(), deps.timezone);
       if (!result.ok) throw invalidInput('Some answers need fixing.', result.errors);
       const now = clock.now();
-      const row = repo.insert({
+      const row = await repo.insert({
         typeId: type.id,
         requester: input.requester,
         fields: result.values,
@@ -193,7 +205,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
         submittedAt: now,
         updatedAt: now,
       });
-      audit.record({
+      await audit.record({
         actor: input.requester,
         action: 'requests.submit',
         target: `request:${row.id}`,
@@ -216,12 +228,12 @@ export function createRequestsService(deps: RequestsServiceDeps) {
      */
     async resume(): Promise<number> {
       let resumed = 0;
-      for (const row of repo.withStatus(['submitted', 'approved'])) {
+      for (const row of await repo.withStatus(['submitted', 'approved'])) {
         if (starting.has(row.id) || !untouched(row)) continue;
         const type = typeById(row.typeId);
         if (!type) continue;
         resumed++;
-        audit.record({
+        await audit.record({
           actor: 'system',
           action: 'requests.resume',
           target: `request:${row.id}`,
@@ -240,17 +252,17 @@ export function createRequestsService(deps: RequestsServiceDeps) {
 
     async claim(id: number, userId: string): Promise<RequestRow> {
       await requirePlatform(userId, 'claim', id);
-      const row = move(getOrThrow(id), 'claimed', { claimedBy: userId });
-      audit.record({ actor: userId, action: 'requests.claim', target: `request:${id}` });
+      const row = await move(await getOrThrow(id), 'claimed', { claimedBy: userId });
+      await audit.record({ actor: userId, action: 'requests.claim', target: `request:${id}` });
       await announce(row);
       return row;
     },
 
     async complete(id: number, userId: string): Promise<RequestRow> {
       await requirePlatform(userId, 'done', id);
-      const current = getOrThrow(id);
-      const row = move(current, 'done', { resolvedBy: userId, claimedBy: current.claimedBy ?? userId });
-      audit.record({ actor: userId, action: 'requests.done', target: `request:${id}` });
+      const current = await getOrThrow(id);
+      const row = await move(current, 'done', { resolvedBy: userId, claimedBy: current.claimedBy ?? userId });
+      await audit.record({ actor: userId, action: 'requests.done', target: `request:${id}` });
       await announce(row);
       return row;
     },
@@ -258,8 +270,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     async reject(id: number, userId: string, reason: string): Promise<RequestRow> {
       await requirePlatform(userId, 'reject', id);
       if (!reason.trim()) throw invalidInput('Give a reason: the requester will see it.', { reason: 'Give a reason.' });
-      const row = move(getOrThrow(id), 'rejected', { resolvedBy: userId, message: reason.trim() });
-      audit.record({ actor: userId, action: 'requests.reject', target: `request:${id}`, detail: reason.trim() });
+      const row = await move(await getOrThrow(id), 'rejected', { resolvedBy: userId, message: reason.trim() });
+      await audit.record({ actor: userId, action: 'requests.reject', target: `request:${id}`, detail: reason.trim() });
       await announce(row);
       return row;
     },
@@ -274,8 +286,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
      * overdue first), then oldest; `elsewhere` is everything else still open (awaiting approval, with a webhook),
      * oldest first — shown after, so nobody mistakes it for work of theirs.
      */
-    openQueue(): { waiting: RequestRow[]; elsewhere: RequestRow[] } {
-      const open = repo.withStatus(OPEN_STATUSES);
+    async openQueue(): Promise<{ waiting: RequestRow[]; elsewhere: RequestRow[] }> {
+      const open = await repo.withStatus(OPEN_STATUSES);
       const isWork = (r: RequestRow) => r.mode === 'manual' && (r.status === 'queued' || r.status === 'claimed');
       return {
         waiting: sortQueue(open.filter(isWork), (r) => typeById(r.typeId)?.sla, clock.now()),
@@ -284,8 +296,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     },
 
     /** Per-type figures over requests submitted since `since` (all time when omitted). */
-    stats(since?: Date): TypeStats[] {
-      const rows = repo.all();
+    async stats(since?: Date): Promise<TypeStats[]> {
+      const rows = await repo.list();
       return computeStats(
         since ? rows.filter((r) => r.submittedAt.getTime() >= since.getTime()) : rows,
         config.types.map((t) => t.id),
@@ -293,8 +305,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     },
 
     /** Records a refusal made before the service was reached (a button or command only the platform team may use). */
-    recordDenied(userId: string, action: string, target?: string): void {
-      audit.record({
+    async recordDenied(userId: string, action: string, target?: string): Promise<void> {
+      await audit.record({
         actor: userId,
         action: `requests.${action}`,
         ...(target ? { target } : {}),

@@ -3,8 +3,10 @@ import { CronExpressionParser } from 'cron-parser';
 import { and, desc, eq } from 'drizzle-orm';
 import cron from 'node-cron';
 import type { Clock } from '../clock.js';
-import type { Db } from '../db/client.js';
+import type { Database } from '../db/database.js';
 import { jobRunsTable } from '../db/schema.js';
+import { orm } from '../db/scope.js';
+import { twin } from '../db/twin.js';
 import { writtenRow } from '../db/write.js';
 import { notFound } from '../errors.js';
 import { type Logger, runWithLogContext } from '../logger.js';
@@ -43,7 +45,7 @@ export const nodeCronFactory: CronFactory = (expression, onTick, { name, timezon
 };
 
 export interface SchedulerDeps {
-  db: Db;
+  db: Database;
   clock: Clock;
   /** IANA zone the cron expressions are read in, e.g. `Europe/Berlin`. */
   timezone: string;
@@ -77,6 +79,7 @@ export function missedScheduledRun(expression: string, lastStartedAt: Date, now:
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { db, clock, timezone, logger } = deps;
+  const jobRuns = twin(db, jobRunsTable);
   const cronFactory = deps.cronFactory ?? nodeCronFactory;
   assertTimezone(timezone);
 
@@ -85,14 +88,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const tasks = new Map<string, CronTask>();
   let started = false;
 
-  const lastRun = (name: string): JobRunRow | null =>
-    db
-      .select()
-      .from(jobRunsTable)
-      .where(eq(jobRunsTable.job, name))
-      .orderBy(desc(jobRunsTable.startedAt), desc(jobRunsTable.id))
-      .limit(1)
-      .get() ?? null;
+  const lastRun = async (name: string): Promise<JobRunRow | null> =>
+    (
+      await orm(db)
+        .select()
+        .from(jobRuns)
+        .where(eq(jobRuns.job, name))
+        .orderBy(desc(jobRuns.startedAt), desc(jobRuns.id))
+        .limit(1)
+    )[0] ?? null;
 
   const schedule = (job: JobDefinition) => {
     const onTick = async () => {
@@ -120,10 +124,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     deps.onRun?.(job.name, outcome, (performance.now() - began) / 1000);
     return writtenRow(
-      db
-        .update(jobRunsTable)
+      orm(db)
+        .update(jobRuns)
         .set({ finishedAt: clock.now(), outcome, error: message })
-        .where(eq(jobRunsTable.id, runId))
+        .where(eq(jobRuns.id, runId))
         .returning(),
     );
   }
@@ -136,17 +140,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       logger.info(`scheduler: ${name} (${trigger}) skipped, the previous run is still going`);
       deps.onRun?.(name, 'skipped', 0);
       return writtenRow(
-        db
-          .insert(jobRunsTable)
+        orm(db)
+          .insert(jobRuns)
           .values({ job: name, trigger, startedAt, finishedAt: startedAt, outcome: 'skipped' })
           .returning(),
       );
     }
-    const row = writtenRow(
-      db.insert(jobRunsTable).values({ job: name, trigger, startedAt, outcome: 'running' }).returning(),
-    );
-    // Claim the slot before any job code runs (a microtask later), so even a re-entrant call sees it taken.
-    const run = Promise.resolve().then(() => execute(job, row.id, trigger, startedAt));
+    // The slot is claimed before anything is awaited (the run's row is written inside it), so a call arriving
+    // meanwhile sees it taken and is recorded as skipped.
+    const run = (async () => {
+      const row = await writtenRow(
+        orm(db).insert(jobRuns).values({ job: name, trigger, startedAt, outcome: 'running' }).returning(),
+      );
+      return execute(job, row.id, trigger, startedAt);
+    })();
     running.set(name, run);
     try {
       return await run;
@@ -157,26 +164,28 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   async function runMissed(): Promise<JobRunRow[]> {
     const now = clock.now();
-    const due = [...jobs.values()].filter((job) => {
-      const last = lastRun(job.name);
-      if (!last) return false; // never ran: nothing was missed, the first tick will run it
+    const due: JobDefinition[] = [];
+    for (const job of jobs.values()) {
+      const last = await lastRun(job.name);
+      if (!last) continue; // never ran: nothing was missed, the first tick will run it
       const missed = missedScheduledRun(job.cron, last.startedAt, now, timezone);
-      if (missed) logger.info(`scheduler: ${job.name} missed its run at ${missed.toISOString()}, catching up`);
-      return missed !== null;
-    });
+      if (!missed) continue;
+      logger.info(`scheduler: ${job.name} missed its run at ${missed.toISOString()}, catching up`);
+      due.push(job);
+    }
     return Promise.all(due.map((job) => runNow(job.name, 'catch-up')));
   }
 
   /** A `running` row nobody in this process is running was cut off by a stop or crash: close it as failed. */
-  function closeInterruptedRuns() {
+  async function closeInterruptedRuns() {
     for (const name of jobs.keys()) {
       if (running.has(name)) continue;
-      const closed = db
-        .update(jobRunsTable)
+      const closed = await orm(db)
+        .update(jobRuns)
         .set({ outcome: 'failed', finishedAt: clock.now(), error: 'interrupted: the process stopped mid-run' })
-        .where(and(eq(jobRunsTable.job, name), eq(jobRunsTable.outcome, 'running')))
-        .run();
-      if (closed.changes > 0) logger.warn(`scheduler: marked ${closed.changes} interrupted run(s) of ${name} failed`);
+        .where(and(eq(jobRuns.job, name), eq(jobRuns.outcome, 'running')))
+        .returning({ id: jobRuns.id });
+      if (closed.length > 0) logger.warn(`scheduler: marked ${closed.length} interrupted run(s) of ${name} failed`);
     }
   }
 
@@ -191,7 +200,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async start() {
       if (started) return;
       started = true;
-      closeInterruptedRuns();
+      await closeInterruptedRuns();
       for (const job of jobs.values()) schedule(job);
       await runMissed();
     },
@@ -215,17 +224,22 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
     runNow,
     runMissed,
-    list(): JobStatus[] {
+    async list(): Promise<JobStatus[]> {
       const now = clock.now();
-      return [...jobs.values()].map((job) => ({
-        name: job.name,
-        cron: job.cron,
-        description: job.description,
-        running: running.has(job.name),
-        lastRun: lastRun(job.name),
-        nextRun: nextScheduledRun(job.cron, now, timezone),
-      }));
+      const out: JobStatus[] = [];
+      for (const job of jobs.values()) {
+        out.push({
+          name: job.name,
+          cron: job.cron,
+          description: job.description,
+          running: running.has(job.name),
+          lastRun: await lastRun(job.name),
+          nextRun: nextScheduledRun(job.cron, now, timezone),
+        });
+      }
+      return out;
     },
+    running: () => [...running.keys()],
   };
 }
 

@@ -38,5 +38,7 @@ export interface Scheduler {
   runNow(name: string, trigger?: JobTrigger): Promise<JobRunRow>;
   /** Runs once every job whose latest scheduled time (by the clock) is after its last recorded run. */
   runMissed(): Promise<JobRunRow[]>;
-  list(): JobStatus[];
+  list(): Promise<JobStatus[]>;
+  /** The jobs running in this process right now. */
+  running(): string[];
 }

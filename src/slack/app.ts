@@ -30,7 +30,7 @@ export interface SlackAppOptions {
   /** Web API retry policy; tests pass `{ retries: 0 }`. */
   retryConfig?: { retries: number };
   /** Health probe; defaults to "always healthy". */
-  healthy?: () => boolean;
+  healthy?: () => boolean | Promise<boolean>;
   /** Interface to listen on (HTTP mode); default: every interface. The playground and tests use 127.0.0.1. */
   host?: string;
   /** Metrics (src/ops/metrics.ts): the fetch Bolt's Web API clients use, and the HTTP server to time. */
@@ -76,13 +76,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // counts the listener run for stop().
   app.use(async ({ body, context, next }) => {
     translateIds(body);
-    const delivery = beginDelivery(body, core, context.retryNum);
+    const delivery = await beginDelivery(body, core, context.retryNum);
     if (!delivery) return;
     inFlight++;
     try {
       await runWithLogContext(slackLogContext(body), next);
       // Marked processed only now that every listener has finished (or by a listener's commitWithEvent).
-      delivery.done();
+      await delivery.done();
     } catch (error) {
       // A write the database refused is never a silent success: the person who asked is told.
       if (!isStorageError(error) && !(error instanceof WriteFailedError)) throw error;

@@ -59,12 +59,12 @@ export function guardRoute(route: CustomRoute, logger: Pick<Logger, 'warn'>): Cu
 }
 
 /** GET /healthz: 200 while the database answers, 503 otherwise. */
-export function healthRoute(healthy: () => boolean): CustomRoute {
+export function healthRoute(healthy: () => boolean | Promise<boolean>): CustomRoute {
   return {
     path: '/healthz',
     method: ['GET', 'HEAD'],
-    handler: (_req, res) => {
-      const ok = healthy();
+    handler: async (_req, res) => {
+      const ok = await Promise.resolve(healthy()).catch(() => false);
       sendJson(res, ok ? 200 : 503, { ok, db: ok ? 'up' : 'down' });
     },
   };

@@ -84,7 +84,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
       ...messageButton({
         userId: ALICE,
         actionId: APPROVAL_IDS.approveButton,
-        value: refOf(app, 'approvals', approval.id),
+        value: await refOf(app, 'approvals', approval.id),
         channelId: 'D0ALICE',
         messageTs: '1',
       }),
@@ -92,7 +92,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     };
     await app.interact(homeClick);
     await app.slack.waitFor('views.publish', (c) => c.args.user_id === ALICE);
-    await eventually(() => approvals.get(approval.id)?.status === 'approved', { what: 'approved' });
+    await eventually(async () => (await approvals.get(approval.id))?.status === 'approved', { what: 'approved' });
     const after = app.slack.callsTo('views.publish').find((c) => c.args.user_id === ALICE)!;
     expect(blockText(after.args.view)).not.toContain('Ship widget 23');
   });
@@ -106,11 +106,11 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
       policy: policy(),
     });
     await approvals.cancel(approval.id, REQUESTER);
-    expect(approvals.get(approval.id)).toMatchObject({ status: 'cancelled', cancelledBy: REQUESTER });
+    expect(await approvals.get(approval.id)).toMatchObject({ status: 'cancelled', cancelledBy: REQUESTER });
     expect(textOf(app.slack.callsTo('chat.update')[0]!)).toContain(`*Cancelled* by <@${REQUESTER}>`);
     await expect(approvals.cancel(approval.id, REQUESTER)).rejects.toMatchObject({ code: 'conflict' });
-    expect(approvals.latestFor('widget', '24')?.id).toBe(approval.id);
-    expect(approvals.pendingFor(ALICE)).toEqual([]);
+    expect((await approvals.latestFor('widget', '24'))?.id).toBe(approval.id);
+    expect(await approvals.pendingFor(ALICE)).toEqual([]);
   });
   it('simultaneous clicks: a double click counts once and the deciding approvals call onApproved once', async () => {
     const { app, calls, approvals, cards } = await setup();
@@ -123,19 +123,21 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     // Alice's double click lands at once; then Bob and Carol race for the deciding second approval. (All four at
     // once could let Bob and Carol close it before either of Alice's clicks, which is a different scenario.)
     await Promise.all([
-      click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
-      click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
+      (await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!)).response,
+      (await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!)).response,
     ]);
-    await eventually(() => (approvals.get(approval.id)?.decisions.length ?? 0) >= 1, { what: "Alice's decision" });
+    await eventually(async () => ((await approvals.get(approval.id))?.decisions.length ?? 0) >= 1, {
+      what: "Alice's decision",
+    });
     await Promise.all([
-      click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!).response,
-      click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!).response,
+      (await click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!)).response,
+      (await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!)).response,
     ]);
     await eventually(() => calls.approved.length === 1, { what: 'onApproved' });
     await app.slack.waitFor('response_url', undefined, { count: 2 });
     await settled(app);
     expect(calls.approved).toHaveLength(1);
-    const stored = approvals.get(approval.id)!;
+    const stored = (await approvals.get(approval.id))!;
     expect(stored.status).toBe('approved');
     expect(stored.decisions.filter((d) => d.userId === ALICE)).toHaveLength(1);
     expect(stored.decisions).toHaveLength(2);
@@ -146,7 +148,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     const failing = defineCapability('test-failing', (core) => {
       core.approvals.registerSubject({
         type: 'gadget',
-        describe: () => null,
+        describe: async () => null,
         onApproved: async () => {
           throw new Error('workflow dispatch failed');
         },
@@ -166,7 +168,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     expect(blockText(app.slack.callsTo('chat.postMessage')[0]!.args.blocks)).toContain('Approval for gadget 1');
     const result = await approvals.decide(approval.id, ALICE, 'approve');
     expect(result).toMatchObject({ ok: true, approval: { status: 'approved' } });
-    expect(audit.latest(5)).toEqual(
+    expect(await audit.latest(5)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
           action: 'approvals.onApproved',
@@ -190,7 +192,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
       ...messageButton({
         userId: REQUESTER,
         actionId: APPROVAL_IDS.approveButton,
-        value: refOf(app, 'approvals', approval.id),
+        value: await refOf(app, 'approvals', approval.id),
         channelId: 'D0X',
         messageTs: '1',
       }),
@@ -200,6 +202,6 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     const [dm] = await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === REQUESTER);
     expect(dm!.args.text).toContain('You asked for this');
     await settled(app);
-    expect(approvals.get(approval.id)?.decisions).toEqual([]);
+    expect((await approvals.get(approval.id))?.decisions).toEqual([]);
   });
 });

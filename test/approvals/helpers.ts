@@ -25,7 +25,7 @@ export function widgetSubject() {
   const capability = defineCapability('test-widgets', (core) => {
     core.approvals.registerSubject({
       type: 'widget',
-      describe: (id) => ({ title: `Ship widget ${id}`, lines: [mrkdwn`*Colour:* blue`, mrkdwn`*Size:* large`] }),
+      describe: async (id) => ({ title: `Ship widget ${id}`, lines: [mrkdwn`*Colour:* blue`, mrkdwn`*Size:* large`] }),
       onApproved: async (a) => void calls.approved.push(a),
       onRejected: async (a) => void calls.rejected.push(a),
       onExpired: async (a) => void calls.expired.push(a),
@@ -61,7 +61,7 @@ export async function startApprovalsApp() {
   return { app, calls: widgets.calls, approvals: app.groundcrew.services.approvals, cards };
 }
 
-export function click(
+export async function click(
   t: TestApp,
   userId: string,
   actionId: string,
@@ -71,7 +71,7 @@ export function click(
   const payload = messageButton({
     userId,
     actionId,
-    value: refOf(t, 'approvals', approvalId),
+    value: await refOf(t, 'approvals', approvalId),
     blockId: `${APPROVAL_IDS.actionsBlock}.${approvalId}`,
     channelId: card.channel,
     messageTs: card.ts,

@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DbHandle, openDb } from '../../src/db/client.js';
+import { openDb } from '../../src/db/client.js';
+import type { SqliteDatabase } from '../../src/db/sqlite.js';
 
 let dir: string | undefined;
-let handle: DbHandle | undefined;
-afterEach(() => {
-  handle?.close();
+let handle: SqliteDatabase | undefined;
+afterEach(async () => {
+  await handle?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
   handle = undefined;
   dir = undefined;
@@ -21,13 +22,13 @@ describe('the database file', () => {
     expect(handle.sqlite.pragma('synchronous', { simple: true })).toBe(1);
   });
 
-  it('answers /healthz with a write, at most once per probe interval', () => {
+  it('answers /healthz with a write, at most once per probe interval', async () => {
     dir = mkdtempSync(join(tmpdir(), 'groundcrew-db-'));
     handle = openDb(join(dir, 'groundcrew.db'), undefined, { backupDir: false, healthProbeEveryMs: 60_000 });
     const changes = () => handle!.sqlite.prepare('select total_changes() as n').get() as { n: number };
     const before = changes().n;
-    expect(handle.ping()).toBe(true);
-    expect(handle.ping()).toBe(true);
+    expect(await handle.ping()).toBe(true);
+    expect(await handle.ping()).toBe(true);
     expect(changes().n - before).toBe(1);
     expect(handle.sqlite.prepare('select count(*) as n from health_probe').get()).toEqual({ n: 1 });
   });

@@ -7,6 +7,7 @@ import { deploysTable } from '../../src/deploys/schema.js';
 import { requestsTable } from '../../src/requests/schema.js';
 import { deploysSection } from '../deploys/support.js';
 import { requestsSection, submitForm, text, validDatabase } from '../requests/support.js';
+import { sqliteOf } from '../support/database.js';
 import { ackBody, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { eventually, settled } from '../support/wait.js';
 
@@ -62,7 +63,7 @@ describe.skipIf(!isRoot)(`a full disk (${isRoot ? 'tmpfs' : `skipped: ${reason}`
     });
     expect((await app.request('/healthz')).status).toBe(200);
     // Empty the WAL so every new commit needs new blocks, then take every block left.
-    app.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    sqliteOf(app).sqlite.pragma('wal_checkpoint(TRUNCATE)');
     fillDisk(mountPoint);
 
     const lock = await ackBody(
@@ -89,8 +90,8 @@ describe.skipIf(!isRoot)(`a full disk (${isRoot ? 'tmpfs' : `skipped: ${reason}`
     const posted = app.slack.callsTo('chat.postMessage').filter((c) => !/could not be saved/.test(String(c.args.text)));
     expect(posted.map((c) => `${c.args.channel}: ${c.args.text}`)).toEqual([]);
     expect(outbound).toEqual([]);
-    expect(app.groundcrew.services.db.select().from(deploysTable).all()).toEqual([]);
-    expect(app.groundcrew.services.db.select().from(requestsTable).all()).toEqual([]);
+    expect(await app.groundcrew.services.db.orm.select().from(deploysTable)).toEqual([]);
+    expect(await app.groundcrew.services.db.orm.select().from(requestsTable)).toEqual([]);
 
     // /healthz writes (at most once a second): the database is down while it cannot write, and up once it can.
     await eventually(async () => (await app!.request('/healthz')).status === 503, { what: '/healthz 503' });

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { eq } from 'drizzle-orm';
 import { integer, sqliteTable } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
+import { createSqliteDatabase } from '../../src/db/sqlite.js';
 import { returningOne, WriteFailedError, write, writtenRow } from '../../src/db/write.js';
 
 const SRC = join(import.meta.dirname, '../../src');
@@ -18,16 +19,46 @@ function sourceFiles(dir: string): string[] {
   );
 }
 
-describe('writes go through src/db/write.ts', () => {
-  it('no `.returning()…get()` in src: better-sqlite3 would return the row although the COMMIT failed', () => {
-    const offenders = sourceFiles(SRC)
-      .filter((file) => /\.returning\(\)\s*\.get\(/.test(readFileSync(file, 'utf8')))
-      .map((file) => relative(SRC, file));
-    expect(offenders).toEqual([]);
-  });
+/**
+ * The data layer outside src/db is the async Database (docs/architecture.md, "Data layer"): queries are awaited
+ * (an array of rows), never run with the synchronous driver's `.get()`, `.all()`, `.run()`, `.prepare()` or
+ * `.changes`, which PostgreSQL's builder does not have; and nothing outside src/db opens drizzle's better-sqlite3
+ * driver. `.returning().get()` was the original reason: better-sqlite3 returned the row although the COMMIT failed.
+ */
+const FORBIDDEN: { what: string; pattern: RegExp }[] = [
+  { what: '.get() / .all() / .run() on a query', pattern: /\.(get|all|run)\(\s*\)/ },
+  { what: '.prepare()', pattern: /\.prepare\(/ },
+  // A driver result's `.changes` read off the call (a domain object may have a `changes` field of its own).
+  { what: '.changes of a statement', pattern: /\)\s*\.changes\b/ },
+  { what: "drizzle's better-sqlite3 driver", pattern: /from ['"]drizzle-orm\/better-sqlite3/ },
+];
 
-  it('the guard sees the pattern across lines', () => {
-    expect(/\.returning\(\)\s*\.get\(/.test('db.insert(t)\n  .values(v)\n  .returning()\n  .get()')).toBe(true);
+/** SQLite-only operations on the raw connection, not queries: the online backup (`VACUUM INTO ?`). */
+const RAW_SQLITE = new Set(['ops/backup.ts']);
+
+describe('the data layer outside src/db is the async Database', () => {
+  const files = sourceFiles(SRC)
+    .map((file) => ({ path: relative(SRC, file), text: readFileSync(file, 'utf8') }))
+    .filter((file) => !file.path.startsWith('db/'));
+
+  for (const { what, pattern } of FORBIDDEN) {
+    it(`no ${what} in src outside src/db`, () => {
+      const offenders = files
+        .filter((file) => !(RAW_SQLITE.has(file.path) && what === '.prepare()'))
+        .filter((file) => pattern.test(file.text))
+        .map((file) => file.path);
+      expect(offenders).toEqual([]);
+    });
+  }
+
+  it('the guards see what they are for, across lines', () => {
+    const sync = 'db.insert(t)\n  .values(v)\n  .returning()\n  .get()';
+    expect(FORBIDDEN[0]!.pattern.test(sync)).toBe(true);
+    expect(FORBIDDEN[0]!.pattern.test('db.select().from(t).all( )')).toBe(true);
+    expect(FORBIDDEN[0]!.pattern.test("headers.get('x')")).toBe(false);
+    expect(FORBIDDEN[1]!.pattern.test('db.select().from(t)\n  .prepare()')).toBe(true);
+    expect(FORBIDDEN[2]!.pattern.test('db.delete(t).run().changes')).toBe(true);
+    expect(FORBIDDEN[3]!.pattern.test("import { drizzle } from 'drizzle-orm/better-sqlite3';")).toBe(true);
   });
 });
 
@@ -36,28 +67,24 @@ describe('write helpers', () => {
   const open = () => {
     const sqlite = new Database(':memory:');
     sqlite.exec('create table t (id integer primary key autoincrement, n integer not null)');
-    return { sqlite, db: drizzle(sqlite) };
+    return createSqliteDatabase(sqlite);
   };
 
-  it('returns the written row, or undefined when no row matched', () => {
-    const { db } = open();
-    expect(writtenRow(db.insert(t).values({ n: 1 }).returning())).toEqual({ id: 1, n: 1 });
-    expect(returningOne(db.update(t).set({ n: 2 }).returning())).toEqual({ id: 1, n: 2 });
-    expect(returningOne(db.update(t).set({ n: 3 }).where(undefined).returning())).toEqual({ id: 1, n: 3 });
+  it('returns the written row, or undefined when no row matched', async () => {
+    const { orm } = open();
+    expect(await writtenRow(orm.insert(t).values({ n: 1 }).returning())).toEqual({ id: 1, n: 1 });
+    expect(await returningOne(orm.update(t).set({ n: 2 }).returning())).toEqual({ id: 1, n: 2 });
+    expect(await returningOne(orm.update(t).set({ n: 3 }).where(undefined).returning())).toEqual({ id: 1, n: 3 });
+    expect(await returningOne(orm.update(t).set({ n: 4 }).where(eq(t.id, 7)).returning())).toBeUndefined();
   });
 
-  it('turns a storage failure into a WriteFailedError the person is shown; other errors pass through', () => {
+  it('turns a storage failure into a WriteFailedError the person is shown; other errors pass through', async () => {
     const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-    expect(() =>
-      write(() => {
-        throw full;
-      }),
-    ).toThrow(WriteFailedError);
+    await expect(write(() => Promise.reject(full))).rejects.toThrow(WriteFailedError);
+    // Also when a wrapper (drizzle's DrizzleQueryError) carries it as its cause.
+    const wrapped = new Error('Failed query', { cause: full });
+    await expect(write(() => Promise.reject(wrapped))).rejects.toThrow(WriteFailedError);
     const constraint = Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
-    expect(() =>
-      write(() => {
-        throw constraint;
-      }),
-    ).toThrow(constraint);
+    await expect(write(() => Promise.reject(constraint))).rejects.toBe(constraint);
   });
 });

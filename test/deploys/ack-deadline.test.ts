@@ -43,7 +43,7 @@ describe('the ack deadline covers the whole /platform handler', () => {
     expect(res.status).toBe(200);
     expect(await ackBody(res)).toBeNull();
     expect(took).toBeLessThan(SLACK_ACK_BUDGET_MS);
-    expect(deployRows(app)).toEqual([]);
+    expect(await deployRows(app)).toEqual([]);
 
     lookups.open();
     const running = await settle(app, 1, 'running');

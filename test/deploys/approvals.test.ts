@@ -38,17 +38,17 @@ function cardFor(test: TestApp, userId: string) {
 async function requestProduction(test: TestApp, requester: string) {
   await test.command('deploy web production v2.0.0 --reason "launch"', { user_id: requester });
   await test.slack.waitFor('response_url', (c) => String(c.args.text).includes('waiting for approval'));
-  const approval = test.groundcrew.services.approvals.latestFor('deploy', '1');
+  const approval = await test.groundcrew.services.approvals.latestFor('deploy', '1');
   if (!approval) throw new Error('no approval');
   return approval;
 }
 
-const click = (test: TestApp, userId: string, actionId: string, approvalId: number) =>
+const click = async (test: TestApp, userId: string, actionId: string, approvalId: number) =>
   test.interact(
     messageButton({
       userId,
       actionId,
-      value: refOf(test, 'approvals', approvalId),
+      value: await refOf(test, 'approvals', approvalId),
       channelId: `D${userId}`,
       messageTs: '1767225600.000009',
     }),
@@ -60,7 +60,7 @@ describe('production needs two approvals from people other than the requester', 
     const approval = await requestProduction(app, ALICE);
     expect(approval.approvers).toEqual([BOB, CAROL]);
     expect(approval.required).toBe(2);
-    const row = deployRow(app, 1);
+    const row = await deployRow(app, 1);
     expect(row.status).toBe('awaiting_approval');
     const ts = row.messageTs!;
     expect(statusVersions(app, ts).at(-1)!.args.text).toBe('Deploy #1 · web → production (v2.0.0): Awaiting approval');
@@ -73,16 +73,16 @@ describe('production needs two approvals from people other than the requester', 
     );
     expect(refused!.args.text).toBe('You asked for this, so you cannot approve or reject it yourself.');
     await click(app, BOB, APPROVAL_IDS.approveButton, approval.id);
-    await eventually(() => app!.groundcrew.services.approvals.get(approval.id)!.decisions.length === 1, {
+    await eventually(async () => (await app!.groundcrew.services.approvals.get(approval.id))!.decisions.length === 1, {
       what: 'first approval',
     });
-    expect(deployRow(app, 1).status).toBe('awaiting_approval');
+    expect((await deployRow(app, 1)).status).toBe('awaiting_approval');
 
     const dispatch = nockDispatch(777);
     await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id);
     await settle(app!, 1, 'running');
     expectNockDone(dispatch);
-    expect(deployRow(app, 1).approvedBy).toEqual([BOB, CAROL]);
+    expect((await deployRow(app, 1)).approvedBy).toEqual([BOB, CAROL]);
     const texts = statusVersions(app, ts).map((c) => String(c.args.text));
     // Approved is not shown on its own: no Slack call sits between the approval and the dispatch.
     expect(texts.slice(-2)).toEqual([
@@ -101,7 +101,7 @@ describe('production needs two approvals from people other than the requester', 
       viewSubmission({
         userId: BOB,
         callbackId: APPROVAL_IDS.rejectModal,
-        privateMetadata: JSON.stringify({ approvalId: refOf(app!, 'approvals', approval.id) }),
+        privateMetadata: JSON.stringify({ approvalId: await refOf(app!, 'approvals', approval.id) }),
         values: {
           [APPROVAL_IDS.reasonBlock]: {
             [APPROVAL_IDS.reasonInput]: { type: 'plain_text_input', value: 'not during the sale' },
@@ -109,8 +109,8 @@ describe('production needs two approvals from people other than the requester', 
         },
       }),
     );
-    await eventually(() => deployRow(app!, 1).status === 'rejected', { what: 'rejected' });
-    const row = deployRow(app, 1);
+    await eventually(async () => (await deployRow(app!, 1)).status === 'rejected', { what: 'rejected' });
+    const row = await deployRow(app, 1);
     expect(row.detail).toBe(`rejected by <@${BOB}>: not during the sale`);
     await eventually(() => dmsTo(app!, ALICE).some((t) => t.includes('rejected')), { what: 'requester DM' });
     expect(dmsTo(app, ALICE).at(-1)).toBe(
@@ -119,7 +119,7 @@ describe('production needs two approvals from people other than the requester', 
     expect(statusVersions(app, row.messageTs!).at(-1)!.args.text).toBe(
       'Deploy #1 · web → production (v2.0.0): Rejected',
     );
-    expect(auditActions(app)).toContain('deploys.rejected');
+    expect(await auditActions(app)).toContain('deploys.rejected');
   });
 
   it('an unanswered request expires after approvalTtl', async () => {
@@ -127,13 +127,13 @@ describe('production needs two approvals from people other than the requester', 
     await requestProduction(app, ALICE);
     app.clock.advance(HOUR + 59 * MINUTE);
     await app.groundcrew.services.scheduler.runNow('approvals.expire');
-    expect(deployRow(app, 1).status).toBe('awaiting_approval');
+    expect((await deployRow(app, 1)).status).toBe('awaiting_approval');
     app.clock.advance(2 * MINUTE);
     await app.groundcrew.services.scheduler.runNow('approvals.expire');
     await settle(app, 1, 'expired');
     await eventually(() => dmsTo(app!, ALICE).some((t) => t.includes('expired')), { what: 'requester DM' });
-    expect(deployRow(app, 1).detail).toBe('no approval within 2h');
-    expect(statusVersions(app, deployRow(app, 1).messageTs!).at(-1)!.args.text).toBe(
+    expect((await deployRow(app, 1)).detail).toBe('no approval within 2h');
+    expect(statusVersions(app, (await deployRow(app, 1)).messageTs!).at(-1)!.args.text).toBe(
       'Deploy #1 · web → production (v2.0.0): Expired',
     );
     expect(dmsTo(app, ALICE).at(-1)).toContain('expired: no approval within 2h');
@@ -146,7 +146,7 @@ describe('production needs two approvals from people other than the requester', 
     const approval = await requestProduction(app, ALICE);
     app.clock.set('2026-11-27T15:30:00Z'); // 16:30: frozen
     await click(app, BOB, APPROVAL_IDS.approveButton, approval.id);
-    await eventually(() => app!.groundcrew.services.approvals.get(approval.id)!.decisions.length === 1, {
+    await eventually(async () => (await app!.groundcrew.services.approvals.get(approval.id))!.decisions.length === 1, {
       what: 'first approval',
     });
     await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id);

@@ -44,7 +44,7 @@ describe('deploying from the command line', () => {
     );
     expectNockDone(dispatch);
 
-    const row = deployRow(app, 1);
+    const row = await deployRow(app, 1);
     expect(row).toMatchObject({ status: 'running', runId: '555', channel: DEPLOYS_CHANNEL, reason: 'new checkout' });
     const ts = row.messageTs!;
     // Posted once, after GitHub accepted the dispatch, already showing the run. Requested and approved last only
@@ -68,13 +68,13 @@ describe('deploying from the command line', () => {
     app.clock.advance(MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
     expectNockDone(inProgress);
-    expect(deployRow(app, 1).status).toBe('running');
+    expect((await deployRow(app, 1)).status).toBe('running');
 
     const completed = nockRun(555, 'completed', 'success');
     app.clock.advance(4 * MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
     expectNockDone(completed);
-    expect(deployRow(app, 1)).toMatchObject({ status: 'succeeded' });
+    expect(await deployRow(app, 1)).toMatchObject({ status: 'succeeded' });
     versions = statusVersions(app, ts);
     const final = versions.at(-1)!;
     expect(final.method).toBe('chat.update');
@@ -99,7 +99,7 @@ describe('deploying from the command line', () => {
     );
     await settled(app);
     expect(app.slack.callsTo('chat.postMessage')).toEqual([]);
-    const [denied] = app.groundcrew.services.audit.latest(1);
+    const [denied] = await app.groundcrew.services.audit.latest(1);
     expect(denied).toMatchObject({ actor: ENGINEER, action: 'deploys.request', outcome: 'denied' });
     expect(denied?.inputs).toMatchObject({ service: 'billing', environment: 'qa', ref: 'main' });
   });
@@ -113,8 +113,8 @@ describe('deploying from the command line', () => {
     const lock = await ackBody(await app.command('lock staging --reason x --four 2h', { user_id: ENGINEER }));
     expect(lock?.text).toContain('Unknown flag --four — did you mean --for?');
     await settled(app);
-    expect(deployRows(app)).toEqual([]);
-    expect(app.groundcrew.services.audit.latest(20).some((r) => r.action === 'deploys.lock')).toBe(false);
+    expect(await deployRows(app)).toEqual([]);
+    expect((await app.groundcrew.services.audit.latest(20)).some((r) => r.action === 'deploys.lock')).toBe(false);
   });
 
   it('--dry-run shows the pre-flight without deploying', async () => {
@@ -132,13 +132,13 @@ describe('deploying from the command line', () => {
     nockDispatch(600);
     await app.command('deploy web staging', { user_id: ENGINEER });
     await settle(app!, 1, 'running');
-    const ts = deployRow(app, 1).messageTs!;
+    const ts = (await deployRow(app, 1)).messageTs!;
 
     await app.interact(
       messageButton({
         userId: 'U0STRANGER',
         actionId: 'deploys.cancel',
-        value: refOf(app, 'deploys', 1),
+        value: await refOf(app, 'deploys', 1),
         channelId: DEPLOYS_CHANNEL,
         messageTs: ts,
       }),
@@ -147,7 +147,7 @@ describe('deploying from the command line', () => {
     expect(refusal!.args.text).toBe(
       `:warning: Only <@${ENGINEER}> (who asked for it) or an admin can cancel deploy #1.`,
     );
-    expect(deployRow(app, 1).status).toBe('running');
+    expect((await deployRow(app, 1)).status).toBe('running');
 
     const { default: nock } = await import('nock');
     const cancel = nock('http://github.test').post('/repos/acme/web/actions/runs/600/cancel').reply(202, {});
@@ -155,12 +155,12 @@ describe('deploying from the command line', () => {
       messageButton({
         userId: ENGINEER,
         actionId: 'deploys.cancel',
-        value: refOf(app, 'deploys', 1),
+        value: await refOf(app, 'deploys', 1),
         channelId: DEPLOYS_CHANNEL,
         messageTs: ts,
       }),
     );
-    await eventually(() => deployRow(app!, 1).status === 'cancelled', { what: 'cancelled' });
+    await eventually(async () => (await deployRow(app!, 1)).status === 'cancelled', { what: 'cancelled' });
     expectNockDone(cancel);
     await eventually(
       () => statusVersions(app!, ts).at(-1)!.args.text === 'Deploy #1 · web → staging (main): Cancelled',

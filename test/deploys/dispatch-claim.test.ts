@@ -51,17 +51,20 @@ describe('the dispatch claims the deploy; the stuck-start sweep cannot fail one 
     await eventually(() => slack.held() > 0, { what: 'a Slack call held' });
     app.clock.advance(16 * MINUTE);
     const sweep = app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
-    await eventually(() => deployRow(app!, 1).status !== 'approved' && deployRow(app!, 1).status !== 'requested', {
-      what: 'the sweep or the dispatch to take the deploy',
-    });
+    await eventually(
+      async () => (await deployRow(app!, 1)).status !== 'approved' && (await deployRow(app!, 1)).status !== 'requested',
+      {
+        what: 'the sweep or the dispatch to take the deploy',
+      },
+    );
     slack.release();
     await sweep;
     await settled(app);
 
-    const row = deployRow(app, 1);
+    const row = await deployRow(app, 1);
     expect(dispatches).toBe(1);
     expect(row.status).toBe('running');
     expect(row.detail).toBeNull();
-    expect(app.groundcrew.services.audit.latest(50).map((r) => r.action)).not.toContain('deploys.failed');
+    expect((await app.groundcrew.services.audit.latest(50)).map((r) => r.action)).not.toContain('deploys.failed');
   });
 });

@@ -36,11 +36,14 @@ describe('a dispatch with no answer is looked for, not reported failed', () => {
     app = await startDeploysApp({ httpTimeoutMs: 150 });
     slowDispatch();
     await app.command('deploy web staging v7', { user_id: ENGINEER });
-    await eventually(() => deployRow(app!, 1).status === 'starting' && deployRow(app!, 1).detail !== null, {
-      what: 'the dispatch to time out',
-    });
+    await eventually(
+      async () => (await deployRow(app!, 1)).status === 'starting' && (await deployRow(app!, 1)).detail !== null,
+      {
+        what: 'the dispatch to time out',
+      },
+    );
     await settled(app);
-    expect(deployRow(app, 1).status).toBe('starting');
+    expect((await deployRow(app, 1)).status).toBe('starting');
     expect(dmsTo(app, ENGINEER)).toEqual([]);
 
     const created = new Date(app.clock.now().getTime() + 2000).toISOString();
@@ -71,17 +74,17 @@ describe('a dispatch with no answer is looked for, not reported failed', () => {
     app = await startDeploysApp({ httpTimeoutMs: 150 });
     slowDispatch();
     await app.command('deploy web staging v7', { user_id: ENGINEER });
-    await eventually(() => deployRow(app!, 1).detail !== null, { what: 'the dispatch to time out' });
+    await eventually(async () => (await deployRow(app!, 1)).detail !== null, { what: 'the dispatch to time out' });
     nock(GITHUB).get(WORKFLOW_RUNS).query(true).times(10).reply(200, { total_count: 0, workflow_runs: [] });
     for (let minute = 0; minute < 4; minute++) {
       app.clock.advance(MINUTE);
       await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
     }
-    expect(deployRow(app, 1).status).toBe('starting');
+    expect((await deployRow(app, 1)).status).toBe('starting');
     app.clock.advance(MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
-    expect(deployRow(app, 1)).toMatchObject({ status: 'failed' });
-    expect(deployRow(app, 1).detail).toContain('no run of `deploy.yml` in acme/web appeared within 5m');
+    expect(await deployRow(app, 1)).toMatchObject({ status: 'failed' });
+    expect((await deployRow(app, 1)).detail).toContain('no run of `deploy.yml` in acme/web appeared within 5m');
 
     nockDispatch(4300);
     await app.command('deploy web staging v8', { user_id: ENGINEER });
@@ -92,11 +95,11 @@ describe('a dispatch with no answer is looked for, not reported failed', () => {
     app = await startDeploysApp({ httpTimeoutMs: 150 });
     nock('http://deployer.test').post('/hooks/groundcrew').reply(noAnswer);
     await app.command('deploy worker staging', { user_id: ENGINEER });
-    await eventually(() => deployRow(app!, 1).detail !== null, { what: 'the dispatch to time out' });
-    expect(deployRow(app, 1).status).toBe('starting');
+    await eventually(async () => (await deployRow(app!, 1)).detail !== null, { what: 'the dispatch to time out' });
+    expect((await deployRow(app, 1)).status).toBe('starting');
 
     const report = JSON.stringify({ status: 'succeeded', message: 'rolled out' });
-    const answer = await app.request(`/hooks/deploys/${refOf(app, 'deploys', 1)}`, {
+    const answer = await app.request(`/hooks/deploys/${await refOf(app, 'deploys', 1)}`, {
       method: 'POST',
       body: report,
       headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, report) },

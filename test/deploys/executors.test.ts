@@ -46,7 +46,7 @@ describe('GitHub Actions errors are reported, never silent', () => {
     await app.command('deploy web staging', { user_id: ENGINEER });
     const why = "could not start: GitHub answered 422: Workflow does not have 'workflow_dispatch' trigger";
     expect(await replyText(app, 'failed')).toBe(`:x: Deploy #1 · web → staging (\`main\`) failed: ${why}`);
-    const row = deployRow(app, 1);
+    const row = await deployRow(app, 1);
     expect(row).toMatchObject({ status: 'failed', detail: why });
     expect(dmsTo(app, ENGINEER)).toEqual([`Your deploy #1 web → staging (\`main\`) failed: ${why}.`]);
     expect(threadReplies(app, row.messageTs!)).toEqual([`:information_source: ${why}`]);
@@ -62,7 +62,7 @@ describe('GitHub Actions errors are reported, never silent', () => {
     expect(await replyText(app, 'Starting')).toBe(
       ':hourglass_flowing_sand: Deploy #1 · web → staging (`main`): Starting.',
     );
-    expect(deployRow(app, 1)).toMatchObject({
+    expect(await deployRow(app, 1)).toMatchObject({
       status: 'starting',
       detail:
         'GitHub did not answer within 150 ms; the run may have started all the same, so groundcrew is looking for it',
@@ -79,7 +79,7 @@ describe('GitHub Actions errors are reported, never silent', () => {
     app.clock.advance(MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
     expectNockDone(broken);
-    const row = deployRow(app, 1);
+    const row = await deployRow(app, 1);
     expect(row).toMatchObject({ status: 'running', pollErrors: 1 });
     expect(threadReplies(app, row.messageTs!)).toContain(
       ':warning: Checking the GitHub run failed (will retry): GitHub answered 502: Bad Gateway',
@@ -88,7 +88,7 @@ describe('GitHub Actions errors are reported, never silent', () => {
     app.clock.advance(MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
     expectNockDone(failed);
-    expect(deployRow(app, 1)).toMatchObject({ status: 'failed', detail: 'GitHub run 31 completed: failure' });
+    expect(await deployRow(app, 1)).toMatchObject({ status: 'failed', detail: 'GitHub run 31 completed: failure' });
     expect(dmsTo(app, ENGINEER).at(-1)).toContain('failed: GitHub run 31 completed: failure');
   });
 });
@@ -100,7 +100,7 @@ describe('restarts', () => {
     nockDispatch(808);
     await app.command('deploy web staging v5', { user_id: ENGINEER });
     await settle(app!, 1, 'running');
-    const ts = deployRow(app, 1).messageTs!;
+    const ts = (await deployRow(app, 1)).messageTs!;
     const clock = app.clock;
     await app.stop();
 
@@ -109,7 +109,7 @@ describe('restarts', () => {
     clock.advance(2 * MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
     expectNockDone(done);
-    expect(deployRow(app, 1).status).toBe('succeeded');
+    expect((await deployRow(app, 1)).status).toBe('succeeded');
     const update = app.slack.callsTo('chat.update').at(-1)!;
     expect(update.args).toMatchObject({
       channel: DEPLOYS_CHANNEL,
@@ -134,7 +134,7 @@ describe('restarts', () => {
     app = await startDeploysApp({ dbPath, clock, deploys: section });
     clock.advance(3 * HOUR + MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
-    expect(deployRow(app, 1)).toMatchObject({
+    expect(await deployRow(app, 1)).toMatchObject({
       status: 'failed',
       detail:
         'no word from the executor for 3h 1m and no run to follow (executor "web-actions" cannot follow run 909 any more)',
@@ -148,17 +148,17 @@ describe('restarts', () => {
     nock(GITHUB).post(DISPATCH).reply(204);
     await app.command('deploy web staging', { user_id: ENGINEER });
     await settle(app!, 1, 'running');
-    expect(deployRow(app, 1).runId).toBeNull();
+    expect((await deployRow(app, 1)).runId).toBeNull();
     const clock = app.clock;
     await app.stop();
 
     app = await startDeploysApp({ dbPath, clock });
     clock.advance(2 * HOUR);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
-    expect(deployRow(app, 1).status).toBe('running');
+    expect((await deployRow(app, 1)).status).toBe('running');
     clock.advance(HOUR + MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
-    expect(deployRow(app, 1)).toMatchObject({
+    expect(await deployRow(app, 1)).toMatchObject({
       status: 'failed',
       detail: 'no word from the executor for 3h 1m and no run to follow',
     });
@@ -188,13 +188,13 @@ describe('webhook executor', () => {
       ref: 'abc123',
       requestedBy: ENGINEER,
       reason: null,
-      callbackUrl: `http://localhost:0/hooks/deploys/${refOf(app, 'deploys', 1)}`,
+      callbackUrl: `http://localhost:0/hooks/deploys/${await refOf(app, 'deploys', 1)}`,
     });
     expect(sent!.signature).toBe(signBody(WEBHOOK_SECRET, sent!.body));
-    expect(deployRow(app, 1).runUrl).toBe('https://deployer.internal/jobs/77');
+    expect((await deployRow(app, 1)).runUrl).toBe('https://deployer.internal/jobs/77');
 
-    const report = (id: number, body: string, signature = signBody(WEBHOOK_SECRET, body)) =>
-      fetch(`${app!.baseUrl}/hooks/deploys/${refOf(app!, 'deploys', id)}`, {
+    const report = async (id: number, body: string, signature = signBody(WEBHOOK_SECRET, body)) =>
+      fetch(`${app!.baseUrl}/hooks/deploys/${await refOf(app!, 'deploys', id)}`, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signature },
@@ -204,17 +204,17 @@ describe('webhook executor', () => {
     expect((await report(99, progress)).status).toBe(404);
     expect((await report(1, '{not json')).status).toBe(400);
     expect((await report(1, JSON.stringify({ status: 'exploded' }))).status).toBe(400);
-    expect(deployRow(app, 1).status).toBe('running');
+    expect((await deployRow(app, 1)).status).toBe('running');
 
     const ok = await report(1, progress);
     expect(ok.status).toBe(200);
-    expect(threadReplies(app, deployRow(app, 1).messageTs!).at(-1)).toBe(
+    expect(threadReplies(app, (await deployRow(app, 1)).messageTs!).at(-1)).toBe(
       ':arrows_counterclockwise: in progress: rolling out 2/5 pods',
     );
     const done = await report(1, JSON.stringify({ status: 'succeeded', message: 'all 5 pods healthy' }));
     expect(done.status).toBe(200);
     expect(await done.json()).toEqual({ ok: true, status: 'succeeded' });
-    expect(deployRow(app, 1)).toMatchObject({ status: 'succeeded', detail: 'all 5 pods healthy' });
+    expect(await deployRow(app, 1)).toMatchObject({ status: 'succeeded', detail: 'all 5 pods healthy' });
     expect(dmsTo(app, ENGINEER).at(-1)).toContain('succeeded');
     expect((await report(1, JSON.stringify({ status: 'failed' }))).status).toBe(409);
   });
@@ -224,21 +224,21 @@ describe('webhook executor', () => {
     nock('http://deployer.test').post('/hooks/groundcrew').reply(202, {});
     await app.command('deploy worker staging', { user_id: ENGINEER });
     const running = await settle(app, 1, 'running');
-    const cancelButton = (messageTs: string) =>
+    const cancelButton = async (messageTs: string) =>
       messageButton({
         userId: ENGINEER,
         actionId: DEPLOY_IDS.cancelButton,
-        value: refOf(app!, 'deploys', 1),
+        value: await refOf(app!, 'deploys', 1),
         channelId: DEPLOYS_CHANNEL,
         messageTs,
       });
 
     nock('http://deployer.test').post('/hooks/groundcrew').reply(503, 'deployer is restarting');
-    await app.interact(cancelButton(running.messageTs!));
+    await app.interact(await cancelButton(running.messageTs!));
     expect(await replyText(app, 'still running')).toBe(
       ':warning: Deploy #1 is still running: the deploy webhook answered 503: deployer is restarting',
     );
-    expect(deployRow(app, 1).status).toBe('running');
+    expect((await deployRow(app, 1)).status).toBe('running');
 
     let sent: { body: string; signature: string } | undefined;
     const cancel = nock('http://deployer.test')
@@ -247,7 +247,7 @@ describe('webhook executor', () => {
         sent = { body: JSON.stringify(body), signature: String(this.req.headers['x-groundcrew-signature']) };
         return [200, { ok: true }];
       });
-    await app.interact(cancelButton(running.messageTs!));
+    await app.interact(await cancelButton(running.messageTs!));
     const done = await settle(app, 1, 'cancelled');
     expectNockDone(cancel);
     expect(JSON.parse(sent!.body)).toEqual({ action: 'cancel', deployId: 1, requestedBy: ENGINEER });
@@ -255,13 +255,13 @@ describe('webhook executor', () => {
     expect(done.detail).toBe(`cancelled by <@${ENGINEER}>; the deploy system was asked to stop`);
     // A late report for the cancelled deploy changes nothing.
     const late = JSON.stringify({ status: 'succeeded' });
-    const answer = await fetch(`${app.baseUrl}/hooks/deploys/${refOf(app, 'deploys', 1)}`, {
+    const answer = await fetch(`${app.baseUrl}/hooks/deploys/${await refOf(app, 'deploys', 1)}`, {
       method: 'POST',
       body: late,
       headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, late) },
     });
     expect(answer.status).toBe(409);
-    expect(deployRow(app, 1).status).toBe('cancelled');
+    expect((await deployRow(app, 1)).status).toBe('cancelled');
   });
 
   it('a webhook that cannot be reached fails the deploy with that reason; one that times out waits for its report', async () => {
@@ -273,11 +273,9 @@ describe('webhook executor', () => {
     );
     nock('http://deployer.test').post('/hooks/groundcrew').reply(noAnswer);
     await app.command('deploy worker staging', { user_id: ENGINEER });
-    await eventually(() =>
-      deployRows(app!)
-        .find((d) => d.id === 2)
-        ?.detail?.includes('did not answer within 150 ms'),
+    await eventually(async () =>
+      (await deployRows(app!)).find((d) => d.id === 2)?.detail?.includes('did not answer within 150 ms'),
     );
-    expect(deployRow(app, 2).status).toBe('starting');
+    expect((await deployRow(app, 2)).status).toBe('starting');
   });
 });

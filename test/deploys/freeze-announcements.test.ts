@@ -49,7 +49,7 @@ describe('freeze announcements', () => {
   it('an ad-hoc freeze that started and ended between two runs gets one message, not silence', async () => {
     app = await startDeploysApp({ clock: createManualClock('2026-11-24T10:00:00Z') });
     await sweep(app);
-    app.groundcrew.services.db
+    await app.groundcrew.services.db.orm
       .insert(deployFreezesTable)
       .values({
         environment: 'production',

@@ -66,7 +66,7 @@ describe('locks', () => {
     expect(text).toContain('held 0s, expires Mon 13:00 Europe/Berlin');
     const lockId = String(buttons[0]!.value);
     expect(`lock:${lockId}`).toBe(
-      app.groundcrew.services.audit.latest(10).find((r) => r.action === 'deploys.lock')!.target,
+      (await app.groundcrew.services.audit.latest(10)).find((r) => r.action === 'deploys.lock')!.target,
     );
 
     await app.interact(
@@ -102,9 +102,9 @@ describe('locks', () => {
     const locks = blockText((await ackBody(await app.command('locks', { user_id: BOB })))?.blocks);
     expect(locks.match(/:lock:/g)).toHaveLength(1);
     expect(locks).toContain('"migration, part 2"');
-    expect(auditActions(app)).toEqual(expect.arrayContaining(['deploys.lock', 'deploys.lock-renewed']));
+    expect(await auditActions(app)).toEqual(expect.arrayContaining(['deploys.lock', 'deploys.lock-renewed']));
 
-    const lockId = app.groundcrew.services.audit.latest(10).find((r) => r.action === 'deploys.lock')!.target!;
+    const lockId = (await app.groundcrew.services.audit.latest(10)).find((r) => r.action === 'deploys.lock')!.target!;
     await app.interact(
       messageButton({
         userId: BOB,
@@ -144,7 +144,7 @@ describe('locks', () => {
     expect(broken?.text).toBe(`:unlock: You broke <@${BOB}>'s lock on staging; they have been told.`);
     await eventually(() => dmsTo(app!, BOB).length > 0, { what: 'holder DM' });
     expect(dmsTo(app, BOB)).toEqual([`:warning: <@${ADMIN}> (admin) broke your lock on staging ("demo").`]);
-    expect(auditActions(app)).toEqual(
+    expect(await auditActions(app)).toEqual(
       expect.arrayContaining(['deploys.lock', 'deploys.lock-expired', 'deploys.break-lock']),
     );
   });
@@ -179,7 +179,7 @@ describe('freezes', () => {
     expect(announcements(app)[1]).toBe(
       `:sunny: Freeze ended early by <@${ADMIN}> on all environments — incident 4711. Deploys are open again.`,
     );
-    expect(auditActions(app)).toEqual(expect.arrayContaining(['deploys.freeze', 'deploys.unfreeze']));
+    expect(await auditActions(app)).toEqual(expect.arrayContaining(['deploys.freeze', 'deploys.unfreeze']));
   });
 
   it('--until: "Mon 08:00" and a date are read in the freezes\' zone; a mistake is explained and nothing is frozen', async () => {
@@ -198,7 +198,7 @@ describe('freezes', () => {
     expect(await reply('freeze production --reason "x"')).toContain('--until takes 2h, 90m, 1d (from now)');
     await settled(app);
     expect(announcements(app)).toEqual([]);
-    expect(app.groundcrew.services.audit.latest(50).some((r) => r.action === 'deploys.freeze')).toBe(false);
+    expect((await app.groundcrew.services.audit.latest(50)).some((r) => r.action === 'deploys.freeze')).toBe(false);
 
     await app.command('freeze production --until "Mon 08:00" --reason "release train"', { user_id: ADMIN });
     await eventually(() => announcements(app!).length === 1, { what: 'start announcement' });
@@ -239,13 +239,13 @@ describe('freezes', () => {
     await app.command('deploy web staging hotfix-1 --break-glass --reason "payment outage"', { user_id: ADMIN });
     await settle(app!, 1, 'running');
     expectNockDone(dispatch);
-    expect(deployRow(app, 1).breakGlassReason).toBe('payment outage');
+    expect((await deployRow(app, 1)).breakGlassReason).toBe('payment outage');
     // Announced once the deploy started (nothing but the dispatch runs before it).
     await eventually(() => announcements(app!).some((t) => t.startsWith(':rotating_light:')));
     expect(announcements(app)).toContain(
       `:rotating_light: <@${ADMIN}> broke glass: deploying #1 web → staging (\`hotfix-1\`) through the freeze (holiday freeze (Christmas Day)). Reason: payment outage`,
     );
-    const entry = app.groundcrew.services.audit.latest(50).find((r) => r.action === 'deploys.break-glass');
+    const entry = (await app.groundcrew.services.audit.latest(50)).find((r) => r.action === 'deploys.break-glass');
     expect(entry).toMatchObject({ actor: ADMIN, target: 'deploy:1', detail: 'payment outage' });
     expect(entry?.inputs).toEqual({ environment: 'staging', freeze: 'holiday freeze (Christmas Day)' });
   });

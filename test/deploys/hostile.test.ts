@@ -63,7 +63,7 @@ describe('deploys: side effects once', () => {
     const running = await settle(app, 1, 'running');
     const report = JSON.stringify({ status: 'in_progress', message: 'rolling out 3 pods' });
     for (let i = 0; i < 20; i++) {
-      const answer = await fetch(`${app.baseUrl}/hooks/deploys/${refOf(app, 'deploys', 1)}`, {
+      const answer = await fetch(`${app.baseUrl}/hooks/deploys/${await refOf(app, 'deploys', 1)}`, {
         method: 'POST',
         body: report,
         headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, report) },
@@ -94,7 +94,8 @@ describe('deploys: Cancel once', () => {
         await asking.opened;
         return [200, { ok: true }];
       });
-    const button = () => click(app!, DEPLOY_IDS.cancelButton, refOf(app!, 'deploys', 1), running.messageTs!);
+    const ref = await refOf(app!, 'deploys', 1);
+    const button = () => click(app!, DEPLOY_IDS.cancelButton, ref, running.messageTs!);
     const clicks = Promise.all([button(), button()]);
     await eventually(() => responses(app!).some((t) => t.includes('already being cancelled')), {
       what: 'the second click answered while the first is still asking',
@@ -111,18 +112,17 @@ describe('deploys: Cancel once', () => {
     await app.command('deploy worker staging', { user_id: ENGINEER });
     const running = await settle(app, 1, 'running');
     // What a crash between the claim and the cancel leaves behind.
-    app.groundcrew.services.db
+    await app.groundcrew.services.db.orm
       .update(deploysTable)
       .set({ cancelClaimedAt: app.clock.now() })
-      .where(eq(deploysTable.id, 1))
-      .run();
+      .where(eq(deploysTable.id, 1));
     nock('http://deployer.test').post('/hooks/groundcrew').reply(200, { ok: true });
-    await click(app, DEPLOY_IDS.cancelButton, refOf(app, 'deploys', 1), running.messageTs!);
+    await click(app, DEPLOY_IDS.cancelButton, await refOf(app, 'deploys', 1), running.messageTs!);
     await eventually(() => responses(app!).some((t) => t.includes('already being cancelled')), {
       what: 'the click within two minutes refused',
     });
     app.clock.advance(2 * MINUTE);
-    await click(app, DEPLOY_IDS.cancelButton, refOf(app, 'deploys', 1), running.messageTs!);
+    await click(app, DEPLOY_IDS.cancelButton, await refOf(app, 'deploys', 1), running.messageTs!);
     await settle(app, 1, 'cancelled');
   });
 });

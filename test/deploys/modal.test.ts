@@ -142,7 +142,7 @@ describe('deploying from the modal', () => {
     expect(String(confirmation!.args.text)).toContain('Deploy #1 · web → staging (`release-7`) started.');
     expectNockDone(dispatch);
     await settle(app!, 1, 'running');
-    expect(deployRow(app, 1)).toMatchObject({ reason: 'weekly release', channel: DEPLOYS_CHANNEL });
+    expect(await deployRow(app, 1)).toMatchObject({ reason: 'weekly release', channel: DEPLOYS_CHANNEL });
   });
 
   it('during a freeze the form advice names its own Break glass box and Reason field, not command flags', async () => {

@@ -50,7 +50,7 @@ describe('one deploy in flight per service and environment, enforced by the data
     const [told] = await app.slack.waitFor('response_url', (c) => ALREADY.test(String(c.args.text)));
     await settle(app, 1, 'running');
     await settled(app);
-    expect(deployRows(app)).toHaveLength(1);
+    expect(await deployRows(app)).toHaveLength(1);
     expect(dispatches).toBe(1);
     expect(String(told!.args.text)).toMatch(/^:warning: /);
     expect(told!.path).toBeDefined();
@@ -72,12 +72,12 @@ describe('one deploy in flight per service and environment, enforced by the data
     await Promise.all([app.post(body), app.post(body)]);
     await settle(app, 1, 'running');
     await settled(app);
-    expect(deployRows(app)).toHaveLength(1);
+    expect(await deployRows(app)).toHaveLength(1);
     expect(posts).toHaveLength(1);
 
     // The deploy system reports success; the very same signed command arrives once more.
     const report = JSON.stringify({ status: 'succeeded', message: 'done' });
-    const answer = await app.request(`/hooks/deploys/${refOf(app, 'deploys', 1)}`, {
+    const answer = await app.request(`/hooks/deploys/${await refOf(app, 'deploys', 1)}`, {
       method: 'POST',
       body: report,
       headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, report) },
@@ -87,7 +87,7 @@ describe('one deploy in flight per service and environment, enforced by the data
     const again = await ackBody(await app.post(body));
     expect(again?.text).toContain('Deploy #1 · worker → staging (`main`): Succeeded.');
     await settled(app);
-    expect(deployRows(app)).toHaveLength(1);
+    expect(await deployRows(app)).toHaveLength(1);
     expect(posts).toHaveLength(1);
   });
 });

@@ -39,14 +39,14 @@ async function shipStaging(test: TestApp, id: number, ref: string, conclusion: '
 }
 
 /** ENGINEER presses Roll back on deploy `id`'s status message. */
-const pressRollback = (test: TestApp, id: number) =>
+const pressRollback = async (test: TestApp, id: number) =>
   test.interact(
     messageButton({
       userId: ENGINEER,
       actionId: DEPLOY_IDS.rollbackButton,
-      value: refOf(test, 'deploys', id),
+      value: await refOf(test, 'deploys', id),
       channelId: DEPLOYS_CHANNEL,
-      messageTs: deployRow(test, id).messageTs!,
+      messageTs: (await deployRow(test, id)).messageTs!,
     }),
   );
 
@@ -56,13 +56,13 @@ describe('rollback', () => {
     await shipStaging(app, 1, 'v1', 'success', 101);
     await shipStaging(app, 2, 'v2-broken', 'failure', 102);
     await shipStaging(app, 3, 'v3', 'success', 103);
-    expect([1, 2, 3].map((id) => deployRow(app!, id).status)).toEqual(['succeeded', 'failed', 'succeeded']);
+    expect((await deployRows(app)).map((d) => d.status)).toEqual(['succeeded', 'failed', 'succeeded']);
 
     const dispatch = nockDispatch(104, (body) => body.ref === 'v1');
     await app.command('rollback web staging', { user_id: ALICE });
     await settle(app!, 4, 'running');
     expectNockDone(dispatch);
-    expect(deployRow(app, 4)).toMatchObject({
+    expect(await deployRow(app, 4)).toMatchObject({
       ref: 'v1',
       rollbackOf: 3,
       requestedBy: ALICE,
@@ -85,7 +85,7 @@ describe('rollback', () => {
     await pressRollback(app, 3);
     await settle(app!, 5, 'running');
     expectNockDone(again);
-    expect(deployRow(app, 5)).toMatchObject({ ref: 'v1', rollbackOf: 3 });
+    expect(await deployRow(app, 5)).toMatchObject({ ref: 'v1', rollbackOf: 3 });
   });
 
   it('says so when there is nothing earlier to go back to', async () => {
@@ -124,13 +124,13 @@ describe('rollback through a freeze', () => {
     expect(await reply('rollback web staging --break-glass', 'needs a reason')).toContain(
       'breaking glass needs a reason: add --reason',
     );
-    expect(deployRows(app)).toHaveLength(2);
+    expect(await deployRows(app)).toHaveLength(2);
 
     const dispatch = nockDispatch(303, (body) => body.ref === 'v1');
     await app.command('rollback web staging --break-glass --reason "v2 corrupts carts"', { user_id: ADMIN });
     await settle(app, 3, 'running');
     expectNockDone(dispatch);
-    expect(deployRow(app, 3)).toMatchObject({
+    expect(await deployRow(app, 3)).toMatchObject({
       ref: 'v1',
       rollbackOf: 2,
       breakGlassReason: 'v2 corrupts carts',

@@ -71,12 +71,12 @@ export function startDeploysApp(
   });
 }
 
-export function deployRows(app: TestApp): DeployRow[] {
-  return app.groundcrew.services.db.select().from(deploysTable).all();
+export async function deployRows(app: TestApp): Promise<DeployRow[]> {
+  return app.groundcrew.services.db.orm.select().from(deploysTable).orderBy(deploysTable.id);
 }
 
-export function deployRow(app: TestApp, id: number): DeployRow {
-  const row = deployRows(app).find((d) => d.id === id);
+export async function deployRow(app: TestApp, id: number): Promise<DeployRow> {
+  const row = (await deployRows(app)).find((d) => d.id === id);
   if (!row) throw new Error(`no deploy #${id}`);
   return row;
 }
@@ -127,11 +127,8 @@ export function dmsTo(app: TestApp, userId: string): string[] {
     .map((c) => String(c.args.text));
 }
 
-export function auditActions(app: TestApp): string[] {
-  return app.groundcrew.services.audit
-    .latest(200)
-    .map((r) => r.action)
-    .reverse();
+export async function auditActions(app: TestApp): Promise<string[]> {
+  return (await app.groundcrew.services.audit.latest(200)).map((r) => r.action).reverse();
 }
 
 export function expectNockDone(scope: nock.Scope) {
@@ -158,8 +155,8 @@ export async function settle(
   status: keyof typeof LABELS & DeployRow['status'],
 ): Promise<DeployRow> {
   await eventually(
-    () => {
-      const row = deployRows(app).find((d) => d.id === id);
+    async () => {
+      const row = (await deployRows(app)).find((d) => d.id === id);
       if (row?.status !== status || !row.messageTs) return false;
       const last = statusVersions(app, row.messageTs).at(-1);
       if (!String(last?.args.text).endsWith(`: ${LABELS[status]}`)) return false;
@@ -167,7 +164,7 @@ export async function settle(
     },
     { what: `deploy #${id} ${status}` },
   );
-  return deployRow(app, id);
+  return await deployRow(app, id);
 }
 
 /**

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseTeamConfig } from '../../src/config.js';
 import { MIGRATIONS_FOLDER, openDb, pendingMigrations } from '../../src/db/client.js';
 import { applyRetention, BACKUP_JOB, backupFileName, listBackups, registerBackupJob } from '../../src/ops/backup.js';
+import { sqliteOf } from '../support/database.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { appHomeOpened } from '../support/payloads.js';
 import { eventually } from '../support/wait.js';
@@ -92,13 +93,13 @@ describe('backups', () => {
     expect(eventIds(dbPath)).toEqual(['Ev0BACKUP1', 'Ev0BACKUP2']);
     // And groundcrew starts on the restored file.
     app = await startTestApp({ dbPath });
-    expect(app.database.ping()).toBe(true);
+    expect(await app.database.ping()).toBe(true);
   }, 90_000);
 
   it('restore refuses a file that is not a healthy SQLite database and leaves the database alone', async () => {
     const dir = tempDir();
     const dbPath = join(dir, 'gc.db');
-    openDb(dbPath).close();
+    await openDb(dbPath).close();
     const bad = join(dir, 'groundcrew-20261130T000000Z.db');
     writeFileSync(bad, 'garbage');
     const restore = await cli(['restore', bad], { GROUNDCREW_DB: dbPath });
@@ -113,7 +114,7 @@ describe('backups', () => {
     const backups = join(dir, 'backups');
     app = await startTestApp({ dbPath });
     const { scheduler, logger } = app.groundcrew.services;
-    registerBackupJob(scheduler, { sqlite: app.database.sqlite, dir: backups, logger, config: { keep: 2 } });
+    registerBackupJob(scheduler, { sqlite: sqliteOf(app).sqlite, dir: backups, logger, config: { keep: 2 } });
     for (const at of ['2026-11-20T02:30:00Z', '2026-11-21T02:30:00Z', '2026-11-22T02:30:00Z']) {
       app.clock.set(new Date(at));
       expect((await scheduler.runNow(BACKUP_JOB)).outcome).toBe('ok');
@@ -143,7 +144,7 @@ describe('backups', () => {
 });
 
 describe('a start that applies new migrations', () => {
-  it('backs the database up first (and only then)', () => {
+  it('backs the database up first (and only then)', async () => {
     const dir = tempDir();
     const dbPath = join(dir, 'gc.db');
     const backups = join(dir, 'backups');
@@ -156,7 +157,7 @@ describe('a start that applies new migrations', () => {
     writeFileSync(journalPath, JSON.stringify(journal));
 
     // A fresh database gets no backup.
-    openDb(dbPath, older, { backupDir: backups }).close();
+    await openDb(dbPath, older, { backupDir: backups }).close();
     expect(listBackups(backups)).toEqual([]);
 
     const announced: string[][] = [];
@@ -166,7 +167,7 @@ describe('a start that applies new migrations', () => {
       onBackup: (_file, pending) => announced.push(pending),
     });
     expect(pendingMigrations(handle.sqlite)).toEqual([]);
-    handle.close();
+    await handle.close();
     expect(announced).toEqual([[last.tag]]);
     const [file] = listBackups(backups);
     expect(basename(file!)).toBe('groundcrew-20261130T210000Z-pre-migration.db');
@@ -175,7 +176,7 @@ describe('a start that applies new migrations', () => {
     expect(pendingMigrations(new Database(file!, { readonly: true }))).toEqual([last.tag]);
 
     // Nothing new to apply: no further backup.
-    openDb(dbPath, MIGRATIONS_FOLDER, { backupDir: backups }).close();
+    await openDb(dbPath, MIGRATIONS_FOLDER, { backupDir: backups }).close();
     expect(listBackups(backups)).toHaveLength(1);
   });
 });

@@ -84,7 +84,7 @@ describe('GET /metrics', () => {
     app.clock.advance(5 * MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
     expect(completed.isDone()).toBe(true);
-    expect(deployRow(app, 1).status).toBe('succeeded');
+    expect((await deployRow(app, 1)).status).toBe('succeeded');
     expect((await app.request('/healthz')).status).toBe(200);
 
     // The ack is counted when its response has been sent; the listener's later Web API calls may still be going.

@@ -346,7 +346,7 @@ describe('a running playground', () => {
     expect(body.jobsRun.length).toBeGreaterThan(0);
     expect(body.jobsRun.every((run) => run.endsWith(': ok'))).toBe(true);
     const again = (await (await ui('time', { ms: 60_000 })).json()) as { jobsRun: string[] };
-    const everyMinute = playground.groundcrew.services.scheduler.list().filter((j) => j.cron.startsWith('* '));
+    const everyMinute = (await playground.groundcrew.services.scheduler.list()).filter((j) => j.cron.startsWith('* '));
     expect(everyMinute.length).toBeGreaterThan(0);
     expect(again.jobsRun).toEqual(expect.arrayContaining(everyMinute.map((j) => `${j.name}: ok`)));
     expect((await ui('time', { ms: -5 })).status).toBe(400);

@@ -57,7 +57,7 @@ describe('a crash while approval cards are being posted', () => {
     await scheduler.runNow('approvals.resend-cards');
     expect(cardsTo(app, APPROVER)).toHaveLength(1);
 
-    const approvalId = requestRows(app)[0]!.approvalId!;
+    const approvalId = (await requestRows(app))[0]!.approvalId!;
     await app.interact(
       viewAction({
         userId: APPROVER,
@@ -66,7 +66,7 @@ describe('a crash while approval cards are being posted', () => {
           type: 'button',
           action_id: APPROVAL_IDS.approveButton,
           block_id: actionsBlockId(approvalId),
-          value: refOf(app, 'approvals', approvalId),
+          value: await refOf(app, 'approvals', approvalId),
         },
       }),
     );
@@ -84,8 +84,8 @@ describe('a crash while approval cards are being posted', () => {
     const app = await startRequestsApp({ dbPath, clock });
     apps.push(app);
     await app.groundcrew.services.scheduler.runNow('approvals.resend-cards');
-    const approvalId = requestRows(app)[0]!.approvalId!;
-    await eventually(() => app.groundcrew.services.approvals.get(approvalId)?.status === 'cancelled', {
+    const approvalId = (await requestRows(app))[0]!.approvalId!;
+    await eventually(async () => (await app.groundcrew.services.approvals.get(approvalId))?.status === 'cancelled', {
       what: 'the orphaned approval to be cancelled',
     });
     await app.slack.waitFor(
@@ -93,6 +93,6 @@ describe('a crash while approval cards are being posted', () => {
       (c) => c.args.channel === ENGINEER && String(c.args.text).includes(`approval request #${approvalId}`),
     );
     expect(cardsTo(app, APPROVER)).toEqual([]);
-    expect(app.groundcrew.services.approvals.pendingFor(APPROVER)).toEqual([]);
+    expect(await app.groundcrew.services.approvals.pendingFor(APPROVER)).toEqual([]);
   });
 });

@@ -78,6 +78,6 @@ describe('a fulfilment webhook in flight when the process dies', () => {
     await third.slack.waitFor('chat.postMessage', (c) => c.args.channel === QUEUE);
     await third.groundcrew.services.scheduler.runNow('requests.retry-webhooks');
     expect(posts).toEqual([1, 2, 3].map((n) => ({ url: `${HOOKS}/alert`, key: 'request-1', attempt: String(n) })));
-    expect(requestRows(third)).toHaveLength(1);
+    expect(await requestRows(third)).toHaveLength(1);
   });
 });

@@ -85,7 +85,7 @@ describe('requests: edges', () => {
       .at(-1)!;
     expect(last.args.text).toBe('Your request #1 Postgres database failed.');
     expect(blockText(last.args.blocks)).toContain('Could not ask for approval');
-    expect(app.groundcrew.services.audit.latest(10).map((r) => `${r.action} ${r.outcome}`)).toContain(
+    expect((await app.groundcrew.services.audit.latest(10)).map((r) => `${r.action} ${r.outcome}`)).toContain(
       'requests.approval-request failed',
     );
   });
@@ -113,7 +113,7 @@ describe('requests: edges', () => {
     const body = await ackBody(await app.command('request', { user_id: ENGINEER }));
     expect(body?.text).toContain('the `requests:` section of groundcrew.yml is missing');
     await settled(app);
-    expect(requestRows(app)).toEqual([]);
+    expect(await requestRows(app)).toEqual([]);
   });
 });
 

@@ -126,7 +126,7 @@ describe('/platform request: picker and forms', () => {
       errors: { 'requests.field.storage': 'Enter a number between 10 and 500.' },
     });
     await settled(app);
-    expect(requestRows(app)).toEqual([]);
+    expect(await requestRows(app)).toEqual([]);
     expect(dmsTo(app, ENGINEER)).toEqual([]);
   });
 
@@ -136,7 +136,7 @@ describe('/platform request: picker and forms', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === 'C0REQUESTS');
-    expect(requestRows(app)).toMatchObject([
+    expect(await requestRows(app)).toMatchObject([
       { typeId: 'secrets-access', requester: ENGINEER, fields: { path: 'secret/data/billing', why: 'on-call' } },
     ]);
   });

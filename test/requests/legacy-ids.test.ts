@@ -21,7 +21,7 @@ describe('old ids on messages already in Slack', () => {
     const click = messageButton({
       userId: PLATFORM_ENGINEER,
       actionId: 'requests_claim',
-      value: refOf(app, 'requests', 1),
+      value: await refOf(app, 'requests', 1),
       blockId: 'requests_queue_actions',
       channelId: QUEUE,
       messageTs: queueTs!,
@@ -40,7 +40,7 @@ describe('old ids on messages already in Slack', () => {
     const open = messageButton({
       userId: PLATFORM_ENGINEER,
       actionId: 'requests_reject_open',
-      value: refOf(app, 'requests', 1),
+      value: await refOf(app, 'requests', 1),
       blockId: 'requests_queue_actions',
       channelId: QUEUE,
       messageTs: queueTs!,

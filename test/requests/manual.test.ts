@@ -45,19 +45,19 @@ describe('manual fulfilment: the queue card', () => {
     );
     expect(actions?.elements?.map((e) => e.action_id)).toEqual([IDS.claim, IDS.done, IDS.reject]);
     const { queueTs } = await waitForRow(app, 1, (r) => r.queueTs !== null);
-    expect(requestRows(app)[0]).toMatchObject({ queueChannel: QUEUE, status: 'queued', mode: 'manual' });
+    expect((await requestRows(app))[0]).toMatchObject({ queueChannel: QUEUE, status: 'queued', mode: 'manual' });
 
     await clickQueue(app, ENGINEER, IDS.claim, 1, queueTs!);
     await settled(app);
     expect(ephemerals(app)).toEqual([':no_entry: Only the platform team can work the request queue.']);
-    expect(requestRows(app)[0]!.status).toBe('queued');
+    expect((await requestRows(app))[0]!.status).toBe('queued');
     expect(cardUpdates(app)).toEqual([]);
 
     await clickQueue(app, PLATFORM_ENGINEER, IDS.claim, 1, queueTs!);
     const [claimed] = await app.slack.waitFor('chat.update', (c) => c.args.channel === QUEUE);
     expect(claimed!.args.ts).toBe(queueTs);
     expect(blockText(claimed!.args.blocks)).toContain(`*claimed* by <@${PLATFORM_ENGINEER}>`);
-    expect(requestRows(app)[0]).toMatchObject({ status: 'claimed', claimedBy: PLATFORM_ENGINEER });
+    expect((await requestRows(app))[0]).toMatchObject({ status: 'claimed', claimedBy: PLATFORM_ENGINEER });
 
     await clickQueue(app, PLATFORM_ENGINEER, IDS.claim, 1, queueTs!);
     await settled(app);
@@ -69,7 +69,7 @@ describe('manual fulfilment: the queue card', () => {
     const done = cardUpdates(app).at(-1)!;
     expect(blockText(done.args.blocks)).toContain(`*done* by <@${PLATFORM_ENGINEER}>`);
     expect((done.args.blocks as { type: string }[]).some((b) => b.type === 'actions')).toBe(false);
-    expect(requestRows(app)[0]).toMatchObject({
+    expect((await requestRows(app))[0]).toMatchObject({
       status: 'done',
       resolvedBy: PLATFORM_ENGINEER,
       completedAt: app.clock.now(),
@@ -81,7 +81,7 @@ describe('manual fulfilment: the queue card', () => {
       'Your request #1 Secrets access is being worked on.',
       'Your request #1 Secrets access is done.',
     ]);
-    const audit = app.groundcrew.services.audit.latest(20).map((r) => `${r.actor} ${r.action} ${r.outcome}`);
+    const audit = (await app.groundcrew.services.audit.latest(20)).map((r) => `${r.actor} ${r.action} ${r.outcome}`);
     expect(audit).toEqual(
       expect.arrayContaining([
         `${ENGINEER} requests.claim denied`,
@@ -121,11 +121,11 @@ describe('manual fulfilment: the queue card', () => {
       response_action: 'errors',
       errors: { [IDS.rejectReasonBlock]: 'Give a reason: the requester will see it.' },
     });
-    expect(requestRows(app)[0]!.status).toBe('queued');
+    expect((await requestRows(app))[0]!.status).toBe('queued');
 
     await submitReason('Use the billing-readers group instead');
     await app.slack.waitFor('chat.update', (c) => c.args.channel === QUEUE);
-    expect(requestRows(app)[0]).toMatchObject({
+    expect((await requestRows(app))[0]).toMatchObject({
       status: 'rejected',
       resolvedBy: PLATFORM_ENGINEER,
       message: 'Use the billing-readers group instead',

@@ -54,9 +54,9 @@ describe('/platform requests --open: the platform team’s queue', () => {
     await app.slack.waitFor('response_url', (c) => /Only the platform team/.test(String(c.args.text)));
     await settled(app);
     expect(app.slack.callsTo('views.open')).toEqual([]);
-    const audit = app.groundcrew.services.audit
-      .latest(30)
-      .map((r) => `${r.actor} ${r.action} ${r.target ?? '-'} ${r.outcome}`);
+    const audit = (await app.groundcrew.services.audit.latest(30)).map(
+      (r) => `${r.actor} ${r.action} ${r.target ?? '-'} ${r.outcome}`,
+    );
     expect(audit).toEqual(
       expect.arrayContaining([`${ENGINEER} requests.queue - denied`, `${ENGINEER} requests.reject request:2 denied`]),
     );

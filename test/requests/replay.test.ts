@@ -19,7 +19,7 @@ describe('request callbacks: side effects once per state change', () => {
     nock(HOOKS).post('/alert').reply(202, 'accepted');
     await submitForm(app, 'alert', { query: text('up == 0') });
     const db = app.groundcrew.services.db;
-    await eventually(() => db.select().from(requestsTable).all()[0]?.status === 'queued', {
+    await eventually(async () => (await db.orm.select().from(requestsTable))[0]?.status === 'queued', {
       what: 'request #1 queued',
     });
     const dms = () =>
@@ -28,7 +28,7 @@ describe('request callbacks: side effects once per state change', () => {
         .filter((c) => c.args.channel === ENGINEER && /in progress/i.test(JSON.stringify(c.args)));
     const body = JSON.stringify({ status: 'in_progress', message: 'creating the rule' });
     for (let i = 0; i < 20; i++) {
-      const answer = await fetch(`${app.baseUrl}/hooks/requests/${refOf(app, 'requests', 1)}`, {
+      const answer = await fetch(`${app.baseUrl}/hooks/requests/${await refOf(app, 'requests', 1)}`, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(ALERT_SECRET, body) },
@@ -38,6 +38,6 @@ describe('request callbacks: side effects once per state change', () => {
     await eventually(() => dms().length >= 1, { what: 'the in-progress DM' });
     // Every callback was answered after its effects: count them.
     expect(dms()).toHaveLength(1);
-    expect(db.select().from(requestsTable).all()[0]).toMatchObject({ status: 'in_progress' });
+    expect((await db.orm.select().from(requestsTable))[0]).toMatchObject({ status: 'in_progress' });
   });
 });

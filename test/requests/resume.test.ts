@@ -90,13 +90,16 @@ describe('a request stored but never taken to its first step (a crash right afte
     const { scheduler } = app.groundcrew.services;
     // Every sweep the requests capability has, as a restart's catch-up would run them.
     const sweep = async () => {
-      for (const job of scheduler.list().filter((j) => j.name.startsWith('requests.')))
+      for (const job of (await scheduler.list()).filter((j) => j.name.startsWith('requests.')))
         await scheduler.runNow(job.name);
     };
     await sweep();
+    let seen: unknown;
     await eventually(
-      () => {
-        const byId = new Map(requestRows(app).map((r) => [r.id, r]));
+      async () => {
+        const rows = await requestRows(app);
+        seen = rows;
+        const byId = new Map(rows.map((r) => [r.id, r]));
         return (
           byId.get(1)?.status === 'queued' &&
           byId.get(2)?.status === 'queued' &&
@@ -104,7 +107,7 @@ describe('a request stored but never taken to its first step (a crash right afte
           byId.get(4)?.status === 'queued'
         );
       },
-      { what: 'each request to reach its first step', describe: () => JSON.stringify(requestRows(app)) },
+      { what: 'each request to reach its first step', describe: () => JSON.stringify(seen) },
     );
     await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === QUEUE);
     await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === APPROVER);
@@ -112,7 +115,7 @@ describe('a request stored but never taken to its first step (a crash right afte
     await sweep();
     await sweep();
     expect(posts.sort()).toEqual([`${HOOKS}/alert request-2`, `${HOOKS}/alert request-4`]);
-    const rows = requestRows(app);
+    const rows = await requestRows(app);
     expect(rows.map((r) => [r.id, r.status, r.webhookAttempts])).toEqual([
       [1, 'queued', 0],
       [2, 'queued', 1],

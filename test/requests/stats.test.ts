@@ -59,7 +59,7 @@ describe('/platform admin stats', () => {
       viewSubmission({
         userId: PLATFORM_ENGINEER,
         callbackId: IDS.rejectView,
-        privateMetadata: JSON.stringify({ requestId: refOf(app, 'requests', 2) }),
+        privateMetadata: JSON.stringify({ requestId: await refOf(app, 'requests', 2) }),
         values: { [IDS.rejectReasonBlock]: { [IDS.rejectReasonAction]: { type: 'plain_text_input', value: 'no' } } },
       }),
     );
@@ -69,7 +69,7 @@ describe('/platform admin stats', () => {
     at(1 * HOUR);
     expect((await callback(app, 3, { status: 'done' }, ALERT_SECRET)).status).toBe(200); // 1h, self-service
     at(2 * HOUR);
-    await clickQueue(app, PLATFORM_ENGINEER, IDS.done, 1, requestRows(app)[0]!.queueTs!); // 2h, manual
+    await clickQueue(app, PLATFORM_ENGINEER, IDS.done, 1, (await requestRows(app))[0]!.queueTs!); // 2h, manual
     await waitForRow(app, 1, (r) => r.status === 'done');
     at(3 * HOUR);
     expect((await callback(app, 4, { status: 'in_progress' }, ALERT_SECRET)).status).toBe(200);

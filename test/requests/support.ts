@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { requestsTable } from '../../src/requests/schema.js';
+import { type RequestRow, requestsTable } from '../../src/requests/schema.js';
 import { fieldBlockId, IDS } from '../../src/requests/slack/ids.js';
 import {
   ENGINEER,
@@ -139,9 +139,16 @@ export function sign(secret: string, body: string): string {
  * POSTs a status callback to the request's callback URL (`/hooks/requests/<reference>`; a string id is used as it is),
  * signed with `secret` unless a signature is given.
  */
-export function callback(app: TestApp, id: number | string, body: unknown, secret: string, signature?: string) {
+export async function callback(
+  app: TestApp,
+  id: number | string,
+  body: unknown,
+  secret: string,
+  signature?: string,
+): Promise<Response> {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  return fetch(`${app.baseUrl}/hooks/requests/${typeof id === 'number' ? refOf(app, 'requests', id) : id}`, {
+  const ref = typeof id === 'number' ? await refOf(app, 'requests', id) : id;
+  return fetch(`${app.baseUrl}/hooks/requests/${ref}`, {
     method: 'POST',
     body: raw,
     headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signature ?? sign(secret, raw) },
@@ -149,12 +156,12 @@ export function callback(app: TestApp, id: number | string, body: unknown, secre
 }
 
 /** Clicks a queue-card button as `userId`. */
-export function clickQueue(app: TestApp, userId: string, actionId: string, requestId: number, ts: string) {
+export async function clickQueue(app: TestApp, userId: string, actionId: string, requestId: number, ts: string) {
   return app.interact(
     messageButton({
       userId,
       actionId,
-      value: refOf(app, 'requests', requestId),
+      value: await refOf(app, 'requests', requestId),
       blockId: IDS.queueActionsBlock,
       channelId: QUEUE,
       messageTs: ts,
@@ -176,19 +183,15 @@ export function dmsTo(app: TestApp, userId: string): string[] {
 }
 
 /** The requests table straight from the database. */
-export function requestRows(app: TestApp) {
-  return app.groundcrew.services.db.select().from(requestsTable).orderBy(requestsTable.id).all();
+export async function requestRows(app: TestApp): Promise<RequestRow[]> {
+  return app.groundcrew.services.db.orm.select().from(requestsTable).orderBy(requestsTable.id);
 }
 
 /** Polls the requests table until `check` holds for the row with this id; returns the row. */
-export async function waitForRow(
-  app: TestApp,
-  id: number,
-  check: (row: ReturnType<typeof requestRows>[number]) => boolean,
-): Promise<ReturnType<typeof requestRows>[number]> {
+export async function waitForRow(app: TestApp, id: number, check: (row: RequestRow) => boolean): Promise<RequestRow> {
   return eventually(
-    () => {
-      const row = requestRows(app).find((r) => r.id === id);
+    async () => {
+      const row = (await requestRows(app)).find((r) => r.id === id);
       if (row && check(row)) return row;
       throw new Error(`request ${id} is now ${JSON.stringify(row)}`);
     },

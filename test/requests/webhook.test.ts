@@ -54,7 +54,11 @@ describe('webhook fulfilment', () => {
     const deliveries = webhookTarget('/database');
     await submitForm(app, 'database', validDatabase());
     await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === ENGINEER, { count: 2 });
-    expect(requestRows(app)[0]).toMatchObject({ id: 1, status: 'awaiting_approval', approvalId: expect.any(Number) });
+    expect((await requestRows(app))[0]).toMatchObject({
+      id: 1,
+      status: 'awaiting_approval',
+      approvalId: expect.any(Number),
+    });
     await settled(app);
     expect(deliveries).toEqual([]);
     expect(dmsTo(app, ENGINEER)).toEqual([
@@ -62,13 +66,13 @@ describe('webhook fulfilment', () => {
       'Your request #1 Postgres database is waiting for approval.',
     ]);
 
-    const [approval] = app.groundcrew.services.approvals.pendingFor(APPROVER);
+    const [approval] = await app.groundcrew.services.approvals.pendingFor(APPROVER);
     expect(approval?.subjectType).toBe('request');
     await app.interact(
       messageButton({
         userId: APPROVER,
         actionId: APPROVAL_IDS.approveButton,
-        value: refOf(app, 'approvals', approval!.id),
+        value: await refOf(app, 'approvals', approval!.id),
         blockId: actionsBlockId(approval!.id),
         channelId: `D${APPROVER.slice(1)}`,
         messageTs: '1767225600.000001',
@@ -99,7 +103,7 @@ describe('webhook fulfilment', () => {
     );
 
     // Everything that is wrong is refused, and nothing changes.
-    const before = requestRows(app)[0];
+    const before = (await requestRows(app))[0];
     const dmsBefore = dmsTo(app, ENGINEER).length;
     const good = { status: 'in_progress', message: 'Provisioning' };
     expect((await callback(app, 1, good, 'wrong-secret-wrong-secret')).status).toBe(401);
@@ -115,7 +119,7 @@ describe('webhook fulfilment', () => {
     expect(replayed.status).toBe(400);
     expect(await replayed.json()).toMatchObject({ error: 'requestId: 2 in the body, but this is /hooks/requests/1' });
     await settled(app);
-    expect(requestRows(app)[0]).toEqual(before);
+    expect((await requestRows(app))[0]).toEqual(before);
     expect(dmsTo(app, ENGINEER).length).toBe(dmsBefore);
 
     const progress = await callback(app, 1, { ...good, requestId: 1 }, DB_SECRET);
@@ -132,7 +136,7 @@ describe('webhook fulfilment', () => {
       DB_SECRET,
     );
     expect(done.status).toBe(200);
-    expect(requestRows(app)[0]).toMatchObject({
+    expect((await requestRows(app))[0]).toMatchObject({
       status: 'done',
       mode: 'webhook',
       resolvedBy: 'webhook',
@@ -155,7 +159,7 @@ describe('webhook fulfilment', () => {
     expect(blockText(dms[5]!.args.blocks)).toContain(
       '• url: <https://pg.example.com/billing_ledger|https://pg.example.com/billing_ledger>',
     );
-    const actions = app.groundcrew.services.audit.latest(50).map((r) => `${r.actor} ${r.action} ${r.outcome}`);
+    const actions = (await app.groundcrew.services.audit.latest(50)).map((r) => `${r.actor} ${r.action} ${r.outcome}`);
     expect(actions).toEqual(
       expect.arrayContaining([
         `${ENGINEER} requests.submit ok`,
@@ -176,9 +180,9 @@ describe('webhook fulfilment', () => {
     const deliveries = webhookTarget('/database');
     await submitForm(app, 'database', validDatabase());
     await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === APPROVER);
-    const [approval] = app.groundcrew.services.approvals.pendingFor(APPROVER);
+    const [approval] = await app.groundcrew.services.approvals.pendingFor(APPROVER);
     await app.groundcrew.services.approvals.decide(approval!.id, APPROVER, 'reject', 'Use the shared cluster');
-    expect(requestRows(app)[0]).toMatchObject({ status: 'rejected', resolvedBy: APPROVER });
+    expect((await requestRows(app))[0]).toMatchObject({ status: 'rejected', resolvedBy: APPROVER });
     const last = app.slack
       .callsTo('chat.postMessage')
       .filter((c) => c.args.channel === ENGINEER)
@@ -194,8 +198,8 @@ describe('webhook fulfilment', () => {
     const deliveries = webhookTarget('/alert', 500, 3);
     const start = app.clock.now().getTime();
     await submitForm(app, 'alert', { query: text('rate(http_errors[5m]) > 0.05') });
-    await eventually(() => requestRows(app!)[0]?.lastError != null, { what: 'the first try' });
-    expect(requestRows(app)[0]).toMatchObject({
+    await eventually(async () => (await requestRows(app!))[0]?.lastError != null, { what: 'the first try' });
+    expect((await requestRows(app))[0]).toMatchObject({
       status: 'submitted',
       mode: 'webhook',
       lastError: 'HTTP 500: boom',
@@ -208,7 +212,7 @@ describe('webhook fulfilment', () => {
     app.clock.advance(60_000);
     await scheduler.runNow('requests.retry-webhooks');
     expect(deliveries.length).toBe(2);
-    expect(requestRows(app)[0]).toMatchObject({
+    expect((await requestRows(app))[0]).toMatchObject({
       webhookAttempts: 2,
       nextAttemptAt: new Date(start + 60_000 + 120_000),
     });
@@ -219,7 +223,7 @@ describe('webhook fulfilment', () => {
     await scheduler.runNow('requests.retry-webhooks');
     expect(deliveries.length).toBe(3);
 
-    expect(requestRows(app)[0]).toMatchObject({
+    expect((await requestRows(app))[0]).toMatchObject({
       status: 'queued',
       mode: 'manual',
       nextAttemptAt: null,
@@ -243,8 +247,8 @@ describe('webhook fulfilment', () => {
     expect((await callback(app, 1, { status: 'done' }, ALERT_SECRET)).status).toBe(409);
     const { queueTs } = await waitForRow(app, 1, (r) => r.queueTs !== null);
     await clickQueue(app, PLATFORM_ENGINEER, IDS.done, 1, queueTs!);
-    await eventually(() => requestRows(app!)[0]?.status === 'done', { what: 'done' });
-    expect(requestRows(app)[0]).toMatchObject({ mode: 'manual', resolvedBy: PLATFORM_ENGINEER });
+    await eventually(async () => (await requestRows(app!))[0]?.status === 'done', { what: 'done' });
+    expect((await requestRows(app))[0]).toMatchObject({ mode: 'manual', resolvedBy: PLATFORM_ENGINEER });
   });
 
   it('moves on when a retry succeeds', async () => {
@@ -252,13 +256,13 @@ describe('webhook fulfilment', () => {
     const failed = webhookTarget('/alert', 503);
     const ok = webhookTarget('/alert', 200);
     await submitForm(app, 'alert', { query: text('up == 0') });
-    await eventually(() => failed.length === 1 && requestRows(app!)[0]?.lastError != null, {
+    await eventually(async () => failed.length === 1 && (await requestRows(app!))[0]?.lastError != null, {
       what: 'the first try',
     });
     app.clock.advance(60_000);
     await app.groundcrew.services.scheduler.runNow('requests.retry-webhooks');
     expect(ok.length).toBe(1);
-    expect(requestRows(app)[0]).toMatchObject({
+    expect((await requestRows(app))[0]).toMatchObject({
       status: 'queued',
       mode: 'webhook',
       webhookAttempts: 2,

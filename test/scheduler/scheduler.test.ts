@@ -1,20 +1,21 @@
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock, HOUR, type ManualClock } from '../../src/clock.js';
-import { type DbHandle, openDb } from '../../src/db/client.js';
+import { openDb } from '../../src/db/client.js';
 import { jobRunsTable } from '../../src/db/schema.js';
+import type { SqliteDatabase } from '../../src/db/sqlite.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { type CronFactory, type CronTaskOptions, createScheduler } from '../../src/scheduler/scheduler.js';
 import type { JobContext, JobDefinition, Scheduler } from '../../src/scheduler/types.js';
 import { eventually, gate } from '../support/wait.js';
 
 const TZ = 'Europe/Berlin';
-const handles: DbHandle[] = [];
+const handles: SqliteDatabase[] = [];
 const schedulers: Scheduler[] = [];
 
 afterEach(async () => {
   for (const s of schedulers.splice(0)) await s.stop(100);
-  for (const h of handles.splice(0)) h.close();
+  for (const h of handles.splice(0)) await h.close();
 });
 
 /** Records the tasks the scheduler asks for; a test fires one by calling its `tick`. */
@@ -38,20 +39,20 @@ function recordingLogger() {
   return { logger, errors };
 }
 
-function setup(options: { at?: string; handle?: DbHandle; logger?: Logger; realCron?: boolean } = {}) {
+function setup(options: { at?: string; handle?: SqliteDatabase; logger?: Logger; realCron?: boolean } = {}) {
   const handle = options.handle ?? openDb(':memory:');
   if (!options.handle) handles.push(handle);
   const clock: ManualClock = createManualClock(options.at ?? '2026-03-02T08:00:00Z');
   const cron = fakeCron();
   const scheduler = createScheduler({
-    db: handle.db,
+    db: handle,
     clock,
     timezone: TZ,
     logger: options.logger ?? createSilentLogger(),
     ...(options.realCron ? {} : { cronFactory: cron.factory }),
   });
   schedulers.push(scheduler);
-  const rows = () => handle.db.select().from(jobRunsTable).orderBy(jobRunsTable.id).all();
+  const rows = () => handle.orm.select().from(jobRunsTable).orderBy(jobRunsTable.id);
   return { handle, clock, scheduler, rows, cron };
 }
 
@@ -83,7 +84,7 @@ describe('recording runs', () => {
       outcome: 'ok',
       error: null,
     });
-    expect(rows()).toEqual([run]);
+    expect(await rows()).toEqual([run]);
   });
 
   it('records a failed run with the message, logs it, and does not throw', async () => {
@@ -97,7 +98,7 @@ describe('recording runs', () => {
     const run = await scheduler.runNow('support.sla-sweep', 'schedule');
     expect(run).toMatchObject({ outcome: 'failed', error: 'github is down', trigger: 'schedule' });
     expect(run.finishedAt).toEqual(new Date('2026-03-02T08:00:00Z'));
-    expect(rows().map((r) => r.outcome)).toEqual(['failed']);
+    expect((await rows()).map((r) => r.outcome)).toEqual(['failed']);
     expect(errors).toHaveLength(1);
     expect(String(errors[0]?.[0])).toContain('support.sla-sweep');
   });
@@ -122,12 +123,12 @@ describe('no overlap', () => {
     const first = scheduler.runNow('surveys.send-wave', 'schedule');
     const second = await scheduler.runNow('surveys.send-wave', 'manual');
     expect(second).toMatchObject({ outcome: 'skipped', trigger: 'manual', error: null });
-    expect(scheduler.list()[0]?.running).toBe(true);
+    expect((await scheduler.list())[0]?.running).toBe(true);
     held.open();
     expect((await first).outcome).toBe('ok');
     expect(calls).toBe(1);
-    expect(scheduler.list()[0]?.running).toBe(false);
-    expect(rows().map((r) => [r.trigger, r.outcome])).toEqual([
+    expect((await scheduler.list())[0]?.running).toBe(false);
+    expect((await rows()).map((r) => [r.trigger, r.outcome])).toEqual([
       ['schedule', 'ok'],
       ['manual', 'skipped'],
     ]);
@@ -154,7 +155,7 @@ describe('catch-up', () => {
       [daily, TZ, 'requests.remind'],
     ]);
     expect(runs).toBe(1);
-    expect(later.rows().map((r) => [r.trigger, r.startedAt.toISOString()])).toEqual([
+    expect((await later.rows()).map((r) => [r.trigger, r.startedAt.toISOString()])).toEqual([
       ['schedule', '2026-03-02T08:00:00.000Z'],
       ['catch-up', '2026-03-05T12:00:00.000Z'],
     ]);
@@ -177,7 +178,7 @@ describe('catch-up', () => {
     scheduler.register(job('requests.remind', daily));
     await scheduler.start();
     expect(await scheduler.runMissed()).toEqual([]);
-    expect(rows()).toEqual([]);
+    expect(await rows()).toEqual([]);
   });
 
   it('catches up the spring-forward day that node-cron skips', async () => {
@@ -197,7 +198,7 @@ describe('catch-up', () => {
     const later = setup({ at: '2026-03-02T08:05:00Z', handle: first.handle });
     later.scheduler.register(job('core.hang', daily));
     await later.scheduler.start();
-    expect(later.rows()).toMatchObject([
+    expect(await later.rows()).toMatchObject([
       {
         outcome: 'failed',
         error: 'interrupted: the process stopped mid-run',
@@ -208,37 +209,37 @@ describe('catch-up', () => {
 });
 
 describe('next run', () => {
-  it('moves across the spring-forward and fall-back changes in Berlin', () => {
+  it('moves across the spring-forward and fall-back changes in Berlin', async () => {
     const { scheduler, clock } = setup({ at: '2026-03-27T12:00:00Z' });
     scheduler.register(job('core.nightly', '30 2 * * *'));
-    const next = () => scheduler.list()[0]?.nextRun ?? null;
+    const next = async () => (await scheduler.list())[0]?.nextRun ?? null;
 
     // The night before the change: ordinary 02:30 CET (UTC+1).
-    expect(next()?.toISOString()).toBe('2026-03-28T01:30:00.000Z');
+    expect((await next())?.toISOString()).toBe('2026-03-28T01:30:00.000Z');
     // 2026-03-29: clocks jump 02:00 -> 03:00, so 02:30 never happens. cron-parser shifts it by the gap to
     // 03:30 CEST = 01:30Z (node-cron, by contrast, skips that day; see the catch-up test).
     clock.set('2026-03-28T12:00:00Z');
-    expect(next()?.toISOString()).toBe('2026-03-29T01:30:00.000Z');
-    expect(berlin(next())).toBe('2026-03-29T03:30:00.000+02:00');
+    expect((await next())?.toISOString()).toBe('2026-03-29T01:30:00.000Z');
+    expect(berlin(await next())).toBe('2026-03-29T03:30:00.000+02:00');
     // The day after: back to 02:30, now CEST (UTC+2) = 00:30Z.
     clock.set('2026-03-29T12:00:00Z');
-    expect(berlin(next())).toBe('2026-03-30T02:30:00.000+02:00');
+    expect(berlin(await next())).toBe('2026-03-30T02:30:00.000+02:00');
 
     // 2026-10-25: clocks fall back 03:00 -> 02:00, so 02:30 happens twice (00:30Z CEST, then 01:30Z CET).
     // cron-parser picks the first; from that instant the next run is the following day, so it runs once.
     clock.set('2026-10-24T12:00:00Z');
-    expect(next()?.toISOString()).toBe('2026-10-25T00:30:00.000Z');
-    expect(berlin(next())).toBe('2026-10-25T02:30:00.000+02:00');
+    expect((await next())?.toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    expect(berlin(await next())).toBe('2026-10-25T02:30:00.000+02:00');
     clock.set('2026-10-25T00:30:00Z');
-    expect(next()?.toISOString()).toBe('2026-10-26T01:30:00.000Z');
-    expect(berlin(next())).toBe('2026-10-26T02:30:00.000+01:00');
+    expect((await next())?.toISOString()).toBe('2026-10-26T01:30:00.000Z');
+    expect(berlin(await next())).toBe('2026-10-26T02:30:00.000+01:00');
   });
 
-  it('skips the weekend for a weekday-only job', () => {
+  it('skips the weekend for a weekday-only job', async () => {
     // Friday 2026-03-06 19:00 Berlin.
     const { scheduler } = setup({ at: '2026-03-06T18:00:00Z' });
     scheduler.register(job('support.standup', '0 9 * * 1-5'));
-    expect(berlin(scheduler.list()[0]?.nextRun)).toBe('2026-03-09T09:00:00.000+01:00');
+    expect(berlin((await scheduler.list())[0]?.nextRun)).toBe('2026-03-09T09:00:00.000+01:00');
   });
 });
 
@@ -259,7 +260,7 @@ describe('register', () => {
 
   it('rejects an unknown time zone', () => {
     const { handle } = setup();
-    const deps = { db: handle.db, clock: createManualClock('2026-03-02T08:00:00Z'), logger: createSilentLogger() };
+    const deps = { db: handle, clock: createManualClock('2026-03-02T08:00:00Z'), logger: createSilentLogger() };
     expect(() => createScheduler({ ...deps, timezone: 'Mars/Olympus' })).toThrow(/Mars\/Olympus/);
   });
 });
@@ -272,7 +273,7 @@ describe('list', () => {
     await scheduler.runNow('deploys.tidy');
     clock.advance(HOUR);
     const second = await scheduler.runNow('deploys.tidy');
-    expect(scheduler.list()).toEqual([
+    expect(await scheduler.list()).toEqual([
       {
         name: 'deploys.tidy',
         cron: '0 9 * * *',
@@ -299,7 +300,7 @@ describe('start and stop', () => {
     scheduler.register(job('core.prune', '17 3 * * *'));
     await scheduler.start();
     await cron.tasks[0]?.tick();
-    expect(rows().map((r) => [r.job, r.trigger, r.outcome])).toEqual([['core.prune', 'schedule', 'ok']]);
+    expect((await rows()).map((r) => [r.job, r.trigger, r.outcome])).toEqual([['core.prune', 'schedule', 'ok']]);
     await scheduler.stop();
     expect(cron.tasks.map((t) => t.stopped)).toEqual([true]);
   });
@@ -320,16 +321,16 @@ describe('start and stop', () => {
     const before = performance.now();
     await scheduler.stop(50);
     expect(performance.now() - before).toBeLessThan(1_000);
-    expect(scheduler.list().find((j) => j.name === 'core.hang')?.running).toBe(true);
+    expect((await scheduler.list()).find((j) => j.name === 'core.hang')?.running).toBe(true);
   });
 
   it('fires on real node-cron every second', async () => {
     const { scheduler, rows } = setup({ realCron: true });
     scheduler.register(job('core.heartbeat', '* * * * * *'));
     await scheduler.start();
-    await eventually(() => rows().some((r) => r.outcome === 'ok'), { what: 'a heartbeat run' });
+    await eventually(async () => (await rows()).some((r) => r.outcome === 'ok'), { what: 'a heartbeat run' });
     await scheduler.stop();
-    expect(rows().length).toBeGreaterThanOrEqual(1);
-    expect(rows()[0]).toMatchObject({ job: 'core.heartbeat', trigger: 'schedule', outcome: 'ok' });
+    expect((await rows()).length).toBeGreaterThanOrEqual(1);
+    expect((await rows())[0]).toMatchObject({ job: 'core.heartbeat', trigger: 'schedule', outcome: 'ok' });
   });
 });

@@ -27,11 +27,10 @@ interface Post {
 }
 
 /** POSTs to `path`; `/hooks/<kind>/<id>` of a stored row goes to its callback URL (with the row's nonce). */
-function hook(path: string, options: Post = {}): Promise<Response> {
-  const url = path.replace(
-    /^\/hooks\/(deploys|requests)\/(\d+)$/,
-    (_, kind: 'deploys' | 'requests', id: string) => `/hooks/${kind}/${refOf(app!, kind, Number(id))}`,
-  );
+async function hook(path: string, options: Post = {}): Promise<Response> {
+  const stored = /^\/hooks\/(deploys|requests)\/(\d+)$/.exec(path);
+  const kind = stored?.[1] as 'deploys' | 'requests' | undefined;
+  const url = stored && kind ? `/hooks/${kind}/${await refOf(app!, kind, Number(stored[2]))}` : path;
   const body = options.body ?? JSON.stringify({ status: 'in_progress' });
   const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/json' };
   const signature = options.signature ?? (options.secret ? signBody(options.secret, body) : undefined);
@@ -41,12 +40,12 @@ function hook(path: string, options: Post = {}): Promise<Response> {
 }
 
 /** Everything a refused callback must leave alone: the tables it could touch and what was sent to Slack. */
-function snapshot(a: TestApp) {
-  const db = a.groundcrew.services.db;
+async function snapshot(a: TestApp) {
+  const { orm } = a.groundcrew.services.db;
   return {
-    requests: db.select().from(requestsTable).all(),
-    deploys: db.select().from(deploysTable).all(),
-    audit: db.select().from(auditTable).all(),
+    requests: await orm.select().from(requestsTable).orderBy(requestsTable.id),
+    deploys: await orm.select().from(deploysTable).orderBy(deploysTable.id),
+    audit: await orm.select().from(auditTable).orderBy(auditTable.id),
     slackCalls: a.slack.calls.length,
   };
 }
@@ -68,9 +67,12 @@ function abortedUpload(baseUrl: string, path: string): Promise<void> {
 async function queuedAlertRequest(a: TestApp): Promise<void> {
   nock(HOOKS).post('/alert').reply(202, 'accepted');
   await submitForm(a, 'alert', { query: text('up == 0') });
-  await eventually(() => a.groundcrew.services.db.select().from(requestsTable).all()[0]?.status === 'queued', {
-    what: 'request #1 to be queued',
-  });
+  await eventually(
+    async () => (await a.groundcrew.services.db.orm.select().from(requestsTable))[0]?.status === 'queued',
+    {
+      what: 'request #1 to be queued',
+    },
+  );
   await a.slack.waitFor(
     'chat.postMessage',
     (c) => c.args.channel === ENGINEER && /is queued/.test(String(c.args.text)),
@@ -82,7 +84,7 @@ describe('POST /hooks/requests/:id refuses before it looks anything up', () => {
   it('answers 401 (not 404) to an unsigned report for an unknown id; only a signed one learns it is unknown', async () => {
     app = await startRequestsApp();
     await queuedAlertRequest(app);
-    const before = snapshot(app);
+    const before = await snapshot(app);
 
     expect((await hook('/hooks/requests/999')).status).toBe(401);
     expect((await hook('/hooks/requests/999', { secret: 'not-a-configured-secret' })).status).toBe(401);
@@ -91,7 +93,7 @@ describe('POST /hooks/requests/:id refuses before it looks anything up', () => {
     expect((await hook('/hooks/requests/1', { signature: ['sha256=', 'x'].join('') })).status).toBe(401);
     // Nothing about those is recorded: anyone can send them, and they must not fill the audit log.
     await settled(app);
-    expect(snapshot(app)).toEqual(before);
+    expect(await snapshot(app)).toEqual(before);
 
     const unknown = await hook('/hooks/requests/999', { secret: ALERT_SECRET });
     expect(unknown.status).toBe(404);
@@ -101,7 +103,7 @@ describe('POST /hooks/requests/:id refuses before it looks anything up', () => {
   it('413 for a body over 100 kB, 415 for a body that is not JSON, 404 for other methods; nothing changes', async () => {
     app = await startRequestsApp();
     await queuedAlertRequest(app);
-    const before = snapshot(app);
+    const before = await snapshot(app);
 
     const big = JSON.stringify({ status: 'in_progress', message: 'x'.repeat(120_000) });
     const tooLarge = await hook('/hooks/requests/1', { body: big, secret: ALERT_SECRET });
@@ -127,7 +129,7 @@ describe('POST /hooks/requests/:id refuses before it looks anything up', () => {
     expect((await hook('/hooks/requests/1', { body: '{"status":"exploded"}', secret: ALERT_SECRET })).status).toBe(400);
     // Another type's secret is a configured one, so it passes the gate, but not this request's: 401.
     expect((await hook('/hooks/requests/1', { body: done, secret: DB_SECRET })).status).toBe(401);
-    const after = snapshot(app);
+    const after = await snapshot(app);
     expect(after.requests).toEqual(before.requests);
     expect(after.slackCalls).toBe(before.slackCalls);
     // The three signed refusals are audited as denied, and nothing else was written.
@@ -171,7 +173,7 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
     await app.command('deploy worker staging', { user_id: ENGINEER });
     await settle(app, 1, 'running');
     await settled(app);
-    const before = snapshot(app);
+    const before = await snapshot(app);
 
     expect((await hook('/hooks/deploys/99')).status).toBe(401);
     expect((await hook('/hooks/deploys/99', { secret: 'wrong-secret-0000000000' })).status).toBe(401);
@@ -197,7 +199,7 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
     expect(replay.status).toBe(400);
     expect(await replay.json()).toEqual({ ok: false, error: 'deployId: 7 in the body, but this is /hooks/deploys/1' });
     await settled(app);
-    expect(snapshot(app)).toEqual(before);
+    expect(await snapshot(app)).toEqual(before);
 
     const named = JSON.stringify({ status: 'succeeded', deployId: 1 });
     expect((await hook('/hooks/deploys/1', { body: named, secret: WEBHOOK_SECRET })).status).toBe(200);
@@ -211,11 +213,11 @@ describe('POST /hooks/deploys/:id refuses before it looks anything up', () => {
     await app.command('deploy web staging', { user_id: ENGINEER });
     await settle(app, 1, 'running');
     await settled(app);
-    const before = snapshot(app);
+    const before = await snapshot(app);
     const report = await hook('/hooks/deploys/1', { body: '{"status":"succeeded"}', secret: WEBHOOK_SECRET });
     expect(report.status).toBe(404);
     await settled(app);
-    expect(snapshot(app)).toEqual(before);
+    expect(await snapshot(app)).toEqual(before);
   });
 
   it('is 404 when deploys are not configured (was an unhandled rejection), and survives an aborted upload', async () => {

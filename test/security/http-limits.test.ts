@@ -63,7 +63,7 @@ describe('HTTP limits', () => {
       ok: false,
       error: 'body too large (limit 100000 bytes)',
     });
-    expect(app.groundcrew.services.db.select().from(requestsTable).all()).toEqual([]);
+    expect(await app.groundcrew.services.db.orm.select().from(requestsTable)).toEqual([]);
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
   });
 

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvalsTable } from '../../src/approvals/schema.js';
@@ -44,19 +44,20 @@ afterEach(async () => {
 const TABLES = { approvals: approvalsTable, deploys: deploysTable, requests: requestsTable };
 
 /** Deletes row `id` and inserts a newer item under the same id (a copy, given a nonce of its own at insert). */
-function newerItemUnderSameId(a: TestApp, kind: keyof typeof TABLES, id: number) {
+async function newerItemUnderSameId(a: TestApp, kind: keyof typeof TABLES, id: number) {
   // One code path for the three tables: typed as one of them, which is all these calls need.
   const table = TABLES[kind] as unknown as typeof deploysTable;
-  const db = a.groundcrew.services.db;
-  const row = db.select().from(table).where(eq(table.id, id)).get();
-  db.delete(table).where(eq(table.id, id)).run();
+  const { orm } = a.groundcrew.services.db;
+  const [row] = await orm.select().from(table).where(eq(table.id, id)).limit(1);
+  await orm.delete(table).where(eq(table.id, id));
   const { nonce: _old, ...copy } = row!;
-  db.insert(table).values(copy).run();
+  await orm.insert(table).values(copy);
 }
 
 /** An item from before nonces: its row has none. */
-function withoutNonce(a: TestApp, table: 'approvals' | 'deploys' | 'requests', id: number) {
-  a.groundcrew.services.db.run(sql.raw(`update ${table} set nonce = null where id = ${id}`));
+async function withoutNonce(a: TestApp, kind: 'approvals' | 'deploys' | 'requests', id: number) {
+  const table = TABLES[kind] as unknown as typeof deploysTable;
+  await a.groundcrew.services.db.orm.update(table).set({ nonce: null }).where(eq(table.id, id));
 }
 
 interface Element {
@@ -111,7 +112,7 @@ describe('approvals: a stale Approve never decides a newer approval', () => {
     const value = postedValue(app, APPROVER, APPROVAL_IDS.approveButton);
     expect(value).toMatch(/^1\.[\w-]{12}$/);
 
-    newerItemUnderSameId(app, 'approvals', 1);
+    await newerItemUnderSameId(app, 'approvals', 1);
     await click(app, APPROVER, APPROVAL_IDS.approveButton, value, 'D0APPROVE1');
     await eventually(() => ephemerals(app!).includes(GONE), { what: 'the refusal' });
     await click(app, APPROVER, APPROVAL_IDS.rejectButton, value, 'D0APPROVE1');
@@ -120,14 +121,16 @@ describe('approvals: a stale Approve never decides a newer approval', () => {
     await click(app, APPROVER, APPROVAL_IDS.approveButton, '1', 'D0APPROVE1');
     await eventually(() => ephemerals(app!).filter((t) => t === GONE).length === 3, { what: 'the third refusal' });
     await settled(app);
-    expect(app.groundcrew.services.approvals.get(1)?.status).toBe('pending');
-    expect(app.groundcrew.services.approvals.get(1)?.decisions).toEqual([]);
+    expect((await app.groundcrew.services.approvals.get(1))?.status).toBe('pending');
+    expect((await app.groundcrew.services.approvals.get(1))?.decisions).toEqual([]);
     expect(app.slack.callsTo('views.open')).toEqual([]);
 
     // An approval from before nonces: its old cards carry the bare id, and they still work.
-    withoutNonce(app, 'approvals', 1);
+    await withoutNonce(app, 'approvals', 1);
     await click(app, APPROVER, APPROVAL_IDS.approveButton, '1', 'D0APPROVE1');
-    await eventually(() => app!.groundcrew.services.approvals.get(1)?.status === 'approved', { what: 'approved' });
+    await eventually(async () => (await app!.groundcrew.services.approvals.get(1))?.status === 'approved', {
+      what: 'approved',
+    });
     await waitForRow(app, 1, (r) => r.status === 'queued');
     expect(posts).toEqual(['database']);
   });
@@ -141,7 +144,7 @@ describe('requests: a stale queue button or callback URL never acts on a newer r
     const value = postedValue(app, QUEUE, IDS.claim);
     expect(value).toMatch(/^1\.[\w-]{12}$/);
 
-    newerItemUnderSameId(app, 'requests', 1);
+    await newerItemUnderSameId(app, 'requests', 1);
     await click(app, PLATFORM_ENGINEER, IDS.claim, value, QUEUE);
     await eventually(() => ephemerals(app!).includes(`:no_entry: ${GONE}`), { what: 'the refusal' });
     await click(app, PLATFORM_ENGINEER, IDS.claim, '1', QUEUE);
@@ -149,9 +152,9 @@ describe('requests: a stale queue button or callback URL never acts on a newer r
       what: 'the bare id refused',
     });
     await settled(app);
-    expect(requestRows(app)[0]).toMatchObject({ status: 'queued', claimedBy: null });
+    expect((await requestRows(app))[0]).toMatchObject({ status: 'queued', claimedBy: null });
 
-    withoutNonce(app, 'requests', 1);
+    await withoutNonce(app, 'requests', 1);
     await click(app, PLATFORM_ENGINEER, IDS.claim, '1', QUEUE);
     await waitForRow(app, 1, (r) => r.status === 'claimed' && r.claimedBy === PLATFORM_ENGINEER);
   });
@@ -169,14 +172,14 @@ describe('requests: a stale queue button or callback URL never acts on a newer r
     await waitForRow(app, 1, (r) => r.status === 'queued');
     expect(callbackUrl).toMatch(/\/hooks\/requests\/1\.[\w-]{12}$/);
 
-    newerItemUnderSameId(app, 'requests', 1);
+    await newerItemUnderSameId(app, 'requests', 1);
     expect(await signedPost(app, callbackUrl, { status: 'done' }, ALERT_SECRET)).toBe(404);
     expect(await signedPost(app, '/hooks/requests/1', { status: 'done' }, ALERT_SECRET)).toBe(404);
-    expect(requestRows(app)[0]?.status).toBe('queued');
+    expect((await requestRows(app))[0]?.status).toBe('queued');
 
-    withoutNonce(app, 'requests', 1);
+    await withoutNonce(app, 'requests', 1);
     expect(await signedPost(app, '/hooks/requests/1', { status: 'done' }, ALERT_SECRET)).toBe(200);
-    expect(requestRows(app)[0]?.status).toBe('done');
+    expect((await requestRows(app))[0]?.status).toBe('done');
   });
 });
 
@@ -196,7 +199,7 @@ describe('deploys: a stale Cancel or callback URL never acts on a newer deploy',
     expect(value).toMatch(/^1\.[\w-]{12}$/);
     expect(callbackUrl).toMatch(/\/hooks\/deploys\/1\.[\w-]{12}$/);
 
-    newerItemUnderSameId(app, 'deploys', 1);
+    await newerItemUnderSameId(app, 'deploys', 1);
     const cancels = nock('http://deployer.test').post('/hooks/groundcrew').reply(200, {});
     await click(app, ENGINEER, DEPLOY_IDS.cancelButton, value, DEPLOYS_CHANNEL);
     await eventually(() => ephemerals(app!).includes(`:warning: ${GONE}`), { what: 'the refusal' });
@@ -207,10 +210,10 @@ describe('deploys: a stale Cancel or callback URL never acts on a newer deploy',
     expect(await signedPost(app, callbackUrl, { status: 'succeeded' }, WEBHOOK_SECRET)).toBe(404);
     expect(await signedPost(app, '/hooks/deploys/1', { status: 'succeeded' }, WEBHOOK_SECRET)).toBe(404);
     await settled(app);
-    expect(deployRow(app, 1).status).toBe('running');
+    expect((await deployRow(app, 1)).status).toBe('running');
     expect(cancels.isDone()).toBe(false);
 
-    withoutNonce(app, 'deploys', 1);
+    await withoutNonce(app, 'deploys', 1);
     expect(await signedPost(app, '/hooks/deploys/1', { status: 'in_progress' }, WEBHOOK_SECRET)).toBe(200);
     await click(app, ENGINEER, DEPLOY_IDS.cancelButton, '1', DEPLOYS_CHANNEL);
     await settle(app, 1, 'cancelled');

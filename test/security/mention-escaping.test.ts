@@ -40,21 +40,21 @@ function expectNoRawMention(messages: string[]) {
 /** The messages that show the hostile text (escaped), so a surface that went silent cannot pass. */
 const showing = (messages: string[]) => messages.filter((m) => m.includes(ESCAPED));
 
-const reject = (test: TestApp, userId: string, approvalId: number) =>
+const reject = async (test: TestApp, userId: string, approvalId: number) =>
   test.interact(
     viewSubmission({
       userId,
       callbackId: APPROVAL_IDS.rejectModal,
-      privateMetadata: JSON.stringify({ approvalId: refOf(test, 'approvals', approvalId) }),
+      privateMetadata: JSON.stringify({ approvalId: await refOf(test, 'approvals', approvalId) }),
       values: {
         [APPROVAL_IDS.reasonBlock]: { [APPROVAL_IDS.reasonInput]: { type: 'plain_text_input', value: HOSTILE } },
       },
     }),
   );
 
-const report = (test: TestApp, id: number, body: object) => {
+const report = async (test: TestApp, id: number, body: object) => {
   const json = JSON.stringify(body);
-  return fetch(`${test.baseUrl}/hooks/deploys/${refOf(test, 'deploys', id)}`, {
+  return fetch(`${test.baseUrl}/hooks/deploys/${await refOf(test, 'deploys', id)}`, {
     method: 'POST',
     body: json,
     headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, json) },
@@ -69,8 +69,7 @@ describe('free text never pings anyone', () => {
     acks.push(await ackBody(await app.command(`lock staging --reason "mine"`, { user_id: BOB })));
     acks.push(await ackBody(await app.command('deploy web staging', { user_id: BOB })));
     acks.push(await ackBody(await app.command('locks', { user_id: BOB })));
-    const lockId = app.groundcrew.services.audit
-      .latest(10)
+    const lockId = (await app.groundcrew.services.audit.latest(10))
       .find((r) => r.action === 'deploys.lock')!
       .target!.replace('lock:', '');
     await app.interact(
@@ -99,7 +98,9 @@ describe('free text never pings anyone', () => {
     );
     await eventually(() => sent(app!, []).some((m) => m.includes('Freeze started')), { what: 'the announcement' });
     await app.command(`deploy web production v1 --break-glass --reason "${HOSTILE}"`, { user_id: ADMIN });
-    await eventually(() => app!.groundcrew.services.approvals.latestFor('deploy', '1') !== null, { what: 'approval' });
+    await eventually(async () => (await app!.groundcrew.services.approvals.latestFor('deploy', '1')) !== null, {
+      what: 'approval',
+    });
     await eventually(() => app!.slack.callsTo('chat.postMessage').some((c) => c.args.channel === ALICE), {
       what: 'the approval card',
     });
@@ -111,19 +112,21 @@ describe('free text never pings anyone', () => {
   it('a rejection reason in the requester DM and on the status message', async () => {
     app = await startDeploysApp();
     await app.command('deploy web production v1 --reason "launch"', { user_id: ENGINEER });
-    await eventually(() => app!.groundcrew.services.approvals.latestFor('deploy', '1') !== null, { what: 'approval' });
-    const approval = app.groundcrew.services.approvals.latestFor('deploy', '1')!;
+    await eventually(async () => (await app!.groundcrew.services.approvals.latestFor('deploy', '1')) !== null, {
+      what: 'approval',
+    });
+    const approval = (await app.groundcrew.services.approvals.latestFor('deploy', '1'))!;
     await app.interact(
       messageButton({
         userId: BOB,
         actionId: APPROVAL_IDS.rejectButton,
-        value: refOf(app, 'approvals', approval.id),
+        value: await refOf(app, 'approvals', approval.id),
         channelId: `D${BOB}`,
         messageTs: '1767225600.000009',
       }),
     );
     await reject(app, BOB, approval.id);
-    await eventually(() => deployRow(app!, 1).status === 'rejected', { what: 'rejected' });
+    await eventually(async () => (await deployRow(app!, 1)).status === 'rejected', { what: 'rejected' });
     await eventually(() => app!.slack.callsTo('chat.postMessage').some((c) => c.args.channel === ENGINEER), {
       what: 'the requester DM',
     });
@@ -155,7 +158,7 @@ describe('free text never pings anyone', () => {
     await submitForm(app, 'alert', { query: text(HOSTILE) });
     await eventually(() => app!.slack.callsTo('chat.postMessage').length >= 2, { what: 'the DM and the card' });
     const body = JSON.stringify({ status: 'failed', message: HOSTILE });
-    const answer = await fetch(`${app.baseUrl}/hooks/requests/${refOf(app, 'requests', 1)}`, {
+    const answer = await fetch(`${app.baseUrl}/hooks/requests/${await refOf(app, 'requests', 1)}`, {
       method: 'POST',
       body,
       headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(ALERT_SECRET, body) },

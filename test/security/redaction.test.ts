@@ -22,13 +22,13 @@ afterEach(async () => {
 });
 
 /** Everything groundcrew said to Slack and everything it stored, as one string. */
-function everything(a: TestApp): string {
-  const db = a.groundcrew.services.db;
+async function everything(a: TestApp): Promise<string> {
+  const { orm } = a.groundcrew.services.db;
   return JSON.stringify({
     slack: a.slack.calls.map((c) => c.args),
-    deploys: db.select().from(deploysTable).all(),
-    requests: db.select().from(requestsTable).all(),
-    audit: db.select().from(auditLogTable).all(),
+    deploys: await orm.select().from(deploysTable),
+    requests: await orm.select().from(requestsTable),
+    audit: await orm.select().from(auditLogTable),
   });
 }
 
@@ -51,8 +51,8 @@ describe('secrets echoed by a remote are redacted before they are shown or store
     await app.command('deploy web staging', { user_id: ENGINEER });
     const row = await settle(app, 1, 'failed');
     expect(row.detail).toContain('GitHub answered 401: Bad credentials: [redacted]');
-    expect(everything(app)).not.toContain(GITHUB_TOKEN);
-    expect(everything(app)).not.toContain(SLACK_TOKEN);
+    expect(await everything(app)).not.toContain(GITHUB_TOKEN);
+    expect(await everything(app)).not.toContain(SLACK_TOKEN);
   });
 
   it('a deploy webhook answering with its shared secret, and reporting it in a signed callback', async () => {
@@ -61,7 +61,7 @@ describe('secrets echoed by a remote are redacted before they are shown or store
     await app.command('deploy worker staging', { user_id: ENGINEER });
     await settle(app, 1, 'running');
     const report = JSON.stringify({ status: 'failed', message: `signature check with ${WEBHOOK_SECRET} failed` });
-    const answer = await fetch(`${app.baseUrl}/hooks/deploys/${refOf(app, 'deploys', 1)}`, {
+    const answer = await fetch(`${app.baseUrl}/hooks/deploys/${await refOf(app, 'deploys', 1)}`, {
       method: 'POST',
       body: report,
       headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, report) },
@@ -73,7 +73,7 @@ describe('secrets echoed by a remote are redacted before they are shown or store
     nock('http://deployer.test').post('/hooks/groundcrew').reply(500, `expected secret ${WEBHOOK_SECRET}`);
     await app.command('deploy worker staging', { user_id: ENGINEER });
     await settle(app, 2, 'failed');
-    expect(everything(app)).not.toContain(WEBHOOK_SECRET);
+    expect(await everything(app)).not.toContain(WEBHOOK_SECRET);
   });
 
   it('a request fulfilment webhook answering with its shared secret', async () => {
@@ -82,10 +82,12 @@ describe('secrets echoed by a remote are redacted before they are shown or store
     await submitForm(app, 'alert', { query: text('up == 0') });
     const db = app.groundcrew.services.db;
     // The try is stored before the POST; its error once the answer came back.
-    await eventually(() => db.select().from(requestsTable).all()[0]?.lastError, { what: 'the first try answered' });
-    expect(db.select().from(requestsTable).all()[0]!.lastError).toBe(
+    await eventually(async () => (await db.orm.select().from(requestsTable))[0]?.lastError, {
+      what: 'the first try answered',
+    });
+    expect((await db.orm.select().from(requestsTable))[0]!.lastError).toBe(
       `HTTP 500: bad signature, expected HMAC with ${REDACTED}`,
     );
-    expect(everything(app)).not.toContain(ALERT_SECRET);
+    expect(await everything(app)).not.toContain(ALERT_SECRET);
   });
 });

@@ -35,7 +35,7 @@ describe('secrets are never logged or shown', () => {
     await settled(app);
 
     const shown = JSON.stringify(app.slack.calls);
-    const stored = JSON.stringify(app.groundcrew.services.audit.latest(200));
+    const stored = JSON.stringify(await app.groundcrew.services.audit.latest(200));
     expect(shown).toContain('Bad credentials');
     expect(logger.lines.join('\n')).toContain('not_in_channel');
     // The Web API client's own debug lines are captured too, with the Authorization header redacted.

@@ -15,8 +15,8 @@ function intakeCapability(state: { failures: number; calls: number }) {
     listeners: (app) => {
       app.event('reaction_added', async ({ body }) => {
         state.calls++;
-        const result = commitWithEvent(core.db, body, core.clock.now(), () => {
-          core.audit.record({ actor: ENGINEER, action: 'intake.ticket', target: body.event_id });
+        const result = await commitWithEvent(core.db, body, core.clock.now(), async () => {
+          await core.audit.record({ actor: ENGINEER, action: 'intake.ticket', target: body.event_id });
           if (state.failures > 0) {
             state.failures--;
             throw new Error('crashed mid-handler');
@@ -40,29 +40,25 @@ describe('events exactly once', () => {
   it('an event whose handler failed is processed when Slack retries it; its effect is committed once', async () => {
     const state = { failures: 1, calls: 0 };
     app = await startTestApp({ capabilities: [coreCapability, intakeCapability(state)] });
-    const tickets = () =>
-      app!.database.db
-        .select()
-        .from(auditLogTable)
-        .all()
-        .filter((r) => r.action === 'intake.ticket');
+    const tickets = async () =>
+      (await app!.database.orm.select().from(auditLogTable)).filter((r) => r.action === 'intake.ticket');
 
     expect((await app.event(reaction, { eventId: 'Ev0INTAKE01' })).status).toBe(200);
     await eventually(() => state.calls === 1, { what: 'the first delivery handled' });
     await settled(app);
-    expect(tickets()).toEqual([]);
+    expect(await tickets()).toEqual([]);
 
     expect((await app.event(reaction, { eventId: 'Ev0INTAKE01', retryNum: 1 })).status).toBe(200);
-    await eventually(() => tickets().length === 1, { what: 'the retry committed' });
+    await eventually(async () => (await tickets()).length === 1, { what: 'the retry committed' });
     await settled(app);
 
     // Handled and committed: a further redelivery is skipped before any listener runs.
     expect((await app.event(reaction, { eventId: 'Ev0INTAKE01', retryNum: 2 })).status).toBe(200);
     expect((await app.event(reaction, { eventId: 'Ev0INTAKE02' })).status).toBe(200);
-    await eventually(() => tickets().length === 2, { what: 'a later event handled' });
+    await eventually(async () => (await tickets()).length === 2, { what: 'a later event handled' });
     await settled(app);
     expect(state.calls).toBe(3);
-    expect(tickets().map((r) => r.target)).toEqual(['Ev0INTAKE01', 'Ev0INTAKE02']);
+    expect((await tickets()).map((r) => r.target)).toEqual(['Ev0INTAKE01', 'Ev0INTAKE02']);
   });
 
   it('an event handler that throws without its own transaction is not marked processed either', async () => {

@@ -12,9 +12,13 @@ const TABLES = { approvals: approvalsTable, deploys: deploysTable, requests: req
  * database — what a click on the real message or a call to the real callback URL carries. The bare id when there
  * is no such row.
  */
-export function refOf(app: TestApp, kind: keyof typeof TABLES, id: number): string {
+export async function refOf(app: TestApp, kind: keyof typeof TABLES, id: number): Promise<string> {
   const table = TABLES[kind];
-  const row = app.groundcrew.services.db.select({ nonce: table.nonce }).from(table).where(eq(table.id, id)).get();
+  const [row] = await app.groundcrew.services.db.orm
+    .select({ nonce: table.nonce })
+    .from(table)
+    .where(eq(table.id, id))
+    .limit(1);
   if (!row) return String(id); // no such row: the bare id, as a reference to something that does not exist
   return itemRef({ id, nonce: row.nonce });
 }

@@ -13,7 +13,7 @@
 export interface Observable {
   groundcrew: {
     slack: { inFlight(): number };
-    services: { scheduler: { list(): readonly { name: string; running: boolean }[] } };
+    services: { scheduler: { running(): readonly string[] } };
   };
   slack: { calls: readonly unknown[] };
   /** Requests the test has sent to the app and outbound HTTP calls the app has started, not yet answered. */
@@ -71,10 +71,7 @@ export function busy(app: Observable): string | null {
   const reasons: string[] = [];
   const listeners = app.groundcrew.slack.inFlight();
   if (listeners > 0) reasons.push(`${listeners} Bolt listener(s) running`);
-  const jobs = app.groundcrew.services.scheduler
-    .list()
-    .filter((job) => job.running)
-    .map((job) => job.name);
+  const jobs = app.groundcrew.services.scheduler.running();
   if (jobs.length > 0) reasons.push(`job(s) running: ${jobs.join(', ')}`);
   const { toApp, outbound } = app.pending();
   if (toApp > 0) reasons.push(`${toApp} request(s) to the app unanswered`);

@@ -28,7 +28,7 @@ export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals'
       const reply = body.container?.type === 'message' ? respond : undefined;
       const ref = buttonValue(body);
       if (ref === null) return tell(client, body.user.id, reply, 'That button is broken (no approval ID).');
-      const approval = service.get(ref.id);
+      const approval = await service.get(ref.id);
       if (approval && !refMatches(ref, approval)) return tell(client, body.user.id, reply, ITEM_GONE);
       try {
         const result = await service.decide(ref.id, body.user.id, 'approve');
@@ -48,15 +48,15 @@ export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals'
       const ref = buttonValue(body);
       if (ref === null) return tell(client, body.user.id, reply, 'That button is broken (no approval ID).');
       const id = ref.id;
-      const approval = service.get(id);
+      const approval = await service.get(id);
       if (!approval) return tell(client, body.user.id, reply, `There is no approval #${id}.`);
       if (!refMatches(ref, approval)) return tell(client, body.user.id, reply, ITEM_GONE);
-      const refusal = service.refusalFor(id, body.user.id);
+      const refusal = await service.refusalFor(id, body.user.id);
       if (refusal) {
         deps.logger.debug(`approvals: ${body.user.id} may not reject #${id}: ${refusal.code}`);
         return tell(client, body.user.id, reply, refusal.message);
       }
-      await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(service.card(approval)) });
+      await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(await service.card(approval)) });
     },
   );
 
@@ -80,8 +80,9 @@ export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals'
       return;
     }
     // Refuse on the field (keeping what they typed) when the approval closed while the modal was open.
-    const named = service.get(approvalId);
-    const refusal = named && !refMatches(ref, named) ? ITEM_GONE : refusalMessage(service, approvalId, body.user.id);
+    const named = await service.get(approvalId);
+    const refusal =
+      named && !refMatches(ref, named) ? ITEM_GONE : await refusalMessage(service, approvalId, body.user.id);
     if (refusal) {
       await ack({ response_action: 'errors', errors: { [APPROVAL_IDS.reasonBlock]: refusal } });
       return;
@@ -92,9 +93,9 @@ export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals'
   });
 }
 
-function refusalMessage(service: ApprovalsService, approvalId: number, userId: string): string | null {
+async function refusalMessage(service: ApprovalsService, approvalId: number, userId: string): Promise<string | null> {
   try {
-    return service.refusalFor(approvalId, userId)?.message ?? null;
+    return (await service.refusalFor(approvalId, userId))?.message ?? null;
   } catch (error) {
     if (isDomainError(error)) return error.message;
     throw error;

@@ -53,10 +53,10 @@ const zMetadata = z.object({ channel: z.string().optional() }).catch({});
  * The deploy a status-message button names: its id (NaN when the value is unreadable, which the service refuses as
  * malformed), and whether the reference belongs to another item than the deploy now under that id.
  */
-function namedDeploy(deploys: DeployService, value: string | undefined): { id: number; gone: boolean } {
+async function namedDeploy(deploys: DeployService, value: string | undefined): Promise<{ id: number; gone: boolean }> {
   const ref = parseItemRef(value);
   if (!ref) return { id: Number.NaN, gone: false };
-  const deploy = deploys.get(ref.id);
+  const deploy = await deploys.get(ref.id);
   return { id: ref.id, gone: deploy !== null && !refMatches(ref, deploy) };
 }
 
@@ -163,7 +163,7 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
 
   app.action<BlockAction<ButtonAction>>(DEPLOY_IDS.cancelButton, async ({ ack, body, action, respond }) => {
     await ack();
-    const named = namedDeploy(deploys, action.value);
+    const named = await namedDeploy(deploys, action.value);
     if (named.gone) return ephemeral(respond, `:warning: ${ITEM_GONE}`);
     try {
       await deploys.cancel(named.id, body.user.id);
@@ -175,7 +175,7 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
 
   app.action<BlockAction<ButtonAction>>(DEPLOY_IDS.rollbackButton, async ({ ack, body, action, respond }) => {
     await ack();
-    const named = namedDeploy(deploys, action.value);
+    const named = await namedDeploy(deploys, action.value);
     if (named.gone) return ephemeral(respond, `:no_entry: ${ITEM_GONE}`);
     try {
       const { deploy } = await deploys.rollback(body.user.id, { deployId: named.id });

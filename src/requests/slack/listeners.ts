@@ -149,7 +149,7 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
       const reply = body.container?.type === 'message' ? respond : undefined;
       const say = (text: string) => tell(client, body.user.id, reply, text);
       if (!ref) return say('That button is broken (no request ID).');
-      const named = service.get(ref.id);
+      const named = await service.get(ref.id);
       if (named && !refMatches(ref, named)) return say(`:no_entry: ${ITEM_GONE}`);
       try {
         await run(ref.id, { userId: body.user.id, triggerId: body.trigger_id, client, say });
@@ -163,10 +163,10 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
   queueButton(IDS.done, (id, { userId }) => service.complete(id, userId));
   queueButton(IDS.reject, async (id, { userId, triggerId, client, say }) => {
     if (!(await service.isPlatform(userId))) {
-      service.recordDenied(userId, 'reject', `request:${id}`);
+      await service.recordDenied(userId, 'reject', `request:${id}`);
       return say(':no_entry: Only the platform team can work the request queue.');
     }
-    const row = service.get(id);
+    const row = await service.get(id);
     if (!row || isTerminal(row.status)) return say(`Request #${id} is already closed.`);
     await client.views.open({
       trigger_id: triggerId,
@@ -182,7 +182,7 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
       ack({ response_action: 'errors', errors: { [IDS.rejectReasonBlock]: message } });
     if (!ref) return errors('This form lost its request ID; close it and click Reject again.');
     if (!reason) return errors('Give a reason: the requester will see it.');
-    const row = service.get(ref.id);
+    const row = await service.get(ref.id);
     if (row && !refMatches(ref, row)) return errors(ITEM_GONE);
     if (!row || isTerminal(row.status)) return errors(`Request #${ref.id} is already closed.`);
     await ack();
