@@ -144,9 +144,7 @@ export function createLifecycle(deps: LifecycleDeps) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof ExecutorError && error.uncertain) return unanswered(claimed, message);
       return (
-        (await finish(claimed, 'failed', mrkdwn`could not start: ${message}`)) ??
-        (await repo.get(deploy.id)) ??
-        claimed
+        (await finish(claimed, 'failed', mrkdwn`could not start: ${message}`)) ?? (await repo.get(deploy.id)) ?? claimed
       );
     }
     return begun(claimed, started);
