@@ -1,261 +1,233 @@
 /**
- * `npm run bench`: groundcrew next to a bare Bolt app, on loopback — method and figures in bench/README.md.
+ * `npm run bench`: groundcrew next to a bare Bolt app, on loopback, on each database backend — method and figures
+ * in bench/README.md.
  *
- * 1. Commands: ack latency of signed `/platform help` (warm-up, then alternating rounds so noise lands on both).
- * 2. Events: signed `app_home_opened` callbacks, N in flight; each app publishes a Home view to the Web API stub.
- *    Counts acks slower than Slack's 3 s and waits until every Home tab is published.
- * 3. Memory: RSS of each app after all that load.
- * Prints PASS/MISS per goal. Exits non-zero only when a request fails (non-200, bad ack body, transport error).
+ * Per backend (SQLite; PostgreSQL when a server is named): the commands, events and memory comparison with a bare
+ * Bolt app (compare.ts). Then events/s at saturation (saturation.ts) for one replica on each backend and for two
+ * replicas on one PostgreSQL database. Prints one table of every goal per backend, PASS/MISS, and the saturation
+ * figures. Exits non-zero only when a request fails (non-200, bad ack body, transport error, a Home tab never
+ * published, an event published other than once), not on a MISS.
  *
- * Env: BENCH_REQUESTS (10000), BENCH_CONCURRENCY (20), BENCH_ROUNDS (20), BENCH_WARMUP (2000),
- *      BENCH_EVENTS (2000), BENCH_EVENTS_CONCURRENCY (50), BENCH_EVENTS_WARMUP (200),
- *      BENCH_LOADER (tsc | tsx), BENCH_NODE_ARGS, BENCH_EXTRA_LISTENERS, BENCH_TEAM_CONFIG, BENCH_BARE_BODY=text.
+ * Env: BENCH_BACKENDS (sqlite,postgres when BENCH_PG or GROUNDCREW_TEST_PG is set, else sqlite), BENCH_PG,
+ *      BENCH_PG_PREFIX, BENCH_REQUESTS (10000), BENCH_CONCURRENCY (20), BENCH_ROUNDS (20), BENCH_WARMUP (2000),
+ *      BENCH_EVENTS (2000), BENCH_EVENTS_CONCURRENCY (50), BENCH_EVENTS_WARMUP (200), BENCH_SAT_LEVELS
+ *      (10,20,40,80,160,320), BENCH_SAT_EVENTS (1000), BENCH_SAT_WARMUP (300), BENCH_SAT_GAIN (1.05),
+ *      BENCH_SATURATION (1; 0 skips it, `only` runs nothing else), BENCH_LOADER (tsc | tsx), BENCH_NODE_ARGS, BENCH_EXTRA_LISTENERS,
+ *      BENCH_TEAM_CONFIG, BENCH_BARE_BODY=text.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppProcess, type AppStats, buildApps, loaderFromEnv, startApp, statsOf, stopApp } from './apps.js';
-import { type EventsResult, overDeadline, publishedHomes, runEvents, SLACK_ACK_DEADLINE_MS } from './events.js';
-import { keepAliveAgent, post, type RoundResult, runRound, type Target } from './load.js';
-import { mib, ms, type Summary, summarize, table } from './stats.js';
-import { startSlackStub } from './stub.js';
+import { buildApps, loaderFromEnv } from './apps.js';
+import { type Backend, backendPlan, createDatabase, type FreshDatabase, serverVersion } from './backends.js';
+import { type ComparisonResult, GOALS, runComparison, type Settings, verdict } from './compare.js';
+import { runSaturation, type SaturationResult, type SaturationSettings, stepsTable } from './saturation.js';
+import { mib, ms, table } from './stats.js';
 
-const GOALS = { commandP99: 1.3, eventP99: 1.3, rss: 1.2 };
-
-function intFromEnv(name: string, fallback: number, min = 1): number {
+function fromEnv(name: string, fallback: number, ok: (n: number) => boolean, what: string): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    process.stderr.write(`bench: ${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}\n`);
+  if (!ok(value)) {
+    process.stderr.write(`bench: ${name} must be ${what}, got ${JSON.stringify(raw)}\n`);
     process.exit(2);
   }
   return value;
 }
+const intFromEnv = (name: string, fallback: number, min = 1) =>
+  fromEnv(name, fallback, (n) => Number.isInteger(n) && n >= min, `an integer ≥ ${min}`);
+
+function levelsFromEnv(): number[] {
+  const raw = process.env.BENCH_SAT_LEVELS?.trim() || '10,20,40,80,160,320';
+  const levels = raw.split(',').map(Number);
+  if (levels.some((n) => !Number.isInteger(n) || n < 1) || levels.some((n, i) => i > 0 && n <= levels[i - 1]!)) {
+    process.stderr.write(`bench: BENCH_SAT_LEVELS must be ascending integers ≥ 1, got ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return levels;
+}
 
 const requests = intFromEnv('BENCH_REQUESTS', 10_000);
-const concurrency = intFromEnv('BENCH_CONCURRENCY', 20);
-const rounds = Math.min(intFromEnv('BENCH_ROUNDS', 20), requests);
-const warmup = intFromEnv('BENCH_WARMUP', 2000, 0);
-const perRound = Math.ceil(requests / rounds);
-const events = intFromEnv('BENCH_EVENTS', 2000);
-const eventsConcurrency = intFromEnv('BENCH_EVENTS_CONCURRENCY', 50);
-const eventsWarmup = intFromEnv('BENCH_EVENTS_WARMUP', 200, 0);
-const loader = loaderFromEnv();
+const settings: Settings = {
+  requests,
+  concurrency: intFromEnv('BENCH_CONCURRENCY', 20),
+  rounds: Math.min(intFromEnv('BENCH_ROUNDS', 20), requests),
+  warmup: intFromEnv('BENCH_WARMUP', 2000, 0),
+  events: intFromEnv('BENCH_EVENTS', 2000),
+  eventsConcurrency: intFromEnv('BENCH_EVENTS_CONCURRENCY', 50),
+  eventsWarmup: intFromEnv('BENCH_EVENTS_WARMUP', 200, 0),
+  loader: loaderFromEnv(),
+};
+const saturation: SaturationSettings = {
+  levels: levelsFromEnv(),
+  eventsPerLevel: intFromEnv('BENCH_SAT_EVENTS', 1000),
+  warmup: intFromEnv('BENCH_SAT_WARMUP', 300, 0),
+  gain: fromEnv('BENCH_SAT_GAIN', 1.05, (n) => n >= 1 && n < 2, 'a number from 1 to 2'),
+  loader: settings.loader,
+};
+const saturationMode = process.env.BENCH_SATURATION?.trim() || '1';
+if (!['0', '1', 'only'].includes(saturationMode)) {
+  process.stderr.write(`bench: BENCH_SATURATION must be 1, 0 or only, got ${JSON.stringify(saturationMode)}\n`);
+  process.exit(2);
+}
+const saturationOn = saturationMode !== '0';
+const compareOn = saturationMode !== 'only';
 
 const out = (text: string) => process.stdout.write(text);
-const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-const emptyResult = (): RoundResult => ({ latenciesMs: [], errors: [], wallMs: 0 });
+const uptime = () => {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return `load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(', ')}`;
+  }
+};
 
-function merge(into: RoundResult, from: RoundResult): void {
-  into.latenciesMs.push(...from.latenciesMs);
-  into.errors.push(...from.errors);
-  into.wallMs += from.wallMs;
+interface SaturationRun {
+  backend: Backend;
+  result: SaturationResult;
 }
 
-type Side = 'groundcrew' | 'bare';
-type Snapshot = Record<Side, AppStats>;
-
-async function snapshot(apps: Record<Side, AppProcess>): Promise<Snapshot> {
-  return { groundcrew: await statsOf(apps.groundcrew), bare: await statsOf(apps.bare) };
+/** Rows: the goals; columns: the backends. */
+function goalsTable(results: Map<Backend, ComparisonResult>): string {
+  const backends = [...results.keys()];
+  const cell = (fn: (r: ComparisonResult) => string) => backends.map((b) => fn(results.get(b)!));
+  const ratio = (gc: number, bare: number, goal: number, unit: (n: number) => string) =>
+    `${(gc / bare).toFixed(2)}× ${verdict(gc / bare <= goal)} (${unit(gc)} / ${unit(bare)})`;
+  return table(
+    ['goal (groundcrew / bare Bolt)', ...backends],
+    [
+      [
+        `commands: ack p99 ≤ ${GOALS.commandP99}×`,
+        ...cell((r) => ratio(r.commands.groundcrew.p99, r.commands.bare.p99, GOALS.commandP99, ms)),
+      ],
+      [
+        `events: ack p99 ≤ ${GOALS.eventP99}×`,
+        ...cell((r) => ratio(r.events.groundcrew.p99, r.events.bare.p99, GOALS.eventP99, ms)),
+      ],
+      [
+        'events: no ack over 3 s',
+        ...cell((r) => `${verdict(r.events.lateGroundcrew === 0)} (${r.events.lateGroundcrew} / ${r.events.lateBare})`),
+      ],
+      [
+        'events: every Home tab published',
+        ...cell(
+          (r) =>
+            `${verdict(r.events.unpublished[0] === 0)} (${r.events.unpublished[0]} / ${r.events.unpublished[1]} missing)`,
+        ),
+      ],
+      [`RSS after the load ≤ ${GOALS.rss}×`, ...cell((r) => ratio(r.rss.groundcrew, r.rss.bare, GOALS.rss, mib))],
+    ],
+  );
 }
 
-/** Server CPU time (user + system, µs) per request between two snapshots. */
-const cpuPerRequest = (side: Side, s: Summary, from: Snapshot, to: Snapshot) =>
-  (to[side].cpuMicros - from[side].cpuMicros) / Math.max(1, s.count);
-
-/** p50/p95/p99/max, req/s and server CPU per request between two snapshots. */
-function latencyRow(name: string, side: Side, s: Summary, from: Snapshot, to: Snapshot, extra: string[] = []) {
-  const cpu = cpuPerRequest(side, s, from, to);
-  return [
-    name,
-    String(s.count),
-    ms(s.p50),
-    ms(s.p95),
-    ms(s.p99),
-    ms(s.max),
-    s.rps.toFixed(0),
-    `${cpu.toFixed(0)} µs`,
-    ...extra,
-  ];
+function saturationTable(runs: SaturationRun[]): string {
+  return table(
+    ['database', 'replicas', 'events/s', 'at in flight', 'ack p99 there', 'events sent', 'published', 'per replica'],
+    runs.map(({ backend, result: r }) => [
+      backend,
+      String(r.replicas),
+      `${r.saturated ? '' : '≥ '}${r.best.eventsPerSecond.toFixed(0)}`,
+      String(r.best.concurrency),
+      ms(r.best.ackP99),
+      String(r.sent),
+      `${r.published}${r.published === r.sent ? ' (once each)' : r.published >= r.acked && r.published <= r.sent ? '' : ' MISMATCH'}`,
+      r.perReplica.join(' + '),
+    ]),
+  );
 }
 
 async function main(): Promise<number> {
-  if (loader === 'tsc') {
+  const plan = backendPlan();
+  const startedAt = Date.now();
+  if (settings.loader === 'tsc') {
     out('compiling both apps with tsc (bench/tsconfig.json → dist/bench/)…\n');
     buildApps();
   }
+  const pg = plan.pgServer ? await serverVersion(plan.pgServer) : undefined;
+  out(
+    `machine: ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}; ` +
+      `both apps ${settings.loader === 'tsc' ? 'compiled by tsc (node dist/…)' : 'under tsx'}\n` +
+      `team file: ${process.env.BENCH_TEAM_CONFIG || 'groundcrew.example.yml'}\n` +
+      `backends: ${plan.backends.join(', ')}${pg ? ` (${pg}, a fresh database per run, dropped after)` : ''}` +
+      `${plan.skipped ? `; PostgreSQL skipped: ${plan.skipped}` : ''}\n` +
+      `uptime at start: ${uptime()}\n`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'groundcrew-bench-'));
-  const stub = await startSlackStub();
-  const started: AppProcess[] = [];
+  const databases: FreshDatabase[] = [];
+  /** A fresh database for one run: a new SQLite file, or a new PostgreSQL database. */
+  const fresh = async (backend: Backend, tag: string): Promise<string> => {
+    if (backend === 'sqlite') return join(dir, `${tag}.db`);
+    const db = await createDatabase(plan.pgServer!);
+    databases.push(db);
+    return db.url;
+  };
+  const errors: string[] = [];
+  const comparisons = new Map<Backend, ComparisonResult>();
+  const saturations: SaturationRun[] = [];
+  // A run that fails (an app that does not start, a Home tab never published) is reported; the others still run.
+  const attempt = async (what: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (error) {
+      const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+      out(`\n${message}\n`);
+      errors.push(message);
+    }
+  };
   try {
-    const gcApp = await startApp('groundcrew-app', loader, {
-      SLACK_API_URL: stub.urlFor('groundcrew'),
-      GROUNDCREW_DB: join(dir, 'groundcrew.db'),
-    });
-    started.push(gcApp);
-    const groundcrew: Target = {
-      name: 'groundcrew',
-      port: gcApp.port,
-      agent: keepAliveAgent(Math.max(concurrency, eventsConcurrency)),
-      check: (body, kind) =>
-        kind === 'home' || (body.includes('"response_type":"ephemeral"') && body.includes('/platform commands:'))
-          ? null
-          : `groundcrew: unexpected ack body ${body.slice(0, 200)}`,
-    };
-    // The baseline acks with the very body groundcrew answers and publishes the very Home view groundcrew built, so
-    // the comparison isolates what groundcrew adds per request, not the size of what it sends.
-    const probe = await post(groundcrew);
-    if (probe.status !== 200 || groundcrew.check(probe.body, 'help')) {
-      throw new Error(`groundcrew's first ack was HTTP ${probe.status}: ${probe.body.slice(0, 200)}`);
+    for (const backend of compareOn ? plan.backends : []) {
+      out(`\n=== groundcrew on ${backend} next to bare Bolt ===\n`);
+      await attempt(`${backend} comparison`, async () => {
+        const result = await runComparison(await fresh(backend, 'compare'), settings);
+        comparisons.set(backend, result);
+        errors.push(...result.errors);
+      });
     }
-    const homeProbe = await post(groundcrew, 'home');
-    if (homeProbe.status !== 200) throw new Error(`groundcrew's first event ack was HTTP ${homeProbe.status}`);
-    await publishedHomes(stub, 'groundcrew', 1, 10_000);
-    const homeView = stub.lastView('groundcrew')!;
-    const sameBody = process.env.BENCH_BARE_BODY !== 'text';
-    const bareApp = await startApp('bare-bolt-app', loader, {
-      SLACK_API_URL: stub.urlFor('bare'),
-      BENCH_HOME_VIEW: homeView,
-      ...(sameBody ? { BENCH_ACK_BODY: probe.body } : {}),
-    });
-    started.push(bareApp);
-    const bare: Target = {
-      name: 'bare Bolt',
-      port: bareApp.port,
-      agent: keepAliveAgent(Math.max(concurrency, eventsConcurrency)),
-      check: (body, kind) =>
-        kind === 'home' || (sameBody ? body === probe.body : body.includes('"text":"help"'))
-          ? null
-          : `bare Bolt: unexpected ack body ${body.slice(0, 200)}`,
-    };
-    const apps = { groundcrew: gcApp, bare: bareApp };
-    const idle = await snapshot(apps);
-
-    out(
-      `machine: ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}, ` +
-        `load average ${loadavg()[0]!.toFixed(1)} at start; both apps ${loader === 'tsc' ? 'compiled by tsc (node dist/…)' : 'under tsx'}\n` +
-        `team file: ${process.env.BENCH_TEAM_CONFIG || 'groundcrew.example.yml'}; Bolt runs per request: ` +
-        `groundcrew ${gcApp.listeners} listeners + ${gcApp.middleware} global middleware, ` +
-        `bare Bolt ${bareApp.listeners} + ${bareApp.middleware}` +
-        (process.env.BENCH_EXTRA_LISTENERS ? ` (${process.env.BENCH_EXTRA_LISTENERS} extra in groundcrew)` : '') +
-        `\nbare Bolt acks with ${sameBody ? `the same ${Buffer.byteLength(probe.body)}-byte body as groundcrew` : 'the text "help" (BENCH_BARE_BODY=text)'}` +
-        ` and publishes the same ${Buffer.byteLength(homeView)}-byte Home view\n\n` +
-        `1. commands: signed "/platform help", ${rounds} alternating rounds × ${perRound} per app, ` +
-        `${concurrency} concurrent, after ${warmup} warm-up requests each\n`,
-    );
-
-    // 1. Commands.
-    const commands = new Map<Target, RoundResult>([
-      [groundcrew, emptyResult()],
-      [bare, emptyResult()],
-    ]);
-    const errors: string[] = [];
-    for (const target of [groundcrew, bare])
-      if (warmup > 0) errors.push(...(await runRound(target, warmup, concurrency)).errors);
-    const warm = await snapshot(apps);
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? [groundcrew, bare] : [bare, groundcrew];
-      for (const target of order) merge(commands.get(target)!, await runRound(target, perRound, concurrency));
-    }
-    const afterCommands = await snapshot(apps);
-    const gc = summarize(commands.get(groundcrew)!.latenciesMs, commands.get(groundcrew)!.wallMs);
-    const bb = summarize(commands.get(bare)!.latenciesMs, commands.get(bare)!.wallMs);
-    const header = ['app', 'acks', 'p50', 'p95', 'p99', 'max', 'req/s', 'CPU/req'];
-    out(
-      `\n${table(header, [
-        latencyRow('groundcrew', 'groundcrew', gc, warm, afterCommands),
-        latencyRow('bare Bolt', 'bare', bb, warm, afterCommands),
-      ])}\n`,
-    );
-    const commandRatio = gc.p99 / bb.p99;
-    out(
-      `ratio groundcrew/bare: p50 ${(gc.p50 / bb.p50).toFixed(2)}×, p95 ${(gc.p95 / bb.p95).toFixed(2)}×, ` +
-        `p99 ${commandRatio.toFixed(2)}×, req/s ${(gc.rps / bb.rps).toFixed(2)}×, CPU/req ` +
-        `${(cpuPerRequest('groundcrew', gc, warm, afterCommands) / cpuPerRequest('bare', bb, warm, afterCommands)).toFixed(2)}×\n` +
-        `goal: p99 ≤ ${GOALS.commandP99}× bare Bolt — ${verdict(commandRatio <= GOALS.commandP99)}\n\n`,
-    );
-    for (const result of commands.values()) errors.push(...result.errors);
-
-    // 2. Events, one app at a time: each app's Home work is drained before the other app's load starts.
-    out(
-      `2. events: ${events} signed app_home_opened per app, ${eventsConcurrency} concurrent, after ${eventsWarmup} ` +
-        `warm-up events each; groundcrew first, then bare Bolt\n`,
-    );
-    const eventResults = new Map<Side, EventsResult>();
-    const eventSnapshots: Partial<Record<Side, [Snapshot, Snapshot]>> = {};
-    for (const [side, target] of [
-      ['groundcrew', groundcrew],
-      ['bare', bare],
-    ] as const) {
-      if (eventsWarmup > 0)
-        errors.push(...(await runEvents(stub, side, target, eventsWarmup, eventsConcurrency)).errors);
-      const from = await snapshot(apps);
-      const result = await runEvents(stub, side, target, events, eventsConcurrency);
-      eventSnapshots[side] = [from, await snapshot(apps)];
-      eventResults.set(side, result);
-      errors.push(...result.errors);
-    }
-    const ge = eventResults.get('groundcrew')!;
-    const be = eventResults.get('bare')!;
-    const gs = summarize(ge.latenciesMs, ge.wallMs);
-    const bs = summarize(be.latenciesMs, be.wallMs);
-    const late = (r: EventsResult) => overDeadline(r.latenciesMs) + r.errors.length;
-    const eventRow = (name: string, side: Side, s: Summary, r: EventsResult) =>
-      latencyRow(name, side, s, eventSnapshots[side]![0], eventSnapshots[side]![1], [
-        String(late(r)),
-        `${(r.drainMs / 1000).toFixed(2)} s`,
-      ]);
-    out(
-      `\n${table(
-        [...header, `> ${SLACK_ACK_DEADLINE_MS / 1000} s`, 'Home drain'],
-        [eventRow('groundcrew', 'groundcrew', gs, ge), eventRow('bare Bolt', 'bare', bs, be)],
-      )}\n`,
-    );
-    const eventRatio = gs.p99 / bs.p99;
-    out(
-      `(CPU/req includes publishing the Home view; "Home drain" is last ack → last views.publish)\n` +
-        `ratio groundcrew/bare: p50 ${(gs.p50 / bs.p50).toFixed(2)}×, p99 ${eventRatio.toFixed(2)}×, CPU/req ` +
-        `${(cpuPerRequest('groundcrew', gs, ...eventSnapshots.groundcrew!) / cpuPerRequest('bare', bs, ...eventSnapshots.bare!)).toFixed(2)}×\n` +
-        `goal: no ack over ${SLACK_ACK_DEADLINE_MS / 1000} s — ${verdict(late(ge) === 0)} (groundcrew ${late(ge)}, bare Bolt ${late(be)}); ` +
-        `p99 ≤ ${GOALS.eventP99}× bare Bolt — ${verdict(eventRatio <= GOALS.eventP99)}\n\n`,
-    );
-
-    // 3. Memory after the load.
-    const after = await snapshot(apps);
-    const rssRatio = after.groundcrew.rss / after.bare.rss;
-    const memRow = (name: string, side: Side) => [
-      name,
-      mib(idle[side].rss),
-      mib(afterCommands[side].rss),
-      mib(after[side].rss),
-      mib(after[side].heapUsed),
-      mib(after[side].maxRss),
-    ];
-    out(
-      `3. memory (RSS) after the load above\n\n${table(
-        ['app', 'RSS idle', 'after commands', 'after events', 'heap used', 'peak RSS'],
-        [memRow('groundcrew', 'groundcrew'), memRow('bare Bolt', 'bare')],
-      )}\n` +
-        `ratio groundcrew/bare after the load: ${rssRatio.toFixed(2)}× (idle ${(idle.groundcrew.rss / idle.bare.rss).toFixed(2)}×)\n` +
-        `goal: RSS ≤ ${GOALS.rss}× bare Bolt — ${verdict(rssRatio <= GOALS.rss)}\n\n`,
-    );
-    const calls = [...stub.calls('groundcrew')].map(([method, count]) => `${method} ×${count}`).join(', ');
-    out(`groundcrew Web API calls during the run: ${calls || 'none'}\n`);
-
-    if (errors.length > 0) {
-      const distinct = [...new Set(errors)].slice(0, 5);
-      process.stderr.write(
-        `\n${errors.length} request(s) failed, e.g.:\n${distinct.map((e) => `  ${e}`).join('\n')}\n`,
+    if (saturationOn) {
+      const runs: [Backend, number][] = plan.backends.flatMap((b): [Backend, number][] =>
+        b === 'postgres'
+          ? [
+              [b, 1],
+              [b, 2],
+            ]
+          : [[b, 1]],
       );
-      return 1;
+      out(
+        `\n=== events/s at saturation: app_home_opened spread over the replicas, ${saturation.eventsPerLevel} per ` +
+          `step, ${saturation.levels.join(' → ')} in flight, after ${saturation.warmup} warm-up ===\n`,
+      );
+      for (const [backend, replicas] of runs) {
+        await attempt(`${backend} saturation, ${replicas} replica(s)`, async () => {
+          const result = await runSaturation(await fresh(backend, `saturation-${replicas}`), replicas, saturation);
+          saturations.push({ backend, result });
+          out(`${backend}, ${replicas} replica(s):\n${stepsTable(result)}\n\n`);
+          errors.push(...result.errors.map((e) => `${backend}, ${replicas} replica(s): ${e}`));
+        });
+      }
     }
-    return 0;
   } finally {
-    await Promise.all(started.map(stopApp));
-    await stub.close();
+    for (const db of databases) await db.drop().catch((e: Error) => out(`could not drop ${db.name}: ${e.message}\n`));
     rmSync(dir, { recursive: true, force: true });
   }
+
+  out(`\n=== summary ===\n`);
+  if (comparisons.size > 0) out(`\n${goalsTable(comparisons)}\n`);
+  if (saturations.length > 0) {
+    out(
+      `\nevents/s at saturation (the best step; "≥" when it still rose at the last level):\n\n` +
+        `${saturationTable(saturations)}\n`,
+    );
+  }
+  out(`\nuptime at the end: ${uptime()}; the run took ${((Date.now() - startedAt) / 1000).toFixed(0)} s\n`);
+  if (errors.length > 0) {
+    const distinct = [...new Set(errors)].slice(0, 5);
+    process.stderr.write(`\n${errors.length} request(s) failed, e.g.:\n${distinct.map((e) => `  ${e}`).join('\n')}\n`);
+    return 1;
+  }
+  return 0;
 }
 
 main().then(

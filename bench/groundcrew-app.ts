@@ -1,7 +1,8 @@
 /**
- * Child process: groundcrew as main.ts builds it (createGroundcrew with every capability), on a real SQLite file
- * (WAL), with the Web API pointed at the driver's loopback stub (SLACK_API_URL) and a known bot identity. The team
- * file is groundcrew.example.yml (or BENCH_TEAM_CONFIG), so the capabilities it configures register their listeners.
+ * Child process: groundcrew as main.ts builds it (createGroundcrew with every capability), on the database
+ * GROUNDCREW_DB names — a SQLite file (WAL) or a `postgres://` URL, opened as main.ts opens it — with the Web API
+ * pointed at the driver's loopback stub (SLACK_API_URL) and a known bot identity. The team file is
+ * groundcrew.example.yml (or BENCH_TEAM_CONFIG), so the capabilities it configures register their listeners.
  * The driver starts it with the repository root as working directory.
  */
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { basename, join, resolve } from 'node:path';
 import { createGroundcrew } from '../src/bootstrap.js';
 import { type Config, parseEnv, parseTeamConfig } from '../src/config.js';
 import { openDb } from '../src/db/client.js';
+import type { Database } from '../src/db/database.js';
+import { isPostgresUrl, openPostgres } from '../src/db/postgres.js';
 import { createLogger } from '../src/logger.js';
 import {
   BENCH_BOT_ID,
@@ -38,11 +41,19 @@ try {
     throw new Error(`${teamFile} names the benchmark's caller ${BENCH_CALLER}; it must be a plain member`);
   }
   const config: Config = { env, team };
+  // The migrations are read from the checkout: compiled into dist/bench/, this file is not where main.ts lives.
+  const migrations = join(process.cwd(), 'migrations');
+  const logger = createLogger(env.LOG_LEVEL);
+  const database: Database = isPostgresUrl(env.GROUNDCREW_DB)
+    ? await openPostgres(env.GROUNDCREW_DB, {
+        migrationsFolder: join(migrations, 'pg'),
+        onPoolError: (error) => logger.warn(`database connection dropped: ${error.message}`),
+      })
+    : openDb(env.GROUNDCREW_DB, migrations);
   const groundcrew = createGroundcrew({
     config,
-    // The migrations are read from the checkout: compiled into dist/bench/, this file is not where main.ts lives.
-    database: openDb(env.GROUNDCREW_DB, join(process.cwd(), 'migrations')),
-    logger: createLogger(env.LOG_LEVEL),
+    database,
+    logger,
     botIdentity: { botId: BENCH_BOT_ID, botUserId: BENCH_BOT_USER_ID },
   });
   // BENCH_EXTRA_LISTENERS=N: N more app.action listeners, as capabilities will add. Bolt runs every listener's

@@ -24,8 +24,14 @@ export interface RoundResult {
   wallMs: number;
 }
 
+/** How long the driver waits for an ack before it gives up on the request (and counts it as an error). */
+export const ACK_TIMEOUT_MS = 10_000;
+export const NO_ACK = `no ack within ${ACK_TIMEOUT_MS / 1000} s`;
+
 export function keepAliveAgent(concurrency: number): Agent {
-  return new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+  // Idle sockets are closed after 4 s, before the app's server closes them (Node's keepAliveTimeout, 5 s): a request
+  // sent on a socket the server is closing at that moment fails with "socket hang up".
+  return new Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency, timeout: 4000 });
 }
 
 /** People opening their Home tab in the events phase: plain members, one after another. */
@@ -65,24 +71,29 @@ export function post(target: Target, kind: RequestKind = 'help'): Promise<{ stat
         res.on('error', reject);
       },
     );
-    req.setTimeout(10_000, () => req.destroy(new Error('no ack within 10 s')));
+    req.setTimeout(ACK_TIMEOUT_MS, () => req.destroy(new Error(NO_ACK)));
     req.on('error', reject);
     req.end(body);
   });
 }
 
-/** Sends `count` requests with `concurrency` in flight; latency is request start → last byte of the ack. */
+/**
+ * Sends `count` requests with `concurrency` in flight; latency is request start → last byte of the ack. Given
+ * several targets, the requests go to each in turn (round robin), as a load balancer in front of replicas would.
+ */
 export async function runRound(
-  target: Target,
+  targets: Target | readonly Target[],
   count: number,
   concurrency: number,
   kind: RequestKind = 'help',
 ): Promise<RoundResult> {
+  const list = Array.isArray(targets) ? targets : [targets as Target];
   const latenciesMs: number[] = [];
   const errors: string[] = [];
   let issued = 0;
   const worker = async () => {
     while (issued < count) {
+      const target = list[issued % list.length]!;
       issued++;
       const started = performance.now();
       try {
