@@ -1,0 +1,145 @@
+/**
+ * PostgreSQL errors in words: the one-line startup error (no password, no stack) and the SQLSTATE classes that mean
+ * "the database could not do this now" rather than "this statement is wrong".
+ */
+
+/** A database that cannot be reached, refuses the login or cannot be migrated; `message` is one line for people. */
+export class DatabaseStartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseStartupError';
+  }
+}
+
+export interface PgTarget {
+  host: string;
+  port: string;
+  database: string;
+  user: string;
+  password: string;
+}
+
+/** Where a postgres:// URL points, for messages. Never throws: an unparseable URL gives placeholders. */
+export function pgTarget(url: string): PgTarget {
+  try {
+    const u = new URL(url);
+    const param = (name: string) => u.searchParams.get(name) ?? '';
+    return {
+      host: param('host') || decodeURIComponent(u.hostname.replace(/^\[(.+)\]$/, '$1')) || 'localhost',
+      port: param('port') || u.port || '5432',
+      database: decodeURIComponent(u.pathname.slice(1)) || param('dbname') || '(default database)',
+      user: param('user') || decodeURIComponent(u.username) || '(default user)',
+      password: param('password') || decodeURIComponent(u.password),
+    };
+  } catch {
+    return { host: '(unparseable URL)', port: '', database: '', user: '', password: '' };
+  }
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user@host/db`, for logs. */
+export function redactPgUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+interface PgLikeError {
+  code?: string;
+  message?: string;
+  errors?: unknown[];
+}
+
+/** Why a connection attempt failed, in a few words; the server's own message for what it explains itself. */
+export function connectReason(error: unknown): string {
+  const e = (error ?? {}) as PgLikeError;
+  // Node reports "localhost" (IPv4 and IPv6 tried) as an AggregateError; its parts carry the codes.
+  const inner = Array.isArray(e.errors) && e.errors.length > 0 ? (e.errors[0] as PgLikeError) : undefined;
+  const code = e.code ?? inner?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is PostgreSQL running and listening on that host and port?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found (check the host name in GROUNDCREW_DB)';
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'no route to the server or no answer (firewall, network, or a wrong host)';
+    case 'ECONNRESET':
+      return 'the server closed the connection';
+    case '28P01':
+      return 'password authentication failed (check the user and password in GROUNDCREW_DB)';
+    case '28000':
+      return `the server refused the login: ${e.message ?? ''}`;
+    case '3D000':
+      return `${e.message ?? 'the database does not exist'} (create it first: createdb, or CREATE DATABASE)`;
+    case '53300':
+      return 'the server has no free connection slots (max_connections reached)';
+    case '57P03':
+      return 'the server is starting up or shutting down';
+  }
+  const message = e.message ?? String(error);
+  if (/timeout/i.test(message)) return 'no answer within the connection timeout';
+  if (/does not support SSL/i.test(message))
+    return 'the server does not accept TLS (sslmode in GROUNDCREW_DB asks for it)';
+  if (/certificate|self[- ]signed|altnames|SSL|TLS/i.test(message)) return `TLS: ${message}`;
+  return message;
+}
+
+/** The one-line startup error for a failed connection or login, naming the host and never the password. */
+export function startupError(
+  url: string,
+  error: unknown,
+  doing = 'cannot connect to PostgreSQL',
+): DatabaseStartupError {
+  const target = pgTarget(url);
+  let reason = connectReason(error).replace(/\s*\n\s*/g, ' ');
+  if (target.password) reason = reason.split(target.password).join('***');
+  const where = `${target.host}:${target.port}/${target.database} as ${target.user}`;
+  return new DatabaseStartupError(`${doing} at ${where}: ${reason}`, { cause: error });
+}
+
+/**
+ * SQLSTATEs that mean the database could not store or answer right now (the write did not happen): connection
+ * exceptions (08), insufficient resources such as a full disk (53), operator intervention such as a shutdown (57P),
+ * a read-only transaction or standby (25006), system errors (58), and a serialization failure or deadlock that is
+ * still failing after the transaction's retries (40001, 40P01). Anything else is a statement problem, not storage.
+ */
+export function isPostgresUnavailableError(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  if (code === undefined) {
+    // node-postgres' pool and client, without a code: no free connection in time, or the connection went away.
+    const lost =
+      /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error/;
+    return causes(error).some((e) => lost.test(String((e as { message?: unknown }).message ?? '')));
+  }
+  if (/^(08|53|57P|58)/.test(code)) return true;
+  if (code === '25006' || code === '40001' || code === '40P01') return true;
+  // node-postgres' own errors when the socket is gone.
+  return /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(code);
+}
+
+/** The SQLSTATE (or Node socket code) of an error, looking through drizzle's DrizzleQueryError to its cause. */
+export function pgErrorCode(error: unknown): string | undefined {
+  for (const e of causes(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** The error and its causes, outermost first (at most 5 deep). */
+function causes(error: unknown): object[] {
+  const chain: object[] = [];
+  let current: unknown = error;
+  while (chain.length < 5 && current !== null && typeof current === 'object') {
+    chain.push(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
+}

@@ -1,0 +1,35 @@
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { approvalDecisionsTable, approvalMessagesTable, approvalsTable } from '../approvals/schema.js';
+import {
+  deployFreezeAnnouncementsTable,
+  deployFreezeSweepsTable,
+  deployFreezesTable,
+  deployLocksTable,
+  deployLockWatchersTable,
+  deploysTable,
+} from '../deploys/schema.js';
+import { requestsTable } from '../requests/schema.js';
+import { pgTwin } from './pg-tables.js';
+import { auditLogTable, healthProbeTable, jobRunsTable, processedEventsTable } from './schema.js';
+
+/**
+ * The PostgreSQL twin of every table, for drizzle-kit (drizzle.pg.config.ts → migrations/pg). The tables themselves
+ * are declared once, in src/db/schema.ts and src/<capability>/schema.ts; test/db/pg-tables.test.ts fails when a
+ * declared table is missing here. Typed as what they are at run time (twin() types them as the declaration).
+ */
+const pg = (table: object) => pgTwin(table) as unknown as PgTable;
+
+export const auditLog = pg(auditLogTable);
+export const jobRuns = pg(jobRunsTable);
+export const processedEvents = pg(processedEventsTable);
+export const healthProbe = pg(healthProbeTable);
+export const approvals = pg(approvalsTable);
+export const approvalDecisions = pg(approvalDecisionsTable);
+export const approvalMessages = pg(approvalMessagesTable);
+export const requests = pg(requestsTable);
+export const deploys = pg(deploysTable);
+export const deployLocks = pg(deployLocksTable);
+export const deployLockWatchers = pg(deployLockWatchersTable);
+export const deployFreezes = pg(deployFreezesTable);
+export const deployFreezeAnnouncements = pg(deployFreezeAnnouncementsTable);
+export const deployFreezeSweeps = pg(deployFreezeSweepsTable);
