@@ -45,3 +45,17 @@ export const healthProbeTable = sqliteTable('health_probe', {
   id: integer('id').primaryKey(),
   checkedAt: integer('checked_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * Work one replica has claimed for a while (src/db/leases.ts): `key` names the work (`job:<name>`, `event:<id>`),
+ * `holder` the replica (src/replica.ts), `expires_at` when another replica may take it over if it is not renewed.
+ */
+export const leasesTable = sqliteTable(
+  'leases',
+  {
+    key: text('key').primaryKey(),
+    holder: text('holder').notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('leases_expires_idx').on(t.expiresAt)],
+);
