@@ -7,9 +7,11 @@ import type { Capability, Core } from './capability.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
+import { createLeases } from './db/leases.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createPeopleService } from './people/service.js';
+import { replicaId } from './replica.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
 import { createSlackClient } from './slack/client.js';
@@ -31,6 +33,8 @@ export interface GroundcrewOptions {
   /** More HTTP routes on the same port (the playground's stand-in and page). */
   extraRoutes?: CustomRoute[];
   host?: SlackAppOptions['host'];
+  /** This process's replica id; default replicaId() (GROUNDCREW_REPLICA_ID, else host-pid-random). */
+  replica?: string;
 }
 
 export interface Groundcrew {
@@ -59,18 +63,23 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
   const home = new HomeRegistry();
   const audit = createAuditLog(database, clock);
   const publishHome = createHomePublisher(client, { home, people });
+  const replica = options.replica ?? replicaId();
+  const leases = createLeases({ db: database, clock, holder: replica, logger });
   return {
     config,
     db: database,
     syncDb: database.db,
     clock,
     logger,
+    replica,
+    leases,
     client,
     people,
     audit,
     scheduler: createScheduler({
       db: database,
       clock,
+      leases,
       timezone: config.team.timezone,
       logger,
       onRun: metrics.jobRun,

@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import type { Database } from './db/database.js';
+import type { Leases } from './db/leases.js';
 import type { Logger } from './logger.js';
 import type { PeopleService } from './people/service.js';
 import type { JobDefinition, Scheduler } from './scheduler/types.js';
@@ -26,6 +27,10 @@ export interface Core {
   syncDb: Db;
   clock: Clock;
   logger: Logger;
+  /** Which running process this is (src/replica.ts): several replicas may share the database. */
+  replica: string;
+  /** Work claimed in the database for a while, so no two replicas do it at once (src/db/leases.ts). */
+  leases: Leases;
   /** The Slack Web API client (SLACK_API_URL, 30 s timeout, no absolute URLs), created before Bolt's App. */
   client: WebClient;
   people: PeopleService;

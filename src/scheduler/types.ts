@@ -22,7 +22,10 @@ export interface JobStatus {
   name: string;
   cron: string;
   description: string;
+  /** Running now, on this replica or another one. */
   running: boolean;
+  /** The replica running it now (holding its lease), or null. */
+  runningOn: string | null;
   lastRun: JobRunRow | null;
   nextRun: Date | null;
 }
@@ -34,11 +37,16 @@ export interface Scheduler {
   start(): Promise<void>;
   /** Stops the cron tasks and waits (bounded) for running jobs to finish. */
   stop(timeoutMs?: number): Promise<void>;
-  /** Runs a job now. A job never overlaps itself: if it is running, the result has outcome `skipped`. */
+  /** Runs a job now. A job never overlaps itself, across replicas: if it is running, the result is `skipped`. */
   runNow(name: string, trigger?: JobTrigger): Promise<JobRunRow>;
-  /** Runs once every job whose latest scheduled time (by the clock) is after its last recorded run. */
+  /**
+   * Runs once every job whose latest scheduled time (by the clock) is after its last recorded run, unless another
+   * replica claimed that catch-up first (its run is not in the result).
+   */
   runMissed(): Promise<JobRunRow[]>;
   list(): Promise<JobStatus[]>;
   /** The jobs running in this process right now. */
   running(): string[];
+  /** The replica this scheduler records its runs under (src/replica.ts). */
+  readonly replica: string;
 }

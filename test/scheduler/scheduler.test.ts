@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock, HOUR, type ManualClock } from '../../src/clock.js';
 import { type DbHandle, openDb } from '../../src/db/client.js';
+import { createLeases } from '../../src/db/leases.js';
 import { jobRunsTable } from '../../src/db/schema.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { type CronFactory, type CronTaskOptions, createScheduler } from '../../src/scheduler/scheduler.js';
@@ -38,7 +39,9 @@ function recordingLogger() {
   return { logger, errors };
 }
 
-function setup(options: { at?: string; handle?: DbHandle; logger?: Logger; realCron?: boolean } = {}) {
+function setup(
+  options: { at?: string; handle?: DbHandle; logger?: Logger; realCron?: boolean; replica?: string } = {},
+) {
   const handle = options.handle ?? openDb(':memory:');
   if (!options.handle) handles.push(handle);
   const clock: ManualClock = createManualClock(options.at ?? '2026-03-02T08:00:00Z');
@@ -46,6 +49,7 @@ function setup(options: { at?: string; handle?: DbHandle; logger?: Logger; realC
   const scheduler = createScheduler({
     db: handle,
     clock,
+    leases: createLeases({ db: handle, clock, holder: options.replica ?? 'replica-1' }),
     timezone: TZ,
     logger: options.logger ?? createSilentLogger(),
     ...(options.realCron ? {} : { cronFactory: cron.factory }),
@@ -82,6 +86,8 @@ describe('recording runs', () => {
       finishedAt: new Date('2026-03-02T08:01:30Z'),
       outcome: 'ok',
       error: null,
+      scheduledFor: null,
+      replica: 'replica-1',
     });
     expect(await rows()).toEqual([run]);
   });
@@ -278,6 +284,7 @@ describe('list', () => {
         cron: '0 9 * * *',
         description: 'deploys.tidy job',
         running: false,
+        runningOn: null,
         lastRun: second,
         nextRun: new Date('2026-03-03T08:00:00Z'),
       },
@@ -286,6 +293,7 @@ describe('list', () => {
         cron: '*/15 * * * *',
         description: 'support.sweep job',
         running: false,
+        runningOn: null,
         lastRun: null,
         nextRun: new Date('2026-03-02T09:15:00Z'),
       },

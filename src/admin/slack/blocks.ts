@@ -22,12 +22,18 @@ export function jobsMessage(jobs: readonly JobStatus[]): ReplyMessage {
         (job.lastRun.finishedAt
           ? ` (${formatDuration(job.lastRun.finishedAt.getTime() - job.lastRun.startedAt.getTime())})`
           : '') +
+        (job.lastRun.replica ? ` on ${replicaName(job.lastRun.replica)}` : '') +
         (job.lastRun.error ? `\n> ${escapeMrkdwn(truncate(job.lastRun.error, 300))}` : '')
       : 'never run';
+    const now = job.runningOn
+      ? ` · *running now* on ${replicaName(job.runningOn)}`
+      : job.running
+        ? ' · *running now*'
+        : '';
     blocks.push(
       section(
         `*\`${job.name}\`* — ${escapeMrkdwn(job.description)}\n` +
-          `Schedule \`${job.cron}\` · next ${job.nextRun ? slackDate(job.nextRun) : '—'}${job.running ? ' · *running now*' : ''}\n` +
+          `Schedule \`${job.cron}\` · next ${job.nextRun ? slackDate(job.nextRun) : '—'}${now}\n` +
           `Last run: ${last}`,
       ),
     );
@@ -35,6 +41,9 @@ export function jobsMessage(jobs: readonly JobStatus[]): ReplyMessage {
   blocks.push(context('Run one now with `/platform admin run <job>`.'));
   return { text: `Scheduled jobs: ${jobs.map((j) => j.name).join(', ')}`, blocks };
 }
+
+/** A replica id as code (ids are letters, digits and `.` `_` `:` `@` `-`; escaped all the same). */
+const replicaName = (replica: string) => `\`${escapeMrkdwn(replica)}\``;
 
 export function auditMessage(rows: readonly AuditRow[]): ReplyMessage {
   if (rows.length === 0) return { text: 'The audit log is empty.' };
