@@ -31,11 +31,13 @@ export interface Lease {
   expiresAt: Date;
 }
 
-/** What `hold` tells the work it runs: whether the lease is still ours. */
+/** A lease this replica holds and keeps renewing until it is released. */
 export interface HeldLease {
   readonly key: string;
   /** Aborted once a renewal found the lease taken over: stop before doing anything another replica may redo. */
   readonly signal: AbortSignal;
+  /** Stops renewing and gives the lease back (a failed release is logged: the lease then expires on its own). */
+  release(): Promise<void>;
 }
 
 export type Held<T> = { claimed: true; value: T } | { claimed: false };
@@ -51,6 +53,11 @@ export interface Leases {
   release(key: string): Promise<boolean>;
   /** The lease on `key`, live or expired, or null. */
   find(key: string): Promise<Lease | null>;
+  /**
+   * Claims `key` and renews it every third of `ttlMs` until `release()`: for work longer than a ttl, or whose end
+   * is not in one function (the event middleware). null: another holder has it.
+   */
+  acquire(key: string, ttlMs: number): Promise<HeldLease | null>;
   /**
    * Runs `work` only if `key` can be claimed, renewing the lease every third of `ttlMs` while it runs and releasing
    * it afterwards (also when `work` throws). `{ claimed: false }`: another holder has it, `work` did not run.
@@ -115,10 +122,11 @@ export function createLeases(deps: LeasesDeps): Leases {
     return rows.length === 1;
   }
 
-  async function hold<T>(key: string, ttlMs: number, work: (lease: HeldLease) => Promise<T>): Promise<Held<T>> {
-    if (!(await claim(key, ttlMs))) return { claimed: false };
+  async function acquire(key: string, ttlMs: number): Promise<HeldLease | null> {
+    if (!(await claim(key, ttlMs))) return null;
     const lost = new AbortController();
     let renewing: Promise<void> = Promise.resolve();
+    let released: Promise<void> | undefined;
     const timer = setInterval(
       () => {
         renewing = renew(key, ttlMs).then(
@@ -134,17 +142,31 @@ export function createLeases(deps: LeasesDeps): Leases {
       Math.max(1, Math.floor(ttlMs / 3)),
     );
     timer.unref();
+    return {
+      key,
+      signal: lost.signal,
+      release() {
+        released ??= (async () => {
+          clearInterval(timer);
+          await renewing;
+          if (lost.signal.aborted) return;
+          await release(key).catch((error: unknown) => {
+            // It expires on its own; until then nobody else takes this work.
+            deps.logger?.warn(`lease ${key}: release failed, it will expire instead: ${String(error)}`);
+          });
+        })();
+        return released;
+      },
+    };
+  }
+
+  async function hold<T>(key: string, ttlMs: number, work: (lease: HeldLease) => Promise<T>): Promise<Held<T>> {
+    const lease = await acquire(key, ttlMs);
+    if (!lease) return { claimed: false };
     try {
-      return { claimed: true, value: await work({ key, signal: lost.signal }) };
+      return { claimed: true, value: await work(lease) };
     } finally {
-      clearInterval(timer);
-      await renewing;
-      if (!lost.signal.aborted) {
-        await release(key).catch((error: unknown) => {
-          // It expires on its own; until then nobody else takes this work.
-          deps.logger?.warn(`lease ${key}: release failed, it will expire instead: ${String(error)}`);
-        });
-      }
+      await lease.release();
     }
   }
 
@@ -156,6 +178,7 @@ export function createLeases(deps: LeasesDeps): Leases {
     async find(key) {
       return (await db.orm.select().from(t).where(eq(t.key, key)).limit(1))[0] ?? null;
     },
+    acquire,
     hold,
     async prune(before) {
       const rows = await returningAll(db.orm.delete(t).where(lt(t.expiresAt, before)).returning({ key: t.key }));
