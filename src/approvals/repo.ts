@@ -201,11 +201,7 @@ export function createApprovalsRepo(db: Database) {
     },
 
     async cards(approvalId: number): Promise<ApprovalMessageRow[]> {
-      return orm(db)
-        .select()
-        .from(messages)
-        .where(eq(messages.approvalId, approvalId))
-        .orderBy(asc(messages.id));
+      return orm(db).select().from(messages).where(eq(messages.approvalId, approvalId)).orderBy(asc(messages.id));
     },
   };
 }

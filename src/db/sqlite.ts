@@ -9,6 +9,8 @@ import { toWriteError } from './write.js';
 export interface SqliteDatabase extends Database {
   readonly dialect: 'sqlite';
   readonly sqlite: Sqlite.Database;
+  /** Statements (and transactions) waiting right now for another transaction to end. */
+  waiting(): number;
 }
 
 export interface SqliteDatabaseOptions {
@@ -38,9 +40,16 @@ export function createSqliteDatabase(sqlite: Sqlite.Database, options: SqliteDat
   let open: OpenTransaction | undefined;
   let turn: Promise<void> = Promise.resolve();
 
+  let waiting = 0;
   /** Resolves once no transaction other than the caller's is open (at once in the common case). */
   async function outsideOthers(): Promise<void> {
-    while (open && context.getStore() !== open) await open.ended;
+    if (!open || context.getStore() === open) return;
+    waiting++;
+    try {
+      while (open && context.getStore() !== open) await open.ended;
+    } finally {
+      waiting--;
+    }
   }
 
   const cacheSize = options.statementCacheSize ?? 500;
@@ -91,7 +100,12 @@ export function createSqliteDatabase(sqlite: Sqlite.Database, options: SqliteDat
       }),
     };
     turn = self.ended;
-    await previous;
+    waiting++;
+    try {
+      await previous;
+    } finally {
+      waiting--;
+    }
     await outsideOthers();
     open = self;
     try {
@@ -134,6 +148,7 @@ export function createSqliteDatabase(sqlite: Sqlite.Database, options: SqliteDat
     orm,
     sqlite,
     transaction,
+    waiting: () => waiting,
     async ping() {
       const now = Date.now();
       if (lastProbe && now - lastProbe.at < probeEveryMs && now >= lastProbe.at) return lastProbe.ok && sqlite.open;

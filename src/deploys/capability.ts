@@ -22,7 +22,7 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
     const config = core.config.team.deploys;
     if (!config) return { routes: [deployCallbackRoute(null)] };
     const { env, team } = core.config;
-    const repo = createDeploysRepo(core.syncDb);
+    const repo = createDeploysRepo(core.db);
     const notifier = createSlackDeployNotifier(config.channel, core);
     const guardrails = createGuardrails({
       config,
@@ -59,7 +59,7 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
     });
     core.approvals.registerSubject({
       type: 'deploy',
-      describe: async (subjectId) => approvalView(deploys.get(Number(subjectId))),
+      describe: async (subjectId) => approvalView(await deploys.get(Number(subjectId))),
       onApproved: (approval) => deploys.onApproved(approval),
       onRejected: (approval) => deploys.onRejected(approval),
       onExpired: (approval) => deploys.onExpired(approval),
@@ -73,7 +73,7 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
         {
           id: 'deploys.recent',
           order: 20,
-          build: ({ userId }) => homeSection(deploys.history({ requestedBy: userId }, 5)),
+          build: async ({ userId }) => homeSection(await deploys.history({ requestedBy: userId }, 5)),
         },
         { id: 'deploys.start', order: 40, build: homeStartButton },
       ],

@@ -46,8 +46,8 @@ export function createGuardrails(deps: GuardrailsDeps) {
   const { config, zone, repo, clock, audit, notifier, logger } = deps;
   const envNames = config.environments.map((e) => e.name);
 
-  function sources(now: Date): FreezeSources {
-    const adhoc = repo.adhocFreezes(now).map((f) => ({
+  async function sources(now: Date): Promise<FreezeSources> {
+    const adhoc = (await repo.adhocFreezes(now)).map((f) => ({
       id: f.id,
       environment: f.environment,
       reason: f.reason,
@@ -67,7 +67,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
 
   async function tellWatchers(lock: LockRow, now: Date): Promise<void> {
     const what = scopeName(lock.environment, lock.service);
-    for (const userId of repo.takeWatchers(lock.id, now)) {
+    for (const userId of await repo.takeWatchers(lock.id, now)) {
       try {
         await notifier.dm(
           userId,
@@ -79,28 +79,31 @@ export function createGuardrails(deps: GuardrailsDeps) {
     }
   }
 
-  function conflicting(environment: string, service: string | null, userId: string, now: Date): LockRow | undefined {
-    return repo
-      .activeLocks(now)
-      .find(
-        (l) =>
-          l.environment === environment &&
-          l.holder !== userId &&
-          (l.service === null || service === null || l.service === service),
-      );
+  async function conflicting(
+    environment: string,
+    service: string | null,
+    userId: string,
+    now: Date,
+  ): Promise<LockRow | undefined> {
+    return (await repo.activeLocks(now)).find(
+      (l) =>
+        l.environment === environment &&
+        l.holder !== userId &&
+        (l.service === null || service === null || l.service === service),
+    );
   }
 
   return {
     zone,
     freezeSources: sources,
-    freezeStatus(environment: string, now: Date): FreezeStatus | null {
-      return freezeStatus(sources(now), environment, now);
+    async freezeStatus(environment: string, now: Date): Promise<FreezeStatus | null> {
+      return freezeStatus(await sources(now), environment, now);
     },
-    activeFreezes(now: Date): ActiveFreeze[] {
-      return activeFreezes(sources(now), now);
+    async activeFreezes(now: Date): Promise<ActiveFreeze[]> {
+      return activeFreezes(await sources(now), now);
     },
-    activeLocks(now: Date): LockView[] {
-      return repo.activeLocks(now).map(toView);
+    async activeLocks(now: Date): Promise<LockView[]> {
+      return (await repo.activeLocks(now)).map(toView);
     },
     async lock(
       userId: string,
@@ -113,49 +116,52 @@ export function createGuardrails(deps: GuardrailsDeps) {
       const now = clock.now();
       const forMs = input.forMs ?? config.lockDuration;
       if (forMs > MAX_LOCK_MS) throw invalidInput('A lock lasts at most 7 days; renew it if you need longer.');
-      const other = conflicting(input.environment, input.service, userId, now);
-      if (other) {
-        throw conflict(
-          mrkdwn`${scopeName(other.environment, other.service)} is already locked by ${mention(other.holder)} ("${other.reason}") until ${formatLocal(other.expiresAt, zone, now)}.`,
-        );
-      }
       const expiresAt = new Date(now.getTime() + forMs);
-      const own = repo
-        .activeLocks(now)
-        .find((l) => l.holder === userId && l.environment === input.environment && l.service === input.service);
-      const renewed = own ? repo.renewLock(own.id, { reason: input.reason, expiresAt }) : null;
-      if (renewed) {
-        // Locking again what you hold renews it: one lock, so one unlock frees it.
+      // Read, decide and write in one transaction: two locks taken at once cannot both see the scope free.
+      return repo.transaction(async () => {
+        const other = await conflicting(input.environment, input.service, userId, now);
+        if (other) {
+          throw conflict(
+            mrkdwn`${scopeName(other.environment, other.service)} is already locked by ${mention(other.holder)} ("${other.reason}") until ${formatLocal(other.expiresAt, zone, now)}.`,
+          );
+        }
+        const own = (await repo.activeLocks(now)).find(
+          (l) => l.holder === userId && l.environment === input.environment && l.service === input.service,
+        );
+        const renewed = own ? await repo.renewLock(own.id, { reason: input.reason, expiresAt }) : null;
+        if (renewed) {
+          // Locking again what you hold renews it: one lock, so one unlock frees it.
+          await audit.record({
+            actor: userId,
+            action: 'deploys.lock-renewed',
+            target: `lock:${renewed.id}`,
+            inputs: { ...input, forMs },
+          });
+          return renewed;
+        }
+        const lock = await repo.insertLock({
+          environment: input.environment,
+          service: input.service,
+          holder: userId,
+          reason: input.reason,
+          createdAt: now,
+          expiresAt,
+        });
         await audit.record({
           actor: userId,
-          action: 'deploys.lock-renewed',
-          target: `lock:${renewed.id}`,
+          action: 'deploys.lock',
+          target: `lock:${lock.id}`,
           inputs: { ...input, forMs },
         });
-        return renewed;
-      }
-      const lock = repo.insertLock({
-        environment: input.environment,
-        service: input.service,
-        holder: userId,
-        reason: input.reason,
-        createdAt: now,
-        expiresAt,
+        return lock;
       });
-      await audit.record({
-        actor: userId,
-        action: 'deploys.lock',
-        target: `lock:${lock.id}`,
-        inputs: { ...input, forMs },
-      });
-      return lock;
     },
     /** Releases the caller's lock; an admin releasing someone else's breaks it (audited, holder told). */
     async unlock(userId: string, input: { environment: string; service: string | null }, isAdmin: boolean) {
       const now = clock.now();
-      const locks = repo
-        .activeLocks(now)
-        .filter((l) => l.environment === input.environment && l.service === input.service);
+      const locks = (await repo.activeLocks(now)).filter(
+        (l) => l.environment === input.environment && l.service === input.service,
+      );
       const lock = locks.find((l) => l.holder === userId) ?? locks[0];
       const what = scopeName(input.environment, input.service);
       if (!lock) throw notFound(`${what} is not locked.`);
@@ -163,7 +169,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
       if (broken && !isAdmin) {
         throw forbidden(`${what} is locked by <@${lock.holder}>; only they or an admin can unlock it.`);
       }
-      const released = repo.releaseLock(lock.id, {
+      const released = await repo.releaseLock(lock.id, {
         releasedAt: now,
         releasedBy: userId,
         releaseKind: broken ? 'broken' : 'unlocked',
@@ -184,17 +190,21 @@ export function createGuardrails(deps: GuardrailsDeps) {
       return { lock: released, broken };
     },
     async watch(lockId: number, userId: string): Promise<LockRow> {
-      const lock = repo.getLock(lockId);
+      const lock = await repo.getLock(lockId);
       if (!lock) throw notFound('That lock no longer exists.');
       if (lock.releasedAt || lock.expiresAt <= clock.now()) throw conflict('That lock has already been released.');
-      repo.addWatcher(lockId, userId, clock.now());
+      await repo.addWatcher(lockId, userId, clock.now());
       await audit.record({ actor: userId, action: 'deploys.watch-lock', target: `lock:${lockId}` });
       return lock;
     },
     async expireLocks(now: Date): Promise<number> {
-      const due = repo.expiredLocks(now);
+      const due = await repo.expiredLocks(now);
       for (const lock of due) {
-        const released = repo.releaseLock(lock.id, { releasedAt: now, releasedBy: 'system', releaseKind: 'expired' });
+        const released = await repo.releaseLock(lock.id, {
+          releasedAt: now,
+          releasedBy: 'system',
+          releaseKind: 'expired',
+        });
         if (!released) continue;
         await audit.record({ actor: 'system', action: 'deploys.lock-expired', target: `lock:${lock.id}` });
         const what = scopeName(lock.environment, lock.service);
@@ -211,7 +221,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
     async freeze(userId: string, input: { environment: string; until: Date; reason: string }) {
       requireEnvironment(input.environment, true);
       const now = clock.now();
-      const row = repo.insertFreeze({ ...input, startsAt: now, createdBy: userId });
+      const row = await repo.insertFreeze({ ...input, startsAt: now, createdBy: userId });
       await audit.record({
         actor: userId,
         action: 'deploys.freeze',
@@ -223,23 +233,28 @@ export function createGuardrails(deps: GuardrailsDeps) {
     async unfreeze(userId: string, environment: string): Promise<number> {
       requireEnvironment(environment, true);
       const now = clock.now();
-      const ended = repo.adhocFreezes(now).filter((f) => f.environment === environment && f.startsAt <= now);
+      const adhoc = await repo.adhocFreezes(now);
+      const ended = adhoc.filter((f) => f.environment === environment && f.startsAt <= now);
       if (ended.length === 0) {
-        const others = repo.adhocFreezes(now).filter((f) => f.startsAt <= now);
+        const others = adhoc.filter((f) => f.startsAt <= now);
         if (others.length > 0) {
           const names = [...new Set(others.map((f) => f.environment))].join(', ');
           throw notFound(
             `There is no /platform freeze on ${environment} itself; the ones in force are on ${names} — \`/platform unfreeze ${others[0]!.environment}\`.`,
           );
         }
-        const configured = freezeStatus(sources(now), environment === 'all' ? (envNames[0] ?? '') : environment, now);
+        const configured = freezeStatus(
+          await sources(now),
+          environment === 'all' ? (envNames[0] ?? '') : environment,
+          now,
+        );
         throw notFound(
           configured && configured.freeze.kind !== 'adhoc'
             ? mrkdwn`${environment} is frozen by configuration (${configured.freeze.reason}); change groundcrew.yml or break glass to deploy.`
             : `There is no /platform freeze on ${environment} to end.`,
         );
       }
-      for (const f of ended) repo.endFreeze(f.id, now, userId);
+      for (const f of ended) await repo.endFreeze(f.id, now, userId);
       await audit.record({
         actor: userId,
         action: 'deploys.unfreeze',
@@ -255,8 +270,8 @@ export function createGuardrails(deps: GuardrailsDeps) {
      * the minute job never both post it. Pass a `now` read after the change being announced.
      */
     async announceFreezeTransitions(now: Date): Promise<void> {
-      const since = repo.advanceFreezeSweep(now) ?? now;
-      const active = activeFreezes(sources(now), now);
+      const since = (await repo.advanceFreezeSweep(now)) ?? now;
+      const active = activeFreezes(await sources(now), now);
       const scope = (envs: readonly string[] | 'all') => (envs === 'all' ? 'all environments' : envs.join(', '));
       const stored = (freeze: ActiveFreeze, endAnnouncedAt: Date | null) => ({
         key: freeze.key,
@@ -267,7 +282,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
         endAnnouncedAt,
       });
       for (const freeze of active) {
-        if (!repo.claimStart(stored(freeze, null))) continue;
+        if (!(await repo.claimStart(stored(freeze, null)))) continue;
         const by = trusted(freeze.createdBy ? ` by ${userMention(freeze.createdBy)}` : '');
         try {
           await notifier.announce(
@@ -275,28 +290,28 @@ export function createGuardrails(deps: GuardrailsDeps) {
           );
         } catch (error) {
           // Claimed first so a concurrent sweep skips it; released when the post fails, so the next run retries.
-          repo.releaseStart(freeze.key);
+          await repo.releaseStart(freeze.key);
           logger.error('deploys: announcing a freeze start failed (retried on the next run):', error);
         }
       }
-      for (const open of repo.openAnnouncements()) {
-        if (active.some((f) => f.key === open.key) || !repo.claimEnd(open.key, now)) continue;
+      for (const open of await repo.openAnnouncements()) {
+        if (active.some((f) => f.key === open.key) || !(await repo.claimEnd(open.key, now))) continue;
         const adhoc = /^adhoc:(\d+)$/.exec(open.key);
-        const endedBy = adhoc ? repo.getFreeze(Number(adhoc[1]))?.endedBy : null;
+        const endedBy = adhoc ? (await repo.getFreeze(Number(adhoc[1])))?.endedBy : null;
         const how = trusted(endedBy ? ` early by ${userMention(endedBy)}` : '');
         try {
           await notifier.announce(
             mrkdwn`:sunny: Freeze ended${how} on ${scope(open.environments)} — ${open.reason}. Deploys are open again.`,
           );
         } catch (error) {
-          repo.releaseEnd(open.key);
+          await repo.releaseEnd(open.key);
           logger.error('deploys: announcing a freeze end failed (retried on the next run):', error);
         }
       }
       // Began and ended since the last sweep: never announced, so one message with both ends.
-      const between = freezesBetween(sources(since), since, now);
+      const between = freezesBetween(await sources(since), since, now);
       for (const freeze of between) {
-        if (freeze.until > now || !repo.claimStart(stored(freeze, now))) continue;
+        if (freeze.until > now || !(await repo.claimStart(stored(freeze, now)))) continue;
         const by = trusted(freeze.createdBy ? ` by ${userMention(freeze.createdBy)}` : '');
         const from = formatLocal(freeze.from, zone, now).replace(` ${zone}`, '');
         await notifier.announce(

@@ -45,7 +45,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     try {
       await safely(`status message of #${deploy.id}`, async () => {
         const where = await notifier.showStatus(deploy);
-        if (first) current = repo.update(deploy.id, { channel: where.channel, messageTs: where.ts }) ?? deploy;
+        if (first) current = (await repo.update(deploy.id, { channel: where.channel, messageTs: where.ts })) ?? deploy;
       });
     } finally {
       if (first) posting.delete(deploy.id);
@@ -71,7 +71,7 @@ export function createLifecycle(deps: LifecycleDeps) {
   /** Moves a deploy to a final status, once: status message, thread, requester DM, audit. */
   async function finish(deploy: DeployRow, to: DeployStatus, detail: string, by?: string): Promise<DeployRow | null> {
     const now = clock.now();
-    const row = repo.transition(deploy.id, deploy.status, {
+    const row = await repo.transition(deploy.id, deploy.status, {
       status: to,
       finishedAt: now,
       updatedAt: now,
@@ -102,27 +102,25 @@ export function createLifecycle(deps: LifecycleDeps) {
   }
 
   async function transition(deploy: DeployRow, to: DeployStatus, patch: DeployPatch = {}): Promise<DeployRow | null> {
-    const row = move(deploy, to, patch);
+    const row = await move(deploy, to, patch);
     return row ? show(row) : null;
   }
 
   /** A status change in the database only (compare-and-set), no Slack: for steps that lead straight to a dispatch. */
-  function move(deploy: DeployRow, to: DeployStatus, patch: DeployPatch = {}): DeployRow | null {
+  function move(deploy: DeployRow, to: DeployStatus, patch: DeployPatch = {}): Promise<DeployRow | null> {
     return repo.transition(deploy.id, deploy.status, { ...patch, status: to, updatedAt: clock.now() });
   }
 
   /** approved → running (or failed/cancelled). Guardrails are checked again: a freeze may have begun meanwhile. */
   async function startRun(deploy: DeployRow): Promise<DeployRow> {
     const now = clock.now();
-    const freeze = deploy.breakGlassReason ? null : guardrails.freezeStatus(deploy.environment, now);
-    const lock = guardrails
-      .activeLocks(now)
-      .find(
-        (l) =>
-          l.environment === deploy.environment &&
-          l.holder !== deploy.requestedBy &&
-          (l.service === null || l.service === deploy.service),
-      );
+    const freeze = deploy.breakGlassReason ? null : await guardrails.freezeStatus(deploy.environment, now);
+    const lock = (await guardrails.activeLocks(now)).find(
+      (l) =>
+        l.environment === deploy.environment &&
+        l.holder !== deploy.requestedBy &&
+        (l.service === null || l.service === deploy.service),
+    );
     if (freeze || lock) {
       const why = freeze
         ? `${deploy.environment} froze before it could start (${escapeMrkdwn(freeze.freeze.reason)})`
@@ -134,8 +132,8 @@ export function createLifecycle(deps: LifecycleDeps) {
       return (await finish(deploy, 'failed', `executor "${deploy.executor}" is no longer configured`)) ?? deploy;
     // The claim: approved → starting in one compare-and-set. Only the caller that moved it dispatches; the
     // stuck-start sweep uses the same compare-and-set, so exactly one of them wins. No Slack call before the dispatch.
-    const claimed = move(deploy, 'starting', { dispatchStartedAt: now });
-    if (!claimed) return repo.get(deploy.id) ?? deploy;
+    const claimed = await move(deploy, 'starting', { dispatchStartedAt: now });
+    if (!claimed) return (await repo.get(deploy.id)) ?? deploy;
     let started: StartedRun;
     try {
       started = await executor.start(job(claimed));
@@ -144,7 +142,9 @@ export function createLifecycle(deps: LifecycleDeps) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof ExecutorError && error.uncertain) return unanswered(claimed, message);
       return (
-        (await finish(claimed, 'failed', `could not start: ${escapeMrkdwn(message)}`)) ?? repo.get(deploy.id) ?? claimed
+        (await finish(claimed, 'failed', `could not start: ${escapeMrkdwn(message)}`)) ??
+        (await repo.get(deploy.id)) ??
+        claimed
       );
     }
     return begun(claimed, started);
@@ -156,8 +156,8 @@ export function createLifecycle(deps: LifecycleDeps) {
    */
   async function unanswered(deploy: DeployRow, message: string): Promise<DeployRow> {
     const detail = `${message}; the run may have started all the same, so groundcrew is looking for it`;
-    const row = repo.transition(deploy.id, 'starting', { detail, updatedAt: clock.now() });
-    if (!row) return repo.get(deploy.id) ?? deploy;
+    const row = await repo.transition(deploy.id, 'starting', { detail, updatedAt: clock.now() });
+    if (!row) return (await repo.get(deploy.id)) ?? deploy;
     await audit.record({ actor: 'system', action: 'deploys.dispatch-unanswered', target: target(deploy.id), detail });
     const shown = await show(row);
     await note(shown, `:hourglass_flowing_sand: ${detail}.`);
@@ -167,7 +167,7 @@ export function createLifecycle(deps: LifecycleDeps) {
   /** starting → running once the executor accepted the dispatch (or its run was found); then people hear of it. */
   async function begun(deploy: DeployRow, started: StartedRun): Promise<DeployRow> {
     const now = clock.now();
-    const running = move(deploy, 'running', {
+    const running = await move(deploy, 'running', {
       startedAt: now,
       runId: started.runId,
       runUrl: started.runUrl,
@@ -177,7 +177,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     });
     if (!running) {
       // Moved meanwhile (the executor already reported, or a cancel): its status message comes from that move.
-      return repo.get(deploy.id) ?? deploy;
+      return (await repo.get(deploy.id)) ?? deploy;
     }
     await audit.record({ actor: 'system', action: 'deploys.start', target: target(deploy.id), detail: started.detail });
     const shown = await show(running);

@@ -1,6 +1,8 @@
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { returningOne, writtenRow } from '../db/write-sync.js';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { inTransaction, orm } from '../db/scope.js';
+import { twin } from '../db/twin.js';
+import { returningOne, write, writtenRow } from '../db/write.js';
 import { ACTIVE_STATUSES, type DeployStatus } from './model.js';
 import {
   type DeployRow,
@@ -29,30 +31,37 @@ function clashOf(error: unknown): DeployClash | null {
   return null;
 }
 
-/** Drizzle queries for deploys, locks and freezes. No rules here. */
-export function createDeploysRepo(db: Db) {
-  // Prepared once: the Home tab asks for a person's deploys on every open (see history()).
-  const historyOf = db
-    .select()
-    .from(deploysTable)
-    .where(eq(deploysTable.requestedBy, sql.placeholder('requestedBy')))
-    .orderBy(desc(deploysTable.requestedAt), desc(deploysTable.id))
-    .limit(sql.placeholder('limit'))
-    .prepare();
+/**
+ * Drizzle queries for deploys, locks and freezes. No rules here. What must happen once (a status move, a cancel
+ * claim, an announcement) is a compare-and-set: `update … where <expected state> returning`, or an insert that a
+ * unique key refuses; the method says whether this caller won.
+ */
+export function createDeploysRepo(db: Database) {
+  const deploys = twin(db, deploysTable);
+  const locks = twin(db, deployLocksTable);
+  const watchers = twin(db, deployLockWatchersTable);
+  const freezes = twin(db, deployFreezesTable);
+  const announcements = twin(db, deployFreezeAnnouncementsTable);
+  const sweeps = twin(db, deployFreezeSweepsTable);
+  const one = async <T>(rows: PromiseLike<T[]>): Promise<T | null> => (await rows)[0] ?? null;
   /** Changes a lock only while it is unreleased; null if it was released meanwhile. */
-  const updateOpenLock = (id: number, patch: Partial<LockRow>): LockRow | null =>
-    returningOne(
-      db
-        .update(deployLocksTable)
+  const updateOpenLock = async (id: number, patch: Partial<LockRow>): Promise<LockRow | null> =>
+    (await returningOne(
+      orm(db)
+        .update(locks)
         .set(patch)
-        .where(and(eq(deployLocksTable.id, id), isNull(deployLocksTable.releasedAt)))
+        .where(and(eq(locks.id, id), isNull(locks.releasedAt)))
         .returning(),
-    ) ?? null;
+    )) ?? null;
   return {
+    /** Runs `fn` in one transaction (docs/architecture.md, "Data layer"): its writes are committed, or none. */
+    transaction<T>(fn: () => Promise<T>): Promise<T> {
+      return inTransaction(db, fn);
+    },
     /** Inserts a deploy, or says which unique rule refused it (one in flight per target, one per request). */
-    insert(values: NewDeployRow): { row: DeployRow } | { clash: DeployClash } {
+    async insert(values: NewDeployRow): Promise<{ row: DeployRow } | { clash: DeployClash }> {
       try {
-        return { row: writtenRow(db.insert(deploysTable).values(values).returning()) };
+        return { row: await writtenRow(orm(db).insert(deploys).values(values).returning()) };
       } catch (error) {
         const clash = clashOf(error);
         if (clash) return { clash };
@@ -60,214 +69,239 @@ export function createDeploysRepo(db: Db) {
       }
     },
     /** Whether another deploy of this executor already follows GitHub run `runId`. */
-    runTaken(executor: string, runId: string): boolean {
-      return (
-        db
-          .select({ id: deploysTable.id })
-          .from(deploysTable)
-          .where(and(eq(deploysTable.executor, executor), eq(deploysTable.runId, runId)))
-          .get() !== undefined
-      );
+    async runTaken(executor: string, runId: string): Promise<boolean> {
+      const rows = await orm(db)
+        .select({ id: deploys.id })
+        .from(deploys)
+        .where(and(eq(deploys.executor, executor), eq(deploys.runId, runId)))
+        .limit(1);
+      return rows.length > 0;
     },
-    byRequestKey(key: string): DeployRow | null {
-      return db.select().from(deploysTable).where(eq(deploysTable.requestKey, key)).get() ?? null;
+    byRequestKey(key: string): Promise<DeployRow | null> {
+      return one(orm(db).select().from(deploys).where(eq(deploys.requestKey, key)).limit(1));
     },
-    get(id: number): DeployRow | null {
-      return db.select().from(deploysTable).where(eq(deploysTable.id, id)).get() ?? null;
+    get(id: number): Promise<DeployRow | null> {
+      return one(orm(db).select().from(deploys).where(eq(deploys.id, id)).limit(1));
     },
-    byApproval(approvalId: number): DeployRow | null {
-      return db.select().from(deploysTable).where(eq(deploysTable.approvalId, approvalId)).get() ?? null;
+    byApproval(approvalId: number): Promise<DeployRow | null> {
+      return one(orm(db).select().from(deploys).where(eq(deploys.approvalId, approvalId)).limit(1));
     },
     /** Updates only when the row is still in `from` (compare-and-set); returns the new row or null. */
-    transition(id: number, from: DeployStatus, patch: DeployPatch): DeployRow | null {
+    async transition(id: number, from: DeployStatus, patch: DeployPatch): Promise<DeployRow | null> {
       return (
-        returningOne(
-          db
-            .update(deploysTable)
+        (await returningOne(
+          orm(db)
+            .update(deploys)
             .set(patch)
-            .where(and(eq(deploysTable.id, id), eq(deploysTable.status, from)))
+            .where(and(eq(deploys.id, id), eq(deploys.status, from)))
             .returning(),
-        ) ?? null
+        )) ?? null
+      );
+    },
+    /**
+     * Stores a progress line in `detail` (and touches `updatedAt`) only when it differs from the one stored
+     * (compare-and-set): the deploy as changed, or null when that line was already there.
+     */
+    async newProgress(id: number, detail: string, at: Date): Promise<DeployRow | null> {
+      return (
+        (await returningOne(
+          orm(db)
+            .update(deploys)
+            .set({ detail, updatedAt: at })
+            .where(and(eq(deploys.id, id), or(isNull(deploys.detail), ne(deploys.detail, detail))))
+            .returning(),
+        )) ?? null
       );
     },
     /**
      * Claims the deploy for one Cancel (compare-and-set on `cancel_claimed_at`); false when another Cancel has it.
      * A claim older than `staleBefore` (its process died mid-cancel) can be taken over.
      */
-    claimCancel(id: number, at: Date, staleBefore: Date): boolean {
-      const free = or(isNull(deploysTable.cancelClaimedAt), lte(deploysTable.cancelClaimedAt, staleBefore));
-      return (
-        db
-          .update(deploysTable)
+    async claimCancel(id: number, at: Date, staleBefore: Date): Promise<boolean> {
+      const free = or(isNull(deploys.cancelClaimedAt), lte(deploys.cancelClaimedAt, staleBefore));
+      const claimed = await write(() =>
+        orm(db)
+          .update(deploys)
           .set({ cancelClaimedAt: at })
-          .where(and(eq(deploysTable.id, id), free))
-          .run().changes === 1
+          .where(and(eq(deploys.id, id), free))
+          .returning({ id: deploys.id }),
       );
+      return claimed.length === 1;
     },
     /** Gives a Cancel claim back (the cancel did not go through), so the person can try again. */
-    releaseCancel(id: number): void {
-      db.update(deploysTable).set({ cancelClaimedAt: null }).where(eq(deploysTable.id, id)).run();
+    async releaseCancel(id: number): Promise<void> {
+      await orm(db).update(deploys).set({ cancelClaimedAt: null }).where(eq(deploys.id, id));
     },
-    update(id: number, patch: DeployPatch): DeployRow | null {
-      return returningOne(db.update(deploysTable).set(patch).where(eq(deploysTable.id, id)).returning()) ?? null;
+    async update(id: number, patch: DeployPatch): Promise<DeployRow | null> {
+      return (await returningOne(orm(db).update(deploys).set(patch).where(eq(deploys.id, id)).returning())) ?? null;
     },
-    active(): DeployRow[] {
-      return db
+    active(): Promise<DeployRow[]> {
+      return orm(db)
         .select()
-        .from(deploysTable)
-        .where(inArray(deploysTable.status, [...ACTIVE_STATUSES]))
-        .all();
+        .from(deploys)
+        .where(inArray(deploys.status, [...ACTIVE_STATUSES]))
+        .orderBy(deploys.id);
     },
-    withStatus(statuses: DeployStatus[]): DeployRow[] {
-      return db.select().from(deploysTable).where(inArray(deploysTable.status, statuses)).all();
+    withStatus(statuses: DeployStatus[]): Promise<DeployRow[]> {
+      return orm(db).select().from(deploys).where(inArray(deploys.status, statuses)).orderBy(deploys.id);
     },
     /** Running deploys with a run ID whose next poll is due. */
-    duePolls(now: Date): DeployRow[] {
-      return db
+    duePolls(now: Date): Promise<DeployRow[]> {
+      return orm(db)
         .select()
-        .from(deploysTable)
+        .from(deploys)
         .where(
           and(
-            eq(deploysTable.status, 'running'),
-            isNotNull(deploysTable.runId),
-            or(isNull(deploysTable.nextPollAt), lte(deploysTable.nextPollAt, now)),
+            eq(deploys.status, 'running'),
+            isNotNull(deploys.runId),
+            or(isNull(deploys.nextPollAt), lte(deploys.nextPollAt, now)),
           ),
         )
-        .all();
+        .orderBy(deploys.id);
     },
-    /** Newest first, optionally for one service and/or environment. */
-    history(filter: { service?: string; environment?: string; requestedBy?: string }, limit: number): DeployRow[] {
-      if (filter.requestedBy && !filter.service && !filter.environment) {
-        return historyOf.all({ requestedBy: filter.requestedBy, limit });
-      }
+    /** Newest first, optionally for one service and/or environment (the Home tab asks on every open). */
+    history(
+      filter: { service?: string; environment?: string; requestedBy?: string },
+      limit: number,
+    ): Promise<DeployRow[]> {
       const conditions = [
-        filter.service ? eq(deploysTable.service, filter.service) : undefined,
-        filter.environment ? eq(deploysTable.environment, filter.environment) : undefined,
-        filter.requestedBy ? eq(deploysTable.requestedBy, filter.requestedBy) : undefined,
+        filter.service ? eq(deploys.service, filter.service) : undefined,
+        filter.environment ? eq(deploys.environment, filter.environment) : undefined,
+        filter.requestedBy ? eq(deploys.requestedBy, filter.requestedBy) : undefined,
       ].filter((c) => c !== undefined);
-      return db
+      return orm(db)
         .select()
-        .from(deploysTable)
+        .from(deploys)
         .where(conditions.length ? and(...conditions) : undefined)
-        .orderBy(desc(deploysTable.requestedAt), desc(deploysTable.id))
-        .limit(limit)
-        .all();
+        .orderBy(desc(deploys.requestedAt), desc(deploys.id))
+        .limit(limit);
     },
-    since(from: Date): DeployRow[] {
-      return db.select().from(deploysTable).where(gt(deploysTable.requestedAt, from)).all();
+    since(from: Date): Promise<DeployRow[]> {
+      return orm(db).select().from(deploys).where(gt(deploys.requestedAt, from)).orderBy(deploys.id);
     },
 
     // ---------- locks ----------
-    activeLocks(now: Date): LockRow[] {
-      return db
+    activeLocks(now: Date): Promise<LockRow[]> {
+      return orm(db)
         .select()
-        .from(deployLocksTable)
-        .where(and(isNull(deployLocksTable.releasedAt), gt(deployLocksTable.expiresAt, now)))
-        .orderBy(deployLocksTable.createdAt)
-        .all();
+        .from(locks)
+        .where(and(isNull(locks.releasedAt), gt(locks.expiresAt, now)))
+        .orderBy(locks.createdAt, locks.id);
     },
-    getLock(id: number): LockRow | null {
-      return db.select().from(deployLocksTable).where(eq(deployLocksTable.id, id)).get() ?? null;
+    getLock(id: number): Promise<LockRow | null> {
+      return one(orm(db).select().from(locks).where(eq(locks.id, id)).limit(1));
     },
-    insertLock(values: typeof deployLocksTable.$inferInsert): LockRow {
-      return writtenRow(db.insert(deployLocksTable).values(values).returning());
+    insertLock(values: typeof deployLocksTable.$inferInsert): Promise<LockRow> {
+      return writtenRow(orm(db).insert(locks).values(values).returning());
     },
     /** Renews an unreleased lock (new reason and expiry); null if it was released meanwhile. */
-    renewLock(id: number, patch: Pick<LockRow, 'reason' | 'expiresAt'>): LockRow | null {
+    renewLock(id: number, patch: Pick<LockRow, 'reason' | 'expiresAt'>): Promise<LockRow | null> {
       return updateOpenLock(id, patch);
     },
-    releaseLock(id: number, patch: Pick<LockRow, 'releasedAt' | 'releasedBy' | 'releaseKind'>): LockRow | null {
+    releaseLock(
+      id: number,
+      patch: Pick<LockRow, 'releasedAt' | 'releasedBy' | 'releaseKind'>,
+    ): Promise<LockRow | null> {
       return updateOpenLock(id, patch);
     },
     /** Unreleased locks whose expiry has passed. */
-    expiredLocks(now: Date): LockRow[] {
-      return db
+    expiredLocks(now: Date): Promise<LockRow[]> {
+      return orm(db)
         .select()
-        .from(deployLocksTable)
-        .where(and(isNull(deployLocksTable.releasedAt), lte(deployLocksTable.expiresAt, now)))
-        .all();
+        .from(locks)
+        .where(and(isNull(locks.releasedAt), lte(locks.expiresAt, now)))
+        .orderBy(locks.id);
     },
-    addWatcher(lockId: number, userId: string, now: Date): boolean {
-      const result = db
-        .insert(deployLockWatchersTable)
+    async addWatcher(lockId: number, userId: string, now: Date): Promise<boolean> {
+      const added = await orm(db)
+        .insert(watchers)
         .values({ lockId, userId, createdAt: now })
         .onConflictDoNothing()
-        .run();
-      return result.changes > 0;
+        .returning({ id: watchers.id });
+      return added.length > 0;
     },
-    /** Watchers not told yet; marks them told. */
-    takeWatchers(lockId: number, now: Date): string[] {
-      return db
-        .update(deployLockWatchersTable)
+    /** Watchers not told yet; marks them told (one statement: each watcher is taken by one caller). */
+    async takeWatchers(lockId: number, now: Date): Promise<string[]> {
+      const taken = await orm(db)
+        .update(watchers)
         .set({ notifiedAt: now })
-        .where(and(eq(deployLockWatchersTable.lockId, lockId), isNull(deployLockWatchersTable.notifiedAt)))
-        .returning()
-        .all()
-        .map((w) => w.userId);
+        .where(and(eq(watchers.lockId, lockId), isNull(watchers.notifiedAt)))
+        .returning({ userId: watchers.userId, id: watchers.id });
+      return taken.sort((a, b) => a.id - b.id).map((w) => w.userId);
     },
 
     // ---------- freezes ----------
-    adhocFreezes(now: Date): FreezeRow[] {
-      return db.select().from(deployFreezesTable).where(gt(deployFreezesTable.until, now)).all();
+    adhocFreezes(now: Date): Promise<FreezeRow[]> {
+      return orm(db).select().from(freezes).where(gt(freezes.until, now)).orderBy(freezes.until, freezes.id);
     },
-    insertFreeze(values: typeof deployFreezesTable.$inferInsert): FreezeRow {
-      return writtenRow(db.insert(deployFreezesTable).values(values).returning());
+    insertFreeze(values: typeof deployFreezesTable.$inferInsert): Promise<FreezeRow> {
+      return writtenRow(orm(db).insert(freezes).values(values).returning());
     },
-    endFreeze(id: number, now: Date, by: string): void {
-      db.update(deployFreezesTable).set({ until: now, endedBy: by }).where(eq(deployFreezesTable.id, id)).run();
+    async endFreeze(id: number, now: Date, by: string): Promise<void> {
+      await orm(db).update(freezes).set({ until: now, endedBy: by }).where(eq(freezes.id, id));
     },
-    getFreeze(id: number): FreezeRow | undefined {
-      return db.select().from(deployFreezesTable).where(eq(deployFreezesTable.id, id)).get();
+    async getFreeze(id: number): Promise<FreezeRow | undefined> {
+      return (await orm(db).select().from(freezes).where(eq(freezes.id, id)).limit(1))[0];
     },
     /** Started freezes whose end has not been announced yet. */
-    openAnnouncements(): (typeof deployFreezeAnnouncementsTable.$inferSelect)[] {
-      return db
+    openAnnouncements(): Promise<(typeof deployFreezeAnnouncementsTable.$inferSelect)[]> {
+      return orm(db)
         .select()
-        .from(deployFreezeAnnouncementsTable)
-        .where(isNull(deployFreezeAnnouncementsTable.endAnnouncedAt))
-        .all();
+        .from(announcements)
+        .where(isNull(announcements.endAnnouncedAt))
+        .orderBy(announcements.announcedAt, announcements.key);
     },
     /** Claims the start announcement of an occurrence; false when it was already claimed. */
-    claimStart(values: typeof deployFreezeAnnouncementsTable.$inferInsert): boolean {
-      return db.insert(deployFreezeAnnouncementsTable).values(values).onConflictDoNothing().run().changes === 1;
+    async claimStart(values: typeof deployFreezeAnnouncementsTable.$inferInsert): Promise<boolean> {
+      const claimed = await write(() =>
+        orm(db).insert(announcements).values(values).onConflictDoNothing().returning({ key: announcements.key }),
+      );
+      return claimed.length === 1;
     },
     /** Gives back a start claim whose post failed, so the next sweep announces it again. */
-    releaseStart(key: string): void {
-      db.delete(deployFreezeAnnouncementsTable).where(eq(deployFreezeAnnouncementsTable.key, key)).run();
+    async releaseStart(key: string): Promise<void> {
+      await orm(db).delete(announcements).where(eq(announcements.key, key));
     },
     /** Gives back an end claim whose post failed, so the next sweep announces the end again. */
-    releaseEnd(key: string): void {
-      db.update(deployFreezeAnnouncementsTable)
-        .set({ endAnnouncedAt: null })
-        .where(eq(deployFreezeAnnouncementsTable.key, key))
-        .run();
+    async releaseEnd(key: string): Promise<void> {
+      await orm(db).update(announcements).set({ endAnnouncedAt: null }).where(eq(announcements.key, key));
     },
     /** Claims the end announcement of an occurrence whose start was announced; false when already claimed. */
-    claimEnd(key: string, at: Date): boolean {
-      return (
-        db
-          .update(deployFreezeAnnouncementsTable)
+    async claimEnd(key: string, at: Date): Promise<boolean> {
+      const claimed = await write(() =>
+        orm(db)
+          .update(announcements)
           .set({ endAnnouncedAt: at })
-          .where(
-            and(eq(deployFreezeAnnouncementsTable.key, key), isNull(deployFreezeAnnouncementsTable.endAnnouncedAt)),
-          )
-          .run().changes === 1
+          .where(and(eq(announcements.key, key), isNull(announcements.endAnnouncedAt)))
+          .returning({ key: announcements.key }),
       );
+      return claimed.length === 1;
     },
     /**
-     * Moves the sweep cursor to `now` and returns where it was (null on the first sweep ever). Synchronous, so
-     * two sweeps running at once look at disjoint intervals.
+     * Moves the sweep cursor to `now` and returns where it was (null on the first sweep ever). A compare-and-set
+     * on the cursor's old value (retried when another sweep moved it first), so two sweeps running at once look at
+     * disjoint intervals, whichever process runs them.
      */
-    advanceFreezeSweep(now: Date): Date | null {
-      const row = db.select().from(deployFreezeSweepsTable).where(eq(deployFreezeSweepsTable.id, 1)).get();
-      if (!row) {
-        db.insert(deployFreezeSweepsTable).values({ id: 1, sweptAt: now }).run();
-        return null;
+    async advanceFreezeSweep(now: Date): Promise<Date | null> {
+      for (;;) {
+        const [row] = await orm(db).select().from(sweeps).where(eq(sweeps.id, 1)).limit(1);
+        if (!row) {
+          const inserted = await write(() =>
+            orm(db).insert(sweeps).values({ id: 1, sweptAt: now }).onConflictDoNothing().returning({ id: sweeps.id }),
+          );
+          if (inserted.length === 1) return null;
+          continue;
+        }
+        if (now <= row.sweptAt) return row.sweptAt;
+        const moved = await write(() =>
+          orm(db)
+            .update(sweeps)
+            .set({ sweptAt: now })
+            .where(and(eq(sweeps.id, 1), eq(sweeps.sweptAt, row.sweptAt)))
+            .returning({ id: sweeps.id }),
+        );
+        if (moved.length === 1) return row.sweptAt;
       }
-      if (now > row.sweptAt) {
-        db.update(deployFreezeSweepsTable).set({ sweptAt: now }).where(eq(deployFreezeSweepsTable.id, 1)).run();
-      }
-      return row.sweptAt;
     },
   };
 }

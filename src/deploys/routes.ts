@@ -37,7 +37,7 @@ export function deployCallbackRoute(target: { config: DeploysConfig; deploys: De
       if (signed === null) return;
       const { body } = signed;
       const id = Number(req.params?.id);
-      const deploy = Number.isInteger(id) ? deploys.get(id) : null;
+      const deploy = Number.isInteger(id) ? await deploys.get(id) : null;
       const executor = deploy ? config.executors[deploy.executor] : undefined;
       if (!deploy || executor?.type !== 'webhook') return sendJson(res, 404, { ok: false, error: 'unknown deploy' });
       if (executor.secret !== signed.secret) {

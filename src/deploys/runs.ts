@@ -46,7 +46,13 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
     if (executor?.runsSince) {
       try {
         const runs = await executor.runsSince(job(deploy), since);
-        const run = runs.find((r) => r.runId !== null && !repo.runTaken(deploy.executor, r.runId));
+        let run: (typeof runs)[number] | undefined;
+        for (const candidate of runs) {
+          if (candidate.runId !== null && !(await repo.runTaken(deploy.executor, candidate.runId))) {
+            run = candidate;
+            break;
+          }
+        }
         if (run) {
           await begun(deploy, run);
           return;
@@ -54,7 +60,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (waited < deps.runTimeoutMs) {
-          repo.update(deploy.id, { detail: `looking for its run failed (will retry): ${message}` });
+          await repo.update(deploy.id, { detail: `looking for its run failed (will retry): ${message}` });
           return;
         }
       }
@@ -74,14 +80,16 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
   return {
     /** Follows GitHub runs that are due a poll (bounded back-off per deploy). */
     async pollRuns(now: Date): Promise<void> {
-      for (const deploy of repo.duePolls(now)) {
+      for (const deploy of await repo.duePolls(now)) {
         const executor = deps.executor(deploy.executor);
         if (!executor?.poll || !deploy.runId) continue;
         try {
           const state = await executor.poll(deploy.runId);
           if (state.done) {
             const fresh =
-              state.runUrl && !deploy.runUrl ? (repo.update(deploy.id, { runUrl: state.runUrl }) ?? deploy) : deploy;
+              state.runUrl && !deploy.runUrl
+                ? ((await repo.update(deploy.id, { runUrl: state.runUrl })) ?? deploy)
+                : deploy;
             await finish(fresh, state.outcome, state.detail);
             continue;
           }
@@ -94,7 +102,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
             );
             continue;
           }
-          const updated = repo.update(deploy.id, {
+          const updated = await repo.update(deploy.id, {
             pollAttempts: attempts,
             pollErrors: 0,
             nextPollAt: new Date(now.getTime() + nextPollDelayMs(attempts)),
@@ -112,7 +120,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
             );
             continue;
           }
-          repo.update(deploy.id, {
+          await repo.update(deploy.id, {
             pollErrors: errors,
             pollAttempts: deploy.pollAttempts + 1,
             nextPollAt: new Date(now.getTime() + nextPollDelayMs(deploy.pollAttempts + 1)),
@@ -124,16 +132,16 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
     },
     /** Nothing stays in flight forever: stuck starts and silent runs are failed with a reason. */
     async sweepStale(now: Date): Promise<void> {
-      for (const deploy of repo.withStatus(['starting'])) await reconcile(deploy, now);
+      for (const deploy of await repo.withStatus(['starting'])) await reconcile(deploy, now);
       // A deploy in flight with no status message (groundcrew stopped, or Slack failed, before it was stored): post it.
-      for (const deploy of repo.withStatus(['awaiting_approval', 'running'])) {
+      for (const deploy of await repo.withStatus(['awaiting_approval', 'running'])) {
         if (!deploy.messageTs && !isPosting(deploy.id)) await show(deploy);
       }
-      for (const deploy of repo.withStatus(['requested', 'approved'])) {
+      for (const deploy of await repo.withStatus(['requested', 'approved'])) {
         if (now.getTime() - deploy.updatedAt.getTime() < STUCK_START_MS) continue;
         await finish(deploy, 'failed', 'it never started (groundcrew stopped while starting it); request it again');
       }
-      for (const deploy of repo.withStatus(['running'])) {
+      for (const deploy of await repo.withStatus(['running'])) {
         // A run with an ID is followed by pollRuns, unless its executor can no longer poll (config changed).
         if (deploy.runId && deps.executor(deploy.executor)?.poll) continue;
         if (now.getTime() - deploy.updatedAt.getTime() < deps.runTimeoutMs) continue;
@@ -146,7 +154,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
     },
     /** A signed report from a webhook executor. Returns null when the deploy does not exist. */
     async webhookReport(deployId: number, report: WebhookReport): Promise<DeployRow | null> {
-      const deploy = repo.get(deployId);
+      const deploy = await repo.get(deployId);
       if (!deploy) return null;
       // `starting`: the dispatch got no answer (or groundcrew stopped mid-dispatch) but the deploy system ran it.
       if (deploy.status !== 'running' && deploy.status !== 'starting') {
@@ -159,7 +167,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
         inputs: { ...report },
       });
       const url = report.url ?? deploy.runUrl;
-      let current = url !== deploy.runUrl ? (repo.update(deployId, { runUrl: url }) ?? deploy) : deploy;
+      let current = url !== deploy.runUrl ? ((await repo.update(deployId, { runUrl: url })) ?? deploy) : deploy;
       if (current.status === 'starting' && report.status !== 'succeeded' && report.status !== 'failed') {
         current = await begun(current, {
           runId: null,
@@ -176,13 +184,12 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
         );
       }
       // The latest progress line is kept in `detail` (a finish replaces it). The same report again (a replay, a
-      // retry) only keeps the deploy alive: the thread and the status message hear of each change once. Read and
-      // written with no await in between, so reports arriving together cannot both pass.
+      // retry) only keeps the deploy alive: the thread and the status message hear of each change once. The new
+      // line is stored by a compare-and-set on `detail`, so of reports arriving together one tells people.
       const progress = `${report.status.replace('_', ' ')}${report.message ? `: ${escapeMrkdwn(report.message)}` : ''}`;
-      const repeated = current.detail === progress;
-      const touched =
-        repo.update(deployId, { updatedAt: clock.now(), ...(repeated ? {} : { detail: progress }) }) ?? current;
-      if (repeated) return touched;
+      const changed = await repo.newProgress(deployId, progress, clock.now());
+      if (!changed) return (await repo.update(deployId, { updatedAt: clock.now() })) ?? current;
+      const touched = changed;
       await show(touched);
       await note(touched, `:arrows_counterclockwise: ${progress}`);
       return touched;

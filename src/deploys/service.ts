@@ -90,9 +90,9 @@ export function createDeployService(deps: DeployServiceDeps) {
       isOwner: service ? await mayDeploy(userId, service) : true,
       mayBreakGlass: await mayBreakGlass(userId),
       ...(input.breakGlass ? { breakGlass: { reason: glassReasonOf(input) } } : {}),
-      freeze: guardrails.freezeStatus(input.environment, now),
-      locks: guardrails.activeLocks(now),
-      activeDeploys: repo.active(),
+      freeze: await guardrails.freezeStatus(input.environment, now),
+      locks: await guardrails.activeLocks(now),
+      activeDeploys: await repo.active(),
       zone: guardrails.zone,
       now,
       surface,
@@ -142,7 +142,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     }
     const now = clock.now();
     const glassReason = glassReasonOf(input);
-    const inserted = repo.insert({
+    const inserted = await repo.insert({
       service: input.service,
       environment: input.environment,
       ref: input.ref,
@@ -157,11 +157,13 @@ export function createDeployService(deps: DeployServiceDeps) {
       requestKey: input.requestKey ?? null,
     });
     if ('clash' in inserted) {
-      const earlier = inserted.clash === 'request_key' && input.requestKey ? repo.byRequestKey(input.requestKey) : null;
+      const earlier =
+        inserted.clash === 'request_key' && input.requestKey ? await repo.byRequestKey(input.requestKey) : null;
       // The same signed request again (a replay): it already made this deploy; nothing more happens.
       if (earlier) return { deploy: earlier, preflight: result };
       // Pre-flight saw the target free, but another deploy of it was stored meanwhile: the database said no.
-      const running = repo.active().find((d) => d.service === input.service && d.environment === input.environment);
+      const active = await repo.active();
+      const running = active.find((d) => d.service === input.service && d.environment === input.environment);
       const message = running
         ? alreadyDeployingMessage(running)
         : `${input.service} is already being deployed to ${input.environment}; wait for it to finish or cancel it.`;
@@ -178,7 +180,7 @@ export function createDeployService(deps: DeployServiceDeps) {
     await audit.record({ actor: userId, action: 'deploys.request', target: target(deploy.id), inputs: { ...input } });
     const announceGlass = async () => {
       if (!result.breaksGlass) return;
-      const freeze = guardrails.freezeStatus(input.environment, now);
+      const freeze = await guardrails.freezeStatus(input.environment, now);
       await audit.record({
         actor: userId,
         action: 'deploys.break-glass',
@@ -215,14 +217,14 @@ export function createDeployService(deps: DeployServiceDeps) {
     }
     // Straight to the dispatch: no Slack call before it. The status message is posted once, after the executor
     // answered (lifecycle.begun), already showing the run.
-    const approved = move(deploy, 'approved', { approvedBy: [] });
-    const started = approved ? await startRun(approved) : (repo.get(deploy.id) ?? deploy);
+    const approved = await move(deploy, 'approved', { approvedBy: [] });
+    const started = approved ? await startRun(approved) : ((await repo.get(deploy.id)) ?? deploy);
     await announceGlass();
     return { deploy: started, preflight: result };
   }
 
-  function forApproval(approval: Approval): DeployRow | null {
-    const deploy = repo.get(Number(approval.subjectId));
+  async function forApproval(approval: Approval): Promise<DeployRow | null> {
+    const deploy = await repo.get(Number(approval.subjectId));
     if (deploy?.status !== 'awaiting_approval') {
       logger.warn(
         `deploys: approval ${approval.id} resolved for deploy ${approval.subjectId}, which is not awaiting approval`,
@@ -230,10 +232,6 @@ export function createDeployService(deps: DeployServiceDeps) {
       return null;
     }
     return deploy;
-  }
-
-  async function isAdmin(userId: string) {
-    return people.hasRole(userId, 'admin');
   }
 
   async function cancelNow(deploy: DeployRow, userId: string): Promise<DeployRow> {
@@ -258,7 +256,8 @@ export function createDeployService(deps: DeployServiceDeps) {
         : '; the deploy system was not asked to stop (there is no run to cancel)';
     }
     const done = await finish(deploy, 'cancelled', detail, userId);
-    if (!done) throw conflict(`Deploy #${deploy.id} changed meanwhile; it is now ${repo.get(deploy.id)?.status}.`);
+    if (!done)
+      throw conflict(`Deploy #${deploy.id} changed meanwhile; it is now ${(await repo.get(deploy.id))?.status}.`);
     return done;
   }
 
@@ -272,15 +271,15 @@ export function createDeployService(deps: DeployServiceDeps) {
     },
     mayBreakGlass,
     async onApproved(approval: Approval) {
-      const deploy = forApproval(approval);
+      const deploy = await forApproval(approval);
       if (!deploy) return;
       const approvedBy = approval.decisions.filter((d) => d.decision === 'approve').map((d) => d.userId);
       // No Slack call between the approval and the dispatch: the status message moves on once the run started.
-      const approved = move(deploy, 'approved', { approvedBy });
+      const approved = await move(deploy, 'approved', { approvedBy });
       if (approved) await startRun(approved);
     },
     async onRejected(approval: Approval) {
-      const deploy = forApproval(approval);
+      const deploy = await forApproval(approval);
       if (!deploy) return;
       const last = approval.decisions.at(-1);
       await finish(
@@ -291,16 +290,16 @@ export function createDeployService(deps: DeployServiceDeps) {
       );
     },
     async onExpired(approval: Approval) {
-      const deploy = forApproval(approval);
+      const deploy = await forApproval(approval);
       if (!deploy) return;
       const ttl = config.environments.find((e) => e.name === deploy.environment)?.approvalTtl;
       await finish(deploy, 'expired', `no approval within ${ttl ? formatDuration(ttl) : 'the time allowed'}`);
     },
     async cancel(deployId: number, userId: string): Promise<DeployRow> {
       checkDeployId(deployId);
-      const deploy = repo.get(deployId);
+      const deploy = await repo.get(deployId);
       if (!deploy) throw notFound(`There is no deploy #${deployId}.`);
-      if (deploy.requestedBy !== userId && !(await isAdmin(userId))) {
+      if (deploy.requestedBy !== userId && !(await people.hasRole(userId, 'admin'))) {
         throw forbidden(`Only <@${deploy.requestedBy}> (who asked for it) or an admin can cancel deploy #${deployId}.`);
       }
       if (!ACTIVE_STATUSES.includes(deploy.status)) throw conflict(`Deploy #${deployId} is already ${deploy.status}.`);
@@ -312,13 +311,13 @@ export function createDeployService(deps: DeployServiceDeps) {
       // in the database, like the dispatch, so it holds whichever process gets the click.
       const now = clock.now();
       // A claim outlives its click by at most the executor's answer (10 s by default) plus Slack's: 2 min is ample.
-      if (!repo.claimCancel(deployId, now, new Date(now.getTime() - 2 * MINUTE))) {
+      if (!(await repo.claimCancel(deployId, now, new Date(now.getTime() - 2 * MINUTE)))) {
         throw conflict(`Deploy #${deployId} is already being cancelled.`);
       }
       try {
         return await cancelNow(deploy, userId);
       } catch (error) {
-        repo.releaseCancel(deployId);
+        await repo.releaseCancel(deployId);
         throw error;
       }
     },
@@ -335,7 +334,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       let current: DeployRow | null;
       if ('deployId' in from) {
         checkDeployId(from.deployId);
-        current = repo.get(from.deployId);
+        current = await repo.get(from.deployId);
         if (!current) throw notFound(`There is no deploy #${from.deployId}.`);
         if (current.status !== 'succeeded')
           throw conflict(`Deploy #${current.id} is ${current.status}; only a succeeded deploy can be rolled back.`);
@@ -346,11 +345,11 @@ export function createDeployService(deps: DeployServiceDeps) {
         if (!config.environments.some((e) => e.name === from.environment)) {
           throw invalidInput(unknownEnvironmentMessage(config, from.environment));
         }
-        current = repo.history(from, 200).find((d) => d.status === 'succeeded') ?? null;
+        current = (await repo.history(from, 200)).find((d) => d.status === 'succeeded') ?? null;
         if (!current)
           throw notFound(`Nothing has been deployed successfully for ${from.service} in ${from.environment} yet.`);
       }
-      const history = repo.history({ service: current.service, environment: current.environment }, 200);
+      const history = await repo.history({ service: current.service, environment: current.environment }, 200);
       const previous = rollbackTarget(history, current);
       if (!previous) {
         throw notFound(
@@ -372,8 +371,8 @@ export function createDeployService(deps: DeployServiceDeps) {
     byRequestKey: (key: string) => repo.byRequestKey(key),
     history: (filter: { service?: string; environment?: string; requestedBy?: string }, limit: number) =>
       repo.history(filter, limit),
-    metrics(service: string, environment: string, now: Date) {
-      const rows = repo.history({ service, environment }, 1000);
+    async metrics(service: string, environment: string, now: Date) {
+      const rows = await repo.history({ service, environment }, 1000);
       const rolledBack = new Set(
         rows.filter((r) => r.rollbackOf !== null && r.status === 'succeeded').map((r) => r.rollbackOf),
       );

@@ -31,7 +31,7 @@ export const requestsCapability = defineCapability('requests', (core) => {
   }
   const service = createRequestsService({
     config,
-    repo: createRequestsRepo(core.syncDb),
+    repo: createRequestsRepo(core.db),
     clock: core.clock,
     timezone: core.config.team.timezone,
     people: core.people,
@@ -44,7 +44,7 @@ export const requestsCapability = defineCapability('requests', (core) => {
   });
   core.approvals.registerSubject({
     type: SUBJECT_TYPE,
-    describe: async (subjectId) => approvalView(service.get(Number(subjectId)), service.typeById),
+    describe: async (subjectId) => approvalView(await service.get(Number(subjectId)), service.typeById),
     onApproved: service.onApproved,
     onRejected: service.onRejected,
     onExpired: service.onExpired,
@@ -60,15 +60,10 @@ export const requestsCapability = defineCapability('requests', (core) => {
       {
         id: 'requests.mine',
         order: 30,
-        build: ({ userId, role }) => {
-          const queue =
-            role === 'member'
-              ? undefined
-              : (() => {
-                  const { waiting } = service.openQueue();
-                  return { open: waiting.length, breached: waiting.filter((r) => r.slaFlaggedAt).length };
-                })();
-          return homeSection(service.mine(userId, 5), (id) => service.typeById(id), core.clock.now(), queue);
+        build: async ({ userId, role }) => {
+          const waiting = role === 'member' ? undefined : (await service.openQueue()).waiting;
+          const queue = waiting && { open: waiting.length, breached: waiting.filter((r) => r.slaFlaggedAt).length };
+          return homeSection(await service.mine(userId, 5), (id) => service.typeById(id), core.clock.now(), queue);
         },
       },
       { id: 'requests.start', order: 41, build: homeStartButton },

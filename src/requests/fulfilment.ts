@@ -7,7 +7,13 @@ import type { RequestPatch, RequestRow } from './repo.js';
 /** What the service lends fulfilment: its helpers for moving and announcing a request. */
 interface FulfilmentDeps extends RequestsServiceDeps {
   typeOf(row: RequestRow): RequestType;
-  move(row: RequestRow, to: RequestStatus, patch?: RequestPatch): RequestRow;
+  move(row: RequestRow, to: RequestStatus, patch?: RequestPatch): Promise<RequestRow>;
+  tryMove(
+    row: RequestRow,
+    to: RequestStatus,
+    patch?: RequestPatch,
+    same?: Pick<RequestRow, 'message' | 'outputs'>,
+  ): Promise<RequestRow | null>;
   announce(row: RequestRow, note?: string, options?: { card?: boolean }): Promise<void>;
   safely(what: string, effect: () => Promise<unknown>): Promise<void>;
 }
@@ -41,12 +47,18 @@ export const WEBHOOK_TIMEOUT_MS = 10_000;
 /** The receiver's de-duplication key: the same for every try of one request (see docs/requests.md). */
 export const idempotencyKey = (requestId: number) => `request-${requestId}`;
 
+const conflictWith = (id: number): CallbackResult => ({
+  ok: false,
+  httpStatus: 409,
+  error: `request ${id} changed while this report was applied; send it again`,
+});
+
 export function createFulfilment(deps: FulfilmentDeps) {
-  const { repo, clock, audit, notifier, typeOf, move, announce, safely } = deps;
+  const { repo, clock, audit, notifier, typeOf, move, tryMove, announce, safely } = deps;
 
   async function toQueue(row: RequestRow, note?: string): Promise<RequestRow> {
     const type = typeOf(row);
-    const queued = move(row, 'queued', {
+    const queued = await move(row, 'queued', {
       mode: 'manual',
       nextAttemptAt: null,
       ...(note ? { message: note, lastError: note } : {}),
@@ -54,7 +66,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
     let posted: RequestRow = queued;
     await safely(`posting #${row.id} to the queue`, async () => {
       const ref = await notifier.postQueueCard(deps.config.channel, queued, type);
-      posted = repo.update(row.id, { queueChannel: ref.channel, queueTs: ref.ts }) ?? queued;
+      posted = (await repo.update(row.id, { queueChannel: ref.channel, queueTs: ref.ts })) ?? queued;
     });
     await audit.record({ actor: 'system', action: 'requests.queue', target: `request:${row.id}`, detail: note });
     await announce(posted, undefined, { card: false });
@@ -75,11 +87,11 @@ export function createFulfilment(deps: FulfilmentDeps) {
     const attempts = row.webhookAttempts + 1;
     const startedAt = clock.now();
     // Recorded before the POST: if the process dies before the answer, the sweep finds this try past its timeout.
-    const started = repo.startAttempt(row.id, row.webhookAttempts, {
+    const started = await repo.startAttempt(row.id, row.webhookAttempts, {
       webhookAttemptStartedAt: startedAt,
       nextAttemptAt: new Date(startedAt.getTime() + WEBHOOK_TIMEOUT_MS),
     });
-    if (!started) return repo.get(row.id) ?? row;
+    if (!started) return (await repo.get(row.id)) ?? row;
     inFlight.add(row.id);
     let result: Awaited<ReturnType<typeof sendWebhook>>;
     try {
@@ -103,7 +115,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
     result: { ok: true; status: number } | { ok: false; error: string },
   ): Promise<RequestRow> {
     const now = clock.now();
-    const current = repo.get(row.id) ?? row;
+    const current = (await repo.get(row.id)) ?? row;
     if (result.ok) {
       await audit.record({
         actor: 'system',
@@ -111,10 +123,14 @@ export function createFulfilment(deps: FulfilmentDeps) {
         target: `request:${row.id}`,
         detail: `delivered (HTTP ${result.status}, try ${attempts})`,
       });
-      const delivered = repo.update(row.id, { deliveredAt: now, nextAttemptAt: null, webhookAttemptStartedAt: null });
+      const delivered = await repo.update(row.id, {
+        deliveredAt: now,
+        nextAttemptAt: null,
+        webhookAttemptStartedAt: null,
+      });
       // A fast webhook may already have called back; only move on if nothing did.
       if (delivered && PENDING_DELIVERY.includes(delivered.status)) {
-        const queued = move(delivered, 'queued');
+        const queued = await move(delivered, 'queued');
         await announce(queued);
         return queued;
       }
@@ -129,18 +145,19 @@ export function createFulfilment(deps: FulfilmentDeps) {
     });
     if (attempts > webhook.retries) {
       const failedRow =
-        repo.update(row.id, { lastError: result.error, webhookAttemptStartedAt: null, nextAttemptAt: null }) ?? current;
+        (await repo.update(row.id, { lastError: result.error, webhookAttemptStartedAt: null, nextAttemptAt: null })) ??
+        current;
       return toQueue(
         failedRow,
         `Automation failed after ${attempts} ${attempts === 1 ? 'try' : 'tries'}: ${result.error}`,
       );
     }
     return (
-      repo.update(row.id, {
+      (await repo.update(row.id, {
         lastError: result.error,
         webhookAttemptStartedAt: null,
         nextAttemptAt: new Date(now.getTime() + backoffDelayMs(attempts)),
-      }) ?? current
+      })) ?? current
     );
   }
 
@@ -148,8 +165,9 @@ export function createFulfilment(deps: FulfilmentDeps) {
     id: number,
     signedWith: string,
     input: CallbackInput | { invalid: string },
+    retry = 3,
   ): Promise<CallbackResult> {
-    const row = repo.get(id);
+    const row = await repo.get(id);
     if (!row) return { ok: false, httpStatus: 404, error: `no request ${id}` };
     const type = typeOf(row);
     if (type.fulfilment.kind !== 'webhook' || type.fulfilment.secret !== signedWith) {
@@ -172,13 +190,21 @@ export function createFulfilment(deps: FulfilmentDeps) {
           : `it is ${row.status} and cannot become ${input.status}`;
       return { ok: false, httpStatus: 409, error: `request ${id}: ${why}` };
     }
-    const moved = move(row, input.status, {
-      deliveredAt: row.deliveredAt ?? clock.now(),
-      nextAttemptAt: null,
-      ...(input.message !== undefined ? { message: input.message } : {}),
-      ...(input.outputs ? { outputs: { ...(row.outputs ?? {}), ...input.outputs } } : {}),
-      ...(input.status === 'done' ? { resolvedBy: 'webhook' } : {}),
-    });
+    // Compare-and-set on the status, message and outputs read above: of reports arriving together with the same
+    // news, one changes the row and tells people; the others are looked at again and find nothing new.
+    const moved = await tryMove(
+      row,
+      input.status,
+      {
+        deliveredAt: row.deliveredAt ?? clock.now(),
+        nextAttemptAt: null,
+        ...(input.message !== undefined ? { message: input.message } : {}),
+        ...(input.outputs ? { outputs: { ...(row.outputs ?? {}), ...input.outputs } } : {}),
+        ...(input.status === 'done' ? { resolvedBy: 'webhook' } : {}),
+      },
+      { message: row.message, outputs: row.outputs },
+    );
+    if (!moved) return retry > 0 ? applyCallback(id, signedWith, input, retry - 1) : conflictWith(id);
     await audit.record({
       actor: `webhook:${row.typeId}`,
       action: 'requests.callback',
@@ -191,7 +217,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
       // The automation gave up: show the platform team (the card carries the webhook's message).
       await safely(`posting failed #${id} to the queue`, async () => {
         const ref = await notifier.postQueueCard(deps.config.channel, moved, type);
-        repo.update(id, { queueChannel: ref.channel, queueTs: ref.ts });
+        await repo.update(id, { queueChannel: ref.channel, queueTs: ref.ts });
       });
     }
     return { ok: true, request: moved };
@@ -215,11 +241,11 @@ export function createFulfilment(deps: FulfilmentDeps) {
      * off (still marked started past the timeout): that one counts as a failed try, then the rules are the same.
      */
     async retryDue(now: Date): Promise<number> {
-      const due = repo.dueDeliveries(now).filter((row) => !inFlight.has(row.id));
+      const due = (await repo.dueDeliveries(now)).filter((row) => !inFlight.has(row.id));
       for (const row of due) {
         const type = typeOf(row);
         if (type.fulfilment.kind !== 'webhook' || !PENDING_DELIVERY.includes(row.status)) {
-          repo.update(row.id, { nextAttemptAt: null, webhookAttemptStartedAt: null });
+          await repo.update(row.id, { nextAttemptAt: null, webhookAttemptStartedAt: null });
           continue;
         }
         if (row.webhookAttemptStartedAt) {
@@ -248,7 +274,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
       const result = await applyCallback(id, signedWith, input);
       if (!result.ok) {
         await audit.record({
-          actor: `webhook:${repo.get(id)?.typeId ?? 'unknown'}`,
+          actor: `webhook:${(await repo.get(id))?.typeId ?? 'unknown'}`,
           action: 'requests.callback',
           target: `request:${id}`,
           outcome: 'denied',
@@ -261,10 +287,10 @@ export function createFulfilment(deps: FulfilmentDeps) {
     /** `requests.sla-sweep`: flags (once) every manual request older than its type's SLA. */
     async slaSweep(now: Date): Promise<number> {
       let flagged = 0;
-      for (const row of repo.unflaggedManualOpen()) {
+      for (const row of await repo.unflaggedManualOpen()) {
         const type = typeOf(row);
         if (!slaBreached(row, type.sla, now)) continue;
-        const marked = repo.update(row.id, { slaFlaggedAt: now });
+        const marked = await repo.flagSla(row.id, now);
         if (!marked) continue;
         flagged++;
         await audit.record({ actor: 'system', action: 'requests.sla-breach', target: `request:${row.id}` });

@@ -1,87 +1,107 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { returningOne, writtenRow } from '../db/write-sync.js';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { orm } from '../db/scope.js';
+import { twin } from '../db/twin.js';
+import { returningOne, writtenRow } from '../db/write.js';
 import type { RequestStatus } from './model.js';
 import { type NewRequestRow, type RequestRow, requestsTable } from './schema.js';
 
 export type { RequestRow };
 export type RequestPatch = Partial<Omit<NewRequestRow, 'id'>>;
 
-/** Drizzle queries for requests; no rules here. */
+/**
+ * Drizzle queries for requests; no rules here. A status move, a webhook try and an SLA flag are compare-and-sets:
+ * they change the row only while it is as the caller saw it, and say (null or false) when someone got there first.
+ */
 export interface RequestsRepo {
-  insert(row: NewRequestRow): RequestRow;
-  get(id: number): RequestRow | null;
-  /** Updates only when the request is still in one of `from` (optimistic check); null when it was not. */
-  transition(id: number, from: readonly RequestStatus[], patch: RequestPatch): RequestRow | null;
-  update(id: number, patch: RequestPatch): RequestRow | null;
+  insert(row: NewRequestRow): Promise<RequestRow>;
+  get(id: number): Promise<RequestRow | null>;
+  /**
+   * Updates only when the request is still in one of `from` (compare-and-set) and, when `same` is given, still
+   * has that message and those outputs; null when it was not.
+   */
+  transition(
+    id: number,
+    from: readonly RequestStatus[],
+    patch: RequestPatch,
+    same?: Pick<RequestRow, 'message' | 'outputs'>,
+  ): Promise<RequestRow | null>;
+  update(id: number, patch: RequestPatch): Promise<RequestRow | null>;
   /**
    * Starts webhook try `tries + 1`: stores it (with `patch`) only while the request still has `tries` tries and is
    * undelivered, so two sweeps cannot both send it; null when someone else got there first.
    */
-  startAttempt(id: number, tries: number, patch: RequestPatch): RequestRow | null;
-  byRequester(userId: string, limit: number): RequestRow[];
-  withStatus(statuses: readonly RequestStatus[]): RequestRow[];
+  startAttempt(id: number, tries: number, patch: RequestPatch): Promise<RequestRow | null>;
+  /** Flags the request's SLA breach, once: null when it was flagged already. */
+  flagSla(id: number, at: Date): Promise<RequestRow | null>;
+  byRequester(userId: string, limit: number): Promise<RequestRow[]>;
+  withStatus(statuses: readonly RequestStatus[]): Promise<RequestRow[]>;
   /** Webhook deliveries whose next try is due. */
-  dueDeliveries(now: Date): RequestRow[];
+  dueDeliveries(now: Date): Promise<RequestRow[]>;
   /** Manual requests still with the platform team, not yet flagged for their SLA. */
-  unflaggedManualOpen(): RequestRow[];
-  all(): RequestRow[];
+  unflaggedManualOpen(): Promise<RequestRow[]>;
+  all(): Promise<RequestRow[]>;
 }
 
-export function createRequestsRepo(db: Db): RequestsRepo {
-  const t = requestsTable;
-  // Prepared once: the Home tab asks on every open, and building + preparing the query cost more than running it.
-  const byRequester = db
-    .select()
-    .from(t)
-    .where(eq(t.requester, sql.placeholder('userId')))
-    .orderBy(desc(t.submittedAt), desc(t.id))
-    .limit(sql.placeholder('limit'))
-    .prepare();
+export function createRequestsRepo(db: Database): RequestsRepo {
+  const t = twin(db, requestsTable);
+  const changed = async (query: PromiseLike<RequestRow[]>) => (await returningOne(query)) ?? null;
   return {
-    insert: (row) => writtenRow(db.insert(t).values(row).returning()),
-    get: (id) => db.select().from(t).where(eq(t.id, id)).get() ?? null,
-    transition(id, from, patch) {
-      return (
-        returningOne(
-          db
-            .update(t)
-            .set(patch)
-            .where(and(eq(t.id, id), inArray(t.status, [...from])))
-            .returning(),
-        ) ?? null
-      );
-    },
+    insert: (row) => writtenRow(orm(db).insert(t).values(row).returning()),
+    get: async (id) => (await orm(db).select().from(t).where(eq(t.id, id)).limit(1))[0] ?? null,
+    transition: (id, from, patch, same) =>
+      changed(
+        orm(db)
+          .update(t)
+          .set(patch)
+          .where(
+            and(
+              eq(t.id, id),
+              inArray(t.status, [...from]),
+              same ? (same.message === null ? isNull(t.message) : eq(t.message, same.message)) : undefined,
+              same ? (same.outputs === null ? isNull(t.outputs) : eq(t.outputs, same.outputs)) : undefined,
+            ),
+          )
+          .returning(),
+      ),
     startAttempt: (id, tries, patch) =>
-      returningOne(
-        db
+      changed(
+        orm(db)
           .update(t)
           .set({ ...patch, webhookAttempts: tries + 1 })
           .where(and(eq(t.id, id), eq(t.webhookAttempts, tries), isNull(t.deliveredAt)))
           .returning(),
-      ) ?? null,
-    update: (id, patch) => returningOne(db.update(t).set(patch).where(eq(t.id, id)).returning()) ?? null,
-    byRequester: (userId, limit) => byRequester.all({ userId, limit }),
+      ),
+    flagSla: (id, at) =>
+      changed(
+        orm(db)
+          .update(t)
+          .set({ slaFlaggedAt: at })
+          .where(and(eq(t.id, id), isNull(t.slaFlaggedAt)))
+          .returning(),
+      ),
+    update: (id, patch) => changed(orm(db).update(t).set(patch).where(eq(t.id, id)).returning()),
+    // The Home tab asks on every open: the statement cache keeps it prepared.
+    byRequester: (userId, limit) =>
+      orm(db).select().from(t).where(eq(t.requester, userId)).orderBy(desc(t.submittedAt), desc(t.id)).limit(limit),
     withStatus: (statuses) =>
-      db
+      orm(db)
         .select()
         .from(t)
         .where(inArray(t.status, [...statuses]))
-        .orderBy(asc(t.submittedAt), asc(t.id))
-        .all(),
+        .orderBy(asc(t.submittedAt), asc(t.id)),
     dueDeliveries: (now) =>
-      db
+      orm(db)
         .select()
         .from(t)
         .where(and(eq(t.mode, 'webhook'), isNull(t.deliveredAt), isNotNull(t.nextAttemptAt), lte(t.nextAttemptAt, now)))
-        .orderBy(asc(t.nextAttemptAt))
-        .all(),
+        .orderBy(asc(t.nextAttemptAt), asc(t.id)),
     unflaggedManualOpen: () =>
-      db
+      orm(db)
         .select()
         .from(t)
         .where(and(eq(t.mode, 'manual'), inArray(t.status, ['queued', 'claimed']), isNull(t.slaFlaggedAt)))
-        .all(),
-    all: () => db.select().from(t).all(),
+        .orderBy(asc(t.id)),
+    all: () => orm(db).select().from(t).orderBy(asc(t.id)),
   };
 }

@@ -5,11 +5,14 @@ import type { RequestType } from './config.js';
 import { createFulfilment, type Fulfilment } from './fulfilment.js';
 import { assertTransition, isTerminal, OPEN_STATUSES, type RequestStatus, STATUS_LABEL, sortQueue } from './model.js';
 import type { RequestsServiceDeps } from './ports.js';
-import type { RequestRow, RequestsRepo } from './repo.js';
+import type { RequestPatch, RequestRow } from './repo.js';
 import { computeStats, type TypeStats } from './stats.js';
 import { type RawValue, type ValidationResult, validateFields } from './validate.js';
 
 export const SUBJECT_TYPE = 'request';
+
+/** What a webhook's progress report compares against: the message and outputs the request had when read. */
+type RequestSnapshot = Pick<RequestRow, 'message' | 'outputs'>;
 
 export type RequestsService = ReturnType<typeof createRequestsService>;
 
@@ -33,30 +36,39 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     await safely('refreshing Home', () => deps.notifier.homeChanged([row.requester]));
   }
 
-  /** Moves a request from one of `from` to `to` (plus `patch`), or throws conflict if someone got there first. */
-  function move(row: RequestRow, to: RequestStatus, patch: Parameters<RequestsRepo['update']>[1] = {}): RequestRow {
+  /**
+   * Moves a request from its status (as `row` shows it) to `to` (plus `patch`), compare-and-set: null when
+   * someone got there first. `same`: only while its message and outputs are still these, too.
+   */
+  function tryMove(row: RequestRow, to: RequestStatus, patch: RequestPatch = {}, same?: RequestSnapshot) {
     assertTransition(row.id, row.status, to);
     const now = clock.now();
-    const updated = repo.transition(row.id, [row.status], {
+    const changes: RequestPatch = {
       status: to,
       updatedAt: now,
       // The message belongs to this change (a reason, a webhook's words); an old one is not repeated.
       message: null,
       ...(isTerminal(to) ? { completedAt: now, nextAttemptAt: null } : {}),
       ...patch,
-    });
+    };
+    return repo.transition(row.id, [row.status], changes, same);
+  }
+
+  /** As tryMove, but someone getting there first is an error for the person (or a conflict if it is closed). */
+  async function move(row: RequestRow, to: RequestStatus, patch: RequestPatch = {}): Promise<RequestRow> {
+    const updated = await tryMove(row, to, patch);
     if (!updated) {
-      const current = repo.get(row.id);
+      const current = await repo.get(row.id);
       assertTransition(row.id, current?.status ?? row.status, to);
       throw invalidInput(`Request #${row.id} changed while you were looking at it; try again.`);
     }
     return updated;
   }
 
-  const fulfilment: Fulfilment = createFulfilment({ ...deps, typeOf, move, announce, safely });
+  const fulfilment: Fulfilment = createFulfilment({ ...deps, typeOf, move, tryMove, announce, safely });
 
-  function getOrThrow(id: number): RequestRow {
-    const row = repo.get(id);
+  async function getOrThrow(id: number): Promise<RequestRow> {
+    const row = await repo.get(id);
     if (!row) throw notFound(`There is no request #${id}.`);
     return row;
   }
@@ -75,11 +87,11 @@ export function createRequestsService(deps: RequestsServiceDeps) {
   }
 
   async function afterApproval(approval: Approval, to: 'approved' | 'rejected' | 'expired'): Promise<void> {
-    const row = repo.get(Number(approval.subjectId));
+    const row = await repo.get(Number(approval.subjectId));
     if (row?.status !== 'awaiting_approval') return;
     const rejection = [...approval.decisions].reverse().find((d) => d.decision === 'reject');
     const approvers = approval.decisions.filter((d) => d.decision === 'approve').map((d) => `<@${d.userId}>`);
-    const updated = move(row, to, {
+    const updated = await move(row, to, {
       ...(to === 'rejected'
         ? { message: rejection?.reason ?? 'no reason given', resolvedBy: rejection?.userId ?? null }
         : {}),
@@ -103,7 +115,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     onExpired: (approval: Approval) => afterApproval(approval, 'expired'),
     /** Still waiting on this approval (not decided another way, not asked again under another approval)? */
     async isWaiting(approval: Approval): Promise<boolean> {
-      const row = repo.get(Number(approval.subjectId));
+      const row = await repo.get(Number(approval.subjectId));
       return row?.status === 'awaiting_approval' && (row.approvalId === null || row.approvalId === approval.id);
     },
     types: () => config.types,
@@ -128,7 +140,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
       const result = validateFields(type.fields, input.raw, clock.now(), deps.timezone);
       if (!result.ok) throw invalidInput('Some answers need fixing.', result.errors);
       const now = clock.now();
-      const row = repo.insert({
+      const row = await repo.insert({
         typeId: type.id,
         requester: input.requester,
         fields: result.values,
@@ -146,7 +158,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
       await announce(row);
       if (!type.approval) {
         await fulfilment.start(row);
-        return repo.get(row.id) ?? row;
+        return (await repo.get(row.id)) ?? row;
       }
       try {
         // The request moves to awaiting approval in the same transaction that stores the approval (link first).
@@ -156,16 +168,16 @@ export function createRequestsService(deps: RequestsServiceDeps) {
           requester: input.requester,
           policy: { count: type.approval.count, approvers: type.approval.approvers, ttlMs: type.approval.ttl },
           link: async (approval) => {
-            move(row, 'awaiting_approval', { approvalId: approval.id });
+            await move(row, 'awaiting_approval', { approvalId: approval.id });
           },
         });
-        const withApproval = repo.get(row.id) ?? row;
+        const withApproval = (await repo.get(row.id)) ?? row;
         if (withApproval.status === 'awaiting_approval') await announce(withApproval);
-        return repo.get(row.id) ?? withApproval;
+        return (await repo.get(row.id)) ?? withApproval;
       } catch (error) {
         if (!isDomainError(error)) throw error;
         // Not enough eligible approvers: nobody could ever approve it, so close it and say why.
-        const failed = move(row, 'failed', { message: `Could not ask for approval: ${error.message}` });
+        const failed = await move(row, 'failed', { message: `Could not ask for approval: ${error.message}` });
         await audit.record({
           actor: 'system',
           action: 'requests.approval-request',
@@ -180,7 +192,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
 
     async claim(id: number, userId: string): Promise<RequestRow> {
       await requirePlatform(userId, 'claim', id);
-      const row = move(getOrThrow(id), 'claimed', { claimedBy: userId });
+      const row = await move(await getOrThrow(id), 'claimed', { claimedBy: userId });
       await audit.record({ actor: userId, action: 'requests.claim', target: `request:${id}` });
       await announce(row);
       return row;
@@ -188,8 +200,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
 
     async complete(id: number, userId: string): Promise<RequestRow> {
       await requirePlatform(userId, 'done', id);
-      const current = getOrThrow(id);
-      const row = move(current, 'done', { resolvedBy: userId, claimedBy: current.claimedBy ?? userId });
+      const current = await getOrThrow(id);
+      const row = await move(current, 'done', { resolvedBy: userId, claimedBy: current.claimedBy ?? userId });
       await audit.record({ actor: userId, action: 'requests.done', target: `request:${id}` });
       await announce(row);
       return row;
@@ -198,7 +210,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     async reject(id: number, userId: string, reason: string): Promise<RequestRow> {
       await requirePlatform(userId, 'reject', id);
       if (!reason.trim()) throw invalidInput('Give a reason: the requester will see it.', { reason: 'Give a reason.' });
-      const row = move(getOrThrow(id), 'rejected', { resolvedBy: userId, message: reason.trim() });
+      const row = await move(await getOrThrow(id), 'rejected', { resolvedBy: userId, message: reason.trim() });
       await audit.record({ actor: userId, action: 'requests.reject', target: `request:${id}`, detail: reason.trim() });
       await announce(row);
       return row;
@@ -214,8 +226,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
      * overdue first), then oldest; `elsewhere` is everything else still open (awaiting approval, with a webhook),
      * oldest first — shown after, so nobody mistakes it for work of theirs.
      */
-    openQueue(): { waiting: RequestRow[]; elsewhere: RequestRow[] } {
-      const open = repo.withStatus(OPEN_STATUSES);
+    async openQueue(): Promise<{ waiting: RequestRow[]; elsewhere: RequestRow[] }> {
+      const open = await repo.withStatus(OPEN_STATUSES);
       const isWork = (r: RequestRow) => r.mode === 'manual' && (r.status === 'queued' || r.status === 'claimed');
       return {
         waiting: sortQueue(open.filter(isWork), (r) => typeById(r.typeId)?.sla, clock.now()),
@@ -224,8 +236,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     },
 
     /** Per-type figures over requests submitted since `since` (all time when omitted). */
-    stats(since?: Date): TypeStats[] {
-      const rows = repo.all();
+    async stats(since?: Date): Promise<TypeStats[]> {
+      const rows = await repo.all();
       return computeStats(
         since ? rows.filter((r) => r.submittedAt.getTime() >= since.getTime()) : rows,
         config.types.map((t) => t.id),

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { inTransaction, orm } from '../../src/db/scope.js';
 import { createSqliteDatabase, type SqliteDatabase } from '../../src/db/sqlite.js';
 import { WriteFailedError } from '../../src/db/write.js';
-import { gate } from '../support/wait.js';
+import { eventually, gate } from '../support/wait.js';
 
 const notes = sqliteTable('notes', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -126,7 +126,7 @@ describe('the SQLite Database: transactions on its one connection', () => {
         outsideDone = true;
       });
     // It is waiting (the transaction holds the connection), not written into the transaction.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await eventually(() => db.waiting() === 1, { what: 'the outside write to wait' });
     expect(outsideDone).toBe(false);
     expect(db.sqlite.prepare('select count(*) as n from notes').get()).toEqual({ n: 1 });
     release.open();
@@ -135,40 +135,47 @@ describe('the SQLite Database: transactions on its one connection', () => {
     expect(await bodies(db)).toEqual(['from outside']);
   });
 
-  it('a read from outside sees no uncommitted row', async () => {
+  it('a read from outside sees no uncommitted row (it waits for the transaction, which then rolls back)', async () => {
     const db = open();
     const inside = gate();
     const release = gate();
-    const tx = db.transaction(async (t) => {
-      await t.insert(notes).values({ body: 'uncommitted' });
-      inside.open();
-      await release.opened;
-    });
+    const tx = db
+      .transaction(async (t) => {
+        await t.insert(notes).values({ body: 'uncommitted' });
+        inside.open();
+        await release.opened;
+        throw new Error('rolled back');
+      })
+      .catch(() => {});
     await inside.opened;
     const read = bodies(db);
+    await eventually(() => db.waiting() === 1, { what: 'the read to wait' });
     release.open();
     await tx;
-    // The read waited for the commit: it sees the row committed, never a row that might still roll back.
-    expect(await read).toEqual(['uncommitted']);
+    expect(await read).toEqual([]);
   });
 
   it('two concurrent transactions take turns: each reads and writes with no other in between', async () => {
     const db = open();
     await db.orm.insert(notes).values({ body: '0' });
     const order: string[] = [];
-    // Read, yield, write: interleaved, both would read 0 and one increment would be lost.
+    const hold = gate();
+    // Read, wait, write: interleaved, all three would read 0 and two increments would be lost.
     const increment = (name: string) =>
       db.transaction(async (tx) => {
         order.push(`${name} begins`);
         const [row] = await tx.select().from(notes).where(eq(notes.id, 1)).limit(1);
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await hold.opened;
         await tx
           .update(notes)
           .set({ body: String(Number(row!.body) + 1) })
           .where(eq(notes.id, 1));
         order.push(`${name} ends`);
       });
-    await Promise.all([increment('a'), increment('b'), increment('c')]);
+    const all = Promise.all([increment('a'), increment('b'), increment('c')]);
+    await eventually(() => order.length === 1 && db.waiting() === 2, { what: 'b and c to wait for a' });
+    hold.open();
+    await all;
     expect(await bodies(db)).toEqual(['3']);
     expect(order).toEqual(['a begins', 'a ends', 'b begins', 'b ends', 'c begins', 'c ends']);
   });

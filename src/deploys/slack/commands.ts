@@ -65,7 +65,7 @@ export function deployCommands(deps: DeployCommandDeps): Subcommand[] {
       const input = { service, environment, ref, reason, breakGlass: ctx.args.flags['break-glass'] === true };
       // A replay of this very command (same trigger_id) answers with the deploy it made, and makes no other.
       const requestKey = `command:${ctx.triggerId}`;
-      const earlier = dryRun ? null : deploys.byRequestKey(requestKey);
+      const earlier = dryRun ? null : await deploys.byRequestKey(requestKey);
       if (earlier) return ctx.reply(requestedReply(earlier));
       const result = await deploys.check(ctx.userId, input, { dryRun });
       if (dryRun || !result.ok) return ctx.reply(preflightMessage(input, result, dryRun));
@@ -111,14 +111,19 @@ export function deployCommands(deps: DeployCommandDeps): Subcommand[] {
       if (environment && !envNames.includes(environment)) {
         throw new ArgsError(unknownEnvironmentMessage(config, environment));
       }
-      const rows = deploys.history({ ...(service ? { service } : {}), ...(environment ? { environment } : {}) }, 15);
+      const rows = await deploys.history(
+        { ...(service ? { service } : {}), ...(environment ? { environment } : {}) },
+        15,
+      );
       const pairs = new Map<string, { service: string; environment: string }>();
       for (const r of rows)
         pairs.set(`${r.service}\u0000${r.environment}`, { service: r.service, environment: r.environment });
       const now = clock.now();
-      const figures = [...pairs.values()]
-        .slice(0, 8)
-        .map((p) => ({ ...p, metrics: deploys.metrics(p.service, p.environment, now) }));
+      const figures = await Promise.all(
+        [...pairs.values()]
+          .slice(0, 8)
+          .map(async (p) => ({ ...p, metrics: await deploys.metrics(p.service, p.environment, now) })),
+      );
       await ctx.reply(historyMessage(rows, figures));
     },
   });
@@ -175,7 +180,8 @@ export function deployCommands(deps: DeployCommandDeps): Subcommand[] {
     minRole: 'member',
     async handle(ctx) {
       const now = clock.now();
-      await ctx.reply(locksMessage(guardrails.activeLocks(now), guardrails.activeFreezes(now), guardrails.zone, now));
+      const [locks, freezes] = await Promise.all([guardrails.activeLocks(now), guardrails.activeFreezes(now)]);
+      await ctx.reply(locksMessage(locks, freezes, guardrails.zone, now));
     },
   });
 

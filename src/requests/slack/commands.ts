@@ -50,10 +50,10 @@ export function requestCommands(service: RequestsService, clock: Clock): Subcomm
             '`/platform requests --open` is for the platform team; `/platform requests` lists yours.',
           );
         }
-        await ctx.reply(queueMessage(service.openQueue(), typeOf, clock.now()));
+        await ctx.reply(queueMessage(await service.openQueue(), typeOf, clock.now()));
         return;
       }
-      await ctx.reply(myRequestsMessage(service.mine(ctx.userId), typeOf, clock.now()));
+      await ctx.reply(myRequestsMessage(await service.mine(ctx.userId), typeOf, clock.now()));
     },
   });
   commands.push({
@@ -70,7 +70,7 @@ export function requestCommands(service: RequestsService, clock: Clock): Subcomm
         throw new ArgsError(`\`--days ${raw}\` is not a number of days; try \`/platform admin stats --days 30\``);
       }
       const since = days === undefined ? undefined : new Date(clock.now().getTime() - days * DAY_MS);
-      await ctx.reply(statsMessage(service.stats(since), typeOf, days));
+      await ctx.reply(statsMessage(await service.stats(since), typeOf, days));
     },
   });
   return commands;

@@ -164,7 +164,7 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
       await service.recordDenied(userId, 'reject', `request:${id}`);
       return say(':no_entry: Only the platform team can work the request queue.');
     }
-    const row = service.get(id);
+    const row = await service.get(id);
     if (!row || isTerminal(row.status)) return say(`Request #${id} is already closed.`);
     await client.views.open({
       trigger_id: triggerId,
@@ -179,7 +179,7 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
       ack({ response_action: 'errors', errors: { [IDS.rejectReasonBlock]: message } });
     if (!meta.success) return errors('This form lost its request ID; close it and click Reject again.');
     if (!reason) return errors('Give a reason: the requester will see it.');
-    const row = service.get(meta.data.requestId);
+    const row = await service.get(meta.data.requestId);
     if (!row || isTerminal(row.status)) return errors(`Request #${meta.data.requestId} is already closed.`);
     await ack();
     try {
