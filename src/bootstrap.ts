@@ -87,7 +87,7 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
     commands: new CommandRegistry(),
     home,
     fetch: options.fetch ?? globalThis.fetch,
-    approvals: createApprovals({ db: database, clock, logger, people, audit, client, publishHome }),
+    approvals: createApprovals({ db: database, clock, logger, people, audit, client, publishHome, leases }),
     publishHome,
   };
 }
@@ -138,6 +138,9 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
       stopped = true;
       await slack.stop(timeoutMs);
       await core.scheduler.stop(timeoutMs);
+      // What is still running now is abandoned: other replicas may take it over at once.
+      const released = await core.leases.releaseAll().catch(() => 0);
+      if (released > 0) core.logger.info(`stopping: gave back ${released} lease(s) for work left unfinished`);
       await database.close();
     },
   };

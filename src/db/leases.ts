@@ -65,6 +65,11 @@ export interface Leases {
   hold<T>(key: string, ttlMs: number, work: (lease: HeldLease) => Promise<T>): Promise<Held<T>>;
   /** Deletes leases that expired before `before` (housekeeping); returns how many. */
   prune(before: Date): Promise<number>;
+  /**
+   * Stops every renewal and gives back every lease this holder has, at once: for a replica that is stopping, so
+   * the others take over what it leaves unfinished now rather than when its leases would have expired.
+   */
+  releaseAll(): Promise<number>;
 }
 
 export interface LeasesDeps {
@@ -85,6 +90,8 @@ export function createLeases(deps: LeasesDeps): Leases {
   const { db, clock, holder } = deps;
   const t = twin(db, leasesTable);
   const until = (ttlMs: number) => new Date(clock.now().getTime() + ttlMs);
+  /** Renewal timers of the leases acquired and not yet released. */
+  const renewals = new Set<NodeJS.Timeout>();
 
   async function claim(key: string, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
@@ -142,12 +149,14 @@ export function createLeases(deps: LeasesDeps): Leases {
       Math.max(1, Math.floor(ttlMs / 3)),
     );
     timer.unref();
+    renewals.add(timer);
     return {
       key,
       signal: lost.signal,
       release() {
         released ??= (async () => {
           clearInterval(timer);
+          renewals.delete(timer);
           await renewing;
           if (lost.signal.aborted) return;
           await release(key).catch((error: unknown) => {
@@ -182,6 +191,12 @@ export function createLeases(deps: LeasesDeps): Leases {
     hold,
     async prune(before) {
       const rows = await returningAll(db.orm.delete(t).where(lt(t.expiresAt, before)).returning({ key: t.key }));
+      return rows.length;
+    },
+    async releaseAll() {
+      for (const timer of renewals) clearInterval(timer);
+      renewals.clear();
+      const rows = await returningAll(db.orm.delete(t).where(eq(t.holder, holder)).returning({ key: t.key }));
       return rows.length;
     },
   };

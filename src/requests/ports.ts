@@ -1,6 +1,7 @@
 import type { ApprovalsApi } from '../approvals/types.js';
 import type { AuditLog } from '../audit/repo.js';
 import type { Clock } from '../clock.js';
+import type { Leases } from '../db/leases.js';
 import type { Logger } from '../logger.js';
 import type { PeopleService } from '../people/service.js';
 import type { RequestsConfig, RequestType } from './config.js';
@@ -32,4 +33,6 @@ export interface RequestsServiceDeps {
   logger: Logger;
   /** Base URL webhooks call back on (`<base>/hooks/requests/<id>`). */
   publicUrl: string;
+  /** The lease on a request's webhook delivery while a try is under way, so no other replica's sweep sends it too. */
+  leases: Pick<Leases, 'acquire'>;
 }

@@ -56,7 +56,7 @@ export const nodeCronFactory: CronFactory = (expression, onTick, { name, timezon
  * How long a replica's hold on a running job lasts without renewal (renewed every third of it while the job runs).
  * A replica that dies mid-run blocks the job for at most this long; then the next run takes it over.
  */
-export const JOB_LEASE_TTL_MS = 60_000;
+export const JOB_LEASE_TTL_MS = 30_000;
 
 /** The lease a run holds on its job: one run of a job at a time, across every replica. */
 export const jobLeaseKey = (name: string) => `job:${name}`;
