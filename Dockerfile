@@ -21,6 +21,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
+# Charts (survey trends, weekly figures) are drawn with DejaVu Sans; the slim image has no fonts.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /data /config && chown -R node:node /data && chmod 0700 /data
 USER node
 VOLUME ["/data"]

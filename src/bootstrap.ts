@@ -6,7 +6,7 @@ import { capabilities as defaultCapabilities } from './capabilities.js';
 import type { Capability, Core } from './capability.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
-import type { DbHandle } from './db/client.js';
+import type { Database } from './db/database.js';
 import { createLeases } from './db/leases.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
@@ -23,7 +23,7 @@ import type { IdAliases } from './slack/id-aliases.js';
 
 export interface GroundcrewOptions {
   config: Config;
-  database: DbHandle;
+  database: Database;
   logger: Logger;
   clock?: Clock;
   fetch?: typeof fetch;
@@ -68,7 +68,6 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
   return {
     config,
     db: database,
-    syncDb: database.db,
     clock,
     logger,
     replica,

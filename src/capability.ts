@@ -4,7 +4,6 @@ import type { ApprovalsService } from './approvals/service.js';
 import type { AuditLog } from './audit/repo.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import type { Db } from './db/client.js';
 import type { Database } from './db/database.js';
 import type { Leases } from './db/leases.js';
 import type { Logger } from './logger.js';
@@ -23,8 +22,6 @@ export type { CustomRoute };
 export interface Core {
   config: Config;
   db: Database;
-  /** @deprecated The synchronous orm, for code not yet moved to `db` (removed once none is left). */
-  syncDb: Db;
   clock: Clock;
   logger: Logger;
   /** Which running process this is (src/replica.ts): several replicas may share the database. */

@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { freePort, type Proc, runToExit, startMain, VALID_YAML, workdir } from './ops/support.js';
 import { formEncode } from './support/harness.js';
 import { appHomeOpened, eventCallback, slashCommand } from './support/payloads.js';
 import { signedHeaders } from './support/signing.js';
@@ -19,53 +17,7 @@ const PROCESS_START_MS = 60_000;
 vi.setConfig({ testTimeout: 90_000 });
 
 /** These tests run `npm start`'s entry point as a real process against a loopback stand-in for Slack's Web API. */
-const ROOT = new URL('..', import.meta.url).pathname;
 const SECRET = 'e2e-signing-secret';
-
-const VALID_YAML = 'timezone: Europe/Berlin\nadmins: [U0ADMIN01]\nplatformTeam: [U0PLAT001]\n';
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function workdir(yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'groundcrew-e2e-'));
-  writeFileSync(join(dir, 'groundcrew.yml'), yaml);
-  return dir;
-}
-
-function startProcess(env: Record<string, string>): ChildProcess & { output: () => RunResult } {
-  // tsx resolved from here; the process runs in an empty folder so a developer's own .env never leaks in.
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/main.ts')], {
-    cwd: mkdtempSync(join(tmpdir(), 'groundcrew-cwd-')),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  return Object.assign(child, { output: () => ({ code: child.exitCode, stdout, stderr }) });
-}
-
-function runToExit(env: Record<string, string>): Promise<RunResult> {
-  const child = startProcess(env);
-  return new Promise((resolve) => child.on('exit', () => resolve(child.output())));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function readAll(req: IncomingMessage): Promise<string> {
   let body = '';
@@ -73,7 +25,7 @@ async function readAll(req: IncomingMessage): Promise<string> {
   return body;
 }
 
-let child: (ChildProcess & { output: () => RunResult }) | undefined;
+let child: Proc | undefined;
 let stub: Server | undefined;
 afterEach(async () => {
   child?.kill('SIGKILL');
@@ -84,7 +36,7 @@ afterEach(async () => {
 
 describe('start-up errors', () => {
   it('names a missing token, exits non-zero, prints no stack trace', async () => {
-    const result = await runToExit({
+    const result = await runToExit('src/main.ts', {
       SLACK_SIGNING_SECRET: SECRET,
       GROUNDCREW_CONFIG: join(workdir(VALID_YAML), 'groundcrew.yml'),
     });
@@ -96,7 +48,7 @@ describe('start-up errors', () => {
 
   it('lists every problem in a malformed groundcrew.yml with its path', async () => {
     const dir = workdir('timezone: Moon/Base\nadmins: [alice]\nchannels:\n  help: "#platform-help"\n');
-    const result = await runToExit({
+    const result = await runToExit('src/main.ts', {
       SLACK_BOT_TOKEN: 'xoxb-1',
       SLACK_SIGNING_SECRET: SECRET,
       GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
@@ -130,7 +82,7 @@ describe('a running groundcrew against a local Slack stand-in', () => {
     const stubPort = (stub.address() as AddressInfo).port;
     const port = await freePort();
     const dir = workdir(VALID_YAML);
-    child = startProcess({
+    child = startMain({
       SLACK_BOT_TOKEN: 'xoxb-e2e',
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: `http://127.0.0.1:${stubPort}/api/`,
@@ -145,7 +97,7 @@ describe('a running groundcrew against a local Slack stand-in', () => {
           (r) => r.status === 200,
           () => false,
         ),
-      { timeoutMs: PROCESS_START_MS, what: 'groundcrew to come up', describe: () => JSON.stringify(child!.output()) },
+      { timeoutMs: PROCESS_START_MS, what: 'groundcrew to come up', describe: () => child!.output() },
     );
     expect(calls.some((c) => c.method === 'auth.test')).toBe(true);
 

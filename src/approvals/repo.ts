@@ -42,6 +42,7 @@ function toDecision(row: ApprovalDecisionRow): ApprovalDecision {
 function toApproval(row: ApprovalRow, decisions: ApprovalDecisionRow[]): Approval {
   return {
     id: row.id,
+    nonce: row.nonce,
     subjectType: row.subjectType,
     subjectId: row.subjectId,
     requester: row.requester,

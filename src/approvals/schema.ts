@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { newNonce } from '../item-ref.js';
 import { APPROVAL_DECISIONS, APPROVAL_STATUSES } from './types.js';
 
 /** One approval of one subject (a deploy, a request). Approvers are expanded to user IDs when it is created. */
@@ -23,6 +24,11 @@ export const approvalsTable = sqliteTable(
      * null after a crash has cards nobody sent, and the `approvals.resend-cards` sweep sends them.
      */
     cardsSentAt: integer('cards_sent_at', { mode: 'timestamp_ms' }),
+    /**
+     * Random, set at insert: references to this row in buttons, modals and callback URLs carry it (src/item-ref.ts),
+     * so none can point at another row. Null for rows from before it existed.
+     */
+    nonce: text('nonce').$defaultFn(newNonce),
   },
   (t) => [
     index('approvals_subject_idx').on(t.subjectType, t.subjectId, t.createdAt),

@@ -18,6 +18,11 @@ import type { ApprovalCard, ApprovalsNotifier } from './ports.js';
 import type { ApprovalsRepo } from './repo.js';
 import type { Approval, ApprovalDecisionKind, ApprovalSubject, ApprovalSubjectView, ApprovalsApi } from './types.js';
 
+/** What recordDecision stored: nothing (refused, or this person's other click won), a decision, or the resolution. */
+type RecordedDecision =
+  | { kind: 'refused' | 'lost'; refusal: Refusal; approval: Approval }
+  | { kind: 'counted' | 'resolved'; approval: Approval };
+
 export type DecisionResult = { ok: true; approval: Approval } | { ok: false; refusal: Refusal; approval: Approval };
 
 /** The API other capabilities use, plus what the Slack listeners and the expiry job need. */
@@ -74,8 +79,11 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
   async function refreshCards(approval: Approval): Promise<void> {
     const view = await card(approval);
+    // In the approvers' order, the channel's copy last (cards are stored in whatever order their posts finished).
+    const rank = (userId: string | null) => (userId === null ? Infinity : approval.approvers.indexOf(userId));
+    const refs = (await repo.cards(approval.id)).sort((x, y) => rank(x.userId) - rank(y.userId));
     const results = await Promise.allSettled(
-      (await repo.cards(approval.id)).map((ref) => notifier.updateCard({ channel: ref.channel, ts: ref.ts }, view)),
+      refs.map((ref) => notifier.updateCard({ channel: ref.channel, ts: ref.ts }, view)),
     );
     for (const r of results) {
       if (r.status === 'rejected')
@@ -205,6 +213,65 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     await afterResolution(cancelled, 'onCancelled');
   }
 
+  /**
+   * The database half of a decision, in one transaction: check it, store it (the unique index counts each approver
+   * once), and resolve the approval when it reached its count (compare-and-set on status). Two approvers deciding
+   * at once take turns (SQLite) or one is retried (PostgreSQL, serializable), so no decision lands on an approval
+   * that the other one just resolved. Nothing but the database inside; the caller posts to Slack after.
+   */
+  function recordDecision(
+    approvalId: number,
+    userId: string,
+    decision: ApprovalDecisionKind,
+    reason: string | undefined,
+    now: Date,
+  ): Promise<RecordedDecision> {
+    return repo.transaction(async (): Promise<RecordedDecision> => {
+      const approval = await mustGet(approvalId);
+      const typed = decision === 'reject' ? (reason ?? '') : undefined;
+      const refusal = checkDecision(approval, userId, decision, now, typed);
+      const action = `approvals.${decision}`;
+      const subject = subjectRef(approval);
+      if (refusal) {
+        const inputs = { subject, ...(reason ? { reason } : {}) };
+        await audit.record({
+          actor: userId,
+          action,
+          target: target(approval),
+          inputs,
+          outcome: 'denied',
+          detail: refusal.message,
+        });
+        return { kind: 'refused', refusal, approval };
+      }
+      const trimmed = decision === 'reject' ? reason?.trim() : undefined;
+      const stored = { approvalId, userId, decision, ...(trimmed ? { reason: trimmed } : {}), at: now };
+      if (!(await repo.addDecision(stored))) {
+        // Lost a race with the same person's other click: the first one counts.
+        const current = await mustGet(approvalId);
+        const already = {
+          code: 'already_decided' as const,
+          message: 'You already decided on this; each approver counts once.',
+        };
+        return { kind: 'lost', refusal: checkDecision(current, userId, decision, now) ?? already, approval: current };
+      }
+      const inputs = { subject, ...(trimmed ? { reason: trimmed } : {}) };
+      await audit.record({ actor: userId, action, target: target(approval), inputs });
+      const updated = await mustGet(approvalId);
+      const next = statusFromDecisions(updated);
+      if (next === 'pending' || !(await repo.resolve(approvalId, next, now)))
+        return { kind: 'counted', approval: updated };
+      const resolved = await mustGet(approvalId);
+      await audit.record({
+        actor: userId,
+        action: next === 'approved' ? 'approvals.approved' : 'approvals.rejected',
+        target: target(resolved),
+        inputs: { subject, decisions: resolved.decisions.length, required: resolved.required },
+      });
+      return { kind: 'resolved', approval: resolved };
+    });
+  }
+
   return {
     card,
 
@@ -273,69 +340,21 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
     async decide(approvalId, userId, decision, reason) {
       const now = clock.now();
-      const approval = await mustGet(approvalId);
-      const refusal = checkDecision(
-        approval,
-        userId,
-        decision,
-        now,
-        decision === 'reject' ? (reason ?? '') : undefined,
-      );
-      const action = `approvals.${decision}`;
-      if (refusal) {
-        await audit.record({
-          actor: userId,
-          action,
-          target: target(approval),
-          inputs: { subject: subjectRef(approval), ...(reason ? { reason } : {}) },
-          outcome: 'denied',
-          detail: refusal.message,
-        });
-        if (refusal.code === 'expired') await expire(approval, now);
-        return { ok: false, refusal, approval: await mustGet(approvalId) };
+      const done = await recordDecision(approvalId, userId, decision, reason, now);
+      switch (done.kind) {
+        case 'refused':
+          if (done.refusal.code === 'expired') await expire(done.approval, now);
+          return { ok: false, refusal: done.refusal, approval: await mustGet(approvalId) };
+        case 'lost':
+          return { ok: false, refusal: done.refusal, approval: done.approval };
+        case 'resolved':
+          await afterResolution(done.approval, done.approval.status === 'approved' ? 'onApproved' : 'onRejected');
+          return { ok: true, approval: done.approval };
+        case 'counted':
+          await refreshCards(done.approval);
+          await homeChanged(done.approval);
+          return { ok: true, approval: await mustGet(approvalId) };
       }
-      const trimmed = decision === 'reject' ? reason?.trim() : undefined;
-      const added = await repo.addDecision({
-        approvalId,
-        userId,
-        decision,
-        ...(trimmed ? { reason: trimmed } : {}),
-        at: now,
-      });
-      if (!added) {
-        // Lost a race with the same person's other click: the first one counts.
-        const current = await mustGet(approvalId);
-        return {
-          ok: false,
-          refusal: checkDecision(current, userId, decision, now) ?? {
-            code: 'already_decided',
-            message: 'You already decided on this; each approver counts once.',
-          },
-          approval: current,
-        };
-      }
-      await audit.record({
-        actor: userId,
-        action,
-        target: target(approval),
-        inputs: { subject: subjectRef(approval), ...(trimmed ? { reason: trimmed } : {}) },
-      });
-      const updated = await mustGet(approvalId);
-      const next = statusFromDecisions(updated);
-      if (next !== 'pending' && (await repo.resolve(approvalId, next, now))) {
-        const resolved = await mustGet(approvalId);
-        await audit.record({
-          actor: userId,
-          action: next === 'approved' ? 'approvals.approved' : 'approvals.rejected',
-          target: target(resolved),
-          inputs: { subject: subjectRef(resolved), decisions: resolved.decisions.length, required: resolved.required },
-        });
-        await afterResolution(resolved, next === 'approved' ? 'onApproved' : 'onRejected');
-        return { ok: true, approval: resolved };
-      }
-      await refreshCards(updated);
-      await homeChanged(updated);
-      return { ok: true, approval: await mustGet(approvalId) };
     },
 
     async refusalFor(approvalId, userId) {

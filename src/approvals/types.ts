@@ -62,6 +62,8 @@ export interface ApprovalDecision {
 
 export interface Approval {
   id: number;
+  /** Carried by every reference to this approval in Slack (src/item-ref.ts); null for approvals from before it. */
+  nonce: string | null;
   subjectType: string;
   subjectId: string;
   /** Slack user ID of the person who asked; never an approver. */

@@ -2,16 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { backupDatabase, defaultBackupDir, ensurePrivateFile } from '../ops/backup.js';
 import { createSqliteDatabase, type SqliteDatabase } from './sqlite.js';
-
-/** @deprecated The synchronous orm, for code not yet moved to the async Database (removed once it is). */
-export type Db = BetterSQLite3Database;
-
-/** What openDb returns: the SQLite Database (and, until every caller is async, the synchronous orm as `db`). */
-export type DbHandle = SqliteDatabase & { db: Db };
 
 /** Migrations live at the repo root, next to src/ (and next to dist/ in the container). */
 export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -32,7 +26,11 @@ export interface OpenDbOptions {
  * backed up first, so a release can be rolled back (migrations only go forward). Migrations are applied here,
  * synchronously, on the raw connection; the Database then runs every query (src/db/sqlite.ts).
  */
-export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER, options: OpenDbOptions = {}): DbHandle {
+export function openDb(
+  path: string,
+  migrationsFolder = MIGRATIONS_FOLDER,
+  options: OpenDbOptions = {},
+): SqliteDatabase {
   const onDisk = path !== ':memory:' && path !== '';
   const existed = onDisk && existsSync(path);
   if (onDisk) ensurePrivateFile(path);
@@ -46,7 +44,6 @@ export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER, optio
   }
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = drizzle(sqlite);
   const backupDir = options.backupDir ?? (onDisk ? defaultBackupDir(path) : false);
   if (existed && backupDir !== false) {
     const pending = pendingMigrations(sqlite, migrationsFolder);
@@ -60,11 +57,11 @@ export function openDb(path: string, migrationsFolder = MIGRATIONS_FOLDER, optio
       options.onBackup?.(file, pending);
     }
   }
-  migrate(db, { migrationsFolder });
-  const database = createSqliteDatabase(sqlite, {
+  // The synchronous better-sqlite3 migrator on the raw connection, before anything else runs on it.
+  migrate(drizzle(sqlite), { migrationsFolder });
+  return createSqliteDatabase(sqlite, {
     ...(options.healthProbeEveryMs !== undefined ? { healthProbeEveryMs: options.healthProbeEveryMs } : {}),
   });
-  return Object.assign(database, { db });
 }
 
 /** The tags of migrations in the folder's journal that drizzle has not applied to this database yet. */

@@ -20,7 +20,9 @@ export interface Database {
   readonly orm: Orm;
   /**
    * Runs `fn` in one transaction: all of its writes are committed, or none. Inside, use `tx` (not `orm`). `fn` awaits
-   * nothing but the database — no Slack, no HTTP: on SQLite every other query waits until it ends.
+   * nothing but the database — no Slack, no HTTP: on SQLite every other query waits until it ends. On PostgreSQL it
+   * runs SERIALIZABLE and is retried on a serialization failure, so `fn` may run more than once: no side effects
+   * other than its queries.
    */
   transaction<T>(fn: (tx: Orm) => Promise<T>): Promise<T>;
   /** true when the database answers and can write (used by /healthz); cheap to call often. */

@@ -84,6 +84,8 @@ export function connectReason(error: unknown): string {
       return 'the server is starting up or shutting down';
   }
   const message = e.message ?? String(error);
+  // Any other error from the server itself (a SQLSTATE) says what it means.
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return message;
   if (/timeout/i.test(message)) return 'no answer within the connection timeout';
   if (/does not support SSL/i.test(message))
     return 'the server does not accept TLS (sslmode in GROUNDCREW_DB asks for it)';

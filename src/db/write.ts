@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { isPostgresUnavailableError } from './pg-errors.js';
 
 /** What the person is told when the database refused a write (full disk, read-only file, I/O error). */
 export const WRITE_FAILED_MESSAGE =
@@ -32,14 +33,15 @@ function storageCause(error: unknown): unknown {
   return undefined;
 }
 
+/** The database could not store this (SQLite: a full disk, I/O; PostgreSQL: src/db/pg-errors.ts), whatever wraps it. */
 export function isStorageError(error: unknown): boolean {
-  return storageCause(error) !== undefined;
+  return storageCause(error) !== undefined || isPostgresUnavailableError(error);
 }
 
 /** `error` as a WriteFailedError when it (or a cause) is a storage failure; otherwise `error` unchanged. */
 export function toWriteError(error: unknown): unknown {
   for (const e of causes(error)) if (e instanceof WriteFailedError) return e;
-  const cause = storageCause(error);
+  const cause = storageCause(error) ?? (isPostgresUnavailableError(error) ? error : undefined);
   return cause === undefined ? error : new WriteFailedError(cause);
 }
 

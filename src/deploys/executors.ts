@@ -1,3 +1,4 @@
+import { itemRef } from '../item-ref.js';
 import { parseJson } from '../json.js';
 import { redactSecrets } from '../redact.js';
 import { readTextCapped, scrubUrl, sendWebhook } from '../webhooks/sender.js';
@@ -6,6 +7,8 @@ import type { ExecutorConfig, GithubActionsExecutorConfig, WebhookExecutorConfig
 /** What an executor needs to know about a deploy. */
 export interface DeployJob {
   id: number;
+  /** The deploy's nonce: its callback URL names it by reference (src/item-ref.ts). */
+  nonce: string | null;
   service: string;
   environment: string;
   ref: string;
@@ -73,8 +76,8 @@ export function createExecutor(config: ExecutorConfig, ctx: ExecutorContext): Ex
   return config.type === 'github-actions' ? githubActionsExecutor(config, ctx) : webhookExecutor(config, ctx);
 }
 
-export const callbackUrl = (publicUrl: string, deployId: number) =>
-  `${publicUrl.replace(/\/+$/, '')}/hooks/deploys/${deployId}`;
+export const callbackUrl = (publicUrl: string, deploy: { id: number; nonce: string | null }) =>
+  `${publicUrl.replace(/\/+$/, '')}/hooks/deploys/${itemRef(deploy)}`;
 
 const waitedFor = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
 
@@ -241,7 +244,7 @@ function webhookExecutor(config: WebhookExecutorConfig, ctx: ExecutorContext): E
         ref: job.ref,
         requestedBy: job.requestedBy,
         reason: job.reason,
-        callbackUrl: callbackUrl(ctx.publicUrl, job.id),
+        callbackUrl: callbackUrl(ctx.publicUrl, job),
       });
       const url =
         answer && typeof answer === 'object' && 'url' in answer && typeof answer.url === 'string' ? answer.url : null;

@@ -80,8 +80,8 @@ export function createLifecycle(deps: LifecycleDeps) {
     safely(`thread note on #${deploy.id}`, () => notifier.threadNote(deploy, text));
 
   function job(deploy: DeployRow): DeployJob {
-    const { id, service, environment, ref, requestedBy, reason } = deploy;
-    return { id, service, environment, ref, requestedBy, reason };
+    const { id, nonce, service, environment, ref, requestedBy, reason } = deploy;
+    return { id, nonce, service, environment, ref, requestedBy, reason };
   }
 
   function summary(deploy: DeployRow): string {

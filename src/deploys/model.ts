@@ -1,3 +1,4 @@
+import { invalidInput } from '../errors.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import type { DeploysConfig, EnvironmentConfig, ServiceConfig } from './config.js';
 import { type FreezeStatus, formatLocal } from './freezes.js';
@@ -327,4 +328,16 @@ export function rollbackTarget<T extends { id: number; ref: string; status: Depl
 /** Bounded back-off for polling a run: every minute for 5 polls, then doubling, at most every 10 minutes. */
 export function nextPollDelayMs(attempts: number): number {
   return Math.min(60_000 * 2 ** Math.floor(attempts / 5), 10 * 60_000);
+}
+
+/** A deploy id from a button's value: a malformed one (empty, NaN, 1.5, -3) is refused clearly, not "no deploy #NaN". */
+export function checkDeployId(id: number): void {
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw invalidInput('That button does not name a deploy (its value is malformed); use a current status message.');
+  }
+}
+
+/** Whether `deploy` still waits on approval `approvalId` (not cancelled, failed or asked again meanwhile). */
+export function awaitsApproval(deploy: { status: DeployStatus; approvalId: number | null } | null, approvalId: number) {
+  return deploy?.status === 'awaiting_approval' && deploy.approvalId === approvalId;
 }

@@ -1,6 +1,7 @@
 import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { isDomainError } from '../errors.js';
+import { parseItemRef, refMatches } from '../item-ref.js';
 import { parseJson } from '../json.js';
 import { redactSecrets } from '../redact.js';
 import { sendJson } from '../slack/http.js';
@@ -36,10 +37,13 @@ export function deployCallbackRoute(target: { config: DeploysConfig; deploys: De
       const signed = await readSignedCallback(req, res, secrets);
       if (signed === null) return;
       const { body } = signed;
-      const id = Number(req.params?.id);
-      const deploy = Number.isInteger(id) ? await deploys.get(id) : null;
+      // The URL names the deploy by reference (id and nonce): a URL made for another deploy under this id is unknown.
+      const ref = parseItemRef(req.params?.id);
+      const deploy = ref ? await deploys.get(ref.id) : null;
       const executor = deploy ? config.executors[deploy.executor] : undefined;
-      if (!deploy || executor?.type !== 'webhook') return sendJson(res, 404, { ok: false, error: 'unknown deploy' });
+      if (!ref || !deploy || !refMatches(ref, deploy) || executor?.type !== 'webhook')
+        return sendJson(res, 404, { ok: false, error: 'unknown deploy' });
+      const id = deploy.id;
       if (executor.secret !== signed.secret) {
         return sendJson(res, 401, { ok: false, error: 'bad signature for this deploy' });
       }

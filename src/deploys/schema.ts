@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { newNonce } from '../item-ref.js';
 import { ACTIVE_STATUSES, DEPLOY_STATUSES } from './model.js';
 
 /** One deploy request and everything that happened to it (the status message is rebuilt from this row). */
@@ -47,6 +48,11 @@ export const deploysTable = sqliteTable(
     dispatchStartedAt: integer('dispatch_started_at', { mode: 'timestamp_ms' }),
     /** When someone's Cancel claimed this deploy (compare-and-set): a second click does not ask the executor again. */
     cancelClaimedAt: integer('cancel_claimed_at', { mode: 'timestamp_ms' }),
+    /**
+     * Random, set at insert: references to this row in buttons, modals and callback URLs carry it (src/item-ref.ts),
+     * so none can point at another row. Null for rows from before it existed.
+     */
+    nonce: text('nonce').$defaultFn(newNonce),
   },
   (t) => [
     index('deploys_service_env_idx').on(t.service, t.environment, t.requestedAt),

@@ -12,6 +12,7 @@ import { createLifecycle, deployTarget } from './lifecycle.js';
 import {
   ACTIVE_STATUSES,
   alreadyDeployingMessage,
+  checkDeployId,
   deployMetrics,
   type PreflightResult,
   preflight,
@@ -64,7 +65,7 @@ export function createDeployService(deps: DeployServiceDeps) {
   const { config, repo, guardrails, clock, people, audit, approvals, notifier, logger } = deps;
   const target = deployTarget;
   const life = createLifecycle(deps);
-  const { show, note, summary, finish, transition, move, startRun, safely } = life;
+  const { show, note, summary, finish, move, startRun, safely } = life;
   const runs = createRunFollower(deps, life);
 
   async function mayDeploy(userId: string, service: ServiceConfig): Promise<boolean> {
@@ -202,14 +203,18 @@ export function createDeployService(deps: DeployServiceDeps) {
       await announceGlass();
       deploy = await show(deploy);
       try {
-        const approval = await approvals.request({
+        // Link first, post after: the deploy awaits the approval (same transaction as its insert) before any card.
+        await approvals.request({
           subjectType: 'deploy',
           subjectId: String(deploy.id),
           requester: userId,
           policy: { count: env.approvals.count, approvers: env.approvals.approvers, ttlMs: env.approvalTtl },
+          link: async (approval) => {
+            if (!(await move(deploy, 'awaiting_approval', { approvalId: approval.id })))
+              throw conflict(`Deploy #${deploy.id} changed while its approval was being asked for.`);
+          },
         });
-        const waiting = await transition(deploy, 'awaiting_approval', { approvalId: approval.id });
-        return { deploy: waiting ?? deploy, preflight: result };
+        return { deploy: await show((await repo.get(deploy.id)) ?? deploy), preflight: result };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         return {
@@ -393,10 +398,3 @@ export function createDeployService(deps: DeployServiceDeps) {
 }
 
 export type DeployService = ReturnType<typeof createDeployService>;
-
-/** A deploy id from a button's value: a malformed one (empty, NaN, 1.5, -3) is refused clearly, not "no deploy #NaN". */
-function checkDeployId(id: number): void {
-  if (!Number.isSafeInteger(id) || id <= 0) {
-    throw invalidInput('That button does not name a deploy (its value is malformed); use a current status message.');
-  }
-}

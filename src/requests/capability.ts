@@ -56,7 +56,7 @@ export const requestsCapability = defineCapability('requests', (core) => {
     listeners: (app) => registerRequestListeners(app, service),
     routes: [callbackRoute(service.fulfilment)],
     idAliases: LEGACY_IDS,
-    jobs: requestJobs(service.fulfilment, (m) => core.logger.info(m)),
+    jobs: requestJobs(service, (m) => core.logger.info(m)),
     homeSections: [
       {
         id: 'requests.mine',

@@ -1,3 +1,4 @@
+import { type ItemRef, itemRef, refMatches } from '../item-ref.js';
 import { backoffDelayMs, sendWebhook } from '../webhooks/sender.js';
 import type { RequestType, WebhookFulfilment } from './config.js';
 import { type CallbackStatus, canTransition, isTerminal, type RequestStatus, slaBreached } from './model.js';
@@ -97,7 +98,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
       type: row.typeId,
       fields: row.fields,
       requestedBy: row.requester,
-      callbackUrl: `${deps.publicUrl.replace(/\/$/, '')}/hooks/requests/${row.id}`,
+      callbackUrl: `${deps.publicUrl.replace(/\/$/, '')}/hooks/requests/${itemRef(row)}`,
     };
     const attempts = row.webhookAttempts + 1;
     const startedAt = clock.now();
@@ -171,13 +172,15 @@ export function createFulfilment(deps: FulfilmentDeps) {
   }
 
   async function applyCallback(
-    id: number,
+    ref: ItemRef,
     signedWith: string,
     input: CallbackInput | { invalid: string },
     retry = 3,
   ): Promise<CallbackResult> {
+    const id = ref.id;
     const row = await repo.get(id);
-    if (!row) return { ok: false, httpStatus: 404, error: `no request ${id}` };
+    // A callback URL made for another request under this id (its nonce differs) names nothing that exists.
+    if (!row || !refMatches(ref, row)) return { ok: false, httpStatus: 404, error: `no request ${id}` };
     const type = typeOf(row);
     if (type.fulfilment.kind !== 'webhook' || type.fulfilment.secret !== signedWith) {
       return { ok: false, httpStatus: 401, error: 'bad signature for this request' };
@@ -213,7 +216,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
       },
       { message: row.message, outputs: row.outputs },
     );
-    if (!moved) return retry > 0 ? applyCallback(id, signedWith, input, retry - 1) : conflictWith(id);
+    if (!moved) return retry > 0 ? applyCallback(ref, signedWith, input, retry - 1) : conflictWith(id);
     await audit.record({
       actor: `webhook:${row.typeId}`,
       action: 'requests.callback',
@@ -296,11 +299,12 @@ export function createFulfilment(deps: FulfilmentDeps) {
      * checked the HMAC once): it must be the request type's own secret; nothing changes unless everything checks out.
      */
     async callback(
-      id: number,
+      ref: ItemRef,
       signedWith: string,
       input: CallbackInput | { invalid: string },
     ): Promise<CallbackResult> {
-      const result = await applyCallback(id, signedWith, input);
+      const id = ref.id;
+      const result = await applyCallback(ref, signedWith, input);
       if (!result.ok) {
         await audit.record({
           actor: `webhook:${(await repo.get(id))?.typeId ?? 'unknown'}`,

@@ -1,9 +1,23 @@
 import type { JobDefinition } from '../scheduler/types.js';
-import type { Fulfilment } from './fulfilment.js';
+import type { RequestsService } from './service.js';
 
-/** The requests capability's scheduled sweeps; both read the clock's time, so restarts and clock jumps work. */
-export function requestJobs(fulfilment: Fulfilment, log: (message: string) => void): JobDefinition[] {
+/** The requests capability's scheduled sweeps; they read the clock's time, so restarts and clock jumps work. */
+export function requestJobs(
+  service: Pick<RequestsService, 'fulfilment' | 'resume'>,
+  log: (message: string) => void,
+): JobDefinition[] {
+  const { fulfilment } = service;
   return [
+    {
+      name: 'requests.resume',
+      cron: '* * * * *',
+      description:
+        'take requests a restart left before their first step (approval, first webhook try, queue) to that step',
+      run: async () => {
+        const resumed = await service.resume();
+        if (resumed) log(`requests.resume: resumed ${resumed}`);
+      },
+    },
     {
       name: 'requests.retry-webhooks',
       cron: '* * * * *',

@@ -40,7 +40,8 @@ export interface RequestsRepo {
   dueDeliveries(now: Date): Promise<RequestRow[]>;
   /** Manual requests still with the platform team, not yet flagged for their SLA. */
   unflaggedManualOpen(): Promise<RequestRow[]>;
-  all(): Promise<RequestRow[]>;
+  /** Every request, oldest first (stats). */
+  list(): Promise<RequestRow[]>;
 }
 
 export function createRequestsRepo(db: Database): RequestsRepo {
@@ -102,6 +103,6 @@ export function createRequestsRepo(db: Database): RequestsRepo {
         .from(t)
         .where(and(eq(t.mode, 'manual'), inArray(t.status, ['queued', 'claimed']), isNull(t.slaFlaggedAt)))
         .orderBy(asc(t.id)),
-    all: () => orm(db).select().from(t).orderBy(asc(t.id)),
+    list: () => orm(db).select().from(t).orderBy(asc(t.id)),
   };
 }

@@ -1,6 +1,7 @@
 import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { isDomainError } from '../errors.js';
+import { parseItemRef } from '../item-ref.js';
 import { parseJson } from '../json.js';
 import { redactSecrets } from '../redact.js';
 import { sendJson } from '../slack/http.js';
@@ -57,11 +58,12 @@ export function callbackRoute(target: Fulfilment | null): CustomRoute {
       // 413 / 415 / 401 (no configured secret matches) before any lookup, and nothing is recorded for those.
       const signed = await readSignedCallback(req, res, target.secrets());
       if (signed === null) return;
-      const id = Number(req.params?.id);
-      if (!Number.isInteger(id) || id <= 0) return sendJson(res, 404, { ok: false, error: 'no such request' });
+      // The URL names the request by reference (id and nonce, src/item-ref.ts).
+      const ref = parseItemRef(req.params?.id);
+      if (!ref) return sendJson(res, 404, { ok: false, error: 'no such request' });
       let result: Awaited<ReturnType<Fulfilment['callback']>>;
       try {
-        result = await target.callback(id, signed.secret, parse(signed.body, id, target.secrets()));
+        result = await target.callback(ref, signed.secret, parse(signed.body, ref.id, target.secrets()));
       } catch (error) {
         // Another change got there first (e.g. two callbacks at once): nothing was written.
         if (isDomainError(error)) return sendJson(res, 409, { ok: false, error: error.message });

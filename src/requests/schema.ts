@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { newNonce } from '../item-ref.js';
 import { type FieldValues, FULFILMENT_MODES, REQUEST_STATUSES } from './model.js';
 
 /** One self-service request. Times are epoch milliseconds. */
@@ -36,6 +37,11 @@ export const requestsTable = sqliteTable(
     queueChannel: text('queue_channel'),
     queueTs: text('queue_ts'),
     slaFlaggedAt: integer('sla_flagged_at', { mode: 'timestamp_ms' }),
+    /**
+     * Random, set at insert: references to this row in buttons, modals and callback URLs carry it (src/item-ref.ts),
+     * so none can point at another row. Null for rows from before it existed.
+     */
+    nonce: text('nonce').$defaultFn(newNonce),
   },
   (t) => [
     index('requests_requester_idx').on(t.requester, t.submittedAt),

@@ -27,6 +27,9 @@ export function createRequestsService(deps: RequestsServiceDeps) {
 
   const safely = createSafely(logger, 'requests');
 
+  /** Requests this process is taking to their first step right now (the resume sweep leaves them alone). */
+  const starting = new Set<number>();
+
   /** Tells the requester, re-renders the queue card (unless it was just posted) and refreshes their Home. */
   async function announce(row: RequestRow, note?: string, options: { card?: boolean } = {}): Promise<void> {
     const type = typeOf(row);
@@ -104,8 +107,58 @@ export function createRequestsService(deps: RequestsServiceDeps) {
       target: `request:${row.id}`,
       detail: note ?? updated.message ?? undefined,
     });
-    await announce(updated, note);
-    if (to === 'approved') await fulfilment.start(updated);
+    if (to !== 'approved') return announce(updated, note);
+    starting.add(row.id);
+    try {
+      await announce(updated, note);
+      await fulfilment.start(updated);
+    } finally {
+      starting.delete(row.id);
+    }
+  }
+
+  /** Stored and never taken further: no approval asked, no try made, nothing pending. */
+  const untouched = (row: RequestRow) =>
+    row.webhookAttempts === 0 &&
+    row.webhookAttemptStartedAt === null &&
+    row.nextAttemptAt === null &&
+    row.deliveredAt === null &&
+    (row.status === 'approved' || row.approvalId === null);
+
+  /** A new request's first step: ask for approval, or start the fulfilment (a webhook try, or the queue). */
+  async function firstStep(row: RequestRow, type: RequestType): Promise<RequestRow> {
+    if (!type.approval) {
+      await fulfilment.start(row);
+      return (await repo.get(row.id)) ?? row;
+    }
+    try {
+      // The request moves to awaiting approval in the same transaction that stores the approval (link first).
+      await approvals.request({
+        subjectType: SUBJECT_TYPE,
+        subjectId: String(row.id),
+        requester: row.requester,
+        policy: { count: type.approval.count, approvers: type.approval.approvers, ttlMs: type.approval.ttl },
+        link: async (approval) => {
+          await move(row, 'awaiting_approval', { approvalId: approval.id });
+        },
+      });
+      const withApproval = (await repo.get(row.id)) ?? row;
+      if (withApproval.status === 'awaiting_approval') await announce(withApproval);
+      return (await repo.get(row.id)) ?? withApproval;
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      // Not enough eligible approvers: nobody could ever approve it, so close it and say why.
+      const failed = await move(row, 'failed', { message: `Could not ask for approval: ${error.message}` });
+      await audit.record({
+        actor: 'system',
+        action: 'requests.approval-request',
+        target: `request:${row.id}`,
+        outcome: 'failed',
+        detail: error.message,
+      });
+      await announce(failed);
+      return failed;
+    }
   }
 
   return {
@@ -155,39 +208,43 @@ export function createRequestsService(deps: RequestsServiceDeps) {
         target: `request:${row.id}`,
         inputs: { type: type.id, ...result.values },
       });
-      await announce(row);
-      if (!type.approval) {
-        await fulfilment.start(row);
-        return (await repo.get(row.id)) ?? row;
-      }
+      starting.add(row.id);
       try {
-        // The request moves to awaiting approval in the same transaction that stores the approval (link first).
-        await approvals.request({
-          subjectType: SUBJECT_TYPE,
-          subjectId: String(row.id),
-          requester: input.requester,
-          policy: { count: type.approval.count, approvers: type.approval.approvers, ttlMs: type.approval.ttl },
-          link: async (approval) => {
-            await move(row, 'awaiting_approval', { approvalId: approval.id });
-          },
-        });
-        const withApproval = (await repo.get(row.id)) ?? row;
-        if (withApproval.status === 'awaiting_approval') await announce(withApproval);
-        return (await repo.get(row.id)) ?? withApproval;
-      } catch (error) {
-        if (!isDomainError(error)) throw error;
-        // Not enough eligible approvers: nobody could ever approve it, so close it and say why.
-        const failed = await move(row, 'failed', { message: `Could not ask for approval: ${error.message}` });
+        await announce(row);
+        return await firstStep(row, type);
+      } finally {
+        starting.delete(row.id);
+      }
+    },
+
+    /**
+     * `requests.resume`: a request stored but never taken to its first step (groundcrew stopped between the insert
+     * and asking for approval or the first try, or between an approval and the fulfilment) is taken there now.
+     * Each step is a compare-and-set on the row (the move to awaiting approval, the try count, the move to the
+     * queue), so a request is never asked for twice or sent twice; returns how many it resumed.
+     */
+    async resume(): Promise<number> {
+      let resumed = 0;
+      for (const row of await repo.withStatus(['submitted', 'approved'])) {
+        if (starting.has(row.id) || !untouched(row)) continue;
+        const type = typeById(row.typeId);
+        if (!type) continue;
+        resumed++;
         await audit.record({
           actor: 'system',
-          action: 'requests.approval-request',
+          action: 'requests.resume',
           target: `request:${row.id}`,
-          outcome: 'failed',
-          detail: error.message,
+          detail: `${row.status} with no step taken (groundcrew stopped before it)`,
         });
-        await announce(failed);
-        return failed;
+        try {
+          if (row.status === 'approved') await fulfilment.start(row);
+          else await firstStep(row, type);
+        } catch (error) {
+          if (!isDomainError(error)) throw error;
+          logger.warn(`requests: resuming #${row.id}: ${error.message}`);
+        }
       }
+      return resumed;
     },
 
     async claim(id: number, userId: string): Promise<RequestRow> {
@@ -237,7 +294,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
 
     /** Per-type figures over requests submitted since `since` (all time when omitted). */
     async stats(since?: Date): Promise<TypeStats[]> {
-      const rows = await repo.all();
+      const rows = await repo.list();
       return computeStats(
         since ? rows.filter((r) => r.submittedAt.getTime() >= since.getTime()) : rows,
         config.types.map((t) => t.id),

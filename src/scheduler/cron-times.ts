@@ -1,28 +1,12 @@
 import { CronExpressionParser } from 'cron-parser';
-import cron from 'node-cron';
+import { cronProblem } from './cron.js';
 
 /** Cron arithmetic in the team's time zone: node-cron fires the ticks; cron-parser computes the times. */
 
-/**
- * Throws unless both libraries accept the expression the same way: node-cron (which fires it) and cron-parser
- * (which computes next runs and catch-up). Expressions restricting both day-of-month and day-of-week are refused:
- * node-cron requires both to match, cron-parser (like classic cron) either one, so the two would disagree.
- */
+/** Throws unless node-cron and cron-parser read the expression the same way (see cronProblem in cron.ts). */
 export function validateCron(jobName: string, expression: string, timezone: string): void {
-  const fail = (why: string) => {
-    throw new Error(`Job "${jobName}": invalid cron expression "${expression}": ${why}`);
-  };
-  const detailed = cron.validateDetailed(expression);
-  if (!detailed.valid) fail(detailed.errors.map((e) => e.message).join('; ') || 'rejected by node-cron');
-  let fields: ReturnType<typeof CronExpressionParser.parse>['fields'] | undefined;
-  try {
-    fields = CronExpressionParser.parse(expression, { tz: timezone }).fields;
-  } catch (error) {
-    fail(error instanceof Error ? error.message : String(error));
-  }
-  if (fields && !fields.dayOfMonth.isWildcard && !fields.dayOfWeek.isWildcard) {
-    fail('restrict day-of-month or day-of-week, not both (node-cron and cron-parser read that differently)');
-  }
+  const why = cronProblem(expression, timezone);
+  if (why) throw new Error(`Job "${jobName}": invalid cron expression "${expression}": ${why}`);
 }
 
 /** The first scheduled time strictly after `after`, in `timezone`. */

@@ -4,6 +4,7 @@ import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { defineCapability } from '../../src/capability.js';
 import { blockText, startTestApp, type TestApp } from '../support/harness.js';
 import { appHomeOpened, messageButton } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually, settled } from '../support/wait.js';
 import {
   ALICE,
@@ -83,7 +84,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
       ...messageButton({
         userId: ALICE,
         actionId: APPROVAL_IDS.approveButton,
-        value: String(approval.id),
+        value: await refOf(app, 'approvals', approval.id),
         channelId: 'D0ALICE',
         messageTs: '1',
       }),
@@ -122,15 +123,15 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
     // Alice's double click lands at once; then Bob and Carol race for the deciding second approval. (All four at
     // once could let Bob and Carol close it before either of Alice's clicks, which is a different scenario.)
     await Promise.all([
-      click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
-      click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response,
+      (await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!)).response,
+      (await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!)).response,
     ]);
     await eventually(async () => ((await approvals.get(approval.id))?.decisions.length ?? 0) >= 1, {
       what: "Alice's decision",
     });
     await Promise.all([
-      click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!).response,
-      click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!).response,
+      (await click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!)).response,
+      (await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!)).response,
     ]);
     await eventually(() => calls.approved.length === 1, { what: 'onApproved' });
     await app.slack.waitFor('response_url', undefined, { count: 2 });
@@ -191,7 +192,7 @@ describe('approvals: usergroups, Home tab, cancel, races, failures', () => {
       ...messageButton({
         userId: REQUESTER,
         actionId: APPROVAL_IDS.approveButton,
-        value: String(approval.id),
+        value: await refOf(app, 'approvals', approval.id),
         channelId: 'D0X',
         messageTs: '1',
       }),

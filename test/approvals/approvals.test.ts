@@ -54,13 +54,13 @@ describe('approvals through Slack', () => {
     expect(first).toContain('Reject');
 
     // The requester cannot approve their own; nothing changes.
-    await click(app, REQUESTER, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
+    await (await click(app, REQUESTER, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!)).response;
     await app.slack.waitFor('response_url');
     expect(ephemerals(app)[0]).toContain('You asked for this');
     expect(app.slack.calls.find((c) => c.args.response_type === 'ephemeral')?.args.replace_original).toBe(false);
 
     // A non-approver gets an explanation; nothing changes.
-    await click(app, OUTSIDER, APPROVAL_IDS.approveButton, approval.id, cards.get(DEPLOYS_CHANNEL)!).response;
+    await (await click(app, OUTSIDER, APPROVAL_IDS.approveButton, approval.id, cards.get(DEPLOYS_CHANNEL)!)).response;
     await app.slack.waitFor('response_url', undefined, { count: 2 });
     expect(ephemerals(app)[1]).toContain('not one of the approvers');
     await settled(app);
@@ -68,7 +68,7 @@ describe('approvals through Slack', () => {
     expect((await approvals.get(approval.id))?.decisions).toEqual([]);
 
     // First approval: every copy is edited in place with the current state.
-    await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
+    await (await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!)).response;
     const updates = await app.slack.waitFor('chat.update', undefined, { count: 4 });
     expect(updates.map((u) => [u.args.channel, u.args.ts])).toEqual(
       [ALICE, BOB, CAROL, DEPLOYS_CHANNEL].map((ch) => [cards.get(ch)!.channel, cards.get(ch)!.ts]),
@@ -81,7 +81,7 @@ describe('approvals through Slack', () => {
     expect(calls.approved).toEqual([]);
 
     // Double click by the same person does not count twice.
-    await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
+    await (await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!)).response;
     await app.slack.waitFor('response_url', undefined, { count: 3 });
     expect(ephemerals(app)[2]).toContain('already approved');
     await settled(app);
@@ -89,7 +89,7 @@ describe('approvals through Slack', () => {
     expect(app.slack.callsTo('chat.update')).toHaveLength(4);
 
     // Second distinct approval: approved, onApproved once, cards without buttons.
-    await click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!).response;
+    await (await click(app, BOB, APPROVAL_IDS.approveButton, approval.id, cards.get(BOB)!)).response;
     await eventually(() => calls.approved.length === 1, { what: 'onApproved' });
     expect(calls.approved[0]).toMatchObject({ id: approval.id, status: 'approved' });
     const finals = await app.slack.waitFor('chat.update', undefined, { count: 8 });
@@ -100,7 +100,7 @@ describe('approvals through Slack', () => {
     }
 
     // Late click on a resolved approval is refused with a message.
-    await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!).response;
+    await (await click(app, CAROL, APPROVAL_IDS.approveButton, approval.id, cards.get(CAROL)!)).response;
     await app.slack.waitFor('response_url', undefined, { count: 4 });
     expect(ephemerals(app)[3]).toContain('already approved; decisions are closed');
     await settled(app);
@@ -130,12 +130,12 @@ describe('approvals through Slack', () => {
     });
 
     // A non-approver clicking Reject gets no modal, only the explanation.
-    await click(app, OUTSIDER, APPROVAL_IDS.rejectButton, approval.id, cards.get(ALICE)!).response;
+    await (await click(app, OUTSIDER, APPROVAL_IDS.rejectButton, approval.id, cards.get(ALICE)!)).response;
     await app.slack.waitFor('response_url');
     await settled(app);
     expect(app.slack.callsTo('views.open')).toEqual([]);
 
-    const { payload, response } = click(app, BOB, APPROVAL_IDS.rejectButton, approval.id, cards.get(BOB)!);
+    const { payload, response } = await click(app, BOB, APPROVAL_IDS.rejectButton, approval.id, cards.get(BOB)!);
     await response;
     const [open] = await app.slack.waitFor('views.open');
     expect(open!.args.trigger_id).toBe(payload.trigger_id);
@@ -219,7 +219,7 @@ describe('approvals through Slack', () => {
     // Running again changes nothing; a late click is refused.
     await scheduler.runNow('approvals.expire');
     expect(calls.expired).toHaveLength(1);
-    await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
+    await (await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!)).response;
     await app.slack.waitFor('response_url');
     expect(ephemerals(app)[0]).toContain('already expired');
   });
@@ -233,7 +233,7 @@ describe('approvals through Slack', () => {
       policy: policy(),
     });
     app.clock.advance(2 * HOUR);
-    await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!).response;
+    await (await click(app, ALICE, APPROVAL_IDS.approveButton, approval.id, cards.get(ALICE)!)).response;
     await app.slack.waitFor('response_url');
     expect(ephemerals(app)[0]).toContain('expired');
     await eventually(() => calls.expired.length === 1, { what: 'onExpired' });

@@ -5,6 +5,7 @@ import { blockText } from '../support/harness.js';
 
 const base: Approval = {
   id: 3,
+  nonce: 'n0nce3',
   subjectType: 'deploy',
   subjectId: '9',
   requester: 'UREQ',
@@ -70,7 +71,7 @@ describe('reject modal and Home section', () => {
   it('keeps modal title/submit/close within 24 characters and carries the approval ID', () => {
     const modal = rejectModal(card());
     for (const t of [modal.title, modal.submit, modal.close]) expect(t?.text.length).toBeLessThanOrEqual(24);
-    expect(JSON.parse(modal.private_metadata ?? '')).toEqual({ approvalId: 3 });
+    expect(JSON.parse(modal.private_metadata ?? '')).toEqual({ approvalId: '3.n0nce3' });
   });
 
   it('gives every listed approval its own actions block_id and caps the list', () => {

@@ -6,6 +6,7 @@ import { HOUR } from '../../src/clock.js';
 import type { ApiCall } from '../support/fake-slack.js';
 import { blockText, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 
 /** Shared fixtures for the approvals integration tests: a test subject type, people, clicks. */
 
@@ -59,7 +60,7 @@ export async function startApprovalsApp() {
   return { app, calls: widgets.calls, approvals: app.groundcrew.services.approvals, cards };
 }
 
-export function click(
+export async function click(
   t: TestApp,
   userId: string,
   actionId: string,
@@ -69,7 +70,7 @@ export function click(
   const payload = messageButton({
     userId,
     actionId,
-    value: String(approvalId),
+    value: await refOf(t, 'approvals', approvalId),
     blockId: `${APPROVAL_IDS.actionsBlock}.${approvalId}`,
     channelId: card.channel,
     messageTs: card.ts,

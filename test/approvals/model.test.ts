@@ -17,6 +17,7 @@ const CREATED = new Date('2026-03-29T00:30:00Z'); // the night Europe/Berlin mov
 function approval(overrides: Partial<Approval> = {}): Approval {
   return {
     id: 7,
+    nonce: null,
     subjectType: 'deploy',
     subjectId: '42',
     requester: 'UREQ',

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DbHandle, openDb } from '../../src/db/client.js';
+import { openDb } from '../../src/db/client.js';
+import type { SqliteDatabase } from '../../src/db/sqlite.js';
 
 let dir: string | undefined;
-let handle: DbHandle | undefined;
+let handle: SqliteDatabase | undefined;
 afterEach(async () => {
   await handle?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { deploysTable } from '../../src/deploys/schema.js';
 import { requestsTable } from '../../src/requests/schema.js';
 import { deploysSection } from '../deploys/support.js';
 import { requestsSection, submitForm, text, validDatabase } from '../requests/support.js';
+import { sqliteOf } from '../support/database.js';
 import { ackBody, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { eventually, settled } from '../support/wait.js';
 
@@ -62,7 +63,7 @@ describe.skipIf(!isRoot)(`a full disk (${isRoot ? 'tmpfs' : `skipped: ${reason}`
     });
     expect((await app.request('/healthz')).status).toBe(200);
     // Empty the WAL so every new commit needs new blocks, then take every block left.
-    app.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    sqliteOf(app).sqlite.pragma('wal_checkpoint(TRUNCATE)');
     fillDisk(mountPoint);
 
     const lock = await ackBody(

@@ -48,6 +48,10 @@ describe('PostgreSQL errors in words', () => {
       'no answer within the connection timeout',
     );
     expect(connectReason(new Error('self-signed certificate'))).toBe('TLS: self-signed certificate');
+    // A server error that merely mentions sslmode is the server's message, not a TLS problem.
+    expect(connectReason(pgError('22023', 'invalid value for parameter "x": "sslmode"'))).toBe(
+      'invalid value for parameter "x": "sslmode"',
+    );
   });
 
   it('tells "the database cannot do this now" from "this statement is wrong", through drizzle\'s wrapper', () => {

@@ -85,11 +85,12 @@ describe.skipIf(NO_TEST_PG || opensslMissing)('TLS to the database (GROUNDCREW_T
   let testDb: TestPostgres;
   let front: Awaited<ReturnType<typeof tlsFront>>;
   let certFile: string;
-  const through = (params: string) => {
+  const through = (params: Record<string, string> = {}) => {
     const u = new URL(testDb.url);
     u.hostname = '127.0.0.1';
     u.port = String(front.port);
-    return `${u.toString()}${params}`;
+    for (const [key, value] of Object.entries(params)) u.searchParams.set(key, value);
+    return u.toString();
   };
 
   beforeAll(async () => {
@@ -119,7 +120,7 @@ describe.skipIf(NO_TEST_PG || opensslMissing)('TLS to the database (GROUNDCREW_T
 
   it('sslmode=verify-full with sslrootcert: connects over TLS, certificate and host checked', async () => {
     const before = front.stats.tls;
-    const db = await openPostgres(through(`?sslmode=verify-full&sslrootcert=${encodeURIComponent(certFile)}`), {
+    const db = await openPostgres(through({ sslmode: 'verify-full', sslrootcert: certFile }), {
       poolSize: 1,
     });
     expect(await db.ping()).toBe(true);
@@ -129,7 +130,7 @@ describe.skipIf(NO_TEST_PG || opensslMissing)('TLS to the database (GROUNDCREW_T
   });
 
   it('PGSSLMODE and PGSSLROOTCERT in the environment do the same for a plain URL', async () => {
-    const db = await openPostgres(through(''), {
+    const db = await openPostgres(through(), {
       poolSize: 1,
       env: { PGSSLMODE: 'verify-full', PGSSLROOTCERT: certFile },
     });
@@ -139,7 +140,7 @@ describe.skipIf(NO_TEST_PG || opensslMissing)('TLS to the database (GROUNDCREW_T
   });
 
   it('a certificate nobody vouches for is refused, in one line that says TLS', async () => {
-    const error = await openPostgres(through('?sslmode=verify-full'), { poolSize: 1, env: {} }).then(
+    const error = await openPostgres(through({ sslmode: 'verify-full' }), { poolSize: 1, env: {} }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -150,7 +151,7 @@ describe.skipIf(NO_TEST_PG || opensslMissing)('TLS to the database (GROUNDCREW_T
   });
 
   it('sslmode=no-verify: encrypted without checking the certificate (only where the network is trusted)', async () => {
-    const db = await openPostgres(through('?sslmode=no-verify'), { poolSize: 1, env: {} });
+    const db = await openPostgres(through({ sslmode: 'no-verify' }), { poolSize: 1, env: {} });
     expect(await db.ping()).toBe(true);
     await db.close();
   });

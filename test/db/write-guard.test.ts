@@ -19,16 +19,46 @@ function sourceFiles(dir: string): string[] {
   );
 }
 
-describe('writes go through src/db/write.ts', () => {
-  it('no `.returning()…get()` in src: better-sqlite3 would return the row although the COMMIT failed', () => {
-    const offenders = sourceFiles(SRC)
-      .filter((file) => /\.returning\(\)\s*\.get\(/.test(readFileSync(file, 'utf8')))
-      .map((file) => relative(SRC, file));
-    expect(offenders).toEqual([]);
-  });
+/**
+ * The data layer outside src/db is the async Database (docs/architecture.md, "Data layer"): queries are awaited
+ * (an array of rows), never run with the synchronous driver's `.get()`, `.all()`, `.run()`, `.prepare()` or
+ * `.changes`, which PostgreSQL's builder does not have; and nothing outside src/db opens drizzle's better-sqlite3
+ * driver. `.returning().get()` was the original reason: better-sqlite3 returned the row although the COMMIT failed.
+ */
+const FORBIDDEN: { what: string; pattern: RegExp }[] = [
+  { what: '.get() / .all() / .run() on a query', pattern: /\.(get|all|run)\(\s*\)/ },
+  { what: '.prepare()', pattern: /\.prepare\(/ },
+  // A driver result's `.changes` read off the call (a domain object may have a `changes` field of its own).
+  { what: '.changes of a statement', pattern: /\)\s*\.changes\b/ },
+  { what: "drizzle's better-sqlite3 driver", pattern: /from ['"]drizzle-orm\/better-sqlite3/ },
+];
 
-  it('the guard sees the pattern across lines', () => {
-    expect(/\.returning\(\)\s*\.get\(/.test('db.insert(t)\n  .values(v)\n  .returning()\n  .get()')).toBe(true);
+/** SQLite-only operations on the raw connection, not queries: the online backup (`VACUUM INTO ?`). */
+const RAW_SQLITE = new Set(['ops/backup.ts']);
+
+describe('the data layer outside src/db is the async Database', () => {
+  const files = sourceFiles(SRC)
+    .map((file) => ({ path: relative(SRC, file), text: readFileSync(file, 'utf8') }))
+    .filter((file) => !file.path.startsWith('db/'));
+
+  for (const { what, pattern } of FORBIDDEN) {
+    it(`no ${what} in src outside src/db`, () => {
+      const offenders = files
+        .filter((file) => !(RAW_SQLITE.has(file.path) && what === '.prepare()'))
+        .filter((file) => pattern.test(file.text))
+        .map((file) => file.path);
+      expect(offenders).toEqual([]);
+    });
+  }
+
+  it('the guards see what they are for, across lines', () => {
+    const sync = 'db.insert(t)\n  .values(v)\n  .returning()\n  .get()';
+    expect(FORBIDDEN[0]!.pattern.test(sync)).toBe(true);
+    expect(FORBIDDEN[0]!.pattern.test('db.select().from(t).all( )')).toBe(true);
+    expect(FORBIDDEN[0]!.pattern.test("headers.get('x')")).toBe(false);
+    expect(FORBIDDEN[1]!.pattern.test('db.select().from(t)\n  .prepare()')).toBe(true);
+    expect(FORBIDDEN[2]!.pattern.test('db.delete(t).run().changes')).toBe(true);
+    expect(FORBIDDEN[3]!.pattern.test("import { drizzle } from 'drizzle-orm/better-sqlite3';")).toBe(true);
   });
 });
 

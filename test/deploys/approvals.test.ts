@@ -3,6 +3,7 @@ import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { HOUR, MINUTE } from '../../src/clock.js';
 import { blockText, type TestApp } from '../support/harness.js';
 import { messageButton, viewSubmission } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually } from '../support/wait.js';
 import {
   ALICE,
@@ -42,12 +43,12 @@ async function requestProduction(test: TestApp, requester: string) {
   return approval;
 }
 
-const click = (test: TestApp, userId: string, actionId: string, approvalId: number) =>
+const click = async (test: TestApp, userId: string, actionId: string, approvalId: number) =>
   test.interact(
     messageButton({
       userId,
       actionId,
-      value: String(approvalId),
+      value: await refOf(test, 'approvals', approvalId),
       channelId: `D${userId}`,
       messageTs: '1767225600.000009',
     }),
@@ -100,7 +101,7 @@ describe('production needs two approvals from people other than the requester', 
       viewSubmission({
         userId: BOB,
         callbackId: APPROVAL_IDS.rejectModal,
-        privateMetadata: JSON.stringify({ approvalId: approval.id }),
+        privateMetadata: JSON.stringify({ approvalId: await refOf(app!, 'approvals', approval.id) }),
         values: {
           [APPROVAL_IDS.reasonBlock]: {
             [APPROVAL_IDS.reasonInput]: { type: 'plain_text_input', value: 'not during the sale' },

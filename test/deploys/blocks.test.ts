@@ -43,6 +43,7 @@ function row(overrides: Partial<DeployRow> = {}): DeployRow {
     requestKey: null,
     dispatchStartedAt: null,
     cancelClaimedAt: null,
+    nonce: 'n0nce7',
     ...overrides,
   };
 }

@@ -2,24 +2,16 @@ import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deployLocksTable } from '../../src/deploys/schema.js';
 import { signBody } from '../../src/webhooks/signing.js';
+import { together } from '../support/database.js';
 import { ackBody, type TestApp } from '../support/harness.js';
-import { eventually, gate, settled } from '../support/wait.js';
+import { refOf } from '../support/refs.js';
+import { settled } from '../support/wait.js';
 import { ALICE, BOB, ENGINEER, settle, startDeploysApp, threadReplies, WEBHOOK_SECRET } from './support.js';
 
 /**
  * Work that arrives at the same moment: the database decides who wins (a transaction or a compare-and-set), not the
- * order in which handlers happen to await. `together` holds the database (an open transaction) until every request
- * has reached it, so their reads and writes interleave.
+ * order in which handlers happen to await (`together` makes the requests meet in the database).
  */
-async function together<T>(test: TestApp, requests: (() => Promise<T>)[]): Promise<T[]> {
-  const release = gate();
-  const held = test.database.transaction(() => release.opened);
-  const answers = Promise.all(requests.map((request) => request()));
-  await eventually(() => test.database.waiting() === requests.length, { what: 'every request to reach the database' });
-  release.open();
-  await held;
-  return answers;
-}
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -51,8 +43,9 @@ describe('simultaneous requests for the same thing', () => {
     await app.command('deploy worker staging', { user_id: ENGINEER });
     const running = await settle(app, 1, 'running');
     const body = JSON.stringify({ status: 'in_progress', message: 'rolling out 3/5 pods' });
+    const url = `/hooks/deploys/${await refOf(app, 'deploys', 1)}`;
     const report = () =>
-      app!.request('/hooks/deploys/1', {
+      app!.request(url, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, body) },

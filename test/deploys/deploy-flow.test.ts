@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/clock.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually, settled } from '../support/wait.js';
 import {
   DEPLOYS_CHANNEL,
@@ -137,7 +138,7 @@ describe('deploying from the command line', () => {
       messageButton({
         userId: 'U0STRANGER',
         actionId: 'deploys.cancel',
-        value: '1',
+        value: await refOf(app, 'deploys', 1),
         channelId: DEPLOYS_CHANNEL,
         messageTs: ts,
       }),
@@ -154,7 +155,7 @@ describe('deploying from the command line', () => {
       messageButton({
         userId: ENGINEER,
         actionId: 'deploys.cancel',
-        value: '1',
+        value: await refOf(app, 'deploys', 1),
         channelId: DEPLOYS_CHANNEL,
         messageTs: ts,
       }),

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/clock.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import type { TestApp } from '../support/harness.js';
+import { refOf } from '../support/refs.js';
 import { eventually, noAnswer, settled } from '../support/wait.js';
 import {
   DISPATCH,
@@ -98,7 +99,7 @@ describe('a dispatch with no answer is looked for, not reported failed', () => {
     expect((await deployRow(app, 1)).status).toBe('starting');
 
     const report = JSON.stringify({ status: 'succeeded', message: 'rolled out' });
-    const answer = await app.request('/hooks/deploys/1', {
+    const answer = await app.request(`/hooks/deploys/${await refOf(app, 'deploys', 1)}`, {
       method: 'POST',
       body: report,
       headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, report) },

@@ -8,6 +8,7 @@ import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually, noAnswer } from '../support/wait.js';
 import {
   DEPLOYS_CHANNEL,
@@ -187,13 +188,13 @@ describe('webhook executor', () => {
       ref: 'abc123',
       requestedBy: ENGINEER,
       reason: null,
-      callbackUrl: 'http://localhost:0/hooks/deploys/1',
+      callbackUrl: `http://localhost:0/hooks/deploys/${await refOf(app, 'deploys', 1)}`,
     });
     expect(sent!.signature).toBe(signBody(WEBHOOK_SECRET, sent!.body));
     expect((await deployRow(app, 1)).runUrl).toBe('https://deployer.internal/jobs/77');
 
-    const report = (id: number, body: string, signature = signBody(WEBHOOK_SECRET, body)) =>
-      fetch(`${app!.baseUrl}/hooks/deploys/${id}`, {
+    const report = async (id: number, body: string, signature = signBody(WEBHOOK_SECRET, body)) =>
+      fetch(`${app!.baseUrl}/hooks/deploys/${await refOf(app!, 'deploys', id)}`, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signature },
@@ -223,17 +224,17 @@ describe('webhook executor', () => {
     nock('http://deployer.test').post('/hooks/groundcrew').reply(202, {});
     await app.command('deploy worker staging', { user_id: ENGINEER });
     const running = await settle(app, 1, 'running');
-    const cancelButton = (messageTs: string) =>
+    const cancelButton = async (messageTs: string) =>
       messageButton({
         userId: ENGINEER,
         actionId: DEPLOY_IDS.cancelButton,
-        value: '1',
+        value: await refOf(app!, 'deploys', 1),
         channelId: DEPLOYS_CHANNEL,
         messageTs,
       });
 
     nock('http://deployer.test').post('/hooks/groundcrew').reply(503, 'deployer is restarting');
-    await app.interact(cancelButton(running.messageTs!));
+    await app.interact(await cancelButton(running.messageTs!));
     expect(await replyText(app, 'still running')).toBe(
       ':warning: Deploy #1 is still running: the deploy webhook answered 503: deployer is restarting',
     );
@@ -246,7 +247,7 @@ describe('webhook executor', () => {
         sent = { body: JSON.stringify(body), signature: String(this.req.headers['x-groundcrew-signature']) };
         return [200, { ok: true }];
       });
-    await app.interact(cancelButton(running.messageTs!));
+    await app.interact(await cancelButton(running.messageTs!));
     const done = await settle(app, 1, 'cancelled');
     expectNockDone(cancel);
     expect(JSON.parse(sent!.body)).toEqual({ action: 'cancel', deployId: 1, requestedBy: ENGINEER });
@@ -254,7 +255,7 @@ describe('webhook executor', () => {
     expect(done.detail).toBe(`cancelled by <@${ENGINEER}>; the deploy system was asked to stop`);
     // A late report for the cancelled deploy changes nothing.
     const late = JSON.stringify({ status: 'succeeded' });
-    const answer = await fetch(`${app.baseUrl}/hooks/deploys/1`, {
+    const answer = await fetch(`${app.baseUrl}/hooks/deploys/${await refOf(app, 'deploys', 1)}`, {
       method: 'POST',
       body: late,
       headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, late) },

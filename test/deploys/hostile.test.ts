@@ -7,6 +7,7 @@ import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import type { TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually, gate } from '../support/wait.js';
 import { DEPLOYS_CHANNEL, ENGINEER, settle, startDeploysApp, threadReplies, WEBHOOK_SECRET } from './support.js';
 
@@ -62,7 +63,7 @@ describe('deploys: side effects once', () => {
     const running = await settle(app, 1, 'running');
     const report = JSON.stringify({ status: 'in_progress', message: 'rolling out 3 pods' });
     for (let i = 0; i < 20; i++) {
-      const answer = await fetch(`${app.baseUrl}/hooks/deploys/1`, {
+      const answer = await fetch(`${app.baseUrl}/hooks/deploys/${await refOf(app, 'deploys', 1)}`, {
         method: 'POST',
         body: report,
         headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, report) },
@@ -93,7 +94,8 @@ describe('deploys: Cancel once', () => {
         await asking.opened;
         return [200, { ok: true }];
       });
-    const button = () => click(app!, DEPLOY_IDS.cancelButton, '1', running.messageTs!);
+    const ref = await refOf(app!, 'deploys', 1);
+    const button = () => click(app!, DEPLOY_IDS.cancelButton, ref, running.messageTs!);
     const clicks = Promise.all([button(), button()]);
     await eventually(() => responses(app!).some((t) => t.includes('already being cancelled')), {
       what: 'the second click answered while the first is still asking',
@@ -115,12 +117,12 @@ describe('deploys: Cancel once', () => {
       .set({ cancelClaimedAt: app.clock.now() })
       .where(eq(deploysTable.id, 1));
     nock('http://deployer.test').post('/hooks/groundcrew').reply(200, { ok: true });
-    await click(app, DEPLOY_IDS.cancelButton, '1', running.messageTs!);
+    await click(app, DEPLOY_IDS.cancelButton, await refOf(app, 'deploys', 1), running.messageTs!);
     await eventually(() => responses(app!).some((t) => t.includes('already being cancelled')), {
       what: 'the click within two minutes refused',
     });
     app.clock.advance(2 * MINUTE);
-    await click(app, DEPLOY_IDS.cancelButton, '1', running.messageTs!);
+    await click(app, DEPLOY_IDS.cancelButton, await refOf(app, 'deploys', 1), running.messageTs!);
     await settle(app, 1, 'cancelled');
   });
 });

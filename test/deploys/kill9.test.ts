@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Child, startProcess } from '../ops/process.js';
-import { freePort } from '../ops/support.js';
+import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
+import { freePort, type Proc, startTsx } from '../ops/support.js';
 import { formEncode } from '../support/harness.js';
-import { slashCommand } from '../support/payloads.js';
+import { messageButton, slashCommand } from '../support/payloads.js';
 import { signedHeaders } from '../support/signing.js';
 import { eventually } from '../support/wait.js';
 
@@ -27,14 +27,18 @@ const SECRET = 'kill9-signing-secret';
 const CHANNEL = 'C0DEPLOYS1';
 const ENGINEER = 'U02ABC3DEFG';
 const RUN_ID = 9001;
+const ADMIN = 'U0ADMIN01';
+const APPROVER = 'U0APPROVE1';
 
 const YAML = `timezone: Europe/Berlin
-admins: [U0ADMIN01]
+admins: [${ADMIN}]
 platformTeam: [U0PLAT001]
 deploys:
   channel: ${CHANNEL}
   environments:
     - name: staging
+    - name: production
+      approvals: { count: 1, approvers: [${APPROVER}] }
   executors:
     web-actions:
       type: github-actions
@@ -43,7 +47,7 @@ deploys:
       inputs: { service: service, environment: environment, ref: ref }
   services:
     - name: web
-      environments: [staging]
+      environments: [staging, production]
       executor: web-actions
 `;
 
@@ -53,7 +57,11 @@ interface Call {
 }
 
 /** Slack's Web API under /api/, GitHub's REST API everywhere else; `holdDispatch` never answers a dispatch. */
-async function standIn(options: { holdDispatch?: () => boolean; holdStatusPost?: () => boolean }) {
+async function standIn(options: {
+  holdDispatch?: () => boolean;
+  holdStatusPost?: () => boolean;
+  holdApproverCard?: () => boolean;
+}) {
   const calls: Call[] = [];
   let ts = 0;
   let dispatchedAt: string | null = null;
@@ -72,6 +80,7 @@ async function standIn(options: { holdDispatch?: () => boolean; holdStatusPost?:
       const args = new URLSearchParams(body);
       const status = args.get('channel') === CHANNEL && !args.get('thread_ts');
       if (status && options.holdStatusPost?.()) return; // Slack never answers this one
+      if (args.get('channel') === APPROVER && options.holdApproverCard?.()) return;
       return json({ ok: true, channel: args.get('channel'), ts: `1767225600.${String(++ts).padStart(6, '0')}` });
     }
     if (method === 'views.publish') return json({ ok: true, view: { id: 'V1' } });
@@ -109,7 +118,7 @@ async function standIn(options: { holdDispatch?: () => boolean; holdStatusPost?:
   return { server, port, calls };
 }
 
-let child: Child | undefined;
+let child: Proc | undefined;
 let stub: Server | undefined;
 afterEach(async () => {
   if (child && child.exitCode === null && child.signalCode === null) {
@@ -135,15 +144,24 @@ function rows(dbPath: string) {
   }
 }
 
-async function start(env: Record<string, string>, port: number): Promise<Child> {
-  const started = startProcess('src/main.ts', env);
+function query(dbPath: string, sql: string): Record<string, unknown>[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+async function start(env: Record<string, string>, port: number): Promise<Proc> {
+  const started = startTsx('src/main.ts', env);
   await eventually(
     () =>
       fetch(`http://127.0.0.1:${port}/healthz`).then(
         (r) => r.status === 200,
         () => false,
       ),
-    { timeoutMs: START_MS, what: 'groundcrew to come up', describe: () => JSON.stringify(started.output()) },
+    { timeoutMs: START_MS, what: 'groundcrew to come up', describe: () => started.output() },
   );
   return started;
 }
@@ -258,5 +276,102 @@ describe('kill -9 during a deploy, then a restart on the same database', () => {
     // one, there would be two messages: chat.postMessage has no idempotency key — docs/security.md, known limit.)
     expect(statusPosts()).toHaveLength(2);
     expect(new URLSearchParams(statusPosts()[1]!.body).get('text')).toBe('Deploy #1 · web → staging (main): Running');
+  });
+
+  it('killed while the approver card is being posted: the card goes out after the restart and approving it dispatches once', async () => {
+    let hold = true;
+    const fake = await standIn({ holdApproverCard: () => hold });
+    stub = fake.server;
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-kill9-'));
+    writeFileSync(join(dir, 'groundcrew.yml'), YAML);
+    const dbPath = join(dir, 'gc.db');
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-kill9',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: `http://127.0.0.1:${fake.port}/api/`,
+      GITHUB_API_URL: `http://127.0.0.1:${fake.port}`,
+      GITHUB_TOKEN: 'ghp_kill9',
+      PORT: String(port),
+      GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
+      GROUNDCREW_DB: dbPath,
+    };
+    const send = async (payload: Record<string, string>) => {
+      const body = formEncode(payload);
+      const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: 'POST',
+        body,
+        headers: signedHeaders(body, { secret: SECRET }),
+      });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    child = await start(env, port);
+    expect(await send({ ...slashCommand('deploy web production', { user_id: ENGINEER }) })).toBe(200);
+    const cards = () =>
+      fake.calls.filter(
+        (c) => c.method === 'chat.postMessage' && new URLSearchParams(c.body).get('channel') === APPROVER,
+      );
+    await eventually(() => cards().length === 1, { what: 'the approver card to reach Slack' });
+    // Link first, post after: the deploy knows its approval before any card goes out.
+    expect(query(dbPath, 'select status, approval_id from deploys')).toEqual([
+      { status: 'awaiting_approval', approval_id: 1 },
+    ]);
+
+    child.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    hold = false;
+    child = await start(env, port);
+
+    const finishedRuns = () =>
+      query(
+        dbPath,
+        "select count(*) as n from job_runs where job = 'approvals.resend-cards' and finished_at is not null",
+      )[0]!.n as number;
+    // The killed process still holds the claim on posting this approval's cards until it runs out
+    // (CARDS_LEASE_TTL_MS, 15 s): run the resend sweep once a second until the card goes out.
+    let swept = 0;
+    await eventually(
+      async () => {
+        if (Date.now() - swept >= 1000) {
+          swept = Date.now();
+          expect(await send({ ...slashCommand('admin run approvals.resend-cards', { user_id: ADMIN }) })).toBe(200);
+        }
+        return cards().length === 2;
+      },
+      { timeoutMs: START_MS, what: 'the card to be posted after the restart' },
+    );
+    expect(query(dbPath, 'select user_id from approval_messages')).toEqual([{ user_id: APPROVER }]);
+
+    // Approve on the card posted after the restart (its button value as Slack would send it back).
+    const blocks = JSON.parse(new URLSearchParams(cards()[1]!.body).get('blocks') ?? '[]') as {
+      type: string;
+      block_id?: string;
+      elements?: { action_id?: string; value?: string }[];
+    }[];
+    const actions = blocks.find((b) => b.type === 'actions');
+    const approve = actions?.elements?.find((e) => e.action_id === APPROVAL_IDS.approveButton);
+    expect(approve?.value).toBeDefined();
+    const click = messageButton({
+      userId: APPROVER,
+      actionId: APPROVAL_IDS.approveButton,
+      value: approve!.value!,
+      blockId: actions!.block_id!,
+      channelId: 'D0APPROVE1',
+      messageTs: '1767225600.000099',
+    });
+    expect(await send({ payload: JSON.stringify(click) })).toBe(200);
+    await eventually(() => rows(dbPath)[0]?.status === 'running', {
+      timeoutMs: START_MS,
+      what: 'the approved deploy to run',
+      describe: () => JSON.stringify({ rows: rows(dbPath), calls: fake.calls.map((c) => c.method) }),
+    });
+    expect(query(dbPath, 'select status from approvals')).toEqual([{ status: 'approved' }]);
+    expect(fake.calls.filter((c) => c.method.endsWith('/dispatches'))).toHaveLength(1);
+    // Nothing twice: another sweep posts no third card.
+    const again = finishedRuns();
+    expect(await send({ ...slashCommand('admin run approvals.resend-cards', { user_id: ADMIN }) })).toBe(200);
+    await eventually(() => finishedRuns() > again, { timeoutMs: START_MS, what: 'one more resend sweep' });
+    expect(cards()).toHaveLength(2);
   });
 });

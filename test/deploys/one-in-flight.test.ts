@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/webhooks/signing.js';
 import { ackBody, formEncode, PLATFORM_GROUP, type TestApp } from '../support/harness.js';
 import { slashCommand } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually, settled } from '../support/wait.js';
 import {
   DISPATCH,
@@ -76,7 +77,7 @@ describe('one deploy in flight per service and environment, enforced by the data
 
     // The deploy system reports success; the very same signed command arrives once more.
     const report = JSON.stringify({ status: 'succeeded', message: 'done' });
-    const answer = await app.request('/hooks/deploys/1', {
+    const answer = await app.request(`/hooks/deploys/${await refOf(app, 'deploys', 1)}`, {
       method: 'POST',
       body: report,
       headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, report) },

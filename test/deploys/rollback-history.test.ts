@@ -3,6 +3,7 @@ import { MINUTE } from '../../src/clock.js';
 import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { appHomeOpened, messageButton } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually } from '../support/wait.js';
 import {
   ADMIN,
@@ -43,7 +44,7 @@ const pressRollback = async (test: TestApp, id: number) =>
     messageButton({
       userId: ENGINEER,
       actionId: DEPLOY_IDS.rollbackButton,
-      value: String(id),
+      value: await refOf(test, 'deploys', id),
       channelId: DEPLOYS_CHANNEL,
       messageTs: (await deployRow(test, id)).messageTs!,
     }),

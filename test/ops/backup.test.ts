@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseTeamConfig } from '../../src/config.js';
 import { MIGRATIONS_FOLDER, openDb, pendingMigrations } from '../../src/db/client.js';
 import { applyRetention, BACKUP_JOB, backupFileName, listBackups, registerBackupJob } from '../../src/ops/backup.js';
+import { sqliteOf } from '../support/database.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { appHomeOpened } from '../support/payloads.js';
 import { eventually } from '../support/wait.js';
@@ -113,7 +114,7 @@ describe('backups', () => {
     const backups = join(dir, 'backups');
     app = await startTestApp({ dbPath });
     const { scheduler, logger } = app.groundcrew.services;
-    registerBackupJob(scheduler, { sqlite: app.database.sqlite, dir: backups, logger, config: { keep: 2 } });
+    registerBackupJob(scheduler, { sqlite: sqliteOf(app).sqlite, dir: backups, logger, config: { keep: 2 } });
     for (const at of ['2026-11-20T02:30:00Z', '2026-11-21T02:30:00Z', '2026-11-22T02:30:00Z']) {
       app.clock.set(new Date(at));
       expect((await scheduler.runNow(BACKUP_JOB)).outcome).toBe('ok');

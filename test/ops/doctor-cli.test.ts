@@ -2,8 +2,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readManifestScopes } from '../../src/ops/manifest.js';
-import { runToExit } from './process.js';
-import { BOT_AUTH, type StubAnswer, slackStub, workdir } from './support.js';
+import { BOT_AUTH, runToExit, type StubAnswer, slackStub, workdir } from './support.js';
 
 /** `npm run doctor` as a real process against a loopback Slack and GitHub. */
 const SCOPES = readManifestScopes()!.join(',');

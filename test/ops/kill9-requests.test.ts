@@ -8,8 +8,7 @@ import { IDS } from '../../src/requests/slack/ids.js';
 import { formState, text } from '../requests/support.js';
 import { messageButton, slashCommand, viewSubmission } from '../support/payloads.js';
 import { signedHeaders, TEST_SIGNING_SECRET } from '../support/signing.js';
-import { type Child, startProcess } from './process.js';
-import { BOT_AUTH, freePort, SPAWN_BUDGET_MS, waitFor, workdir } from './support.js';
+import { BOT_AUTH, freePort, type Proc, SPAWN_BUDGET_MS, startTsx, waitFor, workdir } from './support.js';
 
 /**
  * kill -9 of the real process in the middle of a request's fulfilment, then a restart on the same database file:
@@ -20,7 +19,7 @@ const REQUESTER = 'U02ABC3DEFG';
 const APPROVER = 'U0APPROVE1';
 const HOOK_SECRET = 'kill9-webhook-secret-000001';
 
-let child: Child | undefined;
+let child: Proc | undefined;
 const servers: Server[] = [];
 afterEach(async () => {
   child?.kill('SIGKILL');
@@ -122,8 +121,8 @@ const submit = (port: number, typeId: string) =>
 const runJob = (port: number, job: string) =>
   post(port, new URLSearchParams({ ...slashCommand(`admin run ${job}`, { user_id: ADMIN }) }).toString());
 
-async function start(env: Record<string, string>, port: number): Promise<Child> {
-  const proc = startProcess('src/main.ts', env);
+async function start(env: Record<string, string>, port: number): Promise<Proc> {
+  const proc = startTsx('src/main.ts', env);
   await waitFor(
     async () =>
       proc.exitCode === null &&
@@ -134,12 +133,12 @@ async function start(env: Record<string, string>, port: number): Promise<Child> 
     `groundcrew to answer on ${port}`,
     SPAWN_BUDGET_MS,
   ).catch((error) => {
-    throw new Error(`${error}\n${proc.output().stderr}`);
+    throw new Error(`${error}\n${proc.streams().stderr}`);
   });
   return proc;
 }
 
-function kill9(proc: Child): Promise<void> {
+function kill9(proc: Proc): Promise<void> {
   return new Promise((resolve) => {
     proc.once('exit', () => resolve());
     proc.kill('SIGKILL');
@@ -266,7 +265,7 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
     const click = messageButton({
       userId: APPROVER,
       actionId: APPROVAL_IDS.approveButton,
-      value: '1',
+      value: `1.${rows(t.dbPath, 'select nonce from approvals')[0]?.nonce}`,
       blockId: actionsBlockId(1),
       channelId: 'D0APPROVE1',
       messageTs: '1767225600.000009',
@@ -279,5 +278,40 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
     );
     await oneMoreRun(t, 'requests.retry-webhooks');
     expect(t.hooks.seen.map((h) => [h.path, h.headers['idempotency-key']])).toEqual([['/access', 'request-1']]);
+  });
+
+  it('right after the row is written (the requester DM held): after the restart the first try goes out once', async () => {
+    let holding = true;
+    const t = await setup(
+      (seen) => holding && seen.path === '/api/chat.postMessage' && seen.args.channel === REQUESTER,
+      () => false,
+    );
+    child = await start(t.env, t.port);
+    expect(await submit(t.port, 'alert')).toBe(200);
+    await waitFor(
+      () => t.slack.seen.some((s) => s.path === '/api/chat.postMessage' && s.args.channel === REQUESTER),
+      'the requester DM to be sent',
+      SPAWN_BUDGET_MS,
+    );
+    await kill9(child);
+    expect(rows(t.dbPath, 'select status, webhook_attempts, next_attempt_at from requests')).toEqual([
+      { status: 'submitted', webhook_attempts: 0, next_attempt_at: null },
+    ]);
+    expect(t.hooks.seen).toHaveLength(0);
+    holding = false;
+
+    child = await start(t.env, t.port);
+    await oneMoreRun(t, 'requests.resume');
+    await waitFor(
+      () => rows(t.dbPath, 'select status from requests')[0]?.status === 'queued',
+      'the request to be delivered',
+      SPAWN_BUDGET_MS,
+    );
+    await oneMoreRun(t, 'requests.resume');
+    await oneMoreRun(t, 'requests.retry-webhooks');
+    expect(
+      t.hooks.seen.map((s) => [s.path, s.headers['idempotency-key'], s.headers['x-groundcrew-delivery-attempt']]),
+    ).toEqual([['/alert', 'request-1', '1']]);
+    expect(rows(t.dbPath, 'select count(*) as n from requests')).toEqual([{ n: 1 }]);
   });
 });

@@ -1,14 +1,23 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Child, runToExit, startProcess } from './process.js';
-import { BOT_AUTH, freePort, SPAWN_BUDGET_MS, slackStub, waitFor, workdir } from './support.js';
+import {
+  BOT_AUTH,
+  freePort,
+  type Proc,
+  runToExit,
+  SPAWN_BUDGET_MS,
+  slackStub,
+  startTsx,
+  waitFor,
+  workdir,
+} from './support.js';
 
 /** `npm start` with a token Slack refuses, or with Slack out of reach: one clear line, never a stack trace. */
 const SECRET = 'startup-signing-secret';
 const YAML = 'timezone: Europe/Berlin\nadmins: [U0ADMIN01]\nplatformTeam: [U0PLAT001]\n';
 
-let child: Child | undefined;
+let child: Proc | undefined;
 const servers: Server[] = [];
 afterEach(async () => {
   child?.kill('SIGKILL');
@@ -77,9 +86,9 @@ describe('Slack out of reach', () => {
     const slackPort = await freePort();
     const port = await freePort();
     const apiUrl = `http://127.0.0.1:${slackPort}/api/`;
-    child = startProcess('src/main.ts', env(apiUrl, { PORT: String(port) }));
+    child = startTsx('src/main.ts', env(apiUrl, { PORT: String(port) }));
     const attempts = () =>
-      `${child!.output().stdout}${child!.output().stderr}`
+      `${child!.streams().stdout}${child!.streams().stderr}`
         .split('\n')
         .filter((l) => l.includes('could not be reached'));
     await waitFor(() => attempts().length >= 2, 'two failed attempts', SPAWN_BUDGET_MS);
@@ -103,12 +112,12 @@ describe('Slack out of reach', () => {
     );
     await waitFor(
       () =>
-        child!.output().stderr.includes('groundcrew is running') ||
-        child!.output().stdout.includes('groundcrew is running'),
+        child!.streams().stderr.includes('groundcrew is running') ||
+        child!.streams().stdout.includes('groundcrew is running'),
       'running',
       SPAWN_BUDGET_MS,
     );
-    const { stdout, stderr } = child.output();
+    const { stdout, stderr } = child.streams();
     noStack(stderr);
     expect(stdout + stderr).not.toContain('fetch failed');
     // Bolt did not run a second auth.test of its own: the identity came from the check.
@@ -132,8 +141,8 @@ describe('callbacks that cannot arrive, GitHub deploys without a token', { timeo
     const stub = await slackStub(() => ({ body: BOT_AUTH }));
     servers.push(stub.server);
     const dir = workdir(DEPLOYS_YAML);
-    child = startProcess('src/main.ts', env(stub.url, { GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml') }));
-    const all = () => child!.output().stdout + child!.output().stderr;
+    child = startTsx('src/main.ts', env(stub.url, { GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml') }));
+    const all = () => child!.streams().stdout + child!.streams().stderr;
     await waitFor(() => all().includes('groundcrew is running'), 'running', SPAWN_BUDGET_MS);
     const text = all();
     const publicUrl = text.split('\n').find((l) => l.includes('GROUNDCREW_PUBLIC_URL is not set'));
@@ -147,7 +156,7 @@ describe('callbacks that cannot arrive, GitHub deploys without a token', { timeo
     const stub = await slackStub(() => ({ body: BOT_AUTH }));
     servers.push(stub.server);
     const dir = workdir(DEPLOYS_YAML);
-    child = startProcess(
+    child = startTsx(
       'src/main.ts',
       env(stub.url, {
         GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
@@ -155,7 +164,7 @@ describe('callbacks that cannot arrive, GitHub deploys without a token', { timeo
         GITHUB_TOKEN: 'ghp_x',
       }),
     );
-    const all = () => child!.output().stdout + child!.output().stderr;
+    const all = () => child!.streams().stdout + child!.streams().stderr;
     await waitFor(() => all().includes('groundcrew is running'), 'running', SPAWN_BUDGET_MS);
     expect(all()).not.toContain('is not set');
   });

@@ -11,8 +11,6 @@ export const ROOT = new URL('../..', import.meta.url).pathname;
 export const SECRET = 'ops-signing-secret';
 export const VALID_YAML = 'timezone: Europe/Berlin\nadmins: [U0ADMIN01]\nplatformTeam: [U0PLAT001]\n';
 
-export type Proc = ChildProcess & { output: () => string };
-
 export function tempDir(prefix = 'groundcrew-ops-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -96,7 +94,20 @@ export async function startSlackStub(): Promise<{ server: Server; url: string; m
   };
 }
 
-/** Spawns a command with only the given environment (plus PATH and HOME), collecting stdout and stderr. */
+/** What a finished (or still running) process printed, stdout and stderr apart. */
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A spawned process: `output()` is stdout and stderr interleaved as they came, `streams()` keeps them apart. */
+export type Proc = ChildProcess & { output: () => string; streams: () => RunResult };
+
+/**
+ * The one way tests spawn a process: only the given environment (plus PATH and HOME), stdout and stderr collected.
+ * Every groundcrew process in the tests comes from here (through `startTsx`).
+ */
 export function spawnWithEnv(
   command: string,
   args: string[],
@@ -111,18 +122,44 @@ export function spawnWithEnv(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
+  let stderr = '';
   child.stdout?.on('data', (d) => {
     output += d;
+    stdout += d;
   });
   child.stderr?.on('data', (d) => {
     output += d;
+    stderr += d;
   });
-  return Object.assign(child, { output: () => output });
+  return Object.assign(child, {
+    output: () => output,
+    streams: () => ({ code: child.exitCode, stdout, stderr }),
+  });
+}
+
+/**
+ * A TypeScript entry point of the repo (e.g. `src/main.ts`) under tsx, the way `npm start` runs it. tsx is resolved
+ * from here, so the process may run anywhere; by default from an empty folder, so a developer's own .env never leaks in.
+ */
+export function startTsx(
+  entry: string,
+  env: Record<string, string>,
+  options: { args?: string[]; cwd?: string; detached?: boolean } = {},
+): Proc {
+  const args = ['--import', import.meta.resolve('tsx'), join(ROOT, entry), ...(options.args ?? [])];
+  return spawnWithEnv(process.execPath, args, env, options.cwd ?? tempDir('groundcrew-cwd-'), options.detached);
 }
 
 /** `node --import tsx src/main.ts`, the way `npm start` runs it, from an empty working directory. */
 export function startMain(env: Record<string, string>): Proc {
-  return spawnWithEnv(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/main.ts')], env);
+  return startTsx('src/main.ts', env);
+}
+
+/** Runs an entry point to its end; what it printed, stdout and stderr apart. */
+export function runToExit(entry: string, env: Record<string, string>): Promise<RunResult> {
+  const child = startTsx(entry, env);
+  return new Promise((resolve) => child.on('exit', () => resolve(child.streams())));
 }
 
 export async function waitForHealth(port: number, proc: Proc, timeoutMs = SPAWN_BUDGET_MS): Promise<void> {

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freeLoopbackPort } from '../../src/playground/index.js';
+import { type Proc, startTsx } from '../ops/support.js';
 import { eventually } from '../support/wait.js';
 
 /**
@@ -16,34 +16,17 @@ const PROCESS_START_MS = 60_000;
 vi.setConfig({ testTimeout: 90_000 });
 
 /** `npm start`'s entry point as a real process: which mode it picks from the environment. */
-const ROOT = new URL('../..', import.meta.url).pathname;
-
-// Run from an empty folder by default, so a developer's own .env in the repo never leaks into these tests.
-function start(env: Record<string, string>, args: string[] = [], cwd = mkdtempSync(join(tmpdir(), 'groundcrew-cwd-'))) {
-  // tsx resolved from here, so the process may run in another working directory.
-  const tsx = import.meta.resolve('tsx');
-  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'src/main.ts'), ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  return Object.assign(child, { output: () => output });
+function start(env: Record<string, string>, args: string[] = [], cwd?: string): Proc {
+  return startTsx('src/main.ts', env, { args, ...(cwd ? { cwd } : {}) });
 }
 
-let child: (ChildProcess & { output: () => string }) | undefined;
+let child: Proc | undefined;
 afterEach(() => {
   child?.kill('SIGKILL');
   child = undefined;
 });
 
-async function waitForPlayground(port: number, proc: ChildProcess & { output: () => string }): Promise<Response> {
+async function waitForPlayground(port: number, proc: Proc): Promise<Response> {
   return eventually(
     async () => {
       if (proc.exitCode !== null) throw new Error(`exited: ${proc.output()}`);

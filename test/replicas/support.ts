@@ -2,14 +2,15 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
-import { type Child, startProcess } from '../ops/process.js';
 import {
   BOT_AUTH,
   freePort,
+  type Proc,
   SPAWN_BUDGET_MS,
   type StubAnswer,
   type StubCall,
   slackStub,
+  startMain,
   tempDir,
   waitFor,
   workdir,
@@ -32,7 +33,7 @@ export interface Replica {
   /** GROUNDCREW_REPLICA_ID of the process. */
   id: string;
   port: number;
-  proc: Child;
+  proc: Proc;
   /** POSTs a body to /slack/events, signed; resolves with the HTTP status. */
   post(body: string, contentType?: string): Promise<number>;
   /** `/platform <text>` from `userId`. */
@@ -118,7 +119,7 @@ export async function createReplicaStand(options: StandOptions): Promise<Replica
 
   async function start(id: string, env: Record<string, string> = {}): Promise<Replica> {
     const port = await freePort();
-    const proc = startProcess('src/main.ts', {
+    const proc = startMain({
       SLACK_BOT_TOKEN: 'xoxb-replicas',
       SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
       SLACK_API_URL: stub.url,
@@ -129,10 +130,7 @@ export async function createReplicaStand(options: StandOptions): Promise<Replica
       ...options.env,
       ...env,
     });
-    const output = () => {
-      const { stdout, stderr } = proc.output();
-      return `--- ${id} stdout\n${stdout}\n--- ${id} stderr\n${stderr}`;
-    };
+    const output = () => `--- ${id}\n${proc.output()}`;
     const post = async (body: string, contentType?: string) => {
       const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
         method: 'POST',

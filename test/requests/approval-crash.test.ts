@@ -7,6 +7,7 @@ import { APPROVAL_IDS, actionsBlockId } from '../../src/approvals/slack/ids.js';
 import { createManualClock } from '../../src/clock.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
 import { viewAction } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually } from '../support/wait.js';
 import { APPROVER, requestRows, startRequestsApp, submitForm, validDatabase, waitForRow } from './support.js';
 
@@ -65,7 +66,7 @@ describe('a crash while approval cards are being posted', () => {
           type: 'button',
           action_id: APPROVAL_IDS.approveButton,
           block_id: actionsBlockId(approvalId),
-          value: String(approvalId),
+          value: await refOf(app, 'approvals', approvalId),
         },
       }),
     );

@@ -47,6 +47,7 @@ function row(overrides: Partial<RequestRow> = {}): RequestRow {
     queueChannel: 'C0Q',
     queueTs: '1.2',
     slaFlaggedAt: null,
+    nonce: 'n0nce7',
     ...overrides,
   };
 }

@@ -1,7 +1,8 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { together } from '../support/database.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
-import { eventually, gate, settled } from '../support/wait.js';
+import { settled } from '../support/wait.js';
 import { ALERT_SECRET, callback, HOOKS, startRequestsApp, submitForm, text, waitForRow } from './support.js';
 
 let app: TestApp | undefined;
@@ -23,18 +24,12 @@ describe('request callbacks arriving at the same moment', () => {
         .callsTo('chat.postMessage')
         .filter((c) => c.args.channel === ENGINEER && /in progress/i.test(JSON.stringify(c.args)));
 
-    // The three reports reach the database together: each reads the request before any of them writes.
-    const send = async (message: string) => {
-      const release = gate();
-      const held = app!.database.transaction(() => release.opened);
-      const answers = Promise.all(
-        [1, 2, 3].map(() => callback(app!, 1, { status: 'in_progress', message }, ALERT_SECRET)),
+    // The three reports meet in the database: each reads the request before any of them writes.
+    const send = (message: string) =>
+      together(
+        app!,
+        [1, 2, 3].map(() => () => callback(app!, 1, { status: 'in_progress', message }, ALERT_SECRET)),
       );
-      await eventually(() => app!.database.waiting() === 3, { what: 'the three reports to reach the database' });
-      release.open();
-      await held;
-      return answers;
-    };
     expect((await send('creating the rule')).map((r) => r.status)).toEqual([200, 200, 200]);
     await settled(app);
     expect(progressDms()).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { blockText, PLATFORM_ENGINEER, type TestApp } from '../support/harness.js';
 import { messageButton, viewSubmission } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { QUEUE, startRequestsApp, submitForm, text, waitForRow } from './support.js';
 
 let app: TestApp | undefined;
@@ -20,7 +21,7 @@ describe('old ids on messages already in Slack', () => {
     const click = messageButton({
       userId: PLATFORM_ENGINEER,
       actionId: 'requests_claim',
-      value: '1',
+      value: await refOf(app, 'requests', 1),
       blockId: 'requests_queue_actions',
       channelId: QUEUE,
       messageTs: queueTs!,
@@ -39,7 +40,7 @@ describe('old ids on messages already in Slack', () => {
     const open = messageButton({
       userId: PLATFORM_ENGINEER,
       actionId: 'requests_reject_open',
-      value: '1',
+      value: await refOf(app, 'requests', 1),
       blockId: 'requests_queue_actions',
       channelId: QUEUE,
       messageTs: queueTs!,

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { requestsTable } from '../../src/requests/schema.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
+import { refOf } from '../support/refs.js';
 import { eventually } from '../support/wait.js';
 import { ALERT_SECRET, HOOKS, startRequestsApp, submitForm, text } from './support.js';
 
@@ -27,7 +28,7 @@ describe('request callbacks: side effects once per state change', () => {
         .filter((c) => c.args.channel === ENGINEER && /in progress/i.test(JSON.stringify(c.args)));
     const body = JSON.stringify({ status: 'in_progress', message: 'creating the rule' });
     for (let i = 0; i < 20; i++) {
-      const answer = await fetch(`${app.baseUrl}/hooks/requests/1`, {
+      const answer = await fetch(`${app.baseUrl}/hooks/requests/${await refOf(app, 'requests', 1)}`, {
         method: 'POST',
         body,
         headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(ALERT_SECRET, body) },

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IDS } from '../../src/requests/slack/ids.js';
 import { ADMIN, ackBody, blockText, ENGINEER, PLATFORM_ENGINEER, type TestApp } from '../support/harness.js';
 import { viewSubmission } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import {
   ALERT_SECRET,
   callback,
@@ -58,7 +59,7 @@ describe('/platform admin stats', () => {
       viewSubmission({
         userId: PLATFORM_ENGINEER,
         callbackId: IDS.rejectView,
-        privateMetadata: JSON.stringify({ requestId: 2 }),
+        privateMetadata: JSON.stringify({ requestId: await refOf(app, 'requests', 2) }),
         values: { [IDS.rejectReasonBlock]: { [IDS.rejectReasonAction]: { type: 'plain_text_input', value: 'no' } } },
       }),
     );

@@ -10,6 +10,7 @@ import {
   type TestAppOptions,
 } from '../support/harness.js';
 import { messageButton, type ViewStateValue, viewSubmission } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually } from '../support/wait.js';
 
 export const QUEUE = 'C0REQUESTS';
@@ -134,10 +135,20 @@ export function sign(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-/** POSTs a status callback to /hooks/requests/:id, signed with `secret` unless a signature is given. */
-export function callback(app: TestApp, id: number | string, body: unknown, secret: string, signature?: string) {
+/**
+ * POSTs a status callback to the request's callback URL (`/hooks/requests/<reference>`; a string id is used as it is),
+ * signed with `secret` unless a signature is given.
+ */
+export async function callback(
+  app: TestApp,
+  id: number | string,
+  body: unknown,
+  secret: string,
+  signature?: string,
+): Promise<Response> {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  return fetch(`${app.baseUrl}/hooks/requests/${id}`, {
+  const ref = typeof id === 'number' ? await refOf(app, 'requests', id) : id;
+  return fetch(`${app.baseUrl}/hooks/requests/${ref}`, {
     method: 'POST',
     body: raw,
     headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signature ?? sign(secret, raw) },
@@ -145,12 +156,12 @@ export function callback(app: TestApp, id: number | string, body: unknown, secre
 }
 
 /** Clicks a queue-card button as `userId`. */
-export function clickQueue(app: TestApp, userId: string, actionId: string, requestId: number, ts: string) {
+export async function clickQueue(app: TestApp, userId: string, actionId: string, requestId: number, ts: string) {
   return app.interact(
     messageButton({
       userId,
       actionId,
-      value: String(requestId),
+      value: await refOf(app, 'requests', requestId),
       blockId: IDS.queueActionsBlock,
       channelId: QUEUE,
       messageTs: ts,

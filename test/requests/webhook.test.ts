@@ -5,6 +5,7 @@ import { IDS } from '../../src/requests/slack/ids.js';
 import { verifyBody } from '../../src/webhooks/signing.js';
 import { blockText, ENGINEER, PLATFORM_ENGINEER, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually, settled } from '../support/wait.js';
 import {
   ALERT_SECRET,
@@ -71,7 +72,7 @@ describe('webhook fulfilment', () => {
       messageButton({
         userId: APPROVER,
         actionId: APPROVAL_IDS.approveButton,
-        value: String(approval!.id),
+        value: await refOf(app, 'approvals', approval!.id),
         blockId: actionsBlockId(approval!.id),
         channelId: `D${APPROVER.slice(1)}`,
         messageTs: '1767225600.000001',
@@ -93,7 +94,7 @@ describe('webhook fulfilment', () => {
         needed: '2026-11-30',
       },
       requestedBy: ENGINEER,
-      callbackUrl: expect.stringMatching(/^http:\/\/localhost:\d+\/hooks\/requests\/1$/),
+      callbackUrl: expect.stringMatching(/^http:\/\/localhost:\d+\/hooks\/requests\/1\.[\w-]{12}$/),
     });
     expect(verifyBody(DB_SECRET, deliveries[0]!.body, deliveries[0]!.signature)).toBe(true);
     await app.slack.waitFor(

@@ -1,16 +1,17 @@
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock, HOUR, type ManualClock } from '../../src/clock.js';
-import { type DbHandle, openDb } from '../../src/db/client.js';
+import { openDb } from '../../src/db/client.js';
 import { createLeases } from '../../src/db/leases.js';
 import { jobRunsTable } from '../../src/db/schema.js';
+import type { SqliteDatabase } from '../../src/db/sqlite.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { type CronFactory, type CronTaskOptions, createScheduler } from '../../src/scheduler/scheduler.js';
 import type { JobContext, JobDefinition, Scheduler } from '../../src/scheduler/types.js';
 import { eventually, gate } from '../support/wait.js';
 
 const TZ = 'Europe/Berlin';
-const handles: DbHandle[] = [];
+const handles: SqliteDatabase[] = [];
 const schedulers: Scheduler[] = [];
 
 afterEach(async () => {
@@ -40,7 +41,7 @@ function recordingLogger() {
 }
 
 function setup(
-  options: { at?: string; handle?: DbHandle; logger?: Logger; realCron?: boolean; replica?: string } = {},
+  options: { at?: string; handle?: SqliteDatabase; logger?: Logger; realCron?: boolean; replica?: string } = {},
 ) {
   const handle = options.handle ?? openDb(':memory:');
   if (!options.handle) handles.push(handle);

@@ -9,6 +9,7 @@ import { settle, startDeploysApp, WEBHOOK_SECRET } from '../deploys/support.js';
 import { ALERT_SECRET, DB_SECRET, HOOKS, startRequestsApp, submitForm, text } from '../requests/support.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { recordingLogger } from '../support/recording-logger.js';
+import { refOf } from '../support/refs.js';
 import { eventually, settled } from '../support/wait.js';
 
 let app: TestApp | undefined;
@@ -25,13 +26,17 @@ interface Post {
   method?: string;
 }
 
-function hook(path: string, options: Post = {}): Promise<Response> {
+/** POSTs to `path`; `/hooks/<kind>/<id>` of a stored row goes to its callback URL (with the row's nonce). */
+async function hook(path: string, options: Post = {}): Promise<Response> {
+  const stored = /^\/hooks\/(deploys|requests)\/(\d+)$/.exec(path);
+  const kind = stored?.[1] as 'deploys' | 'requests' | undefined;
+  const url = stored && kind ? `/hooks/${kind}/${await refOf(app!, kind, Number(stored[2]))}` : path;
   const body = options.body ?? JSON.stringify({ status: 'in_progress' });
   const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/json' };
   const signature = options.signature ?? (options.secret ? signBody(options.secret, body) : undefined);
   if (signature) headers['x-groundcrew-signature'] = signature;
   const method = options.method ?? 'POST';
-  return fetch(`${app!.baseUrl}${path}`, { method, headers, ...(method === 'GET' ? {} : { body }) });
+  return fetch(`${app!.baseUrl}${url}`, { method, headers, ...(method === 'GET' ? {} : { body }) });
 }
 
 /** Everything a refused callback must leave alone: the tables it could touch and what was sent to Slack. */

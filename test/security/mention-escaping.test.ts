@@ -6,6 +6,7 @@ import { ALICE, BOB, DEPLOYS_CHANNEL, deployRow, settle, startDeploysApp, WEBHOO
 import { ALERT_SECRET, HOOKS, startRequestsApp, submitForm, text } from '../requests/support.js';
 import { ADMIN, ackBody, ENGINEER, type TestApp } from '../support/harness.js';
 import { messageButton, viewSubmission } from '../support/payloads.js';
+import { refOf } from '../support/refs.js';
 import { eventually } from '../support/wait.js';
 
 /**
@@ -39,21 +40,21 @@ function expectNoRawMention(messages: string[]) {
 /** The messages that show the hostile text (escaped), so a surface that went silent cannot pass. */
 const showing = (messages: string[]) => messages.filter((m) => m.includes(ESCAPED));
 
-const reject = (test: TestApp, userId: string, approvalId: number) =>
+const reject = async (test: TestApp, userId: string, approvalId: number) =>
   test.interact(
     viewSubmission({
       userId,
       callbackId: APPROVAL_IDS.rejectModal,
-      privateMetadata: JSON.stringify({ approvalId }),
+      privateMetadata: JSON.stringify({ approvalId: await refOf(test, 'approvals', approvalId) }),
       values: {
         [APPROVAL_IDS.reasonBlock]: { [APPROVAL_IDS.reasonInput]: { type: 'plain_text_input', value: HOSTILE } },
       },
     }),
   );
 
-const report = (test: TestApp, id: number, body: object) => {
+const report = async (test: TestApp, id: number, body: object) => {
   const json = JSON.stringify(body);
-  return fetch(`${test.baseUrl}/hooks/deploys/${id}`, {
+  return fetch(`${test.baseUrl}/hooks/deploys/${await refOf(test, 'deploys', id)}`, {
     method: 'POST',
     body: json,
     headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, json) },
@@ -119,7 +120,7 @@ describe('free text never pings anyone', () => {
       messageButton({
         userId: BOB,
         actionId: APPROVAL_IDS.rejectButton,
-        value: String(approval.id),
+        value: await refOf(app, 'approvals', approval.id),
         channelId: `D${BOB}`,
         messageTs: '1767225600.000009',
       }),
@@ -157,7 +158,7 @@ describe('free text never pings anyone', () => {
     await submitForm(app, 'alert', { query: text(HOSTILE) });
     await eventually(() => app!.slack.callsTo('chat.postMessage').length >= 2, { what: 'the DM and the card' });
     const body = JSON.stringify({ status: 'failed', message: HOSTILE });
-    const answer = await fetch(`${app.baseUrl}/hooks/requests/1`, {
+    const answer = await fetch(`${app.baseUrl}/hooks/requests/${await refOf(app, 'requests', 1)}`, {
       method: 'POST',
       body,
       headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(ALERT_SECRET, body) },

@@ -8,6 +8,7 @@ import { signBody } from '../../src/webhooks/signing.js';
 import { DISPATCH, GITHUB, settle, startDeploysApp, WEBHOOK_SECRET } from '../deploys/support.js';
 import { ALERT_SECRET, HOOKS, startRequestsApp, submitForm, text } from '../requests/support.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
+import { refOf } from '../support/refs.js';
 import { eventually } from '../support/wait.js';
 
 /** The harness's GITHUB_TOKEN and SLACK_BOT_TOKEN. */
@@ -60,7 +61,7 @@ describe('secrets echoed by a remote are redacted before they are shown or store
     await app.command('deploy worker staging', { user_id: ENGINEER });
     await settle(app, 1, 'running');
     const report = JSON.stringify({ status: 'failed', message: `signature check with ${WEBHOOK_SECRET} failed` });
-    const answer = await fetch(`${app.baseUrl}/hooks/deploys/1`, {
+    const answer = await fetch(`${app.baseUrl}/hooks/deploys/${await refOf(app, 'deploys', 1)}`, {
       method: 'POST',
       body: report,
       headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, report) },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineCapability } from '../../src/capability.js';
+import { sqliteOf } from '../support/database.js';
 import {
   ADMIN,
   ackBody,
@@ -85,7 +86,7 @@ describe('receiving Slack requests', () => {
     const ok = await fetch(`${app.baseUrl}/healthz`);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ok: true, db: 'up' });
-    app.database.sqlite.close();
+    sqliteOf(app).sqlite.close();
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(503);
   });
 });

@@ -5,11 +5,14 @@ import { createGroundcrew, type Groundcrew } from '../../src/bootstrap.js';
 import type { Capability } from '../../src/capability.js';
 import { createManualClock, type ManualClock } from '../../src/clock.js';
 import { type Config, parseEnv, type TeamConfig, validateTeamConfig } from '../../src/config.js';
-import { type DbHandle, openDb } from '../../src/db/client.js';
+import { openDb } from '../../src/db/client.js';
+import type { Database } from '../../src/db/database.js';
+import { openPostgres } from '../../src/db/postgres.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { FakeSlack, SLACK_API_URL } from './fake-slack.js';
 import { BOT_ID, BOT_USER_ID, eventCallback, type SlashCommandPayload, slashCommand } from './payloads.js';
 import { signedHeaders, TEST_SIGNING_SECRET } from './signing.js';
+import { createTestPostgres, testBackend } from './test-db.js';
 
 export const ADMIN = 'U0ADMIN01';
 export const PLATFORM_ENGINEER = 'U0PLAT001';
@@ -44,7 +47,8 @@ export interface TestAppOptions {
 
 export interface TestApp {
   groundcrew: Groundcrew;
-  database: DbHandle;
+  /** The Database the app runs on; `sqliteOf(app)` (support/database.ts) for what only SQLite has. */
+  database: Database;
   slack: FakeSlack;
   clock: ManualClock;
   config: Config;
@@ -90,8 +94,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const team = validateTeamConfig({ ...baseTeamConfig(), ...options.team });
+  // GROUNDCREW_TEST_BACKEND=postgres: a fresh migrated PostgreSQL database (test-db.ts), unless the test names a file.
+  const postgres = testBackend() === 'postgres' && !options.dbPath ? await createTestPostgres() : undefined;
+  if (postgres) env.GROUNDCREW_DB = postgres.url;
   const config: Config = { env, team };
-  const database = openDb(env.GROUNDCREW_DB);
+  const database: Database = postgres ? await openPostgres(postgres.url) : openDb(env.GROUNDCREW_DB);
   // Every outbound call the app makes (webhooks, GitHub) goes through this fetch, so settled() can see it running.
   let outbound = 0;
   const appFetch = options.fetch;
@@ -170,6 +177,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       }),
     async stop() {
       await groundcrew.stop(2000);
+      await postgres?.drop();
       nock.cleanAll();
       nock.enableNetConnect();
     },

@@ -10,6 +10,10 @@ import { createTestPostgres, NO_TEST_PG } from './test-db.js';
  * One database that several handles open, as several replicas would: on SQLite one file opened by separate
  * connections, on PostgreSQL one test database reached through separate pools. For tests of what replicas claim
  * from each other (leases, scheduler ticks). Each test gets a fresh database.
+ *
+ * On SQLite, two handles in one process must not run transactions at the same time: the second one's BEGIN waits
+ * synchronously (busy_timeout) and so blocks the event loop the first one needs to finish. Separate processes on
+ * one file do not have that problem; PostgreSQL handles do not either.
  */
 export interface SharedDatabase {
   readonly dialect: Dialect;

@@ -178,37 +178,43 @@ async function fingerprint(url: string): Promise<string> {
   }
 }
 
-/** Deletes every row (children before parents) and restarts every sequence; false if the schema was changed. */
+/**
+ * Over one connection to the database: ends every other connection to it (an app the test did not stop), checks the
+ * schema is still the template's, then deletes every row (children before parents) and restarts every sequence, in
+ * one round trip. False when the schema or settings were changed (or a reference cycle): the caller drops it then.
+ */
 async function empty(server: string, name: string, expected: string): Promise<boolean> {
-  const url = urlForDatabase(server, name);
-  if ((await fingerprint(url)) !== expected) return false;
-  const client = new pg.Client({ connectionString: url, options: TEST_SESSION_OPTIONS });
+  const client = new pg.Client({ connectionString: urlForDatabase(server, name), options: TEST_SESSION_OPTIONS });
+  client.on('error', () => undefined);
   await client.connect();
   try {
-    const tables = (
-      await client.query<{ name: string }>(
-        "select oid::regclass::text as name from pg_class where relkind in ('r', 'p') and relnamespace = 'public'::regnamespace",
-      )
-    ).rows.map((r) => r.name);
-    const refs = (
-      await client.query<{ child: string; parent: string }>(
-        "select conrelid::regclass::text as child, confrelid::regclass::text as parent from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace",
-      )
-    ).rows.filter((r) => r.child !== r.parent);
+    await client.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    const print = (await client.query<{ fingerprint: string }>(FINGERPRINT_SQL)).rows[0]!.fingerprint;
+    if (print !== expected) return false;
+    const { rows } = await client.query<{ name: string; children: string[] }>(
+      `select c.oid::regclass::text as name,
+              array(select k.conrelid::regclass::text from pg_constraint k
+                    where k.contype = 'f' and k.confrelid = c.oid and k.conrelid <> c.oid) as children
+         from pg_class c where c.relkind in ('r', 'p') and c.relnamespace = 'public'::regnamespace`,
+    );
     const order: string[] = [];
-    const left = new Set(tables);
+    const left = new Map(rows.map((r) => [r.name, r.children]));
     while (left.size > 0) {
-      const next = [...left].find((t) => !refs.some((r) => r.parent === t && left.has(r.child)));
-      if (next === undefined) return false; // a reference cycle: start from a fresh copy instead
+      const next = [...left].find(([, children]) => !children.some((child) => left.has(child)))?.[0];
+      if (next === undefined) return false;
       order.push(next);
       left.delete(next);
     }
-    await client.query('begin');
-    for (const table of order) await client.query(`delete from ${table}`);
     await client.query(
-      "select setval(oid, 1, false) from pg_class where relkind = 'S' and relnamespace = 'public'::regnamespace",
+      [
+        'begin',
+        ...order.map((table) => `delete from ${table}`),
+        "select setval(oid, 1, false) from pg_class where relkind = 'S' and relnamespace = 'public'::regnamespace",
+        'commit',
+      ].join(';\n'),
     );
-    await client.query('commit');
     return true;
   } finally {
     await client.end();
@@ -217,8 +223,8 @@ async function empty(server: string, name: string, expected: string): Promise<bo
 
 /**
  * A migrated database with no rows on the GROUNDCREW_TEST_PG server, for one test (`empty`: no tables and no
- * migrations at all, never reused). About 0.1 s for a copy of the template, a few ms for one emptied after an
- * earlier test in the same worker (DROP DATABASE forces a checkpoint: half a second on a shared disk).
+ * migrations at all, never reused): a copy of the template, or one an earlier test in this worker released and
+ * drop() emptied. Emptying takes one connection; DROP DATABASE waits for a checkpoint.
  */
 export async function createTestPostgres(options: { empty?: boolean } = {}): Promise<TestPostgres> {
   const server = testPostgresServer();
@@ -243,12 +249,6 @@ export async function createTestPostgres(options: { empty?: boolean } = {}): Pro
     async drop() {
       if (released) return;
       released = true;
-      await withAdmin(server, (admin) =>
-        admin.query(
-          'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-          [own],
-        ),
-      );
       if (!options.empty) {
         const { fingerprint: expected } = await ensureTemplate(server, prefix, run);
         if (await empty(server, own, expected).catch(() => false)) {

@@ -55,7 +55,7 @@ export function decisionLines(approval: Approval): string[] {
 }
 
 export function actionButtons(approval: Approval): KnownBlock {
-  const value = approvalButtonValue(approval.id);
+  const value = approvalButtonValue(approval);
   return {
     type: 'actions',
     block_id: actionsBlockId(approval.id),
@@ -109,7 +109,7 @@ export function rejectModal(card: ApprovalCard): ModalView {
   return {
     type: 'modal',
     callback_id: APPROVAL_IDS.rejectModal,
-    private_metadata: JSON.stringify({ approvalId: card.approval.id }),
+    private_metadata: JSON.stringify({ approvalId: approvalButtonValue(card.approval) }),
     title: { type: 'plain_text', text: 'Reject' },
     submit: { type: 'plain_text', text: 'Reject' },
     close: { type: 'plain_text', text: 'Cancel' },

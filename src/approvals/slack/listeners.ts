@@ -3,18 +3,18 @@ import { z } from 'zod';
 import type { Core } from '../../capability.js';
 import { isDomainError } from '../../errors.js';
 import { parseJson } from '../../json.js';
+import { ITEM_GONE, type ItemRef, parseItemRef, refMatches } from '../../slack/item-ref.js';
 import { tell } from '../../slack/tell.js';
 import type { ApprovalsService } from '../service.js';
 import { rejectModal } from './blocks.js';
 import { APPROVAL_IDS } from './ids.js';
 
-const zApprovalId = z.coerce.number().int().positive();
-const zRejectMetadata = z.object({ approvalId: zApprovalId });
+/** `approvalId` is the approval's reference (a bare number in modals opened before references carried a nonce). */
+const zRejectMetadata = z.object({ approvalId: z.union([z.string(), z.number()]) });
 
-function buttonValue(body: BlockAction): number | null {
+function buttonValue(body: BlockAction): ItemRef | null {
   const action = body.actions[0];
-  const parsed = zApprovalId.safeParse(action && 'value' in action ? action.value : undefined);
-  return parsed.success ? parsed.data : null;
+  return parseItemRef(action && 'value' in action ? action.value : undefined);
 }
 
 /** Approve / Reject buttons (cards and Home tab) and the reject-reason modal. */
@@ -26,10 +26,12 @@ export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals'
     async ({ ack, body, client, respond }) => {
       await ack();
       const reply = body.container?.type === 'message' ? respond : undefined;
-      const id = buttonValue(body);
-      if (id === null) return tell(client, body.user.id, reply, 'That button is broken (no approval ID).');
+      const ref = buttonValue(body);
+      if (ref === null) return tell(client, body.user.id, reply, 'That button is broken (no approval ID).');
+      const approval = await service.get(ref.id);
+      if (approval && !refMatches(ref, approval)) return tell(client, body.user.id, reply, ITEM_GONE);
       try {
-        const result = await service.decide(id, body.user.id, 'approve');
+        const result = await service.decide(ref.id, body.user.id, 'approve');
         if (!result.ok) await tell(client, body.user.id, reply, result.refusal.message);
       } catch (error) {
         if (!isDomainError(error)) throw error;
@@ -43,10 +45,12 @@ export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals'
     async ({ ack, body, client, respond }) => {
       await ack();
       const reply = body.container?.type === 'message' ? respond : undefined;
-      const id = buttonValue(body);
-      if (id === null) return tell(client, body.user.id, reply, 'That button is broken (no approval ID).');
+      const ref = buttonValue(body);
+      if (ref === null) return tell(client, body.user.id, reply, 'That button is broken (no approval ID).');
+      const id = ref.id;
       const approval = await service.get(id);
       if (!approval) return tell(client, body.user.id, reply, `There is no approval #${id}.`);
+      if (!refMatches(ref, approval)) return tell(client, body.user.id, reply, ITEM_GONE);
       const refusal = await service.refusalFor(id, body.user.id);
       if (refusal) {
         deps.logger.debug(`approvals: ${body.user.id} may not reject #${id}: ${refusal.code}`);
@@ -58,14 +62,15 @@ export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals'
 
   app.view(APPROVAL_IDS.rejectModal, async ({ ack, body, view, client }) => {
     const meta = zRejectMetadata.safeParse(parseJson(view.private_metadata));
-    if (!meta.success) {
+    const ref = meta.success ? parseItemRef(meta.data.approvalId) : null;
+    if (!ref) {
       await ack({
         response_action: 'errors',
         errors: { [APPROVAL_IDS.reasonBlock]: 'This form lost its approval ID.' },
       });
       return;
     }
-    const { approvalId } = meta.data;
+    const approvalId = ref.id;
     const reason = (view.state.values[APPROVAL_IDS.reasonBlock]?.[APPROVAL_IDS.reasonInput]?.value ?? '').trim();
     if (!reason) {
       await ack({
@@ -75,7 +80,9 @@ export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals'
       return;
     }
     // Refuse on the field (keeping what they typed) when the approval closed while the modal was open.
-    const refusal = await refusalMessage(service, approvalId, body.user.id);
+    const named = await service.get(approvalId);
+    const refusal =
+      named && !refMatches(ref, named) ? ITEM_GONE : await refusalMessage(service, approvalId, body.user.id);
     if (refusal) {
       await ack({ response_action: 'errors', errors: { [APPROVAL_IDS.reasonBlock]: refusal } });
       return;

@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { formatDuration } from '../../clock.js';
+import { itemRef } from '../../slack/item-ref.js';
 import {
   context,
   escapeMrkdwn,
@@ -75,7 +76,7 @@ export function statusMessage(deploy: DeployRow): { text: string; blocks: KnownB
       type: 'button' as const,
       action_id: DEPLOY_IDS.cancelButton,
       text: plain('Cancel'),
-      value: String(deploy.id),
+      value: itemRef(deploy),
       style: 'danger' as const,
       confirm: {
         title: plain('Cancel this deploy?'),
@@ -90,7 +91,7 @@ export function statusMessage(deploy: DeployRow): { text: string; blocks: KnownB
       type: 'button' as const,
       action_id: DEPLOY_IDS.rollbackButton,
       text: plain('Roll back'),
-      value: String(deploy.id),
+      value: itemRef(deploy),
     });
   }
   if (buttons.length) blocks.push({ type: 'actions', block_id: DEPLOY_IDS.statusActions, elements: buttons });

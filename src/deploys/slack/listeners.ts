@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isDomainError } from '../../errors.js';
 import { parseJson } from '../../json.js';
 import type { Logger } from '../../logger.js';
+import { ITEM_GONE, parseItemRef, refMatches } from '../../slack/item-ref.js';
 import type { Guardrails } from '../guardrails.js';
 import { type ProblemField, scopeName } from '../model.js';
 import type { DeployService } from '../service.js';
@@ -47,6 +48,17 @@ export function readModal(rawValues: unknown): ModalFields {
 }
 
 const zMetadata = z.object({ channel: z.string().optional() }).catch({});
+
+/**
+ * The deploy a status-message button names: its id (NaN when the value is unreadable, which the service refuses as
+ * malformed), and whether the reference belongs to another item than the deploy now under that id.
+ */
+async function namedDeploy(deploys: DeployService, value: string | undefined): Promise<{ id: number; gone: boolean }> {
+  const ref = parseItemRef(value);
+  if (!ref) return { id: Number.NaN, gone: false };
+  const deploy = await deploys.get(ref.id);
+  return { id: ref.id, gone: deploy !== null && !refMatches(ref, deploy) };
+}
 
 async function ephemeral(respond: RespondFn, text: string) {
   await respond({ response_type: 'ephemeral', replace_original: false, text });
@@ -151,8 +163,10 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
 
   app.action<BlockAction<ButtonAction>>(DEPLOY_IDS.cancelButton, async ({ ack, body, action, respond }) => {
     await ack();
+    const named = await namedDeploy(deploys, action.value);
+    if (named.gone) return ephemeral(respond, `:warning: ${ITEM_GONE}`);
     try {
-      await deploys.cancel(Number(action.value), body.user.id);
+      await deploys.cancel(named.id, body.user.id);
     } catch (error) {
       if (!isDomainError(error)) throw error;
       await ephemeral(respond, `:warning: ${error.message}`);
@@ -161,8 +175,10 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
 
   app.action<BlockAction<ButtonAction>>(DEPLOY_IDS.rollbackButton, async ({ ack, body, action, respond }) => {
     await ack();
+    const named = await namedDeploy(deploys, action.value);
+    if (named.gone) return ephemeral(respond, `:no_entry: ${ITEM_GONE}`);
     try {
-      const { deploy } = await deploys.rollback(body.user.id, { deployId: Number(action.value) });
+      const { deploy } = await deploys.rollback(body.user.id, { deployId: named.id });
       await ephemeral(respond, requestedReply(deploy));
     } catch (error) {
       if (!isDomainError(error)) throw error;

@@ -1,6 +1,7 @@
 import type { Button, KnownBlock } from '@slack/types';
 import { formatDuration } from '../../clock.js';
 import type { ReplyMessage } from '../../slack/command-registry.js';
+import { itemRef } from '../../slack/item-ref.js';
 import {
   context,
   divider,
@@ -82,7 +83,7 @@ export function queueCard(row: RequestRow, type: RequestType): Message {
   if (row.status === 'failed' && row.message) {
     tail.push(section(`:x: *The automation reported a failure:* ${escapeMrkdwn(truncate(row.message, 1500))}`));
   }
-  const value = String(row.id);
+  const value = itemRef(row);
   const buttons: Button[] = [];
   if (row.status === 'queued') buttons.push(button('Claim', IDS.claim, value, 'primary'));
   if (row.status === 'queued' || row.status === 'claimed') {

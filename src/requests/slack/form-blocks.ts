@@ -1,5 +1,6 @@
 import type { InputBlockElement, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { formatDuration } from '../../clock.js';
+import { itemRef } from '../../slack/item-ref.js';
 import { context, section, truncate } from '../../slack/mrkdwn.js';
 import type { RequestType } from '../config.js';
 import type { FormInput, FormModel } from '../form.js';
@@ -154,11 +155,13 @@ function element(input: FormInput): InputBlockElement {
 export const REJECT_REASON_MAX = 1500;
 
 export interface RejectMetadata {
-  requestId: number;
+  /** The request's reference (src/item-ref.ts); a bare number in modals opened before references had a nonce. */
+  requestId: string | number;
 }
 
-export function rejectView(requestId: number, title: string): ModalView {
-  const metadata: RejectMetadata = { requestId };
+export function rejectView(request: { id: number; nonce: string | null }, title: string): ModalView {
+  const requestId = request.id;
+  const metadata: RejectMetadata = { requestId: itemRef(request) };
   return {
     type: 'modal',
     callback_id: IDS.rejectView,

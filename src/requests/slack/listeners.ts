@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { isDomainError } from '../../errors.js';
 import { parseJson } from '../../json.js';
+import { ITEM_GONE, parseItemRef, refMatches } from '../../slack/item-ref.js';
 import { tell } from '../../slack/tell.js';
 import type { RequestType } from '../config.js';
 import { formModel } from '../form.js';
@@ -29,8 +30,7 @@ type StateValues = Record<string, Record<string, unknown>>;
 
 const zFormMetadata = z.object({ typeId: z.string(), channel: z.string().optional() });
 const zPickerMetadata = z.object({ channel: z.string().optional() }).catch({});
-const zRejectMetadata = z.object({ requestId: z.number().int().positive() });
-const zRequestId = z.coerce.number().int().positive();
+const zRejectMetadata = z.object({ requestId: z.union([z.string(), z.number()]) });
 
 /** What the person entered for each field of the type, straight from the modal's state. */
 export function rawValues(type: RequestType, values: StateValues): Record<string, RawValue> {
@@ -145,12 +145,14 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
     app.action<BlockAction>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, client, respond }) => {
       await ack();
       const action = body.actions[0];
-      const id = zRequestId.safeParse(action && 'value' in action ? action.value : undefined);
+      const ref = parseItemRef(action && 'value' in action ? action.value : undefined);
       const reply = body.container?.type === 'message' ? respond : undefined;
       const say = (text: string) => tell(client, body.user.id, reply, text);
-      if (!id.success) return say('That button is broken (no request ID).');
+      if (!ref) return say('That button is broken (no request ID).');
+      const named = await service.get(ref.id);
+      if (named && !refMatches(ref, named)) return say(`:no_entry: ${ITEM_GONE}`);
       try {
-        await run(id.data, { userId: body.user.id, triggerId: body.trigger_id, client, say });
+        await run(ref.id, { userId: body.user.id, triggerId: body.trigger_id, client, say });
       } catch (error) {
         if (!isDomainError(error)) throw error;
         await say(`:no_entry: ${error.message}`);
@@ -168,22 +170,24 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
     if (!row || isTerminal(row.status)) return say(`Request #${id} is already closed.`);
     await client.views.open({
       trigger_id: triggerId,
-      view: rejectView(row.id, service.typeById(row.typeId)?.title ?? row.typeId),
+      view: rejectView(row, service.typeById(row.typeId)?.title ?? row.typeId),
     });
   });
 
   app.view(IDS.rejectView, async ({ ack, body, view, client }) => {
     const meta = zRejectMetadata.safeParse(parseJson(view.private_metadata));
+    const ref = meta.success ? parseItemRef(meta.data.requestId) : null;
     const reason = (view.state.values[IDS.rejectReasonBlock]?.[IDS.rejectReasonAction]?.value ?? '').trim();
     const errors = (message: string) =>
       ack({ response_action: 'errors', errors: { [IDS.rejectReasonBlock]: message } });
-    if (!meta.success) return errors('This form lost its request ID; close it and click Reject again.');
+    if (!ref) return errors('This form lost its request ID; close it and click Reject again.');
     if (!reason) return errors('Give a reason: the requester will see it.');
-    const row = await service.get(meta.data.requestId);
-    if (!row || isTerminal(row.status)) return errors(`Request #${meta.data.requestId} is already closed.`);
+    const row = await service.get(ref.id);
+    if (row && !refMatches(ref, row)) return errors(ITEM_GONE);
+    if (!row || isTerminal(row.status)) return errors(`Request #${ref.id} is already closed.`);
     await ack();
     try {
-      await service.reject(meta.data.requestId, body.user.id, reason);
+      await service.reject(ref.id, body.user.id, reason);
     } catch (error) {
       if (!isDomainError(error)) throw error;
       await client.chat.postMessage({ channel: body.user.id, text: `:no_entry: ${error.message}` });

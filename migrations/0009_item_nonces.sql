@@ -1,0 +1,3 @@
+ALTER TABLE `approvals` ADD `nonce` text;--> statement-breakpoint
+ALTER TABLE `deploys` ADD `nonce` text;--> statement-breakpoint
+ALTER TABLE `requests` ADD `nonce` text;

@@ -1,0 +1,3 @@
+ALTER TABLE "approvals" ADD COLUMN "nonce" text;--> statement-breakpoint
+ALTER TABLE "deploys" ADD COLUMN "nonce" text;--> statement-breakpoint
+ALTER TABLE "requests" ADD COLUMN "nonce" text;

@@ -1,0 +1,34 @@
+import type { SeriesChart } from '../charts/spec.js';
+import { LOW_RESPONSE_PERCENT, type TrendPoint } from './model.js';
+
+/**
+ * The survey trend chart: NPS per wave over response rate per wave, two panels sharing the waves (see
+ * src/charts/spec.ts for why panels and not two y axes). A wave without a score to show is a gap.
+ */
+export function npsTrendChart(
+  points: readonly TrendPoint[],
+  options: { title?: string; npsTarget?: number } = {},
+): SeriesChart {
+  return {
+    title: options.title ?? 'NPS per wave',
+    categories: points.map((p) => p.wave),
+    emptyText: 'No closed wave yet',
+    panels: [
+      {
+        title: 'NPS',
+        mark: 'line',
+        series: [{ name: 'NPS', values: points.map((p) => p.nps) }],
+        domain: [-100, 100],
+        rules:
+          options.npsTarget === undefined ? [] : [{ value: options.npsTarget, label: `target ${options.npsTarget}` }],
+      },
+      {
+        title: 'Response rate (%)',
+        mark: 'bar',
+        series: [{ name: 'Response rate', values: points.map((p) => p.responsePercent) }],
+        domain: [0, 100],
+        rules: [{ value: LOW_RESPONSE_PERCENT, label: `${LOW_RESPONSE_PERCENT}%` }],
+      },
+    ],
+  };
+}

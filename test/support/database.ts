@@ -1,0 +1,29 @@
+import type { Database } from '../../src/db/database.js';
+import type { SqliteDatabase } from '../../src/db/sqlite.js';
+import { eventually, gate } from './wait.js';
+
+/** The SQLite backend under a test that needs it (its file, its connection, `waiting()`); throws on another one. */
+export function sqliteOf(test: { database: Database }): SqliteDatabase {
+  const { database } = test;
+  if (database.dialect !== 'sqlite') {
+    throw new Error('this test needs the SQLite backend: it reaches into the database file or its one connection');
+  }
+  return database as SqliteDatabase;
+}
+
+/**
+ * Sends `requests` so that they meet in the database: an open transaction holds its one connection until every
+ * request waits for it, then all go on together and their reads and writes interleave. What stays right then
+ * (one winner, one message) is decided by a transaction or a compare-and-set, not by the order handlers run in.
+ * SQLite only: on PostgreSQL an open transaction does not hold other connections' reads.
+ */
+export async function together<T>(test: { database: Database }, requests: (() => Promise<T>)[]): Promise<T[]> {
+  const database = sqliteOf(test);
+  const release = gate();
+  const held = database.transaction(() => release.opened);
+  const answers = Promise.all(requests.map((request) => request()));
+  await eventually(() => database.waiting() === requests.length, { what: 'every request to reach the database' });
+  release.open();
+  await held;
+  return answers;
+}
