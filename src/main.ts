@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { createGroundcrew } from './bootstrap.js';
 import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig, reservedKeyNotes } from './config.js';
 import { openDb } from './db/client.js';
+import type { Database } from './db/database.js';
+import { DatabaseStartupError } from './db/pg-errors.js';
+import { isPostgresUrl, openPostgres } from './db/postgres.js';
 import { createLogger } from './logger.js';
 import { defaultBackupDir, registerBackupJob } from './ops/backup.js';
 import { configWarnings } from './ops/config-walk.js';
@@ -75,25 +78,41 @@ async function main(): Promise<void> {
   const slack = await connectToSlack(config.env, logger);
   if (slack.kind === 'rejected') fail([slack.problem], slack.hint);
   for (const warning of configWarnings(config)) logger.warn(warning);
-  const backupDir =
-    config.env.GROUNDCREW_BACKUP_DIR ?? config.team.backups?.dir ?? defaultBackupDir(config.env.GROUNDCREW_DB);
-  let database: ReturnType<typeof openDb>;
-  try {
-    database = openDb(config.env.GROUNDCREW_DB, undefined, {
-      backupDir,
-      onBackup: (file, pending) => logger.info(`backup before applying ${pending.join(', ')}: ${file}`),
-    });
-  } catch (error) {
-    fail(
-      [`cannot open the database at ${config.env.GROUNDCREW_DB}: ${(error as Error).message}`],
-      'check GROUNDCREW_DB',
-    );
+  let database: Database;
+  let backupJob: { sqlite: NonNullable<Database['sqlite']>; dir: string } | undefined;
+  if (isPostgresUrl(config.env.GROUNDCREW_DB)) {
+    // PostgreSQL (docs/postgresql.md): migrations under a lock, so replicas starting together migrate once.
+    try {
+      database = await openPostgres(config.env.GROUNDCREW_DB, {
+        onMigrationLockWait: () => logger.info('another replica is migrating the database; waiting for it'),
+        onPoolError: (error) => logger.warn(`a database connection failed and is replaced: ${error.message}`),
+      });
+    } catch (error) {
+      if (error instanceof DatabaseStartupError) fail([error.message], 'check GROUNDCREW_DB');
+      throw error;
+    }
+  } else {
+    const backupDir =
+      config.env.GROUNDCREW_BACKUP_DIR ?? config.team.backups?.dir ?? defaultBackupDir(config.env.GROUNDCREW_DB);
+    let sqlite: ReturnType<typeof openDb>;
+    try {
+      sqlite = openDb(config.env.GROUNDCREW_DB, undefined, {
+        backupDir,
+        onBackup: (file, pending) => logger.info(`backup before applying ${pending.join(', ')}: ${file}`),
+      });
+    } catch (error) {
+      fail(
+        [`cannot open the database at ${config.env.GROUNDCREW_DB}: ${(error as Error).message}`],
+        'check GROUNDCREW_DB',
+      );
+    }
+    database = sqlite;
+    if (config.env.GROUNDCREW_DB !== ':memory:') backupJob = { sqlite: sqlite.sqlite, dir: backupDir };
   }
   const groundcrew = createGroundcrew({ config, database, logger, botIdentity: slack.identity, replica });
-  if (config.env.GROUNDCREW_DB !== ':memory:') {
-    const { scheduler } = groundcrew.services;
-    registerBackupJob(scheduler, { sqlite: database.sqlite, dir: backupDir, logger, config: config.team.backups });
-  }
+  // A SQLite file is backed up by groundcrew; PostgreSQL with its own tools (docs/postgresql.md, pg_dump).
+  if (backupJob)
+    registerBackupJob(groundcrew.services.scheduler, { ...backupJob, logger, config: config.team.backups });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -1,20 +1,26 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../ops/support.js';
 import { appHomeOpened, eventCallback } from '../support/payloads.js';
-import { createReplicaStand, type ReplicaStand } from './support.js';
+import { NO_TEST_PG } from '../support/test-db.js';
+import { createReplicaStand, type ReplicaStand, type StandBackend } from './support.js';
 
 const YAML = 'timezone: Europe/Berlin\nadmins: [U0ADMIN01]\nplatformTeam: [U0PLAT001]\n';
 
+const BACKENDS: { backend: StandBackend; skip: boolean; what: string }[] = [
+  { backend: 'sqlite', skip: false, what: 'one SQLite file' },
+  { backend: 'postgres', skip: NO_TEST_PG, what: 'one PostgreSQL database' },
+];
+
 /** The stand the replica tests run on: real processes sharing one database and one Slack stand-in. */
-describe('two groundcrew processes on one SQLite file', { timeout: 120_000 }, () => {
+describe.each(BACKENDS)('two groundcrew processes on $what', { timeout: 120_000 }, ({ backend, skip }) => {
   let stand: ReplicaStand | undefined;
   afterEach(async () => {
     await stand?.dispose();
     stand = undefined;
   });
 
-  it('both come up, each handles what it is sent, and both write to the one database', async () => {
-    stand = await createReplicaStand({ backend: 'sqlite', yaml: YAML });
+  it.skipIf(skip)('both come up, each handles what it is sent, and both write to the one database', async () => {
+    stand = await createReplicaStand({ backend, yaml: YAML });
     const [one, two] = await Promise.all([stand.start('replica-1'), stand.start('replica-2')]);
     expect(await one!.event(eventCallback(appHomeOpened('U0HOME0001'), { eventId: 'EvSTAND0001' }))).toBe(200);
     expect(await two!.event(eventCallback(appHomeOpened('U0HOME0002'), { eventId: 'EvSTAND0002' }))).toBe(200);
