@@ -213,6 +213,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         logger.debug(`scheduler: ${name} at ${scheduledFor?.toISOString()} is another replica's run`);
         return null;
       }
+      if (trigger === 'catch-up' && scheduledFor) {
+        logger.info(`scheduler: ${name} missed its run at ${scheduledFor.toISOString()}, catching up`);
+      }
       const held = await leases.hold(jobLeaseKey(name), JOB_LEASE_TTL_MS, async () => {
         // Holding the job's lease, nobody else is running it: older `running` rows were cut off.
         await closeInterrupted(name, startedAt, row.id);
@@ -248,7 +251,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       // Keyed by the latest missed time, which every replica starting now computes alike.
       const scheduledFor = latestScheduledRun(job.cron, now, timezone);
       if (!scheduledFor) continue;
-      logger.info(`scheduler: ${job.name} missed its run at ${scheduledFor.toISOString()}, catching up`);
       due.push({ job, scheduledFor });
     }
     const runs = await Promise.all(due.map(({ job, scheduledFor }) => attempt(job, 'catch-up', scheduledFor)));
