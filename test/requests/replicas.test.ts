@@ -5,6 +5,7 @@ import { createLeases } from '../../src/db/leases.js';
 import { twin } from '../../src/db/twin.js';
 import { WEBHOOK_LEASE_TTL_MS, WEBHOOK_TIMEOUT_MS, webhookLeaseKey } from '../../src/requests/fulfilment.js';
 import { requestsTable } from '../../src/requests/schema.js';
+import { START_LEASE_TTL_MS, startLeaseKey } from '../../src/requests/service.js';
 import type { TestApp } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
 import { requestRows, startRequestsApp, submitForm, text, waitForRow } from './support.js';
@@ -64,5 +65,32 @@ describe('webhook retries across replicas', () => {
     await eventually(async () => (await requestRows(app!))[0]?.status === 'queued', { what: 'the request delivered' });
     await scheduler.runNow('requests.retry-webhooks');
     expect(posts).toEqual(['2']);
+  });
+
+  it('a new request another replica is taking to its first step is left to it, and resumed once it died', async () => {
+    const clock = createManualClock('2026-11-23T10:00:00Z');
+    const posts: string[] = [];
+    app = await startRequestsApp({
+      clock,
+      fetch: async (_input, init) => {
+        posts.push(new Headers(init?.headers).get('x-groundcrew-delivery-attempt') ?? '?');
+        return new Response('accepted', { status: 202 });
+      },
+    });
+    // Stand-in for another replica's resume sweep, which found request 1 the moment it was stored.
+    const other = createLeases({ db: app.database, clock, holder: 'replica-2' });
+    expect(await other.claim(startLeaseKey(1), START_LEASE_TTL_MS)).toBe(true);
+    await submitForm(app, 'alert', { query: text('up == 0') });
+    await waitForRow(app, 1, (r) => r.status === 'submitted');
+    const { scheduler } = app.groundcrew.services;
+    await scheduler.runNow('requests.resume');
+    expect(posts).toEqual([]);
+
+    // replica-2 died before taking the step: once its claim ran out, this replica's sweep takes it, once.
+    clock.advance(START_LEASE_TTL_MS);
+    await scheduler.runNow('requests.resume');
+    await eventually(async () => (await requestRows(app!))[0]?.status === 'queued', { what: 'the request delivered' });
+    await scheduler.runNow('requests.resume');
+    expect(posts).toEqual(['1']);
   });
 });
