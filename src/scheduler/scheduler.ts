@@ -71,6 +71,8 @@ export interface SchedulerDeps {
   logger: Logger;
   /** This replica's leases (bootstrap shares core.leases); default: new ones under a fresh replica id. */
   leases?: Leases;
+  /** How long a run's hold on its job lasts without renewal (default JOB_LEASE_TTL_MS). */
+  jobLeaseTtlMs?: number;
   /** Defaults to node-cron; tests pass a fake so no real timers run. */
   cronFactory?: CronFactory;
   /** Told about every run when it ends (metrics): outcome and wall-clock seconds. */
@@ -94,6 +96,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const cronFactory = deps.cronFactory ?? nodeCronFactory;
   const leases = deps.leases ?? createLeases({ db, clock, holder: replicaId(), logger });
   const replica = leases.holder;
+  const jobLeaseTtlMs = deps.jobLeaseTtlMs ?? JOB_LEASE_TTL_MS;
   assertTimezone(timezone);
 
   const jobs = new Map<string, JobDefinition>();
@@ -161,13 +164,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   /** Runs the job for its `running` row, holding the job's lease, and closes the row with its outcome. */
-  async function execute(job: JobDefinition, row: JobRunRow): Promise<JobRunRow> {
+  async function execute(job: JobDefinition, row: JobRunRow, signal: AbortSignal): Promise<JobRunRow> {
     const { trigger, startedAt } = row;
     let outcome: 'ok' | 'failed' = 'ok';
     let message: string | null = null;
     const began = performance.now();
     try {
-      await runWithLogContext({ kind: 'job', id: job.name, trigger }, () => job.run({ now: startedAt, trigger }));
+      await runWithLogContext({ kind: 'job', id: job.name, trigger }, () =>
+        job.run({ now: startedAt, trigger, signal }),
+      );
     } catch (error) {
       outcome = 'failed';
       message = error instanceof Error ? error.message : String(error);
@@ -216,10 +221,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (trigger === 'catch-up' && scheduledFor) {
         logger.info(`scheduler: ${name} missed its run at ${scheduledFor.toISOString()}, catching up`);
       }
-      const held = await leases.hold(jobLeaseKey(name), JOB_LEASE_TTL_MS, async () => {
+      const held = await leases.hold(jobLeaseKey(name), jobLeaseTtlMs, async (lease) => {
         // Holding the job's lease, nobody else is running it: older `running` rows were cut off.
         await closeInterrupted(name, startedAt, row.id);
-        return execute(job, row);
+        return execute(job, row, lease.signal);
       });
       if (held.claimed) return held.value;
       const holder = (await leases.find(jobLeaseKey(name)))?.holder ?? 'another replica';

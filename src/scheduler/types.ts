@@ -7,6 +7,11 @@ export interface JobContext {
   /** The clock's time when the run started (the injected clock, not the wall clock). */
   now: Date;
   trigger: JobTrigger;
+  /**
+   * Aborted if this run's hold on its job was taken over by another replica (this one stalled past the lease): a
+   * long job stops at its next step rather than run alongside the other one.
+   */
+  signal: AbortSignal;
 }
 
 /** A named, scheduled piece of work. Name: `capability.what`, e.g. `deploys.expire-locks`. */

@@ -49,6 +49,7 @@ for (const backend of SHARED_BACKENDS) {
       count: number,
       at: string,
       jobs: (runs: string[], id: string) => JobDefinition[],
+      jobLeaseTtlMs = JOB_LEASE_TTL_MS,
     ): Promise<{
       clock: ManualClock;
       replicas: TestReplica[];
@@ -68,6 +69,7 @@ for (const backend of SHARED_BACKENDS) {
           logger: createSilentLogger(),
           leases: createLeases({ db, clock, holder: id }),
           cronFactory: cron.factory,
+          jobLeaseTtlMs,
         });
         schedulers.push(scheduler);
         const runs: string[] = [];
@@ -194,6 +196,37 @@ for (const backend of SHARED_BACKENDS) {
         ['replica-1', 'failed', 'interrupted: the process stopped mid-run'],
         ['replica-2', 'ok', null],
       ]);
+    });
+
+    it('a run that stalled past its lease is told, through its signal, that another replica took the job over', async () => {
+      const ttl = 300; // real milliseconds: replica-1 renews every 100 ms
+      const { clock, replicas: all } = await replicas(
+        2,
+        '2026-03-02T08:00:00Z',
+        (runs, id) => [
+          job('surveys.send-wave', '0 9 * * 1', async ({ signal }) => {
+            runs.push(id);
+            if (id !== 'replica-1') return;
+            // Stalls: its renewals (real time) find the lease gone once the clock jumped and replica-2 took it.
+            await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+            runs.push('replica-1 stopped');
+          }),
+        ],
+        ttl,
+      );
+      const [one, two] = all as [TestReplica, TestReplica];
+      const first = one.scheduler.runNow('surveys.send-wave');
+      await eventually(() => one.runs.length === 1, { what: 'replica-1 to start' });
+      // The clock jumps past the lease; replica-2 takes the job (again if a renewal slipped in between).
+      await eventually(
+        async () => {
+          clock.advance(ttl);
+          return (await two.scheduler.runNow('surveys.send-wave')).outcome === 'ok';
+        },
+        { what: 'replica-2 to take the job over' },
+      );
+      await eventually(() => one.runs.includes('replica-1 stopped'), { what: 'replica-1 to stop at its next renewal' });
+      expect((await first).outcome).toBe('ok');
     });
 
     it('closes at start only the interrupted runs whose lease has expired', async () => {

@@ -78,7 +78,10 @@ describe('recording runs', () => {
       }),
     );
     const run = await scheduler.runNow('deploys.tidy');
-    expect(seen).toEqual([{ now: new Date('2026-03-02T08:00:00Z'), trigger: 'manual' }]);
+    expect(seen).toEqual([
+      { now: new Date('2026-03-02T08:00:00Z'), trigger: 'manual', signal: expect.any(AbortSignal) },
+    ]);
+    expect(seen[0]?.signal.aborted).toBe(false);
     expect(run).toEqual({
       id: 1,
       job: 'deploys.tidy',
