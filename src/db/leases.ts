@@ -38,6 +38,11 @@ export interface HeldLease {
   readonly signal: AbortSignal;
   /** Stops renewing and gives the lease back (a failed release is logged: the lease then expires on its own). */
   release(): Promise<void>;
+  /**
+   * Stops renewing and leaves the lease to expire, saving the write of a release: for work that is done and whose
+   * result tells everyone so (an event marked processed), where the lease only has to outlive the work.
+   */
+  lapse(): void;
 }
 
 export type Held<T> = { claimed: true; value: T } | { claimed: false };
@@ -150,13 +155,17 @@ export function createLeases(deps: LeasesDeps): Leases {
     );
     timer.unref();
     renewals.add(timer);
+    const stop = () => {
+      clearInterval(timer);
+      renewals.delete(timer);
+    };
     return {
       key,
       signal: lost.signal,
+      lapse: stop,
       release() {
         released ??= (async () => {
-          clearInterval(timer);
-          renewals.delete(timer);
+          stop();
           await renewing;
           if (lost.signal.aborted) return;
           await release(key).catch((error: unknown) => {

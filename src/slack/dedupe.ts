@@ -88,11 +88,15 @@ export async function beginDelivery(
     await lease.release();
     return skip();
   }
+  let handled = false;
   return {
     done: async () => {
       await markEventProcessed(db, eventId, services.clock.now());
+      handled = true;
     },
-    release: () => lease.release(),
+    // Handled: the mark keeps every later delivery out, so the claim is left to expire (one write fewer per event).
+    // Not handled (a listener threw): given back at once, for Slack's retry.
+    release: async () => (handled ? lease.lapse() : lease.release()),
   };
 }
 

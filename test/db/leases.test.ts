@@ -174,6 +174,15 @@ for (const backend of SHARED_BACKENDS) {
       expect((await b.find('job:slow'))?.holder).toBe('replica-b');
     });
 
+    it('a lapsed lease is no longer renewed: it stays until its ttl, then anyone may claim it', async () => {
+      const { a, b, clock } = await twoReplicas();
+      const held = await a.acquire('event:Ev7', 30 * SECOND);
+      held!.lapse();
+      expect(await b.claim('event:Ev7', 30 * SECOND)).toBe(false);
+      clock.advance(30 * SECOND);
+      expect(await b.claim('event:Ev7', 30 * SECOND)).toBe(true);
+    });
+
     it('a stopping replica gives back everything it holds at once, and renews none of it any more', async () => {
       const { a, b } = await twoReplicas();
       const held = await a.acquire('request-webhook:1', 30 * SECOND);
