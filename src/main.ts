@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { createGroundcrew } from './bootstrap.js';
 import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig, reservedKeyNotes } from './config.js';
 import { openDb } from './db/client.js';
+import type { Database } from './db/database.js';
+import { DatabaseStartupError, redactPgUrl } from './db/pg-errors.js';
+import { isPostgresUrl, openPostgres } from './db/postgres.js';
 import { createLogger } from './logger.js';
 import { defaultBackupDir, registerBackupJob } from './ops/backup.js';
 import { configWarnings } from './ops/config-walk.js';
@@ -66,22 +69,30 @@ async function main(): Promise<void> {
   const slack = await connectToSlack(config.env, logger);
   if (slack.kind === 'rejected') fail([slack.problem], slack.hint);
   for (const warning of configWarnings(config)) logger.warn(warning);
-  const backupDir =
-    config.env.GROUNDCREW_BACKUP_DIR ?? config.team.backups?.dir ?? defaultBackupDir(config.env.GROUNDCREW_DB);
-  let database: ReturnType<typeof openDb>;
+  const dbUrl = config.env.GROUNDCREW_DB;
+  const onPostgres = isPostgresUrl(dbUrl);
+  const backupDir = onPostgres
+    ? undefined
+    : (config.env.GROUNDCREW_BACKUP_DIR ?? config.team.backups?.dir ?? defaultBackupDir(dbUrl));
+  let database: Database;
   try {
-    database = openDb(config.env.GROUNDCREW_DB, undefined, {
-      backupDir,
-      onBackup: (file, pending) => logger.info(`backup before applying ${pending.join(', ')}: ${file}`),
-    });
+    database = onPostgres
+      ? await openPostgres(dbUrl, {
+          onMigrationLockWait: () => logger.info('another replica is migrating the database; waiting for it'),
+          onPoolError: (error) => logger.warn(`a database connection was lost: ${error.message}`),
+        })
+      : openDb(dbUrl, undefined, {
+          ...(backupDir ? { backupDir } : {}),
+          onBackup: (file, pending) => logger.info(`backup before applying ${pending.join(', ')}: ${file}`),
+        });
   } catch (error) {
-    fail(
-      [`cannot open the database at ${config.env.GROUNDCREW_DB}: ${(error as Error).message}`],
-      'check GROUNDCREW_DB',
-    );
+    if (error instanceof DatabaseStartupError) fail([error.message], 'check GROUNDCREW_DB (docs/postgresql.md)');
+    const where = onPostgres ? redactPgUrl(dbUrl) : dbUrl;
+    fail([`cannot open the database at ${where}: ${(error as Error).message}`], 'check GROUNDCREW_DB');
   }
   const groundcrew = createGroundcrew({ config, database, logger, botIdentity: slack.identity });
-  if (config.env.GROUNDCREW_DB !== ':memory:') {
+  // Backups of a SQLite file are groundcrew's job; PostgreSQL is backed up with its own tools (docs/postgresql.md).
+  if (database.sqlite && backupDir && dbUrl !== ':memory:') {
     const { scheduler } = groundcrew.services;
     registerBackupJob(scheduler, { sqlite: database.sqlite, dir: backupDir, logger, config: config.team.backups });
   }
