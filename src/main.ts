@@ -3,7 +3,7 @@ import { createGroundcrew } from './bootstrap.js';
 import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig, reservedKeyNotes } from './config.js';
 import { openDb } from './db/client.js';
 import type { Database } from './db/database.js';
-import { DatabaseStartupError } from './db/pg-errors.js';
+import { DatabaseStartupError, redactPgUrl } from './db/pg-errors.js';
 import { isPostgresUrl, openPostgres } from './db/postgres.js';
 import { createLogger } from './logger.js';
 import { defaultBackupDir, registerBackupJob } from './ops/backup.js';
@@ -78,41 +78,33 @@ async function main(): Promise<void> {
   const slack = await connectToSlack(config.env, logger);
   if (slack.kind === 'rejected') fail([slack.problem], slack.hint);
   for (const warning of configWarnings(config)) logger.warn(warning);
+  const dbUrl = config.env.GROUNDCREW_DB;
+  const onPostgres = isPostgresUrl(dbUrl);
+  const backupDir = onPostgres
+    ? undefined
+    : (config.env.GROUNDCREW_BACKUP_DIR ?? config.team.backups?.dir ?? defaultBackupDir(dbUrl));
   let database: Database;
-  let backupJob: { sqlite: NonNullable<Database['sqlite']>; dir: string } | undefined;
-  if (isPostgresUrl(config.env.GROUNDCREW_DB)) {
-    // PostgreSQL (docs/postgresql.md): migrations under a lock, so replicas starting together migrate once.
-    try {
-      database = await openPostgres(config.env.GROUNDCREW_DB, {
-        onMigrationLockWait: () => logger.info('another replica is migrating the database; waiting for it'),
-        onPoolError: (error) => logger.warn(`a database connection failed and is replaced: ${error.message}`),
-      });
-    } catch (error) {
-      if (error instanceof DatabaseStartupError) fail([error.message], 'check GROUNDCREW_DB');
-      throw error;
-    }
-  } else {
-    const backupDir =
-      config.env.GROUNDCREW_BACKUP_DIR ?? config.team.backups?.dir ?? defaultBackupDir(config.env.GROUNDCREW_DB);
-    let sqlite: ReturnType<typeof openDb>;
-    try {
-      sqlite = openDb(config.env.GROUNDCREW_DB, undefined, {
-        backupDir,
-        onBackup: (file, pending) => logger.info(`backup before applying ${pending.join(', ')}: ${file}`),
-      });
-    } catch (error) {
-      fail(
-        [`cannot open the database at ${config.env.GROUNDCREW_DB}: ${(error as Error).message}`],
-        'check GROUNDCREW_DB',
-      );
-    }
-    database = sqlite;
-    if (config.env.GROUNDCREW_DB !== ':memory:') backupJob = { sqlite: sqlite.sqlite, dir: backupDir };
+  try {
+    database = onPostgres
+      ? await openPostgres(dbUrl, {
+          onMigrationLockWait: () => logger.info('another replica is migrating the database; waiting for it'),
+          onPoolError: (error) => logger.warn(`a database connection was lost: ${error.message}`),
+        })
+      : openDb(dbUrl, undefined, {
+          ...(backupDir ? { backupDir } : {}),
+          onBackup: (file, pending) => logger.info(`backup before applying ${pending.join(', ')}: ${file}`),
+        });
+  } catch (error) {
+    if (error instanceof DatabaseStartupError) fail([error.message], 'check GROUNDCREW_DB (docs/postgresql.md)');
+    const where = onPostgres ? redactPgUrl(dbUrl) : dbUrl;
+    fail([`cannot open the database at ${where}: ${(error as Error).message}`], 'check GROUNDCREW_DB');
   }
   const groundcrew = createGroundcrew({ config, database, logger, botIdentity: slack.identity, replica });
-  // A SQLite file is backed up by groundcrew; PostgreSQL with its own tools (docs/postgresql.md, pg_dump).
-  if (backupJob)
-    registerBackupJob(groundcrew.services.scheduler, { ...backupJob, logger, config: config.team.backups });
+  // Backups of a SQLite file are groundcrew's job; PostgreSQL is backed up with its own tools (docs/postgresql.md).
+  if (database.sqlite && backupDir && dbUrl !== ':memory:') {
+    const { scheduler } = groundcrew.services;
+    registerBackupJob(scheduler, { sqlite: database.sqlite, dir: backupDir, logger, config: config.team.backups });
+  }
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

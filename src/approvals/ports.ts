@@ -1,3 +1,4 @@
+import type { Mrkdwn } from '../mrkdwn.js';
 import type { Approval, ApprovalSubjectView } from './types.js';
 
 /** What a card shows: the approval and the subject's own description of itself (null when it is gone). */
@@ -17,7 +18,7 @@ export interface ApprovalsNotifier {
   postCard(target: string, card: ApprovalCard): Promise<PostedCard>;
   updateCard(ref: PostedCard, card: ApprovalCard): Promise<void>;
   /** A plain DM (e.g. to the requester of an approval that was cancelled). */
-  tell(userId: string, text: string): Promise<void>;
+  tell(userId: string, text: Mrkdwn): Promise<void>;
   /** Something on these users' Home tabs changed. Best effort. */
   homeChanged(userIds: string[]): Promise<void>;
 }

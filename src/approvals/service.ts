@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Leases } from '../db/leases.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { mrkdwn } from '../mrkdwn.js';
 import type { PeopleService } from '../people/service.js';
 import {
   affectedUsers,
@@ -204,8 +205,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     try {
       await notifier.tell(
         cancelled.requester,
-        `Your approval request #${cancelled.id} (${cancelled.subjectType} ${cancelled.subjectId}) was cancelled: ` +
-          'groundcrew stopped while asking for it and what it was for has moved on. Ask again if it is still needed.',
+        mrkdwn`Your approval request #${cancelled.id} (${cancelled.subjectType} ${cancelled.subjectId}) was cancelled: groundcrew stopped while asking for it and what it was for has moved on. Ask again if it is still needed.`,
       );
     } catch (error) {
       logger.error(`approvals: telling ${cancelled.requester} about cancelled approval ${cancelled.id}:`, error);

@@ -1,4 +1,5 @@
 import type { Principals } from '../config.js';
+import type { Mrkdwn } from '../mrkdwn.js';
 
 /**
  * The shared approval component's public interface. Deploys and requests (and anything else that needs
@@ -27,8 +28,8 @@ export type ApprovalDecisionKind = (typeof APPROVAL_DECISIONS)[number];
 export interface ApprovalSubjectView {
   /** Short plain title, e.g. `Deploy api v1.4.2 to production`. */
   title: string;
-  /** mrkdwn lines describing the thing (already escaped by the subject). */
-  lines: string[];
+  /** mrkdwn lines describing the thing (built with the `mrkdwn` tag by the subject). */
+  lines: Mrkdwn[];
 }
 
 /** Registered once per subject type by the owning capability (deploys, requests). */

@@ -2,7 +2,7 @@ import { defineCapability } from '../capability.js';
 import { DAY, HOUR } from '../clock.js';
 import { ROLE_LABEL } from '../people/service.js';
 import { pruneProcessedEvents } from '../slack/dedupe.js';
-import { context, divider, header, section } from '../slack/mrkdwn.js';
+import { context, divider, header, mrkdwn, section } from '../slack/mrkdwn.js';
 
 /**
  * The Home tab's frame (intro first, the `/platform help` pointer last; capabilities' sections go between,
@@ -15,15 +15,15 @@ export const coreCapability = defineCapability('core', (deps) => ({
       order: 0,
       build: ({ role }) => [
         header('groundcrew — the platform front desk'),
-        section('Deploy and ask the platform team for what you need, without waiting on anyone.'),
-        context(`Your role: *${ROLE_LABEL[role]}*`),
+        section(mrkdwn`Deploy and ask the platform team for what you need, without waiting on anyone.`),
+        context(mrkdwn`Your role: *${ROLE_LABEL[role]}*`),
         divider,
       ],
     },
     {
       id: 'core.help',
       order: 90,
-      build: () => [context('Every command and its options: `/platform help`.')],
+      build: () => [context(mrkdwn`Every command and its options: \`/platform help\`.`)],
     },
   ],
   jobs: [

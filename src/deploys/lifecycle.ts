@@ -3,7 +3,7 @@ import { type Clock, formatDuration } from '../clock.js';
 import type { Leases } from '../db/leases.js';
 import type { Logger } from '../logger.js';
 import { createSafely } from '../logger.js';
-import { escapeMrkdwn } from '../mrkdwn.js';
+import { type Mrkdwn, mention, mrkdwn, trusted } from '../mrkdwn.js';
 import { type DeployJob, type Executor, ExecutorError, type StartedRun } from './executors.js';
 import type { Guardrails } from './guardrails.js';
 import { type DeployStatus, nextPollDelayMs } from './model.js';
@@ -76,7 +76,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     return current;
   }
 
-  const note = (deploy: DeployRow, text: string) =>
+  const note = (deploy: DeployRow, text: Mrkdwn) =>
     safely(`thread note on #${deploy.id}`, () => notifier.threadNote(deploy, text));
 
   function job(deploy: DeployRow): DeployJob {
@@ -84,12 +84,13 @@ export function createLifecycle(deps: LifecycleDeps) {
     return { id, nonce, service, environment, ref, requestedBy, reason };
   }
 
-  function summary(deploy: DeployRow): string {
-    return `#${deploy.id} ${deploy.service} → ${deploy.environment} (\`${deploy.ref}\`)`;
+  function summary(deploy: DeployRow): Mrkdwn {
+    return mrkdwn`#${deploy.id} ${deploy.service} → ${deploy.environment} (\`${deploy.ref}\`)`;
   }
 
   /** Moves a deploy to a final status, once: status message, thread, requester DM, audit. */
-  async function finish(deploy: DeployRow, to: DeployStatus, detail: string, by?: string): Promise<DeployRow | null> {
+  /** `detail` is stored and shown as mrkdwn (the status message, the thread, the DM). */
+  async function finish(deploy: DeployRow, to: DeployStatus, detail: Mrkdwn, by?: string): Promise<DeployRow | null> {
     const now = clock.now();
     const row = await repo.transition(deploy.id, deploy.status, {
       status: to,
@@ -109,14 +110,15 @@ export function createLifecycle(deps: LifecycleDeps) {
       detail,
     });
     const shown = await show(row);
-    await note(shown, `${to === 'succeeded' ? ':large_green_circle:' : ':information_source:'} ${detail}`);
+    await note(
+      shown,
+      mrkdwn`${to === 'succeeded' ? ':large_green_circle:' : ':information_source:'} ${trusted(detail)}`,
+    );
     const took = row.startedAt ? ` in ${formatDuration(now.getTime() - row.startedAt.getTime())}` : '';
-    const link = row.runUrl ? ` <${row.runUrl}|Run>` : '';
+    const link = trusted(row.runUrl ? ` <${row.runUrl}|Run>` : '');
+    const outcome = to === 'succeeded' ? mrkdwn`succeeded${took}` : mrkdwn`${to}: ${trusted(detail)}`;
     await safely('requester DM', () =>
-      notifier.dm(
-        row.requestedBy,
-        `Your deploy ${summary(row)} ${to === 'succeeded' ? `succeeded${took}` : `${to}: ${detail}`}.${link}`,
-      ),
+      notifier.dm(row.requestedBy, mrkdwn`Your deploy ${trusted(summary(row))} ${trusted(outcome)}.${link}`),
     );
     return shown;
   }
@@ -143,13 +145,13 @@ export function createLifecycle(deps: LifecycleDeps) {
     );
     if (freeze || lock) {
       const why = freeze
-        ? `${deploy.environment} froze before it could start (${escapeMrkdwn(freeze.freeze.reason)})`
-        : `${deploy.environment} was locked by <@${lock!.holder}> before it could start ("${escapeMrkdwn(lock!.reason)}")`;
+        ? mrkdwn`${deploy.environment} froze before it could start (${freeze.freeze.reason})`
+        : mrkdwn`${deploy.environment} was locked by ${mention(lock!.holder)} before it could start ("${lock!.reason}")`;
       return (await finish(deploy, 'cancelled', why)) ?? deploy;
     }
     const executor = deps.executor(deploy.executor);
     if (!executor)
-      return (await finish(deploy, 'failed', `executor "${deploy.executor}" is no longer configured`)) ?? deploy;
+      return (await finish(deploy, 'failed', mrkdwn`executor "${deploy.executor}" is no longer configured`)) ?? deploy;
     // The claim: approved → starting in one compare-and-set. Only the caller that moved it dispatches; the
     // stuck-start sweep uses the same compare-and-set, so exactly one of them wins. No Slack call before the dispatch.
     const claimed = await move(deploy, 'starting', { dispatchStartedAt: now });
@@ -162,9 +164,7 @@ export function createLifecycle(deps: LifecycleDeps) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof ExecutorError && error.uncertain) return unanswered(claimed, message);
       return (
-        (await finish(claimed, 'failed', `could not start: ${escapeMrkdwn(message)}`)) ??
-        (await repo.get(deploy.id)) ??
-        claimed
+        (await finish(claimed, 'failed', mrkdwn`could not start: ${message}`)) ?? (await repo.get(deploy.id)) ?? claimed
       );
     }
     return begun(claimed, started);
@@ -175,12 +175,12 @@ export function createLifecycle(deps: LifecycleDeps) {
    * looks for its run (GitHub) or the executor's report is accepted (webhook), and only then is it failed.
    */
   async function unanswered(deploy: DeployRow, message: string): Promise<DeployRow> {
-    const detail = `${message}; the run may have started all the same, so groundcrew is looking for it`;
+    const detail = mrkdwn`${message}; the run may have started all the same, so groundcrew is looking for it`;
     const row = await repo.transition(deploy.id, 'starting', { detail, updatedAt: clock.now() });
     if (!row) return (await repo.get(deploy.id)) ?? deploy;
     await audit.record({ actor: 'system', action: 'deploys.dispatch-unanswered', target: target(deploy.id), detail });
     const shown = await show(row);
-    await note(shown, `:hourglass_flowing_sand: ${detail}.`);
+    await note(shown, mrkdwn`:hourglass_flowing_sand: ${trusted(detail)}.`);
     return shown;
   }
 
@@ -201,7 +201,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     }
     await audit.record({ actor: 'system', action: 'deploys.start', target: target(deploy.id), detail: started.detail });
     const shown = await show(running);
-    await note(shown, `:rocket: ${started.detail}`);
+    await note(shown, mrkdwn`:rocket: ${started.detail}`);
     return shown;
   }
 

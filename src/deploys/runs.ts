@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration, MINUTE } from '../clock.js';
 import { conflict } from '../errors.js';
-import { escapeMrkdwn } from '../mrkdwn.js';
+import { mrkdwn, trusted } from '../mrkdwn.js';
 import type { Executor } from './executors.js';
 import { deployTarget, type Lifecycle } from './lifecycle.js';
 import { nextPollDelayMs } from './model.js';
@@ -60,7 +60,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (waited < deps.runTimeoutMs) {
-          await repo.update(deploy.id, { detail: `looking for its run failed (will retry): ${message}` });
+          await repo.update(deploy.id, { detail: mrkdwn`looking for its run failed (will retry): ${message}` });
           return;
         }
       }
@@ -68,12 +68,12 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
       await finish(
         deploy,
         'failed',
-        `the dispatch got no answer and no run of ${executor.describe ?? deploy.executor} appeared within ${formatDuration(waited)}; request it again`,
+        mrkdwn`the dispatch got no answer and no run of ${executor.describe ?? deploy.executor} appeared within ${formatDuration(waited)}; request it again`,
       );
       return;
     }
     if (waited < deps.runTimeoutMs) return;
-    await finish(deploy, 'failed', `no word from the executor for ${formatDuration(waited)} since the dispatch`);
+    await finish(deploy, 'failed', mrkdwn`no word from the executor for ${formatDuration(waited)} since the dispatch`);
   }
   const target = deployTarget;
 
@@ -90,7 +90,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
               state.runUrl && !deploy.runUrl
                 ? ((await repo.update(deploy.id, { runUrl: state.runUrl })) ?? deploy)
                 : deploy;
-            await finish(fresh, state.outcome, state.detail);
+            await finish(fresh, state.outcome, mrkdwn`${state.detail}`);
             continue;
           }
           const attempts = deploy.pollAttempts + 1;
@@ -98,7 +98,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
             await finish(
               deploy,
               'failed',
-              `the GitHub run did not complete within ${formatDuration(deps.runTimeoutMs)}`,
+              mrkdwn`the GitHub run did not complete within ${formatDuration(deps.runTimeoutMs)}`,
             );
             continue;
           }
@@ -116,7 +116,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
             await finish(
               deploy,
               'failed',
-              `lost track of the GitHub run after ${errors} failed checks: ${escapeMrkdwn(message)}`,
+              mrkdwn`lost track of the GitHub run after ${errors} failed checks: ${message}`,
             );
             continue;
           }
@@ -126,7 +126,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
             nextPollAt: new Date(now.getTime() + nextPollDelayMs(deploy.pollAttempts + 1)),
           });
           if (errors === 1)
-            await note(deploy, `:warning: Checking the GitHub run failed (will retry): ${escapeMrkdwn(message)}`);
+            await note(deploy, mrkdwn`:warning: Checking the GitHub run failed (will retry): ${message}`);
         }
       }
     },
@@ -139,7 +139,11 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
       }
       for (const deploy of await repo.withStatus(['requested', 'approved'])) {
         if (now.getTime() - deploy.updatedAt.getTime() < STUCK_START_MS) continue;
-        await finish(deploy, 'failed', 'it never started (groundcrew stopped while starting it); request it again');
+        await finish(
+          deploy,
+          'failed',
+          mrkdwn`it never started (groundcrew stopped while starting it); request it again`,
+        );
       }
       for (const deploy of await repo.withStatus(['running'])) {
         // A run with an ID is followed by pollRuns, unless its executor can no longer poll (config changed).
@@ -148,7 +152,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
         await finish(
           deploy,
           'failed',
-          `no word from the executor for ${formatDuration(now.getTime() - deploy.updatedAt.getTime())} and no run to follow${deploy.runId ? ` (executor "${deploy.executor}" cannot follow run ${deploy.runId} any more)` : ''}`,
+          mrkdwn`no word from the executor for ${formatDuration(now.getTime() - deploy.updatedAt.getTime())} and no run to follow${deploy.runId ? ` (executor "${deploy.executor}" cannot follow run ${deploy.runId} any more)` : ''}`,
         );
       }
     },
@@ -180,18 +184,18 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
         return finish(
           current,
           report.status,
-          report.message ? escapeMrkdwn(report.message) : `the deploy system reported ${report.status}`,
+          report.message ? mrkdwn`${report.message}` : mrkdwn`the deploy system reported ${report.status}`,
         );
       }
       // The latest progress line is kept in `detail` (a finish replaces it). The same report again (a replay, a
       // retry) only keeps the deploy alive: the thread and the status message hear of each change once. The new
       // line is stored by a compare-and-set on `detail`, so of reports arriving together one tells people.
-      const progress = `${report.status.replace('_', ' ')}${report.message ? `: ${escapeMrkdwn(report.message)}` : ''}`;
+      const progress = mrkdwn`${report.status.replace('_', ' ')}${report.message ? `: ${report.message}` : ''}`;
       const changed = await repo.newProgress(deployId, progress, clock.now());
       if (!changed) return (await repo.update(deployId, { updatedAt: clock.now() })) ?? current;
       const touched = changed;
       await show(touched);
-      await note(touched, `:arrows_counterclockwise: ${progress}`);
+      await note(touched, mrkdwn`:arrows_counterclockwise: ${trusted(progress)}`);
       return touched;
     },
   };

@@ -3,7 +3,7 @@ import { type Clock, formatDuration, MINUTE } from '../clock.js';
 import type { Leases } from '../db/leases.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { escapeMrkdwn, userMention } from '../mrkdwn.js';
+import { mention, mrkdwn, trusted } from '../mrkdwn.js';
 import type { PeopleService } from '../people/service.js';
 import type { DeploysConfig, ServiceConfig } from './config.js';
 import type { Executor } from './executors.js';
@@ -194,7 +194,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       });
       await safely('break-glass announcement', () =>
         notifier.announce(
-          `:rotating_light: <@${userId}> broke glass: deploying ${summary(deploy)} through the freeze (${escapeMrkdwn(freeze?.freeze.reason ?? 'freeze')}). Reason: ${escapeMrkdwn(glassReason ?? '')}`,
+          mrkdwn`:rotating_light: ${mention(userId)} broke glass: deploying ${trusted(summary(deploy))} through the freeze (${freeze?.freeze.reason ?? 'freeze'}). Reason: ${glassReason ?? ''}`,
         ),
       );
     };
@@ -218,7 +218,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         return {
-          deploy: (await finish(deploy, 'failed', `could not ask for approval: ${escapeMrkdwn(message)}`)) ?? deploy,
+          deploy: (await finish(deploy, 'failed', mrkdwn`could not ask for approval: ${message}`)) ?? deploy,
           preflight: result,
         };
       }
@@ -243,7 +243,7 @@ export function createDeployService(deps: DeployServiceDeps) {
   }
 
   async function cancelNow(deploy: DeployRow, userId: string): Promise<DeployRow> {
-    let detail = `cancelled by <@${userId}>`;
+    let stopped = '';
     if (deploy.status === 'awaiting_approval' && deploy.approvalId !== null) {
       await approvals
         .cancel(deploy.approvalId, userId)
@@ -256,14 +256,14 @@ export function createDeployService(deps: DeployServiceDeps) {
         asked = (await executor?.cancel?.({ deployId: deploy.id, runId: deploy.runId, by: userId })) ?? false;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        await note(deploy, `:warning: <@${userId}> asked to cancel, but ${escapeMrkdwn(message)}`);
+        await note(deploy, mrkdwn`:warning: ${mention(userId)} asked to cancel, but ${message}`);
         throw conflict(`Deploy #${deploy.id} is still running: ${message}`);
       }
-      detail += asked
+      stopped = asked
         ? '; the deploy system was asked to stop'
         : '; the deploy system was not asked to stop (there is no run to cancel)';
     }
-    const done = await finish(deploy, 'cancelled', detail, userId);
+    const done = await finish(deploy, 'cancelled', mrkdwn`cancelled by ${mention(userId)}${stopped}`, userId);
     if (!done)
       throw conflict(`Deploy #${deploy.id} changed meanwhile; it is now ${(await repo.get(deploy.id))?.status}.`);
     return done;
@@ -293,7 +293,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       await finish(
         deploy,
         'rejected',
-        `rejected by ${userMention(last?.userId ?? '?')}: ${escapeMrkdwn(last?.reason ?? 'no reason given')}`,
+        mrkdwn`rejected by ${mention(last?.userId ?? '?')}: ${last?.reason ?? 'no reason given'}`,
         last?.userId,
       );
     },
@@ -301,7 +301,7 @@ export function createDeployService(deps: DeployServiceDeps) {
       const deploy = await forApproval(approval);
       if (!deploy) return;
       const ttl = config.environments.find((e) => e.name === deploy.environment)?.approvalTtl;
-      await finish(deploy, 'expired', `no approval within ${ttl ? formatDuration(ttl) : 'the time allowed'}`);
+      await finish(deploy, 'expired', mrkdwn`no approval within ${ttl ? formatDuration(ttl) : 'the time allowed'}`);
     },
     async cancel(deployId: number, userId: string): Promise<DeployRow> {
       checkDeployId(deployId);

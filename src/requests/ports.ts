@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/repo.js';
 import type { Clock } from '../clock.js';
 import type { Leases } from '../db/leases.js';
 import type { Logger } from '../logger.js';
+import type { Mrkdwn } from '../mrkdwn.js';
 import type { PeopleService } from '../people/service.js';
 import type { RequestsConfig, RequestType } from './config.js';
 import type { RequestRow, RequestsRepo } from './repo.js';
@@ -10,7 +11,7 @@ import type { RequestRow, RequestsRepo } from './repo.js';
 /** Port: how people hear about requests. The Slack adapter (slack/notifier.ts) renders and posts. */
 export interface RequestsNotifier {
   /** A DM to the requester describing the request's current state; `note` adds a line of our own mrkdwn. */
-  tellRequester(request: RequestRow, type: RequestType, note?: string): Promise<void>;
+  tellRequester(request: RequestRow, type: RequestType, note?: Mrkdwn): Promise<void>;
   /** Posts the request to the platform team's queue channel with its buttons; returns where it landed. */
   postQueueCard(channel: string, request: RequestRow, type: RequestType): Promise<{ channel: string; ts: string }>;
   /** Re-renders the queue card in place (status, who claimed, SLA flag). */

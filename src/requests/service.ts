@@ -1,6 +1,7 @@
 import type { Approval } from '../approvals/types.js';
 import { forbidden, invalidInput, isDomainError, notFound } from '../errors.js';
 import { createSafely } from '../logger.js';
+import { joinMrkdwn, type Mrkdwn, mention, mrkdwn, trusted } from '../mrkdwn.js';
 import type { RequestType } from './config.js';
 import { createFulfilment, type Fulfilment } from './fulfilment.js';
 import { assertTransition, isTerminal, OPEN_STATUSES, type RequestStatus, STATUS_LABEL, sortQueue } from './model.js';
@@ -37,7 +38,7 @@ export function createRequestsService(deps: RequestsServiceDeps) {
   const claimStart = (id: number) => deps.leases.acquire(startLeaseKey(id), START_LEASE_TTL_MS);
 
   /** Tells the requester, re-renders the queue card (unless it was just posted) and refreshes their Home. */
-  async function announce(row: RequestRow, note?: string, options: { card?: boolean } = {}): Promise<void> {
+  async function announce(row: RequestRow, note?: Mrkdwn, options: { card?: boolean } = {}): Promise<void> {
     const type = typeOf(row);
     await safely(`telling ${row.requester} about #${row.id}`, () => deps.notifier.tellRequester(row, type, note));
     if (row.queueTs && options.card !== false)
@@ -99,14 +100,16 @@ export function createRequestsService(deps: RequestsServiceDeps) {
     const row = await repo.get(Number(approval.subjectId));
     if (row?.status !== 'awaiting_approval') return;
     const rejection = [...approval.decisions].reverse().find((d) => d.decision === 'reject');
-    const approvers = approval.decisions.filter((d) => d.decision === 'approve').map((d) => `<@${d.userId}>`);
+    const approvers = approval.decisions
+      .filter((d) => d.decision === 'approve')
+      .map((d) => mrkdwn`${mention(d.userId)}`);
     const updated = await move(row, to, {
       ...(to === 'rejected'
         ? { message: rejection?.reason ?? 'no reason given', resolvedBy: rejection?.userId ?? null }
         : {}),
       ...(to === 'expired' ? { message: 'Nobody approved it in time.' } : {}),
     });
-    const note = to === 'approved' ? `Approved by ${approvers.join(', ')}.` : undefined;
+    const note = to === 'approved' ? mrkdwn`Approved by ${trusted(joinMrkdwn(approvers, ', '))}.` : undefined;
     await audit.record({
       actor: 'system',
       action: `requests.${to}`,

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { Role } from '../people/service.js';
+import { mrkdwn, mrkdwnText } from './mrkdwn.js';
 
 export interface HomeViewer {
   userId: string;
@@ -33,7 +34,7 @@ export class HomeRegistry {
       ...blocks.slice(0, HOME_BLOCK_LIMIT - 1),
       {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: 'More is available through `/platform` commands.' }],
+        elements: [mrkdwnText(mrkdwn`More is available through \`/platform\` commands.`)],
       },
     ];
   }

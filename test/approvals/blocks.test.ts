@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { approvalCardBlocks, pendingHomeBlocks, rejectModal, statusLine } from '../../src/approvals/slack/blocks.js';
 import type { Approval } from '../../src/approvals/types.js';
+import { mrkdwn } from '../../src/mrkdwn.js';
 import { blockText } from '../support/harness.js';
 
 const base: Approval = {
@@ -18,7 +19,7 @@ const base: Approval = {
 };
 const card = (overrides: Partial<Approval> = {}) => ({
   approval: { ...base, ...overrides },
-  subject: { title: 'Deploy api v1.2 to production', lines: ['*Ref:* `v1.2`'] },
+  subject: { title: 'Deploy api v1.2 to production', lines: [mrkdwn`*Ref:* \`v1.2\``] },
 });
 
 const types = (blocks: { type: string }[]) => blocks.map((b) => b.type);
@@ -48,7 +49,7 @@ describe('approval card', () => {
   });
 
   it('spreads long subject lines over several sections instead of cutting them at 3000 characters', () => {
-    const lines = Array.from({ length: 8 }, (_, i) => `*Answer ${i}:* ${'x'.repeat(1000)} end${i}`);
+    const lines = Array.from({ length: 8 }, (_, i) => mrkdwn`*Answer ${i}:* ${'x'.repeat(1000)} end${i}`);
     const blocks = approvalCardBlocks({ ...card(), subject: { title: 'Request #1', lines } });
     const text = blockText(blocks);
     for (let i = 0; i < 8; i++) expect(text).toContain(`end${i}`);

@@ -3,6 +3,7 @@ import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import type { Approval, ApprovalPolicy } from '../../src/approvals/types.js';
 import { defineCapability } from '../../src/capability.js';
 import { HOUR } from '../../src/clock.js';
+import { mrkdwn } from '../../src/mrkdwn.js';
 import type { ApiCall } from '../support/fake-slack.js';
 import { blockText, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
@@ -24,7 +25,7 @@ export function widgetSubject() {
   const capability = defineCapability('test-widgets', (core) => {
     core.approvals.registerSubject({
       type: 'widget',
-      describe: async (id) => ({ title: `Ship widget ${id}`, lines: ['*Colour:* blue', '*Size:* large'] }),
+      describe: async (id) => ({ title: `Ship widget ${id}`, lines: [mrkdwn`*Colour:* blue`, mrkdwn`*Size:* large`] }),
       onApproved: async (a) => void calls.approved.push(a),
       onRejected: async (a) => void calls.rejected.push(a),
       onExpired: async (a) => void calls.expired.push(a),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mrkdwn } from '../../src/mrkdwn.js';
 import type { RequestType } from '../../src/requests/config.js';
 import { formModel } from '../../src/requests/form.js';
 import type { RequestRow } from '../../src/requests/repo.js';
@@ -148,8 +149,8 @@ describe('request blocks within Slack limits', () => {
   });
 
   it('lists at most 50 blocks and counts the lines left out', () => {
-    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i} ${'z'.repeat(200)}`);
-    const blocks = listBlocks('*Title*', lines);
+    const lines = Array.from({ length: 2000 }, (_, i) => mrkdwn`line ${i} ${'z'.repeat(200)}`);
+    const blocks = listBlocks(mrkdwn`*Title*`, lines);
     expect(blocks.length).toBeLessThanOrEqual(50);
     expect(blockText(blocks)).toMatch(/…and \d+ more/);
   });

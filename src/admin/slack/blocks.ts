@@ -3,7 +3,17 @@ import type { AuditRow } from '../../audit/repo.js';
 import { formatDuration } from '../../clock.js';
 import type { JobStatus } from '../../scheduler/types.js';
 import type { ReplyMessage } from '../../slack/command-registry.js';
-import { context, escapeMrkdwn, linesToSections, section, slackDate, truncate } from '../../slack/mrkdwn.js';
+import {
+  context,
+  linesToSections,
+  type Mrkdwn,
+  mention,
+  mrkdwn,
+  section,
+  slackDate,
+  truncate,
+  trusted,
+} from '../../slack/mrkdwn.js';
 
 const OUTCOME_ICON: Record<string, string> = {
   ok: ':white_check_mark:',
@@ -15,49 +25,42 @@ const OUTCOME_ICON: Record<string, string> = {
 
 export function jobsMessage(jobs: readonly JobStatus[]): ReplyMessage {
   if (jobs.length === 0) return { text: 'No scheduled jobs are registered.' };
-  const blocks: KnownBlock[] = [section(`*Scheduled jobs* (${jobs.length})`)];
+  const blocks: KnownBlock[] = [section(mrkdwn`*Scheduled jobs* (${jobs.length})`)];
   for (const job of jobs.slice(0, 45)) {
-    const last = job.lastRun
-      ? `${OUTCOME_ICON[job.lastRun.outcome] ?? ''} ${job.lastRun.outcome} ${slackDate(job.lastRun.startedAt)}` +
-        (job.lastRun.finishedAt
-          ? ` (${formatDuration(job.lastRun.finishedAt.getTime() - job.lastRun.startedAt.getTime())})`
-          : '') +
-        (job.lastRun.replica ? ` on ${replicaName(job.lastRun.replica)}` : '') +
-        (job.lastRun.error ? `\n> ${escapeMrkdwn(truncate(job.lastRun.error, 300))}` : '')
-      : 'never run';
+    const run = job.lastRun;
+    const last = run
+      ? mrkdwn`${trusted(OUTCOME_ICON[run.outcome] ?? '')} ${run.outcome} ${trusted(slackDate(run.startedAt))}${
+          run.finishedAt ? ` (${formatDuration(run.finishedAt.getTime() - run.startedAt.getTime())})` : ''
+        }${run.replica ? trusted(mrkdwn` on \`${run.replica}\``) : ''}${
+          run.error ? trusted(mrkdwn`\n> ${truncate(run.error, 300)}`) : ''
+        }`
+      : mrkdwn`never run`;
+    const next = job.nextRun ? slackDate(job.nextRun) : '—';
     const now = job.runningOn
-      ? ` · *running now* on ${replicaName(job.runningOn)}`
-      : job.running
-        ? ' · *running now*'
-        : '';
+      ? mrkdwn` · *running now* on \`${job.runningOn}\``
+      : mrkdwn`${trusted(job.running ? ' · *running now*' : '')}`;
     blocks.push(
       section(
-        `*\`${job.name}\`* — ${escapeMrkdwn(job.description)}\n` +
-          `Schedule \`${job.cron}\` · next ${job.nextRun ? slackDate(job.nextRun) : '—'}${now}\n` +
-          `Last run: ${last}`,
+        mrkdwn`*\`${job.name}\`* — ${job.description}
+Schedule \`${job.cron}\` · next ${trusted(next)}${trusted(now)}
+Last run: ${trusted(last)}`,
       ),
     );
   }
-  blocks.push(context('Run one now with `/platform admin run <job>`.'));
+  blocks.push(context(mrkdwn`Run one now with \`/platform admin run <job>\`.`));
   return { text: `Scheduled jobs: ${jobs.map((j) => j.name).join(', ')}`, blocks };
 }
 
-/** A replica id as code (ids are letters, digits and `.` `_` `:` `@` `-`; escaped all the same). */
-const replicaName = (replica: string) => `\`${escapeMrkdwn(replica)}\``;
-
 export function auditMessage(rows: readonly AuditRow[]): ReplyMessage {
   if (rows.length === 0) return { text: 'The audit log is empty.' };
-  const lines = rows.map((row) => {
+  const lines = rows.map((row): Mrkdwn => {
     const inputs =
-      row.inputs && Object.keys(row.inputs).length > 0 ? ` \`${truncate(JSON.stringify(row.inputs), 200)}\`` : '';
-    const actor = /^[UW][A-Z0-9]+$/.test(row.actor) ? `<@${row.actor}>` : escapeMrkdwn(row.actor);
-    return (
-      `${OUTCOME_ICON[row.outcome] ?? ''} ${slackDate(row.at)} ${actor} *${escapeMrkdwn(row.action)}*` +
-      `${row.target ? ` on \`${escapeMrkdwn(row.target)}\`` : ''}${inputs}` +
-      `${row.detail ? ` — ${escapeMrkdwn(truncate(row.detail, 200))}` : ''}`
-    );
+      row.inputs && Object.keys(row.inputs).length > 0 ? mrkdwn` \`${truncate(JSON.stringify(row.inputs), 200)}\`` : '';
+    const target = row.target ? mrkdwn` on \`${row.target}\`` : '';
+    const detail = row.detail ? mrkdwn` — ${truncate(row.detail, 200)}` : '';
+    return mrkdwn`${trusted(OUTCOME_ICON[row.outcome] ?? '')} ${trusted(slackDate(row.at))} ${/^[UW][A-Z0-9]+$/.test(row.actor) ? mention(row.actor) : row.actor} *${row.action}*${trusted(target)}${trusted(inputs)}${trusted(detail)}`;
   });
   // One section holds at most 3000 characters: split the lines over as many sections as needed.
-  const blocks: KnownBlock[] = [section(`*Audit log* — latest ${rows.length}`), ...linesToSections(lines, 2900)];
+  const blocks: KnownBlock[] = [section(mrkdwn`*Audit log* — latest ${rows.length}`), ...linesToSections(lines, 2900)];
   return { text: `Audit log: latest ${rows.length} entries`, blocks: blocks.slice(0, 50) };
 }

@@ -3,13 +3,16 @@ import { formatDuration } from '../../clock.js';
 import {
   context,
   divider,
-  escapeMrkdwn,
   header,
+  joinMrkdwn,
   linesToSections,
+  type Mrkdwn,
+  mention,
+  mrkdwn,
   section,
   slackDate,
   truncate,
-  userMention,
+  trusted,
 } from '../../slack/mrkdwn.js';
 import { tally } from '../model.js';
 import type { ApprovalCard } from '../ports.js';
@@ -25,32 +28,36 @@ export function cardTitle(card: ApprovalCard): string {
 }
 
 /** One line describing where the approval stands, e.g. `:hourglass_flowing_sand: Waiting for 1 more approval`. */
-export function statusLine(approval: Approval): string {
+export function statusLine(approval: Approval): Mrkdwn {
   const t = tally(approval);
+  const date = (at: Date | undefined) => trusted(at ? ` ${slackDate(at)}` : '');
+  const by = (userId: string | undefined) => (userId ? trusted(mrkdwn` by ${mention(userId)}`) : '');
   switch (approval.status) {
     case 'pending':
-      return `:hourglass_flowing_sand: *Waiting for ${t.remaining} more approval${t.remaining === 1 ? '' : 's'}* · expires ${slackDate(approval.expiresAt)}`;
+      return mrkdwn`:hourglass_flowing_sand: *Waiting for ${t.remaining} more approval${t.remaining === 1 ? '' : 's'}* · expires${date(approval.expiresAt)}`;
     case 'approved':
-      return `:white_check_mark: *Approved*${approval.resolvedAt ? ` ${slackDate(approval.resolvedAt)}` : ''}`;
-    case 'rejected': {
-      const who = t.rejectedBy[0];
-      return `:x: *Rejected*${who ? ` by ${userMention(who.userId)}` : ''}${approval.resolvedAt ? ` ${slackDate(approval.resolvedAt)}` : ''}`;
-    }
+      return mrkdwn`:white_check_mark: *Approved*${date(approval.resolvedAt)}`;
+    case 'rejected':
+      return mrkdwn`:x: *Rejected*${by(t.rejectedBy[0]?.userId)}${date(approval.resolvedAt)}`;
     case 'expired':
-      return `:alarm_clock: *Expired* ${slackDate(approval.expiresAt)} with ${t.approvedBy.length} of ${approval.required} approvals`;
+      return mrkdwn`:alarm_clock: *Expired*${date(approval.expiresAt)} with ${t.approvedBy.length} of ${approval.required} approvals`;
     case 'cancelled':
-      return `:no_entry_sign: *Cancelled*${approval.cancelledBy ? ` by ${userMention(approval.cancelledBy)}` : ''}${approval.resolvedAt ? ` ${slackDate(approval.resolvedAt)}` : ''}`;
+      return mrkdwn`:no_entry_sign: *Cancelled*${by(approval.cancelledBy)}${date(approval.resolvedAt)}`;
   }
 }
 
 /** Who approved / rejected so far, with reasons. */
-export function decisionLines(approval: Approval): string[] {
+export function decisionLines(approval: Approval): Mrkdwn[] {
   const t = tally(approval);
+  const who = joinMrkdwn(
+    t.approvedBy.map((userId) => mrkdwn`${mention(userId)}`),
+    ', ',
+  );
   const lines = [
-    `*Approvals:* ${t.approvedBy.length} of ${approval.required}${t.approvedBy.length ? ` — ${t.approvedBy.map(userMention).join(', ')}` : ''}`,
+    mrkdwn`*Approvals:* ${t.approvedBy.length} of ${approval.required}${trusted(t.approvedBy.length ? ` — ${who}` : '')}`,
   ];
   for (const r of t.rejectedBy)
-    lines.push(`*Rejected by* ${userMention(r.userId)}: _${escapeMrkdwn(truncate(r.reason, REASON_MAX))}_`);
+    lines.push(mrkdwn`*Rejected by* ${mention(r.userId)}: _${truncate(r.reason, REASON_MAX)}_`);
   return lines;
 }
 
@@ -89,10 +96,9 @@ export function approvalCardBlocks(card: ApprovalCard): KnownBlock[] {
   blocks.push(...linesToSections(lines).slice(0, 45));
   blocks.push(
     context(
-      `Requested by ${userMention(approval.requester)} · needs ${approval.required} approval${approval.required === 1 ? '' : 's'} ` +
-        `from distinct approvers · expires after ${formatDuration(ttl)} · approval #${approval.id}`,
+      mrkdwn`Requested by ${mention(approval.requester)} · needs ${approval.required} approval${approval.required === 1 ? '' : 's'} from distinct approvers · expires after ${formatDuration(ttl)} · approval #${approval.id}`,
     ),
-    section(decisionLines(approval).join('\n')),
+    section(joinMrkdwn(decisionLines(approval))),
     section(statusLine(approval)),
   );
   if (approval.status === 'pending') blocks.push(actionButtons(approval));
@@ -114,9 +120,7 @@ export function rejectModal(card: ApprovalCard): ModalView {
     submit: { type: 'plain_text', text: 'Reject' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      section(
-        `*${escapeMrkdwn(truncate(cardTitle(card), 300))}*\nRequested by ${userMention(card.approval.requester)}`,
-      ),
+      section(mrkdwn`*${truncate(cardTitle(card), 300)}*\nRequested by ${mention(card.approval.requester)}`),
       {
         type: 'input',
         block_id: APPROVAL_IDS.reasonBlock,
@@ -142,14 +146,13 @@ export function pendingHomeBlocks(cards: ApprovalCard[], limit = 10): KnownBlock
     const t = tally(approval);
     blocks.push(
       section(
-        `*${escapeMrkdwn(truncate(cardTitle(card), 300))}*\n` +
-          `Requested by ${userMention(approval.requester)} · ${t.approvedBy.length} of ${approval.required} approvals · ` +
-          `expires ${slackDate(approval.expiresAt)}`,
+        mrkdwn`*${truncate(cardTitle(card), 300)}*\nRequested by ${mention(approval.requester)} · ${t.approvedBy.length} of ${approval.required} approvals · expires ${trusted(slackDate(approval.expiresAt))}`,
       ),
       actionButtons(approval),
     );
   }
-  if (cards.length > limit) blocks.push(context(`…and ${cards.length - limit} more in your DMs from groundcrew.`));
+  if (cards.length > limit)
+    blocks.push(context(mrkdwn`…and ${cards.length - limit} more in your DMs from groundcrew.`));
   blocks.push(divider);
   return blocks;
 }

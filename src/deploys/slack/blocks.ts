@@ -5,11 +5,16 @@ import {
   context,
   escapeMrkdwn,
   header,
+  joinMrkdwn,
   linesToSections,
+  type Mrkdwn,
+  mention,
+  mrkdwn,
+  mrkdwnText,
   section,
   slackDate,
   truncate,
-  userMention,
+  trusted,
 } from '../../slack/mrkdwn.js';
 import type { ServiceConfig } from '../config.js';
 import { type ActiveFreeze, formatLocal } from '../freezes.js';
@@ -33,7 +38,8 @@ const TEXT_MAX = 500;
 const MAX_LOCKS = 20;
 /** Freezes listed in `/platform locks`; the rest are counted. */
 const MAX_FREEZES = 20;
-const freeText = (text: string) => escapeMrkdwn(truncate(text, TEXT_MAX));
+/** A date as Slack shows it in each reader's time zone, for the `mrkdwn` tag. */
+const date = (at: Date) => trusted(slackDate(at));
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text: truncate(text, 75) });
 
@@ -51,25 +57,36 @@ function took(deploy: DeployRow): string | null {
 export function statusMessage(deploy: DeployRow): { text: string; blocks: KnownBlock[] } {
   const label = STATUS_LABEL[deploy.status];
   const lines = [
-    `*Requested by* ${userMention(deploy.requestedBy)} · *Ref* \`${escapeMrkdwn(deploy.ref)}\``,
-    deploy.reason ? `*Reason* ${freeText(deploy.reason)}` : null,
-    deploy.approvedBy?.length ? `*Approved by* ${deploy.approvedBy.map(userMention).join(', ')}` : null,
-    deploy.status === 'awaiting_approval' ? '*Waiting for approval* — approvers have the request in their DMs.' : null,
-    deploy.startedAt ? `*Started* ${slackDate(deploy.startedAt)}` : `*Requested* ${slackDate(deploy.requestedAt)}`,
-    took(deploy) ? `*Duration* ${took(deploy)}` : null,
-    deploy.runUrl ? `*Run* <${deploy.runUrl}|${deploy.runId ? `GitHub run ${deploy.runId}` : 'open'}>` : null,
-  ].filter((l): l is string => l !== null);
+    mrkdwn`*Requested by* ${mention(deploy.requestedBy)} · *Ref* \`${deploy.ref}\``,
+    deploy.reason ? mrkdwn`*Reason* ${truncate(deploy.reason, TEXT_MAX)}` : null,
+    deploy.approvedBy?.length
+      ? mrkdwn`*Approved by* ${trusted(
+          joinMrkdwn(
+            deploy.approvedBy.map((u) => mrkdwn`${mention(u)}`),
+            ', ',
+          ),
+        )}`
+      : null,
+    deploy.status === 'awaiting_approval'
+      ? mrkdwn`*Waiting for approval* — approvers have the request in their DMs.`
+      : null,
+    deploy.startedAt ? mrkdwn`*Started* ${date(deploy.startedAt)}` : mrkdwn`*Requested* ${date(deploy.requestedAt)}`,
+    took(deploy) ? mrkdwn`*Duration* ${took(deploy)}` : null,
+    deploy.runUrl
+      ? mrkdwn`*Run* ${trusted(`<${deploy.runUrl}|${deploy.runId ? `GitHub run ${escapeMrkdwn(deploy.runId)}` : 'open'}>`)}`
+      : null,
+  ].filter((l): l is Mrkdwn => l !== null);
   const blocks: KnownBlock[] = [
-    section(`${STATUS_EMOJI[deploy.status]} *${escapeMrkdwn(deployTitle(deploy))}* — ${label}`),
-    section(lines.join('\n')),
+    section(mrkdwn`${STATUS_EMOJI[deploy.status]} *${deployTitle(deploy)}* — ${label}`),
+    section(joinMrkdwn(lines)),
   ];
-  const notes: string[] = [];
+  const notes: Mrkdwn[] = [];
   if (deploy.breakGlassReason)
-    notes.push(`:rotating_light: Broke glass through a freeze: ${freeText(deploy.breakGlassReason)}`);
-  if (deploy.rollbackOf) notes.push(`:rewind: Rolls back deploy #${deploy.rollbackOf}`);
+    notes.push(mrkdwn`:rotating_light: Broke glass through a freeze: ${truncate(deploy.breakGlassReason, TEXT_MAX)}`);
+  if (deploy.rollbackOf) notes.push(mrkdwn`:rewind: Rolls back deploy #${deploy.rollbackOf}`);
   // `detail` is stored as mrkdwn: groundcrew's own mentions, with people's and remote systems' text escaped.
-  if (deploy.detail) notes.push(deploy.detail);
-  if (notes.length) blocks.push(context(notes.join('\n')));
+  if (deploy.detail) notes.push(mrkdwn`${trusted(deploy.detail)}`);
+  if (notes.length) blocks.push(context(joinMrkdwn(notes)));
   const buttons = [];
   if (ACTIVE_STATUSES.includes(deploy.status)) {
     buttons.push({
@@ -80,7 +97,7 @@ export function statusMessage(deploy: DeployRow): { text: string; blocks: KnownB
       style: 'danger' as const,
       confirm: {
         title: plain('Cancel this deploy?'),
-        text: { type: 'mrkdwn' as const, text: `Cancel ${escapeMrkdwn(deployTitle(deploy))}?` },
+        text: mrkdwnText(mrkdwn`Cancel ${deployTitle(deploy)}?`),
         confirm: plain('Cancel it'),
         deny: plain('Keep going'),
       },
@@ -159,7 +176,8 @@ export function preflightMessage(
   return {
     text,
     blocks: [
-      ...linesToSections(text.split('\n')),
+      // preflightReply is groundcrew's mrkdwn: the problems are written by the model with people's text escaped.
+      ...linesToSections(text.split('\n').map((line) => mrkdwn`${trusted(line)}`)),
       ...locks.map(
         (id): KnownBlock => ({
           type: 'actions',
@@ -173,27 +191,25 @@ export function preflightMessage(
 
 export function locksMessage(locks: readonly LockView[], freezes: readonly ActiveFreeze[], zone: string, now: Date) {
   const blocks: KnownBlock[] = [header('Locks and freezes')];
-  if (locks.length === 0) blocks.push(section('No environment is locked.'));
+  if (locks.length === 0) blocks.push(section(mrkdwn`No environment is locked.`));
   for (const lock of locks.slice(0, MAX_LOCKS)) {
     const what = scopeName(lock.environment, lock.service);
     blocks.push({
       type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text:
-          `:lock: *${escapeMrkdwn(what)}* — ${userMention(lock.holder)}: "${freeText(lock.reason)}"\n` +
-          `held ${formatDuration(now.getTime() - lock.createdAt.getTime())}, expires ${formatLocal(lock.expiresAt, zone, now)}`,
-      },
+      text: mrkdwnText(
+        mrkdwn`:lock: *${what}* — ${mention(lock.holder)}: "${truncate(lock.reason, TEXT_MAX)}"
+held ${formatDuration(now.getTime() - lock.createdAt.getTime())}, expires ${formatLocal(lock.expiresAt, zone, now)}`,
+      ),
       accessory: notifyButton(lock.id),
     });
   }
-  if (locks.length > MAX_LOCKS) blocks.push(context(`…and ${locks.length - MAX_LOCKS} more lock(s).`));
+  if (locks.length > MAX_LOCKS) blocks.push(context(mrkdwn`…and ${locks.length - MAX_LOCKS} more lock(s).`));
   const lines = freezes.slice(0, MAX_FREEZES).map((f) => {
     const envs = f.environments === 'all' ? 'all environments' : f.environments.join(', ');
-    return `:snowflake: *${escapeMrkdwn(envs)}* frozen until ${formatLocal(f.until, zone, now)} — ${freeText(f.reason)}`;
+    return mrkdwn`:snowflake: *${envs}* frozen until ${formatLocal(f.until, zone, now)} — ${truncate(f.reason, TEXT_MAX)}`;
   });
-  if (freezes.length > MAX_FREEZES) lines.push(`…and ${freezes.length - MAX_FREEZES} more freeze(s).`);
-  blocks.push(...(lines.length ? linesToSections(lines) : [section('No freeze is in force.')]));
+  if (freezes.length > MAX_FREEZES) lines.push(mrkdwn`…and ${freezes.length - MAX_FREEZES} more freeze(s).`);
+  blocks.push(...(lines.length ? linesToSections(lines) : [section(mrkdwn`No freeze is in force.`)]));
   return { text: `${locks.length} lock(s), ${freezes.length} freeze(s)`, blocks };
 }
 
@@ -206,21 +222,17 @@ export function historyMessage(
   figures: readonly { service: string; environment: string; metrics: DeployMetrics }[],
 ) {
   const blocks: KnownBlock[] = [header('Recent deploys')];
-  if (rows.length === 0) blocks.push(section('No deploys yet.'));
+  if (rows.length === 0) blocks.push(section(mrkdwn`No deploys yet.`));
   const lines = rows.map((d) => {
     const duration = took(d);
-    return (
-      `${STATUS_EMOJI[d.status]} #${d.id} *${escapeMrkdwn(d.service)}* → ${escapeMrkdwn(d.environment)} \`${escapeMrkdwn(d.ref)}\` ` +
-      `${STATUS_LABEL[d.status].toLowerCase()} · ${userMention(d.requestedBy)}${duration ? ` · ${duration}` : ''} · ${slackDate(d.requestedAt)}`
-    );
+    return mrkdwn`${STATUS_EMOJI[d.status]} #${d.id} *${d.service}* → ${d.environment} \`${d.ref}\` ${STATUS_LABEL[d.status].toLowerCase()} · ${mention(d.requestedBy)}${duration ? ` · ${duration}` : ''} · ${date(d.requestedAt)}`;
   });
   blocks.push(...linesToSections(lines));
   const figureLines = figures.map(
     ({ service, environment, metrics: m }) =>
-      `*${escapeMrkdwn(service)} → ${escapeMrkdwn(environment)}*: ${m.perWeek} deploys/week · change failure rate ${pct(m.changeFailureRate)} · ` +
-      `median request→success ${m.medianLeadTimeMs === null ? '—' : formatDuration(m.medianLeadTimeMs)}`,
+      mrkdwn`*${service} → ${environment}*: ${m.perWeek} deploys/week · change failure rate ${pct(m.changeFailureRate)} · median request→success ${m.medianLeadTimeMs === null ? '—' : formatDuration(m.medianLeadTimeMs)}`,
   );
-  if (figureLines.length) blocks.push(...linesToSections(['*Last 28 days*', ...figureLines]));
+  if (figureLines.length) blocks.push(...linesToSections([mrkdwn`*Last 28 days*`, ...figureLines]));
   return { text: `${rows.length} recent deploy(s)`, blocks };
 }
 
@@ -271,7 +283,7 @@ export function deployModal(model: DeployModalModel): ModalView {
       },
     });
   } else {
-    blocks.push(context('Choose a service to see the environments it deploys to.'));
+    blocks.push(context(mrkdwn`Choose a service to see the environments it deploys to.`));
   }
   blocks.push(
     {
@@ -336,13 +348,13 @@ export function homeStartButton(): KnownBlock[] {
 export function homeSection(rows: readonly DeployRow[]): KnownBlock[] {
   const blocks: KnownBlock[] = [header('Your recent deploys')];
   if (rows.length === 0) {
-    blocks.push(section('You have not deployed anything yet. Try `/platform deploy`.'));
+    blocks.push(section(mrkdwn`You have not deployed anything yet. Try \`/platform deploy\`.`));
   } else {
     blocks.push(
       ...linesToSections(
         rows.map(
           (d) =>
-            `${STATUS_EMOJI[d.status]} #${d.id} *${escapeMrkdwn(d.service)}* → ${escapeMrkdwn(d.environment)} \`${escapeMrkdwn(d.ref)}\` — ${STATUS_LABEL[d.status].toLowerCase()} · ${slackDate(d.requestedAt)}`,
+            mrkdwn`${STATUS_EMOJI[d.status]} #${d.id} *${d.service}* → ${d.environment} \`${d.ref}\` — ${STATUS_LABEL[d.status].toLowerCase()} · ${date(d.requestedAt)}`,
         ),
       ),
     );
@@ -352,15 +364,15 @@ export function homeSection(rows: readonly DeployRow[]): KnownBlock[] {
 }
 
 /** How a deploy describes itself on an approval card (null once it is gone). */
-export function approvalView(deploy: DeployRow | null): { title: string; lines: string[] } | null {
+export function approvalView(deploy: DeployRow | null): { title: string; lines: Mrkdwn[] } | null {
   if (!deploy) return null;
   return {
     title: `Deploy ${deploy.service} ${deploy.ref} to ${deploy.environment}`,
     lines: [
-      `*Deploy #${deploy.id}*: *${escapeMrkdwn(deploy.service)}* → *${escapeMrkdwn(deploy.environment)}*, ref \`${escapeMrkdwn(deploy.ref)}\``,
-      `Requested by <@${deploy.requestedBy}>${deploy.reason ? `: ${escapeMrkdwn(deploy.reason)}` : ''}`,
-      ...(deploy.rollbackOf ? [`Rolls back deploy #${deploy.rollbackOf}`] : []),
-      ...(deploy.breakGlassReason ? [':rotating_light: Breaks glass through a freeze'] : []),
+      mrkdwn`*Deploy #${deploy.id}*: *${deploy.service}* → *${deploy.environment}*, ref \`${deploy.ref}\``,
+      mrkdwn`Requested by ${mention(deploy.requestedBy)}${deploy.reason ? `: ${deploy.reason}` : ''}`,
+      ...(deploy.rollbackOf ? [mrkdwn`Rolls back deploy #${deploy.rollbackOf}`] : []),
+      ...(deploy.breakGlassReason ? [mrkdwn`:rotating_light: Breaks glass through a freeze`] : []),
     ],
   };
 }

@@ -1,5 +1,16 @@
 import type { KnownBlock, MrkdwnElement } from '@slack/types';
-import { escapeMrkdwn, linesToSections, section, truncate } from '../../slack/mrkdwn.js';
+import {
+  channelLink,
+  joinMrkdwn,
+  linesToSections,
+  type Mrkdwn,
+  mention,
+  mrkdwn,
+  mrkdwnText,
+  section,
+  truncate,
+  trusted,
+} from '../../slack/mrkdwn.js';
 import type { RequestField, RequestType } from '../config.js';
 import type { FieldValue, FieldValues } from '../model.js';
 
@@ -8,7 +19,7 @@ export interface AnswerView {
   fieldId: string;
   label: string;
   /** mrkdwn: mentions for users/channels, option labels for selects, escaped text, `—` when empty. */
-  text: string;
+  text: Mrkdwn;
 }
 
 export function answerViews(type: Pick<RequestType, 'fields'>, values: FieldValues): AnswerView[] {
@@ -19,20 +30,21 @@ export function answerViews(type: Pick<RequestType, 'fields'>, values: FieldValu
   }));
 }
 
-export function displayValue(field: RequestField, value: FieldValue | undefined): string {
-  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0) || value === '') return '—';
-  const optionLabel = (v: string) => escapeMrkdwn(field.options?.find((o) => o.value === v)?.label ?? v);
+export function displayValue(field: RequestField, value: FieldValue | undefined): Mrkdwn {
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0) || value === '')
+    return mrkdwn`—`;
+  const optionLabel = (v: string) => mrkdwn`${field.options?.find((o) => o.value === v)?.label ?? v}`;
   switch (field.type) {
     case 'user':
-      return `<@${String(value)}>`;
+      return mrkdwn`${mention(String(value))}`;
     case 'channel':
-      return `<#${String(value)}>`;
+      return mrkdwn`${channelLink(String(value))}`;
     case 'select':
       return optionLabel(String(value));
     case 'multiselect':
-      return (Array.isArray(value) ? value : [String(value)]).map(optionLabel).join(', ');
+      return joinMrkdwn((Array.isArray(value) ? value : [String(value)]).map(optionLabel), ', ');
     default:
-      return escapeMrkdwn(String(value));
+      return mrkdwn`${String(value)}`;
   }
 }
 
@@ -44,15 +56,15 @@ const FIELDS_PER_SECTION = 10;
 const CUT_NOTE = ' _(cut to fit Slack’s message limits)_';
 
 const isShort = (a: AnswerView) => a.text.length <= SHORT_ANSWER && !a.text.includes('\n');
-const labelOf = (a: AnswerView) => `*${escapeMrkdwn(truncate(a.label, 300))}*`;
+const labelOf = (a: AnswerView) => mrkdwn`*${truncate(a.label, 300)}*`;
 
 /**
  * Splits one line of mrkdwn into pieces of at most `max` characters, preferring a space, and never cutting
  * inside an escape (`&amp;`) or a mention/link (`<@U123>`).
  */
-export function wrapLine(line: string, max: number): string[] {
-  const pieces: string[] = [];
-  let rest = line;
+export function wrapLine<T extends string>(line: T, max: number): T[] {
+  const pieces: T[] = [];
+  let rest: T = line;
   while (rest.length > max) {
     const space = rest.lastIndexOf(' ', max);
     let cut = space;
@@ -64,8 +76,8 @@ export function wrapLine(line: string, max: number): string[] {
       if (open >= 0 && open > cut - 100 && !rest.slice(open, cut).includes('>')) cut = open;
     }
     if (cut <= 0) cut = max;
-    pieces.push(rest.slice(0, cut));
-    rest = rest.slice(cut).replace(/^ /, '');
+    pieces.push(rest.slice(0, cut) as T); // cut between escapes and mentions: mrkdwn stays mrkdwn
+    rest = rest.slice(cut).replace(/^ /, '') as T;
   }
   pieces.push(rest);
   return pieces;
@@ -80,18 +92,18 @@ function layout(answers: readonly AnswerView[], compact: boolean): KnownBlock[] 
   };
   for (const answer of answers) {
     if (isShort(answer)) {
-      grid.push({ type: 'mrkdwn', text: truncate(`${labelOf(answer)}\n${answer.text}`, 2000) });
+      grid.push(mrkdwnText(mrkdwn`${trusted(labelOf(answer))}\n${trusted(answer.text)}`, 2000));
       if (grid.length === FIELDS_PER_SECTION) flush();
       continue;
     }
     flush();
-    const full = `${labelOf(answer)}\n${answer.text}`;
+    const full = mrkdwn`${trusted(labelOf(answer))}\n${trusted(answer.text)}`;
     if (compact) {
-      blocks.push(
-        section(full.length <= SECTION_MAX ? full : `${wrapLine(full, SECTION_MAX - CUT_NOTE.length)[0]}${CUT_NOTE}`),
-      );
+      const cut = mrkdwn`${trusted(wrapLine(full, SECTION_MAX - CUT_NOTE.length)[0] ?? '')}${trusted(CUT_NOTE)}`;
+      blocks.push(section(full.length <= SECTION_MAX ? full : cut));
     } else {
-      const lines = full.split('\n').flatMap((line) => wrapLine(line, SECTION_MAX));
+      // Whole lines of one Mrkdwn text (split at newlines, outside any escape or mention) are mrkdwn too.
+      const lines = full.split('\n').flatMap((line) => wrapLine(line as Mrkdwn, SECTION_MAX));
       blocks.push(...linesToSections(lines, SECTION_MAX));
     }
   }

@@ -7,10 +7,15 @@ import {
   divider,
   escapeMrkdwn,
   header,
+  joinMrkdwn,
   linesToSections,
+  type Mrkdwn,
+  mention,
+  mrkdwn,
   section,
   slackDate,
   truncate,
+  trusted,
 } from '../../slack/mrkdwn.js';
 import type { RequestType } from '../config.js';
 import { isTerminal, STATUS_ICON, STATUS_LABEL } from '../model.js';
@@ -31,26 +36,27 @@ export interface Message {
 
 const titleOf = (row: RequestRow, type: RequestType | undefined) => `#${row.id} ${type?.title ?? row.typeId}`;
 
-function statusLine(row: RequestRow): string {
-  const who =
+/** A date as Slack shows it in each reader's time zone, for the `mrkdwn` tag. */
+const date = (at: Date) => trusted(slackDate(at));
+
+function statusLine(row: RequestRow): Mrkdwn {
+  const by =
     row.status === 'claimed' && row.claimedBy
-      ? ` by <@${row.claimedBy}>`
+      ? row.claimedBy
       : (row.status === 'done' || row.status === 'rejected') && row.resolvedBy && row.resolvedBy !== 'webhook'
-        ? ` by <@${row.resolvedBy}>`
-        : '';
-  return `${STATUS_ICON[row.status]} *${STATUS_LABEL[row.status]}*${who}`;
+        ? row.resolvedBy
+        : null;
+  return mrkdwn`${STATUS_ICON[row.status]} *${STATUS_LABEL[row.status]}*${by ? trusted(mrkdwn` by ${mention(by)}`) : ''}`;
 }
 
 /** Outputs a webhook returned: URLs become links. */
-export function outputsText(outputs: Record<string, string> | null): string | null {
+export function outputsText(outputs: Record<string, string> | null): Mrkdwn[] | null {
   if (!outputs || Object.keys(outputs).length === 0) return null;
-  return Object.entries(outputs)
-    .map(([key, value]) =>
-      /^https?:\/\/\S+$/.test(value)
-        ? `• ${escapeMrkdwn(key)}: <${value}|${escapeMrkdwn(truncate(value, 80))}>`
-        : `• ${escapeMrkdwn(key)}: ${escapeMrkdwn(value)}`,
-    )
-    .join('\n');
+  return Object.entries(outputs).map(([key, value]) =>
+    /^https?:\/\/\S+$/.test(value)
+      ? mrkdwn`• ${key}: ${trusted(`<${value}|${escapeMrkdwn(truncate(value, 80))}>`)}`
+      : mrkdwn`• ${key}: ${value}`,
+  );
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
@@ -68,20 +74,21 @@ export function queueCard(row: RequestRow, type: RequestType): Message {
   const head: KnownBlock[] = [
     header(`Request #${row.id}: ${type.title}`),
     section(
-      `Requested by <@${row.requester}> ${slackDate(row.submittedAt)}\nStatus: ${statusLine(row)}` +
-        (type.sla ? ` · target within ${formatDuration(type.sla)}` : ''),
+      mrkdwn`Requested by ${mention(row.requester)} ${date(row.submittedAt)}\nStatus: ${trusted(statusLine(row))}${
+        type.sla ? ` · target within ${formatDuration(type.sla)}` : ''
+      }`,
     ),
   ];
   if (row.slaFlaggedAt && !isTerminal(row.status)) {
-    head.push(section(`:rotating_light: *Past its SLA* (${formatDuration(type.sla ?? 0)}) — please pick it up.`));
+    head.push(section(mrkdwn`:rotating_light: *Past its SLA* (${formatDuration(type.sla ?? 0)}) — please pick it up.`));
   }
   if (row.lastError) {
-    head.push(section(`:warning: Automation could not take it: ${escapeMrkdwn(truncate(row.lastError, 1500))}`));
+    head.push(section(mrkdwn`:warning: Automation could not take it: ${truncate(row.lastError, 1500)}`));
   }
   const tail: KnownBlock[] = [];
-  if (row.status === 'rejected' && row.message) tail.push(section(`*Reason:* ${escapeMrkdwn(row.message)}`));
+  if (row.status === 'rejected' && row.message) tail.push(section(mrkdwn`*Reason:* ${row.message}`));
   if (row.status === 'failed' && row.message) {
-    tail.push(section(`:x: *The automation reported a failure:* ${escapeMrkdwn(truncate(row.message, 1500))}`));
+    tail.push(section(mrkdwn`:x: *The automation reported a failure:* ${truncate(row.message, 1500)}`));
   }
   const value = itemRef(row);
   const buttons: Button[] = [];
@@ -112,56 +119,52 @@ const REQUESTER_TEXT: Record<RequestRow['status'], string> = {
 };
 
 /** The DM a requester gets at every change. */
-export function requesterMessage(row: RequestRow, type: RequestType, note?: string): Message {
-  let detail = '';
+export function requesterMessage(row: RequestRow, type: RequestType, note?: Mrkdwn): Message {
+  let detail: Mrkdwn | null = null;
   if (row.status === 'queued') {
-    detail = row.mode === 'manual' ? 'It is in the platform team’s queue.' : 'Automation has picked it up.';
+    detail = row.mode === 'manual' ? mrkdwn`It is in the platform team’s queue.` : mrkdwn`Automation has picked it up.`;
   }
-  if (row.status === 'claimed' && row.claimedBy) detail = `<@${row.claimedBy}> is on it.`;
+  if (row.status === 'claimed' && row.claimedBy) detail = mrkdwn`${mention(row.claimedBy)} is on it.`;
   if (row.status === 'awaiting_approval' && type.approval) {
-    detail = `It needs ${type.approval.count} approval${type.approval.count === 1 ? '' : 's'}; approvers have been asked.`;
+    detail = mrkdwn`It needs ${type.approval.count} approval${type.approval.count === 1 ? '' : 's'}; approvers have been asked.`;
   }
-  const lines = [
-    `${STATUS_ICON[row.status]} Your request *${escapeMrkdwn(titleOf(row, type))}* ${REQUESTER_TEXT[row.status]}`,
-  ];
+  const lines = [mrkdwn`${STATUS_ICON[row.status]} Your request *${titleOf(row, type)}* ${REQUESTER_TEXT[row.status]}`];
   if (detail) lines.push(detail);
   if (note) lines.push(note);
   if (row.message) {
-    const quoted = escapeMrkdwn(truncate(row.message, 1500));
+    const quoted = truncate(row.message, 1500);
     lines.push(
-      row.status === 'rejected' && row.resolvedBy ? `Rejected by <@${row.resolvedBy}>: ${quoted}` : `> ${quoted}`,
+      row.status === 'rejected' && row.resolvedBy
+        ? mrkdwn`Rejected by ${mention(row.resolvedBy)}: ${quoted}`
+        : mrkdwn`> ${quoted}`,
     );
   }
-  const blocks: KnownBlock[] = [section(lines.join('\n'))];
+  const blocks: KnownBlock[] = [section(joinMrkdwn(lines))];
   const outputs = row.status === 'done' || row.status === 'in_progress' ? outputsText(row.outputs) : null;
   // Outputs can be many or long (a webhook's body may be 100 kB): spread them over sections, within 50 blocks.
-  if (outputs) blocks.push(...linesToSections(['*Outputs*', ...outputs.split('\n')]).slice(0, MAX_BLOCKS - 1));
+  if (outputs) blocks.push(...linesToSections([mrkdwn`*Outputs*`, ...outputs]).slice(0, MAX_BLOCKS - 1));
   if (row.status === 'submitted') blocks.push(...answerBlocks(answerViews(type, row.fields), 4));
   return { text: `Your request ${titleOf(row, type)} ${REQUESTER_TEXT[row.status]}`, blocks };
 }
 
-function listLine(row: RequestRow, type: RequestType | undefined, now: Date, withRequester: boolean): string {
+function listLine(row: RequestRow, type: RequestType | undefined, now: Date, withRequester: boolean): Mrkdwn {
   const sla = type?.sla;
   const overdue = sla !== undefined && row.slaFlaggedAt && !isTerminal(row.status);
   const age = formatDuration(now.getTime() - row.submittedAt.getTime());
-  return (
-    `${overdue ? ':rotating_light: ' : ''}${STATUS_ICON[row.status]} *${escapeMrkdwn(titleOf(row, type))}* — ${STATUS_LABEL[row.status]}` +
-    (row.claimedBy && row.status === 'claimed' ? ` by <@${row.claimedBy}>` : '') +
-    (withRequester ? ` · from <@${row.requester}>` : '') +
-    ` · ${slackDate(row.submittedAt)} (${age} ago)` +
-    (overdue ? ` · *past SLA* (${formatDuration(sla)})` : '')
-  );
+  const by = row.claimedBy && row.status === 'claimed' ? trusted(mrkdwn` by ${mention(row.claimedBy)}`) : '';
+  const from = withRequester ? trusted(mrkdwn` · from ${mention(row.requester)}`) : '';
+  return mrkdwn`${overdue ? ':rotating_light: ' : ''}${STATUS_ICON[row.status]} *${titleOf(row, type)}* — ${STATUS_LABEL[row.status]}${by}${from} · ${date(row.submittedAt)} (${age} ago)${overdue ? trusted(` · *past SLA* (${formatDuration(sla)})`) : ''}`;
 }
 
 /**
  * A titled list in at most `maxBlocks` blocks (title included); lines that do not fit are counted in a last line.
  */
-export function listBlocks(title: string, lines: readonly string[], maxBlocks = MAX_BLOCKS): KnownBlock[] {
+export function listBlocks(title: Mrkdwn, lines: readonly Mrkdwn[], maxBlocks = MAX_BLOCKS): KnownBlock[] {
   let shown = lines.length;
   for (;;) {
     const visible = lines.slice(0, shown);
     const more = lines.length - shown;
-    const sections = linesToSections(more ? [...visible, `_…and ${more} more_`] : visible);
+    const sections = linesToSections(more ? [...visible, mrkdwn`_…and ${more} more_`] : visible);
     if (sections.length + 1 <= maxBlocks || shown === 0) return [section(title), ...sections].slice(0, maxBlocks);
     shown = Math.max(0, shown - Math.max(1, Math.ceil(shown / 10)));
   }
@@ -176,7 +179,7 @@ export function myRequestsMessage(
   return {
     text: `Your requests (${rows.length})`,
     blocks: listBlocks(
-      `*Your requests* (latest ${rows.length})`,
+      mrkdwn`*Your requests* (latest ${rows.length})`,
       rows.map((r) => listLine(r, typeOf(r.typeId), now, false)),
     ),
   };
@@ -197,19 +200,19 @@ export function queueMessage(
   const others = elsewhere.length ? `; ${elsewhere.length} open elsewhere` : '';
   const text = `Waiting for the platform team: ${counts}${others}`;
   const line = (r: RequestRow) => listLine(r, typeOf(r.typeId), now, true);
-  const elsewhereTitle = `*Open elsewhere* (${elsewhere.length}) — awaiting approval or with automation; nothing to do yet`;
+  const elsewhereTitle = mrkdwn`*Open elsewhere* (${elsewhere.length}) — awaiting approval or with automation; nothing to do yet`;
   if (waiting.length === 0) {
     if (elsewhere.length === 0) return { text: 'The request queue is empty. :sparkles:' };
     return {
       text,
       blocks: [
-        section('*Waiting for the platform team:* nothing. :sparkles:'),
+        section(mrkdwn`*Waiting for the platform team:* nothing. :sparkles:`),
         ...listBlocks(elsewhereTitle, elsewhere.map(line), MAX_BLOCKS - 1),
       ],
     };
   }
   const work = listBlocks(
-    `*Waiting for the platform team* (${counts}) — past-SLA first, then oldest`,
+    mrkdwn`*Waiting for the platform team* (${counts}) — past-SLA first, then oldest`,
     waiting.map(line),
     elsewhere.length ? MAX_BLOCKS - 5 : MAX_BLOCKS,
   );
@@ -232,16 +235,14 @@ export function statsMessage(
   for (const s of stats.slice(0, 45)) {
     blocks.push(
       section(
-        `*${escapeMrkdwn(typeOf(s.typeId)?.title ?? s.typeId)}* (\`${s.typeId}\`)\n` +
-          `Volume *${s.volume}* · self-service *${pct(s.selfServiceRate)}* (${s.selfService}/${s.done} fulfilled) · ` +
-          `time to fulfil median *${dur(s.medianMs)}*, p90 *${dur(s.p90Ms)}* · ` +
-          `rejected *${pct(s.rejectionRate)}* (${s.rejected}/${s.volume}) · open ${s.open}`,
+        mrkdwn`*${typeOf(s.typeId)?.title ?? s.typeId}* (\`${s.typeId}\`)
+Volume *${s.volume}* · self-service *${pct(s.selfServiceRate)}* (${s.selfService}/${s.done} fulfilled) · time to fulfil median *${dur(s.medianMs)}*, p90 *${dur(s.p90Ms)}* · rejected *${pct(s.rejectionRate)}* (${s.rejected}/${s.volume}) · open ${s.open}`,
       ),
     );
   }
   blocks.push(
     context(
-      'Self-service: fulfilled by a webhook with no platform engineer touching it. Median/p90: submission to done (p90 by nearest rank).',
+      mrkdwn`Self-service: fulfilled by a webhook with no platform engineer touching it. Median/p90: submission to done (p90 by nearest rank).`,
     ),
   );
   return { text: `Request stats for ${stats.length} type(s), ${period}`, blocks };
@@ -254,22 +255,21 @@ export function homeSection(
   queue?: { open: number; breached: number },
 ): KnownBlock[] {
   const blocks: KnownBlock[] = [header('My requests')];
-  if (rows.length === 0) blocks.push(section('No requests yet. Start one with `/platform request`.'));
-  else blocks.push(section(rows.map((r) => listLine(r, typeOf(r.typeId), now, false)).join('\n')));
-  const hints = ['All of yours: `/platform requests`'];
+  if (rows.length === 0) blocks.push(section(mrkdwn`No requests yet. Start one with \`/platform request\`.`));
+  else blocks.push(section(joinMrkdwn(rows.map((r) => listLine(r, typeOf(r.typeId), now, false)))));
+  const hints = [mrkdwn`All of yours: \`/platform requests\``];
   if (queue)
     hints.push(
-      `Queue: ${queue.open} waiting for the platform team${queue.breached ? `, ${queue.breached} past SLA` : ''} — \`/platform requests --open\``,
+      mrkdwn`Queue: ${queue.open} waiting for the platform team${queue.breached ? `, ${queue.breached} past SLA` : ''} — \`/platform requests --open\``,
     );
-  blocks.push(context(hints.join(' · ')), divider);
+  blocks.push(context(joinMrkdwn(hints, ' · ')), divider);
   return blocks;
 }
 
 /** The one-time SLA note in the queue channel (threaded under the card when there is one). */
 export function slaBreachMessage(row: RequestRow, type: RequestType): Message {
-  const text =
-    `:rotating_light: Request *#${row.id} ${escapeMrkdwn(type.title)}* from <@${row.requester}> is past its SLA ` +
-    `(${formatDuration(type.sla ?? 0)}; ${STATUS_LABEL[row.status]}${row.claimedBy ? ` by <@${row.claimedBy}>` : ', unclaimed'}).`;
+  const by = row.claimedBy ? trusted(mrkdwn` by ${mention(row.claimedBy)}`) : ', unclaimed';
+  const text = mrkdwn`:rotating_light: Request *#${row.id} ${type.title}* from ${mention(row.requester)} is past its SLA (${formatDuration(type.sla ?? 0)}; ${STATUS_LABEL[row.status]}${by}).`;
   return { text, blocks: [section(text)] };
 }
 
@@ -290,7 +290,10 @@ export function approvalView(row: RequestRow | null, typeById: (id: string) => R
   if (!row || !type) return null;
   return {
     title: `Request #${row.id}: ${type.title}`,
-    lines: [`Requested by <@${row.requester}>`, ...answerViews(type, row.fields).map((a) => `*${a.label}*: ${a.text}`)],
+    lines: [
+      mrkdwn`Requested by ${mention(row.requester)}`,
+      ...answerViews(type, row.fields).map((a) => mrkdwn`*${a.label}*: ${trusted(a.text)}`),
+    ],
   };
 }
 

@@ -1,7 +1,7 @@
 import type { InputBlockElement, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { formatDuration } from '../../clock.js';
 import { itemRef } from '../../slack/item-ref.js';
-import { context, section, truncate } from '../../slack/mrkdwn.js';
+import { context, mrkdwn, section, truncate } from '../../slack/mrkdwn.js';
 import type { RequestType } from '../config.js';
 import type { FormInput, FormModel } from '../form.js';
 import { fieldBlockId, IDS } from './ids.js';
@@ -38,7 +38,7 @@ export function pickerView(types: readonly RequestType[], channel?: string): Mod
     submit: plain('Next'),
     close: plain('Cancel'),
     blocks: [
-      section('Pick what you need; the form for it opens right here.'),
+      section(mrkdwn`Pick what you need; the form for it opens right here.`),
       {
         type: 'input',
         block_id: IDS.pickTypeBlock,
@@ -51,7 +51,7 @@ export function pickerView(types: readonly RequestType[], channel?: string): Mod
           options: types.slice(0, 100).map((t) => option(t.id, t.title, t.description)),
         },
       },
-      ...types.slice(0, 40).map((t) => context(`*${t.title}* — ${t.description}`)),
+      ...types.slice(0, 40).map((t) => context(mrkdwn`*${t.title}* — ${t.description}`)),
     ],
   };
 }
@@ -78,8 +78,8 @@ export function formView(type: RequestType, model: FormModel, channel?: string):
     submit: plain('Submit request'),
     close: plain('Cancel'),
     blocks: [
-      section(`*${model.title}*\n${model.description}`),
-      context(handlingLine(type)),
+      section(mrkdwn`*${model.title}*\n${model.description}`),
+      context(mrkdwn`${handlingLine(type)}`),
       ...model.inputs.slice(0, 95).map(inputBlock),
     ],
   };
@@ -170,7 +170,7 @@ export function rejectView(request: { id: number; nonce: string | null }, title:
     submit: plain('Reject'),
     close: plain('Cancel'),
     blocks: [
-      section(`Rejecting *#${requestId}: ${title}*. The requester sees your reason.`),
+      section(mrkdwn`Rejecting *#${requestId}: ${title}*. The requester sees your reason.`),
       {
         type: 'input',
         block_id: IDS.rejectReasonBlock,
