@@ -7,9 +7,11 @@ import type { Capability, Core } from './capability.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import { createLeases } from './db/leases.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createPeopleService } from './people/service.js';
+import { replicaId } from './replica.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
 import { createSlackClient } from './slack/client.js';
@@ -31,6 +33,8 @@ export interface GroundcrewOptions {
   /** More HTTP routes on the same port (the playground's stand-in and page). */
   extraRoutes?: CustomRoute[];
   host?: SlackAppOptions['host'];
+  /** This process's replica id; default replicaId() (GROUNDCREW_REPLICA_ID, else host-pid-random). */
+  replica?: string;
 }
 
 export interface Groundcrew {
@@ -59,17 +63,22 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
   const home = new HomeRegistry();
   const audit = createAuditLog(database, clock);
   const publishHome = createHomePublisher(client, { home, people });
+  const replica = options.replica ?? replicaId();
+  const leases = createLeases({ db: database, clock, holder: replica, logger });
   return {
     config,
     db: database,
     clock,
     logger,
+    replica,
+    leases,
     client,
     people,
     audit,
     scheduler: createScheduler({
       db: database,
       clock,
+      leases,
       timezone: config.team.timezone,
       logger,
       onRun: metrics.jobRun,
@@ -77,7 +86,7 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
     commands: new CommandRegistry(),
     home,
     fetch: options.fetch ?? globalThis.fetch,
-    approvals: createApprovals({ db: database, clock, logger, people, audit, client, publishHome }),
+    approvals: createApprovals({ db: database, clock, logger, people, audit, client, publishHome, leases }),
     publishHome,
   };
 }
@@ -128,6 +137,9 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
       stopped = true;
       await slack.stop(timeoutMs);
       await core.scheduler.stop(timeoutMs);
+      // What is still running now is abandoned: other replicas may take it over at once.
+      const released = await core.leases.releaseAll().catch(() => 0);
+      if (released > 0) core.logger.info(`stopping: gave back ${released} lease(s) for work left unfinished`);
       await database.close();
     },
   };

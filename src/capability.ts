@@ -5,6 +5,7 @@ import type { AuditLog } from './audit/repo.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import type { Leases } from './db/leases.js';
 import type { Logger } from './logger.js';
 import type { PeopleService } from './people/service.js';
 import type { JobDefinition, Scheduler } from './scheduler/types.js';
@@ -23,6 +24,10 @@ export interface Core {
   db: Database;
   clock: Clock;
   logger: Logger;
+  /** Which running process this is (src/replica.ts): several replicas may share the database. */
+  replica: string;
+  /** Work claimed in the database for a while, so no two replicas do it at once (src/db/leases.ts). */
+  leases: Leases;
   /** The Slack Web API client (SLACK_API_URL, 30 s timeout, no absolute URLs), created before Bolt's App. */
   client: WebClient;
   people: PeopleService;

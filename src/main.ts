@@ -10,6 +10,7 @@ import { defaultBackupDir, registerBackupJob } from './ops/backup.js';
 import { configWarnings } from './ops/config-walk.js';
 import { connectToSlack } from './ops/slack-startup.js';
 import { secretValues } from './redact.js';
+import { ReplicaIdError, replicaId } from './replica.js';
 import { wantsPlayground } from './run-mode.js';
 
 function fail(lines: string[], hint: string): never {
@@ -63,6 +64,14 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.problems, error.hint);
     throw error;
   }
+  let replica: string;
+  try {
+    replica = replicaId(process.env);
+  } catch (error) {
+    if (error instanceof ReplicaIdError)
+      fail([error.message], 'set GROUNDCREW_REPLICA_ID to a name such as groundcrew-1');
+    throw error;
+  }
   const logger = createLogger(config.env.LOG_LEVEL, { secrets: secretValues(process.env, config.team) });
   for (const note of reservedKeyNotes(config.team, config.env.GROUNDCREW_CONFIG)) logger.warn(note);
   // auth.test here, not in Bolt: a bad token is one line and exit 2 before anything starts; Slack down is retried.
@@ -90,7 +99,7 @@ async function main(): Promise<void> {
     const where = onPostgres ? redactPgUrl(dbUrl) : dbUrl;
     fail([`cannot open the database at ${where}: ${(error as Error).message}`], 'check GROUNDCREW_DB');
   }
-  const groundcrew = createGroundcrew({ config, database, logger, botIdentity: slack.identity });
+  const groundcrew = createGroundcrew({ config, database, logger, botIdentity: slack.identity, replica });
   // Backups of a SQLite file are groundcrew's job; PostgreSQL is backed up with its own tools (docs/postgresql.md).
   if (database.sqlite && backupDir && dbUrl !== ':memory:') {
     const { scheduler } = groundcrew.services;
@@ -121,7 +130,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const mode = config.env.SLACK_APP_TOKEN ? 'Socket Mode' : `HTTP on :${config.env.PORT} (POST /slack/events)`;
-  logger.info(`groundcrew is running — ${mode}; Web API at ${config.env.SLACK_API_URL}`);
+  logger.info(`groundcrew is running as replica ${replica} — ${mode}; Web API at ${config.env.SLACK_API_URL}`);
 }
 
 main().catch((error: unknown) => {

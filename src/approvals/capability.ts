@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/repo.js';
 import { defineCapability } from '../capability.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import type { Leases } from '../db/leases.js';
 import type { Logger } from '../logger.js';
 import type { PeopleService } from '../people/service.js';
 import { approvalJobs } from './jobs.js';
@@ -19,6 +20,7 @@ export interface ApprovalsParts {
   people: PeopleService;
   audit: AuditLog;
   client: WebClient;
+  leases: Leases;
   publishHome(userId: string): Promise<void>;
 }
 
@@ -27,7 +29,7 @@ export interface ApprovalsParts {
  * builds it from these parts before any capability; the capability below adds its Slack side.
  */
 export function createApprovals(parts: ApprovalsParts): ApprovalsService {
-  const { db, clock, logger, people, audit, client, publishHome } = parts;
+  const { db, clock, logger, people, audit, client, publishHome, leases } = parts;
   return createApprovalsService({
     repo: createApprovalsRepo(db),
     clock,
@@ -35,6 +37,7 @@ export function createApprovals(parts: ApprovalsParts): ApprovalsService {
     audit,
     notifier: createSlackApprovalsNotifier({ client, publishHome }, logger),
     logger,
+    leases,
   });
 }
 

@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/repo.js';
 import type { Clock } from '../clock.js';
+import type { Leases } from '../db/leases.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { mrkdwn } from '../mrkdwn.js';
@@ -48,13 +49,20 @@ export interface ApprovalsServiceDeps {
   audit: Pick<AuditLog, 'record'>;
   notifier: ApprovalsNotifier;
   logger: Logger;
+  /** The lease on an approval's cards while they are being posted, so no other replica's sweep posts them too. */
+  leases: Pick<Leases, 'acquire'>;
 }
 
+/** How long a hold on posting an approval's cards lasts without renewal (renewed while they are posted). */
+export const CARDS_LEASE_TTL_MS = 15_000;
+
+export const cardsLeaseKey = (approvalId: number) => `approval-cards:${approvalId}`;
+
 export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsService {
-  const { repo, clock, people, audit, notifier, logger } = deps;
+  const { repo, clock, people, audit, notifier, logger, leases } = deps;
   const subjects = new Map<string, ApprovalSubject>();
-  /** Approvals whose cards this process is posting right now (the resend sweep leaves them alone). */
-  const posting = new Set<number>();
+  /** Claims posting the cards of an approval (on any replica); null: someone is posting them right now. */
+  const claimCards = (id: number) => leases.acquire(cardsLeaseKey(id), CARDS_LEASE_TTL_MS);
 
   async function card(approval: Approval): Promise<ApprovalCard> {
     const subject = subjects.get(approval.subjectType);
@@ -117,32 +125,30 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     }
   }
 
-  /** Posts a card to every approver (DM) and to the channel that has none yet, records each, then marks it sent. */
+  /**
+   * Posts a card to every approver (DM) and to the channel that has none yet, records each, then marks it sent. The
+   * caller holds the approval's cards lease.
+   */
   async function sendCards(approval: Approval): Promise<void> {
-    posting.add(approval.id);
-    try {
-      const have = await repo.cards(approval.id);
-      const view = await card(approval);
-      const targets: { to: string; userId: string | null }[] = approval.approvers
-        .filter((userId) => !have.some((c) => c.userId === userId))
-        .map((userId) => ({ to: userId, userId }));
-      const channel = await repo.cardChannel(approval.id);
-      if (channel && !have.some((c) => c.userId === null)) targets.push({ to: channel, userId: null });
-      const posted = await Promise.allSettled(
-        targets.map(async (t) => {
-          const ref = await notifier.postCard(t.to, view);
-          // Recorded as soon as it is posted, so a crash after this one does not send it again.
-          await repo.addCard(approval.id, { ...ref, userId: t.userId }, clock.now());
-        }),
-      );
-      posted.forEach((result, i) => {
-        if (result.status === 'rejected')
-          logger.error(`approvals: posting approval ${approval.id} to ${targets[i]!.to} failed:`, result.reason);
-      });
-      await repo.markCardsSent(approval.id, clock.now());
-    } finally {
-      posting.delete(approval.id);
-    }
+    const have = await repo.cards(approval.id);
+    const view = await card(approval);
+    const targets: { to: string; userId: string | null }[] = approval.approvers
+      .filter((userId) => !have.some((c) => c.userId === userId))
+      .map((userId) => ({ to: userId, userId }));
+    const channel = await repo.cardChannel(approval.id);
+    if (channel && !have.some((c) => c.userId === null)) targets.push({ to: channel, userId: null });
+    const posted = await Promise.allSettled(
+      targets.map(async (t) => {
+        const ref = await notifier.postCard(t.to, view);
+        // Recorded as soon as it is posted, so a crash after this one does not send it again.
+        await repo.addCard(approval.id, { ...ref, userId: t.userId }, clock.now());
+      }),
+    );
+    posted.forEach((result, i) => {
+      if (result.status === 'rejected')
+        logger.error(`approvals: posting approval ${approval.id} to ${targets[i]!.to} failed:`, result.reason);
+    });
+    await repo.markCardsSent(approval.id, clock.now());
   }
 
   async function mustGet(id: number): Promise<Approval> {
@@ -162,6 +168,49 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     });
     await afterResolution(expired, 'onExpired');
     return true;
+  }
+
+  /** Sends the cards a crash kept from going out, or cancels the approval if nothing waits on it (lease held). */
+  async function resendOne(approval: Approval): Promise<void> {
+    const subject = subjects.get(approval.subjectType);
+    let waiting = true;
+    try {
+      waiting = subject?.isWaiting ? await subject.isWaiting(approval) : subject !== undefined;
+    } catch (error) {
+      logger.warn(`approvals: asking whether ${subjectRef(approval)} waits on approval ${approval.id}:`, error);
+    }
+    if (waiting) {
+      await audit.record({
+        actor: 'system',
+        action: 'approvals.resend-cards',
+        target: target(approval),
+        inputs: { subject: subjectRef(approval) },
+        detail: 'cards that were not posted before a restart',
+      });
+      await sendCards(approval);
+      await homeChanged(approval);
+      return;
+    }
+    // Nothing waits on it any more (the subject is gone or moved on): cancel it rather than ask anyone.
+    if (!(await repo.resolve(approval.id, 'cancelled', clock.now(), 'system'))) return;
+    await repo.markCardsSent(approval.id, clock.now());
+    const cancelled = await mustGet(approval.id);
+    await audit.record({
+      actor: 'system',
+      action: 'approvals.cancel',
+      target: target(cancelled),
+      inputs: { subject: subjectRef(cancelled) },
+      detail: 'orphaned: its subject no longer waits on it',
+    });
+    try {
+      await notifier.tell(
+        cancelled.requester,
+        mrkdwn`Your approval request #${cancelled.id} (${cancelled.subjectType} ${cancelled.subjectId}) was cancelled: groundcrew stopped while asking for it and what it was for has moved on. Ask again if it is still needed.`,
+      );
+    } catch (error) {
+      logger.error(`approvals: telling ${cancelled.requester} about cancelled approval ${cancelled.id}:`, error);
+    }
+    await afterResolution(cancelled, 'onCancelled');
   }
 
   /**
@@ -264,7 +313,8 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         await input.link?.(inserted);
         return inserted;
       });
-      posting.add(approval.id);
+      // null only if another replica's resend sweep found it first: that replica posts the cards.
+      const lease = await claimCards(approval.id);
       await audit.record({
         actor: input.requester,
         action: 'approvals.request',
@@ -277,7 +327,13 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
           ...(input.channel ? { channel: input.channel } : {}),
         },
       });
-      await sendCards(approval);
+      if (lease) {
+        try {
+          await sendCards(approval);
+        } finally {
+          await lease.release();
+        }
+      }
       await homeChanged(approval);
       return approval;
     },
@@ -324,47 +380,16 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     async resendCards() {
       let handled = 0;
       for (const approval of await repo.unsent()) {
-        if (posting.has(approval.id)) continue;
-        handled++;
-        const subject = subjects.get(approval.subjectType);
-        let waiting = true;
+        const lease = await claimCards(approval.id);
+        if (!lease) continue; // being posted right now, here or on another replica
         try {
-          waiting = subject?.isWaiting ? await subject.isWaiting(approval) : subject !== undefined;
-        } catch (error) {
-          logger.warn(`approvals: asking whether ${subjectRef(approval)} waits on approval ${approval.id}:`, error);
+          // Posted meanwhile by whoever held the lease before this claim: nothing left to do.
+          if (!(await repo.unsent()).some((a) => a.id === approval.id)) continue;
+          handled++;
+          await resendOne(approval);
+        } finally {
+          await lease.release();
         }
-        if (waiting) {
-          await audit.record({
-            actor: 'system',
-            action: 'approvals.resend-cards',
-            target: target(approval),
-            inputs: { subject: subjectRef(approval) },
-            detail: 'cards that were not posted before a restart',
-          });
-          await sendCards(approval);
-          await homeChanged(approval);
-          continue;
-        }
-        // Nothing waits on it any more (the subject is gone or moved on): cancel it rather than ask anyone.
-        if (!(await repo.resolve(approval.id, 'cancelled', clock.now(), 'system'))) continue;
-        await repo.markCardsSent(approval.id, clock.now());
-        const cancelled = await mustGet(approval.id);
-        await audit.record({
-          actor: 'system',
-          action: 'approvals.cancel',
-          target: target(cancelled),
-          inputs: { subject: subjectRef(cancelled) },
-          detail: 'orphaned: its subject no longer waits on it',
-        });
-        try {
-          await notifier.tell(
-            cancelled.requester,
-            mrkdwn`Your approval request #${cancelled.id} (${cancelled.subjectType} ${cancelled.subjectId}) was cancelled: groundcrew stopped while asking for it and what it was for has moved on. Ask again if it is still needed.`,
-          );
-        } catch (error) {
-          logger.error(`approvals: telling ${cancelled.requester} about cancelled approval ${cancelled.id}:`, error);
-        }
-        await afterResolution(cancelled, 'onCancelled');
       }
       return handled;
     },

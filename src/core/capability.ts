@@ -1,5 +1,5 @@
 import { defineCapability } from '../capability.js';
-import { DAY } from '../clock.js';
+import { DAY, HOUR } from '../clock.js';
 import { ROLE_LABEL } from '../people/service.js';
 import { pruneProcessedEvents } from '../slack/dedupe.js';
 import { context, divider, header, mrkdwn, section } from '../slack/mrkdwn.js';
@@ -30,10 +30,13 @@ export const coreCapability = defineCapability('core', (deps) => ({
     {
       name: 'core.prune-events',
       cron: '17 3 * * *',
-      description: 'forget delivered Slack event IDs older than a day (Slack stops redelivering after minutes)',
+      description:
+        'forget delivered Slack event IDs older than a day (Slack stops redelivering after minutes) and leases that expired an hour ago',
       run: async ({ now }) => {
         const removed = await pruneProcessedEvents(deps.db, new Date(now.getTime() - DAY));
-        deps.logger.debug(`core.prune-events: removed ${removed}`);
+        // A lease is released when its work ends; only a holder that died leaves one behind.
+        const leases = await deps.leases.prune(new Date(now.getTime() - HOUR));
+        deps.logger.debug(`core.prune-events: removed ${removed} event id(s), ${leases} expired lease(s)`);
       },
     },
   ],

@@ -10,7 +10,7 @@ import {
 } from '../deploys/schema.js';
 import { requestsTable } from '../requests/schema.js';
 import { pgTwin } from './pg-tables.js';
-import { auditLogTable, healthProbeTable, jobRunsTable, processedEventsTable } from './schema.js';
+import { auditLogTable, healthProbeTable, jobRunsTable, leasesTable, processedEventsTable } from './schema.js';
 
 /**
  * The PostgreSQL twin of every table, for drizzle-kit (drizzle.pg.config.ts → migrations/pg). The tables themselves
@@ -23,6 +23,7 @@ export const auditLog = pg(auditLogTable);
 export const jobRuns = pg(jobRunsTable);
 export const processedEvents = pg(processedEventsTable);
 export const healthProbe = pg(healthProbeTable);
+export const leases = pg(leasesTable);
 export const approvals = pg(approvalsTable);
 export const approvalDecisions = pg(approvalDecisionsTable);
 export const approvalMessages = pg(approvalMessagesTable);

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Core tables. Capabilities keep theirs in src/<capability>/schema.ts. Times are stored as epoch milliseconds. */
 
@@ -27,8 +27,15 @@ export const jobRunsTable = sqliteTable(
     finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
     outcome: text('outcome', { enum: ['running', 'ok', 'failed', 'skipped'] }).notNull(),
     error: text('error'),
+    /** The cron time a tick or catch-up stands for (null for a manual run): one row, so one run, per time. */
+    scheduledFor: integer('scheduled_for', { mode: 'timestamp_ms' }),
+    /** The replica that made the run (src/replica.ts); null for runs recorded before replicas were told apart. */
+    replica: text('replica'),
   },
-  (t) => [index('job_runs_job_started_idx').on(t.job, t.startedAt)],
+  (t) => [
+    index('job_runs_job_started_idx').on(t.job, t.startedAt),
+    uniqueIndex('job_runs_job_scheduled_idx').on(t.job, t.scheduledFor),
+  ],
 );
 
 export const processedEventsTable = sqliteTable(
@@ -45,3 +52,17 @@ export const healthProbeTable = sqliteTable('health_probe', {
   id: integer('id').primaryKey(),
   checkedAt: integer('checked_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * Work one replica has claimed for a while (src/db/leases.ts): `key` names the work (`job:<name>`, `event:<id>`),
+ * `holder` the replica (src/replica.ts), `expires_at` when another replica may take it over if it is not renewed.
+ */
+export const leasesTable = sqliteTable(
+  'leases',
+  {
+    key: text('key').primaryKey(),
+    holder: text('holder').notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('leases_expires_idx').on(t.expiresAt)],
+);

@@ -73,3 +73,22 @@ export async function writtenRow<T>(query: PromiseLike<T[]>): Promise<T> {
 export function returningAll<T>(query: PromiseLike<T[]>): Promise<T[]> {
   return write(() => query);
 }
+
+/** What a unique key that refused a write names: its index (PostgreSQL) or its `table.column`s (SQLite's message). */
+export interface UniqueViolation {
+  index: string | undefined;
+  columns: string[];
+}
+
+/** The unique key that refused this write (SQLITE_CONSTRAINT_UNIQUE, SQLSTATE 23505), found through wrappers; else null. */
+export function uniqueViolation(error: unknown): UniqueViolation | null {
+  for (const e of causes(error)) {
+    const { code, constraint, message } = e as { code?: unknown; constraint?: unknown; message?: unknown };
+    if (code === '23505') return { index: typeof constraint === 'string' ? constraint : undefined, columns: [] };
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      const listed = /constraint failed: (.+)$/.exec(String(message ?? ''))?.[1] ?? '';
+      return { index: undefined, columns: listed.split(',').map((c) => c.trim()) };
+    }
+  }
+  return null;
+}

@@ -56,6 +56,7 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
       executor: (name) => executors.get(name) ?? null,
       notifier,
       logger: core.logger,
+      leases: core.leases,
       runTimeoutMs: config.runTimeout,
     });
     core.approvals.registerSubject({

@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration } from '../clock.js';
+import type { Leases } from '../db/leases.js';
 import type { Logger } from '../logger.js';
 import { createSafely } from '../logger.js';
 import { type Mrkdwn, mention, mrkdwn, trusted } from '../mrkdwn.js';
@@ -18,7 +19,14 @@ export interface LifecycleDeps {
   executor(name: string): Executor | null;
   notifier: DeployNotifier;
   logger: Logger;
+  /** The lease on a deploy's first status message while it is posted, so no replica posts a second one. */
+  leases: Pick<Leases, 'acquire'>;
 }
+
+/** How long a hold on posting a deploy's first status message lasts without renewal (renewed while it posts). */
+export const STATUS_LEASE_TTL_MS = 15_000;
+
+export const statusLeaseKey = (deployId: number) => `deploy-status:${deployId}`;
 
 export const deployTarget = (id: number) => `deploy:${id}`;
 
@@ -35,21 +43,33 @@ export function createLifecycle(deps: LifecycleDeps) {
 
   const safely = createSafely(logger, 'deploys', 'error');
 
-  /** Deploys whose first status message is being posted by this process right now. */
-  const posting = new Set<number>();
-
+  /**
+   * Shows the deploy's status: edits its message, or posts the first one. The first one is posted under the lease
+   * `deploy-status:<id>`: whoever holds it (this call, another call, another replica's sweep) posts it, stores where,
+   * and then brings it up to date with whatever status the deploy reached meanwhile.
+   */
   async function show(deploy: DeployRow): Promise<DeployRow> {
-    let current = deploy;
-    const first = !deploy.messageTs;
-    if (first) posting.add(deploy.id);
+    if (deploy.messageTs) return showOn(deploy, false);
+    const lease = await deps.leases.acquire(statusLeaseKey(deploy.id), STATUS_LEASE_TTL_MS);
+    if (!lease) return deploy; // being posted right now; its poster shows the latest status
     try {
-      await safely(`status message of #${deploy.id}`, async () => {
-        const where = await notifier.showStatus(deploy);
-        if (first) current = (await repo.update(deploy.id, { channel: where.channel, messageTs: where.ts })) ?? deploy;
-      });
+      // Read again under the lease: the one who held it before may have posted it meanwhile.
+      const fresh = (await repo.get(deploy.id)) ?? deploy;
+      return await showOn(fresh, !fresh.messageTs);
     } finally {
-      if (first) posting.delete(deploy.id);
+      await lease.release();
     }
+  }
+
+  async function showOn(deploy: DeployRow, first: boolean): Promise<DeployRow> {
+    let current = deploy;
+    await safely(`status message of #${deploy.id}`, async () => {
+      const where = await notifier.showStatus(deploy);
+      if (!first) return;
+      current = (await repo.update(deploy.id, { channel: where.channel, messageTs: where.ts })) ?? deploy;
+      // A show() that found the first message being posted left its status to us.
+      if (current.status !== deploy.status || current.detail !== deploy.detail) await notifier.showStatus(current);
+    });
     // `requested` and `approved` last only until the next step (approval asked, executor started), which refreshes
     // the requester's Home itself: no Home publish before the dispatch.
     if (!PASSING.has(deploy.status)) await safely('home refresh', () => notifier.homeChanged([deploy.requestedBy]));
@@ -185,10 +205,7 @@ export function createLifecycle(deps: LifecycleDeps) {
     return shown;
   }
 
-  /** Whether this process is posting deploy `id`'s first status message right now. */
-  const isPosting = (id: number) => posting.has(id);
-
-  return { safely, show, note, summary, finish, transition, move, startRun, begun, job, isPosting };
+  return { safely, show, note, summary, finish, transition, move, startRun, begun, job };
 }
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;

@@ -2,7 +2,7 @@ import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or } from 'driz
 import type { Database } from '../db/database.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
-import { returningOne, write, writtenRow } from '../db/write.js';
+import { returningOne, uniqueViolation, write, writtenRow } from '../db/write.js';
 import { ACTIVE_STATUSES, type DeployStatus } from './model.js';
 import {
   type DeployRow,
@@ -23,11 +23,10 @@ export type DeployPatch = Partial<Omit<NewDeployRow, 'id'>>;
 export type DeployClash = 'in_flight' | 'request_key';
 
 function clashOf(error: unknown): DeployClash | null {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (!('code' in e) || e.code !== 'SQLITE_CONSTRAINT_UNIQUE') continue;
-    if (e.message.includes('deploys.request_key')) return 'request_key';
-    if (e.message.includes('deploys.service, deploys.environment')) return 'in_flight';
-  }
+  const key = uniqueViolation(error);
+  if (!key) return null;
+  if (key.index === 'deploys_request_key_idx' || key.columns.includes('deploys.request_key')) return 'request_key';
+  if (key.index === 'deploys_one_in_flight_idx' || key.columns.includes('deploys.service')) return 'in_flight';
   return null;
 }
 

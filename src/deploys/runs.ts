@@ -32,7 +32,7 @@ const MAX_POLL_ERRORS = 10;
 /** Following runs after they started: GitHub polling, webhook reports, and failing what went silent. */
 export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
   const { repo, clock, audit } = deps;
-  const { finish, show, note, begun, job, isPosting } = life;
+  const { finish, show, note, begun, job } = life;
 
   /**
    * A deploy left `starting` (a dispatch with no answer, or groundcrew stopped mid-dispatch): found in GitHub's runs
@@ -135,7 +135,7 @@ export function createRunFollower(deps: RunFollowerDeps, life: Lifecycle) {
       for (const deploy of await repo.withStatus(['starting'])) await reconcile(deploy, now);
       // A deploy in flight with no status message (groundcrew stopped, or Slack failed, before it was stored): post it.
       for (const deploy of await repo.withStatus(['awaiting_approval', 'running'])) {
-        if (!deploy.messageTs && !isPosting(deploy.id)) await show(deploy);
+        if (!deploy.messageTs) await show(deploy); // unless another call or replica is posting it right now
       }
       for (const deploy of await repo.withStatus(['requested', 'approved'])) {
         if (now.getTime() - deploy.updatedAt.getTime() < STUCK_START_MS) continue;

@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration, MINUTE } from '../clock.js';
+import type { Leases } from '../db/leases.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { mention, mrkdwn, trusted } from '../mrkdwn.js';
@@ -35,6 +36,8 @@ export interface DeployServiceDeps {
   executor(name: string): Executor | null;
   notifier: DeployNotifier;
   logger: Logger;
+  /** Leases on work other replicas must not repeat (the first status message of a deploy). */
+  leases: Pick<Leases, 'acquire'>;
   /** Running deploys with no word for this long are failed; requested/approved ones after STUCK_START_MS. */
   runTimeoutMs: number;
 }

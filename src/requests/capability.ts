@@ -41,6 +41,7 @@ export const requestsCapability = defineCapability('requests', (core) => {
     fetch: core.fetch,
     logger: core.logger,
     publicUrl: publicUrl(core.config.env),
+    leases: core.leases,
   });
   core.approvals.registerSubject({
     type: SUBJECT_TYPE,

@@ -42,8 +42,23 @@ export type Fulfilment = ReturnType<typeof createFulfilment>;
 
 const PENDING_DELIVERY: readonly RequestStatus[] = ['submitted', 'approved'];
 
+/** What `repo.dueDeliveries` selects, asked of one row read again. */
+const isDueDelivery = (row: RequestRow, now: Date) =>
+  row.mode === 'webhook' &&
+  row.deliveredAt === null &&
+  row.nextAttemptAt !== null &&
+  row.nextAttemptAt.getTime() <= now.getTime();
+
 /** How long one fulfilment POST may take; a try still unanswered after this (a crash cut it off) is retried. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/**
+ * How long a replica's hold on a request's delivery lasts without renewal (renewed while a try is under way): the
+ * try's own timeout, so a try whose replica died is taken over when the database says it timed out.
+ */
+export const WEBHOOK_LEASE_TTL_MS = WEBHOOK_TIMEOUT_MS;
+
+export const webhookLeaseKey = (requestId: number) => `request-webhook:${requestId}`;
 
 /** The receiver's de-duplication key: the same for every try of one request (see docs/requests.md). */
 export const idempotencyKey = (requestId: number) => `request-${requestId}`;
@@ -55,7 +70,9 @@ const conflictWith = (id: number): CallbackResult => ({
 });
 
 export function createFulfilment(deps: FulfilmentDeps) {
-  const { repo, clock, audit, notifier, typeOf, move, tryMove, announce, safely } = deps;
+  const { repo, clock, audit, notifier, typeOf, move, tryMove, announce, safely, leases } = deps;
+  /** Claims delivering request `id` (a try and what follows it); null: a replica is on it right now. */
+  const claimDelivery = (id: number) => leases.acquire(webhookLeaseKey(id), WEBHOOK_LEASE_TTL_MS);
 
   async function toQueue(row: RequestRow, note?: string): Promise<RequestRow> {
     const type = typeOf(row);
@@ -74,9 +91,7 @@ export function createFulfilment(deps: FulfilmentDeps) {
     return posted;
   }
 
-  /** Requests whose POST this process is waiting on (the sweep leaves them alone). */
-  const inFlight = new Set<number>();
-
+  /** One try of the webhook, with the request's delivery lease held by the caller. */
   async function attempt(row: RequestRow, webhook: WebhookFulfilment): Promise<RequestRow> {
     const payload: FulfilmentPayload = {
       requestId: row.id,
@@ -93,19 +108,13 @@ export function createFulfilment(deps: FulfilmentDeps) {
       nextAttemptAt: new Date(startedAt.getTime() + WEBHOOK_TIMEOUT_MS),
     });
     if (!started) return (await repo.get(row.id)) ?? row;
-    inFlight.add(row.id);
-    let result: Awaited<ReturnType<typeof sendWebhook>>;
-    try {
-      result = await sendWebhook(deps.fetch, {
-        url: webhook.url,
-        secret: webhook.secret,
-        payload,
-        timeoutMs: WEBHOOK_TIMEOUT_MS,
-        headers: { 'Idempotency-Key': idempotencyKey(row.id), 'X-Groundcrew-Delivery-Attempt': String(attempts) },
-      });
-    } finally {
-      inFlight.delete(row.id);
-    }
+    const result = await sendWebhook(deps.fetch, {
+      url: webhook.url,
+      secret: webhook.secret,
+      payload,
+      timeoutMs: WEBHOOK_TIMEOUT_MS,
+      headers: { 'Idempotency-Key': idempotencyKey(row.id), 'X-Groundcrew-Delivery-Attempt': String(attempts) },
+    });
     return afterAttempt(started, webhook, attempts, result);
   }
 
@@ -226,6 +235,25 @@ export function createFulfilment(deps: FulfilmentDeps) {
     return { ok: true, request: moved };
   }
 
+  /** A due delivery, with its lease held: a try a crash cut off counts as failed, then the next try goes out. */
+  async function retryOne(row: RequestRow): Promise<void> {
+    const type = typeOf(row);
+    if (type.fulfilment.kind !== 'webhook' || !PENDING_DELIVERY.includes(row.status)) {
+      await repo.update(row.id, { nextAttemptAt: null, webhookAttemptStartedAt: null });
+      return;
+    }
+    if (row.webhookAttemptStartedAt) {
+      const error = 'no answer (groundcrew stopped while the webhook was being called)';
+      const after = await afterAttempt(row, type.fulfilment, row.webhookAttempts, { ok: false, error });
+      // Not handed over yet: try again at once (the time-out already was the wait).
+      if (after.mode === 'webhook' && after.nextAttemptAt && PENDING_DELIVERY.includes(after.status)) {
+        await attempt(after, type.fulfilment);
+      }
+      return;
+    }
+    await attempt(row, type.fulfilment);
+  }
+
   return {
     /** Every webhook type's secret: a callback must be signed with one of them before anything is looked up. */
     secrets(): string[] {
@@ -236,7 +264,14 @@ export function createFulfilment(deps: FulfilmentDeps) {
     async start(row: RequestRow): Promise<RequestRow> {
       const type = typeOf(row);
       if (type.fulfilment.kind === 'manual') return toQueue(row);
-      return attempt(row, type.fulfilment);
+      const lease = await claimDelivery(row.id);
+      // Only a sweep that found it first holds it: that replica sends it.
+      if (!lease) return (await repo.get(row.id)) ?? row;
+      try {
+        return await attempt(row, type.fulfilment);
+      } finally {
+        await lease.release();
+      }
     },
 
     /**
@@ -244,23 +279,17 @@ export function createFulfilment(deps: FulfilmentDeps) {
      * off (still marked started past the timeout): that one counts as a failed try, then the rules are the same.
      */
     async retryDue(now: Date): Promise<number> {
-      const due = (await repo.dueDeliveries(now)).filter((row) => !inFlight.has(row.id));
-      for (const row of due) {
-        const type = typeOf(row);
-        if (type.fulfilment.kind !== 'webhook' || !PENDING_DELIVERY.includes(row.status)) {
-          await repo.update(row.id, { nextAttemptAt: null, webhookAttemptStartedAt: null });
-          continue;
+      const due = await repo.dueDeliveries(now);
+      for (const listed of due) {
+        const lease = await claimDelivery(listed.id);
+        if (!lease) continue; // a try is under way, here or on another replica
+        try {
+          // Read again under the lease: whoever held it before may have delivered or rescheduled it meanwhile.
+          const row = await repo.get(listed.id);
+          if (row && isDueDelivery(row, now)) await retryOne(row);
+        } finally {
+          await lease.release();
         }
-        if (row.webhookAttemptStartedAt) {
-          const error = 'no answer (groundcrew stopped while the webhook was being called)';
-          const after = await afterAttempt(row, type.fulfilment, row.webhookAttempts, { ok: false, error });
-          // Not handed over yet: try again at once (the time-out already was the wait).
-          if (after.mode === 'webhook' && after.nextAttemptAt && PENDING_DELIVERY.includes(after.status)) {
-            await attempt(after, type.fulfilment);
-          }
-          continue;
-        }
-        await attempt(row, type.fulfilment);
       }
       return due.length;
     },

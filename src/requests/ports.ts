@@ -1,6 +1,7 @@
 import type { ApprovalsApi } from '../approvals/types.js';
 import type { AuditLog } from '../audit/repo.js';
 import type { Clock } from '../clock.js';
+import type { Leases } from '../db/leases.js';
 import type { Logger } from '../logger.js';
 import type { Mrkdwn } from '../mrkdwn.js';
 import type { PeopleService } from '../people/service.js';
@@ -33,4 +34,6 @@ export interface RequestsServiceDeps {
   logger: Logger;
   /** Base URL webhooks call back on (`<base>/hooks/requests/<id>`). */
   publicUrl: string;
+  /** The lease on a request's webhook delivery while a try is under way, so no other replica's sweep sends it too. */
+  leases: Pick<Leases, 'acquire'>;
 }

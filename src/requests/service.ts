@@ -12,6 +12,12 @@ import { type RawValue, type ValidationResult, validateFields } from './validate
 
 export const SUBJECT_TYPE = 'request';
 
+/** How long a hold on taking a request to its first step lasts without renewal (renewed while it is taken). */
+export const START_LEASE_TTL_MS = 15_000;
+
+/** The lease on taking request `id` to its next step, so the resume sweep of any replica leaves it alone meanwhile. */
+export const startLeaseKey = (id: number) => `request-start:${id}`;
+
 /** What a webhook's progress report compares against: the message and outputs the request had when read. */
 type RequestSnapshot = Pick<RequestRow, 'message' | 'outputs'>;
 
@@ -28,8 +34,8 @@ export function createRequestsService(deps: RequestsServiceDeps) {
 
   const safely = createSafely(logger, 'requests');
 
-  /** Requests this process is taking to their first step right now (the resume sweep leaves them alone). */
-  const starting = new Set<number>();
+  /** Claims taking request `id` to its next step; null: a replica (this one or another) is doing it right now. */
+  const claimStart = (id: number) => deps.leases.acquire(startLeaseKey(id), START_LEASE_TTL_MS);
 
   /** Tells the requester, re-renders the queue card (unless it was just posted) and refreshes their Home. */
   async function announce(row: RequestRow, note?: Mrkdwn, options: { card?: boolean } = {}): Promise<void> {
@@ -111,12 +117,13 @@ export function createRequestsService(deps: RequestsServiceDeps) {
       detail: note ?? updated.message ?? undefined,
     });
     if (to !== 'approved') return announce(updated, note);
-    starting.add(row.id);
+    const lease = await claimStart(row.id);
     try {
       await announce(updated, note);
-      await fulfilment.start(updated);
+      // null only if a resume sweep found the approved request first: it starts the fulfilment.
+      if (lease) await fulfilment.start(updated);
     } finally {
-      starting.delete(row.id);
+      await lease?.release();
     }
   }
 
@@ -161,6 +168,23 @@ export function createRequestsService(deps: RequestsServiceDeps) {
       });
       await announce(failed);
       return failed;
+    }
+  }
+
+  /** Takes a request that was stored and never taken further to its step, its start lease held. */
+  async function resumeOne(row: RequestRow, type: RequestType): Promise<void> {
+    await audit.record({
+      actor: 'system',
+      action: 'requests.resume',
+      target: `request:${row.id}`,
+      detail: `${row.status} with no step taken (groundcrew stopped before it)`,
+    });
+    try {
+      if (row.status === 'approved') await fulfilment.start(row);
+      else await firstStep(row, type);
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      logger.warn(`requests: resuming #${row.id}: ${error.message}`);
     }
   }
 
@@ -211,12 +235,14 @@ export function createRequestsService(deps: RequestsServiceDeps) {
         target: `request:${row.id}`,
         inputs: { type: type.id, ...result.values },
       });
-      starting.add(row.id);
+      const lease = await claimStart(row.id);
       try {
         await announce(row);
+        // null only if a resume sweep found the new request first: it takes the first step.
+        if (!lease) return (await repo.get(row.id)) ?? row;
         return await firstStep(row, type);
       } finally {
-        starting.delete(row.id);
+        await lease?.release();
       }
     },
 
@@ -228,23 +254,19 @@ export function createRequestsService(deps: RequestsServiceDeps) {
      */
     async resume(): Promise<number> {
       let resumed = 0;
-      for (const row of await repo.withStatus(['submitted', 'approved'])) {
-        if (starting.has(row.id) || !untouched(row)) continue;
-        const type = typeById(row.typeId);
-        if (!type) continue;
-        resumed++;
-        await audit.record({
-          actor: 'system',
-          action: 'requests.resume',
-          target: `request:${row.id}`,
-          detail: `${row.status} with no step taken (groundcrew stopped before it)`,
-        });
+      for (const listed of await repo.withStatus(['submitted', 'approved'])) {
+        if (!untouched(listed) || !typeById(listed.typeId)) continue;
+        const lease = await claimStart(listed.id);
+        if (!lease) continue; // being taken to its next step right now, here or on another replica
         try {
-          if (row.status === 'approved') await fulfilment.start(row);
-          else await firstStep(row, type);
-        } catch (error) {
-          if (!isDomainError(error)) throw error;
-          logger.warn(`requests: resuming #${row.id}: ${error.message}`);
+          // Read again under the lease: whoever held it may have taken the step meanwhile.
+          const row = await repo.get(listed.id);
+          if (row && (row.status === 'submitted' || row.status === 'approved') && untouched(row)) {
+            resumed++;
+            await resumeOne(row, typeById(row.typeId)!);
+          }
+        } finally {
+          await lease.release();
         }
       }
       return resumed;

@@ -1,17 +1,20 @@
 import { performance } from 'node:perf_hooks';
-import { CronExpressionParser } from 'cron-parser';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, lte, ne } from 'drizzle-orm';
 import cron from 'node-cron';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import { createLeases, isLive, type Leases } from '../db/leases.js';
 import { jobRunsTable } from '../db/schema.js';
 import { orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
-import { writtenRow } from '../db/write.js';
+import { returningOne, writtenRow } from '../db/write.js';
 import { notFound } from '../errors.js';
 import { type Logger, runWithLogContext } from '../logger.js';
-import { cronProblem } from './cron.js';
+import { replicaId } from '../replica.js';
+import { latestScheduledRun, missedScheduledRun, nextScheduledRun, validateCron } from './cron-times.js';
 import type { JobDefinition, JobRunRow, JobStatus, JobTrigger, Scheduler } from './types.js';
+
+export { latestScheduledRun, missedScheduledRun, nextScheduledRun, validateCron };
 
 /** What the scheduler needs from a cron library: start a task that calls `onTick`, and stop it. */
 export interface CronTask {
@@ -24,14 +27,19 @@ export interface CronTaskOptions {
   logger: Logger;
 }
 
-export type CronFactory = (expression: string, onTick: () => Promise<void>, options: CronTaskOptions) => CronTask;
+/** `slot`: the scheduled time the library fired for, when it says; else the tick stands for the clock's time. */
+export type CronFactory = (
+  expression: string,
+  onTick: (slot?: Date) => Promise<void>,
+  options: CronTaskOptions,
+) => CronTask;
 
 /**
  * node-cron in the team timezone. No `noOverlap`: the scheduler's own guard handles overlap so a blocked tick is
  * recorded as `skipped` instead of only logged. `stop` destroys the task so node-cron's global registry forgets it.
  */
 export const nodeCronFactory: CronFactory = (expression, onTick, { name, timezone, logger }) => {
-  const task = cron.schedule(expression, onTick, {
+  const task = cron.schedule(expression, (context) => onTick(context.date), {
     name,
     timezone,
     logger: {
@@ -44,47 +52,56 @@ export const nodeCronFactory: CronFactory = (expression, onTick, { name, timezon
   return { stop: () => task.destroy() };
 };
 
+/**
+ * How long a replica's hold on a running job lasts without renewal (renewed every third of it while the job runs).
+ * A replica that dies mid-run blocks the job for at most this long; then the next run takes it over.
+ */
+export const JOB_LEASE_TTL_MS = 30_000;
+
+/** The lease a run holds on its job: one run of a job at a time, across every replica. */
+export const jobLeaseKey = (name: string) => `job:${name}`;
+
+const INTERRUPTED = 'interrupted: the process stopped mid-run';
+
 export interface SchedulerDeps {
   db: Database;
   clock: Clock;
   /** IANA zone the cron expressions are read in, e.g. `Europe/Berlin`. */
   timezone: string;
   logger: Logger;
+  /** This replica's leases (bootstrap shares core.leases); default: new ones under a fresh replica id. */
+  leases?: Leases;
+  /** How long a run's hold on its job lasts without renewal (default JOB_LEASE_TTL_MS). */
+  jobLeaseTtlMs?: number;
   /** Defaults to node-cron; tests pass a fake so no real timers run. */
   cronFactory?: CronFactory;
   /** Told about every run when it ends (metrics): outcome and wall-clock seconds. */
   onRun?: (job: string, outcome: 'ok' | 'failed' | 'skipped', seconds: number) => void;
 }
 
-/** Throws unless node-cron and cron-parser read the expression the same way (see cronProblem in cron.ts). */
-export function validateCron(jobName: string, expression: string, timezone: string): void {
-  const why = cronProblem(expression, timezone);
-  if (why) throw new Error(`Job "${jobName}": invalid cron expression "${expression}": ${why}`);
-}
-
-/** The first scheduled time strictly after `after`, in `timezone`. */
-export function nextScheduledRun(expression: string, after: Date, timezone: string): Date {
-  return CronExpressionParser.parse(expression, { currentDate: after, tz: timezone }).next().toDate();
-}
-
 /**
- * The first scheduled time after the last run started, if it is already due (<= now); else null.
- * This is "the latest scheduled time <= now is after the last run" asked forwards: cron-parser's `prev()` drops
- * the shifted tick on a spring-forward day (see the DST tests), `next()` does not, so we only walk forwards.
+ * The one job runner, safe with several replicas on one database (docs/postgresql.md, "Several replicas"):
+ *
+ * - every replica's cron fires every tick; each tick is claimed by inserting its job_runs row, keyed by the job and
+ *   the scheduled time it stands for (a unique index): the replica whose insert went in runs it, the others do
+ *   nothing. A catch-up after downtime is keyed the same way, so replicas starting together catch up once.
+ * - a run holds the lease `job:<name>` while it runs, so a job never overlaps itself, whichever replica started
+ *   the earlier run; a tick or manual run that finds it held is recorded `skipped`.
+ * - a `running` row whose job lease has expired was cut off (the replica stopped or died): it is closed as failed
+ *   at start, and by the next run that takes the lease. A live replica's run is left alone.
  */
-export function missedScheduledRun(expression: string, lastStartedAt: Date, now: Date, timezone: string): Date | null {
-  const next = nextScheduledRun(expression, lastStartedAt, timezone);
-  return next.getTime() <= now.getTime() ? next : null;
-}
-
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { db, clock, timezone, logger } = deps;
   const jobRuns = twin(db, jobRunsTable);
   const cronFactory = deps.cronFactory ?? nodeCronFactory;
+  const leases = deps.leases ?? createLeases({ db, clock, holder: replicaId(), logger });
+  const replica = leases.holder;
+  const jobLeaseTtlMs = deps.jobLeaseTtlMs ?? JOB_LEASE_TTL_MS;
   assertTimezone(timezone);
 
   const jobs = new Map<string, JobDefinition>();
-  const running = new Map<string, Promise<JobRunRow>>();
+  /** Runs this replica has started and not finished (stop() waits for them; tests' barrier reads them). */
+  const running = new Map<string, Promise<JobRunRow | null>>();
   const tasks = new Map<string, CronTask>();
   let started = false;
 
@@ -99,9 +116,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     )[0] ?? null;
 
   const schedule = (job: JobDefinition) => {
-    const onTick = async () => {
+    const onTick = async (slot?: Date) => {
       try {
-        await runNow(job.name, 'schedule');
+        const scheduledFor = latestScheduledRun(job.cron, slot ?? clock.now(), timezone);
+        if (!scheduledFor) return;
+        await attempt(job, 'schedule', scheduledFor);
       } catch (error) {
         // Only bookkeeping can land here (the job's own errors are recorded); never let it reach node-cron.
         logger.error(`scheduler: could not run ${job.name} on schedule`, error);
@@ -110,49 +129,107 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     tasks.set(job.name, cronFactory(job.cron, onTick, { name: job.name, timezone, logger }));
   };
 
-  /** Runs the job for an already-inserted `running` row and closes the row with its outcome. */
-  async function execute(job: JobDefinition, runId: number, trigger: JobTrigger, startedAt: Date): Promise<JobRunRow> {
+  /**
+   * Inserts a run's row. With a scheduled time, only if no replica has a row for that job and time yet: undefined
+   * means another replica claimed this tick.
+   */
+  const insertRun = (values: Omit<typeof jobRunsTable.$inferInsert, 'replica'>) =>
+    returningOne(
+      orm(db)
+        .insert(jobRuns)
+        .values({ ...values, replica })
+        .onConflictDoNothing()
+        .returning(),
+    );
+
+  const closeRun = (id: number, values: Partial<typeof jobRunsTable.$inferInsert>) =>
+    writtenRow(orm(db).update(jobRuns).set(values).where(eq(jobRuns.id, id)).returning());
+
+  /** Closes `running` rows of `name` started up to `before` (but `except`) as interrupted; returns how many. */
+  async function closeInterrupted(name: string, before: Date, except?: number): Promise<number> {
+    const closed = await orm(db)
+      .update(jobRuns)
+      .set({ outcome: 'failed', finishedAt: clock.now(), error: INTERRUPTED })
+      .where(
+        and(
+          eq(jobRuns.job, name),
+          eq(jobRuns.outcome, 'running'),
+          lte(jobRuns.startedAt, before),
+          ...(except === undefined ? [] : [ne(jobRuns.id, except)]),
+        ),
+      )
+      .returning({ id: jobRuns.id });
+    if (closed.length > 0) logger.warn(`scheduler: marked ${closed.length} interrupted run(s) of ${name} failed`);
+    return closed.length;
+  }
+
+  /** Runs the job for its `running` row, holding the job's lease, and closes the row with its outcome. */
+  async function execute(job: JobDefinition, row: JobRunRow, signal: AbortSignal): Promise<JobRunRow> {
+    const { trigger, startedAt } = row;
     let outcome: 'ok' | 'failed' = 'ok';
     let message: string | null = null;
     const began = performance.now();
     try {
-      await runWithLogContext({ kind: 'job', id: job.name, trigger }, () => job.run({ now: startedAt, trigger }));
+      await runWithLogContext({ kind: 'job', id: job.name, trigger }, () =>
+        job.run({ now: startedAt, trigger, signal }),
+      );
     } catch (error) {
       outcome = 'failed';
       message = error instanceof Error ? error.message : String(error);
       logger.error(`scheduler: job ${job.name} (${trigger}) failed`, error);
     }
     deps.onRun?.(job.name, outcome, (performance.now() - began) / 1000);
-    return writtenRow(
-      orm(db)
-        .update(jobRuns)
-        .set({ finishedAt: clock.now(), outcome, error: message })
-        .where(eq(jobRuns.id, runId))
-        .returning(),
-    );
+    return closeRun(row.id, { finishedAt: clock.now(), outcome, error: message });
   }
 
-  async function runNow(name: string, trigger: JobTrigger = 'manual'): Promise<JobRunRow> {
-    const job = jobs.get(name);
-    if (!job) throw notFound(`There is no scheduled job "${name}".`);
+  function skipped(name: string, trigger: JobTrigger, why: string) {
+    logger.info(`scheduler: ${name} (${trigger}) skipped, ${why}`);
+    deps.onRun?.(name, 'skipped', 0);
+  }
+
+  /**
+   * One run of `job`: claims the tick (when it stands for a scheduled time), then the job's lease, then runs it.
+   * null: another replica claimed this tick (nothing recorded here).
+   */
+  async function attempt(
+    job: JobDefinition,
+    trigger: JobTrigger,
+    scheduledFor: Date | null,
+  ): Promise<JobRunRow | null> {
+    const name = job.name;
     const startedAt = clock.now();
     if (running.has(name)) {
-      logger.info(`scheduler: ${name} (${trigger}) skipped, the previous run is still going`);
-      deps.onRun?.(name, 'skipped', 0);
-      return writtenRow(
-        orm(db)
-          .insert(jobRuns)
-          .values({ job: name, trigger, startedAt, finishedAt: startedAt, outcome: 'skipped' })
-          .returning(),
-      );
+      // Already running here: record the skip (if this replica wins the tick) without asking for the lease.
+      const row = await insertRun({
+        job: name,
+        trigger,
+        startedAt,
+        finishedAt: startedAt,
+        outcome: 'skipped',
+        scheduledFor,
+      });
+      if (row) skipped(name, trigger, 'the previous run is still going');
+      return row ?? null;
     }
-    // The slot is claimed before anything is awaited (the run's row is written inside it), so a call arriving
-    // meanwhile sees it taken and is recorded as skipped.
-    const run = (async () => {
-      const row = await writtenRow(
-        orm(db).insert(jobRuns).values({ job: name, trigger, startedAt, outcome: 'running' }).returning(),
-      );
-      return execute(job, row.id, trigger, startedAt);
+    // The slot is taken before anything is awaited, so a call arriving meanwhile in this process sees it.
+    const run = (async (): Promise<JobRunRow | null> => {
+      const row = await insertRun({ job: name, trigger, startedAt, outcome: 'running', scheduledFor });
+      if (!row) {
+        logger.debug(`scheduler: ${name} at ${scheduledFor?.toISOString()} is another replica's run`);
+        return null;
+      }
+      if (trigger === 'catch-up' && scheduledFor) {
+        logger.info(`scheduler: ${name} missed its run at ${scheduledFor.toISOString()}, catching up`);
+      }
+      const held = await leases.hold(jobLeaseKey(name), jobLeaseTtlMs, async (lease) => {
+        // Holding the job's lease, nobody else is running it: older `running` rows were cut off.
+        await closeInterrupted(name, startedAt, row.id);
+        return execute(job, row, lease.signal);
+      });
+      if (held.claimed) return held.value;
+      const holder = (await leases.find(jobLeaseKey(name)))?.holder ?? 'another replica';
+      skipped(name, trigger, `the previous run is still going on ${holder}`);
+      return closeRun(row.id, { finishedAt: startedAt, outcome: 'skipped' });
     })();
     running.set(name, run);
     try {
@@ -162,30 +239,36 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   }
 
+  async function runNow(name: string, trigger: JobTrigger = 'manual'): Promise<JobRunRow> {
+    const job = jobs.get(name);
+    if (!job) throw notFound(`There is no scheduled job "${name}".`);
+    // No scheduled time, so nothing to claim against other replicas: the row always goes in.
+    return (await attempt(job, trigger, null)) as JobRunRow;
+  }
+
   async function runMissed(): Promise<JobRunRow[]> {
     const now = clock.now();
-    const due: JobDefinition[] = [];
+    const due: { job: JobDefinition; scheduledFor: Date }[] = [];
     for (const job of jobs.values()) {
       const last = await lastRun(job.name);
       if (!last) continue; // never ran: nothing was missed, the first tick will run it
-      const missed = missedScheduledRun(job.cron, last.startedAt, now, timezone);
-      if (!missed) continue;
-      logger.info(`scheduler: ${job.name} missed its run at ${missed.toISOString()}, catching up`);
-      due.push(job);
+      if (!missedScheduledRun(job.cron, last.startedAt, now, timezone)) continue;
+      // Keyed by the latest missed time, which every replica starting now computes alike.
+      const scheduledFor = latestScheduledRun(job.cron, now, timezone);
+      if (!scheduledFor) continue;
+      due.push({ job, scheduledFor });
     }
-    return Promise.all(due.map((job) => runNow(job.name, 'catch-up')));
+    const runs = await Promise.all(due.map(({ job, scheduledFor }) => attempt(job, 'catch-up', scheduledFor)));
+    return runs.filter((run): run is JobRunRow => run !== null);
   }
 
-  /** A `running` row nobody in this process is running was cut off by a stop or crash: close it as failed. */
+  /** A `running` row whose job lease has expired was cut off by a stop or crash: close it as failed. */
   async function closeInterruptedRuns() {
+    const now = clock.now();
     for (const name of jobs.keys()) {
       if (running.has(name)) continue;
-      const closed = await orm(db)
-        .update(jobRuns)
-        .set({ outcome: 'failed', finishedAt: clock.now(), error: 'interrupted: the process stopped mid-run' })
-        .where(and(eq(jobRuns.job, name), eq(jobRuns.outcome, 'running')))
-        .returning({ id: jobRuns.id });
-      if (closed.length > 0) logger.warn(`scheduler: marked ${closed.length} interrupted run(s) of ${name} failed`);
+      if (isLive(await leases.find(jobLeaseKey(name)), now)) continue;
+      await closeInterrupted(name, now);
     }
   }
 
@@ -228,11 +311,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const now = clock.now();
       const out: JobStatus[] = [];
       for (const job of jobs.values()) {
+        const lease = await leases.find(jobLeaseKey(job.name));
+        const runningOn = running.has(job.name) ? replica : isLive(lease, now) ? lease.holder : null;
         out.push({
           name: job.name,
           cron: job.cron,
           description: job.description,
-          running: running.has(job.name),
+          running: runningOn !== null,
+          runningOn,
           lastRun: await lastRun(job.name),
           nextRun: nextScheduledRun(job.cron, now, timezone),
         });
@@ -240,6 +326,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return out;
     },
     running: () => [...running.keys()],
+    replica,
   };
 }
 

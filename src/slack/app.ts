@@ -90,7 +90,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       // An event is not marked processed, so Slack's redelivery is handled; nobody asked, so nobody is told.
       if (!eventIdOf(body)) await tellWriteFailed(core, body);
     } finally {
-      delivery.release();
+      await delivery.release();
       inFlight--;
     }
   });

@@ -7,15 +7,22 @@ import { twin } from '../db/twin.js';
 import { write } from '../db/write.js';
 
 /**
- * Events exactly once (docs/architecture.md). Slack redelivers an event it thinks failed (X-Slack-Retry-Num). An
- * event_id is marked processed in processed_events only when its handling has finished — by the global middleware
- * after the listeners returned, or earlier by a listener itself with `commitWithEvent`, in the same
- * transaction as its own writes. A handler that throws (or a process that dies mid-handler) leaves no mark, so the
- * redelivery is processed; a marked event is skipped. Rows older than a day are pruned by a job.
+ * Events exactly once (docs/architecture.md). Slack redelivers an event it thinks failed (X-Slack-Retry-Num), to
+ * whichever replica its load balancer picks. An event_id is marked processed in processed_events only when its
+ * handling has finished — by the global middleware after the listeners returned, or earlier by a listener itself
+ * with `commitWithEvent`, in the same transaction as its own writes. A handler that throws (or a replica that dies
+ * mid-handler) leaves no mark, so the redelivery is processed; a marked event is skipped. While an event is being
+ * handled its lease `event:<id>` (src/db/leases.ts) keeps a redelivery from running it at the same time, on this
+ * replica or another. Rows older than a day are pruned by a job.
  */
 
-/** Event ids whose handling is running in this process: a redelivery meanwhile is skipped, not run twice at once. */
-const running = new WeakMap<Database, Set<string>>();
+/**
+ * How long a handler's claim on its event lasts without renewal (renewed every 10 s while it runs). A replica that
+ * dies mid-handler holds the event this long; Slack's later retries (after 1 and 5 minutes) then find it free.
+ */
+export const EVENT_LEASE_TTL_MS = 30_000;
+
+export const eventLeaseKey = (eventId: string) => `event:${eventId}`;
 
 export function eventIdOf(body: unknown): string | undefined {
   const eventId = (body as { event_id?: unknown } | null)?.event_id;
@@ -44,54 +51,52 @@ export async function markEventProcessed(db: Database, eventId: string, now: Dat
 export interface Delivery {
   /** The handlers finished: mark the event processed (a no-op if a listener already did with commitWithEvent). */
   done(): Promise<void>;
-  /** Always called last: the event is no longer running here. */
-  release(): void;
+  /** Always called last: the event is no longer being handled here (its lease is given back). */
+  release(): Promise<void>;
 }
 
-const NO_EVENT: Delivery = { async done() {}, release() {} };
+const NO_EVENT: Delivery = { async done() {}, async release() {} };
 
 /**
- * Called by the global middleware for every request. null: skip it (already processed, or being handled right now);
- * otherwise run the listeners, then `done()` on success and `release()` in every case.
+ * Called by the global middleware for every request. null: skip it (already processed, or being handled right now
+ * on some replica); otherwise run the listeners, then `done()` on success and `release()` in every case.
  */
 export async function beginDelivery(
   body: unknown,
-  services: Pick<Core, 'db' | 'clock' | 'logger'>,
+  services: Pick<Core, 'db' | 'clock' | 'logger' | 'leases'>,
   retryNum: number | undefined,
 ): Promise<Delivery | null> {
   const eventId = eventIdOf(body);
   if (!eventId) return NO_EVENT;
   const { db } = services;
-  let inFlight = running.get(db);
-  if (!inFlight) {
-    inFlight = new Set();
-    running.set(db, inFlight);
-  }
   const skip = () => {
     services.logger.debug(`event ${eventId} already processed or running (retry ${retryNum ?? 0}); skipped`);
     return null;
   };
-  if (inFlight.has(eventId)) return skip();
-  // Taken before the database is asked: a redelivery arriving meanwhile sees it running.
-  inFlight.add(eventId);
+  // Claimed before the database is asked whether it was processed: a handler that finishes in between has marked
+  // it by the time this claim succeeds, so the check below sees the mark.
+  const lease = await services.leases.acquire(eventLeaseKey(eventId), EVENT_LEASE_TTL_MS);
+  if (!lease) return skip();
   let processed: boolean;
   try {
     processed = await eventProcessed(db, eventId);
   } catch (error) {
-    inFlight.delete(eventId);
+    await lease.release();
     throw error;
   }
   if (processed) {
-    inFlight.delete(eventId);
+    await lease.release();
     return skip();
   }
+  let handled = false;
   return {
     done: async () => {
       await markEventProcessed(db, eventId, services.clock.now());
+      handled = true;
     },
-    release: () => {
-      inFlight.delete(eventId);
-    },
+    // Handled: the mark keeps every later delivery out, so the claim is left to expire (one write fewer per event).
+    // Not handled (a listener threw): given back at once, for Slack's retry.
+    release: async () => (handled ? lease.lapse() : lease.release()),
   };
 }
 

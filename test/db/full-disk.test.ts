@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { twin } from '../../src/db/twin.js';
 import { deploysTable } from '../../src/deploys/schema.js';
 import { requestsTable } from '../../src/requests/schema.js';
 import { deploysSection } from '../deploys/support.js';
@@ -90,8 +91,9 @@ describe.skipIf(!isRoot)(`a full disk (${isRoot ? 'tmpfs' : `skipped: ${reason}`
     const posted = app.slack.callsTo('chat.postMessage').filter((c) => !/could not be saved/.test(String(c.args.text)));
     expect(posted.map((c) => `${c.args.channel}: ${c.args.text}`)).toEqual([]);
     expect(outbound).toEqual([]);
-    expect(await app.groundcrew.services.db.orm.select().from(deploysTable)).toEqual([]);
-    expect(await app.groundcrew.services.db.orm.select().from(requestsTable)).toEqual([]);
+    const { db } = app.groundcrew.services;
+    expect(await db.orm.select().from(twin(db, deploysTable))).toEqual([]);
+    expect(await db.orm.select().from(twin(db, requestsTable))).toEqual([]);
 
     // /healthz writes (at most once a second): the database is down while it cannot write, and up once it can.
     await eventually(async () => (await app!.request('/healthz')).status === 503, { what: '/healthz 503' });

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { integer, sqliteTable } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
 import { createSqliteDatabase } from '../../src/db/sqlite.js';
-import { returningOne, WriteFailedError, write, writtenRow } from '../../src/db/write.js';
+import { returningOne, uniqueViolation, WriteFailedError, write, writtenRow } from '../../src/db/write.js';
 
 const SRC = join(import.meta.dirname, '../../src');
 
@@ -67,7 +67,7 @@ describe('write helpers', () => {
   const open = () => {
     const sqlite = new Database(':memory:');
     sqlite.exec('create table t (id integer primary key autoincrement, n integer not null)');
-    return createSqliteDatabase(sqlite);
+    return Object.assign(createSqliteDatabase(sqlite), { sqlite });
   };
 
   it('returns the written row, or undefined when no row matched', async () => {
@@ -76,6 +76,24 @@ describe('write helpers', () => {
     expect(await returningOne(orm.update(t).set({ n: 2 }).returning())).toEqual({ id: 1, n: 2 });
     expect(await returningOne(orm.update(t).set({ n: 3 }).where(undefined).returning())).toEqual({ id: 1, n: 3 });
     expect(await returningOne(orm.update(t).set({ n: 4 }).where(eq(t.id, 7)).returning())).toBeUndefined();
+  });
+
+  it('names the unique key that refused a write, on either backend', async () => {
+    const { orm, sqlite } = open();
+    sqlite.exec('create unique index t_n_idx on t (n)');
+    await orm.insert(t).values({ n: 1 });
+    const refused = await orm
+      .insert(t)
+      .values({ n: 1 })
+      .catch((e: unknown) => e);
+    expect(uniqueViolation(refused)).toEqual({ index: undefined, columns: ['t.n'] });
+    // node-postgres' error for SQLSTATE 23505 carries the index name; drizzle may wrap it.
+    const pg = Object.assign(new Error('duplicate key value violates unique constraint "t_n_idx"'), {
+      code: '23505',
+      constraint: 't_n_idx',
+    });
+    expect(uniqueViolation(new Error('Failed query', { cause: pg }))).toEqual({ index: 't_n_idx', columns: [] });
+    expect(uniqueViolation(new Error('no'))).toBeNull();
   });
 
   it('turns a storage failure into a WriteFailedError the person is shown; other errors pass through', async () => {

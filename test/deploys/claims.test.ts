@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { twin } from '../../src/db/twin.js';
 import { deployLocksTable } from '../../src/deploys/schema.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { together } from '../support/database.js';
@@ -33,7 +34,8 @@ describe('simultaneous requests for the same thing', () => {
     const held = answers.filter((t) => t.startsWith(':lock: You hold staging'));
     expect(held).toHaveLength(1);
     expect(answers.filter((t) => t.includes('is already locked by'))).toHaveLength(2);
-    const locks = await app.groundcrew.services.db.orm.select().from(deployLocksTable);
+    const { db } = app.groundcrew.services;
+    const locks = await db.orm.select().from(twin(db, deployLocksTable));
     expect(locks).toHaveLength(1);
   });
 

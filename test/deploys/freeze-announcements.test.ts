@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock, HOUR, MINUTE } from '../../src/clock.js';
+import { twin } from '../../src/db/twin.js';
 import { deployFreezesTable } from '../../src/deploys/schema.js';
 import type { TestApp } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
@@ -49,16 +50,14 @@ describe('freeze announcements', () => {
   it('an ad-hoc freeze that started and ended between two runs gets one message, not silence', async () => {
     app = await startDeploysApp({ clock: createManualClock('2026-11-24T10:00:00Z') });
     await sweep(app);
-    await app.groundcrew.services.db.orm
-      .insert(deployFreezesTable)
-      .values({
-        environment: 'production',
-        reason: 'db failover',
-        startsAt: new Date('2026-11-24T10:00:10Z'),
-        until: new Date('2026-11-24T10:00:40Z'),
-        createdBy: ADMIN,
-      })
-      .run();
+    const { db } = app.groundcrew.services;
+    await db.orm.insert(twin(db, deployFreezesTable)).values({
+      environment: 'production',
+      reason: 'db failover',
+      startsAt: new Date('2026-11-24T10:00:10Z'),
+      until: new Date('2026-11-24T10:00:40Z'),
+      createdBy: ADMIN,
+    });
     app.clock.advance(MINUTE);
     await sweep(app);
     await sweep(app);

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/clock.js';
+import { twin } from '../../src/db/twin.js';
 import { deploysTable } from '../../src/deploys/schema.js';
 import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
@@ -112,10 +113,9 @@ describe('deploys: Cancel once', () => {
     await app.command('deploy worker staging', { user_id: ENGINEER });
     const running = await settle(app, 1, 'running');
     // What a crash between the claim and the cancel leaves behind.
-    await app.groundcrew.services.db.orm
-      .update(deploysTable)
-      .set({ cancelClaimedAt: app.clock.now() })
-      .where(eq(deploysTable.id, 1));
+    const { db } = app.groundcrew.services;
+    const deploys = twin(db, deploysTable);
+    await db.orm.update(deploys).set({ cancelClaimedAt: app.clock.now() }).where(eq(deploys.id, 1));
     nock('http://deployer.test').post('/hooks/groundcrew').reply(200, { ok: true });
     await click(app, DEPLOY_IDS.cancelButton, await refOf(app, 'deploys', 1), running.messageTs!);
     await eventually(() => responses(app!).some((t) => t.includes('already being cancelled')), {

@@ -2,6 +2,7 @@ import nock from 'nock';
 import { expect } from 'vitest';
 import { approvalsCapability } from '../../src/approvals/capability.js';
 import { coreCapability } from '../../src/core/capability.js';
+import { twin } from '../../src/db/twin.js';
 import { createDeploysCapability } from '../../src/deploys/capability.js';
 import type { DeployRow } from '../../src/deploys/schema.js';
 import { deploysTable } from '../../src/deploys/schema.js';
@@ -72,7 +73,9 @@ export function startDeploysApp(
 }
 
 export async function deployRows(app: TestApp): Promise<DeployRow[]> {
-  return app.groundcrew.services.db.orm.select().from(deploysTable).orderBy(deploysTable.id);
+  const { db } = app.groundcrew.services;
+  const deploys = twin(db, deploysTable);
+  return db.orm.select().from(deploys).orderBy(deploys.id);
 }
 
 export async function deployRow(app: TestApp, id: number): Promise<DeployRow> {

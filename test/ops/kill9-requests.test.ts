@@ -241,9 +241,17 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
     holding = false;
 
     child = await start(t.env, t.port);
-    await runJob(t.port, 'approvals.resend-cards');
+    // The killed process still holds the claim on posting these cards until it runs out (CARDS_LEASE_TTL_MS, 15 s):
+    // sweep once a second until the cards have gone out.
+    let swept = 0;
     await waitFor(
-      () => rows(t.dbPath, 'select cards_sent_at from approvals')[0]?.cards_sent_at !== null,
+      async () => {
+        if (Date.now() - swept >= 1000) {
+          swept = Date.now();
+          expect(await runJob(t.port, 'approvals.resend-cards')).toBe(200);
+        }
+        return rows(t.dbPath, 'select cards_sent_at from approvals')[0]?.cards_sent_at !== null;
+      },
       'the cards to be sent',
       SPAWN_BUDGET_MS,
     );
@@ -293,9 +301,17 @@ describe('kill -9 during a request fulfilment, then a restart on the same databa
     holding = false;
 
     child = await start(t.env, t.port);
-    await oneMoreRun(t, 'requests.resume');
+    // The killed process still holds the claim on taking this request to its first step until it runs out
+    // (START_LEASE_TTL_MS, 15 s): run the resume sweep once a second until the request has been delivered.
+    let swept = 0;
     await waitFor(
-      () => rows(t.dbPath, 'select status from requests')[0]?.status === 'queued',
+      async () => {
+        if (Date.now() - swept >= 1000) {
+          swept = Date.now();
+          expect(await runJob(t.port, 'requests.resume')).toBe(200);
+        }
+        return rows(t.dbPath, 'select status from requests')[0]?.status === 'queued';
+      },
       'the request to be delivered',
       SPAWN_BUDGET_MS,
     );

@@ -1,5 +1,6 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { twin } from '../../src/db/twin.js';
 import { requestsTable } from '../../src/requests/schema.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
@@ -19,7 +20,8 @@ describe('request callbacks: side effects once per state change', () => {
     nock(HOOKS).post('/alert').reply(202, 'accepted');
     await submitForm(app, 'alert', { query: text('up == 0') });
     const db = app.groundcrew.services.db;
-    await eventually(async () => (await db.orm.select().from(requestsTable))[0]?.status === 'queued', {
+    const requests = twin(db, requestsTable);
+    await eventually(async () => (await db.orm.select().from(requests))[0]?.status === 'queued', {
       what: 'request #1 queued',
     });
     const dms = () =>
@@ -38,6 +40,6 @@ describe('request callbacks: side effects once per state change', () => {
     await eventually(() => dms().length >= 1, { what: 'the in-progress DM' });
     // Every callback was answered after its effects: count them.
     expect(dms()).toHaveLength(1);
-    expect((await db.orm.select().from(requestsTable))[0]).toMatchObject({ status: 'in_progress' });
+    expect((await db.orm.select().from(requests))[0]).toMatchObject({ status: 'in_progress' });
   });
 });

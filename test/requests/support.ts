@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { twin } from '../../src/db/twin.js';
 import { type RequestRow, requestsTable } from '../../src/requests/schema.js';
 import { fieldBlockId, IDS } from '../../src/requests/slack/ids.js';
 import {
@@ -184,7 +185,9 @@ export function dmsTo(app: TestApp, userId: string): string[] {
 
 /** The requests table straight from the database. */
 export async function requestRows(app: TestApp): Promise<RequestRow[]> {
-  return app.groundcrew.services.db.orm.select().from(requestsTable).orderBy(requestsTable.id);
+  const { db } = app.groundcrew.services;
+  const requests = twin(db, requestsTable);
+  return db.orm.select().from(requests).orderBy(requests.id);
 }
 
 /** Polls the requests table until `check` holds for the row with this id; returns the row. */

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock, HOUR, type ManualClock } from '../../src/clock.js';
 import { openDb } from '../../src/db/client.js';
+import { createLeases } from '../../src/db/leases.js';
 import { jobRunsTable } from '../../src/db/schema.js';
 import type { SqliteDatabase } from '../../src/db/sqlite.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
@@ -39,7 +40,9 @@ function recordingLogger() {
   return { logger, errors };
 }
 
-function setup(options: { at?: string; handle?: SqliteDatabase; logger?: Logger; realCron?: boolean } = {}) {
+function setup(
+  options: { at?: string; handle?: SqliteDatabase; logger?: Logger; realCron?: boolean; replica?: string } = {},
+) {
   const handle = options.handle ?? openDb(':memory:');
   if (!options.handle) handles.push(handle);
   const clock: ManualClock = createManualClock(options.at ?? '2026-03-02T08:00:00Z');
@@ -47,6 +50,7 @@ function setup(options: { at?: string; handle?: SqliteDatabase; logger?: Logger;
   const scheduler = createScheduler({
     db: handle,
     clock,
+    leases: createLeases({ db: handle, clock, holder: options.replica ?? 'replica-1' }),
     timezone: TZ,
     logger: options.logger ?? createSilentLogger(),
     ...(options.realCron ? {} : { cronFactory: cron.factory }),
@@ -74,7 +78,10 @@ describe('recording runs', () => {
       }),
     );
     const run = await scheduler.runNow('deploys.tidy');
-    expect(seen).toEqual([{ now: new Date('2026-03-02T08:00:00Z'), trigger: 'manual' }]);
+    expect(seen).toEqual([
+      { now: new Date('2026-03-02T08:00:00Z'), trigger: 'manual', signal: expect.any(AbortSignal) },
+    ]);
+    expect(seen[0]?.signal.aborted).toBe(false);
     expect(run).toEqual({
       id: 1,
       job: 'deploys.tidy',
@@ -83,6 +90,8 @@ describe('recording runs', () => {
       finishedAt: new Date('2026-03-02T08:01:30Z'),
       outcome: 'ok',
       error: null,
+      scheduledFor: null,
+      replica: 'replica-1',
     });
     expect(await rows()).toEqual([run]);
   });
@@ -279,6 +288,7 @@ describe('list', () => {
         cron: '0 9 * * *',
         description: 'deploys.tidy job',
         running: false,
+        runningOn: null,
         lastRun: second,
         nextRun: new Date('2026-03-03T08:00:00Z'),
       },
@@ -287,6 +297,7 @@ describe('list', () => {
         cron: '*/15 * * * *',
         description: 'support.sweep job',
         running: false,
+        runningOn: null,
         lastRun: null,
         nextRun: new Date('2026-03-02T09:15:00Z'),
       },

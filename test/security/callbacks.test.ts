@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditLogTable as auditTable } from '../../src/db/schema.js';
+import { twin } from '../../src/db/twin.js';
 import { deploysTable } from '../../src/deploys/schema.js';
 import { requestsTable } from '../../src/requests/schema.js';
 import { signBody } from '../../src/webhooks/signing.js';
@@ -41,11 +42,12 @@ async function hook(path: string, options: Post = {}): Promise<Response> {
 
 /** Everything a refused callback must leave alone: the tables it could touch and what was sent to Slack. */
 async function snapshot(a: TestApp) {
-  const { orm } = a.groundcrew.services.db;
+  const { db } = a.groundcrew.services;
+  const [requests, deploys, audit] = [twin(db, requestsTable), twin(db, deploysTable), twin(db, auditTable)];
   return {
-    requests: await orm.select().from(requestsTable).orderBy(requestsTable.id),
-    deploys: await orm.select().from(deploysTable).orderBy(deploysTable.id),
-    audit: await orm.select().from(auditTable).orderBy(auditTable.id),
+    requests: await db.orm.select().from(requests).orderBy(requests.id),
+    deploys: await db.orm.select().from(deploys).orderBy(deploys.id),
+    audit: await db.orm.select().from(audit).orderBy(audit.id),
     slackCalls: a.slack.calls.length,
   };
 }
@@ -68,7 +70,9 @@ async function queuedAlertRequest(a: TestApp): Promise<void> {
   nock(HOOKS).post('/alert').reply(202, 'accepted');
   await submitForm(a, 'alert', { query: text('up == 0') });
   await eventually(
-    async () => (await a.groundcrew.services.db.orm.select().from(requestsTable))[0]?.status === 'queued',
+    async () =>
+      (await a.groundcrew.services.db.orm.select().from(twin(a.groundcrew.services.db, requestsTable)))[0]?.status ===
+      'queued',
     {
       what: 'request #1 to be queued',
     },

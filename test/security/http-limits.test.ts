@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { twin } from '../../src/db/twin.js';
 import { requestsTable } from '../../src/requests/schema.js';
 import { startRequestsApp } from '../requests/support.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
@@ -63,7 +64,8 @@ describe('HTTP limits', () => {
       ok: false,
       error: 'body too large (limit 100000 bytes)',
     });
-    expect(await app.groundcrew.services.db.orm.select().from(requestsTable)).toEqual([]);
+    const { db } = app.groundcrew.services;
+    expect(await db.orm.select().from(twin(db, requestsTable))).toEqual([]);
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
   });
 

@@ -3,6 +3,7 @@ import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvalsTable } from '../../src/approvals/schema.js';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
+import { twin } from '../../src/db/twin.js';
 import { deploysTable } from '../../src/deploys/schema.js';
 import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { requestsTable } from '../../src/requests/schema.js';
@@ -46,8 +47,9 @@ const TABLES = { approvals: approvalsTable, deploys: deploysTable, requests: req
 /** Deletes row `id` and inserts a newer item under the same id (a copy, given a nonce of its own at insert). */
 async function newerItemUnderSameId(a: TestApp, kind: keyof typeof TABLES, id: number) {
   // One code path for the three tables: typed as one of them, which is all these calls need.
-  const table = TABLES[kind] as unknown as typeof deploysTable;
-  const { orm } = a.groundcrew.services.db;
+  const { db } = a.groundcrew.services;
+  const table = twin(db, TABLES[kind] as unknown as typeof deploysTable);
+  const { orm } = db;
   const [row] = await orm.select().from(table).where(eq(table.id, id)).limit(1);
   await orm.delete(table).where(eq(table.id, id));
   const { nonce: _old, ...copy } = row!;
@@ -56,8 +58,9 @@ async function newerItemUnderSameId(a: TestApp, kind: keyof typeof TABLES, id: n
 
 /** An item from before nonces: its row has none. */
 async function withoutNonce(a: TestApp, kind: 'approvals' | 'deploys' | 'requests', id: number) {
-  const table = TABLES[kind] as unknown as typeof deploysTable;
-  await a.groundcrew.services.db.orm.update(table).set({ nonce: null }).where(eq(table.id, id));
+  const { db } = a.groundcrew.services;
+  const table = twin(db, TABLES[kind] as unknown as typeof deploysTable);
+  await db.orm.update(table).set({ nonce: null }).where(eq(table.id, id));
 }
 
 interface Element {

@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditLogTable } from '../../src/db/schema.js';
+import { twin } from '../../src/db/twin.js';
 import { deploysTable } from '../../src/deploys/schema.js';
 import { REDACTED, redactSecrets } from '../../src/redact.js';
 import { requestsTable } from '../../src/requests/schema.js';
@@ -23,12 +24,12 @@ afterEach(async () => {
 
 /** Everything groundcrew said to Slack and everything it stored, as one string. */
 async function everything(a: TestApp): Promise<string> {
-  const { orm } = a.groundcrew.services.db;
+  const { db } = a.groundcrew.services;
   return JSON.stringify({
     slack: a.slack.calls.map((c) => c.args),
-    deploys: await orm.select().from(deploysTable),
-    requests: await orm.select().from(requestsTable),
-    audit: await orm.select().from(auditLogTable),
+    deploys: await db.orm.select().from(twin(db, deploysTable)),
+    requests: await db.orm.select().from(twin(db, requestsTable)),
+    audit: await db.orm.select().from(twin(db, auditLogTable)),
   });
 }
 
@@ -82,10 +83,11 @@ describe('secrets echoed by a remote are redacted before they are shown or store
     await submitForm(app, 'alert', { query: text('up == 0') });
     const db = app.groundcrew.services.db;
     // The try is stored before the POST; its error once the answer came back.
-    await eventually(async () => (await db.orm.select().from(requestsTable))[0]?.lastError, {
+    const requests = twin(db, requestsTable);
+    await eventually(async () => (await db.orm.select().from(requests))[0]?.lastError, {
       what: 'the first try answered',
     });
-    expect((await db.orm.select().from(requestsTable))[0]!.lastError).toBe(
+    expect((await db.orm.select().from(requests))[0]!.lastError).toBe(
       `HTTP 500: bad signature, expected HMAC with ${REDACTED}`,
     );
     expect(await everything(app)).not.toContain(ALERT_SECRET);

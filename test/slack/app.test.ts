@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineCapability } from '../../src/capability.js';
-import { sqliteOf } from '../support/database.js';
 import {
   ADMIN,
   ackBody,
@@ -86,7 +85,7 @@ describe('receiving Slack requests', () => {
     const ok = await fetch(`${app.baseUrl}/healthz`);
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ok: true, db: 'up' });
-    sqliteOf(app).sqlite.close();
+    await app.database.close();
     expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(503);
   });
 });

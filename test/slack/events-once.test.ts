@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineCapability } from '../../src/capability.js';
 import { coreCapability } from '../../src/core/capability.js';
 import { auditLogTable } from '../../src/db/schema.js';
+import { twin } from '../../src/db/twin.js';
 import { commitWithEvent } from '../../src/slack/dedupe.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { eventually, settled } from '../support/wait.js';
@@ -41,7 +42,9 @@ describe('events exactly once', () => {
     const state = { failures: 1, calls: 0 };
     app = await startTestApp({ capabilities: [coreCapability, intakeCapability(state)] });
     const tickets = async () =>
-      (await app!.database.orm.select().from(auditLogTable)).filter((r) => r.action === 'intake.ticket');
+      (await app!.database.orm.select().from(twin(app!.database, auditLogTable))).filter(
+        (r) => r.action === 'intake.ticket',
+      );
 
     expect((await app.event(reaction, { eventId: 'Ev0INTAKE01' })).status).toBe(200);
     await eventually(() => state.calls === 1, { what: 'the first delivery handled' });

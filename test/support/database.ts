@@ -12,12 +12,14 @@ export function sqliteOf(test: { database: Database }): SqliteDatabase {
 }
 
 /**
- * Sends `requests` so that they meet in the database: an open transaction holds its one connection until every
- * request waits for it, then all go on together and their reads and writes interleave. What stays right then
- * (one winner, one message) is decided by a transaction or a compare-and-set, not by the order handlers run in.
- * SQLite only: on PostgreSQL an open transaction does not hold other connections' reads.
+ * Sends `requests` so that they meet in the database. On SQLite an open transaction holds its one connection until
+ * every request waits for it, then all go on together and their reads and writes interleave. On PostgreSQL they
+ * are simply sent at once: each has its own connection from the pool, and the server interleaves them. What stays
+ * right then (one winner, one message) is decided by a transaction or a compare-and-set, not by the order handlers
+ * happen to run in.
  */
 export async function together<T>(test: { database: Database }, requests: (() => Promise<T>)[]): Promise<T[]> {
+  if (test.database.dialect !== 'sqlite') return Promise.all(requests.map((request) => request()));
   const database = sqliteOf(test);
   const release = gate();
   const held = database.transaction(() => release.opened);

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { approvalsTable } from '../../src/approvals/schema.js';
+import { twin } from '../../src/db/twin.js';
 import { deploysTable } from '../../src/deploys/schema.js';
 import { itemRef } from '../../src/item-ref.js';
 import { requestsTable } from '../../src/requests/schema.js';
@@ -13,12 +14,9 @@ const TABLES = { approvals: approvalsTable, deploys: deploysTable, requests: req
  * is no such row.
  */
 export async function refOf(app: TestApp, kind: keyof typeof TABLES, id: number): Promise<string> {
-  const table = TABLES[kind];
-  const [row] = await app.groundcrew.services.db.orm
-    .select({ nonce: table.nonce })
-    .from(table)
-    .where(eq(table.id, id))
-    .limit(1);
+  const { db } = app.groundcrew.services;
+  const table = twin(db, TABLES[kind]);
+  const [row] = await db.orm.select({ nonce: table.nonce }).from(table).where(eq(table.id, id)).limit(1);
   if (!row) return String(id); // no such row: the bare id, as a reference to something that does not exist
   return itemRef({ id, nonce: row.nonce });
 }

@@ -31,13 +31,18 @@ export function jobsMessage(jobs: readonly JobStatus[]): ReplyMessage {
     const last = run
       ? mrkdwn`${trusted(OUTCOME_ICON[run.outcome] ?? '')} ${run.outcome} ${trusted(slackDate(run.startedAt))}${
           run.finishedAt ? ` (${formatDuration(run.finishedAt.getTime() - run.startedAt.getTime())})` : ''
-        }${run.error ? trusted(mrkdwn`\n> ${truncate(run.error, 300)}`) : ''}`
+        }${run.replica ? trusted(mrkdwn` on \`${run.replica}\``) : ''}${
+          run.error ? trusted(mrkdwn`\n> ${truncate(run.error, 300)}`) : ''
+        }`
       : mrkdwn`never run`;
     const next = job.nextRun ? slackDate(job.nextRun) : '—';
+    const now = job.runningOn
+      ? mrkdwn` · *running now* on \`${job.runningOn}\``
+      : mrkdwn`${trusted(job.running ? ' · *running now*' : '')}`;
     blocks.push(
       section(
         mrkdwn`*\`${job.name}\`* — ${job.description}
-Schedule \`${job.cron}\` · next ${trusted(next)}${trusted(job.running ? ' · *running now*' : '')}
+Schedule \`${job.cron}\` · next ${trusted(next)}${trusted(now)}
 Last run: ${trusted(last)}`,
       ),
     );

@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../ops/support.js';
+import { appHomeOpened, eventCallback } from '../support/payloads.js';
+import { NO_TEST_PG } from '../support/test-db.js';
+import { createReplicaStand, type ReplicaStand, type StandBackend } from './support.js';
+
+const YAML = 'timezone: Europe/Berlin\nadmins: [U0ADMIN01]\nplatformTeam: [U0PLAT001]\n';
+
+const BACKENDS: { backend: StandBackend; skip: boolean; what: string }[] = [
+  { backend: 'sqlite', skip: false, what: 'one SQLite file' },
+  { backend: 'postgres', skip: NO_TEST_PG, what: 'one PostgreSQL database' },
+];
+
+/** The stand the replica tests run on: real processes sharing one database and one Slack stand-in. */
+describe.each(BACKENDS)('two groundcrew processes on $what', { timeout: 120_000 }, ({ backend, skip }) => {
+  let stand: ReplicaStand | undefined;
+  afterEach(async () => {
+    await stand?.dispose();
+    stand = undefined;
+  });
+
+  it.skipIf(skip)('both come up, each handles what it is sent, and both write to the one database', async () => {
+    stand = await createReplicaStand({ backend, yaml: YAML });
+    const [one, two] = await Promise.all([stand.start('replica-1'), stand.start('replica-2')]);
+    expect(await one!.event(eventCallback(appHomeOpened('U0HOME0001'), { eventId: 'EvSTAND0001' }))).toBe(200);
+    expect(await two!.event(eventCallback(appHomeOpened('U0HOME0002'), { eventId: 'EvSTAND0002' }))).toBe(200);
+    await waitFor(
+      async () => (await stand!.count('processed_events')) === 2,
+      'both events to be marked processed in the shared file',
+    );
+    const published = stand.calls.filter((c) => c.method === 'views.publish').map((c) => c.args.user_id);
+    expect(published.sort()).toEqual(['U0HOME0001', 'U0HOME0002']);
+  });
+});

@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
+import { latestScheduledRun } from '../../src/scheduler/cron-times.js';
+import { appHomeOpened, eventCallback, messageButton } from '../support/payloads.js';
+import { NO_TEST_PG } from '../support/test-db.js';
+import { eventually } from '../support/wait.js';
+import { createReplicaStand, type Replica, type ReplicaCall, type ReplicaStand } from './support.js';
+
+/**
+ * Two real groundcrew processes on one PostgreSQL database, behind nothing: the test sends each request to the
+ * replica it chooses, as a load balancer would. The steps run in order on the same pair (starting a process takes
+ * ~20 s here), the kill -9 last.
+ */
+const TZ = 'Europe/Berlin';
+const ADMIN = 'U0ADMIN01';
+const ENGINEER = 'U02ABC3DEFG';
+const APPROVERS = ['U0APPROVE1', 'U0APPROVE2'] as const;
+const CHANNEL = 'C0DEPLOYS1';
+const DISPATCH = '/repos/acme/web/actions/workflows/deploy.yml/dispatches';
+const EVERY_MINUTE = [
+  'approvals.expire',
+  'approvals.resend-cards',
+  'deploys.expire-locks',
+  'deploys.freeze-announcements',
+  'deploys.poll-runs',
+];
+
+const YAML = `timezone: ${TZ}
+admins: [${ADMIN}]
+platformTeam: [U0PLAT001]
+deploys:
+  channel: ${CHANNEL}
+  environments:
+    - name: staging
+    - name: production
+      approvals: { count: 2, approvers: [${APPROVERS.join(', ')}] }
+  executors:
+    web-actions:
+      type: github-actions
+      repo: acme/web
+      workflow: deploy.yml
+      inputs: { service: service, environment: environment, ref: ref }
+  services:
+    - name: web
+      environments: [staging, production]
+      executor: web-actions
+`;
+
+/** GitHub, as the stand-ins answer it: each dispatch starts run 9000 + n, in progress until the test finishes it. */
+const github = { dispatched: 0, done: new Set<number>() };
+function githubAnswer(call: ReplicaCall) {
+  const run = (id: number) => ({
+    id,
+    status: github.done.has(id) ? 'completed' : 'in_progress',
+    conclusion: github.done.has(id) ? 'success' : null,
+    html_url: `https://github.com/acme/web/actions/runs/${id}`,
+    created_at: new Date().toISOString(),
+    head_branch: 'main',
+  });
+  if (call.method === DISPATCH) {
+    const id = 9000 + ++github.dispatched;
+    return { body: { workflow_run_id: id, html_url: `https://github.com/acme/web/actions/runs/${id}` } };
+  }
+  const single = /^\/repos\/acme\/web\/actions\/runs\/(\d+)$/.exec(call.method);
+  if (single) return { body: run(Number(single[1])) };
+  if (call.method === '/repos/acme/web/actions/workflows/deploy.yml/runs') {
+    const runs = Array.from({ length: github.dispatched }, (_, i) => run(9001 + i));
+    return { body: { total_count: runs.length, workflow_runs: runs } };
+  }
+  return undefined;
+}
+
+const statusPosts = (stand: ReplicaStand) =>
+  stand.calls.filter(
+    (c) =>
+      c.method === 'chat.postMessage' &&
+      c.args.channel === CHANNEL &&
+      !c.args.thread_ts &&
+      String(c.args.text).startsWith('Deploy #'),
+  );
+const dispatches = (stand: ReplicaStand) => stand.calls.filter((c) => c.method === DISPATCH);
+
+describe.skipIf(NO_TEST_PG)('two replicas on one PostgreSQL database', { timeout: 240_000 }, () => {
+  let stand: ReplicaStand;
+  let one: Replica;
+  let two: Replica;
+  let missed: Date;
+
+  beforeAll(async () => {
+    stand = await createReplicaStand({ backend: 'postgres', yaml: YAML, answer: githubAnswer });
+    // The daily core.prune-events last ran two days ago: both replicas find a missed run when they start.
+    const lastRun = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    await stand.execute(
+      `insert into job_runs (job, trigger, started_at, finished_at, outcome) values ('core.prune-events', 'schedule', '${lastRun}', '${lastRun}', 'ok')`,
+    );
+    missed = latestScheduledRun('17 3 * * *', new Date(), TZ)!;
+    [one, two] = await Promise.all([stand.start('replica-1'), stand.start('replica-2')]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await stand?.dispose();
+  });
+
+  it('a job missed while both were down is caught up once, by one of them', async () => {
+    const rows = await stand.rows(
+      "select trigger, scheduled_for, replica from job_runs where job = 'core.prune-events' order by id",
+    );
+    expect(rows.map((r) => r.trigger)).toEqual(['schedule', 'catch-up']);
+    expect(rows[1]!.scheduled_for).toEqual(missed);
+    expect(['replica-1', 'replica-2']).toContain(rows[1]!.replica);
+  });
+
+  it('each job due at a tick runs once, and /platform admin jobs says which replica ran it', async () => {
+    // Both replicas' node-cron fire at the next minute; each tick goes to whichever replica claims it first.
+    const tick = new Date(Math.ceil((Date.now() + 1) / 60_000) * 60_000);
+    const ran = async () =>
+      stand.rows(
+        `select job, count(*) as n, min(replica) as replica from job_runs where scheduled_for = '${tick.toISOString()}' and finished_at is not null group by job order by job`,
+      );
+    await eventually(async () => (await ran()).length === EVERY_MINUTE.length, {
+      timeoutMs: 90_000,
+      what: `every per-minute job to run for ${tick.toISOString()}`,
+      describe: () => stand.output(),
+    });
+    const runs = await ran();
+    expect(runs.map((r) => [r.job, r.n])).toEqual(EVERY_MINUTE.map((job) => [job, 1]));
+    // One row is one run: the replica that did not claim the tick left no trace of it.
+    expect(await stand.count(`job_runs where scheduled_for = '${tick.toISOString()}' and replica is null`)).toBe(0);
+
+    const listed = await two.command('admin jobs', ADMIN);
+    expect(listed.status).toBe(200);
+    for (const run of runs) expect(listed.body).toContain(`on \`${run.replica}\``);
+  });
+
+  it('200 events, each delivered to both replicas at once, are each handled once', async () => {
+    const users = Array.from({ length: 200 }, (_, i) => `U0EV${String(i).padStart(5, '0')}`);
+    const before = stand.calls.filter((c) => c.method === 'views.publish').length;
+    // The first delivery alternates between the replicas; Slack's redelivery goes to the other one.
+    const deliver = (user: string, i: number) => {
+      const body = eventCallback(appHomeOpened(user), { eventId: `Ev0REPL${String(i).padStart(5, '0')}` });
+      const [first, second] = i % 2 === 0 ? [one, two] : [two, one];
+      return Promise.all([first.event(body), second.event(body, 1)]);
+    };
+    for (let i = 0; i < users.length; i += 20) {
+      const statuses = await Promise.all(users.slice(i, i + 20).map((user, j) => deliver(user, i + j)));
+      expect(statuses.flat().every((s) => s === 200)).toBe(true);
+    }
+    // An event is marked processed once its handler has finished; a delivery that finds it marked, or claimed by a
+    // handler on either replica, does nothing. So once all 200 are marked, no further handler can start.
+    await eventually(async () => (await stand.count("processed_events where event_id like 'Ev0REPL%'")) === 200, {
+      timeoutMs: 30_000,
+      what: 'every event handled',
+    });
+    const published = stand.calls.filter((c) => c.method === 'views.publish').slice(before);
+    const byUser = new Map<string, number>();
+    for (const call of published) byUser.set(call.args.user_id!, (byUser.get(call.args.user_id!) ?? 0) + 1);
+    expect(byUser.size).toBe(200);
+    expect([...byUser.values()].every((n) => n === 1)).toBe(true);
+    // Both replicas did part of the work.
+    const byReplica = new Set(published.map((c) => c.replica));
+    expect(byReplica).toEqual(new Set(['replica-1', 'replica-2']));
+  });
+
+  it('an approval clicked on one replica and the second on the other both count: approved once, one dispatch', async () => {
+    expect((await one.command('deploy web production', ENGINEER)).status).toBe(200);
+    const cardTo = (approver: string) =>
+      eventually(
+        () =>
+          stand.calls.find(
+            (c) => c.method === 'chat.postMessage' && c.args.channel === approver && c.args.blocks !== undefined,
+          ),
+        { timeoutMs: 30_000, what: `the card to ${approver}` },
+      );
+    const click = async (replica: Replica, approver: string) => {
+      const card = await cardTo(approver);
+      const blocks = JSON.parse(card.args.blocks!) as {
+        type: string;
+        block_id?: string;
+        elements?: { action_id?: string; value?: string }[];
+      }[];
+      const actions = blocks.find((b) => b.type === 'actions')!;
+      const approve = actions.elements!.find((e) => e.action_id === APPROVAL_IDS.approveButton)!;
+      return replica.interaction(
+        messageButton({
+          userId: approver,
+          actionId: APPROVAL_IDS.approveButton,
+          value: approve.value!,
+          blockId: actions.block_id!,
+          channelId: approver.replace(/^U/, 'D'),
+          messageTs: '1767225600.000001',
+        }),
+      );
+    };
+    expect(await Promise.all([click(one, APPROVERS[0]), click(two, APPROVERS[1])])).toEqual([200, 200]);
+    await eventually(
+      async () =>
+        (await stand.rows("select status from deploys where environment = 'production'"))[0]?.status === 'running',
+      { timeoutMs: 30_000, what: 'the approved deploy to be dispatched', describe: () => stand.output() },
+    );
+    expect(await stand.rows('select status from approvals')).toEqual([{ status: 'approved' }]);
+    expect(await stand.rows('select user_id from approval_decisions order by user_id')).toEqual(
+      APPROVERS.map((user_id) => ({ user_id })),
+    );
+    expect(dispatches(stand)).toHaveLength(1);
+    // Its run ends; the next step does not wait for it.
+    const [production] = await stand.rows("select run_id from deploys where environment = 'production'");
+    github.done.add(Number(production!.run_id));
+  });
+
+  it('kill -9 of the replica running a deploy: the other follows it to the end; one dispatch, one status message', async () => {
+    const before = { dispatches: dispatches(stand).length, posts: statusPosts(stand).length };
+    expect((await one.command('deploy web staging', ENGINEER)).status).toBe(200);
+    const staging = async () =>
+      (await stand.rows("select id, status, run_id, message_ts from deploys where environment = 'staging'"))[0];
+    await eventually(
+      async () => {
+        const row = await staging();
+        return row?.status === 'running' && row.message_ts !== null && row.run_id !== null;
+      },
+      {
+        timeoutMs: 30_000,
+        what: 'the staging deploy running, its status message posted',
+      },
+    );
+    const runId = Number((await staging())!.run_id);
+    await one.kill9();
+    github.done.add(runId);
+    // replica-2 polls the run on its own deploys.poll-runs ticks (the first poll is a minute after the dispatch).
+    await eventually(async () => (await staging())?.status === 'succeeded', {
+      timeoutMs: 180_000,
+      what: 'replica-2 to follow the deploy to its end',
+      describe: () => stand.output(),
+    });
+    expect(dispatches(stand).length - before.dispatches).toBe(1);
+    const posts = statusPosts(stand).slice(before.posts);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.replica).toBe('replica-1');
+    const { message_ts: ts } = (await staging())!;
+    // The status message, edited in place by replica-2 (its first post was replica-1's).
+    await eventually(
+      () =>
+        stand.calls.some(
+          (c) =>
+            c.replica === 'replica-2' &&
+            c.method === 'chat.update' &&
+            c.args.ts === ts &&
+            /succeeded/i.test(String(c.args.text)),
+        ),
+      { timeoutMs: 30_000, what: 'replica-2 to show the deploy succeeded in its status message' },
+    );
+    expect(statusPosts(stand).slice(before.posts)).toHaveLength(1);
+  });
+});
