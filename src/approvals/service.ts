@@ -11,6 +11,7 @@ import {
   eligibleApprovers,
   expiryOf,
   isDue,
+  LastingPostFailure,
   type Refusal,
   statusFromDecisions,
 } from './model.js';
@@ -85,8 +86,8 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
   const { afterResolution, refreshCards, homeChanged, followUp } = createResolutions({ ...deps, subjects, card });
 
   /**
-   * Posts a card to every approver (DM) and to the channel that has none yet, records each, then marks it sent. The
-   * caller holds the approval's cards lease.
+   * Posts a card to every approver (DM) and to the channel that has none yet, records each, then marks it sent
+   * unless a post failed in a way a retry may fix. The caller holds the approval's cards lease.
    */
   async function sendCards(approval: Approval): Promise<void> {
     const have = await repo.cards(approval.id);
@@ -107,7 +108,9 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       if (result.status === 'rejected')
         logger.error(`approvals: posting approval ${approval.id} to ${targets[i]!.to} failed:`, result.reason);
     });
-    await repo.markCardsSent(approval.id, clock.now());
+    // A post Slack refused for now (an error answer, no answer) stays unsent: the resend sweep tries it again.
+    const retry = posted.some((r) => r.status === 'rejected' && !(r.reason instanceof LastingPostFailure));
+    if (!retry) await repo.markCardsSent(approval.id, clock.now());
   }
 
   async function mustGet(id: number): Promise<Approval> {
@@ -144,7 +147,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         action: 'approvals.resend-cards',
         target: target(approval),
         inputs: { subject: subjectRef(approval) },
-        detail: 'cards that were not posted before a restart',
+        detail: 'cards that were not posted (groundcrew restarted, or Slack refused them for now)',
       });
       await sendCards(approval);
       await homeChanged(approval);
