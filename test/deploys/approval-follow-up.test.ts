@@ -122,7 +122,8 @@ describe('an approval resolved just before a crash still reaches its deploy, onc
         }),
       );
     }
-    await eventually(() => n === 1, { what: 'the live dispatch sent' });
+    // Two approvers deciding at once take a serialization retry on PostgreSQL: allow for it.
+    await eventually(() => n === 1, { timeoutMs: 15_000, what: 'the live dispatch sent' });
     await followUp(app);
     github.open();
     await eventually(async () => (await deployRow(app!, 1)).status === 'running', { what: 'the deploy running' });
