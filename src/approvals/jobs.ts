@@ -1,10 +1,11 @@
 import type { Logger } from '../logger.js';
 import type { JobDefinition } from '../scheduler/types.js';
+import { FOLLOW_UP_WINDOW_MS } from './resolution.js';
 import type { ApprovalsService } from './service.js';
 
 /** Scheduled work for approvals: sweep by the clock, so restarts and clock jumps expire what is due. */
 export function approvalJobs(
-  service: Pick<ApprovalsService, 'expireDue' | 'resendCards'>,
+  service: Pick<ApprovalsService, 'expireDue' | 'resendCards' | 'followUp'>,
   logger: Logger,
 ): JobDefinition[] {
   return [
@@ -16,6 +17,16 @@ export function approvalJobs(
       async run() {
         const handled = await service.resendCards();
         if (handled > 0) logger.info(`approvals.resend-cards: handled ${handled} approval(s)`);
+      },
+    },
+    {
+      name: 'approvals.follow-up',
+      cron: '* * * * *',
+      description:
+        'act on resolutions a restart kept from reaching their subject (dispatch the approved deploy, start the request)',
+      async run({ now }) {
+        const handled = await service.followUp(new Date(now.getTime() - FOLLOW_UP_WINDOW_MS));
+        if (handled > 0) logger.info(`approvals.follow-up: followed up ${handled} resolution(s)`);
       },
     },
     {

@@ -121,3 +121,12 @@ export function awaits(approval: Approval, userId: string, now: Date): boolean {
 export function affectedUsers(approval: Pick<Approval, 'approvers' | 'requester'>): string[] {
   return [...new Set([...approval.approvers, approval.requester])];
 }
+
+/**
+ * A card post that posting again cannot fix (the person or channel cannot be messaged, the bot lacks a scope):
+ * thrown by the notifier. Any other failed post (Slack answered an error, or did not answer) is sent again by
+ * `approvals.resend-cards`.
+ */
+export class LastingPostFailure extends Error {
+  override name = 'LastingPostFailure';
+}

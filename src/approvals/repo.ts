@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lte, ne } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
@@ -162,6 +162,16 @@ export function createApprovalsRepo(db: Database) {
         .where(and(eq(approvals.id, id), eq(approvals.status, 'pending')))
         .returning({ id: approvals.id });
       return moved.length === 1;
+    },
+
+    /** Approvals resolved (any final status) at or after `since`, oldest first. */
+    async resolvedSince(since: Date): Promise<Approval[]> {
+      const rows = await orm(db)
+        .select()
+        .from(approvals)
+        .where(and(ne(approvals.status, 'pending'), gte(approvals.resolvedAt, since)))
+        .orderBy(asc(approvals.resolvedAt), asc(approvals.id));
+      return hydrate(rows);
     },
 
     /** Pending approvals whose expiry is at or before `now`. */

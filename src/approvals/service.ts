@@ -6,17 +6,18 @@ import type { Logger } from '../logger.js';
 import { mrkdwn } from '../mrkdwn.js';
 import type { PeopleService } from '../people/service.js';
 import {
-  affectedUsers,
   awaits,
   checkDecision,
   eligibleApprovers,
   expiryOf,
   isDue,
+  LastingPostFailure,
   type Refusal,
   statusFromDecisions,
 } from './model.js';
 import type { ApprovalCard, ApprovalsNotifier } from './ports.js';
 import type { ApprovalsRepo } from './repo.js';
+import { createResolutions } from './resolution.js';
 import type { Approval, ApprovalDecisionKind, ApprovalSubject, ApprovalSubjectView, ApprovalsApi } from './types.js';
 
 /** What recordDecision stored: nothing (refused, or this person's other click won), a decision, or the resolution. */
@@ -39,6 +40,11 @@ export interface ApprovalsService extends ApprovalsApi {
    * none), or cancels the approval when its subject no longer waits on it; returns how many approvals it handled.
    */
   resendCards(): Promise<number>;
+  /**
+   * Runs the subject's hook for resolutions since `since` that their subject still waits on (the process stopped
+   * between storing the resolution and the hook); returns how many.
+   */
+  followUp(since: Date): Promise<number>;
   card(approval: Approval): Promise<ApprovalCard>;
 }
 
@@ -77,57 +83,11 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
   const target = (a: Approval) => `approval:${a.id}`;
   const subjectRef = (a: Approval) => `${a.subjectType}:${a.subjectId}`;
-
-  async function refreshCards(approval: Approval): Promise<void> {
-    const view = await card(approval);
-    // In the approvers' order, the channel's copy last (cards are stored in whatever order their posts finished).
-    const rank = (userId: string | null) => (userId === null ? Infinity : approval.approvers.indexOf(userId));
-    const refs = (await repo.cards(approval.id)).sort((x, y) => rank(x.userId) - rank(y.userId));
-    const results = await Promise.allSettled(
-      refs.map((ref) => notifier.updateCard({ channel: ref.channel, ts: ref.ts }, view)),
-    );
-    for (const r of results) {
-      if (r.status === 'rejected')
-        logger.error(`approvals: updating a card of approval ${approval.id} failed:`, r.reason);
-    }
-  }
-
-  async function homeChanged(approval: Approval): Promise<void> {
-    try {
-      await notifier.homeChanged(affectedUsers(approval));
-    } catch (error) {
-      logger.error(`approvals: refreshing Home tabs for approval ${approval.id} failed:`, error);
-    }
-  }
-
-  /** After a resolution: every card copy, Home tabs, then the subject's hook (once; errors logged and audited). */
-  async function afterResolution(
-    approval: Approval,
-    hook: keyof Pick<ApprovalSubject, 'onApproved' | 'onRejected' | 'onExpired' | 'onCancelled'>,
-  ) {
-    await refreshCards(approval);
-    await homeChanged(approval);
-    const subject = subjects.get(approval.subjectType);
-    const fn = subject?.[hook];
-    if (!subject || !fn) return;
-    try {
-      await fn.call(subject, approval);
-    } catch (error) {
-      logger.error(`approvals: ${approval.subjectType}.${hook} for approval ${approval.id} failed:`, error);
-      await audit.record({
-        actor: 'system',
-        action: `approvals.${hook}`,
-        target: target(approval),
-        inputs: { subject: subjectRef(approval) },
-        outcome: 'failed',
-        detail: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
+  const { afterResolution, refreshCards, homeChanged, followUp } = createResolutions({ ...deps, subjects, card });
 
   /**
-   * Posts a card to every approver (DM) and to the channel that has none yet, records each, then marks it sent. The
-   * caller holds the approval's cards lease.
+   * Posts a card to every approver (DM) and to the channel that has none yet, records each, then marks it sent
+   * unless a post failed in a way a retry may fix. The caller holds the approval's cards lease.
    */
   async function sendCards(approval: Approval): Promise<void> {
     const have = await repo.cards(approval.id);
@@ -148,7 +108,9 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       if (result.status === 'rejected')
         logger.error(`approvals: posting approval ${approval.id} to ${targets[i]!.to} failed:`, result.reason);
     });
-    await repo.markCardsSent(approval.id, clock.now());
+    // A post Slack refused for now (an error answer, no answer) stays unsent: the resend sweep tries it again.
+    const retry = posted.some((r) => r.status === 'rejected' && !(r.reason instanceof LastingPostFailure));
+    if (!retry) await repo.markCardsSent(approval.id, clock.now());
   }
 
   async function mustGet(id: number): Promise<Approval> {
@@ -185,7 +147,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
         action: 'approvals.resend-cards',
         target: target(approval),
         inputs: { subject: subjectRef(approval) },
-        detail: 'cards that were not posted before a restart',
+        detail: 'cards that were not posted (groundcrew restarted, or Slack refused them for now)',
       });
       await sendCards(approval);
       await homeChanged(approval);
@@ -393,6 +355,8 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       }
       return handled;
     },
+
+    followUp,
 
     async expireDue(now) {
       let count = 0;

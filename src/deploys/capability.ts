@@ -3,7 +3,6 @@ import { publicUrl } from '../config.js';
 import { createExecutor, type Executor } from './executors.js';
 import { createGuardrails } from './guardrails.js';
 import { deployJobs } from './jobs.js';
-import { awaitsApproval } from './model.js';
 import { createDeploysRepo } from './repo.js';
 import { deployCallbackRoute } from './routes.js';
 import { createDeployService } from './service.js';
@@ -65,7 +64,7 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
       onApproved: (approval) => deploys.onApproved(approval),
       onRejected: (approval) => deploys.onRejected(approval),
       onExpired: (approval) => deploys.onExpired(approval),
-      isWaiting: async (approval) => awaitsApproval(await deploys.get(Number(approval.subjectId)), approval.id),
+      isWaiting: (approval) => deploys.waitsOn(approval),
     });
     return {
       commands: deployCommands({ config, deploys, guardrails, clock: core.clock }),

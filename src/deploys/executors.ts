@@ -97,6 +97,28 @@ function refusal(
   return new ExecutorError(`${who} answered ${status}: ${redactSecrets(message, secrets)}`);
 }
 
+/**
+ * Connection errors that can come after the request was sent (a reset, a closed socket), unlike a refused connection
+ * or an unknown host: what was asked may have been done, so the caller treats it like no answer.
+ */
+const MAYBE_DELIVERED: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** The code of a failed fetch: on the error itself or on its cause (fetch says only "fetch failed"). */
+function connectionErrorCode(error: unknown): string | undefined {
+  const coded = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = coded?.cause?.code ?? coded?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 async function send(
   ctx: ExecutorContext,
   who: string,
@@ -111,8 +133,17 @@ async function send(
       throw new ExecutorError(`${who} did not answer within ${waitedFor(ctx.timeoutMs)}`, true);
     }
     const cause =
-      error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    throw new ExecutorError(`could not reach ${who}: ${redactSecrets(scrubUrl(cause, url), [ctx.githubToken])}`);
+      error instanceof Error
+        ? error.cause instanceof Error
+          ? error.cause.message
+          : error.message
+        : String((error as { message?: unknown } | null)?.message ?? error);
+    const message = redactSecrets(scrubUrl(cause, url), [ctx.githubToken]);
+    // The connection broke after the request went out: it may have been carried out, its answer lost.
+    if (MAYBE_DELIVERED.has(connectionErrorCode(error) ?? '')) {
+      throw new ExecutorError(`the connection to ${who} broke before it answered (${message})`, true);
+    }
+    throw new ExecutorError(`could not reach ${who}: ${message}`);
   }
   // GitHub's answers are small (a run is a few kB); cap what is read at 1 MiB. Redirects are followed (GitHub
   // answers 301 for a renamed repository); fetch drops the Authorization header on a redirect to another origin.

@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/repo.js';
 import { type Clock, formatDuration } from '../clock.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
+import { type ItemRef, refMatches } from '../item-ref.js';
 import type { Logger } from '../logger.js';
 import { mention, mrkdwn, trusted, userMention } from '../mrkdwn.js';
 import type { DeploysConfig } from './config.js';
@@ -33,6 +34,7 @@ const MAX_LOCK_MS = 7 * 24 * 3600_000;
 
 const toView = (row: LockRow): LockView => ({
   id: row.id,
+  nonce: row.nonce,
   environment: row.environment,
   service: row.service,
   holder: row.holder,
@@ -189,9 +191,12 @@ export function createGuardrails(deps: GuardrailsDeps) {
       await tellWatchers(released, now);
       return { lock: released, broken };
     },
-    async watch(lockId: number, userId: string): Promise<LockRow> {
+    /** Watches the lock `ref` names; null when the reference was made for another lock than the one under its id. */
+    async watch(ref: ItemRef, userId: string): Promise<LockRow | null> {
+      const lockId = ref.id;
       const lock = await repo.getLock(lockId);
       if (!lock) throw notFound('That lock no longer exists.');
+      if (!refMatches(ref, lock)) return null;
       if (lock.releasedAt || lock.expiresAt <= clock.now()) throw conflict('That lock has already been released.');
       await repo.addWatcher(lockId, userId, clock.now());
       await audit.record({ actor: userId, action: 'deploys.watch-lock', target: `lock:${lockId}` });

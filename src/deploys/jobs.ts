@@ -8,8 +8,10 @@ export function deployJobs(deploys: DeployService, guardrails: Guardrails): JobD
     {
       name: 'deploys.poll-runs',
       cron: '* * * * *',
-      description: 'follow running GitHub workflow runs (back-off per deploy) and fail deploys stuck without a run',
+      description:
+        'follow running GitHub workflow runs (back-off per deploy), fail deploys stuck without a run, ask for the approval of deploys a restart left unlinked',
       async run({ now }) {
+        await deploys.recoverRequested(now);
         await deploys.pollRuns(now);
         await deploys.sweepStale(now);
       },

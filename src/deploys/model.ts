@@ -80,6 +80,8 @@ export const STATUS_EMOJI: Record<DeployStatus, string> = {
 /** A lock as the rules see it. `service` null = the whole environment. */
 export interface LockView {
   id: number;
+  /** Carried by the lock's buttons (src/item-ref.ts); null for locks from before it. */
+  nonce: string | null;
   environment: string;
   service: string | null;
   holder: string;
@@ -115,7 +117,7 @@ export interface Problem {
   /** A full sentence naming what blocks and what to do. */
   message: string;
   /** The lock that blocks (code `locked`), so a reply can offer "Notify me when free". */
-  lockId?: number;
+  lock?: { id: number; nonce: string | null };
 }
 
 export interface PreflightInput {
@@ -247,7 +249,7 @@ export function preflight(input: PreflightInput): PreflightResult {
     problems.push({
       code: 'locked',
       field: 'environment',
-      lockId: lock.id,
+      lock: { id: lock.id, nonce: lock.nonce },
       message:
         `${what} is locked by ${mention(lock.holder)} — "${escapeMrkdwn(lock.reason)}" (until ${formatLocal(lock.expiresAt, zone, now)}); ` +
         'ask them to unlock, or use Notify me when free in `/platform locks`.',

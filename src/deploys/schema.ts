@@ -81,6 +81,8 @@ export const deployLocksTable = sqliteTable(
     releasedAt: integer('released_at', { mode: 'timestamp_ms' }),
     releasedBy: text('released_by'),
     releaseKind: text('release_kind', { enum: ['unlocked', 'expired', 'broken'] }),
+    /** Carried by "Notify me when free" buttons (src/item-ref.ts); null for locks from before it. */
+    nonce: text('nonce').$defaultFn(newNonce),
   },
   (t) => [index('deploy_locks_env_idx').on(t.environment, t.releasedAt)],
 );

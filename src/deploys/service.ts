@@ -1,10 +1,11 @@
 import type { AuditLog } from '../audit/repo.js';
-import { type Clock, formatDuration, MINUTE } from '../clock.js';
+import { type Clock, MINUTE } from '../clock.js';
 import type { Leases } from '../db/leases.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { mention, mrkdwn, trusted } from '../mrkdwn.js';
 import type { PeopleService } from '../people/service.js';
+import { createApprovalSteps } from './approval-steps.js';
 import type { DeploysConfig, ServiceConfig } from './config.js';
 import type { Executor } from './executors.js';
 import type { Guardrails } from './guardrails.js';
@@ -20,7 +21,7 @@ import {
   unknownEnvironmentMessage,
   unknownServiceMessage,
 } from './model.js';
-import type { Approval, DeployApprovals, DeployNotifier } from './ports.js';
+import type { DeployApprovals, DeployNotifier } from './ports.js';
 import type { DeploysRepo } from './repo.js';
 import { createRunFollower } from './runs.js';
 import type { DeployRow } from './schema.js';
@@ -67,6 +68,7 @@ export function createDeployService(deps: DeployServiceDeps) {
   const life = createLifecycle(deps);
   const { show, note, summary, finish, move, startRun, safely } = life;
   const runs = createRunFollower(deps, life);
+  const steps = createApprovalSteps(deps, life);
 
   async function mayDeploy(userId: string, service: ServiceConfig): Promise<boolean> {
     const owners = service.owners;
@@ -198,48 +200,24 @@ export function createDeployService(deps: DeployServiceDeps) {
         ),
       );
     };
-    const env = result.environmentConfig!;
-    if (env.approvals.count > 0) {
-      await announceGlass();
-      deploy = await show(deploy);
+    // Held until the deploy is linked to its approval or approved: the recovery sweep leaves it alone meanwhile.
+    const lease = await steps.claimStart(deploy.id);
+    if (!lease) return { deploy: (await repo.get(deploy.id)) ?? deploy, preflight: result };
+    if (result.environmentConfig!.approvals.count > 0) {
       try {
-        // Link first, post after: the deploy awaits the approval (same transaction as its insert) before any card.
-        await approvals.request({
-          subjectType: 'deploy',
-          subjectId: String(deploy.id),
-          requester: userId,
-          policy: { count: env.approvals.count, approvers: env.approvals.approvers, ttlMs: env.approvalTtl },
-          link: async (approval) => {
-            if (!(await move(deploy, 'awaiting_approval', { approvalId: approval.id })))
-              throw conflict(`Deploy #${deploy.id} changed while its approval was being asked for.`);
-          },
-        });
-        return { deploy: await show((await repo.get(deploy.id)) ?? deploy), preflight: result };
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        return {
-          deploy: (await finish(deploy, 'failed', mrkdwn`could not ask for approval: ${message}`)) ?? deploy,
-          preflight: result,
-        };
+        await announceGlass();
+        deploy = await show(deploy);
+        return { deploy: await steps.ask(deploy), preflight: result };
+      } finally {
+        await lease.release();
       }
     }
     // Straight to the dispatch: no Slack call before it. The status message is posted once, after the executor
     // answered (lifecycle.begun), already showing the run.
-    const approved = await move(deploy, 'approved', { approvedBy: [] });
+    const approved = await move(deploy, 'approved', { approvedBy: [] }).finally(() => lease.release());
     const started = approved ? await startRun(approved) : ((await repo.get(deploy.id)) ?? deploy);
     await announceGlass();
     return { deploy: started, preflight: result };
-  }
-
-  async function forApproval(approval: Approval): Promise<DeployRow | null> {
-    const deploy = await repo.get(Number(approval.subjectId));
-    if (deploy?.status !== 'awaiting_approval') {
-      logger.warn(
-        `deploys: approval ${approval.id} resolved for deploy ${approval.subjectId}, which is not awaiting approval`,
-      );
-      return null;
-    }
-    return deploy;
   }
 
   async function cancelNow(deploy: DeployRow, userId: string): Promise<DeployRow> {
@@ -278,31 +256,11 @@ export function createDeployService(deps: DeployServiceDeps) {
       return out;
     },
     mayBreakGlass,
-    async onApproved(approval: Approval) {
-      const deploy = await forApproval(approval);
-      if (!deploy) return;
-      const approvedBy = approval.decisions.filter((d) => d.decision === 'approve').map((d) => d.userId);
-      // No Slack call between the approval and the dispatch: the status message moves on once the run started.
-      const approved = await move(deploy, 'approved', { approvedBy });
-      if (approved) await startRun(approved);
-    },
-    async onRejected(approval: Approval) {
-      const deploy = await forApproval(approval);
-      if (!deploy) return;
-      const last = approval.decisions.at(-1);
-      await finish(
-        deploy,
-        'rejected',
-        mrkdwn`rejected by ${mention(last?.userId ?? '?')}: ${last?.reason ?? 'no reason given'}`,
-        last?.userId,
-      );
-    },
-    async onExpired(approval: Approval) {
-      const deploy = await forApproval(approval);
-      if (!deploy) return;
-      const ttl = config.environments.find((e) => e.name === deploy.environment)?.approvalTtl;
-      await finish(deploy, 'expired', mrkdwn`no approval within ${ttl ? formatDuration(ttl) : 'the time allowed'}`);
-    },
+    onApproved: steps.onApproved,
+    onRejected: steps.onRejected,
+    onExpired: steps.onExpired,
+    waitsOn: steps.waitsOn,
+    recoverRequested: steps.recoverRequested,
     async cancel(deployId: number, userId: string): Promise<DeployRow> {
       checkDeployId(deployId);
       const deploy = await repo.get(deployId);

@@ -89,7 +89,7 @@ function checkField(field: z.infer<typeof zFieldRaw>, ctx: z.core.$RefinementCtx
     if (danger) {
       issue(
         ['pattern'],
-        `refused: ${danger}, so one answer could backtrack for seconds and stall everything; rewrite it so each repeated part ends on a character it cannot itself match, e.g. ^[a-z0-9]+(-[a-z0-9]+)*$`,
+        `${JSON.stringify(field.pattern)} refused: ${danger}, so one answer could backtrack for seconds and stall everything; rewrite it so each repeated part ends on a character it cannot itself match and no two repeated parts in a row can match the same characters, e.g. ^[a-z0-9]+(-[a-z0-9]+)*$`,
       );
     }
   }

@@ -14,6 +14,11 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const REQUIRED_MESSAGE = 'This field is required.';
 /** Longest text answer checked (Slack's plain-text input allows 3000); also bounds the cost of a pattern match. */
 export const TEXT_ANSWER_MAX = 3000;
+/**
+ * Longest answer a field's pattern is run on: with start-up refusing patterns that backtrack badly
+ * (regex-safety.ts), this bounds what a pattern the check let through can cost.
+ */
+export const PATTERN_ANSWER_MAX = 1000;
 
 /**
  * Checks every field of a submitted form; returns the clean values or one message per failing field id.
@@ -53,6 +58,8 @@ export function validateField(field: RequestField, raw: RawValue, now: Date, tim
     case 'text':
     case 'textarea': {
       if (text.length > TEXT_ANSWER_MAX) return { error: `At most ${TEXT_ANSWER_MAX} characters.` };
+      if (field.pattern && text.length > PATTERN_ANSWER_MAX)
+        return { error: `At most ${PATTERN_ANSWER_MAX} characters.` };
       if (field.pattern && !new RegExp(field.pattern).test(text)) {
         return { error: field.patternMessage ?? `Must match the pattern ${field.pattern}.` };
       }

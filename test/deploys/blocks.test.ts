@@ -145,6 +145,7 @@ describe('lists stay within Slack limits and lose no row', () => {
     const long = 'r'.repeat(3000);
     const locks: LockView[] = Array.from({ length: 30 }, (_, i) => ({
       id: i + 1,
+      nonce: `nonce-of-lock-${i + 1}`,
       environment: 'production',
       service: `svc${i}`,
       holder: 'U0ALICE01',

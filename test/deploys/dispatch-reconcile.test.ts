@@ -109,3 +109,43 @@ describe('a dispatch with no answer is looked for, not reported failed', () => {
     expect(dmsTo(app, ENGINEER).at(-1)).toContain('succeeded');
   });
 });
+
+describe('a connection reset after GitHub received the dispatch', () => {
+  it('is treated as unanswered: stored starting, then the run is found and followed', async () => {
+    app = await startDeploysApp();
+    let received: unknown = null;
+    nock(GITHUB)
+      .post(DISPATCH, (body) => {
+        received = body;
+        return true;
+      })
+      .replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    await app.command('deploy web staging v7', { user_id: ENGINEER });
+    await eventually(async () => (await deployRow(app!, 1)).detail !== null, { what: 'the dispatch to be answered' });
+    await settled(app);
+    expect(received).toMatchObject({ ref: 'v7' });
+    const row = await deployRow(app, 1);
+    expect(row.status).toBe('starting');
+    expect(row.detail).toContain('may have started');
+    expect(dmsTo(app, ENGINEER)).toEqual([]);
+
+    const created = new Date(app.clock.now().getTime() + 2000).toISOString();
+    nock(GITHUB)
+      .get(WORKFLOW_RUNS)
+      .query(true)
+      .reply(200, {
+        total_count: 1,
+        workflow_runs: [{ id: 4343, event: 'workflow_dispatch', created_at: created, html_url: 'https://x/4343' }],
+      });
+    app.clock.advance(MINUTE);
+    await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
+    expect(await settle(app, 1, 'running')).toMatchObject({ runId: '4343' });
+  });
+
+  it('a refused connection (nothing was sent) is still reported failed at once', async () => {
+    app = await startDeploysApp();
+    nock(GITHUB).post(DISPATCH).replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' });
+    await app.command('deploy web staging v7', { user_id: ENGINEER });
+    await eventually(async () => (await deployRow(app!, 1)).status === 'failed', { what: 'the deploy failed' });
+  });
+});

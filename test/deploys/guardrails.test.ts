@@ -64,8 +64,9 @@ describe('locks', () => {
     const text = blockText(list?.blocks);
     expect(text).toContain(`:lock: *staging* — <@${ALICE}>: "db migration"`);
     expect(text).toContain('held 0s, expires Mon 13:00 Europe/Berlin');
-    const lockId = String(buttons[0]!.value);
-    expect(`lock:${lockId}`).toBe(
+    const lockRef = String(buttons[0]!.value);
+    expect(lockRef).toMatch(/^1\.[\w-]{12}$/);
+    expect(`lock:${lockRef.split('.')[0]}`).toBe(
       (await app.groundcrew.services.audit.latest(10)).find((r) => r.action === 'deploys.lock')!.target,
     );
 
@@ -73,7 +74,7 @@ describe('locks', () => {
       messageButton({
         userId: BOB,
         actionId: DEPLOY_IDS.notifyWhenFree,
-        value: lockId,
+        value: lockRef,
         channelId: 'C05ABCD6EFG',
         messageTs: '1767225600.000050',
       }),
@@ -104,12 +105,15 @@ describe('locks', () => {
     expect(locks).toContain('"migration, part 2"');
     expect(await auditActions(app)).toEqual(expect.arrayContaining(['deploys.lock', 'deploys.lock-renewed']));
 
-    const lockId = (await app.groundcrew.services.audit.latest(10)).find((r) => r.action === 'deploys.lock')!.target!;
+    const listed = (await ackBody(await app.command('locks', { user_id: BOB })))?.blocks as {
+      accessory?: { action_id?: string; value?: string };
+    }[];
+    const lockRef = listed.find((b) => b.accessory?.action_id === DEPLOY_IDS.notifyWhenFree)!.accessory!.value!;
     await app.interact(
       messageButton({
         userId: BOB,
         actionId: DEPLOY_IDS.notifyWhenFree,
-        value: lockId.split(':')[1]!,
+        value: lockRef,
         channelId: 'C05ABCD6EFG',
         messageTs: '1767225600.000051',
       }),

@@ -341,9 +341,9 @@ describe('kill -9 during a deploy, then a restart on the same database', () => {
       },
       { timeoutMs: START_MS, what: 'the card to be posted after the restart' },
     );
-    // The card is recorded once Slack answered the post: wait for the record, not only the post.
+    // Slack got the post; its row is stored once the answer is back.
     await eventually(() => query(dbPath, 'select user_id from approval_messages').length > 0, {
-      what: 'the posted card to be recorded',
+      what: 'the posted card stored',
     });
     expect(query(dbPath, 'select user_id from approval_messages')).toEqual([{ user_id: APPROVER }]);
 

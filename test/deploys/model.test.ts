@@ -60,6 +60,7 @@ describe('preflight', () => {
         locks: [
           {
             id: 1,
+            nonce: null,
             environment: 'production',
             service: null,
             holder: 'U0BOB0001',
@@ -89,6 +90,7 @@ describe('preflight', () => {
     const locks = [
       {
         id: 1,
+        nonce: null,
         environment: 'production',
         service: null,
         holder: 'U0ALICE01',
@@ -98,6 +100,7 @@ describe('preflight', () => {
       },
       {
         id: 2,
+        nonce: null,
         environment: 'production',
         service: 'batch',
         holder: 'U0BOB0001',

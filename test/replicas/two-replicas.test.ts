@@ -19,6 +19,7 @@ const CHANNEL = 'C0DEPLOYS1';
 const DISPATCH = '/repos/acme/web/actions/workflows/deploy.yml/dispatches';
 const EVERY_MINUTE = [
   'approvals.expire',
+  'approvals.follow-up',
   'approvals.resend-cards',
   'deploys.expire-locks',
   'deploys.freeze-announcements',

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createApprovalsRepo } from '../../src/approvals/repo.js';
 import { APPROVAL_IDS, actionsBlockId } from '../../src/approvals/slack/ids.js';
 import { createManualClock } from '../../src/clock.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
 import { viewAction } from '../support/payloads.js';
 import { refOf } from '../support/refs.js';
-import { eventually } from '../support/wait.js';
+import { eventually, settled } from '../support/wait.js';
 import { APPROVER, requestRows, startRequestsApp, submitForm, validDatabase, waitForRow } from './support.js';
 
 let apps: TestApp[] = [];
@@ -94,5 +95,34 @@ describe('a crash while approval cards are being posted', () => {
     );
     expect(cardsTo(app, APPROVER)).toEqual([]);
     expect(await app.groundcrew.services.approvals.pendingFor(APPROVER)).toEqual([]);
+  });
+});
+
+describe('a crash between an approval and its request moving on', () => {
+  it('approvals.follow-up takes the approved request to its fulfilment, once', async () => {
+    const posts: string[] = [];
+    const app = await startRequestsApp({
+      fetch: async (input) => {
+        posts.push(String(input));
+        return new Response('accepted', { status: 202 });
+      },
+    });
+    apps.push(app);
+    await submitForm(app, 'database', validDatabase());
+    const row = await waitForRow(app, 1, (r) => r.status === 'awaiting_approval' && r.approvalId !== null);
+    await settled(app);
+    // What a process killed right after the deciding transaction committed leaves: approved, hook never run.
+    const repo = createApprovalsRepo(app.database);
+    const at = app.clock.now();
+    await repo.transaction(async () => {
+      await repo.addDecision({ approvalId: row.approvalId!, userId: APPROVER, decision: 'approve', at });
+      expect(await repo.resolve(row.approvalId!, 'approved', at)).toBe(true);
+    });
+    const { scheduler } = app.groundcrew.services;
+    await scheduler.runNow('approvals.follow-up');
+    await waitForRow(app, 1, (r) => r.status === 'queued' && r.deliveredAt !== null);
+    await scheduler.runNow('approvals.follow-up');
+    await scheduler.runNow('requests.resume');
+    expect(posts).toEqual(['http://automation.test/database']);
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseTeamConfig, validateTeamConfig } from '../../src/config.js';
 import { catastrophicBacktracking } from '../../src/requests/regex-safety.js';
-import { TEXT_ANSWER_MAX, validateField } from '../../src/requests/validate.js';
+import { PATTERN_ANSWER_MAX, TEXT_ANSWER_MAX, validateField } from '../../src/requests/validate.js';
 import { baseTeamConfig } from '../support/harness.js';
 
 /** Patterns JavaScript's backtracking engine takes exponential time on, and patterns it does not. */
@@ -16,6 +16,16 @@ const CATASTROPHIC = [
   '((ab)+)+',
   '^(a?){25}a{25}$',
 ];
+/** Patterns it takes polynomial time on (n² … n³ steps for an n-character answer): seconds at a few thousand. */
+const POLYNOMIAL = [
+  '^\\d*\\d*\\d*x$',
+  '^\\d+\\d+\\d+x$',
+  '^\\w*\\d*\\w*$',
+  '\\d*\\d*x',
+  '^\\w+.*\\w+$',
+  'a+(b|a+)c',
+  '\\d+x?\\d+!',
+];
 const SAFE = [
   '^[a-z][a-z0-9-]{2,30}$',
   '^secret/data/[a-z0-9/_-]+$',
@@ -27,6 +37,9 @@ const SAFE = [
   '^[{}]+$',
   '^x\\-y+$',
   '^\\d+$',
+  '^\\d?\\d:\\d\\d$',
+  '^\\d+\\.\\d+$',
+  '^[A-Z]{2,4}-?\\d{1,6}$',
 ];
 
 function configWithPattern(pattern: string): Record<string, unknown> {
@@ -66,6 +79,30 @@ describe('request field patterns (ReDoS)', () => {
     ]);
   });
 
+  it.each(POLYNOMIAL)('refuses %s (polynomial) at start-up, naming the field and the pattern', (pattern) => {
+    expect(catastrophicBacktracking(pattern)).toMatch(/one after the other/);
+    expect(problems(pattern)).toEqual([
+      expect.stringMatching(/^groundcrew\.yml: requests\.types\[0\]\.fields\[0\]\.pattern: .*backtrack/),
+    ]);
+    expect(problems(pattern)[0]).toContain(`${JSON.stringify(pattern)} refused`);
+  });
+
+  it('a polynomial pattern would have stalled the process for seconds; what the check accepts stays fast', () => {
+    const digits = `${'1'.repeat(PATTERN_ANSWER_MAX - 1)}!`;
+    // Reported: ^\d*\d*\d*x$ against a long run of digits blocked the event loop for 14–18 s (3000 characters).
+    const started = performance.now();
+    /^\d*\d*\d*x$/.test(digits.slice(0, 400));
+    const polynomial = performance.now() - started;
+    // The same shapes written so the check accepts them, on the longest answer a pattern is run on.
+    const rewritten = ['^\\d*x$', '\\d+x', '^\\w+\\s\\w+$', '^\\d+(\\.\\d+)*x$', '^[a-z0-9]+(-[a-z0-9]+)*$'];
+    for (const pattern of rewritten) expect(catastrophicBacktracking(pattern), pattern).toBeNull();
+    const start = performance.now();
+    for (const pattern of rewritten) new RegExp(pattern).test(digits);
+    const accepted = performance.now() - start;
+    expect(polynomial).toBeGreaterThan(10 * accepted);
+    expect(accepted).toBeLessThan(250);
+  });
+
   it.each(SAFE)('accepts %s', (pattern) => {
     expect(catastrophicBacktracking(pattern)).toBeNull();
     expect(problems(pattern)).toEqual([]);
@@ -101,14 +138,22 @@ requests:
     expect(() => parseTeamConfig(yaml, '/etc/groundcrew.yml')).toThrow(/fields\[0\]\.pattern/);
   });
 
-  it('refuses a text answer over TEXT_ANSWER_MAX characters before any pattern runs', () => {
-    const field = validateTeamConfig(configWithPattern('^[a-z]+$')).requests!.types[0]!.fields[0]!;
+  it('refuses a text answer over TEXT_ANSWER_MAX characters, and over PATTERN_ANSWER_MAX before a pattern runs', () => {
     const now = new Date('2026-11-23T10:00:00Z');
-    expect(validateField(field, 'a'.repeat(TEXT_ANSWER_MAX), now, 'UTC')).toEqual({
+    const plain = { ...validateTeamConfig(configWithPattern('^[a-z]+$')).requests!.types[0]!.fields[0]! };
+    delete plain.pattern;
+    expect(validateField(plain, 'a'.repeat(TEXT_ANSWER_MAX), now, 'UTC')).toEqual({
       value: 'a'.repeat(TEXT_ANSWER_MAX),
     });
-    expect(validateField(field, 'a'.repeat(TEXT_ANSWER_MAX + 1), now, 'UTC')).toEqual({
+    expect(validateField(plain, 'a'.repeat(TEXT_ANSWER_MAX + 1), now, 'UTC')).toEqual({
       error: `At most ${TEXT_ANSWER_MAX} characters.`,
+    });
+    const field = validateTeamConfig(configWithPattern('^[a-z]+$')).requests!.types[0]!.fields[0]!;
+    expect(validateField(field, 'a'.repeat(PATTERN_ANSWER_MAX), now, 'UTC')).toEqual({
+      value: 'a'.repeat(PATTERN_ANSWER_MAX),
+    });
+    expect(validateField(field, 'a'.repeat(PATTERN_ANSWER_MAX + 1), now, 'UTC')).toEqual({
+      error: `At most ${PATTERN_ANSWER_MAX} characters.`,
     });
   });
 });

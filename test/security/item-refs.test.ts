@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { approvalsTable } from '../../src/approvals/schema.js';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { twin } from '../../src/db/twin.js';
-import { deploysTable } from '../../src/deploys/schema.js';
+import { deployLocksTable, deploysTable } from '../../src/deploys/schema.js';
 import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { requestsTable } from '../../src/requests/schema.js';
 import { IDS } from '../../src/requests/slack/ids.js';
@@ -22,7 +22,7 @@ import {
   validDatabase,
   waitForRow,
 } from '../requests/support.js';
-import { ENGINEER, PLATFORM_ENGINEER, type TestApp } from '../support/harness.js';
+import { ackBody, ENGINEER, PLATFORM_ENGINEER, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
 import { eventually, settled } from '../support/wait.js';
 
@@ -42,7 +42,7 @@ afterEach(async () => {
   nock.cleanAll();
 });
 
-const TABLES = { approvals: approvalsTable, deploys: deploysTable, requests: requestsTable };
+const TABLES = { approvals: approvalsTable, deploys: deploysTable, requests: requestsTable, locks: deployLocksTable };
 
 /** Deletes row `id` and inserts a newer item under the same id (a copy, given a nonce of its own at insert). */
 async function newerItemUnderSameId(a: TestApp, kind: keyof typeof TABLES, id: number) {
@@ -57,7 +57,7 @@ async function newerItemUnderSameId(a: TestApp, kind: keyof typeof TABLES, id: n
 }
 
 /** An item from before nonces: its row has none. */
-async function withoutNonce(a: TestApp, kind: 'approvals' | 'deploys' | 'requests', id: number) {
+async function withoutNonce(a: TestApp, kind: keyof typeof TABLES, id: number) {
   const { db } = a.groundcrew.services;
   const table = twin(db, TABLES[kind] as unknown as typeof deploysTable);
   await db.orm.update(table).set({ nonce: null }).where(eq(table.id, id));
@@ -221,5 +221,42 @@ describe('deploys: a stale Cancel or callback URL never acts on a newer deploy',
     await click(app, ENGINEER, DEPLOY_IDS.cancelButton, '1', DEPLOYS_CHANNEL);
     await settle(app, 1, 'cancelled');
     expect(cancels.isDone()).toBe(true);
+  });
+});
+
+describe('deploys: a stale "Notify me when free" never watches a newer lock', () => {
+  it('the button made for lock #1 is refused once #1 is another lock; a bare id works for an old lock', async () => {
+    app = await startDeploysApp();
+    await app.command('lock staging --reason "db migration" --for 2h', { user_id: ENGINEER });
+    // Both surfaces offer the button: the blocked deploy's answer and /platform locks.
+    const blocked = await ackBody(await app.command('deploy web staging', { user_id: PLATFORM_ENGINEER }));
+    const listed = await ackBody(await app.command('locks', { user_id: PLATFORM_ENGINEER }));
+    const values = [blocked, listed].map((body) => {
+      const found: string[] = [];
+      JSON.stringify(body?.blocks, (_k, v: { action_id?: string; value?: string } | null) => {
+        if (v?.action_id === DEPLOY_IDS.notifyWhenFree && v.value) found.push(v.value);
+        return v;
+      });
+      return found;
+    });
+    expect(values).toEqual([[expect.stringMatching(/^1\.[\w-]{12}$/)], [expect.stringMatching(/^1\.[\w-]{12}$/)]]);
+    const value = values[1]![0]!;
+
+    await newerItemUnderSameId(app, 'locks', 1);
+    await click(app, PLATFORM_ENGINEER, DEPLOY_IDS.notifyWhenFree, value, DEPLOYS_CHANNEL);
+    await eventually(() => ephemerals(app!).includes(`:information_source: ${GONE}`), { what: 'the refusal' });
+    await click(app, PLATFORM_ENGINEER, DEPLOY_IDS.notifyWhenFree, '1', DEPLOYS_CHANNEL);
+    await eventually(() => ephemerals(app!).filter((t) => t === `:information_source: ${GONE}`).length === 2, {
+      what: 'the bare id refused',
+    });
+    await settled(app);
+    const watchers = async () =>
+      (await app!.groundcrew.services.audit.latest(50)).filter((r) => r.action === 'deploys.watch-lock');
+    expect(await watchers()).toEqual([]);
+
+    await withoutNonce(app, 'locks', 1);
+    await click(app, PLATFORM_ENGINEER, DEPLOY_IDS.notifyWhenFree, '1', DEPLOYS_CHANNEL);
+    await eventually(() => ephemerals(app!).some((t) => t.includes("I'll DM you")), { what: 'watching' });
+    expect(await watchers()).toHaveLength(1);
   });
 });

@@ -69,14 +69,13 @@ describe('free text never pings anyone', () => {
     acks.push(await ackBody(await app.command(`lock staging --reason "mine"`, { user_id: BOB })));
     acks.push(await ackBody(await app.command('deploy web staging', { user_id: BOB })));
     acks.push(await ackBody(await app.command('locks', { user_id: BOB })));
-    const lockId = (await app.groundcrew.services.audit.latest(10))
-      .find((r) => r.action === 'deploys.lock')!
-      .target!.replace('lock:', '');
+    const listed = (acks.at(-1) as { blocks: { accessory?: { action_id?: string; value?: string } }[] }).blocks;
+    const lockRef = listed.find((b) => b.accessory?.action_id === 'deploys.notify-when-free')!.accessory!.value!;
     await app.interact(
       messageButton({
         userId: BOB,
         actionId: 'deploys.notify-when-free',
-        value: lockId,
+        value: lockRef,
         channelId: DEPLOYS_CHANNEL,
         messageTs: '1767225600.000001',
       }),

@@ -1,5 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
+import { CHANNEL_ERRORS, slackErrorCode } from '../../slack/channel-post.js';
+import { LastingPostFailure } from '../model.js';
 import type { ApprovalsNotifier } from '../ports.js';
 import { approvalCardBlocks, approvalCardText } from './blocks.js';
 
@@ -8,16 +10,39 @@ export interface ApprovalsSlackPorts {
   publishHome(userId: string): Promise<void>;
 }
 
+/** Slack's answers to a post that the same post again cannot change; any other failure is worth a retry. */
+const LASTING: ReadonlySet<string> = new Set([
+  ...Object.keys(CHANNEL_ERRORS),
+  'user_not_found',
+  'cannot_dm_bot',
+  'account_inactive',
+  'user_disabled',
+  'messages_tab_disabled',
+  'invalid_blocks',
+  'msg_too_long',
+  'invalid_auth',
+  'not_authed',
+  'missing_scope',
+  'not_allowed_token_type',
+]);
+
 /** The Slack adapter for the service's notifier port. */
 export function createSlackApprovalsNotifier(slack: ApprovalsSlackPorts, logger: Logger): ApprovalsNotifier {
   return {
     async postCard(target, card) {
       // A user ID as channel posts to the DM with the app; Slack answers with the D… channel to update later.
-      const result = await slack.client.chat.postMessage({
-        channel: target,
-        text: approvalCardText(card),
-        blocks: approvalCardBlocks(card),
-      });
+      let result: Awaited<ReturnType<WebClient['chat']['postMessage']>>;
+      try {
+        result = await slack.client.chat.postMessage({
+          channel: target,
+          text: approvalCardText(card),
+          blocks: approvalCardBlocks(card),
+        });
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code && LASTING.has(code)) throw new LastingPostFailure(`Slack refused the card for ${target}: ${code}`);
+        throw error;
+      }
       if (!result.channel || !result.ts) throw new Error(`chat.postMessage to ${target} returned no channel/ts`);
       return { channel: result.channel, ts: result.ts };
     },

@@ -157,11 +157,11 @@ export function preflightReply(
   return `:white_check_mark: Dry run: ${what} passes pre-flight and ${approvals}.${glass} Nothing was deployed.`;
 }
 
-const notifyButton = (lockId: number) => ({
+const notifyButton = (lock: { id: number; nonce: string | null }) => ({
   type: 'button' as const,
   action_id: DEPLOY_IDS.notifyWhenFree,
   text: plain('Notify me when free'),
-  value: String(lockId),
+  value: itemRef(lock),
 });
 
 /** The pre-flight answer to `/platform deploy`, with a "Notify me when free" button for each lock in the way. */
@@ -171,7 +171,7 @@ export function preflightMessage(
   dryRun: boolean,
 ): { text: string; blocks?: KnownBlock[] } {
   const text = preflightReply(input, result, dryRun);
-  const locks = result.problems.flatMap((p) => (p.lockId === undefined ? [] : [p.lockId])).slice(0, 5);
+  const locks = result.problems.flatMap((p) => (p.lock === undefined ? [] : [p.lock])).slice(0, 5);
   if (locks.length === 0) return { text };
   return {
     text,
@@ -179,10 +179,10 @@ export function preflightMessage(
       // preflightReply is groundcrew's mrkdwn: the problems are written by the model with people's text escaped.
       ...linesToSections(text.split('\n').map((line) => mrkdwn`${trusted(line)}`)),
       ...locks.map(
-        (id): KnownBlock => ({
+        (lock): KnownBlock => ({
           type: 'actions',
-          block_id: `${DEPLOY_IDS.blockedActions}.${id}`,
-          elements: [notifyButton(id)],
+          block_id: `${DEPLOY_IDS.blockedActions}.${lock.id}`,
+          elements: [notifyButton(lock)],
         }),
       ),
     ],
@@ -200,7 +200,7 @@ export function locksMessage(locks: readonly LockView[], freezes: readonly Activ
         mrkdwn`:lock: *${what}* — ${mention(lock.holder)}: "${truncate(lock.reason, TEXT_MAX)}"
 held ${formatDuration(now.getTime() - lock.createdAt.getTime())}, expires ${formatLocal(lock.expiresAt, zone, now)}`,
       ),
-      accessory: notifyButton(lock.id),
+      accessory: notifyButton(lock),
     });
   }
   if (locks.length > MAX_LOCKS) blocks.push(context(mrkdwn`…and ${locks.length - MAX_LOCKS} more lock(s).`));

@@ -189,7 +189,11 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
   app.action<BlockAction<ButtonAction>>(DEPLOY_IDS.notifyWhenFree, async ({ ack, body, action, respond }) => {
     await ack();
     try {
-      const lock = await guardrails.watch(Number(action.value), body.user.id);
+      const ref = parseItemRef(action.value);
+      if (!ref)
+        return ephemeral(respond, ':information_source: That button does not name a lock; use `/platform locks`.');
+      const lock = await guardrails.watch(ref, body.user.id);
+      if (!lock) return ephemeral(respond, `:information_source: ${ITEM_GONE}`);
       const what = scopeName(lock.environment, lock.service);
       await ephemeral(respond, `:bell: I'll DM you when ${what} is free.`);
     } catch (error) {

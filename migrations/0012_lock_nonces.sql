@@ -1,0 +1,1 @@
+ALTER TABLE `deploy_locks` ADD `nonce` text;
