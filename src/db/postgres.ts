@@ -5,7 +5,8 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Database, Orm } from './database.js';
-import { DatabaseStartupError, pgErrorCode, pgTarget, startupError } from './pg-errors.js';
+import { withDriverErrors } from './driver-errors.js';
+import { DatabaseStartupError, pgErrorCode, pgTarget, startupError, withoutParameters } from './pg-errors.js';
 
 /** PostgreSQL migrations (drizzle-kit, drizzle.pg.config.ts) live beside the SQLite ones, in migrations/pg. */
 export const PG_MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations/pg');
@@ -117,7 +118,8 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     throw error;
   }
 
-  const orm = drizzle({ client: pool });
+  // A failing statement throws pg's own error with the parameters taken out (driver-errors.ts, pg-errors.ts).
+  const orm = withDriverErrors(drizzle({ client: pool }), withoutParameters);
   const attempts = options.transactionAttempts ?? 10;
   const isolationLevel = options.isolation ?? 'serializable';
   const probeEveryMs = options.healthProbeEveryMs ?? 1000;
@@ -155,7 +157,9 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     async transaction<T>(fn: (tx: Orm) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await orm.transaction((tx) => fn(tx as unknown as Orm), { isolationLevel });
+          return await orm.transaction((tx) => fn(withDriverErrors(tx, withoutParameters) as unknown as Orm), {
+            isolationLevel,
+          });
         } catch (error) {
           const code = pgErrorCode(error);
           if ((code !== '40001' && code !== '40P01') || attempt >= attempts) throw error;
