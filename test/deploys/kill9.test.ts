@@ -341,6 +341,10 @@ describe('kill -9 during a deploy, then a restart on the same database', () => {
       },
       { timeoutMs: START_MS, what: 'the card to be posted after the restart' },
     );
+    // The card's row is stored once Slack has answered the post: wait for it rather than read it at once.
+    await eventually(() => query(dbPath, 'select user_id from approval_messages').length > 0, {
+      what: "the card's approval_messages row",
+    });
     expect(query(dbPath, 'select user_id from approval_messages')).toEqual([{ user_id: APPROVER }]);
 
     // Approve on the card posted after the restart (its button value as Slack would send it back).
