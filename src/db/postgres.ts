@@ -94,6 +94,7 @@ export interface PostgresDatabase extends Database {
   readonly dialect: 'postgres';
   /** The node-postgres pool (bench, tests, operations); repos use `orm`. */
   readonly pool: pg.Pool;
+  readonly poolSize: number;
 }
 
 /**
@@ -103,9 +104,10 @@ export interface PostgresDatabase extends Database {
  */
 export async function openPostgres(url: string, options: OpenPostgresOptions = {}): Promise<PostgresDatabase> {
   const env = options.env ?? process.env;
+  const poolSize = options.poolSize ?? poolSizeFrom(env);
   const pool = new pg.Pool({
     connectionString: withTlsFromEnv(url, env),
-    max: options.poolSize ?? poolSizeFrom(env),
+    max: poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     application_name: 'groundcrew',
   });
@@ -154,6 +156,7 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     dialect: 'postgres',
     orm: orm as unknown as Orm,
     pool,
+    poolSize,
     async transaction<T>(fn: (tx: Orm) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         try {
