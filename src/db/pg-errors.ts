@@ -126,6 +126,18 @@ export function isPostgresUnavailableError(error: unknown): boolean {
   return /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(code);
 }
 
+/**
+ * A SERIALIZABLE transaction lost a race (40001) or a deadlock (40P01), anywhere in the error's causes: also when a
+ * repo's `write()` inside the transaction already wrapped it in a WriteFailedError (whose own `code` is
+ * `unavailable`). The transaction is run again then.
+ */
+export function isSerializationFailure(error: unknown): boolean {
+  return causes(error).some((e) => {
+    const code = (e as { code?: unknown }).code;
+    return code === '40001' || code === '40P01';
+  });
+}
+
 /** The SQLSTATE (or Node socket code) of an error, looking through drizzle's DrizzleQueryError to its cause. */
 export function pgErrorCode(error: unknown): string | undefined {
   for (const e of causes(error)) {
