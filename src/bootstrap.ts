@@ -62,7 +62,7 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
   );
   const home = new HomeRegistry();
   const audit = createAuditLog(database, clock);
-  const publishHome = createHomePublisher(client, { home, people });
+  const publishHome = createHomePublisher(client, { home, people, logger });
   const replica = options.replica ?? replicaId();
   const leases = createLeases({ db: database, clock, holder: replica, logger });
   return {

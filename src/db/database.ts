@@ -28,6 +28,11 @@ export interface Database {
   /** true when the database answers and can write (used by /healthz); cheap to call often. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /**
+   * How many connections queries share: PostgreSQL's pool size (GROUNDCREW_DB_POOL); undefined on SQLite, whose one
+   * connection runs statements in turn and never times out waiting. Events handled at once are bounded by it.
+   */
+  readonly poolSize?: number;
   /** The SQLite connection, for SQLite-only operations (backup, file checks); undefined on PostgreSQL. */
   readonly sqlite?: Sqlite.Database;
 }

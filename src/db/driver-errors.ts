@@ -13,8 +13,12 @@ interface WithSession {
  * synchronous driver did, instead of drizzle's DrizzleQueryError around it: that one's message carries every
  * parameter of the statement (what people typed into a form), which would reach logs and Slack messages.
  * Applied once to an orm (this instance only); test/db/sqlite.test.ts checks that errors keep their code.
+ *
+ * `scrub` takes what the driver's own error still repeats of the parameters out of it (PostgreSQL's server echoes
+ * values in its messages: `withoutParameters` in pg-errors.ts). On PostgreSQL a transaction has a session of its
+ * own, so its orm is wrapped too (src/db/postgres.ts).
  */
-export function withDriverErrors<T>(orm: T): T {
+export function withDriverErrors<T>(orm: T, scrub?: (error: unknown, params: unknown[]) => unknown): T {
   const session = (orm as unknown as WithSession).session;
   const prepare = session.prepareQuery.bind(session);
   session.prepareQuery = (...args: unknown[]) => {
@@ -25,7 +29,8 @@ export function withDriverErrors<T>(orm: T): T {
         try {
           return await run(sql, params, execute);
         } catch (error) {
-          throw error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
+          const own = error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
+          throw scrub ? scrub(own, params) : own;
         }
       };
     }

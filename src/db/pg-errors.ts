@@ -126,6 +126,18 @@ export function isPostgresUnavailableError(error: unknown): boolean {
   return /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(code);
 }
 
+/**
+ * A SERIALIZABLE transaction lost a race (40001) or a deadlock (40P01), anywhere in the error's causes: also when a
+ * repo's `write()` inside the transaction already wrapped it in a WriteFailedError (whose own `code` is
+ * `unavailable`). The transaction is run again then.
+ */
+export function isSerializationFailure(error: unknown): boolean {
+  return causes(error).some((e) => {
+    const code = (e as { code?: unknown }).code;
+    return code === '40001' || code === '40P01';
+  });
+}
+
 /** The SQLSTATE (or Node socket code) of an error, looking through drizzle's DrizzleQueryError to its cause. */
 export function pgErrorCode(error: unknown): string | undefined {
   for (const e of causes(error)) {
@@ -145,3 +157,70 @@ function causes(error: unknown): object[] {
   }
   return chain;
 }
+
+/** Fields of node-postgres' DatabaseError in which the server may repeat a statement's values. */
+const VALUE_FIELDS = ['message', 'detail', 'where', 'hint', 'internalQuery', 'stack'] as const;
+
+/**
+ * The statement's parameters taken out of a PostgreSQL error, in place, before it reaches a log or a message: the
+ * server repeats values in its text (`invalid input syntax for type integer: "…"`), in `detail` (`Key (email)=(…)
+ * already exists`, `Failing row contains (…)`) and in `where` (`unnamed portal parameter $1 = '…'`). What says
+ * what went wrong stays: the SQLSTATE `code`, `constraint`, `table`, `column`, `schema`, and the text around the
+ * values. Returns the same error.
+ */
+export function withoutParameters<E>(error: E, params: readonly unknown[]): E {
+  if (error === null || typeof error !== 'object') return error;
+  const values = params
+    .flatMap((p) => parameterTexts(p))
+    .filter((text) => text.length > 0)
+    // The longest first, so a value inside another one does not leave the rest of the longer one behind.
+    .sort((a, b) => b.length - a.length);
+  const fields = error as Record<string, unknown>;
+  for (const field of VALUE_FIELDS) {
+    const text = fields[field];
+    if (typeof text !== 'string') continue;
+    let scrubbed = text
+      .replace(/(Key \([^)]*\)=)\(.*?\)( already exists| is not present| conflicts with)/g, '$1(***)$2')
+      .replace(/Failing row contains \(.*\)/gs, 'Failing row contains (***)')
+      .replace(/(portal parameter \$\d+ = )'(?:[^']|'')*'/g, "$1'***'");
+    for (const value of values) scrubbed = replaceWhole(scrubbed, value);
+    if (scrubbed === text) continue;
+    // message and stack stay own, non-enumerable properties, as Error makes them.
+    if (field === 'message' || field === 'stack') {
+      Object.defineProperty(error, field, { value: scrubbed, writable: true, configurable: true, enumerable: false });
+    } else fields[field] = scrubbed;
+  }
+  return error;
+}
+
+/** How a parameter may appear in the server's text: as sent, and (for objects, sent as JSON) as its JSON. */
+function parameterTexts(param: unknown): string[] {
+  if (typeof param === 'string') return [param];
+  // Numbers, times and flags are ids, clock readings and states, not what people typed: messages keep them.
+  if (param === null || typeof param !== 'object' || param instanceof Date || Buffer.isBuffer(param)) return [];
+  try {
+    const json = JSON.stringify(param);
+    return json === undefined ? [] : [json];
+  } catch {
+    return [];
+  }
+}
+
+/** `text` with each occurrence of `value` that is not part of a longer word replaced by `***`. */
+function replaceWhole(text: string, value: string): string {
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(value); at !== -1; at = text.indexOf(value, at + 1)) {
+    if (at < from) continue;
+    const before = text[at - 1];
+    const after = text[at + value.length];
+    const insideWord =
+      (isWordChar(before) && isWordChar(value[0])) || (isWordChar(after) && isWordChar(value[value.length - 1]));
+    if (insideWord) continue;
+    out += `${text.slice(from, at)}***`;
+    from = at + value.length;
+  }
+  return out + text.slice(from);
+}
+
+const isWordChar = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);

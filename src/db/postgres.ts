@@ -5,7 +5,14 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Database, Orm } from './database.js';
-import { DatabaseStartupError, pgErrorCode, pgTarget, startupError } from './pg-errors.js';
+import { withDriverErrors } from './driver-errors.js';
+import {
+  DatabaseStartupError,
+  isSerializationFailure,
+  pgTarget,
+  startupError,
+  withoutParameters,
+} from './pg-errors.js';
 
 /** PostgreSQL migrations (drizzle-kit, drizzle.pg.config.ts) live beside the SQLite ones, in migrations/pg. */
 export const PG_MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations/pg');
@@ -85,7 +92,10 @@ export interface OpenPostgresOptions {
    * so read-then-write inside `transaction()` is as safe as on SQLite, where transactions never overlap.
    */
   isolation?: 'serializable' | 'read committed';
-  /** Tries of one transaction before its serialization failure is thrown (default 10). */
+  /**
+   * Tries of one transaction before its serialization failure is thrown (default 30). Between tries it waits a random
+   * time up to 2, 4, 8 … ms, at most 250 ms (`retryDelayMs`): a few seconds in all before it gives up.
+   */
   transactionAttempts?: number;
 }
 
@@ -93,6 +103,7 @@ export interface PostgresDatabase extends Database {
   readonly dialect: 'postgres';
   /** The node-postgres pool (bench, tests, operations); repos use `orm`. */
   readonly pool: pg.Pool;
+  readonly poolSize: number;
 }
 
 /**
@@ -102,9 +113,10 @@ export interface PostgresDatabase extends Database {
  */
 export async function openPostgres(url: string, options: OpenPostgresOptions = {}): Promise<PostgresDatabase> {
   const env = options.env ?? process.env;
+  const poolSize = options.poolSize ?? poolSizeFrom(env);
   const pool = new pg.Pool({
     connectionString: withTlsFromEnv(url, env),
-    max: options.poolSize ?? poolSizeFrom(env),
+    max: poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     application_name: 'groundcrew',
   });
@@ -117,8 +129,9 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     throw error;
   }
 
-  const orm = drizzle({ client: pool });
-  const attempts = options.transactionAttempts ?? 10;
+  // A failing statement throws pg's own error with the parameters taken out (driver-errors.ts, pg-errors.ts).
+  const orm = withDriverErrors(drizzle({ client: pool }), withoutParameters);
+  const attempts = options.transactionAttempts ?? 30;
   const isolationLevel = options.isolation ?? 'serializable';
   const probeEveryMs = options.healthProbeEveryMs ?? 1000;
   const probeTimeoutMs = options.healthProbeTimeoutMs ?? 2000;
@@ -152,15 +165,16 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
     dialect: 'postgres',
     orm: orm as unknown as Orm,
     pool,
+    poolSize,
     async transaction<T>(fn: (tx: Orm) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await orm.transaction((tx) => fn(tx as unknown as Orm), { isolationLevel });
+          return await orm.transaction((tx) => fn(withDriverErrors(tx, withoutParameters) as unknown as Orm), {
+            isolationLevel,
+          });
         } catch (error) {
-          const code = pgErrorCode(error);
-          if ((code !== '40001' && code !== '40P01') || attempt >= attempts) throw error;
-          // Both sides retrying at once would collide again: wait a little, longer each time, at random.
-          await sleep(Math.round(Math.random() * 5 * attempt) + attempt);
+          if (!isSerializationFailure(error) || attempt >= attempts) throw error;
+          await sleep(retryDelayMs(attempt));
         }
       }
     },
@@ -182,6 +196,16 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
       await pool.end();
     },
   };
+}
+
+/**
+ * How long a transaction that collided waits before its next try: at random up to twice as long as the time before
+ * (2, 4, 8 … ms), at most 250 ms. Colliders retrying together would collide again; spread out, they get through one
+ * after the other. Ten tries at a few milliseconds each were not enough for three approvers clicking at once on a
+ * loaded machine (on a small table PostgreSQL's predicate locks make unrelated writes collide too).
+ */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  return Math.round(random() * Math.min(250, 2 ** attempt)) + 1;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Metrics } from '../ops/metrics.js';
 import { slackClientOptions } from './client.js';
 import { registerCommandRouter } from './command-router.js';
 import { beginDelivery, eventIdOf } from './dedupe.js';
+import { createEventSlots } from './event-slots.js';
 import { registerHomeTab } from './home.js';
 import { guardRoute, healthRoute } from './http.js';
 import { createIdTranslator, type IdAliases } from './id-aliases.js';
@@ -41,7 +42,7 @@ export interface SlackApp {
   app: App;
   /** The core's Web API client (the one capabilities use). */
   client: WebClient;
-  /** Listener runs still in progress (acked or not). */
+  /** Listener runs still in progress (acked or not), and events waiting for a slot (event-slots.ts). */
   inFlight(): number;
   start(): Promise<Server | undefined>;
   /** Stops taking requests, waits (bounded) for in-flight handlers. */
@@ -73,10 +74,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // One global middleware, not two: Bolt runs every global middleware on every request (~5 µs each,
   // bench/README.md). It skips processed and running events and marks them once handled (dedupe.ts), maps old ids
   // to current ones (id-aliases.ts), then
-  // counts the listener run for stop().
+  // counts the listener run for stop(). Events (acked by Bolt before this runs) first wait for one of a bounded
+  // number of slots, sized from the database's pool (event-slots.ts): a burst waits here, not for a connection.
+  const eventSlots = createEventSlots(core.db.poolSize ?? Number.POSITIVE_INFINITY);
   app.use(async ({ body, context, next }) => {
     translateIds(body);
-    const delivery = await beginDelivery(body, core, context.retryNum);
+    if (eventIdOf(body)) await eventSlots.run(() => handle(body, context.retryNum, next));
+    else await handle(body, context.retryNum, next);
+  });
+  const handle = async (body: unknown, retryNum: number | undefined, next: () => Promise<void>) => {
+    const delivery = await beginDelivery(body, core, retryNum);
     if (!delivery) return;
     inFlight++;
     try {
@@ -93,7 +100,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       await delivery.release();
       inFlight--;
     }
-  });
+  };
 
   app.error(async (error) => {
     core.logger.error('unhandled error in a listener:', error);
@@ -109,7 +116,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   return {
     app,
     client: core.client,
-    inFlight: () => inFlight,
+    inFlight: () => inFlight + eventSlots.waiting(),
     async start() {
       const listen = options.host ? { port: env.PORT, host: options.host } : env.PORT;
       const started = await (socketMode ? app.start(listen) : app.start(listen, { ...SERVER_OPTIONS }));
@@ -123,8 +130,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       draining = true;
       const stopping = app.stop().catch((error: unknown) => core.logger.warn('stopping the receiver:', error));
       const deadline = Date.now() + timeoutMs;
-      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      if (inFlight > 0) core.logger.warn(`shutdown: ${inFlight} handler(s) still running after ${timeoutMs} ms`);
+      const busy = () => inFlight + eventSlots.waiting();
+      while (busy() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      if (busy() > 0) core.logger.warn(`shutdown: ${busy()} handler(s) still running or waiting after ${timeoutMs} ms`);
       await Promise.race([stopping, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
     },
   };

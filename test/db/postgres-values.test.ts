@@ -97,9 +97,10 @@ describe.skipIf(NO_TEST_PG)('PostgreSQL twins on a real server (GROUNDCREW_TEST_
     const second = await db.orm
       .insert(deploys)
       .values(deploy('one-in-flight'))
+      // pg's own error, not drizzle's wrapper around it (src/db/driver-errors.ts).
       .then(
         () => 'inserted',
-        (error: { cause?: { code?: string; constraint?: string } }) => error.cause,
+        (error: { code?: string; constraint?: string }) => error,
       );
     expect(second).toMatchObject({ code: '23505', constraint: 'deploys_one_in_flight_idx' });
     // On conflict do nothing: the same "someone else got there first" the repos read from an empty returning().

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { isPostgresUrl } from '../../src/db/postgres.js';
+import { replicaId } from '../../src/replica.js';
 import { ROOT } from './support.js';
 
 /**
@@ -84,6 +85,10 @@ describe('docker-compose.yml (checked offline: no Docker engine in the tests)', 
       expect(service.depends_on?.db?.condition).toBe('service_healthy');
       expect(Number(service.environment!.GROUNDCREW_DB_POOL)).toBeGreaterThan(0);
     }
+    // Each replica has its own name (replica.ts checks its form at start).
+    const ids = replicas.map((name) => services[name]!.environment!.GROUNDCREW_REPLICA_ID);
+    expect(new Set(ids).size).toBe(replicas.length);
+    for (const id of ids) expect(() => replicaId({ GROUNDCREW_REPLICA_ID: id })).not.toThrow();
     expect(() => interpolate(services.db!.environment!.POSTGRES_PASSWORD!, {})).toThrow(/set POSTGRES_PASSWORD/);
     expect(services.db!.healthcheck?.test.join(' ')).toMatch(/pg_isready/);
   });

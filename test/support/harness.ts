@@ -7,7 +7,7 @@ import { createManualClock, type ManualClock } from '../../src/clock.js';
 import { type Config, parseEnv, type TeamConfig, validateTeamConfig } from '../../src/config.js';
 import { openDb } from '../../src/db/client.js';
 import type { Database } from '../../src/db/database.js';
-import { openPostgres } from '../../src/db/postgres.js';
+import { type OpenPostgresOptions, openPostgres } from '../../src/db/postgres.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { FakeSlack, SLACK_API_URL } from './fake-slack.js';
 import { BOT_ID, BOT_USER_ID, eventCallback, type SlashCommandPayload, slashCommand } from './payloads.js';
@@ -43,6 +43,8 @@ export interface TestAppOptions {
   authTest?: boolean;
   /** Start the scheduler (runs catch-up). Default false: tests drive jobs with runNow/runMissed. */
   startScheduler?: boolean;
+  /** Run on PostgreSQL (GROUNDCREW_TEST_PG) whatever GROUNDCREW_TEST_BACKEND says, with this pool. */
+  postgres?: Pick<OpenPostgresOptions, 'poolSize' | 'connectTimeoutMs'>;
 }
 
 export interface TestApp {
@@ -95,10 +97,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const team = validateTeamConfig({ ...baseTeamConfig(), ...options.team });
   // GROUNDCREW_TEST_BACKEND=postgres: a fresh migrated PostgreSQL database (test-db.ts), unless the test names a file.
-  const postgres = testBackend() === 'postgres' && !options.dbPath ? await createTestPostgres() : undefined;
+  const onPostgres = (testBackend() === 'postgres' && !options.dbPath) || options.postgres !== undefined;
+  const postgres = onPostgres ? await createTestPostgres() : undefined;
   if (postgres) env.GROUNDCREW_DB = postgres.url;
   const config: Config = { env, team };
-  const database: Database = postgres ? await openPostgres(postgres.url) : openDb(env.GROUNDCREW_DB);
+  const database: Database = postgres ? await openPostgres(postgres.url, options.postgres) : openDb(env.GROUNDCREW_DB);
   // Every outbound call the app makes (webhooks, GitHub) goes through this fetch, so settled() can see it running.
   let outbound = 0;
   const appFetch = options.fetch;
