@@ -3,12 +3,12 @@ import { forbidden, invalidInput, notFound } from '../errors.js';
 import { createAnnouncements } from './announcements.js';
 import type { Community } from './config.js';
 import { answerRsvp, type RsvpEntry, type RsvpStatus, rsvpOpen } from './model.js';
+import { createNextOfficeHours } from './next-office-hours.js';
 import { createOccurrences } from './occurrences.js';
-import type { CommunitiesServiceDeps, NextOfficeHours, OccurrenceDetails, OccurrenceView } from './ports.js';
+import type { CommunitiesServiceDeps, OccurrenceDetails, OccurrenceView } from './ports.js';
 import { instantOf, parseLocalDateTime } from './time.js';
 
 export const EVENTS_AHEAD_MS = 14 * DAY;
-const OFFICE_HOURS_AHEAD_MS = 60 * DAY;
 const MAX_TEXT = 300;
 
 /**
@@ -235,21 +235,8 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
       return out.sort((a, b) => a.occurrence.start.getTime() - b.occurrence.start.getTime()).slice(0, limit);
     },
 
-    /** The next office hours that are not called off (support's tier-3 hand-off offers them). */
-    async nextOfficeHours(now: Date): Promise<NextOfficeHours | null> {
-      const views = await occurrences.upcoming({ from: now, to: new Date(now.getTime() + OFFICE_HOURS_AHEAD_MS) });
-      const next = views.find((v) => v.series.kind === 'office-hours' && v.occurrence.status !== 'cancelled');
-      if (!next) return null;
-      return {
-        occurrenceKey: next.occurrence.key,
-        title: next.series.title,
-        communityId: next.community.id,
-        channel: next.community.channel,
-        start: next.occurrence.start,
-        end: next.occurrence.end,
-        link: next.series.link ?? null,
-      };
-    },
+    /** The next office hours that are not called off (support's tier-3 hand-off: see next-office-hours.ts). */
+    nextOfficeHours: createNextOfficeHours(config, occurrences),
   };
 }
 

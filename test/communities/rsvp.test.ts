@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { IDS } from '../../src/communities/slack/ids.js';
+import { ENGINEER, type TestApp } from '../support/harness.js';
+import {
+  answers,
+  click,
+  FRONTEND_CHANNEL,
+  jumpTo,
+  LEAD,
+  MEETUP_KEY,
+  posts,
+  REVIEW_KEY,
+  startCommunitiesApp,
+} from './support.js';
+
+const A = 'U0AAAA001';
+const B = 'U0BBBB001';
+const C = 'U0CCCC001';
+const D = 'U0DDDD001';
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+describe('communities: RSVP with a capacity, waitlist, minimum attendees', () => {
+  it('fills the places, waitlists the rest first come first, and promotes (and tells) when someone drops', async () => {
+    app = await startCommunitiesApp();
+    for (const user of [A, B, C, D]) await click(app, user, IDS.going, MEETUP_KEY);
+    expect(answers(app)).toEqual([
+      expect.stringContaining('You are going to *Frontend meetup*'),
+      expect.stringContaining('You are going to *Frontend meetup*'),
+      expect.stringContaining('number 1 on the waitlist'),
+      expect.stringContaining('number 2 on the waitlist'),
+    ]);
+    // Going again keeps one's place.
+    await click(app, C, IDS.going, MEETUP_KEY);
+    expect(answers(app).at(-1)).toContain('number 1 on the waitlist');
+
+    await click(app, A, IDS.notGoing, MEETUP_KEY);
+    expect(answers(app).at(-1)).toContain('not going');
+    // C was first on the waitlist: promoted and told; D is not.
+    expect(posts(app, C, 'A place opened up', 'Frontend meetup')).toHaveLength(1);
+    expect(posts(app, D, 'A place opened up')).toHaveLength(0);
+    await click(app, D, IDS.going, MEETUP_KEY);
+    expect(answers(app).at(-1)).toContain('number 1 on the waitlist');
+
+    // The day-before reminder goes to those going (B, C), not to the waitlist or to who dropped.
+    await jumpTo(app, '2026-11-25T09:00:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Frontend meetup', '2 of 2 going, 1 on the waitlist')).toHaveLength(
+      1,
+    );
+    for (const user of [B, C]) expect(posts(app, user, 'Tomorrow', 'Frontend meetup')).toHaveLength(1);
+    for (const user of [A, D]) expect(posts(app, user, 'Tomorrow')).toHaveLength(0);
+  });
+
+  it('calls off an event short of its minimum at T-1 day and tells who answered, with no reminder', async () => {
+    app = await startCommunitiesApp();
+    await click(app, ENGINEER, IDS.going, REVIEW_KEY);
+    // T-1 day: Thursday 14:00 Berlin (13:00 UTC); one going, two needed.
+    await jumpTo(app, '2026-11-26T12:59:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Design review', 'called off')).toHaveLength(0);
+    await jumpTo(app, '2026-11-26T13:00:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Design review', 'called off', 'only 1 going, 2 needed')).toHaveLength(1);
+    expect(posts(app, ENGINEER, 'Design review', 'called off')).toHaveLength(1);
+    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Design review')).toHaveLength(0);
+    // Called off: no answers taken, and no 15-minute reminder.
+    await click(app, LEAD, IDS.going, REVIEW_KEY);
+    expect(answers(app).at(-1)).toContain('called off');
+    await jumpTo(app, '2026-11-27T12:50:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Starting in 15 minutes', 'Design review')).toHaveLength(0);
+  });
+
+  it('goes ahead when enough people are going', async () => {
+    app = await startCommunitiesApp();
+    await click(app, ENGINEER, IDS.going, REVIEW_KEY);
+    await click(app, LEAD, IDS.going, REVIEW_KEY);
+    await jumpTo(app, '2026-11-26T13:00:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Design review', 'called off')).toHaveLength(0);
+    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Design review', '2 going')).toHaveLength(1);
+  });
+});
