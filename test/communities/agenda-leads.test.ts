@@ -54,14 +54,14 @@ describe('communities: agendas', () => {
     // T-1 day (Tuesday 14:00 UTC): an item arrived, so it goes ahead; the reminder lists it.
     await jumpTo(app, '2026-11-24T14:00:00Z');
     expect(posts(app, FRONTEND_CHANNEL, 'Architecture forum', 'called off')).toHaveLength(0);
-    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Architecture forum', 'Monorepo build times')).toHaveLength(1);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Architecture forum', 'Monorepo build times')).toHaveLength(1);
 
     // The next week nobody adds anything: called off at T-1 day, no reminder.
     await jumpTo(app, '2026-11-30T14:00:00Z');
     expect(posts(app, FRONTEND_CHANNEL, 'Agenda wanted', 'Architecture forum')).toHaveLength(2);
     await jumpTo(app, '2026-12-01T14:00:00Z');
     expect(posts(app, FRONTEND_CHANNEL, 'Architecture forum', 'called off', 'no agenda items arrived')).toHaveLength(1);
-    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Architecture forum')).toHaveLength(1);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Architecture forum')).toHaveLength(1);
   });
 });
 
@@ -93,10 +93,10 @@ describe('communities: leads cancel and move one occurrence', () => {
 
     // The RSVPs stayed: the day-before reminder comes at the new time (Wednesday 12:00 Berlin) to both.
     await jumpTo(app, '2026-11-25T09:00:00Z');
-    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Frontend meetup')).toHaveLength(0);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(0);
     await jumpTo(app, '2026-11-25T11:00:00Z');
-    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Frontend meetup', '2 of 2 going')).toHaveLength(1);
-    for (const user of [ENGINEER, A]) expect(posts(app, user, 'Tomorrow', 'Frontend meetup')).toHaveLength(1);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup', '2 of 2 going')).toHaveLength(1);
+    for (const user of [ENGINEER, A]) expect(posts(app, user, 'Coming up', 'Frontend meetup')).toHaveLength(1);
   });
 
   it('cancels an occurrence from its button: the channel and everyone who answered are told', async () => {
@@ -114,7 +114,7 @@ describe('communities: leads cancel and move one occurrence', () => {
     expect(await reader.rsvps(MEETUP_KEY)).toEqual([{ userId: ENGINEER, status: 'going' }]);
     // No reminders for it.
     await jumpTo(app, '2026-11-26T08:50:00Z');
-    expect(posts(app, FRONTEND_CHANNEL, 'Frontend meetup', 'Tomorrow')).toHaveLength(0);
+    expect(posts(app, FRONTEND_CHANNEL, 'Frontend meetup', 'Coming up')).toHaveLength(0);
     expect(posts(app, FRONTEND_CHANNEL, 'Frontend meetup', 'Starting in 15 minutes')).toHaveLength(0);
   });
 });

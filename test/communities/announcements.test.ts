@@ -39,15 +39,15 @@ describe('communities: digest and reminders on the scheduler', () => {
 
     // The day before (Wednesday 10:00 Berlin = 09:00 UTC): not a minute early, then once.
     await jumpTo(app, '2026-11-25T08:59:00Z');
-    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Frontend meetup')).toHaveLength(0);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(0);
     await jump(app, MINUTE);
-    const dayBefore = posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Frontend meetup');
+    const dayBefore = posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup');
     expect(dayBefore).toHaveLength(1);
     expect(dayBefore[0]!.args.text).toContain('Frontend meetup');
-    expect(posts(app, ENGINEER, 'Tomorrow', 'Frontend meetup', 'you are going', 'meet.example.com')).toHaveLength(1);
+    expect(posts(app, ENGINEER, 'Coming up', 'Frontend meetup', 'you are going', 'meet.example.com')).toHaveLength(1);
     await jump(app, MINUTE);
     await jump(app, 30 * MINUTE);
-    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Frontend meetup')).toHaveLength(1);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(1);
 
     // 15 minutes before (Thursday 09:45 Berlin = 08:45 UTC).
     await jumpTo(app, '2026-11-26T08:44:00Z');

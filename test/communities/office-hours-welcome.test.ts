@@ -43,7 +43,7 @@ describe('communities: office hours as a queue', () => {
 
     // The day before (Monday 16:00 Berlin): the queue, in order, in the channel.
     await jumpTo(app, '2026-11-23T15:00:00Z');
-    const [reminder, ...more] = posts(app, PLATFORM_CHANNEL, 'Tomorrow', 'Platform office hours');
+    const [reminder, ...more] = posts(app, PLATFORM_CHANNEL, 'Coming up', 'Platform office hours');
     expect(more).toEqual([]);
     const body = text(reminder!);
     expect(body).toContain(`1. Terraform state locks — <@${A}>`);

@@ -48,11 +48,11 @@ describe('communities: RSVP with a capacity, waitlist, minimum attendees', () =>
 
     // The day-before reminder goes to those going (B, C), not to the waitlist or to who dropped.
     await jumpTo(app, '2026-11-25T09:00:00Z');
-    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Frontend meetup', '2 of 2 going, 1 on the waitlist')).toHaveLength(
-      1,
-    );
-    for (const user of [B, C]) expect(posts(app, user, 'Tomorrow', 'Frontend meetup')).toHaveLength(1);
-    for (const user of [A, D]) expect(posts(app, user, 'Tomorrow')).toHaveLength(0);
+    expect(
+      posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup', '2 of 2 going, 1 on the waitlist'),
+    ).toHaveLength(1);
+    for (const user of [B, C]) expect(posts(app, user, 'Coming up', 'Frontend meetup')).toHaveLength(1);
+    for (const user of [A, D]) expect(posts(app, user, 'Coming up')).toHaveLength(0);
   });
 
   it('calls off an event short of its minimum at T-1 day and tells who answered, with no reminder', async () => {
@@ -64,7 +64,7 @@ describe('communities: RSVP with a capacity, waitlist, minimum attendees', () =>
     await jumpTo(app, '2026-11-26T13:00:00Z');
     expect(posts(app, FRONTEND_CHANNEL, 'Design review', 'called off', 'only 1 going, 2 needed')).toHaveLength(1);
     expect(posts(app, ENGINEER, 'Design review', 'called off')).toHaveLength(1);
-    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Design review')).toHaveLength(0);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Design review')).toHaveLength(0);
     // Called off: no answers taken, and no 15-minute reminder.
     await click(app, LEAD, IDS.going, REVIEW_KEY);
     expect(answers(app).at(-1)).toContain('called off');
@@ -78,6 +78,6 @@ describe('communities: RSVP with a capacity, waitlist, minimum attendees', () =>
     await click(app, LEAD, IDS.going, REVIEW_KEY);
     await jumpTo(app, '2026-11-26T13:00:00Z');
     expect(posts(app, FRONTEND_CHANNEL, 'Design review', 'called off')).toHaveLength(0);
-    expect(posts(app, FRONTEND_CHANNEL, 'Tomorrow', 'Design review', '2 going')).toHaveLength(1);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Design review', '2 going')).toHaveLength(1);
   });
 });

@@ -90,7 +90,7 @@ export function occurrenceActions(d: OccurrenceDetails, options: { agenda?: bool
 
 const HEADLINE: Record<AnnouncementKind, string> = {
   'agenda-request': ':memo: Agenda wanted',
-  'reminder-day': ':calendar: Tomorrow',
+  'reminder-day': ':calendar: Coming up',
   'reminder-soon': ':alarm_clock: Starting in 15 minutes',
 };
 
