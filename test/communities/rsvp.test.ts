@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDS } from '../../src/communities/slack/ids.js';
-import { ENGINEER, type TestApp } from '../support/harness.js';
+import { blockText, ENGINEER, type TestApp } from '../support/harness.js';
+import { appHomeOpened } from '../support/payloads.js';
 import {
   answers,
   click,
@@ -79,5 +80,25 @@ describe('communities: RSVP with a capacity, waitlist, minimum attendees', () =>
     await jumpTo(app, '2026-11-26T13:00:00Z');
     expect(posts(app, FRONTEND_CHANNEL, 'Design review', 'called off')).toHaveLength(0);
     expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Design review', '2 going')).toHaveLength(1);
+  });
+
+  it('shows the person’s next events on their Home tab, waitlisted ones marked', async () => {
+    app = await startCommunitiesApp();
+    await click(app, A, IDS.going, MEETUP_KEY);
+    await click(app, B, IDS.going, MEETUP_KEY);
+    await click(app, C, IDS.going, MEETUP_KEY);
+    await click(app, C, IDS.going, REVIEW_KEY);
+    const home = async (userId: string) => {
+      app!.slack.reset();
+      await app!.event(appHomeOpened(userId));
+      const [publish] = await app!.slack.waitFor('views.publish', (c) => c.args.user_id === userId);
+      return blockText((publish!.args.view as { blocks: unknown[] }).blocks);
+    };
+    const mine = await home(C);
+    expect(mine).toContain('My next events');
+    expect(mine).toMatch(/\*Frontend meetup\* — Thu 26 Nov 2026, 10:00–11:00 Berlin time — _on the waitlist_/);
+    expect(mine).toMatch(/\*Design review\* — Fri 27 Nov 2026, 14:00–15:00 Berlin time(?! — _on)/);
+    expect(mine.indexOf('Frontend meetup')).toBeLessThan(mine.indexOf('Design review'));
+    expect(await home(D)).not.toContain('My next events');
   });
 });
