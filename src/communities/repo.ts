@@ -30,6 +30,8 @@ export interface CommunitiesRepo {
   rsvps(occurrenceKey: string): Promise<RsvpRow[]>;
   /** Sets one person's answer (insert or update). */
   saveRsvp(occurrenceKey: string, userId: string, status: RsvpStatus, at: Date): Promise<void>;
+  /** Every answer and agenda item (office-hours sign-ups included) on these occurrences: the figures. */
+  activityOn(keys: readonly string[]): Promise<{ rsvps: RsvpRow[]; agendaKeys: string[] }>;
   /** Going and waitlisted answers of one person, any occurrence. */
   rsvpsOf(userId: string): Promise<RsvpRow[]>;
   addAgendaItem(occurrenceKey: string, userId: string, text: string, at: Date): Promise<void>;
@@ -69,6 +71,22 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
         .insert(rsvps)
         .values({ occurrenceKey, userId, status, at })
         .onConflictDoUpdate({ target: [rsvps.occurrenceKey, rsvps.userId], set: { status, at } });
+    },
+    async activityOn(keys) {
+      if (keys.length === 0) return { rsvps: [], agendaKeys: [] };
+      const list = [...keys];
+      const items = await orm(db)
+        .select({ key: agenda.occurrenceKey })
+        .from(agenda)
+        .where(inArray(agenda.occurrenceKey, list));
+      const queued = await orm(db)
+        .select({ key: signups.occurrenceKey })
+        .from(signups)
+        .where(inArray(signups.occurrenceKey, list));
+      return {
+        rsvps: await orm(db).select().from(rsvps).where(inArray(rsvps.occurrenceKey, list)),
+        agendaKeys: [...items, ...queued].map((r) => r.key),
+      };
     },
     rsvpsOf: (userId) =>
       orm(db)

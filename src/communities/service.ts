@@ -2,7 +2,14 @@ import { DAY } from '../clock.js';
 import { forbidden, invalidInput, notFound } from '../errors.js';
 import { createAnnouncements } from './announcements.js';
 import type { Community } from './config.js';
-import { answerRsvp, type RsvpEntry, type RsvpStatus, rsvpOpen } from './model.js';
+import {
+  answerRsvp,
+  type CommunityFigures,
+  communityFigures,
+  type RsvpEntry,
+  type RsvpStatus,
+  rsvpOpen,
+} from './model.js';
 import { createNextOfficeHours } from './next-office-hours.js';
 import { createOccurrences } from './occurrences.js';
 import type { CommunitiesServiceDeps, OccurrenceDetails, OccurrenceView } from './ports.js';
@@ -233,6 +240,24 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
         out.push({ ...(await occurrences.details(view)), status: rsvp.status });
       }
       return out.sort((a, b) => a.occurrence.start.getTime() - b.occurrence.start.getTime()).slice(0, limit);
+    },
+
+    /**
+     * Per community over the last `days`: members (channel members, given by the caller), events held, average
+     * going, agenda items (office-hours sign-ups included). Attendance is not tracked, so it is null.
+     */
+    async figures(members: { communityId: string; userId: string }[], days = 90): Promise<CommunityFigures[]> {
+      const now = clock.now();
+      const views = await occurrences.upcoming({ from: new Date(now.getTime() - days * DAY), to: now });
+      const { rsvps, agendaKeys } = await repo.activityOn(views.map((v) => v.occurrence.key));
+      return communityFigures({
+        communityIds: config.communities.map((c) => c.id),
+        members,
+        occurrences: views.map((v) => ({ ...v.occurrence, communityId: v.community.id })),
+        rsvps: rsvps.map((r) => ({ occurrenceKey: r.occurrenceKey, userId: r.userId, status: r.status })),
+        agendaItems: agendaKeys.map((occurrenceKey) => ({ occurrenceKey })),
+        now,
+      });
     },
 
     /** The next office hours that are not called off (support's tier-3 hand-off: see next-office-hours.ts). */

@@ -101,4 +101,24 @@ describe('communities: RSVP with a capacity, waitlist, minimum attendees', () =>
     expect(mine.indexOf('Frontend meetup')).toBeLessThan(mine.indexOf('Design review'));
     expect(await home(D)).not.toContain('My next events');
   });
+
+  it('/platform communities stats: members, events held, average going and agenda items per community', async () => {
+    app = await startCommunitiesApp();
+    app.slack.on('conversations.members', (args) => ({
+      ok: true,
+      members: args.channel === FRONTEND_CHANNEL ? [A, B, C, ENGINEER] : [A],
+      response_metadata: { next_cursor: '' },
+    }));
+    await click(app, A, IDS.going, MEETUP_KEY);
+    await click(app, B, IDS.going, MEETUP_KEY);
+    await click(app, A, IDS.going, REVIEW_KEY);
+    await click(app, B, IDS.going, REVIEW_KEY);
+    // Held: the meetup (Thu) and the review (Fri) with 2 going each; the forum (Wed) was called off (no agenda).
+    for (const day of ['24', '25', '26', '27', '28']) await jumpTo(app, `2026-11-${day}T12:00:00Z`);
+    await app.command('communities stats', { user_id: ENGINEER });
+    const [reply] = await app.slack.waitFor('response_url', (c) => String(c.args.text).includes('last 90 days'));
+    const body = blockText(reply!.args.blocks);
+    expect(body).toContain('*Frontend guild*: 4 members · 2 events held · 2 going per event · 0 agenda items');
+    expect(body).toContain('*Platform office hours*: 1 members · 1 events held · 0 going per event · 0 agenda items');
+  });
 });

@@ -14,6 +14,7 @@ import {
   trusted,
 } from '../../slack/mrkdwn.js';
 import type { Community } from '../config.js';
+import type { CommunityFigures } from '../model.js';
 import type { AnnouncementKind, OccurrenceChange, OccurrenceDetails, SkippedView } from '../ports.js';
 import { whenForPerson } from '../recurrence.js';
 import { formatRange } from '../time.js';
@@ -221,4 +222,18 @@ export function homeSection(mine: (OccurrenceDetails & { status: string })[], tz
     context(mrkdwn`All events: \`/platform events\``),
     divider,
   ];
+}
+
+/** `/platform communities stats`. */
+export function statsMessage(figures: CommunityFigures[], communities: readonly Community[], days: number): Message {
+  const name = (id: string) => communities.find((c) => c.id === id)?.name ?? id;
+  const lines: Mrkdwn[] = [mrkdwn`*Communities, last ${days} days*`];
+  for (const f of figures) {
+    const going = f.averageGoing === null ? '–' : String(f.averageGoing);
+    lines.push(
+      mrkdwn`• *${name(f.communityId)}*: ${f.members} members · ${f.eventsHeld} events held · ${going} going per event · ${f.agendaItems} agenda items`,
+    );
+  }
+  lines.push(mrkdwn`_Attendance is not recorded; "going" counts the answers._`);
+  return { text: `Communities, last ${days} days`, blocks: linesToSections(lines) };
 }

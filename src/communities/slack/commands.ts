@@ -3,11 +3,29 @@ import { ArgsError, stringFlag } from '../../slack/command-args.js';
 import type { Subcommand } from '../../slack/command-registry.js';
 import { ALL_FEEDS } from '../ics.js';
 import type { CommunitiesService } from '../service.js';
-import { changedPost, communitiesMessage, eventsMessage, feedMessage } from './blocks.js';
+import { changedPost, communitiesMessage, eventsMessage, feedMessage, statsMessage } from './blocks.js';
 import { timezoneOf } from './notifier.js';
 
+const STATS_DAYS = 90;
+
+/** The channel's members (conversations.members, channels:read), all pages; none when Slack refuses. */
+async function channelMembers(client: WebClient, channel: string): Promise<string[]> {
+  const members: string[] = [];
+  let cursor: string | undefined;
+  try {
+    do {
+      const page = await client.conversations.members({ channel, limit: 1000, ...(cursor ? { cursor } : {}) });
+      members.push(...(page.members ?? []));
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+  } catch {
+    return members;
+  }
+  return members;
+}
+
 /**
- * `/platform communities`, `/platform events [community]`, `/platform events feed`, and for leads
+ * `/platform communities`, `/platform communities stats`, `/platform events [community]`, `/platform events feed`, and for leads
  * `/platform events cancel <event>` and `/platform events move <event> <YYYY-MM-DD HH:MM>`. An event is named by
  * its key (`frontend-meetup@2026-03-05T09:00:00Z`), as the buttons on announcements do.
  */
@@ -25,6 +43,23 @@ export function communityCommands(
       flags: [],
       async handle(ctx) {
         await ctx.reply(communitiesMessage(service.communities(), null));
+      },
+    },
+    {
+      name: 'communities stats',
+      usage: 'communities stats',
+      summary: 'per community over 90 days: members, events held, average going, agenda items',
+      minRole: 'member',
+      flags: [],
+      async handle(ctx) {
+        await ctx.ackNow();
+        const members: { communityId: string; userId: string }[] = [];
+        for (const community of service.communities()) {
+          for (const userId of await channelMembers(client, community.channel)) {
+            members.push({ communityId: community.id, userId });
+          }
+        }
+        await ctx.reply(statsMessage(await service.figures(members, STATS_DAYS), service.communities(), STATS_DAYS));
       },
     },
     {
