@@ -9,6 +9,7 @@ import {
   type Mrkdwn,
   mention,
   mrkdwn,
+  mrkdwnText,
   section,
   slackDate,
   trusted,
@@ -80,7 +81,7 @@ export function occurrenceActions(d: OccurrenceDetails, options: { agenda?: bool
       ...button('Cancel this one', IDS.cancel, key, 'danger'),
       confirm: {
         title: plain('Cancel this event?'),
-        text: { type: 'mrkdwn', text: 'Everyone who answered is told. Only the community’s leads can do this.' },
+        text: mrkdwnText(mrkdwn`Everyone who answered is told. Only the community’s leads can do this.`),
         confirm: plain('Cancel it'),
         deny: plain('Keep it'),
       },
