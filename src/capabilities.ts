@@ -1,6 +1,7 @@
 import { adminCapability } from './admin/capability.js';
 import { approvalsCapability } from './approvals/capability.js';
 import type { Capability } from './capability.js';
+import { communitiesCapability } from './communities/capability.js';
 import { coreCapability } from './core/capability.js';
 import { deploysCapability } from './deploys/capability.js';
 import { requestsCapability } from './requests/capability.js';
@@ -12,4 +13,5 @@ export const capabilities: readonly Capability[] = [
   approvalsCapability,
   deploysCapability,
   requestsCapability,
+  communitiesCapability,
 ];

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CronExpressionParser } from 'cron-parser';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { zCommunitiesConfig } from './communities/config.js';
 import { zChannelId, zPrincipals, zTimezone, zUserId } from './config-fields.js';
 import { zDeploysConfig } from './deploys/config.js';
 import { zRequestsConfig } from './requests/config.js';
@@ -64,6 +65,7 @@ export const zTeamConfig = z.strictObject({
     .default({}),
   deploys: zDeploysConfig.optional(),
   requests: zRequestsConfig.optional(),
+  communities: zCommunitiesConfig.optional(),
   backups: zBackupsConfig.optional(),
 });
 

@@ -37,7 +37,9 @@ describe('manifest.yml', () => {
     // Exactly the scopes the code uses: /platform (commands); chat.postMessage/update/postEphemeral, DMs by user ID
     // (chat:write); posting in public channels the bot was not invited to (chat:write.public);
     // usergroups.users.list for platform team, owners and approvers given as usergroups (usergroups:read);
-    // conversations.info, so the doctor can tell a wrong or archived channel ID before a post fails (channels:read).
+    // conversations.info, so the doctor can tell a wrong or archived channel ID before a post fails, and
+    // member_joined_channel for the communities' welcome DM (channels:read); users.info for each person's time zone
+    // in community DMs, and team_join for the welcome DM to people joining the workspace (users:read).
     // views.open/update/publish need no scope.
     expect(manifest.oauth_config.scopes.bot).toEqual([
       'commands',
@@ -45,7 +47,12 @@ describe('manifest.yml', () => {
       'chat:write.public',
       'channels:read',
       'usergroups:read',
+      'users:read',
     ]);
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual([
+      'app_home_opened',
+      'member_joined_channel',
+      'team_join',
+    ]);
   });
 });

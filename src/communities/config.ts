@@ -1,7 +1,7 @@
-import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { HOUR } from '../clock.js';
 import { zChannelId, zDuration, zPrincipals, zTimezone } from '../config-fields.js';
+import { cronProblem } from '../scheduler/cron.js';
 import { firstStartAfter, isOriginalStart } from './recurrence.js';
 import { parseRule } from './rule.js';
 import { existsInZone, floatingOf, instantOf, isCalendarDate, parseLocalDateTime } from './time.js';
@@ -33,17 +33,13 @@ const zId = (kind: string) =>
 
 const zDate = z.string().refine(isCalendarDate, { message: 'expected a date like 2026-12-24' });
 
-const zCron = z.string().refine(
-  (value) => {
-    try {
-      CronExpressionParser.parse(value);
-      return value.trim().split(/\s+/).length >= 5;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected a cron expression like "0 9 * * 1" (Mondays at 09:00)' },
-);
+/** A cron expression node-cron and cron-parser read alike (the scheduler's own check, src/scheduler/cron.ts). */
+const zCron = z.string().superRefine((value, ctx) => {
+  const why = cronProblem(value, 'UTC');
+  if (why !== null) {
+    ctx.addIssue({ code: 'custom', message: `expected a cron expression like "0 9 * * 1" (Mondays at 09:00): ${why}` });
+  }
+});
 
 export const zCommunity = z.strictObject({
   id: zId('a community id'),

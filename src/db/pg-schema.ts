@@ -1,6 +1,14 @@
 import type { PgTable } from 'drizzle-orm/pg-core';
 import { approvalDecisionsTable, approvalMessagesTable, approvalsTable } from '../approvals/schema.js';
 import {
+  communityAgendaItemsTable,
+  communityAnnouncementsTable,
+  communityFollowersTable,
+  communityOverridesTable,
+  communityRsvpsTable,
+  communitySignupsTable,
+} from '../communities/schema.js';
+import {
   deployFreezeAnnouncementsTable,
   deployFreezeSweepsTable,
   deployFreezesTable,
@@ -34,3 +42,9 @@ export const deployLockWatchers = pg(deployLockWatchersTable);
 export const deployFreezes = pg(deployFreezesTable);
 export const deployFreezeAnnouncements = pg(deployFreezeAnnouncementsTable);
 export const deployFreezeSweeps = pg(deployFreezeSweepsTable);
+export const communityOverrides = pg(communityOverridesTable);
+export const communityRsvps = pg(communityRsvpsTable);
+export const communityAgendaItems = pg(communityAgendaItemsTable);
+export const communitySignups = pg(communitySignupsTable);
+export const communityAnnouncements = pg(communityAnnouncementsTable);
+export const communityFollowers = pg(communityFollowersTable);

@@ -10,12 +10,13 @@ import type { Workspace } from './workspace.js';
 export const DEMO_SECRET = 'playground-demo-secret-0001';
 const DEMO_FILE = sourceFile('demo.yml');
 const placeholder = (name: string) => ['$', `{${name}}`].join('');
-const OPTIONAL_SECTIONS = ['deploys', 'requests'] as const;
+const OPTIONAL_SECTIONS = ['deploys', 'requests', 'communities'] as const;
 
 /**
  * demo.yml as an object, with ${PLAYGROUND_URL} filled in, and ${FREEZE_FROM}/${FREEZE_UNTIL} set to a day-long
  * freeze that starts a day after `start` (on the hour, team time zone): production is never frozen when a newcomer
- * first tries a deploy, whatever the day, and "+1 day" walks into the freeze.
+ * first tries a deploy, whatever the day, and "+1 day" walks into the freeze. ${EVENT_START} is the first community
+ * event, two hours after that hour: "+1 day" passes its day-before reminder, not yet its 15-minute one.
  */
 export function demoTeamObject(
   baseUrl: string,
@@ -30,7 +31,8 @@ export function demoTeamObject(
   const filled = text
     .replaceAll(placeholder('PLAYGROUND_URL'), baseUrl)
     .replaceAll(placeholder('FREEZE_FROM'), local(from))
-    .replaceAll(placeholder('FREEZE_UNTIL'), local(from.plus({ days: 1 })));
+    .replaceAll(placeholder('FREEZE_UNTIL'), local(from.plus({ days: 1 })))
+    .replaceAll(placeholder('EVENT_START'), local(from.plus({ hours: 2 })));
   return parse(filled) as Record<string, unknown>;
 }
 

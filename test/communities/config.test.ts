@@ -247,7 +247,7 @@ describe('communities config', () => {
     expect(problems).toEqual([
       'communities.communities[0].leads: name at least one lead (user ID or usergroup ID)',
       'communities.communities[1].channel: expected a channel ID like C0123ABCD, got "#sre"',
-      'communities.digest.schedule: expected a cron expression like "0 9 * * 1" (Mondays at 09:00)',
+      'communities.digest.schedule: expected a cron expression like "0 9 * * 1" (Mondays at 09:00): expected 5 or 6 fields but got 2',
       'communities.holidays[0].date: expected a date like 2026-12-24',
       'communities.holidays[1]: expected a date like 2026-12-24 or { date, name, communities }',
       'communities.welcome.channel: expected a channel ID like C0123ABCD, got "general"',

@@ -1,0 +1,148 @@
+import { DAY } from '../clock.js';
+import { latestScheduledRun } from '../scheduler/cron-times.js';
+import { decide } from './model.js';
+import type { Occurrences } from './occurrences.js';
+import type { AnnouncementKind, CommunitiesServiceDeps, OccurrenceDetails } from './ports.js';
+import { type DueAction, dueBetween } from './recurrence.js';
+
+/** How far back a run looks for what fell due: a replica down for less than this catches up. */
+export const DUE_LOOKBACK_MS = 2 * DAY;
+/** The agenda request may be 30 days before; occurrences this far ahead are expanded to find it. */
+const DUE_AHEAD_MS = 31 * DAY;
+export const DIGEST_AHEAD_MS = 7 * DAY;
+
+/**
+ * What the scheduled jobs announce. Each announcement is claimed first with a row unique per occurrence and kind
+ * (and the start it is for, so a moved occurrence is announced again at its new time): whichever run, restart or
+ * replica inserts it posts, every other finds it taken. Part of the communities service.
+ */
+export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: Occurrences) {
+  const { config, repo, notifier, audit, timezone } = deps;
+
+  async function claim(subject: string, kind: string, now: Date) {
+    return repo.claimAnnouncement(subject, kind, now);
+  }
+
+  async function tellFollowers(details: OccurrenceDetails): Promise<void> {
+    if (details.series.kind !== 'office-hours') return;
+    for (const userId of await repo.takeFollowers(details.series.id)) await notifier.nextOpened(userId, details);
+  }
+
+  async function announce(kind: AnnouncementKind, details: OccurrenceDetails, claimId: number): Promise<void> {
+    const posted = await notifier.announce(kind, details);
+    await repo.finishAnnouncement(claimId, { outcome: 'posted', ...posted });
+    if (kind !== 'agenda-request') {
+      for (const userId of details.going) await notifier.remind(userId, kind, details);
+    }
+    if (kind !== 'reminder-soon') await tellFollowers(details);
+  }
+
+  /** The T-1 day decision: too few going, or an empty agenda → called off (or async). */
+  async function decideOn(details: OccurrenceDetails, claimId: number, now: Date): Promise<string> {
+    const decision = decide({
+      going: details.going.length,
+      minAttendees: details.series.minAttendees,
+      agendaItems: details.agenda.length,
+      ifEmpty: details.series.agenda?.ifEmpty,
+    });
+    const outcome = decision.kind === 'go' ? 'go' : `${decision.kind}: ${decision.reason}`;
+    await repo.finishAnnouncement(claimId, { outcome });
+    if (decision.kind === 'go') return outcome;
+    const { occurrence } = details;
+    if (decision.kind === 'async') {
+      await notifier.goingAsync(details);
+      return outcome;
+    }
+    const reason =
+      decision.reason === 'too-few'
+        ? `only ${decision.going} going, ${decision.needed} needed`
+        : 'no agenda items arrived';
+    await repo.transaction(async () => {
+      await repo.saveOverride({
+        occurrenceKey: occurrence.key,
+        seriesId: occurrence.seriesId,
+        originalStart: occurrence.originalStart,
+        kind: 'cancelled',
+        start: null,
+        reason,
+        by: 'groundcrew',
+        at: now,
+      });
+      await audit.record({
+        actor: 'system',
+        action: 'communities.call-off',
+        target: `occurrence:${occurrence.key}`,
+        detail: reason,
+      });
+    });
+    const cancelled = { ...details, occurrence: { ...occurrence, status: 'cancelled' as const, reason } };
+    const told = [...details.going, ...details.waitlist];
+    await notifier.changed(cancelled, { kind: 'cancelled', by: 'groundcrew', reason, decision }, told);
+    await notifier.homeChanged(told);
+    return outcome;
+  }
+
+  /** One due action, if this caller claims it; returns what was done, or null when it was not ours. */
+  async function runAction(action: DueAction, due: readonly DueAction[], now: Date): Promise<string | null> {
+    // Read again: an earlier action of this run (the decision) may have called it off.
+    const view = await occurrences.find(action.key);
+    if (!view || view.occurrence.status === 'cancelled' || view.occurrence.start <= now) return null;
+    const subjectKind = `${action.kind}@${view.occurrence.start.toISOString()}`;
+    const claimed = await claim(action.key, subjectKind, now);
+    if (!claimed) return null;
+    // Late (after downtime) and the 15-minute reminder is due too: that one is enough.
+    if (action.kind === 'reminder-day' && due.some((d) => d.key === action.key && d.kind === 'reminder-soon')) {
+      await repo.finishAnnouncement(claimed.id, { outcome: 'skipped: the 15-minute reminder is due too' });
+      return 'skipped';
+    }
+    const details = await occurrences.details(view);
+    if (action.kind === 'decision') return decideOn(details, claimed.id, now);
+    await announce(action.kind, details, claimed.id);
+    return 'posted';
+  }
+
+  return {
+    /**
+     * Announces everything due up to `now` that no run announced yet: agenda requests, T-1 day decisions, the day
+     * before and 15-minute reminders. Returns how many it did.
+     */
+    async runDue(now: Date): Promise<number> {
+      const from = new Date(now.getTime() - DUE_LOOKBACK_MS);
+      const views = await occurrences.upcoming({ from, to: new Date(now.getTime() + DUE_AHEAD_MS) });
+      const due = dueBetween(
+        views.map((v) => v.occurrence),
+        occurrences.seriesById,
+        { from, to: new Date(now.getTime() + 1) },
+      );
+      let done = 0;
+      for (const action of due) if ((await runAction(action, due, now)) !== null) done++;
+      return done;
+    },
+
+    /**
+     * The digest of the next 7 days for the scheduled time `now` stands for: one post per channel (the digest's
+     * channel, else each community's own), each claimed, so a second run for the same time posts nothing.
+     */
+    async digest(now: Date): Promise<number> {
+      const digest = config.digest;
+      if (!digest) return 0;
+      const slot = latestScheduledRun(digest.schedule, now, timezone) ?? now;
+      const window = { from: now, to: new Date(now.getTime() + DIGEST_AHEAD_MS) };
+      const views = await occurrences.upcoming(window);
+      const skipped = await occurrences.skipped(window);
+      const channels = digest.channel ? [digest.channel] : [...new Set(config.communities.map((c) => c.channel))];
+      let posted = 0;
+      for (const channel of channels) {
+        const here = (c: { community: { channel: string } }) => digest.channel || c.community.channel === channel;
+        const upcoming = await Promise.all(views.filter(here).map((v) => occurrences.details(v)));
+        if (upcoming.length === 0 && !skipped.some(here)) continue;
+        const claimed = await claim(`digest@${slot.toISOString()}`, `digest:${channel}`, now);
+        if (!claimed) continue;
+        const { ts } = await notifier.digest(channel, upcoming, skipped.filter(here));
+        await repo.finishAnnouncement(claimed.id, { outcome: 'posted', channel, ts });
+        posted++;
+      }
+      return posted;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { AuditLog } from '../audit/repo.js';
+import type { Clock } from '../clock.js';
+import type { PeopleService } from '../people/service.js';
+import type { CommunitiesConfig, Community, Series } from './config.js';
+import type { Decision } from './model.js';
+import type { DueKind, Occurrence, SkippedOccurrence } from './recurrence.js';
+import type { CommunitiesRepo } from './repo.js';
+
+/** One occurrence with what it belongs to. */
+export interface OccurrenceView {
+  occurrence: Occurrence;
+  series: Series;
+  community: Community;
+}
+
+/** An occurrence and everything people added to it: what announcements show. */
+export interface OccurrenceDetails extends OccurrenceView {
+  going: string[];
+  /** First come first. */
+  waitlist: string[];
+  /** Agenda items, or for office hours the queue, in order. */
+  agenda: { userId: string; text: string }[];
+  capacity: number | null;
+}
+
+export type AnnouncementKind = Extract<DueKind, 'agenda-request' | 'reminder-day' | 'reminder-soon'>;
+
+export interface OccurrenceChange {
+  kind: 'cancelled' | 'moved';
+  /** A user ID, or `groundcrew` for the T-1 day decision. */
+  by: string;
+  reason?: string | undefined;
+  /** The start before a move. */
+  previousStart?: Date | undefined;
+  /** Why groundcrew called it off (T-1 day decision). */
+  decision?: Decision | undefined;
+}
+
+/** The next office hours, for support's tier-3 hand-off. */
+export interface NextOfficeHours {
+  occurrenceKey: string;
+  title: string;
+  communityId: string;
+  channel: string;
+  start: Date;
+  end: Date;
+  link: string | null;
+}
+
+/** Port for support: "the next office-hours event" after `now` (null when none is scheduled in 60 days). */
+export type NextOfficeHoursPort = (now: Date) => Promise<NextOfficeHours | null>;
+
+/** Port: how people hear about communities. The Slack adapter (slack/notifier.ts) renders and posts. */
+export interface CommunitiesNotifier {
+  /** Posts an announcement in the community channel; returns where it landed. */
+  announce(kind: AnnouncementKind, details: OccurrenceDetails): Promise<{ channel: string; ts: string }>;
+  /** A reminder DM to someone who RSVP'd, in their own time zone. */
+  remind(userId: string, kind: AnnouncementKind, details: OccurrenceDetails): Promise<void>;
+  /** A cancelled or moved occurrence: said in the channel, and a DM to each of `userIds`. */
+  changed(details: OccurrenceDetails, change: OccurrenceChange, userIds: string[]): Promise<void>;
+  /** The T-1 day decision was "go ahead, async": said in the channel. */
+  goingAsync(details: OccurrenceDetails): Promise<void>;
+  /** Someone moved up from the waitlist. */
+  promoted(userId: string, details: OccurrenceDetails): Promise<void>;
+  /** The weekly digest of the next days in one channel. */
+  digest(channel: string, upcoming: OccurrenceDetails[], skipped: SkippedView[]): Promise<{ ts: string }>;
+  /** The list of communities, DM'd to someone who joined. */
+  welcome(userId: string, communities: readonly Community[], message: string | null): Promise<void>;
+  /** Someone asked to hear when the next office hours open. */
+  nextOpened(userId: string, details: OccurrenceDetails): Promise<void>;
+  homeChanged(userIds: string[]): Promise<void>;
+}
+
+export interface SkippedView extends SkippedOccurrence {
+  series: Series;
+  community: Community;
+}
+
+export interface CommunitiesServiceDeps {
+  config: CommunitiesConfig;
+  repo: CommunitiesRepo;
+  clock: Clock;
+  /** The team zone the digest's cron is read in. */
+  timezone: string;
+  people: Pick<PeopleService, 'expand' | 'hasRole'>;
+  audit: Pick<AuditLog, 'record'>;
+  notifier: CommunitiesNotifier;
+}

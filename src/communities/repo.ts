@@ -1,0 +1,138 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../db/database.js';
+import { inTransaction, orm } from '../db/scope.js';
+import { twin } from '../db/twin.js';
+import { returningOne } from '../db/write.js';
+import type { RsvpStatus } from './model.js';
+import {
+  type AgendaItemRow,
+  type AnnouncementRow,
+  communityAgendaItemsTable,
+  communityAnnouncementsTable,
+  communityFollowersTable,
+  communityOverridesTable,
+  communityRsvpsTable,
+  communitySignupsTable,
+  type OverrideRow,
+  type RsvpRow,
+  type SignupRow,
+} from './schema.js';
+
+export type { AgendaItemRow, AnnouncementRow, OverrideRow, RsvpRow, SignupRow };
+
+/** Drizzle queries for communities; no rules here. An announcement's claim is an insert a unique key refuses. */
+export interface CommunitiesRepo {
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  overrides(): Promise<OverrideRow[]>;
+  override(occurrenceKey: string): Promise<OverrideRow | null>;
+  /** Cancels or moves an occurrence (replacing an earlier override of it). */
+  saveOverride(row: OverrideRow): Promise<void>;
+  rsvps(occurrenceKey: string): Promise<RsvpRow[]>;
+  /** Sets one person's answer (insert or update). */
+  saveRsvp(occurrenceKey: string, userId: string, status: RsvpStatus, at: Date): Promise<void>;
+  /** Every answer and agenda item (office-hours sign-ups included) on these occurrences: the figures. */
+  activityOn(keys: readonly string[]): Promise<{ rsvps: RsvpRow[]; agendaKeys: string[] }>;
+  /** Going and waitlisted answers of one person, any occurrence. */
+  rsvpsOf(userId: string): Promise<RsvpRow[]>;
+  addAgendaItem(occurrenceKey: string, userId: string, text: string, at: Date): Promise<void>;
+  agenda(occurrenceKey: string): Promise<AgendaItemRow[]>;
+  /** Signs up, or changes the topic and keeps the place. True when the person was new in the queue. */
+  saveSignup(occurrenceKey: string, userId: string, topic: string, at: Date): Promise<boolean>;
+  signups(occurrenceKey: string): Promise<SignupRow[]>;
+  /** The claim: the row when this caller is the first to announce `kind` for `subject`, else null. */
+  claimAnnouncement(subject: string, kind: string, at: Date): Promise<AnnouncementRow | null>;
+  finishAnnouncement(id: number, patch: { outcome: string; channel?: string; ts?: string }): Promise<void>;
+  announcements(subject: string): Promise<AnnouncementRow[]>;
+  follow(seriesId: string, userId: string, at: Date): Promise<boolean>;
+  /** Takes the series' followers off the list; returns who they were (each is told once). */
+  takeFollowers(seriesId: string): Promise<string[]>;
+}
+
+export function createCommunitiesRepo(db: Database): CommunitiesRepo {
+  const overrides = twin(db, communityOverridesTable);
+  const rsvps = twin(db, communityRsvpsTable);
+  const agenda = twin(db, communityAgendaItemsTable);
+  const signups = twin(db, communitySignupsTable);
+  const announcements = twin(db, communityAnnouncementsTable);
+  const followers = twin(db, communityFollowersTable);
+  return {
+    transaction: (fn) => inTransaction(db, fn),
+    overrides: () => orm(db).select().from(overrides).orderBy(asc(overrides.occurrenceKey)),
+    override: async (key) =>
+      (await orm(db).select().from(overrides).where(eq(overrides.occurrenceKey, key)).limit(1))[0] ?? null,
+    async saveOverride(row) {
+      const { occurrenceKey: _key, ...rest } = row;
+      await orm(db).insert(overrides).values(row).onConflictDoUpdate({ target: overrides.occurrenceKey, set: rest });
+    },
+    rsvps: (key) =>
+      orm(db).select().from(rsvps).where(eq(rsvps.occurrenceKey, key)).orderBy(asc(rsvps.at), asc(rsvps.id)),
+    async saveRsvp(occurrenceKey, userId, status, at) {
+      await orm(db)
+        .insert(rsvps)
+        .values({ occurrenceKey, userId, status, at })
+        .onConflictDoUpdate({ target: [rsvps.occurrenceKey, rsvps.userId], set: { status, at } });
+    },
+    async activityOn(keys) {
+      if (keys.length === 0) return { rsvps: [], agendaKeys: [] };
+      const list = [...keys];
+      const items = await orm(db)
+        .select({ key: agenda.occurrenceKey })
+        .from(agenda)
+        .where(inArray(agenda.occurrenceKey, list));
+      const queued = await orm(db)
+        .select({ key: signups.occurrenceKey })
+        .from(signups)
+        .where(inArray(signups.occurrenceKey, list));
+      return {
+        rsvps: await orm(db).select().from(rsvps).where(inArray(rsvps.occurrenceKey, list)),
+        agendaKeys: [...items, ...queued].map((r) => r.key),
+      };
+    },
+    rsvpsOf: (userId) =>
+      orm(db)
+        .select()
+        .from(rsvps)
+        .where(and(eq(rsvps.userId, userId), inArray(rsvps.status, ['going', 'waitlisted']))),
+    async addAgendaItem(occurrenceKey, userId, text, at) {
+      await orm(db).insert(agenda).values({ occurrenceKey, userId, text, at });
+    },
+    agenda: (key) =>
+      orm(db).select().from(agenda).where(eq(agenda.occurrenceKey, key)).orderBy(asc(agenda.at), asc(agenda.id)),
+    async saveSignup(occurrenceKey, userId, topic, at) {
+      const inserted = await orm(db)
+        .insert(signups)
+        .values({ occurrenceKey, userId, topic, at })
+        .onConflictDoNothing()
+        .returning({ id: signups.id });
+      if (inserted.length === 1) return true;
+      await orm(db)
+        .update(signups)
+        .set({ topic })
+        .where(and(eq(signups.occurrenceKey, occurrenceKey), eq(signups.userId, userId)));
+      return false;
+    },
+    signups: (key) =>
+      orm(db).select().from(signups).where(eq(signups.occurrenceKey, key)).orderBy(asc(signups.at), asc(signups.id)),
+    claimAnnouncement: async (subject, kind, at) =>
+      (await returningOne(
+        orm(db).insert(announcements).values({ subject, kind, claimedAt: at }).onConflictDoNothing().returning(),
+      )) ?? null,
+    async finishAnnouncement(id, patch) {
+      await orm(db).update(announcements).set(patch).where(eq(announcements.id, id));
+    },
+    announcements: (subject) =>
+      orm(db).select().from(announcements).where(eq(announcements.subject, subject)).orderBy(asc(announcements.id)),
+    follow: async (seriesId, userId, at) =>
+      (
+        await orm(db)
+          .insert(followers)
+          .values({ seriesId, userId, at })
+          .onConflictDoNothing()
+          .returning({ id: followers.id })
+      ).length === 1,
+    takeFollowers: async (seriesId) =>
+      (
+        await orm(db).delete(followers).where(eq(followers.seriesId, seriesId)).returning({ userId: followers.userId })
+      ).map((r) => r.userId),
+  };
+}

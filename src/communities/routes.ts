@@ -1,0 +1,62 @@
+import { createHmac } from 'node:crypto';
+import type { CustomRoute } from '@slack/bolt';
+import { sendJson } from '../slack/http.js';
+import type { CommunitiesConfig } from './config.js';
+import { ALL_FEEDS, buildCalendar, feedToken, feedTokenMatches } from './ics.js';
+import type { OccurrenceOverride } from './recurrence.js';
+
+/** `GET /hooks/calendar/<token>/<community>.ics` (or `all.ics`): the calendar feed, RFC 5545. */
+export const FEED_PATH = '/hooks/calendar/:token/:file';
+
+/**
+ * The feeds' secret: derived from the signing secret (so nothing more to configure), under its own label so a feed
+ * token says nothing about the signing secret. Rotating the signing secret replaces every feed URL.
+ */
+export function feedSecret(signingSecret: string): string {
+  return createHmac('sha256', signingSecret).update('groundcrew.communities.feed-secret').digest('base64url');
+}
+
+export function feedPath(secret: string, scope: string): string {
+  return `/hooks/calendar/${feedToken(secret, scope)}/${scope}.ics`;
+}
+
+export interface FeedSource {
+  config: CommunitiesConfig;
+  overrides(): Promise<OccurrenceOverride[]>;
+  now(): Date;
+}
+
+const param = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/** A wrong token, an unknown community and a missing configuration all get the same 404: nothing can be probed. */
+export function feedRoute(source: FeedSource | null, secret: string): CustomRoute {
+  return {
+    path: FEED_PATH,
+    method: ['GET'],
+    handler: async (req, res) => {
+      const notFound = () => sendJson(res, 404, { ok: false, error: 'not found' });
+      if (!source) return notFound();
+      const file = /^([a-z][a-z0-9-]{0,39})\.ics$/.exec(param(req.params?.file));
+      const scope = file?.[1];
+      const token = param(req.params?.token);
+      if (!scope || !feedTokenMatches(secret, scope, token)) return notFound();
+      const { config } = source;
+      const community = config.communities.find((c) => c.id === scope);
+      if (scope !== ALL_FEEDS && !community) return notFound();
+      const series = config.series.filter((s) => scope === ALL_FEEDS || s.community === scope);
+      const text = buildCalendar({
+        name: community ? community.name : 'All communities',
+        series,
+        holidays: config.holidays,
+        overrides: await source.overrides(),
+        now: source.now(),
+      });
+      res.writeHead(200, {
+        'content-type': 'text/calendar; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+        'cache-control': 'private, max-age=300',
+      });
+      res.end(text);
+    },
+  };
+}

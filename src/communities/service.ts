@@ -1,0 +1,268 @@
+import { DAY } from '../clock.js';
+import { forbidden, invalidInput, notFound } from '../errors.js';
+import { createAnnouncements } from './announcements.js';
+import type { Community } from './config.js';
+import {
+  answerRsvp,
+  type CommunityFigures,
+  communityFigures,
+  type RsvpEntry,
+  type RsvpStatus,
+  rsvpOpen,
+} from './model.js';
+import { createNextOfficeHours } from './next-office-hours.js';
+import { createOccurrences } from './occurrences.js';
+import type { CommunitiesServiceDeps, OccurrenceDetails, OccurrenceView } from './ports.js';
+import { instantOf, parseLocalDateTime } from './time.js';
+
+export const EVENTS_AHEAD_MS = 14 * DAY;
+const MAX_TEXT = 300;
+
+/**
+ * Use-cases of communities: RSVPs with capacity and waitlist, leads cancelling and moving an occurrence, agenda
+ * items, the office-hours queue, the welcome DM, and (announcements.ts) what the scheduled jobs announce. Lead
+ * actions and RSVPs are audited here.
+ */
+export function createCommunitiesService(deps: CommunitiesServiceDeps) {
+  const { config, repo, clock, audit, notifier, people } = deps;
+  const occurrences = createOccurrences(config, repo);
+  const announcements = createAnnouncements(deps, occurrences);
+
+  async function open(key: string): Promise<OccurrenceView> {
+    const view = await occurrences.find(key);
+    if (!view) throw notFound('That event is not on the calendar any more.');
+    return view;
+  }
+
+  async function isLead(community: Community, userId: string): Promise<boolean> {
+    if (await people.hasRole(userId, 'admin')) return true;
+    return (await people.expand(community.leads)).includes(userId);
+  }
+
+  async function requireLead(view: OccurrenceView, userId: string, action: string): Promise<void> {
+    if (await isLead(view.community, userId)) return;
+    await audit.record({
+      actor: userId,
+      action: `communities.${action}`,
+      target: `occurrence:${view.occurrence.key}`,
+      outcome: 'denied',
+      detail: 'not a lead of the community',
+    });
+    throw forbidden(`Only the leads of ${view.community.name} can ${action} its events.`);
+  }
+
+  /** Everyone who answered Going or is waiting: they hear about a cancel or a move. */
+  const answered = (d: OccurrenceDetails) => [...d.going, ...d.waitlist];
+
+  return {
+    config,
+    occurrences,
+    ...announcements,
+    communities: (): readonly Community[] => config.communities,
+    isLead,
+    /** Refuses (and audits) someone who is not a lead of the occurrence's community. */
+    async assertLead(key: string, userId: string, action: 'cancel' | 'move'): Promise<void> {
+      await requireLead(await open(key), userId, action);
+    },
+
+    /** Occurrences of the next 14 days (cancelled ones included, so people see them called off). */
+    async upcoming(communityId?: string, ahead = EVENTS_AHEAD_MS): Promise<OccurrenceDetails[]> {
+      if (communityId && !occurrences.communityById.has(communityId)) {
+        const known = config.communities.map((c) => c.id).join(', ');
+        throw invalidInput(`There is no community \`${communityId}\` (known: ${known}).`);
+      }
+      const now = clock.now();
+      const views = await occurrences.upcoming({ from: now, to: new Date(now.getTime() + ahead) }, communityId);
+      return Promise.all(views.map((v) => occurrences.details(v)));
+    },
+
+    /** Going / Not going. Returns the person's status and the details after the change; promotions are told. */
+    async rsvp(
+      key: string,
+      userId: string,
+      going: boolean,
+    ): Promise<{ status: RsvpStatus; details: OccurrenceDetails }> {
+      const view = await open(key);
+      const now = clock.now();
+      if (!rsvpOpen(view.occurrence, now)) {
+        throw invalidInput(
+          view.occurrence.status === 'cancelled'
+            ? 'This event was called off, so it takes no answers.'
+            : 'This event has started: answers are closed.',
+        );
+      }
+      const capacity = view.series.capacity ?? null;
+      const result = await repo.transaction(async () => {
+        const entries: RsvpEntry[] = (await repo.rsvps(key)).map((r) => ({
+          userId: r.userId,
+          status: r.status,
+          at: r.at,
+        }));
+        const answer = answerRsvp(entries, { userId, going, at: now }, capacity);
+        for (const change of answer.changes) {
+          const entry = answer.entries.find((e) => e.userId === change.userId)!;
+          await repo.saveRsvp(key, entry.userId, entry.status, entry.at);
+        }
+        if (answer.changes.length > 0) {
+          await audit.record({
+            actor: userId,
+            action: 'communities.rsvp',
+            target: `occurrence:${key}`,
+            inputs: { going },
+            detail: answer.changes.map((c) => `${c.userId}: ${c.from ?? 'none'} → ${c.to}`).join('; '),
+          });
+        }
+        return answer;
+      });
+      const details = await occurrences.details(view);
+      const promoted = result.changes.filter((c) => c.userId !== userId && c.to === 'going').map((c) => c.userId);
+      for (const person of promoted) await notifier.promoted(person, details);
+      await notifier.homeChanged([userId, ...promoted]);
+      return { status: result.status, details };
+    },
+
+    /** A lead calls one occurrence off; everyone who answered is told, and the channel. */
+    async cancel(key: string, by: string, reason?: string): Promise<OccurrenceDetails> {
+      const view = await open(key);
+      await requireLead(view, by, 'cancel');
+      if (view.occurrence.status === 'cancelled') throw invalidInput('That event is already called off.');
+      const { occurrence } = view;
+      await repo.transaction(async () => {
+        await repo.saveOverride({
+          occurrenceKey: key,
+          seriesId: occurrence.seriesId,
+          originalStart: occurrence.originalStart,
+          kind: 'cancelled',
+          start: null,
+          reason: reason?.slice(0, MAX_TEXT) ?? null,
+          by,
+          at: clock.now(),
+        });
+        await audit.record({
+          actor: by,
+          action: 'communities.cancel',
+          target: `occurrence:${key}`,
+          inputs: { reason },
+        });
+      });
+      const details = await occurrences.details(await open(key));
+      await notifier.changed(details, { kind: 'cancelled', by, reason }, answered(details));
+      await notifier.homeChanged(answered(details));
+      return details;
+    },
+
+    /**
+     * A lead moves one occurrence to `when` (`2026-12-03 11:00`, wall clock in the series' zone). It keeps its key,
+     * so its RSVPs, agenda and queue stay; everyone who answered is told, and the channel.
+     */
+    async move(key: string, by: string, when: string, reason?: string): Promise<OccurrenceDetails> {
+      const view = await open(key);
+      await requireLead(view, by, 'move');
+      const floating = parseLocalDateTime(when);
+      if (!floating) throw invalidInput(`Give the new time like \`2026-12-03 11:00\` (${view.series.timezone}).`);
+      const start = instantOf(floating, view.series.timezone);
+      if (start <= clock.now()) throw invalidInput('The new time is in the past.');
+      const previousStart = view.occurrence.start;
+      await repo.transaction(async () => {
+        await repo.saveOverride({
+          occurrenceKey: key,
+          seriesId: view.occurrence.seriesId,
+          originalStart: view.occurrence.originalStart,
+          kind: 'moved',
+          start,
+          reason: reason?.slice(0, MAX_TEXT) ?? null,
+          by,
+          at: clock.now(),
+        });
+        await audit.record({
+          actor: by,
+          action: 'communities.move',
+          target: `occurrence:${key}`,
+          inputs: { from: previousStart.toISOString(), to: start.toISOString(), reason },
+        });
+      });
+      const details = await occurrences.details(await open(key));
+      await notifier.changed(details, { kind: 'moved', by, reason, previousStart }, answered(details));
+      await notifier.homeChanged(answered(details));
+      return details;
+    },
+
+    async addAgendaItem(key: string, userId: string, text: string): Promise<OccurrenceDetails> {
+      const view = await open(key);
+      const item = text.trim();
+      if (!item) throw invalidInput('Write the agenda item.', { item: 'Write the agenda item.' });
+      if (!rsvpOpen(view.occurrence, clock.now())) throw invalidInput('This event takes no agenda items any more.');
+      await repo.addAgendaItem(key, userId, item.slice(0, MAX_TEXT), clock.now());
+      return occurrences.details(view);
+    },
+
+    /** Office hours: signs up with a topic (signing up again changes the topic and keeps the place). */
+    async signUp(
+      key: string,
+      userId: string,
+      topic: string,
+    ): Promise<{ position: number; details: OccurrenceDetails }> {
+      const view = await open(key);
+      if (view.series.kind !== 'office-hours') throw invalidInput('Only office hours take sign-ups.');
+      const text = topic.trim();
+      if (!text) throw invalidInput('Say what you want to discuss.', { topic: 'Say what you want to discuss.' });
+      if (!rsvpOpen(view.occurrence, clock.now())) throw invalidInput('These office hours take no sign-ups any more.');
+      await repo.saveSignup(key, userId, text.slice(0, MAX_TEXT), clock.now());
+      const details = await occurrences.details(view);
+      return { position: details.agenda.findIndex((a) => a.userId === userId) + 1, details };
+    },
+
+    /** "Tell me when the next one opens" for the series of `key`. */
+    async follow(key: string, userId: string): Promise<boolean> {
+      const view = await open(key);
+      return repo.follow(view.series.id, userId, clock.now());
+    },
+
+    /** The welcome DM, once per person (a row claims it). */
+    async welcome(userId: string, channel: string | null): Promise<boolean> {
+      const welcome = config.welcome;
+      if (!welcome) return false;
+      if ((welcome.channel ?? null) !== channel) return false;
+      const claim = await repo.claimAnnouncement(`welcome@${userId}`, 'welcome', clock.now());
+      if (!claim) return false;
+      await notifier.welcome(userId, config.communities, welcome.message ?? null);
+      await repo.finishAnnouncement(claim.id, { outcome: 'posted' });
+      return true;
+    },
+
+    /** What the person answered Going (or waits for), upcoming, soonest first: their Home tab. */
+    async mine(userId: string, limit = 3): Promise<(OccurrenceDetails & { status: RsvpStatus })[]> {
+      const now = clock.now();
+      const out: (OccurrenceDetails & { status: RsvpStatus })[] = [];
+      for (const rsvp of await repo.rsvpsOf(userId)) {
+        const view = await occurrences.find(rsvp.occurrenceKey);
+        if (!view || view.occurrence.status === 'cancelled' || view.occurrence.end <= now) continue;
+        out.push({ ...(await occurrences.details(view)), status: rsvp.status });
+      }
+      return out.sort((a, b) => a.occurrence.start.getTime() - b.occurrence.start.getTime()).slice(0, limit);
+    },
+
+    /**
+     * Per community over the last `days`: members (channel members, given by the caller), events held, average
+     * going, agenda items (office-hours sign-ups included). Attendance is not tracked, so it is null.
+     */
+    async figures(members: { communityId: string; userId: string }[], days = 90): Promise<CommunityFigures[]> {
+      const now = clock.now();
+      const views = await occurrences.upcoming({ from: new Date(now.getTime() - days * DAY), to: now });
+      const { rsvps, agendaKeys } = await repo.activityOn(views.map((v) => v.occurrence.key));
+      return communityFigures({
+        communityIds: config.communities.map((c) => c.id),
+        members,
+        occurrences: views.map((v) => ({ ...v.occurrence, communityId: v.community.id })),
+        rsvps: rsvps.map((r) => ({ occurrenceKey: r.occurrenceKey, userId: r.userId, status: r.status })),
+        agendaItems: agendaKeys.map((occurrenceKey) => ({ occurrenceKey })),
+        now,
+      });
+    },
+
+    /** The next office hours that are not called off (support's tier-3 hand-off: see next-office-hours.ts). */
+    nextOfficeHours: createNextOfficeHours(config, occurrences),
+  };
+}
+
+export type CommunitiesService = ReturnType<typeof createCommunitiesService>;

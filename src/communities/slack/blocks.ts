@@ -1,0 +1,240 @@
+import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import {
+  channelLink,
+  context,
+  divider,
+  header,
+  joinMrkdwn,
+  linesToSections,
+  type Mrkdwn,
+  mention,
+  mrkdwn,
+  mrkdwnText,
+  section,
+  slackDate,
+  trusted,
+} from '../../slack/mrkdwn.js';
+import type { Community } from '../config.js';
+import type { CommunityFigures } from '../model.js';
+import type { AnnouncementKind, OccurrenceChange, OccurrenceDetails, SkippedView } from '../ports.js';
+import { whenForPerson } from '../recurrence.js';
+import { formatRange } from '../time.js';
+import { IDS } from './ids.js';
+
+/** Pure Block Kit builders for communities: view-models in, messages out. */
+
+export interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text: text.slice(0, 75), emoji: true });
+
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', text: plain(text), action_id: actionId, value, ...(style ? { style } : {}) };
+}
+
+/** In a channel: Slack renders `<!date…>` in each reader's own zone; the series' wall clock follows. */
+function channelWhen(d: OccurrenceDetails): Mrkdwn {
+  const { start, end } = d.occurrence;
+  return mrkdwn`${trusted(slackDate(start, '{date_short_pretty} {time}'))}–${trusted(slackDate(end, '{time}'))} (${formatRange(start, end, d.series.timezone)})`;
+}
+
+/** In a DM: the person's own zone from Slack (`tz`), else the series'. */
+const personWhen = (d: OccurrenceDetails, tz: string | null) =>
+  mrkdwn`${whenForPerson(d.occurrence, d.series.timezone, tz)}`;
+
+function where(d: OccurrenceDetails): Mrkdwn[] {
+  const lines: Mrkdwn[] = [];
+  if (d.series.location) lines.push(mrkdwn`:round_pushpin: ${d.series.location}`);
+  if (d.series.link) lines.push(mrkdwn`:link: <${trusted(d.series.link)}|Join the meeting>`);
+  return lines;
+}
+
+function attendance(d: OccurrenceDetails): Mrkdwn {
+  const cap = d.capacity === null ? '' : ` of ${d.capacity}`;
+  const waiting = d.waitlist.length ? `, ${d.waitlist.length} on the waitlist` : '';
+  return mrkdwn`${d.going.length}${cap} going${waiting}`;
+}
+
+function agendaLines(d: OccurrenceDetails): Mrkdwn[] {
+  if (d.agenda.length === 0) return [];
+  const title = d.series.kind === 'office-hours' ? '*Queue*' : '*Agenda*';
+  return [mrkdwn`${trusted(title)}`, ...d.agenda.map((a, i) => mrkdwn`${i + 1}. ${a.text} — ${mention(a.userId)}`)];
+}
+
+/** Going / Not going (and the office-hours and lead buttons); none on a cancelled occurrence. */
+export function occurrenceActions(d: OccurrenceDetails, options: { agenda?: boolean; lead?: boolean } = {}) {
+  if (d.occurrence.status === 'cancelled') return [];
+  const key = d.occurrence.key;
+  const elements: Button[] = [button('Going', IDS.going, key, 'primary'), button('Not going', IDS.notGoing, key)];
+  if (d.series.kind === 'office-hours') {
+    elements.push(
+      button('Sign up with a topic', IDS.signUp, key),
+      button('Tell me when the next one opens', IDS.follow, key),
+    );
+  } else if (options.agenda || d.series.agenda) {
+    elements.push(button('Add an agenda item', IDS.addAgenda, key));
+  }
+  if (options.lead !== false) {
+    elements.push(button('Move…', IDS.move, key), {
+      ...button('Cancel this one', IDS.cancel, key, 'danger'),
+      confirm: {
+        title: plain('Cancel this event?'),
+        text: mrkdwnText(mrkdwn`Everyone who answered is told. Only the community’s leads can do this.`),
+        confirm: plain('Cancel it'),
+        deny: plain('Keep it'),
+      },
+    });
+  }
+  return [{ type: 'actions', block_id: IDS.actionsBlock, elements } satisfies ActionsBlock];
+}
+
+const HEADLINE: Record<AnnouncementKind, string> = {
+  'agenda-request': ':memo: Agenda wanted',
+  'reminder-day': ':calendar: Coming up',
+  'reminder-soon': ':alarm_clock: Starting in 15 minutes',
+};
+
+/** The post in the community channel: agenda request, the day-before and the 15-minute reminders. */
+export function announcement(kind: AnnouncementKind, d: OccurrenceDetails): Message {
+  const title = mrkdwn`${HEADLINE[kind]}: *${d.series.title}* (${d.community.name})`;
+  const lines: Mrkdwn[] = [title, channelWhen(d), ...where(d), attendance(d)];
+  if (d.occurrence.status === 'moved') lines.push(mrkdwn`_Moved from its usual time._`);
+  if (kind === 'agenda-request') {
+    lines.push(
+      d.series.kind === 'office-hours'
+        ? mrkdwn`Sign up with what you want to discuss: first signed up, first seen.`
+        : mrkdwn`What should we talk about? Add an agenda item below.`,
+    );
+  }
+  lines.push(...agendaLines(d));
+  return {
+    text: `${HEADLINE[kind]}: ${d.series.title}`,
+    blocks: [...linesToSections(lines), ...occurrenceActions(d, { agenda: kind === 'agenda-request' })],
+  };
+}
+
+/** A reminder DM to someone going. */
+export function reminderDm(kind: AnnouncementKind, d: OccurrenceDetails, tz: string | null): Message {
+  const lines = [mrkdwn`${HEADLINE[kind]}: *${d.series.title}* — you are going.`, personWhen(d, tz), ...where(d)];
+  lines.push(...agendaLines(d));
+  return {
+    text: `${HEADLINE[kind]}: ${d.series.title}`,
+    blocks: [...linesToSections(lines), ...occurrenceActions(d, { lead: false })],
+  };
+}
+
+function changeLine(d: OccurrenceDetails, change: OccurrenceChange, when: Mrkdwn): Mrkdwn {
+  const reason = change.reason ? mrkdwn` Reason: ${change.reason}.` : mrkdwn``;
+  const by = change.by === 'groundcrew' ? mrkdwn`` : mrkdwn` by ${mention(change.by)}`;
+  if (change.kind === 'cancelled') {
+    return mrkdwn`:no_entry: *${d.series.title}* on ${trusted(when)} is called off${trusted(by)}.${trusted(reason)}`;
+  }
+  return mrkdwn`:arrows_counterclockwise: *${d.series.title}* moved${trusted(by)} to ${trusted(when)}. Your answer stands.${trusted(reason)}`;
+}
+
+/** A cancel or a move, said in the channel. */
+export function changedPost(d: OccurrenceDetails, change: OccurrenceChange): Message {
+  const line = changeLine(d, change, channelWhen(d));
+  return { text: line, blocks: [section(line), ...occurrenceActions(d)] };
+}
+
+/** A cancel or a move, DM'd to someone who answered. */
+export function changedDm(d: OccurrenceDetails, change: OccurrenceChange, tz: string | null): Message {
+  const line = changeLine(d, change, personWhen(d, tz));
+  return { text: line, blocks: [section(line), ...occurrenceActions(d, { lead: false })] };
+}
+
+export function asyncPost(d: OccurrenceDetails): Message {
+  const line = mrkdwn`:speech_balloon: *${d.series.title}* (${trusted(channelWhen(d))}) goes async this time: no agenda items arrived. Post your updates in this channel.`;
+  return { text: line, blocks: [section(line)] };
+}
+
+export function promotedDm(d: OccurrenceDetails, tz: string | null): Message {
+  const line = mrkdwn`:tada: A place opened up: you are now going to *${d.series.title}*, ${trusted(personWhen(d, tz))}.`;
+  return { text: line, blocks: [section(line), ...occurrenceActions(d, { lead: false })] };
+}
+
+export function nextOpenedDm(d: OccurrenceDetails, tz: string | null): Message {
+  const line = mrkdwn`:wave: The next *${d.series.title}* is open for sign-ups: ${trusted(personWhen(d, tz))}.`;
+  return { text: line, blocks: [section(line), ...occurrenceActions(d, { lead: false })] };
+}
+
+function listLine(d: OccurrenceDetails, when: Mrkdwn): Mrkdwn {
+  const off = d.occurrence.status === 'cancelled' ? mrkdwn` — _called off_` : mrkdwn``;
+  return mrkdwn`• *${d.series.title}* (${d.community.name}) — ${trusted(when)} — ${trusted(attendance(d))}${trusted(off)}`;
+}
+
+/** The weekly digest. */
+export function digestMessage(upcoming: OccurrenceDetails[], skipped: SkippedView[]): Message {
+  const lines: Mrkdwn[] = [mrkdwn`:spiral_calendar_pad: *This week in the communities*`];
+  if (upcoming.length === 0) lines.push(mrkdwn`Nothing scheduled this week.`);
+  lines.push(...upcoming.map((d) => listLine(d, channelWhen(d))));
+  for (const s of skipped) {
+    lines.push(mrkdwn`• _No ${s.series.title} on ${s.date}${s.holiday ? ` (${s.holiday})` : ''}: holiday._`);
+  }
+  lines.push(mrkdwn`Answer with \`/platform events\`.`);
+  return { text: 'This week in the communities', blocks: linesToSections(lines) };
+}
+
+/** `/platform events`: each occurrence with its buttons, in the person's zone. */
+export function eventsMessage(list: OccurrenceDetails[], tz: string | null, community?: string): Message {
+  const title = community ? `Upcoming events of ${community}` : 'Upcoming events (next 14 days)';
+  if (list.length === 0) return { text: `${title}: none.`, blocks: [section(mrkdwn`${title}: none.`)] };
+  const blocks: KnownBlock[] = [header(title)];
+  for (const d of list.slice(0, 15)) {
+    blocks.push(section(joinMrkdwn([listLine(d, personWhen(d, tz)), ...where(d)])), ...occurrenceActions(d));
+  }
+  return { text: title, blocks };
+}
+
+/** `/platform communities`, and the welcome DM. */
+export function communitiesMessage(communities: readonly Community[], intro: string | null): Message {
+  const lines: Mrkdwn[] = intro ? [mrkdwn`${intro}`] : [mrkdwn`*Communities of practice*`];
+  for (const c of communities) {
+    const leads = [...c.leads.users.map(mention), ...c.leads.usergroups.map((g) => trusted(`<!subteam^${g}>`))];
+    lines.push(
+      mrkdwn`• *${c.name}* — ${c.description} Join ${channelLink(c.channel)}. Leads: ${trusted(leads.map((l) => l.text).join(', '))}`,
+    );
+  }
+  lines.push(mrkdwn`Upcoming events: \`/platform events\`.`);
+  return { text: 'Communities of practice', blocks: linesToSections(lines) };
+}
+
+export function feedMessage(urls: { name: string; url: string }[]): Message {
+  const lines = [
+    mrkdwn`*Calendar feeds* — subscribe in your calendar app. The links carry a key: do not share them outside.`,
+    ...urls.map((u) => mrkdwn`• ${u.name}: ${trusted(u.url)}`),
+  ];
+  return { text: 'Calendar feeds', blocks: linesToSections(lines) };
+}
+
+/** The Home tab: the person's next events. */
+export function homeSection(mine: (OccurrenceDetails & { status: string })[], tz: string | null): KnownBlock[] {
+  if (mine.length === 0) return [];
+  const lines = mine.map(
+    (d) =>
+      mrkdwn`• *${d.series.title}* — ${trusted(personWhen(d, tz))}${d.status === 'waitlisted' ? ' — _on the waitlist_' : ''}`,
+  );
+  return [
+    header('My next events'),
+    ...linesToSections(lines),
+    context(mrkdwn`All events: \`/platform events\``),
+    divider,
+  ];
+}
+
+/** `/platform communities stats`. */
+export function statsMessage(figures: CommunityFigures[], communities: readonly Community[], days: number): Message {
+  const name = (id: string) => communities.find((c) => c.id === id)?.name ?? id;
+  const lines: Mrkdwn[] = [mrkdwn`*Communities, last ${days} days*`];
+  for (const f of figures) {
+    const going = f.averageGoing === null ? '–' : String(f.averageGoing);
+    lines.push(
+      mrkdwn`• *${name(f.communityId)}*: ${f.members} members · ${f.eventsHeld} events held · ${going} going per event · ${f.agendaItems} agenda items`,
+    );
+  }
+  lines.push(mrkdwn`_Attendance is not recorded; "going" counts the answers._`);
+  return { text: `Communities, last ${days} days`, blocks: linesToSections(lines) };
+}

@@ -1,0 +1,122 @@
+import type { WebClient } from '@slack/web-api';
+import { ArgsError, stringFlag } from '../../slack/command-args.js';
+import type { Subcommand } from '../../slack/command-registry.js';
+import { ALL_FEEDS } from '../ics.js';
+import type { CommunitiesService } from '../service.js';
+import { changedPost, communitiesMessage, eventsMessage, feedMessage, statsMessage } from './blocks.js';
+import { timezoneOf } from './notifier.js';
+
+const STATS_DAYS = 90;
+
+/** The channel's members (conversations.members, channels:read), all pages; none when Slack refuses. */
+async function channelMembers(client: WebClient, channel: string): Promise<string[]> {
+  const members: string[] = [];
+  let cursor: string | undefined;
+  try {
+    do {
+      const page = await client.conversations.members({ channel, limit: 1000, ...(cursor ? { cursor } : {}) });
+      members.push(...(page.members ?? []));
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+  } catch {
+    return members;
+  }
+  return members;
+}
+
+/**
+ * `/platform communities`, `/platform communities stats`, `/platform events [community]`, `/platform events feed`, and for leads
+ * `/platform events cancel <event>` and `/platform events move <event> <YYYY-MM-DD HH:MM>`. An event is named by
+ * its key (`frontend-meetup@2026-03-05T09:00:00Z`), as the buttons on announcements do.
+ */
+export function communityCommands(
+  service: CommunitiesService,
+  feedUrl: (scope: string) => string,
+  client: WebClient,
+): Subcommand[] {
+  return [
+    {
+      name: 'communities',
+      usage: 'communities',
+      summary: 'the communities of practice: what they are about, their leads, where to join',
+      minRole: 'member',
+      flags: [],
+      async handle(ctx) {
+        await ctx.reply(communitiesMessage(service.communities(), null));
+      },
+    },
+    {
+      name: 'communities stats',
+      usage: 'communities stats',
+      summary: 'per community over 90 days: members, events held, average going, agenda items',
+      minRole: 'member',
+      flags: [],
+      async handle(ctx) {
+        await ctx.ackNow();
+        const members: { communityId: string; userId: string }[] = [];
+        for (const community of service.communities()) {
+          for (const userId of await channelMembers(client, community.channel)) {
+            members.push({ communityId: community.id, userId });
+          }
+        }
+        await ctx.reply(statsMessage(await service.figures(members, STATS_DAYS), service.communities(), STATS_DAYS));
+      },
+    },
+    {
+      name: 'events',
+      usage: 'events [community]',
+      summary: 'community events of the next 14 days, in your time zone, with Going / Not going',
+      minRole: 'member',
+      flags: [],
+      async handle(ctx) {
+        const community = ctx.args.positional[0]?.toLowerCase();
+        const list = await service.upcoming(community);
+        const name = community ? service.occurrences.communityById.get(community)?.name : undefined;
+        await ctx.reply(eventsMessage(list, await timezoneOf(client, ctx.userId), name));
+      },
+    },
+    {
+      name: 'events feed',
+      usage: 'events feed',
+      summary: 'calendar feed links (ICS) for each community and for all of them',
+      minRole: 'member',
+      flags: [],
+      async handle(ctx) {
+        const urls = [
+          ...service.communities().map((c) => ({ name: c.name, url: feedUrl(c.id) })),
+          { name: 'All communities', url: feedUrl(ALL_FEEDS) },
+        ];
+        await ctx.reply(feedMessage(urls));
+      },
+    },
+    {
+      name: 'events cancel',
+      usage: 'events cancel <event> [--reason "…"]',
+      summary: 'leads: call off one event (everyone who answered is told)',
+      minRole: 'member',
+      flags: ['reason'],
+      async handle(ctx) {
+        const key = ctx.args.positional[0];
+        if (!key)
+          throw new ArgsError('Name the event: `/platform events cancel <event>` (the key from `/platform events`).');
+        const details = await service.cancel(key, ctx.userId, stringFlag(ctx.args, 'reason'));
+        await ctx.reply({ text: `Called off: ${details.series.title}. Everyone who answered was told.` });
+      },
+    },
+    {
+      name: 'events move',
+      usage: 'events move <event> <YYYY-MM-DD HH:MM> [--reason "…"]',
+      summary: 'leads: move one event (answers are kept; everyone who answered is told)',
+      minRole: 'member',
+      flags: ['reason'],
+      async handle(ctx) {
+        const [key, date, time] = ctx.args.positional;
+        if (!key || !date || !time) {
+          throw new ArgsError('Use `/platform events move <event> 2026-12-03 11:00` (the time in the series’ zone).');
+        }
+        const details = await service.move(key, ctx.userId, `${date} ${time}`, stringFlag(ctx.args, 'reason'));
+        await ctx.reply(changedPost(details, { kind: 'moved', by: ctx.userId }));
+      },
+    },
+  ];
+}

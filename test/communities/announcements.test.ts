@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MINUTE } from '../../src/clock.js';
+import { IDS } from '../../src/communities/slack/ids.js';
+import { ENGINEER, type TestApp } from '../support/harness.js';
+import { settled } from '../support/wait.js';
+import {
+  click,
+  FRONTEND_CHANNEL,
+  jump,
+  jumpTo,
+  MEETUP_KEY,
+  posts,
+  startCommunitiesApp,
+  tempDbPath,
+} from './support.js';
+
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+describe('communities: digest and reminders on the scheduler', () => {
+  it('posts the digest and each reminder once, at its time, and nothing again after a restart', async () => {
+    const dbPath = tempDbPath();
+    app = await startCommunitiesApp({ dbPath });
+    await click(app, ENGINEER, IDS.going, MEETUP_KEY);
+
+    // Monday 08:30 → 08:50 Berlin: the digest (Mondays 09:00) is not due yet.
+    await jump(app, 20 * MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'This week in the communities')).toHaveLength(0);
+    // 09:00 Berlin: the digest, once, listing the meetup and the holiday-free week.
+    await jump(app, 10 * MINUTE);
+    const digest = posts(app, FRONTEND_CHANNEL, 'This week in the communities');
+    expect(digest).toHaveLength(1);
+    expect(posts(app, FRONTEND_CHANNEL, 'This week in the communities', 'Frontend meetup')).toHaveLength(1);
+    await jump(app, MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'This week in the communities')).toHaveLength(1);
+
+    // The day before (Wednesday 10:00 Berlin = 09:00 UTC): not a minute early, then once.
+    await jumpTo(app, '2026-11-25T08:59:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(0);
+    await jump(app, MINUTE);
+    const dayBefore = posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup');
+    expect(dayBefore).toHaveLength(1);
+    expect(dayBefore[0]!.args.text).toContain('Frontend meetup');
+    expect(posts(app, ENGINEER, 'Coming up', 'Frontend meetup', 'you are going', 'meet.example.com')).toHaveLength(1);
+    await jump(app, MINUTE);
+    await jump(app, 30 * MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(1);
+
+    // 15 minutes before (Thursday 09:45 Berlin = 08:45 UTC).
+    await jumpTo(app, '2026-11-26T08:44:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Starting in 15 minutes', 'Frontend meetup')).toHaveLength(0);
+    await jump(app, MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'Starting in 15 minutes', 'Frontend meetup')).toHaveLength(1);
+    expect(posts(app, ENGINEER, 'Starting in 15 minutes', 'Frontend meetup')).toHaveLength(1);
+    await app.stop();
+
+    // A restart on the same database, five minutes later: the catch-up run finds everything announced.
+    app = await startCommunitiesApp({ dbPath, clock: '2026-11-26T08:50:00Z' });
+    const runs = await app.groundcrew.services.scheduler.runMissed();
+    expect(runs.map((r) => [r.job, r.outcome])).toContainEqual(['communities.announcements', 'ok']);
+    await settled(app);
+    expect(app.slack.callsTo('chat.postMessage')).toEqual([]);
+  });
+});
