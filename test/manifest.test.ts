@@ -37,14 +37,19 @@ describe('manifest.yml', () => {
     // Exactly the scopes the code uses: /platform (commands); chat.postMessage/update/postEphemeral, DMs by user ID
     // (chat:write); posting in public channels the bot was not invited to (chat:write.public);
     // usergroups.users.list for platform team, owners and approvers given as usergroups (usergroups:read);
-    // conversations.info, so the doctor can tell a wrong or archived channel ID before a post fails (channels:read).
+    // conversations.info, so the doctor can tell a wrong or archived channel ID before a post fails, and
+    // conversations.members for a survey audience given as a channel (channels:read; groups:read for a private one);
+    // files.getUploadURLExternal / files.completeUploadExternal for a survey's trend chart (files:write).
+    // Survey DMs go to user IDs with chat.postMessage (chat:write): no conversations.open, so no im:write.
     // views.open/update/publish need no scope.
     expect(manifest.oauth_config.scopes.bot).toEqual([
       'commands',
       'chat:write',
       'chat:write.public',
       'channels:read',
+      'groups:read',
       'usergroups:read',
+      'files:write',
     ]);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
   });

@@ -9,6 +9,14 @@ import {
   deploysTable,
 } from '../deploys/schema.js';
 import { requestsTable } from '../requests/schema.js';
+import {
+  surveyCommentSetsTable,
+  surveyIdentifiedAnswersTable,
+  surveyInvitationsTable,
+  surveyOptOutsTable,
+  surveyTalliesTable,
+  surveyWavesTable,
+} from '../surveys/schema.js';
 import { pgTwin } from './pg-tables.js';
 import { auditLogTable, healthProbeTable, jobRunsTable, leasesTable, processedEventsTable } from './schema.js';
 
@@ -34,3 +42,9 @@ export const deployLockWatchers = pg(deployLockWatchersTable);
 export const deployFreezes = pg(deployFreezesTable);
 export const deployFreezeAnnouncements = pg(deployFreezeAnnouncementsTable);
 export const deployFreezeSweeps = pg(deployFreezeSweepsTable);
+export const surveyWaves = pg(surveyWavesTable);
+export const surveyInvitations = pg(surveyInvitationsTable);
+export const surveyTallies = pg(surveyTalliesTable);
+export const surveyCommentSets = pg(surveyCommentSetsTable);
+export const surveyIdentifiedAnswers = pg(surveyIdentifiedAnswersTable);
+export const surveyOptOuts = pg(surveyOptOutsTable);
