@@ -59,6 +59,13 @@ export function createSurveysCapability(options: SurveysCapabilityOptions = {}):
       leases: core.leases,
       logger: core.logger,
       ...(options.limits ? { limits: options.limits } : {}),
+      stopping: core.stopping,
+      // Through the scheduler, so the sending is one claimed run that a stopping process waits for.
+      deliverSoon: () => {
+        core.scheduler
+          .runNow('surveys.sweep', 'manual')
+          .catch((error: unknown) => core.logger.error('surveys: the sweep failed', error));
+      },
     });
     return {
       commands: surveyCommands(service),

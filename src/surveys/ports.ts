@@ -66,4 +66,8 @@ export interface SurveysServiceDeps {
   logger: Logger;
   /** How fast DMs go out (pacing.ts; default POST_MESSAGE_LIMITS). */
   limits?: PaceLimits;
+  /** Aborted when the process stops: sending stops starting DMs and leaves the rest pending (core.stopping). */
+  stopping?: AbortSignal;
+  /** Runs the sweep that sends pending DMs soon, outside the caller (the scheduler's surveys.sweep, run now). */
+  deliverSoon?: () => void;
 }

@@ -93,7 +93,7 @@ export function createSender(deps: SurveysServiceDeps) {
       const invite = await inviteFor(current, survey);
       const items = (await repo.pendingRecipients(wave.id)).map((userId) => ({ userId, claimed: false }));
       if (items.length === 0) return emptyReport();
-      const signal = stop ? AbortSignal.any([stop, lease.signal]) : lease.signal;
+      const signal = anyOf(stop, deps.stopping, lease.signal);
       const report = await paced(items, signal, async (item) => {
         if (!item.claimed) {
           if (!(await repo.claimDelivery(wave.id, item.userId))) return 'skipped';
@@ -126,7 +126,7 @@ export function createSender(deps: SurveysServiceDeps) {
   async function remind(wave: WaveRow, survey: SurveyConfig, round: number, stop?: AbortSignal) {
     const invite = await inviteFor(wave, survey);
     const items = (await repo.reminderRecipients(wave.id, round)).map((userId) => ({ userId, claimed: false }));
-    const report = await paced(items, stop ?? new AbortController().signal, async (item) => {
+    const report = await paced(items, anyOf(stop, deps.stopping), async (item) => {
       if (!item.claimed) {
         if (!(await repo.claimReminder(wave.id, item.userId, round))) return 'skipped';
         item.claimed = true;
@@ -141,6 +141,10 @@ export function createSender(deps: SurveysServiceDeps) {
   }
 
   return { deliver, remind, inviteFor, pacer };
+}
+
+function anyOf(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
 }
 
 function emptyReport(): SendReport {

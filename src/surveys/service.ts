@@ -64,6 +64,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
 
   /** Sends a wave's pending DMs now, in the background (a command must answer within 3 seconds). */
   function deliverSoon(wave: WaveRow, survey: SurveyConfig) {
+    if (deps.deliverSoon) return deps.deliverSoon();
     void sender
       .deliver(wave, survey)
       .catch((error: unknown) => logger.error(`surveys: wave ${wave.id} delivery failed`, error));
