@@ -4,6 +4,7 @@ import { twin } from '../../src/db/twin.js';
 import { surveyIdentifiedAnswersTable, surveyTalliesTable, surveyWavesTable } from '../../src/surveys/schema.js';
 import { IDS } from '../../src/surveys/slack/ids.js';
 import { ackBody, blockText } from '../support/harness.js';
+import { appHomeOpened } from '../support/payloads.js';
 import { eventually, settled } from '../support/wait.js';
 import {
   ADMIN,
@@ -70,6 +71,19 @@ describe('survey flows', () => {
     // After close the answer cannot change any more.
     const late = await ackBody(await submitAnswer(app, PEOPLE[0]!, ref, { score: 0 }));
     expect(JSON.stringify(late)).toContain('closed');
+  });
+
+  it('the Home tab shows a survey waiting for the person until they answer it', async () => {
+    app = await startSurveyApp();
+    const ref = await startWave(app);
+    await app.event(appHomeOpened(PEOPLE[0]!));
+    const home = (c: { args: Record<string, unknown> }) => blockText((c.args.view as { blocks: unknown }).blocks);
+    const first = await app.slack.waitFor('views.publish', (c) => c.args.user_id === PEOPLE[0]);
+    expect(home(first[0]!)).toContain('Surveys for you');
+    expect(JSON.stringify(first[0]!.args.view)).toContain(ref);
+    await submitAnswer(app, PEOPLE[0]!, ref, { score: 8 });
+    const again = await app.slack.waitFor('views.publish', (c) => c.args.user_id === PEOPLE[0], { count: 2 });
+    expect(home(again.at(-1)!)).not.toContain('Surveys for you');
   });
 
   it('consent to be contacted stores that one answer with the person and tells the admins privately', async () => {

@@ -9,6 +9,7 @@ import {
   type Mrkdwn,
   mention,
   mrkdwn,
+  mrkdwnText,
   section,
   slackDate,
   trusted,
@@ -224,10 +225,7 @@ export function homeSection(owed: readonly { survey: SurveyConfig; wave: WaveRow
     header('Surveys for you'),
     ...owed.map(({ survey, wave }) => ({
       type: 'section' as const,
-      text: {
-        type: 'mrkdwn' as const,
-        text: mrkdwn`${survey.question} _(open until ${trusted(slackDate(wave.closesAt))})_`,
-      },
+      text: mrkdwnText(mrkdwn`${survey.question} _(open until ${trusted(slackDate(wave.closesAt))})_`),
       accessory: button('Answer (30 seconds)', IDS.answer, itemRef(wave), 'primary'),
     })),
   ];
