@@ -45,7 +45,12 @@ interface Item {
  */
 export function createSender(deps: SurveysServiceDeps) {
   const { repo, notifier, leases, logger } = deps;
-  const pacer: Pacer = createPacer(deps.limits ?? POST_MESSAGE_LIMITS, wallClock);
+  // Most of the burst allowance is left to Slack as a margin: our sends start on our clock and reach Slack with
+  // jitter, so a pacer that used the whole burst would meet Slack's limit with no slack and draw a 429 (a whole
+  // second) for a millisecond's difference. One interval of it is kept, so a timer that fires late can catch up
+  // instead of pushing every later send back (measured with bench/survey-wave.ts).
+  const limits = deps.limits ?? POST_MESSAGE_LIMITS;
+  const pacer: Pacer = createPacer({ ...limits, burst: Math.max(1, Math.min(2, limits.burst - 2)) }, wallClock);
 
   async function paced(
     items: Item[],
