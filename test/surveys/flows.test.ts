@@ -73,6 +73,14 @@ describe('survey flows', () => {
     expect(JSON.stringify(late)).toContain('closed');
   });
 
+  it('leaves the app itself out of a channel audience', async () => {
+    app = await startSurveyApp({ members: [...PEOPLE, 'U0BOT0001'] });
+    await startWave(app);
+    await settled(app);
+    expect(dmsTo(app, 'U0BOT0001')).toEqual([]);
+    expect((await waves(app))[0]?.invited).toBe(PEOPLE.length);
+  });
+
   it('the Home tab shows a survey waiting for the person until they answer it', async () => {
     app = await startSurveyApp();
     const ref = await startWave(app);

@@ -101,15 +101,27 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
   };
 }
 
-/** conversations.members, every page. */
+/** conversations.members, every page, without the app's own bot user (a channel lists it among its members). */
 export function createSlackChannelDirectory(client: WebClient): ChannelDirectory {
+  let self: Promise<string | undefined> | undefined;
+  const botUserId = () => {
+    self ??= client.auth.test().then(
+      (r) => r.user_id,
+      () => {
+        self = undefined;
+        return undefined;
+      },
+    );
+    return self;
+  };
   return {
     async members(channelId) {
       const out: string[] = [];
       for await (const page of client.paginate('conversations.members', { channel: channelId, limit: 1000 })) {
-        out.push(...(((page as { members?: string[] }).members ?? []) as string[]));
+        out.push(...((page as { members?: string[] }).members ?? []));
       }
-      return out;
+      const bot = await botUserId();
+      return out.filter((id) => id !== bot);
     },
   };
 }
