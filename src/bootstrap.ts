@@ -46,7 +46,7 @@ export interface Groundcrew {
 }
 
 /** The core: every shared part, built in dependency order, before any capability. */
-function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
+function createCore(options: GroundcrewOptions, metrics: Metrics, stopping: AbortController): Core {
   const { config, database, logger } = options;
   const clock = options.clock ?? systemClock;
   const client = createSlackClient(config.env, logger, options.retryConfig, metrics.slackFetch());
@@ -88,6 +88,7 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
     fetch: options.fetch ?? globalThis.fetch,
     approvals: createApprovals({ db: database, clock, logger, people, audit, client, publishHome, leases }),
     publishHome,
+    stopping: stopping.signal,
   };
 }
 
@@ -95,7 +96,8 @@ function createCore(options: GroundcrewOptions, metrics: Metrics): Core {
 export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
   const { config, database } = options;
   const metrics = createMetrics({ db: database, clock: options.clock ?? systemClock, env: config.env });
-  const core = createCore(options, metrics);
+  const stopping = new AbortController();
+  const core = createCore(options, metrics, stopping);
   const routes: CustomRoute[] = [];
   const listeners: ((app: App) => void)[] = [];
   const idAliases: IdAliases[] = [];
@@ -135,6 +137,7 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
     async stop(timeoutMs = 10_000) {
       if (stopped) return;
       stopped = true;
+      stopping.abort();
       await slack.stop(timeoutMs);
       await core.scheduler.stop(timeoutMs);
       // What is still running now is abandoned: other replicas may take it over at once.

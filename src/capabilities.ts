@@ -5,6 +5,7 @@ import { communitiesCapability } from './communities/capability.js';
 import { coreCapability } from './core/capability.js';
 import { deploysCapability } from './deploys/capability.js';
 import { requestsCapability } from './requests/capability.js';
+import { surveysCapability } from './surveys/capability.js';
 
 /** Every capability groundcrew runs, in the order their commands appear in help. */
 export const capabilities: readonly Capability[] = [
@@ -14,4 +15,5 @@ export const capabilities: readonly Capability[] = [
   deploysCapability,
   requestsCapability,
   communitiesCapability,
+  surveysCapability,
 ];

@@ -41,6 +41,11 @@ export interface Core {
   approvals: ApprovalsService;
   /** Re-publishes one user's Home tab (call after something on it changed for that user). */
   publishHome(userId: string): Promise<void>;
+  /**
+   * Aborted when this process starts to stop: long work (a survey wave's paced DMs) stops starting new steps and
+   * leaves the rest in the database for the next run, on this replica or another.
+   */
+  stopping: AbortSignal;
 }
 
 /** What a capability adds to groundcrew. Every part is optional. */

@@ -40,14 +40,19 @@ describe('manifest.yml', () => {
     // conversations.info, so the doctor can tell a wrong or archived channel ID before a post fails, and
     // member_joined_channel for the communities' welcome DM (channels:read); users.info for each person's time zone
     // in community DMs, and team_join for the welcome DM to people joining the workspace (users:read).
+    // conversations.members for a survey audience given as a channel (channels:read; groups:read for a private one);
+    // files.getUploadURLExternal / files.completeUploadExternal for a survey's trend chart (files:write).
+    // Survey DMs go to user IDs with chat.postMessage (chat:write): no conversations.open, so no im:write.
     // views.open/update/publish need no scope.
     expect(manifest.oauth_config.scopes.bot).toEqual([
       'commands',
       'chat:write',
       'chat:write.public',
       'channels:read',
+      'groups:read',
       'usergroups:read',
       'users:read',
+      'files:write',
     ]);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual([
       'app_home_opened',

@@ -43,6 +43,8 @@ export function openDb(
     sqlite.pragma('synchronous = NORMAL');
   }
   sqlite.pragma('foreign_keys = ON');
+  // Freed pages are zeroed, not left in the file: replaced survey tallies must not be recoverable (docs/surveys.md).
+  sqlite.pragma('secure_delete = ON');
   sqlite.pragma('busy_timeout = 5000');
   const backupDir = options.backupDir ?? (onDisk ? defaultBackupDir(path) : false);
   if (existed && backupDir !== false) {

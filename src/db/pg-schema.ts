@@ -17,6 +17,14 @@ import {
   deploysTable,
 } from '../deploys/schema.js';
 import { requestsTable } from '../requests/schema.js';
+import {
+  surveyCommentSetsTable,
+  surveyIdentifiedAnswersTable,
+  surveyInvitationsTable,
+  surveyOptOutsTable,
+  surveyTalliesTable,
+  surveyWavesTable,
+} from '../surveys/schema.js';
 import { pgTwin } from './pg-tables.js';
 import { auditLogTable, healthProbeTable, jobRunsTable, leasesTable, processedEventsTable } from './schema.js';
 
@@ -48,3 +56,9 @@ export const communityAgendaItems = pg(communityAgendaItemsTable);
 export const communitySignups = pg(communitySignupsTable);
 export const communityAnnouncements = pg(communityAnnouncementsTable);
 export const communityFollowers = pg(communityFollowersTable);
+export const surveyWaves = pg(surveyWavesTable);
+export const surveyInvitations = pg(surveyInvitationsTable);
+export const surveyTallies = pg(surveyTalliesTable);
+export const surveyCommentSets = pg(surveyCommentSetsTable);
+export const surveyIdentifiedAnswers = pg(surveyIdentifiedAnswersTable);
+export const surveyOptOuts = pg(surveyOptOutsTable);

@@ -96,7 +96,9 @@ describe('npm run doctor', { timeout: 60_000 }, () => {
       {
         'auth.test': {
           body: BOT_AUTH,
-          headers: { 'x-oauth-scopes': 'commands,chat:write,usergroups:read,users:read,channels:read' },
+          headers: {
+            'x-oauth-scopes': 'commands,chat:write,usergroups:read,users:read,channels:read,groups:read,files:write',
+          },
         },
         'conversations.info': { body: { ok: false, error: 'channel_not_found' } },
         'users.info': { body: { ok: false, error: 'user_not_found' } },

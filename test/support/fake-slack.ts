@@ -11,6 +11,8 @@ export interface ApiCall {
   args: Record<string, unknown>;
   /** For response_url posts: the path that was used. */
   path: string;
+  /** When the call arrived (Date.now()). */
+  at: number;
 }
 
 /** Answers a call; may be async (a gate that holds Slack's answer until the test releases it). */
@@ -39,7 +41,7 @@ function decodeBody(body: unknown): Record<string, unknown> {
 export class FakeSlack {
   readonly calls: ApiCall[] = [];
   private readonly responders = new Map<string, Responder>();
-  private readonly rateLimited = new Map<string, number>();
+  private readonly rateLimited = new Map<string, { retryAfter: number; times: number }>();
   private tsCounter = 0;
   private viewCounter = 0;
   /** usergroup ID → member user IDs, answered by usergroups.users.list. */
@@ -95,9 +97,12 @@ export class FakeSlack {
     return this.on(method, () => ({ ok: false, error }));
   }
 
-  /** Makes `method` answer HTTP 429 with `Retry-After: retryAfterSeconds`, as Slack does when rate limiting. */
-  rateLimit(method: string, retryAfterSeconds = 0): this {
-    this.rateLimited.set(method, retryAfterSeconds);
+  /**
+   * Makes `method` answer HTTP 429 with `Retry-After: retryAfterSeconds`, as Slack does when rate limiting: for
+   * good, or for the next `times` calls only.
+   */
+  rateLimit(method: string, retryAfterSeconds = 0, times = Number.POSITIVE_INFINITY): this {
+    this.rateLimited.set(method, { retryAfter: retryAfterSeconds, times });
     return this;
   }
 
@@ -109,11 +114,12 @@ export class FakeSlack {
         const path = uri.split('?')[0] ?? uri;
         const method = path.startsWith('/api/') ? path.slice('/api/'.length) : 'response_url';
         const args = decodeBody(body);
-        const call: ApiCall = { method, args, path };
+        const call: ApiCall = { method, args, path, at: Date.now() };
         this.calls.push(call);
-        const retryAfter = this.rateLimited.get(method);
-        if (retryAfter !== undefined) {
-          return [429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfter) }];
+        const limited = this.rateLimited.get(method);
+        if (limited !== undefined && limited.times > 0) {
+          limited.times--;
+          return [429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limited.retryAfter) }];
         }
         const responder = this.responders.get(method) ?? (() => ({ ok: true }));
         return [200, await responder(args, call), { 'content-type': 'application/json' }];

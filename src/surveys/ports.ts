@@ -1,0 +1,73 @@
+import type { AuditLog } from '../audit/repo.js';
+import type { Clock } from '../clock.js';
+import type { Leases } from '../db/leases.js';
+import type { Logger } from '../logger.js';
+import type { PeopleService } from '../people/service.js';
+import type { SurveyConfig, SurveysConfig } from './config.js';
+import type { WaveResults } from './model.js';
+import type { PaceLimits, SendOutcome } from './pacing.js';
+import type { SurveysRepo, WaveRow } from './repo.js';
+
+/** A DM that went out: where it is, to update it later. */
+export type DmOutcome = { kind: 'sent'; channel: string; ts: string } | Exclude<SendOutcome, { kind: 'sent' }>;
+
+/** What the DM and the modal show about a wave. */
+export interface WaveInvite {
+  survey: SurveyConfig;
+  wave: WaveRow;
+  /** "You said, we did" from the previous wave, opening the DM. */
+  followUp: string | null;
+}
+
+/** The results post: the numbers, the wave, and the trend chart as PNG bytes. */
+export interface ResultsPost {
+  survey: SurveyConfig;
+  wave: WaveRow;
+  results: WaveResults;
+  chart: { png: Buffer; width: number; height: number } | null;
+}
+
+/** Port: how people hear about surveys. The Slack adapter (slack/notifier.ts) renders and posts. */
+export interface SurveysNotifier {
+  /** The wave's DM to one person. Must not throw for a Slack refusal: it answers `failed` or `rate-limited`. */
+  invite(userId: string, invite: WaveInvite): Promise<DmOutcome>;
+  /** A reminder DM; same contract as invite. */
+  remind(userId: string, invite: WaveInvite): Promise<DmOutcome>;
+  /** Rewrites the person's wave DM once they answered (or opted out). */
+  updateDm(dm: { channel: string; ts: string }, invite: WaveInvite, state: 'answered' | 'opted-out'): Promise<void>;
+  /** Tells the platform team privately that someone is happy to be contacted about their answer. */
+  contactRequested(
+    userId: string,
+    survey: SurveyConfig,
+    answer: { score: number; area: string | null; comment: string | null },
+  ): Promise<void>;
+  /** Posts a closed wave's results (and uploads the chart into its thread); returns where the post landed. */
+  postResults(post: ResultsPost): Promise<{ channel: string; ts: string }>;
+  /** "You said, we did" in the results thread. */
+  postFollowUp(wave: WaveRow, survey: SurveyConfig, text: string): Promise<void>;
+  homeChanged(userIds: string[]): Promise<void>;
+}
+
+/** Port: who is in a channel (conversations.members). */
+export interface ChannelDirectory {
+  members(channelId: string): Promise<string[]>;
+}
+
+export interface SurveysServiceDeps {
+  config: SurveysConfig;
+  timezone: string;
+  repo: SurveysRepo;
+  clock: Clock;
+  audit: Pick<AuditLog, 'record'>;
+  people: Pick<PeopleService, 'expand'>;
+  channels: ChannelDirectory;
+  notifier: SurveysNotifier;
+  leases: Pick<Leases, 'hold'>;
+  logger: Logger;
+  /** How fast DMs go out (pacing.ts; default POST_MESSAGE_LIMITS). */
+  limits?: PaceLimits;
+  /** Aborted when the process stops: sending stops starting DMs and leaves the rest pending (core.stopping). */
+  stopping?: AbortSignal;
+  /** Runs the sweep that sends pending DMs soon, outside the caller (the scheduler's surveys.sweep, run now). */
+  deliverSoon?: () => void;
+}

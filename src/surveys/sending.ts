@@ -1,0 +1,163 @@
+import type { SurveyConfig } from './config.js';
+import { acceptsAnswers } from './model.js';
+import { createPacer, type Pacer, POST_MESSAGE_LIMITS, type RunPacedResult, runPaced } from './pacing.js';
+import type { DmOutcome, SurveysServiceDeps, WaveInvite } from './ports.js';
+import type { WaveRow } from './repo.js';
+
+/** How long a replica's hold on a wave's sending lasts without renewal (renewed every third while it runs). */
+export const WAVE_LEASE_TTL_MS = 60_000;
+
+/** Pacing runs on real elapsed time (Slack's limits are), not on the business clock, which tests may freeze. */
+const wallClock = { now: () => new Date() };
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export interface SendReport {
+  sent: number;
+  failed: number;
+  /** Claimed by someone else first (another replica or an earlier run): not sent here. */
+  skipped: number;
+  rateLimited: number;
+  notStarted: number;
+}
+
+interface Item {
+  userId: string;
+  claimed: boolean;
+}
+
+/**
+ * Paced DM sending for waves and reminders. One pacer per process: every wave and reminder round this replica sends
+ * shares Slack's workspace-wide limit. A wave is sent by one replica at a time (the lease `survey-wave:<id>`), and
+ * each DM is claimed in the database (pending → sending) just before its Slack call, so a restart or a second
+ * replica never sends it again: a resume takes only `pending` rows.
+ */
+export function createSender(deps: SurveysServiceDeps) {
+  const { repo, notifier, leases, logger } = deps;
+  // Most of the burst allowance is left to Slack as a margin: our sends start on our clock and reach Slack with
+  // jitter, so a pacer that used the whole burst would meet Slack's limit with no slack and draw a 429 (a whole
+  // second) for a millisecond's difference. One interval of it is kept, so a timer that fires late can catch up
+  // instead of pushing every later send back (measured with bench/survey-wave.ts).
+  const limits = deps.limits ?? POST_MESSAGE_LIMITS;
+  const pacer: Pacer = createPacer({ ...limits, burst: Math.max(1, Math.min(2, limits.burst - 2)) }, wallClock);
+
+  async function paced(
+    items: Item[],
+    signal: AbortSignal,
+    send: (item: Item) => Promise<DmOutcome | 'skipped'>,
+  ): Promise<SendReport & { result: RunPacedResult<Item> }> {
+    let skipped = 0;
+    const result = await runPaced(items, {
+      pacer,
+      clock: wallClock,
+      sleep: (ms) => sleep(ms, signal),
+      channelOf: (item) => item.userId,
+      signal,
+      send: async (item) => {
+        const outcome = await send(item);
+        if (outcome === 'skipped') {
+          skipped++;
+          return { kind: 'sent' };
+        }
+        return outcome.kind === 'sent' ? { kind: 'sent' } : outcome;
+      },
+    });
+    return {
+      result,
+      sent: result.sent - skipped,
+      failed: result.failed.length,
+      skipped,
+      rateLimited: result.rateLimited,
+      notStarted: result.notStarted.length,
+    };
+  }
+
+  /** The wave's invite: the survey's config and the previous wave's follow-up. */
+  async function inviteFor(wave: WaveRow, survey: SurveyConfig): Promise<WaveInvite> {
+    const previous = wave.number > 1 ? await repo.closedWaves(wave.surveyId, 2) : [];
+    const before = previous.filter((w) => w.number < wave.number).at(-1);
+    return { survey, wave, followUp: before?.followUp ?? null };
+  }
+
+  /** Sends every pending DM of a wave (resuming where a stopped run left off); null when another replica is on it. */
+  async function deliver(wave: WaveRow, survey: SurveyConfig, stop?: AbortSignal): Promise<SendReport | null> {
+    const held = await leases.hold(`survey-wave:${wave.id}`, WAVE_LEASE_TTL_MS, async (lease) => {
+      const current = await repo.wave(wave.id);
+      if (!current || !acceptsAnswers(current, deps.clock.now())) return emptyReport();
+      const invite = await inviteFor(current, survey);
+      const items = (await repo.pendingRecipients(wave.id)).map((userId) => ({ userId, claimed: false }));
+      if (items.length === 0) return emptyReport();
+      const signal = anyOf(stop, deps.stopping, lease.signal);
+      const report = await paced(items, signal, async (item) => {
+        if (!item.claimed) {
+          if (!(await repo.claimDelivery(wave.id, item.userId))) return 'skipped';
+          item.claimed = true;
+        }
+        const outcome = await notifier.invite(item.userId, invite);
+        if (outcome.kind === 'sent') {
+          await repo.settleDelivery(wave.id, item.userId, 'sent', { channel: outcome.channel, ts: outcome.ts });
+        } else if (outcome.kind === 'failed') {
+          logger.warn(`surveys: the DM of wave ${wave.id} to ${item.userId} failed: ${describe(outcome.error)}`);
+          await repo.settleDelivery(wave.id, item.userId, 'failed');
+        }
+        return outcome;
+      });
+      // Rate-limited too often: given up. Claimed but never sent (stopped while waiting): back in the queue.
+      for (const item of report.result.failed) await repo.settleDelivery(wave.id, item.userId, 'failed');
+      for (const item of report.result.notStarted) {
+        if (item.claimed) await repo.settleDelivery(wave.id, item.userId, 'pending');
+      }
+      const { result: _r, ...counts } = report;
+      logger.info(
+        `surveys: wave ${wave.id} (${survey.id} #${wave.number}): ${counts.sent} sent, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.notStarted} left for later, ${counts.rateLimited} rate-limited`,
+      );
+      return counts;
+    });
+    return held.claimed ? held.value : null;
+  }
+
+  /** Sends reminder `round` to everyone who has not answered and has not opted out (each claimed, at most once). */
+  async function remind(wave: WaveRow, survey: SurveyConfig, round: number, stop?: AbortSignal) {
+    const invite = await inviteFor(wave, survey);
+    const items = (await repo.reminderRecipients(wave.id, round)).map((userId) => ({ userId, claimed: false }));
+    const report = await paced(items, anyOf(stop, deps.stopping), async (item) => {
+      if (!item.claimed) {
+        if (!(await repo.claimReminder(wave.id, item.userId, round))) return 'skipped';
+        item.claimed = true;
+      }
+      const outcome = await notifier.remind(item.userId, invite);
+      if (outcome.kind === 'failed')
+        logger.warn(`surveys: a reminder of wave ${wave.id} failed: ${describe(outcome.error)}`);
+      return outcome;
+    });
+    const { result: _r, ...counts } = report;
+    return counts;
+  }
+
+  return { deliver, remind, inviteFor, pacer };
+}
+
+function anyOf(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
+}
+
+function emptyReport(): SendReport {
+  return { sent: 0, failed: 0, skipped: 0, rateLimited: 0, notStarted: 0 };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export type Sender = ReturnType<typeof createSender>;

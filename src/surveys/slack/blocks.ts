@@ -1,0 +1,236 @@
+import type { KnownBlock, View } from '@slack/types';
+import { itemRef } from '../../item-ref.js';
+import {
+  channelLink,
+  context,
+  divider,
+  header,
+  joinMrkdwn,
+  type Mrkdwn,
+  mention,
+  mrkdwn,
+  mrkdwnText,
+  section,
+  slackDate,
+  trusted,
+} from '../../slack/mrkdwn.js';
+import type { SurveyConfig } from '../config.js';
+import { LOW_RESPONSE_PERCENT, type WaveResults } from '../model.js';
+import type { IdentifiedAnswerRow, WaveRow } from '../repo.js';
+import { IDS } from './ids.js';
+
+export interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger') => ({
+  type: 'button' as const,
+  text: { type: 'plain_text' as const, text },
+  action_id: actionId,
+  value,
+  ...(style ? { style } : {}),
+});
+
+/** The wave's DM: the follow-up of the last wave (if any), the question, Answer / Not now / Stop asking me. */
+export function inviteMessage(survey: SurveyConfig, wave: WaveRow, followUp: string | null, reminder = false): Message {
+  const ref = itemRef(wave);
+  const blocks: KnownBlock[] = [];
+  if (followUp) blocks.push(section(mrkdwn`*You said, we did:* ${followUp}`), divider);
+  blocks.push(
+    section(
+      reminder
+        ? mrkdwn`*A reminder:* ${survey.question} You have until ${trusted(slackDate(wave.closesAt))}.`
+        : mrkdwn`${survey.question}`,
+    ),
+    {
+      type: 'actions',
+      block_id: `surveys.invite.${wave.id}`,
+      elements: [
+        button('Answer (30 seconds)', IDS.answer, ref, 'primary'),
+        button('Not now', IDS.notNow, ref),
+        button('Stop asking me', IDS.stopAsking, ref),
+      ],
+    },
+    context(
+      wave.anonymous
+        ? mrkdwn`Anonymous: nothing links your answer to you. Open until ${trusted(slackDate(wave.closesAt))}.`
+        : mrkdwn`Not anonymous: the platform team sees your answer with your name. You can change it until ${trusted(slackDate(wave.closesAt))}.`,
+    ),
+  );
+  return { text: survey.question, blocks };
+}
+
+/** The DM once answered or opted out: the buttons go. */
+export function dmAfter(survey: SurveyConfig, wave: WaveRow, state: 'answered' | 'opted-out'): Message {
+  const line =
+    state === 'opted-out'
+      ? mrkdwn`You will not be asked again. \`/platform survey optin\` undoes it.`
+      : wave.anonymous
+        ? mrkdwn`:white_check_mark: Thank you, your answer is in.`
+        : mrkdwn`:white_check_mark: Thank you, your answer is in. You can change it until the wave closes.`;
+  const blocks: KnownBlock[] = [section(mrkdwn`${survey.question}`), context(line)];
+  if (state === 'answered' && !wave.anonymous) {
+    blocks.push({
+      type: 'actions',
+      block_id: `surveys.invite.${wave.id}`,
+      elements: [button('Change my answer', IDS.answer, itemRef(wave))],
+    });
+  }
+  return { text: survey.question, blocks };
+}
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text });
+const option = (text: string, value: string) => ({ text: plain(text), value });
+
+/** The answer modal: 0–10 (required), comment and area (optional), "happy to be contacted" (optional, off). */
+export function answerView(survey: SurveyConfig, wave: WaveRow, previous: IdentifiedAnswerRow | null = null): View {
+  const scores = Array.from({ length: 11 }, (_, s) => option(String(s), String(s)));
+  const blocks: KnownBlock[] = [
+    {
+      type: 'input',
+      block_id: IDS.scoreBlock,
+      label: plain(survey.question),
+      element: {
+        type: 'static_select',
+        action_id: IDS.scoreAction,
+        placeholder: plain('0 = not at all likely, 10 = extremely likely'),
+        options: scores,
+        ...(previous ? { initial_option: option(String(previous.score), String(previous.score)) } : {}),
+      },
+    },
+  ];
+  if (survey.followUps.comment) {
+    blocks.push({
+      type: 'input',
+      block_id: IDS.commentBlock,
+      optional: true,
+      label: plain(survey.followUps.comment.label),
+      element: {
+        type: 'plain_text_input',
+        action_id: IDS.commentAction,
+        multiline: true,
+        max_length: 1000,
+        ...(previous?.comment ? { initial_value: previous.comment } : {}),
+      },
+    });
+  }
+  const area = survey.followUps.area;
+  if (area && wave.areas.length > 0) {
+    blocks.push({
+      type: 'input',
+      block_id: IDS.areaBlock,
+      optional: true,
+      label: plain(area.label),
+      element: {
+        type: 'static_select',
+        action_id: IDS.areaAction,
+        options: wave.areas.map((a) => option(a, a)),
+        ...(previous?.area && wave.areas.includes(previous.area)
+          ? { initial_option: option(previous.area, previous.area) }
+          : {}),
+      },
+    });
+  }
+  const consent = option("I'm happy to be contacted about this", 'contact');
+  blocks.push({
+    type: 'input',
+    block_id: IDS.contactBlock,
+    optional: true,
+    label: plain('Follow-up'),
+    element: {
+      type: 'checkboxes',
+      action_id: IDS.contactAction,
+      options: [consent],
+      ...(previous?.contact ? { initial_options: [consent] } : {}),
+    },
+  });
+  blocks.push(
+    context(
+      wave.anonymous
+        ? mrkdwn`Anonymous: your answer is counted, not stored with your name, so it cannot be changed once sent. Ticking "happy to be contacted" stores this one answer with your name and tells the platform team.`
+        : mrkdwn`Not anonymous: your answer is stored with your name; you can change it until the wave closes.`,
+    ),
+  );
+  return {
+    type: 'modal',
+    callback_id: IDS.answerView,
+    private_metadata: itemRef(wave),
+    title: plain('Platform survey'),
+    submit: plain(previous ? 'Change answer' : 'Send'),
+    close: plain('Cancel'),
+    blocks,
+  };
+}
+
+/** A closed wave's results: NPS, change, categories, response rate, areas and comments as far as they may be shown. */
+export function resultsMessage(survey: SurveyConfig, wave: WaveRow, results: WaveResults): Message {
+  const title = `${survey.id}: results of wave ${wave.number}`;
+  if (!results.shown) return { text: title, blocks: [section(mrkdwn`Wave ${wave.number} is still open.`)] };
+  const rate =
+    results.responsePercent === null
+      ? mrkdwn`nobody was asked`
+      : mrkdwn`${results.answers} of ${results.invited} answered (${results.responsePercent}%)${results.lowResponse ? ` :warning: under ${LOW_RESPONSE_PERCENT}%` : ''}`;
+  const lines: Mrkdwn[] = [];
+  if (!results.enoughAnswers) {
+    lines.push(mrkdwn`Too few answers to show a score (fewer than ${wave.minGroupSize}): only the count is shown.`);
+  } else {
+    const change =
+      results.change === null ? '' : ` (${results.change > 0 ? '+' : ''}${results.change} since the last wave)`;
+    lines.push(mrkdwn`*NPS ${results.nps}*${change}`);
+    const c = results.counts!;
+    lines.push(
+      mrkdwn`Promoters (9–10): ${c.promoters} · Passives (7–8): ${c.passives} · Detractors (0–6): ${c.detractors}`,
+    );
+  }
+  lines.push(mrkdwn`Response rate: ${trusted(rate)}`);
+  const blocks: KnownBlock[] = [header(title), section(joinMrkdwn(lines))];
+  if (results.areas.length > 0) {
+    const areaLines = results.areas.map((a) => mrkdwn`• ${a.area}: NPS ${a.nps} (${a.counts.total} answers)`);
+    if (results.hiddenAreas > 0) areaLines.push(mrkdwn`_${results.hiddenAreas} smaller area(s) not shown_`);
+    blocks.push(section(joinMrkdwn([mrkdwn`*Per area*`, ...areaLines])));
+  }
+  if (results.comments.length > 0) {
+    const shown = results.comments.slice(0, 20).map((c) => mrkdwn`> ${c.replace(/\n/g, ' ')}`);
+    blocks.push(section(joinMrkdwn([mrkdwn`*Comments* (in alphabetical order)`, ...shown])));
+    if (results.comments.length > 20) blocks.push(context(mrkdwn`and ${results.comments.length - 20} more`));
+  }
+  blocks.push(context(wave.anonymous ? mrkdwn`Anonymous survey.` : mrkdwn`Not anonymous.`));
+  return { text: `${title}: ${results.enoughAnswers ? `NPS ${results.nps}` : `${results.answers} answers`}`, blocks };
+}
+
+export function followUpMessage(survey: SurveyConfig, wave: WaveRow, text: string): Message {
+  return {
+    text: `You said, we did: ${text}`,
+    blocks: [section(mrkdwn`*You said, we did* (after wave ${wave.number} of ${survey.id}): ${text}`)],
+  };
+}
+
+export function contactMessage(
+  userId: string,
+  survey: SurveyConfig,
+  answer: { score: number; area: string | null; comment: string | null },
+): Message {
+  const lines = [
+    mrkdwn`${mention(userId)} is happy to be contacted about their answer to *${survey.id}*: ${answer.score}/10${answer.area ? ` about ${answer.area}` : ''}.`,
+  ];
+  if (answer.comment) lines.push(mrkdwn`> ${answer.comment.replace(/\n/g, ' ')}`);
+  return { text: 'Someone is happy to be contacted about their survey answer', blocks: [section(joinMrkdwn(lines))] };
+}
+
+/** The Home tab: surveys waiting for this person. */
+export function homeSection(owed: readonly { survey: SurveyConfig; wave: WaveRow }[]): KnownBlock[] {
+  if (owed.length === 0) return [];
+  return [
+    header('Surveys for you'),
+    ...owed.map(({ survey, wave }) => ({
+      type: 'section' as const,
+      text: mrkdwnText(mrkdwn`${survey.question} _(open until ${trusted(slackDate(wave.closesAt))})_`),
+      accessory: button('Answer (30 seconds)', IDS.answer, itemRef(wave), 'primary'),
+    })),
+  ];
+}
+
+export function resultsChannelText(survey: SurveyConfig) {
+  return mrkdwn`Results go to ${channelLink(survey.resultsChannel)}.`;
+}

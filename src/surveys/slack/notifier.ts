@@ -1,0 +1,127 @@
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import { postToConfigured } from '../../slack/channel-post.js';
+import type { ChannelDirectory, DmOutcome, SurveysNotifier } from '../ports.js';
+import { contactMessage, dmAfter, followUpMessage, inviteMessage, resultsMessage } from './blocks.js';
+
+export interface SlackSurveysNotifierDeps {
+  /** The shared client (core.client). */
+  client: WebClient;
+  /**
+   * The client for wave DMs and reminders: the same settings with `rejectRateLimitedCalls`, so a 429 comes back at
+   * once as `rate-limited` and the pacer (pacing.ts) waits it out for every send, not only this one.
+   */
+  dmClient: WebClient;
+  /** Outbound HTTP for the file bytes (the upload URL files.getUploadURLExternal hands out). */
+  fetch: typeof fetch;
+  token: string;
+  /** Told privately when someone is happy to be contacted (the admins). */
+  contactPeople: readonly string[];
+  publishHome: (userId: string) => Promise<void>;
+}
+
+/** The Slack side of SurveysNotifier: wave DMs, the results post with its chart, follow-ups. */
+export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): SurveysNotifier {
+  const { client, dmClient } = deps;
+
+  async function dm(userId: string, message: { text: string; blocks: unknown[] }): Promise<DmOutcome> {
+    try {
+      // chat.postMessage to a user ID posts in the app's DM with them: no conversations.open (im:write) needed.
+      const result = await dmClient.chat.postMessage({
+        channel: userId,
+        text: message.text,
+        blocks: message.blocks as never,
+      });
+      return { kind: 'sent', channel: String(result.channel ?? userId), ts: String(result.ts) };
+    } catch (error) {
+      const e = error as { code?: string; retryAfter?: number };
+      if (e.code === ErrorCode.RateLimitedError) return { kind: 'rate-limited', retryAfter: e.retryAfter ?? 1 };
+      return { kind: 'failed', error };
+    }
+  }
+
+  /** The current upload flow: get an upload URL, send the bytes there, complete into the channel (or thread). */
+  async function uploadPng(png: Buffer, filename: string, title: string, channel: string, threadTs: string) {
+    const url = await client.files.getUploadURLExternal({ filename, length: png.length, alt_text: title });
+    if (!url.upload_url || !url.file_id) throw new Error('files.getUploadURLExternal returned no upload URL');
+    // The upload URL takes the raw bytes (or a multipart form); Slack answers 200 when it has them.
+    const sent = await deps.fetch(url.upload_url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${deps.token}`, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(png),
+      signal: AbortSignal.timeout(30_000),
+    });
+    if (!sent.ok) throw new Error(`the chart upload answered HTTP ${sent.status}`);
+    await client.files.completeUploadExternal({
+      files: [{ id: url.file_id, title }],
+      channel_id: channel,
+      thread_ts: threadTs,
+    });
+  }
+
+  return {
+    invite: (userId, invite) => dm(userId, inviteMessage(invite.survey, invite.wave, invite.followUp)),
+    remind: (userId, invite) => dm(userId, inviteMessage(invite.survey, invite.wave, null, true)),
+    async updateDm(at, invite, state) {
+      const message = dmAfter(invite.survey, invite.wave, state);
+      await client.chat.update({ channel: at.channel, ts: at.ts, text: message.text, blocks: message.blocks });
+    },
+    async contactRequested(userId, survey, answer) {
+      const message = contactMessage(userId, survey, answer);
+      for (const person of deps.contactPeople) await client.chat.postMessage({ channel: person, ...message });
+    },
+    async postResults({ survey, wave, results, chart }) {
+      const message = resultsMessage(survey, wave, results);
+      const channel = survey.resultsChannel;
+      const posted = await postToConfigured(`surveys[${survey.id}].resultsChannel`, channel, () =>
+        client.chat.postMessage({ channel, ...message }),
+      );
+      const at = { channel: String(posted.channel ?? channel), ts: String(posted.ts) };
+      if (chart)
+        await uploadPng(
+          chart.png,
+          `${survey.id}-nps-trend.png`,
+          `${survey.id}: NPS and response rate per wave`,
+          at.channel,
+          at.ts,
+        );
+      return at;
+    },
+    async postFollowUp(wave, survey, text) {
+      const message = followUpMessage(survey, wave, text);
+      const channel = wave.resultsChannel ?? survey.resultsChannel;
+      if (wave.resultsTs) {
+        await client.chat.postMessage({ channel, ...message, thread_ts: wave.resultsTs, reply_broadcast: true });
+      } else {
+        await client.chat.postMessage({ channel, ...message });
+      }
+    },
+    async homeChanged(userIds) {
+      await Promise.all(userIds.map((id) => deps.publishHome(id)));
+    },
+  };
+}
+
+/** conversations.members, every page, without the app's own bot user (a channel lists it among its members). */
+export function createSlackChannelDirectory(client: WebClient): ChannelDirectory {
+  let self: Promise<string | undefined> | undefined;
+  const botUserId = () => {
+    self ??= client.auth.test().then(
+      (r) => r.user_id,
+      () => {
+        self = undefined;
+        return undefined;
+      },
+    );
+    return self;
+  };
+  return {
+    async members(channelId) {
+      const out: string[] = [];
+      for await (const page of client.paginate('conversations.members', { channel: channelId, limit: 1000 })) {
+        out.push(...((page as { members?: string[] }).members ?? []));
+      }
+      const bot = await botUserId();
+      return out.filter((id) => id !== bot);
+    },
+  };
+}
