@@ -1,4 +1,3 @@
-import { renderPng } from '../charts/render.js';
 import { seriesChartSpec } from '../charts/spec.js';
 import { type TallyCell, type TrendPoint, tallyOf, trendPoint, type WaveResults, waveResults } from './model.js';
 import type { SurveysRepo, WaveRow } from './repo.js';
@@ -50,7 +49,11 @@ export function trendOf(closed: readonly { wave: WaveRow; results: WaveResults }
   return closed.map(({ wave, results }) => trendPoint(`#${wave.number}`, results));
 }
 
-/** The trend chart as a PNG (drawn in-process, no network). */
+/**
+ * The trend chart as a PNG (drawn in-process, no network). The renderer (vega, vega-lite, resvg: about 16 MB of
+ * memory once loaded) is imported on the first chart, so a process that never closes a wave never carries it.
+ */
 export async function trendPng(surveyId: string, points: readonly TrendPoint[]) {
+  const { renderPng } = await import('../charts/render.js');
   return renderPng(seriesChartSpec(npsTrendChart(points, { title: `${surveyId}: NPS per wave`, npsTarget: 50 })));
 }
