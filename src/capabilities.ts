@@ -4,6 +4,7 @@ import type { Capability } from './capability.js';
 import { coreCapability } from './core/capability.js';
 import { deploysCapability } from './deploys/capability.js';
 import { requestsCapability } from './requests/capability.js';
+import { supportCapability } from './support/capability.js';
 
 /** Every capability groundcrew runs, in the order their commands appear in help. */
 export const capabilities: readonly Capability[] = [
@@ -12,4 +13,5 @@ export const capabilities: readonly Capability[] = [
   approvalsCapability,
   deploysCapability,
   requestsCapability,
+  supportCapability,
 ];

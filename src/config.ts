@@ -6,6 +6,7 @@ import { zChannelId, zPrincipals, zTimezone, zUserId } from './config-fields.js'
 import { zDeploysConfig } from './deploys/config.js';
 import { zRequestsConfig } from './requests/config.js';
 import { closestMatch } from './slack/command-args.js';
+import { zSupportConfig } from './support/config.js';
 
 /** Thrown for every configuration problem; main prints `problems` one per line and exits non-zero. */
 export class ConfigError extends Error {
@@ -64,6 +65,7 @@ export const zTeamConfig = z.strictObject({
     .default({}),
   deploys: zDeploysConfig.optional(),
   requests: zRequestsConfig.optional(),
+  support: zSupportConfig.optional(),
   backups: zBackupsConfig.optional(),
 });
 

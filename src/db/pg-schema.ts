@@ -9,6 +9,12 @@ import {
   deploysTable,
 } from '../deploys/schema.js';
 import { requestsTable } from '../requests/schema.js';
+import {
+  supportAnswersTable,
+  supportEscalationsTable,
+  supportMessagesTable,
+  supportTicketsTable,
+} from '../support/schema.js';
 import { pgTwin } from './pg-tables.js';
 import { auditLogTable, healthProbeTable, jobRunsTable, leasesTable, processedEventsTable } from './schema.js';
 
@@ -34,3 +40,7 @@ export const deployLockWatchers = pg(deployLockWatchersTable);
 export const deployFreezes = pg(deployFreezesTable);
 export const deployFreezeAnnouncements = pg(deployFreezeAnnouncementsTable);
 export const deployFreezeSweeps = pg(deployFreezeSweepsTable);
+export const supportTickets = pg(supportTicketsTable);
+export const supportMessages = pg(supportMessagesTable);
+export const supportEscalations = pg(supportEscalationsTable);
+export const supportAnswers = pg(supportAnswersTable);
