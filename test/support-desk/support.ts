@@ -4,7 +4,13 @@ import { twin } from '../../src/db/twin.js';
 import { supportTicketsTable, type TicketRow } from '../../src/support/schema.js';
 import { IDS } from '../../src/support/slack/ids.js';
 import type { ApiCall } from '../support/fake-slack.js';
-import { PLATFORM_ENGINEER, startTestApp, type TestApp, type TestAppOptions } from '../support/harness.js';
+import {
+  PLATFORM_ENGINEER,
+  PLATFORM_GROUP,
+  startTestApp,
+  type TestApp,
+  type TestAppOptions,
+} from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
 import { eventually } from '../support/wait.js';
 
@@ -27,9 +33,12 @@ export function supportSection(overrides: Record<string, unknown> = {}): Record<
   };
 }
 
-export function startSupportApp(options: TestAppOptions & { support?: Record<string, unknown> } = {}) {
+/** An app with a support section; Pat is in the platform team's usergroup. */
+export async function startSupportApp(options: TestAppOptions & { support?: Record<string, unknown> } = {}) {
   const { support, ...rest } = options;
-  return startTestApp({ ...rest, team: { support: support ?? supportSection(), ...rest.team } });
+  const app = await startTestApp({ ...rest, team: { support: support ?? supportSection(), ...rest.team } });
+  app.slack.usergroups[PLATFORM_GROUP] = [PAT];
+  return app;
 }
 
 /** The Slack ts of the clock's time now (plus a sequence so two messages in one millisecond differ). */
