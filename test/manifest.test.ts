@@ -38,14 +38,27 @@ describe('manifest.yml', () => {
     // (chat:write); posting in public channels the bot was not invited to (chat:write.public);
     // usergroups.users.list for platform team, owners and approvers given as usergroups (usergroups:read);
     // conversations.info, so the doctor can tell a wrong or archived channel ID before a post fails (channels:read).
-    // views.open/update/publish need no scope.
+    // views.open/update/publish need no scope. Support (docs/support.md, "Slack permissions"): help-channel messages
+    // (message.channels needs channels:history), 👀 ✅ ⏳ 📖 (reaction_added/removed need reactions:read), the
+    // asker's time zone from users.info (users:read); the message shortcut needs only `commands`.
     expect(manifest.oauth_config.scopes.bot).toEqual([
       'commands',
       'chat:write',
       'chat:write.public',
       'channels:read',
       'usergroups:read',
+      'channels:history',
+      'reactions:read',
+      'users:read',
     ]);
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual([
+      'app_home_opened',
+      'message.channels',
+      'reaction_added',
+      'reaction_removed',
+    ]);
+    expect(manifest.features.shortcuts).toEqual([
+      expect.objectContaining({ type: 'message', callback_id: 'support.track', name: 'Track support question' }),
+    ]);
   });
 });

@@ -96,7 +96,10 @@ describe('npm run doctor', { timeout: 60_000 }, () => {
       {
         'auth.test': {
           body: BOT_AUTH,
-          headers: { 'x-oauth-scopes': 'commands,chat:write,usergroups:read,channels:read' },
+          headers: {
+            'x-oauth-scopes':
+              'commands,chat:write,usergroups:read,channels:read,channels:history,reactions:read,users:read',
+          },
         },
         'conversations.info': { body: { ok: false, error: 'channel_not_found' } },
         'users.info': { body: { ok: false, error: 'user_not_found' } },
