@@ -3,7 +3,14 @@ import type { Clock } from '../clock.js';
 import type { SupportConfig } from './config.js';
 import { openingsByPerson, type SupportFigures, supportFigures } from './figures.js';
 import { textCutoff } from './intake.js';
-import { dueEscalations, nextEscalationAt, type Policy, queueOrder, slaStatus } from './model.js';
+import {
+  dueEscalations,
+  type EscalationAction,
+  nextEscalationAt,
+  type Policy,
+  queueOrder,
+  slaStatus,
+} from './model.js';
 import type { QueueView, SupportNotifier } from './ports.js';
 import type { SupportRepo, TicketRow } from './repo.js';
 import { toTicket } from './rows.js';
@@ -31,50 +38,57 @@ const DAY_MS = 86_400_000;
 export function createSupportDesk(deps: EscalationDeps) {
   const { config, repo, audit, notifier } = deps;
 
-  /** Fires what is due for one ticket; answers how many messages were sent. */
+  /**
+   * Fires what is due for one ticket; answers how many messages were sent. The claims, their audit entries and the
+   * ticket's next check are one transaction (read again inside it: a responder may have acted meanwhile); the
+   * messages go out after it committed, for the claims this run won.
+   */
   async function escalateTicket(row: TicketRow, now: Date): Promise<number> {
-    const ticket = toTicket(row);
-    const policy = deps.policyOf(row.priority);
-    const fired = await repo.firedSteps(row.id);
-    const due = dueEscalations(ticket, policy, config.escalation, fired, now);
-    for (const key of due.skip) {
-      if (await repo.claimStep(row.id, key, now, false)) fired.add(key);
-    }
-    let sent = 0;
-    const onDuty = due.fire.length > 0 ? await deps.onDuty(now) : [];
-    for (const action of due.fire) {
-      // The row is the claim: only the sweep that inserted it sends, on this replica or any other, before or after a restart.
-      if (!(await repo.claimStep(row.id, action.key, now, true))) continue;
-      fired.add(action.key);
-      await audit.record({
-        actor: 'system',
-        action: 'support.escalate',
-        target: `support-ticket:${row.id}`,
-        inputs: { step: action.key, notify: action.notify, priority: row.priority },
-      });
+    const won = await repo.transaction(async () => {
+      const fresh = await repo.get(row.id);
+      if (!fresh) return null;
+      const ticket = toTicket(fresh);
+      const policy = deps.policyOf(fresh.priority);
+      const fired = await repo.firedSteps(fresh.id);
+      const due = dueEscalations(ticket, policy, config.escalation, fired, now);
+      for (const key of due.skip) {
+        await repo.claimStep(fresh.id, key, now, false);
+        fired.add(key);
+      }
+      const actions: EscalationAction[] = [];
+      for (const action of due.fire) {
+        // The row is the claim: only the sweep that inserted it sends, on this replica or any other, before or after a restart.
+        if (!(await repo.claimStep(fresh.id, action.key, now, true))) continue;
+        fired.add(action.key);
+        actions.push(action);
+        await audit.record({
+          actor: 'system',
+          action: 'support.escalate',
+          target: `support-ticket:${fresh.id}`,
+          inputs: { step: action.key, notify: action.notify, priority: fresh.priority },
+        });
+      }
+      const next = nextEscalationAt(ticket, policy, config.escalation, fired, now);
+      // A step due but not fired (none left to send) would come back at once: look again in a minute.
+      const nextCheckAt = next && next.getTime() <= now.getTime() ? new Date(now.getTime() + 60_000) : next;
+      if (nextCheckAt?.getTime() !== fresh.nextCheckAt?.getTime()) await repo.update(fresh.id, { nextCheckAt });
+      return { ticket: fresh, policy, actions };
+    });
+    if (!won || won.actions.length === 0) return 0;
+    const onDuty = await deps.onDuty(now);
+    const sla = slaStatus(toTicket(won.ticket), won.policy, now);
+    for (const action of won.actions) {
       await notifier.escalate({
-        ticket: row,
-        policy,
+        ticket: won.ticket,
+        policy: won.policy,
         action,
-        sla: slaStatus(ticket, policy, now),
+        sla,
         onDuty,
         responders: config.responders,
         triageChannel: config.triageChannel,
       });
-      sent++;
     }
-    for (const key of due.skip) fired.add(key);
-    // Read again: a responder may have acted meanwhile; the next check follows the ticket as it is now.
-    await repo.transaction(async () => {
-      const fresh = await repo.get(row.id);
-      if (!fresh) return;
-      const all = await repo.firedSteps(row.id);
-      const next = nextEscalationAt(toTicket(fresh), deps.policyOf(fresh.priority), config.escalation, all, now);
-      // A step due but not fired (none left) would come back at once: push it past now.
-      const nextCheckAt = next && next.getTime() <= now.getTime() ? new Date(now.getTime() + 60_000) : next;
-      await repo.update(fresh.id, { nextCheckAt });
-    });
-    return sent;
+    return won.actions.length;
   }
 
   async function queueView(now: Date): Promise<QueueView> {
