@@ -110,7 +110,10 @@ export function createSupportDesk(deps: EscalationDeps) {
     async sweep(now: Date): Promise<{ looked: number; sent: number }> {
       const due = await repo.due(now, SWEEP_BATCH);
       let sent = 0;
-      for (const row of due) sent += await escalateTicket(row, now);
+      for (const row of due) {
+        const fired = await escalateTicket(row, now);
+        sent += fired;
+      }
       return { looked: due.length, sent };
     },
     queueView,
