@@ -341,6 +341,10 @@ describe('kill -9 during a deploy, then a restart on the same database', () => {
       },
       { timeoutMs: START_MS, what: 'the card to be posted after the restart' },
     );
+    // The card reaching Slack comes before its row is stored: wait for the row.
+    await eventually(() => query(dbPath, 'select user_id from approval_messages').length > 0, {
+      what: 'the card to be recorded',
+    });
     expect(query(dbPath, 'select user_id from approval_messages')).toEqual([{ user_id: APPROVER }]);
 
     // Approve on the card posted after the restart (its button value as Slack would send it back).

@@ -160,3 +160,23 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
     expect(refused?.text).toMatch(/platform team/);
   });
 });
+
+describe('support: retention', () => {
+  it('the nightly purge removes question and reply text older than retainTextFor; the ticket and its times stay', async () => {
+    app = await startSupportApp();
+    const ts = await say(app, 'a question with a secret in it');
+    await replyTo(app, ts);
+    await say(app, 'an answer', { user: PAT, thread: ts });
+    await waitForTicket(app, 1, (r) => r.state === 'responded');
+    app.clock.advance(179 * 24 * HOUR);
+    await app.groundcrew.services.scheduler.runNow('support.purge-text');
+    expect((await waitForTicket(app, 1)).text).toBe('a question with a secret in it');
+    app.clock.advance(2 * 24 * HOUR);
+    await app.groundcrew.services.scheduler.runNow('support.purge-text');
+    const row = await waitForTicket(app, 1, (r) => r.text === null);
+    expect(row).toMatchObject({ state: 'responded', textRemovedAt: app.clock.now() });
+    expect(row.firstResponseAt).not.toBeNull();
+    const audit = await app.groundcrew.services.audit.latest(3);
+    expect(audit.map((a) => [a.action, a.inputs])).toContainEqual(['support.purge-text', { rows: 3 }]);
+  });
+});
