@@ -23,6 +23,7 @@ import { buildApps, loaderFromEnv } from './apps.js';
 import { type Backend, backendPlan, createDatabase, type FreshDatabase, serverVersion } from './backends.js';
 import { type ComparisonResult, GOALS, runComparison, type Settings, verdict } from './compare.js';
 import { runSaturation, type SaturationResult, type SaturationSettings, stepsTable } from './saturation.js';
+import { runSlaSweep, SWEEP_GOAL_MS, type SweepResult } from './sla-sweep.js';
 import { mib, ms, table } from './stats.js';
 
 function fromEnv(name: string, fallback: number, ok: (n: number) => boolean, what: string): number {
@@ -71,8 +72,16 @@ if (!['0', '1', 'only'].includes(saturationMode)) {
   process.stderr.write(`bench: BENCH_SATURATION must be 1, 0 or only, got ${JSON.stringify(saturationMode)}\n`);
   process.exit(2);
 }
-const saturationOn = saturationMode !== '0';
-const compareOn = saturationMode !== 'only';
+const sweepMode = process.env.BENCH_SLA_SWEEP?.trim() || '1';
+if (!['0', '1', 'only'].includes(sweepMode)) {
+  process.stderr.write(`bench: BENCH_SLA_SWEEP must be 1, 0 or only, got ${JSON.stringify(sweepMode)}\n`);
+  process.exit(2);
+}
+const sweepTickets = intFromEnv('BENCH_SWEEP_TICKETS', 100_000);
+const sweepDue = intFromEnv('BENCH_SWEEP_DUE', 100, 0);
+const sweepOn = sweepMode !== '0';
+const saturationOn = saturationMode !== '0' && sweepMode !== 'only';
+const compareOn = saturationMode !== 'only' && sweepMode !== 'only';
 
 const out = (text: string) => process.stdout.write(text);
 const uptime = () => {
@@ -123,6 +132,21 @@ function goalsTable(results: Map<Backend, ComparisonResult>): string {
   );
 }
 
+function sweepTable(runs: SweepResult[]): string {
+  return table(
+    ['database', 'open tickets', 'due', 'sweep', `goal < ${SWEEP_GOAL_MS} ms`, 'nothing due', 'index used'],
+    runs.map((r) => [
+      r.backend,
+      String(r.tickets),
+      `${r.due} (${r.sent} sent)`,
+      ms(r.sweepMs),
+      verdict(r.sweepMs < SWEEP_GOAL_MS),
+      ms(r.idleSweepMs),
+      verdict(r.usesIndex),
+    ]),
+  );
+}
+
 function saturationTable(runs: SaturationRun[]): string {
   return table(
     ['database', 'replicas', 'events/s', 'at in flight', 'ack p99 there', 'events sent', 'published', 'per replica'],
@@ -167,6 +191,7 @@ async function main(): Promise<number> {
   const errors: string[] = [];
   const comparisons = new Map<Backend, ComparisonResult>();
   const saturations: SaturationRun[] = [];
+  const sweeps: SweepResult[] = [];
   // A run that fails (an app that does not start, a Home tab never published) is reported; the others still run.
   const attempt = async (what: string, fn: () => Promise<void>) => {
     try {
@@ -184,6 +209,15 @@ async function main(): Promise<number> {
         const result = await runComparison(await fresh(backend, 'compare'), settings);
         comparisons.set(backend, result);
         errors.push(...result.errors);
+      });
+    }
+    for (const backend of sweepOn ? plan.backends : []) {
+      out(`\n=== support SLA sweep on ${backend}: ${sweepTickets} open tickets, ${sweepDue} due ===\n`);
+      await attempt(`${backend} SLA sweep`, async () => {
+        const result = await runSlaSweep(await fresh(backend, 'sla-sweep'), backend, sweepTickets, sweepDue);
+        sweeps.push(result);
+        out(`query plan of the sweep:\n${result.plan}\n`);
+        if (!result.usesIndex) errors.push(`${backend} SLA sweep: the query plan does not use the next_check_at index`);
       });
     }
     if (saturationOn) {
@@ -215,6 +249,8 @@ async function main(): Promise<number> {
 
   out(`\n=== summary ===\n`);
   if (comparisons.size > 0) out(`\n${goalsTable(comparisons)}\n`);
+  if (sweeps.length > 0)
+    out(`\nsupport SLA sweep (one run of support.sweep without its Slack calls):\n\n${sweepTable(sweeps)}\n`);
   if (saturations.length > 0) {
     out(
       `\nevents/s at saturation (the best step; "≥" when it still rose at the last level):\n\n` +

@@ -5,6 +5,7 @@ import { communitiesCapability } from './communities/capability.js';
 import { coreCapability } from './core/capability.js';
 import { deploysCapability } from './deploys/capability.js';
 import { requestsCapability } from './requests/capability.js';
+import { supportCapability } from './support/capability.js';
 import { surveysCapability } from './surveys/capability.js';
 
 /** Every capability groundcrew runs, in the order their commands appear in help. */
@@ -16,4 +17,5 @@ export const capabilities: readonly Capability[] = [
   requestsCapability,
   communitiesCapability,
   surveysCapability,
+  supportCapability,
 ];

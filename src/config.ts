@@ -7,6 +7,7 @@ import { zChannelId, zPrincipals, zTimezone, zUserId } from './config-fields.js'
 import { zDeploysConfig } from './deploys/config.js';
 import { zRequestsConfig } from './requests/config.js';
 import { closestMatch } from './slack/command-args.js';
+import { zSupportConfig } from './support/config.js';
 import { zSurveysConfig } from './surveys/config.js';
 
 /** Thrown for every configuration problem; main prints `problems` one per line and exits non-zero. */
@@ -68,6 +69,7 @@ export const zTeamConfig = z.strictObject({
   requests: zRequestsConfig.optional(),
   communities: zCommunitiesConfig.optional(),
   surveys: zSurveysConfig.optional(),
+  support: zSupportConfig.optional(),
   backups: zBackupsConfig.optional(),
 });
 

@@ -43,7 +43,9 @@ describe('manifest.yml', () => {
     // conversations.members for a survey audience given as a channel (channels:read; groups:read for a private one);
     // files.getUploadURLExternal / files.completeUploadExternal for a survey's trend chart (files:write).
     // Survey DMs go to user IDs with chat.postMessage (chat:write): no conversations.open, so no im:write.
-    // views.open/update/publish need no scope.
+    // views.open/update/publish need no scope. Support (docs/support.md, "Slack permissions"): help-channel messages
+    // (message.channels needs channels:history), 👀 ✅ ⏳ 📖 (reaction_added/removed need reactions:read), the
+    // asker's time zone from users.info (users:read); the message shortcut needs only `commands`.
     expect(manifest.oauth_config.scopes.bot).toEqual([
       'commands',
       'chat:write',
@@ -53,11 +55,19 @@ describe('manifest.yml', () => {
       'usergroups:read',
       'users:read',
       'files:write',
+      'channels:history',
+      'reactions:read',
     ]);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual([
       'app_home_opened',
       'member_joined_channel',
       'team_join',
+      'message.channels',
+      'reaction_added',
+      'reaction_removed',
+    ]);
+    expect(manifest.features.shortcuts).toEqual([
+      expect.objectContaining({ type: 'message', callback_id: 'support.track', name: 'Track support question' }),
     ]);
   });
 });

@@ -18,6 +18,12 @@ import {
 } from '../deploys/schema.js';
 import { requestsTable } from '../requests/schema.js';
 import {
+  supportAnswersTable,
+  supportEscalationsTable,
+  supportMessagesTable,
+  supportTicketsTable,
+} from '../support/schema.js';
+import {
   surveyCommentSetsTable,
   surveyIdentifiedAnswersTable,
   surveyInvitationsTable,
@@ -62,3 +68,7 @@ export const surveyTallies = pg(surveyTalliesTable);
 export const surveyCommentSets = pg(surveyCommentSetsTable);
 export const surveyIdentifiedAnswers = pg(surveyIdentifiedAnswersTable);
 export const surveyOptOuts = pg(surveyOptOutsTable);
+export const supportTickets = pg(supportTicketsTable);
+export const supportMessages = pg(supportMessagesTable);
+export const supportEscalations = pg(supportEscalationsTable);
+export const supportAnswers = pg(supportAnswersTable);

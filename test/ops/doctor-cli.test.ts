@@ -97,7 +97,8 @@ describe('npm run doctor', { timeout: 60_000 }, () => {
         'auth.test': {
           body: BOT_AUTH,
           headers: {
-            'x-oauth-scopes': 'commands,chat:write,usergroups:read,users:read,channels:read,groups:read,files:write',
+            'x-oauth-scopes':
+              'commands,chat:write,usergroups:read,users:read,channels:read,groups:read,files:write,channels:history,reactions:read',
           },
         },
         'conversations.info': { body: { ok: false, error: 'channel_not_found' } },

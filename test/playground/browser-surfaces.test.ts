@@ -138,7 +138,7 @@ describe.skipIf(!runBrowser)('the playground page in a browser', { timeout: BROW
       events.push(`${event.user} :${event.reaction}:`);
     });
     await as(ADA);
-    await go('C0HELP');
+    await go('C0DEPLOYS');
     await type('thread and reaction check');
     const message = browser.page.locator('#messages .message', { hasText: 'thread and reaction check' }).last();
     await message.waitFor({ timeout: 10_000 });
@@ -154,7 +154,7 @@ describe.skipIf(!runBrowser)('the playground page in a browser', { timeout: BROW
       .locator('#thread-messages .message', { hasText: 'a reply in the thread' })
       .waitFor({ timeout: 10_000 });
     await as(GRACE);
-    await go('C0HELP');
+    await go('C0DEPLOYS');
     const seen = browser.page.locator('#messages .message', { hasText: 'thread and reaction check' }).last();
     await expect.poll(() => seen.locator('.reaction').innerText(), { timeout: 10_000 }).toContain('1');
     expect(await seen.locator('.replies').innerText()).toBe('1 reply');

@@ -1,0 +1,41 @@
+import type { Logger } from '../logger.js';
+import type { SupportServiceDeps } from './ports.js';
+import type { SupportRepo } from './repo.js';
+import { buildIndex, type SearchDoc, type SearchHit, type SearchIndex } from './search.js';
+
+/**
+ * The tier-1 search: the docs folder (read once, on first use) and the saved answers, ranked together with BM25
+ * (search.ts). The index is rebuilt when the saved answers changed, on whichever replica saved them.
+ */
+export function createKnowledge(
+  repo: Pick<SupportRepo, 'answers'>,
+  loadDocs: SupportServiceDeps['loadDocs'],
+  logger: Logger,
+) {
+  let docs: Promise<SearchDoc[]> | null = null;
+  let index: { key: string; index: SearchIndex } | null = null;
+  return {
+    async search(text: string, limit: number): Promise<SearchHit[]> {
+      docs ??= loadDocs().then(
+        (chunks) => chunks.map((c) => ({ ...c, kind: 'doc' as const })),
+        (error: unknown) => {
+          logger.warn(`support: the docs folder could not be read: ${String(error)}`);
+          return [];
+        },
+      );
+      const answers = await repo.answers();
+      const key = `${answers.length}:${answers[answers.length - 1]?.id ?? 0}`;
+      if (index?.key !== key) {
+        const saved: SearchDoc[] = answers.map((a) => ({
+          id: `answer:${a.id}`,
+          kind: 'answer',
+          title: a.question.slice(0, 120),
+          text: `${a.question}\n${a.answer}`,
+          url: a.permalink,
+        }));
+        index = { key, index: buildIndex([...(await docs), ...saved]) };
+      }
+      return index.index.search(text, limit);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { AuditLog } from '../audit/repo.js';
+import type { Clock } from '../clock.js';
+import type { Leases } from '../db/leases.js';
+import type { Logger } from '../logger.js';
+import type { PeopleService } from '../people/service.js';
+import type { SupportConfig } from './config.js';
+import type { SupportFigures } from './figures.js';
+import type { EscalationAction, Policy, QueueEntry, SlaStatus } from './model.js';
+import type { SupportRepo, TicketRow } from './repo.js';
+import type { SearchHit } from './search.js';
+
+/** What the tier-1 reply (and its later versions) shows. */
+export interface ReplyView {
+  ticket: TicketRow;
+  policies: readonly Policy[];
+  sla: SlaStatus;
+  hits: SearchHit[];
+  /** The asker's own time zone (users.info), else the team's. */
+  askerTimezone: string;
+  onDuty: string[];
+}
+
+export interface EscalationView {
+  ticket: TicketRow;
+  policy: Policy;
+  action: EscalationAction;
+  sla: SlaStatus;
+  onDuty: string[];
+  responders: { users: string[]; usergroups: string[] };
+  triageChannel: string;
+}
+
+export interface QueueView {
+  entries: QueueEntry<TicketRow>[];
+  policies: readonly Policy[];
+  now: Date;
+}
+
+export interface OfficeHours {
+  title: string;
+  at: Date;
+  url: string | null;
+}
+
+/** Port: how people hear about tickets. The Slack adapter (slack/notifier.ts) renders and posts. */
+export interface SupportNotifier {
+  /** Posts the tier-1 reply in the ticket's thread; returns its ts. */
+  postReply(view: ReplyView): Promise<string>;
+  /** Re-renders the tier-1 reply (priority, state). */
+  updateReply(view: ReplyView): Promise<void>;
+  escalate(view: EscalationView): Promise<void>;
+  /** Asks the asker for a 1–5 rating in the thread. */
+  askCsat(ticket: TicketRow): Promise<void>;
+  /** Tier 3: tells the triage channel, and the asker what happens next. */
+  pairing(ticket: TicketRow, triageChannel: string, onDuty: string[], officeHours: OfficeHours | null): Promise<void>;
+  /** The 📖 answer saved: a short note in the thread. */
+  answerSaved(ticket: TicketRow, savedBy: string): Promise<void>;
+  postQueue(channel: string, view: QueueView): Promise<void>;
+  postReport(channel: string, figures: SupportFigures, days: number): Promise<void>;
+  /** The person's time zone from their Slack profile; null when it cannot be read. */
+  timezoneOf(userId: string): Promise<string | null>;
+  homeChanged(userIds: string[]): Promise<void>;
+}
+
+export interface SupportServiceDeps {
+  config: SupportConfig;
+  repo: SupportRepo;
+  clock: Clock;
+  /** The team's time zone. */
+  timezone: string;
+  people: Pick<PeopleService, 'isIn' | 'expand'>;
+  audit: Pick<AuditLog, 'record'>;
+  notifier: SupportNotifier;
+  logger: Logger;
+  /** The docs folder's chunks as search documents (read once, on first use). */
+  loadDocs(): Promise<{ id: string; title: string; text: string; url: string | null }[]>;
+  /** The next office-hours event, when the communities capability offers one. */
+  officeHours?: () => Promise<OfficeHours | null>;
+  /** Posting a ticket's tier-1 reply holds `support-reply:<id>`, so a sweep on another replica does not post it too. */
+  leases: Pick<Leases, 'hold'>;
+}
+
+/** Runs a listener's writes together with marking its event processed (src/slack/dedupe.ts commitWithEvent). */
+export type EventCommit = <T>(effect: () => Promise<T>) => Promise<{ applied: true; value: T } | { applied: false }>;

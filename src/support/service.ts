@@ -1,0 +1,390 @@
+import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
+import type { ItemRef } from '../item-ref.js';
+import { createSupportDesk } from './escalation.js';
+import { mergeTarget, onDutyAt, suggestPriority } from './intake.js';
+import { createKnowledge } from './knowledge.js';
+import {
+  nextEscalationAt,
+  type Policy,
+  resolvePolicies,
+  slaStatus,
+  type Ticket,
+  type TicketEvent,
+  transition,
+} from './model.js';
+import type { EventCommit, ReplyView, SupportServiceDeps } from './ports.js';
+import type { TicketRow } from './repo.js';
+import { ticketPatch, toTicket } from './rows.js';
+
+/**
+ * Support use-cases: intake (a ticket from a message, merged within 2 minutes), the tier-1 reply, what responders
+ * and askers do to a ticket (reply, 👀, ✅, ⏳, buttons), CSAT and saved answers. Every state change is audited
+ * here. Escalation, the queue and the figures are in escalation.ts.
+ */
+
+export interface IncomingMessage {
+  channelId: string;
+  ts: string;
+  userId: string;
+  text: string;
+  at: Date;
+}
+
+export type IntakeResult =
+  | { kind: 'new'; ticket: TicketRow }
+  | { kind: 'merged'; ticket: TicketRow }
+  | { kind: 'duplicate'; ticket: TicketRow | null };
+
+export type Actor = { userId: string; role: 'asker' | 'responder' | 'other' };
+
+const REPLY_LEASE_MS = 60_000;
+
+export function createSupportService(deps: SupportServiceDeps) {
+  const { config, repo, clock, audit, notifier, people } = deps;
+  const policies = resolvePolicies(config, deps.timezone);
+  const policyOf = (id: string): Policy => policies.find((p) => p.id === id) ?? policies[policies.length - 1]!;
+  const target = (row: TicketRow) => `support-ticket:${row.id}`;
+
+  const { search } = createKnowledge(repo, deps.loadDocs, deps.logger);
+
+  async function onDuty(at: Date): Promise<string[]> {
+    const duty = config.onDuty;
+    if (duty?.rotation) return [onDutyAt(duty.rotation, config.businessHours.timezone ?? deps.timezone, at)];
+    if (duty?.usergroup) return people.expand({ users: [], usergroups: [duty.usergroup] }).catch(() => []);
+    return [];
+  }
+
+  const isResponder = (userId: string) => people.isIn(userId, config.responders);
+  const desk = createSupportDesk({ config, repo, clock, audit, notifier, policies, policyOf, onDuty });
+
+  /** A step due already (a paging priority) is sent now, not at the next sweep. */
+  async function escalateIfDue(row: TicketRow): Promise<void> {
+    const now = clock.now();
+    if (row.nextCheckAt && row.nextCheckAt.getTime() <= now.getTime()) await desk.escalateTicket(row, now);
+  }
+
+  async function actorOf(row: TicketRow, userId: string): Promise<Actor> {
+    if (await isResponder(userId)) return { userId, role: 'responder' };
+    return { userId, role: userId === row.askerId ? 'asker' : 'other' };
+  }
+
+  /** When the next escalation step is due for this ticket as it now is (null: nothing can fire). */
+  async function nextCheck(row: Pick<TicketRow, 'id'>, ticket: Ticket, now: Date): Promise<Date | null> {
+    const fired = await repo.firedSteps(row.id);
+    return nextEscalationAt(ticket, policyOf(ticket.priority), config.escalation, fired, now);
+  }
+
+  async function replyView(row: TicketRow, now: Date): Promise<ReplyView> {
+    const [hits, askerTimezone, duty] = await Promise.all([
+      row.text ? search(row.text, 3) : Promise.resolve([]),
+      notifier.timezoneOf(row.askerId).catch(() => null),
+      onDuty(now),
+    ]);
+    return {
+      ticket: row,
+      policies,
+      sla: slaStatus(toTicket(row), policyOf(row.priority), now),
+      hits,
+      askerTimezone: askerTimezone ?? deps.timezone,
+      onDuty: duty,
+    };
+  }
+
+  /** Posts the tier-1 reply once (the lease keeps a sweep on another replica from posting it too). */
+  async function postReply(row: TicketRow): Promise<TicketRow> {
+    const held = await deps.leases.hold(`support-reply:${row.id}`, REPLY_LEASE_MS, async () => {
+      const fresh = await repo.get(row.id);
+      if (!fresh || fresh.replyTs) return fresh;
+      const ts = await notifier.postReply(await replyView(fresh, clock.now()));
+      await repo.setReplyTs(fresh.id, ts);
+      return { ...fresh, replyTs: ts };
+    });
+    return (held.claimed ? held.value : null) ?? row;
+  }
+
+  /** Inside a transaction: a new ticket for the message, or the message joins the person's ticket of 2 minutes ago. */
+  async function open(message: IncomingMessage, source: 'channel' | 'shortcut', trackedBy: string | null) {
+    if (source === 'channel') {
+      const since = new Date(message.at.getTime() - 2 * 60_000);
+      const recent = await repo.recentOpen(message.userId, message.channelId, since);
+      const joinId = mergeTarget(
+        recent.map((r) => ({ ...r, id: String(r.id) })),
+        { userId: message.userId, channelId: message.channelId, at: message.at },
+      );
+      const joined = joinId && recent.find((r) => String(r.id) === joinId);
+      if (joined) {
+        const added = await repo.addMessage({ ...questionRow(message), ticketId: joined.id });
+        if (!added) return { kind: 'duplicate' as const, ticket: joined };
+        const text = joined.text === null ? message.text : `${joined.text}\n${message.text}`;
+        const ticket = await repo.update(joined.id, { text, lastMessageAt: message.at });
+        await audit.record({
+          actor: message.userId,
+          action: 'support.merge',
+          target: target(joined),
+          inputs: { ts: message.ts },
+        });
+        return { kind: 'merged' as const, ticket: ticket ?? joined };
+      }
+    }
+    const priority = suggestPriority(message.text, policies, config.defaultPriority);
+    const inserted = await repo.insertTicket({
+      channelId: message.channelId,
+      messageTs: message.ts,
+      askerId: message.userId,
+      source,
+      trackedBy,
+      text: message.text,
+      priority: priority.priority,
+      state: 'open',
+      tier: 1,
+      openedAt: message.at,
+      lastMessageAt: message.at,
+    });
+    if (!inserted) return { kind: 'duplicate' as const, ticket: null };
+    await repo.addMessage({ ...questionRow(message), ticketId: inserted.id });
+    const nextCheckAt = await nextCheck(inserted, toTicket(inserted), message.at);
+    const ticket = (await repo.update(inserted.id, { nextCheckAt })) ?? inserted;
+    await audit.record({
+      actor: trackedBy ?? message.userId,
+      action: 'support.open',
+      target: target(ticket),
+      inputs: {
+        channel: message.channelId,
+        ts: message.ts,
+        priority: priority.priority,
+        keyword: priority.keyword,
+        source,
+      },
+    });
+    return { kind: 'new' as const, ticket };
+  }
+
+  function questionRow(message: IncomingMessage) {
+    return {
+      channelId: message.channelId,
+      ts: message.ts,
+      kind: 'question' as const,
+      userId: message.userId,
+      text: message.text,
+      at: message.at,
+    };
+  }
+
+  /** Applies `event` by `actor` in one transaction; audits it; answers the row before and after. */
+  async function act(id: number, actor: Actor, event: TicketEvent, action: string, ref?: ItemRef) {
+    const now = clock.now();
+    const result = await repo.transaction(async () => {
+      const row = await repo.get(id);
+      if (!row || (ref && ref.nonce !== row.nonce)) throw notFound('That support question is not tracked any more.');
+      const moved = transition(toTicket(row), event, now);
+      if (!moved.ok) {
+        if (moved.reason === 'responders-only') {
+          await audit.record({ actor: actor.userId, action, target: target(row), outcome: 'denied' });
+          throw forbidden('Only the platform team can do that.');
+        }
+        throw conflict('This question is resolved already.');
+      }
+      if (!moved.changed) return { before: row, after: row, changed: false };
+      const patch = ticketPatch(moved.ticket);
+      if (row.firstResponseAt === null && moved.ticket.firstResponseAt !== null && actor.role === 'responder') {
+        patch.firstResponder = actor.userId;
+      }
+      if (moved.ticket.state === 'resolved') patch.resolverId = actor.userId;
+      patch.nextCheckAt = await nextCheck(row, moved.ticket, now);
+      const after = (await repo.update(row.id, patch)) ?? row;
+      await audit.record({
+        actor: actor.userId,
+        action,
+        target: target(row),
+        inputs: { from: row.state, to: after.state, priority: after.priority, tier: after.tier },
+      });
+      return { before: row, after, changed: true };
+    });
+    if (result.changed) await afterChange(result.before, result.after);
+    return result;
+  }
+
+  async function afterChange(before: TicketRow, after: TicketRow): Promise<void> {
+    const now = clock.now();
+    if (after.replyTs) await notifier.updateReply(await replyView(after, now));
+    await escalateIfDue(after);
+    if (after.state === 'resolved' && before.state !== 'resolved' && (await repo.claimCsat(after.id, now))) {
+      await notifier.askCsat(after);
+    }
+    await notifier.homeChanged([after.askerId]);
+  }
+
+  async function byRef(ref: ItemRef): Promise<TicketRow> {
+    const row = await repo.get(ref.id);
+    if (!row || ref.nonce !== row.nonce) throw notFound('That support question is not tracked any more.');
+    return row;
+  }
+
+  return {
+    policies,
+    policyOf,
+    onDuty,
+    desk,
+    isResponder,
+    search,
+    channels: config.channels,
+
+    /** A top-level help-channel message: a new ticket (tier-1 reply follows), or joined to one, or a redelivery. */
+    async intake(message: IncomingMessage, commit: EventCommit): Promise<IntakeResult> {
+      const committed = await commit(() => repo.transaction(() => open(message, 'channel', null)));
+      if (!committed.applied) return { kind: 'duplicate', ticket: null };
+      const result = committed.value;
+      if (result.kind === 'new') {
+        const ticket = await postReply(result.ticket);
+        await escalateIfDue(ticket);
+        await notifier.homeChanged([ticket.askerId]);
+        return { kind: 'new', ticket };
+      }
+      return result;
+    },
+
+    /** "Track as a support question" on a message anywhere: a ticket whose asker is the message's author. */
+    async track(message: IncomingMessage, by: string): Promise<{ ticket: TicketRow; created: boolean }> {
+      const result = await repo.transaction(() => open(message, 'shortcut', by));
+      if (result.kind === 'new') {
+        const ticket = await postReply(result.ticket);
+        await escalateIfDue(ticket);
+        await notifier.homeChanged([ticket.askerId]);
+        return { ticket, created: true };
+      }
+      const existing = result.ticket ?? (await repo.ticketOfThread(message.channelId, message.ts));
+      if (!existing) throw conflict('That message could not be tracked.');
+      return { ticket: existing, created: false };
+    },
+
+    /** Posts tier-1 replies a crash left unposted (the sweep). */
+    async postMissingReplies(now: Date): Promise<number> {
+      let posted = 0;
+      for (const row of await repo.unreplied(new Date(now.getTime() - 24 * 3_600_000))) {
+        if (now.getTime() - row.openedAt.getTime() < 30_000) continue;
+        const after = await postReply(row);
+        if (after.replyTs) posted++;
+      }
+      return posted;
+    },
+
+    /** A reply in a ticket's thread: a responder's first one is the first response; the asker's resumes a wait. */
+    async threadReply(message: IncomingMessage & { threadTs: string }): Promise<void> {
+      const row = await repo.ticketOfThread(message.channelId, message.threadTs);
+      if (!row || row.state === 'resolved') return;
+      const actor = await actorOf(row, message.userId);
+      if (actor.role === 'other') return;
+      await repo.addMessage({
+        channelId: message.channelId,
+        ts: message.ts,
+        ticketId: row.id,
+        kind: 'reply',
+        userId: message.userId,
+        text: message.text,
+        at: message.at,
+      });
+      if (actor.role === 'responder') await act(row.id, actor, { kind: 'respond' }, 'support.respond');
+      else await act(row.id, actor, { kind: 'asker-reply' }, 'support.resume');
+    },
+
+    /** 👀 ✅ ⏳ 📖 on a ticket's question (or, for 📖, on a reply in its thread). */
+    async reaction(r: { channelId: string; ts: string; userId: string; reaction: string; removed: boolean }) {
+      const name = r.reaction.replace(/::skin-tone-\d$/, '');
+      if (name === 'book' && !r.removed) return saveAnswer(r.channelId, r.ts, r.userId);
+      const row = await repo.ticketOfThread(r.channelId, r.ts);
+      if (!row || row.state === 'resolved') return;
+      const actor = await actorOf(row, r.userId);
+      if (actor.role === 'other') return;
+      const responder = actor.role === 'responder';
+      if (r.removed) {
+        if (name.startsWith('hourglass') && responder)
+          await act(row.id, actor, { kind: 'resume', by: 'responder' }, 'support.resume');
+        return;
+      }
+      if (name === 'eyes' && responder) await act(row.id, actor, { kind: 'respond' }, 'support.respond');
+      else if (name === 'white_check_mark' || name === 'heavy_check_mark') {
+        await act(row.id, actor, { kind: 'resolve', by: responder ? 'responder' : 'asker' }, 'support.resolve');
+      } else if (name.startsWith('hourglass') && responder) {
+        await act(row.id, actor, { kind: 'wait', by: 'responder' }, 'support.wait');
+      }
+    },
+
+    /** A button under the tier-1 reply. */
+    async button(ref: ItemRef, userId: string, what: 'solved' | 'resolved' | 'waiting' | 'pairing') {
+      const row = await byRef(ref);
+      const actor = await actorOf(row, userId);
+      if (what === 'solved') {
+        if (actor.role !== 'asker' && row.askerId !== userId)
+          throw forbidden('Only the person who asked can say it is solved.');
+        return act(row.id, { userId, role: 'asker' }, { kind: 'resolve', by: 'asker' }, 'support.solved', ref);
+      }
+      if (what === 'resolved') {
+        if (actor.role === 'other') throw forbidden('Only the asker or the platform team can resolve this.');
+        const by = actor.role === 'responder' ? 'responder' : 'asker';
+        return act(row.id, actor, { kind: 'resolve', by }, 'support.resolve', ref);
+      }
+      if (what === 'waiting') {
+        const by = actor.role === 'responder' ? 'responder' : 'asker';
+        return act(row.id, actor, { kind: 'wait', by }, 'support.wait', ref);
+      }
+      if (actor.role === 'other') throw forbidden('Only the asker or the platform team can ask for pairing.');
+      const by = actor.role === 'responder' ? 'responder' : 'asker';
+      const result = await act(row.id, actor, { kind: 'needs-pairing', by }, 'support.pairing', ref);
+      if (result.changed) {
+        const hours = deps.officeHours ? await deps.officeHours().catch(() => null) : null;
+        await notifier.pairing(result.after, config.triageChannel, await onDuty(clock.now()), hours);
+      }
+      return result;
+    },
+
+    /** A priority button: the asker or a responder; a paging priority pages on the next sweep, at once. */
+    async setPriority(ref: ItemRef, userId: string, priority: string) {
+      if (!policies.some((p) => p.id === priority)) throw invalidInput(`Unknown priority ${priority}.`);
+      const row = await byRef(ref);
+      const actor = await actorOf(row, userId);
+      if (actor.role === 'other') throw forbidden('Only the asker or the platform team can change the priority.');
+      return act(row.id, actor, { kind: 'set-priority', priority }, 'support.priority', ref);
+    },
+
+    /** The asker's 1–5 rating, once. */
+    async rate(ref: ItemRef, userId: string, rating: number): Promise<boolean> {
+      const row = await byRef(ref);
+      if (row.askerId !== userId) throw forbidden('Only the person who asked can rate the answer.');
+      if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw invalidInput('A rating is 1 to 5.');
+      const stored = await repo.transaction(async () => {
+        if (!(await repo.rate(row.id, rating))) return false;
+        await audit.record({ actor: userId, action: 'support.csat', target: target(row), inputs: { rating } });
+        return true;
+      });
+      return stored;
+    },
+
+    mine: (userId: string, limit = 5) => repo.byAsker(userId, true, limit),
+  };
+
+  /** 📖 by a responder on a reply in a ticket's thread: question + answer saved for later tier-1 replies. */
+  async function saveAnswer(channelId: string, ts: string, userId: string): Promise<void> {
+    const reply = await repo.message(channelId, ts);
+    if (reply?.kind !== 'reply' || reply.text === null) return;
+    if (!(await isResponder(userId))) return;
+    const row = await repo.get(reply.ticketId);
+    if (!row || row.text === null) return;
+    const saved = await repo.transaction(async () => {
+      const answer = await repo.saveAnswer({
+        ticketId: row.id,
+        answerTs: ts,
+        question: row.text!,
+        answer: reply.text!,
+        permalink: null,
+        savedBy: userId,
+        savedAt: clock.now(),
+      });
+      if (answer)
+        await audit.record({ actor: userId, action: 'support.save-answer', target: target(row), inputs: { ts } });
+      return answer;
+    });
+    if (saved) await notifier.answerSaved(row, userId);
+  }
+}
+
+export type SupportService = ReturnType<typeof createSupportService>;

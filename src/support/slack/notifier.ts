@@ -1,0 +1,62 @@
+import type { WebClient } from '@slack/web-api';
+import { postToConfigured } from '../../slack/channel-post.js';
+import type { SupportNotifier } from '../ports.js';
+import { csatMessage, escalationMessage, pairingMessages, queueMessage, replyMessage, statsMessage } from './blocks.js';
+
+/** The Slack side of SupportNotifier: thread replies, escalation DMs and triage posts, the queue, the report. */
+export function createSlackSupportNotifier(
+  client: WebClient,
+  publishHome: (userId: string) => Promise<void>,
+): SupportNotifier {
+  const inThread = (t: { channelId: string; messageTs: string }) => ({ channel: t.channelId, thread_ts: t.messageTs });
+  const toTriage = (channel: string, message: { text: string; blocks?: unknown[] }) =>
+    postToConfigured('support.triageChannel', channel, () =>
+      client.chat.postMessage({ channel, ...(message as { text: string }) }),
+    );
+  return {
+    async postReply(view) {
+      const result = await client.chat.postMessage({ ...inThread(view.ticket), ...replyMessage(view) });
+      return String(result.ts);
+    },
+    async updateReply(view) {
+      if (!view.ticket.replyTs) return;
+      await client.chat.update({ channel: view.ticket.channelId, ts: view.ticket.replyTs, ...replyMessage(view) });
+    },
+    async escalate(view) {
+      const message = escalationMessage(view);
+      if (view.action.notify.includes('onDuty')) {
+        await Promise.all(view.onDuty.map((user) => client.chat.postMessage({ channel: user, ...message.dm })));
+      }
+      if (view.action.notify.includes('triage') || view.action.notify.includes('responders')) {
+        await toTriage(view.triageChannel, message.triage);
+      }
+    },
+    async askCsat(ticket) {
+      await client.chat.postMessage({ ...inThread(ticket), ...csatMessage(ticket) });
+    },
+    async pairing(ticket, triageChannel, onDuty, hours) {
+      const message = pairingMessages(ticket, onDuty, hours);
+      await client.chat.postMessage({ ...inThread(ticket), ...message.thread });
+      await toTriage(triageChannel, message.triage);
+    },
+    async answerSaved(ticket, savedBy) {
+      await client.chat.postMessage({
+        ...inThread(ticket),
+        text: `Saved to the knowledge base by <@${savedBy}>: later questions like this one will be pointed at it.`,
+      });
+    },
+    async postQueue(channel, view) {
+      await toTriage(channel, queueMessage(view));
+    },
+    async postReport(channel, figures, days) {
+      await toTriage(channel, statsMessage(figures, days));
+    },
+    async timezoneOf(userId) {
+      const info = await client.users.info({ user: userId });
+      return info.user?.tz ?? null;
+    },
+    async homeChanged(userIds) {
+      await Promise.all([...new Set(userIds)].map((id) => publishHome(id)));
+    },
+  };
+}

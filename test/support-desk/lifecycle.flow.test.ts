@@ -1,0 +1,231 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../../src/clock.js';
+import { IDS } from '../../src/support/slack/ids.js';
+import { blockText, type TestApp } from '../support/harness.js';
+import { settled } from '../support/wait.js';
+import {
+  ADA,
+  click,
+  HOUR,
+  MINUTE,
+  PAT,
+  postsTo,
+  react,
+  replyTo,
+  say,
+  startSupportApp,
+  supportSection,
+  TRIAGE,
+  waitForTicket,
+} from './support.js';
+
+let apps: TestApp[] = [];
+afterEach(async () => {
+  for (const app of apps) await app.stop();
+  apps = [];
+});
+
+async function start(options: Parameters<typeof startSupportApp>[0] = {}) {
+  const app = await startSupportApp(options);
+  apps.push(app);
+  return app;
+}
+
+const dmsTo = (app: TestApp, user: string) => postsTo(app, user);
+
+async function sweep(app: TestApp) {
+  await app.groundcrew.services.scheduler.runNow('support.sweep');
+  await settled(app);
+}
+
+describe('support: first response', () => {
+  it('a responder’s thread reply is the first response; a reply by someone else is not', async () => {
+    const app = await start();
+    const ts = await say(app, 'Where do I find the staging logs?');
+    await replyTo(app, ts);
+    app.clock.advance(5 * MINUTE);
+    await say(app, 'me too!', { user: 'U0BEA0001', thread: ts });
+    await settled(app);
+    expect((await waitForTicket(app, 1)).firstResponseAt).toBeNull();
+    app.clock.advance(5 * MINUTE);
+    await say(app, 'In Grafana, under Explore.', { user: PAT, thread: ts });
+    const row = await waitForTicket(app, 1, (r) => r.firstResponseAt !== null);
+    expect(row).toMatchObject({ state: 'responded', tier: 2, firstResponder: PAT });
+    expect(row.firstResponseAt?.getTime()).toBe(app.clock.now().getTime() - (app.clock.now().getTime() % 1000));
+    const update = await app.slack.waitFor('chat.update', (c) => c.args.ts === row.replyTs);
+    expect(blockText(update.at(-1)?.args.blocks)).toContain('The platform team is on it');
+  });
+
+  it('👀 by a responder is the first response; 👀 by the asker is not', async () => {
+    const app = await start();
+    const ts = await say(app, 'Can I get a new namespace?');
+    await replyTo(app, ts);
+    await react(app, ADA, 'eyes', ts);
+    await settled(app);
+    expect((await waitForTicket(app, 1)).firstResponseAt).toBeNull();
+    await react(app, PAT, 'eyes', ts);
+    await waitForTicket(app, 1, (r) => r.state === 'responded' && r.firstResponder === PAT);
+  });
+});
+
+describe('support: escalation', () => {
+  it('each step fires once: 75% DMs the on-duty person, the breach posts to triage with the responders; not again after a restart', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'support-esc-')), 'groundcrew.db');
+    const clock = createManualClock('2026-11-23T10:00:00Z'); // Monday 11:00 in Berlin
+    let app = await start({ dbPath, clock });
+    const ts = await say(app, 'How do I add a DNS record?');
+    await replyTo(app, ts);
+    // p3: first response in 4 business hours (15:00). 75% is 3 hours: 14:00.
+    clock.advance(3 * HOUR - MINUTE);
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toEqual([]);
+    clock.advance(MINUTE);
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    expect(blockText(dmsTo(app, PAT)[0]?.args.blocks)).toContain('1h of business time left to its first response');
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    expect(postsTo(app, TRIAGE)).toEqual([]);
+
+    clock.advance(HOUR);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
+    const triage = blockText(postsTo(app, TRIAGE)[0]?.args.blocks);
+    expect(triage).toContain('breached its first-response target');
+    expect(triage).toContain(`<@${PAT}>`);
+    expect(triage).toContain(`Asked by <@${ADA}>`);
+
+    // A restart on the same database: the sweep finds both steps claimed and sends nothing again.
+    await app.stop();
+    apps = apps.filter((a) => a !== app);
+    app = await start({ dbPath, clock });
+    clock.advance(10 * MINUTE);
+    await sweep(app);
+    await app.groundcrew.services.scheduler.runMissed();
+    await settled(app);
+    expect(app.slack.callsTo('chat.postMessage')).toEqual([]);
+    const audit = (await app.groundcrew.services.audit.latest(20)).filter((a) => a.action === 'support.escalate');
+    expect(audit.map((a) => (a.inputs as { step: string }).step).sort()).toEqual([
+      'firstResponse@100%',
+      'firstResponse@75%',
+    ]);
+  });
+
+  it('nothing fires for an answered ticket; business hours pause the clock overnight', async () => {
+    const app = await start({ clock: createManualClock('2026-11-23T15:00:00Z') }); // Monday 16:00 Berlin
+    const ts = await say(app, 'Question late in the day');
+    await replyTo(app, ts);
+    // 1 business hour today, 2 tomorrow: 75% (3h) is Tuesday 11:00 Berlin (10:00Z), not tonight.
+    app.clock.advance(14 * HOUR); // Tuesday 05:00Z = 06:00 Berlin
+    await sweep(app);
+    app.clock.advance(5 * HOUR - MINUTE); // 09:59Z
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toEqual([]);
+    app.clock.advance(MINUTE);
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    await say(app, 'Looking now', { user: PAT, thread: ts });
+    await waitForTicket(app, 1, (r) => r.state === 'responded');
+    app.clock.advance(3 * HOUR);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toEqual([]);
+  });
+
+  it('a paging priority pages at once: DM to on duty, triage post, responders mentioned', async () => {
+    const app = await start();
+    const ts = await say(app, 'Production is down: checkout returns 500');
+    await replyTo(app, ts);
+    await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === TRIAGE);
+    await settled(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    expect(blockText(postsTo(app, TRIAGE)[0]?.args.blocks)).toContain('pages the platform team');
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
+  });
+});
+
+describe('support: waiting on the asker, resolution, CSAT', () => {
+  const quick = supportSection({
+    priorities: { p2: { label: "I'm blocked", firstResponse: '1h', resolution: '2h' } },
+    escalation: [{ at: 'breach', of: 'resolution', notify: ['triage'] }],
+  });
+
+  it('waiting on asker pauses the resolution clock until the asker replies', async () => {
+    const app = await start({ support: quick });
+    const ts = await say(app, 'Staging is blocked');
+    const row = await waitForTicket(app, 1, (r) => r.replyTs !== null);
+    app.clock.advance(10 * MINUTE);
+    await click(app, PAT, IDS.waiting, row);
+    await waitForTicket(app, 1, (r) => r.state === 'waiting' && r.firstResponder === PAT);
+    app.clock.advance(3 * HOUR);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toEqual([]);
+    await say(app, 'Here are the logs you asked for', { thread: ts });
+    await waitForTicket(app, 1, (r) => r.state === 'responded' && r.pauses[0]?.to !== null);
+    // 10 minutes counted before the pause: the breach is 1h50m after the reply.
+    app.clock.advance(HOUR + 49 * MINUTE);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toEqual([]);
+    app.clock.advance(2 * MINUTE);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
+    expect(blockText(postsTo(app, TRIAGE)[0]?.args.blocks)).toContain('breached its resolution target');
+  });
+
+  it('⏳ by a responder waits, taking it off resumes', async () => {
+    const app = await start({ support: quick });
+    const ts = await say(app, 'Staging is blocked');
+    await replyTo(app, ts);
+    await react(app, PAT, 'hourglass_flowing_sand', ts);
+    await waitForTicket(app, 1, (r) => r.state === 'waiting');
+    await react(app, PAT, 'hourglass_flowing_sand', ts, true);
+    await waitForTicket(app, 1, (r) => r.state === 'responded' && r.pauses.length === 1 && r.pauses[0]?.to !== null);
+  });
+
+  it('✅ by the asker resolves; the asker is asked for a rating once, and can give it once', async () => {
+    const app = await start();
+    const ts = await say(app, 'How do I get VPN access?');
+    await replyTo(app, ts);
+    await react(app, ADA, 'white_check_mark', ts);
+    const row = await waitForTicket(app, 1, (r) => r.state === 'resolved');
+    expect(row).toMatchObject({ resolvedBy: 'asker', resolverId: ADA });
+    const csat = await app.slack.waitFor('chat.postMessage', (c) => /How did we do/.test(String(c.args.text)));
+    expect(csat[0]?.args.thread_ts).toBe(ts);
+    // Resolving again (button, reaction) changes nothing and asks nothing more.
+    await click(app, PAT, IDS.resolved, row);
+    await react(app, PAT, 'white_check_mark', ts);
+    await settled(app);
+    expect(app.slack.callsTo('chat.postMessage').filter((c) => /How did we do/.test(String(c.args.text)))).toHaveLength(
+      1,
+    );
+
+    await click(app, 'U0BEA0001', `${IDS.csatPrefix}1`, row);
+    await app.slack.waitFor('response_url', (c) => /Only the person who asked/.test(String(c.args.text)));
+    await click(app, ADA, `${IDS.csatPrefix}4`, row);
+    await app.slack.waitFor('response_url', (c) => /you rated this 4\/5/.test(String(c.args.text)));
+    await click(app, ADA, `${IDS.csatPrefix}1`, row);
+    await app.slack.waitFor('response_url', (c) => /rated this question already/.test(String(c.args.text)));
+    expect((await waitForTicket(app, 1)).csat).toBe(4);
+  });
+
+  it('the Resolved button by a responder resolves and stops every clock', async () => {
+    const app = await start();
+    const ts = await say(app, 'Question for the team');
+    const row = await waitForTicket(app, 1, (r) => r.replyTs !== null);
+    await click(app, 'U0BEA0001', IDS.resolved, row);
+    await app.slack.waitFor('response_url', (c) => /Only the asker or the platform team/.test(String(c.args.text)));
+    await click(app, PAT, IDS.resolved, row);
+    const done = await waitForTicket(app, 1, (r) => r.state === 'resolved');
+    expect(done).toMatchObject({ resolvedBy: 'responder', resolverId: PAT, firstResponder: PAT, nextCheckAt: null });
+    const update = await app.slack.waitFor('chat.update', (c) => /resolved/.test(String(c.args.text)));
+    expect(blockText(update[0]?.args.blocks)).toContain(`resolved (by <@${PAT}>)`);
+    app.clock.advance(30 * HOUR);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toEqual([]);
+    expect(dmsTo(app, PAT)).toEqual([]);
+    expect(ts).toBeTruthy();
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { buildIndex, type SearchDoc, tokens } from '../../src/support/search.js';
+
+const doc = (id: string, title: string, text: string, kind: SearchDoc['kind'] = 'doc'): SearchDoc => ({
+  id,
+  kind,
+  title,
+  text,
+  url: null,
+});
+
+describe('support search (BM25)', () => {
+  it('tokens: lowercase words, stop words and one-letter words left out, a plural s dropped', () => {
+    expect(tokens('How do I rotate the Passwords for DBs?')).toEqual(['rotate', 'password', 'dbs']);
+    expect(tokens('classes access')).toEqual(['classe', 'access']); // crude, but the same on both sides of the match
+  });
+
+  it('ranks the section with the rare words first; a word in every document counts for little', () => {
+    const index = buildIndex([
+      doc('a', 'Deploys', 'platform deploy pipeline platform'),
+      doc('b', 'Databases — Rotating the password', 'platform rotate the database password with the CLI'),
+      doc('c', 'Networking', 'platform DNS records and certificates'),
+    ]);
+    const hits = index.search('how do I rotate the platform database password', 3);
+    expect(hits.map((h) => h.doc.id)).toEqual(['b', 'a', 'c'].slice(0, hits.length));
+    expect(hits[0]?.doc.id).toBe('b');
+    expect(hits[0]!.score).toBeGreaterThan(hits[1]?.score ?? 0);
+  });
+
+  it('answers nothing for a question that shares no word, and at most `limit` hits', () => {
+    const index = buildIndex([doc('a', 'Deploys', 'deploy'), doc('b', 'Deploys again', 'deploy deploy')]);
+    expect(index.search('kubernetes quota', 3)).toEqual([]);
+    expect(index.search('deploy', 1)).toHaveLength(1);
+    expect(buildIndex([]).search('deploy', 3)).toEqual([]);
+  });
+
+  it('a shorter document with the same matches ranks higher (length normalisation)', () => {
+    const index = buildIndex([
+      doc('long', 'Runbook', `restart worker ${'filler '.repeat(200)}`),
+      doc('short', 'Restart', 'restart worker'),
+    ]);
+    expect(index.search('restart worker', 2).map((h) => h.doc.id)).toEqual(['short', 'long']);
+  });
+});
