@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { defineCapability } from '../capability.js';
+import { nextOfficeHoursFrom } from '../communities/next-office-hours.js';
 import { indexDocs, readMarkdownFiles } from './docs-index.js';
 import { supportJobs } from './jobs.js';
 import { createSupportRepo } from './repo.js';
@@ -28,6 +29,9 @@ export const supportCapability = defineCapability('support', (core) => {
     };
   }
   const docs = config.docs;
+  // Tier 3: the next office hours of the communities capability, when one is configured (otherwise null, and the
+  // asker is told the on-duty person will reach out).
+  const nextOfficeHours = nextOfficeHoursFrom(core.config.team.communities, core.db);
   const service = createSupportService({
     config,
     repo: createSupportRepo(core.db),
@@ -38,6 +42,10 @@ export const supportCapability = defineCapability('support', (core) => {
     notifier: createSlackSupportNotifier(core.client, core.publishHome),
     logger: core.logger,
     leases: core.leases,
+    officeHours: async () => {
+      const next = await nextOfficeHours(core.clock.now());
+      return next && { title: next.title, at: next.start, url: next.link };
+    },
     loadDocs: async () => {
       if (!docs) return [];
       const folder = isAbsolute(docs.folder) ? docs.folder : resolve(process.cwd(), docs.folder);

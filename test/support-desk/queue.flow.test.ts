@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDS } from '../../src/support/slack/ids.js';
+import { communitiesConfig } from '../communities/support.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
 import { appHomeOpened, TEAM_ID, userRef } from '../support/payloads.js';
 import { settled } from '../support/wait.js';
@@ -137,6 +138,22 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
       (c) => c.args.thread_ts === row.messageTs && /pairing/.test(String(c.args.text)),
     );
     expect(blockText(told[0]?.args.blocks)).toContain(`<@${PAT}> will reach out to you`);
+  });
+
+  it('Needs pairing offers the next office hours when the communities capability has them', async () => {
+    // Monday 23 November 2026; the communities' office hours are Tuesdays 16:00 Berlin.
+    app = await startSupportApp({ team: { communities: communitiesConfig() } });
+    await say(app, 'Can someone pair with me on the rollout config?');
+    const row = await waitForTicket(app, 1, (r) => r.replyTs !== null);
+    await click(app, ADA, IDS.pairing, row);
+    const told = await app.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === row.messageTs && /pairing/.test(String(c.args.text)),
+    );
+    const text = blockText(told[0]?.args.blocks);
+    expect(text).toContain('The next office hours: *Platform office hours*');
+    expect(text).toContain(`<!date^${Date.parse('2026-11-24T15:00:00Z') / 1000}^`);
+    expect(text).not.toContain('will reach out to you');
   });
 
   it('/platform support stats: volume, claimed and confirmed deflection, CSAT; members are refused', async () => {

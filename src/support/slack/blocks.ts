@@ -14,6 +14,7 @@ import {
   mention,
   mrkdwn,
   section,
+  slackDate,
   trusted,
 } from '../../slack/mrkdwn.js';
 import type { SupportFigures } from '../figures.js';
@@ -151,7 +152,7 @@ export function pairingMessages(ticket: TicketRow, onDuty: string[], hours: Offi
   const duty =
     onDuty.length > 0 ? trusted(onDuty.map((u) => mention(u).text).join(', ')) : trusted('the on-duty person');
   const asker = hours
-    ? mrkdwn`This needs pairing. The next office hours: *${hours.title}* on ${hours.at.toISOString().slice(0, 16).replace('T', ' ')} UTC${hours.url ? trusted(` — ${link(hours.url, 'details').text}`) : trusted('')}.`
+    ? mrkdwn`This needs pairing. The next office hours: *${hours.title}* on ${trusted(slackDate(hours.at))}${hours.url ? trusted(` — ${link(hours.url, 'details').text}`) : trusted('')}.`
     : mrkdwn`This needs pairing: ${duty} will reach out to you.`;
   return {
     thread: { text: 'This needs pairing.', blocks: [section(asker)] },
