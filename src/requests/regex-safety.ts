@@ -12,30 +12,13 @@
  * one after the other (with nothing between them, or only parts that can match the same character) that can both
  * match a run of one character (`\d*\d*\d*x`, `\w+.*\w+`, `a+(b|a+)`): a run of that character can be split
  * between them in n², n³… ways, and `^\d*\d*\d*x$` takes ~9 s on 3000 digits. `\d+\.\d+` or `\d?\d` are fine.
+ * So are many narrow repeats in a row over the same characters whose ranges add up to 8 or more (`\d?` 27 times
+ * takes 2.9 s on 28 digits; `\d{0,7}` 10 times), see regex-runs.ts.
  * The check is conservative: it may refuse a pattern that is in fact safe (the message says how to rewrite it).
  * Answers to a field with a pattern are also capped (validate.ts), which bounds what any accepted pattern costs.
  */
 
-type Node =
-  | { kind: 'atom'; chars: bigint }
-  | { kind: 'empty' }
-  | { kind: 'seq'; items: Node[] }
-  | { kind: 'alt'; branches: Node[] }
-  | { kind: 'group'; body: Node }
-  | { kind: 'repeat'; body: Node; min: number; max: number };
-
-/** Characters a pattern is probed with: ASCII plus a few non-ASCII ones (an approximation of character sets). */
-const SAMPLES = [
-  ...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)),
-  '\u00a0',
-  'é',
-  'ß',
-  'Ω',
-  '\u2028',
-  '中',
-  '\ud83d',
-];
-const ALL = (1n << BigInt(SAMPLES.length)) - 1n;
+import { ALL, type Node, narrowStretchesAddUp, SAMPLES, sequences, stretchesMeet } from './regex-runs.js';
 
 /** The sample characters one atom (a literal, an escape, a class, `.`) matches, as a bit set. */
 function charsOf(source: string): bigint {
@@ -263,90 +246,6 @@ function overlappingBranches(alt: Extract<Node, { kind: 'alt' }>): boolean {
   return firsts.some((a, i) => firsts.some((b, j) => j > i && (a.chars & b.chars) !== 0n));
 }
 
-/** A repetition whose count can vary this much or more lets a run of characters be split many ways. */
-const WIDE = 8;
-
-/** Characters c for which `node` can match a string of c's only (the empty string included). */
-function onlyRunOf(node: Node): bigint {
-  switch (node.kind) {
-    case 'atom':
-      return node.chars;
-    case 'empty':
-      return ALL;
-    case 'seq':
-      return node.items.reduce((bits, item) => bits & onlyRunOf(item), ALL);
-    case 'alt':
-      return node.branches.reduce((bits, branch) => bits | onlyRunOf(branch), 0n);
-    case 'group':
-      return onlyRunOf(node.body);
-    case 'repeat':
-      return node.min === 0 ? ALL : onlyRunOf(node.body);
-  }
-}
-
-/** Characters c for which `node` can match a non-empty string of c's only. */
-function nonEmptyRunOf(node: Node): bigint {
-  switch (node.kind) {
-    case 'atom':
-      return node.chars;
-    case 'empty':
-      return 0n;
-    case 'seq':
-      return onlyRunOf(node) & node.items.reduce((bits, item) => bits | nonEmptyRunOf(item), 0n);
-    case 'alt':
-      return node.branches.reduce((bits, branch) => bits | nonEmptyRunOf(branch), 0n);
-    case 'group':
-      return nonEmptyRunOf(node.body);
-    case 'repeat':
-      return node.max === 0 ? 0n : nonEmptyRunOf(node.body);
-  }
-}
-
-/** Characters c for which `node` can match runs of c's of widely varying length (how long is up to it). */
-function stretchesOver(node: Node): bigint {
-  switch (node.kind) {
-    case 'atom':
-    case 'empty':
-      return 0n;
-    case 'seq':
-      return onlyRunOf(node) & node.items.reduce((bits, item) => bits | stretchesOver(item), 0n);
-    case 'alt':
-      return node.branches.reduce((bits, branch) => bits | stretchesOver(branch), 0n);
-    case 'group':
-      return stretchesOver(node.body);
-    case 'repeat':
-      return node.max - node.min >= WIDE
-        ? nonEmptyRunOf(node.body) | stretchesOver(node.body)
-        : stretchesOver(node.body);
-  }
-}
-
-function sequences(node: Node): Extract<Node, { kind: 'seq' }>[] {
-  switch (node.kind) {
-    case 'seq':
-      return [node, ...node.items.flatMap(sequences)];
-    case 'alt':
-      return node.branches.flatMap(sequences);
-    case 'group':
-    case 'repeat':
-      return sequences(node.body);
-    default:
-      return [];
-  }
-}
-
-/** Whether two parts of `seq` that stretch over a run of the same character meet (polynomial backtracking). */
-function stretchesMeet(seq: Extract<Node, { kind: 'seq' }>): boolean {
-  // Characters a run of which some earlier part may still be stretching over at this point of the sequence.
-  let open = 0n;
-  for (const item of seq.items) {
-    const stretch = stretchesOver(item);
-    if ((open & stretch) !== 0n) return true;
-    open = stretch | (open & onlyRunOf(item));
-  }
-  return false;
-}
-
 /**
  * Why `pattern` can backtrack catastrophically, or null when it cannot (as far as this check sees).
  * `pattern` must already compile with `new RegExp(pattern)`.
@@ -372,7 +271,8 @@ export function catastrophicBacktracking(pattern: string): string | null {
     }
   }
   const alone: Extract<Node, { kind: 'seq' }> = { kind: 'seq', items: [tree] };
-  if ([alone, ...sequences(tree)].some(stretchesMeet)) {
+  const seqs = [alone, ...sequences(tree)];
+  if (seqs.some(stretchesMeet) || seqs.some(narrowStretchesAddUp)) {
     return 'it has repeated parts one after the other that can match the same text (like \\d*\\d* or \\w+.*), so a long answer can be split between them in very many ways';
   }
   return null;

@@ -1,0 +1,172 @@
+/**
+ * How parts of a request-field pattern match runs of one character, for the polynomial-backtracking half of
+ * regex-safety.ts: which parts stretch over a run, and whether two (or many narrow ones) meet in a sequence.
+ */
+export type Node =
+  | { kind: 'atom'; chars: bigint }
+  | { kind: 'empty' }
+  | { kind: 'seq'; items: Node[] }
+  | { kind: 'alt'; branches: Node[] }
+  | { kind: 'group'; body: Node }
+  | { kind: 'repeat'; body: Node; min: number; max: number };
+
+/** Characters a pattern is probed with: ASCII plus a few non-ASCII ones (an approximation of character sets). */
+export const SAMPLES = [
+  ...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)),
+  '\u00a0',
+  'é',
+  'ß',
+  'Ω',
+  '\u2028',
+  '中',
+  '\ud83d',
+];
+export const ALL = (1n << BigInt(SAMPLES.length)) - 1n;
+
+/** A repetition whose count can vary this much or more lets a run of characters be split many ways. */
+const WIDE = 8;
+
+/** Characters c for which `node` can match a string of c's only (the empty string included). */
+function onlyRunOf(node: Node): bigint {
+  switch (node.kind) {
+    case 'atom':
+      return node.chars;
+    case 'empty':
+      return ALL;
+    case 'seq':
+      return node.items.reduce((bits, item) => bits & onlyRunOf(item), ALL);
+    case 'alt':
+      return node.branches.reduce((bits, branch) => bits | onlyRunOf(branch), 0n);
+    case 'group':
+      return onlyRunOf(node.body);
+    case 'repeat':
+      return node.min === 0 ? ALL : onlyRunOf(node.body);
+  }
+}
+
+/** Characters c for which `node` can match a non-empty string of c's only. */
+function nonEmptyRunOf(node: Node): bigint {
+  switch (node.kind) {
+    case 'atom':
+      return node.chars;
+    case 'empty':
+      return 0n;
+    case 'seq':
+      return onlyRunOf(node) & node.items.reduce((bits, item) => bits | nonEmptyRunOf(item), 0n);
+    case 'alt':
+      return node.branches.reduce((bits, branch) => bits | nonEmptyRunOf(branch), 0n);
+    case 'group':
+      return nonEmptyRunOf(node.body);
+    case 'repeat':
+      return node.max === 0 ? 0n : nonEmptyRunOf(node.body);
+  }
+}
+
+/** Characters c for which `node` can match runs of c's of widely varying length (how long is up to it). */
+function stretchesOver(node: Node): bigint {
+  switch (node.kind) {
+    case 'atom':
+    case 'empty':
+      return 0n;
+    case 'seq':
+      return onlyRunOf(node) & node.items.reduce((bits, item) => bits | stretchesOver(item), 0n);
+    case 'alt':
+      return node.branches.reduce((bits, branch) => bits | stretchesOver(branch), 0n);
+    case 'group':
+      return stretchesOver(node.body);
+    case 'repeat':
+      return node.max - node.min >= WIDE
+        ? nonEmptyRunOf(node.body) | stretchesOver(node.body)
+        : stretchesOver(node.body);
+  }
+}
+
+export function sequences(node: Node): Extract<Node, { kind: 'seq' }>[] {
+  switch (node.kind) {
+    case 'seq':
+      return [node, ...node.items.flatMap(sequences)];
+    case 'alt':
+      return node.branches.flatMap(sequences);
+    case 'group':
+    case 'repeat':
+      return sequences(node.body);
+    default:
+      return [];
+  }
+}
+
+/** Whether two parts of `seq` that stretch over a run of the same character meet (polynomial backtracking). */
+export function stretchesMeet(seq: Extract<Node, { kind: 'seq' }>): boolean {
+  // Characters a run of which some earlier part may still be stretching over at this point of the sequence.
+  let open = 0n;
+  for (const item of seq.items) {
+    const stretch = stretchesOver(item);
+    if ((open & stretch) !== 0n) return true;
+    open = stretch | (open & onlyRunOf(item));
+  }
+  return false;
+}
+
+/** Characters c for which `node` can match runs of c's of more than one length (any variation, however small). */
+function variesOver(node: Node): bigint {
+  switch (node.kind) {
+    case 'atom':
+    case 'empty':
+      return 0n;
+    case 'seq':
+      return onlyRunOf(node) & node.items.reduce((bits, item) => bits | variesOver(item), 0n);
+    case 'alt':
+      return node.branches.reduce((bits, branch) => bits | variesOver(branch), 0n);
+    case 'group':
+      return variesOver(node.body);
+    case 'repeat':
+      return node.max > node.min ? nonEmptyRunOf(node.body) | variesOver(node.body) : variesOver(node.body);
+  }
+}
+
+/** How many lengths `node` can take, roughly: the sum of its repeats' ranges (each counted up to WIDE). */
+function slackOf(node: Node): number {
+  switch (node.kind) {
+    case 'atom':
+    case 'empty':
+      return 0;
+    case 'seq':
+      return node.items.reduce((sum, item) => sum + slackOf(item), 0);
+    case 'alt':
+      return Math.max(0, ...node.branches.map(slackOf));
+    case 'group':
+      return slackOf(node.body);
+    case 'repeat':
+      return Math.min(WIDE, node.max - node.min) + slackOf(node.body);
+  }
+}
+
+/**
+ * Whether many narrow repeats in a row over the same characters add up (like \d?\d?\d?… or \d{0,7}\d{0,7}…):
+ * each alone is harmless, but a run of n characters can be split between k of them in about n^k ways.
+ */
+export function narrowStretchesAddUp(seq: Extract<Node, { kind: 'seq' }>): boolean {
+  let open = 0n;
+  let slack = 0;
+  let parts = 0;
+  for (const item of seq.items) {
+    const varies = variesOver(item);
+    if ((open & varies) !== 0n) {
+      slack += slackOf(item);
+      parts++;
+      if (parts >= 2 && slack >= WIDE) return true;
+      open &= onlyRunOf(item);
+    } else if (varies !== 0n) {
+      open = varies;
+      slack = slackOf(item);
+      parts = 1;
+    } else {
+      open &= onlyRunOf(item);
+      if (open === 0n) {
+        slack = 0;
+        parts = 0;
+      }
+    }
+  }
+  return false;
+}
