@@ -378,4 +378,106 @@ describe('kill -9 during a deploy, then a restart on the same database', () => {
     await eventually(() => finishedRuns() > again, { timeoutMs: START_MS, what: 'one more resend sweep' });
     expect(cards()).toHaveLength(2);
   });
+  it('killed after the deploy row, before its approval was linked: after the restart it is asked for once and approving it dispatches once', async () => {
+    // A production deploy posts its status message before it asks for approval: holding that post and killing the
+    // process leaves the row stored, still `requested`, with no approval linked.
+    let hold = true;
+    const fake = await standIn({ holdStatusPost: () => hold });
+    stub = fake.server;
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-kill9-'));
+    writeFileSync(join(dir, 'groundcrew.yml'), YAML);
+    const dbPath = join(dir, 'gc.db');
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-kill9',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: `http://127.0.0.1:${fake.port}/api/`,
+      GITHUB_API_URL: `http://127.0.0.1:${fake.port}`,
+      GITHUB_TOKEN: 'ghp_kill9',
+      PORT: String(port),
+      GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
+      GROUNDCREW_DB: dbPath,
+    };
+    const send = async (payload: Record<string, string>) => {
+      const body = formEncode(payload);
+      const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: 'POST',
+        body,
+        headers: signedHeaders(body, { secret: SECRET }),
+      });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    child = await start(env, port);
+    expect(await send({ ...slashCommand('deploy web production', { user_id: ENGINEER }) })).toBe(200);
+    const statusPosts = () =>
+      fake.calls.filter((c) => {
+        if (c.method !== 'chat.postMessage') return false;
+        const args = new URLSearchParams(c.body);
+        return args.get('channel') === CHANNEL && !args.get('thread_ts');
+      });
+    await eventually(() => statusPosts().length === 1, { what: 'the status message post to reach Slack' });
+    expect(query(dbPath, 'select status, approval_id from deploys')).toEqual([
+      { status: 'requested', approval_id: null },
+    ]);
+
+    child.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    hold = false;
+    child = await start(env, port);
+
+    const cards = () =>
+      fake.calls.filter(
+        (c) => c.method === 'chat.postMessage' && new URLSearchParams(c.body).get('channel') === APPROVER,
+      );
+    // deploys.poll-runs asks for a deploy left requested once it is a minute old and no process holds its start:
+    // run it every few seconds until the approver's card goes out.
+    let swept = 0;
+    await eventually(
+      async () => {
+        if (Date.now() - swept >= 3000) {
+          swept = Date.now();
+          expect(await send({ ...slashCommand('admin run deploys.poll-runs', { user_id: ADMIN }) })).toBe(200);
+        }
+        return cards().length === 1;
+      },
+      {
+        timeoutMs: 150_000,
+        what: 'the approver card after the restart',
+        describe: () => JSON.stringify({ deploys: query(dbPath, 'select status, approval_id from deploys') }),
+      },
+    );
+    await eventually(() => query(dbPath, 'select user_id from approval_messages').length > 0, {
+      what: 'the posted card stored',
+    });
+    expect(query(dbPath, 'select status, approval_id from deploys')).toEqual([
+      { status: 'awaiting_approval', approval_id: 1 },
+    ]);
+
+    const blocks = JSON.parse(new URLSearchParams(cards()[0]!.body).get('blocks') ?? '[]') as {
+      type: string;
+      block_id?: string;
+      elements?: { action_id?: string; value?: string }[];
+    }[];
+    const actions = blocks.find((b) => b.type === 'actions');
+    const approve = actions?.elements?.find((e) => e.action_id === APPROVAL_IDS.approveButton);
+    expect(approve?.value).toBeDefined();
+    const click = messageButton({
+      userId: APPROVER,
+      actionId: APPROVAL_IDS.approveButton,
+      value: approve!.value!,
+      blockId: actions!.block_id!,
+      channelId: 'D0APPROVE1',
+      messageTs: '1767225600.000099',
+    });
+    expect(await send({ payload: JSON.stringify(click) })).toBe(200);
+    await eventually(() => rows(dbPath)[0]?.status === 'running', {
+      timeoutMs: START_MS,
+      what: 'the approved deploy to run',
+      describe: () => JSON.stringify({ rows: rows(dbPath), calls: fake.calls.map((c) => c.method) }),
+    });
+    expect(fake.calls.filter((c) => c.method.endsWith('/dispatches'))).toHaveLength(1);
+    expect(query(dbPath, 'select count(*) as n from approvals')).toEqual([{ n: 1 }]);
+    expect(cards()).toHaveLength(1);
+  });
 });
