@@ -107,6 +107,34 @@ export function stretchesMeet(seq: Extract<Node, { kind: 'seq' }>): boolean {
   return false;
 }
 
+/** The shortest and longest match of `node`, in characters (Infinity when unbounded). */
+function lengths(node: Node): [number, number] {
+  switch (node.kind) {
+    case 'atom':
+      return [1, 1];
+    case 'empty':
+      return [0, 0];
+    case 'seq':
+      return node.items.map(lengths).reduce(([a, b], [c, d]) => [a + c, b + d], [0, 0]);
+    case 'alt': {
+      const all = node.branches.map(lengths);
+      return [Math.min(...all.map(([a]) => a)), Math.max(...all.map(([, b]) => b))];
+    }
+    case 'group':
+      return lengths(node.body);
+    case 'repeat': {
+      const [a, b] = lengths(node.body);
+      return [a * node.min, node.max === 0 || b === 0 ? 0 : b * node.max];
+    }
+  }
+}
+
+/** How much more the longest branch of an alternation matches than the shortest (like (?:\d|) or (\d|\d\d)). */
+function altRange(node: Extract<Node, { kind: 'alt' }>): number {
+  const [min, max] = lengths(node);
+  return Math.min(WIDE, max - min);
+}
+
 /** Characters c for which `node` can match runs of c's of more than one length (any variation, however small). */
 function variesOver(node: Node): bigint {
   switch (node.kind) {
@@ -116,7 +144,10 @@ function variesOver(node: Node): bigint {
     case 'seq':
       return onlyRunOf(node) & node.items.reduce((bits, item) => bits | variesOver(item), 0n);
     case 'alt':
-      return node.branches.reduce((bits, branch) => bits | variesOver(branch), 0n);
+      return node.branches.reduce(
+        (bits, branch) => bits | variesOver(branch),
+        altRange(node) > 0 ? nonEmptyRunOf(node) : 0n,
+      );
     case 'group':
       return variesOver(node.body);
     case 'repeat':
@@ -133,7 +164,7 @@ function slackOf(node: Node): number {
     case 'seq':
       return node.items.reduce((sum, item) => sum + slackOf(item), 0);
     case 'alt':
-      return Math.max(0, ...node.branches.map(slackOf));
+      return Math.max(0, ...node.branches.map(slackOf)) + altRange(node);
     case 'group':
       return slackOf(node.body);
     case 'repeat':

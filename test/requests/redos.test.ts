@@ -25,10 +25,11 @@ const POLYNOMIAL = [
   '^\\w+.*\\w+$',
   'a+(b|a+)c',
   '\\d+x?\\d+!',
-  // Narrow repeats that add up: each varies by less than 8, together by 27 or 70.
+  // Narrow repeats that add up: each varies by less than 8, together by 27 or 70 (an optional alternative too).
   `^${'\\d?'.repeat(27)}x$`,
   `^${'\\d{0,7}'.repeat(10)}x$`,
   '\\d{0,7}'.repeat(8),
+  `^${'(?:\\d|)'.repeat(27)}x$`,
 ];
 const SAFE = [
   '^[a-z][a-z0-9-]{2,30}$',
