@@ -21,7 +21,12 @@ export const SAMPLES = [
   '中',
   '\ud83d',
 ];
-export const ALL = (1n << BigInt(SAMPLES.length)) - 1n;
+/**
+ * One more bit past the samples: every character no sample stands for (Ā, Cyrillic, …). An atom that matches no
+ * sample, or any non-ASCII one, is taken to match those too, so `(Ā+)+` is seen like `(a+)+`.
+ */
+export const OTHER = 1n << BigInt(SAMPLES.length);
+export const ALL = (OTHER << 1n) - 1n;
 
 /** A repetition whose count can vary this much or more lets a run of characters be split many ways. */
 const WIDE = 8;

@@ -18,7 +18,7 @@
  * Answers to a field with a pattern are also capped (validate.ts), which bounds what any accepted pattern costs.
  */
 
-import { ALL, type Node, narrowStretchesAddUp, SAMPLES, sequences, stretchesMeet } from './regex-runs.js';
+import { ALL, type Node, narrowStretchesAddUp, OTHER, SAMPLES, sequences, stretchesMeet } from './regex-runs.js';
 
 /** The sample characters one atom (a literal, an escape, a class, `.`) matches, as a bit set. */
 function charsOf(source: string): bigint {
@@ -28,7 +28,8 @@ function charsOf(source: string): bigint {
   SAMPLES.forEach((sample, index) => {
     if (re.test(sample)) bits |= 1n << BigInt(index);
   });
-  return bits;
+  // Matches no sample, or a non-ASCII one: it may match characters outside the samples too.
+  return bits === 0n || bits >> 128n !== 0n ? bits | OTHER : bits;
 }
 
 function atom(source: string): Node {

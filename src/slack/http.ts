@@ -58,7 +58,7 @@ export function guardRoute(route: CustomRoute, logger: Pick<Logger, 'warn'>): Cu
   };
 }
 
-/** GET /healthz: 200 while the database answers, 503 otherwise. */
+/** GET /healthz: 200 while the database takes a write (the probe row), 503 otherwise. */
 export function healthRoute(healthy: () => boolean | Promise<boolean>): CustomRoute {
   return {
     path: '/healthz',

@@ -15,6 +15,9 @@ const CATASTROPHIC = [
   '(a*)*',
   '((ab)+)+',
   '^(a?){25}a{25}$',
+  // A letter outside ASCII is no fence: Ā stands for every character the probe set does not sample.
+  '^(\u0100+)+$',
+  '^(Ā+)+$',
 ];
 /** Patterns it takes polynomial time on (n² … n³ steps for an n-character answer): seconds at a few thousand. */
 const POLYNOMIAL = [
@@ -30,6 +33,7 @@ const POLYNOMIAL = [
   `^${'\\d{0,7}'.repeat(10)}x$`,
   '\\d{0,7}'.repeat(8),
   `^${'(?:\\d|)'.repeat(27)}x$`,
+  '^Ā*Ā*Ā*Ā*x$',
 ];
 const SAFE = [
   '^[a-z][a-z0-9-]{2,30}$',
