@@ -206,3 +206,31 @@ export function narrowStretchesAddUp(seq: Extract<Node, { kind: 'seq' }>): boole
   }
   return false;
 }
+
+/** `node` with each repeated fixed string (the body of a repeat made of atoms only) turned into one atom. */
+export function repeatedStringsAsAtoms(node: Node): Node {
+  switch (node.kind) {
+    case 'atom':
+    case 'empty':
+      return node;
+    case 'seq':
+      return { kind: 'seq', items: node.items.map(repeatedStringsAsAtoms) };
+    case 'alt':
+      return { kind: 'alt', branches: node.branches.map(repeatedStringsAsAtoms) };
+    case 'group':
+      return { kind: 'group', body: repeatedStringsAsAtoms(node.body) };
+    case 'repeat':
+      return { ...node, body: stringAsAtom(node.body) };
+  }
+}
+
+function stringAsAtom(node: Node): Node {
+  if (node.kind === 'group') return { kind: 'group', body: stringAsAtom(node.body) };
+  if (node.kind === 'seq' && node.items.length > 1 && node.items.every((item) => item.kind === 'atom')) {
+    return {
+      kind: 'atom',
+      chars: node.items.reduce((bits, item) => bits | (item.kind === 'atom' ? item.chars : 0n), 0n),
+    };
+  }
+  return repeatedStringsAsAtoms(node);
+}

@@ -18,7 +18,16 @@
  * Answers to a field with a pattern are also capped (validate.ts), which bounds what any accepted pattern costs.
  */
 
-import { ALL, type Node, narrowStretchesAddUp, OTHER, SAMPLES, sequences, stretchesMeet } from './regex-runs.js';
+import {
+  ALL,
+  type Node,
+  narrowStretchesAddUp,
+  OTHER,
+  repeatedStringsAsAtoms,
+  SAMPLES,
+  sequences,
+  stretchesMeet,
+} from './regex-runs.js';
 
 /** The sample characters one atom (a literal, an escape, a class, `.`) matches, as a bit set. */
 function charsOf(source: string): bigint {
@@ -271,8 +280,11 @@ export function catastrophicBacktracking(pattern: string): string | null {
       return 'it repeats an alternation whose branches can start alike (like (a|aa)+)';
     }
   }
-  const alone: Extract<Node, { kind: 'seq' }> = { kind: 'seq', items: [tree] };
-  const seqs = [alone, ...sequences(tree)];
+  // The run analysis follows runs of one character; a repeated fixed string ((?:ab)*, (?:ab)?) is looked at as
+  // one atom over its characters, so (?:ab)*(?:ab)* is seen like [ab]*[ab]*.
+  const strings = repeatedStringsAsAtoms(tree);
+  const alone: Extract<Node, { kind: 'seq' }> = { kind: 'seq', items: [strings] };
+  const seqs = [alone, ...sequences(strings)];
   if (seqs.some(stretchesMeet) || seqs.some(narrowStretchesAddUp)) {
     return 'it has repeated parts one after the other that can match the same text (like \\d*\\d* or \\w+.*), so a long answer can be split between them in very many ways';
   }
