@@ -7,7 +7,7 @@ export type Node =
   | { kind: 'empty' }
   | { kind: 'seq'; items: Node[] }
   | { kind: 'alt'; branches: Node[] }
-  | { kind: 'group'; body: Node }
+  | { kind: 'group'; body: Node; lookaround?: boolean }
   | { kind: 'repeat'; body: Node; min: number; max: number };
 
 /** Characters a pattern is probed with: ASCII plus a few non-ASCII ones (an approximation of character sets). */

@@ -105,10 +105,11 @@ class Parser {
       this.index++;
       const prefix = /^\?(:|=|!|<=|<!|<[A-Za-z_$][\w$]*>)/.exec(source.slice(this.index));
       if (prefix) this.index += prefix[0].length;
+      const lookaround = prefix !== null && /^\?(=|!|<=|<!)$/.test(prefix[0]);
       const body = this.alternation();
       if (source[this.index] !== ')') throw new Error('unclosed group');
       this.index++;
-      return { kind: 'group', body };
+      return lookaround ? { kind: 'group', body, lookaround } : { kind: 'group', body };
     }
     if (char === '[') {
       const start = this.index;
@@ -169,7 +170,8 @@ function mandatoryAtoms(node: Node): bigint[] {
     case 'seq':
       return node.items.flatMap(mandatoryAtoms);
     case 'group':
-      return mandatoryAtoms(node.body);
+      // A lookaround matches no character, so it fixes no boundary: (a+(?!b))+ backtracks like (a+)+.
+      return node.lookaround ? [] : mandatoryAtoms(node.body);
     case 'repeat':
       return node.min >= 1 ? mandatoryAtoms(node.body) : [];
     default:
