@@ -21,6 +21,12 @@ export function slackDate(at: Date, format = '{date_short_pretty} {time}'): Mrkd
   return `<!date^${seconds}^${format}|${at.toISOString().replace('T', ' ').slice(0, 16)} UTC>` as Mrkdwn;
 }
 
+/** A message to post or update: fallback text (notifications, screen readers) and its blocks. */
+export interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
+
 /** Cuts text to Slack's limit for a field, marking the cut (mrkdwn stays mrkdwn). */
 export function truncate<T extends string>(text: T, max: number): T {
   return text.length <= max ? text : (`${text.slice(0, max - 1)}…` as T);

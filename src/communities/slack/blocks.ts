@@ -6,6 +6,7 @@ import {
   header,
   joinMrkdwn,
   linesToSections,
+  type Message,
   type Mrkdwn,
   mention,
   mrkdwn,
@@ -23,10 +24,7 @@ import { IDS } from './ids.js';
 
 /** Pure Block Kit builders for communities: view-models in, messages out. */
 
-export interface Message {
-  text: string;
-  blocks: KnownBlock[];
-}
+export type { Message };
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text: text.slice(0, 75), emoji: true });
 

@@ -9,6 +9,7 @@ import {
   header,
   joinMrkdwn,
   linesToSections,
+  type Message,
   type Mrkdwn,
   mention,
   mrkdwn,
@@ -29,10 +30,7 @@ import { IDS } from './ids.js';
 /** Slack's cap on blocks in one message. */
 const MAX_BLOCKS = 50;
 
-export interface Message {
-  text: string;
-  blocks: KnownBlock[];
-}
+export type { Message };
 
 const titleOf = (row: RequestRow, type: RequestType | undefined) => `#${row.id} ${type?.title ?? row.typeId}`;
 

@@ -6,6 +6,7 @@ import {
   divider,
   header,
   joinMrkdwn,
+  type Message,
   type Mrkdwn,
   mention,
   mrkdwn,
@@ -19,10 +20,7 @@ import { LOW_RESPONSE_PERCENT, type WaveResults } from '../model.js';
 import type { IdentifiedAnswerRow, WaveRow } from '../repo.js';
 import { IDS } from './ids.js';
 
-export interface Message {
-  text: string;
-  blocks: KnownBlock[];
-}
+export type { Message };
 
 const button = (text: string, actionId: string, value: string, style?: 'primary' | 'danger') => ({
   type: 'button' as const,
