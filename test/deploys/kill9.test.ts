@@ -166,25 +166,61 @@ async function start(env: Record<string, string>, port: number): Promise<Proc> {
   return started;
 }
 
+/** A stand-in for Slack and GitHub, a free port, a team file and a database path, and signed requests to the app. */
+async function kill9Stand(options: Parameters<typeof standIn>[0]) {
+  const fake = await standIn(options);
+  stub = fake.server;
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'groundcrew-kill9-'));
+  writeFileSync(join(dir, 'groundcrew.yml'), YAML);
+  const dbPath = join(dir, 'gc.db');
+  const env = {
+    SLACK_BOT_TOKEN: 'xoxb-kill9',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: `http://127.0.0.1:${fake.port}/api/`,
+    GITHUB_API_URL: `http://127.0.0.1:${fake.port}`,
+    GITHUB_TOKEN: 'ghp_kill9',
+    PORT: String(port),
+    GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
+    GROUNDCREW_DB: dbPath,
+  };
+  const send = async (payload: Record<string, string>) => {
+    const body = formEncode(payload);
+    const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: signedHeaders(body, { secret: SECRET }),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  };
+  return { fake, port, dbPath, env, send };
+}
+
+/** The approver's click on Approve of a posted card, with the button value and block id Slack would send back. */
+function approveClick(cardBody: string) {
+  const blocks = JSON.parse(new URLSearchParams(cardBody).get('blocks') ?? '[]') as {
+    type: string;
+    block_id?: string;
+    elements?: { action_id?: string; value?: string }[];
+  }[];
+  const actions = blocks.find((b) => b.type === 'actions');
+  const approve = actions?.elements?.find((e) => e.action_id === APPROVAL_IDS.approveButton);
+  expect(approve?.value).toBeDefined();
+  return messageButton({
+    userId: APPROVER,
+    actionId: APPROVAL_IDS.approveButton,
+    value: approve!.value!,
+    blockId: actions!.block_id!,
+    channelId: 'D0APPROVE1',
+    messageTs: '1767225600.000099',
+  });
+}
+
 describe('kill -9 during a deploy, then a restart on the same database', () => {
   it('killed while GitHub holds the dispatch: the run is found after the restart and followed; one dispatch, one status message', async () => {
     let hold = true;
-    const fake = await standIn({ holdDispatch: () => hold });
-    stub = fake.server;
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-kill9-'));
-    writeFileSync(join(dir, 'groundcrew.yml'), YAML);
-    const dbPath = join(dir, 'gc.db');
-    const env = {
-      SLACK_BOT_TOKEN: 'xoxb-kill9',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: `http://127.0.0.1:${fake.port}/api/`,
-      GITHUB_API_URL: `http://127.0.0.1:${fake.port}`,
-      GITHUB_TOKEN: 'ghp_kill9',
-      PORT: String(port),
-      GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
-      GROUNDCREW_DB: dbPath,
-    };
+    const { fake, port, dbPath, env } = await kill9Stand({ holdDispatch: () => hold });
     child = await start(env, port);
 
     const body = formEncode({ ...slashCommand('deploy web staging', { user_id: ENGINEER }) });
@@ -228,22 +264,7 @@ describe('kill -9 during a deploy, then a restart on the same database', () => {
 
   it('killed while the status message is being posted: after the restart it is posted, the run still followed, no second dispatch', async () => {
     let hold = true;
-    const fake = await standIn({ holdStatusPost: () => hold });
-    stub = fake.server;
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-kill9-'));
-    writeFileSync(join(dir, 'groundcrew.yml'), YAML);
-    const dbPath = join(dir, 'gc.db');
-    const env = {
-      SLACK_BOT_TOKEN: 'xoxb-kill9',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: `http://127.0.0.1:${fake.port}/api/`,
-      GITHUB_API_URL: `http://127.0.0.1:${fake.port}`,
-      GITHUB_TOKEN: 'ghp_kill9',
-      PORT: String(port),
-      GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
-      GROUNDCREW_DB: dbPath,
-    };
+    const { fake, port, dbPath, env } = await kill9Stand({ holdStatusPost: () => hold });
     child = await start(env, port);
     const body = formEncode({ ...slashCommand('deploy web staging', { user_id: ENGINEER }) });
     await fetch(`http://127.0.0.1:${port}/slack/events`, {
@@ -280,32 +301,7 @@ describe('kill -9 during a deploy, then a restart on the same database', () => {
 
   it('killed while the approver card is being posted: the card goes out after the restart and approving it dispatches once', async () => {
     let hold = true;
-    const fake = await standIn({ holdApproverCard: () => hold });
-    stub = fake.server;
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-kill9-'));
-    writeFileSync(join(dir, 'groundcrew.yml'), YAML);
-    const dbPath = join(dir, 'gc.db');
-    const env = {
-      SLACK_BOT_TOKEN: 'xoxb-kill9',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: `http://127.0.0.1:${fake.port}/api/`,
-      GITHUB_API_URL: `http://127.0.0.1:${fake.port}`,
-      GITHUB_TOKEN: 'ghp_kill9',
-      PORT: String(port),
-      GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
-      GROUNDCREW_DB: dbPath,
-    };
-    const send = async (payload: Record<string, string>) => {
-      const body = formEncode(payload);
-      const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
-        method: 'POST',
-        body,
-        headers: signedHeaders(body, { secret: SECRET }),
-      });
-      await response.arrayBuffer();
-      return response.status;
-    };
+    const { fake, port, dbPath, env, send } = await kill9Stand({ holdApproverCard: () => hold });
     child = await start(env, port);
     expect(await send({ ...slashCommand('deploy web production', { user_id: ENGINEER }) })).toBe(200);
     const cards = () =>
@@ -348,23 +344,7 @@ describe('kill -9 during a deploy, then a restart on the same database', () => {
     expect(query(dbPath, 'select user_id from approval_messages')).toEqual([{ user_id: APPROVER }]);
 
     // Approve on the card posted after the restart (its button value as Slack would send it back).
-    const blocks = JSON.parse(new URLSearchParams(cards()[1]!.body).get('blocks') ?? '[]') as {
-      type: string;
-      block_id?: string;
-      elements?: { action_id?: string; value?: string }[];
-    }[];
-    const actions = blocks.find((b) => b.type === 'actions');
-    const approve = actions?.elements?.find((e) => e.action_id === APPROVAL_IDS.approveButton);
-    expect(approve?.value).toBeDefined();
-    const click = messageButton({
-      userId: APPROVER,
-      actionId: APPROVAL_IDS.approveButton,
-      value: approve!.value!,
-      blockId: actions!.block_id!,
-      channelId: 'D0APPROVE1',
-      messageTs: '1767225600.000099',
-    });
-    expect(await send({ payload: JSON.stringify(click) })).toBe(200);
+    expect(await send({ payload: JSON.stringify(approveClick(cards()[1]!.body)) })).toBe(200);
     await eventually(() => rows(dbPath)[0]?.status === 'running', {
       timeoutMs: START_MS,
       what: 'the approved deploy to run',
@@ -382,32 +362,7 @@ describe('kill -9 during a deploy, then a restart on the same database', () => {
     // A production deploy posts its status message before it asks for approval: holding that post and killing the
     // process leaves the row stored, still `requested`, with no approval linked.
     let hold = true;
-    const fake = await standIn({ holdStatusPost: () => hold });
-    stub = fake.server;
-    const port = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'groundcrew-kill9-'));
-    writeFileSync(join(dir, 'groundcrew.yml'), YAML);
-    const dbPath = join(dir, 'gc.db');
-    const env = {
-      SLACK_BOT_TOKEN: 'xoxb-kill9',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: `http://127.0.0.1:${fake.port}/api/`,
-      GITHUB_API_URL: `http://127.0.0.1:${fake.port}`,
-      GITHUB_TOKEN: 'ghp_kill9',
-      PORT: String(port),
-      GROUNDCREW_CONFIG: join(dir, 'groundcrew.yml'),
-      GROUNDCREW_DB: dbPath,
-    };
-    const send = async (payload: Record<string, string>) => {
-      const body = formEncode(payload);
-      const response = await fetch(`http://127.0.0.1:${port}/slack/events`, {
-        method: 'POST',
-        body,
-        headers: signedHeaders(body, { secret: SECRET }),
-      });
-      await response.arrayBuffer();
-      return response.status;
-    };
+    const { fake, port, dbPath, env, send } = await kill9Stand({ holdStatusPost: () => hold });
     child = await start(env, port);
     expect(await send({ ...slashCommand('deploy web production', { user_id: ENGINEER }) })).toBe(200);
     const statusPosts = () =>
@@ -454,23 +409,7 @@ describe('kill -9 during a deploy, then a restart on the same database', () => {
       { status: 'awaiting_approval', approval_id: 1 },
     ]);
 
-    const blocks = JSON.parse(new URLSearchParams(cards()[0]!.body).get('blocks') ?? '[]') as {
-      type: string;
-      block_id?: string;
-      elements?: { action_id?: string; value?: string }[];
-    }[];
-    const actions = blocks.find((b) => b.type === 'actions');
-    const approve = actions?.elements?.find((e) => e.action_id === APPROVAL_IDS.approveButton);
-    expect(approve?.value).toBeDefined();
-    const click = messageButton({
-      userId: APPROVER,
-      actionId: APPROVAL_IDS.approveButton,
-      value: approve!.value!,
-      blockId: actions!.block_id!,
-      channelId: 'D0APPROVE1',
-      messageTs: '1767225600.000099',
-    });
-    expect(await send({ payload: JSON.stringify(click) })).toBe(200);
+    expect(await send({ payload: JSON.stringify(approveClick(cards()[0]!.body)) })).toBe(200);
     await eventually(() => rows(dbPath)[0]?.status === 'running', {
       timeoutMs: START_MS,
       what: 'the approved deploy to run',
