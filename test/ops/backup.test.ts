@@ -8,7 +8,7 @@ import { MIGRATIONS_FOLDER, openDb, pendingMigrations } from '../../src/db/clien
 import { applyRetention, BACKUP_JOB, backupFileName, listBackups, registerBackupJob } from '../../src/ops/backup.js';
 import { sqliteOf } from '../support/database.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
-import { appHomeOpened } from '../support/payloads.js';
+import { reactionAdded } from '../support/payloads.js';
 import { eventually } from '../support/wait.js';
 import { ROOT, tempDir } from './support.js';
 
@@ -59,10 +59,9 @@ describe('backups', () => {
     const backups = join(dir, 'backups');
     app = await startTestApp({ dbPath });
     for (const eventId of ['Ev0BACKUP1', 'Ev0BACKUP2']) {
-      await app.event(appHomeOpened(ENGINEER), { eventId });
+      await app.event(reactionAdded(ENGINEER), { eventId });
     }
-    await app.slack.waitFor('views.publish', () => true, { count: 2 });
-    // An event is marked processed once its listeners have finished, just after the publish.
+    // An event is marked processed once its listeners have finished.
     await eventually(() => eventIds(dbPath).length === 2, { what: 'both events marked processed' });
     expect(eventIds(dbPath)).toEqual(['Ev0BACKUP1', 'Ev0BACKUP2']);
     // The database and its WAL files are the owner's only.
@@ -78,8 +77,8 @@ describe('backups', () => {
     expect(mode(backups)).toBe(0o700);
 
     // A row written after the backup is not in it; the database is then lost.
-    await app.event(appHomeOpened(ENGINEER), { eventId: 'Ev0BACKUP3' });
-    await app.slack.waitFor('views.publish', () => true, { count: 3 });
+    await app.event(reactionAdded(ENGINEER), { eventId: 'Ev0BACKUP3' });
+    await eventually(() => eventIds(dbPath).length === 3, { what: 'the third event marked processed' });
     await app.stop();
     app = undefined;
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { latestScheduledRun } from '../../src/scheduler/cron-times.js';
-import { appHomeOpened, eventCallback, messageButton } from '../support/payloads.js';
+import { eventCallback, messageButton } from '../support/payloads.js';
 import { NO_TEST_PG } from '../support/test-db.js';
 import { eventually } from '../support/wait.js';
 import { createReplicaStand, type Replica, type ReplicaCall, type ReplicaStand } from './support.js';
@@ -16,6 +16,7 @@ const ADMIN = 'U0ADMIN01';
 const ENGINEER = 'U02ABC3DEFG';
 const APPROVERS = ['U0APPROVE1', 'U0APPROVE2'] as const;
 const CHANNEL = 'C0DEPLOYS1';
+const HELP = 'C0HELPREPL';
 const DISPATCH = '/repos/acme/web/actions/workflows/deploy.yml/dispatches';
 const EVERY_MINUTE = [
   'approvals.expire',
@@ -24,6 +25,7 @@ const EVERY_MINUTE = [
   'deploys.expire-locks',
   'deploys.freeze-announcements',
   'deploys.poll-runs',
+  'support.sweep',
 ];
 
 const YAML = `timezone: ${TZ}
@@ -45,6 +47,12 @@ deploys:
     - name: web
       environments: [staging, production]
       executor: web-actions
+support:
+  channels: [${HELP}]
+  triageChannel: C0TRIAGE01
+  responders: [U0PLAT001]
+  onDuty:
+    rotation: { people: [U0PLAT001], handoff: { day: monday, time: "09:00" } }
 `;
 
 /** GitHub, as the stand-ins answer it: each dispatch starts run 9000 + n, in progress until the test finishes it. */
@@ -134,11 +142,19 @@ describe.skipIf(NO_TEST_PG)('two replicas on one PostgreSQL database', { timeout
   });
 
   it('200 events, each delivered to both replicas at once, are each handled once', async () => {
+    // Questions in the help channel from 200 people: each becomes a support ticket answered in its thread.
     const users = Array.from({ length: 200 }, (_, i) => `U0EV${String(i).padStart(5, '0')}`);
-    const before = stand.calls.filter((c) => c.method === 'views.publish').length;
+    const tsOf = (i: number) => `1763892000.${String(i).padStart(6, '0')}`;
+    const before = stand.calls.length;
     // The first delivery alternates between the replicas; Slack's redelivery goes to the other one.
     const deliver = (user: string, i: number) => {
-      const body = eventCallback(appHomeOpened(user), { eventId: `Ev0REPL${String(i).padStart(5, '0')}` });
+      const message = { type: 'message', channel: HELP, channel_type: 'channel', user, text: `Question ${i}?` };
+      const body = eventCallback(
+        { ...message, ts: tsOf(i), event_ts: tsOf(i) },
+        {
+          eventId: `Ev0REPL${String(i).padStart(5, '0')}`,
+        },
+      );
       const [first, second] = i % 2 === 0 ? [one, two] : [two, one];
       return Promise.all([first.event(body), second.event(body, 1)]);
     };
@@ -146,20 +162,27 @@ describe.skipIf(NO_TEST_PG)('two replicas on one PostgreSQL database', { timeout
       const statuses = await Promise.all(users.slice(i, i + 20).map((user, j) => deliver(user, i + j)));
       expect(statuses.flat().every((s) => s === 200)).toBe(true);
     }
-    // An event is marked processed once its handler has finished; a delivery that finds it marked, or claimed by a
-    // handler on either replica, does nothing. So once all 200 are marked, no further handler can start.
+    // An event is marked processed in the transaction that makes its ticket; a delivery that finds it marked, or
+    // claimed by a handler on either replica, does nothing.
     await eventually(async () => (await stand.count("processed_events where event_id like 'Ev0REPL%'")) === 200, {
       timeoutMs: 30_000,
       what: 'every event handled',
     });
-    const published = stand.calls.filter((c) => c.method === 'views.publish').slice(before);
-    const byUser = new Map<string, number>();
-    for (const call of published) byUser.set(call.args.user_id!, (byUser.get(call.args.user_id!) ?? 0) + 1);
-    expect(byUser.size).toBe(200);
-    expect([...byUser.values()].every((n) => n === 1)).toBe(true);
+    const replies = () =>
+      stand.calls
+        .slice(before)
+        .filter((c) => c.method === 'chat.postMessage' && c.args.channel === HELP && c.args.thread_ts !== undefined);
+    await eventually(() => new Set(replies().map((c) => c.args.thread_ts)).size === 200, {
+      timeoutMs: 30_000,
+      what: 'every question answered in its thread',
+    });
+    expect(await stand.count(`support_tickets where channel_id = '${HELP}'`)).toBe(200);
+    const byThread = new Map<string, number>();
+    for (const call of replies()) byThread.set(call.args.thread_ts!, (byThread.get(call.args.thread_ts!) ?? 0) + 1);
+    expect([...byThread.keys()].sort()).toEqual(users.map((_, i) => tsOf(i)));
+    expect([...byThread.values()].every((n) => n === 1)).toBe(true);
     // Both replicas did part of the work.
-    const byReplica = new Set(published.map((c) => c.replica));
-    expect(byReplica).toEqual(new Set(['replica-1', 'replica-2']));
+    expect(new Set(replies().map((c) => c.replica))).toEqual(new Set(['replica-1', 'replica-2']));
   });
 
   it('an approval clicked on one replica and the second on the other both count: approved once, one dispatch', async () => {

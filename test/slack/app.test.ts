@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineCapability } from '../../src/capability.js';
+import { eventProcessed } from '../../src/slack/dedupe.js';
 import {
   ADMIN,
   ackBody,
@@ -114,29 +115,59 @@ describe('App Home', () => {
 });
 
 describe('event redelivery', () => {
+  /** A capability whose event handler is not idempotent: each run posts a message. */
+  const probe = defineCapability('probe', (core) => ({
+    listeners(bolt) {
+      bolt.event('reaction_added', async ({ event }) => {
+        await core.client.chat.postMessage({ channel: 'C0PROBE001', text: `${event.user} ${event.reaction}` });
+      });
+    },
+  }));
+  const reaction = (user: string) => ({
+    type: 'reaction_added',
+    user,
+    reaction: 'eyes',
+    item: { type: 'message', channel: 'C0PROBE001', ts: '1763892000.000100' },
+    event_ts: '1763892000.000200',
+  });
+  const posted = (test: TestApp) => test.slack.callsTo('chat.postMessage').map((c) => c.args.text);
+
   it('processes a redelivered event once', async () => {
-    app = await startTestApp();
-    await app.event(appHomeOpened(ENGINEER), { eventId: 'Ev0DUPLICATE' });
-    await app.slack.waitFor('views.publish');
-    const retry = await app.event(appHomeOpened(ENGINEER), { eventId: 'Ev0DUPLICATE', retryNum: 1 });
+    app = await startTestApp({ capabilities: [probe] });
+    await app.event(reaction(ENGINEER), { eventId: 'Ev0DUPLICATE' });
+    await app.slack.waitFor('chat.postMessage');
+    const retry = await app.event(reaction(ENGINEER), { eventId: 'Ev0DUPLICATE', retryNum: 1 });
     expect(retry.status).toBe(200);
-    await app.event(appHomeOpened(ADMIN), { eventId: 'Ev0OTHER' });
-    await app.slack.waitFor('views.publish', () => true, { count: 2 });
-    expect(app.slack.callsTo('views.publish').map((c) => c.args.user_id)).toEqual([ENGINEER, ADMIN]);
+    await app.event(reaction(ADMIN), { eventId: 'Ev0OTHER' });
+    await app.slack.waitFor('chat.postMessage', () => true, { count: 2 });
+    await settled(app);
+    expect(posted(app)).toEqual([`${ENGINEER} eyes`, `${ADMIN} eyes`]);
   });
 
   it('remembers processed events across a restart', async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-')), 'gc.db');
-    app = await startTestApp({ dbPath });
-    await app.event(appHomeOpened(ENGINEER), { eventId: 'Ev0RESTART' });
-    await app.slack.waitFor('views.publish');
+    app = await startTestApp({ dbPath, capabilities: [probe] });
+    await app.event(reaction(ENGINEER), { eventId: 'Ev0RESTART' });
+    await app.slack.waitFor('chat.postMessage');
+    await settled(app);
     await app.stop();
 
-    app = await startTestApp({ dbPath });
-    await app.event(appHomeOpened(ENGINEER), { eventId: 'Ev0RESTART', retryNum: 2 });
-    await app.event(appHomeOpened(ADMIN), { eventId: 'Ev0FRESH' });
-    const publishes = await app.slack.waitFor('views.publish');
-    expect(publishes.map((p) => p.args.user_id)).toEqual([ADMIN]);
+    app = await startTestApp({ dbPath, capabilities: [probe] });
+    await app.event(reaction(ENGINEER), { eventId: 'Ev0RESTART', retryNum: 2 });
+    await app.event(reaction(ADMIN), { eventId: 'Ev0FRESH' });
+    await app.slack.waitFor('chat.postMessage');
+    await settled(app);
+    expect(posted(app)).toEqual([`${ADMIN} eyes`]);
+  });
+
+  it('a redelivered Home opening publishes the Home again and leaves no processed-event row', async () => {
+    app = await startTestApp();
+    await app.event(appHomeOpened(ENGINEER), { eventId: 'Ev0HOMEAGAIN' });
+    await app.event(appHomeOpened(ENGINEER), { eventId: 'Ev0HOMEAGAIN', retryNum: 1 });
+    const publishes = await app.slack.waitFor('views.publish', () => true, { count: 2 });
+    expect(publishes.map((p) => p.args.user_id)).toEqual([ENGINEER, ENGINEER]);
+    await settled(app);
+    expect(await eventProcessed(app.database, 'Ev0HOMEAGAIN')).toBe(false);
   });
 });
 

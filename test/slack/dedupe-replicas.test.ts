@@ -31,7 +31,7 @@ for (const backend of SHARED_BACKENDS) {
     const body = (eventId: string) => ({
       type: 'event_callback',
       event_id: eventId,
-      event: { type: 'app_home_opened' },
+      event: { type: 'message' },
     });
 
     it('a redelivery reaching the other replica while the first handles the event is skipped', async () => {

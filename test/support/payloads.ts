@@ -259,6 +259,17 @@ export function eventCallback(event: Record<string, unknown>, options: { eventId
   };
 }
 
+/** A reaction to a message: an event groundcrew records as processed (unlike app_home_opened, which it may repeat). */
+export function reactionAdded(userId: string, channel = 'C0OTHER001') {
+  return {
+    type: 'reaction_added',
+    user: userId,
+    reaction: 'eyes',
+    item: { type: 'message', channel, ts: '1767225900.000100' },
+    event_ts: '1767225900.000600',
+  };
+}
+
 export function appHomeOpened(userId: string) {
   return { type: 'app_home_opened', user: userId, channel: 'D06EFGH7IJK', tab: 'home', event_ts: '1767225900.000500' };
 }
