@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lte, ne } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
+import { preparedRead } from '../db/prepared.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { writtenRow } from '../db/write.js';
@@ -65,6 +66,14 @@ export type ApprovalsRepo = ReturnType<typeof createApprovalsRepo>;
  */
 export function createApprovalsRepo(db: Database) {
   const approvals = twin(db, approvalsTable);
+  // Every pending approval: on every Home tab opening (the ones waiting for that person are picked from these).
+  const pendingRows = preparedRead(db, 'approvals.pending', (o) =>
+    o
+      .select()
+      .from(approvals)
+      .where(eq(approvals.status, 'pending'))
+      .orderBy(asc(approvals.expiresAt), asc(approvals.id)),
+  );
   const decisions = twin(db, approvalDecisionsTable);
   const messages = twin(db, approvalMessagesTable);
 
@@ -186,12 +195,7 @@ export function createApprovalsRepo(db: Database) {
 
     /** Every Home tab open asks for these (the statement cache keeps the query prepared). */
     async pending(): Promise<Approval[]> {
-      const rows = await orm(db)
-        .select()
-        .from(approvals)
-        .where(eq(approvals.status, 'pending'))
-        .orderBy(asc(approvals.expiresAt), asc(approvals.id));
-      return hydrate(rows);
+      return hydrate(await pendingRows({}));
     },
 
     async latestFor(subjectType: string, subjectId: string): Promise<Approval | null> {

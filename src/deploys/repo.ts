@@ -1,5 +1,6 @@
-import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
+import { preparedRead } from '../db/prepared.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { returningOne, uniqueViolation, write, writtenRow } from '../db/write.js';
@@ -37,6 +38,15 @@ function clashOf(error: unknown): DeployClash | null {
  */
 export function createDeploysRepo(db: Database) {
   const deploys = twin(db, deploysTable);
+  // A person's latest deploys: on every Home tab opening.
+  const historyOfRequester = preparedRead(db, 'deploys.history-of-requester', (o) =>
+    o
+      .select()
+      .from(deploys)
+      .where(eq(deploys.requestedBy, sql.placeholder('requester')))
+      .orderBy(desc(deploys.requestedAt), desc(deploys.id))
+      .limit(sql.placeholder('limit')),
+  );
   const locks = twin(db, deployLocksTable);
   const watchers = twin(db, deployLockWatchersTable);
   const freezes = twin(db, deployFreezesTable);
@@ -163,6 +173,9 @@ export function createDeploysRepo(db: Database) {
       filter: { service?: string; environment?: string; requestedBy?: string },
       limit: number,
     ): Promise<DeployRow[]> {
+      if (filter.requestedBy && !filter.service && !filter.environment) {
+        return historyOfRequester({ requester: filter.requestedBy, limit });
+      }
       const conditions = [
         filter.service ? eq(deploys.service, filter.service) : undefined,
         filter.environment ? eq(deploys.environment, filter.environment) : undefined,

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
+import { preparedRead } from '../db/prepared.js';
 import { orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { returningOne, writtenRow } from '../db/write.js';
@@ -47,6 +48,15 @@ export interface RequestsRepo {
 export function createRequestsRepo(db: Database): RequestsRepo {
   const t = twin(db, requestsTable);
   const changed = async (query: PromiseLike<RequestRow[]>) => (await returningOne(query)) ?? null;
+  // A person's latest requests: on every Home tab opening.
+  const byRequester = preparedRead(db, 'requests.by-requester', (o) =>
+    o
+      .select()
+      .from(t)
+      .where(eq(t.requester, sql.placeholder('requester')))
+      .orderBy(desc(t.submittedAt), desc(t.id))
+      .limit(sql.placeholder('limit')),
+  );
   return {
     insert: (row) => writtenRow(orm(db).insert(t).values(row).returning()),
     get: async (id) => (await orm(db).select().from(t).where(eq(t.id, id)).limit(1))[0] ?? null,
@@ -83,8 +93,7 @@ export function createRequestsRepo(db: Database): RequestsRepo {
       ),
     update: (id, patch) => changed(orm(db).update(t).set(patch).where(eq(t.id, id)).returning()),
     // The Home tab asks on every open: the statement cache keeps it prepared.
-    byRequester: (userId, limit) =>
-      orm(db).select().from(t).where(eq(t.requester, userId)).orderBy(desc(t.submittedAt), desc(t.id)).limit(limit),
+    byRequester: (userId, limit) => byRequester({ requester: userId, limit }),
     withStatus: (statuses) =>
       orm(db)
         .select()

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gte, isNotNull, isNull, lt, lte, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNotNull, isNull, lt, lte, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
+import { preparedRead } from '../db/prepared.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { returningAll, returningOne, write } from '../db/write.js';
@@ -60,6 +61,15 @@ export function createSupportRepo(db: Database): SupportRepo {
   const a = twin(db, supportAnswersTable);
   const one = async <T>(query: PromiseLike<T[]>) => (await query)[0] ?? null;
   const get = (id: number) => one(orm(db).select().from(t).where(eq(t.id, id)).limit(1));
+  // A person's open questions: on every Home tab opening.
+  const openByAsker = preparedRead(db, 'support.open-by-asker', (o) =>
+    o
+      .select()
+      .from(t)
+      .where(and(eq(t.askerId, sql.placeholder('asker')), ne(t.state, 'resolved')))
+      .orderBy(desc(t.openedAt), desc(t.id))
+      .limit(sql.placeholder('limit')),
+  );
   return {
     transaction: (fn) => inTransaction(db, fn),
     insertTicket: async (row) =>
@@ -133,12 +143,14 @@ export function createSupportRepo(db: Database): SupportRepo {
       ).length === 1,
     unresolved: () => orm(db).select().from(t).where(ne(t.state, 'resolved')).orderBy(asc(t.openedAt)),
     byAsker: (askerId, openOnly, limit) =>
-      orm(db)
-        .select()
-        .from(t)
-        .where(and(eq(t.askerId, askerId), openOnly ? ne(t.state, 'resolved') : undefined))
-        .orderBy(desc(t.openedAt), desc(t.id))
-        .limit(limit),
+      openOnly
+        ? openByAsker({ asker: askerId, limit })
+        : orm(db)
+            .select()
+            .from(t)
+            .where(and(eq(t.askerId, askerId), openOnly ? ne(t.state, 'resolved') : undefined))
+            .orderBy(desc(t.openedAt), desc(t.id))
+            .limit(limit),
     openedSince: (since) => orm(db).select().from(t).where(gte(t.openedAt, since)).orderBy(asc(t.openedAt)),
     claimCsat: async (id, at) =>
       (
