@@ -1,8 +1,18 @@
-import { defineConfig } from 'vitest/config';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { backendNeutralTests } from './test/support/backend-neutral.js';
+
+// GROUNDCREW_TEST_ONLY_BACKEND_DEPENDENT=1 (.ci/run's second run, on PostgreSQL): only the test files whose outcome
+// depends on GROUNDCREW_TEST_BACKEND; the others chose their database themselves and ran in the first run.
+const onlyBackendDependent = process.env.GROUNDCREW_TEST_ONLY_BACKEND_DEPENDENT === '1';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: onlyBackendDependent
+      ? [...configDefaults.exclude, ...backendNeutralTests(dirname(fileURLToPath(import.meta.url)))]
+      : configDefaults.exclude,
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

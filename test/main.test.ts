@@ -3,8 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort, type Proc, runToExit, startMain, VALID_YAML, workdir } from './ops/support.js';
-import { formEncode } from './support/harness.js';
-import { appHomeOpened, eventCallback, slashCommand } from './support/payloads.js';
+import { appHomeOpened, eventCallback, formEncode, slashCommand } from './support/payloads.js';
 import { signedHeaders } from './support/signing.js';
 import { eventually } from './support/wait.js';
 

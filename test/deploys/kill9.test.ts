@@ -7,8 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { freePort, type Proc, startTsx } from '../ops/support.js';
-import { formEncode } from '../support/harness.js';
-import { messageButton, slashCommand } from '../support/payloads.js';
+import { formEncode, messageButton, slashCommand } from '../support/payloads.js';
 import { signedHeaders } from '../support/signing.js';
 import { eventually } from '../support/wait.js';
 

@@ -10,7 +10,7 @@ import type { Database } from '../../src/db/database.js';
 import { type OpenPostgresOptions, openPostgres } from '../../src/db/postgres.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
 import { FakeSlack, SLACK_API_URL } from './fake-slack.js';
-import { BOT_ID, BOT_USER_ID, eventCallback, type SlashCommandPayload, slashCommand } from './payloads.js';
+import { BOT_ID, BOT_USER_ID, eventCallback, formEncode, type SlashCommandPayload, slashCommand } from './payloads.js';
 import { signedHeaders, TEST_SIGNING_SECRET } from './signing.js';
 import { createTestPostgres, testBackend } from './test-db.js';
 
@@ -74,9 +74,7 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export function formEncode(fields: Record<string, string>): string {
-  return new URLSearchParams(fields).toString();
-}
+export { formEncode };
 
 /** Starts the real Bolt App on a random loopback port with Slack's Web API replaced by FakeSlack (nock). */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {

@@ -273,3 +273,8 @@ export function reactionAdded(userId: string, channel = 'C0OTHER001') {
 export function appHomeOpened(userId: string) {
   return { type: 'app_home_opened', user: userId, channel: 'D06EFGH7IJK', tab: 'home', event_ts: '1767225900.000500' };
 }
+
+/** A form-encoded body, as Slack sends slash commands and interactivity payloads. */
+export function formEncode(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
