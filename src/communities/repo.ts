@@ -2,23 +2,27 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
-import { returningOne } from '../db/write.js';
+import { returningOne, writtenRow } from '../db/write.js';
 import type { RsvpStatus } from './model.js';
 import {
   type AgendaItemRow,
   type AnnouncementRow,
   communityAgendaItemsTable,
   communityAnnouncementsTable,
+  communityEventsTable,
   communityFollowersTable,
   communityOverridesTable,
   communityRsvpsTable,
   communitySignupsTable,
+  type EventRow,
   type OverrideRow,
   type RsvpRow,
   type SignupRow,
 } from './schema.js';
 
-export type { AgendaItemRow, AnnouncementRow, OverrideRow, RsvpRow, SignupRow };
+export type { AgendaItemRow, AnnouncementRow, EventRow, OverrideRow, RsvpRow, SignupRow };
+
+export type NewEvent = Omit<EventRow, 'id'>;
 
 /** Drizzle queries for communities; no rules here. An announcement's claim is an insert a unique key refuses. */
 export interface CommunitiesRepo {
@@ -43,6 +47,11 @@ export interface CommunitiesRepo {
   claimAnnouncement(subject: string, kind: string, at: Date): Promise<AnnouncementRow | null>;
   finishAnnouncement(id: number, patch: { outcome: string; channel?: string; ts?: string }): Promise<void>;
   announcements(subject: string): Promise<AnnouncementRow[]>;
+  /** The announcement posted at `channel`/`ts` (a thread's parent), if groundcrew posted one there. */
+  announcementAt(channel: string, ts: string): Promise<AnnouncementRow | null>;
+  /** One-off events leads added, oldest first. */
+  events(): Promise<EventRow[]>;
+  addEvent(event: NewEvent): Promise<EventRow>;
   follow(seriesId: string, userId: string, at: Date): Promise<boolean>;
   /** Takes the series' followers off the list; returns who they were (each is told once). */
   takeFollowers(seriesId: string): Promise<string[]>;
@@ -55,6 +64,7 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
   const signups = twin(db, communitySignupsTable);
   const announcements = twin(db, communityAnnouncementsTable);
   const followers = twin(db, communityFollowersTable);
+  const events = twin(db, communityEventsTable);
   return {
     transaction: (fn) => inTransaction(db, fn),
     overrides: () => orm(db).select().from(overrides).orderBy(asc(overrides.occurrenceKey)),
@@ -122,6 +132,17 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
     },
     announcements: (subject) =>
       orm(db).select().from(announcements).where(eq(announcements.subject, subject)).orderBy(asc(announcements.id)),
+    announcementAt: async (channel, ts) =>
+      (
+        await orm(db)
+          .select()
+          .from(announcements)
+          .where(and(eq(announcements.channel, channel), eq(announcements.ts, ts)))
+          .orderBy(asc(announcements.id))
+          .limit(1)
+      )[0] ?? null,
+    events: () => orm(db).select().from(events).orderBy(asc(events.id)),
+    addEvent: async (event) => writtenRow(orm(db).insert(events).values(event).returning()),
     follow: async (seriesId, userId, at) =>
       (
         await orm(db)

@@ -3,6 +3,7 @@ import { approvalDecisionsTable, approvalMessagesTable, approvalsTable } from '.
 import {
   communityAgendaItemsTable,
   communityAnnouncementsTable,
+  communityEventsTable,
   communityFollowersTable,
   communityOverridesTable,
   communityRsvpsTable,
@@ -62,6 +63,7 @@ export const communityAgendaItems = pg(communityAgendaItemsTable);
 export const communitySignups = pg(communitySignupsTable);
 export const communityAnnouncements = pg(communityAnnouncementsTable);
 export const communityFollowers = pg(communityFollowersTable);
+export const communityEvents = pg(communityEventsTable);
 export const surveyWaves = pg(surveyWavesTable);
 export const surveyInvitations = pg(surveyInvitationsTable);
 export const surveyTallies = pg(surveyTalliesTable);

@@ -103,7 +103,7 @@ export function announcement(kind: AnnouncementKind, d: OccurrenceDetails): Mess
     lines.push(
       d.series.kind === 'office-hours'
         ? mrkdwn`Sign up with what you want to discuss: first signed up, first seen.`
-        : mrkdwn`What should we talk about? Add an agenda item below.`,
+        : mrkdwn`What should we talk about? *Reply in this thread*, one item per message (or use Add an agenda item).`,
     );
   }
   lines.push(...agendaLines(d));
@@ -176,6 +176,18 @@ export function digestMessage(upcoming: OccurrenceDetails[], skipped: SkippedVie
   return { text: 'This week in the communities', blocks: linesToSections(lines) };
 }
 
+/** A one-off event a lead added, announced in the community channel. */
+export function addedPost(d: OccurrenceDetails): Message {
+  const lines: Mrkdwn[] = [
+    mrkdwn`:spiral_calendar_pad: New event: *${d.series.title}* (${d.community.name})`,
+    channelWhen(d),
+    ...where(d),
+  ];
+  if (d.series.description) lines.push(mrkdwn`${d.series.description}`);
+  lines.push(attendance(d));
+  return { text: `New event: ${d.series.title}`, blocks: [...linesToSections(lines), ...occurrenceActions(d)] };
+}
+
 /** `/platform events`: each occurrence with its buttons, in the person's zone. */
 export function eventsMessage(list: OccurrenceDetails[], tz: string | null, community?: string): Message {
   const title = community ? `Upcoming events of ${community}` : 'Upcoming events (next 14 days)';
@@ -187,17 +199,34 @@ export function eventsMessage(list: OccurrenceDetails[], tz: string | null, comm
   return { text: title, blocks };
 }
 
-/** `/platform communities`, and the welcome DM. */
-export function communitiesMessage(communities: readonly Community[], intro: string | null): Message {
-  const lines: Mrkdwn[] = intro ? [mrkdwn`${intro}`] : [mrkdwn`*Communities of practice*`];
-  for (const c of communities) {
+/** `/platform communities`, and the welcome DM: each community with a Join button (and its member count when known). */
+export function communitiesMessage(
+  communities: readonly Community[],
+  intro: string | null,
+  members: ReadonlyMap<string, number> = new Map(),
+): Message {
+  const blocks: KnownBlock[] = [section(intro ? mrkdwn`${intro}` : mrkdwn`*Communities of practice*`)];
+  for (const c of communities.slice(0, 45)) {
     const leads = [...c.leads.users.map(mention), ...c.leads.usergroups.map((g) => trusted(`<!subteam^${g}>`))];
-    lines.push(
-      mrkdwn`• *${c.name}* — ${c.description} Join ${channelLink(c.channel)}. Leads: ${trusted(leads.map((l) => l.text).join(', '))}`,
-    );
+    const count = members.get(c.id);
+    const size = count === undefined ? mrkdwn`` : mrkdwn` · ${String(count)} member${count === 1 ? '' : 's'}`;
+    const line = mrkdwn`*${c.name}* — ${c.description}\n${channelLink(c.channel)}${trusted(size)} · Leads: ${trusted(leads.map((l) => l.text).join(', '))}`;
+    blocks.push({
+      type: 'section',
+      block_id: `${IDS.joinBlockPrefix}${c.id}`,
+      text: mrkdwnText(line),
+      accessory: button('Join', IDS.join, c.id),
+    });
   }
-  lines.push(mrkdwn`Upcoming events: \`/platform events\`.`);
-  return { text: 'Communities of practice', blocks: linesToSections(lines) };
+  blocks.push(context(mrkdwn`Upcoming events: \`/platform events\`.`));
+  return { text: 'Communities of practice', blocks };
+}
+
+/** What the Join button answers when Slack would not add the person: how to join by hand. */
+export function howToJoin(community: Community, error: string): string {
+  const leads = community.leads.users.map((u) => `<@${u}>`).join(', ');
+  const ask = leads ? ` or ask a lead (${leads}) to add you` : '';
+  return `I could not add you to <#${community.channel}> (${error}). Open <#${community.channel}> and click *Join channel*${ask}.`;
 }
 
 export function feedMessage(urls: { name: string; url: string }[]): Message {
