@@ -9,6 +9,7 @@ import {
   type AnnouncementRow,
   communityAgendaItemsTable,
   communityAnnouncementsTable,
+  communityAttendanceTable,
   communityEventsTable,
   communityFollowersTable,
   communityOverridesTable,
@@ -35,7 +36,11 @@ export interface CommunitiesRepo {
   /** Sets one person's answer (insert or update). */
   saveRsvp(occurrenceKey: string, userId: string, status: RsvpStatus, at: Date): Promise<void>;
   /** Every answer and agenda item (office-hours sign-ups included) on these occurrences: the figures. */
-  activityOn(keys: readonly string[]): Promise<{ rsvps: RsvpRow[]; agendaKeys: string[] }>;
+  activityOn(
+    keys: readonly string[],
+  ): Promise<{ rsvps: RsvpRow[]; agendaKeys: string[]; attendance: { occurrenceKey: string; userId: string }[] }>;
+  /** "I'm here": true the first time this person checks in to this occurrence. */
+  checkIn(occurrenceKey: string, userId: string, at: Date): Promise<boolean>;
   /** Going and waitlisted answers of one person, any occurrence. */
   rsvpsOf(userId: string): Promise<RsvpRow[]>;
   addAgendaItem(occurrenceKey: string, userId: string, text: string, at: Date): Promise<void>;
@@ -65,6 +70,7 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
   const announcements = twin(db, communityAnnouncementsTable);
   const followers = twin(db, communityFollowersTable);
   const events = twin(db, communityEventsTable);
+  const attendance = twin(db, communityAttendanceTable);
   return {
     transaction: (fn) => inTransaction(db, fn),
     overrides: () => orm(db).select().from(overrides).orderBy(asc(overrides.occurrenceKey)),
@@ -83,7 +89,7 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
         .onConflictDoUpdate({ target: [rsvps.occurrenceKey, rsvps.userId], set: { status, at } });
     },
     async activityOn(keys) {
-      if (keys.length === 0) return { rsvps: [], agendaKeys: [] };
+      if (keys.length === 0) return { rsvps: [], agendaKeys: [], attendance: [] };
       const list = [...keys];
       const items = await orm(db)
         .select({ key: agenda.occurrenceKey })
@@ -96,8 +102,20 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
       return {
         rsvps: await orm(db).select().from(rsvps).where(inArray(rsvps.occurrenceKey, list)),
         agendaKeys: [...items, ...queued].map((r) => r.key),
+        attendance: await orm(db)
+          .select({ occurrenceKey: attendance.occurrenceKey, userId: attendance.userId })
+          .from(attendance)
+          .where(inArray(attendance.occurrenceKey, list)),
       };
     },
+    checkIn: async (occurrenceKey, userId, at) =>
+      (
+        await orm(db)
+          .insert(attendance)
+          .values({ occurrenceKey, userId, at })
+          .onConflictDoNothing()
+          .returning({ id: attendance.id })
+      ).length === 1,
     rsvpsOf: (userId) =>
       orm(db)
         .select()

@@ -131,6 +131,18 @@ export const communityEventsTable = sqliteTable(
   (t) => [index('community_events_community_idx').on(t.community)],
 );
 
+/** Who was there: people who clicked "I'm here" from 15 minutes before the start to the end; once per person. */
+export const communityAttendanceTable = sqliteTable(
+  'community_attendance',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    occurrenceKey: text('occurrence_key').notNull(),
+    userId: text('user_id').notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('community_attendance_person_idx').on(t.occurrenceKey, t.userId)],
+);
+
 export type EventRow = typeof communityEventsTable.$inferSelect;
 export type OverrideRow = typeof communityOverridesTable.$inferSelect;
 export type RsvpRow = typeof communityRsvpsTable.$inferSelect;

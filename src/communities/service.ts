@@ -5,6 +5,7 @@ import type { Community } from './config.js';
 import {
   answerRsvp,
   type CommunityFigures,
+  checkInOpen,
   communityFigures,
   type RsvpEntry,
   type RsvpStatus,
@@ -247,6 +248,20 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
       return { position: details.agenda.findIndex((a) => a.userId === userId) + 1, details };
     },
 
+    /** "I'm here": records who came (once per person), from 15 minutes before the start to the end. */
+    async checkIn(key: string, userId: string): Promise<{ first: boolean; details: OccurrenceDetails }> {
+      const view = await open(key);
+      if (!checkInOpen(view.occurrence, clock.now())) {
+        throw invalidInput(
+          view.occurrence.status === 'cancelled'
+            ? 'This event was called off.'
+            : 'Check-in opens 15 minutes before the start and closes at the end.',
+        );
+      }
+      const first = await repo.checkIn(key, userId, clock.now());
+      return { first, details: await occurrences.details(view) };
+    },
+
     /** "Tell me when the next one opens" for the series of `key`. */
     async follow(key: string, userId: string): Promise<boolean> {
       const view = await open(key);
@@ -398,18 +413,19 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
 
     /**
      * Per community over the last `days`: members (channel members, given by the caller), events held, average
-     * going, agenda items (office-hours sign-ups included). Attendance is not tracked, so it is null.
+     * going, average attendance (people who checked in), agenda items (office-hours sign-ups included).
      */
     async figures(members: { communityId: string; userId: string }[], days = 90): Promise<CommunityFigures[]> {
       const now = clock.now();
       const views = await occurrences.upcoming({ from: new Date(now.getTime() - days * DAY), to: now });
-      const { rsvps, agendaKeys } = await repo.activityOn(views.map((v) => v.occurrence.key));
+      const { rsvps, agendaKeys, attendance } = await repo.activityOn(views.map((v) => v.occurrence.key));
       return communityFigures({
         communityIds: config.communities.map((c) => c.id),
         members,
         occurrences: views.map((v) => ({ ...v.occurrence, communityId: v.community.id })),
         rsvps: rsvps.map((r) => ({ occurrenceKey: r.occurrenceKey, userId: r.userId, status: r.status })),
         agendaItems: agendaKeys.map((occurrenceKey) => ({ occurrenceKey })),
+        attendance,
         now,
       });
     },

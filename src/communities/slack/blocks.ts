@@ -62,10 +62,18 @@ function agendaLines(d: OccurrenceDetails): Mrkdwn[] {
 }
 
 /** Going / Not going (and the office-hours and lead buttons); none on a cancelled occurrence. */
-export function occurrenceActions(d: OccurrenceDetails, options: { agenda?: boolean; lead?: boolean } = {}) {
+export function occurrenceActions(
+  d: OccurrenceDetails,
+  options: { agenda?: boolean; lead?: boolean; checkIn?: boolean } = {},
+) {
   if (d.occurrence.status === 'cancelled') return [];
   const key = d.occurrence.key;
-  const elements: Button[] = [button('Going', IDS.going, key, 'primary'), button('Not going', IDS.notGoing, key)];
+  const elements: Button[] = [];
+  if (options.checkIn) elements.push(button("I'm here", IDS.checkIn, key, 'primary'));
+  elements.push(
+    button('Going', IDS.going, key, options.checkIn ? undefined : 'primary'),
+    button('Not going', IDS.notGoing, key),
+  );
   if (d.series.kind === 'office-hours') {
     elements.push(
       button('Sign up with a topic', IDS.signUp, key),
@@ -109,7 +117,10 @@ export function announcement(kind: AnnouncementKind, d: OccurrenceDetails): Mess
   lines.push(...agendaLines(d));
   return {
     text: `${HEADLINE[kind]}: ${d.series.title}`,
-    blocks: [...linesToSections(lines), ...occurrenceActions(d, { agenda: kind === 'agenda-request' })],
+    blocks: [
+      ...linesToSections(lines),
+      ...occurrenceActions(d, { agenda: kind === 'agenda-request', checkIn: kind === 'reminder-soon' }),
+    ],
   };
 }
 
@@ -119,7 +130,7 @@ export function reminderDm(kind: AnnouncementKind, d: OccurrenceDetails, tz: str
   lines.push(...agendaLines(d));
   return {
     text: `${HEADLINE[kind]}: ${d.series.title}`,
-    blocks: [...linesToSections(lines), ...occurrenceActions(d, { lead: false })],
+    blocks: [...linesToSections(lines), ...occurrenceActions(d, { lead: false, checkIn: kind === 'reminder-soon' })],
   };
 }
 
@@ -258,10 +269,13 @@ export function statsMessage(figures: CommunityFigures[], communities: readonly 
   const lines: Mrkdwn[] = [mrkdwn`*Communities, last ${days} days*`];
   for (const f of figures) {
     const going = f.averageGoing === null ? '–' : String(f.averageGoing);
+    const there = f.averageAttendance === null ? '–' : String(f.averageAttendance);
     lines.push(
-      mrkdwn`• *${name(f.communityId)}*: ${f.members} members · ${f.eventsHeld} events held · ${going} going per event · ${f.agendaItems} agenda items`,
+      mrkdwn`• *${name(f.communityId)}*: ${f.members} members · ${f.eventsHeld} events held · ${going} going per event · ${there} there per event · ${f.agendaItems} agenda items`,
     );
   }
-  lines.push(mrkdwn`_Attendance is not recorded; "going" counts the answers._`);
+  lines.push(
+    mrkdwn`_"Going" counts the answers; "there" counts people who clicked I'm here (from 15 minutes before the start to the end)._`,
+  );
   return { text: `Communities, last ${days} days`, blocks: linesToSections(lines) };
 }

@@ -7,6 +7,7 @@ export const IDS = {
   addAgenda: 'communities.agenda-add',
   signUp: 'communities.signup',
   follow: 'communities.follow',
+  checkIn: 'communities.check-in',
   cancel: 'communities.lead-cancel',
   move: 'communities.lead-move',
   agendaView: 'communities.agenda-modal',

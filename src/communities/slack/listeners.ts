@@ -121,6 +121,14 @@ export function registerCommunityListeners(app: App, service: CommunitiesService
     const { details } = await service.rsvp(key, userId, false);
     await say(`Noted: you are not going to *${details.series.title}*.`);
   });
+  button(IDS.checkIn, async ({ key, userId, say }) => {
+    const { first, details } = await service.checkIn(key, userId);
+    await say(
+      first
+        ? `:white_check_mark: Checked in to *${details.series.title}*. Enjoy!`
+        : `You are already checked in to *${details.series.title}*.`,
+    );
+  });
   button(IDS.follow, async ({ key, userId, say }) => {
     await service.follow(key, userId);
     await say(':bell: I will send you a DM when the next one opens for sign-ups.');
