@@ -93,12 +93,14 @@ describe('communities: agenda items from replies in the agenda request’s threa
     await app.event(reply('1767225600.999999', B, 'another thread'), { eventId: 'Ev0AGENDA06' });
     // The last event a person sends in the thread shows the ones before it were handled.
     await app.event(reply(thread, B, 'Dependency upgrades'), { eventId: 'Ev0AGENDA07' });
+    // A reply also sent to the channel is a reply too.
+    await app.event(reply(thread, A, 'Flaky tests', { subtype: 'thread_broadcast' }), { eventId: 'Ev0AGENDA09' });
     await settled(app);
-    expect(await agenda(app)).toEqual([`${A}: Monorepo build times`, `${B}: Dependency upgrades`]);
+    expect(await agenda(app)).toEqual([`${A}: Monorepo build times`, `${B}: Dependency upgrades`, `${A}: Flaky tests`]);
 
     // The request post is rewritten to list the items so far.
     const updates = app.slack.callsTo('chat.update').filter((c) => c.args.ts === thread);
-    expect(updates).toHaveLength(2);
+    expect(updates).toHaveLength(3);
     expect(text(updates.at(-1)!)).toContain('1. Monorepo build times');
     expect(text(updates.at(-1)!)).toContain('2. Dependency upgrades');
 
@@ -112,7 +114,7 @@ describe('communities: agenda items from replies in the agenda request’s threa
     await jumpTo(app, '2026-11-25T14:30:00Z');
     await app.event(reply(thread, A, 'too late'), { eventId: 'Ev0AGENDA08' });
     await settled(app);
-    expect(await agenda(app)).toHaveLength(2);
+    expect(await agenda(app)).toHaveLength(3);
   });
 
   it('calls the week off when its thread got no replies (cancel-if-empty reads the same items)', async () => {

@@ -216,10 +216,12 @@ export function registerCommunityListeners(app: App, service: CommunitiesService
   });
 
   // Agenda items from replies in an agenda request's thread. People's replies only: bots, edits, deletions and
-  // other subtypes are ignored; the item and the event's mark are one transaction, so a redelivery adds nothing.
+  // other subtypes (joins, topic changes) are ignored; the item and the event's mark are one transaction, so a redelivery adds nothing.
   app.event('message', async ({ event, body }) => {
     const m = event as MessageEvent;
-    if (m.subtype !== undefined || m.bot_id || !m.user || !m.channel || !m.ts) return;
+    // A reply also sent to the channel (thread_broadcast) is still a reply; file shares count for their text.
+    if (m.subtype !== undefined && m.subtype !== 'thread_broadcast' && m.subtype !== 'file_share') return;
+    if (m.bot_id || !m.user || !m.channel || !m.ts) return;
     if (!m.thread_ts || m.thread_ts === m.ts) return;
     const reply = { channel: m.channel, threadTs: m.thread_ts, ts: m.ts, userId: m.user, text: m.text ?? '' };
     await service.agendaFromThread(reply, (effect) => commitWithEvent(db, body, clock.now(), effect));
