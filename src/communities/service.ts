@@ -300,7 +300,10 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
      * A lead adds a one-off event: stored, audited, announced in the community channel; from then on it is an
      * occurrence like any other (RSVP, reminders, cancel and move, the feed). Field mistakes come back per field.
      */
-    async addEvent(by: string, input: NewEventInput): Promise<OccurrenceDetails> {
+    async addEvent(
+      by: string,
+      input: NewEventInput,
+    ): Promise<{ details: OccurrenceDetails; announceProblem: string | null }> {
       const community = occurrences.communityById.get(input.community);
       if (!community) throw invalidInput('Pick a community.', { community: 'Pick a community.' });
       if (!(await isLead(community, by))) {
@@ -383,8 +386,13 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
       const view = await occurrences.find(occurrenceKey(`${EVENT_SERIES_PREFIX}${row.id}`, startAt));
       if (!view) throw new Error(`event ${row.id} was stored but names no occurrence`);
       const details = await occurrences.details(view);
-      await notifier.added(details);
-      return details;
+      // The event is stored: a channel that refuses the post must not make the lead add it twice.
+      try {
+        await notifier.added(details);
+        return { details, announceProblem: null };
+      } catch (error) {
+        return { details, announceProblem: error instanceof Error ? error.message : String(error) };
+      }
     },
 
     /** The welcome DM, once per person (a row claims it). */

@@ -168,6 +168,23 @@ describe('communities: /platform event add', () => {
   });
 });
 
+describe('communities: an added event whose channel refuses the post', () => {
+  it('keeps the event and tells the lead it could not be announced (so it is not added twice)', async () => {
+    app = await startCommunitiesApp();
+    app.slack.on('chat.postMessage', (args) =>
+      args.channel === FRONTEND_CHANNEL
+        ? { ok: false, error: 'not_in_channel' }
+        : { ok: true, channel: args.channel, ts: '1767225600.900000' },
+    );
+    expect(await submitEvent(app, LEAD)).toBeNull();
+    await eventually(
+      () => posts(app!, LEAD, 'Added *Accessibility workshop*', 'could not announce', 'not_in_channel').length === 1,
+    );
+    const listed = await ackBody(await app.command('events frontend', { user_id: ENGINEER }));
+    expect(blockText(listed?.blocks)).toContain('Accessibility workshop');
+  });
+});
+
 describe('communities: Join buttons', () => {
   const join = (test: TestApp, userId: string, community: string) =>
     test.interact(

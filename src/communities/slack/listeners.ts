@@ -190,11 +190,15 @@ export function registerCommunityListeners(app: App, service: CommunitiesService
   /** `/platform event add`: a lead's one-off event; a refusal shows on its field. */
   app.view(IDS.eventView, async ({ ack, body, view, client }) => {
     try {
-      const details = await service.addEvent(body.user.id, eventInput(view.state.values));
+      const { details, announceProblem } = await service.addEvent(body.user.id, eventInput(view.state.values));
       await ack();
+      const where = `<#${details.community.channel}>`;
+      const said = announceProblem
+        ? `but I could not announce it in ${where} (${announceProblem}). It is in \`/platform events\` and the feed`
+        : `and announced it in ${where}`;
       await client.chat.postMessage({
         channel: body.user.id,
-        text: `:spiral_calendar_pad: Added *${details.series.title}* and announced it in <#${details.community.channel}>. Its key is \`${details.occurrence.key}\`.`,
+        text: `:spiral_calendar_pad: Added *${details.series.title}* ${said}. Its key is \`${details.occurrence.key}\`.`,
       });
     } catch (error) {
       if (!isDomainError(error)) throw error;

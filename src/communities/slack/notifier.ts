@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { createSafely } from '../../logger.js';
-import { postToConfigured } from '../../slack/channel-post.js';
+import { postToConfigured, slackErrorCode } from '../../slack/channel-post.js';
 import type { ChannelInviter, CommunitiesNotifier } from '../ports.js';
 import {
   addedPost,
@@ -81,12 +81,6 @@ export function createSlackCommunitiesNotifier(
   };
 }
 
-/** The Slack error code of a failed Web API call (`not_in_channel`), or a word for a call that got no answer. */
-function slackError(error: unknown): string {
-  const code = (error as { data?: { error?: unknown } } | null)?.data?.error;
-  return typeof code === 'string' ? code : 'Slack did not answer';
-}
-
 /**
  * Join buttons: conversations.invite (channels:manage for public channels). The bot must be in the channel; for a
  * private channel, or where Slack refuses (`not_in_channel`, `restricted_action`, …), the person is told how to join.
@@ -98,7 +92,7 @@ export function createSlackChannelInviter(client: WebClient): ChannelInviter {
         await client.conversations.invite({ channel, users: userId });
         return { kind: 'invited' };
       } catch (error) {
-        const code = slackError(error);
+        const code = slackErrorCode(error) ?? 'Slack did not answer';
         if (code === 'already_in_channel') return { kind: 'already-in' };
         return { kind: 'cannot', error: code };
       }
