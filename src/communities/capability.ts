@@ -17,17 +17,22 @@ export const communitiesCapability = defineCapability('communities', (core) => {
   if (!config) {
     return {
       routes: [feedRoute(null, secret)],
-      commands: [
-        {
-          name: 'events',
-          usage: 'events',
-          summary: 'community events (not set up here yet)',
-          minRole: 'member',
-          async handle(ctx) {
-            await ctx.reply('Communities are not set up: the `communities:` section of groundcrew.yml is missing.');
-          },
+      // The commands exist, to say how to set communities up rather than "unknown command".
+      commands: (
+        [
+          ['events', 'community events'],
+          ['communities', 'communities of practice'],
+          ['event add', 'leads: add a community event'],
+        ] as const
+      ).map(([name, what]) => ({
+        name,
+        usage: name,
+        summary: `${what} (not set up here yet)`,
+        minRole: 'member' as const,
+        async handle(ctx: { reply(text: string): Promise<void> }) {
+          await ctx.reply('Communities are not set up: the `communities:` section of groundcrew.yml is missing.');
         },
-      ],
+      })),
     };
   }
   const repo = createCommunitiesRepo(core.db);

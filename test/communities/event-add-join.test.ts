@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDS } from '../../src/communities/slack/ids.js';
-import { ackBody, blockText, ENGINEER, type TestApp } from '../support/harness.js';
+import { ackBody, blockText, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { messageButton, type ViewStateValue, viewSubmission } from '../support/payloads.js';
 import { eventually, settled } from '../support/wait.js';
 import { createTwinReader } from './db.js';
@@ -244,5 +244,16 @@ describe('communities: Join buttons', () => {
     await settled(app);
     const [welcome] = posts(app, NEWCOMER, 'Welcome!');
     expect(JSON.stringify(welcome!.args.blocks)).toContain(`"action_id":"${IDS.join}","value":"frontend"`);
+  });
+});
+
+describe('communities: not set up', () => {
+  it('answers /platform communities and /platform event add with how to set communities up', async () => {
+    app = await startTestApp();
+    for (const command of ['communities', 'event add', 'events']) {
+      const reply = await ackBody(await app.command(command, { user_id: LEAD }));
+      expect(reply?.text, command).toContain('`communities:` section of groundcrew.yml is missing');
+    }
+    expect(app.slack.callsTo('views.open')).toHaveLength(0);
   });
 });
