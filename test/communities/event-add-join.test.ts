@@ -14,6 +14,7 @@ import {
   NEWBIES_CHANNEL,
   posts,
   startCommunitiesApp,
+  tempDbPath,
   text,
 } from './support.js';
 
@@ -165,6 +166,27 @@ describe('communities: /platform event add', () => {
     await click(app, LEAD, IDS.cancel, EVENT_KEY);
     expect(posts(app, FRONTEND_CHANNEL, 'Accessibility workshop', 'called off')).toHaveLength(1);
     expect(posts(app, A, 'Accessibility workshop', 'called off')).toHaveLength(1);
+  });
+});
+
+describe('communities: an added event across a restart', () => {
+  it('is still there after a restart on the same database, and its reminder is posted once', async () => {
+    const dbPath = tempDbPath();
+    app = await startCommunitiesApp({ dbPath });
+    expect(await submitEvent(app, LEAD)).toBeNull();
+    await click(app, ENGINEER, IDS.going, EVENT_KEY);
+    await jumpTo(app, '2026-11-29T14:00:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Accessibility workshop')).toHaveLength(1);
+    await app.stop();
+
+    // Five minutes later, a new process on the same database: the catch-up finds the reminder announced.
+    app = await startCommunitiesApp({ dbPath, clock: '2026-11-29T14:05:00Z' });
+    await jumpTo(app, '2026-11-30T13:45:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Accessibility workshop')).toHaveLength(0);
+    expect(
+      posts(app, FRONTEND_CHANNEL, 'Starting in 15 minutes', 'Accessibility workshop', '1 of 1 going'),
+    ).toHaveLength(1);
+    expect(posts(app, ENGINEER, 'Starting in 15 minutes', 'Accessibility workshop')).toHaveLength(1);
   });
 });
 
