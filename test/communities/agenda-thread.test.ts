@@ -1,8 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../../src/clock.js';
 import { createCommunitiesRepo } from '../../src/communities/repo.js';
-import type { TestApp } from '../support/harness.js';
+import { startTestApp, type TestApp } from '../support/harness.js';
 import { settled } from '../support/wait.js';
-import { FORUM_KEY, FRONTEND_CHANNEL, jumpTo, posts, startCommunitiesApp, text } from './support.js';
+import {
+  communitiesConfig,
+  FORUM_KEY,
+  FRONTEND_CHANNEL,
+  jumpTo,
+  MONDAY_MORNING,
+  posts,
+  startCommunitiesApp,
+  text,
+} from './support.js';
 
 const A = 'U0AAAA001';
 const B = 'U0BBBB001';
@@ -126,5 +136,21 @@ describe('communities: agenda items from replies in the agenda request’s threa
     await settled(app);
     await jumpTo(app, '2026-11-24T14:00:00Z');
     expect(posts(app, FRONTEND_CHANNEL, 'Architecture forum', 'called off', 'no agenda items arrived')).toHaveLength(1);
+  });
+});
+
+describe('communities: an empty agenda with ifEmpty: async', () => {
+  it('announces the week as going async at T-1 day instead of calling it off, and still reminds', async () => {
+    const config = communitiesConfig();
+    config.series = (config.series as { id: string; agenda?: unknown }[]).map((s) =>
+      s.id === 'fe-forum' ? { ...s, agenda: { daysBefore: 2, ifEmpty: 'async' } } : s,
+    );
+    app = await startTestApp({ team: { communities: config }, clock: createManualClock(MONDAY_MORNING) });
+    await jumpTo(app, '2026-11-23T14:00:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Agenda wanted', 'Architecture forum')).toHaveLength(1);
+    await jumpTo(app, '2026-11-24T14:00:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Architecture forum', 'goes async this time')).toHaveLength(1);
+    expect(posts(app, FRONTEND_CHANNEL, 'Architecture forum', 'called off')).toHaveLength(0);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Architecture forum')).toHaveLength(1);
   });
 });
