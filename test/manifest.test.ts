@@ -45,7 +45,9 @@ describe('manifest.yml', () => {
     // Survey DMs go to user IDs with chat.postMessage (chat:write): no conversations.open, so no im:write.
     // views.open/update/publish need no scope. Support (docs/support.md, "Slack permissions"): help-channel messages
     // (message.channels needs channels:history), 👀 ✅ ⏳ 📖 (reaction_added/removed need reactions:read), the
-    // asker's time zone from users.info (users:read); the message shortcut needs only `commands`.
+    // asker's time zone from users.info (users:read); the message shortcut needs only `commands`. Communities
+    // (docs/communities.md, "Slack scopes and events"): Join buttons call conversations.invite (channels:manage, public
+    // channels only); agenda items from replies in an agenda request's thread (message.channels, channels:history).
     expect(manifest.oauth_config.scopes.bot).toEqual([
       'commands',
       'chat:write',
@@ -57,6 +59,7 @@ describe('manifest.yml', () => {
       'files:write',
       'channels:history',
       'reactions:read',
+      'channels:manage',
     ]);
     expect(manifest.settings.event_subscriptions.bot_events).toEqual([
       'app_home_opened',

@@ -111,7 +111,7 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
       const views = await occurrences.upcoming({ from, to: new Date(now.getTime() + DUE_AHEAD_MS) });
       const due = dueBetween(
         views.map((v) => v.occurrence),
-        occurrences.seriesById,
+        await occurrences.seriesById(),
         { from, to: new Date(now.getTime() + 1) },
       );
       let done = 0;

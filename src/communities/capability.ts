@@ -8,7 +8,7 @@ import { createCommunitiesService } from './service.js';
 import { homeSection } from './slack/blocks.js';
 import { communityCommands } from './slack/commands.js';
 import { registerCommunityListeners } from './slack/listeners.js';
-import { createSlackCommunitiesNotifier, timezoneOf } from './slack/notifier.js';
+import { createSlackChannelInviter, createSlackCommunitiesNotifier, timezoneOf } from './slack/notifier.js';
 
 /** Communities of practice: events on a schedule, RSVPs with a waitlist, reminders, agendas, office hours, a feed. */
 export const communitiesCapability = defineCapability('communities', (core) => {
@@ -17,17 +17,22 @@ export const communitiesCapability = defineCapability('communities', (core) => {
   if (!config) {
     return {
       routes: [feedRoute(null, secret)],
-      commands: [
-        {
-          name: 'events',
-          usage: 'events',
-          summary: 'community events (not set up here yet)',
-          minRole: 'member',
-          async handle(ctx) {
-            await ctx.reply('Communities are not set up: the `communities:` section of groundcrew.yml is missing.');
-          },
+      // The commands exist, to say how to set communities up rather than "unknown command".
+      commands: (
+        [
+          ['events', 'community events'],
+          ['communities', 'communities of practice'],
+          ['event add', 'leads: add a community event'],
+        ] as const
+      ).map(([name, what]) => ({
+        name,
+        usage: name,
+        summary: `${what} (not set up here yet)`,
+        minRole: 'member' as const,
+        async handle(ctx: { reply(text: string): Promise<void> }) {
+          await ctx.reply('Communities are not set up: the `communities:` section of groundcrew.yml is missing.');
         },
-      ],
+      })),
     };
   }
   const repo = createCommunitiesRepo(core.db);
@@ -39,14 +44,20 @@ export const communitiesCapability = defineCapability('communities', (core) => {
     people: core.people,
     audit: core.audit,
     notifier: createSlackCommunitiesNotifier(core.client, core.publishHome, core.logger),
+    channels: createSlackChannelInviter(core.client),
   });
   const base = publicUrl(core.config.env).replace(/\/$/, '');
   return {
     commands: communityCommands(service, (scope) => `${base}${feedPath(secret, scope)}`, core.client),
-    listeners: (app) => registerCommunityListeners(app, service),
+    listeners: (app) => registerCommunityListeners(app, service, core.db, core.clock),
     routes: [
       feedRoute(
-        { config, overrides: async () => (await repo.overrides()).map(toOverride), now: () => core.clock.now() },
+        {
+          config,
+          series: () => service.occurrences.allSeries(),
+          overrides: async () => (await repo.overrides()).map(toOverride),
+          now: () => core.clock.now(),
+        },
         secret,
       ),
     ],

@@ -118,6 +118,17 @@ export function rsvpOpen(occurrence: Pick<Occurrence, 'start' | 'status'>, now: 
   return occurrence.status !== 'cancelled' && now < occurrence.start;
 }
 
+/** "I'm here" opens 15 minutes before the start (with the last reminder) and closes at the end. */
+export const CHECK_IN_OPENS_MS = 15 * 60_000;
+
+export function checkInOpen(occurrence: Pick<Occurrence, 'start' | 'end' | 'status'>, now: Date): boolean {
+  return (
+    occurrence.status !== 'cancelled' &&
+    now.getTime() >= occurrence.start.getTime() - CHECK_IN_OPENS_MS &&
+    now < occurrence.end
+  );
+}
+
 // ---------- the T-1 day decision ----------
 
 export type Decision =

@@ -10,7 +10,7 @@ import {
   parseOccurrenceKey,
   type Window,
 } from './recurrence.js';
-import type { CommunitiesRepo, OverrideRow } from './repo.js';
+import type { CommunitiesRepo, EventRow, OverrideRow } from './repo.js';
 
 /**
  * Occurrences as people see them: the configured series expanded with the holidays and the overrides leads stored,
@@ -24,51 +24,87 @@ export function toOverride(row: OverrideRow): OccurrenceOverride {
     : { ...base, kind: 'cancelled' };
 }
 
+/** A configured series id cannot hold a dot, so `event.<id>` never collides with one. */
+export const EVENT_SERIES_PREFIX = 'event.';
+
+/** A one-off event a lead added: a series without a rule, a plain meetup (no agenda collection, no minimum). */
+export function eventSeries(row: EventRow): Series {
+  return {
+    id: `${EVENT_SERIES_PREFIX}${row.id}`,
+    community: row.community,
+    title: row.title,
+    ...(row.description ? { description: row.description } : {}),
+    recurrence: null,
+    start: row.start,
+    duration: row.duration,
+    timezone: row.timezone,
+    ...(row.location ? { location: row.location } : {}),
+    ...(row.link ? { link: row.link } : {}),
+    ...(row.capacity !== null ? { capacity: row.capacity } : {}),
+    kind: 'meetup',
+  };
+}
+
 export function createOccurrences(config: CommunitiesConfig, repo: CommunitiesRepo) {
-  const seriesById = new Map(config.series.map((s) => [s.id, s]));
   const communityById = new Map(config.communities.map((c) => [c.id, c]));
   const communityOf = (series: Series): Community => communityById.get(series.community)!;
 
-  async function expand(window: Window, communityId?: string) {
-    const series = config.series.filter((s) => !communityId || s.community === communityId);
-    const overrides = (await repo.overrides()).map(toOverride);
-    return expandAll(series, window, { holidays: config.holidays, overrides });
+  /** The configured series and the one-off events leads added (whose community is still configured). */
+  async function allSeries(): Promise<Series[]> {
+    const added = (await repo.events()).filter((e) => communityById.has(e.community)).map(eventSeries);
+    return [...config.series, ...added];
   }
 
-  const view = (occurrence: Occurrence): OccurrenceView => {
-    const series = seriesById.get(occurrence.seriesId)!;
+  async function seriesById(): Promise<Map<string, Series>> {
+    return new Map((await allSeries()).map((s) => [s.id, s]));
+  }
+
+  async function expand(window: Window, communityId?: string) {
+    const all = await allSeries();
+    const series = all.filter((s) => !communityId || s.community === communityId);
+    const overrides = (await repo.overrides()).map(toOverride);
+    const byId = new Map(all.map((s) => [s.id, s]));
+    return { byId, ...expandAll(series, window, { holidays: config.holidays, overrides }) };
+  }
+
+  const view = (byId: ReadonlyMap<string, Series>, occurrence: Occurrence): OccurrenceView => {
+    const series = byId.get(occurrence.seriesId)!;
     return { occurrence, series, community: communityOf(series) };
   };
 
   return {
+    allSeries,
     seriesById,
     communityById,
     /** Occurrences starting in the window (a moved one by its new start), cancelled ones included. */
     async upcoming(window: Window, communityId?: string): Promise<OccurrenceView[]> {
-      return (await expand(window, communityId)).occurrences.map(view);
+      const { byId, occurrences } = await expand(window, communityId);
+      return occurrences.map((o) => view(byId, o));
     },
     async skipped(window: Window, communityId?: string): Promise<SkippedView[]> {
-      return (await expand(window, communityId)).skipped.map((s) => {
-        const series = seriesById.get(s.seriesId)!;
+      const { byId, skipped } = await expand(window, communityId);
+      return skipped.map((s) => {
+        const series = byId.get(s.seriesId)!;
         return { ...s, series, community: communityOf(series) };
       });
     },
     /** The occurrence a key names, as it stands now; null when the key names none (or a holiday skipped it). */
     async find(key: string): Promise<OccurrenceView | null> {
       const parsed = parseOccurrenceKey(key);
-      const series = parsed && seriesById.get(parsed.seriesId);
+      const byId = await seriesById();
+      const series = parsed && byId.get(parsed.seriesId);
       if (!parsed || !series || !isOriginalStart(series, parsed.originalStart)) return null;
       const { originalStart } = parsed;
       const override = await repo.override(occurrenceKey(series.id, originalStart));
       const base = { key, seriesId: series.id, originalStart, reason: override?.reason ?? undefined };
       if (override?.kind === 'moved' && override.start) {
         const end = new Date(override.start.getTime() + series.duration);
-        return view({ ...base, start: override.start, end, status: 'moved' });
+        return view(byId, { ...base, start: override.start, end, status: 'moved' });
       }
       if (holidayOn(originalStart, series.timezone, series.community, config.holidays)) return null;
       const end = new Date(originalStart.getTime() + series.duration);
       const status = override?.kind === 'cancelled' ? 'cancelled' : 'scheduled';
-      return view({ ...base, start: originalStart, end, status });
+      return view(byId, { ...base, start: originalStart, end, status });
     },
     /** The view with its RSVPs, agenda items (or office-hours queue) and capacity. */
     async details(v: OccurrenceView): Promise<OccurrenceDetails> {

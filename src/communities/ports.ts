@@ -68,7 +68,51 @@ export interface CommunitiesNotifier {
   welcome(userId: string, communities: readonly Community[], message: string | null): Promise<void>;
   /** Someone asked to hear when the next office hours open. */
   nextOpened(userId: string, details: OccurrenceDetails): Promise<void>;
+  /** A lead added a one-off event: announced in the community channel with its buttons. */
+  added(details: OccurrenceDetails): Promise<{ channel: string; ts: string }>;
+  /** An agenda item came in a thread: the agenda request at `post` is rewritten to list the items so far. */
+  agendaChanged(details: OccurrenceDetails, post: { channel: string; ts: string }): Promise<void>;
   homeChanged(userIds: string[]): Promise<void>;
+}
+
+/** What asking Slack to add someone to a community channel gave. */
+export type InviteResult =
+  | { kind: 'invited' }
+  | { kind: 'already-in' }
+  /** Slack refused (`not_in_channel`, a private channel, `restricted_action`, …): the person is told how to join. */
+  | { kind: 'cannot'; error: string };
+
+/** Port: adds a person to a channel (the Slack adapter calls conversations.invite). */
+export interface ChannelInviter {
+  invite(channel: string, userId: string): Promise<InviteResult>;
+}
+
+/** A thread reply in a channel: a candidate agenda item when its thread is an agenda request. */
+export interface ThreadReply {
+  channel: string;
+  threadTs: string;
+  ts: string;
+  userId: string;
+  text: string;
+}
+
+/** Runs the writes together with marking the Slack event processed (src/slack/dedupe.ts commitWithEvent). */
+export type EventCommit = <T>(effect: () => Promise<T>) => Promise<{ applied: true; value: T } | { applied: false }>;
+
+/** A one-off event as a lead describes it in the modal (times are wall clock in `timezone`). */
+export interface NewEventInput {
+  community: string;
+  title: string;
+  /** `2026-12-03` */
+  date: string;
+  /** `11:00` */
+  time: string;
+  durationMinutes: number;
+  timezone: string;
+  description?: string | undefined;
+  location?: string | undefined;
+  link?: string | undefined;
+  capacity?: number | undefined;
 }
 
 export interface SkippedView extends SkippedOccurrence {
@@ -85,4 +129,5 @@ export interface CommunitiesServiceDeps {
   people: Pick<PeopleService, 'expand' | 'hasRole'>;
   audit: Pick<AuditLog, 'record'>;
   notifier: CommunitiesNotifier;
+  channels: ChannelInviter;
 }

@@ -2,23 +2,28 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
-import { returningOne } from '../db/write.js';
+import { returningOne, writtenRow } from '../db/write.js';
 import type { RsvpStatus } from './model.js';
 import {
   type AgendaItemRow,
   type AnnouncementRow,
   communityAgendaItemsTable,
   communityAnnouncementsTable,
+  communityAttendanceTable,
+  communityEventsTable,
   communityFollowersTable,
   communityOverridesTable,
   communityRsvpsTable,
   communitySignupsTable,
+  type EventRow,
   type OverrideRow,
   type RsvpRow,
   type SignupRow,
 } from './schema.js';
 
-export type { AgendaItemRow, AnnouncementRow, OverrideRow, RsvpRow, SignupRow };
+export type { AgendaItemRow, AnnouncementRow, EventRow, OverrideRow, RsvpRow, SignupRow };
+
+export type NewEvent = Omit<EventRow, 'id'>;
 
 /** Drizzle queries for communities; no rules here. An announcement's claim is an insert a unique key refuses. */
 export interface CommunitiesRepo {
@@ -31,7 +36,11 @@ export interface CommunitiesRepo {
   /** Sets one person's answer (insert or update). */
   saveRsvp(occurrenceKey: string, userId: string, status: RsvpStatus, at: Date): Promise<void>;
   /** Every answer and agenda item (office-hours sign-ups included) on these occurrences: the figures. */
-  activityOn(keys: readonly string[]): Promise<{ rsvps: RsvpRow[]; agendaKeys: string[] }>;
+  activityOn(
+    keys: readonly string[],
+  ): Promise<{ rsvps: RsvpRow[]; agendaKeys: string[]; attendance: { occurrenceKey: string; userId: string }[] }>;
+  /** "I'm here": true the first time this person checks in to this occurrence. */
+  checkIn(occurrenceKey: string, userId: string, at: Date): Promise<boolean>;
   /** Going and waitlisted answers of one person, any occurrence. */
   rsvpsOf(userId: string): Promise<RsvpRow[]>;
   addAgendaItem(occurrenceKey: string, userId: string, text: string, at: Date): Promise<void>;
@@ -43,6 +52,11 @@ export interface CommunitiesRepo {
   claimAnnouncement(subject: string, kind: string, at: Date): Promise<AnnouncementRow | null>;
   finishAnnouncement(id: number, patch: { outcome: string; channel?: string; ts?: string }): Promise<void>;
   announcements(subject: string): Promise<AnnouncementRow[]>;
+  /** The announcement posted at `channel`/`ts` (a thread's parent), if groundcrew posted one there. */
+  announcementAt(channel: string, ts: string): Promise<AnnouncementRow | null>;
+  /** One-off events leads added, oldest first. */
+  events(): Promise<EventRow[]>;
+  addEvent(event: NewEvent): Promise<EventRow>;
   follow(seriesId: string, userId: string, at: Date): Promise<boolean>;
   /** Takes the series' followers off the list; returns who they were (each is told once). */
   takeFollowers(seriesId: string): Promise<string[]>;
@@ -55,6 +69,8 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
   const signups = twin(db, communitySignupsTable);
   const announcements = twin(db, communityAnnouncementsTable);
   const followers = twin(db, communityFollowersTable);
+  const events = twin(db, communityEventsTable);
+  const attendance = twin(db, communityAttendanceTable);
   return {
     transaction: (fn) => inTransaction(db, fn),
     overrides: () => orm(db).select().from(overrides).orderBy(asc(overrides.occurrenceKey)),
@@ -73,7 +89,7 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
         .onConflictDoUpdate({ target: [rsvps.occurrenceKey, rsvps.userId], set: { status, at } });
     },
     async activityOn(keys) {
-      if (keys.length === 0) return { rsvps: [], agendaKeys: [] };
+      if (keys.length === 0) return { rsvps: [], agendaKeys: [], attendance: [] };
       const list = [...keys];
       const items = await orm(db)
         .select({ key: agenda.occurrenceKey })
@@ -86,8 +102,20 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
       return {
         rsvps: await orm(db).select().from(rsvps).where(inArray(rsvps.occurrenceKey, list)),
         agendaKeys: [...items, ...queued].map((r) => r.key),
+        attendance: await orm(db)
+          .select({ occurrenceKey: attendance.occurrenceKey, userId: attendance.userId })
+          .from(attendance)
+          .where(inArray(attendance.occurrenceKey, list)),
       };
     },
+    checkIn: async (occurrenceKey, userId, at) =>
+      (
+        await orm(db)
+          .insert(attendance)
+          .values({ occurrenceKey, userId, at })
+          .onConflictDoNothing()
+          .returning({ id: attendance.id })
+      ).length === 1,
     rsvpsOf: (userId) =>
       orm(db)
         .select()
@@ -122,6 +150,17 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
     },
     announcements: (subject) =>
       orm(db).select().from(announcements).where(eq(announcements.subject, subject)).orderBy(asc(announcements.id)),
+    announcementAt: async (channel, ts) =>
+      (
+        await orm(db)
+          .select()
+          .from(announcements)
+          .where(and(eq(announcements.channel, channel), eq(announcements.ts, ts)))
+          .orderBy(asc(announcements.id))
+          .limit(1)
+      )[0] ?? null,
+    events: () => orm(db).select().from(events).orderBy(asc(events.id)),
+    addEvent: async (event) => writtenRow(orm(db).insert(events).values(event).returning()),
     follow: async (seriesId, userId, at) =>
       (
         await orm(db)

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { CustomRoute } from '@slack/bolt';
 import { sendJson } from '../slack/http.js';
 import type { CommunitiesConfig } from './config.js';
-import { ALL_FEEDS, buildCalendar, feedToken, feedTokenMatches } from './ics.js';
+import { ALL_FEEDS, buildCalendar, type FeedSeries, feedToken, feedTokenMatches } from './ics.js';
 import type { OccurrenceOverride } from './recurrence.js';
 
 /** `GET /hooks/calendar/<token>/<community>.ics` (or `all.ics`): the calendar feed, RFC 5545. */
@@ -22,6 +22,8 @@ export function feedPath(secret: string, scope: string): string {
 
 export interface FeedSource {
   config: CommunitiesConfig;
+  /** The configured series and the one-off events leads added. */
+  series(): Promise<FeedSeries[]>;
   overrides(): Promise<OccurrenceOverride[]>;
   now(): Date;
 }
@@ -43,7 +45,7 @@ export function feedRoute(source: FeedSource | null, secret: string): CustomRout
       const { config } = source;
       const community = config.communities.find((c) => c.id === scope);
       if (scope !== ALL_FEEDS && !community) return notFound();
-      const series = config.series.filter((s) => scope === ALL_FEEDS || s.community === scope);
+      const series = (await source.series()).filter((s) => scope === ALL_FEEDS || s.community === scope);
       const text = buildCalendar({
         name: community ? community.name : 'All communities',
         series,

@@ -87,7 +87,11 @@ export const communityAnnouncementsTable = sqliteTable(
     channel: text('channel'),
     ts: text('ts'),
   },
-  (t) => [uniqueIndex('community_announcements_once_idx').on(t.subject, t.kind)],
+  (t) => [
+    uniqueIndex('community_announcements_once_idx').on(t.subject, t.kind),
+    // A reply in a thread finds the agenda request it answers by where that post landed.
+    index('community_announcements_post_idx').on(t.channel, t.ts),
+  ],
 );
 
 /** "Tell me when the next one opens": people waiting for a series' next occurrence to open. */
@@ -102,6 +106,44 @@ export const communityFollowersTable = sqliteTable(
   (t) => [uniqueIndex('community_followers_person_idx').on(t.seriesId, t.userId)],
 );
 
+/**
+ * One-off events a lead added with `/platform event add`: a series without a rule, named `event.<id>` (a configured
+ * series id cannot hold a dot), so its occurrence is announced, reminded, answered and in the feed like any other.
+ */
+export const communityEventsTable = sqliteTable(
+  'community_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    community: text('community').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    /** Wall clock in `timezone`: `2026-12-03 11:00`. */
+    start: text('start').notNull(),
+    timezone: text('timezone').notNull(),
+    /** Milliseconds. */
+    duration: integer('duration').notNull(),
+    location: text('location'),
+    link: text('link'),
+    capacity: integer('capacity'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('community_events_community_idx').on(t.community)],
+);
+
+/** Who was there: people who clicked "I'm here" from 15 minutes before the start to the end; once per person. */
+export const communityAttendanceTable = sqliteTable(
+  'community_attendance',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    occurrenceKey: text('occurrence_key').notNull(),
+    userId: text('user_id').notNull(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('community_attendance_person_idx').on(t.occurrenceKey, t.userId)],
+);
+
+export type EventRow = typeof communityEventsTable.$inferSelect;
 export type OverrideRow = typeof communityOverridesTable.$inferSelect;
 export type RsvpRow = typeof communityRsvpsTable.$inferSelect;
 export type AgendaItemRow = typeof communityAgendaItemsTable.$inferSelect;

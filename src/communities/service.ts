@@ -5,18 +5,31 @@ import type { Community } from './config.js';
 import {
   answerRsvp,
   type CommunityFigures,
+  checkInOpen,
   communityFigures,
   type RsvpEntry,
   type RsvpStatus,
   rsvpOpen,
 } from './model.js';
 import { createNextOfficeHours } from './next-office-hours.js';
-import { createOccurrences } from './occurrences.js';
-import type { CommunitiesServiceDeps, OccurrenceDetails, OccurrenceView } from './ports.js';
-import { instantOf, parseLocalDateTime } from './time.js';
+import { createOccurrences, EVENT_SERIES_PREFIX } from './occurrences.js';
+import type {
+  CommunitiesServiceDeps,
+  EventCommit,
+  InviteResult,
+  NewEventInput,
+  OccurrenceDetails,
+  OccurrenceView,
+  ThreadReply,
+} from './ports.js';
+import { holidayOn, occurrenceKey } from './recurrence.js';
+import { existsInZone, instantOf, isKnownZone, parseLocalDateTime } from './time.js';
 
 export const EVENTS_AHEAD_MS = 14 * DAY;
 const MAX_TEXT = 300;
+const MAX_EVENT_MINUTES = 24 * 60;
+/** Kinds of the agenda request's claim row: `agenda-request@<start>` (announcements.ts). */
+const AGENDA_REQUEST = 'agenda-request@';
 
 /**
  * Use-cases of communities: RSVPs with capacity and waitlist, leads cancelling and moving an occurrence, agenda
@@ -24,7 +37,7 @@ const MAX_TEXT = 300;
  * actions and RSVPs are audited here.
  */
 export function createCommunitiesService(deps: CommunitiesServiceDeps) {
-  const { config, repo, clock, audit, notifier, people } = deps;
+  const { config, repo, clock, audit, notifier, people, channels } = deps;
   const occurrences = createOccurrences(config, repo);
   const announcements = createAnnouncements(deps, occurrences);
 
@@ -187,6 +200,29 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
       return details;
     },
 
+    /**
+     * A reply in a channel thread. When the thread is an agenda request groundcrew posted and the occurrence still
+     * takes items, the reply is an agenda item: written in the same transaction that marks the event processed
+     * (`commit`), so a redelivered event adds nothing. The request post is then rewritten to list the items.
+     * Returns the details when an item was added, else null.
+     */
+    async agendaFromThread(reply: ThreadReply, commit: EventCommit): Promise<OccurrenceDetails | null> {
+      const text = reply.text.trim();
+      if (!text) return null;
+      const post = await repo.announcementAt(reply.channel, reply.threadTs);
+      if (!post?.kind.startsWith(AGENDA_REQUEST) || !post.channel || !post.ts) return null;
+      const view = await occurrences.find(post.subject);
+      if (!view || view.series.kind === 'office-hours' || !rsvpOpen(view.occurrence, clock.now())) return null;
+      const at = clock.now();
+      const done = await commit(() =>
+        repo.addAgendaItem(view.occurrence.key, reply.userId, text.slice(0, MAX_TEXT), at),
+      );
+      if (!done.applied) return null;
+      const details = await occurrences.details(view);
+      await notifier.agendaChanged(details, { channel: post.channel, ts: post.ts });
+      return details;
+    },
+
     async addAgendaItem(key: string, userId: string, text: string): Promise<OccurrenceDetails> {
       const view = await open(key);
       const item = text.trim();
@@ -212,10 +248,151 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
       return { position: details.agenda.findIndex((a) => a.userId === userId) + 1, details };
     },
 
+    /** "I'm here": records who came (once per person), from 15 minutes before the start to the end. */
+    async checkIn(key: string, userId: string): Promise<{ first: boolean; details: OccurrenceDetails }> {
+      const view = await open(key);
+      if (!checkInOpen(view.occurrence, clock.now())) {
+        throw invalidInput(
+          view.occurrence.status === 'cancelled'
+            ? 'This event was called off.'
+            : 'Check-in opens 15 minutes before the start and closes at the end.',
+        );
+      }
+      const first = await repo.checkIn(key, userId, clock.now());
+      return { first, details: await occurrences.details(view) };
+    },
+
     /** "Tell me when the next one opens" for the series of `key`. */
     async follow(key: string, userId: string): Promise<boolean> {
       const view = await open(key);
       return repo.follow(view.series.id, userId, clock.now());
+    },
+
+    /** Join: asks Slack to add the person to the community's channel; the caller says how to join when it cannot. */
+    async join(communityId: string, userId: string): Promise<{ community: Community; result: InviteResult }> {
+      const community = occurrences.communityById.get(communityId);
+      if (!community) throw notFound('That community is not set up any more: see `/platform communities`.');
+      return { community, result: await channels.invite(community.channel, userId) };
+    },
+
+    /** The zone the event form starts in when Slack gives none for the person. */
+    defaultZone: config.timezone ?? deps.timezone,
+
+    /**
+     * The communities `userId` leads (every one for an admin): where they may add an event. Someone who leads none
+     * is refused, and the refusal audited.
+     */
+    async eventCommunities(userId: string): Promise<Community[]> {
+      const out: Community[] = [];
+      for (const community of config.communities) if (await isLead(community, userId)) out.push(community);
+      if (out.length > 0) return out;
+      await audit.record({
+        actor: userId,
+        action: 'communities.event-add',
+        target: 'communities',
+        outcome: 'denied',
+        detail: 'leads no community',
+      });
+      throw forbidden('Only community leads can add events: see the leads in `/platform communities`.');
+    },
+
+    /**
+     * A lead adds a one-off event: stored, audited, announced in the community channel; from then on it is an
+     * occurrence like any other (RSVP, reminders, cancel and move, the feed). Field mistakes come back per field.
+     */
+    async addEvent(
+      by: string,
+      input: NewEventInput,
+    ): Promise<{ details: OccurrenceDetails; announceProblem: string | null }> {
+      const community = occurrences.communityById.get(input.community);
+      if (!community) throw invalidInput('Pick a community.', { community: 'Pick a community.' });
+      if (!(await isLead(community, by))) {
+        await audit.record({
+          actor: by,
+          action: 'communities.event-add',
+          target: `community:${community.id}`,
+          outcome: 'denied',
+          detail: 'not a lead of the community',
+        });
+        throw forbidden(`Only the leads of ${community.name} can add its events.`);
+      }
+      const fields: Record<string, string> = {};
+      const title = input.title.trim();
+      if (!title) fields.title = 'Give the event a title.';
+      else if (title.length > 150) fields.title = 'At most 150 characters.';
+      const zone = input.timezone.trim();
+      if (!isKnownZone(zone)) fields.timezone = `Not a time zone: give one like Europe/Berlin.`;
+      const floating = parseLocalDateTime(`${input.date} ${input.time}`);
+      let start: Date | null = null;
+      if (!floating) fields.when = 'Pick a date and a time.';
+      else if (!fields.timezone) {
+        if (!existsInZone(floating, zone))
+          fields.when = `That time does not exist in ${zone} (the clocks jump over it).`;
+        else {
+          start = instantOf(floating, zone);
+          if (start <= clock.now()) fields.when = 'That time is in the past.';
+          const holiday = holidayOn(start, zone, community.id, config.holidays);
+          if (holiday) fields.when = `${holiday.date} is a holiday${holiday.name ? ` (${holiday.name})` : ''}.`;
+        }
+      }
+      if (
+        !Number.isInteger(input.durationMinutes) ||
+        input.durationMinutes < 5 ||
+        input.durationMinutes > MAX_EVENT_MINUTES
+      ) {
+        fields.duration = 'Between 5 minutes and 24 hours.';
+      }
+      const link = input.link?.trim() || undefined;
+      if (link && !/^https?:\/\/[^\s<>|]+$/.test(link)) fields.link = 'A link like https://meet.example.com/frontend.';
+      const capacity = input.capacity;
+      if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1 || capacity > 10_000)) {
+        fields.capacity = 'A whole number from 1 to 10000, or leave it empty.';
+      }
+      const [first] = Object.values(fields);
+      if (first !== undefined || !start) throw invalidInput(first ?? 'Check the event.', fields);
+      const startAt: Date = start;
+      const description = input.description?.trim().slice(0, 1000) || null;
+      const location = input.location?.trim().slice(0, 200) || null;
+      const localStart = `${input.date} ${input.time}`;
+      const row = await repo.transaction(async () => {
+        const added = await repo.addEvent({
+          community: community.id,
+          title,
+          description,
+          start: localStart,
+          timezone: zone,
+          duration: input.durationMinutes * 60_000,
+          location,
+          link: link ?? null,
+          capacity: capacity ?? null,
+          createdBy: by,
+          createdAt: clock.now(),
+        });
+        await audit.record({
+          actor: by,
+          action: 'communities.event-add',
+          target: `occurrence:${occurrenceKey(`${EVENT_SERIES_PREFIX}${added.id}`, startAt)}`,
+          inputs: {
+            community: community.id,
+            title,
+            start: localStart,
+            timezone: zone,
+            minutes: input.durationMinutes,
+            capacity,
+          },
+        });
+        return added;
+      });
+      const view = await occurrences.find(occurrenceKey(`${EVENT_SERIES_PREFIX}${row.id}`, startAt));
+      if (!view) throw new Error(`event ${row.id} was stored but names no occurrence`);
+      const details = await occurrences.details(view);
+      // The event is stored: a channel that refuses the post must not make the lead add it twice.
+      try {
+        await notifier.added(details);
+        return { details, announceProblem: null };
+      } catch (error) {
+        return { details, announceProblem: error instanceof Error ? error.message : String(error) };
+      }
     },
 
     /** The welcome DM, once per person (a row claims it). */
@@ -244,18 +421,19 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
 
     /**
      * Per community over the last `days`: members (channel members, given by the caller), events held, average
-     * going, agenda items (office-hours sign-ups included). Attendance is not tracked, so it is null.
+     * going, average attendance (people who checked in), agenda items (office-hours sign-ups included).
      */
     async figures(members: { communityId: string; userId: string }[], days = 90): Promise<CommunityFigures[]> {
       const now = clock.now();
       const views = await occurrences.upcoming({ from: new Date(now.getTime() - days * DAY), to: now });
-      const { rsvps, agendaKeys } = await repo.activityOn(views.map((v) => v.occurrence.key));
+      const { rsvps, agendaKeys, attendance } = await repo.activityOn(views.map((v) => v.occurrence.key));
       return communityFigures({
         communityIds: config.communities.map((c) => c.id),
         members,
         occurrences: views.map((v) => ({ ...v.occurrence, communityId: v.community.id })),
         rsvps: rsvps.map((r) => ({ occurrenceKey: r.occurrenceKey, userId: r.userId, status: r.status })),
         agendaItems: agendaKeys.map((occurrenceKey) => ({ occurrenceKey })),
+        attendance,
         now,
       });
     },

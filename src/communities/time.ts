@@ -90,3 +90,8 @@ export function formatRange(start: Date, end: Date, zone: string): string {
 export function personZone(personTz: string | null | undefined, fallback: string): string {
   return personTz && IANAZone.isValidZone(personTz) ? personTz : fallback;
 }
+
+/** True for an IANA zone name (`Europe/Berlin`, `UTC`), as the configuration checks it. */
+export function isKnownZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}

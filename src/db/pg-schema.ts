@@ -3,6 +3,8 @@ import { approvalDecisionsTable, approvalMessagesTable, approvalsTable } from '.
 import {
   communityAgendaItemsTable,
   communityAnnouncementsTable,
+  communityAttendanceTable,
+  communityEventsTable,
   communityFollowersTable,
   communityOverridesTable,
   communityRsvpsTable,
@@ -62,6 +64,8 @@ export const communityAgendaItems = pg(communityAgendaItemsTable);
 export const communitySignups = pg(communitySignupsTable);
 export const communityAnnouncements = pg(communityAnnouncementsTable);
 export const communityFollowers = pg(communityFollowersTable);
+export const communityEvents = pg(communityEventsTable);
+export const communityAttendance = pg(communityAttendanceTable);
 export const surveyWaves = pg(surveyWavesTable);
 export const surveyInvitations = pg(surveyInvitationsTable);
 export const surveyTallies = pg(surveyTalliesTable);

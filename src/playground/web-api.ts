@@ -188,7 +188,14 @@ export const handlers: Record<string, Handler> = {
     return {
       ok: true,
       channel: channel
-        ? { id, name: channel.name, is_channel: true, is_member: true, topic: { value: channel.topic } }
+        ? {
+            id,
+            name: channel.name,
+            is_channel: true,
+            is_member: true,
+            topic: { value: channel.topic },
+            ...(args.include_num_members ? { num_members: PEOPLE.length + 1 } : {}),
+          }
         : { id, is_im: true, user: `U${id.slice(1)}` },
     };
   },
@@ -197,6 +204,12 @@ export const handlers: Record<string, Handler> = {
     if (!id) return fail('channel_not_found');
     const members = id.startsWith('D') ? [`U${id.slice(1)}`, BOT.userId] : [...PEOPLE.map((p) => p.id), BOT.userId];
     return { ok: true, members, response_metadata: { next_cursor: '' } };
+  },
+  // Everyone in the playground is in every channel, so an invite (a Join button) finds them there already.
+  'conversations.invite': (args, ws) => {
+    const id = ws.resolveChannel(args.channel);
+    if (!id || id.startsWith('D')) return fail('channel_not_found');
+    return person(args.users) ? fail('already_in_channel') : fail('user_not_found');
   },
   'conversations.replies': (args, ws) => {
     const id = ws.resolveChannel(args.channel);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   answerRsvp,
   changeCapacity,
+  checkInOpen,
   communityFigures,
   decide,
   goingCount,
@@ -132,6 +133,15 @@ describe('RSVP with a capacity and a waitlist', () => {
     expect(rsvpOpen({ start, status: 'scheduled' }, at('2026-03-05T08:59:59Z'))).toBe(true);
     expect(rsvpOpen({ start, status: 'moved' }, at('2026-03-05T09:00:00Z'))).toBe(false);
     expect(rsvpOpen({ start, status: 'cancelled' }, at('2026-03-01T00:00:00Z'))).toBe(false);
+  });
+
+  it("I'm here is open from 15 minutes before the start to the end, never on a cancelled occurrence", () => {
+    const o = { start: at('2026-03-05T09:00:00Z'), end: at('2026-03-05T10:00:00Z') };
+    expect(checkInOpen({ ...o, status: 'scheduled' }, at('2026-03-05T08:44:59Z'))).toBe(false);
+    expect(checkInOpen({ ...o, status: 'scheduled' }, at('2026-03-05T08:45:00Z'))).toBe(true);
+    expect(checkInOpen({ ...o, status: 'moved' }, at('2026-03-05T09:59:59Z'))).toBe(true);
+    expect(checkInOpen({ ...o, status: 'scheduled' }, at('2026-03-05T10:00:00Z'))).toBe(false);
+    expect(checkInOpen({ ...o, status: 'cancelled' }, at('2026-03-05T09:10:00Z'))).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { eventSeries } from '../../src/communities/occurrences.js';
 import {
   dueActions,
   dueBetween,
@@ -383,5 +384,37 @@ describe('times in a person’s own zone', () => {
 describe('keys are built from the original start', () => {
   it('occurrenceKey drops milliseconds', () => {
     expect(occurrenceKey('x', at('2026-03-05T09:00:00.000Z'))).toBe('x@2026-03-05T09:00:00Z');
+  });
+});
+
+describe('one-off events leads add', () => {
+  it('are a series without a rule named event.<id>, expanded once at their wall-clock start', () => {
+    const series = eventSeries({
+      id: 7,
+      community: 'frontend',
+      title: 'Workshop',
+      description: null,
+      start: '2026-03-29 10:00',
+      timezone: 'Europe/Berlin',
+      duration: 90 * 60_000,
+      location: null,
+      link: 'https://meet.example.com/w',
+      capacity: 12,
+      createdBy: 'U0LEAD001',
+      createdAt: new Date('2026-03-01T00:00:00Z'),
+    });
+    expect(series).toMatchObject({ id: 'event.7', recurrence: null, kind: 'meetup', capacity: 12 });
+    expect(series).not.toHaveProperty('description');
+    // The day the clocks go forward in Berlin: 10:00 CEST is 08:00 UTC.
+    const [only, ...more] = expandSeries(series, {
+      from: new Date('2026-03-01T00:00:00Z'),
+      to: new Date('2026-04-30T00:00:00Z'),
+    }).occurrences;
+    expect(more).toEqual([]);
+    expect(only).toMatchObject({
+      key: 'event.7@2026-03-29T08:00:00Z',
+      start: new Date('2026-03-29T08:00:00Z'),
+      end: new Date('2026-03-29T09:30:00Z'),
+    });
   });
 });

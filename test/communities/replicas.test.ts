@@ -27,6 +27,8 @@ function countingNotifier(posted: string[]): CommunitiesNotifier {
     },
     welcome: none,
     nextOpened: none,
+    added: async (d) => ({ channel: d.community.channel, ts: '1.3' }),
+    agendaChanged: none,
     homeChanged: none,
   };
 }
@@ -46,6 +48,7 @@ function replica(db: Database, at: string, posted: string[]) {
     people: { expand: async () => [], hasRole: async () => false },
     audit: createAuditLog(db, clock),
     notifier: countingNotifier(posted),
+    channels: { invite: async () => ({ kind: 'invited' }) },
   });
 }
 

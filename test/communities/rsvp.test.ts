@@ -118,7 +118,48 @@ describe('communities: RSVP with a capacity, waitlist, minimum attendees', () =>
     await app.command('communities stats', { user_id: ENGINEER });
     const [reply] = await app.slack.waitFor('response_url', (c) => String(c.args.text).includes('last 90 days'));
     const body = blockText(reply!.args.blocks);
-    expect(body).toContain('*Frontend guild*: 4 members · 2 events held · 2 going per event · 0 agenda items');
-    expect(body).toContain('*Platform office hours*: 1 members · 1 events held · 0 going per event · 0 agenda items');
+    expect(body).toContain(
+      '*Frontend guild*: 4 members · 2 events held · 2 going per event · 0 there per event · 0 agenda items',
+    );
+    expect(body).toContain(
+      '*Platform office hours*: 1 members · 1 events held · 0 going per event · 0 there per event · 0 agenda items',
+    );
+  });
+
+  it("takes I'm here from 15 minutes before the start to the end, once per person, and counts it as attendance", async () => {
+    app = await startCommunitiesApp();
+    await click(app, A, IDS.going, MEETUP_KEY);
+    // Too early (Monday for Thursday 10:00 Berlin).
+    await click(app, A, IDS.checkIn, MEETUP_KEY);
+    expect(answers(app).at(-1)).toContain('Check-in opens 15 minutes before the start');
+
+    // The 15-minute reminder carries the button, in the channel and in the DM of the person going.
+    await jumpTo(app, '2026-11-25T09:00:00Z');
+    await jumpTo(app, '2026-11-26T08:45:00Z');
+    const [soon] = posts(app, FRONTEND_CHANNEL, 'Starting in 15 minutes', 'Frontend meetup');
+    expect(JSON.stringify(soon!.args.blocks)).toContain(`"action_id":"${IDS.checkIn}"`);
+    const [dm] = posts(app, A, 'Starting in 15 minutes', 'Frontend meetup');
+    expect(JSON.stringify(dm!.args.blocks)).toContain(`"action_id":"${IDS.checkIn}"`);
+    // The day-before reminder does not.
+    const [day] = posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup');
+    expect(JSON.stringify(day!.args.blocks)).not.toContain(IDS.checkIn);
+
+    await click(app, A, IDS.checkIn, MEETUP_KEY);
+    expect(answers(app).at(-1)).toContain('Checked in to *Frontend meetup*');
+    await click(app, A, IDS.checkIn, MEETUP_KEY);
+    expect(answers(app).at(-1)).toContain('already checked in');
+    await click(app, B, IDS.checkIn, MEETUP_KEY);
+    expect(answers(app).at(-1)).toContain('Checked in');
+    // Closed at the end (11:00 Berlin).
+    await jumpTo(app, '2026-11-26T10:00:00Z');
+    await click(app, C, IDS.checkIn, MEETUP_KEY);
+    expect(answers(app).at(-1)).toContain('closes at the end');
+
+    // Held so far in the frontend guild: the meetup (1 going, 2 there); the forum was called off (no agenda).
+    await app.command('communities stats', { user_id: ENGINEER });
+    const [reply] = await app.slack.waitFor('response_url', (c) => String(c.args.text).includes('last 90 days'));
+    expect(blockText(reply!.args.blocks)).toContain(
+      '*Frontend guild*: 0 members · 1 events held · 1 going per event · 2 there per event · 0 agenda items',
+    );
   });
 });

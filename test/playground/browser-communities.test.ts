@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADA, BROWSER_TEST_TIMEOUT, browserForTests, runBrowser } from './browser-support.js';
+import { ADA, BROWSER_TEST_TIMEOUT, browserForTests, PAT, runBrowser } from './browser-support.js';
 
 /** The playground's community: an event tomorrow, answered Going, reminded after the clock moves. */
 describe.skipIf(!runBrowser)('community events in the playground', { timeout: BROWSER_TEST_TIMEOUT }, () => {
@@ -40,5 +40,41 @@ describe.skipIf(!runBrowser)('community events in the playground', { timeout: BR
     await advance(900_000);
     await expect.poll(count('Starting in 15 minutes: Platform guild meetup'), { timeout: 15_000 }).toBe(1);
     expect(await messages('Coming up: Platform guild meetup').count()).toBe(1);
+  });
+
+  it('lets the lead add a one-off event from the form, announced with its buttons; Join answers', async () => {
+    await as(PAT);
+    await go('C0HELP');
+    await type('/platform event add');
+    const modal = browser.page.locator('.modal');
+    await modal.waitFor({ timeout: 10_000 });
+    // Three days from the playground's clock, 15:00 in the lead's zone (the form starts in it).
+    const day = new Date(browser.playground.clock.now().getTime() + 3 * 86_400_000).toISOString().slice(0, 10);
+    await modal.locator('[data-action-id="communities.event-title-input"]').fill('Playground workshop');
+    await modal.locator('[data-action-id="communities.event-date-input"]').fill(day);
+    await modal.locator('[data-action-id="communities.event-time-input"]').fill('15:00');
+    expect(await modal.locator('[data-action-id="communities.event-zone-input"]').inputValue()).toBe('Europe/Berlin');
+    await modal.locator('[data-submit]').click();
+    await expect.poll(() => browser.page.locator('.modal').count(), { timeout: 10_000 }).toBe(0);
+    const added = messages('New event');
+    await expect.poll(() => added.count(), { timeout: 10_000 }).toBe(1);
+    expect(await added.innerText()).toContain('Playground workshop');
+
+    // Ada answers Going on the announcement.
+    await as(ADA);
+    await go('C0HELP');
+    await messages('New event').locator('[data-action-id="communities.rsvp-going"]').first().click();
+    const going = browser.page
+      .locator('#messages .message.ephemeral', { hasText: 'You are going to' })
+      .filter({ hasText: 'Playground workshop' });
+    await expect.poll(() => going.count(), { timeout: 10_000 }).toBe(1);
+
+    // Join on the list: everyone is in every playground channel, so Slack says so.
+    await type('/platform communities');
+    const list = browser.page.locator('#messages .message.ephemeral', { hasText: 'Communities of practice' });
+    await expect.poll(() => list.count(), { timeout: 10_000 }).toBe(1);
+    await list.locator('[data-action-id="communities.join"]').first().click();
+    const already = browser.page.locator('#messages .message.ephemeral', { hasText: 'already in' });
+    await expect.poll(() => already.count(), { timeout: 10_000 }).toBe(1);
   });
 });

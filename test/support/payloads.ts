@@ -137,6 +137,7 @@ export interface ViewStateValue {
   selected_users?: string[];
   selected_channel?: string | null;
   selected_date?: string | null;
+  selected_time?: string | null;
 }
 
 export interface ViewPayloadView {

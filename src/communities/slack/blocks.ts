@@ -62,10 +62,18 @@ function agendaLines(d: OccurrenceDetails): Mrkdwn[] {
 }
 
 /** Going / Not going (and the office-hours and lead buttons); none on a cancelled occurrence. */
-export function occurrenceActions(d: OccurrenceDetails, options: { agenda?: boolean; lead?: boolean } = {}) {
+export function occurrenceActions(
+  d: OccurrenceDetails,
+  options: { agenda?: boolean; lead?: boolean; checkIn?: boolean } = {},
+) {
   if (d.occurrence.status === 'cancelled') return [];
   const key = d.occurrence.key;
-  const elements: Button[] = [button('Going', IDS.going, key, 'primary'), button('Not going', IDS.notGoing, key)];
+  const elements: Button[] = [];
+  if (options.checkIn) elements.push(button("I'm here", IDS.checkIn, key, 'primary'));
+  elements.push(
+    button('Going', IDS.going, key, options.checkIn ? undefined : 'primary'),
+    button('Not going', IDS.notGoing, key),
+  );
   if (d.series.kind === 'office-hours') {
     elements.push(
       button('Sign up with a topic', IDS.signUp, key),
@@ -103,13 +111,16 @@ export function announcement(kind: AnnouncementKind, d: OccurrenceDetails): Mess
     lines.push(
       d.series.kind === 'office-hours'
         ? mrkdwn`Sign up with what you want to discuss: first signed up, first seen.`
-        : mrkdwn`What should we talk about? Add an agenda item below.`,
+        : mrkdwn`What should we talk about? *Reply in this thread*, one item per message (or use Add an agenda item).`,
     );
   }
   lines.push(...agendaLines(d));
   return {
     text: `${HEADLINE[kind]}: ${d.series.title}`,
-    blocks: [...linesToSections(lines), ...occurrenceActions(d, { agenda: kind === 'agenda-request' })],
+    blocks: [
+      ...linesToSections(lines),
+      ...occurrenceActions(d, { agenda: kind === 'agenda-request', checkIn: kind === 'reminder-soon' }),
+    ],
   };
 }
 
@@ -119,7 +130,7 @@ export function reminderDm(kind: AnnouncementKind, d: OccurrenceDetails, tz: str
   lines.push(...agendaLines(d));
   return {
     text: `${HEADLINE[kind]}: ${d.series.title}`,
-    blocks: [...linesToSections(lines), ...occurrenceActions(d, { lead: false })],
+    blocks: [...linesToSections(lines), ...occurrenceActions(d, { lead: false, checkIn: kind === 'reminder-soon' })],
   };
 }
 
@@ -176,6 +187,18 @@ export function digestMessage(upcoming: OccurrenceDetails[], skipped: SkippedVie
   return { text: 'This week in the communities', blocks: linesToSections(lines) };
 }
 
+/** A one-off event a lead added, announced in the community channel. */
+export function addedPost(d: OccurrenceDetails): Message {
+  const lines: Mrkdwn[] = [
+    mrkdwn`:spiral_calendar_pad: New event: *${d.series.title}* (${d.community.name})`,
+    channelWhen(d),
+    ...where(d),
+  ];
+  if (d.series.description) lines.push(mrkdwn`${d.series.description}`);
+  lines.push(attendance(d));
+  return { text: `New event: ${d.series.title}`, blocks: [...linesToSections(lines), ...occurrenceActions(d)] };
+}
+
 /** `/platform events`: each occurrence with its buttons, in the person's zone. */
 export function eventsMessage(list: OccurrenceDetails[], tz: string | null, community?: string): Message {
   const title = community ? `Upcoming events of ${community}` : 'Upcoming events (next 14 days)';
@@ -187,17 +210,34 @@ export function eventsMessage(list: OccurrenceDetails[], tz: string | null, comm
   return { text: title, blocks };
 }
 
-/** `/platform communities`, and the welcome DM. */
-export function communitiesMessage(communities: readonly Community[], intro: string | null): Message {
-  const lines: Mrkdwn[] = intro ? [mrkdwn`${intro}`] : [mrkdwn`*Communities of practice*`];
-  for (const c of communities) {
+/** `/platform communities`, and the welcome DM: each community with a Join button (and its member count when known). */
+export function communitiesMessage(
+  communities: readonly Community[],
+  intro: string | null,
+  members: ReadonlyMap<string, number> = new Map(),
+): Message {
+  const blocks: KnownBlock[] = [section(intro ? mrkdwn`${intro}` : mrkdwn`*Communities of practice*`)];
+  for (const c of communities.slice(0, 45)) {
     const leads = [...c.leads.users.map(mention), ...c.leads.usergroups.map((g) => trusted(`<!subteam^${g}>`))];
-    lines.push(
-      mrkdwn`• *${c.name}* — ${c.description} Join ${channelLink(c.channel)}. Leads: ${trusted(leads.map((l) => l.text).join(', '))}`,
-    );
+    const count = members.get(c.id);
+    const size = count === undefined ? mrkdwn`` : mrkdwn` · ${String(count)} member${count === 1 ? '' : 's'}`;
+    const line = mrkdwn`*${c.name}* — ${c.description}\n${channelLink(c.channel)}${trusted(size)} · Leads: ${trusted(leads.map((l) => l.text).join(', '))}`;
+    blocks.push({
+      type: 'section',
+      block_id: `${IDS.joinBlockPrefix}${c.id}`,
+      text: mrkdwnText(line),
+      accessory: button('Join', IDS.join, c.id),
+    });
   }
-  lines.push(mrkdwn`Upcoming events: \`/platform events\`.`);
-  return { text: 'Communities of practice', blocks: linesToSections(lines) };
+  blocks.push(context(mrkdwn`Upcoming events: \`/platform events\`.`));
+  return { text: 'Communities of practice', blocks };
+}
+
+/** What the Join button answers when Slack would not add the person: how to join by hand. */
+export function howToJoin(community: Community, error: string): string {
+  const leads = community.leads.users.map((u) => `<@${u}>`).join(', ');
+  const ask = leads ? ` or ask a lead (${leads}) to add you` : '';
+  return `I could not add you to <#${community.channel}> (${error}). Open <#${community.channel}> and click *Join channel*${ask}.`;
 }
 
 export function feedMessage(urls: { name: string; url: string }[]): Message {
@@ -229,10 +269,13 @@ export function statsMessage(figures: CommunityFigures[], communities: readonly 
   const lines: Mrkdwn[] = [mrkdwn`*Communities, last ${days} days*`];
   for (const f of figures) {
     const going = f.averageGoing === null ? '–' : String(f.averageGoing);
+    const there = f.averageAttendance === null ? '–' : String(f.averageAttendance);
     lines.push(
-      mrkdwn`• *${name(f.communityId)}*: ${f.members} members · ${f.eventsHeld} events held · ${going} going per event · ${f.agendaItems} agenda items`,
+      mrkdwn`• *${name(f.communityId)}*: ${f.members} members · ${f.eventsHeld} events held · ${going} going per event · ${there} there per event · ${f.agendaItems} agenda items`,
     );
   }
-  lines.push(mrkdwn`_Attendance is not recorded; "going" counts the answers._`);
+  lines.push(
+    mrkdwn`_"Going" counts the answers; "there" counts people who clicked I'm here (from 15 minutes before the start to the end)._`,
+  );
   return { text: `Communities, last ${days} days`, blocks: linesToSections(lines) };
 }

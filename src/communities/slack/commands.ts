@@ -1,9 +1,11 @@
 import type { WebClient } from '@slack/web-api';
 import { ArgsError, stringFlag } from '../../slack/command-args.js';
 import type { Subcommand } from '../../slack/command-registry.js';
+import type { Community } from '../config.js';
 import { ALL_FEEDS } from '../ics.js';
 import type { CommunitiesService } from '../service.js';
 import { changedPost, communitiesMessage, eventsMessage, feedMessage, statsMessage } from './blocks.js';
+import { eventView } from './modals.js';
 import { timezoneOf } from './notifier.js';
 
 const STATS_DAYS = 90;
@@ -24,6 +26,22 @@ async function channelMembers(client: WebClient, channel: string): Promise<strin
   return members;
 }
 
+/** Each community channel's member count (conversations.info, channels:read / groups:read); left out when Slack cannot say. */
+async function memberCounts(client: WebClient, communities: readonly Community[]): Promise<Map<string, number>> {
+  const counts = await Promise.all(
+    communities.map(async (c) => {
+      try {
+        const info = await client.conversations.info({ channel: c.channel, include_num_members: true });
+        const n = info.channel?.num_members;
+        return typeof n === 'number' ? ([c.id, n] as const) : null;
+      } catch {
+        return null;
+      }
+    }),
+  );
+  return new Map(counts.filter((c) => c !== null));
+}
+
 /**
  * `/platform communities`, `/platform communities stats`, `/platform events [community]`, `/platform events feed`, and for leads
  * `/platform events cancel <event>` and `/platform events move <event> <YYYY-MM-DD HH:MM>`. An event is named by
@@ -42,7 +60,8 @@ export function communityCommands(
       minRole: 'member',
       flags: [],
       async handle(ctx) {
-        await ctx.reply(communitiesMessage(service.communities(), null));
+        const communities = service.communities();
+        await ctx.reply(communitiesMessage(communities, null, await memberCounts(client, communities)));
       },
     },
     {
@@ -87,6 +106,19 @@ export function communityCommands(
           { name: 'All communities', url: feedUrl(ALL_FEEDS) },
         ];
         await ctx.reply(feedMessage(urls));
+      },
+    },
+    {
+      name: 'event add',
+      usage: 'event add',
+      summary: 'leads: add a one-off event to a community (a short form)',
+      minRole: 'member',
+      flags: [],
+      async handle(ctx) {
+        const led = await service.eventCommunities(ctx.userId);
+        const zone = (await timezoneOf(client, ctx.userId)) ?? service.defaultZone;
+        await ctx.ackNow();
+        await client.views.open({ trigger_id: ctx.triggerId, view: eventView(led, zone) });
       },
     },
     {

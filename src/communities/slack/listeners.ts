@@ -1,10 +1,84 @@
 import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { Clock } from '../../clock.js';
+import type { Database } from '../../db/database.js';
 import { isDomainError } from '../../errors.js';
+import { commitWithEvent } from '../../slack/dedupe.js';
 import { tell } from '../../slack/tell.js';
+import type { NewEventInput } from '../ports.js';
 import type { CommunitiesService } from '../service.js';
+import { howToJoin } from './blocks.js';
 import { IDS } from './ids.js';
 import { agendaView, moveView, signUpView } from './modals.js';
+
+/** What a message event carries that agenda collection looks at. */
+interface MessageEvent {
+  channel?: string;
+  user?: string;
+  text?: string;
+  ts?: string;
+  thread_ts?: string;
+  subtype?: string;
+  bot_id?: string;
+}
+
+/** The event modal's state: every field is optional here; the service says what is missing, per field. */
+const zEventState = z.object({
+  [IDS.eventCommunityBlock]: z
+    .object({ [IDS.eventCommunityInput]: z.object({ selected_option: z.object({ value: z.string() }).nullish() }) })
+    .optional(),
+  [IDS.eventTitleBlock]: z.object({ [IDS.eventTitleInput]: z.object({ value: z.string().nullish() }) }).optional(),
+  [IDS.eventDateBlock]: z
+    .object({ [IDS.eventDateInput]: z.object({ selected_date: z.string().nullish() }) })
+    .optional(),
+  [IDS.eventTimeBlock]: z
+    .object({ [IDS.eventTimeInput]: z.object({ selected_time: z.string().nullish() }) })
+    .optional(),
+  [IDS.eventDurationBlock]: z
+    .object({ [IDS.eventDurationInput]: z.object({ selected_option: z.object({ value: z.string() }).nullish() }) })
+    .optional(),
+  [IDS.eventZoneBlock]: z.object({ [IDS.eventZoneInput]: z.object({ value: z.string().nullish() }) }).optional(),
+  [IDS.eventLinkBlock]: z.object({ [IDS.eventLinkInput]: z.object({ value: z.string().nullish() }) }).optional(),
+  [IDS.eventLocationBlock]: z
+    .object({ [IDS.eventLocationInput]: z.object({ value: z.string().nullish() }) })
+    .optional(),
+  [IDS.eventCapacityBlock]: z
+    .object({ [IDS.eventCapacityInput]: z.object({ value: z.string().nullish() }) })
+    .optional(),
+  [IDS.eventDescriptionBlock]: z
+    .object({ [IDS.eventDescriptionInput]: z.object({ value: z.string().nullish() }) })
+    .optional(),
+});
+
+/** The service's field names → the modal's block ids, where a refusal is shown. */
+const EVENT_FIELD_BLOCKS: Record<string, string> = {
+  community: IDS.eventCommunityBlock,
+  title: IDS.eventTitleBlock,
+  when: IDS.eventDateBlock,
+  duration: IDS.eventDurationBlock,
+  timezone: IDS.eventZoneBlock,
+  link: IDS.eventLinkBlock,
+  capacity: IDS.eventCapacityBlock,
+};
+
+function eventInput(values: unknown): NewEventInput {
+  const v = zEventState.parse(values);
+  const text = (field: { value?: string | null | undefined } | undefined) => field?.value ?? '';
+  const capacity = text(v[IDS.eventCapacityBlock]?.[IDS.eventCapacityInput]).trim();
+  return {
+    community: v[IDS.eventCommunityBlock]?.[IDS.eventCommunityInput].selected_option?.value ?? '',
+    title: text(v[IDS.eventTitleBlock]?.[IDS.eventTitleInput]),
+    date: v[IDS.eventDateBlock]?.[IDS.eventDateInput].selected_date ?? '',
+    time: v[IDS.eventTimeBlock]?.[IDS.eventTimeInput].selected_time ?? '',
+    durationMinutes: Number(v[IDS.eventDurationBlock]?.[IDS.eventDurationInput].selected_option?.value ?? Number.NaN),
+    timezone: text(v[IDS.eventZoneBlock]?.[IDS.eventZoneInput]),
+    link: text(v[IDS.eventLinkBlock]?.[IDS.eventLinkInput]) || undefined,
+    location: text(v[IDS.eventLocationBlock]?.[IDS.eventLocationInput]) || undefined,
+    capacity: capacity ? Number(capacity) : undefined,
+    description: text(v[IDS.eventDescriptionBlock]?.[IDS.eventDescriptionInput]) || undefined,
+  };
+}
 
 interface Click {
   key: string;
@@ -20,7 +94,7 @@ const value = (body: BlockAction) => {
 };
 
 /** RSVP, agenda, office-hours and lead buttons; their modals; the welcome DM on joining. */
-export function registerCommunityListeners(app: App, service: CommunitiesService): void {
+export function registerCommunityListeners(app: App, service: CommunitiesService, db: Database, clock: Clock): void {
   const button = (actionId: string, run: (click: Click) => Promise<unknown>) =>
     app.action<BlockAction>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, client, respond }) => {
       await ack();
@@ -46,6 +120,14 @@ export function registerCommunityListeners(app: App, service: CommunitiesService
   button(IDS.notGoing, async ({ key, userId, say }) => {
     const { details } = await service.rsvp(key, userId, false);
     await say(`Noted: you are not going to *${details.series.title}*.`);
+  });
+  button(IDS.checkIn, async ({ key, userId, say }) => {
+    const { first, details } = await service.checkIn(key, userId);
+    await say(
+      first
+        ? `:white_check_mark: Checked in to *${details.series.title}*. Enjoy!`
+        : `You are already checked in to *${details.series.title}*.`,
+    );
   });
   button(IDS.follow, async ({ key, userId, say }) => {
     await service.follow(key, userId);
@@ -103,6 +185,50 @@ export function registerCommunityListeners(app: App, service: CommunitiesService
     const reason = input(values, IDS.reasonBlock, IDS.reasonInput).trim();
     const details = await service.move(key, userId, input(values, IDS.whenBlock, IDS.whenInput), reason || undefined);
     return `Moved *${details.series.title}*. Everyone who answered was told.`;
+  });
+
+  /** `/platform event add`: a lead's one-off event; a refusal shows on its field. */
+  app.view(IDS.eventView, async ({ ack, body, view, client }) => {
+    try {
+      const { details, announceProblem } = await service.addEvent(body.user.id, eventInput(view.state.values));
+      await ack();
+      const where = `<#${details.community.channel}>`;
+      const said = announceProblem
+        ? `but I could not announce it in ${where} (${announceProblem}). It is in \`/platform events\` and the feed`
+        : `and announced it in ${where}`;
+      await client.chat.postMessage({
+        channel: body.user.id,
+        text: `:spiral_calendar_pad: Added *${details.series.title}* ${said}. Its key is \`${details.occurrence.key}\`.`,
+      });
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      const errors: Record<string, string> = {};
+      for (const [field, message] of Object.entries(error.fields)) {
+        errors[EVENT_FIELD_BLOCKS[field] ?? IDS.eventTitleBlock] = message;
+      }
+      if (Object.keys(errors).length === 0) errors[IDS.eventCommunityBlock] = error.message;
+      await ack({ response_action: 'errors', errors });
+    }
+  });
+
+  /** Join on the list of communities: Slack adds the clicker to the channel, or they are told how to join. */
+  button(IDS.join, async ({ key, userId, say }) => {
+    const { community, result } = await service.join(key, userId);
+    if (result.kind === 'invited') await say(`:wave: Added you to <#${community.channel}> (${community.name}).`);
+    else if (result.kind === 'already-in') await say(`You are already in <#${community.channel}>.`);
+    else await say(howToJoin(community, result.error));
+  });
+
+  // Agenda items from replies in an agenda request's thread. People's replies only: bots, edits, deletions and
+  // other subtypes (joins, topic changes) are ignored; the item and the event's mark are one transaction, so a redelivery adds nothing.
+  app.event('message', async ({ event, body }) => {
+    const m = event as MessageEvent;
+    // A reply also sent to the channel (thread_broadcast) is still a reply; file shares count for their text.
+    if (m.subtype !== undefined && m.subtype !== 'thread_broadcast' && m.subtype !== 'file_share') return;
+    if (m.bot_id || !m.user || !m.channel || !m.ts) return;
+    if (!m.thread_ts || m.thread_ts === m.ts) return;
+    const reply = { channel: m.channel, threadTs: m.thread_ts, ts: m.ts, userId: m.user, text: m.text ?? '' };
+    await service.agendaFromThread(reply, (effect) => commitWithEvent(db, body, clock.now(), effect));
   });
 
   // Newcomers get the list of communities: people joining the welcome channel, or the workspace.

@@ -1,9 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { createSafely } from '../../logger.js';
-import { postToConfigured } from '../../slack/channel-post.js';
-import type { CommunitiesNotifier } from '../ports.js';
+import { postToConfigured, slackErrorCode } from '../../slack/channel-post.js';
+import type { ChannelInviter, CommunitiesNotifier } from '../ports.js';
 import {
+  addedPost,
   announcement,
   asyncPost,
   changedDm,
@@ -68,8 +69,33 @@ export function createSlackCommunitiesNotifier(
     async nextOpened(userId, details) {
       await dm(userId, (tz) => nextOpenedDm(details, tz));
     },
+    added: (details) => post(details.community.channel, addedPost(details)),
+    async agendaChanged(details, at) {
+      await safely(`agenda update ${at.channel}/${at.ts}`, async () => {
+        await client.chat.update({ channel: at.channel, ts: at.ts, ...announcement('agenda-request', details) });
+      });
+    },
     async homeChanged(userIds) {
       await Promise.all([...new Set(userIds)].map((id) => publishHome(id)));
+    },
+  };
+}
+
+/**
+ * Join buttons: conversations.invite (channels:manage for public channels). The bot must be in the channel; for a
+ * private channel, or where Slack refuses (`not_in_channel`, `restricted_action`, …), the person is told how to join.
+ */
+export function createSlackChannelInviter(client: WebClient): ChannelInviter {
+  return {
+    async invite(channel, userId) {
+      try {
+        await client.conversations.invite({ channel, users: userId });
+        return { kind: 'invited' };
+      } catch (error) {
+        const code = slackErrorCode(error) ?? 'Slack did not answer';
+        if (code === 'already_in_channel') return { kind: 'already-in' };
+        return { kind: 'cannot', error: code };
+      }
     },
   };
 }
