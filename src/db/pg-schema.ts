@@ -27,6 +27,8 @@ import {
   surveyCommentSetsTable,
   surveyIdentifiedAnswersTable,
   surveyInvitationsTable,
+  surveyMicroAsksTable,
+  surveyMicroTalliesTable,
   surveyOptOutsTable,
   surveyTalliesTable,
   surveyWavesTable,
@@ -68,6 +70,8 @@ export const surveyTallies = pg(surveyTalliesTable);
 export const surveyCommentSets = pg(surveyCommentSetsTable);
 export const surveyIdentifiedAnswers = pg(surveyIdentifiedAnswersTable);
 export const surveyOptOuts = pg(surveyOptOutsTable);
+export const surveyMicroAsks = pg(surveyMicroAsksTable);
+export const surveyMicroTallies = pg(surveyMicroTalliesTable);
 export const supportTickets = pg(supportTicketsTable);
 export const supportMessages = pg(supportMessagesTable);
 export const supportEscalations = pg(supportEscalationsTable);

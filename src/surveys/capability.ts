@@ -5,7 +5,7 @@ import { surveyJobs } from './jobs.js';
 import type { PaceLimits } from './pacing.js';
 import { createSurveysRepo } from './repo.js';
 import { createSurveysService } from './service.js';
-import { homeSection } from './slack/blocks.js';
+import { homeSection, trendsSection } from './slack/blocks.js';
 import { surveyCommands } from './slack/commands.js';
 import { registerSurveyListeners } from './slack/listeners.js';
 import { createSlackChannelDirectory, createSlackSurveysNotifier } from './slack/notifier.js';
@@ -55,7 +55,9 @@ export function createSurveysCapability(options: SurveysCapabilityOptions = {}):
         token: env.SLACK_BOT_TOKEN,
         contactPeople: core.config.team.admins,
         publishHome: core.publishHome,
+        logger: core.logger,
       }),
+      admins: core.config.team.admins,
       leases: core.leases,
       logger: core.logger,
       ...(options.limits ? { limits: options.limits } : {}),
@@ -73,6 +75,11 @@ export function createSurveysCapability(options: SurveysCapabilityOptions = {}):
       jobs: surveyJobs(service),
       homeSections: [
         { id: 'surveys.to-answer', order: 15, build: async ({ userId }) => homeSection(await service.owedBy(userId)) },
+        {
+          id: 'surveys.trends',
+          order: 50,
+          build: async ({ role }) => (role === 'admin' ? trendsSection(await service.trends()) : []),
+        },
       ],
     };
   });

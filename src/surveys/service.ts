@@ -4,6 +4,7 @@ import type { ItemRef } from '../item-ref.js';
 import { refMatches } from '../item-ref.js';
 import { createSafely } from '../logger.js';
 import type { SurveyConfig } from './config.js';
+import { createMicroPulse } from './micro-pulse.js';
 import {
   acceptsAnswers,
   canCloseWave,
@@ -14,7 +15,7 @@ import {
   isScore,
   type WaveResults,
 } from './model.js';
-import type { SurveysServiceDeps } from './ports.js';
+import type { MicroTrendPoint, SurveysServiceDeps } from './ports.js';
 import type { WaveRow } from './repo.js';
 import { closedResults, trendOf, trendPng } from './results.js';
 import { createSender } from './sending.js';
@@ -34,6 +35,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
   const { repo, clock, audit, notifier, logger } = deps;
   const safely = createSafely(logger, 'surveys');
   const sender = createSender(deps);
+  const micro = createMicroPulse(deps);
   const surveyById = (id: string) => deps.config.find((s) => s.id === id);
   const surveyOf = (wave: WaveRow) => surveyById(wave.surveyId);
 
@@ -140,9 +142,27 @@ export function createSurveysService(deps: SurveysServiceDeps) {
         logger.error(`surveys: the trend chart of ${survey.id} could not be drawn`, error);
         return null;
       });
-      const at = await notifier.postResults({ survey, wave: current, results: mine.results, chart });
+      const at = await notifier.postResults({
+        survey,
+        wave: current,
+        results: mine.results,
+        chart,
+        micro: await micro.trend(survey),
+      });
       await repo.setResults(wave.id, at.channel, at.ts);
+      if (at.chartFileId) await repo.setChartFile(wave.id, at.chartFileId);
     });
+    await safely('publishing the admins’ Home tabs', () => notifier.homeChanged([...(deps.admins ?? [])]));
+  }
+
+  /** For the admins' Home tab: each survey's latest closed wave (its score and chart) and micro-pulse trend. */
+  async function trends() {
+    const out = [];
+    for (const survey of deps.config) {
+      const last = (await closedResults(repo, survey.id, 1)).at(-1) ?? null;
+      out.push({ survey, last, micro: survey.microPulse ? await micro.trend(survey) : [] });
+    }
+    return out;
   }
 
   async function answer(
@@ -221,10 +241,10 @@ export function createSurveysService(deps: SurveysServiceDeps) {
   /** The latest closed wave's results (nothing of an open wave). */
   async function latestResults(
     surveyId: string,
-  ): Promise<{ survey: SurveyConfig; wave: WaveRow; results: WaveResults } | null> {
+  ): Promise<{ survey: SurveyConfig; wave: WaveRow; results: WaveResults; micro: MicroTrendPoint[] } | null> {
     const survey = need(surveyId);
     const last = (await closedResults(repo, survey.id, 1)).at(-1);
-    return last ? { survey, ...last } : null;
+    return last ? { survey, ...last, micro: survey.microPulse ? await micro.trend(survey) : [] } : null;
   }
 
   /** The every-minute sweep: close due waves, send due reminders, resume DMs, post results a crash left unposted. */
@@ -273,6 +293,8 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     answer,
     followUp,
     latestResults,
+    trends,
+    micro,
     tick,
     owedBy,
     wave: (id: number) => repo.wave(id),
