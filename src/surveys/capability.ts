@@ -53,7 +53,11 @@ export function createSurveysCapability(options: SurveysCapabilityOptions = {}):
         dmClient,
         fetch: core.fetch,
         token: env.SLACK_BOT_TOKEN,
-        contactPeople: core.config.team.admins,
+        // The platform team follows up; admins are told too (they may not be in it).
+        contactPeople: async () => {
+          const team = await core.people.expand(core.config.team.platformTeam);
+          return [...new Set([...team, ...core.config.team.admins])].sort();
+        },
         publishHome: core.publishHome,
         logger: core.logger,
       }),

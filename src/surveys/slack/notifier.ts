@@ -15,8 +15,8 @@ export interface SlackSurveysNotifierDeps {
   /** Outbound HTTP for the file bytes (the upload URL files.getUploadURLExternal hands out). */
   fetch: typeof fetch;
   token: string;
-  /** Told privately when someone is happy to be contacted (the admins). */
-  contactPeople: readonly string[];
+  /** Told privately when someone is happy to be contacted: the platform team (usergroups expanded) and the admins. */
+  contactPeople: () => Promise<readonly string[]>;
   publishHome: (userId: string) => Promise<void>;
   /** Where a failed chart upload is logged (the results post stands without it, and is not posted again). */
   logger?: Pick<Logger, 'error'>;
@@ -71,7 +71,7 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
     },
     async contactRequested(userId, survey, answer) {
       const message = contactMessage(userId, survey, answer);
-      for (const person of deps.contactPeople) await client.chat.postMessage({ channel: person, ...message });
+      for (const person of await deps.contactPeople()) await client.chat.postMessage({ channel: person, ...message });
     },
     async postResults({ survey, wave, results, chart, micro }) {
       const message = resultsMessage(survey, wave, results, micro);
