@@ -5,6 +5,7 @@ import { coreCapability } from '../../src/core/capability.js';
 import { orm } from '../../src/db/scope.js';
 import { twin } from '../../src/db/twin.js';
 import { createDeploysCapability } from '../../src/deploys/capability.js';
+import { IDS as SUPPORT_IDS } from '../../src/support/slack/ids.js';
 import { createSurveysCapability } from '../../src/surveys/capability.js';
 import { microPeriodOf } from '../../src/surveys/micro-pulse.js';
 import { microPulseHook } from '../../src/surveys/micro-pulse-port.js';
@@ -13,6 +14,7 @@ import { deploysSection, ENGINEER, expectNockDone, nockDispatch, nockRun, settle
 import { ackBody, blockText, startTestApp, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
 import { eventually, settled } from '../support/wait.js';
+import { ADA, click, PAT, say, startSupportApp, waitForTicket } from '../support-desk/support.js';
 import {
   ADMIN,
   answerRef,
@@ -121,7 +123,7 @@ describe('micro-pulse', () => {
     await eventually(() => expect(microDms(app!, ENGINEER)).toHaveLength(2));
   });
 
-  it('asks only the audience, not the opted-out, and only a sampled share', async () => {
+  it('asks only the audience, never the opted-out, and once when two triggers meet', async () => {
     const surveyApp = await startSurveyApp({ surveys: [microSurvey({ audience: PEOPLE.slice(0, 3) })] });
     app = surveyApp;
     const hook = microPulseHook(surveyApp.groundcrew.services, 'deploy-succeeded')!;
@@ -132,10 +134,38 @@ describe('micro-pulse', () => {
     expect(microDms(surveyApp, PEOPLE[0]!)).toHaveLength(1);
     expect(microDms(surveyApp, PEOPLE[1]!)).toHaveLength(0);
     expect(microDms(surveyApp, PEOPLE[4]!)).toHaveLength(0);
+    // Two triggers for one person at once (a deploy and a resolved question, two replicas): one question.
+    await Promise.all([hook(PEOPLE[2]!), hook(PEOPLE[2]!), hook(PEOPLE[2]!)]);
+    await settled(surveyApp);
+    expect(microDms(surveyApp, PEOPLE[2]!)).toHaveLength(1);
     // A click from someone never asked counts nothing.
-    await clickScore(surveyApp, PEOPLE[2]!, 5);
+    await clickScore(surveyApp, PEOPLE[3]!, 5);
     await settled(surveyApp);
     expect((await microTallies(surveyApp)).reduce((n, c) => n + c.count, 0)).toBe(0);
+    // The one asked counts once.
+    await clickScore(surveyApp, PEOPLE[2]!, 5);
+    await settled(surveyApp);
+    expect((await microTallies(surveyApp)).reduce((n, c) => n + c.count, 0)).toBe(1);
+  });
+
+  it('a support question resolved asks its asker (support-resolved)', async () => {
+    const supportApp = await startSupportApp({
+      team: {
+        surveys: [
+          microSurvey({
+            audience: [ADA],
+            microPulse: { sample: '100%', after: ['support-resolved'], question: QUESTION },
+          }),
+        ],
+      },
+    });
+    app = supportApp;
+    await say(supportApp, 'How do I rotate the staging database password?', { user: ADA });
+    const row = await waitForTicket(supportApp, 1, (r) => r.replyTs !== null);
+    expect(microDms(supportApp, ADA)).toHaveLength(0);
+    await click(supportApp, PAT, SUPPORT_IDS.resolved, row);
+    await waitForTicket(supportApp, 1, (r) => r.state === 'resolved');
+    await eventually(() => expect(microDms(supportApp, ADA)).toHaveLength(1));
   });
 
   it('the results post shows the micro-pulse per month, a mean only from minGroupSize answers', async () => {
