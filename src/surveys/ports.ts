@@ -27,6 +27,8 @@ export interface ResultsPost {
   chart: { png: Buffer; width: number; height: number } | null;
   /** The survey's micro-pulse per month (empty without microPulse). */
   micro: readonly MicroTrendPoint[];
+  /** Its own trend chart (null without micro-pulse answers or asks). */
+  microChart?: { png: Buffer; width: number; height: number } | null;
 }
 
 /** One month of a survey's micro-pulse (micro-pulse.ts). */

@@ -17,7 +17,7 @@ import {
 } from './model.js';
 import type { MicroTrendPoint, SurveysServiceDeps } from './ports.js';
 import type { WaveRow } from './repo.js';
-import { closedResults, trendOf, trendPng } from './results.js';
+import { closedResults, microPng, trendOf, trendPng } from './results.js';
 import { createSender } from './sending.js';
 
 /** A comment is cut to this many characters. */
@@ -142,12 +142,21 @@ export function createSurveysService(deps: SurveysServiceDeps) {
         logger.error(`surveys: the trend chart of ${survey.id} could not be drawn`, error);
         return null;
       });
+      const microTrend = survey.microPulse ? await micro.trend(survey) : [];
+      const microChart =
+        microTrend.length === 0
+          ? null
+          : await microPng(survey.id, microTrend).catch((error: unknown) => {
+              logger.error(`surveys: the micro-pulse chart of ${survey.id} could not be drawn`, error);
+              return null;
+            });
       const at = await notifier.postResults({
         survey,
         wave: current,
         results: mine.results,
         chart,
-        micro: await micro.trend(survey),
+        micro: microTrend,
+        microChart,
       });
       await repo.setResults(wave.id, at.channel, at.ts);
       if (at.chartFileId) await repo.setChartFile(wave.id, at.chartFileId);

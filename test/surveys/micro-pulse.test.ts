@@ -185,6 +185,17 @@ describe('micro-pulse', () => {
     const period = microPeriodOf(surveyApp.clock.now(), 'Europe/Berlin');
     // (5 + 4 + 4) / 3 = 4.33 → 4.3
     expect(blockText(post.args.blocks)).toContain(`• ${period}: 4.3 (3 answers)`);
+    // Its own trend chart goes into the results thread after the NPS chart: real PNG bytes.
+    const completes = await surveyApp.slack.waitFor('files.completeUploadExternal', () => true, { count: 2 });
+    expect(completes.map((c) => (c.args.files as { title: string }[])[0]!.title)).toEqual([
+      'platform-nps: NPS and response rate per wave',
+      'platform-nps: micro-pulse per month',
+    ]);
+    expect(new Set(completes.map((c) => c.args.thread_ts)).size).toBe(1);
+    expect(completes[0]!.args.thread_ts).toBeTruthy();
+    const png = surveyApp.uploads[1]!;
+    expect(png.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]))).toBe(true);
+    expect(png.length).toBeGreaterThan(3_000);
   });
 });
 

@@ -73,7 +73,8 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
       const message = contactMessage(userId, survey, answer);
       for (const person of await deps.contactPeople()) await client.chat.postMessage({ channel: person, ...message });
     },
-    async postResults({ survey, wave, results, chart, micro }) {
+    async postResults(post) {
+      const { survey, wave, results, chart, micro } = post;
       const message = resultsMessage(survey, wave, results, micro);
       const channel = survey.resultsChannel;
       const posted = await postToConfigured(`surveys[${survey.id}].resultsChannel`, channel, () =>
@@ -93,6 +94,17 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
             return null;
           })
         : null;
+      if (post.microChart) {
+        await uploadPng(
+          post.microChart.png,
+          `${survey.id}-micro-pulse.png`,
+          `${survey.id}: micro-pulse per month`,
+          at.channel,
+          at.ts,
+        ).catch((error: unknown) => {
+          deps.logger?.error(`surveys: the micro-pulse chart of ${survey.id} could not be uploaded`, error);
+        });
+      }
       return { ...at, chartFileId };
     },
     async microAsk(userId, survey, micro) {
