@@ -115,9 +115,18 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     const survey = need(surveyId);
     const wave = await repo.latestWave(survey.id);
     const may = wave ? canCloseWave(wave, clock.now()) : { ok: false as const, message: 'it has no wave yet' };
-    if (!wave || !may.ok) throw conflict(`Survey \`${survey.id}\`: ${may.ok ? '' : may.message}.`);
-    const closed = await repo.closeWave(wave.id, clock.now());
-    if (!closed) throw conflict(`Survey \`${survey.id}\`: this wave is already closed.`);
+    const closed = wave && may.ok ? await repo.closeWave(wave.id, clock.now()) : null;
+    if (!wave || !closed) {
+      const why = may.ok ? 'this wave is already closed' : may.message;
+      await audit.record({
+        actor,
+        action: 'surveys.close',
+        target: `survey:${survey.id}`,
+        outcome: 'denied',
+        detail: why,
+      });
+      throw conflict(`Survey \`${survey.id}\`: ${why}.`);
+    }
     await audit.record({
       actor,
       action: 'surveys.close',
@@ -235,7 +244,16 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     const trimmed = text.trim();
     if (!trimmed) throw invalidInput(`Say what changed: \`/platform survey followup ${survey.id} "…"\`.`);
     const last = (await repo.closedWaves(survey.id, 1))[0];
-    if (!last) throw conflict(`Survey \`${survey.id}\` has no closed wave to follow up on yet.`);
+    if (!last) {
+      await audit.record({
+        actor,
+        action: 'surveys.followup',
+        target: `survey:${survey.id}`,
+        outcome: 'denied',
+        detail: 'no closed wave yet',
+      });
+      throw conflict(`Survey \`${survey.id}\` has no closed wave to follow up on yet.`);
+    }
     const saved = (await repo.setFollowUp(last.id, trimmed.slice(0, 2000)))!;
     await audit.record({
       actor,

@@ -239,3 +239,30 @@ describe('the trend chart on the admins’ Home tab', () => {
     expect(surveyApp.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === RESULTS)).toHaveLength(1);
   });
 });
+
+describe('admin actions refused', () => {
+  it('a close with no open wave and a follow-up with no closed wave are refused and audited as denied', async () => {
+    const surveyApp = await startSurveyApp();
+    app = surveyApp;
+    const close = await ackBody(await surveyApp.command('survey close platform-nps', { user_id: ADMIN }));
+    await settled(surveyApp);
+    const followUp = await ackBody(
+      await surveyApp.command('survey followup platform-nps "Faster builds"', { user_id: ADMIN }),
+    );
+    await settled(surveyApp);
+    const replies = [
+      ...surveyApp.slack.callsTo('response_url').map((c) => String(c.args.text)),
+      String(close?.text ?? ''),
+      String(followUp?.text ?? ''),
+    ].join('\n');
+    expect(replies).toContain('it has no wave yet');
+    expect(replies).toContain('has no closed wave to follow up on yet');
+    const audit = (await surveyApp.groundcrew.services.audit.latest(10)).map(
+      (r) => `${r.actor} ${r.action} ${r.outcome} ${r.detail}`,
+    );
+    expect(audit.sort()).toEqual([
+      `${ADMIN} surveys.close denied it has no wave yet`,
+      `${ADMIN} surveys.followup denied no closed wave yet`,
+    ]);
+  });
+});
