@@ -118,4 +118,16 @@ describe.skipIf(!runBrowser)('NPS survey in the playground', { timeout: 90_000 }
     },
     BROWSER_TEST_TIMEOUT * 2,
   );
+
+  it('a deploy that succeeds asks its requester the micro-pulse question; one click counts', async () => {
+    await as(ADA);
+    await go('C0DEPLOYS');
+    await type('/platform deploy api staging');
+    await go(dm(ADA));
+    const question = page().locator('#messages .message', { hasText: 'How easy was that deploy' }).last();
+    await question.waitFor({ timeout: 20_000 });
+    await question.locator('[data-action-id="surveys.micro-4"]').click();
+    await expect.poll(() => question.innerText(), { timeout: 10_000 }).toContain('your answer is counted');
+    expect(await question.locator('[data-action-id^="surveys.micro-"]').count()).toBe(0);
+  });
 });
