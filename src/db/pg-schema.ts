@@ -29,6 +29,8 @@ import {
   surveyCommentSetsTable,
   surveyIdentifiedAnswersTable,
   surveyInvitationsTable,
+  surveyMicroAsksTable,
+  surveyMicroTalliesTable,
   surveyOptOutsTable,
   surveyTalliesTable,
   surveyWavesTable,
@@ -72,6 +74,8 @@ export const surveyTallies = pg(surveyTalliesTable);
 export const surveyCommentSets = pg(surveyCommentSetsTable);
 export const surveyIdentifiedAnswers = pg(surveyIdentifiedAnswersTable);
 export const surveyOptOuts = pg(surveyOptOutsTable);
+export const surveyMicroAsks = pg(surveyMicroAsksTable);
+export const surveyMicroTallies = pg(surveyMicroTalliesTable);
 export const supportTickets = pg(supportTicketsTable);
 export const supportMessages = pg(supportMessagesTable);
 export const supportEscalations = pg(supportEscalationsTable);

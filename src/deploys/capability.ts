@@ -1,5 +1,6 @@
 import { defineCapability } from '../capability.js';
 import { publicUrl } from '../config.js';
+import { microPulseHook } from '../surveys/micro-pulse-port.js';
 import { createExecutor, type Executor } from './executors.js';
 import { createGuardrails } from './guardrails.js';
 import { deployJobs } from './jobs.js';
@@ -57,6 +58,7 @@ export function createDeploysCapability(options: DeploysCapabilityOptions = {}) 
       logger: core.logger,
       leases: core.leases,
       runTimeoutMs: config.runTimeout,
+      afterSucceeded: microPulseHook(core, 'deploy-succeeded'),
     });
     core.approvals.registerSubject({
       type: 'deploy',

@@ -21,6 +21,8 @@ export interface LifecycleDeps {
   logger: Logger;
   /** The lease on a deploy's first status message while it is posted, so no replica posts a second one. */
   leases: Pick<Leases, 'acquire'>;
+  /** Told the requester of each deploy that succeeded (the surveys' micro-pulse, when configured). */
+  afterSucceeded?: ((userId: string) => Promise<void>) | undefined;
 }
 
 /** How long a hold on posting a deploy's first status message lasts without renewal (renewed while it posts). */
@@ -120,6 +122,8 @@ export function createLifecycle(deps: LifecycleDeps) {
     await safely('requester DM', () =>
       notifier.dm(row.requestedBy, mrkdwn`Your deploy ${trusted(summary(row))} ${trusted(outcome)}.${link}`),
     );
+    const afterSucceeded = deps.afterSucceeded;
+    if (to === 'succeeded' && afterSucceeded) await safely('micro-pulse', () => afterSucceeded(row.requestedBy));
     return shown;
   }
 

@@ -41,6 +41,8 @@ export interface DeployServiceDeps {
   leases: Pick<Leases, 'acquire'>;
   /** Running deploys with no word for this long are failed; requested/approved ones after STUCK_START_MS. */
   runTimeoutMs: number;
+  /** Told the requester of each deploy that succeeded (the surveys' micro-pulse, when configured). */
+  afterSucceeded?: ((userId: string) => Promise<void>) | undefined;
 }
 
 export interface DeployInput {

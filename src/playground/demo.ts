@@ -10,7 +10,7 @@ import type { Workspace } from './workspace.js';
 export const DEMO_SECRET = 'playground-demo-secret-0001';
 const DEMO_FILE = sourceFile('demo.yml');
 const placeholder = (name: string) => ['$', `{${name}}`].join('');
-const OPTIONAL_SECTIONS = ['deploys', 'requests', 'communities'] as const;
+const OPTIONAL_SECTIONS = ['deploys', 'requests', 'communities', 'support', 'surveys'] as const;
 
 /**
  * demo.yml as an object, with ${PLAYGROUND_URL} filled in, and ${FREEZE_FROM}/${FREEZE_UNTIL} set to a day-long

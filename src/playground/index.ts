@@ -78,6 +78,7 @@ export async function startPlayground(options: PlaygroundOptions): Promise<Playg
     clock,
     timezone: config.team.timezone,
     scheduler: () => groundcrew!.services.scheduler,
+    baseUrl: () => baseUrl,
     extra: demoExecutorRoutes({
       workspace,
       baseUrl: () => baseUrl,

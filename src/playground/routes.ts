@@ -18,7 +18,12 @@ export interface PlaygroundRouteDeps {
   timezone: string;
   /** Extra loopback-only routes (the demo executors). */
   extra?: CustomRoute[];
+  /** The playground's own address (`http://127.0.0.1:PORT`), for the upload URLs files.getUploadURLExternal hands out. */
+  baseUrl?: () => string;
 }
+
+/** An uploaded file is at most this big (Slack takes far more; the app uploads charts of a few dozen kB). */
+const UPLOAD_LIMIT_BYTES = 5_000_000;
 
 type Params = { params?: Record<string, string | string[]> };
 
@@ -210,13 +215,55 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
           sendJson(res, 200, { ok: false, error: 'invalid_form_data' });
           return;
         }
-        const result = callMethod(method, args, ws);
+        const result = callMethod(method, args, ws, { baseUrl: deps.baseUrl?.() ?? '' });
         ws.record({
           direction: 'app→slack',
           what: `${method}${result.ok ? '' : ` → ${String(result.error)}`}`,
           detail: summarise(args),
         });
         sendJson(res, 200, result);
+      }),
+    },
+    {
+      // The upload URL files.getUploadURLExternal hands out: the raw bytes, or a multipart form (one file field).
+      path: '/playground/files/upload/:id',
+      method: ['POST'],
+      handler: loopbackOnly(async (req, res) => {
+        const file = ws.files.get(param(req, 'id'));
+        if (!file || file.completed) {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('not found');
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of req) {
+          size += (chunk as Buffer).length;
+          if (size > UPLOAD_LIMIT_BYTES) throw new UiError('file too large');
+          chunks.push(chunk as Buffer);
+        }
+        file.bytes = fileBytes(Buffer.concat(chunks), String(req.headers['content-type'] ?? ''));
+        ws.record({ direction: 'app→slack', what: 'file upload', detail: `${file.name}: ${file.bytes.length} bytes` });
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`OK - ${file.bytes.length}`);
+      }),
+    },
+    {
+      path: '/playground/files/:id',
+      method: ['GET'],
+      handler: loopbackOnly((req, res) => {
+        const file = ws.files.get(param(req, 'id'));
+        if (!file?.bytes || !file.completed) {
+          sendJson(res, 404, { ok: false, error: 'file_not_found' });
+          return;
+        }
+        const png = file.bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+        res.writeHead(200, {
+          'content-type': png ? 'image/png' : 'application/octet-stream',
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        });
+        res.end(file.bytes);
       }),
     },
     {
@@ -229,6 +276,18 @@ export function playgroundRoutes(deps: PlaygroundRouteDeps): CustomRoute[] {
     },
     ...(deps.extra ?? []),
   ];
+}
+
+/** The file's bytes from an upload body: the body itself, or the first part of a multipart form. */
+function fileBytes(body: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  if (!contentType.toLowerCase().startsWith('multipart/form-data') || !boundary) return body;
+  const marker = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = body.indexOf(marker);
+  const headersEnd = start < 0 ? -1 : body.indexOf('\r\n\r\n', start);
+  if (headersEnd < 0) return body;
+  const end = body.indexOf(Buffer.from(`\r\n${marker.toString()}`), headersEnd);
+  return body.subarray(headersEnd + 4, end < 0 ? body.length : end);
 }
 
 function summarise(args: Record<string, unknown>): string {

@@ -1,10 +1,14 @@
 import { blockProblems } from './block-limits.js';
 import { truthy } from './form.js';
 import { BOT, CHANNELS, dmChannelId, PEOPLE, PLATFORM_USERGROUP, TEAM } from './ids.js';
-import { messageObject, type StoredView, type Workspace } from './workspace.js';
+import { fileUrl, messageObject, type StoredView, type Workspace } from './workspace.js';
 
 export type ApiResult = Record<string, unknown> & { ok: boolean };
-type Handler = (args: Record<string, unknown>, ws: Workspace) => ApiResult;
+/** What a handler may need beyond the workspace: the playground's own address (for upload URLs). */
+export interface ApiContext {
+  baseUrl: string;
+}
+type Handler = (args: Record<string, unknown>, ws: Workspace, context: ApiContext) => ApiResult;
 
 const fail = (error: string, extra: Record<string, unknown> = {}): ApiResult => ({ ok: false, error, ...extra });
 
@@ -243,6 +247,39 @@ export const handlers: Record<string, Handler> = {
       },
     };
   },
+  'files.getUploadURLExternal': (args, ws, context) => {
+    const name = typeof args.filename === 'string' ? args.filename : '';
+    const length = Number(args.length);
+    if (!name || !Number.isInteger(length) || length <= 0) return fail('missing_argument');
+    const id = ws.nextId('F');
+    ws.files.set(id, { id, name, length, bytes: null, completed: false });
+    return { ok: true, upload_url: `${context.baseUrl}/playground/files/upload/${id}`, file_id: id };
+  },
+  'files.completeUploadExternal': (args, ws) => {
+    const list = Array.isArray(args.files) ? (args.files as { id?: unknown; title?: unknown }[]) : [];
+    if (list.length === 0) return fail('invalid_arguments');
+    const shared = [];
+    for (const item of list) {
+      const stored = typeof item.id === 'string' ? ws.files.get(item.id) : undefined;
+      if (!stored?.bytes) return fail('file_not_found');
+      stored.completed = true;
+      const title = typeof item.title === 'string' && item.title ? item.title : stored.name;
+      shared.push({ id: stored.id, name: stored.name, title, url: fileUrl(stored.id) });
+    }
+    const channel = args.channel_id === undefined ? null : ws.resolveChannel(args.channel_id, { byUserOrName: false });
+    if (args.channel_id !== undefined && !channel) return fail('channel_not_found');
+    if (channel) {
+      ws.post({
+        channel,
+        user: BOT.userId,
+        bot: true,
+        text: typeof args.initial_comment === 'string' ? args.initial_comment : '',
+        files: shared,
+        ...(typeof args.thread_ts === 'string' && args.thread_ts ? { threadTs: args.thread_ts } : {}),
+      });
+    }
+    return { ok: true, files: shared.map((f) => ({ id: f.id, title: f.title })) };
+  },
   'reactions.add': (args, ws) => {
     const channel = ws.resolveChannel(args.channel, { byUserOrName: false });
     const message = channel && typeof args.timestamp === 'string' ? ws.find(channel, args.timestamp) : undefined;
@@ -266,7 +303,12 @@ export const handlers: Record<string, Handler> = {
 };
 
 /** Answers one Web API call. Methods the playground does not model answer `{ ok: true }` so nothing breaks. */
-export function callMethod(method: string, args: Record<string, unknown>, ws: Workspace): ApiResult {
+export function callMethod(
+  method: string,
+  args: Record<string, unknown>,
+  ws: Workspace,
+  context: ApiContext = { baseUrl: '' },
+): ApiResult {
   const handler = handlers[method];
-  return handler ? handler(args, ws) : { ok: true, warning: `the playground does not model ${method}` };
+  return handler ? handler(args, ws, context) : { ok: true, warning: `the playground does not model ${method}` };
 }

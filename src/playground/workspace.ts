@@ -23,6 +23,26 @@ export interface StoredMessage {
   system?: boolean;
   /** A thread reply also shown in the channel (`reply_broadcast`). */
   broadcast?: boolean;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: SharedFile[];
+}
+
+/** A file the app uploaded (files.getUploadURLExternal, then its bytes, then files.completeUploadExternal). */
+export interface SharedFile {
+  id: string;
+  name: string;
+  title: string;
+  /** Where the page loads it from (the playground serves the bytes). */
+  url: string;
+}
+
+export interface StoredFile {
+  id: string;
+  name: string;
+  /** The byte length announced to files.getUploadURLExternal. */
+  length: number;
+  bytes: Buffer | null;
+  completed: boolean;
 }
 
 export interface StoredView {
@@ -69,6 +89,7 @@ export class Workspace {
   readonly modals = new Map<string, StoredView[]>();
   readonly homes = new Map<string, StoredView>();
   readonly log: LogEntry[] = [];
+  readonly files = new Map<string, StoredFile>();
   private readonly triggers = new Map<string, { userId: string; at: number; used: boolean }>();
   private readonly responseUrls = new Map<string, ResponseTarget>();
   private readonly waiters = new Set<() => void>();
@@ -290,7 +311,13 @@ export function messageObject(m: StoredMessage): Record<string, unknown> & { ts:
     ...(m.bot ? { bot_id: BOT.botId, app_id: APP_ID } : {}),
     ...(m.blocks ? { blocks: m.blocks } : {}),
     ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+    ...(m.files ? { files: m.files.map((f) => ({ id: f.id, name: f.name, title: f.title })) } : {}),
   };
+}
+
+/** Where the page loads an uploaded file from. */
+export function fileUrl(id: string): string {
+  return `/playground/files/${encodeURIComponent(id)}`;
 }
 
 function randomHex(length: number): string {

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { defineCapability } from '../capability.js';
 import { nextOfficeHoursFrom } from '../communities/next-office-hours.js';
+import { microPulseHook } from '../surveys/micro-pulse-port.js';
 import { indexDocs, readMarkdownFiles } from './docs-index.js';
 import { supportJobs } from './jobs.js';
 import { createSupportRepo } from './repo.js';
@@ -46,6 +47,7 @@ export const supportCapability = defineCapability('support', (core) => {
       const next = await nextOfficeHours(core.clock.now());
       return next && { title: next.title, at: next.start, url: next.link };
     },
+    afterResolved: microPulseHook(core, 'support-resolved'),
     loadDocs: async () => {
       if (!docs) return [];
       const folder = isAbsolute(docs.folder) ? docs.folder : resolve(process.cwd(), docs.folder);

@@ -76,6 +76,8 @@ export interface SupportServiceDeps {
   loadDocs(): Promise<{ id: string; title: string; text: string; url: string | null }[]>;
   /** The next office-hours event, when the communities capability offers one. */
   officeHours?: () => Promise<OfficeHours | null>;
+  /** Told the asker of each question that was resolved (the surveys' micro-pulse, when configured). */
+  afterResolved?: ((userId: string) => Promise<void>) | undefined;
   /** Posting a ticket's tier-1 reply holds `support-reply:<id>`, so a sweep on another replica does not post it too. */
   leases: Pick<Leases, 'hold'>;
 }

@@ -210,6 +210,8 @@ export function createSupportService(deps: SupportServiceDeps) {
     await escalateIfDue(after);
     if (after.state === 'resolved' && before.state !== 'resolved' && (await repo.claimCsat(after.id, now))) {
       await notifier.askCsat(after);
+      const afterResolved = deps.afterResolved;
+      if (afterResolved) await afterResolved(after.askerId).catch(() => undefined);
     }
     await notifier.homeChanged([after.askerId]);
   }

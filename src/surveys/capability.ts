@@ -5,7 +5,7 @@ import { surveyJobs } from './jobs.js';
 import type { PaceLimits } from './pacing.js';
 import { createSurveysRepo } from './repo.js';
 import { createSurveysService } from './service.js';
-import { homeSection } from './slack/blocks.js';
+import { homeSection, trendsSection } from './slack/blocks.js';
 import { surveyCommands } from './slack/commands.js';
 import { registerSurveyListeners } from './slack/listeners.js';
 import { createSlackChannelDirectory, createSlackSurveysNotifier } from './slack/notifier.js';
@@ -53,9 +53,15 @@ export function createSurveysCapability(options: SurveysCapabilityOptions = {}):
         dmClient,
         fetch: core.fetch,
         token: env.SLACK_BOT_TOKEN,
-        contactPeople: core.config.team.admins,
+        // The platform team follows up; admins are told too (they may not be in it).
+        contactPeople: async () => {
+          const team = await core.people.expand(core.config.team.platformTeam);
+          return [...new Set([...team, ...core.config.team.admins])].sort();
+        },
         publishHome: core.publishHome,
+        logger: core.logger,
       }),
+      admins: core.config.team.admins,
       leases: core.leases,
       logger: core.logger,
       ...(options.limits ? { limits: options.limits } : {}),
@@ -73,6 +79,11 @@ export function createSurveysCapability(options: SurveysCapabilityOptions = {}):
       jobs: surveyJobs(service),
       homeSections: [
         { id: 'surveys.to-answer', order: 15, build: async ({ userId }) => homeSection(await service.owedBy(userId)) },
+        {
+          id: 'surveys.trends',
+          order: 50,
+          build: async ({ role }) => (role === 'admin' ? trendsSection(await service.trends()) : []),
+        },
       ],
     };
   });

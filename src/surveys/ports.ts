@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Leases } from '../db/leases.js';
 import type { Logger } from '../logger.js';
 import type { PeopleService } from '../people/service.js';
-import type { SurveyConfig, SurveysConfig } from './config.js';
+import type { MicroPulseConfig, SurveyConfig, SurveysConfig } from './config.js';
 import type { WaveResults } from './model.js';
 import type { PaceLimits, SendOutcome } from './pacing.js';
 import type { SurveysRepo, WaveRow } from './repo.js';
@@ -25,6 +25,18 @@ export interface ResultsPost {
   wave: WaveRow;
   results: WaveResults;
   chart: { png: Buffer; width: number; height: number } | null;
+  /** The survey's micro-pulse per month (empty without microPulse). */
+  micro: readonly MicroTrendPoint[];
+  /** Its own trend chart (null without micro-pulse answers or asks). */
+  microChart?: { png: Buffer; width: number; height: number } | null;
+}
+
+/** One month of a survey's micro-pulse (micro-pulse.ts). */
+export interface MicroTrendPoint {
+  period: string;
+  answers: number;
+  /** Mean 1–5 to one decimal; null when the month has fewer than minGroupSize answers. */
+  mean: number | null;
 }
 
 /** Port: how people hear about surveys. The Slack adapter (slack/notifier.ts) renders and posts. */
@@ -41,8 +53,10 @@ export interface SurveysNotifier {
     survey: SurveyConfig,
     answer: { score: number; area: string | null; comment: string | null },
   ): Promise<void>;
-  /** Posts a closed wave's results (and uploads the chart into its thread); returns where the post landed. */
-  postResults(post: ResultsPost): Promise<{ channel: string; ts: string }>;
+  /** Posts a closed wave's results (and uploads the chart into its thread); where the post and the chart landed. */
+  postResults(post: ResultsPost): Promise<{ channel: string; ts: string; chartFileId: string | null }>;
+  /** The micro-pulse question (1–5 buttons) by DM. */
+  microAsk(userId: string, survey: SurveyConfig, micro: MicroPulseConfig): Promise<void>;
   /** "You said, we did" in the results thread. */
   postFollowUp(wave: WaveRow, survey: SurveyConfig, text: string): Promise<void>;
   homeChanged(userIds: string[]): Promise<void>;
@@ -70,4 +84,6 @@ export interface SurveysServiceDeps {
   stopping?: AbortSignal;
   /** Runs the sweep that sends pending DMs soon, outside the caller (the scheduler's surveys.sweep, run now). */
   deliverSoon?: () => void;
+  /** Admins (the trend chart on their Home tab is re-published when a wave's results are posted). */
+  admins?: readonly string[];
 }

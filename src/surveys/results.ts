@@ -1,7 +1,7 @@
 import { seriesChartSpec } from '../charts/spec.js';
 import { type TallyCell, type TrendPoint, tallyOf, trendPoint, type WaveResults, waveResults } from './model.js';
 import type { SurveysRepo, WaveRow } from './repo.js';
-import { npsTrendChart } from './trend-chart.js';
+import { type MicroChartPoint, microPulseChart, npsTrendChart } from './trend-chart.js';
 
 /** Waves shown on the trend chart (the latest closed ones). */
 export const TREND_WAVES = 12;
@@ -56,4 +56,10 @@ export function trendOf(closed: readonly { wave: WaveRow; results: WaveResults }
 export async function trendPng(surveyId: string, points: readonly TrendPoint[]) {
   const { renderPng } = await import('../charts/render.js');
   return renderPng(seriesChartSpec(npsTrendChart(points, { title: `${surveyId}: NPS per wave`, npsTarget: 50 })));
+}
+
+/** The micro-pulse trend chart as a PNG (same renderer, loaded the same way). */
+export async function microPng(surveyId: string, points: readonly MicroChartPoint[]) {
+  const { renderPng } = await import('../charts/render.js');
+  return renderPng(seriesChartSpec(microPulseChart(points, { title: `${surveyId}: micro-pulse per month` })));
 }

@@ -32,6 +32,8 @@ export const surveyWavesTable = sqliteTable(
     followUp: text('follow_up'),
     resultsChannel: text('results_channel'),
     resultsTs: text('results_ts'),
+    /** The trend chart uploaded with the results (a Slack file id): the admins' Home tab shows it by id. */
+    chartFileId: text('chart_file_id'),
     nonce: text('nonce').$defaultFn(newNonce),
   },
   (t) => [
@@ -107,6 +109,36 @@ export const surveyIdentifiedAnswersTable = sqliteTable(
 export const surveyOptOutsTable = sqliteTable('survey_opt_outs', {
   userId: text('user_id').primaryKey(),
 });
+
+/**
+ * Who was asked a micro-pulse question, for the 30-day limit: one row per survey and person, rewritten by each ask.
+ * `period` is where their answer is counted; `pending` is true from the ask until they answer (or the next ask).
+ * It holds no score: the answer goes to the period's tallies, and clearing `pending` is all it leaves here.
+ */
+export const surveyMicroAsksTable = sqliteTable(
+  'survey_micro_asks',
+  {
+    surveyId: text('survey_id').notNull(),
+    userId: text('user_id').notNull(),
+    askedAt: integer('asked_at', { mode: 'timestamp_ms' }).notNull(),
+    period: text('period').notNull(),
+    pending: integer('pending', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'survey_micro_asks_pk', columns: [t.surveyId, t.userId] })],
+);
+
+/** Micro-pulse answers (1–5) as counts per survey and month; all five cells of a period are rewritten by an answer. */
+export const surveyMicroTalliesTable = sqliteTable(
+  'survey_micro_tallies',
+  {
+    surveyId: text('survey_id').notNull(),
+    /** The month asked in, `2026-05`, in the team timezone. */
+    period: text('period').notNull(),
+    score: integer('score').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'survey_micro_tallies_pk', columns: [t.surveyId, t.period, t.score] })],
+);
 
 export type WaveRow = typeof surveyWavesTable.$inferSelect;
 export type NewWaveRow = typeof surveyWavesTable.$inferInsert;

@@ -4,6 +4,7 @@ import type { ItemRef } from '../item-ref.js';
 import { refMatches } from '../item-ref.js';
 import { createSafely } from '../logger.js';
 import type { SurveyConfig } from './config.js';
+import { createMicroPulse } from './micro-pulse.js';
 import {
   acceptsAnswers,
   canCloseWave,
@@ -14,9 +15,9 @@ import {
   isScore,
   type WaveResults,
 } from './model.js';
-import type { SurveysServiceDeps } from './ports.js';
+import type { MicroTrendPoint, SurveysServiceDeps } from './ports.js';
 import type { WaveRow } from './repo.js';
-import { closedResults, trendOf, trendPng } from './results.js';
+import { closedResults, microPng, trendOf, trendPng } from './results.js';
 import { createSender } from './sending.js';
 
 /** A comment is cut to this many characters. */
@@ -34,6 +35,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
   const { repo, clock, audit, notifier, logger } = deps;
   const safely = createSafely(logger, 'surveys');
   const sender = createSender(deps);
+  const micro = createMicroPulse(deps);
   const surveyById = (id: string) => deps.config.find((s) => s.id === id);
   const surveyOf = (wave: WaveRow) => surveyById(wave.surveyId);
 
@@ -113,9 +115,18 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     const survey = need(surveyId);
     const wave = await repo.latestWave(survey.id);
     const may = wave ? canCloseWave(wave, clock.now()) : { ok: false as const, message: 'it has no wave yet' };
-    if (!wave || !may.ok) throw conflict(`Survey \`${survey.id}\`: ${may.ok ? '' : may.message}.`);
-    const closed = await repo.closeWave(wave.id, clock.now());
-    if (!closed) throw conflict(`Survey \`${survey.id}\`: this wave is already closed.`);
+    const closed = wave && may.ok ? await repo.closeWave(wave.id, clock.now()) : null;
+    if (!wave || !closed) {
+      const why = may.ok ? 'this wave is already closed' : may.message;
+      await audit.record({
+        actor,
+        action: 'surveys.close',
+        target: `survey:${survey.id}`,
+        outcome: 'denied',
+        detail: why,
+      });
+      throw conflict(`Survey \`${survey.id}\`: ${why}.`);
+    }
     await audit.record({
       actor,
       action: 'surveys.close',
@@ -140,9 +151,36 @@ export function createSurveysService(deps: SurveysServiceDeps) {
         logger.error(`surveys: the trend chart of ${survey.id} could not be drawn`, error);
         return null;
       });
-      const at = await notifier.postResults({ survey, wave: current, results: mine.results, chart });
+      const microTrend = survey.microPulse ? await micro.trend(survey) : [];
+      const microChart =
+        microTrend.length === 0
+          ? null
+          : await microPng(survey.id, microTrend).catch((error: unknown) => {
+              logger.error(`surveys: the micro-pulse chart of ${survey.id} could not be drawn`, error);
+              return null;
+            });
+      const at = await notifier.postResults({
+        survey,
+        wave: current,
+        results: mine.results,
+        chart,
+        micro: microTrend,
+        microChart,
+      });
       await repo.setResults(wave.id, at.channel, at.ts);
+      if (at.chartFileId) await repo.setChartFile(wave.id, at.chartFileId);
     });
+    await safely('publishing the admins’ Home tabs', () => notifier.homeChanged([...(deps.admins ?? [])]));
+  }
+
+  /** For the admins' Home tab: each survey's latest closed wave (its score and chart) and micro-pulse trend. */
+  async function trends() {
+    const out = [];
+    for (const survey of deps.config) {
+      const last = (await closedResults(repo, survey.id, 1)).at(-1) ?? null;
+      out.push({ survey, last, micro: survey.microPulse ? await micro.trend(survey) : [] });
+    }
+    return out;
   }
 
   async function answer(
@@ -206,7 +244,16 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     const trimmed = text.trim();
     if (!trimmed) throw invalidInput(`Say what changed: \`/platform survey followup ${survey.id} "…"\`.`);
     const last = (await repo.closedWaves(survey.id, 1))[0];
-    if (!last) throw conflict(`Survey \`${survey.id}\` has no closed wave to follow up on yet.`);
+    if (!last) {
+      await audit.record({
+        actor,
+        action: 'surveys.followup',
+        target: `survey:${survey.id}`,
+        outcome: 'denied',
+        detail: 'no closed wave yet',
+      });
+      throw conflict(`Survey \`${survey.id}\` has no closed wave to follow up on yet.`);
+    }
     const saved = (await repo.setFollowUp(last.id, trimmed.slice(0, 2000)))!;
     await audit.record({
       actor,
@@ -221,10 +268,10 @@ export function createSurveysService(deps: SurveysServiceDeps) {
   /** The latest closed wave's results (nothing of an open wave). */
   async function latestResults(
     surveyId: string,
-  ): Promise<{ survey: SurveyConfig; wave: WaveRow; results: WaveResults } | null> {
+  ): Promise<{ survey: SurveyConfig; wave: WaveRow; results: WaveResults; micro: MicroTrendPoint[] } | null> {
     const survey = need(surveyId);
     const last = (await closedResults(repo, survey.id, 1)).at(-1);
-    return last ? { survey, ...last } : null;
+    return last ? { survey, ...last, micro: survey.microPulse ? await micro.trend(survey) : [] } : null;
   }
 
   /** The every-minute sweep: close due waves, send due reminders, resume DMs, post results a crash left unposted. */
@@ -273,6 +320,8 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     answer,
     followUp,
     latestResults,
+    trends,
+    micro,
     tick,
     owedBy,
     wave: (id: number) => repo.wave(id),

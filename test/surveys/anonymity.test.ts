@@ -133,6 +133,9 @@ describe('anonymous answers cannot be joined to a person (live schema)', () => {
       'answered',
     ]);
     expect(await names('survey_opt_outs')).toEqual(['user_id']);
+    // Micro-pulse: the answers are counts per month; who was asked holds when (the 30-day limit), never a score.
+    expect(await names('survey_micro_tallies')).toEqual(['survey_id', 'period', 'score', 'count']);
+    expect(await names('survey_micro_asks')).toEqual(['survey_id', 'user_id', 'asked_at', 'period', 'pending']);
     // No time column anywhere but the wave's own window.
     for (const table of [
       'survey_tallies',
@@ -140,6 +143,7 @@ describe('anonymous answers cannot be joined to a person (live schema)', () => {
       'survey_invitations',
       'survey_identified_answers',
       'survey_opt_outs',
+      'survey_micro_tallies',
     ]) {
       for (const c of await columns(d, table)) {
         expect(`${table}.${c.name} ${c.type}`).not.toMatch(/_at |timestamp|date|time/);
@@ -167,6 +171,7 @@ describe('anonymous answers cannot be joined to a person (live schema)', () => {
         'survey_invitations.answered',
         'survey_invitations.delivery',
         'survey_invitations.reminded',
+        'survey_micro_tallies.count',
         'survey_tallies.count',
       ]);
       expect(await indexes(d, 'survey_tallies')).toEqual(['pk(wave_id, area, score)']);

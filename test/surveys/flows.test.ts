@@ -3,7 +3,7 @@ import { orm } from '../../src/db/scope.js';
 import { twin } from '../../src/db/twin.js';
 import { surveyIdentifiedAnswersTable, surveyTalliesTable, surveyWavesTable } from '../../src/surveys/schema.js';
 import { IDS } from '../../src/surveys/slack/ids.js';
-import { ackBody, blockText } from '../support/harness.js';
+import { ackBody, blockText, PLATFORM_ENGINEER, PLATFORM_GROUP } from '../support/harness.js';
 import { appHomeOpened } from '../support/payloads.js';
 import { eventually, settled } from '../support/wait.js';
 import {
@@ -94,13 +94,16 @@ describe('survey flows', () => {
     expect(home(again.at(-1)!)).not.toContain('Surveys for you');
   });
 
-  it('consent to be contacted stores that one answer with the person and tells the admins privately', async () => {
+  it('consent to be contacted stores that one answer with the person and tells the platform team and admins privately', async () => {
     app = await startSurveyApp();
+    app.slack.usergroups[PLATFORM_GROUP] = [PLATFORM_ENGINEER];
     const ref = await startWave(app);
     await submitAnswer(app, PEOPLE[3]!, ref, { score: 2, area: 'deploys', comment: 'Rollbacks fail', contact: true });
     const told = await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === ADMIN);
     expect(blockText(told[0]!.args.blocks)).toContain(`<@${PEOPLE[3]}> is happy to be contacted`);
     expect(blockText(told[0]!.args.blocks)).toContain('Rollbacks fail');
+    const toPlatform = await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === PLATFORM_ENGINEER);
+    expect(blockText(toPlatform[0]!.args.blocks)).toContain(`<@${PEOPLE[3]}> is happy to be contacted`);
     const rows = await orm(app.database).select().from(twin(app.database, surveyIdentifiedAnswersTable));
     expect(rows).toEqual([
       { waveId: 1, userId: PEOPLE[3], score: 2, area: 'deploys', comment: 'Rollbacks fail', contact: true },

@@ -178,6 +178,14 @@ function inputBlock(block, ctx, reg, errors) {
   </div>`;
 }
 
+/** An image block's source: a public URL, a Slack file's URL, or a Slack file by id (served by the playground). */
+function imageSource(block) {
+  if (block.image_url) return block.image_url;
+  if (block.slack_file?.url) return block.slack_file.url;
+  if (block.slack_file?.id) return `/playground/files/${encodeURIComponent(block.slack_file.id)}`;
+  return '';
+}
+
 /** Renders a list of blocks for a message, a modal or the Home tab. */
 export function renderBlocks(blocks, ctx, reg, options = {}) {
   if (!Array.isArray(blocks)) return '';
@@ -212,7 +220,7 @@ export function renderBlocks(blocks, ctx, reg, options = {}) {
         case 'actions':
           return `<div class="block actions" data-block="${escapeHtml(id)}">${(block.elements ?? []).map((el) => renderElement(el, ctx, reg, id)).join('')}</div>`;
         case 'image':
-          return `<figure class="block image">${block.title ? `<figcaption>${textObject(block.title, ctx)}</figcaption>` : ''}<img src="${escapeHtml(block.image_url ?? block.slack_file?.url ?? '')}" alt="${escapeHtml(block.alt_text ?? '')}"></figure>`;
+          return `<figure class="block image">${block.title ? `<figcaption>${textObject(block.title, ctx)}</figcaption>` : ''}<img src="${escapeHtml(imageSource(block))}" alt="${escapeHtml(block.alt_text ?? '')}"></figure>`;
         case 'input':
           return options.inputs
             ? inputBlock(block, ctx, reg, options.errors)

@@ -25,6 +25,21 @@ function timeOf(d, ts) {
   );
 }
 
+/** Files shared with a message: images drawn, others as a link. */
+function filesHtml(files) {
+  if (!Array.isArray(files) || files.length === 0) return '';
+  return files
+    .map(
+      (f) =>
+        `<figure class="shared-file" data-file="${escapeHtml(f.id)}"><figcaption>${escapeHtml(f.title ?? f.name ?? '')}</figcaption>${
+          /\.(png|jpe?g|gif)$/i.test(f.name ?? '')
+            ? `<img src="${escapeHtml(f.url)}" alt="${escapeHtml(f.title ?? '')}">`
+            : `<a href="${escapeHtml(f.url)}" target="_blank" rel="noopener">${escapeHtml(f.name ?? 'file')}</a>`
+        }</figure>`,
+    )
+    .join('');
+}
+
 /** One message (with its reactions, reply count and hover actions) as HTML; `me` is who is looking. */
 export function messageHtml(d, m, reg, inThread, ctx, me) {
   const who = author(d, m);
@@ -42,7 +57,7 @@ export function messageHtml(d, m, reg, inThread, ctx, me) {
       <div class="meta"><b>${escapeHtml(who.name)}</b>${who.app ? ' <span class="app-badge">APP</span>' : ''} <span class="time">${timeOf(d, m.ts)}</span>${m.edited ? ' <span class="edited">(edited)</span>' : ''}</div>
       ${m.visibleTo ? '<div class="only-you">👁 Only visible to you</div>' : ''}
       ${m.broadcast && !inThread ? '<div class="only-you">replied to a thread</div>' : ''}
-      ${blocks}${renderAttachments(m.attachments, ctx, reg)}
+      ${blocks}${renderAttachments(m.attachments, ctx, reg)}${filesHtml(m.files)}
       <div class="reactions">${reactions}</div>
       ${replies.length ? `<button class="replies" data-open-thread="${m.ts}">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</button>` : ''}
     </div>

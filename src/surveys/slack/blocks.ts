@@ -15,10 +15,11 @@ import {
   slackDate,
   trusted,
 } from '../../slack/mrkdwn.js';
-import type { SurveyConfig } from '../config.js';
+import type { MicroPulseConfig, SurveyConfig } from '../config.js';
 import { LOW_RESPONSE_PERCENT, type WaveResults } from '../model.js';
+import type { MicroTrendPoint } from '../ports.js';
 import type { IdentifiedAnswerRow, WaveRow } from '../repo.js';
-import { IDS } from './ids.js';
+import { IDS, MICRO_SCORE_IDS } from './ids.js';
 
 export type { Message };
 
@@ -162,7 +163,12 @@ export function answerView(survey: SurveyConfig, wave: WaveRow, previous: Identi
 }
 
 /** A closed wave's results: NPS, change, categories, response rate, areas and comments as far as they may be shown. */
-export function resultsMessage(survey: SurveyConfig, wave: WaveRow, results: WaveResults): Message {
+export function resultsMessage(
+  survey: SurveyConfig,
+  wave: WaveRow,
+  results: WaveResults,
+  micro: readonly MicroTrendPoint[] = [],
+): Message {
   const title = `${survey.id}: results of wave ${wave.number}`;
   if (!results.shown) return { text: title, blocks: [section(mrkdwn`Wave ${wave.number} is still open.`)] };
   const rate =
@@ -193,6 +199,8 @@ export function resultsMessage(survey: SurveyConfig, wave: WaveRow, results: Wav
     blocks.push(section(joinMrkdwn([mrkdwn`*Comments* (in alphabetical order)`, ...shown])));
     if (results.comments.length > 20) blocks.push(context(mrkdwn`and ${results.comments.length - 20} more`));
   }
+  const microLines = microTrendLines(micro);
+  if (microLines.length > 0) blocks.push(section(joinMrkdwn([mrkdwn`*Micro-pulse* (1–5, per month)`, ...microLines])));
   blocks.push(context(wave.anonymous ? mrkdwn`Anonymous survey.` : mrkdwn`Not anonymous.`));
   return { text: `${title}: ${results.enoughAnswers ? `NPS ${results.nps}` : `${results.answers} answers`}`, blocks };
 }
@@ -227,6 +235,75 @@ export function homeSection(owed: readonly { survey: SurveyConfig; wave: WaveRow
       accessory: button('Answer (30 seconds)', IDS.answer, itemRef(wave), 'primary'),
     })),
   ];
+}
+
+/** One line per month of micro-pulse: the mean, or only the count while under minGroupSize. */
+function microTrendLines(micro: readonly MicroTrendPoint[]): Mrkdwn[] {
+  return micro.map((p) =>
+    p.mean === null
+      ? mrkdwn`• ${p.period}: ${p.answers} answer(s), too few to show`
+      : mrkdwn`• ${p.period}: ${p.mean.toFixed(1)} (${p.answers} answers)`,
+  );
+}
+
+/** The micro-pulse question by DM: the 1–5 question and five buttons. */
+export function microAskMessage(survey: SurveyConfig, micro: MicroPulseConfig): Message {
+  return {
+    text: micro.question,
+    blocks: [
+      section(mrkdwn`${micro.question}`),
+      {
+        type: 'actions',
+        block_id: IDS.microBlock,
+        elements: MICRO_SCORE_IDS.map(({ score, actionId }) => button(String(score), actionId, survey.id)),
+      },
+      context(mrkdwn`One click, anonymous: only the count per score is kept. You will not be asked again for 30 days.`),
+    ],
+  };
+}
+
+export function microAnsweredMessage(micro: MicroPulseConfig | undefined): Message {
+  const question = micro?.question ?? 'Micro-pulse';
+  return {
+    text: question,
+    blocks: [section(mrkdwn`${question}`), context(mrkdwn`:white_check_mark: Thank you, your answer is counted.`)],
+  };
+}
+
+/** The admins' Home tab: each survey's latest closed wave, its trend chart (the uploaded file) and micro-pulse. */
+export function trendsSection(
+  trends: readonly {
+    survey: SurveyConfig;
+    last: { wave: WaveRow; results: WaveResults } | null;
+    micro: readonly MicroTrendPoint[];
+  }[],
+): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  for (const { survey, last, micro } of trends) {
+    if (!last && micro.length === 0) continue;
+    const lines: Mrkdwn[] = [];
+    if (last) {
+      const r = last.results;
+      const score = r.shown && r.nps !== null ? mrkdwn`NPS *${r.nps}*` : mrkdwn`no score shown (too few answers)`;
+      const rate = r.shown && r.responsePercent !== null ? mrkdwn`, ${r.responsePercent}% answered` : mrkdwn``;
+      lines.push(mrkdwn`*${survey.id}*: ${trusted(score)}${trusted(rate)} in wave ${last.wave.number}`);
+    } else {
+      lines.push(mrkdwn`*${survey.id}*: no closed wave yet`);
+    }
+    blocks.push(section(joinMrkdwn(lines)));
+    if (last?.wave.chartFileId) {
+      blocks.push({
+        type: 'image',
+        block_id: `surveys.trend.${survey.id}`,
+        slack_file: { id: last.wave.chartFileId },
+        alt_text: `${survey.id}: NPS and response rate per wave`,
+        title: plain(`${survey.id}: NPS and response rate per wave`),
+      } as KnownBlock);
+    }
+    const microLines = microTrendLines(micro);
+    if (microLines.length > 0) blocks.push(section(joinMrkdwn([mrkdwn`Micro-pulse (1–5):`, ...microLines])));
+  }
+  return blocks.length > 0 ? [header('Survey trends'), ...blocks] : [];
 }
 
 export function resultsChannelText(survey: SurveyConfig) {

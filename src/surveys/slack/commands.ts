@@ -54,7 +54,7 @@ export function surveyCommands(service: SurveysService): Subcommand[] {
           await ctx.reply('No wave of this survey has closed yet: results are shown once a wave closes.');
           return;
         }
-        await ctx.reply(resultsMessage(latest.survey, latest.wave, latest.results));
+        await ctx.reply(resultsMessage(latest.survey, latest.wave, latest.results, latest.micro));
       },
     },
     {

@@ -13,4 +13,9 @@ export const IDS = {
   areaAction: 'surveys.area-input',
   contactBlock: 'surveys.contact',
   contactAction: 'surveys.contact-input',
+  /** The micro-pulse DM's 1–5 buttons: `surveys.micro-<score>`; value: the survey id. */
+  microPrefix: 'surveys.micro-',
+  microBlock: 'surveys.micro',
 } as const;
+
+export const MICRO_SCORE_IDS = [1, 2, 3, 4, 5].map((score) => ({ score, actionId: `${IDS.microPrefix}${score}` }));

@@ -4,8 +4,8 @@ import { isDomainError } from '../../errors.js';
 import { ITEM_GONE, parseItemRef, refMatches } from '../../slack/item-ref.js';
 import { tell } from '../../slack/tell.js';
 import type { SurveysService } from '../service.js';
-import { answerView, dmAfter } from './blocks.js';
-import { IDS } from './ids.js';
+import { answerView, dmAfter, microAnsweredMessage } from './blocks.js';
+import { IDS, MICRO_SCORE_IDS } from './ids.js';
 
 const zSelected = z.object({ selected_option: z.object({ value: z.string() }).nullish() });
 const zText = z.object({ value: z.string().nullish() });
@@ -64,6 +64,30 @@ export function registerSurveyListeners(app: App, service: SurveysService): void
       );
     }
   });
+
+  // The micro-pulse DM's 1–5 buttons: counted once, only while the question waits for this person.
+  for (const { score, actionId } of MICRO_SCORE_IDS) {
+    app.action<BlockAction>(actionId, async ({ ack, body, client, respond }) => {
+      await ack();
+      const action = body.actions[0];
+      const surveyId = action && 'value' in action ? String(action.value ?? '') : '';
+      const outcome = await service.micro.answer(surveyId, body.user.id, score);
+      const channel = body.channel?.id;
+      const message = body.message;
+      if (outcome === 'counted' && channel && message) {
+        const after = microAnsweredMessage(service.surveyById(surveyId)?.microPulse);
+        await client.chat.update({ channel, ts: message.ts, text: after.text, blocks: after.blocks });
+        return;
+      }
+      const reply = body.container?.type === 'message' ? respond : undefined;
+      await tell(
+        client,
+        body.user.id,
+        reply,
+        outcome === 'counted' ? 'Thank you, your answer is counted.' : 'This question was answered already.',
+      );
+    });
+  }
 
   app.view(IDS.answerView, async ({ ack, body, view }) => {
     const ref = parseItemRef(view.private_metadata);

@@ -1,7 +1,8 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
+import type { Logger } from '../../logger.js';
 import { postToConfigured } from '../../slack/channel-post.js';
 import type { ChannelDirectory, DmOutcome, SurveysNotifier } from '../ports.js';
-import { contactMessage, dmAfter, followUpMessage, inviteMessage, resultsMessage } from './blocks.js';
+import { contactMessage, dmAfter, followUpMessage, inviteMessage, microAskMessage, resultsMessage } from './blocks.js';
 
 export interface SlackSurveysNotifierDeps {
   /** The shared client (core.client). */
@@ -14,9 +15,11 @@ export interface SlackSurveysNotifierDeps {
   /** Outbound HTTP for the file bytes (the upload URL files.getUploadURLExternal hands out). */
   fetch: typeof fetch;
   token: string;
-  /** Told privately when someone is happy to be contacted (the admins). */
-  contactPeople: readonly string[];
+  /** Told privately when someone is happy to be contacted: the platform team (usergroups expanded) and the admins. */
+  contactPeople: () => Promise<readonly string[]>;
   publishHome: (userId: string) => Promise<void>;
+  /** Where a failed chart upload is logged (the results post stands without it, and is not posted again). */
+  logger?: Pick<Logger, 'error'>;
 }
 
 /** The Slack side of SurveysNotifier: wave DMs, the results post with its chart, follow-ups. */
@@ -56,6 +59,7 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
       channel_id: channel,
       thread_ts: threadTs,
     });
+    return url.file_id;
   }
 
   return {
@@ -67,24 +71,44 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
     },
     async contactRequested(userId, survey, answer) {
       const message = contactMessage(userId, survey, answer);
-      for (const person of deps.contactPeople) await client.chat.postMessage({ channel: person, ...message });
+      for (const person of await deps.contactPeople()) await client.chat.postMessage({ channel: person, ...message });
     },
-    async postResults({ survey, wave, results, chart }) {
-      const message = resultsMessage(survey, wave, results);
+    async postResults(post) {
+      const { survey, wave, results, chart, micro } = post;
+      const message = resultsMessage(survey, wave, results, micro);
       const channel = survey.resultsChannel;
       const posted = await postToConfigured(`surveys[${survey.id}].resultsChannel`, channel, () =>
         client.chat.postMessage({ channel, ...message }),
       );
       const at = { channel: String(posted.channel ?? channel), ts: String(posted.ts) };
-      if (chart)
+      // A failed upload must not lose where the post landed: the sweep would post the results a second time.
+      const chartFileId = chart
+        ? await uploadPng(
+            chart.png,
+            `${survey.id}-nps-trend.png`,
+            `${survey.id}: NPS and response rate per wave`,
+            at.channel,
+            at.ts,
+          ).catch((error: unknown) => {
+            deps.logger?.error(`surveys: the trend chart of ${survey.id} could not be uploaded`, error);
+            return null;
+          })
+        : null;
+      if (post.microChart) {
         await uploadPng(
-          chart.png,
-          `${survey.id}-nps-trend.png`,
-          `${survey.id}: NPS and response rate per wave`,
+          post.microChart.png,
+          `${survey.id}-micro-pulse.png`,
+          `${survey.id}: micro-pulse per month`,
           at.channel,
           at.ts,
-        );
-      return at;
+        ).catch((error: unknown) => {
+          deps.logger?.error(`surveys: the micro-pulse chart of ${survey.id} could not be uploaded`, error);
+        });
+      }
+      return { ...at, chartFileId };
+    },
+    async microAsk(userId, survey, micro) {
+      await client.chat.postMessage({ channel: userId, ...microAskMessage(survey, micro) });
     },
     async postFollowUp(wave, survey, text) {
       const message = followUpMessage(survey, wave, text);
