@@ -13,13 +13,17 @@
  * match a run of one character (`\d*\d*\d*x`, `\w+.*\w+`, `a+(b|a+)`): a run of that character can be split
  * between them in n², n³… ways, and `^\d*\d*\d*x$` takes ~9 s on 3000 digits. `\d+\.\d+` or `\d?\d` are fine.
  * So are many narrow repeats in a row over the same characters whose ranges add up to 8 or more (`\d?` 27 times
- * takes 2.9 s on 28 digits; `\d{0,7}` 10 times), see regex-runs.ts.
+ * takes 2.9 s on 28 digits; `\d{0,7}` 10 times), see regex-runs.ts. A repeated fixed string, an alternation of
+ * them or nested groups of them (`(?:ab|ba)*`, `(?:a(?:b))*`) is looked at as a run over its characters. A
+ * lookaround matches nothing: it ends no run, and is refused only where it scans what a stretch before it matches
+ * (`^\d*(?=\d*x)`); at the start of a pattern (`^(?=.*\d)[a-z\d]{8,64}$`) it runs once and is accepted.
  * The check is conservative: it may refuse a pattern that is in fact safe (the message says how to rewrite it).
  * Answers to a field with a pattern are also capped (validate.ts), which bounds what any accepted pattern costs.
  */
 
 import {
   ALL,
+  charsWithin,
   type Node,
   narrowStretchesAddUp,
   OTHER,
@@ -145,23 +149,6 @@ class Parser {
   }
 }
 
-/** Every character any atom inside `node` can match. */
-function charsWithin(node: Node): bigint {
-  switch (node.kind) {
-    case 'atom':
-      return node.chars;
-    case 'empty':
-      return 0n;
-    case 'seq':
-      return node.items.reduce((bits, item) => bits | charsWithin(item), 0n);
-    case 'alt':
-      return node.branches.reduce((bits, branch) => bits | charsWithin(branch), 0n);
-    case 'group':
-    case 'repeat':
-      return charsWithin(node.body);
-  }
-}
-
 /** Atoms every match of `node` passes through (not those inside an alternation or an optional part). */
 function mandatoryAtoms(node: Node): bigint[] {
   switch (node.kind) {
@@ -282,8 +269,8 @@ export function catastrophicBacktracking(pattern: string): string | null {
       return 'it repeats an alternation whose branches can start alike (like (a|aa)+)';
     }
   }
-  // The run analysis follows runs of one character; a repeated fixed string ((?:ab)*, (?:ab)?) is looked at as
-  // one atom over its characters, so (?:ab)*(?:ab)* is seen like [ab]*[ab]*.
+  // The run analysis follows runs of one character; a repeated fixed string ((?:ab)*, (?:ab|ba)*, (?:a(?:b))?) is
+  // looked at as a run over its characters, so (?:ab|ba)*(?:ab|ba)* is seen like [ab]*[ab]*.
   const strings = repeatedStringsAsAtoms(tree);
   const alone: Extract<Node, { kind: 'seq' }> = { kind: 'seq', items: [strings] };
   const seqs = [alone, ...sequences(strings)];
