@@ -7,6 +7,7 @@ export {
   escapeMrkdwn,
   groupMention,
   joinMrkdwn,
+  link,
   type Mrkdwn,
   mention,
   mrkdwn,

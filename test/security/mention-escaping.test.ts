@@ -151,6 +151,23 @@ describe('free text never pings anyone', () => {
     expectNoRawMention(messages);
   });
 
+  it('a run URL from a deploy system (its answer and its report) on the status message and in the DM', async () => {
+    // A URL is put into <url|label>; one holding '>' or '<' would close the link and start a mention.
+    const url = 'https://deployer.test/run/1><!channel> <@U0VICTIM1>';
+    app = await startDeploysApp();
+    nock('http://deployer.test').post('/hooks/groundcrew').reply(202, { url });
+    await app.command('deploy worker staging', { user_id: ENGINEER });
+    await settle(app, 1, 'running');
+    expect((await report(app, 1, { status: 'succeeded', url: `${url}/2` })).status).toBe(200);
+    await settle(app, 1, 'succeeded');
+    await eventually(() => app!.slack.callsTo('chat.postMessage').some((c) => c.args.channel === ENGINEER), {
+      what: 'the requester DM',
+    });
+    const messages = sent(app, []);
+    expect(showing(messages).length).toBeGreaterThanOrEqual(2);
+    expectNoRawMention(messages);
+  });
+
   it('request answers and the automation callback message in the DMs and the queue card', async () => {
     app = await startRequestsApp();
     nock(HOOKS).post('/alert').reply(202, 'accepted');

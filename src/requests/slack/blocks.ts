@@ -9,6 +9,7 @@ import {
   header,
   joinMrkdwn,
   linesToSections,
+  link,
   type Message,
   type Mrkdwn,
   mention,
@@ -51,9 +52,7 @@ function statusLine(row: RequestRow): Mrkdwn {
 export function outputsText(outputs: Record<string, string> | null): Mrkdwn[] | null {
   if (!outputs || Object.keys(outputs).length === 0) return null;
   return Object.entries(outputs).map(([key, value]) =>
-    /^https?:\/\/\S+$/.test(value)
-      ? mrkdwn`• ${key}: ${trusted(`<${value}|${escapeMrkdwn(truncate(value, 80))}>`)}`
-      : mrkdwn`• ${key}: ${value}`,
+    /^https?:\/\//.test(value) ? mrkdwn`• ${key}: ${link(value, truncate(value, 80))}` : mrkdwn`• ${key}: ${value}`,
   );
 }
 
