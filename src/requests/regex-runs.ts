@@ -35,21 +35,24 @@ export const ALL = (OTHER << 1n) - 1n;
 /** A repetition whose count can vary this much or more lets a run of characters be split many ways. */
 const WIDE = 8;
 
-/** Every character any atom inside `node` can match. */
-export function charsWithin(node: Node): bigint {
+/** `node` and every part inside it, however deep. */
+export function partsOf(node: Node): Node[] {
   switch (node.kind) {
-    case 'atom':
-      return node.chars;
-    case 'empty':
-      return 0n;
     case 'seq':
-      return node.items.reduce((bits, item) => bits | charsWithin(item), 0n);
+      return [node, ...node.items.flatMap(partsOf)];
     case 'alt':
-      return node.branches.reduce((bits, branch) => bits | charsWithin(branch), 0n);
+      return [node, ...node.branches.flatMap(partsOf)];
     case 'group':
     case 'repeat':
-      return charsWithin(node.body);
+      return [node, ...partsOf(node.body)];
+    default:
+      return [node];
   }
+}
+
+/** Every character any atom inside `node` can match. */
+export function charsWithin(node: Node): bigint {
+  return partsOf(node).reduce((bits, part) => (part.kind === 'atom' ? bits | part.chars : bits), 0n);
 }
 
 /** Characters c for which `node` can match a string of c's only (the empty string included). */
@@ -153,19 +156,10 @@ function varying(part: Repeat | Alt): boolean {
 
 /** The characters the wide repeats anywhere inside `node` go over (what a lookaround's body may scan). */
 function scannedBy(node: Node): bigint {
-  switch (node.kind) {
-    case 'atom':
-    case 'empty':
-      return 0n;
-    case 'seq':
-      return node.items.reduce((bits, item) => bits | scannedBy(item), 0n);
-    case 'alt':
-      return node.branches.reduce((bits, branch) => bits | scannedBy(branch), 0n);
-    case 'group':
-      return scannedBy(node.body);
-    case 'repeat':
-      return (wide(node) ? charsWithin(node.body) : 0n) | scannedBy(node.body);
-  }
+  return partsOf(node).reduce(
+    (bits, part) => (part.kind === 'repeat' && wide(part) ? bits | charsWithin(part.body) : bits),
+    0n,
+  );
 }
 
 export function sequences(node: Node): Seq[] {

@@ -27,6 +27,7 @@ import {
   type Node,
   narrowStretchesAddUp,
   OTHER,
+  partsOf,
   repeatedStringsAsAtoms,
   SAMPLES,
   sequences,
@@ -195,51 +196,14 @@ function firstChars(node: Node): { chars: bigint; nullable: boolean } {
   }
 }
 
-function variableRepeats(node: Node): Node[] {
-  switch (node.kind) {
-    case 'seq':
-      return node.items.flatMap(variableRepeats);
-    case 'alt':
-      return node.branches.flatMap(variableRepeats);
-    case 'group':
-      return variableRepeats(node.body);
-    case 'repeat':
-      return [...(node.min !== node.max ? [node] : []), ...variableRepeats(node.body)];
-    default:
-      return [];
-  }
-}
+type Repeat = Extract<Node, { kind: 'repeat' }>;
+type Alt = Extract<Node, { kind: 'alt' }>;
 
-function alternations(node: Node): Extract<Node, { kind: 'alt' }>[] {
-  switch (node.kind) {
-    case 'seq':
-      return node.items.flatMap(alternations);
-    case 'alt':
-      return [node, ...node.branches.flatMap(alternations)];
-    case 'group':
-    case 'repeat':
-      return alternations(node.body);
-    default:
-      return [];
-  }
-}
+const repeats = (node: Node) => partsOf(node).filter((part): part is Repeat => part.kind === 'repeat');
+const variableRepeats = (node: Node) => repeats(node).filter((part) => part.min !== part.max);
+const alternations = (node: Node) => partsOf(node).filter((part): part is Alt => part.kind === 'alt');
 
-function repeats(node: Node): Extract<Node, { kind: 'repeat' }>[] {
-  switch (node.kind) {
-    case 'seq':
-      return node.items.flatMap(repeats);
-    case 'alt':
-      return node.branches.flatMap(repeats);
-    case 'group':
-      return repeats(node.body);
-    case 'repeat':
-      return [node, ...repeats(node.body)];
-    default:
-      return [];
-  }
-}
-
-function overlappingBranches(alt: Extract<Node, { kind: 'alt' }>): boolean {
+function overlappingBranches(alt: Alt): boolean {
   const firsts = alt.branches.map(firstChars);
   if (firsts.filter((f) => f.nullable).length > 0) return true;
   return firsts.some((a, i) => firsts.some((b, j) => j > i && (a.chars & b.chars) !== 0n));
