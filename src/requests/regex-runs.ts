@@ -162,6 +162,14 @@ function scannedBy(node: Node): bigint {
   );
 }
 
+/** What the lookarounds anywhere in `node` (itself included, however nested) may scan each time they run. */
+function lookaroundScans(node: Node): bigint {
+  return partsOf(node).reduce(
+    (bits, part) => (part.kind === 'group' && part.lookaround ? bits | scannedBy(part.body) : bits),
+    0n,
+  );
+}
+
 export function sequences(node: Node): Seq[] {
   switch (node.kind) {
     case 'seq':
@@ -179,17 +187,17 @@ export function sequences(node: Node): Seq[] {
 /**
  * Whether two parts of `seq` that stretch over a run of the same character meet (polynomial backtracking).
  * A lookaround matches nothing and, once it has matched, is never gone back into, so it stretches nothing for
- * what follows; but it runs again at every place an earlier stretch can end, so its scan meets that stretch.
- * With nothing stretching before it (at the start of a pattern, `^(?=.*\d)[a-z\d]{8,64}$`) it runs once.
+ * what follows; but it runs again at every place an earlier stretch can end, so its scan meets that stretch —
+ * also when it sits inside a later part (`\d*(?:(?=\d*x)a)`, `\d*(?:\d(?=\d*x))`: counted wherever it is in the
+ * part, which may refuse a safe pattern but misses none). With nothing stretching before it (at the start of a
+ * pattern, `^(?=.*\d)[a-z\d]{8,64}$`) it runs once.
  */
 export function stretchesMeet(seq: Seq): boolean {
   // Characters a run of which some earlier part may still be stretching over at this point of the sequence.
   let open = 0n;
   for (const item of seq.items) {
-    if (item.kind === 'group' && item.lookaround) {
-      if ((open & scannedBy(item.body)) !== 0n) return true;
-      continue;
-    }
+    if ((open & lookaroundScans(item)) !== 0n) return true;
+    if (item.kind === 'group' && item.lookaround) continue;
     const stretch = runsOver(item, wide);
     if ((open & stretch) !== 0n) return true;
     open = stretch | (open & onlyRunOf(item));

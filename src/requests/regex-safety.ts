@@ -16,7 +16,7 @@
  * takes 2.9 s on 28 digits; `\d{0,7}` 10 times), see regex-runs.ts. A repeated fixed string, an alternation of
  * them or nested groups of them (`(?:ab|ba)*`, `(?:a(?:b))*`) is looked at as a run over its characters. A
  * lookaround matches nothing: it ends no run, and is refused only where it scans what a stretch before it matches
- * (`^\d*(?=\d*x)`); at the start of a pattern (`^(?=.*\d)[a-z\d]{8,64}$`) it runs once and is accepted.
+ * (`^\d*(?=\d*x)`, also nested in a later part: `\d*(?:\d(?=\d*x))`); at the start of a pattern (`^(?=.*\d)[a-z\d]{8,64}$`) it runs once and is accepted.
  * The check is conservative: it may refuse a pattern that is in fact safe (the message says how to rewrite it).
  * Answers to a field with a pattern are also capped (validate.ts), which bounds what any accepted pattern costs.
  */

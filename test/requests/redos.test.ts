@@ -54,6 +54,10 @@ const POLYNOMIAL = [
   '\\d*(?!x)\\d*(?!x)\\d*x',
   '^\\d*(?!x)\\d*(?!x)\\d*x$',
   '\\d*(?=\\d*x)\\d',
+  // …also when the lookaround sits inside a later part (194 s on 1,000 digits, and 0.9 s; accepted before).
+  '\\d*(?:(?=\\d*(?:(?=\\d*x)))a)',
+  '\\d*(?:(?=\\d*x)a)*$',
+  '\\d*(?:\\d(?=\\d*x))',
   '^\\d*(?=\\d*x)',
   '^\\d+(?=[\\d!]*x)\\d',
   '^.*(?=.*(?=.*x))',
