@@ -154,6 +154,36 @@ function varying(part: Repeat | Alt): boolean {
   return part.kind === 'repeat' ? part.max > part.min : altRange(part) > 0;
 }
 
+/**
+ * Characters c for which a wide stretch over a run of c's can sit at the start of `node` (or, `fromEnd`, at its
+ * end) with only c's before it (after it) within `node`: what meets a stretch just before `node` (just after it).
+ * `\d*(?:\d*x)` is `\d*\d*x` with a group around its tail, and `(?:x\d*)\d*` is `x\d*\d*`.
+ */
+function edgeStretch(node: Node, fromEnd: boolean): bigint {
+  switch (node.kind) {
+    case 'atom':
+    case 'empty':
+      return 0n;
+    case 'seq': {
+      let edge = 0n;
+      let reach = ALL; // characters c for which the items passed so far can match c's only
+      for (const item of fromEnd ? [...node.items].reverse() : node.items) {
+        edge |= reach & edgeStretch(item, fromEnd);
+        reach &= onlyRunOf(item);
+        if (reach === 0n) break;
+      }
+      return edge;
+    }
+    case 'alt':
+      return node.branches.reduce((bits, branch) => bits | edgeStretch(branch, fromEnd), 0n);
+    case 'group':
+      return node.lookaround ? 0n : edgeStretch(node.body, fromEnd);
+    case 'repeat':
+      if (node.max === 0) return 0n;
+      return (wide(node) ? nonEmptyRunOf(node.body) : 0n) | edgeStretch(node.body, fromEnd);
+  }
+}
+
 /** The characters the wide repeats anywhere inside `node` go over (what a lookaround's body may scan). */
 function scannedBy(node: Node): bigint {
   return partsOf(node).reduce(
@@ -198,9 +228,8 @@ export function stretchesMeet(seq: Seq): boolean {
   for (const item of seq.items) {
     if ((open & lookaroundScans(item)) !== 0n) return true;
     if (item.kind === 'group' && item.lookaround) continue;
-    const stretch = runsOver(item, wide);
-    if ((open & stretch) !== 0n) return true;
-    open = stretch | (open & onlyRunOf(item));
+    if ((open & edgeStretch(item, false)) !== 0n) return true;
+    open = edgeStretch(item, true) | (open & onlyRunOf(item));
   }
   return false;
 }

@@ -58,6 +58,12 @@ const POLYNOMIAL = [
   '\\d*(?:(?=\\d*(?:(?=\\d*x)))a)',
   '\\d*(?:(?=\\d*x)a)*$',
   '\\d*(?:\\d(?=\\d*x))',
+  // A group around the end or the start of a stretch hides nothing (\d*\d*x written with groups; accepted before;
+  // 0.27 s, 0.33 s and, found by a random search, 0.61 s on 1,000 characters for the first, second and last).
+  '\\d*(?:\\d*x)',
+  '(?:x\\d*)\\d*(?:\\d*y)',
+  '(?:x\\d*|y)\\d*z',
+  '[a1]+(?:b*\\d*x{1,9}[ab])$',
   '^\\d*(?=\\d*x)',
   '^\\d+(?=[\\d!]*x)\\d',
   '^.*(?=.*(?=.*x))',
