@@ -61,6 +61,20 @@ const report = async (test: TestApp, id: number, body: object) => {
   });
 };
 
+/** A staging deploy through the webhook executor, running; `answer` is what the deploy system answers the POST with. */
+async function runningWebhookDeploy(answer: object): Promise<TestApp> {
+  app = await startDeploysApp();
+  nock('http://deployer.test').post('/hooks/groundcrew').reply(202, answer);
+  await app.command('deploy worker staging', { user_id: ENGINEER });
+  await settle(app, 1, 'running');
+  return app;
+}
+
+const requesterDm = (test: TestApp) =>
+  eventually(() => test.slack.callsTo('chat.postMessage').some((c) => c.args.channel === ENGINEER), {
+    what: 'the requester DM',
+  });
+
 describe('free text never pings anyone', () => {
   it('a lock reason: the lock answer, the blocked deploy, /platform locks, the unlock and break DMs', async () => {
     app = await startDeploysApp();
@@ -136,16 +150,11 @@ describe('free text never pings anyone', () => {
   });
 
   it('a deploy system progress and failure message in the thread, the status message and the DM', async () => {
-    app = await startDeploysApp();
-    nock('http://deployer.test').post('/hooks/groundcrew').reply(202, {});
-    await app.command('deploy worker staging', { user_id: ENGINEER });
-    await settle(app, 1, 'running');
+    app = await runningWebhookDeploy({});
     expect((await report(app, 1, { status: 'in_progress', message: HOSTILE })).status).toBe(200);
     expect((await report(app, 1, { status: 'failed', message: `${HOSTILE} (failed)` })).status).toBe(200);
     await settle(app, 1, 'failed');
-    await eventually(() => app!.slack.callsTo('chat.postMessage').some((c) => c.args.channel === ENGINEER), {
-      what: 'the requester DM',
-    });
+    await requesterDm(app);
     const messages = sent(app, []);
     expect(showing(messages).length).toBeGreaterThanOrEqual(3);
     expectNoRawMention(messages);
@@ -154,15 +163,10 @@ describe('free text never pings anyone', () => {
   it('a run URL from a deploy system (its answer and its report) on the status message and in the DM', async () => {
     // A URL is put into <url|label>; one holding '>' or '<' would close the link and start a mention.
     const url = 'https://deployer.test/run/1><!channel> <@U0VICTIM1>';
-    app = await startDeploysApp();
-    nock('http://deployer.test').post('/hooks/groundcrew').reply(202, { url });
-    await app.command('deploy worker staging', { user_id: ENGINEER });
-    await settle(app, 1, 'running');
+    app = await runningWebhookDeploy({ url });
     expect((await report(app, 1, { status: 'succeeded', url: `${url}/2` })).status).toBe(200);
     await settle(app, 1, 'succeeded');
-    await eventually(() => app!.slack.callsTo('chat.postMessage').some((c) => c.args.channel === ENGINEER), {
-      what: 'the requester DM',
-    });
+    await requesterDm(app);
     const messages = sent(app, []);
     expect(showing(messages).length).toBeGreaterThanOrEqual(2);
     expectNoRawMention(messages);
