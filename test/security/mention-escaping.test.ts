@@ -1,7 +1,19 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
+import { IDS as COMMUNITY_IDS } from '../../src/communities/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
+import {
+  click as communityClick,
+  submit as communitySubmit,
+  FORUM_KEY,
+  FRONTEND_CHANNEL,
+  jumpTo,
+  LEAD,
+  MEETUP_KEY,
+  posts,
+  startCommunitiesApp,
+} from '../communities/support.js';
 import { ALICE, BOB, DEPLOYS_CHANNEL, deployRow, settle, startDeploysApp, WEBHOOK_SECRET } from '../deploys/support.js';
 import { ALERT_SECRET, HOOKS, startRequestsApp, submitForm, text } from '../requests/support.js';
 import { ADMIN, ackBody, ENGINEER, type TestApp } from '../support/harness.js';
@@ -186,5 +198,28 @@ describe('free text never pings anyone', () => {
     expect(answer.status).toBe(200);
     await eventually(() => showing(sent(app!, [])).length >= 2, { what: 'the failure DM' });
     expectNoRawMention(sent(app, []));
+  });
+
+  it('a community agenda item and a lead’s move reason in the channel, the reminder and the DMs', async () => {
+    app = await startCommunitiesApp();
+    const acks: unknown[] = [];
+    await communityClick(app, ENGINEER, COMMUNITY_IDS.going, MEETUP_KEY);
+    const move = `events move ${MEETUP_KEY} 2026-11-26 12:00 --reason "${HOSTILE}"`;
+    acks.push(await ackBody(await app.command(move, { user_id: LEAD })));
+    await eventually(() => posts(app!, FRONTEND_CHANNEL, 'Frontend meetup', 'moved').length === 1);
+    await eventually(() => posts(app!, ENGINEER, 'Frontend meetup', 'moved').length === 1);
+    // The agenda request goes out two days before the forum; the item shows in the day-before reminder.
+    await jumpTo(app, '2026-11-23T14:00:00Z');
+    const item = {
+      [COMMUNITY_IDS.agendaBlock]: {
+        [COMMUNITY_IDS.agendaInput]: { type: 'plain_text_input' as const, value: HOSTILE },
+      },
+    };
+    acks.push(await ackBody(await communitySubmit(app, ENGINEER, COMMUNITY_IDS.agendaView, FORUM_KEY, item)));
+    await jumpTo(app, '2026-11-24T14:00:00Z');
+    await eventually(() => posts(app!, FRONTEND_CHANNEL, 'Coming up', 'Architecture forum').length === 1);
+    const messages = sent(app, acks);
+    expect(showing(messages).length).toBeGreaterThanOrEqual(3);
+    expectNoRawMention(messages);
   });
 });
