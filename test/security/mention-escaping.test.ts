@@ -19,7 +19,8 @@ import { ALERT_SECRET, HOOKS, startRequestsApp, submitForm, text } from '../requ
 import { ADMIN, ackBody, ENGINEER, type TestApp } from '../support/harness.js';
 import { messageButton, viewSubmission } from '../support/payloads.js';
 import { refOf } from '../support/refs.js';
-import { eventually } from '../support/wait.js';
+import { eventually, settled } from '../support/wait.js';
+import { answerRef, dmsTo, PEOPLE, startSurveyApp, submitAnswer } from '../surveys/support.js';
 
 /**
  * Free text anyone can type (a lock reason, a freeze or break-glass reason, a rejection) or a deploy system can send
@@ -221,5 +222,25 @@ describe('free text never pings anyone', () => {
     const messages = sent(app, acks);
     expect(showing(messages).length).toBeGreaterThanOrEqual(3);
     expectNoRawMention(messages);
+  });
+
+  it('survey comments in the results and the admins’ contact note, and the follow-up in the thread and the DMs', async () => {
+    const survey = await startSurveyApp();
+    app = survey;
+    const acks: unknown[] = [await ackBody(await survey.command('survey start platform-nps', { user_id: ADMIN }))];
+    for (const person of PEOPLE) await eventually(() => expect(dmsTo(survey, person)).toHaveLength(1));
+    const ref = answerRef(dmsTo(survey, PEOPLE[0]!)[0]!);
+    for (const [i, person] of PEOPLE.slice(0, 3).entries()) {
+      await submitAnswer(survey, person, ref, { score: 3 + i, comment: `${HOSTILE} ${i}`, contact: i === 0 });
+    }
+    survey.clock.advance(7 * 86_400_000);
+    await survey.groundcrew.services.scheduler.runNow('surveys.sweep');
+    await settled(survey);
+    const followUp = `survey followup platform-nps "${HOSTILE}"`;
+    acks.push(await ackBody(await survey.command(followUp, { user_id: ADMIN })));
+    await eventually(() => showing(sent(survey, acks)).length >= 3, {
+      what: 'the results, the note and the follow-up',
+    });
+    expectNoRawMention(sent(survey, acks));
   });
 });

@@ -108,7 +108,7 @@ export function announcement(kind: AnnouncementKind, d: OccurrenceDetails): Mess
   }
   lines.push(...agendaLines(d));
   return {
-    text: `${HEADLINE[kind]}: ${d.series.title}`,
+    text: mrkdwn`${HEADLINE[kind]}: ${d.series.title}`,
     blocks: [...linesToSections(lines), ...occurrenceActions(d, { agenda: kind === 'agenda-request' })],
   };
 }
@@ -118,7 +118,7 @@ export function reminderDm(kind: AnnouncementKind, d: OccurrenceDetails, tz: str
   const lines = [mrkdwn`${HEADLINE[kind]}: *${d.series.title}* — you are going.`, personWhen(d, tz), ...where(d)];
   lines.push(...agendaLines(d));
   return {
-    text: `${HEADLINE[kind]}: ${d.series.title}`,
+    text: mrkdwn`${HEADLINE[kind]}: ${d.series.title}`,
     blocks: [...linesToSections(lines), ...occurrenceActions(d, { lead: false })],
   };
 }
@@ -173,18 +173,18 @@ export function digestMessage(upcoming: OccurrenceDetails[], skipped: SkippedVie
     lines.push(mrkdwn`• _No ${s.series.title} on ${s.date}${s.holiday ? ` (${s.holiday})` : ''}: holiday._`);
   }
   lines.push(mrkdwn`Answer with \`/platform events\`.`);
-  return { text: 'This week in the communities', blocks: linesToSections(lines) };
+  return { text: mrkdwn`This week in the communities`, blocks: linesToSections(lines) };
 }
 
 /** `/platform events`: each occurrence with its buttons, in the person's zone. */
 export function eventsMessage(list: OccurrenceDetails[], tz: string | null, community?: string): Message {
   const title = community ? `Upcoming events of ${community}` : 'Upcoming events (next 14 days)';
-  if (list.length === 0) return { text: `${title}: none.`, blocks: [section(mrkdwn`${title}: none.`)] };
+  if (list.length === 0) return { text: mrkdwn`${title}: none.`, blocks: [section(mrkdwn`${title}: none.`)] };
   const blocks: KnownBlock[] = [header(title)];
   for (const d of list.slice(0, 15)) {
     blocks.push(section(joinMrkdwn([listLine(d, personWhen(d, tz)), ...where(d)])), ...occurrenceActions(d));
   }
-  return { text: title, blocks };
+  return { text: mrkdwn`${title}`, blocks };
 }
 
 /** `/platform communities`, and the welcome DM. */
@@ -197,7 +197,7 @@ export function communitiesMessage(communities: readonly Community[], intro: str
     );
   }
   lines.push(mrkdwn`Upcoming events: \`/platform events\`.`);
-  return { text: 'Communities of practice', blocks: linesToSections(lines) };
+  return { text: mrkdwn`Communities of practice`, blocks: linesToSections(lines) };
 }
 
 export function feedMessage(urls: { name: string; url: string }[]): Message {
@@ -205,7 +205,7 @@ export function feedMessage(urls: { name: string; url: string }[]): Message {
     mrkdwn`*Calendar feeds* — subscribe in your calendar app. The links carry a key: do not share them outside.`,
     ...urls.map((u) => mrkdwn`• ${u.name}: ${trusted(u.url)}`),
   ];
-  return { text: 'Calendar feeds', blocks: linesToSections(lines) };
+  return { text: mrkdwn`Calendar feeds`, blocks: linesToSections(lines) };
 }
 
 /** The Home tab: the person's next events. */
@@ -234,5 +234,5 @@ export function statsMessage(figures: CommunityFigures[], communities: readonly 
     );
   }
   lines.push(mrkdwn`_Attendance is not recorded; "going" counts the answers._`);
-  return { text: `Communities, last ${days} days`, blocks: linesToSections(lines) };
+  return { text: mrkdwn`Communities, last ${days} days`, blocks: linesToSections(lines) };
 }

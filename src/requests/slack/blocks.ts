@@ -97,7 +97,7 @@ export function queueCard(row: RequestRow, type: RequestType): Message {
   if (buttons.length) tail.push({ type: 'actions', block_id: IDS.queueActionsBlock, elements: buttons });
   const answers = answerBlocks(answerViews(type, row.fields), MAX_BLOCKS - head.length - tail.length);
   return {
-    text: `Request #${row.id} (${type.title}) from <@${row.requester}>: ${STATUS_LABEL[row.status]}`,
+    text: mrkdwn`Request #${row.id} (${type.title}) from ${mention(row.requester)}: ${STATUS_LABEL[row.status]}`,
     blocks: [...head, ...answers, ...tail],
   };
 }
@@ -141,7 +141,7 @@ export function requesterMessage(row: RequestRow, type: RequestType, note?: Mrkd
   // Outputs can be many or long (a webhook's body may be 100 kB): spread them over sections, within 50 blocks.
   if (outputs) blocks.push(...linesToSections([mrkdwn`*Outputs*`, ...outputs]).slice(0, MAX_BLOCKS - 1));
   if (row.status === 'submitted') blocks.push(...answerBlocks(answerViews(type, row.fields), 4));
-  return { text: `Your request ${titleOf(row, type)} ${REQUESTER_TEXT[row.status]}`, blocks };
+  return { text: mrkdwn`Your request ${titleOf(row, type)} ${REQUESTER_TEXT[row.status]}`, blocks };
 }
 
 function listLine(row: RequestRow, type: RequestType | undefined, now: Date, withRequester: boolean): Mrkdwn {

@@ -56,7 +56,7 @@ export function inviteMessage(survey: SurveyConfig, wave: WaveRow, followUp: str
         : mrkdwn`Not anonymous: the platform team sees your answer with your name. You can change it until ${trusted(slackDate(wave.closesAt))}.`,
     ),
   );
-  return { text: survey.question, blocks };
+  return { text: mrkdwn`${survey.question}`, blocks };
 }
 
 /** The DM once answered or opted out: the buttons go. */
@@ -75,7 +75,7 @@ export function dmAfter(survey: SurveyConfig, wave: WaveRow, state: 'answered' |
       elements: [button('Change my answer', IDS.answer, itemRef(wave))],
     });
   }
-  return { text: survey.question, blocks };
+  return { text: mrkdwn`${survey.question}`, blocks };
 }
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
@@ -164,7 +164,7 @@ export function answerView(survey: SurveyConfig, wave: WaveRow, previous: Identi
 /** A closed wave's results: NPS, change, categories, response rate, areas and comments as far as they may be shown. */
 export function resultsMessage(survey: SurveyConfig, wave: WaveRow, results: WaveResults): Message {
   const title = `${survey.id}: results of wave ${wave.number}`;
-  if (!results.shown) return { text: title, blocks: [section(mrkdwn`Wave ${wave.number} is still open.`)] };
+  if (!results.shown) return { text: mrkdwn`${title}`, blocks: [section(mrkdwn`Wave ${wave.number} is still open.`)] };
   const rate =
     results.responsePercent === null
       ? mrkdwn`nobody was asked`
@@ -194,12 +194,15 @@ export function resultsMessage(survey: SurveyConfig, wave: WaveRow, results: Wav
     if (results.comments.length > 20) blocks.push(context(mrkdwn`and ${results.comments.length - 20} more`));
   }
   blocks.push(context(wave.anonymous ? mrkdwn`Anonymous survey.` : mrkdwn`Not anonymous.`));
-  return { text: `${title}: ${results.enoughAnswers ? `NPS ${results.nps}` : `${results.answers} answers`}`, blocks };
+  return {
+    text: mrkdwn`${title}: ${results.enoughAnswers ? `NPS ${results.nps}` : `${results.answers} answers`}`,
+    blocks,
+  };
 }
 
 export function followUpMessage(survey: SurveyConfig, wave: WaveRow, text: string): Message {
   return {
-    text: `You said, we did: ${text}`,
+    text: mrkdwn`You said, we did: ${text}`,
     blocks: [section(mrkdwn`*You said, we did* (after wave ${wave.number} of ${survey.id}): ${text}`)],
   };
 }
@@ -213,7 +216,10 @@ export function contactMessage(
     mrkdwn`${mention(userId)} is happy to be contacted about their answer to *${survey.id}*: ${answer.score}/10${answer.area ? ` about ${answer.area}` : ''}.`,
   ];
   if (answer.comment) lines.push(mrkdwn`> ${answer.comment.replace(/\n/g, ' ')}`);
-  return { text: 'Someone is happy to be contacted about their survey answer', blocks: [section(joinMrkdwn(lines))] };
+  return {
+    text: mrkdwn`Someone is happy to be contacted about their survey answer`,
+    blocks: [section(joinMrkdwn(lines))],
+  };
 }
 
 /** The Home tab: surveys waiting for this person. */
