@@ -47,6 +47,19 @@ export const groupMention = (usergroupId: string) => idMention(usergroupId, GROU
 export const mention = (userId: string) => trusted(userMention(userId));
 export const channelLink = (channelId: string) => trusted(channelMention(channelId));
 
+/** An http(s) URL with nothing in it that could end Slack's `<url|label>` early or start another `<…>`. */
+const LINKABLE = /^https?:\/\/[^\s<>|]+$/;
+
+/**
+ * `<url|label>` for a URL from anywhere (a webhook's answer, a remote run, config), with the label escaped. A URL
+ * that is not plain http(s) or holds `<`, `>`, `|` or a space (`https://x><!channel>`) is shown as escaped text
+ * instead, so it can neither ping anyone nor inject other mrkdwn.
+ */
+export function link(url: string, label: string = url): Trusted {
+  if (LINKABLE.test(url)) return trusted(`<${url}|${escapeMrkdwn(label)}>`);
+  return trusted(label === url ? escapeMrkdwn(url) : `${escapeMrkdwn(label)} (${escapeMrkdwn(url)})`);
+}
+
 /**
  * Builds mrkdwn with escaping as the default: every interpolated value is escaped (so `<!channel>`, `<@U…>`,
  * `<#C…>` and `<url|label>` in it show as text and ping nobody) unless it is `Trusted` — `mention(id)`,

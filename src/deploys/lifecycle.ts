@@ -3,7 +3,7 @@ import { type Clock, formatDuration } from '../clock.js';
 import type { Leases } from '../db/leases.js';
 import type { Logger } from '../logger.js';
 import { createSafely } from '../logger.js';
-import { type Mrkdwn, mention, mrkdwn, trusted } from '../mrkdwn.js';
+import { link, type Mrkdwn, mention, mrkdwn, trusted } from '../mrkdwn.js';
 import { type DeployJob, type Executor, ExecutorError, type StartedRun } from './executors.js';
 import type { Guardrails } from './guardrails.js';
 import { type DeployStatus, nextPollDelayMs } from './model.js';
@@ -117,10 +117,10 @@ export function createLifecycle(deps: LifecycleDeps) {
       mrkdwn`${to === 'succeeded' ? ':large_green_circle:' : ':information_source:'} ${trusted(detail)}`,
     );
     const took = row.startedAt ? ` in ${formatDuration(now.getTime() - row.startedAt.getTime())}` : '';
-    const link = trusted(row.runUrl ? ` <${row.runUrl}|Run>` : '');
+    const run = row.runUrl ? mrkdwn` ${link(row.runUrl, 'Run')}` : mrkdwn``;
     const outcome = to === 'succeeded' ? mrkdwn`succeeded${took}` : mrkdwn`${to}: ${trusted(detail)}`;
     await safely('requester DM', () =>
-      notifier.dm(row.requestedBy, mrkdwn`Your deploy ${trusted(summary(row))} ${trusted(outcome)}.${link}`),
+      notifier.dm(row.requestedBy, mrkdwn`Your deploy ${trusted(summary(row))} ${trusted(outcome)}.${trusted(run)}`),
     );
     const afterSucceeded = deps.afterSucceeded;
     if (to === 'succeeded' && afterSucceeded) await safely('micro-pulse', () => afterSucceeded(row.requestedBy));

@@ -13,16 +13,21 @@
  * match a run of one character (`\d*\d*\d*x`, `\w+.*\w+`, `a+(b|a+)`): a run of that character can be split
  * between them in n², n³… ways, and `^\d*\d*\d*x$` takes ~9 s on 3000 digits. `\d+\.\d+` or `\d?\d` are fine.
  * So are many narrow repeats in a row over the same characters whose ranges add up to 8 or more (`\d?` 27 times
- * takes 2.9 s on 28 digits; `\d{0,7}` 10 times), see regex-runs.ts.
+ * takes 2.9 s on 28 digits; `\d{0,7}` 10 times), see regex-runs.ts. A repeated fixed string, an alternation of
+ * them or nested groups of them (`(?:ab|ba)*`, `(?:a(?:b))*`) is looked at as a run over its characters. A
+ * lookaround matches nothing: it ends no run, and is refused only where it scans what a stretch before it matches
+ * (`^\d*(?=\d*x)`, also nested in a later part: `\d*(?:\d(?=\d*x))`); at the start of a pattern (`^(?=.*\d)[a-z\d]{8,64}$`) it runs once and is accepted.
  * The check is conservative: it may refuse a pattern that is in fact safe (the message says how to rewrite it).
  * Answers to a field with a pattern are also capped (validate.ts), which bounds what any accepted pattern costs.
  */
 
 import {
   ALL,
+  charsWithin,
   type Node,
   narrowStretchesAddUp,
   OTHER,
+  partsOf,
   repeatedStringsAsAtoms,
   SAMPLES,
   sequences,
@@ -145,23 +150,6 @@ class Parser {
   }
 }
 
-/** Every character any atom inside `node` can match. */
-function charsWithin(node: Node): bigint {
-  switch (node.kind) {
-    case 'atom':
-      return node.chars;
-    case 'empty':
-      return 0n;
-    case 'seq':
-      return node.items.reduce((bits, item) => bits | charsWithin(item), 0n);
-    case 'alt':
-      return node.branches.reduce((bits, branch) => bits | charsWithin(branch), 0n);
-    case 'group':
-    case 'repeat':
-      return charsWithin(node.body);
-  }
-}
-
 /** Atoms every match of `node` passes through (not those inside an alternation or an optional part). */
 function mandatoryAtoms(node: Node): bigint[] {
   switch (node.kind) {
@@ -208,51 +196,14 @@ function firstChars(node: Node): { chars: bigint; nullable: boolean } {
   }
 }
 
-function variableRepeats(node: Node): Node[] {
-  switch (node.kind) {
-    case 'seq':
-      return node.items.flatMap(variableRepeats);
-    case 'alt':
-      return node.branches.flatMap(variableRepeats);
-    case 'group':
-      return variableRepeats(node.body);
-    case 'repeat':
-      return [...(node.min !== node.max ? [node] : []), ...variableRepeats(node.body)];
-    default:
-      return [];
-  }
-}
+type Repeat = Extract<Node, { kind: 'repeat' }>;
+type Alt = Extract<Node, { kind: 'alt' }>;
 
-function alternations(node: Node): Extract<Node, { kind: 'alt' }>[] {
-  switch (node.kind) {
-    case 'seq':
-      return node.items.flatMap(alternations);
-    case 'alt':
-      return [node, ...node.branches.flatMap(alternations)];
-    case 'group':
-    case 'repeat':
-      return alternations(node.body);
-    default:
-      return [];
-  }
-}
+const repeats = (node: Node) => partsOf(node).filter((part): part is Repeat => part.kind === 'repeat');
+const variableRepeats = (node: Node) => repeats(node).filter((part) => part.min !== part.max);
+const alternations = (node: Node) => partsOf(node).filter((part): part is Alt => part.kind === 'alt');
 
-function repeats(node: Node): Extract<Node, { kind: 'repeat' }>[] {
-  switch (node.kind) {
-    case 'seq':
-      return node.items.flatMap(repeats);
-    case 'alt':
-      return node.branches.flatMap(repeats);
-    case 'group':
-      return repeats(node.body);
-    case 'repeat':
-      return [node, ...repeats(node.body)];
-    default:
-      return [];
-  }
-}
-
-function overlappingBranches(alt: Extract<Node, { kind: 'alt' }>): boolean {
+function overlappingBranches(alt: Alt): boolean {
   const firsts = alt.branches.map(firstChars);
   if (firsts.filter((f) => f.nullable).length > 0) return true;
   return firsts.some((a, i) => firsts.some((b, j) => j > i && (a.chars & b.chars) !== 0n));
@@ -282,8 +233,8 @@ export function catastrophicBacktracking(pattern: string): string | null {
       return 'it repeats an alternation whose branches can start alike (like (a|aa)+)';
     }
   }
-  // The run analysis follows runs of one character; a repeated fixed string ((?:ab)*, (?:ab)?) is looked at as
-  // one atom over its characters, so (?:ab)*(?:ab)* is seen like [ab]*[ab]*.
+  // The run analysis follows runs of one character; a repeated fixed string ((?:ab)*, (?:ab|ba)*, (?:a(?:b))?) is
+  // looked at as a run over its characters, so (?:ab|ba)*(?:ab|ba)* is seen like [ab]*[ab]*.
   const strings = repeatedStringsAsAtoms(tree);
   const alone: Extract<Node, { kind: 'seq' }> = { kind: 'seq', items: [strings] };
   const seqs = [alone, ...sequences(strings)];

@@ -7,6 +7,7 @@ export {
   escapeMrkdwn,
   groupMention,
   joinMrkdwn,
+  link,
   type Mrkdwn,
   mention,
   mrkdwn,
@@ -23,7 +24,7 @@ export function slackDate(at: Date, format = '{date_short_pretty} {time}'): Mrkd
 
 /** A message to post or update: fallback text (notifications, screen readers) and its blocks. */
 export interface Message {
-  text: string;
+  text: Mrkdwn;
   blocks: KnownBlock[];
 }
 

@@ -96,6 +96,16 @@ describe('request blocks', () => {
     expect(text).toContain('• note: a&amp;b');
     expect(message.text).toBe(`Your request #7 ${longTitle} is done.`);
   });
+
+  it('shows an output URL that could close the link early as text, not as a link and a mention', () => {
+    const message = requesterMessage(
+      row({ status: 'done', mode: 'webhook', outputs: { dashboard: 'https://x.example/d><!channel>|<@U0VICTIM1>' } }),
+      type,
+    );
+    const text = blockText(message.blocks);
+    expect(text).toContain('• dashboard: https://x.example/d&gt;&lt;!channel&gt;|&lt;@U0VICTIM1&gt;');
+    expect(text).not.toMatch(/<!channel>|<@U0VICTIM1>|<https/);
+  });
 });
 
 describe('request blocks within Slack limits', () => {

@@ -1,13 +1,26 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
+import { IDS as COMMUNITY_IDS } from '../../src/communities/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
+import {
+  click as communityClick,
+  submit as communitySubmit,
+  FORUM_KEY,
+  FRONTEND_CHANNEL,
+  jumpTo,
+  LEAD,
+  MEETUP_KEY,
+  posts,
+  startCommunitiesApp,
+} from '../communities/support.js';
 import { ALICE, BOB, DEPLOYS_CHANNEL, deployRow, settle, startDeploysApp, WEBHOOK_SECRET } from '../deploys/support.js';
 import { ALERT_SECRET, HOOKS, startRequestsApp, submitForm, text } from '../requests/support.js';
 import { ADMIN, ackBody, ENGINEER, type TestApp } from '../support/harness.js';
 import { messageButton, viewSubmission } from '../support/payloads.js';
 import { refOf } from '../support/refs.js';
-import { eventually } from '../support/wait.js';
+import { eventually, settled } from '../support/wait.js';
+import { answerRef, dmsTo, PEOPLE, startSurveyApp, submitAnswer } from '../surveys/support.js';
 
 /**
  * Free text anyone can type (a lock reason, a freeze or break-glass reason, a rejection) or a deploy system can send
@@ -60,6 +73,20 @@ const report = async (test: TestApp, id: number, body: object) => {
     headers: { 'content-type': 'application/json', 'x-groundcrew-signature': signBody(WEBHOOK_SECRET, json) },
   });
 };
+
+/** A staging deploy through the webhook executor, running; `answer` is what the deploy system answers the POST with. */
+async function runningWebhookDeploy(answer: object): Promise<TestApp> {
+  app = await startDeploysApp();
+  nock('http://deployer.test').post('/hooks/groundcrew').reply(202, answer);
+  await app.command('deploy worker staging', { user_id: ENGINEER });
+  await settle(app, 1, 'running');
+  return app;
+}
+
+const requesterDm = (test: TestApp) =>
+  eventually(() => test.slack.callsTo('chat.postMessage').some((c) => c.args.channel === ENGINEER), {
+    what: 'the requester DM',
+  });
 
 describe('free text never pings anyone', () => {
   it('a lock reason: the lock answer, the blocked deploy, /platform locks, the unlock and break DMs', async () => {
@@ -136,18 +163,25 @@ describe('free text never pings anyone', () => {
   });
 
   it('a deploy system progress and failure message in the thread, the status message and the DM', async () => {
-    app = await startDeploysApp();
-    nock('http://deployer.test').post('/hooks/groundcrew').reply(202, {});
-    await app.command('deploy worker staging', { user_id: ENGINEER });
-    await settle(app, 1, 'running');
+    app = await runningWebhookDeploy({});
     expect((await report(app, 1, { status: 'in_progress', message: HOSTILE })).status).toBe(200);
     expect((await report(app, 1, { status: 'failed', message: `${HOSTILE} (failed)` })).status).toBe(200);
     await settle(app, 1, 'failed');
-    await eventually(() => app!.slack.callsTo('chat.postMessage').some((c) => c.args.channel === ENGINEER), {
-      what: 'the requester DM',
-    });
+    await requesterDm(app);
     const messages = sent(app, []);
     expect(showing(messages).length).toBeGreaterThanOrEqual(3);
+    expectNoRawMention(messages);
+  });
+
+  it('a run URL from a deploy system (its answer and its report) on the status message and in the DM', async () => {
+    // A URL is put into <url|label>; one holding '>' or '<' would close the link and start a mention.
+    const url = 'https://deployer.test/run/1><!channel> <@U0VICTIM1>';
+    app = await runningWebhookDeploy({ url });
+    expect((await report(app, 1, { status: 'succeeded', url: `${url}/2` })).status).toBe(200);
+    await settle(app, 1, 'succeeded');
+    await requesterDm(app);
+    const messages = sent(app, []);
+    expect(showing(messages).length).toBeGreaterThanOrEqual(2);
     expectNoRawMention(messages);
   });
 
@@ -165,5 +199,48 @@ describe('free text never pings anyone', () => {
     expect(answer.status).toBe(200);
     await eventually(() => showing(sent(app!, [])).length >= 2, { what: 'the failure DM' });
     expectNoRawMention(sent(app, []));
+  });
+
+  it('a community agenda item and a lead’s move reason in the channel, the reminder and the DMs', async () => {
+    app = await startCommunitiesApp();
+    const acks: unknown[] = [];
+    await communityClick(app, ENGINEER, COMMUNITY_IDS.going, MEETUP_KEY);
+    const move = `events move ${MEETUP_KEY} 2026-11-26 12:00 --reason "${HOSTILE}"`;
+    acks.push(await ackBody(await app.command(move, { user_id: LEAD })));
+    await eventually(() => posts(app!, FRONTEND_CHANNEL, 'Frontend meetup', 'moved').length === 1);
+    await eventually(() => posts(app!, ENGINEER, 'Frontend meetup', 'moved').length === 1);
+    // The agenda request goes out two days before the forum; the item shows in the day-before reminder.
+    await jumpTo(app, '2026-11-23T14:00:00Z');
+    const item = {
+      [COMMUNITY_IDS.agendaBlock]: {
+        [COMMUNITY_IDS.agendaInput]: { type: 'plain_text_input' as const, value: HOSTILE },
+      },
+    };
+    acks.push(await ackBody(await communitySubmit(app, ENGINEER, COMMUNITY_IDS.agendaView, FORUM_KEY, item)));
+    await jumpTo(app, '2026-11-24T14:00:00Z');
+    await eventually(() => posts(app!, FRONTEND_CHANNEL, 'Coming up', 'Architecture forum').length === 1);
+    const messages = sent(app, acks);
+    expect(showing(messages).length).toBeGreaterThanOrEqual(3);
+    expectNoRawMention(messages);
+  });
+
+  it('survey comments in the results and the admins’ contact note, and the follow-up in the thread and the DMs', async () => {
+    const survey = await startSurveyApp();
+    app = survey;
+    const acks: unknown[] = [await ackBody(await survey.command('survey start platform-nps', { user_id: ADMIN }))];
+    for (const person of PEOPLE) await eventually(() => expect(dmsTo(survey, person)).toHaveLength(1));
+    const ref = answerRef(dmsTo(survey, PEOPLE[0]!)[0]!);
+    for (const [i, person] of PEOPLE.slice(0, 3).entries()) {
+      await submitAnswer(survey, person, ref, { score: 3 + i, comment: `${HOSTILE} ${i}`, contact: i === 0 });
+    }
+    survey.clock.advance(7 * 86_400_000);
+    await survey.groundcrew.services.scheduler.runNow('surveys.sweep');
+    await settled(survey);
+    const followUp = `survey followup platform-nps "${HOSTILE}"`;
+    acks.push(await ackBody(await survey.command(followUp, { user_id: ADMIN })));
+    await eventually(() => showing(sent(survey, acks)).length >= 3, {
+      what: 'the results, the note and the follow-up',
+    });
+    expectNoRawMention(sent(survey, acks));
   });
 });

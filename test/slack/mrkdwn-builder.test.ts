@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelLink, escapeMrkdwn, mention, mrkdwn, trusted, userMention } from '../../src/mrkdwn.js';
+import { channelLink, escapeMrkdwn, link, mention, mrkdwn, trusted, userMention } from '../../src/mrkdwn.js';
 
 const HOSTILE = '<!channel> <@U0VICTIM1> <#C123> <!subteam^S123> <https://evil.test|click> & more';
 
@@ -16,5 +16,22 @@ describe('the mrkdwn builder escapes by default', () => {
     expect(userMention('U0ALICE01')).toBe('<@U0ALICE01>');
     expect(userMention('U1>|<!channel')).toBe('@U1&gt;|&lt;!channel');
     expect(mrkdwn`${mention('<!here>')}`).toBe('@&lt;!here&gt;');
+  });
+
+  it('link(): a plain http(s) URL becomes <url|label> with the label escaped; anything else is escaped text', () => {
+    expect(mrkdwn`${link('https://ci.example/run/1?a=1&b=2', 'Run <1>')}`).toBe(
+      '<https://ci.example/run/1?a=1&b=2|Run &lt;1&gt;>',
+    );
+    expect(mrkdwn`${link('https://ci.example/r')}`).toBe('<https://ci.example/r|https://ci.example/r>');
+    for (const url of [
+      'https://x/><!channel>',
+      'https://x/|<@U0VICTIM1>',
+      'https://x/ <!here>',
+      'javascript:alert(1)',
+    ]) {
+      const shown = mrkdwn`${link(url, 'Run')}`;
+      expect(shown, url).not.toMatch(/<!channel>|<!here>|<@U|<https|<javascript/);
+      expect(shown, url).toBe(`Run (${escapeMrkdwn(url)})`);
+    }
   });
 });

@@ -116,7 +116,7 @@ export function announcement(kind: AnnouncementKind, d: OccurrenceDetails): Mess
   }
   lines.push(...agendaLines(d));
   return {
-    text: `${HEADLINE[kind]}: ${d.series.title}`,
+    text: mrkdwn`${HEADLINE[kind]}: ${d.series.title}`,
     blocks: [
       ...linesToSections(lines),
       ...occurrenceActions(d, { agenda: kind === 'agenda-request', checkIn: kind === 'reminder-soon' }),
@@ -129,7 +129,7 @@ export function reminderDm(kind: AnnouncementKind, d: OccurrenceDetails, tz: str
   const lines = [mrkdwn`${HEADLINE[kind]}: *${d.series.title}* — you are going.`, personWhen(d, tz), ...where(d)];
   lines.push(...agendaLines(d));
   return {
-    text: `${HEADLINE[kind]}: ${d.series.title}`,
+    text: mrkdwn`${HEADLINE[kind]}: ${d.series.title}`,
     blocks: [...linesToSections(lines), ...occurrenceActions(d, { lead: false, checkIn: kind === 'reminder-soon' })],
   };
 }
@@ -184,7 +184,7 @@ export function digestMessage(upcoming: OccurrenceDetails[], skipped: SkippedVie
     lines.push(mrkdwn`• _No ${s.series.title} on ${s.date}${s.holiday ? ` (${s.holiday})` : ''}: holiday._`);
   }
   lines.push(mrkdwn`Answer with \`/platform events\`.`);
-  return { text: 'This week in the communities', blocks: linesToSections(lines) };
+  return { text: mrkdwn`This week in the communities`, blocks: linesToSections(lines) };
 }
 
 /** A one-off event a lead added, announced in the community channel. */
@@ -196,18 +196,18 @@ export function addedPost(d: OccurrenceDetails): Message {
   ];
   if (d.series.description) lines.push(mrkdwn`${d.series.description}`);
   lines.push(attendance(d));
-  return { text: `New event: ${d.series.title}`, blocks: [...linesToSections(lines), ...occurrenceActions(d)] };
+  return { text: mrkdwn`New event: ${d.series.title}`, blocks: [...linesToSections(lines), ...occurrenceActions(d)] };
 }
 
 /** `/platform events`: each occurrence with its buttons, in the person's zone. */
 export function eventsMessage(list: OccurrenceDetails[], tz: string | null, community?: string): Message {
   const title = community ? `Upcoming events of ${community}` : 'Upcoming events (next 14 days)';
-  if (list.length === 0) return { text: `${title}: none.`, blocks: [section(mrkdwn`${title}: none.`)] };
+  if (list.length === 0) return { text: mrkdwn`${title}: none.`, blocks: [section(mrkdwn`${title}: none.`)] };
   const blocks: KnownBlock[] = [header(title)];
   for (const d of list.slice(0, 15)) {
     blocks.push(section(joinMrkdwn([listLine(d, personWhen(d, tz)), ...where(d)])), ...occurrenceActions(d));
   }
-  return { text: title, blocks };
+  return { text: mrkdwn`${title}`, blocks };
 }
 
 /** `/platform communities`, and the welcome DM: each community with a Join button (and its member count when known). */
@@ -230,7 +230,7 @@ export function communitiesMessage(
     });
   }
   blocks.push(context(mrkdwn`Upcoming events: \`/platform events\`.`));
-  return { text: 'Communities of practice', blocks };
+  return { text: mrkdwn`Communities of practice`, blocks };
 }
 
 /** What the Join button answers when Slack would not add the person: how to join by hand. */
@@ -245,7 +245,7 @@ export function feedMessage(urls: { name: string; url: string }[]): Message {
     mrkdwn`*Calendar feeds* — subscribe in your calendar app. The links carry a key: do not share them outside.`,
     ...urls.map((u) => mrkdwn`• ${u.name}: ${trusted(u.url)}`),
   ];
-  return { text: 'Calendar feeds', blocks: linesToSections(lines) };
+  return { text: mrkdwn`Calendar feeds`, blocks: linesToSections(lines) };
 }
 
 /** The Home tab: the person's next events. */
@@ -277,5 +277,5 @@ export function statsMessage(figures: CommunityFigures[], communities: readonly 
   lines.push(
     mrkdwn`_"Going" counts the answers; "there" counts people who clicked I'm here (from 15 minutes before the start to the end)._`,
   );
-  return { text: `Communities, last ${days} days`, blocks: linesToSections(lines) };
+  return { text: mrkdwn`Communities, last ${days} days`, blocks: linesToSections(lines) };
 }

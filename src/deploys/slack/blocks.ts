@@ -7,6 +7,7 @@ import {
   header,
   joinMrkdwn,
   linesToSections,
+  link,
   type Mrkdwn,
   mention,
   mrkdwn,
@@ -72,9 +73,7 @@ export function statusMessage(deploy: DeployRow): { text: string; blocks: KnownB
       : null,
     deploy.startedAt ? mrkdwn`*Started* ${date(deploy.startedAt)}` : mrkdwn`*Requested* ${date(deploy.requestedAt)}`,
     took(deploy) ? mrkdwn`*Duration* ${took(deploy)}` : null,
-    deploy.runUrl
-      ? mrkdwn`*Run* ${trusted(`<${deploy.runUrl}|${deploy.runId ? `GitHub run ${escapeMrkdwn(deploy.runId)}` : 'open'}>`)}`
-      : null,
+    deploy.runUrl ? mrkdwn`*Run* ${link(deploy.runUrl, deploy.runId ? `GitHub run ${deploy.runId}` : 'open')}` : null,
   ].filter((l): l is Mrkdwn => l !== null);
   const blocks: KnownBlock[] = [
     section(mrkdwn`${STATUS_EMOJI[deploy.status]} *${deployTitle(deploy)}* — ${label}`),
@@ -129,7 +128,7 @@ export function requestedReply(deploy: DeployRow): string {
     case 'awaiting_approval':
       return `:raised_hand: ${title} is waiting for approval; approvers have been asked.${followIn(deploy)}`;
     case 'running':
-      return `:rocket: ${title} started.${deploy.runUrl ? ` <${deploy.runUrl}|Open the run>.` : ''}${followIn(deploy)}`;
+      return `:rocket: ${title} started.${deploy.runUrl ? ` ${link(deploy.runUrl, 'Open the run').text}.` : ''}${followIn(deploy)}`;
     case 'failed':
     case 'cancelled':
       return `:x: ${title} ${deploy.status}: ${deploy.detail ?? 'no detail'}`;

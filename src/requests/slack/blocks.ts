@@ -9,6 +9,7 @@ import {
   header,
   joinMrkdwn,
   linesToSections,
+  link,
   type Message,
   type Mrkdwn,
   mention,
@@ -51,9 +52,7 @@ function statusLine(row: RequestRow): Mrkdwn {
 export function outputsText(outputs: Record<string, string> | null): Mrkdwn[] | null {
   if (!outputs || Object.keys(outputs).length === 0) return null;
   return Object.entries(outputs).map(([key, value]) =>
-    /^https?:\/\/\S+$/.test(value)
-      ? mrkdwn`• ${key}: ${trusted(`<${value}|${escapeMrkdwn(truncate(value, 80))}>`)}`
-      : mrkdwn`• ${key}: ${value}`,
+    /^https?:\/\//.test(value) ? mrkdwn`• ${key}: ${link(value, truncate(value, 80))}` : mrkdwn`• ${key}: ${value}`,
   );
 }
 
@@ -98,7 +97,7 @@ export function queueCard(row: RequestRow, type: RequestType): Message {
   if (buttons.length) tail.push({ type: 'actions', block_id: IDS.queueActionsBlock, elements: buttons });
   const answers = answerBlocks(answerViews(type, row.fields), MAX_BLOCKS - head.length - tail.length);
   return {
-    text: `Request #${row.id} (${type.title}) from <@${row.requester}>: ${STATUS_LABEL[row.status]}`,
+    text: mrkdwn`Request #${row.id} (${type.title}) from ${mention(row.requester)}: ${STATUS_LABEL[row.status]}`,
     blocks: [...head, ...answers, ...tail],
   };
 }
@@ -142,7 +141,7 @@ export function requesterMessage(row: RequestRow, type: RequestType, note?: Mrkd
   // Outputs can be many or long (a webhook's body may be 100 kB): spread them over sections, within 50 blocks.
   if (outputs) blocks.push(...linesToSections([mrkdwn`*Outputs*`, ...outputs]).slice(0, MAX_BLOCKS - 1));
   if (row.status === 'submitted') blocks.push(...answerBlocks(answerViews(type, row.fields), 4));
-  return { text: `Your request ${titleOf(row, type)} ${REQUESTER_TEXT[row.status]}`, blocks };
+  return { text: mrkdwn`Your request ${titleOf(row, type)} ${REQUESTER_TEXT[row.status]}`, blocks };
 }
 
 function listLine(row: RequestRow, type: RequestType | undefined, now: Date, withRequester: boolean): Mrkdwn {

@@ -10,6 +10,7 @@ import {
   header,
   joinMrkdwn,
   linesToSections,
+  link,
   type Mrkdwn,
   mention,
   mrkdwn,
@@ -30,7 +31,6 @@ export function threadUrl(ticket: Pick<TicketRow, 'channelId' | 'messageTs'>): s
   return `https://slack.com/archives/${ticket.channelId}/p${ticket.messageTs.replace('.', '')}`;
 }
 
-const link = (url: string, label: string) => trusted(`<${url}|${label.replace(/[<>|&]/g, ' ')}>`);
 const ticketLink = (t: TicketRow) => link(threadUrl(t), `#${t.id}`);
 
 /** `Tue 25 Nov, 11:00 (Europe/Berlin)` in the given zone. */

@@ -57,7 +57,7 @@ export function inviteMessage(survey: SurveyConfig, wave: WaveRow, followUp: str
         : mrkdwn`Not anonymous: the platform team sees your answer with your name. You can change it until ${trusted(slackDate(wave.closesAt))}.`,
     ),
   );
-  return { text: survey.question, blocks };
+  return { text: mrkdwn`${survey.question}`, blocks };
 }
 
 /** The DM once answered or opted out: the buttons go. */
@@ -76,7 +76,7 @@ export function dmAfter(survey: SurveyConfig, wave: WaveRow, state: 'answered' |
       elements: [button('Change my answer', IDS.answer, itemRef(wave))],
     });
   }
-  return { text: survey.question, blocks };
+  return { text: mrkdwn`${survey.question}`, blocks };
 }
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
@@ -170,7 +170,7 @@ export function resultsMessage(
   micro: readonly MicroTrendPoint[] = [],
 ): Message {
   const title = `${survey.id}: results of wave ${wave.number}`;
-  if (!results.shown) return { text: title, blocks: [section(mrkdwn`Wave ${wave.number} is still open.`)] };
+  if (!results.shown) return { text: mrkdwn`${title}`, blocks: [section(mrkdwn`Wave ${wave.number} is still open.`)] };
   const rate =
     results.responsePercent === null
       ? mrkdwn`nobody was asked`
@@ -202,12 +202,15 @@ export function resultsMessage(
   const microLines = microTrendLines(micro);
   if (microLines.length > 0) blocks.push(section(joinMrkdwn([mrkdwn`*Micro-pulse* (1–5, per month)`, ...microLines])));
   blocks.push(context(wave.anonymous ? mrkdwn`Anonymous survey.` : mrkdwn`Not anonymous.`));
-  return { text: `${title}: ${results.enoughAnswers ? `NPS ${results.nps}` : `${results.answers} answers`}`, blocks };
+  return {
+    text: mrkdwn`${title}: ${results.enoughAnswers ? `NPS ${results.nps}` : `${results.answers} answers`}`,
+    blocks,
+  };
 }
 
 export function followUpMessage(survey: SurveyConfig, wave: WaveRow, text: string): Message {
   return {
-    text: `You said, we did: ${text}`,
+    text: mrkdwn`You said, we did: ${text}`,
     blocks: [section(mrkdwn`*You said, we did* (after wave ${wave.number} of ${survey.id}): ${text}`)],
   };
 }
@@ -221,7 +224,10 @@ export function contactMessage(
     mrkdwn`${mention(userId)} is happy to be contacted about their answer to *${survey.id}*: ${answer.score}/10${answer.area ? ` about ${answer.area}` : ''}.`,
   ];
   if (answer.comment) lines.push(mrkdwn`> ${answer.comment.replace(/\n/g, ' ')}`);
-  return { text: 'Someone is happy to be contacted about their survey answer', blocks: [section(joinMrkdwn(lines))] };
+  return {
+    text: mrkdwn`Someone is happy to be contacted about their survey answer`,
+    blocks: [section(joinMrkdwn(lines))],
+  };
 }
 
 /** The Home tab: surveys waiting for this person. */
@@ -249,7 +255,7 @@ function microTrendLines(micro: readonly MicroTrendPoint[]): Mrkdwn[] {
 /** The micro-pulse question by DM: the 1–5 question and five buttons. */
 export function microAskMessage(survey: SurveyConfig, micro: MicroPulseConfig): Message {
   return {
-    text: micro.question,
+    text: mrkdwn`${micro.question}`,
     blocks: [
       section(mrkdwn`${micro.question}`),
       {
@@ -265,7 +271,7 @@ export function microAskMessage(survey: SurveyConfig, micro: MicroPulseConfig): 
 export function microAnsweredMessage(micro: MicroPulseConfig | undefined): Message {
   const question = micro?.question ?? 'Micro-pulse';
   return {
-    text: question,
+    text: mrkdwn`${question}`,
     blocks: [section(mrkdwn`${question}`), context(mrkdwn`:white_check_mark: Thank you, your answer is counted.`)],
   };
 }
