@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { IDS } from '../../src/support/slack/ids.js';
 import { blockText, type TestApp } from '../support/harness.js';
-import { settled } from '../support/wait.js';
+import { noAnswer, settled } from '../support/wait.js';
 import {
   ADA,
   click,
@@ -178,6 +178,37 @@ describe('support: an escalation message that did not go out', () => {
     expect(dmsTo(app, PAT)).toHaveLength(3);
     expect(blockText(dmsTo(app, PAT)[2]?.args.blocks)).toContain('left to its first response');
     expect(await escalations(app)).toEqual([
+      ['support.escalate-delivered', 'ok'],
+      ['support.escalate', 'ok'],
+    ]);
+  });
+
+  it('a process that stops mid-post leaves the message pending: after its try ran out, the next process sends it once', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'support-owed-')), 'groundcrew.db');
+    const clock = createManualClock('2026-11-23T10:00:00Z'); // Monday 11:00 in Berlin
+    const first = await start({ dbPath, clock });
+    const ts = await say(first, 'How do I get a VPN certificate?');
+    await replyTo(first, ts);
+    await settled(first);
+    // The DM reaches Slack's side and no answer ever comes back; the process is stopped meanwhile.
+    first.slack.on('chat.postMessage', (args) => (args.channel === PAT ? noAnswer() : { ok: true, ts: '1.1' }));
+    clock.advance(3 * HOUR);
+    void first.groundcrew.services.scheduler.runNow('support.sweep').catch(() => undefined);
+    await first.slack.waitFor('chat.postMessage', (c) => c.args.channel === PAT);
+    await first.stop();
+    apps = apps.filter((a) => a !== first);
+
+    const second = await start({ dbPath, clock });
+    clock.advance(MINUTE);
+    await sweep(second); // the stopped try still holds the message (2 minutes): nothing yet
+    expect(dmsTo(second, PAT)).toEqual([]);
+    clock.advance(MINUTE);
+    await sweep(second);
+    expect(dmsTo(second, PAT)).toHaveLength(1);
+    clock.advance(MINUTE);
+    await sweep(second);
+    expect(dmsTo(second, PAT)).toHaveLength(1);
+    expect(await escalations(second)).toEqual([
       ['support.escalate-delivered', 'ok'],
       ['support.escalate', 'ok'],
     ]);
