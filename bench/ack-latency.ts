@@ -3,7 +3,8 @@
  * in bench/README.md.
  *
  * Per backend (SQLite; PostgreSQL when a server is named): the commands, events and memory comparison with a bare
- * Bolt app (compare.ts). Then events/s at saturation (saturation.ts) for one replica on each backend and for two
+ * Bolt app (compare.ts), the support intake next to bare Bolt (intake.ts) and the support SLA sweep (sla-sweep.ts).
+ * Then events/s at saturation (saturation.ts) for one replica on each backend and for two
  * replicas on one PostgreSQL database. Prints one table of every goal per backend, PASS/MISS, and the saturation
  * figures. Exits non-zero only when a request fails (non-200, bad ack body, transport error, a Home tab never
  * published, an event published other than once), not on a MISS.
@@ -13,7 +14,8 @@
  *      BENCH_EVENTS (2000), BENCH_EVENTS_CONCURRENCY (50), BENCH_EVENTS_WARMUP (200), BENCH_SAT_LEVELS
  *      (10,20,40,80,160,320), BENCH_SAT_EVENTS (1000), BENCH_SAT_WARMUP (300), BENCH_SAT_GAIN (1.05),
  *      BENCH_SATURATION (1; 0 skips it, `only` runs nothing else), BENCH_LOADER (tsc | tsx), BENCH_NODE_ARGS, BENCH_EXTRA_LISTENERS,
- *      BENCH_TEAM_CONFIG, BENCH_BARE_BODY=text.
+ *      BENCH_TEAM_CONFIG, BENCH_BARE_BODY=text, BENCH_SLA_SWEEP (1 | 0 | only), BENCH_SWEEP_TICKETS, BENCH_SWEEP_DUE,
+ *      BENCH_INTAKE (1 | 0 | only), BENCH_INTAKE_MESSAGES (1000), BENCH_INTAKE_CONCURRENCY (20), BENCH_INTAKE_WARMUP (200).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { join } from 'node:path';
 import { buildApps, loaderFromEnv } from './apps.js';
 import { type Backend, backendPlan, createDatabase, type FreshDatabase, serverVersion } from './backends.js';
 import { type ComparisonResult, GOALS, runComparison, type Settings, verdict } from './compare.js';
+import { INTAKE_GOAL_P99, type IntakeResult, type IntakeSettings, runIntake } from './intake.js';
 import { runSaturation, type SaturationResult, type SaturationSettings, stepsTable } from './saturation.js';
 import { runSlaSweep, SWEEP_GOAL_MS, type SweepResult } from './sla-sweep.js';
 import { mib, ms, table } from './stats.js';
@@ -79,9 +82,22 @@ if (!['0', '1', 'only'].includes(sweepMode)) {
 }
 const sweepTickets = intFromEnv('BENCH_SWEEP_TICKETS', 100_000);
 const sweepDue = intFromEnv('BENCH_SWEEP_DUE', 100, 0);
-const sweepOn = sweepMode !== '0';
-const saturationOn = saturationMode !== '0' && sweepMode !== 'only';
-const compareOn = saturationMode !== 'only' && sweepMode !== 'only';
+const intakeMode = process.env.BENCH_INTAKE?.trim() || '1';
+if (!['0', '1', 'only'].includes(intakeMode)) {
+  process.stderr.write(`bench: BENCH_INTAKE must be 1, 0 or only, got ${JSON.stringify(intakeMode)}\n`);
+  process.exit(2);
+}
+const intake: IntakeSettings = {
+  messages: intFromEnv('BENCH_INTAKE_MESSAGES', 1000),
+  concurrency: intFromEnv('BENCH_INTAKE_CONCURRENCY', 20),
+  warmup: intFromEnv('BENCH_INTAKE_WARMUP', 200, 0),
+  loader: settings.loader,
+};
+const only = [saturationMode, sweepMode, intakeMode].filter((m) => m === 'only').length > 0;
+const sweepOn = sweepMode === 'only' || (sweepMode !== '0' && !only);
+const intakeOn = intakeMode === 'only' || (intakeMode !== '0' && !only);
+const saturationOn = saturationMode === 'only' || (saturationMode !== '0' && !only);
+const compareOn = !only;
 
 const out = (text: string) => process.stdout.write(text);
 const uptime = () => {
@@ -147,6 +163,21 @@ function sweepTable(runs: SweepResult[]): string {
   );
 }
 
+function intakeTable(runs: Map<Backend, IntakeResult>): string {
+  return table(
+    ['database', 'messages', 'ack p99 groundcrew', 'bare Bolt', `goal ≤ ${INTAKE_GOAL_P99}×`, 'over 3 s', 'unanswered'],
+    [...runs].map(([backend, r]) => [
+      backend,
+      String(r.groundcrew.summary.count),
+      ms(r.groundcrew.summary.p99),
+      ms(r.bare.summary.p99),
+      `${r.ratio.toFixed(2)}× ${verdict(r.ratio <= INTAKE_GOAL_P99)}`,
+      `${r.groundcrew.late} / ${r.bare.late}`,
+      String(r.groundcrew.unreplied),
+    ]),
+  );
+}
+
 function saturationTable(runs: SaturationRun[]): string {
   return table(
     ['database', 'replicas', 'events/s', 'at in flight', 'ack p99 there', 'events sent', 'published', 'per replica'],
@@ -192,6 +223,7 @@ async function main(): Promise<number> {
   const comparisons = new Map<Backend, ComparisonResult>();
   const saturations: SaturationRun[] = [];
   const sweeps: SweepResult[] = [];
+  const intakes = new Map<Backend, IntakeResult>();
   // A run that fails (an app that does not start, a Home tab never published) is reported; the others still run.
   const attempt = async (what: string, fn: () => Promise<void>) => {
     try {
@@ -208,6 +240,17 @@ async function main(): Promise<number> {
       await attempt(`${backend} comparison`, async () => {
         const result = await runComparison(await fresh(backend, 'compare'), settings);
         comparisons.set(backend, result);
+        errors.push(...result.errors);
+      });
+    }
+    for (const backend of intakeOn ? plan.backends : []) {
+      out(
+        `\n=== support intake on ${backend}: ${intake.messages} help-channel messages, ${intake.concurrency} ` +
+          `concurrent, after ${intake.warmup} warm-up each; groundcrew first, then bare Bolt ===\n`,
+      );
+      await attempt(`${backend} support intake`, async () => {
+        const result = await runIntake(await fresh(backend, 'intake'), intake);
+        intakes.set(backend, result);
         errors.push(...result.errors);
       });
     }
@@ -249,6 +292,8 @@ async function main(): Promise<number> {
 
   out(`\n=== summary ===\n`);
   if (comparisons.size > 0) out(`\n${goalsTable(comparisons)}\n`);
+  if (intakes.size > 0)
+    out(`\nsupport intake (help-channel messages, each a ticket with its tier-1 reply):\n\n${intakeTable(intakes)}\n`);
   if (sweeps.length > 0)
     out(`\nsupport SLA sweep (one run of support.sweep without its Slack calls):\n\n${sweepTable(sweeps)}\n`);
   if (saturations.length > 0) {

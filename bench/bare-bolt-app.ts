@@ -1,6 +1,7 @@
 /**
  * Child process: the baseline — a bare Bolt app that acks `/platform` with a fixed ephemeral message and, when
- * someone opens its Home tab, publishes a fixed Home view through the same Web API client and stub as groundcrew.
+ * someone opens its Home tab, publishes a fixed Home view through the same Web API client and stub as groundcrew;
+ * with BENCH_MESSAGES=1 it also answers help-channel messages in their thread.
  */
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
@@ -35,6 +36,14 @@ try {
     if (event.tab !== 'home') return;
     await client.views.publish({ user_id: event.user, view: homeView });
   });
+  // BENCH_MESSAGES=1 (the support intake comparison only): answer each person's top-level message in its thread,
+  // the least a help-channel bot does; the other comparisons run without this listener.
+  if (process.env.BENCH_MESSAGES === '1') {
+    app.message(async ({ message, client }) => {
+      if (message.subtype !== undefined || 'thread_ts' in message) return;
+      await client.chat.postMessage({ channel: message.channel, thread_ts: message.ts, text: 'Tracked.' });
+    });
+  }
   const server = await app.start(0);
   serveChild((server.address() as AddressInfo).port, app, async () => {
     await app.stop();

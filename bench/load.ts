@@ -7,8 +7,11 @@ import { appHomeOpened, eventCallback, slashCommand } from '../test/support/payl
 import { slackSignature } from '../test/support/signing.js';
 import { BENCH_CALLER, BENCH_SIGNING_SECRET } from './protocol.js';
 
-/** What each request carries: the `/platform help` command, or the event Slack sends when someone opens Home. */
-export type RequestKind = 'help' | 'home';
+/**
+ * What each request carries: the `/platform help` command, the event Slack sends when someone opens Home, or a
+ * person's top-level message in the support help channel (`message`: each from another person, so each is a ticket).
+ */
+export type RequestKind = 'help' | 'home' | 'message';
 
 export interface Target {
   name: string;
@@ -39,6 +42,35 @@ export const HOME_VIEWERS = 100;
 let homeOpens = 0;
 export const homeViewer = (n: number) => `U0HOME${String(n % HOME_VIEWERS).padStart(4, '0')}`;
 
+/** The help channel the `message` requests go to: support.channels of the team file (groundcrew.example.yml's). */
+export const BENCH_HELP_CHANNEL = process.env.BENCH_HELP_CHANNEL?.trim() || 'C0PLATHELP';
+const QUESTIONS = [
+  'How do I get read access to the staging logs?',
+  'Our deploy to staging is blocked: the pipeline says the image is missing',
+  'Where do I request a new namespace for my team?',
+  'How do I rotate the database password for the orders service?',
+  'Is there a runbook for adding a DNS record?',
+];
+let messages = 0;
+
+/**
+ * A person's top-level message in the help channel, sent now (its ts is the current time, as Slack's is: an old ts
+ * would open an already breached ticket and escalate it at once): a new asker each time, so no two merge.
+ */
+export function helpMessage(n: number): Record<string, unknown> {
+  const ts = `${Math.floor(Date.now() / 1000)}.${String(n % 1_000_000).padStart(6, '0')}`;
+  return {
+    type: 'message',
+    channel: BENCH_HELP_CHANNEL,
+    channel_type: 'channel',
+    user: `U0ASK${String(n).padStart(6, '0')}`,
+    text: `${QUESTIONS[n % QUESTIONS.length]} (#${n})`,
+    ts,
+    event_ts: ts,
+    client_msg_id: `bench-${process.pid}-${n}`,
+  };
+}
+
 /** Builds and signs one request exactly like Slack: v0 HMAC-SHA256 over `v0:{ts}:{body}`, fresh timestamp. */
 function signed(kind: RequestKind): { body: string; headers: Record<string, string | number> } {
   // Not the harness's formEncode: importing harness.ts would load nock, which patches node:http in this process.
@@ -46,7 +78,9 @@ function signed(kind: RequestKind): { body: string; headers: Record<string, stri
   const body =
     kind === 'help'
       ? new URLSearchParams({ ...slashCommand('help', { user_id: BENCH_CALLER }) }).toString()
-      : JSON.stringify(eventCallback(appHomeOpened(homeViewer(homeOpens++))));
+      : kind === 'home'
+        ? JSON.stringify(eventCallback(appHomeOpened(homeViewer(homeOpens++))))
+        : JSON.stringify(eventCallback(helpMessage(messages++)));
   const timestamp = Math.floor(Date.now() / 1000);
   return {
     body,

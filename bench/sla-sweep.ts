@@ -14,7 +14,7 @@ import { orm } from '../src/db/scope.js';
 import { twin } from '../src/db/twin.js';
 import { zSupportConfig } from '../src/support/config.js';
 import { createSupportDesk, SWEEP_BATCH } from '../src/support/escalation.js';
-import { resolvePolicies } from '../src/support/model.js';
+import { mainSchedule, resolvePolicies } from '../src/support/model.js';
 import type { SupportNotifier } from '../src/support/ports.js';
 import { createSupportRepo } from '../src/support/repo.js';
 import { type NewTicketRow, supportTicketsTable } from '../src/support/schema.js';
@@ -97,14 +97,16 @@ export async function runSlaSweep(
       }
     }
     await pgPool(db)?.query('analyze support_tickets', []);
+    const policies = resolvePolicies(config, 'Europe/Berlin');
     const desk = createSupportDesk({
       config,
       repo: createSupportRepo(db),
       clock,
       audit: createAuditLog(db, clock),
       notifier: silentNotifier,
-      policies: resolvePolicies(config, 'Europe/Berlin'),
-      policyOf: (id) => resolvePolicies(config, 'Europe/Berlin').find((p) => p.id === id)!,
+      policies,
+      policyOf: (id) => policies.find((p) => p.id === id)!,
+      schedule: mainSchedule(config, 'Europe/Berlin'),
       onDuty: async () => ['U0PLAT001'],
     });
     const started = performance.now();

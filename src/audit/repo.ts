@@ -4,7 +4,7 @@ import type { Database } from '../db/database.js';
 import { auditLogTable } from '../db/schema.js';
 import { orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
-import { writtenRow } from '../db/write.js';
+import { write, writtenRow } from '../db/write.js';
 
 export type AuditRow = typeof auditLogTable.$inferSelect;
 export type AuditOutcome = AuditRow['outcome'];
@@ -25,26 +25,34 @@ export interface AuditEntry {
 export interface AuditLog {
   /** Stores the entry (inside a transaction: with it). */
   record(entry: AuditEntry): Promise<AuditRow>;
+  /** Stores several entries with one statement (a sweep's), all at the clock's time now. */
+  recordMany(entries: readonly AuditEntry[]): Promise<void>;
   latest(limit: number, actor?: string): Promise<AuditRow[]>;
 }
 
 export function createAuditLog(db: Database, clock: Clock): AuditLog {
   const t = twin(db, auditLogTable);
+  const rowOf = (entry: AuditEntry, at: Date) => ({
+    at,
+    actor: entry.actor,
+    action: entry.action,
+    target: entry.target ?? null,
+    inputs: entry.inputs ?? null,
+    outcome: entry.outcome ?? 'ok',
+    detail: entry.detail ?? null,
+  });
   return {
     record(entry) {
-      return writtenRow(
+      return writtenRow(orm(db).insert(t).values(rowOf(entry, clock.now())).returning());
+    },
+    async recordMany(entries) {
+      if (entries.length === 0) return;
+      const at = clock.now();
+      await write(() =>
         orm(db)
           .insert(t)
-          .values({
-            at: clock.now(),
-            actor: entry.actor,
-            action: entry.action,
-            target: entry.target ?? null,
-            inputs: entry.inputs ?? null,
-            outcome: entry.outcome ?? 'ok',
-            detail: entry.detail ?? null,
-          })
-          .returning(),
+          .values(entries.map((entry) => rowOf(entry, at)))
+          .returning({ id: t.id }),
       );
     },
     async latest(limit, actor) {

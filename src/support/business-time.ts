@@ -215,6 +215,16 @@ export function isOpen(schedule: Schedule, at: Date): boolean {
   return span !== null && span[0] <= ms && ms < span[1];
 }
 
+/**
+ * Whether the schedule opens at all on the local day of `at` in its own zone (one of its days, not a holiday).
+ * 24×7: every day. The date is the zone's, not UTC's: 08:00 Tuesday in Tokyo is still Monday in UTC.
+ */
+export function isBusinessDay(schedule: Schedule, at: Date): boolean {
+  if (schedule.kind === 'always') return true;
+  const compiled = compile(schedule);
+  return openingOn(compiled, localDay(compiled.zone, at.getTime())) !== null;
+}
+
 /** `at` when the schedule is open then, else the instant it next opens. */
 export function nextOpening(schedule: Schedule, at: Date): Date {
   for (const [from] of openSpans(schedule, at.getTime())) return new Date(from);

@@ -1,4 +1,12 @@
-import { ALWAYS, businessDayMs, businessMsBetween, dueAt, type Pause, type Schedule } from './business-time.js';
+import {
+  ALWAYS,
+  type BusinessSchedule,
+  businessDayMs,
+  businessMsBetween,
+  dueAt,
+  type Pause,
+  type Schedule,
+} from './business-time.js';
 import {
   type ClockName,
   type EscalationStep,
@@ -61,19 +69,27 @@ export interface Policy {
   keywords: string[];
 }
 
-/** Each priority's clock and targets, in urgency order. A schedule without a zone takes the main one's, then the team's. */
-export function resolvePolicies(config: SupportConfig, teamTimezone: string): Policy[] {
-  const mainZone = config.businessHours.timezone ?? teamTimezone;
-  const toSchedule = (s: ScheduleConfig): Schedule => ({
+function toSchedule(config: SupportConfig, s: ScheduleConfig, teamTimezone: string): BusinessSchedule {
+  return {
     kind: 'business',
     days: s.days,
     start: s.start,
     end: s.end,
-    timezone: s.timezone ?? mainZone,
+    timezone: s.timezone ?? config.businessHours.timezone ?? teamTimezone,
     holidays: [...new Set([...config.holidays, ...s.holidays])],
-  });
+  };
+}
+
+/** The main business-hours schedule (`support.businessHours` with `support.holidays`), in its zone or the team's. */
+export function mainSchedule(config: SupportConfig, teamTimezone: string): BusinessSchedule {
+  return toSchedule(config, config.businessHours, teamTimezone);
+}
+
+/** Each priority's clock and targets, in urgency order. A schedule without a zone takes the main one's, then the team's. */
+export function resolvePolicies(config: SupportConfig, teamTimezone: string): Policy[] {
+  const scheduleOf = (s: ScheduleConfig): Schedule => toSchedule(config, s, teamTimezone);
   return config.priorities.map((p) => {
-    const schedule = p.allHours ? ALWAYS : toSchedule(p.businessHours ?? config.businessHours);
+    const schedule = p.allHours ? ALWAYS : scheduleOf(p.businessHours ?? config.businessHours);
     const dayMs = businessDayMs(schedule);
     return {
       id: p.id,
@@ -340,6 +356,34 @@ export function nextEscalationAt(
     }
   }
   return next === null ? null : new Date(next);
+}
+
+// ---------- delivering an escalation's message ----------
+
+/** What a step (`page` or a configured one) tells, by its key; null when the step is no longer configured. */
+export function actionFor(key: string, steps: readonly EscalationStep[]): EscalationAction | null {
+  if (key === PAGE_KEY) return { key, clock: 'page', notify: [...NOTIFY_TARGETS] };
+  const step = steps.find((s) => s.key === key);
+  return step ? { key, clock: step.of, notify: [...step.notify] } : null;
+}
+
+/**
+ * The separate posts of one step's message: a DM per on-duty person (`dm:<user>`) and one triage post (`triage`,
+ * which also mentions the responders). Each is recorded once it went out, so a retry sends only the others.
+ */
+export function escalationParts(action: Pick<EscalationAction, 'notify'>, onDuty: readonly string[]): string[] {
+  const parts = action.notify.includes('onDuty') ? [...new Set(onDuty)].map((user) => `dm:${user}`) : [];
+  if (action.notify.includes('triage') || action.notify.includes('responders')) parts.push('triage');
+  return parts;
+}
+
+/**
+ * Whether a message claimed earlier and not yet delivered is still worth sending on a retry: not once the ticket is
+ * resolved or waiting on the asker, and a page or first-response step not once someone answered.
+ */
+export function stillCalledFor(ticket: Ticket, clock: EscalationAction['clock']): boolean {
+  if (ticket.state === 'resolved' || ticket.state === 'waiting') return false;
+  return clock === 'resolution' || ticket.firstResponseAt === null;
 }
 
 // ---------- the queue ----------

@@ -48,7 +48,12 @@ export interface SupportNotifier {
   postReply(view: ReplyView): Promise<string>;
   /** Re-renders the tier-1 reply (priority, state). */
   updateReply(view: ReplyView): Promise<void>;
-  escalate(view: EscalationView): Promise<void>;
+  /**
+   * Sends one part of an escalation's message (`escalationParts` in model.ts): `dm:<user>` a DM to an on-duty
+   * person, `triage` the post to the triage channel (mentioning the responders when the step says so). Throws when
+   * Slack refuses it or the call fails: the part is tried again by the next sweep.
+   */
+  escalate(view: EscalationView, part: string): Promise<void>;
   /** Asks the asker for a 1–5 rating in the thread. */
   askCsat(ticket: TicketRow): Promise<void>;
   /** Tier 3: tells the triage channel, and the asker what happens next. */
@@ -69,7 +74,7 @@ export interface SupportServiceDeps {
   /** The team's time zone. */
   timezone: string;
   people: Pick<PeopleService, 'isIn' | 'expand'>;
-  audit: Pick<AuditLog, 'record'>;
+  audit: Pick<AuditLog, 'record' | 'recordMany'>;
   notifier: SupportNotifier;
   logger: Logger;
   /** The docs folder's chunks as search documents (read once, on first use). */

@@ -1,10 +1,12 @@
-import { and, asc, desc, eq, gte, isNotNull, isNull, lt, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { preparedRead } from '../db/prepared.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { returningAll, returningOne, write } from '../db/write.js';
 import {
+  type EscalationRow,
+  type NewEscalationRow,
   type NewTicketRow,
   type SavedAnswerRow,
   type SupportMessageRow,
@@ -15,7 +17,7 @@ import {
   type TicketRow,
 } from './schema.js';
 
-export type { SavedAnswerRow, SupportMessageRow, TicketRow };
+export type { EscalationRow, NewEscalationRow, SavedAnswerRow, SupportMessageRow, TicketRow };
 export type TicketPatch = Partial<Omit<NewTicketRow, 'id'>>;
 
 /** Drizzle queries for support tickets; no rules here. Claims are compare-and-sets or inserts a key refuses. */
@@ -38,9 +40,28 @@ export interface SupportRepo {
   due(now: Date, limit: number): Promise<TicketRow[]>;
   /** Unresolved tickets whose tier-1 reply was never posted (a crash between the commit and the post). */
   unreplied(since: Date): Promise<TicketRow[]>;
-  firedSteps(ticketId: number): Promise<Set<string>>;
-  /** Claims a step for a ticket; true only for the one caller that inserted the row. */
-  claimStep(ticketId: number, step: string, at: Date, sent: boolean): Promise<boolean>;
+  /** Tickets among `ids` with an escalation step due at `now` (a ticket that just changed). */
+  dueAmong(ids: number[], now: Date): Promise<TicketRow[]>;
+  /** Unresolved or not, the tickets with these ids. */
+  byIds(ids: number[]): Promise<TicketRow[]>;
+  /** Tickets with a step message pending whose try ended by `now` (uses support_escalations_owed_idx). */
+  owed(now: Date, limit: number): Promise<number[]>;
+  /** The escalation steps recorded for these tickets (one query). */
+  steps(ticketIds: number[]): Promise<EscalationRow[]>;
+  /** Claims steps with one insert; answers the ones this caller inserted (`<ticketId>:<step>`): only it sends them. */
+  claimSteps(rows: NewEscalationRow[]): Promise<Set<string>>;
+  /**
+   * Claims one more try at a step's message: only while it is pending and no other try holds it (its
+   * `deliveringUntil` passed). The row as claimed, or null when another sweep has it or it is settled.
+   */
+  claimDelivery(ticketId: number, step: string, now: Date, until: Date): Promise<EscalationRow | null>;
+  updateStep(
+    ticketId: number,
+    step: string,
+    patch: Partial<Omit<NewEscalationRow, 'ticketId' | 'step'>>,
+  ): Promise<void>;
+  /** Sets each ticket's next_check_at with one statement. */
+  setNextChecks(updates: readonly { id: number; nextCheckAt: Date | null }[]): Promise<void>;
   unresolved(): Promise<TicketRow[]>;
   byAsker(askerId: string, openOnly: boolean, limit: number): Promise<TicketRow[]>;
   openedSince(since: Date): Promise<TicketRow[]>;
@@ -127,20 +148,80 @@ export function createSupportRepo(db: Database): SupportRepo {
         .from(t)
         .where(and(isNull(t.replyTs), ne(t.state, 'resolved'), gte(t.openedAt, since)))
         .orderBy(asc(t.id)),
-    async firedSteps(ticketId) {
-      const rows = await orm(db).select({ step: e.step }).from(e).where(eq(e.ticketId, ticketId));
-      return new Set(rows.map((r) => r.step));
-    },
-    claimStep: async (ticketId, step, at, sent) =>
+    dueAmong: async (ids, now) =>
+      ids.length === 0
+        ? []
+        : orm(db)
+            .select()
+            .from(t)
+            .where(and(inArray(t.id, ids), isNotNull(t.nextCheckAt), lte(t.nextCheckAt, now)))
+            .orderBy(asc(t.nextCheckAt)),
+    byIds: async (ids) => (ids.length === 0 ? [] : orm(db).select().from(t).where(inArray(t.id, ids))),
+    owed: async (now, limit) =>
       (
-        await returningAll(
-          orm(db)
-            .insert(e)
-            .values({ ticketId, step, firedAt: at, sent })
-            .onConflictDoNothing()
-            .returning({ step: e.step }),
-        )
-      ).length === 1,
+        await orm(db)
+          .selectDistinct({ ticketId: e.ticketId })
+          .from(e)
+          .where(and(eq(e.delivery, 'pending'), lte(e.deliveringUntil, now)))
+          .limit(limit)
+      ).map((r) => r.ticketId),
+    steps: async (ticketIds) =>
+      ticketIds.length === 0 ? [] : orm(db).select().from(e).where(inArray(e.ticketId, ticketIds)),
+    async claimSteps(rows) {
+      if (rows.length === 0) return new Set();
+      const won = await returningAll(
+        orm(db).insert(e).values(rows).onConflictDoNothing().returning({ ticketId: e.ticketId, step: e.step }),
+      );
+      return new Set(won.map((r) => `${r.ticketId}:${r.step}`));
+    },
+    claimDelivery: (ticketId, step, now, until) =>
+      returningOne(
+        orm(db)
+          .update(e)
+          .set({ deliveringUntil: until, attempts: sql`${e.attempts} + 1` })
+          .where(
+            and(
+              eq(e.ticketId, ticketId),
+              eq(e.step, step),
+              eq(e.delivery, 'pending'),
+              or(isNull(e.deliveringUntil), lte(e.deliveringUntil, now)),
+            ),
+          )
+          .returning(),
+      ).then((row) => row ?? null),
+    async updateStep(ticketId, step, patch) {
+      await write(() =>
+        orm(db)
+          .update(e)
+          .set(patch)
+          .where(and(eq(e.ticketId, ticketId), eq(e.step, step)))
+          .returning({ step: e.step }),
+      );
+    },
+    async setNextChecks(updates) {
+      if (updates.length === 0) return;
+      // One CASE over the ids: the value goes through the column's own encoding, cast so both backends type it.
+      const type = sql.raw(db.dialect === 'postgres' ? 'timestamptz' : 'integer');
+      const cases = sql.join(
+        updates.map(
+          (u) =>
+            sql`when ${u.id} then cast(${u.nextCheckAt === null ? sql`null` : sql.param(u.nextCheckAt, t.nextCheckAt)} as ${type})`,
+        ),
+        sql` `,
+      );
+      await write(() =>
+        orm(db)
+          .update(t)
+          .set({ nextCheckAt: sql`case ${t.id} ${cases} end` })
+          .where(
+            inArray(
+              t.id,
+              updates.map((u) => u.id),
+            ),
+          )
+          .returning({ id: t.id }),
+      );
+    },
     unresolved: () => orm(db).select().from(t).where(ne(t.state, 'resolved')).orderBy(asc(t.openedAt)),
     byAsker: (askerId, openOnly, limit) =>
       openOnly

@@ -5,6 +5,7 @@ import { newNonce } from '../item-ref.js';
 
 export const TICKET_STATES = ['open', 'responded', 'waiting', 'resolved'] as const;
 export const RESOLVERS = ['asker', 'responder'] as const;
+export const DELIVERY_STATES = ['pending', 'delivered', 'skipped', 'dropped', 'failed'] as const;
 
 /** One question: a top-level message in a help channel (and the ones merged into it), or a tracked message. */
 export const supportTicketsTable = sqliteTable(
@@ -77,8 +78,28 @@ export const supportEscalationsTable = sqliteTable(
     firedAt: integer('fired_at', { mode: 'timestamp_ms' }).notNull(),
     /** false: due together with a later step of the same clock, recorded without a message. */
     sent: integer('sent', { mode: 'boolean' }).notNull(),
+    /**
+     * Where its message is: `pending` until every part went out (retried by the next sweeps), `delivered`, `skipped`
+     * (not sent: see `sent`), `dropped` (no longer called for when a retry came: resolved, waiting, answered) or
+     * `failed` (given up after ESCALATION_ATTEMPTS tries). Rows from before this column read `delivered`.
+     */
+    delivery: text('delivery', { enum: DELIVERY_STATES }).notNull().default('delivered'),
+    /** The parts that went out (`dm:<user>`, `triage`): a retry sends only the others, so none goes out twice. */
+    delivered: text('delivered', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /**
+     * Tries so far. A try holds the row until `deliveringUntil` (a crashed try is taken over after it); a failed
+     * try sets it to when the next may start (the next sweep).
+     */
+    attempts: integer('attempts').notNull().default(0),
+    deliveringUntil: integer('delivering_until', { mode: 'timestamp_ms' }),
+    /** Why the last try failed (Slack's error code, or the transport error). */
+    lastError: text('last_error'),
   },
-  (t) => [primaryKey({ columns: [t.ticketId, t.step] })],
+  (t) => [
+    primaryKey({ columns: [t.ticketId, t.step] }),
+    // The sweep's second look-up: messages owed whose try ended (failed, or its replica died).
+    index('support_escalations_owed_idx').on(t.delivery, t.deliveringUntil),
+  ],
 );
 
 /** Question and answer pairs a responder saved with 📖; tier-1 replies cite them. */
@@ -103,3 +124,5 @@ export type TicketRow = typeof supportTicketsTable.$inferSelect;
 export type NewTicketRow = typeof supportTicketsTable.$inferInsert;
 export type SupportMessageRow = typeof supportMessagesTable.$inferSelect;
 export type SavedAnswerRow = typeof supportAnswersTable.$inferSelect;
+export type EscalationRow = typeof supportEscalationsTable.$inferSelect;
+export type NewEscalationRow = typeof supportEscalationsTable.$inferInsert;

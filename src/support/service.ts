@@ -4,6 +4,7 @@ import { createSupportDesk } from './escalation.js';
 import { mergeTarget, onDutyAt, suggestPriority } from './intake.js';
 import { createKnowledge } from './knowledge.js';
 import {
+  mainSchedule,
   nextEscalationAt,
   type Policy,
   resolvePolicies,
@@ -55,7 +56,8 @@ export function createSupportService(deps: SupportServiceDeps) {
   }
 
   const isResponder = (userId: string) => people.isIn(userId, config.responders);
-  const desk = createSupportDesk({ config, repo, clock, audit, notifier, policies, policyOf, onDuty });
+  const schedule = mainSchedule(config, deps.timezone);
+  const desk = createSupportDesk({ config, repo, clock, audit, notifier, policies, policyOf, schedule, onDuty });
 
   /** A step due already (a paging priority) is sent now, not at the next sweep. */
   async function escalateIfDue(row: TicketRow): Promise<void> {
@@ -70,7 +72,7 @@ export function createSupportService(deps: SupportServiceDeps) {
 
   /** When the next escalation step is due for this ticket as it now is (null: nothing can fire). */
   async function nextCheck(row: Pick<TicketRow, 'id'>, ticket: Ticket, now: Date): Promise<Date | null> {
-    const fired = await repo.firedSteps(row.id);
+    const fired = new Set((await repo.steps([row.id])).map((s) => s.step));
     return nextEscalationAt(ticket, policyOf(ticket.priority), config.escalation, fired, now);
   }
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { IDS } from '../../src/support/slack/ids.js';
 import { blockText, type TestApp } from '../support/harness.js';
-import { settled } from '../support/wait.js';
+import { noAnswer, settled } from '../support/wait.js';
 import {
   ADA,
   click,
@@ -37,7 +37,8 @@ async function start(options: Parameters<typeof startSupportApp>[0] = {}) {
 const dmsTo = (app: TestApp, user: string) => postsTo(app, user);
 
 async function sweep(app: TestApp) {
-  await app.groundcrew.services.scheduler.runNow('support.sweep');
+  const run = await app.groundcrew.services.scheduler.runNow('support.sweep');
+  expect(run.error).toBeNull(); // a sweep that throws sends nothing: say so rather than count no messages
   await settled(app);
 }
 
@@ -144,6 +145,111 @@ describe('support: escalation', () => {
     expect(blockText(postsTo(app, TRIAGE)[0]?.args.blocks)).toContain('pages the platform team');
     await sweep(app);
     expect(postsTo(app, TRIAGE)).toHaveLength(1);
+  });
+});
+
+describe('support: an escalation message that did not go out', () => {
+  const escalations = (app: TestApp) =>
+    app.groundcrew.services.audit
+      .latest(50)
+      .then((rows) => rows.filter((a) => a.action.startsWith('support.escalate')).map((a) => [a.action, a.outcome]));
+
+  it('a DM Slack refuses, then one lost in transit, is sent by a later sweep, once', async () => {
+    const app = await start({ clock: createManualClock('2026-11-23T10:00:00Z') }); // Monday 11:00 Berlin
+    const ts = await say(app, 'How do I rotate the database password?');
+    await replyTo(app, ts);
+    app.slack.refuse('chat.postMessage', (a) => a.channel === PAT, 'fatal_error');
+    app.slack.refuse('chat.postMessage', (a) => a.channel === PAT, 'transport');
+    app.clock.advance(3 * HOUR); // 75% of the 4-hour first response: DM the on-duty person
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1); // refused
+    await sweep(app); // the same minute: the ticket is looked at again at the next sweep, not in a loop
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    app.clock.advance(MINUTE);
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(2); // lost in transit
+    app.clock.advance(MINUTE);
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(3); // delivered
+    for (let i = 0; i < 3; i++) {
+      app.clock.advance(MINUTE);
+      await sweep(app);
+    }
+    expect(dmsTo(app, PAT)).toHaveLength(3);
+    expect(blockText(dmsTo(app, PAT)[2]?.args.blocks)).toContain('left to its first response');
+    expect(await escalations(app)).toEqual([
+      ['support.escalate-delivered', 'ok'],
+      ['support.escalate', 'ok'],
+    ]);
+  });
+
+  it('a process that stops mid-post leaves the message pending: after its try ran out, the next process sends it once', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'support-owed-')), 'groundcrew.db');
+    const clock = createManualClock('2026-11-23T10:00:00Z'); // Monday 11:00 in Berlin
+    const first = await start({ dbPath, clock });
+    const ts = await say(first, 'How do I get a VPN certificate?');
+    await replyTo(first, ts);
+    await settled(first);
+    // The DM reaches Slack's side and no answer ever comes back; the process is stopped meanwhile.
+    first.slack.on('chat.postMessage', (args) => (args.channel === PAT ? noAnswer() : { ok: true, ts: '1.1' }));
+    clock.advance(3 * HOUR);
+    void first.groundcrew.services.scheduler.runNow('support.sweep').catch(() => undefined);
+    await first.slack.waitFor('chat.postMessage', (c) => c.args.channel === PAT);
+    await first.stop();
+    apps = apps.filter((a) => a !== first);
+
+    const second = await start({ dbPath, clock });
+    clock.advance(MINUTE);
+    await sweep(second); // the stopped try still holds the message (2 minutes): nothing yet
+    expect(dmsTo(second, PAT)).toEqual([]);
+    clock.advance(MINUTE);
+    await sweep(second);
+    expect(dmsTo(second, PAT)).toHaveLength(1);
+    clock.advance(MINUTE);
+    await sweep(second);
+    expect(dmsTo(second, PAT)).toHaveLength(1);
+    expect(await escalations(second)).toEqual([
+      ['support.escalate-delivered', 'ok'],
+      ['support.escalate', 'ok'],
+    ]);
+  });
+
+  it('a page whose triage post is refused sends only that post again: the DM that went out is not repeated', async () => {
+    const app = await start();
+    app.slack.refuse('chat.postMessage', (a) => a.channel === TRIAGE, 'not_in_channel');
+    const ts = await say(app, 'Production is down: checkout returns 500');
+    await replyTo(app, ts);
+    await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === TRIAGE);
+    await settled(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    app.clock.advance(MINUTE);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(2);
+    expect(blockText(postsTo(app, TRIAGE)[1]?.args.blocks)).toContain('pages the platform team');
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    app.clock.advance(MINUTE);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(2);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+  });
+
+  it('a message still owed is dropped once the ticket is answered, and never sent', async () => {
+    const app = await start({ clock: createManualClock('2026-11-23T10:00:00Z') });
+    const ts = await say(app, 'Where are the runbooks?');
+    await replyTo(app, ts);
+    app.slack.refuse('chat.postMessage', (a) => a.channel === PAT, 'fatal_error');
+    app.clock.advance(3 * HOUR);
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    await say(app, 'Here: the wiki, under Ops.', { user: PAT, thread: ts });
+    await waitForTicket(app, 1, (r) => r.state === 'responded');
+    app.clock.advance(MINUTE);
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    expect(await escalations(app)).toEqual([
+      ['support.escalate-dropped', 'ok'],
+      ['support.escalate', 'ok'],
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createManualClock } from '../../src/clock.js';
 import { IDS } from '../../src/support/slack/ids.js';
 import { communitiesConfig } from '../communities/support.js';
 import { ackBody, blockText, type TestApp } from '../support/harness.js';
@@ -15,6 +16,7 @@ import {
   replyTo,
   say,
   startSupportApp,
+  supportSection,
   TRIAGE,
   tickets,
   tsNow,
@@ -77,6 +79,30 @@ describe('support: the queue', () => {
     await app.groundcrew.services.scheduler.runNow('support.morning-queue');
     await settled(app);
     expect(postsTo(app, TRIAGE).map((c) => c.args.text)).toEqual(['Support queue: 1 open']);
+  });
+
+  it('the morning job reads holidays on the team timezone’s date, not UTC’s (Tokyo 08:00 is 23:00Z the day before)', async () => {
+    // Tuesday 2026-11-24 08:00 in Tokyo is Monday 23:00Z: the date that matters is Tuesday's.
+    const morning = async (holidays: string[]) => {
+      const clock = createManualClock('2026-11-23T22:30:00Z'); // Tuesday 07:30 Tokyo
+      const tokyo = await startSupportApp({
+        clock,
+        team: { timezone: 'Asia/Tokyo' },
+        support: supportSection({ businessHours: { start: '08:00', end: '17:00' }, holidays }),
+      });
+      try {
+        await replyTo(tokyo, await say(tokyo, 'my question'));
+        clock.advance(30 * MINUTE);
+        await tokyo.groundcrew.services.scheduler.runNow('support.morning-queue');
+        await settled(tokyo);
+        return postsTo(tokyo, TRIAGE).map((c) => c.args.text);
+      } finally {
+        await tokyo.stop();
+      }
+    };
+    expect(await morning(['2026-11-24'])).toEqual([]); // Tuesday is the holiday in Tokyo: no queue
+    expect(await morning(['2026-11-23'])).toEqual(['Support queue: 1 open']); // Monday's holiday is over there
+    expect(await morning([])).toEqual(['Support queue: 1 open']);
   });
 });
 
@@ -175,6 +201,19 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
     expect(later).toContain('*Deflected by the docs:* 1 confirmed, 1 claimed');
     const refused = await ackBody(await app.command('support stats', { user_id: ADA }));
     expect(refused?.text).toMatch(/platform team/);
+  });
+
+  it('the weekly report posts the last 7 days’ figures to the triage channel', async () => {
+    app = await startSupportApp();
+    await replyTo(app, await say(app, 'a question from last week'));
+    await settled(app); // the intake listener is done before the clock moves
+    app.clock.advance(8 * 24 * HOUR);
+    await replyTo(app, await say(app, 'a question from this week', { user: BEA }));
+    await app.groundcrew.services.scheduler.runNow('support.weekly-report');
+    await settled(app);
+    const posts = postsTo(app, TRIAGE);
+    expect(posts.map((c) => c.args.text)).toEqual(['Support, last 7 days']);
+    expect(blockText(posts[0]?.args.blocks)).toContain('*Questions:* 1');
   });
 });
 

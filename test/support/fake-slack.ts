@@ -98,6 +98,22 @@ export class FakeSlack {
   }
 
   /**
+   * The next `times` calls to `method` that match `predicate` fail: with `{ ok: false, error }` as Slack refuses,
+   * or, for `error: 'transport'`, in transit (the connection errors and the client gets no answer). Other calls
+   * are answered as before.
+   */
+  refuse(method: string, predicate: (args: Record<string, unknown>) => boolean, error: string, times = 1): this {
+    const answer = this.responders.get(method) ?? (() => ({ ok: true }));
+    let left = times;
+    return this.on(method, (args, call) => {
+      if (left <= 0 || !predicate(args)) return answer(args, call);
+      left--;
+      if (error === 'transport') throw new Error('socket hang up');
+      return { ok: false, error };
+    });
+  }
+
+  /**
    * Makes `method` answer HTTP 429 with `Retry-After: retryAfterSeconds`, as Slack does when rate limiting: for
    * good, or for the next `times` calls only.
    */

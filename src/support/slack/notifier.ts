@@ -22,14 +22,10 @@ export function createSlackSupportNotifier(
       if (!view.ticket.replyTs) return;
       await client.chat.update({ channel: view.ticket.channelId, ts: view.ticket.replyTs, ...replyMessage(view) });
     },
-    async escalate(view) {
+    async escalate(view, part) {
       const message = escalationMessage(view);
-      if (view.action.notify.includes('onDuty')) {
-        await Promise.all(view.onDuty.map((user) => client.chat.postMessage({ channel: user, ...message.dm })));
-      }
-      if (view.action.notify.includes('triage') || view.action.notify.includes('responders')) {
-        await toTriage(view.triageChannel, message.triage);
-      }
+      if (part === 'triage') await toTriage(view.triageChannel, message.triage);
+      else if (part.startsWith('dm:')) await client.chat.postMessage({ channel: part.slice(3), ...message.dm });
     },
     async askCsat(ticket) {
       await client.chat.postMessage({ ...inThread(ticket), ...csatMessage(ticket) });
