@@ -5,23 +5,13 @@ import type { Clock } from '../../clock.js';
 import type { Database } from '../../db/database.js';
 import { isDomainError } from '../../errors.js';
 import { commitWithEvent } from '../../slack/dedupe.js';
+import type { MessageEvent } from '../../slack/message-event.js';
 import { tell } from '../../slack/tell.js';
 import type { NewEventInput } from '../ports.js';
 import type { CommunitiesService } from '../service.js';
 import { howToJoin } from './blocks.js';
 import { IDS } from './ids.js';
 import { agendaView, moveView, signUpView } from './modals.js';
-
-/** What a message event carries that agenda collection looks at. */
-interface MessageEvent {
-  channel?: string;
-  user?: string;
-  text?: string;
-  ts?: string;
-  thread_ts?: string;
-  subtype?: string;
-  bot_id?: string;
-}
 
 /** The event modal's state: every field is optional here; the service says what is missing, per field. */
 const zEventState = z.object({

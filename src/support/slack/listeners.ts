@@ -5,20 +5,10 @@ import type { Database } from '../../db/database.js';
 import { isDomainError } from '../../errors.js';
 import { commitWithEvent } from '../../slack/dedupe.js';
 import { ITEM_GONE, parseItemRef } from '../../slack/item-ref.js';
+import type { MessageEvent } from '../../slack/message-event.js';
 import { tell } from '../../slack/tell.js';
 import type { SupportService } from '../service.js';
 import { csatActionId, IDS, priorityActionId } from './ids.js';
-
-/** What a message event carries that intake looks at. */
-interface MessageEvent {
-  channel?: string;
-  user?: string;
-  text?: string;
-  ts?: string;
-  thread_ts?: string;
-  subtype?: string;
-  bot_id?: string;
-}
 
 interface ReactionEvent {
   user?: string;
