@@ -1,10 +1,8 @@
-import type { AuditLog } from '../audit/repo.js';
-import type { Clock } from '../clock.js';
 import type { Leases } from '../db/leases.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
-import type { Logger } from '../logger.js';
 import { mrkdwn } from '../mrkdwn.js';
 import type { PeopleService } from '../people/service.js';
+import type { ServiceDeps } from '../service-deps.js';
 import {
   awaits,
   checkDecision,
@@ -48,13 +46,8 @@ export interface ApprovalsService extends ApprovalsApi {
   card(approval: Approval): Promise<ApprovalCard>;
 }
 
-export interface ApprovalsServiceDeps {
-  repo: ApprovalsRepo;
-  clock: Clock;
+export interface ApprovalsServiceDeps extends ServiceDeps<ApprovalsRepo, ApprovalsNotifier> {
   people: Pick<PeopleService, 'expand'>;
-  audit: Pick<AuditLog, 'record'>;
-  notifier: ApprovalsNotifier;
-  logger: Logger;
   /** The lease on an approval's cards while they are being posted, so no other replica's sweep posts them too. */
   leases: Pick<Leases, 'acquire'>;
 }
@@ -83,6 +76,9 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
 
   const target = (a: Approval) => `approval:${a.id}`;
   const subjectRef = (a: Approval) => `${a.subjectType}:${a.subjectId}`;
+  /** An audit entry for something groundcrew did to an approval by itself (no person asked). */
+  const recordSystem = (action: string, a: Approval, detail: string) =>
+    audit.record({ actor: 'system', action, target: target(a), inputs: { subject: subjectRef(a) }, detail });
   const { afterResolution, refreshCards, homeChanged, followUp } = createResolutions({ ...deps, subjects, card });
 
   /**
@@ -142,13 +138,11 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
       logger.warn(`approvals: asking whether ${subjectRef(approval)} waits on approval ${approval.id}:`, error);
     }
     if (waiting) {
-      await audit.record({
-        actor: 'system',
-        action: 'approvals.resend-cards',
-        target: target(approval),
-        inputs: { subject: subjectRef(approval) },
-        detail: 'cards that were not posted (groundcrew restarted, or Slack refused them for now)',
-      });
+      await recordSystem(
+        'approvals.resend-cards',
+        approval,
+        'cards that were not posted (groundcrew restarted, or Slack refused them for now)',
+      );
       await sendCards(approval);
       await homeChanged(approval);
       return;
@@ -157,13 +151,7 @@ export function createApprovalsService(deps: ApprovalsServiceDeps): ApprovalsSer
     if (!(await repo.resolve(approval.id, 'cancelled', clock.now(), 'system'))) return;
     await repo.markCardsSent(approval.id, clock.now());
     const cancelled = await mustGet(approval.id);
-    await audit.record({
-      actor: 'system',
-      action: 'approvals.cancel',
-      target: target(cancelled),
-      inputs: { subject: subjectRef(cancelled) },
-      detail: 'orphaned: its subject no longer waits on it',
-    });
+    await recordSystem('approvals.cancel', cancelled, 'orphaned: its subject no longer waits on it');
     try {
       await notifier.tell(
         cancelled.requester,

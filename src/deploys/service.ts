@@ -1,10 +1,9 @@
-import type { AuditLog } from '../audit/repo.js';
-import { type Clock, MINUTE } from '../clock.js';
+import { MINUTE } from '../clock.js';
 import type { Leases } from '../db/leases.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
-import type { Logger } from '../logger.js';
 import { mention, mrkdwn, trusted } from '../mrkdwn.js';
 import type { PeopleService } from '../people/service.js';
+import type { ServiceDeps } from '../service-deps.js';
 import { createApprovalSteps } from './approval-steps.js';
 import type { DeploysConfig, ServiceConfig } from './config.js';
 import type { Executor } from './executors.js';
@@ -26,17 +25,12 @@ import type { DeploysRepo } from './repo.js';
 import { createRunFollower } from './runs.js';
 import type { DeployRow } from './schema.js';
 
-export interface DeployServiceDeps {
+export interface DeployServiceDeps extends ServiceDeps<DeploysRepo, DeployNotifier> {
   config: DeploysConfig;
-  repo: DeploysRepo;
   guardrails: Guardrails;
-  clock: Clock;
   people: PeopleService;
-  audit: Pick<AuditLog, 'record'>;
   approvals: DeployApprovals;
   executor(name: string): Executor | null;
-  notifier: DeployNotifier;
-  logger: Logger;
   /** Leases on work other replicas must not repeat (the first status message of a deploy). */
   leases: Pick<Leases, 'acquire'>;
   /** Running deploys with no word for this long are failed; requested/approved ones after STUCK_START_MS. */

@@ -1,10 +1,8 @@
 import type { ApprovalsApi } from '../approvals/types.js';
-import type { AuditLog } from '../audit/repo.js';
-import type { Clock } from '../clock.js';
 import type { Leases } from '../db/leases.js';
-import type { Logger } from '../logger.js';
 import type { Mrkdwn } from '../mrkdwn.js';
 import type { PeopleService } from '../people/service.js';
+import type { ServiceDeps } from '../service-deps.js';
 import type { RequestsConfig, RequestType } from './config.js';
 import type { RequestRow, RequestsRepo } from './repo.js';
 
@@ -21,17 +19,12 @@ export interface RequestsNotifier {
   homeChanged(userIds: string[]): Promise<void>;
 }
 
-export interface RequestsServiceDeps {
+export interface RequestsServiceDeps extends ServiceDeps<RequestsRepo, RequestsNotifier> {
   config: RequestsConfig;
-  repo: RequestsRepo;
-  clock: Clock;
   timezone: string;
   people: Pick<PeopleService, 'hasRole'>;
-  audit: Pick<AuditLog, 'record'>;
   approvals: ApprovalsApi;
-  notifier: RequestsNotifier;
   fetch: typeof fetch;
-  logger: Logger;
   /** Base URL webhooks call back on (`<base>/hooks/requests/<id>`). */
   publicUrl: string;
   /** The lease on a request's webhook delivery while a try is under way, so no other replica's sweep sends it too. */

@@ -1,8 +1,7 @@
 import type { AuditLog } from '../audit/repo.js';
-import type { Clock } from '../clock.js';
 import type { Leases } from '../db/leases.js';
-import type { Logger } from '../logger.js';
 import type { PeopleService } from '../people/service.js';
+import type { ServiceDeps } from '../service-deps.js';
 import type { SupportConfig } from './config.js';
 import type { SupportFigures } from './figures.js';
 import type { EscalationAction, Policy, QueueEntry, SlaStatus } from './model.js';
@@ -67,16 +66,12 @@ export interface SupportNotifier {
   homeChanged(userIds: string[]): Promise<void>;
 }
 
-export interface SupportServiceDeps {
+export interface SupportServiceDeps extends ServiceDeps<SupportRepo, SupportNotifier> {
   config: SupportConfig;
-  repo: SupportRepo;
-  clock: Clock;
   /** The team's time zone. */
   timezone: string;
   people: Pick<PeopleService, 'isIn' | 'expand'>;
   audit: Pick<AuditLog, 'record' | 'recordMany'>;
-  notifier: SupportNotifier;
-  logger: Logger;
   /** The docs folder's chunks as search documents (read once, on first use). */
   loadDocs(): Promise<{ id: string; title: string; text: string; url: string | null }[]>;
   /** The next office-hours event, when the communities capability offers one. */

@@ -1,8 +1,6 @@
-import type { AuditLog } from '../audit/repo.js';
-import type { Clock } from '../clock.js';
 import type { Leases } from '../db/leases.js';
-import type { Logger } from '../logger.js';
 import type { PeopleService } from '../people/service.js';
+import type { ServiceDeps } from '../service-deps.js';
 import type { MicroPulseConfig, SurveyConfig, SurveysConfig } from './config.js';
 import type { WaveResults } from './model.js';
 import type { PaceLimits, SendOutcome } from './pacing.js';
@@ -67,17 +65,12 @@ export interface ChannelDirectory {
   members(channelId: string): Promise<string[]>;
 }
 
-export interface SurveysServiceDeps {
+export interface SurveysServiceDeps extends ServiceDeps<SurveysRepo, SurveysNotifier> {
   config: SurveysConfig;
   timezone: string;
-  repo: SurveysRepo;
-  clock: Clock;
-  audit: Pick<AuditLog, 'record'>;
   people: Pick<PeopleService, 'expand'>;
   channels: ChannelDirectory;
-  notifier: SurveysNotifier;
   leases: Pick<Leases, 'hold'>;
-  logger: Logger;
   /** How fast DMs go out (pacing.ts; default POST_MESSAGE_LIMITS). */
   limits?: PaceLimits;
   /** Aborted when the process stops: sending stops starting DMs and leaves the rest pending (core.stopping). */
