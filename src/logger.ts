@@ -141,11 +141,17 @@ function toEntry(args: unknown[], scrub: (text: string) => string): { message: s
   return { message: words.join(' '), fields };
 }
 
-function errorFields(error: Error): Record<string, unknown> {
+function errorFields(error: Error, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = { type: error.name, message: error.message, stack: error.stack };
   for (const key of ['code', 'data', 'statusCode'] as const) {
     const value = (error as unknown as Record<string, unknown>)[key];
     if (value !== undefined) out[key] = value;
+  }
+  // What went wrong underneath (a WriteFailedError's driver error: a full disk, a lost race, no connection in time).
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof Error && depth < 3) {
+    const { stack: _stack, ...fields } = errorFields(cause, depth + 1);
+    out.cause = fields;
   }
   return out;
 }

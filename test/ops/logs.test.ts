@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WriteFailedError } from '../../src/db/write.js';
 import { slackLogContext } from '../../src/log-context.js';
 import { createLogger } from '../../src/logger.js';
 import { REDACTED, secretValues } from '../../src/redact.js';
@@ -195,6 +196,19 @@ describe('the logger inside the app', () => {
     expect((failed.err as { message: string }).message).toBe(`GitHub said ${REDACTED} is bad; ${REDACTED} too`);
     // The Web API client's own debug lines were written too (the redaction had real traffic to work on).
     expect(lines.some((l) => l.msg.includes('http request'))).toBe(true);
+  });
+
+  it('logs an error with what caused it (a refused write names the driver error underneath), secrets redacted', () => {
+    const out = collector();
+    const logger = createLogger('debug', { destination: out, secrets: ['s3cret-value'] });
+    const driver = Object.assign(new Error('could not serialize access (s3cret-value)'), { code: '40001' });
+    logger.error('the database refused a write:', new WriteFailedError(driver));
+    const [line] = parse(out.text());
+    expect(line!.err).toMatchObject({
+      type: 'WriteFailedError',
+      code: 'unavailable',
+      cause: { type: 'Error', code: '40001', message: `could not serialize access (${REDACTED})` },
+    });
   });
 
   it('writes readable text, not JSON, on a terminal', () => {

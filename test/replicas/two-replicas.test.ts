@@ -164,10 +164,14 @@ describe.skipIf(NO_TEST_PG)('two replicas on one PostgreSQL database', { timeout
     }
     // An event is marked processed in the transaction that makes its ticket; a delivery that finds it marked, or
     // claimed by a handler on either replica, does nothing.
-    await eventually(async () => (await stand.count("processed_events where event_id like 'Ev0REPL%'")) === 200, {
-      timeoutMs: 30_000,
-      what: 'every event handled',
-    });
+    let handled = 0;
+    await eventually(
+      async () => {
+        handled = await stand.count("processed_events where event_id like 'Ev0REPL%'");
+        return handled === 200;
+      },
+      { timeoutMs: 60_000, what: 'every event handled', describe: () => `${handled} handled\n${stand.output()}` },
+    );
     const replies = () =>
       stand.calls
         .slice(before)
