@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/clock.js';
+import { createCommunitiesRepo } from '../../src/communities/repo.js';
 import { IDS } from '../../src/communities/slack/ids.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
 import { settled } from '../support/wait.js';
@@ -63,5 +64,26 @@ describe('communities: digest and reminders on the scheduler', () => {
     expect(runs.map((r) => [r.job, r.outcome])).toContainEqual(['communities.announcements', 'ok']);
     await settled(app);
     expect(app.slack.callsTo('chat.postMessage')).toEqual([]);
+  });
+});
+
+describe('communities: a failed post is retried, never lost, never doubled', () => {
+  it('gives the claim back when chat.postMessage fails and posts once on the next minute', async () => {
+    app = await startCommunitiesApp({ clock: '2026-11-25T08:58:00Z' });
+    await click(app, ENGINEER, IDS.going, MEETUP_KEY);
+    // The day-before reminder (Wednesday 09:00 UTC) fails once in the channel, and the DM fails once too.
+    await jump(app, MINUTE); // 08:59: what fell due earlier (the forum's agenda request) is caught up first.
+    app.slack.refuse('chat.postMessage', (a) => a.channel === FRONTEND_CHANNEL, 'internal_error');
+    await expect(jump(app, MINUTE)).rejects.toThrow(/announcement\(s\) failed, retried next minute/);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(1); // the refused call
+    expect(posts(app, ENGINEER, 'Coming up', 'Frontend meetup')).toHaveLength(0);
+    app.slack.refuse('chat.postMessage', (a) => a.channel === ENGINEER, 'internal_error');
+    // The next minute takes it again: one more channel post (accepted), the DM tried once (refused, recorded).
+    await jump(app, MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(2);
+    const claims = await createCommunitiesRepo(app.database).announcements(MEETUP_KEY);
+    expect(claims.map((c) => c.outcome)).toEqual([`posted; DM failed to ${ENGINEER}`]);
+    await jump(app, 10 * MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(2);
   });
 });
