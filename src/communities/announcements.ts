@@ -115,6 +115,14 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
       await repo.finishAnnouncement(claimed.id, { outcome: 'skipped: the 15-minute reminder is due too' });
       return 'skipped';
     }
+    // A lead moved it after this decision's time (to within a day): it goes ahead, no call-off at once.
+    if (action.kind === 'decision') {
+      const override = await repo.override(action.key);
+      if (override?.kind === 'moved' && override.at > action.at) {
+        await repo.finishAnnouncement(claimed.id, { outcome: 'skipped: moved after the decision was due' });
+        return 'skipped';
+      }
+    }
     const details = await occurrences.details(view);
     if (action.kind === 'decision') return decideOn(details, claimed.id, now);
     await announce(action.kind, details, claimed.id);

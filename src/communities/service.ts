@@ -22,10 +22,17 @@ import type {
   OccurrenceView,
   ThreadReply,
 } from './ports.js';
-import { holidayOn, occurrenceKey } from './recurrence.js';
+import { dueActions, holidayOn, occurrenceKey } from './recurrence.js';
 import { existsInZone, instantOf, isKnownZone, parseLocalDateTime } from './time.js';
 
 export const EVENTS_AHEAD_MS = 14 * DAY;
+
+/** A move done: the details after it, and whether its T-1 day decision was already due (so it is skipped). */
+export interface MoveResult {
+  details: OccurrenceDetails;
+  decisionSkipped: boolean;
+}
+
 const MAX_TEXT = 300;
 const MAX_EVENT_MINUTES = 24 * 60;
 /** Kinds of the agenda request's claim row: `agenda-request@<start>` (announcements.ts). */
@@ -62,6 +69,19 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
       detail: 'not a lead of the community',
     });
     throw forbidden(`Only the leads of ${view.community.name} can ${action} its events.`);
+  }
+
+  async function checkMove(key: string, by: string, when: string): Promise<{ view: OccurrenceView; start: Date }> {
+    const view = await open(key);
+    await requireLead(view, by, 'move');
+    const floating = parseLocalDateTime(when);
+    if (!floating) throw invalidInput(`Give the new time like \`2026-12-03 11:00\` (${view.series.timezone}).`);
+    const start = instantOf(floating, view.series.timezone);
+    if (start <= clock.now()) throw invalidInput('The new time is in the past.');
+    if (start.getTime() === view.occurrence.start.getTime()) {
+      throw invalidInput('That is the time it already starts at: nothing was changed.');
+    }
+    return { view, start };
   }
 
   /** Everyone who answered Going or is waiting: they hear about a cancel or a move. */
@@ -168,13 +188,8 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
      * A lead moves one occurrence to `when` (`2026-12-03 11:00`, wall clock in the series' zone). It keeps its key,
      * so its RSVPs, agenda and queue stay; everyone who answered is told, and the channel.
      */
-    async move(key: string, by: string, when: string, reason?: string): Promise<OccurrenceDetails> {
-      const view = await open(key);
-      await requireLead(view, by, 'move');
-      const floating = parseLocalDateTime(when);
-      if (!floating) throw invalidInput(`Give the new time like \`2026-12-03 11:00\` (${view.series.timezone}).`);
-      const start = instantOf(floating, view.series.timezone);
-      if (start <= clock.now()) throw invalidInput('The new time is in the past.');
+    async move(key: string, by: string, when: string, reason?: string): Promise<MoveResult> {
+      const { view, start } = await checkMove(key, by, when);
       const previousStart = view.occurrence.start;
       await repo.transaction(async () => {
         await repo.saveOverride({
@@ -197,7 +212,13 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
       const details = await occurrences.details(await open(key));
       await notifier.changed(details, { kind: 'moved', by, reason, previousStart }, answered(details));
       await notifier.homeChanged(answered(details));
-      return details;
+      const decision = dueActions(details.occurrence, details.series).find((a) => a.kind === 'decision');
+      return { details, decisionSkipped: decision !== undefined && decision.at <= clock.now() };
+    },
+
+    /** The refusals of `move` (not a lead, a bad or past time, the start it already has), without moving. */
+    async checkMove(key: string, by: string, when: string): Promise<void> {
+      await checkMove(key, by, when);
     },
 
     /**

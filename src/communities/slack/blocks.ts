@@ -149,6 +149,16 @@ export function changedPost(d: OccurrenceDetails, change: OccurrenceChange): Mes
   return { text: line, blocks: [section(line), ...occurrenceActions(d)] };
 }
 
+/** The lead's own answer after a move: the channel's line, and a note when its T-1 day check is skipped. */
+export function movedReply(d: OccurrenceDetails, by: string, decisionSkipped: boolean): Message {
+  const line = changeLine(d, { kind: 'moved', by }, channelWhen(d));
+  const note = decisionSkipped
+    ? mrkdwn`\n:information_source: Its T-1 day check (minimum attendees, empty agenda) was already due at the new time, so it is skipped: the event goes ahead.`
+    : mrkdwn``;
+  const text = mrkdwn`${trusted(line)}${trusted(note)}`;
+  return { text, blocks: [section(text), ...occurrenceActions(d)] };
+}
+
 /** A cancel or a move, DM'd to someone who answered. */
 export function changedDm(d: OccurrenceDetails, change: OccurrenceChange, tz: string | null): Message {
   const line = changeLine(d, change, personWhen(d, tz));

@@ -4,7 +4,7 @@ import type { Subcommand } from '../../slack/command-registry.js';
 import type { Community } from '../config.js';
 import { ALL_FEEDS } from '../ics.js';
 import type { CommunitiesService } from '../service.js';
-import { changedPost, communitiesMessage, eventsMessage, feedMessage, statsMessage } from './blocks.js';
+import { communitiesMessage, eventsMessage, feedMessage, movedReply, statsMessage } from './blocks.js';
 import { eventView } from './modals.js';
 import { timezoneOf } from './notifier.js';
 
@@ -146,8 +146,8 @@ export function communityCommands(
         if (!key || !date || !time) {
           throw new ArgsError('Use `/platform events move <event> 2026-12-03 11:00` (the time in the series’ zone).');
         }
-        const details = await service.move(key, ctx.userId, `${date} ${time}`, stringFlag(ctx.args, 'reason'));
-        await ctx.reply(changedPost(details, { kind: 'moved', by: ctx.userId }));
+        const moved = await service.move(key, ctx.userId, `${date} ${time}`, stringFlag(ctx.args, 'reason'));
+        await ctx.reply(movedReply(moved.details, ctx.userId, moved.decisionSkipped));
       },
     },
   ];
