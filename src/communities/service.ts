@@ -20,6 +20,7 @@ import type {
   NewEventInput,
   OccurrenceDetails,
   OccurrenceView,
+  SkippedView,
   ThreadReply,
 } from './ports.js';
 import { dueActions, holidayOn, occurrenceKey } from './recurrence.js';
@@ -107,6 +108,12 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
       const now = clock.now();
       const views = await occurrences.upcoming({ from: now, to: new Date(now.getTime() + ahead) }, communityId);
       return Promise.all(views.map((v) => occurrences.details(v)));
+    },
+
+    /** Occurrences of the next 14 days a holiday skips: `/platform events` says so. */
+    async skipped(communityId?: string, ahead = EVENTS_AHEAD_MS): Promise<SkippedView[]> {
+      const now = clock.now();
+      return occurrences.skipped({ from: now, to: new Date(now.getTime() + ahead) }, communityId);
     },
 
     /** Going / Not going. Returns the person's status and the details after the change; promotions are told. */

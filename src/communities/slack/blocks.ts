@@ -210,14 +210,29 @@ export function addedPost(d: OccurrenceDetails): Message {
 }
 
 /** `/platform events`: each occurrence with its buttons, in the person's zone. */
-export function eventsMessage(list: OccurrenceDetails[], tz: string | null, community?: string): Message {
+export function eventsMessage(
+  list: OccurrenceDetails[],
+  tz: string | null,
+  community?: string,
+  skipped: SkippedView[] = [],
+): Message {
   const title = community ? `Upcoming events of ${community}` : 'Upcoming events (next 14 days)';
-  if (list.length === 0) return { text: mrkdwn`${title}: none.`, blocks: [section(mrkdwn`${title}: none.`)] };
+  const holidays = skipped.slice(0, 10).map((s) => skippedLine(s));
+  if (list.length === 0) {
+    const none = mrkdwn`${title}: none.`;
+    return { text: none, blocks: [section(joinMrkdwn([none, ...holidays]))] };
+  }
   const blocks: KnownBlock[] = [header(title)];
   for (const d of list.slice(0, 15)) {
     blocks.push(section(joinMrkdwn([listLine(d, personWhen(d, tz)), ...where(d)])), ...occurrenceActions(d));
   }
+  if (holidays.length > 0) blocks.push(context(joinMrkdwn(holidays)));
   return { text: mrkdwn`${title}`, blocks };
+}
+
+/** An occurrence a holiday skips: `No Frontend meetup on 2026-12-24 (Christmas Eve).` */
+function skippedLine(s: SkippedView): Mrkdwn {
+  return mrkdwn`_No ${s.series.title} on ${s.date}${s.holiday ? ` (${s.holiday})` : ''}._`;
 }
 
 /** `/platform communities`, and the welcome DM: each community with a Join button (and its member count when known). */

@@ -90,8 +90,9 @@ export function communityCommands(
       async handle(ctx) {
         const community = ctx.args.positional[0]?.toLowerCase();
         const list = await service.upcoming(community);
+        const skipped = await service.skipped(community);
         const name = community ? service.occurrences.communityById.get(community)?.name : undefined;
-        await ctx.reply(eventsMessage(list, await timezoneOf(client, ctx.userId), name));
+        await ctx.reply(eventsMessage(list, await timezoneOf(client, ctx.userId), name, skipped));
       },
     },
     {
