@@ -1,6 +1,6 @@
 import { DAY, HOUR } from '../clock.js';
 import { latestScheduledRun } from '../scheduler/cron-times.js';
-import { decide } from './model.js';
+import { changeCapacity, decide, rsvpOpen } from './model.js';
 import type { Occurrences } from './occurrences.js';
 import type { AnnouncementKind, CommunitiesServiceDeps, OccurrenceDetails } from './ports.js';
 import { type DueAction, dueBetween } from './recurrence.js';
@@ -178,6 +178,36 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
     return (await postDigest(now, 'retry')).failed;
   }
 
+  /**
+   * A capacity raised in the configuration: occurrences not started yet whose waitlist now fits move people up,
+   * first come first, and each one promoted is told. Each promotion is a conditional update, so two runs promote
+   * (and tell) a person once.
+   */
+  async function promoteWaitlists(now: Date): Promise<number> {
+    let promoted = 0;
+    for (const key of await repo.waitlistedKeys()) {
+      const view = await occurrences.find(key);
+      if (!view || !rsvpOpen(view.occurrence, now)) continue;
+      const capacity = view.series.capacity ?? null;
+      const entries = (await repo.rsvps(key)).map((r) => ({ userId: r.userId, status: r.status, at: r.at }));
+      const { changes } = changeCapacity(entries, capacity, now);
+      const moved: string[] = [];
+      for (const change of changes) if (await repo.promoteRsvp(key, change.userId, now)) moved.push(change.userId);
+      if (moved.length === 0) continue;
+      await audit.record({
+        actor: 'system',
+        action: 'communities.rsvp',
+        target: `occurrence:${key}`,
+        detail: `capacity ${capacity ?? 'unlimited'}: ${moved.map((u) => `${u}: waitlisted → going`).join('; ')}`,
+      });
+      const details = await occurrences.details(view);
+      for (const userId of moved) await notifier.promoted(userId, details);
+      await notifier.homeChanged(moved);
+      promoted += moved.length;
+    }
+    return promoted;
+  }
+
   return {
     /**
      * Announces everything due up to `now` that no run announced yet: agenda requests, T-1 day decisions, the day
@@ -191,7 +221,7 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
         await occurrences.seriesById(),
         { from, to: new Date(now.getTime() + 1) },
       );
-      let done = 0;
+      let done = await promoteWaitlists(now);
       const failed: string[] = [];
       for (const action of due) {
         try {

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, like } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
-import { returningOne, writtenRow } from '../db/write.js';
+import { returningAll, returningOne, writtenRow } from '../db/write.js';
 import type { RsvpStatus } from './model.js';
 import {
   type AgendaItemRow,
@@ -38,6 +38,10 @@ export interface CommunitiesRepo {
   rsvps(occurrenceKey: string): Promise<RsvpRow[]>;
   /** Sets one person's answer (insert or update). */
   saveRsvp(occurrenceKey: string, userId: string, status: RsvpStatus, at: Date): Promise<void>;
+  /** Occurrences with someone on the waitlist (any time: the caller skips those that started). */
+  waitlistedKeys(): Promise<string[]>;
+  /** Moves one person from the waitlist to going; false when they were not waiting any more (another run did it). */
+  promoteRsvp(occurrenceKey: string, userId: string, at: Date): Promise<boolean>;
   /** Every answer and agenda item (office-hours sign-ups included) on these occurrences: the figures. */
   activityOn(
     keys: readonly string[],
@@ -112,6 +116,26 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
         .values({ occurrenceKey, userId, status, at })
         .onConflictDoUpdate({ target: [rsvps.occurrenceKey, rsvps.userId], set: { status, at } });
     },
+    waitlistedKeys: async () =>
+      (
+        await orm(db)
+          .selectDistinct({ key: rsvps.occurrenceKey })
+          .from(rsvps)
+          .where(eq(rsvps.status, 'waitlisted'))
+          .orderBy(asc(rsvps.occurrenceKey))
+      ).map((r) => r.key),
+    promoteRsvp: async (occurrenceKey, userId, at) =>
+      (
+        await returningAll(
+          orm(db)
+            .update(rsvps)
+            .set({ status: 'going', at })
+            .where(
+              and(eq(rsvps.occurrenceKey, occurrenceKey), eq(rsvps.userId, userId), eq(rsvps.status, 'waitlisted')),
+            )
+            .returning({ id: rsvps.id }),
+        )
+      ).length === 1,
     async activityOn(keys) {
       if (keys.length === 0) return { rsvps: [], agendaKeys: [], attendance: [] };
       const list = [...keys];
