@@ -5,6 +5,7 @@ import { ackBody, ENGINEER, type TestApp } from '../support/harness.js';
 import { viewSubmission } from '../support/payloads.js';
 import { eventually, settled } from '../support/wait.js';
 import {
+  answers,
   click,
   FRONTEND_CHANNEL,
   jump,
@@ -34,11 +35,16 @@ describe('communities: a lead moves an occurrence', () => {
     // Monday 08:30 Berlin. The design review (Friday, minAttendees 2, nobody going) moves to Tuesday 08:00 Berlin:
     // its T-1 day check would have been Monday 08:00, before the move.
     app = await startCommunitiesApp();
-    const moved = await ackBody(await app.command(`events move ${REVIEW_KEY} 2026-11-24 08:00`, { user_id: LEAD }));
-    expect(moved?.text).toContain('moved');
-    expect(moved?.text).toContain('T-1 day check');
-    expect(moved?.text).toContain('skipped');
+    expect(
+      await ackBody(await app.command(`events move ${REVIEW_KEY} 2026-11-24 08:00`, { user_id: LEAD })),
+    ).toBeNull();
     await settled(app);
+    expect(answers(app).at(-1)).toContain('moved');
+    expect(answers(app).at(-1)).toContain('T-1 day check');
+    expect(answers(app).at(-1)).toContain('skipped');
+    // The same start again: refused in the ack, nothing changes.
+    const same = await ackBody(await app.command(`events move ${REVIEW_KEY} 2026-11-24 08:00`, { user_id: LEAD }));
+    expect(same?.text).toContain('already starts');
     await jump(app, MINUTE);
     // The same run sent the day-before reminder (also already due), so the decision had its turn.
     expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Design review')).toHaveLength(1);

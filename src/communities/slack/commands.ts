@@ -147,6 +147,9 @@ export function communityCommands(
         if (!key || !date || !time) {
           throw new ArgsError('Use `/platform events move <event> 2026-12-03 11:00` (the time in the series’ zone).');
         }
+        // Refusals come back in the ack; the move and its notices (a DM per person who answered) run after it.
+        await service.checkMove(key, ctx.userId, `${date} ${time}`);
+        await ctx.ackNow();
         const moved = await service.move(key, ctx.userId, `${date} ${time}`, stringFlag(ctx.args, 'reason'));
         await ctx.reply(movedReply(moved.details, ctx.userId, moved.decisionSkipped));
       },
