@@ -66,13 +66,18 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
       ifEmpty: details.series.agenda?.ifEmpty,
     });
     const outcome = decision.kind === 'go' ? 'go' : `${decision.kind}: ${decision.reason}`;
-    await repo.finishAnnouncement(claimId, { outcome });
-    if (decision.kind === 'go') return outcome;
     const { occurrence } = details;
     if (decision.kind === 'async') {
-      await notifier.goingAsync(details);
-      return outcome;
+      // Said in the channel first: a failed post gives the claim back and the next minute decides again.
+      try {
+        await notifier.goingAsync(details);
+      } catch (error) {
+        await repo.failAnnouncement(claimId, errorText(error));
+        throw error;
+      }
     }
+    await repo.finishAnnouncement(claimId, { outcome });
+    if (decision.kind !== 'cancel') return outcome;
     const reason =
       decision.reason === 'too-few'
         ? `only ${decision.going} going, ${decision.needed} needed`
@@ -97,7 +102,13 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
     });
     const cancelled = { ...details, occurrence: { ...occurrence, status: 'cancelled' as const, reason } };
     const told = [...details.going, ...details.waitlist];
-    await notifier.changed(cancelled, { kind: 'cancelled', by: 'groundcrew', reason, decision }, told);
+    try {
+      await notifier.changed(cancelled, { kind: 'cancelled', by: 'groundcrew', reason, decision }, told);
+    } catch (error) {
+      // The call-off stands (it is in the calendar, Home and the feed); the failed notice is recorded, not retried.
+      await repo.finishAnnouncement(claimId, { outcome: `${outcome}; the channel notice failed: ${errorText(error)}` });
+      throw error;
+    }
     await notifier.homeChanged(told);
     return outcome;
   }

@@ -86,4 +86,19 @@ describe('communities: a failed post is retried, never lost, never doubled', () 
     await jump(app, 10 * MINUTE);
     expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(2);
   });
+
+  it('a refused agenda request is posted on the next minute, with its post recorded for the thread', async () => {
+    app = await startCommunitiesApp({ clock: '2026-11-23T13:58:00Z' });
+    await jump(app, MINUTE);
+    app.slack.refuse('chat.postMessage', (a) => a.channel === FRONTEND_CHANNEL, 'transport');
+    await expect(jump(app, MINUTE)).rejects.toThrow(/agenda-request of fe-forum/);
+    await jump(app, MINUTE);
+    const requests = posts(app, FRONTEND_CHANNEL, 'Agenda wanted', 'Architecture forum');
+    expect(requests.length).toBeGreaterThanOrEqual(2); // the refused attempt(s), then the one that went out
+    const claims = await createCommunitiesRepo(app.database).announcements('fe-forum@2026-11-25T14:00:00Z');
+    expect(claims).toHaveLength(1);
+    expect(claims[0]).toMatchObject({ outcome: 'posted', channel: FRONTEND_CHANNEL, ts: expect.any(String) });
+    await jump(app, 5 * MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'Agenda wanted', 'Architecture forum')).toHaveLength(requests.length);
+  });
 });
