@@ -10,6 +10,7 @@ import {
   jump,
   jumpTo,
   MEETUP_KEY,
+  PLATFORM_CHANNEL,
   posts,
   startCommunitiesApp,
   tempDbPath,
@@ -100,5 +101,19 @@ describe('communities: a failed post is retried, never lost, never doubled', () 
     expect(claims[0]).toMatchObject({ outcome: 'posted', channel: FRONTEND_CHANNEL, ts: expect.any(String) });
     await jump(app, 5 * MINUTE);
     expect(posts(app, FRONTEND_CHANNEL, 'Agenda wanted', 'Architecture forum')).toHaveLength(requests.length);
+  });
+
+  it('a refused digest is taken again by the per-minute run, once, and only in the channel that failed', async () => {
+    app = await startCommunitiesApp({ clock: '2026-11-23T07:59:00Z' });
+    const isDigest = (a: Record<string, unknown>) =>
+      a.channel === FRONTEND_CHANNEL && String(a.text).includes('This week in the communities');
+    app.slack.refuse('chat.postMessage', isDigest, 'internal_error');
+    await expect(jump(app, MINUTE)).rejects.toThrow(/digest in C0FRONT001/);
+    expect(posts(app, PLATFORM_CHANNEL, 'This week in the communities')).toHaveLength(1);
+    await jump(app, MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'This week in the communities')).toHaveLength(2); // refused, then posted
+    await jump(app, 10 * MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'This week in the communities')).toHaveLength(2);
+    expect(posts(app, PLATFORM_CHANNEL, 'This week in the communities')).toHaveLength(1);
   });
 });
