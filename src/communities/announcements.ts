@@ -1,15 +1,20 @@
-import { DAY } from '../clock.js';
+import { DAY, HOUR } from '../clock.js';
 import { latestScheduledRun } from '../scheduler/cron-times.js';
-import { decide } from './model.js';
+import { changeCapacity, decide, rsvpOpen } from './model.js';
 import type { Occurrences } from './occurrences.js';
 import type { AnnouncementKind, CommunitiesServiceDeps, OccurrenceDetails } from './ports.js';
 import { type DueAction, dueBetween } from './recurrence.js';
+import { FAILED } from './repo.js';
 
 /** How far back a run looks for what fell due: a replica down for less than this catches up. */
 export const DUE_LOOKBACK_MS = 2 * DAY;
 /** The agenda request may be 30 days before; occurrences this far ahead are expanded to find it. */
 const DUE_AHEAD_MS = 31 * DAY;
 export const DIGEST_AHEAD_MS = 7 * DAY;
+/** A digest whose post failed is tried again by the per-minute run for this long after its scheduled time. */
+export const DIGEST_RETRY_MS = 6 * HOUR;
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * What the scheduled jobs announce. Each announcement is claimed first with a row unique per occurrence and kind
@@ -28,11 +33,26 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
     for (const userId of await repo.takeFollowers(details.series.id)) await notifier.nextOpened(userId, details);
   }
 
+  /**
+   * Posts in the channel, then DMs everyone going. A failed channel post gives the claim back (outcome `failed: …`)
+   * and throws: the next per-minute run takes it again while it is still due. A failed DM is not retried (the
+   * channel post went out); it is logged and named in the claim's outcome.
+   */
   async function announce(kind: AnnouncementKind, details: OccurrenceDetails, claimId: number): Promise<void> {
-    const posted = await notifier.announce(kind, details);
+    let posted: { channel: string; ts: string };
+    try {
+      posted = await notifier.announce(kind, details);
+    } catch (error) {
+      await repo.failAnnouncement(claimId, errorText(error));
+      throw error;
+    }
     await repo.finishAnnouncement(claimId, { outcome: 'posted', ...posted });
     if (kind !== 'agenda-request') {
-      for (const userId of details.going) await notifier.remind(userId, kind, details);
+      const missed: string[] = [];
+      for (const userId of details.going) if (!(await notifier.remind(userId, kind, details))) missed.push(userId);
+      if (missed.length > 0) {
+        await repo.finishAnnouncement(claimId, { outcome: `posted; DM failed to ${missed.join(', ')}`, ...posted });
+      }
     }
     if (kind !== 'reminder-soon') await tellFollowers(details);
   }
@@ -46,13 +66,18 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
       ifEmpty: details.series.agenda?.ifEmpty,
     });
     const outcome = decision.kind === 'go' ? 'go' : `${decision.kind}: ${decision.reason}`;
-    await repo.finishAnnouncement(claimId, { outcome });
-    if (decision.kind === 'go') return outcome;
     const { occurrence } = details;
     if (decision.kind === 'async') {
-      await notifier.goingAsync(details);
-      return outcome;
+      // Said in the channel first: a failed post gives the claim back and the next minute decides again.
+      try {
+        await notifier.goingAsync(details);
+      } catch (error) {
+        await repo.failAnnouncement(claimId, errorText(error));
+        throw error;
+      }
     }
+    await repo.finishAnnouncement(claimId, { outcome });
+    if (decision.kind !== 'cancel') return outcome;
     const reason =
       decision.reason === 'too-few'
         ? `only ${decision.going} going, ${decision.needed} needed`
@@ -77,7 +102,13 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
     });
     const cancelled = { ...details, occurrence: { ...occurrence, status: 'cancelled' as const, reason } };
     const told = [...details.going, ...details.waitlist];
-    await notifier.changed(cancelled, { kind: 'cancelled', by: 'groundcrew', reason, decision }, told);
+    try {
+      await notifier.changed(cancelled, { kind: 'cancelled', by: 'groundcrew', reason, decision }, told);
+    } catch (error) {
+      // The call-off stands (it is in the calendar, Home and the feed); the failed notice is recorded, not retried.
+      await repo.finishAnnouncement(claimId, { outcome: `${outcome}; the channel notice failed: ${errorText(error)}` });
+      throw error;
+    }
     await notifier.homeChanged(told);
     return outcome;
   }
@@ -95,10 +126,97 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
       await repo.finishAnnouncement(claimed.id, { outcome: 'skipped: the 15-minute reminder is due too' });
       return 'skipped';
     }
+    // A lead moved it after this decision's time (to within a day): it goes ahead, no call-off at once.
+    if (action.kind === 'decision') {
+      const override = await repo.override(action.key);
+      if (override?.kind === 'moved' && override.at > action.at) {
+        await repo.finishAnnouncement(claimed.id, { outcome: 'skipped: moved after the decision was due' });
+        return 'skipped';
+      }
+    }
     const details = await occurrences.details(view);
     if (action.kind === 'decision') return decideOn(details, claimed.id, now);
     await announce(action.kind, details, claimed.id);
     return 'posted';
+  }
+
+  /**
+   * The digest for the scheduled time `now` stands for, in each channel: `first` claims each channel's post, `retry`
+   * only takes again a post that failed. A failed post gives its claim back and is named in `failed`.
+   */
+  async function postDigest(now: Date, attempt: 'first' | 'retry'): Promise<{ posted: number; failed: string[] }> {
+    const digest = config.digest;
+    if (!digest) return { posted: 0, failed: [] };
+    const slot = latestScheduledRun(digest.schedule, now, timezone) ?? now;
+    const subject = `digest@${slot.toISOString()}`;
+    const window = { from: now, to: new Date(now.getTime() + DIGEST_AHEAD_MS) };
+    const views = await occurrences.upcoming(window);
+    const skipped = await occurrences.skipped(window);
+    const channels = digest.channel ? [digest.channel] : [...new Set(config.communities.map((c) => c.channel))];
+    let posted = 0;
+    const failed: string[] = [];
+    for (const channel of channels) {
+      const here = (c: { community: { channel: string } }) => digest.channel || c.community.channel === channel;
+      const upcoming = await Promise.all(views.filter(here).map((v) => occurrences.details(v)));
+      if (upcoming.length === 0 && !skipped.some(here)) continue;
+      const claimed =
+        attempt === 'first'
+          ? await claim(subject, `digest:${channel}`, now)
+          : await repo.reclaimFailed(subject, `digest:${channel}`, now);
+      if (!claimed) continue;
+      try {
+        const { ts } = await notifier.digest(channel, upcoming, skipped.filter(here));
+        await repo.finishAnnouncement(claimed.id, { outcome: 'posted', channel, ts });
+        posted++;
+      } catch (error) {
+        await repo.failAnnouncement(claimed.id, errorText(error));
+        failed.push(`digest in ${channel}: ${errorText(error)}`);
+      }
+    }
+    return { posted, failed };
+  }
+
+  /** A digest whose post failed is taken again by the per-minute run, for up to DIGEST_RETRY_MS after its time. */
+  async function retryDigest(now: Date): Promise<string[]> {
+    const digest = config.digest;
+    if (!digest) return [];
+    const slot = latestScheduledRun(digest.schedule, now, timezone);
+    if (!slot || now.getTime() - slot.getTime() > DIGEST_RETRY_MS) return [];
+    const failedBefore = (await repo.announcements(`digest@${slot.toISOString()}`)).some((a) =>
+      a.outcome?.startsWith(FAILED),
+    );
+    if (!failedBefore) return [];
+    return (await postDigest(now, 'retry')).failed;
+  }
+
+  /**
+   * A capacity raised in the configuration: occurrences not started yet whose waitlist now fits move people up,
+   * first come first, and each one promoted is told. Each promotion is a conditional update, so two runs promote
+   * (and tell) a person once.
+   */
+  async function promoteWaitlists(now: Date): Promise<number> {
+    let promoted = 0;
+    for (const key of await repo.waitlistedKeys()) {
+      const view = await occurrences.find(key);
+      if (!view || !rsvpOpen(view.occurrence, now)) continue;
+      const capacity = view.series.capacity ?? null;
+      const entries = (await repo.rsvps(key)).map((r) => ({ userId: r.userId, status: r.status, at: r.at }));
+      const { changes } = changeCapacity(entries, capacity, now);
+      const moved: string[] = [];
+      for (const change of changes) if (await repo.promoteRsvp(key, change.userId, now)) moved.push(change.userId);
+      if (moved.length === 0) continue;
+      await audit.record({
+        actor: 'system',
+        action: 'communities.rsvp',
+        target: `occurrence:${key}`,
+        detail: `capacity ${capacity ?? 'unlimited'}: ${moved.map((u) => `${u}: waitlisted → going`).join('; ')}`,
+      });
+      const details = await occurrences.details(view);
+      for (const userId of moved) await notifier.promoted(userId, details);
+      await notifier.homeChanged(moved);
+      promoted += moved.length;
+    }
+    return promoted;
   }
 
   return {
@@ -114,8 +232,19 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
         await occurrences.seriesById(),
         { from, to: new Date(now.getTime() + 1) },
       );
-      let done = 0;
-      for (const action of due) if ((await runAction(action, due, now)) !== null) done++;
+      let done = await promoteWaitlists(now);
+      const failed: string[] = [];
+      for (const action of due) {
+        try {
+          if ((await runAction(action, due, now)) !== null) done++;
+        } catch (error) {
+          failed.push(`${action.kind} of ${action.key}: ${errorText(error)}`);
+        }
+      }
+      failed.push(...(await retryDigest(now)));
+      if (failed.length > 0) {
+        throw new Error(`${failed.length} announcement(s) failed, retried next minute: ${failed.join('; ')}`);
+      }
       return done;
     },
 
@@ -124,24 +253,8 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
      * channel, else each community's own), each claimed, so a second run for the same time posts nothing.
      */
     async digest(now: Date): Promise<number> {
-      const digest = config.digest;
-      if (!digest) return 0;
-      const slot = latestScheduledRun(digest.schedule, now, timezone) ?? now;
-      const window = { from: now, to: new Date(now.getTime() + DIGEST_AHEAD_MS) };
-      const views = await occurrences.upcoming(window);
-      const skipped = await occurrences.skipped(window);
-      const channels = digest.channel ? [digest.channel] : [...new Set(config.communities.map((c) => c.channel))];
-      let posted = 0;
-      for (const channel of channels) {
-        const here = (c: { community: { channel: string } }) => digest.channel || c.community.channel === channel;
-        const upcoming = await Promise.all(views.filter(here).map((v) => occurrences.details(v)));
-        if (upcoming.length === 0 && !skipped.some(here)) continue;
-        const claimed = await claim(`digest@${slot.toISOString()}`, `digest:${channel}`, now);
-        if (!claimed) continue;
-        const { ts } = await notifier.digest(channel, upcoming, skipped.filter(here));
-        await repo.finishAnnouncement(claimed.id, { outcome: 'posted', channel, ts });
-        posted++;
-      }
+      const { posted, failed } = await postDigest(now, 'first');
+      if (failed.length > 0) throw new Error(`digest failed, retried next minute: ${failed.join('; ')}`);
       return posted;
     },
   };

@@ -54,8 +54,8 @@ export type NextOfficeHoursPort = (now: Date) => Promise<NextOfficeHours | null>
 export interface CommunitiesNotifier {
   /** Posts an announcement in the community channel; returns where it landed. */
   announce(kind: AnnouncementKind, details: OccurrenceDetails): Promise<{ channel: string; ts: string }>;
-  /** A reminder DM to someone who RSVP'd, in their own time zone. */
-  remind(userId: string, kind: AnnouncementKind, details: OccurrenceDetails): Promise<void>;
+  /** A reminder DM to someone who RSVP'd, in their own time zone; false when it could not be sent (logged). */
+  remind(userId: string, kind: AnnouncementKind, details: OccurrenceDetails): Promise<boolean>;
   /** A cancelled or moved occurrence: said in the channel, and a DM to each of `userIds`. */
   changed(details: OccurrenceDetails, change: OccurrenceChange, userIds: string[]): Promise<void>;
   /** The T-1 day decision was "go ahead, async": said in the channel. */

@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, like } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
-import { returningOne, writtenRow } from '../db/write.js';
+import { returningAll, returningOne, writtenRow } from '../db/write.js';
 import type { RsvpStatus } from './model.js';
 import {
   type AgendaItemRow,
@@ -25,6 +25,9 @@ export type { AgendaItemRow, AnnouncementRow, EventRow, OverrideRow, RsvpRow, Si
 
 export type NewEvent = Omit<EventRow, 'id'>;
 
+/** The outcome of a claim whose post failed: the next run may take it again. */
+export const FAILED = 'failed: ';
+
 /** Drizzle queries for communities; no rules here. An announcement's claim is an insert a unique key refuses. */
 export interface CommunitiesRepo {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
@@ -35,6 +38,10 @@ export interface CommunitiesRepo {
   rsvps(occurrenceKey: string): Promise<RsvpRow[]>;
   /** Sets one person's answer (insert or update). */
   saveRsvp(occurrenceKey: string, userId: string, status: RsvpStatus, at: Date): Promise<void>;
+  /** Occurrences with someone on the waitlist (any time: the caller skips those that started). */
+  waitlistedKeys(): Promise<string[]>;
+  /** Moves one person from the waitlist to going; false when they were not waiting any more (another run did it). */
+  promoteRsvp(occurrenceKey: string, userId: string, at: Date): Promise<boolean>;
   /** Every answer and agenda item (office-hours sign-ups included) on these occurrences: the figures. */
   activityOn(
     keys: readonly string[],
@@ -51,6 +58,13 @@ export interface CommunitiesRepo {
   /** The claim: the row when this caller is the first to announce `kind` for `subject`, else null. */
   claimAnnouncement(subject: string, kind: string, at: Date): Promise<AnnouncementRow | null>;
   finishAnnouncement(id: number, patch: { outcome: string; channel?: string; ts?: string }): Promise<void>;
+  /**
+   * Takes back a claim whose post failed (outcome `failed: …`): `claimAnnouncement` and `reclaimFailed` may take
+   * it again, still one caller at a time (the update only matches a row that is still failed).
+   */
+  failAnnouncement(id: number, error: string): Promise<void>;
+  /** Claims again an announcement whose post failed; null when there is none or another run took it first. */
+  reclaimFailed(subject: string, kind: string, at: Date): Promise<AnnouncementRow | null>;
   announcements(subject: string): Promise<AnnouncementRow[]>;
   /** The announcement posted at `channel`/`ts` (a thread's parent), if groundcrew posted one there. */
   announcementAt(channel: string, ts: string): Promise<AnnouncementRow | null>;
@@ -71,6 +85,20 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
   const followers = twin(db, communityFollowersTable);
   const events = twin(db, communityEventsTable);
   const attendance = twin(db, communityAttendanceTable);
+  const reclaimFailed: CommunitiesRepo['reclaimFailed'] = async (subject, kind, at) =>
+    (await returningOne(
+      orm(db)
+        .update(announcements)
+        .set({ outcome: null, claimedAt: at })
+        .where(
+          and(
+            eq(announcements.subject, subject),
+            eq(announcements.kind, kind),
+            like(announcements.outcome, `${FAILED}%`),
+          ),
+        )
+        .returning(),
+    )) ?? null;
   return {
     transaction: (fn) => inTransaction(db, fn),
     overrides: () => orm(db).select().from(overrides).orderBy(asc(overrides.occurrenceKey)),
@@ -88,6 +116,26 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
         .values({ occurrenceKey, userId, status, at })
         .onConflictDoUpdate({ target: [rsvps.occurrenceKey, rsvps.userId], set: { status, at } });
     },
+    waitlistedKeys: async () =>
+      (
+        await orm(db)
+          .selectDistinct({ key: rsvps.occurrenceKey })
+          .from(rsvps)
+          .where(eq(rsvps.status, 'waitlisted'))
+          .orderBy(asc(rsvps.occurrenceKey))
+      ).map((r) => r.key),
+    promoteRsvp: async (occurrenceKey, userId, at) =>
+      (
+        await returningAll(
+          orm(db)
+            .update(rsvps)
+            .set({ status: 'going', at })
+            .where(
+              and(eq(rsvps.occurrenceKey, occurrenceKey), eq(rsvps.userId, userId), eq(rsvps.status, 'waitlisted')),
+            )
+            .returning({ id: rsvps.id }),
+        )
+      ).length === 1,
     async activityOn(keys) {
       if (keys.length === 0) return { rsvps: [], agendaKeys: [], attendance: [] };
       const list = [...keys];
@@ -141,13 +189,22 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
     },
     signups: (key) =>
       orm(db).select().from(signups).where(eq(signups.occurrenceKey, key)).orderBy(asc(signups.at), asc(signups.id)),
-    claimAnnouncement: async (subject, kind, at) =>
-      (await returningOne(
+    async claimAnnouncement(subject, kind, at) {
+      const inserted = await returningOne(
         orm(db).insert(announcements).values({ subject, kind, claimedAt: at }).onConflictDoNothing().returning(),
-      )) ?? null,
+      );
+      return inserted ?? reclaimFailed(subject, kind, at);
+    },
     async finishAnnouncement(id, patch) {
       await orm(db).update(announcements).set(patch).where(eq(announcements.id, id));
     },
+    async failAnnouncement(id, error) {
+      await orm(db)
+        .update(announcements)
+        .set({ outcome: `${FAILED}${error}`.slice(0, 500), channel: null, ts: null })
+        .where(eq(announcements.id, id));
+    },
+    reclaimFailed,
     announcements: (subject) =>
       orm(db).select().from(announcements).where(eq(announcements.subject, subject)).orderBy(asc(announcements.id)),
     announcementAt: async (channel, ts) =>

@@ -20,12 +20,20 @@ import type {
   NewEventInput,
   OccurrenceDetails,
   OccurrenceView,
+  SkippedView,
   ThreadReply,
 } from './ports.js';
-import { holidayOn, occurrenceKey } from './recurrence.js';
+import { dueActions, holidayOn, occurrenceKey } from './recurrence.js';
 import { existsInZone, instantOf, isKnownZone, parseLocalDateTime } from './time.js';
 
 export const EVENTS_AHEAD_MS = 14 * DAY;
+
+/** A move done: the details after it, and whether its T-1 day decision was already due (so it is skipped). */
+export interface MoveResult {
+  details: OccurrenceDetails;
+  decisionSkipped: boolean;
+}
+
 const MAX_TEXT = 300;
 const MAX_EVENT_MINUTES = 24 * 60;
 /** Kinds of the agenda request's claim row: `agenda-request@<start>` (announcements.ts). */
@@ -64,6 +72,19 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
     throw forbidden(`Only the leads of ${view.community.name} can ${action} its events.`);
   }
 
+  async function checkMove(key: string, by: string, when: string): Promise<{ view: OccurrenceView; start: Date }> {
+    const view = await open(key);
+    await requireLead(view, by, 'move');
+    const floating = parseLocalDateTime(when);
+    if (!floating) throw invalidInput(`Give the new time like \`2026-12-03 11:00\` (${view.series.timezone}).`);
+    const start = instantOf(floating, view.series.timezone);
+    if (start <= clock.now()) throw invalidInput('The new time is in the past.');
+    if (start.getTime() === view.occurrence.start.getTime()) {
+      throw invalidInput('That is the time it already starts at: nothing was changed.');
+    }
+    return { view, start };
+  }
+
   /** Everyone who answered Going or is waiting: they hear about a cancel or a move. */
   const answered = (d: OccurrenceDetails) => [...d.going, ...d.waitlist];
 
@@ -87,6 +108,12 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
       const now = clock.now();
       const views = await occurrences.upcoming({ from: now, to: new Date(now.getTime() + ahead) }, communityId);
       return Promise.all(views.map((v) => occurrences.details(v)));
+    },
+
+    /** Occurrences of the next 14 days a holiday skips: `/platform events` says so. */
+    async skipped(communityId?: string, ahead = EVENTS_AHEAD_MS): Promise<SkippedView[]> {
+      const now = clock.now();
+      return occurrences.skipped({ from: now, to: new Date(now.getTime() + ahead) }, communityId);
     },
 
     /** Going / Not going. Returns the person's status and the details after the change; promotions are told. */
@@ -168,13 +195,8 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
      * A lead moves one occurrence to `when` (`2026-12-03 11:00`, wall clock in the series' zone). It keeps its key,
      * so its RSVPs, agenda and queue stay; everyone who answered is told, and the channel.
      */
-    async move(key: string, by: string, when: string, reason?: string): Promise<OccurrenceDetails> {
-      const view = await open(key);
-      await requireLead(view, by, 'move');
-      const floating = parseLocalDateTime(when);
-      if (!floating) throw invalidInput(`Give the new time like \`2026-12-03 11:00\` (${view.series.timezone}).`);
-      const start = instantOf(floating, view.series.timezone);
-      if (start <= clock.now()) throw invalidInput('The new time is in the past.');
+    async move(key: string, by: string, when: string, reason?: string): Promise<MoveResult> {
+      const { view, start } = await checkMove(key, by, when);
       const previousStart = view.occurrence.start;
       await repo.transaction(async () => {
         await repo.saveOverride({
@@ -197,7 +219,13 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
       const details = await occurrences.details(await open(key));
       await notifier.changed(details, { kind: 'moved', by, reason, previousStart }, answered(details));
       await notifier.homeChanged(answered(details));
-      return details;
+      const decision = dueActions(details.occurrence, details.series).find((a) => a.kind === 'decision');
+      return { details, decisionSkipped: decision !== undefined && decision.at <= clock.now() };
+    },
+
+    /** The refusals of `move` (not a lead, a bad or past time, the start it already has), without moving. */
+    async checkMove(key: string, by: string, when: string): Promise<void> {
+      await checkMove(key, by, when);
     },
 
     /**

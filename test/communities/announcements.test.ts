@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/clock.js';
+import { createCommunitiesRepo } from '../../src/communities/repo.js';
 import { IDS } from '../../src/communities/slack/ids.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
 import { settled } from '../support/wait.js';
@@ -9,6 +10,7 @@ import {
   jump,
   jumpTo,
   MEETUP_KEY,
+  PLATFORM_CHANNEL,
   posts,
   startCommunitiesApp,
   tempDbPath,
@@ -63,5 +65,55 @@ describe('communities: digest and reminders on the scheduler', () => {
     expect(runs.map((r) => [r.job, r.outcome])).toContainEqual(['communities.announcements', 'ok']);
     await settled(app);
     expect(app.slack.callsTo('chat.postMessage')).toEqual([]);
+  });
+});
+
+describe('communities: a failed post is retried, never lost, never doubled', () => {
+  it('gives the claim back when chat.postMessage fails and posts once on the next minute', async () => {
+    app = await startCommunitiesApp({ clock: '2026-11-25T08:58:00Z' });
+    await click(app, ENGINEER, IDS.going, MEETUP_KEY);
+    // The day-before reminder (Wednesday 09:00 UTC) fails once in the channel, and the DM fails once too.
+    await jump(app, MINUTE); // 08:59: what fell due earlier (the forum's agenda request) is caught up first.
+    app.slack.refuse('chat.postMessage', (a) => a.channel === FRONTEND_CHANNEL, 'internal_error');
+    await expect(jump(app, MINUTE)).rejects.toThrow(/announcement\(s\) failed, retried next minute/);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(1); // the refused call
+    expect(posts(app, ENGINEER, 'Coming up', 'Frontend meetup')).toHaveLength(0);
+    app.slack.refuse('chat.postMessage', (a) => a.channel === ENGINEER, 'internal_error');
+    // The next minute takes it again: one more channel post (accepted), the DM tried once (refused, recorded).
+    await jump(app, MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(2);
+    const claims = await createCommunitiesRepo(app.database).announcements(MEETUP_KEY);
+    expect(claims.map((c) => c.outcome)).toEqual([`posted; DM failed to ${ENGINEER}`]);
+    await jump(app, 10 * MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(2);
+  });
+
+  it('a refused agenda request is posted on the next minute, with its post recorded for the thread', async () => {
+    app = await startCommunitiesApp({ clock: '2026-11-23T13:58:00Z' });
+    await jump(app, MINUTE);
+    app.slack.refuse('chat.postMessage', (a) => a.channel === FRONTEND_CHANNEL, 'transport');
+    await expect(jump(app, MINUTE)).rejects.toThrow(/agenda-request of fe-forum/);
+    await jump(app, MINUTE);
+    const requests = posts(app, FRONTEND_CHANNEL, 'Agenda wanted', 'Architecture forum');
+    expect(requests.length).toBeGreaterThanOrEqual(2); // the refused attempt(s), then the one that went out
+    const claims = await createCommunitiesRepo(app.database).announcements('fe-forum@2026-11-25T14:00:00Z');
+    expect(claims).toHaveLength(1);
+    expect(claims[0]).toMatchObject({ outcome: 'posted', channel: FRONTEND_CHANNEL, ts: expect.any(String) });
+    await jump(app, 5 * MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'Agenda wanted', 'Architecture forum')).toHaveLength(requests.length);
+  });
+
+  it('a refused digest is taken again by the per-minute run, once, and only in the channel that failed', async () => {
+    app = await startCommunitiesApp({ clock: '2026-11-23T07:59:00Z' });
+    const isDigest = (a: Record<string, unknown>) =>
+      a.channel === FRONTEND_CHANNEL && String(a.text).includes('This week in the communities');
+    app.slack.refuse('chat.postMessage', isDigest, 'internal_error');
+    await expect(jump(app, MINUTE)).rejects.toThrow(/digest in C0FRONT001/);
+    expect(posts(app, PLATFORM_CHANNEL, 'This week in the communities')).toHaveLength(1);
+    await jump(app, MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'This week in the communities')).toHaveLength(2); // refused, then posted
+    await jump(app, 10 * MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'This week in the communities')).toHaveLength(2);
+    expect(posts(app, PLATFORM_CHANNEL, 'This week in the communities')).toHaveLength(1);
   });
 });

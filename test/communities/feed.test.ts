@@ -5,6 +5,7 @@ import { expandAll } from '../../src/communities/recurrence.js';
 import { createCommunitiesRepo } from '../../src/communities/repo.js';
 import { IDS } from '../../src/communities/slack/ids.js';
 import { ackBody, blockText, ENGINEER, type TestApp } from '../support/harness.js';
+import { settled } from '../support/wait.js';
 import { click, LEAD, MEETUP_KEY, startCommunitiesApp } from './support.js';
 
 let app: TestApp | undefined;
@@ -54,6 +55,7 @@ describe('communities: the calendar feed', () => {
     app = await startCommunitiesApp();
     await click(app, LEAD, IDS.cancel, 'fe-meetup@2026-12-03T09:00:00Z');
     await ackBody(await app.command(`events move ${MEETUP_KEY} 2026-11-26 12:00`, { user_id: LEAD }));
+    await settled(app); // the move runs after the ack
 
     const paths = await feedPaths(app);
     expect([...paths.keys()]).toEqual(['Frontend guild', 'Platform office hours', 'All communities']);

@@ -17,7 +17,7 @@ function countingNotifier(posted: string[]): CommunitiesNotifier {
       posted.push(`${kind} ${d.occurrence.key}`);
       return { channel: d.community.channel, ts: '1.1' };
     },
-    remind: none,
+    remind: async () => true,
     changed: none,
     goingAsync: none,
     promoted: none,

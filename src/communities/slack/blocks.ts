@@ -149,6 +149,16 @@ export function changedPost(d: OccurrenceDetails, change: OccurrenceChange): Mes
   return { text: line, blocks: [section(line), ...occurrenceActions(d)] };
 }
 
+/** The lead's own answer after a move: the channel's line, and a note when its T-1 day check is skipped. */
+export function movedReply(d: OccurrenceDetails, by: string, decisionSkipped: boolean): Message {
+  const line = changeLine(d, { kind: 'moved', by }, channelWhen(d));
+  const note = decisionSkipped
+    ? mrkdwn`\n:information_source: Its T-1 day check (minimum attendees, empty agenda) was already due at the new time, so it is skipped: the event goes ahead.`
+    : mrkdwn``;
+  const text = mrkdwn`${trusted(line)}${trusted(note)}`;
+  return { text, blocks: [section(text), ...occurrenceActions(d)] };
+}
+
 /** A cancel or a move, DM'd to someone who answered. */
 export function changedDm(d: OccurrenceDetails, change: OccurrenceChange, tz: string | null): Message {
   const line = changeLine(d, change, personWhen(d, tz));
@@ -200,14 +210,29 @@ export function addedPost(d: OccurrenceDetails): Message {
 }
 
 /** `/platform events`: each occurrence with its buttons, in the person's zone. */
-export function eventsMessage(list: OccurrenceDetails[], tz: string | null, community?: string): Message {
+export function eventsMessage(
+  list: OccurrenceDetails[],
+  tz: string | null,
+  community?: string,
+  skipped: SkippedView[] = [],
+): Message {
   const title = community ? `Upcoming events of ${community}` : 'Upcoming events (next 14 days)';
-  if (list.length === 0) return { text: mrkdwn`${title}: none.`, blocks: [section(mrkdwn`${title}: none.`)] };
+  const holidays = skipped.slice(0, 10).map((s) => skippedLine(s));
+  if (list.length === 0) {
+    const none = mrkdwn`${title}: none.`;
+    return { text: none, blocks: [section(joinMrkdwn([none, ...holidays]))] };
+  }
   const blocks: KnownBlock[] = [header(title)];
   for (const d of list.slice(0, 15)) {
     blocks.push(section(joinMrkdwn([listLine(d, personWhen(d, tz)), ...where(d)])), ...occurrenceActions(d));
   }
+  if (holidays.length > 0) blocks.push(context(joinMrkdwn(holidays)));
   return { text: mrkdwn`${title}`, blocks };
+}
+
+/** An occurrence a holiday skips: `No Frontend meetup on 2026-12-24 (Christmas Eve).` */
+function skippedLine(s: SkippedView): Mrkdwn {
+  return mrkdwn`_No ${s.series.title} on ${s.date}${s.holiday ? ` (${s.holiday})` : ''}._`;
 }
 
 /** `/platform communities`, and the welcome DM: each community with a Join button (and its member count when known). */

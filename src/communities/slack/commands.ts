@@ -4,7 +4,7 @@ import type { Subcommand } from '../../slack/command-registry.js';
 import type { Community } from '../config.js';
 import { ALL_FEEDS } from '../ics.js';
 import type { CommunitiesService } from '../service.js';
-import { changedPost, communitiesMessage, eventsMessage, feedMessage, statsMessage } from './blocks.js';
+import { communitiesMessage, eventsMessage, feedMessage, movedReply, statsMessage } from './blocks.js';
 import { eventView } from './modals.js';
 import { timezoneOf } from './notifier.js';
 
@@ -90,8 +90,9 @@ export function communityCommands(
       async handle(ctx) {
         const community = ctx.args.positional[0]?.toLowerCase();
         const list = await service.upcoming(community);
+        const skipped = await service.skipped(community);
         const name = community ? service.occurrences.communityById.get(community)?.name : undefined;
-        await ctx.reply(eventsMessage(list, await timezoneOf(client, ctx.userId), name));
+        await ctx.reply(eventsMessage(list, await timezoneOf(client, ctx.userId), name, skipped));
       },
     },
     {
@@ -146,8 +147,11 @@ export function communityCommands(
         if (!key || !date || !time) {
           throw new ArgsError('Use `/platform events move <event> 2026-12-03 11:00` (the time in the series’ zone).');
         }
-        const details = await service.move(key, ctx.userId, `${date} ${time}`, stringFlag(ctx.args, 'reason'));
-        await ctx.reply(changedPost(details, { kind: 'moved', by: ctx.userId }));
+        // Refusals come back in the ack; the move and its notices (a DM per person who answered) run after it.
+        await service.checkMove(key, ctx.userId, `${date} ${time}`);
+        await ctx.ackNow();
+        const moved = await service.move(key, ctx.userId, `${date} ${time}`, stringFlag(ctx.args, 'reason'));
+        await ctx.reply(movedReply(moved.details, ctx.userId, moved.decisionSkipped));
       },
     },
   ];

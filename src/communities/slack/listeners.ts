@@ -9,7 +9,7 @@ import type { MessageEvent } from '../../slack/message-event.js';
 import { tell } from '../../slack/tell.js';
 import type { NewEventInput } from '../ports.js';
 import type { CommunitiesService } from '../service.js';
-import { howToJoin } from './blocks.js';
+import { howToJoin, movedReply } from './blocks.js';
 import { IDS } from './ids.js';
 import { agendaView, moveView, signUpView } from './modals.js';
 
@@ -171,10 +171,31 @@ export function registerCommunityListeners(app: App, service: CommunitiesService
     const { position, details } = await service.signUp(key, userId, input(values, IDS.topicBlock, IDS.topicInput));
     return `:raising_hand: You are number ${position} in the queue of *${details.series.title}*.`;
   });
-  submission(IDS.moveView, IDS.whenBlock, async (key, userId, values) => {
-    const reason = input(values, IDS.reasonBlock, IDS.reasonInput).trim();
-    const details = await service.move(key, userId, input(values, IDS.whenBlock, IDS.whenInput), reason || undefined);
-    return `Moved *${details.series.title}*. Everyone who answered was told.`;
+  /**
+   * The Move… modal: the refusals show on the field; a valid time is acked at once (Slack waits 3 s), then the move
+   * and its notices (the channel, a DM per person who answered) run, and the lead hears the outcome in a DM.
+   */
+  app.view(IDS.moveView, async ({ ack, body, view, client }) => {
+    const key = view.private_metadata;
+    const userId = body.user.id;
+    const when = input(view.state.values, IDS.whenBlock, IDS.whenInput);
+    const reason = input(view.state.values, IDS.reasonBlock, IDS.reasonInput).trim();
+    try {
+      await service.checkMove(key, userId, when);
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      await ack({ response_action: 'errors', errors: { [IDS.whenBlock]: error.message } });
+      return;
+    }
+    await ack();
+    try {
+      const moved = await service.move(key, userId, when, reason || undefined);
+      const reply = movedReply(moved.details, userId, moved.decisionSkipped);
+      await client.chat.postMessage({ channel: userId, text: reply.text, blocks: reply.blocks });
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      await client.chat.postMessage({ channel: userId, text: `:warning: Not moved: ${error.message}` });
+    }
   });
 
   /** `/platform event add`: a lead's one-off event; a refusal shows on its field. */

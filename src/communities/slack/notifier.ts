@@ -48,7 +48,15 @@ export function createSlackCommunitiesNotifier(
   return {
     announce: (kind, details) => post(details.community.channel, announcement(kind, details)),
     async remind(userId, kind, details) {
-      await dm(userId, (tz) => reminderDm(kind, details, tz));
+      let sent = false;
+      await safely(`DM to ${userId}`, async () => {
+        await client.chat.postMessage({
+          channel: userId,
+          ...reminderDm(kind, details, await timezoneOf(client, userId)),
+        });
+        sent = true;
+      });
+      return sent;
     },
     async changed(details, change, userIds) {
       await post(details.community.channel, changedPost(details, change));
