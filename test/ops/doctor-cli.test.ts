@@ -98,7 +98,7 @@ describe('npm run doctor', { timeout: 60_000 }, () => {
           body: BOT_AUTH,
           headers: {
             'x-oauth-scopes':
-              'commands,chat:write,usergroups:read,users:read,channels:read,groups:read,files:write,channels:history,reactions:read',
+              'commands,chat:write,usergroups:read,users:read,channels:read,groups:read,files:write,channels:history,reactions:read,channels:manage',
           },
         },
         'conversations.info': { body: { ok: false, error: 'channel_not_found' } },
