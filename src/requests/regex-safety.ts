@@ -237,7 +237,12 @@ export function catastrophicBacktracking(pattern: string): string | null {
   // looked at as a run over its characters, so (?:ab|ba)*(?:ab|ba)* is seen like [ab]*[ab]*.
   const strings = repeatedStringsAsAtoms(tree);
   const alone: Extract<Node, { kind: 'seq' }> = { kind: 'seq', items: [strings] };
-  const seqs = [alone, ...sequences(strings)];
+  // A repeated group also meets itself: the end of one round is followed by the start of the next, so
+  // (\s*,\s*)* is looked at as \s*,\s*\s*,\s* too (its last \s* and the next round's first one meet).
+  const rounds = repeats(strings)
+    .filter((part) => part.max > 1)
+    .map((part): Extract<Node, { kind: 'seq' }> => ({ kind: 'seq', items: [part.body, part.body] }));
+  const seqs = [alone, ...sequences(strings), ...rounds];
   if (seqs.some(stretchesMeet) || seqs.some(narrowStretchesAddUp)) {
     return 'it has repeated parts one after the other that can match the same text (like \\d*\\d* or \\w+.*), so a long answer can be split between them in very many ways';
   }

@@ -25,6 +25,9 @@ const CATASTROPHIC = [
 ];
 /** Patterns it takes polynomial time on (n² … n³ steps for an n-character answer): seconds at a few thousand. */
 const POLYNOMIAL = [
+  // A repeated group whose end meets its own start in the next round: 7.1 s on 49 characters, 199 s on 801.
+  '^(\\s*,\\s*)*$',
+  '^(?:x\\d*\\d*y?)+$',
   '^\\d*\\d*\\d*x$',
   '^\\d+\\d+\\d+x$',
   '^\\w*\\d*\\w*$',
@@ -69,6 +72,8 @@ const POLYNOMIAL = [
   '^.*(?=.*(?=.*x))',
 ];
 const SAFE = [
+  '^(\\d+,)*\\d+$',
+  '^([a-z]+-)*[a-z]+$',
   '^[a-z][a-z0-9-]{2,30}$',
   '^secret/data/[a-z0-9/_-]+$',
   '^[a-z][a-z0-9_]{2,30}$',
