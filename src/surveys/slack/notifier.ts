@@ -2,7 +2,15 @@ import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { postToConfigured } from '../../slack/channel-post.js';
 import type { ChannelDirectory, DmOutcome, SurveysNotifier } from '../ports.js';
-import { contactMessage, dmAfter, followUpMessage, inviteMessage, microAskMessage, resultsMessage } from './blocks.js';
+import {
+  commentReplies,
+  contactMessage,
+  dmAfter,
+  followUpMessage,
+  inviteMessage,
+  microAskMessage,
+  resultsMessage,
+} from './blocks.js';
 
 export interface SlackSurveysNotifierDeps {
   /** The shared client (core.client). */
@@ -104,6 +112,19 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
         ).catch((error: unknown) => {
           deps.logger?.error(`surveys: the micro-pulse chart of ${survey.id} could not be uploaded`, error);
         });
+      }
+      // Every shown comment, in the thread; a failure is logged, not retried (the post itself stands, see above).
+      const replies = commentReplies(wave, results.shown ? results.comments : []);
+      for (const [i, reply] of replies.entries()) {
+        try {
+          await client.chat.postMessage({ channel: at.channel, thread_ts: at.ts, ...reply });
+        } catch (error) {
+          deps.logger?.error(
+            `surveys: comments of ${survey.id} wave ${wave.number} could not be posted (reply ${i + 1} of ${replies.length})`,
+            error,
+          );
+          break;
+        }
       }
       return { ...at, chartFileId };
     },
