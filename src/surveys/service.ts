@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { conflict, invalidInput, notFound } from '../errors.js';
+import { conflict, DomainError, invalidInput, notFound } from '../errors.js';
 import type { ItemRef } from '../item-ref.js';
 import { refMatches } from '../item-ref.js';
 import { createSafely } from '../logger.js';
@@ -15,7 +15,7 @@ import {
   isScore,
   type WaveResults,
 } from './model.js';
-import type { MicroTrendPoint, SurveysServiceDeps } from './ports.js';
+import { ChannelUnreadable, type MicroTrendPoint, type SurveysServiceDeps } from './ports.js';
 import type { WaveRow } from './repo.js';
 import { closedResults, microPng, trendOf, trendPng } from './results.js';
 import { createSender } from './sending.js';
@@ -50,7 +50,13 @@ export function createSurveysService(deps: SurveysServiceDeps) {
 
   async function audience(survey: SurveyConfig): Promise<string[]> {
     const people = new Set<string>(survey.audience.users);
-    for (const channel of survey.audience.channels) for (const u of await deps.channels.members(channel)) people.add(u);
+    for (const channel of survey.audience.channels) {
+      const members = await deps.channels.members(channel).catch((error: unknown) => {
+        if (error instanceof ChannelUnreadable) throw unreadableAudience(survey, channel, error.code);
+        throw error;
+      });
+      for (const u of members) people.add(u);
+    }
     if (survey.audience.usergroups.length > 0) {
       for (const u of await deps.people.expand({ users: [], usergroups: survey.audience.usergroups })) people.add(u);
     }
@@ -87,8 +93,23 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       });
       throw conflict(`Survey \`${survey.id}\`: ${may.message} (\`/platform survey close ${survey.id}\`).`);
     }
+    // The audience first: a channel the bot cannot read stops the start before the last wave is closed.
+    let people: string[];
+    try {
+      people = await audience(survey);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        await audit.record({
+          actor,
+          action: 'surveys.start',
+          target: `survey:${survey.id}`,
+          outcome: 'failed',
+          detail: error.message,
+        });
+      }
+      throw error;
+    }
     if (may.closeLatestFirst && latest) await close(survey.id, 'system');
-    const people = await audience(survey);
     const wave = await repo.openWave(
       {
         surveyId: survey.id,
@@ -108,6 +129,23 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     });
     if (options.background !== false) deliverSoon(wave, survey);
     return wave;
+  }
+
+  /**
+   * The scheduler's start of a wave. A start Slack refuses for a configuration reason (an audience channel the bot
+   * cannot read) is logged at error and told to the admins by DM, and audited by start(); other errors go to the
+   * scheduler (logged, its run marked failed).
+   */
+  async function scheduledStart(surveyId: string): Promise<void> {
+    try {
+      await start(surveyId, 'system');
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'unavailable') throw error;
+      logger.error(`surveys: the scheduled wave did not start: ${error.message}`);
+      await safely('telling the admins', () =>
+        notifier.startFailed(deps.admins ?? [], `The scheduled wave did not start. ${error.message}`),
+      );
+    }
   }
 
   /** Closes the survey's open wave (early, by an admin, or when due) and posts its results. */
@@ -316,6 +354,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     surveys: () => deps.config,
     surveyById,
     start,
+    scheduledStart,
     close,
     answer,
     followUp,
@@ -337,6 +376,15 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     optIn: (userId: string) => repo.optIn(userId),
     isOptedOut: (userId: string) => repo.isOptedOut(userId),
   };
+}
+
+/** The admin-facing error for an audience channel the bot cannot read: names the survey, the channel, the fix. */
+function unreadableAudience(survey: SurveyConfig, channel: string, code: string): DomainError {
+  const why = code === 'not_in_channel' ? 'the bot is not a member of it' : 'the bot cannot see it';
+  return new DomainError(
+    'unavailable',
+    `Survey \`${survey.id}\`: its audience channel <#${channel}> (${channel}) cannot be read (${code}: ${why}). Invite the bot there with \`/invite @groundcrew\` in that channel, or change \`audience\` in groundcrew.yml; no wave was started.`,
+  );
 }
 
 function byText(a: string, b: string): number {

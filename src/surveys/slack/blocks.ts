@@ -279,6 +279,11 @@ function splitMrkdwn(line: Mrkdwn, max: number): Mrkdwn[] {
   return out;
 }
 
+/** To the admins: a scheduled wave did not start (the text is the service's, naming the survey and the channel). */
+export function startFailedMessage(text: string): Message {
+  return { text: mrkdwn`${text}`, blocks: [section(mrkdwn`:warning: ${text}`)] };
+}
+
 export function followUpMessage(survey: SurveyConfig, wave: WaveRow, text: string): Message {
   return {
     text: mrkdwn`You said, we did: ${text}`,

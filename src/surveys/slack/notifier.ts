@@ -1,7 +1,7 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
-import { postToConfigured } from '../../slack/channel-post.js';
-import type { ChannelDirectory, DmOutcome, SurveysNotifier } from '../ports.js';
+import { postToConfigured, slackErrorCode } from '../../slack/channel-post.js';
+import { type ChannelDirectory, ChannelUnreadable, type DmOutcome, type SurveysNotifier } from '../ports.js';
 import {
   commentReplies,
   contactMessage,
@@ -10,6 +10,7 @@ import {
   inviteMessage,
   microAskMessage,
   resultsMessage,
+  startFailedMessage,
 } from './blocks.js';
 
 export interface SlackSurveysNotifierDeps {
@@ -140,6 +141,10 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
         await client.chat.postMessage({ channel, ...message });
       }
     },
+    async startFailed(admins, text) {
+      const message = startFailedMessage(text);
+      for (const admin of admins) await client.chat.postMessage({ channel: admin, ...message });
+    },
     async homeChanged(userIds) {
       await Promise.all(userIds.map((id) => deps.publishHome(id)));
     },
@@ -162,8 +167,14 @@ export function createSlackChannelDirectory(client: WebClient): ChannelDirectory
   return {
     async members(channelId) {
       const out: string[] = [];
-      for await (const page of client.paginate('conversations.members', { channel: channelId, limit: 1000 })) {
-        out.push(...((page as { members?: string[] }).members ?? []));
+      try {
+        for await (const page of client.paginate('conversations.members', { channel: channelId, limit: 1000 })) {
+          out.push(...((page as { members?: string[] }).members ?? []));
+        }
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code === 'channel_not_found' || code === 'not_in_channel') throw new ChannelUnreadable(channelId, code);
+        throw error;
       }
       const bot = await botUserId();
       return out.filter((id) => id !== bot);
