@@ -281,6 +281,20 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     const survey = need(surveyId);
     const trimmed = text.trim();
     if (!trimmed) throw invalidInput(`Say what changed: \`/platform survey followup ${survey.id} "…"\`.`);
+    const latest = await repo.latestWave(survey.id);
+    if (latest && latest.closedAt === null) {
+      // Its DMs went out opening with the wave before's follow-up; one saved now would open no DM (docs/surveys.md).
+      await audit.record({
+        actor,
+        action: 'surveys.followup',
+        target: `survey:${survey.id}`,
+        outcome: 'denied',
+        detail: `wave ${latest.number} is open`,
+      });
+      throw conflict(
+        `Survey \`${survey.id}\`: wave ${latest.number} is open and its DMs have gone out, so a follow-up now would reach no DM. Add it once wave ${latest.number} has closed (\`/platform survey close ${survey.id}\` closes it now): it is then posted in wave ${latest.number}'s results thread and opens the next wave's DM.`,
+      );
+    }
     const last = (await repo.closedWaves(survey.id, 1))[0];
     if (!last) {
       await audit.record({
