@@ -109,7 +109,8 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       }
       throw error;
     }
-    if (may.closeLatestFirst && latest) await close(survey.id, 'system');
+    // Past its close time: closed here unless the sweep (same minute, or a catch-up beside this one) got there first.
+    if (may.closeLatestFirst && latest) await closeDue(latest, survey, now);
     const wave = await repo.openWave(
       {
         surveyId: survey.id,
@@ -173,6 +174,19 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     });
     await postResults(closed);
     return closed;
+  }
+
+  /** Closes a wave past its close time, once: whoever closes it (compare-and-set) audits it and posts the results. */
+  async function closeDue(wave: WaveRow, survey: SurveyConfig, now: Date): Promise<void> {
+    const closed = await repo.closeWave(wave.id, now);
+    if (!closed) return;
+    await audit.record({
+      actor: 'system',
+      action: 'surveys.close',
+      target: `survey:${survey.id}`,
+      inputs: { wave: wave.number },
+    });
+    await postResults(closed);
   }
 
   /** Posts a closed wave's results once (the lease keeps two replicas from posting it twice). */
@@ -333,16 +347,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       const survey = surveyOf(wave);
       if (!survey) continue;
       if (closeIsDue(wave, now)) {
-        const closed = await repo.closeWave(wave.id, now);
-        if (closed) {
-          await audit.record({
-            actor: 'system',
-            action: 'surveys.close',
-            target: `survey:${survey.id}`,
-            inputs: { wave: wave.number },
-          });
-          await postResults(closed);
-        }
+        await closeDue(wave, survey, now);
         continue;
       }
       await sender.deliver(wave, survey, signal);
