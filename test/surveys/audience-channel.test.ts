@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ackBody, blockText } from '../support/harness.js';
+import { communitiesConfig, FRONTEND_CHANNEL } from '../communities/support.js';
+import { ackBody, blockText, startTestApp } from '../support/harness.js';
 import { eventually, settled } from '../support/wait.js';
 import {
   ADMIN,
@@ -69,5 +70,21 @@ describe('the doctor', () => {
     const text = String(reply!.args.text);
     expect(text).toContain(`:x: surveys[0].audience ${AUDIENCE_CHANNEL}: channel_not_found`);
     expect(text).toContain(`:white_check_mark: surveys[0].resultsChannel ${RESULTS}: #nps-results`);
+  });
+});
+
+describe('the doctor and communities', () => {
+  it('checks each community channel by its config key', async () => {
+    app = (await startTestApp({ team: { communities: communitiesConfig() } })) as SurveyApp;
+    app.slack.on('conversations.info', (args) =>
+      args.channel === FRONTEND_CHANNEL
+        ? { ok: false, error: 'not_in_channel' }
+        : { ok: true, channel: { id: args.channel, name: 'x', is_member: true } },
+    );
+    await app.command('admin doctor', { user_id: ADMIN });
+    const [reply] = await app.slack.waitFor('response_url', undefined, { timeoutMs: 10_000 });
+    expect(String(reply!.args.text)).toMatch(
+      new RegExp(`:x: communities\\.communities\\[\\d\\]\\.channel ${FRONTEND_CHANNEL}: not_in_channel`),
+    );
   });
 });
