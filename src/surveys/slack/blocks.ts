@@ -197,7 +197,7 @@ export function resultsMessage(
   if (results.comments.length > 0) {
     const n = results.comments.length;
     blocks.push(
-      section(mrkdwn`*Comments*: ${String(n)} — listed in full in this message’s thread (in alphabetical order).`),
+      section(mrkdwn`*Comments*: ${String(n)} — listed in full in the results post’s thread (in alphabetical order).`),
     );
   }
   const microLines = microTrendLines(micro);
