@@ -12,7 +12,7 @@ import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createPeopleService } from './people/service.js';
 import { replicaId } from './replica.js';
-import { createScheduler } from './scheduler/scheduler.js';
+import { type CronFactory, createScheduler } from './scheduler/scheduler.js';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './slack/app.js';
 import { createSlackClient } from './slack/client.js';
 import { CommandRegistry } from './slack/command-registry.js';
@@ -35,6 +35,8 @@ export interface GroundcrewOptions {
   host?: SlackAppOptions['host'];
   /** This process's replica id; default replicaId() (GROUNDCREW_REPLICA_ID, else host-pid-random). */
   replica?: string;
+  /** How the scheduler's cron tasks are made; default node-cron (tests fire ticks themselves on a fixed clock). */
+  cronFactory?: CronFactory;
 }
 
 export interface Groundcrew {
@@ -82,6 +84,7 @@ function createCore(options: GroundcrewOptions, metrics: Metrics, stopping: Abor
       timezone: config.team.timezone,
       logger,
       onRun: metrics.jobRun,
+      ...(options.cronFactory ? { cronFactory: options.cronFactory } : {}),
     }),
     commands: new CommandRegistry(),
     home,

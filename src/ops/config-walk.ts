@@ -69,6 +69,29 @@ export function configReferences(config: Config): ConfigReferences {
       }
     });
   }
+  (team.surveys ?? []).forEach((survey, i) => {
+    const key = `surveys[${i}]`;
+    // The audience is one list in the file; the key names it and the ID says which entry.
+    for (const id of survey.audience.channels) slack.push({ key: `${key}.audience`, kind: 'channel', id });
+    slack.push(
+      ...principals(`${key}.audience`, { users: survey.audience.users, usergroups: survey.audience.usergroups }),
+    );
+    slack.push({ key: `${key}.resultsChannel`, kind: 'channel', id: survey.resultsChannel });
+  });
+  const communities = team.communities;
+  if (communities) {
+    communities.communities.forEach((community, i) => {
+      const key = `communities.communities[${i}]`;
+      slack.push({ key: `${key}.channel`, kind: 'channel', id: community.channel });
+      slack.push(...principals(`${key}.leads`, community.leads));
+    });
+    if (communities.digest?.channel) {
+      slack.push({ key: 'communities.digest.channel', kind: 'channel', id: communities.digest.channel });
+    }
+    if (communities.welcome?.channel) {
+      slack.push({ key: 'communities.welcome.channel', kind: 'channel', id: communities.welcome.channel });
+    }
+  }
   return { slack, workflows, webhooks };
 }
 

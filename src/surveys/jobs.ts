@@ -18,9 +18,7 @@ export function surveyJobs(service: SurveysService): JobDefinition[] {
       name: `surveys.start-${survey.id}`,
       cron: survey.schedule,
       description: `start a wave of the survey ${survey.id} (its DMs go out paced to Slack's limits)`,
-      run: async () => {
-        await service.start(survey.id, 'system');
-      },
+      run: () => service.scheduledStart(survey.id),
     });
   }
   return jobs;

@@ -57,12 +57,26 @@ export interface SurveysNotifier {
   microAsk(userId: string, survey: SurveyConfig, micro: MicroPulseConfig): Promise<void>;
   /** "You said, we did" in the results thread. */
   postFollowUp(wave: WaveRow, survey: SurveyConfig, text: string): Promise<void>;
+  /** Tells the admins privately that a scheduled wave could not start, and why. */
+  startFailed(admins: readonly string[], text: string): Promise<void>;
   homeChanged(userIds: string[]): Promise<void>;
 }
 
 /** Port: who is in a channel (conversations.members). */
 export interface ChannelDirectory {
+  /** Throws ChannelUnreadable when Slack will not list the channel to the bot (not a member, or cannot see it). */
   members(channelId: string): Promise<string[]>;
+}
+
+/** The bot cannot read an audience channel's members (Slack's `channel_not_found` or `not_in_channel`). */
+export class ChannelUnreadable extends Error {
+  constructor(
+    readonly channel: string,
+    readonly code: string,
+  ) {
+    super(`conversations.members ${channel}: ${code}`);
+    this.name = 'ChannelUnreadable';
+  }
 }
 
 export interface SurveysServiceDeps extends ServiceDeps<SurveysRepo, SurveysNotifier> {

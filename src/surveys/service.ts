@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { conflict, invalidInput, notFound } from '../errors.js';
+import { conflict, DomainError, invalidInput, notFound } from '../errors.js';
 import type { ItemRef } from '../item-ref.js';
 import { refMatches } from '../item-ref.js';
 import { createSafely } from '../logger.js';
@@ -15,7 +15,7 @@ import {
   isScore,
   type WaveResults,
 } from './model.js';
-import type { MicroTrendPoint, SurveysServiceDeps } from './ports.js';
+import { ChannelUnreadable, type MicroTrendPoint, type SurveysServiceDeps } from './ports.js';
 import type { WaveRow } from './repo.js';
 import { closedResults, microPng, trendOf, trendPng } from './results.js';
 import { createSender } from './sending.js';
@@ -50,7 +50,13 @@ export function createSurveysService(deps: SurveysServiceDeps) {
 
   async function audience(survey: SurveyConfig): Promise<string[]> {
     const people = new Set<string>(survey.audience.users);
-    for (const channel of survey.audience.channels) for (const u of await deps.channels.members(channel)) people.add(u);
+    for (const channel of survey.audience.channels) {
+      const members = await deps.channels.members(channel).catch((error: unknown) => {
+        if (error instanceof ChannelUnreadable) throw unreadableAudience(survey, channel, error.code);
+        throw error;
+      });
+      for (const u of members) people.add(u);
+    }
     if (survey.audience.usergroups.length > 0) {
       for (const u of await deps.people.expand({ users: [], usergroups: survey.audience.usergroups })) people.add(u);
     }
@@ -87,8 +93,24 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       });
       throw conflict(`Survey \`${survey.id}\`: ${may.message} (\`/platform survey close ${survey.id}\`).`);
     }
-    if (may.closeLatestFirst && latest) await close(survey.id, 'system');
-    const people = await audience(survey);
+    // The audience first: a channel the bot cannot read stops the start before the last wave is closed.
+    let people: string[];
+    try {
+      people = await audience(survey);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        await audit.record({
+          actor,
+          action: 'surveys.start',
+          target: `survey:${survey.id}`,
+          outcome: 'failed',
+          detail: error.message,
+        });
+      }
+      throw error;
+    }
+    // Past its close time: closed here unless the sweep (same minute, or a catch-up beside this one) got there first.
+    if (may.closeLatestFirst && latest) await closeDue(latest, survey, now);
     const wave = await repo.openWave(
       {
         surveyId: survey.id,
@@ -108,6 +130,23 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     });
     if (options.background !== false) deliverSoon(wave, survey);
     return wave;
+  }
+
+  /**
+   * The scheduler's start of a wave. A start Slack refuses for a configuration reason (an audience channel the bot
+   * cannot read) is logged at error and told to the admins by DM, and audited by start(); other errors go to the
+   * scheduler (logged, its run marked failed).
+   */
+  async function scheduledStart(surveyId: string): Promise<void> {
+    try {
+      await start(surveyId, 'system');
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'unavailable') throw error;
+      logger.error(`surveys: the scheduled wave did not start: ${error.message}`);
+      await safely('telling the admins', () =>
+        notifier.startFailed(deps.admins ?? [], `The scheduled wave did not start. ${error.message}`),
+      );
+    }
   }
 
   /** Closes the survey's open wave (early, by an admin, or when due) and posts its results. */
@@ -135,6 +174,19 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     });
     await postResults(closed);
     return closed;
+  }
+
+  /** Closes a wave past its close time, once: whoever closes it (compare-and-set) audits it and posts the results. */
+  async function closeDue(wave: WaveRow, survey: SurveyConfig, now: Date): Promise<void> {
+    const closed = await repo.closeWave(wave.id, now);
+    if (!closed) return;
+    await audit.record({
+      actor: 'system',
+      action: 'surveys.close',
+      target: `survey:${survey.id}`,
+      inputs: { wave: wave.number },
+    });
+    await postResults(closed);
   }
 
   /** Posts a closed wave's results once (the lease keeps two replicas from posting it twice). */
@@ -243,6 +295,20 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     const survey = need(surveyId);
     const trimmed = text.trim();
     if (!trimmed) throw invalidInput(`Say what changed: \`/platform survey followup ${survey.id} "…"\`.`);
+    const latest = await repo.latestWave(survey.id);
+    if (latest && latest.closedAt === null) {
+      // Its DMs went out opening with the wave before's follow-up; one saved now would open no DM (docs/surveys.md).
+      await audit.record({
+        actor,
+        action: 'surveys.followup',
+        target: `survey:${survey.id}`,
+        outcome: 'denied',
+        detail: `wave ${latest.number} is open`,
+      });
+      throw conflict(
+        `Survey \`${survey.id}\`: wave ${latest.number} is open and its DMs have gone out, so a follow-up now would reach no DM. Add it once wave ${latest.number} has closed (\`/platform survey close ${survey.id}\` closes it now): it is then posted in wave ${latest.number}'s results thread and opens the next wave's DM.`,
+      );
+    }
     const last = (await repo.closedWaves(survey.id, 1))[0];
     if (!last) {
       await audit.record({
@@ -281,16 +347,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       const survey = surveyOf(wave);
       if (!survey) continue;
       if (closeIsDue(wave, now)) {
-        const closed = await repo.closeWave(wave.id, now);
-        if (closed) {
-          await audit.record({
-            actor: 'system',
-            action: 'surveys.close',
-            target: `survey:${survey.id}`,
-            inputs: { wave: wave.number },
-          });
-          await postResults(closed);
-        }
+        await closeDue(wave, survey, now);
         continue;
       }
       await sender.deliver(wave, survey, signal);
@@ -316,6 +373,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     surveys: () => deps.config,
     surveyById,
     start,
+    scheduledStart,
     close,
     answer,
     followUp,
@@ -337,6 +395,15 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     optIn: (userId: string) => repo.optIn(userId),
     isOptedOut: (userId: string) => repo.isOptedOut(userId),
   };
+}
+
+/** The admin-facing error for an audience channel the bot cannot read: names the survey, the channel, the fix. */
+function unreadableAudience(survey: SurveyConfig, channel: string, code: string): DomainError {
+  const why = code === 'not_in_channel' ? 'the bot is not a member of it' : 'the bot cannot see it';
+  return new DomainError(
+    'unavailable',
+    `Survey \`${survey.id}\`: its audience channel <#${channel}> (${channel}) cannot be read (${code}: ${why}). Invite the bot there with \`/invite @groundcrew\` in that channel, or change \`audience\` in groundcrew.yml; no wave was started.`,
+  );
 }
 
 function byText(a: string, b: string): number {

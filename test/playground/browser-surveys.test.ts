@@ -76,9 +76,10 @@ describe.skipIf(!runBrowser)('NPS survey in the playground', { timeout: 90_000 }
       // 2 promoters, 1 detractor of 3: (2 − 1) / 3 = 33%.
       expect(shown).toContain('NPS 33');
       expect(shown).toContain('3 of 4 answered (75%)');
-      expect(shown).toContain('CI is slow');
+      // The post counts the comments; the comments themselves are in its thread.
+      expect(shown).toContain('Comments: 3');
 
-      // The chart is in the results thread, as a PNG the page can draw.
+      // The chart and the comments are in the results thread, the chart as a PNG the page can draw.
       await expect
         .poll(
           () =>
@@ -88,9 +89,10 @@ describe.skipIf(!runBrowser)('NPS survey in the playground', { timeout: 90_000 }
               .catch(() => ''),
           { timeout: 30_000 },
         )
-        .toBe('1 reply');
+        .toBe('2 replies');
       await results.hover();
       await results.locator('.hover-actions [data-open-thread]').click();
+      await page().locator('#thread-messages', { hasText: 'CI is slow' }).waitFor({ timeout: 10_000 });
       const chart = page().locator('#thread-messages .shared-file img');
       await chart.waitFor({ timeout: 10_000 });
       await expect.poll(() => chart.evaluate(drawnWidth), { timeout: 10_000 }).toBeGreaterThan(200);

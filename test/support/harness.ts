@@ -9,6 +9,7 @@ import { openDb } from '../../src/db/client.js';
 import type { Database } from '../../src/db/database.js';
 import { type OpenPostgresOptions, openPostgres } from '../../src/db/postgres.js';
 import { createSilentLogger, type Logger } from '../../src/logger.js';
+import type { CronFactory } from '../../src/scheduler/scheduler.js';
 import { FakeSlack, SLACK_API_URL } from './fake-slack.js';
 import { BOT_ID, BOT_USER_ID, eventCallback, formEncode, type SlashCommandPayload, slashCommand } from './payloads.js';
 import { signedHeaders, TEST_SIGNING_SECRET } from './signing.js';
@@ -43,6 +44,8 @@ export interface TestAppOptions {
   authTest?: boolean;
   /** Start the scheduler (runs catch-up). Default false: tests drive jobs with runNow/runMissed. */
   startScheduler?: boolean;
+  /** The scheduler's cron tasks (default node-cron); a fake one lets a test fire a tick on the fixed clock. */
+  cronFactory?: CronFactory;
   /** Run on PostgreSQL (GROUNDCREW_TEST_PG) whatever GROUNDCREW_TEST_BACKEND says, with this pool. */
   postgres?: Pick<OpenPostgresOptions, 'poolSize' | 'connectTimeoutMs'>;
 }
@@ -121,6 +124,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     fetch: trackedFetch,
     ...(options.capabilities ? { capabilities: options.capabilities } : {}),
     ...(options.authTest ? {} : { botIdentity: { botId: BOT_ID, botUserId: BOT_USER_ID } }),
+    ...(options.cronFactory ? { cronFactory: options.cronFactory } : {}),
   });
   const server = await groundcrew.slack.start();
   if (options.startScheduler) await groundcrew.services.scheduler.start();

@@ -81,9 +81,16 @@ describe('a survey wave: start, answer, close, results', () => {
     expect(shown).not.toContain(':warning:');
     expect(shown).toContain('CI/CD: NPS 100 (3 answers)');
     expect(shown).toContain('docs: NPS -33 (3 answers)');
-    // Comments sorted, nothing attached.
-    expect(shown.indexOf('Docs are stale')).toBeLessThan(shown.indexOf('Fast pipelines'));
-    expect(shown.indexOf('Fast pipelines')).toBeLessThan(shown.indexOf('Good docs'));
+    // The post counts the comments; they follow in its thread, sorted, nothing attached.
+    expect(shown).toContain('*Comments*: 3');
+    const [comments] = await app.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.channel === RESULTS && c.args.thread_ts !== undefined && blockText(c.args.blocks).includes('> '),
+    );
+    const listed = blockText(comments!.args.blocks);
+    expect(listed.indexOf('Docs are stale')).toBeGreaterThan(-1);
+    expect(listed.indexOf('Docs are stale')).toBeLessThan(listed.indexOf('Fast pipelines'));
+    expect(listed.indexOf('Fast pipelines')).toBeLessThan(listed.indexOf('Good docs'));
 
     // The chart: uploaded with the current flow into the results thread, real PNG bytes of a sensible size.
     const complete = (await app.slack.waitFor('files.completeUploadExternal'))[0]!;

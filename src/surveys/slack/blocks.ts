@@ -195,9 +195,10 @@ export function resultsMessage(
     blocks.push(section(joinMrkdwn([mrkdwn`*Per area*`, ...areaLines])));
   }
   if (results.comments.length > 0) {
-    const shown = results.comments.slice(0, 20).map((c) => mrkdwn`> ${c.replace(/\n/g, ' ')}`);
-    blocks.push(section(joinMrkdwn([mrkdwn`*Comments* (in alphabetical order)`, ...shown])));
-    if (results.comments.length > 20) blocks.push(context(mrkdwn`and ${results.comments.length - 20} more`));
+    const n = results.comments.length;
+    blocks.push(
+      section(mrkdwn`*Comments*: ${String(n)} — listed in full in the results post’s thread (in alphabetical order).`),
+    );
   }
   const microLines = microTrendLines(micro);
   if (microLines.length > 0) blocks.push(section(joinMrkdwn([mrkdwn`*Micro-pulse* (1–5, per month)`, ...microLines])));
@@ -206,6 +207,81 @@ export function resultsMessage(
     text: mrkdwn`${title}: ${results.enoughAnswers ? `NPS ${results.nps}` : `${results.answers} answers`}`,
     blocks,
   };
+}
+
+/** Characters per comments section: under Slack's 3,000 per section text, with a margin. */
+export const COMMENT_SECTION_MAX = 2900;
+/** Sections per comments reply: under Slack's 50 blocks per message, leaving room for the heading. */
+export const COMMENT_SECTIONS_PER_REPLY = 45;
+
+/**
+ * Every shown comment as replies for the results thread, in the order given (the results' order, which reveals
+ * nothing). Comments are packed into sections of at most COMMENT_SECTION_MAX characters and replies of at most
+ * COMMENT_SECTIONS_PER_REPLY sections; a comment longer than a section is split over several (marked), never cut.
+ */
+export function commentReplies(wave: WaveRow, comments: readonly string[]): Message[] {
+  const pieces: Mrkdwn[] = [];
+  for (const comment of comments) {
+    const line = mrkdwn`> ${comment.replace(/\n/g, ' ')}`;
+    for (const piece of splitMrkdwn(line, COMMENT_SECTION_MAX - 20)) pieces.push(piece);
+  }
+  const sections: Mrkdwn[] = [];
+  let chunk = '';
+  for (const piece of pieces) {
+    if (chunk && chunk.length + piece.length + 1 > COMMENT_SECTION_MAX) {
+      sections.push(chunk as Mrkdwn); // whole Mrkdwn pieces joined by newlines
+      chunk = '';
+    }
+    chunk += `${chunk ? '\n' : ''}${piece}`;
+  }
+  if (chunk) sections.push(chunk as Mrkdwn);
+  const parts: Mrkdwn[][] = [];
+  for (let i = 0; i < sections.length; i += COMMENT_SECTIONS_PER_REPLY) {
+    parts.push(sections.slice(i, i + COMMENT_SECTIONS_PER_REPLY));
+  }
+  return parts.map((part, i) => {
+    const label = parts.length > 1 ? ` (part ${i + 1} of ${parts.length})` : '';
+    return {
+      text: mrkdwn`Comments of wave ${String(wave.number)}${label}`,
+      blocks: [
+        context(mrkdwn`*Comments* of wave ${String(wave.number)}${label}, ${String(comments.length)} in all`),
+        ...part.map((t) => section(t)),
+      ],
+    };
+  });
+}
+
+/**
+ * Splits a mrkdwn line into pieces of at most `max` characters, never inside an escape (`&amp;`) or a surrogate
+ * pair; continuation pieces are quoted again and marked with `…`.
+ */
+function splitMrkdwn(line: Mrkdwn, max: number): Mrkdwn[] {
+  if (line.length <= max) return [line];
+  const out: Mrkdwn[] = [];
+  let rest: string = line;
+  let first = true;
+  while (rest.length > 0) {
+    const prefix = first ? '' : '> …';
+    const room = max - prefix.length - 1;
+    if (rest.length <= room + 1) {
+      out.push(`${prefix}${rest}` as Mrkdwn);
+      break;
+    }
+    let cut = room;
+    const amp = rest.lastIndexOf('&', cut);
+    if (amp > cut - 6 && amp > 0 && rest.indexOf(';', amp) >= cut) cut = amp;
+    const code = rest.charCodeAt(cut - 1);
+    if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+    out.push(`${prefix}${rest.slice(0, cut)}…` as Mrkdwn); // a cut of escaped Mrkdwn, escapes kept whole
+    rest = rest.slice(cut);
+    first = false;
+  }
+  return out;
+}
+
+/** To the admins: a scheduled wave did not start (the text is the service's, naming the survey and the channel). */
+export function startFailedMessage(text: string): Message {
+  return { text: mrkdwn`${text}`, blocks: [section(mrkdwn`:warning: ${text}`)] };
 }
 
 export function followUpMessage(survey: SurveyConfig, wave: WaveRow, text: string): Message {

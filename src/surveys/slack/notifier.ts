@@ -1,8 +1,17 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
-import { postToConfigured } from '../../slack/channel-post.js';
-import type { ChannelDirectory, DmOutcome, SurveysNotifier } from '../ports.js';
-import { contactMessage, dmAfter, followUpMessage, inviteMessage, microAskMessage, resultsMessage } from './blocks.js';
+import { postToConfigured, slackErrorCode } from '../../slack/channel-post.js';
+import { type ChannelDirectory, ChannelUnreadable, type DmOutcome, type SurveysNotifier } from '../ports.js';
+import {
+  commentReplies,
+  contactMessage,
+  dmAfter,
+  followUpMessage,
+  inviteMessage,
+  microAskMessage,
+  resultsMessage,
+  startFailedMessage,
+} from './blocks.js';
 
 export interface SlackSurveysNotifierDeps {
   /** The shared client (core.client). */
@@ -105,6 +114,19 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
           deps.logger?.error(`surveys: the micro-pulse chart of ${survey.id} could not be uploaded`, error);
         });
       }
+      // Every shown comment, in the thread; a failure is logged, not retried (the post itself stands, see above).
+      const replies = commentReplies(wave, results.shown ? results.comments : []);
+      for (const [i, reply] of replies.entries()) {
+        try {
+          await client.chat.postMessage({ channel: at.channel, thread_ts: at.ts, ...reply });
+        } catch (error) {
+          deps.logger?.error(
+            `surveys: comments of ${survey.id} wave ${wave.number} could not be posted (reply ${i + 1} of ${replies.length})`,
+            error,
+          );
+          break;
+        }
+      }
       return { ...at, chartFileId };
     },
     async microAsk(userId, survey, micro) {
@@ -118,6 +140,10 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
       } else {
         await client.chat.postMessage({ channel, ...message });
       }
+    },
+    async startFailed(admins, text) {
+      const message = startFailedMessage(text);
+      for (const admin of admins) await client.chat.postMessage({ channel: admin, ...message });
     },
     async homeChanged(userIds) {
       await Promise.all(userIds.map((id) => deps.publishHome(id)));
@@ -141,8 +167,14 @@ export function createSlackChannelDirectory(client: WebClient): ChannelDirectory
   return {
     async members(channelId) {
       const out: string[] = [];
-      for await (const page of client.paginate('conversations.members', { channel: channelId, limit: 1000 })) {
-        out.push(...((page as { members?: string[] }).members ?? []));
+      try {
+        for await (const page of client.paginate('conversations.members', { channel: channelId, limit: 1000 })) {
+          out.push(...((page as { members?: string[] }).members ?? []));
+        }
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code === 'channel_not_found' || code === 'not_in_channel') throw new ChannelUnreadable(channelId, code);
+        throw error;
       }
       const bot = await botUserId();
       return out.filter((id) => id !== bot);
