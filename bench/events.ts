@@ -16,16 +16,23 @@ export interface EventsResult extends RoundResult {
 export const STALL_MS = 20_000;
 
 /**
- * Resolves once `app` has made `expected` views.publish calls, or when none has arrived for STALL_MS (or after
- * `timeoutMs` in all); returns how many are missing.
+ * Resolves once `app` has made `expected` calls of `method` (as the stub counts them: `views.publish`, or
+ * THREAD_REPLY for replies in threads), or when none has arrived for STALL_MS (or after `timeoutMs` in all); returns
+ * how many are missing.
  */
-export async function publishedHomes(stub: SlackStub, app: string, expected: number, timeoutMs = 300_000) {
+export async function callsArrived(
+  stub: SlackStub,
+  app: string,
+  method: string,
+  expected: number,
+  timeoutMs = 300_000,
+) {
   const deadline = performance.now() + timeoutMs;
-  let last = stub.count(app, 'views.publish');
+  let last = stub.count(app, method);
   let lastChange = performance.now();
-  while (stub.count(app, 'views.publish') < expected) {
+  while (stub.count(app, method) < expected) {
     const now = performance.now();
-    const count = stub.count(app, 'views.publish');
+    const count = stub.count(app, method);
     if (count !== last) {
       last = count;
       lastChange = now;
@@ -35,6 +42,10 @@ export async function publishedHomes(stub: SlackStub, app: string, expected: num
   }
   return 0;
 }
+
+/** callsArrived for views.publish: the Home tabs published. */
+export const publishedHomes = (stub: SlackStub, app: string, expected: number, timeoutMs?: number) =>
+  callsArrived(stub, app, 'views.publish', expected, timeoutMs);
 
 /** Sends `count` events to `target` (`app` is its prefix on the stub) and waits for every Home publish. */
 export async function runEvents(

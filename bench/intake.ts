@@ -9,7 +9,7 @@
  * Everything talks to 127.0.0.1 only.
  */
 import { type AppProcess, type Loader, startApp, stopApp } from './apps.js';
-import { overDeadline, SLACK_ACK_DEADLINE_MS, STALL_MS } from './events.js';
+import { callsArrived, overDeadline, SLACK_ACK_DEADLINE_MS } from './events.js';
 import { keepAliveAgent, type RoundResult, runRound, type Target } from './load.js';
 import { ms, type Summary, summarize, table } from './stats.js';
 import { type SlackStub, startSlackStub, THREAD_REPLY } from './stub.js';
@@ -44,22 +44,8 @@ const out = (text: string) => process.stdout.write(text);
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 
 /** Waits until `app` has posted `expected` replies in threads, or none came for STALL_MS; answers how many are missing. */
-async function repliesPosted(stub: SlackStub, app: string, expected: number, timeoutMs = 300_000): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  let last = stub.count(app, THREAD_REPLY);
-  let lastChange = performance.now();
-  while (stub.count(app, THREAD_REPLY) < expected) {
-    const now = performance.now();
-    const count = stub.count(app, THREAD_REPLY);
-    if (count !== last) {
-      last = count;
-      lastChange = now;
-    }
-    if (now > deadline || now - lastChange > STALL_MS) return expected - count;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return 0;
-}
+const repliesPosted = (stub: SlackStub, app: string, expected: number) =>
+  callsArrived(stub, app, THREAD_REPLY, expected);
 
 async function load(stub: SlackStub, side: string, target: Target, count: number, concurrency: number) {
   const before = stub.count(side, THREAD_REPLY);
