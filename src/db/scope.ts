@@ -19,9 +19,10 @@ export function orm(db: Database): Orm {
  * others, or none is (`fn` throws). A transaction opened inside one joins it (no savepoint: an error inside
  * aborts the whole). `fn` awaits the database only — no Slack, no HTTP (docs/architecture.md, "Data layer").
  *
- * A transaction makes writes all-or-nothing; it does not make "read, decide, write" safe against another
- * process on PostgreSQL (read committed). For a claim, write a compare-and-set: `update … where <expected state>
- * returning`, and count the rows.
+ * A transaction makes writes all-or-nothing. On PostgreSQL it runs SERIALIZABLE by default and is retried when it
+ * loses a race, so it may run more than once and may in the end fail under heavy contention; for a claim, still
+ * write a compare-and-set (`update … where <expected state> returning`, and count the rows): it holds whatever the
+ * isolation level.
  */
 export function inTransaction<T>(db: Database, fn: () => Promise<T>): Promise<T> {
   const open = scope.getStore();
