@@ -1,6 +1,7 @@
 import { eq, lt } from 'drizzle-orm';
 import type { Core } from '../capability.js';
 import type { Database } from '../db/database.js';
+import { isSerializationFailure } from '../db/pg-errors.js';
 import { processedEventsTable } from '../db/schema.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
@@ -118,19 +119,40 @@ export async function beginDelivery(
  * `{ applied: false }` without running `effect` when the event was processed already. `effect` makes its writes
  * through repos (they join the transaction) and awaits nothing else: the Slack calls come after it returns.
  */
-export function commitWithEvent<T>(
+export async function commitWithEvent<T>(
   db: Database,
   body: unknown,
   now: Date,
   effect: () => Promise<T>,
 ): Promise<{ applied: true; value: T } | { applied: false }> {
   const eventId = eventIdOf(body);
-  return write(() =>
-    inTransaction(db, async () => {
-      if (eventId && !(await markEventProcessed(db, eventId, now))) return { applied: false as const };
-      return { applied: true as const, value: await effect() };
-    }),
-  );
+  const once = () =>
+    write(() =>
+      inTransaction(db, async () => {
+        if (eventId && !(await markEventProcessed(db, eventId, now))) return { applied: false as const };
+        return { applied: true as const, value: await effect() };
+      }),
+    );
+  // Inside a caller's transaction: that transaction decides (and is retried as a whole).
+  if (orm(db) !== db.orm) return once();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once();
+    } catch (error) {
+      // PostgreSQL retried the transaction (src/db/postgres.ts) and it still lost its race: many events writing the
+      // same table at once. Slack will not redeliver an acknowledged event, so try again a little later, spread out.
+      if (attempt >= EVENT_COMMIT_TRIES || !isSerializationFailure(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, eventCommitDelayMs(attempt)));
+    }
+  }
+}
+
+/** How many times commitWithEvent runs its transaction when it keeps losing serialization races. */
+export const EVENT_COMMIT_TRIES = 6;
+
+/** Wait before the next try: random, up to 0.5, 1, 2, 4 s (wide, so the events that collided spread out). */
+export function eventCommitDelayMs(attempt: number, random: () => number = Math.random): number {
+  return Math.round(random() * Math.min(4000, 250 * 2 ** attempt));
 }
 
 export async function pruneProcessedEvents(db: Database, before: Date): Promise<number> {

@@ -111,9 +111,11 @@ describe.skipIf(NO_TEST_PG)('two replicas on one PostgreSQL database', { timeout
   });
 
   it('a job missed while both were down is caught up once, by one of them', async () => {
-    const rows = await stand.rows(
-      "select trigger, scheduled_for, replica from job_runs where job = 'core.prune-events' order by id",
-    );
+    const runs = () =>
+      stand.rows("select trigger, scheduled_for, replica from job_runs where job = 'core.prune-events' order by id");
+    // The catch-up starts with the scheduler, just after the replica answers /healthz: wait for its row.
+    await eventually(async () => (await runs()).length >= 2, { timeoutMs: 30_000, what: 'the catch-up run' });
+    const rows = await runs();
     expect(rows.map((r) => r.trigger)).toEqual(['schedule', 'catch-up']);
     expect(rows[1]!.scheduled_for).toEqual(missed);
     expect(['replica-1', 'replica-2']).toContain(rows[1]!.replica);

@@ -3,7 +3,7 @@ import { defineCapability } from '../../src/capability.js';
 import { coreCapability } from '../../src/core/capability.js';
 import { auditLogTable } from '../../src/db/schema.js';
 import { twin } from '../../src/db/twin.js';
-import { commitWithEvent } from '../../src/slack/dedupe.js';
+import { commitWithEvent, eventProcessed } from '../../src/slack/dedupe.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { eventually, settled } from '../support/wait.js';
 
@@ -85,5 +85,46 @@ describe('events exactly once', () => {
     await eventually(() => calls === 3, { what: 'the next event' });
     await settled(app);
     expect(calls).toBe(3);
+  });
+});
+
+describe('an event write that keeps losing serialization races', () => {
+  it('is tried again a little later (Slack will not redeliver it), and committed once', async () => {
+    app = await startTestApp();
+    const db = app.database;
+    const transaction = db.transaction.bind(db);
+    let losses = 2;
+    // The database's own retries gave up twice in a row (40001), as under many concurrent events on PostgreSQL.
+    (db as { transaction: typeof db.transaction }).transaction = async (fn) => {
+      if (losses > 0) {
+        losses--;
+        throw Object.assign(new Error('could not serialize access due to read/write dependencies'), { code: '40001' });
+      }
+      return transaction(fn);
+    };
+    let runs = 0;
+    const body = { event_id: 'Ev0RACE0001', event: reaction };
+    const result = await commitWithEvent(db, body, app.clock.now(), async () => {
+      runs++;
+      return 'ticket';
+    });
+    expect(result).toEqual({ applied: true, value: 'ticket' });
+    expect(losses).toBe(0);
+    expect(runs).toBe(1);
+    expect(await eventProcessed(db, 'Ev0RACE0001')).toBe(true);
+  });
+
+  it('an error that is not a lost race is not retried', async () => {
+    app = await startTestApp();
+    const db = app.database;
+    let tries = 0;
+    (db as { transaction: typeof db.transaction }).transaction = async () => {
+      tries++;
+      throw new Error('constraint failed');
+    };
+    await expect(
+      commitWithEvent(db, { event_id: 'Ev0RACE0002', event: reaction }, app.clock.now(), async () => 1),
+    ).rejects.toThrow('constraint failed');
+    expect(tries).toBe(1);
   });
 });
