@@ -83,14 +83,10 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     const now = clock.now();
     const latest = await repo.latestWave(survey.id);
     const may = canStartWave(latest, now);
+    const startRefused = (outcome: 'denied' | 'failed', detail: string) =>
+      audit.record({ actor, action: 'surveys.start', target: `survey:${survey.id}`, outcome, detail });
     if (!may.ok) {
-      await audit.record({
-        actor,
-        action: 'surveys.start',
-        target: `survey:${survey.id}`,
-        outcome: 'denied',
-        detail: may.message,
-      });
+      await startRefused('denied', may.message);
       throw conflict(`Survey \`${survey.id}\`: ${may.message} (\`/platform survey close ${survey.id}\`).`);
     }
     // The audience first: a channel the bot cannot read stops the start before the last wave is closed.
@@ -98,15 +94,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     try {
       people = await audience(survey);
     } catch (error) {
-      if (error instanceof DomainError) {
-        await audit.record({
-          actor,
-          action: 'surveys.start',
-          target: `survey:${survey.id}`,
-          outcome: 'failed',
-          detail: error.message,
-        });
-      }
+      if (error instanceof DomainError) await startRefused('failed', error.message);
       throw error;
     }
     // Past its close time: closed here unless the sweep (same minute, or a catch-up beside this one) got there first.
