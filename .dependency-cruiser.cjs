@@ -4,6 +4,9 @@
  */
 const INFRA = '(^|/)node_modules/(@slack|drizzle-orm|node-cron|better-sqlite3)/';
 const SLACK_FOLDER = '(^|/)slack/';
+/** The pure parts of a model too large for one model.ts (docs/architecture.md, "File roles"). */
+const PURE_PARTS =
+  '(^|/)(support/(business-time|escalation-rules|intake|figures|search|rows)|surveys/(pacing|trend-chart)|communities/(rule|time|recurrence|ics))\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -20,6 +23,13 @@ module.exports = {
       severity: 'error',
       comment: 'A model.ts holds types and pure rules: no Slack, drizzle, node-cron, better-sqlite3 or slack/ folder.',
       from: { path: '(^|/)model\\.ts$' },
+      to: { path: [INFRA, SLACK_FOLDER] },
+    },
+    {
+      name: 'pure-part-is-pure',
+      severity: 'error',
+      comment: 'A pure part of a model (business-time.ts, rule.ts, …) keeps the rules of a model.ts.',
+      from: { path: PURE_PARTS },
       to: { path: [INFRA, SLACK_FOLDER] },
     },
     {

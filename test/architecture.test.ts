@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -34,6 +35,28 @@ describe('dependencies point one way (docs/architecture.md, "Dependency rules")'
     expect(output).toMatch(
       /service-knows-no-slack: test\/architecture\/planted\/deploys\/service\.ts → .*node_modules\/@slack/,
     );
+    expect(output).toMatch(
+      /pure-part-is-pure: test\/architecture\/planted\/support\/intake\.ts → .*node_modules\/drizzle-orm/,
+    );
     expect(output).toMatch(/no-cycles: test\/architecture\/planted\/deploys\/cycle-a\.ts →/);
   }, 120_000);
+});
+
+/** Every .ts file under `dir`, relative to the repo root. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => relative(ROOT, join(ROOT, dir, file)));
+}
+
+describe('repeatable events (docs/architecture.md, "Events exactly once")', () => {
+  // app_home_opened skips the exactly-once bookkeeping (REPEATABLE_EVENT_TYPES): that is safe only while its one
+  // listener republishes the Home from the database. A second listener (say, a welcome DM) would run on every
+  // redelivery.
+  it('only src/slack/home.ts listens to app_home_opened', () => {
+    const listening = sourceFiles('src').filter((file) =>
+      /\.event\(\s*['"`]app_home_opened['"`]/.test(readFileSync(join(ROOT, file), 'utf8')),
+    );
+    expect(listening).toEqual(['src/slack/home.ts']);
+  });
 });

@@ -2,19 +2,17 @@ import type { AuditLog } from '../audit/repo.js';
 import type { Clock } from '../clock.js';
 import { type BusinessSchedule, isBusinessDay } from './business-time.js';
 import type { SupportConfig } from './config.js';
-import { openingsByPerson, type SupportFigures, supportFigures } from './figures.js';
-import { textCutoff } from './intake.js';
 import {
   actionFor,
   dueEscalations,
   type EscalationAction,
   escalationParts,
   nextEscalationAt,
-  type Policy,
-  queueOrder,
-  slaStatus,
   stillCalledFor,
-} from './model.js';
+} from './escalation-rules.js';
+import { openingsByPerson, type SupportFigures, supportFigures } from './figures.js';
+import { textCutoff } from './intake.js';
+import { type Policy, queueOrder, slaStatus } from './model.js';
 import type { QueueView, SupportNotifier } from './ports.js';
 import type { EscalationRow, NewEscalationRow, SupportRepo, TicketRow } from './repo.js';
 import { toTicket } from './rows.js';

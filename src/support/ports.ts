@@ -3,8 +3,9 @@ import type { Leases } from '../db/leases.js';
 import type { PeopleService } from '../people/service.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { SupportConfig } from './config.js';
+import type { EscalationAction } from './escalation-rules.js';
 import type { SupportFigures } from './figures.js';
-import type { EscalationAction, Policy, QueueEntry, SlaStatus } from './model.js';
+import type { Policy, QueueEntry, SlaStatus } from './model.js';
 import type { SupportRepo, TicketRow } from './repo.js';
 import type { SearchHit } from './search.js';
 

@@ -1,11 +1,11 @@
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { ItemRef } from '../item-ref.js';
 import { createSupportDesk } from './escalation.js';
+import { nextEscalationAt } from './escalation-rules.js';
 import { mergeTarget, onDutyAt, suggestPriority } from './intake.js';
 import { createKnowledge } from './knowledge.js';
 import {
   mainSchedule,
-  nextEscalationAt,
   type Policy,
   resolvePolicies,
   slaStatus,

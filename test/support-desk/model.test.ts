@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR, MINUTE } from '../../src/clock.js';
 import { zSupportConfig } from '../../src/support/config.js';
+import { dueEscalations, nextEscalationAt } from '../../src/support/escalation-rules.js';
 import {
-  dueEscalations,
   newTicket,
-  nextEscalationAt,
   type Policy,
   queueOrder,
   resolvePolicies,
