@@ -102,7 +102,9 @@ describe('docker-compose.yml (checked offline: no Docker engine in the tests)', 
   });
 
   it('the Caddyfile sends traffic to exactly the replicas, on their port', () => {
-    const upstreams = (/reverse_proxy ([^{\n]+)\{/.exec(caddyfile)?.[1] ?? '').trim().split(/\s+/);
+    const upstreams = (/reverse_proxy \{\$GROUNDCREW_UPSTREAMS:([^}]+)\}/.exec(caddyfile)?.[1] ?? '')
+      .trim()
+      .split(/\s+/);
     expect(upstreams?.sort()).toEqual(replicas.map((name) => `${name}:${services[name]!.environment!.PORT}`).sort());
     const mounted = services.proxy!.volumes!.find((v) => v.endsWith(':/etc/caddy/Caddyfile:ro'));
     expect(mounted?.split(':')[0]).toBe('./compose/Caddyfile');
