@@ -1,6 +1,6 @@
 import { DAY, HOUR } from '../clock.js';
 import { latestScheduledRun } from '../scheduler/cron-times.js';
-import { changeCapacity, decide, rsvpOpen } from './model.js';
+import { decide } from './model.js';
 import type { Occurrences } from './occurrences.js';
 import type { AnnouncementKind, CommunitiesServiceDeps, OccurrenceDetails } from './ports.js';
 import { type DueAction, dueBetween } from './recurrence.js';
@@ -21,7 +21,11 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
  * (and the start it is for, so a moved occurrence is announced again at its new time): whichever run, restart or
  * replica inserts it posts, every other finds it taken. Part of the communities service.
  */
-export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: Occurrences) {
+export function createAnnouncements(
+  deps: CommunitiesServiceDeps,
+  occurrences: Occurrences,
+  promoteWaitlists: (now: Date) => Promise<number>,
+) {
   const { config, repo, notifier, audit, timezone } = deps;
 
   async function claim(subject: string, kind: string, now: Date) {
@@ -187,36 +191,6 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
     );
     if (!failedBefore) return [];
     return (await postDigest(now, 'retry')).failed;
-  }
-
-  /**
-   * A capacity raised in the configuration: occurrences not started yet whose waitlist now fits move people up,
-   * first come first, and each one promoted is told. Each promotion is a conditional update, so two runs promote
-   * (and tell) a person once.
-   */
-  async function promoteWaitlists(now: Date): Promise<number> {
-    let promoted = 0;
-    for (const key of await repo.waitlistedKeys()) {
-      const view = await occurrences.find(key);
-      if (!view || !rsvpOpen(view.occurrence, now)) continue;
-      const capacity = view.series.capacity ?? null;
-      const entries = (await repo.rsvps(key)).map((r) => ({ userId: r.userId, status: r.status, at: r.at }));
-      const { changes } = changeCapacity(entries, capacity, now);
-      const moved: string[] = [];
-      for (const change of changes) if (await repo.promoteRsvp(key, change.userId, now)) moved.push(change.userId);
-      if (moved.length === 0) continue;
-      await audit.record({
-        actor: 'system',
-        action: 'communities.rsvp',
-        target: `occurrence:${key}`,
-        detail: `capacity ${capacity ?? 'unlimited'}: ${moved.map((u) => `${u}: waitlisted → going`).join('; ')}`,
-      });
-      const details = await occurrences.details(view);
-      for (const userId of moved) await notifier.promoted(userId, details);
-      await notifier.homeChanged(moved);
-      promoted += moved.length;
-    }
-    return promoted;
   }
 
   return {

@@ -43,6 +43,7 @@ export const communitiesCapability = defineCapability('communities', (core) => {
     timezone: core.config.team.timezone,
     people: core.people,
     audit: core.audit,
+    logger: core.logger,
     notifier: createSlackCommunitiesNotifier(core.client, core.publishHome, core.logger),
     channels: createSlackChannelInviter(core.client),
   });

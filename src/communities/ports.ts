@@ -1,6 +1,5 @@
-import type { AuditLog } from '../audit/repo.js';
-import type { Clock } from '../clock.js';
 import type { PeopleService } from '../people/service.js';
+import type { ServiceDeps } from '../service-deps.js';
 import type { CommunitiesConfig, Community, Series } from './config.js';
 import type { Decision } from './model.js';
 import type { DueKind, Occurrence, SkippedOccurrence } from './recurrence.js';
@@ -120,14 +119,11 @@ export interface SkippedView extends SkippedOccurrence {
   community: Community;
 }
 
-export interface CommunitiesServiceDeps {
+/** The shared service deps (repo, notifier, clock, audit, logger) and what communities need besides. */
+export interface CommunitiesServiceDeps extends ServiceDeps<CommunitiesRepo, CommunitiesNotifier> {
   config: CommunitiesConfig;
-  repo: CommunitiesRepo;
-  clock: Clock;
   /** The team zone the digest's cron is read in. */
   timezone: string;
   people: Pick<PeopleService, 'expand' | 'hasRole'>;
-  audit: Pick<AuditLog, 'record'>;
-  notifier: CommunitiesNotifier;
   channels: ChannelInviter;
 }

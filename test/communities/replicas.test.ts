@@ -6,6 +6,7 @@ import type { CommunitiesNotifier } from '../../src/communities/ports.js';
 import { createCommunitiesRepo } from '../../src/communities/repo.js';
 import { createCommunitiesService } from '../../src/communities/service.js';
 import type { Database } from '../../src/db/database.js';
+import { createSilentLogger } from '../../src/logger.js';
 import { SHARED_BACKENDS, type SharedDatabase } from '../support/shared-db.js';
 import { communitiesConfig, MEETUP_KEY } from './support.js';
 
@@ -47,6 +48,7 @@ function replica(db: Database, at: string, posted: string[]) {
     timezone: 'Europe/Berlin',
     people: { expand: async () => [], hasRole: async () => false },
     audit: createAuditLog(db, clock),
+    logger: createSilentLogger(),
     notifier: countingNotifier(posted),
     channels: { invite: async () => ({ kind: 'invited' }) },
   });
