@@ -62,8 +62,9 @@ export function createRsvps(
 
     /**
      * A capacity raised in the configuration: occurrences not started yet whose waitlist now fits move people up,
-     * first come first, and each one promoted is told. Each promotion is a conditional update, so two runs promote
-     * (and tell) a person once.
+     * first come first, and each one promoted is told. The waitlist is read and the promotions written in one
+     * transaction, so a place another replica filled meanwhile (an RSVP, its own promotion) is seen, never counted
+     * twice; a person is promoted (and told) once.
      */
     async promoteWaitlists(now: Date): Promise<number> {
       let promoted = 0;
@@ -71,16 +72,21 @@ export function createRsvps(
         const view = await occurrences.find(key);
         if (!view || !rsvpOpen(view.occurrence, now)) continue;
         const capacity = view.series.capacity ?? null;
-        const { changes } = changeCapacity(await entriesOf(key), capacity, now);
-        const moved: string[] = [];
-        for (const change of changes) if (await repo.promoteRsvp(key, change.userId, now)) moved.push(change.userId);
-        if (moved.length === 0) continue;
-        await audit.record({
-          actor: 'system',
-          action: 'communities.rsvp',
-          target: `occurrence:${key}`,
-          detail: `capacity ${capacity ?? 'unlimited'}: ${moved.map((u) => `${u}: waitlisted → going`).join('; ')}`,
+        const moved = await repo.transaction(async () => {
+          const { changes } = changeCapacity(await entriesOf(key), capacity, now);
+          const done: string[] = [];
+          for (const change of changes) if (await repo.promoteRsvp(key, change.userId, now)) done.push(change.userId);
+          if (done.length > 0) {
+            await audit.record({
+              actor: 'system',
+              action: 'communities.rsvp',
+              target: `occurrence:${key}`,
+              detail: `capacity ${capacity ?? 'unlimited'}: ${done.map((u) => `${u}: waitlisted → going`).join('; ')}`,
+            });
+          }
+          return done;
         });
+        if (moved.length === 0) continue;
         const details = await occurrences.details(view);
         for (const userId of moved) await notifier.promoted(userId, details);
         await notifier.homeChanged(moved);
