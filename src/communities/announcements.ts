@@ -1,4 +1,4 @@
-import { DAY, HOUR } from '../clock.js';
+import { DAY, HOUR, MINUTE } from '../clock.js';
 import { latestScheduledRun } from '../scheduler/cron-times.js';
 import { decide } from './model.js';
 import type { Occurrences } from './occurrences.js';
@@ -13,6 +13,16 @@ const DUE_AHEAD_MS = 31 * DAY;
 export const DIGEST_AHEAD_MS = 7 * DAY;
 /** A digest whose post failed is tried again by the per-minute run for this long after its scheduled time. */
 export const DIGEST_RETRY_MS = 6 * HOUR;
+
+/**
+ * A claim is a lease: one that recorded no outcome (posted, failed, skipped) this long after it was taken belongs to
+ * a process that died between the claim and the post, and the next run takes it again. Longer than one Web API call
+ * can take with the client's own retries (10 tries in about 30 minutes, 30 s each), so a live replica still waiting
+ * on Slack is never overtaken and nothing is posted twice.
+ */
+export const CLAIM_LEASE_MS = 40 * MINUTE;
+
+const staleBefore = (now: Date) => new Date(now.getTime() - CLAIM_LEASE_MS);
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -29,7 +39,7 @@ export function createAnnouncements(
   const { config, repo, notifier, audit, timezone } = deps;
 
   async function claim(subject: string, kind: string, now: Date) {
-    return repo.claimAnnouncement(subject, kind, now);
+    return repo.claimAnnouncement(subject, kind, now, staleBefore(now));
   }
 
   async function tellFollowers(details: OccurrenceDetails): Promise<void> {
@@ -80,8 +90,10 @@ export function createAnnouncements(
         throw error;
       }
     }
-    await repo.finishAnnouncement(claimId, { outcome });
-    if (decision.kind !== 'cancel') return outcome;
+    if (decision.kind !== 'cancel') {
+      await repo.finishAnnouncement(claimId, { outcome });
+      return outcome;
+    }
     const reason =
       decision.reason === 'too-few'
         ? `only ${decision.going} going, ${decision.needed} needed`
@@ -103,6 +115,8 @@ export function createAnnouncements(
         target: `occurrence:${occurrence.key}`,
         detail: reason,
       });
+      // With the call-off, so a crash leaves either both (decided) or neither (the lease runs out, decided again).
+      await repo.finishAnnouncement(claimId, { outcome });
     });
     const cancelled = { ...details, occurrence: { ...occurrence, status: 'cancelled' as const, reason } };
     const told = [...details.going, ...details.waitlist];
@@ -166,7 +180,7 @@ export function createAnnouncements(
       const claimed =
         attempt === 'first'
           ? await claim(subject, `digest:${channel}`, now)
-          : await repo.reclaimFailed(subject, `digest:${channel}`, now);
+          : await repo.reclaimFailed(subject, `digest:${channel}`, now, staleBefore(now));
       if (!claimed) continue;
       try {
         const { ts } = await notifier.digest(channel, upcoming, skipped.filter(here));
@@ -186,8 +200,8 @@ export function createAnnouncements(
     if (!digest) return [];
     const slot = latestScheduledRun(digest.schedule, now, timezone);
     if (!slot || now.getTime() - slot.getTime() > DIGEST_RETRY_MS) return [];
-    const failedBefore = (await repo.announcements(`digest@${slot.toISOString()}`)).some((a) =>
-      a.outcome?.startsWith(FAILED),
+    const failedBefore = (await repo.announcements(`digest@${slot.toISOString()}`)).some(
+      (a) => a.outcome?.startsWith(FAILED) || (a.outcome === null && a.claimedAt <= staleBefore(now)),
     );
     if (!failedBefore) return [];
     return (await postDigest(now, 'retry')).failed;

@@ -117,3 +117,31 @@ describe('communities: a failed post is retried, never lost, never doubled', () 
     expect(posts(app, PLATFORM_CHANNEL, 'This week in the communities')).toHaveLength(1);
   });
 });
+
+describe('communities: a claim whose post never finished', () => {
+  it('is taken again once its lease ran out (the process died after claiming), and posted once', async () => {
+    const dbPath = tempDbPath();
+    app = await startCommunitiesApp({ dbPath, clock: '2026-11-25T08:58:00Z' });
+    await click(app, ENGINEER, IDS.going, MEETUP_KEY);
+    await jump(app, MINUTE); // 08:59: what fell due earlier (the forum's agenda request) is done
+    // 09:00: the run claims the day-before reminder (its first step), and the process is gone before it posts.
+    const kind = 'reminder-day@2026-11-26T09:00:00.000Z';
+    expect(
+      await createCommunitiesRepo(app.database).claimAnnouncement(MEETUP_KEY, kind, new Date('2026-11-25T09:00:00Z')),
+    ).not.toBeNull();
+    await app.stop();
+
+    // A new process on the same database: while the lease (40 minutes) runs, the claim is someone else's.
+    app = await startCommunitiesApp({ dbPath, clock: '2026-11-25T09:00:00Z' });
+    await jumpTo(app, '2026-11-25T09:39:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(0);
+    // Then it is taken again and posted, once, with the DM.
+    await jumpTo(app, '2026-11-25T09:40:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(1);
+    expect(posts(app, ENGINEER, 'Coming up', 'Frontend meetup')).toHaveLength(1);
+    await jump(app, 10 * MINUTE);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(1);
+    const claims = await createCommunitiesRepo(app.database).announcements(MEETUP_KEY);
+    expect(claims.map((c) => [c.kind, c.outcome])).toEqual([[kind, 'posted']]);
+  });
+});
