@@ -202,6 +202,20 @@ export function createLeadActions(
       if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1 || capacity > 10_000)) {
         fields.capacity = 'A whole number from 1 to 10000, or leave it empty.';
       }
+      const { minAttendees, agendaDaysBefore } = input;
+      if (minAttendees !== undefined) {
+        if (!Number.isInteger(minAttendees) || minAttendees < 1 || minAttendees > 10_000) {
+          fields.minAttendees = 'A whole number from 1, or leave it empty.';
+        } else if (capacity !== undefined && minAttendees > capacity) {
+          fields.minAttendees = `At most the capacity (${capacity}).`;
+        }
+      }
+      if (
+        agendaDaysBefore !== undefined &&
+        (!Number.isInteger(agendaDaysBefore) || agendaDaysBefore < 1 || agendaDaysBefore > 30)
+      ) {
+        fields.agendaDaysBefore = 'A whole number of days from 1 to 30, or leave it empty.';
+      }
       const [first] = Object.values(fields);
       if (first !== undefined || !start) throw invalidInput(first ?? 'Check the event.', fields);
       const startAt: Date = start;
@@ -219,6 +233,8 @@ export function createLeadActions(
           location,
           link: link ?? null,
           capacity: capacity ?? null,
+          minAttendees: minAttendees ?? null,
+          agendaDaysBefore: agendaDaysBefore ?? null,
           createdBy: by,
           createdAt: clock.now(),
         });
@@ -233,6 +249,8 @@ export function createLeadActions(
             timezone: zone,
             minutes: input.durationMinutes,
             capacity,
+            minAttendees,
+            agendaDaysBefore,
           },
         });
         return added;

@@ -112,6 +112,10 @@ export interface NewEventInput {
   location?: string | undefined;
   link?: string | undefined;
   capacity?: number | undefined;
+  /** Called off at T-1 day when fewer are going. */
+  minAttendees?: number | undefined;
+  /** Agenda items asked for in a thread this many days before. */
+  agendaDaysBefore?: number | undefined;
 }
 
 export interface SkippedView extends SkippedOccurrence {
