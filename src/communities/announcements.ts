@@ -1,5 +1,6 @@
 import { DAY, HOUR, MINUTE } from '../clock.js';
 import { latestScheduledRun } from '../scheduler/cron-times.js';
+import { createDeliveries, deliveryKind } from './deliveries.js';
 import { decide } from './model.js';
 import type { Occurrences } from './occurrences.js';
 import type { AnnouncementKind, CommunitiesServiceDeps, OccurrenceDetails } from './ports.js';
@@ -37,6 +38,7 @@ export function createAnnouncements(
   promoteWaitlists: (now: Date) => Promise<number>,
 ) {
   const { config, repo, notifier, audit, timezone } = deps;
+  const deliveries = createDeliveries(deps, occurrences);
 
   async function claim(subject: string, kind: string, now: Date) {
     return repo.claimAnnouncement(subject, kind, now, staleBefore(now));
@@ -49,10 +51,15 @@ export function createAnnouncements(
 
   /**
    * Posts in the channel, then DMs everyone going. A failed channel post gives the claim back (outcome `failed: …`)
-   * and throws: the next per-minute run takes it again while it is still due. A failed DM is not retried (the
-   * channel post went out); it is logged and named in the claim's outcome.
+   * and throws: the next per-minute run takes it again while it is still due. Each DM is a delivery of its own
+   * (deliveries.ts): one Slack refused is tried again by later runs, a bounded number of times.
    */
-  async function announce(kind: AnnouncementKind, details: OccurrenceDetails, claimId: number): Promise<void> {
+  async function announce(
+    kind: AnnouncementKind,
+    details: OccurrenceDetails,
+    claimId: number,
+    now: Date,
+  ): Promise<void> {
     let posted: { channel: string; ts: string };
     try {
       posted = await notifier.announce(kind, details);
@@ -62,10 +69,11 @@ export function createAnnouncements(
     }
     await repo.finishAnnouncement(claimId, { outcome: 'posted', ...posted });
     if (kind !== 'agenda-request') {
-      const missed: string[] = [];
-      for (const userId of details.going) if (!(await notifier.remind(userId, kind, details))) missed.push(userId);
-      if (missed.length > 0) {
-        await repo.finishAnnouncement(claimId, { outcome: `posted; DM failed to ${missed.join(', ')}`, ...posted });
+      const { key, start } = details.occurrence;
+      for (const userId of details.going) {
+        await deliveries.deliver(key, deliveryKind(kind, start, userId), now, () =>
+          notifier.remind(userId, kind, details),
+        );
       }
     }
     if (kind !== 'reminder-soon') await tellFollowers(details);
@@ -120,12 +128,16 @@ export function createAnnouncements(
     });
     const cancelled = { ...details, occurrence: { ...occurrence, status: 'cancelled' as const, reason } };
     const told = [...details.going, ...details.waitlist];
-    try {
-      await notifier.changed(cancelled, { kind: 'cancelled', by: 'groundcrew', reason, decision }, told);
-    } catch (error) {
-      // The call-off stands (it is in the calendar, Home and the feed); the failed notice is recorded, not retried.
-      await repo.finishAnnouncement(claimId, { outcome: `${outcome}; the channel notice failed: ${errorText(error)}` });
-      throw error;
+    // The call-off stands (calendar, Home, feed); its notice and DMs are deliveries, retried when Slack refuses.
+    const change = { kind: 'cancelled' as const, by: 'groundcrew', reason, decision };
+    const { key, start } = occurrence;
+    await deliveries.deliver(key, deliveryKind('call-off', start, null), now, () =>
+      notifier.changedNotice(cancelled, change),
+    );
+    for (const userId of told) {
+      await deliveries.deliver(key, deliveryKind('call-off', start, userId), now, () =>
+        notifier.changedDm(userId, cancelled, change),
+      );
     }
     await notifier.homeChanged(told);
     return outcome;
@@ -154,7 +166,7 @@ export function createAnnouncements(
     }
     const details = await occurrences.details(view);
     if (action.kind === 'decision') return decideOn(details, claimed.id, now);
-    await announce(action.kind, details, claimed.id);
+    await announce(action.kind, details, claimed.id, now);
     return 'posted';
   }
 
@@ -221,6 +233,8 @@ export function createAnnouncements(
         { from, to: new Date(now.getTime() + 1) },
       );
       let done = await promoteWaitlists(now);
+      // DMs and notices an earlier run could not send, before this run's first tries (each is tried once a run).
+      done += await deliveries.retry(now, staleBefore(now));
       const failed: string[] = [];
       for (const action of due) {
         try {

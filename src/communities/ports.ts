@@ -53,10 +53,14 @@ export type NextOfficeHoursPort = (now: Date) => Promise<NextOfficeHours | null>
 export interface CommunitiesNotifier {
   /** Posts an announcement in the community channel; returns where it landed. */
   announce(kind: AnnouncementKind, details: OccurrenceDetails): Promise<{ channel: string; ts: string }>;
-  /** A reminder DM to someone who RSVP'd, in their own time zone; false when it could not be sent (logged). */
-  remind(userId: string, kind: AnnouncementKind, details: OccurrenceDetails): Promise<boolean>;
-  /** A cancelled or moved occurrence: said in the channel, and a DM to each of `userIds`. */
+  /** A reminder DM to someone who RSVP'd, in their own time zone; throws when Slack did not take it. */
+  remind(userId: string, kind: AnnouncementKind, details: OccurrenceDetails): Promise<void>;
+  /** A cancelled or moved occurrence: said in the channel, and a DM to each of `userIds` (best effort, logged). */
   changed(details: OccurrenceDetails, change: OccurrenceChange, userIds: string[]): Promise<void>;
+  /** The channel post of `changed` alone; throws when Slack did not take it (the call-off's notice, retried). */
+  changedNotice(details: OccurrenceDetails, change: OccurrenceChange): Promise<void>;
+  /** The DM of `changed` to one person; throws when Slack did not take it (retried). */
+  changedDm(userId: string, details: OccurrenceDetails, change: OccurrenceChange): Promise<void>;
   /** The T-1 day decision was "go ahead, async": said in the channel. */
   goingAsync(details: OccurrenceDetails): Promise<void>;
   /** Someone moved up from the waitlist. */

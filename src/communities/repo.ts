@@ -61,7 +61,15 @@ export interface CommunitiesRepo {
    * `staleBefore` (its lease ran out: the process that claimed it died). Else null.
    */
   claimAnnouncement(subject: string, kind: string, at: Date, staleBefore?: Date): Promise<AnnouncementRow | null>;
-  finishAnnouncement(id: number, patch: { outcome: string; channel?: string; ts?: string }): Promise<void>;
+  finishAnnouncement(
+    id: number,
+    patch: { outcome: string; channel?: string; ts?: string; tries?: number },
+  ): Promise<void>;
+  /**
+   * DMs and notices (`dm:…`, `notice:…` kinds) whose last try failed, or whose claim recorded nothing and was
+   * taken at or before `staleBefore`: what a later run tries again.
+   */
+  failedDeliveries(staleBefore: Date): Promise<AnnouncementRow[]>;
   /**
    * Takes back a claim whose post failed (outcome `failed: …`): `claimAnnouncement` and `reclaimFailed` may take
    * it again, still one caller at a time (the update only matches a row that is still failed).
@@ -213,6 +221,20 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
         .where(eq(announcements.id, id));
     },
     reclaimFailed,
+    failedDeliveries: (staleBefore) =>
+      orm(db)
+        .select()
+        .from(announcements)
+        .where(
+          and(
+            or(like(announcements.kind, 'dm:%'), like(announcements.kind, 'notice:%')),
+            or(
+              like(announcements.outcome, `${FAILED}%`),
+              and(isNull(announcements.outcome), lte(announcements.claimedAt, staleBefore)),
+            ),
+          ),
+        )
+        .orderBy(asc(announcements.id)),
     announcements: (subject) =>
       orm(db).select().from(announcements).where(eq(announcements.subject, subject)).orderBy(asc(announcements.id)),
     announcementAt: async (channel, ts) =>

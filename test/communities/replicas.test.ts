@@ -20,8 +20,10 @@ function countingNotifier(posted: string[]): CommunitiesNotifier {
       posted.push(`${kind} ${d.occurrence.key}`);
       return { channel: d.community.channel, ts: '1.1' };
     },
-    remind: async () => true,
+    remind: none,
     changed: none,
+    changedNotice: none,
+    changedDm: none,
     goingAsync: none,
     promoted: none,
     digest: async (channel) => {
