@@ -1,6 +1,7 @@
-import { DAY, HOUR } from '../clock.js';
+import { DAY, HOUR, MINUTE } from '../clock.js';
 import { latestScheduledRun } from '../scheduler/cron-times.js';
-import { changeCapacity, decide, rsvpOpen } from './model.js';
+import { createDeliveries, deliveryKind } from './deliveries.js';
+import { decide } from './model.js';
 import type { Occurrences } from './occurrences.js';
 import type { AnnouncementKind, CommunitiesServiceDeps, OccurrenceDetails } from './ports.js';
 import { type DueAction, dueBetween } from './recurrence.js';
@@ -14,6 +15,16 @@ export const DIGEST_AHEAD_MS = 7 * DAY;
 /** A digest whose post failed is tried again by the per-minute run for this long after its scheduled time. */
 export const DIGEST_RETRY_MS = 6 * HOUR;
 
+/**
+ * A claim is a lease: one that recorded no outcome (posted, failed, skipped) this long after it was taken belongs to
+ * a process that died between the claim and the post, and the next run takes it again. Longer than one Web API call
+ * can take with the client's own retries (10 tries in about 30 minutes, 30 s each), so a live replica still waiting
+ * on Slack is never overtaken and nothing is posted twice.
+ */
+export const CLAIM_LEASE_MS = 40 * MINUTE;
+
+const staleBefore = (now: Date) => new Date(now.getTime() - CLAIM_LEASE_MS);
+
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -21,11 +32,16 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
  * (and the start it is for, so a moved occurrence is announced again at its new time): whichever run, restart or
  * replica inserts it posts, every other finds it taken. Part of the communities service.
  */
-export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: Occurrences) {
+export function createAnnouncements(
+  deps: CommunitiesServiceDeps,
+  occurrences: Occurrences,
+  promoteWaitlists: (now: Date) => Promise<number>,
+) {
   const { config, repo, notifier, audit, timezone } = deps;
+  const deliveries = createDeliveries(deps, occurrences);
 
   async function claim(subject: string, kind: string, now: Date) {
-    return repo.claimAnnouncement(subject, kind, now);
+    return repo.claimAnnouncement(subject, kind, now, staleBefore(now));
   }
 
   async function tellFollowers(details: OccurrenceDetails): Promise<void> {
@@ -35,10 +51,15 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
 
   /**
    * Posts in the channel, then DMs everyone going. A failed channel post gives the claim back (outcome `failed: …`)
-   * and throws: the next per-minute run takes it again while it is still due. A failed DM is not retried (the
-   * channel post went out); it is logged and named in the claim's outcome.
+   * and throws: the next per-minute run takes it again while it is still due. Each DM is a delivery of its own
+   * (deliveries.ts): one Slack refused is tried again by later runs, a bounded number of times.
    */
-  async function announce(kind: AnnouncementKind, details: OccurrenceDetails, claimId: number): Promise<void> {
+  async function announce(
+    kind: AnnouncementKind,
+    details: OccurrenceDetails,
+    claimId: number,
+    now: Date,
+  ): Promise<void> {
     let posted: { channel: string; ts: string };
     try {
       posted = await notifier.announce(kind, details);
@@ -48,10 +69,11 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
     }
     await repo.finishAnnouncement(claimId, { outcome: 'posted', ...posted });
     if (kind !== 'agenda-request') {
-      const missed: string[] = [];
-      for (const userId of details.going) if (!(await notifier.remind(userId, kind, details))) missed.push(userId);
-      if (missed.length > 0) {
-        await repo.finishAnnouncement(claimId, { outcome: `posted; DM failed to ${missed.join(', ')}`, ...posted });
+      const { key, start } = details.occurrence;
+      for (const userId of details.going) {
+        await deliveries.deliver(key, deliveryKind(kind, start, userId), now, () =>
+          notifier.remind(userId, kind, details),
+        );
       }
     }
     if (kind !== 'reminder-soon') await tellFollowers(details);
@@ -76,8 +98,10 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
         throw error;
       }
     }
-    await repo.finishAnnouncement(claimId, { outcome });
-    if (decision.kind !== 'cancel') return outcome;
+    if (decision.kind !== 'cancel') {
+      await repo.finishAnnouncement(claimId, { outcome });
+      return outcome;
+    }
     const reason =
       decision.reason === 'too-few'
         ? `only ${decision.going} going, ${decision.needed} needed`
@@ -99,15 +123,21 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
         target: `occurrence:${occurrence.key}`,
         detail: reason,
       });
+      // With the call-off, so a crash leaves either both (decided) or neither (the lease runs out, decided again).
+      await repo.finishAnnouncement(claimId, { outcome });
     });
     const cancelled = { ...details, occurrence: { ...occurrence, status: 'cancelled' as const, reason } };
     const told = [...details.going, ...details.waitlist];
-    try {
-      await notifier.changed(cancelled, { kind: 'cancelled', by: 'groundcrew', reason, decision }, told);
-    } catch (error) {
-      // The call-off stands (it is in the calendar, Home and the feed); the failed notice is recorded, not retried.
-      await repo.finishAnnouncement(claimId, { outcome: `${outcome}; the channel notice failed: ${errorText(error)}` });
-      throw error;
+    // The call-off stands (calendar, Home, feed); its notice and DMs are deliveries, retried when Slack refuses.
+    const change = { kind: 'cancelled' as const, by: 'groundcrew', reason, decision };
+    const { key, start } = occurrence;
+    await deliveries.deliver(key, deliveryKind('call-off', start, null), now, () =>
+      notifier.changedNotice(cancelled, change),
+    );
+    for (const userId of told) {
+      await deliveries.deliver(key, deliveryKind('call-off', start, userId), now, () =>
+        notifier.changedDm(userId, cancelled, change),
+      );
     }
     await notifier.homeChanged(told);
     return outcome;
@@ -136,7 +166,7 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
     }
     const details = await occurrences.details(view);
     if (action.kind === 'decision') return decideOn(details, claimed.id, now);
-    await announce(action.kind, details, claimed.id);
+    await announce(action.kind, details, claimed.id, now);
     return 'posted';
   }
 
@@ -162,7 +192,7 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
       const claimed =
         attempt === 'first'
           ? await claim(subject, `digest:${channel}`, now)
-          : await repo.reclaimFailed(subject, `digest:${channel}`, now);
+          : await repo.reclaimFailed(subject, `digest:${channel}`, now, staleBefore(now));
       if (!claimed) continue;
       try {
         const { ts } = await notifier.digest(channel, upcoming, skipped.filter(here));
@@ -182,41 +212,11 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
     if (!digest) return [];
     const slot = latestScheduledRun(digest.schedule, now, timezone);
     if (!slot || now.getTime() - slot.getTime() > DIGEST_RETRY_MS) return [];
-    const failedBefore = (await repo.announcements(`digest@${slot.toISOString()}`)).some((a) =>
-      a.outcome?.startsWith(FAILED),
+    const failedBefore = (await repo.announcements(`digest@${slot.toISOString()}`)).some(
+      (a) => a.outcome?.startsWith(FAILED) || (a.outcome === null && a.claimedAt <= staleBefore(now)),
     );
     if (!failedBefore) return [];
     return (await postDigest(now, 'retry')).failed;
-  }
-
-  /**
-   * A capacity raised in the configuration: occurrences not started yet whose waitlist now fits move people up,
-   * first come first, and each one promoted is told. Each promotion is a conditional update, so two runs promote
-   * (and tell) a person once.
-   */
-  async function promoteWaitlists(now: Date): Promise<number> {
-    let promoted = 0;
-    for (const key of await repo.waitlistedKeys()) {
-      const view = await occurrences.find(key);
-      if (!view || !rsvpOpen(view.occurrence, now)) continue;
-      const capacity = view.series.capacity ?? null;
-      const entries = (await repo.rsvps(key)).map((r) => ({ userId: r.userId, status: r.status, at: r.at }));
-      const { changes } = changeCapacity(entries, capacity, now);
-      const moved: string[] = [];
-      for (const change of changes) if (await repo.promoteRsvp(key, change.userId, now)) moved.push(change.userId);
-      if (moved.length === 0) continue;
-      await audit.record({
-        actor: 'system',
-        action: 'communities.rsvp',
-        target: `occurrence:${key}`,
-        detail: `capacity ${capacity ?? 'unlimited'}: ${moved.map((u) => `${u}: waitlisted → going`).join('; ')}`,
-      });
-      const details = await occurrences.details(view);
-      for (const userId of moved) await notifier.promoted(userId, details);
-      await notifier.homeChanged(moved);
-      promoted += moved.length;
-    }
-    return promoted;
   }
 
   return {
@@ -233,6 +233,8 @@ export function createAnnouncements(deps: CommunitiesServiceDeps, occurrences: O
         { from, to: new Date(now.getTime() + 1) },
       );
       let done = await promoteWaitlists(now);
+      // DMs and notices an earlier run could not send, before this run's first tries (each is tried once a run).
+      done += await deliveries.retry(now, staleBefore(now));
       const failed: string[] = [];
       for (const action of due) {
         try {

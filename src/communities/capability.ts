@@ -3,7 +3,7 @@ import { publicUrl } from '../config.js';
 import { communityJobs } from './jobs.js';
 import { toOverride } from './occurrences.js';
 import { createCommunitiesRepo } from './repo.js';
-import { feedPath, feedRoute, feedSecret } from './routes.js';
+import { feedPath, feedRoutes, feedSecret } from './routes.js';
 import { createCommunitiesService } from './service.js';
 import { homeSection } from './slack/blocks.js';
 import { communityCommands } from './slack/commands.js';
@@ -16,7 +16,7 @@ export const communitiesCapability = defineCapability('communities', (core) => {
   const secret = feedSecret(core.config.env.SLACK_SIGNING_SECRET);
   if (!config) {
     return {
-      routes: [feedRoute(null, secret)],
+      routes: feedRoutes(null, secret),
       // The commands exist, to say how to set communities up rather than "unknown command".
       commands: (
         [
@@ -43,6 +43,7 @@ export const communitiesCapability = defineCapability('communities', (core) => {
     timezone: core.config.team.timezone,
     people: core.people,
     audit: core.audit,
+    logger: core.logger,
     notifier: createSlackCommunitiesNotifier(core.client, core.publishHome, core.logger),
     channels: createSlackChannelInviter(core.client),
   });
@@ -50,17 +51,15 @@ export const communitiesCapability = defineCapability('communities', (core) => {
   return {
     commands: communityCommands(service, (scope) => `${base}${feedPath(secret, scope)}`, core.client),
     listeners: (app) => registerCommunityListeners(app, service, core.db, core.clock),
-    routes: [
-      feedRoute(
-        {
-          config,
-          series: () => service.occurrences.allSeries(),
-          overrides: async () => (await repo.overrides()).map(toOverride),
-          now: () => core.clock.now(),
-        },
-        secret,
-      ),
-    ],
+    routes: feedRoutes(
+      {
+        config,
+        series: () => service.occurrences.allSeries(),
+        overrides: async () => (await repo.overrides()).map(toOverride),
+        now: () => core.clock.now(),
+      },
+      secret,
+    ),
     jobs: communityJobs(service, (m) => core.logger.info(m)),
     homeSections: [
       {

@@ -27,7 +27,7 @@ export function toOverride(row: OverrideRow): OccurrenceOverride {
 /** A configured series id cannot hold a dot, so `event.<id>` never collides with one. */
 export const EVENT_SERIES_PREFIX = 'event.';
 
-/** A one-off event a lead added: a series without a rule, a plain meetup (no agenda collection, no minimum). */
+/** A one-off event a lead added: a series without a rule, a meetup with the lead's minimum and agenda days. */
 export function eventSeries(row: EventRow): Series {
   return {
     id: `${EVENT_SERIES_PREFIX}${row.id}`,
@@ -41,6 +41,8 @@ export function eventSeries(row: EventRow): Series {
     ...(row.location ? { location: row.location } : {}),
     ...(row.link ? { link: row.link } : {}),
     ...(row.capacity !== null ? { capacity: row.capacity } : {}),
+    ...(row.minAttendees !== null ? { minAttendees: row.minAttendees } : {}),
+    ...(row.agendaDaysBefore !== null ? { agenda: { daysBefore: row.agendaDaysBefore } } : {}),
     kind: 'meetup',
   };
 }

@@ -1,6 +1,5 @@
-import type { AuditLog } from '../audit/repo.js';
-import type { Clock } from '../clock.js';
 import type { PeopleService } from '../people/service.js';
+import type { ServiceDeps } from '../service-deps.js';
 import type { CommunitiesConfig, Community, Series } from './config.js';
 import type { Decision } from './model.js';
 import type { DueKind, Occurrence, SkippedOccurrence } from './recurrence.js';
@@ -54,10 +53,14 @@ export type NextOfficeHoursPort = (now: Date) => Promise<NextOfficeHours | null>
 export interface CommunitiesNotifier {
   /** Posts an announcement in the community channel; returns where it landed. */
   announce(kind: AnnouncementKind, details: OccurrenceDetails): Promise<{ channel: string; ts: string }>;
-  /** A reminder DM to someone who RSVP'd, in their own time zone; false when it could not be sent (logged). */
-  remind(userId: string, kind: AnnouncementKind, details: OccurrenceDetails): Promise<boolean>;
-  /** A cancelled or moved occurrence: said in the channel, and a DM to each of `userIds`. */
+  /** A reminder DM to someone who RSVP'd, in their own time zone; throws when Slack did not take it. */
+  remind(userId: string, kind: AnnouncementKind, details: OccurrenceDetails): Promise<void>;
+  /** A cancelled or moved occurrence: said in the channel, and a DM to each of `userIds` (best effort, logged). */
   changed(details: OccurrenceDetails, change: OccurrenceChange, userIds: string[]): Promise<void>;
+  /** The channel post of `changed` alone; throws when Slack did not take it (the call-off's notice, retried). */
+  changedNotice(details: OccurrenceDetails, change: OccurrenceChange): Promise<void>;
+  /** The DM of `changed` to one person; throws when Slack did not take it (retried). */
+  changedDm(userId: string, details: OccurrenceDetails, change: OccurrenceChange): Promise<void>;
   /** The T-1 day decision was "go ahead, async": said in the channel. */
   goingAsync(details: OccurrenceDetails): Promise<void>;
   /** Someone moved up from the waitlist. */
@@ -113,6 +116,10 @@ export interface NewEventInput {
   location?: string | undefined;
   link?: string | undefined;
   capacity?: number | undefined;
+  /** Called off at T-1 day when fewer are going. */
+  minAttendees?: number | undefined;
+  /** Agenda items asked for in a thread this many days before. */
+  agendaDaysBefore?: number | undefined;
 }
 
 export interface SkippedView extends SkippedOccurrence {
@@ -120,14 +127,11 @@ export interface SkippedView extends SkippedOccurrence {
   community: Community;
 }
 
-export interface CommunitiesServiceDeps {
+/** The shared service deps (repo, notifier, clock, audit, logger) and what communities need besides. */
+export interface CommunitiesServiceDeps extends ServiceDeps<CommunitiesRepo, CommunitiesNotifier> {
   config: CommunitiesConfig;
-  repo: CommunitiesRepo;
-  clock: Clock;
   /** The team zone the digest's cron is read in. */
   timezone: string;
   people: Pick<PeopleService, 'expand' | 'hasRole'>;
-  audit: Pick<AuditLog, 'record'>;
-  notifier: CommunitiesNotifier;
   channels: ChannelInviter;
 }

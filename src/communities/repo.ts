@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, like } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, like, lte, or } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
@@ -55,16 +55,31 @@ export interface CommunitiesRepo {
   /** Signs up, or changes the topic and keeps the place. True when the person was new in the queue. */
   saveSignup(occurrenceKey: string, userId: string, topic: string, at: Date): Promise<boolean>;
   signups(occurrenceKey: string): Promise<SignupRow[]>;
-  /** The claim: the row when this caller is the first to announce `kind` for `subject`, else null. */
-  claimAnnouncement(subject: string, kind: string, at: Date): Promise<AnnouncementRow | null>;
-  finishAnnouncement(id: number, patch: { outcome: string; channel?: string; ts?: string }): Promise<void>;
+  /**
+   * The claim: the row when this caller is the first to announce `kind` for `subject`, or takes back a claim whose
+   * post failed, or (with `staleBefore`) one that never recorded an outcome and was claimed at or before
+   * `staleBefore` (its lease ran out: the process that claimed it died). Else null.
+   */
+  claimAnnouncement(subject: string, kind: string, at: Date, staleBefore?: Date): Promise<AnnouncementRow | null>;
+  finishAnnouncement(
+    id: number,
+    patch: { outcome: string; channel?: string; ts?: string; tries?: number },
+  ): Promise<void>;
+  /**
+   * DMs and notices (`dm:…`, `notice:…` kinds) whose last try failed, or whose claim recorded nothing and was
+   * taken at or before `staleBefore`: what a later run tries again.
+   */
+  failedDeliveries(staleBefore: Date): Promise<AnnouncementRow[]>;
   /**
    * Takes back a claim whose post failed (outcome `failed: …`): `claimAnnouncement` and `reclaimFailed` may take
    * it again, still one caller at a time (the update only matches a row that is still failed).
    */
   failAnnouncement(id: number, error: string): Promise<void>;
-  /** Claims again an announcement whose post failed; null when there is none or another run took it first. */
-  reclaimFailed(subject: string, kind: string, at: Date): Promise<AnnouncementRow | null>;
+  /**
+   * Claims again an announcement whose post failed (or, with `staleBefore`, whose claim's lease ran out); null when
+   * there is none or another run took it first. One conditional update, so one caller wins.
+   */
+  reclaimFailed(subject: string, kind: string, at: Date, staleBefore?: Date): Promise<AnnouncementRow | null>;
   announcements(subject: string): Promise<AnnouncementRow[]>;
   /** The announcement posted at `channel`/`ts` (a thread's parent), if groundcrew posted one there. */
   announcementAt(channel: string, ts: string): Promise<AnnouncementRow | null>;
@@ -85,20 +100,21 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
   const followers = twin(db, communityFollowersTable);
   const events = twin(db, communityEventsTable);
   const attendance = twin(db, communityAttendanceTable);
-  const reclaimFailed: CommunitiesRepo['reclaimFailed'] = async (subject, kind, at) =>
-    (await returningOne(
-      orm(db)
-        .update(announcements)
-        .set({ outcome: null, claimedAt: at })
-        .where(
-          and(
-            eq(announcements.subject, subject),
-            eq(announcements.kind, kind),
-            like(announcements.outcome, `${FAILED}%`),
-          ),
-        )
-        .returning(),
-    )) ?? null;
+  const reclaimFailed: CommunitiesRepo['reclaimFailed'] = async (subject, kind, at, staleBefore) => {
+    const failed = like(announcements.outcome, `${FAILED}%`);
+    const takeable = staleBefore
+      ? or(failed, and(isNull(announcements.outcome), lte(announcements.claimedAt, staleBefore)))
+      : failed;
+    return (
+      (await returningOne(
+        orm(db)
+          .update(announcements)
+          .set({ outcome: null, claimedAt: at })
+          .where(and(eq(announcements.subject, subject), eq(announcements.kind, kind), takeable))
+          .returning(),
+      )) ?? null
+    );
+  };
   return {
     transaction: (fn) => inTransaction(db, fn),
     overrides: () => orm(db).select().from(overrides).orderBy(asc(overrides.occurrenceKey)),
@@ -189,11 +205,11 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
     },
     signups: (key) =>
       orm(db).select().from(signups).where(eq(signups.occurrenceKey, key)).orderBy(asc(signups.at), asc(signups.id)),
-    async claimAnnouncement(subject, kind, at) {
+    async claimAnnouncement(subject, kind, at, staleBefore) {
       const inserted = await returningOne(
         orm(db).insert(announcements).values({ subject, kind, claimedAt: at }).onConflictDoNothing().returning(),
       );
-      return inserted ?? reclaimFailed(subject, kind, at);
+      return inserted ?? reclaimFailed(subject, kind, at, staleBefore);
     },
     async finishAnnouncement(id, patch) {
       await orm(db).update(announcements).set(patch).where(eq(announcements.id, id));
@@ -205,6 +221,20 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
         .where(eq(announcements.id, id));
     },
     reclaimFailed,
+    failedDeliveries: (staleBefore) =>
+      orm(db)
+        .select()
+        .from(announcements)
+        .where(
+          and(
+            or(like(announcements.kind, 'dm:%'), like(announcements.kind, 'notice:%')),
+            or(
+              like(announcements.outcome, `${FAILED}%`),
+              and(isNull(announcements.outcome), lte(announcements.claimedAt, staleBefore)),
+            ),
+          ),
+        )
+        .orderBy(asc(announcements.id)),
     announcements: (subject) =>
       orm(db).select().from(announcements).where(eq(announcements.subject, subject)).orderBy(asc(announcements.id)),
     announcementAt: async (channel, ts) =>

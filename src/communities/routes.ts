@@ -5,8 +5,12 @@ import type { CommunitiesConfig } from './config.js';
 import { ALL_FEEDS, buildCalendar, type FeedSeries, feedToken, feedTokenMatches } from './ics.js';
 import type { OccurrenceOverride } from './recurrence.js';
 
-/** `GET /hooks/calendar/<token>/<community>.ics` (or `all.ics`): the calendar feed, RFC 5545. */
-export const FEED_PATH = '/hooks/calendar/:token/:file';
+/**
+ * `GET /calendar/<token>/<community>.ics` (or `all.ics`): the calendar feed, RFC 5545, where the issue put it (a
+ * feed is not a webhook callback). `/hooks/calendar/…`, where it was first served, answers the same, so URLs
+ * already handed out keep working.
+ */
+export const FEED_PATHS = ['/calendar/:token/:file', '/hooks/calendar/:token/:file'] as const;
 
 /**
  * The feeds' secret: derived from the signing secret (so nothing more to configure), under its own label so a feed
@@ -17,7 +21,7 @@ export function feedSecret(signingSecret: string): string {
 }
 
 export function feedPath(secret: string, scope: string): string {
-  return `/hooks/calendar/${feedToken(secret, scope)}/${scope}.ics`;
+  return `/calendar/${feedToken(secret, scope)}/${scope}.ics`;
 }
 
 export interface FeedSource {
@@ -30,10 +34,13 @@ export interface FeedSource {
 
 const param = (value: unknown) => (typeof value === 'string' ? value : '');
 
-/** A wrong token, an unknown community and a missing configuration all get the same 404: nothing can be probed. */
-export function feedRoute(source: FeedSource | null, secret: string): CustomRoute {
-  return {
-    path: FEED_PATH,
+/**
+ * The feed at each of FEED_PATHS. A wrong token, an unknown community and a missing configuration all get the same
+ * 404: nothing can be probed.
+ */
+export function feedRoutes(source: FeedSource | null, secret: string): CustomRoute[] {
+  return FEED_PATHS.map((path) => ({
+    path,
     method: ['GET'],
     handler: async (req, res) => {
       const notFound = () => sendJson(res, 404, { ok: false, error: 'not found' });
@@ -60,5 +67,5 @@ export function feedRoute(source: FeedSource | null, secret: string): CustomRout
       });
       res.end(text);
     },
-  };
+  }));
 }

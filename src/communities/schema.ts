@@ -86,6 +86,8 @@ export const communityAnnouncementsTable = sqliteTable(
     outcome: text('outcome'),
     channel: text('channel'),
     ts: text('ts'),
+    /** Failed tries of a DM or notice (`dm:…`, `notice:…` kinds): retried until the bound, then given up. */
+    tries: integer('tries').notNull().default(0),
   },
   (t) => [
     uniqueIndex('community_announcements_once_idx').on(t.subject, t.kind),
@@ -125,6 +127,10 @@ export const communityEventsTable = sqliteTable(
     location: text('location'),
     link: text('link'),
     capacity: integer('capacity'),
+    /** Called off at T-1 day when fewer are going (as a series' `minAttendees`). */
+    minAttendees: integer('min_attendees'),
+    /** Agenda items asked for in a thread this many days before (as a series' `agenda.daysBefore`). */
+    agendaDaysBefore: integer('agenda_days_before'),
     createdBy: text('created_by').notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },

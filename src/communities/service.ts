@@ -1,53 +1,37 @@
 import { DAY } from '../clock.js';
-import { forbidden, invalidInput, notFound } from '../errors.js';
+import { invalidInput, notFound } from '../errors.js';
 import { createAnnouncements } from './announcements.js';
 import type { Community } from './config.js';
-import {
-  answerRsvp,
-  type CommunityFigures,
-  checkInOpen,
-  communityFigures,
-  type RsvpEntry,
-  type RsvpStatus,
-  rsvpOpen,
-} from './model.js';
+import { createLeadActions, MAX_TEXT } from './leads.js';
+import { type CommunityFigures, checkInOpen, communityFigures, type RsvpStatus, rsvpOpen } from './model.js';
 import { createNextOfficeHours } from './next-office-hours.js';
-import { createOccurrences, EVENT_SERIES_PREFIX } from './occurrences.js';
+import { createOccurrences } from './occurrences.js';
 import type {
   CommunitiesServiceDeps,
   EventCommit,
   InviteResult,
-  NewEventInput,
   OccurrenceDetails,
   OccurrenceView,
   SkippedView,
   ThreadReply,
 } from './ports.js';
-import { dueActions, holidayOn, occurrenceKey } from './recurrence.js';
-import { existsInZone, instantOf, isKnownZone, parseLocalDateTime } from './time.js';
+import { createRsvps } from './rsvps.js';
+
+export type { MoveResult } from './leads.js';
 
 export const EVENTS_AHEAD_MS = 14 * DAY;
 
-/** A move done: the details after it, and whether its T-1 day decision was already due (so it is skipped). */
-export interface MoveResult {
-  details: OccurrenceDetails;
-  decisionSkipped: boolean;
-}
-
-const MAX_TEXT = 300;
-const MAX_EVENT_MINUTES = 24 * 60;
 /** Kinds of the agenda request's claim row: `agenda-request@<start>` (announcements.ts). */
 const AGENDA_REQUEST = 'agenda-request@';
 
 /**
- * Use-cases of communities: RSVPs with capacity and waitlist, leads cancelling and moving an occurrence, agenda
- * items, the office-hours queue, the welcome DM, and (announcements.ts) what the scheduled jobs announce. Lead
- * actions and RSVPs are audited here.
+ * Use-cases of communities. Its parts: occurrences.ts (what is on the calendar), rsvps.ts (Going / Not going, the
+ * waitlist), leads.ts (cancel, move, add an event), announcements.ts (what the scheduled jobs announce); here the
+ * agenda items, the office-hours queue, check-in, Join, the welcome DM, Home and the figures.
  */
 export function createCommunitiesService(deps: CommunitiesServiceDeps) {
-  const { config, repo, clock, audit, notifier, people, channels } = deps;
+  const { config, repo, clock, notifier, channels } = deps;
   const occurrences = createOccurrences(config, repo);
-  const announcements = createAnnouncements(deps, occurrences);
 
   async function open(key: string): Promise<OccurrenceView> {
     const view = await occurrences.find(key);
@@ -55,50 +39,17 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
     return view;
   }
 
-  async function isLead(community: Community, userId: string): Promise<boolean> {
-    if (await people.hasRole(userId, 'admin')) return true;
-    return (await people.expand(community.leads)).includes(userId);
-  }
-
-  async function requireLead(view: OccurrenceView, userId: string, action: string): Promise<void> {
-    if (await isLead(view.community, userId)) return;
-    await audit.record({
-      actor: userId,
-      action: `communities.${action}`,
-      target: `occurrence:${view.occurrence.key}`,
-      outcome: 'denied',
-      detail: 'not a lead of the community',
-    });
-    throw forbidden(`Only the leads of ${view.community.name} can ${action} its events.`);
-  }
-
-  async function checkMove(key: string, by: string, when: string): Promise<{ view: OccurrenceView; start: Date }> {
-    const view = await open(key);
-    await requireLead(view, by, 'move');
-    const floating = parseLocalDateTime(when);
-    if (!floating) throw invalidInput(`Give the new time like \`2026-12-03 11:00\` (${view.series.timezone}).`);
-    const start = instantOf(floating, view.series.timezone);
-    if (start <= clock.now()) throw invalidInput('The new time is in the past.');
-    if (start.getTime() === view.occurrence.start.getTime()) {
-      throw invalidInput('That is the time it already starts at: nothing was changed.');
-    }
-    return { view, start };
-  }
-
-  /** Everyone who answered Going or is waiting: they hear about a cancel or a move. */
-  const answered = (d: OccurrenceDetails) => [...d.going, ...d.waitlist];
+  const rsvps = createRsvps(deps, occurrences, open);
+  const leads = createLeadActions(deps, occurrences, open);
+  const announcements = createAnnouncements(deps, occurrences, rsvps.promoteWaitlists);
 
   return {
     config,
     occurrences,
     ...announcements,
+    ...leads,
+    rsvp: rsvps.rsvp,
     communities: (): readonly Community[] => config.communities,
-    isLead,
-    /** Refuses (and audits) someone who is not a lead of the occurrence's community. */
-    async assertLead(key: string, userId: string, action: 'cancel' | 'move'): Promise<void> {
-      await requireLead(await open(key), userId, action);
-    },
-
     /** Occurrences of the next 14 days (cancelled ones included, so people see them called off). */
     async upcoming(communityId?: string, ahead = EVENTS_AHEAD_MS): Promise<OccurrenceDetails[]> {
       if (communityId && !occurrences.communityById.has(communityId)) {
@@ -114,118 +65,6 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
     async skipped(communityId?: string, ahead = EVENTS_AHEAD_MS): Promise<SkippedView[]> {
       const now = clock.now();
       return occurrences.skipped({ from: now, to: new Date(now.getTime() + ahead) }, communityId);
-    },
-
-    /** Going / Not going. Returns the person's status and the details after the change; promotions are told. */
-    async rsvp(
-      key: string,
-      userId: string,
-      going: boolean,
-    ): Promise<{ status: RsvpStatus; details: OccurrenceDetails }> {
-      const view = await open(key);
-      const now = clock.now();
-      if (!rsvpOpen(view.occurrence, now)) {
-        throw invalidInput(
-          view.occurrence.status === 'cancelled'
-            ? 'This event was called off, so it takes no answers.'
-            : 'This event has started: answers are closed.',
-        );
-      }
-      const capacity = view.series.capacity ?? null;
-      const result = await repo.transaction(async () => {
-        const entries: RsvpEntry[] = (await repo.rsvps(key)).map((r) => ({
-          userId: r.userId,
-          status: r.status,
-          at: r.at,
-        }));
-        const answer = answerRsvp(entries, { userId, going, at: now }, capacity);
-        for (const change of answer.changes) {
-          const entry = answer.entries.find((e) => e.userId === change.userId)!;
-          await repo.saveRsvp(key, entry.userId, entry.status, entry.at);
-        }
-        if (answer.changes.length > 0) {
-          await audit.record({
-            actor: userId,
-            action: 'communities.rsvp',
-            target: `occurrence:${key}`,
-            inputs: { going },
-            detail: answer.changes.map((c) => `${c.userId}: ${c.from ?? 'none'} → ${c.to}`).join('; '),
-          });
-        }
-        return answer;
-      });
-      const details = await occurrences.details(view);
-      const promoted = result.changes.filter((c) => c.userId !== userId && c.to === 'going').map((c) => c.userId);
-      for (const person of promoted) await notifier.promoted(person, details);
-      await notifier.homeChanged([userId, ...promoted]);
-      return { status: result.status, details };
-    },
-
-    /** A lead calls one occurrence off; everyone who answered is told, and the channel. */
-    async cancel(key: string, by: string, reason?: string): Promise<OccurrenceDetails> {
-      const view = await open(key);
-      await requireLead(view, by, 'cancel');
-      if (view.occurrence.status === 'cancelled') throw invalidInput('That event is already called off.');
-      const { occurrence } = view;
-      await repo.transaction(async () => {
-        await repo.saveOverride({
-          occurrenceKey: key,
-          seriesId: occurrence.seriesId,
-          originalStart: occurrence.originalStart,
-          kind: 'cancelled',
-          start: null,
-          reason: reason?.slice(0, MAX_TEXT) ?? null,
-          by,
-          at: clock.now(),
-        });
-        await audit.record({
-          actor: by,
-          action: 'communities.cancel',
-          target: `occurrence:${key}`,
-          inputs: { reason },
-        });
-      });
-      const details = await occurrences.details(await open(key));
-      await notifier.changed(details, { kind: 'cancelled', by, reason }, answered(details));
-      await notifier.homeChanged(answered(details));
-      return details;
-    },
-
-    /**
-     * A lead moves one occurrence to `when` (`2026-12-03 11:00`, wall clock in the series' zone). It keeps its key,
-     * so its RSVPs, agenda and queue stay; everyone who answered is told, and the channel.
-     */
-    async move(key: string, by: string, when: string, reason?: string): Promise<MoveResult> {
-      const { view, start } = await checkMove(key, by, when);
-      const previousStart = view.occurrence.start;
-      await repo.transaction(async () => {
-        await repo.saveOverride({
-          occurrenceKey: key,
-          seriesId: view.occurrence.seriesId,
-          originalStart: view.occurrence.originalStart,
-          kind: 'moved',
-          start,
-          reason: reason?.slice(0, MAX_TEXT) ?? null,
-          by,
-          at: clock.now(),
-        });
-        await audit.record({
-          actor: by,
-          action: 'communities.move',
-          target: `occurrence:${key}`,
-          inputs: { from: previousStart.toISOString(), to: start.toISOString(), reason },
-        });
-      });
-      const details = await occurrences.details(await open(key));
-      await notifier.changed(details, { kind: 'moved', by, reason, previousStart }, answered(details));
-      await notifier.homeChanged(answered(details));
-      const decision = dueActions(details.occurrence, details.series).find((a) => a.kind === 'decision');
-      return { details, decisionSkipped: decision !== undefined && decision.at <= clock.now() };
-    },
-
-    /** The refusals of `move` (not a lead, a bad or past time, the start it already has), without moving. */
-    async checkMove(key: string, by: string, when: string): Promise<void> {
-      await checkMove(key, by, when);
     },
 
     /**
@@ -305,123 +144,6 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
 
     /** The zone the event form starts in when Slack gives none for the person. */
     defaultZone: config.timezone ?? deps.timezone,
-
-    /**
-     * The communities `userId` leads (every one for an admin): where they may add an event. Someone who leads none
-     * is refused, and the refusal audited.
-     */
-    async eventCommunities(userId: string): Promise<Community[]> {
-      const out: Community[] = [];
-      for (const community of config.communities) if (await isLead(community, userId)) out.push(community);
-      if (out.length > 0) return out;
-      await audit.record({
-        actor: userId,
-        action: 'communities.event-add',
-        target: 'communities',
-        outcome: 'denied',
-        detail: 'leads no community',
-      });
-      throw forbidden('Only community leads can add events: see the leads in `/platform communities`.');
-    },
-
-    /**
-     * A lead adds a one-off event: stored, audited, announced in the community channel; from then on it is an
-     * occurrence like any other (RSVP, reminders, cancel and move, the feed). Field mistakes come back per field.
-     */
-    async addEvent(
-      by: string,
-      input: NewEventInput,
-    ): Promise<{ details: OccurrenceDetails; announceProblem: string | null }> {
-      const community = occurrences.communityById.get(input.community);
-      if (!community) throw invalidInput('Pick a community.', { community: 'Pick a community.' });
-      if (!(await isLead(community, by))) {
-        await audit.record({
-          actor: by,
-          action: 'communities.event-add',
-          target: `community:${community.id}`,
-          outcome: 'denied',
-          detail: 'not a lead of the community',
-        });
-        throw forbidden(`Only the leads of ${community.name} can add its events.`);
-      }
-      const fields: Record<string, string> = {};
-      const title = input.title.trim();
-      if (!title) fields.title = 'Give the event a title.';
-      else if (title.length > 150) fields.title = 'At most 150 characters.';
-      const zone = input.timezone.trim();
-      if (!isKnownZone(zone)) fields.timezone = `Not a time zone: give one like Europe/Berlin.`;
-      const floating = parseLocalDateTime(`${input.date} ${input.time}`);
-      let start: Date | null = null;
-      if (!floating) fields.when = 'Pick a date and a time.';
-      else if (!fields.timezone) {
-        if (!existsInZone(floating, zone))
-          fields.when = `That time does not exist in ${zone} (the clocks jump over it).`;
-        else {
-          start = instantOf(floating, zone);
-          if (start <= clock.now()) fields.when = 'That time is in the past.';
-          const holiday = holidayOn(start, zone, community.id, config.holidays);
-          if (holiday) fields.when = `${holiday.date} is a holiday${holiday.name ? ` (${holiday.name})` : ''}.`;
-        }
-      }
-      if (
-        !Number.isInteger(input.durationMinutes) ||
-        input.durationMinutes < 5 ||
-        input.durationMinutes > MAX_EVENT_MINUTES
-      ) {
-        fields.duration = 'Between 5 minutes and 24 hours.';
-      }
-      const link = input.link?.trim() || undefined;
-      if (link && !/^https?:\/\/[^\s<>|]+$/.test(link)) fields.link = 'A link like https://meet.example.com/frontend.';
-      const capacity = input.capacity;
-      if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1 || capacity > 10_000)) {
-        fields.capacity = 'A whole number from 1 to 10000, or leave it empty.';
-      }
-      const [first] = Object.values(fields);
-      if (first !== undefined || !start) throw invalidInput(first ?? 'Check the event.', fields);
-      const startAt: Date = start;
-      const description = input.description?.trim().slice(0, 1000) || null;
-      const location = input.location?.trim().slice(0, 200) || null;
-      const localStart = `${input.date} ${input.time}`;
-      const row = await repo.transaction(async () => {
-        const added = await repo.addEvent({
-          community: community.id,
-          title,
-          description,
-          start: localStart,
-          timezone: zone,
-          duration: input.durationMinutes * 60_000,
-          location,
-          link: link ?? null,
-          capacity: capacity ?? null,
-          createdBy: by,
-          createdAt: clock.now(),
-        });
-        await audit.record({
-          actor: by,
-          action: 'communities.event-add',
-          target: `occurrence:${occurrenceKey(`${EVENT_SERIES_PREFIX}${added.id}`, startAt)}`,
-          inputs: {
-            community: community.id,
-            title,
-            start: localStart,
-            timezone: zone,
-            minutes: input.durationMinutes,
-            capacity,
-          },
-        });
-        return added;
-      });
-      const view = await occurrences.find(occurrenceKey(`${EVENT_SERIES_PREFIX}${row.id}`, startAt));
-      if (!view) throw new Error(`event ${row.id} was stored but names no occurrence`);
-      const details = await occurrences.details(view);
-      // The event is stored: a channel that refuses the post must not make the lead add it twice.
-      try {
-        await notifier.added(details);
-        return { details, announceProblem: null };
-      } catch (error) {
-        return { details, announceProblem: error instanceof Error ? error.message : String(error) };
-      }
-    },
 
     /** The welcome DM, once per person (a row claims it). */
     async welcome(userId: string, channel: string | null): Promise<boolean> {

@@ -34,7 +34,10 @@ const option = (value: string) => ({ text: { type: 'plain_text' as const, text: 
 
 function eventValues(
   overrides: Partial<
-    Record<'community' | 'title' | 'date' | 'time' | 'duration' | 'zone' | 'link' | 'capacity', string>
+    Record<
+      'community' | 'title' | 'date' | 'time' | 'duration' | 'zone' | 'link' | 'capacity' | 'minimum' | 'agenda',
+      string
+    >
   > = {},
 ): Record<string, Record<string, ViewStateValue>> {
   const f = {
@@ -46,6 +49,8 @@ function eventValues(
     zone: 'Europe/Berlin',
     link: 'https://meet.example.com/a11y',
     capacity: '1',
+    minimum: '',
+    agenda: '',
     ...overrides,
   };
   return {
@@ -62,6 +67,8 @@ function eventValues(
     [IDS.eventLinkBlock]: { [IDS.eventLinkInput]: { type: 'plain_text_input', value: f.link } },
     [IDS.eventLocationBlock]: { [IDS.eventLocationInput]: { type: 'plain_text_input', value: null } },
     [IDS.eventCapacityBlock]: { [IDS.eventCapacityInput]: { type: 'number_input', value: f.capacity } },
+    [IDS.eventMinimumBlock]: { [IDS.eventMinimumInput]: { type: 'number_input', value: f.minimum || null } },
+    [IDS.eventAgendaBlock]: { [IDS.eventAgendaInput]: { type: 'number_input', value: f.agenda || null } },
     [IDS.eventDescriptionBlock]: {
       [IDS.eventDescriptionInput]: { type: 'plain_text_input', value: 'Screen readers, hands on.' },
     },
@@ -166,6 +173,34 @@ describe('communities: /platform event add', () => {
     await click(app, LEAD, IDS.cancel, EVENT_KEY);
     expect(posts(app, FRONTEND_CHANNEL, 'Accessibility workshop', 'called off')).toHaveLength(1);
     expect(posts(app, A, 'Accessibility workshop', 'called off')).toHaveLength(1);
+  });
+});
+
+describe('communities: a one-off event with a minimum and an agenda', () => {
+  it('asks for agenda items in a thread N days before and is called off at T-1 day when too few are going', async () => {
+    app = await startCommunitiesApp();
+    // A minimum above the capacity is refused on its field.
+    const over = await submitEvent(app, LEAD, eventValues({ capacity: '1', minimum: '2' }));
+    expect(over).toMatchObject({ response_action: 'errors', errors: { [IDS.eventMinimumBlock]: expect.any(String) } });
+    expect(await submitEvent(app, LEAD, eventValues({ capacity: '', minimum: '2', agenda: '2' }))).toBeNull();
+    await click(app, ENGINEER, IDS.going, EVENT_KEY);
+
+    // Two days before Monday 15:00 Berlin: Saturday 15:00 (14:00 UTC), the agenda request.
+    await jumpTo(app, '2026-11-28T13:59:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Agenda wanted', 'Accessibility workshop')).toHaveLength(0);
+    await jumpTo(app, '2026-11-28T14:00:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Agenda wanted', 'Accessibility workshop')).toHaveLength(1);
+
+    // T-1 day: one going, two needed: called off, in the channel and to the person going; audited.
+    await jumpTo(app, '2026-11-29T14:00:00Z');
+    expect(posts(app, FRONTEND_CHANNEL, 'Accessibility workshop', 'called off')).toHaveLength(1);
+    expect(posts(app, ENGINEER, 'Accessibility workshop', 'called off')).toHaveLength(1);
+    expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Accessibility workshop')).toHaveLength(0);
+    const audit = await app.groundcrew.services.audit.latest(5);
+    expect(audit.find((e) => e.action === 'communities.call-off')).toMatchObject({
+      target: `occurrence:${EVENT_KEY}`,
+      detail: 'only 1 going, 2 needed',
+    });
   });
 });
 

@@ -99,10 +99,19 @@ describe('communities: the calendar feed', () => {
     app = await startCommunitiesApp();
     const paths = await feedPaths(app);
     const good = paths.get('Frontend guild')!;
-    const [, , , token] = good.split('/');
-    expect((await app.request(good)).status).toBe(200);
+    // The issue's path, and the first one (URLs handed out before) answers the same calendar.
+    expect(good).toMatch(/^\/calendar\/[\w-]{43}\/frontend\.ics$/);
+    const [, , token] = good.split('/');
+    const served = await app.request(good);
+    expect(served.status).toBe(200);
+    const old = await app.request(`/hooks${good}`);
+    expect(old.status).toBe(200);
+    expect(await old.text()).toBe(await served.text());
     const wrong = `${token!.slice(0, -1)}${token!.endsWith('A') ? 'B' : 'A'}`;
     for (const path of [
+      `/calendar/${wrong}/frontend.ics`,
+      `/calendar/${token}/platform.ics`,
+      '/calendar/x/frontend.ics',
       `/hooks/calendar/${wrong}/frontend.ics`,
       `/hooks/calendar/${token}/platform.ics`,
       `/hooks/calendar/${token}/all.ics`,

@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/clock.js';
 import { IDS } from '../../src/communities/slack/ids.js';
 import { ackBody, ENGINEER, type TestApp } from '../support/harness.js';
-import { viewSubmission } from '../support/payloads.js';
-import { eventually, settled } from '../support/wait.js';
+import { eventually, gate, settled } from '../support/wait.js';
 import {
   answers,
   click,
@@ -11,6 +10,7 @@ import {
   jump,
   LEAD,
   MEETUP_KEY,
+  moveValues,
   posts,
   REVIEW_KEY,
   startCommunitiesApp,
@@ -23,11 +23,6 @@ let app: TestApp | undefined;
 afterEach(async () => {
   await app?.stop();
   app = undefined;
-});
-
-const moveValues = (when: string, reason = '') => ({
-  [IDS.whenBlock]: { [IDS.whenInput]: { type: 'plain_text_input' as const, value: when } },
-  [IDS.reasonBlock]: { [IDS.reasonInput]: { type: 'plain_text_input' as const, value: reason } },
 });
 
 describe('communities: a lead moves an occurrence', () => {
@@ -71,31 +66,21 @@ describe('communities: a lead moves an occurrence', () => {
     expect(app.slack.callsTo('chat.postMessage')).toHaveLength(before);
 
     // Slack is slow to take the DMs: the submission is still acked at once (the DMs wait on `release`).
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const original = app.slack;
+    const dms = gate();
     let held = 0;
-    original.on('chat.postMessage', async (args) => {
+    app.slack.on('chat.postMessage', async (args) => {
       if (String(args.channel).startsWith('U')) {
         held++;
-        await gate;
+        await dms.opened;
       }
       return { ok: true, channel: args.channel, ts: `${Date.now()}.000100` };
     });
-    const response = await app.interact(
-      viewSubmission({
-        userId: LEAD,
-        callbackId: IDS.moveView,
-        privateMetadata: MEETUP_KEY,
-        values: moveValues('2026-11-26 12:00', 'room clash'),
-      }),
-    );
+    const moved = moveValues('2026-11-26 12:00', 'room clash');
+    const response = await submit(app, LEAD, IDS.moveView, MEETUP_KEY, moved, { settle: false });
     expect(response.status).toBe(200);
     expect(await ackBody(response)).toBeNull();
     await eventually(() => held >= 1);
-    release();
+    dms.open();
     await settled(app);
     expect(posts(app, FRONTEND_CHANNEL, 'Frontend meetup', 'moved', 'room clash')).toHaveLength(1);
     for (const user of [ENGINEER, A]) expect(posts(app, user, 'Frontend meetup', 'moved', '12:00')).toHaveLength(1);

@@ -400,10 +400,19 @@ describe('one-off events leads add', () => {
       location: null,
       link: 'https://meet.example.com/w',
       capacity: 12,
+      minAttendees: 3,
+      agendaDaysBefore: 2,
       createdBy: 'U0LEAD001',
       createdAt: new Date('2026-03-01T00:00:00Z'),
     });
-    expect(series).toMatchObject({ id: 'event.7', recurrence: null, kind: 'meetup', capacity: 12 });
+    expect(series).toMatchObject({
+      id: 'event.7',
+      recurrence: null,
+      kind: 'meetup',
+      capacity: 12,
+      minAttendees: 3,
+      agenda: { daysBefore: 2 },
+    });
     expect(series).not.toHaveProperty('description');
     // The day the clocks go forward in Berlin: 10:00 CEST is 08:00 UTC.
     const [only, ...more] = expandSeries(series, {

@@ -147,14 +147,27 @@ export function answers(app: TestApp): string[] {
   return app.slack.callsTo('response_url').map((c) => String(c.args.text ?? ''));
 }
 
+type TextValues = Record<string, Record<string, { type: 'plain_text_input'; value: string }>>;
+
+/**
+ * Submits a modal for `key`; waits for the app to settle unless `settle: false` (a test holding Slack's answers
+ * with a gate asserts on the ack first).
+ */
 export async function submit(
   app: TestApp,
   userId: string,
   callbackId: string,
   key: string,
-  values: Record<string, Record<string, { type: 'plain_text_input'; value: string }>>,
+  values: TextValues,
+  options: { settle?: boolean } = {},
 ): Promise<Response> {
   const response = await app.interact(viewSubmission({ userId, callbackId, privateMetadata: key, values }));
-  await settled(app);
+  if (options.settle !== false) await settled(app);
   return response;
 }
+
+/** The Move… modal's values. */
+export const moveValues = (when: string, reason = ''): TextValues => ({
+  [IDS.whenBlock]: { [IDS.whenInput]: { type: 'plain_text_input', value: when } },
+  [IDS.reasonBlock]: { [IDS.reasonInput]: { type: 'plain_text_input', value: reason } },
+});

@@ -45,6 +45,10 @@ export const IDS = {
   eventLinkInput: 'communities.event-link-input',
   eventCapacityBlock: 'communities.event-capacity',
   eventCapacityInput: 'communities.event-capacity-input',
+  eventMinimumBlock: 'communities.event-minimum',
+  eventMinimumInput: 'communities.event-minimum-input',
+  eventAgendaBlock: 'communities.event-agenda',
+  eventAgendaInput: 'communities.event-agenda-input',
   eventDescriptionBlock: 'communities.event-description',
   eventDescriptionInput: 'communities.event-description-input',
 } as const;

@@ -36,6 +36,8 @@ const zEventState = z.object({
   [IDS.eventCapacityBlock]: z
     .object({ [IDS.eventCapacityInput]: z.object({ value: z.string().nullish() }) })
     .optional(),
+  [IDS.eventMinimumBlock]: z.object({ [IDS.eventMinimumInput]: z.object({ value: z.string().nullish() }) }).optional(),
+  [IDS.eventAgendaBlock]: z.object({ [IDS.eventAgendaInput]: z.object({ value: z.string().nullish() }) }).optional(),
   [IDS.eventDescriptionBlock]: z
     .object({ [IDS.eventDescriptionInput]: z.object({ value: z.string().nullish() }) })
     .optional(),
@@ -50,12 +52,17 @@ const EVENT_FIELD_BLOCKS: Record<string, string> = {
   timezone: IDS.eventZoneBlock,
   link: IDS.eventLinkBlock,
   capacity: IDS.eventCapacityBlock,
+  minAttendees: IDS.eventMinimumBlock,
+  agendaDaysBefore: IDS.eventAgendaBlock,
 };
 
 function eventInput(values: unknown): NewEventInput {
   const v = zEventState.parse(values);
   const text = (field: { value?: string | null | undefined } | undefined) => field?.value ?? '';
-  const capacity = text(v[IDS.eventCapacityBlock]?.[IDS.eventCapacityInput]).trim();
+  const number = (field: { value?: string | null | undefined } | undefined) => {
+    const value = text(field).trim();
+    return value ? Number(value) : undefined;
+  };
   return {
     community: v[IDS.eventCommunityBlock]?.[IDS.eventCommunityInput].selected_option?.value ?? '',
     title: text(v[IDS.eventTitleBlock]?.[IDS.eventTitleInput]),
@@ -65,7 +72,9 @@ function eventInput(values: unknown): NewEventInput {
     timezone: text(v[IDS.eventZoneBlock]?.[IDS.eventZoneInput]),
     link: text(v[IDS.eventLinkBlock]?.[IDS.eventLinkInput]) || undefined,
     location: text(v[IDS.eventLocationBlock]?.[IDS.eventLocationInput]) || undefined,
-    capacity: capacity ? Number(capacity) : undefined,
+    capacity: number(v[IDS.eventCapacityBlock]?.[IDS.eventCapacityInput]),
+    minAttendees: number(v[IDS.eventMinimumBlock]?.[IDS.eventMinimumInput]),
+    agendaDaysBefore: number(v[IDS.eventAgendaBlock]?.[IDS.eventAgendaInput]),
     description: text(v[IDS.eventDescriptionBlock]?.[IDS.eventDescriptionInput]) || undefined,
   };
 }

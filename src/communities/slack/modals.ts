@@ -170,6 +170,26 @@ export function eventView(communities: readonly Community[], zone: string): View
       }),
       optional({
         type: 'input',
+        block_id: IDS.eventMinimumBlock,
+        label: plain('Minimum going'),
+        hint: plain('Called off a day before when fewer are going; everyone who answered is told.'),
+        element: { type: 'number_input', action_id: IDS.eventMinimumInput, is_decimal_allowed: false, min_value: '1' },
+      }),
+      optional({
+        type: 'input',
+        block_id: IDS.eventAgendaBlock,
+        label: plain('Ask for agenda items'),
+        hint: plain('Days before: a post asks for items in its thread, and the reminders list them.'),
+        element: {
+          type: 'number_input',
+          action_id: IDS.eventAgendaInput,
+          is_decimal_allowed: false,
+          min_value: '1',
+          max_value: '30',
+        },
+      }),
+      optional({
+        type: 'input',
         block_id: IDS.eventDescriptionBlock,
         label: plain('Description'),
         element: { type: 'plain_text_input', action_id: IDS.eventDescriptionInput, max_length: 1000, multiline: true },

@@ -48,15 +48,19 @@ export function createSlackCommunitiesNotifier(
   return {
     announce: (kind, details) => post(details.community.channel, announcement(kind, details)),
     async remind(userId, kind, details) {
-      let sent = false;
-      await safely(`DM to ${userId}`, async () => {
-        await client.chat.postMessage({
-          channel: userId,
-          ...reminderDm(kind, details, await timezoneOf(client, userId)),
-        });
-        sent = true;
+      await client.chat.postMessage({
+        channel: userId,
+        ...reminderDm(kind, details, await timezoneOf(client, userId)),
       });
-      return sent;
+    },
+    async changedNotice(details, change) {
+      await post(details.community.channel, changedPost(details, change));
+    },
+    async changedDm(userId, details, change) {
+      await client.chat.postMessage({
+        channel: userId,
+        ...changedDm(details, change, await timezoneOf(client, userId)),
+      });
     },
     async changed(details, change, userIds) {
       await post(details.community.channel, changedPost(details, change));
