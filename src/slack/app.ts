@@ -10,7 +10,7 @@ import type { Metrics } from '../ops/metrics.js';
 import { slackClientOptions } from './client.js';
 import { registerCommandRouter } from './command-router.js';
 import { beginDelivery, eventIdOf } from './dedupe.js';
-import { createEventSlots, SYNC_EVENT_SLOTS } from './event-slots.js';
+import { createEventSlots } from './event-slots.js';
 import { registerHomeTab } from './home.js';
 import { guardRoute, healthRoute } from './http.js';
 import { createIdTranslator, type IdAliases } from './id-aliases.js';
@@ -75,9 +75,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // bench/README.md). It skips processed and running events and marks them once handled (dedupe.ts), maps old ids
   // to current ones (id-aliases.ts), then
   // counts the listener run for stop(). Events (acked by Bolt before this runs) are queued and started one per turn
-  // of the event loop, so the acks of a burst are not held up by earlier events' handlers, at most the database's
-  // pool size at once (a few on SQLite): a burst waits here, not for a connection (event-slots.ts).
-  const eventSlots = createEventSlots(core.db.poolSize ?? SYNC_EVENT_SLOTS);
+  // of the event loop, so the acks of a burst are not held up by earlier events' handlers; at most the database's
+  // pool size at once (no bound on SQLite): a burst waits here, not for a connection (event-slots.ts).
+  const eventSlots = createEventSlots(core.db.poolSize ?? Number.POSITIVE_INFINITY);
   app.use(async ({ body, context, next }) => {
     translateIds(body);
     if (eventIdOf(body)) await eventSlots.run(() => handle(body, context.retryNum, next));

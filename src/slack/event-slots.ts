@@ -17,9 +17,9 @@ import { AsyncResource } from 'node:async_hooks';
  * - **At most `size` at once.** On PostgreSQL each handler's queries wait for one of the pool's GROUNDCREW_DB_POOL
  *   connections, and a query that waits longer than the connect timeout fails: the Home tab is lost and the event
  *   cannot be marked processed. Bounded to the pool's size, the burst waits here instead, where waiting costs
- *   nothing and nothing times out. On SQLite the bound (SYNC_EVENT_SLOTS) caps how many started handlers can resume
- *   in one turn of the loop (each resumes when a Web API call answers), so that work between two reads of the
- *   network stays small too.
+ *   nothing and nothing times out. On SQLite (one connection whose statements take turns, never timing out) there
+ *   is no bound: a handler waiting on a slow or rate-limited Web API call holds nobody else up, and the one start
+ *   per turn already keeps the work between two reads of the network small.
  */
 export interface EventSlots {
   readonly size: number;
@@ -30,13 +30,6 @@ export interface EventSlots {
   /** Events waiting to be started. */
   waiting(): number;
 }
-
-/**
- * Events handled at once on a backend whose statements run synchronously on the main thread (SQLite): enough to
- * keep several handlers waiting on Slack's Web API at the same time, few enough that those resuming together
- * cannot hold the event loop for long.
- */
-export const SYNC_EVENT_SLOTS = 8;
 
 /** Defers `start` to the check phase of the next turn of the event loop (after its poll phase). */
 export type Defer = (start: () => void) => void;
