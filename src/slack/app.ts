@@ -74,8 +74,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // One global middleware, not two: Bolt runs every global middleware on every request (~5 µs each,
   // bench/README.md). It skips processed and running events and marks them once handled (dedupe.ts), maps old ids
   // to current ones (id-aliases.ts), then
-  // counts the listener run for stop(). Events (acked by Bolt before this runs) first wait for one of a bounded
-  // number of slots, sized from the database's pool (event-slots.ts): a burst waits here, not for a connection.
+  // counts the listener run for stop(). Events (acked by Bolt before this runs) are queued and started one per turn
+  // of the event loop, so the acks of a burst are not held up by earlier events' handlers; at most the database's
+  // pool size at once (no bound on SQLite): a burst waits here, not for a connection (event-slots.ts).
   const eventSlots = createEventSlots(core.db.poolSize ?? Number.POSITIVE_INFINITY);
   app.use(async ({ body, context, next }) => {
     translateIds(body);

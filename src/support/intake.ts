@@ -89,6 +89,19 @@ const DEFAULT_ROTATION_START = '2024-01-01';
  * Before the first hand-off the last person is on duty.
  */
 export function onDutyAt(rotation: RotationConfig, zone: string, at: Date): string {
+  return dutyPeriodAt(rotation, zone, at).person;
+}
+
+/** Who is on duty at `at`, and the hand-offs around it: the same person from `from` (inclusive) to `until`. */
+export interface DutyPeriod {
+  person: string;
+  /** The hand-off at or before `at`, epoch ms. */
+  from: number;
+  /** The next hand-off, epoch ms. */
+  until: number;
+}
+
+export function dutyPeriodAt(rotation: RotationConfig, zone: string, at: Date): DutyPeriod {
   const tz = rotation.timezone ?? zone;
   const [hour, minute] = rotation.handoff.time.split(':').map(Number);
   const handoffOn = (date: DateTime) =>
@@ -99,10 +112,27 @@ export function onDutyAt(rotation: RotationConfig, zone: string, at: Date): stri
   const local = DateTime.fromJSDate(at, { zone: tz });
   let last = DateTime.fromObject({ year: local.year, month: local.month, day: local.day }, { zone: 'utc' });
   last = last.minus({ days: (last.weekday - rotation.handoff.day + 7) % 7 });
-  if (handoffOn(last).toMillis() > at.getTime()) last = last.minus({ days: 7 });
+  let from = handoffOn(last).toMillis();
+  if (from > at.getTime()) {
+    last = last.minus({ days: 7 });
+    from = handoffOn(last).toMillis();
+  }
   const weeks = Math.round(last.diff(first, 'days').days / 7);
   const n = rotation.people.length;
-  return rotation.people[((weeks % n) + n) % n]!;
+  return { person: rotation.people[((weeks % n) + n) % n]!, from, until: handoffOn(last.plus({ days: 7 })).toMillis() };
+}
+
+/**
+ * onDutyAt that remembers the current week: luxon's zone arithmetic costs more than the rest of a support
+ * question's tier-1 reply (bench/README.md), and the answer only changes at a hand-off.
+ */
+export function dutyLookup(rotation: RotationConfig, zone: string): (at: Date) => string {
+  let known: DutyPeriod | undefined;
+  return (at) => {
+    const t = at.getTime();
+    if (!known || t < known.from || t >= known.until) known = dutyPeriodAt(rotation, zone, at);
+    return known.person;
+  };
 }
 
 // ---------- retention ----------

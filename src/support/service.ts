@@ -2,7 +2,7 @@ import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { ItemRef } from '../item-ref.js';
 import { createSupportDesk } from './escalation.js';
 import { nextEscalationAt } from './escalation-rules.js';
-import { mergeTarget, onDutyAt, suggestPriority } from './intake.js';
+import { dutyLookup, mergeTarget, suggestPriority } from './intake.js';
 import { createKnowledge } from './knowledge.js';
 import {
   mainSchedule,
@@ -48,9 +48,11 @@ export function createSupportService(deps: SupportServiceDeps) {
 
   const { search } = createKnowledge(repo, deps.loadDocs, deps.logger);
 
+  const rotation = config.onDuty?.rotation;
+  const onDutyIn = rotation && dutyLookup(rotation, config.businessHours.timezone ?? deps.timezone);
   async function onDuty(at: Date): Promise<string[]> {
     const duty = config.onDuty;
-    if (duty?.rotation) return [onDutyAt(duty.rotation, config.businessHours.timezone ?? deps.timezone, at)];
+    if (onDutyIn) return [onDutyIn(at)];
     if (duty?.usergroup) return people.expand({ users: [], usergroups: [duty.usergroup] }).catch(() => []);
     return [];
   }

@@ -3,6 +3,8 @@ import { DAY } from '../../src/clock.js';
 import { zSupportConfig } from '../../src/support/config.js';
 import {
   containsPhrase,
+  dutyLookup,
+  dutyPeriodAt,
   mergeTarget,
   onDutyAt,
   type RecentTicket,
@@ -129,6 +131,30 @@ describe('on duty', () => {
     // Wednesday 2026-01-07 10:00 New York is 15:00Z.
     expect(onDutyAt(wednesday, 'Europe/Berlin', d('2026-01-07T14:59:00Z'))).toBe('U0BOB0001');
     expect(onDutyAt(wednesday, 'Europe/Berlin', d('2026-01-07T15:00:00Z'))).toBe('U0PAT0001');
+  });
+
+  it('the week on duty runs from one hand-off to the next, across the DST change too', () => {
+    expect(dutyPeriodAt(rotation, 'Europe/Berlin', d('2026-03-25T12:00:00Z'))).toEqual({
+      person: 'U0BOB0001',
+      from: d('2026-03-23T08:00:00Z').getTime(),
+      until: d('2026-03-30T07:00:00Z').getTime(),
+    });
+  });
+
+  it('the remembered week answers what onDutyAt answers, in any order of instants', () => {
+    const lookup = dutyLookup(rotation, 'Europe/Berlin');
+    const instants = [
+      '2026-03-30T06:59:00Z',
+      '2026-03-30T07:00:00Z',
+      '2026-01-05T07:59:59Z',
+      '2026-01-05T08:00:00Z',
+      '2026-01-11T22:00:00Z',
+      '2026-01-12T07:59:59Z',
+      '2026-01-12T08:00:00Z',
+      '2026-03-29T12:00:00Z',
+      '2025-12-31T12:00:00Z',
+    ].map(d);
+    for (const at of instants) expect(lookup(at), at.toISOString()).toBe(onDutyAt(rotation, 'Europe/Berlin', at));
   });
 });
 
