@@ -36,7 +36,7 @@ import {
   surveyWavesTable,
 } from '../surveys/schema.js';
 import { pgTwin } from './pg-tables.js';
-import { auditLogTable, healthProbeTable, jobRunsTable, leasesTable, processedEventsTable } from './schema.js';
+import { auditLogTable, eventInboxTable, healthProbeTable, jobRunsTable, leasesTable } from './schema.js';
 
 /**
  * The PostgreSQL twin of every table, for drizzle-kit (drizzle.pg.config.ts → migrations/pg). The tables themselves
@@ -47,7 +47,7 @@ const pg = (table: object) => pgTwin(table) as unknown as PgTable;
 
 export const auditLog = pg(auditLogTable);
 export const jobRuns = pg(jobRunsTable);
-export const processedEvents = pg(processedEventsTable);
+export const eventInbox = pg(eventInboxTable);
 export const healthProbe = pg(healthProbeTable);
 export const leases = pg(leasesTable);
 export const approvals = pg(approvalsTable);

@@ -169,7 +169,7 @@ describe.skipIf(NO_TEST_PG)('two replicas on one PostgreSQL database', { timeout
     let handled = 0;
     await eventually(
       async () => {
-        handled = await stand.count("processed_events where event_id like 'Ev0REPL%'");
+        handled = await stand.count("event_inbox where event_id like 'Ev0REPL%' and handled_at is not null");
         return handled === 200;
       },
       { timeoutMs: 60_000, what: 'every event handled', describe: () => `${handled} handled\n${stand.output()}` },
