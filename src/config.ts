@@ -95,6 +95,8 @@ const zEnv = z.object({
   /** Public base URL of groundcrew (webhook callbacks); default http://localhost:PORT. */
   GROUNDCREW_PUBLIC_URL: z.url({ message: 'expected a URL like https://groundcrew.example.com' }).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Seconds an event may stay unhandled before the inbox sweep runs it again (then twice as long each time). */
+  GROUNDCREW_EVENT_REPLAY_AFTER: z.coerce.number().int().min(1).max(3600).default(60),
   /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
   GROUNDCREW_METRICS_TOKEN: z.string().min(1).optional(),
 });

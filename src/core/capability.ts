@@ -1,7 +1,7 @@
 import { defineCapability } from '../capability.js';
 import { DAY, HOUR } from '../clock.js';
 import { ROLE_LABEL } from '../people/service.js';
-import { pruneProcessedEvents } from '../slack/dedupe.js';
+import { pruneEvents } from '../slack/inbox.js';
 import { context, divider, header, mrkdwn, section } from '../slack/mrkdwn.js';
 
 /**
@@ -31,12 +31,12 @@ export const coreCapability = defineCapability('core', (deps) => ({
       name: 'core.prune-events',
       cron: '17 3 * * *',
       description:
-        'forget delivered Slack event IDs older than a day (Slack stops redelivering after minutes) and leases that expired an hour ago',
+        'forget handled Slack events older than a day (Slack stops redelivering after minutes), given-up ones older than a week, and leases that expired an hour ago',
       run: async ({ now }) => {
-        const removed = await pruneProcessedEvents(deps.db, new Date(now.getTime() - DAY));
+        const removed = await pruneEvents(deps.db, new Date(now.getTime() - DAY), new Date(now.getTime() - 7 * DAY));
         // A lease is released when its work ends; only a holder that died leaves one behind.
         const leases = await deps.leases.prune(new Date(now.getTime() - HOUR));
-        deps.logger.debug(`core.prune-events: removed ${removed} event id(s), ${leases} expired lease(s)`);
+        deps.logger.debug(`core.prune-events: removed ${removed} event(s), ${leases} expired lease(s)`);
       },
     },
   ],

@@ -36,7 +36,14 @@ import {
   surveyWavesTable,
 } from '../surveys/schema.js';
 import { pgTwin } from './pg-tables.js';
-import { auditLogTable, healthProbeTable, jobRunsTable, leasesTable, processedEventsTable } from './schema.js';
+import {
+  auditLogTable,
+  eventInboxTable,
+  healthProbeTable,
+  jobRunsTable,
+  leasesTable,
+  processedEventsTable,
+} from './schema.js';
 
 /**
  * The PostgreSQL twin of every table, for drizzle-kit (drizzle.pg.config.ts → migrations/pg). The tables themselves
@@ -47,6 +54,7 @@ const pg = (table: object) => pgTwin(table) as unknown as PgTable;
 
 export const auditLog = pg(auditLogTable);
 export const jobRuns = pg(jobRunsTable);
+export const eventInbox = pg(eventInboxTable);
 export const processedEvents = pg(processedEventsTable);
 export const healthProbe = pg(healthProbeTable);
 export const leases = pg(leasesTable);

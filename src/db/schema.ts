@@ -38,6 +38,39 @@ export const jobRunsTable = sqliteTable(
   ],
 );
 
+/**
+ * The event inbox (src/slack/inbox.ts, docs/architecture.md "Events exactly once"): one row per Events API event,
+ * written before Slack gets its acknowledgement. `handled_at` null: not handled yet, and `body` (the event as Slack
+ * sent it, JSON) is kept so the sweep can run it again at `next_attempt_at`. Handled or given up: `body` and
+ * `next_attempt_at` are cleared and the row only keeps redeliveries out until it is pruned.
+ */
+export const eventInboxTable = sqliteTable(
+  'event_inbox',
+  {
+    eventId: text('event_id').primaryKey(),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+    type: text('type').notNull(),
+    teamId: text('team_id'),
+    body: text('body'),
+    /** Times its handling was started: 1 by Slack's delivery, one more by each replay of the sweep. */
+    attempts: integer('attempts').notNull(),
+    /** When the sweep may run it (again); null once handled or given up. */
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }),
+    handledAt: integer('handled_at', { mode: 'timestamp_ms' }),
+    /** The sweep stopped trying (a poison event): logged as an error and audited. */
+    gaveUpAt: integer('gave_up_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('event_inbox_received_idx').on(t.receivedAt),
+    index('event_inbox_next_attempt_idx').on(t.nextAttemptAt),
+  ],
+);
+
+/**
+ * Where events were marked processed before the event inbox. Nothing reads or writes it any more; it is kept for one
+ * release so that a replica of the previous version still running during a rolling upgrade keeps its dedupe (its
+ * marks made before the upgrade were copied into event_inbox by migration 0021 / pg 0013). A later release drops it.
+ */
 export const processedEventsTable = sqliteTable(
   'processed_events',
   {

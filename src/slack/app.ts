@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { App, type CustomRoute } from '@slack/bolt';
+import { App, type CustomRoute, type ReceiverEvent } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Core } from '../capability.js';
 import type { Env } from '../config.js';
@@ -9,16 +9,18 @@ import { runWithLogContext } from '../logger.js';
 import type { Metrics } from '../ops/metrics.js';
 import { slackClientOptions } from './client.js';
 import { registerCommandRouter } from './command-router.js';
-import { beginDelivery, eventIdOf } from './dedupe.js';
+import { beginDelivery, eventIdOf, markEventProcessed } from './dedupe.js';
 import { createEventSlots } from './event-slots.js';
 import { registerHomeTab } from './home.js';
 import { guardRoute, healthRoute } from './http.js';
 import { createIdTranslator, type IdAliases } from './id-aliases.js';
+import { DEFAULT_EVENT_REPLAY_AFTER_MS, eventSweepJob, inboxEntryOf, recordEvent } from './inbox.js';
 import { indexListeners } from './listener-index.js';
 import { guardEventBodies, SERVER_OPTIONS } from './receiver-guard.js';
 
 export interface SlackAppOptions {
-  env: Pick<Env, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN' | 'SLACK_API_URL' | 'PORT'>;
+  env: Pick<Env, 'SLACK_BOT_TOKEN' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN' | 'SLACK_API_URL' | 'PORT'> &
+    Partial<Pick<Env, 'GROUNDCREW_EVENT_REPLAY_AFTER'>>;
   core: Core;
   /** Every capability's HTTP routes (signed callbacks), then the caller's extra routes. */
   routes: readonly CustomRoute[];
@@ -68,6 +70,32 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(options.botIdentity ?? {}),
   });
 
+  // The event inbox (inbox.ts): an event is stored before Bolt acknowledges it. Both receivers (HTTP, Socket Mode)
+  // hand every request to app.processEvent, which acknowledges an event before any middleware runs; the insert
+  // comes first here, so a failed one throws before the ack: HTTP answers 500, Socket Mode does not ack, and Slack
+  // retries. An event Bolt drops before our middleware (its own messages, through ignoreSelf) is marked handled.
+  const replayAfterMs = (env.GROUNDCREW_EVENT_REPLAY_AFTER ?? DEFAULT_EVENT_REPLAY_AFTER_MS / 1000) * 1000;
+  const reached = new WeakSet<object>();
+  const processEvent = app.processEvent.bind(app);
+  const receive = async (event: ReceiverEvent, record: boolean) => {
+    const entry = inboxEntryOf(event.body);
+    if (entry && record) await recordEvent(core.db, entry, event.body, core.clock.now(), replayAfterMs);
+    await processEvent(event);
+    if (entry && !reached.has(event.body)) {
+      await markEventProcessed(core.db, entry.eventId, core.clock.now(), event.body).catch((error: unknown) =>
+        core.logger.warn(`event ${entry.eventId}: could not mark an event nothing listens to as handled:`, error),
+      );
+    }
+  };
+  app.processEvent = (event) => receive(event, true);
+  core.scheduler.register(
+    eventSweepJob({
+      core,
+      afterMs: replayAfterMs,
+      replay: (body) => receive({ body, ack: async () => {} }, false),
+    }),
+  );
+
   const translateIds = createIdTranslator(options.idAliases ?? []);
   let inFlight = 0;
   let draining = false;
@@ -79,6 +107,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // pool size at once (no bound on SQLite): a burst waits here, not for a connection (event-slots.ts).
   const eventSlots = createEventSlots(core.db.poolSize ?? Number.POSITIVE_INFINITY);
   app.use(async ({ body, context, next }) => {
+    reached.add(body);
     translateIds(body);
     if (eventIdOf(body)) await eventSlots.run(() => handle(body, context.retryNum, next));
     else await handle(body, context.retryNum, next);
@@ -95,7 +124,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       // A write the database refused is never a silent success: the person who asked is told.
       if (!isStorageError(error) && !(error instanceof WriteFailedError)) throw error;
       core.logger.error('the database refused a write:', error);
-      // An event is not marked processed, so Slack's redelivery is handled; nobody asked, so nobody is told.
+      // An event is not marked processed, so the inbox sweep runs it again; nobody asked, so nobody is told.
       if (!eventIdOf(body)) await tellWriteFailed(core, body);
     } finally {
       await delivery.release();

@@ -1,26 +1,25 @@
-import { eq, lt } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import type { Core } from '../capability.js';
 import type { Database } from '../db/database.js';
-import { isSerializationFailure } from '../db/pg-errors.js';
-import { processedEventsTable } from '../db/schema.js';
+import { eventInboxTable } from '../db/schema.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { write } from '../db/write.js';
 
 /**
- * Events exactly once (docs/architecture.md). Slack redelivers an event it thinks failed (X-Slack-Retry-Num), to
- * whichever replica its load balancer picks. An event_id is marked processed in processed_events only when its
+ * Events exactly once (docs/architecture.md). Every Events API event is in the event inbox (src/slack/inbox.ts)
+ * before Slack is acknowledged: a row in event_inbox with `handled_at` null. It is marked handled only when its
  * handling has finished — by the global middleware after the listeners returned, or earlier by a listener itself
  * with `commitWithEvent`, in the same transaction as its own writes. A handler that throws (or a replica that dies
- * mid-handler) leaves no mark, so the redelivery is processed; a marked event is skipped. While an event is being
- * handled its lease `event:<id>` (src/db/leases.ts) keeps a redelivery from running it at the same time, on this
- * replica or another. Rows older than a day are pruned by a job. Events whose handling may simply run again
- * (REPEATABLE_EVENT_TYPES) skip all of this.
+ * mid-handler) leaves it unhandled, and the inbox sweep runs it again; a handled event is skipped, whoever delivers
+ * it (Slack's redelivery, the sweep). While an event is being handled its lease `event:<id>` (src/db/leases.ts) keeps
+ * any other delivery from running it at the same time, on this replica or another. Events whose handling may simply
+ * run again (REPEATABLE_EVENT_TYPES) skip all of this.
  */
 
 /**
  * How long a handler's claim on its event lasts without renewal (renewed every 10 s while it runs). A replica that
- * dies mid-handler holds the event this long; Slack's later retries (after 1 and 5 minutes) then find it free.
+ * dies mid-handler holds the event this long; the inbox sweep (src/slack/inbox.ts) then finds it free.
  */
 export const EVENT_LEASE_TTL_MS = 30_000;
 
@@ -29,12 +28,12 @@ export const eventLeaseKey = (eventId: string) => `event:${eventId}`;
 /**
  * Event types whose handling may simply run again: handling one twice does what handling it once does.
  * `app_home_opened` rebuilds the Home tab from the database and publishes it; a redelivery publishes the same view
- * again. These skip the claim, the check and the mark (three statements, two of them writes, per event: about 15% of
- * the CPU an opened Home tab costs, bench/README.md) and are not recorded in processed_events.
+ * again. These skip the inbox, the claim, the check and the mark (four statements, three of them writes, per event: the
+ * three without the inbox were about 15% of the CPU an opened Home tab costs, bench/README.md).
  */
 export const REPEATABLE_EVENT_TYPES: ReadonlySet<string> = new Set(['app_home_opened']);
 
-const eventTypeOf = (body: unknown): unknown => (body as { event?: { type?: unknown } } | null)?.event?.type;
+export const eventTypeOf = (body: unknown): unknown => (body as { event?: { type?: unknown } } | null)?.event?.type;
 
 export function eventIdOf(body: unknown): string | undefined {
   const eventId = (body as { event_id?: unknown } | null)?.event_id;
@@ -43,21 +42,32 @@ export function eventIdOf(body: unknown): string | undefined {
 
 /** true when the event's handling has been committed already. */
 export async function eventProcessed(db: Database, eventId: string): Promise<boolean> {
-  const t = twin(db, processedEventsTable);
-  const rows = await orm(db).select({ eventId: t.eventId }).from(t).where(eq(t.eventId, eventId)).limit(1);
-  return rows.length > 0;
+  const t = twin(db, eventInboxTable);
+  const rows = await orm(db).select({ handledAt: t.handledAt }).from(t).where(eq(t.eventId, eventId)).limit(1);
+  return rows[0]?.handledAt != null;
 }
 
 /**
- * Marks the event processed; false when it already was (the primary key decides, whichever process asks). Inside
- * a transaction it commits with that transaction's writes.
+ * Marks the event handled; false when it already was (one statement decides, whichever process asks). Its body is
+ * dropped (the row only keeps redeliveries out now) and the sweep no longer looks at it. An event the inbox never
+ * recorded (a caller outside the Bolt app) gets its row here. Inside a transaction it commits with that
+ * transaction's writes.
  */
-export async function markEventProcessed(db: Database, eventId: string, now: Date): Promise<boolean> {
-  const t = twin(db, processedEventsTable);
-  const inserted = await write(() =>
-    orm(db).insert(t).values({ eventId, receivedAt: now }).onConflictDoNothing().returning({ eventId: t.eventId }),
+export async function markEventProcessed(db: Database, eventId: string, now: Date, body?: unknown): Promise<boolean> {
+  const t = twin(db, eventInboxTable);
+  const type = eventTypeOf(body);
+  const marked = await write(() =>
+    orm(db)
+      .insert(t)
+      .values({ eventId, receivedAt: now, type: typeof type === 'string' ? type : '', attempts: 1, handledAt: now })
+      .onConflictDoUpdate({
+        target: t.eventId,
+        set: { handledAt: now, nextAttemptAt: null, body: null },
+        setWhere: isNull(t.handledAt),
+      })
+      .returning({ eventId: t.eventId }),
   );
-  return inserted.length > 0;
+  return marked.length > 0;
 }
 
 export interface Delivery {
@@ -104,11 +114,11 @@ export async function beginDelivery(
   let handled = false;
   return {
     done: async () => {
-      await markEventProcessed(db, eventId, services.clock.now());
+      await markEventProcessed(db, eventId, services.clock.now(), body);
       handled = true;
     },
     // Handled: the mark keeps every later delivery out, so the claim is left to expire (one write fewer per event).
-    // Not handled (a listener threw): given back at once, for Slack's retry.
+    // Not handled (a listener threw): given back at once, for the inbox sweep (or a redelivery).
     release: async () => (handled ? lease.lapse() : lease.release()),
   };
 }
@@ -126,39 +136,13 @@ export async function commitWithEvent<T>(
   effect: () => Promise<T>,
 ): Promise<{ applied: true; value: T } | { applied: false }> {
   const eventId = eventIdOf(body);
-  const once = () =>
-    write(() =>
-      inTransaction(db, async () => {
-        if (eventId && !(await markEventProcessed(db, eventId, now))) return { applied: false as const };
-        return { applied: true as const, value: await effect() };
-      }),
-    );
-  // Inside a caller's transaction: that transaction decides (and is retried as a whole).
-  if (orm(db) !== db.orm) return once();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await once();
-    } catch (error) {
-      // PostgreSQL retried the transaction (src/db/postgres.ts) and it still lost its race: many events writing the
-      // same table at once. Slack will not redeliver an acknowledged event, so try again a little later, spread out.
-      if (attempt >= EVENT_COMMIT_TRIES || !isSerializationFailure(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, eventCommitDelayMs(attempt)));
-    }
-  }
-}
-
-/** How many times commitWithEvent runs its transaction when it keeps losing serialization races. */
-export const EVENT_COMMIT_TRIES = 6;
-
-/** Wait before the next try: random, up to 0.5, 1, 2, 4 s (wide, so the events that collided spread out). */
-export function eventCommitDelayMs(attempt: number, random: () => number = Math.random): number {
-  return Math.round(random() * Math.min(4000, 250 * 2 ** attempt));
-}
-
-export async function pruneProcessedEvents(db: Database, before: Date): Promise<number> {
-  const t = twin(db, processedEventsTable);
-  const removed = await write(() =>
-    orm(db).delete(t).where(lt(t.receivedAt, before)).returning({ eventId: t.eventId }),
+  // No retry loop of its own: on PostgreSQL the transaction is already tried again after a lost race
+  // (src/db/postgres.ts); one that still fails throws, the event stays unhandled in the inbox, and the sweep runs
+  // it again a minute later (src/slack/inbox.ts).
+  return write(() =>
+    inTransaction(db, async () => {
+      if (eventId && !(await markEventProcessed(db, eventId, now, body))) return { applied: false as const };
+      return { applied: true as const, value: await effect() };
+    }),
   );
-  return removed.length;
 }

@@ -3,7 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withoutParameters } from '../../src/db/pg-errors.js';
 import { openPostgres, type PostgresDatabase } from '../../src/db/postgres.js';
-import { processedEventsTable } from '../../src/db/schema.js';
+import { eventInboxTable } from '../../src/db/schema.js';
 import { twin } from '../../src/db/twin.js';
 import { uniqueViolation } from '../../src/db/write.js';
 import { createTestPostgres, NO_TEST_PG, type TestPostgres } from '../support/test-db.js';
@@ -30,21 +30,21 @@ describe.skipIf(NO_TEST_PG)("PostgreSQL: a failing statement's error carries no 
     await testDb?.drop();
   });
 
-  const events = () => twin(db, processedEventsTable);
+  const events = () => twin(db, eventInboxTable);
   /** Raw SQL through drizzle, as a repo's query runs (the Orm type is SQLite's builder, which has no execute). */
   const execute = (orm: unknown, query: SQL) => (orm as { execute(q: SQL): Promise<unknown> }).execute(query);
 
   it("a unique key refusing a write: pg's own error with its code and constraint, and no values", async () => {
     const eventId = `${TYPED} ${TOKEN}`;
-    await db.orm.insert(events()).values({ eventId, receivedAt: new Date() });
+    await db.orm.insert(events()).values({ eventId, receivedAt: new Date(), type: 'message', attempts: 1 });
     const error = await db.orm
       .insert(events())
-      .values({ eventId, receivedAt: new Date() })
+      .values({ eventId, receivedAt: new Date(), type: 'message', attempts: 1 })
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: '23505', constraint: 'processed_events_pkey' });
+    expect(error).toMatchObject({ code: '23505', constraint: 'event_inbox_pkey' });
     // The server's detail names the key without its value.
     expect((error as { detail?: string }).detail).toBe('Key (event_id)=(***) already exists.');
-    expect(uniqueViolation(error)?.index).toBe('processed_events_pkey');
+    expect(uniqueViolation(error)?.index).toBe('event_inbox_pkey');
     expect(printed(error)).not.toContain(TOKEN);
     expect(printed(error)).not.toContain('ada@example.com');
   });
@@ -59,10 +59,13 @@ describe.skipIf(NO_TEST_PG)("PostgreSQL: a failing statement's error carries no 
   it('a row refused by a NOT NULL column inside a transaction: no "Failing row contains" values', async () => {
     const error = await db
       .transaction((tx) =>
-        execute(tx, sql`insert into processed_events (event_id, received_at) values (${TYPED}, null)`),
+        execute(
+          tx,
+          sql`insert into event_inbox (event_id, received_at, type, attempts) values (${TYPED}, null, 'message', 1)`,
+        ),
       )
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: '23502', column: 'received_at', table: 'processed_events' });
+    expect(error).toMatchObject({ code: '23502', column: 'received_at', table: 'event_inbox' });
     expect((error as { detail?: string }).detail).toBe('Failing row contains (***).');
     expect(printed(error)).not.toContain('ada@example.com');
     expect(printed(error)).not.toContain('Lovelace');

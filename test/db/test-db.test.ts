@@ -57,9 +57,12 @@ describe.skipIf(NO_TEST_PG)('createTestPostgres (GROUNDCREW_TEST_PG)', () => {
       expect(Number(applied[0]!.n)).toBe(journal.entries.length);
     }
     // Isolated: a row in one is not in another.
-    await query(dbs[0]!.url, "insert into processed_events (event_id, received_at) values ('Ev1', now())");
-    expect(await query(dbs[0]!.url, 'select event_id from processed_events')).toEqual([{ event_id: 'Ev1' }]);
-    expect(await query(dbs[1]!.url, 'select event_id from processed_events')).toEqual([]);
+    await query(
+      dbs[0]!.url,
+      "insert into event_inbox (event_id, received_at, type, attempts) values ('Ev1', now(), 'message', 1)",
+    );
+    expect(await query(dbs[0]!.url, 'select event_id from event_inbox')).toEqual([{ event_id: 'Ev1' }]);
+    expect(await query(dbs[1]!.url, 'select event_id from event_inbox')).toEqual([]);
   });
 
   it('drop() removes an empty database even while a connection is still open', async () => {
@@ -117,7 +120,10 @@ describe.skipIf(NO_TEST_PG)('createTestPostgres (GROUNDCREW_TEST_PG)', () => {
       let started = performance.now();
       const db = await createTestPostgres();
       reuses.push(performance.now() - started);
-      await query(db.url, "insert into processed_events (event_id, received_at) values ('Ev1', now())");
+      await query(
+        db.url,
+        "insert into event_inbox (event_id, received_at, type, attempts) values ('Ev1', now(), 'message', 1)",
+      );
       started = performance.now();
       await db.drop();
       releases.push(performance.now() - started);

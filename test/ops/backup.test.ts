@@ -44,7 +44,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 const eventIds = (path: string): string[] => {
   const db = new Database(path, { readonly: true });
   try {
-    return (db.prepare('select event_id from processed_events order by event_id').all() as { event_id: string }[]).map(
+    return (db.prepare('select event_id from event_inbox order by event_id').all() as { event_id: string }[]).map(
       (r) => r.event_id,
     );
   } finally {

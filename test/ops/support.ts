@@ -48,11 +48,12 @@ export interface StubCall {
 export type StubAnswer = { body: Record<string, unknown>; headers?: Record<string, string>; status?: number };
 
 /**
- * A tiny Slack Web API: `answer(method, args)` returns the JSON body (and headers) for each call. Paths outside
+ * A tiny Slack Web API: `answer(method, args)` returns the JSON body (and headers) for each call, or null to hold
+ * the call unanswered. Paths outside
  * /api/ come through whole as the method (a GitHub stand-in on the same port).
  */
 export async function slackStub(
-  answer: (method: string, args: Record<string, string>) => StubAnswer,
+  answer: (method: string, args: Record<string, string>) => StubAnswer | null,
   port = 0,
 ): Promise<{ server: Server; url: string; calls: StubCall[] }> {
   const calls: StubCall[] = [];
@@ -63,6 +64,7 @@ export async function slackStub(
     const args = Object.fromEntries(new URLSearchParams(body));
     calls.push({ method, args });
     const reply = answer(method, args);
+    if (reply === null) return; // held: never answered (a process killed while it waits)
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
     res.end(JSON.stringify(reply.body));
   });

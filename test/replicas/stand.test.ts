@@ -29,7 +29,7 @@ describe.each(BACKENDS)('two groundcrew processes on $what', { timeout: 120_000 
     expect(await one!.event(eventCallback(reactionAdded('U0HOME0001'), { eventId: 'EvSTAND0003' }))).toBe(200);
     expect(await two!.event(eventCallback(reactionAdded('U0HOME0002'), { eventId: 'EvSTAND0004' }))).toBe(200);
     await waitFor(
-      async () => (await stand!.count('processed_events')) === 2,
+      async () => (await stand!.count('event_inbox where handled_at is not null')) === 2,
       'both events to be marked processed in the shared file',
     );
     await waitFor(

@@ -79,9 +79,10 @@ export interface StandOptions {
   yaml: string;
   /**
    * Answers a call to the stand-in; undefined falls back to the default (auth.test for the bot, chat.postMessage
-   * and chat.update with a channel and a fresh ts, usergroups.users.list empty, everything else `{ ok: true }`).
+   * and chat.update with a channel and a fresh ts, usergroups.users.list empty, everything else `{ ok: true }`); null
+   * holds the call unanswered.
    */
-  answer?: (call: ReplicaCall) => StubAnswer | undefined;
+  answer?: (call: ReplicaCall) => StubAnswer | null | undefined;
   /** More environment for every replica. */
   env?: Record<string, string>;
 }
@@ -149,7 +150,8 @@ export async function createReplicaStand(options: StandOptions): Promise<Replica
     const stub = await slackStub((method, args) => {
       const call: ReplicaCall = { replica: id, method, args };
       calls.push(call);
-      return options.answer?.(call) ?? fallback(call);
+      const custom = options.answer?.(call);
+      return custom === undefined ? fallback(call) : custom;
     });
     servers.push(stub.server);
     const base = stub.url.replace(/\/api\/$/, '');

@@ -1,0 +1,244 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineCapability } from '../../src/capability.js';
+import { createManualClock } from '../../src/clock.js';
+import type { Database } from '../../src/db/database.js';
+import { createLeases } from '../../src/db/leases.js';
+import { auditLogTable, eventInboxTable } from '../../src/db/schema.js';
+import { twin } from '../../src/db/twin.js';
+import { createSilentLogger } from '../../src/logger.js';
+import type { JobContext } from '../../src/scheduler/types.js';
+import { beginDelivery, eventProcessed } from '../../src/slack/dedupe.js';
+import {
+  DEFAULT_EVENT_REPLAY_AFTER_MS,
+  EVENT_MAX_ATTEMPTS,
+  eventSweepJob,
+  inboxEntryOf,
+  REPLAY_EVENTS_JOB,
+  recordEvent,
+  replayDelayMs,
+} from '../../src/slack/inbox.js';
+import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
+import { eventCallback, reactionAdded } from '../support/payloads.js';
+import { recordingLogger } from '../support/recording-logger.js';
+import { SHARED_BACKENDS, type SharedDatabase } from '../support/shared-db.js';
+import { eventually, settled } from '../support/wait.js';
+
+/**
+ * The event inbox (src/slack/inbox.ts): Bolt acknowledges an event before any listener runs and Slack never sends it
+ * again, so an event is stored before the acknowledgement and run again by `core.replay-events` until it is handled.
+ */
+let app: TestApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+/** An event listener that posts a message per run, failing (before posting) while `state.failures` lasts. */
+function probe(state: { failures: number; runs: number }) {
+  return defineCapability('probe', (core) => ({
+    listeners(bolt) {
+      bolt.event('reaction_added', async ({ event }) => {
+        state.runs++;
+        if (state.failures > 0) {
+          state.failures--;
+          throw new Error('the directory service timed out');
+        }
+        await core.client.chat.postMessage({ channel: 'C0PROBE001', text: `${event.user} ${event.reaction}` });
+      });
+    },
+  }));
+}
+
+const inboxRow = async (test: TestApp, eventId: string) => {
+  const t = twin(test.database, eventInboxTable);
+  return (await test.database.orm.select().from(t).where(eq(t.eventId, eventId)).limit(1))[0];
+};
+const sweep = (test: TestApp) => test.groundcrew.services.scheduler.runNow(REPLAY_EVENTS_JOB);
+const posts = (test: TestApp) => test.slack.callsTo('chat.postMessage').map((c) => c.args.text);
+
+describe('the event inbox', () => {
+  it('an event whose handler threw after the ack is run again by the sweep, and handled once', async () => {
+    const state = { failures: 1, runs: 0 };
+    app = await startTestApp({ capabilities: [probe(state)] });
+    expect((await app.event(reactionAdded(ENGINEER), { eventId: 'Ev0INBOX001' })).status).toBe(200);
+    await eventually(() => state.runs === 1, { what: 'the first run' });
+    await settled(app);
+    expect(posts(app)).toEqual([]);
+    const stored = await inboxRow(app, 'Ev0INBOX001');
+    expect(stored).toMatchObject({ type: 'reaction_added', teamId: 'T04ABCD1EFG', attempts: 1, handledAt: null });
+    expect(JSON.parse(stored!.body!)).toMatchObject({ event_id: 'Ev0INBOX001', event: { reaction: 'eyes' } });
+
+    // Not due yet: the sweep leaves it alone.
+    app.clock.advance(DEFAULT_EVENT_REPLAY_AFTER_MS - 1000);
+    expect((await sweep(app)).outcome).toBe('ok');
+    expect(state.runs).toBe(1);
+
+    app.clock.advance(1000);
+    expect((await sweep(app)).outcome).toBe('ok');
+    await app.slack.waitFor('chat.postMessage');
+    await settled(app);
+    expect(state.runs).toBe(2);
+    expect(posts(app)).toEqual([`${ENGINEER} eyes`]);
+    // Handled: the body is gone, the sweep and a late redelivery both leave it alone.
+    expect(await inboxRow(app, 'Ev0INBOX001')).toMatchObject({ attempts: 2, body: null, nextAttemptAt: null });
+    expect(await eventProcessed(app.database, 'Ev0INBOX001')).toBe(true);
+    app.clock.advance(10 * DEFAULT_EVENT_REPLAY_AFTER_MS);
+    await sweep(app);
+    await app.event(reactionAdded(ENGINEER), { eventId: 'Ev0INBOX001', retryNum: 1 });
+    await app.event(reactionAdded('U0OTHER001'), { eventId: 'Ev0INBOX002' });
+    await app.slack.waitFor('chat.postMessage', () => true, { count: 2 });
+    await settled(app);
+    expect(state.runs).toBe(3);
+    expect(posts(app)).toEqual([`${ENGINEER} eyes`, 'U0OTHER001 eyes']);
+  });
+
+  it('a request whose inbox insert fails is not acknowledged (Slack retries it), and nothing runs', async () => {
+    const state = { failures: 0, runs: 0 };
+    app = await startTestApp({ capabilities: [probe(state)] });
+    const db = app.database as { orm: Database['orm'] };
+    const real = db.orm;
+    const inbox = twin(app.database, eventInboxTable);
+    let refused = 0;
+    // The disk is full for the inbox (SQLITE_FULL through drizzle, as better-sqlite3 throws it).
+    db.orm = new Proxy(real, {
+      get(target, key, receiver) {
+        if (key !== 'insert') return Reflect.get(target, key, receiver);
+        return (table: unknown) => {
+          if (table !== inbox) return target.insert(table as typeof inbox);
+          refused++;
+          throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        };
+      },
+    });
+    const first = await app.event(reactionAdded(ENGINEER), { eventId: 'Ev0INBOXFULL' });
+    expect(first.status).toBe(500);
+    expect(refused).toBe(1);
+    await settled(app);
+    expect(state.runs).toBe(0);
+
+    // Space again: Slack's retry is stored, acknowledged and handled.
+    db.orm = real;
+    expect((await app.event(reactionAdded(ENGINEER), { eventId: 'Ev0INBOXFULL', retryNum: 1 })).status).toBe(200);
+    await app.slack.waitFor('chat.postMessage');
+    await settled(app);
+    expect(state.runs).toBe(1);
+    expect(await eventProcessed(app.database, 'Ev0INBOXFULL')).toBe(true);
+  });
+
+  it(`a poison event is given up after ${EVENT_MAX_ATTEMPTS} tries, with an error line and an audit entry`, async () => {
+    const state = { failures: Number.POSITIVE_INFINITY, runs: 0 };
+    const logger = recordingLogger();
+    app = await startTestApp({ capabilities: [probe(state)], logger });
+    await app.event(reactionAdded(ENGINEER), { eventId: 'Ev0POISON01' });
+    await eventually(() => state.runs === 1, { what: 'the first run' });
+    await settled(app);
+    for (let attempt = 1; attempt < EVENT_MAX_ATTEMPTS; attempt++) {
+      app.clock.advance(replayDelayMs(attempt, DEFAULT_EVENT_REPLAY_AFTER_MS));
+      await sweep(app);
+      await eventually(() => state.runs === attempt + 1, { what: `try ${attempt + 1}` });
+      await settled(app);
+    }
+    expect(await inboxRow(app, 'Ev0POISON01')).toMatchObject({ attempts: EVENT_MAX_ATTEMPTS, gaveUpAt: null });
+    // The backoff doubles: 1, 2, 4, 8 minutes by default, then the last try's wait before giving up.
+    app.clock.advance(replayDelayMs(EVENT_MAX_ATTEMPTS, DEFAULT_EVENT_REPLAY_AFTER_MS) - 1);
+    await sweep(app);
+    expect((await inboxRow(app, 'Ev0POISON01'))?.gaveUpAt).toBeNull();
+    app.clock.advance(1);
+    await sweep(app);
+    await settled(app);
+    expect(state.runs).toBe(EVENT_MAX_ATTEMPTS);
+    expect(await inboxRow(app, 'Ev0POISON01')).toMatchObject({ gaveUpAt: app.clock.now(), nextAttemptAt: null });
+    expect(logger.lines.filter((l) => l.includes('Ev0POISON01') && l.includes('given up'))).toEqual([
+      'event Ev0POISON01 (reaction_added) given up: its handling failed 5 times; it will not be handled',
+    ]);
+    const audit = await app.database.orm.select().from(twin(app.database, auditLogTable));
+    expect(audit.filter((a) => a.action === 'events.give-up')).toMatchObject([
+      {
+        actor: 'system',
+        target: 'event:Ev0POISON01',
+        outcome: 'failed',
+        inputs: { type: 'reaction_added', attempts: 5 },
+      },
+    ]);
+    // Given up is final: later sweeps do not run it.
+    app.clock.advance(DEFAULT_EVENT_REPLAY_AFTER_MS * 100);
+    await sweep(app);
+    await settled(app);
+    expect(state.runs).toBe(EVENT_MAX_ATTEMPTS);
+    expect(posts(app)).toEqual([]);
+  });
+
+  it('an event Bolt drops before any middleware (the bot’s own message) is marked handled, not replayed', async () => {
+    const state = { failures: 0, runs: 0 };
+    app = await startTestApp({ capabilities: [probe(state)] });
+    const own = { type: 'reaction_added', user: 'U0BOT0001', reaction: 'eyes', item: { type: 'message' } };
+    expect((await app.event(own, { eventId: 'Ev0OWN00001' })).status).toBe(200);
+    await eventually(async () => (await eventProcessed(app!.database, 'Ev0OWN00001')) || undefined, {
+      what: 'the dropped event marked',
+    });
+    await settled(app);
+    expect(state.runs).toBe(0);
+  });
+
+  it('app_home_opened skips the inbox (it may simply run again)', async () => {
+    app = await startTestApp();
+    await app.event(
+      { type: 'app_home_opened', user: ENGINEER, channel: 'D0HOME0001', tab: 'home' },
+      {
+        eventId: 'Ev0HOME0001',
+      },
+    );
+    await app.slack.waitFor('views.publish');
+    await settled(app);
+    expect(await inboxRow(app, 'Ev0HOME0001')).toBeUndefined();
+    expect(inboxEntryOf(eventCallback({ type: 'app_home_opened' }))).toBeUndefined();
+  });
+});
+
+for (const backend of SHARED_BACKENDS) {
+  describe.skipIf(backend.skip)(`two replicas sweeping the inbox at the same time on ${backend.dialect}`, () => {
+    let shared: SharedDatabase | undefined;
+    afterEach(async () => {
+      await shared?.dispose();
+      shared = undefined;
+    });
+
+    it('each unhandled event is run once, by one of them (the scheduler’s job lease aside)', async () => {
+      shared = await backend.create();
+      const clock = createManualClock('2026-11-23T10:00:00Z');
+      const handled: string[] = [];
+      const replica = async (name: string) => {
+        const db: Database = await shared!.open();
+        const core = {
+          db,
+          clock,
+          logger: createSilentLogger(),
+          leases: createLeases({ db, clock, holder: name }),
+          audit: { record: async () => ({}) as never, recordMany: async () => {}, latest: async () => [] },
+        };
+        // What the app's middleware does with a replayed body: claim, check, run, mark, release.
+        const replay = async (body: Record<string, unknown>) => {
+          const delivery = await beginDelivery(body, core, undefined);
+          if (!delivery) return;
+          handled.push(`${body.event_id as string} ${name}`);
+          await delivery.done();
+          await delivery.release();
+        };
+        return { core, job: eventSweepJob({ core, replay, afterMs: DEFAULT_EVENT_REPLAY_AFTER_MS }) };
+      };
+      const one = await replica('replica-1');
+      const two = await replica('replica-2');
+      const ids = Array.from({ length: 40 }, (_, i) => `Ev0SWEEP${String(i).padStart(3, '0')}`);
+      for (const id of ids) {
+        const body = eventCallback(reactionAdded(ENGINEER), { eventId: id });
+        await recordEvent(one.core.db, inboxEntryOf(body)!, body, clock.now(), DEFAULT_EVENT_REPLAY_AFTER_MS);
+      }
+      clock.advance(DEFAULT_EVENT_REPLAY_AFTER_MS);
+      const context: JobContext = { now: clock.now(), trigger: 'manual', signal: new AbortController().signal };
+      await Promise.all([one.job.run(context), two.job.run(context)]);
+      expect(handled.map((h) => h.split(' ')[0]).sort()).toEqual(ids);
+      for (const id of ids) expect(await eventProcessed(two.core.db, id)).toBe(true);
+    });
+  });
+}
