@@ -10,7 +10,7 @@ import type { Metrics } from '../ops/metrics.js';
 import { slackClientOptions } from './client.js';
 import { registerCommandRouter } from './command-router.js';
 import { beginDelivery, eventIdOf, markEventProcessed } from './dedupe.js';
-import { createEventSlots } from './event-slots.js';
+import { createEventSlots, eventSlotsFor } from './event-slots.js';
 import { registerHomeTab } from './home.js';
 import { guardRoute, healthRoute } from './http.js';
 import { createIdTranslator, type IdAliases } from './id-aliases.js';
@@ -104,8 +104,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // to current ones (id-aliases.ts), then
   // counts the listener run for stop(). Events (acked by Bolt before this runs) are queued and started one per turn
   // of the event loop, so the acks of a burst are not held up by earlier events' handlers; at most the database's
-  // pool size at once (no bound on SQLite): a burst waits here, not for a connection (event-slots.ts).
-  const eventSlots = createEventSlots(core.db.poolSize ?? Number.POSITIVE_INFINITY);
+  // pool size less two at once (no bound on SQLite): a burst waits here, not for a connection (event-slots.ts).
+  const eventSlots = createEventSlots(eventSlotsFor(core.db.poolSize));
   app.use(async ({ body, context, next }) => {
     reached.add(body);
     translateIds(body);

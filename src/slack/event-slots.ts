@@ -38,6 +38,16 @@ const nextTurn: Defer = (start) => {
   setImmediate(start);
 };
 
+/**
+ * How many events run at once on a database with `poolSize` connections (undefined: SQLite, no bound). Two
+ * connections stay free of event handlers: every event's inbox insert (src/slack/inbox.ts) needs one before Slack
+ * gets its ack, and commands and jobs need one too; with every connection held by a handler, those waited behind
+ * the burst (acks past Slack's 3 s in the two-replica test).
+ */
+export function eventSlotsFor(poolSize: number | undefined): number {
+  return poolSize === undefined ? Number.POSITIVE_INFINITY : Math.max(1, poolSize - 2);
+}
+
 export function createEventSlots(size: number, defer: Defer = nextTurn): EventSlots {
   if (!(size >= 1)) throw new Error(`event slots: the size must be at least 1, not ${size}`);
   let active = 0;

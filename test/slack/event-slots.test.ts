@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createEventSlots, type Defer } from '../../src/slack/event-slots.js';
+import { createEventSlots, type Defer, eventSlotsFor } from '../../src/slack/event-slots.js';
 
 const gate = () => {
   let open!: () => void;
@@ -28,6 +28,13 @@ function manualTurns() {
 }
 
 describe('event slots: at most N events handled at once, the rest in arrival order', () => {
+  it("leaves two of the pool's connections to inbox inserts, commands and jobs; no bound on SQLite", () => {
+    expect(eventSlotsFor(10)).toBe(8);
+    expect(eventSlotsFor(3)).toBe(1);
+    expect(eventSlotsFor(2)).toBe(1);
+    expect(eventSlotsFor(undefined)).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it('runs N at once, starts the next as one finishes, first come first served', async () => {
     const loop = manualTurns();
     const slots = createEventSlots(2, loop.defer);
