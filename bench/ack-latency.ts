@@ -25,7 +25,14 @@ import { buildApps, loaderFromEnv } from './apps.js';
 import { type Backend, backendPlan, createDatabase, type FreshDatabase, serverVersion } from './backends.js';
 import { type ComparisonResult, GOALS, runComparison, type Settings, verdict } from './compare.js';
 import { INTAKE_GOAL_P99, type IntakeResult, type IntakeSettings, runIntake } from './intake.js';
-import { runSaturation, type SaturationResult, type SaturationSettings, stepsTable } from './saturation.js';
+import {
+  KIND_LABEL,
+  runSaturation,
+  type SaturationKind,
+  type SaturationResult,
+  type SaturationSettings,
+  stepsTable,
+} from './saturation.js';
 import { runSlaSweep, SWEEP_GOAL_MS, type SweepResult } from './sla-sweep.js';
 import { mib, ms, table } from './stats.js';
 
@@ -70,6 +77,18 @@ const saturation: SaturationSettings = {
   gain: fromEnv('BENCH_SAT_GAIN', 1.05, (n) => n >= 1 && n < 2, 'a number from 1 to 2'),
   loader: settings.loader,
 };
+// The support-message ramps: each message is a new ticket (claimed, stored, answered), far more work than a Home tab,
+// so fewer per step by default.
+const messageSaturation: SaturationSettings = {
+  ...saturation,
+  eventsPerLevel: intFromEnv('BENCH_SAT_MESSAGES', 300),
+  warmup: intFromEnv('BENCH_SAT_MESSAGE_WARMUP', 100, 0),
+};
+const saturationKinds = (process.env.BENCH_SAT_KINDS?.trim() || 'home,message').split(',').map((k) => k.trim());
+if (saturationKinds.some((k) => k !== 'home' && k !== 'message')) {
+  process.stderr.write(`bench: BENCH_SAT_KINDS must be home and/or message, got ${JSON.stringify(saturationKinds)}\n`);
+  process.exit(2);
+}
 const saturationMode = process.env.BENCH_SATURATION?.trim() || '1';
 if (!['0', '1', 'only'].includes(saturationMode)) {
   process.stderr.write(`bench: BENCH_SATURATION must be 1, 0 or only, got ${JSON.stringify(saturationMode)}\n`);
@@ -180,8 +199,19 @@ function intakeTable(runs: Map<Backend, IntakeResult>): string {
 
 function saturationTable(runs: SaturationRun[]): string {
   return table(
-    ['database', 'replicas', 'events/s', 'at in flight', 'ack p99 there', 'events sent', 'published', 'per replica'],
+    [
+      'events',
+      'database',
+      'replicas',
+      'events/s',
+      'at in flight',
+      'ack p99 there',
+      'events sent',
+      'handled',
+      'per replica',
+    ],
     runs.map(({ backend, result: r }) => [
+      KIND_LABEL[r.kind],
       backend,
       String(r.replicas),
       `${r.saturated ? '' : '≥ '}${r.best.eventsPerSecond.toFixed(0)}`,
@@ -272,17 +302,21 @@ async function main(): Promise<number> {
             ]
           : [[b, 1]],
       );
-      out(
-        `\n=== events/s at saturation: app_home_opened spread over the replicas, ${saturation.eventsPerLevel} per ` +
-          `step, ${saturation.levels.join(' → ')} in flight, after ${saturation.warmup} warm-up ===\n`,
-      );
-      for (const [backend, replicas] of runs) {
-        await attempt(`${backend} saturation, ${replicas} replica(s)`, async () => {
-          const result = await runSaturation(await fresh(backend, `saturation-${replicas}`), replicas, saturation);
-          saturations.push({ backend, result });
-          out(`${backend}, ${replicas} replica(s):\n${stepsTable(result)}\n\n`);
-          errors.push(...result.errors.map((e) => `${backend}, ${replicas} replica(s): ${e}`));
-        });
+      for (const kind of saturationKinds as SaturationKind[]) {
+        const ramp = kind === 'home' ? saturation : messageSaturation;
+        out(
+          `\n=== events/s at saturation: ${KIND_LABEL[kind]} spread over the replicas, ${ramp.eventsPerLevel} per ` +
+            `step, ${ramp.levels.join(' → ')} in flight, after ${ramp.warmup} warm-up ===\n`,
+        );
+        for (const [backend, replicas] of runs) {
+          await attempt(`${backend} saturation (${KIND_LABEL[kind]}), ${replicas} replica(s)`, async () => {
+            const db = await fresh(backend, `saturation-${kind}-${replicas}`);
+            const result = await runSaturation(db, replicas, ramp, kind);
+            saturations.push({ backend, result });
+            out(`${backend}, ${replicas} replica(s):\n${stepsTable(result)}\n\n`);
+            errors.push(...result.errors.map((e) => `${backend}, ${replicas} replica(s): ${e}`));
+          });
+        }
       }
     }
   } finally {

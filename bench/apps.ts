@@ -69,7 +69,13 @@ function nextMessage<T extends ChildMessage['type']>(
 
 /** Forks `bench/<name>.ts` (tsx) or `dist/bench/bench/<name>.js` (tsc) and waits for it to listen. */
 export async function startApp(name: string, loader: Loader, env: Record<string, string>): Promise<AppProcess> {
-  const extraArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const words = (raw: string | undefined) => raw?.split(/\s+/).filter(Boolean) ?? [];
+  // BENCH_GC_NODE_ARGS: node flags for groundcrew only (what a V8 flag costs it and saves it, next to a bare Bolt
+  // app run as is).
+  const extraArgs = [
+    ...words(process.env.BENCH_NODE_ARGS),
+    ...(name === 'groundcrew-app' ? words(process.env.BENCH_GC_NODE_ARGS) : []),
+  ];
   const file = loader === 'tsx' ? join(here, `${name}.ts`) : join(repoRoot, 'dist', 'bench', 'bench', `${name}.js`);
   const child = fork(file, [], {
     cwd: repoRoot,

@@ -7,11 +7,11 @@
  * 3. Memory: RSS of each app after all that load.
  * Prints the details as it goes and returns the figures each goal is judged on.
  */
-import { type AppProcess, type AppStats, type Loader, startApp, statsOf, stopApp } from './apps.js';
+import { type AppProcess, type AppStats, type Loader, statsOf } from './apps.js';
 import { type EventsResult, overDeadline, publishedHomes, runEvents, SLACK_ACK_DEADLINE_MS } from './events.js';
 import { keepAliveAgent, post, type RoundResult, runRound, type Target } from './load.js';
+import { type BenchStand, withStand } from './stand.js';
 import { mib, ms, type Summary, summarize, table } from './stats.js';
-import { startSlackStub } from './stub.js';
 
 export const GOALS = { commandP99: 1.3, eventP99: 1.3, rss: 1.2 };
 
@@ -77,9 +77,9 @@ function latencyRow(name: string, side: Side, s: Summary, from: Snapshot, to: Sn
   ];
 }
 
-/** A groundcrew ack of `/platform help` from a plain member. */
+/** A groundcrew ack of `/platform help` from a plain member (an event's ack is not checked). */
 export const groundcrewCheck: Target['check'] = (body, kind) =>
-  kind === 'home' || (body.includes('"response_type":"ephemeral"') && body.includes('/platform commands:'))
+  kind !== 'help' || (body.includes('"response_type":"ephemeral"') && body.includes('/platform commands:'))
     ? null
     : `groundcrew: unexpected ack body ${body.slice(0, 200)}`;
 
@@ -88,180 +88,172 @@ export const groundcrewCheck: Target['check'] = (body, kind) =>
  * of its own; both apps are stopped before it returns.
  */
 export async function runComparison(database: string, settings: Settings): Promise<ComparisonResult> {
-  const { requests, concurrency, rounds, warmup, events, eventsConcurrency, eventsWarmup, loader } = settings;
+  return withStand(settings.loader, (stand) => compare(stand, database, settings));
+}
+
+async function compare(stand: BenchStand, database: string, settings: Settings): Promise<ComparisonResult> {
+  const { requests, concurrency, rounds, warmup, events, eventsConcurrency, eventsWarmup } = settings;
   const perRound = Math.ceil(requests / rounds);
-  const stub = await startSlackStub();
-  const started: AppProcess[] = [];
-  try {
-    const gcApp = await startApp('groundcrew-app', loader, {
-      SLACK_API_URL: stub.urlFor('groundcrew'),
-      GROUNDCREW_DB: database,
-    });
-    started.push(gcApp);
-    const groundcrew: Target = {
-      name: 'groundcrew',
-      port: gcApp.port,
-      agent: keepAliveAgent(Math.max(concurrency, eventsConcurrency)),
-      check: groundcrewCheck,
-    };
-    // The baseline acks with the very body groundcrew answers and publishes the very Home view groundcrew built, so
-    // the comparison isolates what groundcrew adds per request, not the size of what it sends.
-    const probe = await post(groundcrew);
-    if (probe.status !== 200 || groundcrew.check(probe.body, 'help')) {
-      throw new Error(`groundcrew's first ack was HTTP ${probe.status}: ${probe.body.slice(0, 200)}`);
-    }
-    const homeProbe = await post(groundcrew, 'home');
-    if (homeProbe.status !== 200) throw new Error(`groundcrew's first event ack was HTTP ${homeProbe.status}`);
-    if ((await publishedHomes(stub, 'groundcrew', 1, 10_000)) > 0) throw new Error('groundcrew published no Home tab');
-    const homeView = stub.lastView('groundcrew')!;
-    const sameBody = process.env.BENCH_BARE_BODY !== 'text';
-    const bareApp = await startApp('bare-bolt-app', loader, {
-      SLACK_API_URL: stub.urlFor('bare'),
-      BENCH_HOME_VIEW: homeView,
-      ...(sameBody ? { BENCH_ACK_BODY: probe.body } : {}),
-    });
-    started.push(bareApp);
-    const bare: Target = {
-      name: 'bare Bolt',
-      port: bareApp.port,
-      agent: keepAliveAgent(Math.max(concurrency, eventsConcurrency)),
-      check: (body, kind) =>
-        kind === 'home' || (sameBody ? body === probe.body : body.includes('"text":"help"'))
-          ? null
-          : `bare Bolt: unexpected ack body ${body.slice(0, 200)}`,
-    };
-    const apps = { groundcrew: gcApp, bare: bareApp };
-    const idle = await snapshot(apps);
-
-    out(
-      `Bolt runs per request: groundcrew ${gcApp.listeners} listeners + ${gcApp.middleware} global middleware, ` +
-        `bare Bolt ${bareApp.listeners} + ${bareApp.middleware}` +
-        (process.env.BENCH_EXTRA_LISTENERS ? ` (${process.env.BENCH_EXTRA_LISTENERS} extra in groundcrew)` : '') +
-        `\nbare Bolt acks with ${sameBody ? `the same ${Buffer.byteLength(probe.body)}-byte body as groundcrew` : 'the text "help" (BENCH_BARE_BODY=text)'}` +
-        ` and publishes the same ${Buffer.byteLength(homeView)}-byte Home view\n\n` +
-        `1. commands: signed "/platform help", ${rounds} alternating rounds × ${perRound} per app, ` +
-        `${concurrency} concurrent, after ${warmup} warm-up requests each\n`,
-    );
-
-    // 1. Commands.
-    const commands = new Map<Target, RoundResult>([
-      [groundcrew, emptyResult()],
-      [bare, emptyResult()],
-    ]);
-    const errors: string[] = [];
-    for (const target of [groundcrew, bare])
-      if (warmup > 0) errors.push(...(await runRound(target, warmup, concurrency)).errors);
-    const warm = await snapshot(apps);
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? [groundcrew, bare] : [bare, groundcrew];
-      for (const target of order) merge(commands.get(target)!, await runRound(target, perRound, concurrency));
-    }
-    const afterCommands = await snapshot(apps);
-    const gc = summarize(commands.get(groundcrew)!.latenciesMs, commands.get(groundcrew)!.wallMs);
-    const bb = summarize(commands.get(bare)!.latenciesMs, commands.get(bare)!.wallMs);
-    const header = ['app', 'acks', 'p50', 'p95', 'p99', 'max', 'req/s', 'CPU/req'];
-    out(
-      `\n${table(header, [
-        latencyRow('groundcrew', 'groundcrew', gc, warm, afterCommands),
-        latencyRow('bare Bolt', 'bare', bb, warm, afterCommands),
-      ])}\n`,
-    );
-    const commandRatio = gc.p99 / bb.p99;
-    out(
-      `ratio groundcrew/bare: p50 ${(gc.p50 / bb.p50).toFixed(2)}×, p95 ${(gc.p95 / bb.p95).toFixed(2)}×, ` +
-        `p99 ${commandRatio.toFixed(2)}×, req/s ${(gc.rps / bb.rps).toFixed(2)}×, CPU/req ` +
-        `${(cpuPerRequest('groundcrew', gc, warm, afterCommands) / cpuPerRequest('bare', bb, warm, afterCommands)).toFixed(2)}×\n` +
-        `goal: p99 ≤ ${GOALS.commandP99}× bare Bolt — ${verdict(commandRatio <= GOALS.commandP99)}\n\n`,
-    );
-    for (const result of commands.values()) errors.push(...result.errors);
-
-    // 2. Events, one app at a time: each app's Home work is drained before the other app's load starts.
-    out(
-      `2. events: ${events} signed app_home_opened per app, ${eventsConcurrency} concurrent, after ${eventsWarmup} ` +
-        `warm-up events each; groundcrew first, then bare Bolt\n`,
-    );
-    const eventResults = new Map<Side, EventsResult>();
-    const unpublished: Record<Side, number> = { groundcrew: 0, bare: 0 };
-    const eventSnapshots: Partial<Record<Side, [Snapshot, Snapshot]>> = {};
-    for (const [side, target] of [
-      ['groundcrew', groundcrew],
-      ['bare', bare],
-    ] as const) {
-      if (eventsWarmup > 0) {
-        const warm = await runEvents(stub, side, target, eventsWarmup, eventsConcurrency);
-        errors.push(...warm.errors);
-        unpublished[side] += warm.unpublished;
-      }
-      const from = await snapshot(apps);
-      const result = await runEvents(stub, side, target, events, eventsConcurrency);
-      unpublished[side] += result.unpublished;
-      eventSnapshots[side] = [from, await snapshot(apps)];
-      eventResults.set(side, result);
-      errors.push(...result.errors);
-    }
-    const ge = eventResults.get('groundcrew')!;
-    const be = eventResults.get('bare')!;
-    const gs = summarize(ge.latenciesMs, ge.wallMs);
-    const bs = summarize(be.latenciesMs, be.wallMs);
-    const late = (r: EventsResult) => overDeadline(r.latenciesMs) + (r.errors.length - (r.unpublished > 0 ? 1 : 0));
-    const eventRow = (name: string, side: Side, s: Summary, r: EventsResult) =>
-      latencyRow(name, side, s, eventSnapshots[side]![0], eventSnapshots[side]![1], [
-        String(late(r)),
-        `${(r.drainMs / 1000).toFixed(2)} s`,
-      ]);
-    out(
-      `\n${table(
-        [...header, `> ${SLACK_ACK_DEADLINE_MS / 1000} s`, 'Home drain'],
-        [eventRow('groundcrew', 'groundcrew', gs, ge), eventRow('bare Bolt', 'bare', bs, be)],
-      )}\n`,
-    );
-    const eventRatio = gs.p99 / bs.p99;
-    out(
-      `(CPU/req includes publishing the Home view; "Home drain" is last ack → last views.publish)\n` +
-        `ratio groundcrew/bare: p50 ${(gs.p50 / bs.p50).toFixed(2)}×, p99 ${eventRatio.toFixed(2)}×, CPU/req ` +
-        `${(cpuPerRequest('groundcrew', gs, ...eventSnapshots.groundcrew!) / cpuPerRequest('bare', bs, ...eventSnapshots.bare!)).toFixed(2)}×\n` +
-        (unpublished.groundcrew + unpublished.bare > 0
-          ? `Home tabs never published after the ack: groundcrew ${unpublished.groundcrew}, bare Bolt ${unpublished.bare}\n`
-          : '') +
-        `goal: no ack over ${SLACK_ACK_DEADLINE_MS / 1000} s — ${verdict(late(ge) === 0)} (groundcrew ${late(ge)}, bare Bolt ${late(be)}); ` +
-        `p99 ≤ ${GOALS.eventP99}× bare Bolt — ${verdict(eventRatio <= GOALS.eventP99)}\n\n`,
-    );
-
-    // 3. Memory after the load.
-    const after = await snapshot(apps);
-    const rssRatio = after.groundcrew.rss / after.bare.rss;
-    const memRow = (name: string, side: Side) => [
-      name,
-      mib(idle[side].rss),
-      mib(afterCommands[side].rss),
-      mib(after[side].rss),
-      mib(after[side].heapUsed),
-      mib(after[side].maxRss),
-    ];
-    out(
-      `3. memory (RSS) after the load above\n\n${table(
-        ['app', 'RSS idle', 'after commands', 'after events', 'heap used', 'peak RSS'],
-        [memRow('groundcrew', 'groundcrew'), memRow('bare Bolt', 'bare')],
-      )}\n` +
-        `ratio groundcrew/bare after the load: ${rssRatio.toFixed(2)}× (idle ${(idle.groundcrew.rss / idle.bare.rss).toFixed(2)}×)\n` +
-        `goal: RSS ≤ ${GOALS.rss}× bare Bolt — ${verdict(rssRatio <= GOALS.rss)}\n\n`,
-    );
-    const calls = [...stub.calls('groundcrew')].map(([method, count]) => `${method} ×${count}`).join(', ');
-    out(`groundcrew Web API calls during the run: ${calls || 'none'}\n`);
-    return {
-      commands: { groundcrew: gc, bare: bb },
-      events: {
-        groundcrew: gs,
-        bare: bs,
-        lateGroundcrew: late(ge),
-        lateBare: late(be),
-        unpublished: [unpublished.groundcrew, unpublished.bare],
-      },
-      rss: { groundcrew: after.groundcrew.rss, bare: after.bare.rss },
-      errors,
-    };
-  } finally {
-    await Promise.all(started.map(stopApp));
-    await stub.close();
+  const { stub } = stand;
+  const gcApp = await stand.groundcrew(database);
+  const groundcrew: Target = {
+    name: 'groundcrew',
+    port: gcApp.port,
+    agent: keepAliveAgent(Math.max(concurrency, eventsConcurrency)),
+    check: groundcrewCheck,
+  };
+  // The baseline acks with the very body groundcrew answers and publishes the very Home view groundcrew built, so
+  // the comparison isolates what groundcrew adds per request, not the size of what it sends.
+  const probe = await post(groundcrew);
+  if (probe.status !== 200 || groundcrew.check(probe.body, 'help')) {
+    throw new Error(`groundcrew's first ack was HTTP ${probe.status}: ${probe.body.slice(0, 200)}`);
   }
+  const homeProbe = await post(groundcrew, 'home');
+  if (homeProbe.status !== 200) throw new Error(`groundcrew's first event ack was HTTP ${homeProbe.status}`);
+  if ((await publishedHomes(stub, 'groundcrew', 1, 10_000)) > 0) throw new Error('groundcrew published no Home tab');
+  const homeView = stub.lastView('groundcrew')!;
+  const sameBody = process.env.BENCH_BARE_BODY !== 'text';
+  const bareApp = await stand.bare({
+    BENCH_HOME_VIEW: homeView,
+    ...(sameBody ? { BENCH_ACK_BODY: probe.body } : {}),
+  });
+  const bare: Target = {
+    name: 'bare Bolt',
+    port: bareApp.port,
+    agent: keepAliveAgent(Math.max(concurrency, eventsConcurrency)),
+    check: (body, kind) =>
+      kind === 'home' || (sameBody ? body === probe.body : body.includes('"text":"help"'))
+        ? null
+        : `bare Bolt: unexpected ack body ${body.slice(0, 200)}`,
+  };
+  const apps = { groundcrew: gcApp, bare: bareApp };
+  const idle = await snapshot(apps);
+
+  out(
+    `Bolt runs per request: groundcrew ${gcApp.listeners} listeners + ${gcApp.middleware} global middleware, ` +
+      `bare Bolt ${bareApp.listeners} + ${bareApp.middleware}` +
+      (process.env.BENCH_EXTRA_LISTENERS ? ` (${process.env.BENCH_EXTRA_LISTENERS} extra in groundcrew)` : '') +
+      `\nbare Bolt acks with ${sameBody ? `the same ${Buffer.byteLength(probe.body)}-byte body as groundcrew` : 'the text "help" (BENCH_BARE_BODY=text)'}` +
+      ` and publishes the same ${Buffer.byteLength(homeView)}-byte Home view\n\n` +
+      `1. commands: signed "/platform help", ${rounds} alternating rounds × ${perRound} per app, ` +
+      `${concurrency} concurrent, after ${warmup} warm-up requests each\n`,
+  );
+
+  // 1. Commands.
+  const commands = new Map<Target, RoundResult>([
+    [groundcrew, emptyResult()],
+    [bare, emptyResult()],
+  ]);
+  const errors: string[] = [];
+  for (const target of [groundcrew, bare])
+    if (warmup > 0) errors.push(...(await runRound(target, warmup, concurrency)).errors);
+  const warm = await snapshot(apps);
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [groundcrew, bare] : [bare, groundcrew];
+    for (const target of order) merge(commands.get(target)!, await runRound(target, perRound, concurrency));
+  }
+  const afterCommands = await snapshot(apps);
+  const gc = summarize(commands.get(groundcrew)!.latenciesMs, commands.get(groundcrew)!.wallMs);
+  const bb = summarize(commands.get(bare)!.latenciesMs, commands.get(bare)!.wallMs);
+  const header = ['app', 'acks', 'p50', 'p95', 'p99', 'max', 'req/s', 'CPU/req'];
+  out(
+    `\n${table(header, [
+      latencyRow('groundcrew', 'groundcrew', gc, warm, afterCommands),
+      latencyRow('bare Bolt', 'bare', bb, warm, afterCommands),
+    ])}\n`,
+  );
+  const commandRatio = gc.p99 / bb.p99;
+  out(
+    `ratio groundcrew/bare: p50 ${(gc.p50 / bb.p50).toFixed(2)}×, p95 ${(gc.p95 / bb.p95).toFixed(2)}×, ` +
+      `p99 ${commandRatio.toFixed(2)}×, req/s ${(gc.rps / bb.rps).toFixed(2)}×, CPU/req ` +
+      `${(cpuPerRequest('groundcrew', gc, warm, afterCommands) / cpuPerRequest('bare', bb, warm, afterCommands)).toFixed(2)}×\n` +
+      `goal: p99 ≤ ${GOALS.commandP99}× bare Bolt — ${verdict(commandRatio <= GOALS.commandP99)}\n\n`,
+  );
+  for (const result of commands.values()) errors.push(...result.errors);
+
+  // 2. Events, one app at a time: each app's Home work is drained before the other app's load starts.
+  out(
+    `2. events: ${events} signed app_home_opened per app, ${eventsConcurrency} concurrent, after ${eventsWarmup} ` +
+      `warm-up events each; groundcrew first, then bare Bolt\n`,
+  );
+  const eventResults = new Map<Side, EventsResult>();
+  const unpublished: Record<Side, number> = { groundcrew: 0, bare: 0 };
+  const eventSnapshots: Partial<Record<Side, [Snapshot, Snapshot]>> = {};
+  for (const [side, target] of [
+    ['groundcrew', groundcrew],
+    ['bare', bare],
+  ] as const) {
+    if (eventsWarmup > 0) {
+      const warm = await runEvents(stub, side, target, eventsWarmup, eventsConcurrency);
+      errors.push(...warm.errors);
+      unpublished[side] += warm.unpublished;
+    }
+    const from = await snapshot(apps);
+    const result = await runEvents(stub, side, target, events, eventsConcurrency);
+    unpublished[side] += result.unpublished;
+    eventSnapshots[side] = [from, await snapshot(apps)];
+    eventResults.set(side, result);
+    errors.push(...result.errors);
+  }
+  const ge = eventResults.get('groundcrew')!;
+  const be = eventResults.get('bare')!;
+  const gs = summarize(ge.latenciesMs, ge.wallMs);
+  const bs = summarize(be.latenciesMs, be.wallMs);
+  const late = (r: EventsResult) => overDeadline(r.latenciesMs) + (r.errors.length - (r.unpublished > 0 ? 1 : 0));
+  const eventRow = (name: string, side: Side, s: Summary, r: EventsResult) =>
+    latencyRow(name, side, s, eventSnapshots[side]![0], eventSnapshots[side]![1], [
+      String(late(r)),
+      `${(r.drainMs / 1000).toFixed(2)} s`,
+    ]);
+  out(
+    `\n${table(
+      [...header, `> ${SLACK_ACK_DEADLINE_MS / 1000} s`, 'Home drain'],
+      [eventRow('groundcrew', 'groundcrew', gs, ge), eventRow('bare Bolt', 'bare', bs, be)],
+    )}\n`,
+  );
+  const eventRatio = gs.p99 / bs.p99;
+  out(
+    `(CPU/req includes publishing the Home view; "Home drain" is last ack → last views.publish)\n` +
+      `ratio groundcrew/bare: p50 ${(gs.p50 / bs.p50).toFixed(2)}×, p99 ${eventRatio.toFixed(2)}×, CPU/req ` +
+      `${(cpuPerRequest('groundcrew', gs, ...eventSnapshots.groundcrew!) / cpuPerRequest('bare', bs, ...eventSnapshots.bare!)).toFixed(2)}×\n` +
+      (unpublished.groundcrew + unpublished.bare > 0
+        ? `Home tabs never published after the ack: groundcrew ${unpublished.groundcrew}, bare Bolt ${unpublished.bare}\n`
+        : '') +
+      `goal: no ack over ${SLACK_ACK_DEADLINE_MS / 1000} s — ${verdict(late(ge) === 0)} (groundcrew ${late(ge)}, bare Bolt ${late(be)}); ` +
+      `p99 ≤ ${GOALS.eventP99}× bare Bolt — ${verdict(eventRatio <= GOALS.eventP99)}\n\n`,
+  );
+
+  // 3. Memory after the load.
+  const after = await snapshot(apps);
+  const rssRatio = after.groundcrew.rss / after.bare.rss;
+  const memRow = (name: string, side: Side) => [
+    name,
+    mib(idle[side].rss),
+    mib(afterCommands[side].rss),
+    mib(after[side].rss),
+    mib(after[side].heapUsed),
+    mib(after[side].maxRss),
+  ];
+  out(
+    `3. memory (RSS) after the load above\n\n${table(
+      ['app', 'RSS idle', 'after commands', 'after events', 'heap used', 'peak RSS'],
+      [memRow('groundcrew', 'groundcrew'), memRow('bare Bolt', 'bare')],
+    )}\n` +
+      `ratio groundcrew/bare after the load: ${rssRatio.toFixed(2)}× (idle ${(idle.groundcrew.rss / idle.bare.rss).toFixed(2)}×)\n` +
+      `goal: RSS ≤ ${GOALS.rss}× bare Bolt — ${verdict(rssRatio <= GOALS.rss)}\n\n`,
+  );
+  const calls = [...stub.calls('groundcrew')].map(([method, count]) => `${method} ×${count}`).join(', ');
+  out(`groundcrew Web API calls during the run: ${calls || 'none'}\n`);
+  return {
+    commands: { groundcrew: gc, bare: bb },
+    events: {
+      groundcrew: gs,
+      bare: bs,
+      lateGroundcrew: late(ge),
+      lateBare: late(be),
+      unpublished: [unpublished.groundcrew, unpublished.bare],
+    },
+    rss: { groundcrew: after.groundcrew.rss, bare: after.bare.rss },
+    errors,
+  };
 }

@@ -10,9 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { createGroundcrew } from '../src/bootstrap.js';
 import { type Config, parseEnv, parseTeamConfig } from '../src/config.js';
-import { openDb } from '../src/db/client.js';
+import { isPostgresUrl } from '../src/db/backend.js';
 import type { Database } from '../src/db/database.js';
-import { isPostgresUrl, openPostgres } from '../src/db/postgres.js';
 import { createLogger } from '../src/logger.js';
 import {
   BENCH_BOT_ID,
@@ -44,12 +43,13 @@ try {
   // The migrations are read from the checkout: compiled into dist/bench/, this file is not where main.ts lives.
   const migrations = join(process.cwd(), 'migrations');
   const logger = createLogger(env.LOG_LEVEL);
+  // As main.ts: only the driver GROUNDCREW_DB names is loaded.
   const database: Database = isPostgresUrl(env.GROUNDCREW_DB)
-    ? await openPostgres(env.GROUNDCREW_DB, {
+    ? await (await import('../src/db/postgres.js')).openPostgres(env.GROUNDCREW_DB, {
         migrationsFolder: join(migrations, 'pg'),
         onPoolError: (error) => logger.warn(`database connection dropped: ${error.message}`),
       })
-    : openDb(env.GROUNDCREW_DB, migrations);
+    : (await import('../src/db/client.js')).openDb(env.GROUNDCREW_DB, migrations);
   const groundcrew = createGroundcrew({
     config,
     database,

@@ -8,11 +8,12 @@
  * otherwise) on a fresh database; the baseline answers each message with one chat.postMessage in its thread.
  * Everything talks to 127.0.0.1 only.
  */
-import { type AppProcess, type Loader, startApp, stopApp } from './apps.js';
+import type { Loader } from './apps.js';
 import { callsArrived, overDeadline, SLACK_ACK_DEADLINE_MS } from './events.js';
 import { keepAliveAgent, type RoundResult, runRound, type Target } from './load.js';
+import { type BenchStand, withStand } from './stand.js';
 import { ms, type Summary, summarize, table } from './stats.js';
-import { type SlackStub, startSlackStub, THREAD_REPLY } from './stub.js';
+import { type SlackStub, THREAD_REPLY } from './stub.js';
 
 export const INTAKE_GOAL_P99 = 1.3;
 
@@ -57,79 +58,69 @@ async function load(stub: SlackStub, side: string, target: Target, count: number
 
 /** Runs the comparison for groundcrew on `database` (a SQLite path or a PostgreSQL URL); both apps are stopped after. */
 export async function runIntake(database: string, settings: IntakeSettings): Promise<IntakeResult> {
-  const { messages, concurrency, warmup, loader } = settings;
-  const stub = await startSlackStub();
-  const started: AppProcess[] = [];
-  try {
-    const gcApp = await startApp('groundcrew-app', loader, {
-      SLACK_API_URL: stub.urlFor('groundcrew'),
-      GROUNDCREW_DB: database,
-    });
-    started.push(gcApp);
-    const bareApp = await startApp('bare-bolt-app', loader, {
-      SLACK_API_URL: stub.urlFor('bare'),
-      BENCH_MESSAGES: '1',
-    });
-    started.push(bareApp);
-    const target = (name: string, port: number): Target => ({
-      name,
-      port,
-      agent: keepAliveAgent(concurrency),
-      check: () => null,
-    });
-    const errors: string[] = [];
-    const sides = new Map<'groundcrew' | 'bare', IntakeSide>();
-    for (const [side, app] of [
-      ['groundcrew', gcApp],
-      ['bare', bareApp],
-    ] as const) {
-      const t = target(side === 'groundcrew' ? 'groundcrew' : 'bare Bolt', app.port);
-      let unreplied = 0;
-      if (warmup > 0) {
-        const warm = await load(stub, side, t, warmup, concurrency);
-        errors.push(...warm.result.errors);
-        unreplied += warm.unreplied;
-      }
-      const run = await load(stub, side, t, messages, concurrency);
-      errors.push(...run.result.errors);
-      unreplied += run.unreplied;
-      if (unreplied > 0) errors.push(`${side}: ${unreplied} acked message(s) never got their reply in the thread`);
-      sides.set(side, {
-        summary: summarize(run.result.latenciesMs, run.result.wallMs),
-        late: overDeadline(run.result.latenciesMs) + run.result.errors.length,
-        unreplied,
-        drainMs: run.drainMs,
-      });
+  return withStand(settings.loader, (stand) => intake(stand, database, settings));
+}
+
+async function intake(stand: BenchStand, database: string, settings: IntakeSettings): Promise<IntakeResult> {
+  const { messages, concurrency, warmup } = settings;
+  const { stub } = stand;
+  const gcApp = await stand.groundcrew(database);
+  const bareApp = await stand.bare({ BENCH_MESSAGES: '1' });
+  const target = (name: string, port: number): Target => ({
+    name,
+    port,
+    agent: keepAliveAgent(concurrency),
+    check: () => null,
+  });
+  const errors: string[] = [];
+  const sides = new Map<'groundcrew' | 'bare', IntakeSide>();
+  for (const [side, app] of [
+    ['groundcrew', gcApp],
+    ['bare', bareApp],
+  ] as const) {
+    const t = target(side === 'groundcrew' ? 'groundcrew' : 'bare Bolt', app.port);
+    let unreplied = 0;
+    if (warmup > 0) {
+      const warm = await load(stub, side, t, warmup, concurrency);
+      errors.push(...warm.result.errors);
+      unreplied += warm.unreplied;
     }
-    const gc = sides.get('groundcrew')!;
-    const bare = sides.get('bare')!;
-    const ratio = gc.summary.p99 / bare.summary.p99;
-    const row = (name: string, s: IntakeSide) => [
-      name,
-      String(s.summary.count),
-      ms(s.summary.p50),
-      ms(s.summary.p95),
-      ms(s.summary.p99),
-      ms(s.summary.max),
-      s.summary.rps.toFixed(0),
-      String(s.late),
-      `${(s.drainMs / 1000).toFixed(2)} s`,
-    ];
-    out(
-      `${table(
-        ['app', 'acks', 'p50', 'p95', 'p99', 'max', 'msg/s', `> ${SLACK_ACK_DEADLINE_MS / 1000} s`, 'reply drain'],
-        [row('groundcrew', gc), row('bare Bolt', bare)],
-      )}\n` +
-        `("reply drain" is last ack → last reply in a thread; groundcrew's reply comes after the ticket is stored)\n` +
-        `ratio groundcrew/bare: p50 ${(gc.summary.p50 / bare.summary.p50).toFixed(2)}×, p99 ${ratio.toFixed(2)}×\n` +
-        `goal: ack p99 ≤ ${INTAKE_GOAL_P99}× bare Bolt — ${verdict(ratio <= INTAKE_GOAL_P99)}; ` +
-        `every message answered in its thread — ${verdict(gc.unreplied === 0)}\n`,
-    );
-    const calls = [...stub.calls('groundcrew')].map(([method, count]) => `${method} ×${count}`).join(', ');
-    out(`groundcrew Web API calls during the run: ${calls || 'none'}\n`);
-    return { groundcrew: gc, bare, ratio, errors };
-  } finally {
-    await Promise.all(started.map(stopApp));
-    await stub.close();
+    const run = await load(stub, side, t, messages, concurrency);
+    errors.push(...run.result.errors);
+    unreplied += run.unreplied;
+    if (unreplied > 0) errors.push(`${side}: ${unreplied} acked message(s) never got their reply in the thread`);
+    sides.set(side, {
+      summary: summarize(run.result.latenciesMs, run.result.wallMs),
+      late: overDeadline(run.result.latenciesMs) + run.result.errors.length,
+      unreplied,
+      drainMs: run.drainMs,
+    });
   }
+  const gc = sides.get('groundcrew')!;
+  const bare = sides.get('bare')!;
+  const ratio = gc.summary.p99 / bare.summary.p99;
+  const row = (name: string, s: IntakeSide) => [
+    name,
+    String(s.summary.count),
+    ms(s.summary.p50),
+    ms(s.summary.p95),
+    ms(s.summary.p99),
+    ms(s.summary.max),
+    s.summary.rps.toFixed(0),
+    String(s.late),
+    `${(s.drainMs / 1000).toFixed(2)} s`,
+  ];
+  out(
+    `${table(
+      ['app', 'acks', 'p50', 'p95', 'p99', 'max', 'msg/s', `> ${SLACK_ACK_DEADLINE_MS / 1000} s`, 'reply drain'],
+      [row('groundcrew', gc), row('bare Bolt', bare)],
+    )}\n` +
+      `("reply drain" is last ack → last reply in a thread; groundcrew's reply comes after the ticket is stored)\n` +
+      `ratio groundcrew/bare: p50 ${(gc.summary.p50 / bare.summary.p50).toFixed(2)}×, p99 ${ratio.toFixed(2)}×\n` +
+      `goal: ack p99 ≤ ${INTAKE_GOAL_P99}× bare Bolt — ${verdict(ratio <= INTAKE_GOAL_P99)}; ` +
+      `every message answered in its thread — ${verdict(gc.unreplied === 0)}\n`,
+  );
+  const calls = [...stub.calls('groundcrew')].map(([method, count]) => `${method} ×${count}`).join(', ');
+  out(`groundcrew Web API calls during the run: ${calls || 'none'}\n`);
+  return { groundcrew: gc, bare, ratio, errors };
 }

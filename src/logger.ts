@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
 import { type Logger, LogLevel } from '@slack/logger';
 import pino, { type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { LogLevelName } from './config.js';
 import { REDACTED, redactSecrets, secretValues } from './redact.js';
 
@@ -80,7 +81,7 @@ export function createLogger(level: LogLevelName, options: LoggerOptions = {}): 
   const scrub = (text: string) => redactSecrets(text, secrets);
   const usePretty = options.pretty ?? Boolean(process.stdout.isTTY);
   const destination = usePretty
-    ? pretty({
+    ? loadPretty()({
         sync: true,
         colorize: !options.destination,
         ignore: 'pid,hostname,name',
@@ -119,6 +120,14 @@ export function createLogger(level: LogLevelName, options: LoggerOptions = {}): 
     getLevel: () => PINO_LEVEL[level],
     setName() {},
   };
+}
+
+/**
+ * pino-pretty (and its 30 modules) only when lines are shown as text: a container writes JSON lines and never loads
+ * it. It is CommonJS, so it loads synchronously here.
+ */
+function loadPretty(): typeof PinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 }
 
 /** Bolt-style variadic arguments → one message (strings and numbers) and fields (the first error, objects). */

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { createGroundcrew } from './bootstrap.js';
 import { ConfigError, LOG_LEVELS, type LogLevelName, loadConfig, reservedKeyNotes } from './config.js';
-import { openDb } from './db/client.js';
+import { isPostgresUrl } from './db/backend.js';
 import type { Database } from './db/database.js';
 import { DatabaseStartupError, redactPgUrl } from './db/pg-errors.js';
-import { isPostgresUrl, openPostgres } from './db/postgres.js';
 import { createLogger } from './logger.js';
 import { defaultBackupDir, registerBackupJob } from './ops/backup.js';
 import { configWarnings } from './ops/config-walk.js';
@@ -85,12 +84,13 @@ async function main(): Promise<void> {
     : (config.env.GROUNDCREW_BACKUP_DIR ?? config.team.backups?.dir ?? defaultBackupDir(dbUrl));
   let database: Database;
   try {
+    // Only the driver GROUNDCREW_DB names is loaded (src/db/backend.ts).
     database = onPostgres
-      ? await openPostgres(dbUrl, {
+      ? await (await import('./db/postgres.js')).openPostgres(dbUrl, {
           onMigrationLockWait: () => logger.info('another replica is migrating the database; waiting for it'),
           onPoolError: (error) => logger.warn(`a database connection was lost: ${error.message}`),
         })
-      : openDb(dbUrl, undefined, {
+      : (await import('./db/client.js')).openDb(dbUrl, undefined, {
           ...(backupDir ? { backupDir } : {}),
           onBackup: (file, pending) => logger.info(`backup before applying ${pending.join(', ')}: ${file}`),
         });

@@ -18,6 +18,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { getTableConfig, type SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { registerPgTwins } from './twin.js';
 
 /**
  * The PostgreSQL twin of a table declared with drizzle's sqlite-core: same table, column, index and constraint names,
@@ -68,6 +69,8 @@ export function pgTwin<T extends object>(table: T): T {
   twins.set(table, built);
   return built as unknown as T;
 }
+
+registerPgTwins(pgTwin);
 
 function buildTwin(table: SQLiteTable) {
   const config = getTableConfig(table);

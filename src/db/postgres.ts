@@ -6,6 +6,8 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Database, Orm } from './database.js';
 import { withDriverErrors } from './driver-errors.js';
+// Registers the PostgreSQL twins of the tables with twin(): loaded only by a process that opens PostgreSQL.
+import './pg-tables.js';
 import {
   DatabaseStartupError,
   isSerializationFailure,
@@ -25,10 +27,7 @@ export const MIGRATION_LOCK_KEY = '7449918508075475316';
 
 export const DEFAULT_POOL_SIZE = 10;
 
-/** `postgres://…` or `postgresql://…` selects PostgreSQL; anything else in GROUNDCREW_DB is a SQLite path. */
-export function isPostgresUrl(value: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(value.trim());
-}
+export { isPostgresUrl } from './backend.js';
 
 /** GROUNDCREW_DB_POOL: connections each replica may open (default 10). */
 export function poolSizeFrom(env: NodeJS.ProcessEnv): number {
