@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
@@ -166,22 +166,20 @@ export function createSurveysRepo(db: Database) {
             .returning({ id: waves.id }),
         )
       ).length === 1,
-    /** Invited, not answered, not opted out, not yet reminded `round` times; in user-id order. */
-    reminderRecipients: async (waveId: number, round: number): Promise<string[]> =>
-      (
-        await orm(db)
-          .select({ userId: inv.userId })
-          .from(inv)
-          .where(
-            and(
-              eq(inv.waveId, waveId),
-              eq(inv.answered, false),
-              lt(inv.reminded, round),
-              notInArray(inv.userId, orm(db).select({ userId: optOuts.userId }).from(optOuts)),
-            ),
-          )
-          .orderBy(asc(inv.userId))
-      ).map((r) => r.userId),
+    /** Invited, not answered, not opted out, not yet reminded `round` times (with how many they had); by user id. */
+    reminderRecipients: async (waveId: number, round: number): Promise<{ userId: string; reminded: number }[]> =>
+      orm(db)
+        .select({ userId: inv.userId, reminded: inv.reminded })
+        .from(inv)
+        .where(
+          and(
+            eq(inv.waveId, waveId),
+            eq(inv.answered, false),
+            lt(inv.reminded, round),
+            notInArray(inv.userId, orm(db).select({ userId: optOuts.userId }).from(optOuts)),
+          ),
+        )
+        .orderBy(asc(inv.userId)),
     claimReminder: async (waveId: number, userId: string, round: number): Promise<boolean> =>
       (
         await returningAll(
@@ -194,6 +192,14 @@ export function createSurveysRepo(db: Database) {
             .returning({ userId: inv.userId }),
         )
       ).length === 1,
+
+    /** Gives back a reminder claimed and never sent (the process stopped first): `round` → `back`. */
+    unclaimReminder: async (waveId: number, userId: string, round: number, back: number): Promise<void> => {
+      await orm(db)
+        .update(inv)
+        .set({ reminded: back })
+        .where(and(eq(inv.waveId, waveId), eq(inv.userId, userId), eq(inv.reminded, round)));
+    },
 
     // ---------- answers ----------
 
@@ -265,12 +271,29 @@ export function createSurveysRepo(db: Database) {
         await returningAll(
           orm(db)
             .update(waves)
-            .set({ resultsChannel: channel, resultsTs: ts })
+            .set({ resultsChannel: channel, resultsTs: ts, resultsProblem: null })
             .where(and(eq(waves.id, id), isNull(waves.resultsTs)))
             .returning({ id: waves.id }),
         )
       ).length === 1,
-    /** Closed waves whose results were never posted (the poster died in between). */
+    /** Records why the results could not be posted: true only when that is news (another cause, or the first). */
+    setResultsProblem: async (id: number, problem: string): Promise<boolean> =>
+      (
+        await returningAll(
+          orm(db)
+            .update(waves)
+            .set({ resultsProblem: problem })
+            .where(
+              and(
+                eq(waves.id, id),
+                isNull(waves.resultsTs),
+                or(isNull(waves.resultsProblem), ne(waves.resultsProblem, problem)),
+              ),
+            )
+            .returning({ id: waves.id }),
+        )
+      ).length === 1,
+    /** Closed waves whose results are not posted yet (refused, failed, or the poster died in between). */
     unpostedResults: (): Promise<WaveRow[]> =>
       orm(db)
         .select()
@@ -281,8 +304,17 @@ export function createSurveysRepo(db: Database) {
     setChartFile: async (id: number, fileId: string): Promise<void> => {
       await orm(db).update(waves).set({ chartFileId: fileId }).where(eq(waves.id, id));
     },
-    setFollowUp: (id: number, text: string): Promise<WaveRow | null> =>
-      one(orm(db).update(waves).set({ followUp: text }).where(eq(waves.id, id)).returning()),
+    setFollowUp: (id: number, text: string, at: Date): Promise<WaveRow | null> =>
+      one(orm(db).update(waves).set({ followUp: text, followUpAt: at }).where(eq(waves.id, id)).returning()),
+    /** The survey's wave number `number`, or null. */
+    waveNumber: async (surveyId: string, number: number): Promise<WaveRow | null> =>
+      (
+        await orm(db)
+          .select()
+          .from(waves)
+          .where(and(eq(waves.surveyId, surveyId), eq(waves.number, number)))
+          .limit(1)
+      )[0] ?? null,
 
     // ---------- micro-pulse ----------
 

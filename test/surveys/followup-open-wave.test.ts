@@ -5,37 +5,52 @@ import { ADMIN, dmsTo, PEOPLE, RESULTS, startWave, stopAppAfterEach } from './su
 
 const apps = stopAppAfterEach();
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
-describe('"you said, we did" while a wave is open', () => {
-  it('is refused with what to do, saved nowhere; added after the close it opens the next DM', async () => {
+describe('"you said, we did" with back-to-back waves (one always open)', () => {
+  it('attaches to the latest closed wave, goes to its thread now, and opens the DMs of the wave after the open one', async () => {
     const app = await apps.start();
     await startWave(app);
     await ackBody(await app.command('survey close platform-nps', { user_id: ADMIN }));
-    await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === RESULTS);
+    await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === RESULTS && c.args.thread_ts === undefined);
     await startWave(app);
     await settled(app);
-    const posted = app.slack.callsTo('chat.postMessage').length;
 
-    const refused = await ackBody(
-      await app.command('survey followup platform-nps "Bigger runners"', { user_id: ADMIN }),
-    );
-    expect(refused?.text).toContain('wave 2 is open');
+    // Wave 2 is open (as it always is with openFor 7d and a weekly schedule): the follow-up goes on wave 1.
+    app.clock.advance(HOUR);
+    const saved = await ackBody(await app.command('survey followup platform-nps "Bigger runners"', { user_id: ADMIN }));
+    expect(saved?.text).toContain('Follow-up saved on wave 1');
+    expect(saved?.text).toContain('Wave 2 is open and its DMs have gone out, so wave 3’s DM opens with it');
+    const [thread] = await app.slack.waitFor('chat.postMessage', (c) => String(c.args.text).includes('Bigger runners'));
+    expect(thread!.args.channel).toBe(RESULTS);
+    const entry = (await app.groundcrew.services.audit.latest(1))[0]!;
+    expect(`${entry.action} ${entry.outcome}`).toBe('surveys.followup ok');
     await settled(app);
-    expect(app.slack.callsTo('chat.postMessage')).toHaveLength(posted);
-    const audit = await app.groundcrew.services.audit.latest(1);
-    expect(audit.map((r) => `${r.action} ${r.outcome}`)).toEqual(['surveys.followup denied']);
+    // Wave 2's DMs are not sent again.
+    for (const p of PEOPLE) expect(dmsTo(app, p)).toHaveLength(2);
 
-    // Wave 2 closes; the follow-up on it opens wave 3's DMs.
+    // Wave 2 closes, wave 3 starts: its DMs open with the follow-up saved while wave 2 was open.
+    app.clock.advance(HOUR);
     await ackBody(await app.command('survey close platform-nps', { user_id: ADMIN }));
     await eventually(() =>
-      expect(app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === RESULTS)).toHaveLength(2),
+      expect(
+        app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === RESULTS && !c.args.thread_ts),
+      ).toHaveLength(2),
     );
-    const saved = await ackBody(await app.command('survey followup platform-nps "Bigger runners"', { user_id: ADMIN }));
-    expect(saved?.text).toContain('Follow-up saved on wave 2');
     await startWave(app);
     for (const p of PEOPLE) {
       expect(blockText(dmsTo(app, p).at(-1)!.args.blocks)).toMatch(/^\*You said, we did:\* Bigger runners/);
     }
+    // Wave 4 does not repeat it (wave 3's DMs carried it).
+    app.clock.advance(HOUR);
+    await ackBody(await app.command('survey close platform-nps', { user_id: ADMIN }));
+    await eventually(() =>
+      expect(
+        app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === RESULTS && !c.args.thread_ts),
+      ).toHaveLength(3),
+    );
+    await startWave(app);
+    for (const p of PEOPLE) expect(blockText(dmsTo(app, p).at(-1)!.args.blocks)).not.toContain('You said, we did');
   });
 });
 
