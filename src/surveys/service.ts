@@ -259,18 +259,24 @@ export function createSurveysService(deps: SurveysServiceDeps) {
    */
   async function tick(signal?: AbortSignal): Promise<void> {
     const now = clock.now();
+    const closedNow = new Set<number>();
     for (const wave of await repo.openWaves()) {
       const survey = surveyOf(wave);
       if (!survey) continue;
       await step(`wave ${wave.id}`, async () => {
-        if (closeIsDue(wave, now)) return closeDue(wave, survey, now);
+        if (closeIsDue(wave, now)) {
+          closedNow.add(wave.id);
+          return closeDue(wave, survey, now);
+        }
         await sender.deliver(wave, survey, signal);
         await remind(wave, survey, now, signal);
       });
     }
+    // Results not posted yet, each tried once a minute (a wave just closed above had its try).
     for (const wave of await repo.unpostedResults()) {
       const survey = surveyOf(wave);
-      if (survey) await step(`the results of wave ${wave.id}`, () => results.post(wave, survey, 'sweep'));
+      if (!survey || closedNow.has(wave.id)) continue;
+      await step(`the results of wave ${wave.id}`, () => results.post(wave, survey, 'sweep'));
     }
   }
 

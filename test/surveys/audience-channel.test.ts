@@ -57,6 +57,23 @@ describe('an audience channel the bot cannot read', () => {
   });
 });
 
+describe('an audience usergroup the bot cannot read', () => {
+  it("/platform survey start names the usergroup, Slack's error and the fix; nothing is sent", async () => {
+    app = await startSurveyApp({ surveys: [surveySection({ audience: ['S0GONE0001', 'U0ALICE001'] })] });
+    app.slack.failWith('usergroups.users.list', 'no_such_subteam');
+    const reply = await ackBody(await app.command('survey start platform-nps', { user_id: ADMIN }));
+    expect(reply?.text).not.toContain('Something went wrong');
+    expect(reply?.text).toContain('`platform-nps`');
+    expect(reply?.text).toContain('<!subteam^S0GONE0001>');
+    expect(reply?.text).toContain('no_such_subteam');
+    expect(reply?.text).toContain('check `audience` in groundcrew.yml');
+    await settled(app);
+    expect(dmsTo(app, 'U0ALICE001')).toEqual([]);
+    const audit = await app.groundcrew.services.audit.latest(5);
+    expect(audit.map((r) => `${r.actor} ${r.action} ${r.outcome}`)).toEqual([`${ADMIN} surveys.start failed`]);
+  });
+});
+
 describe('the doctor', () => {
   it("checks the surveys' audience and results channels by their config keys", async () => {
     app = await startSurveyApp();

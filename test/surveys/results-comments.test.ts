@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { commentReplies } from '../../src/surveys/slack/blocks.js';
+import type { SurveyConfig } from '../../src/surveys/config.js';
+import { commentReplies, contactMessage } from '../../src/surveys/slack/blocks.js';
 import { ackBody, blockText } from '../support/harness.js';
 import { eventually, settled } from '../support/wait.js';
 import {
@@ -72,5 +73,14 @@ describe('survey comments in the results', () => {
       .join('\n')
       .replace(/…\n> …/g, '');
     for (let i = 0; i < 200; i++) expect(text).toContain(`> ${i} ${'&amp;'.repeat(995)}`);
+  });
+
+  it('the "happy to be contacted" DM keeps every section under 3,000 characters, the comment whole', () => {
+    const survey = { id: 'platform-nps' } as SurveyConfig;
+    const message = contactMessage('U0ALICE001', survey, { score: 2, area: 'docs', comment: '<'.repeat(1000) });
+    checkLimits(message.blocks as Block[]);
+    const text = (message.blocks as Block[]).map((b) => b.text!.text).join('\n');
+    expect(text).toContain('<@U0ALICE001> is happy to be contacted');
+    expect(text.replace(/…\n> …/g, '').split('&lt;').length - 1).toBe(1000);
   });
 });
