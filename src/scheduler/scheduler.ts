@@ -326,6 +326,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return out;
     },
     running: () => [...running.keys()],
+    async idle(name) {
+      await running.get(name)?.catch(() => null);
+    },
     replica,
   };
 }

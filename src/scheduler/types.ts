@@ -52,6 +52,8 @@ export interface Scheduler {
   list(): Promise<JobStatus[]>;
   /** The jobs running in this process right now. */
   running(): string[];
+  /** Resolves once this process's run of `name` (if one is going) has finished and been recorded. */
+  idle(name: string): Promise<void>;
   /** The replica this scheduler records its runs under (src/replica.ts). */
   readonly replica: string;
 }

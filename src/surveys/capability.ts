@@ -66,11 +66,17 @@ export function createSurveysCapability(options: SurveysCapabilityOptions = {}):
       logger: core.logger,
       ...(options.limits ? { limits: options.limits } : {}),
       stopping: core.stopping,
-      // Through the scheduler, so the sending is one claimed run that a stopping process waits for.
+      // Through the scheduler, so the sending is one claimed run that a stopping process waits for. A sweep already
+      // running here (posting results, sending reminders) may have read the open waves before this one existed:
+      // run it again once that one ends, instead of leaving the new wave's DMs to the next minute's sweep.
       deliverSoon: () => {
-        core.scheduler
-          .runNow('surveys.sweep', 'manual')
-          .catch((error: unknown) => core.logger.error('surveys: the sweep failed', error));
+        const sweep = async () => {
+          const run = await core.scheduler.runNow('surveys.sweep', 'manual');
+          if (run.outcome !== 'skipped' || core.stopping.aborted) return;
+          await core.scheduler.idle('surveys.sweep');
+          if (!core.stopping.aborted) await core.scheduler.runNow('surveys.sweep', 'manual');
+        };
+        sweep().catch((error: unknown) => core.logger.error('surveys: the sweep failed', error));
       },
     });
     return {

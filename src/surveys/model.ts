@@ -96,8 +96,14 @@ export interface AreaResult {
 
 export interface ResultsInput {
   state: WaveState;
-  /** People the wave was sent to (its DMs). */
+  /** People the wave was meant for (its invitations). */
   invited: number;
+  /**
+   * People the wave reached: their DM went out (or may have: cut off mid-call). The response rate divides by this,
+   * not by `invited`: a member who cannot be DMed (another app's bot, a deactivated account) could never answer.
+   * Omitted: everyone invited was reached.
+   */
+  reached?: number;
   /** Anonymous tallies and identified answers, together. */
   cells: readonly TallyCell[];
   /** Comment texts, with nothing attached to them. */
@@ -113,11 +119,15 @@ export type WaveResults =
       shown: true;
       answers: number;
       invited: number;
-      /** Share of the invited who answered, 0–1; null when nobody was invited. */
+      /** The invited the wave reached by DM: the response rate's denominator. */
+      reached: number;
+      /** The invited it could not reach (DM refused, or never sent before the close). */
+      unreachable: number;
+      /** Share of the reached who answered, 0–1; null when nobody was reached. */
       responseRate: number | null;
       /** The same as a whole percentage (halves up). */
       responsePercent: number | null;
-      /** Under 60% answered (or nobody invited). */
+      /** Under 60% of the reached answered (or nobody reached). */
       lowResponse: boolean;
       /** False when the wave has fewer answers than minGroupSize: then no score, counts, areas or comments. */
       enoughAnswers: boolean;
@@ -143,7 +153,9 @@ export function waveResults(input: ResultsInput): WaveResults {
   if (input.state !== 'closed') return { shown: false, reason: 'not-closed' };
   const all = categoryCounts(input.cells);
   const enoughAnswers = all.total >= input.minGroupSize;
-  const responseRate = input.invited > 0 ? all.total / input.invited : null;
+  // Never below the answers: someone counted as not reached cannot have answered, so a rate over 100% is a bug.
+  const reached = Math.max(all.total, Math.min(input.reached ?? input.invited, input.invited));
+  const responseRate = reached > 0 ? all.total / reached : null;
   const nps = enoughAnswers ? npsOf(all) : null;
   const previousNps = input.previousNps ?? null;
   const breakdown = enoughAnswers ? areaBreakdown(input.cells, input.minGroupSize) : { areas: [], hiddenAreas: 0 };
@@ -151,9 +163,11 @@ export function waveResults(input: ResultsInput): WaveResults {
     shown: true,
     answers: all.total,
     invited: input.invited,
+    reached,
+    unreachable: Math.max(0, input.invited - reached),
     responseRate,
-    responsePercent: input.invited > 0 ? roundedRatio(100 * all.total, input.invited) : null,
-    lowResponse: input.invited === 0 || all.total * 100 < LOW_RESPONSE_PERCENT * input.invited,
+    responsePercent: reached > 0 ? roundedRatio(100 * all.total, reached) : null,
+    lowResponse: reached === 0 || all.total * 100 < LOW_RESPONSE_PERCENT * reached,
     enoughAnswers,
     counts: enoughAnswers ? all : null,
     nps,

@@ -22,11 +22,18 @@ export interface ResultsPost {
   survey: SurveyConfig;
   wave: WaveRow;
   results: WaveResults;
-  chart: { png: Buffer; width: number; height: number } | null;
+  /** Drawn only once the post went in (a refused post is tried again every minute; the chart is not redrawn). */
+  chart: () => Promise<Png | null>;
   /** The survey's micro-pulse per month (empty without microPulse). */
   micro: readonly MicroTrendPoint[];
-  /** Its own trend chart (null without micro-pulse answers or asks). */
-  microChart?: { png: Buffer; width: number; height: number } | null;
+  /** Its own trend chart (null without micro-pulse answers or asks); drawn likewise. */
+  microChart?: () => Promise<Png | null>;
+}
+
+export interface Png {
+  png: Buffer;
+  width: number;
+  height: number;
 }
 
 /** One month of a survey's micro-pulse (micro-pulse.ts). */
@@ -51,21 +58,48 @@ export interface SurveysNotifier {
     survey: SurveyConfig,
     answer: { score: number; area: string | null; comment: string | null },
   ): Promise<void>;
-  /** Posts a closed wave's results (and uploads the chart into its thread); where the post and the chart landed. */
+  /**
+   * Posts a closed wave's results (and uploads the chart into its thread); where the post and the chart landed.
+   * Throws ResultsChannelRefused when Slack refuses the results channel itself (not a member, archived, unknown).
+   */
   postResults(post: ResultsPost): Promise<{ channel: string; ts: string; chartFileId: string | null }>;
   /** The micro-pulse question (1–5 buttons) by DM. */
   microAsk(userId: string, survey: SurveyConfig, micro: MicroPulseConfig): Promise<void>;
   /** "You said, we did" in the results thread. */
   postFollowUp(wave: WaveRow, survey: SurveyConfig, text: string): Promise<void>;
-  /** Tells the admins privately that a scheduled wave could not start, and why. */
-  startFailed(admins: readonly string[], text: string): Promise<void>;
+  /** Tells the admins privately what went wrong and how to fix it (a scheduled start, a results post refused). */
+  tellAdmins(admins: readonly string[], text: string): Promise<void>;
   homeChanged(userIds: string[]): Promise<void>;
 }
 
-/** Port: who is in a channel (conversations.members). */
+/** Port: who is in an audience channel (conversations.members) or usergroup (usergroups.users.list). */
 export interface ChannelDirectory {
   /** Throws ChannelUnreadable when Slack will not list the channel to the bot (not a member, or cannot see it). */
   members(channelId: string): Promise<string[]>;
+  /** Throws UsergroupUnreadable when Slack refuses to list the usergroup (unknown id, disabled, missing scope). */
+  usergroupMembers(usergroupId: string): Promise<string[]>;
+}
+
+/** Slack refused to list an audience usergroup's members (`no_such_subteam`, `missing_scope`, …). */
+export class UsergroupUnreadable extends Error {
+  constructor(
+    readonly usergroup: string,
+    readonly code: string,
+  ) {
+    super(`usergroups.users.list ${usergroup}: ${code}`);
+    this.name = 'UsergroupUnreadable';
+  }
+}
+
+/** Slack refused the results post because of the channel (`not_in_channel`, `channel_not_found`, `is_archived`…). */
+export class ResultsChannelRefused extends Error {
+  constructor(
+    readonly channel: string,
+    readonly code: string,
+  ) {
+    super(`chat.postMessage ${channel}: ${code}`);
+    this.name = 'ResultsChannelRefused';
+  }
 }
 
 /** The bot cannot read an audience channel's members (Slack's `channel_not_found` or `not_in_channel`). */

@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, inArray, isNull, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { returningAll, returningOne, writtenRow } from '../db/write.js';
+import { createMicroPulseRepo } from './micro-repo.js';
 import {
   type Delivery,
   type IdentifiedAnswerRow,
@@ -11,8 +12,6 @@ import {
   surveyCommentSetsTable,
   surveyIdentifiedAnswersTable,
   surveyInvitationsTable,
-  surveyMicroAsksTable,
-  surveyMicroTalliesTable,
   surveyOptOutsTable,
   surveyTalliesTable,
   surveyWavesTable,
@@ -24,7 +23,6 @@ export type { IdentifiedAnswerRow, InvitationRow, WaveRow };
 /** Rows per insert statement when a wave opens (5,000 invitations go in batches, under SQLite's parameter limit). */
 const INSERT_BATCH = 500;
 const SCORES = Array.from({ length: 11 }, (_, score) => score);
-const MICRO_SCORES = [1, 2, 3, 4, 5];
 
 /**
  * Drizzle queries for surveys; no rules here. Every claim (a DM, a reminder, a close, the results post) is a
@@ -37,8 +35,6 @@ export function createSurveysRepo(db: Database) {
   const commentSets = twin(db, surveyCommentSetsTable);
   const identified = twin(db, surveyIdentifiedAnswersTable);
   const optOuts = twin(db, surveyOptOutsTable);
-  const microAsks = twin(db, surveyMicroAsksTable);
-  const microTallies = twin(db, surveyMicroTalliesTable);
   const one = async <T>(query: PromiseLike<T[]>) => (await returningOne(query)) ?? null;
 
   return {
@@ -166,22 +162,20 @@ export function createSurveysRepo(db: Database) {
             .returning({ id: waves.id }),
         )
       ).length === 1,
-    /** Invited, not answered, not opted out, not yet reminded `round` times; in user-id order. */
-    reminderRecipients: async (waveId: number, round: number): Promise<string[]> =>
-      (
-        await orm(db)
-          .select({ userId: inv.userId })
-          .from(inv)
-          .where(
-            and(
-              eq(inv.waveId, waveId),
-              eq(inv.answered, false),
-              lt(inv.reminded, round),
-              notInArray(inv.userId, orm(db).select({ userId: optOuts.userId }).from(optOuts)),
-            ),
-          )
-          .orderBy(asc(inv.userId))
-      ).map((r) => r.userId),
+    /** Invited, not answered, not opted out, not yet reminded `round` times (with how many they had); by user id. */
+    reminderRecipients: async (waveId: number, round: number): Promise<{ userId: string; reminded: number }[]> =>
+      orm(db)
+        .select({ userId: inv.userId, reminded: inv.reminded })
+        .from(inv)
+        .where(
+          and(
+            eq(inv.waveId, waveId),
+            eq(inv.answered, false),
+            lt(inv.reminded, round),
+            notInArray(inv.userId, orm(db).select({ userId: optOuts.userId }).from(optOuts)),
+          ),
+        )
+        .orderBy(asc(inv.userId)),
     claimReminder: async (waveId: number, userId: string, round: number): Promise<boolean> =>
       (
         await returningAll(
@@ -194,6 +188,14 @@ export function createSurveysRepo(db: Database) {
             .returning({ userId: inv.userId }),
         )
       ).length === 1,
+
+    /** Gives back a reminder claimed and never sent (the process stopped first): `round` → `back`. */
+    unclaimReminder: async (waveId: number, userId: string, round: number, back: number): Promise<void> => {
+      await orm(db)
+        .update(inv)
+        .set({ reminded: back })
+        .where(and(eq(inv.waveId, waveId), eq(inv.userId, userId), eq(inv.reminded, round)));
+    },
 
     // ---------- answers ----------
 
@@ -265,12 +267,29 @@ export function createSurveysRepo(db: Database) {
         await returningAll(
           orm(db)
             .update(waves)
-            .set({ resultsChannel: channel, resultsTs: ts })
+            .set({ resultsChannel: channel, resultsTs: ts, resultsProblem: null })
             .where(and(eq(waves.id, id), isNull(waves.resultsTs)))
             .returning({ id: waves.id }),
         )
       ).length === 1,
-    /** Closed waves whose results were never posted (the poster died in between). */
+    /** Records why the results could not be posted: true only when that is news (another cause, or the first). */
+    setResultsProblem: async (id: number, problem: string): Promise<boolean> =>
+      (
+        await returningAll(
+          orm(db)
+            .update(waves)
+            .set({ resultsProblem: problem })
+            .where(
+              and(
+                eq(waves.id, id),
+                isNull(waves.resultsTs),
+                or(isNull(waves.resultsProblem), ne(waves.resultsProblem, problem)),
+              ),
+            )
+            .returning({ id: waves.id }),
+        )
+      ).length === 1,
+    /** Closed waves whose results are not posted yet (refused, failed, or the poster died in between). */
     unpostedResults: (): Promise<WaveRow[]> =>
       orm(db)
         .select()
@@ -281,85 +300,21 @@ export function createSurveysRepo(db: Database) {
     setChartFile: async (id: number, fileId: string): Promise<void> => {
       await orm(db).update(waves).set({ chartFileId: fileId }).where(eq(waves.id, id));
     },
-    setFollowUp: (id: number, text: string): Promise<WaveRow | null> =>
-      one(orm(db).update(waves).set({ followUp: text }).where(eq(waves.id, id)).returning()),
-
-    // ---------- micro-pulse ----------
-
-    /** When this person was last asked the survey's micro-pulse question (null: never). */
-    microAskedAt: async (surveyId: string, userId: string): Promise<Date | null> =>
+    setFollowUp: (id: number, text: string, at: Date): Promise<WaveRow | null> =>
+      one(orm(db).update(waves).set({ followUp: text, followUpAt: at }).where(eq(waves.id, id)).returning()),
+    /** The survey's wave number `number`, or null. */
+    waveNumber: async (surveyId: string, number: number): Promise<WaveRow | null> =>
       (
         await orm(db)
-          .select({ askedAt: microAsks.askedAt })
-          .from(microAsks)
-          .where(and(eq(microAsks.surveyId, surveyId), eq(microAsks.userId, userId)))
+          .select()
+          .from(waves)
+          .where(and(eq(waves.surveyId, surveyId), eq(waves.number, number)))
           .limit(1)
-      )[0]?.askedAt ?? null,
-    /**
-     * Records an ask unless one was made after `notBefore` (the 30-day limit), and creates the period's five tally
-     * cells if they are new, in one transaction: true for the one caller that may send the question.
-     */
-    claimMicroAsk: (surveyId: string, userId: string, at: Date, period: string, notBefore: Date): Promise<boolean> =>
-      inTransaction(db, async () => {
-        const last = (
-          await orm(db)
-            .select({ askedAt: microAsks.askedAt })
-            .from(microAsks)
-            .where(and(eq(microAsks.surveyId, surveyId), eq(microAsks.userId, userId)))
-            .limit(1)
-        )[0];
-        if (last && last.askedAt.getTime() > notBefore.getTime()) return false;
-        await orm(db)
-          .insert(microAsks)
-          .values({ surveyId, userId, askedAt: at, period, pending: true })
-          .onConflictDoUpdate({
-            target: [microAsks.surveyId, microAsks.userId],
-            set: { askedAt: at, period, pending: true },
-          });
-        await orm(db)
-          .insert(microTallies)
-          .values(MICRO_SCORES.map((score) => ({ surveyId, period, score, count: 0 })))
-          .onConflictDoNothing();
-        return true;
-      }),
-    /**
-     * Counts a 1–5 answer once: clears the person's `pending` flag (compare-and-set) and rewrites all five cells of
-     * the period asked in, adding 1 to one of them. False when there was no question waiting for them.
-     */
-    answerMicro: (surveyId: string, userId: string, score: number): Promise<boolean> =>
-      inTransaction(db, async () => {
-        const claimed = await returningAll(
-          orm(db)
-            .update(microAsks)
-            .set({ pending: false })
-            .where(and(eq(microAsks.surveyId, surveyId), eq(microAsks.userId, userId), eq(microAsks.pending, true)))
-            .returning({ period: microAsks.period }),
-        );
-        const period = claimed[0]?.period;
-        if (period === undefined) return false;
-        await orm(db)
-          .update(microTallies)
-          .set({
-            count: sql`${microTallies.count} + (case when ${microTallies.score} = ${score} then 1 else 0 end)`,
-          })
-          .where(and(eq(microTallies.surveyId, surveyId), eq(microTallies.period, period)));
-        return true;
-      }),
-    /** A survey's micro-pulse counts: per period, the count of each score 1–5 (index 0 = score 1), oldest first. */
-    microCounts: async (surveyId: string): Promise<{ period: string; counts: number[] }[]> => {
-      const rows = await orm(db)
-        .select()
-        .from(microTallies)
-        .where(eq(microTallies.surveyId, surveyId))
-        .orderBy(asc(microTallies.period), asc(microTallies.score));
-      const byPeriod = new Map<string, number[]>();
-      for (const r of rows) {
-        const counts = byPeriod.get(r.period) ?? [0, 0, 0, 0, 0];
-        if (r.score >= 1 && r.score <= 5) counts[r.score - 1] = Number(r.count);
-        byPeriod.set(r.period, counts);
-      }
-      return [...byPeriod.entries()].map(([period, counts]) => ({ period, counts }));
-    },
+      )[0] ?? null,
+
+    // ---------- micro-pulse (micro-repo.ts) ----------
+
+    ...createMicroPulseRepo(db),
 
     // ---------- opt-outs and the Home tab ----------
 

@@ -30,8 +30,12 @@ export const surveyWavesTable = sqliteTable(
     remindersSent: integer('reminders_sent').notNull().default(0),
     /** "You said, we did": what changed because of this wave; opens the next wave's DM. */
     followUp: text('follow_up'),
+    /** When the follow-up was saved: the first wave opened after it opens its DMs with it. */
+    followUpAt: integer('follow_up_at', { mode: 'timestamp_ms' }),
     resultsChannel: text('results_channel'),
     resultsTs: text('results_ts'),
+    /** Why the results could not be posted yet (Slack's error for the results channel), once the admins were told. */
+    resultsProblem: text('results_problem'),
     /** The trend chart uploaded with the results (a Slack file id): the admins' Home tab shows it by id. */
     chartFileId: text('chart_file_id'),
     nonce: text('nonce').$defaultFn(newNonce),

@@ -83,11 +83,21 @@ export function createSender(deps: SurveysServiceDeps) {
     };
   }
 
-  /** The wave's invite: the survey's config and the previous wave's follow-up. */
+  /**
+   * The wave's invite: the survey's config and the newest follow-up saved since the previous wave opened (that
+   * wave's DMs could not carry it). Normally the previous wave's own; with back-to-back waves, one saved on the wave
+   * before while the previous one was open (docs/surveys.md, "You said, we did").
+   */
   async function inviteFor(wave: WaveRow, survey: SurveyConfig): Promise<WaveInvite> {
-    const previous = wave.number > 1 ? await repo.closedWaves(wave.surveyId, 2) : [];
-    const before = previous.filter((w) => w.number < wave.number).at(-1);
-    return { survey, wave, followUp: before?.followUp ?? null };
+    if (wave.number === 1) return { survey, wave, followUp: null };
+    const previous = await repo.waveNumber(wave.surveyId, wave.number - 1);
+    const since = previous?.opensAt.getTime() ?? 0;
+    const candidates = (await repo.closedWaves(wave.surveyId, 3))
+      .filter((w) => w.number < wave.number && w.followUp !== null)
+      .map((w) => ({ text: w.followUp!, at: (w.followUpAt ?? w.closedAt ?? w.opensAt).getTime() }))
+      .filter((f) => f.at > since)
+      .sort((a, b) => b.at - a.at);
+    return { survey, wave, followUp: candidates[0]?.text ?? null };
   }
 
   /** Sends every pending DM of a wave (resuming where a stopped run left off); null when another replica is on it. */
@@ -127,10 +137,17 @@ export function createSender(deps: SurveysServiceDeps) {
     return held.claimed ? held.value : null;
   }
 
-  /** Sends reminder `round` to everyone who has not answered and has not opted out (each claimed, at most once). */
-  async function remind(wave: WaveRow, survey: SurveyConfig, round: number, stop?: AbortSignal) {
+  /**
+   * Sends reminder `round` to everyone who has not answered, has not opted out and has not had it yet, each claimed
+   * (`reminded` → round) just before the DM: at most once per person per round, and what a stop or restart left
+   * unsent is sent by the next call. Claimed but never started (stopped while waiting): given back.
+   */
+  async function remind(wave: WaveRow, survey: SurveyConfig, round: number, stop?: AbortSignal): Promise<SendReport> {
+    const recipients = await repo.reminderRecipients(wave.id, round);
+    if (recipients.length === 0) return emptyReport();
+    const had = new Map(recipients.map((r) => [r.userId, r.reminded]));
     const invite = await inviteFor(wave, survey);
-    const items = (await repo.reminderRecipients(wave.id, round)).map((userId) => ({ userId, claimed: false }));
+    const items = recipients.map((r) => ({ userId: r.userId, claimed: false }));
     const report = await paced(items, anyOf(stop, deps.stopping), async (item) => {
       if (!item.claimed) {
         if (!(await repo.claimReminder(wave.id, item.userId, round))) return 'skipped';
@@ -141,6 +158,9 @@ export function createSender(deps: SurveysServiceDeps) {
         logger.warn(`surveys: a reminder of wave ${wave.id} failed: ${describe(outcome.error)}`);
       return outcome;
     });
+    for (const item of report.result.notStarted) {
+      if (item.claimed) await repo.unclaimReminder(wave.id, item.userId, round, had.get(item.userId) ?? 0);
+    }
     const { result: _r, ...counts } = report;
     return counts;
   }

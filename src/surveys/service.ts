@@ -3,21 +3,13 @@ import { conflict, DomainError, invalidInput, notFound } from '../errors.js';
 import type { ItemRef } from '../item-ref.js';
 import { refMatches } from '../item-ref.js';
 import { createSafely } from '../logger.js';
+import { createAudience } from './audience.js';
 import type { SurveyConfig } from './config.js';
 import { createMicroPulse } from './micro-pulse.js';
-import {
-  acceptsAnswers,
-  canCloseWave,
-  canStartWave,
-  closeIsDue,
-  closeTime,
-  dueReminder,
-  isScore,
-  type WaveResults,
-} from './model.js';
-import { ChannelUnreadable, type MicroTrendPoint, type SurveysServiceDeps } from './ports.js';
+import { acceptsAnswers, canCloseWave, canStartWave, closeIsDue, closeTime, dueReminder, isScore } from './model.js';
+import type { SurveysServiceDeps } from './ports.js';
 import type { WaveRow } from './repo.js';
-import { closedResults, microPng, trendOf, trendPng } from './results.js';
+import { createResultsPoster, type PostOutcome } from './results.js';
 import { createSender } from './sending.js';
 
 /** A comment is cut to this many characters. */
@@ -36,6 +28,8 @@ export function createSurveysService(deps: SurveysServiceDeps) {
   const safely = createSafely(logger, 'surveys');
   const sender = createSender(deps);
   const micro = createMicroPulse(deps);
+  const results = createResultsPoster(deps, micro);
+  const audience = createAudience(deps);
   const surveyById = (id: string) => deps.config.find((s) => s.id === id);
   const surveyOf = (wave: WaveRow) => surveyById(wave.surveyId);
 
@@ -46,22 +40,6 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       throw notFound(`There is no survey \`${id}\`. Surveys: ${known}.`);
     }
     return survey;
-  }
-
-  async function audience(survey: SurveyConfig): Promise<string[]> {
-    const people = new Set<string>(survey.audience.users);
-    for (const channel of survey.audience.channels) {
-      const members = await deps.channels.members(channel).catch((error: unknown) => {
-        if (error instanceof ChannelUnreadable) throw unreadableAudience(survey, channel, error.code);
-        throw error;
-      });
-      for (const u of members) people.add(u);
-    }
-    if (survey.audience.usergroups.length > 0) {
-      for (const u of await deps.people.expand({ users: [], usergroups: survey.audience.usergroups })) people.add(u);
-    }
-    const out = await repo.optedOutAmong([...people]);
-    return [...people].filter((u) => !out.has(u)).sort();
   }
 
   function nextScheduledStart(survey: SurveyConfig, after: Date): Date | null {
@@ -132,13 +110,16 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       if (!(error instanceof DomainError) || error.code !== 'unavailable') throw error;
       logger.error(`surveys: the scheduled wave did not start: ${error.message}`);
       await safely('telling the admins', () =>
-        notifier.startFailed(deps.admins ?? [], `The scheduled wave did not start. ${error.message}`),
+        notifier.tellAdmins(deps.admins ?? [], `The scheduled wave did not start. ${error.message}`),
       );
     }
   }
 
-  /** Closes the survey's open wave (early, by an admin, or when due) and posts its results. */
-  async function close(surveyId: string, actor: string): Promise<WaveRow> {
+  /**
+   * Closes the survey's open wave (early, by an admin, or when due), then tries to post its results. The close is
+   * final whatever the post does: a post that failed is the sweep's to try again (results.ts).
+   */
+  async function close(surveyId: string, actor: string): Promise<{ wave: WaveRow; results: PostOutcome }> {
     const survey = need(surveyId);
     const wave = await repo.latestWave(survey.id);
     const may = wave ? canCloseWave(wave, clock.now()) : { ok: false as const, message: 'it has no wave yet' };
@@ -160,8 +141,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       target: `survey:${survey.id}`,
       inputs: { wave: wave.number },
     });
-    await postResults(closed);
-    return closed;
+    return { wave: closed, results: await results.post(closed, survey, 'command') };
   }
 
   /** Closes a wave past its close time, once: whoever closes it (compare-and-set) audits it and posts the results. */
@@ -174,53 +154,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       target: `survey:${survey.id}`,
       inputs: { wave: wave.number },
     });
-    await postResults(closed);
-  }
-
-  /** Posts a closed wave's results once (the lease keeps two replicas from posting it twice). */
-  async function postResults(wave: WaveRow): Promise<void> {
-    const survey = surveyOf(wave);
-    if (!survey) return;
-    await deps.leases.hold(`survey-results:${wave.id}`, 120_000, async () => {
-      const current = await repo.wave(wave.id);
-      if (!current || current.resultsTs !== null) return;
-      const closed = await closedResults(repo, survey.id);
-      const mine = closed.find((c) => c.wave.id === wave.id);
-      if (!mine) return;
-      const chart = await trendPng(survey.id, trendOf(closed)).catch((error: unknown) => {
-        logger.error(`surveys: the trend chart of ${survey.id} could not be drawn`, error);
-        return null;
-      });
-      const microTrend = survey.microPulse ? await micro.trend(survey) : [];
-      const microChart =
-        microTrend.length === 0
-          ? null
-          : await microPng(survey.id, microTrend).catch((error: unknown) => {
-              logger.error(`surveys: the micro-pulse chart of ${survey.id} could not be drawn`, error);
-              return null;
-            });
-      const at = await notifier.postResults({
-        survey,
-        wave: current,
-        results: mine.results,
-        chart,
-        micro: microTrend,
-        microChart,
-      });
-      await repo.setResults(wave.id, at.channel, at.ts);
-      if (at.chartFileId) await repo.setChartFile(wave.id, at.chartFileId);
-    });
-    await safely('publishing the admins’ Home tabs', () => notifier.homeChanged([...(deps.admins ?? [])]));
-  }
-
-  /** For the admins' Home tab: each survey's latest closed wave (its score and chart) and micro-pulse trend. */
-  async function trends() {
-    const out = [];
-    for (const survey of deps.config) {
-      const last = (await closedResults(repo, survey.id, 1)).at(-1) ?? null;
-      out.push({ survey, last, micro: survey.microPulse ? await micro.trend(survey) : [] });
-    }
-    return out;
+    await results.post(closed, survey, 'sweep');
   }
 
   async function answer(
@@ -279,24 +213,19 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     return { changed, wave, after };
   }
 
-  async function followUp(surveyId: string, actor: string, text: string): Promise<WaveRow> {
+  /**
+   * "You said, we did" on the survey's latest closed wave, whether or not a wave is open (back-to-back waves leave
+   * no moment without one): posted in that wave's results thread now, and the first wave opened after it opens its
+   * DMs with it (sending.ts, inviteFor). With a wave open, that is the next one: the open wave's DMs have gone out.
+   */
+  async function followUp(
+    surveyId: string,
+    actor: string,
+    text: string,
+  ): Promise<{ wave: WaveRow; open: WaveRow | null }> {
     const survey = need(surveyId);
     const trimmed = text.trim();
     if (!trimmed) throw invalidInput(`Say what changed: \`/platform survey followup ${survey.id} "…"\`.`);
-    const latest = await repo.latestWave(survey.id);
-    if (latest && latest.closedAt === null) {
-      // Its DMs went out opening with the wave before's follow-up; one saved now would open no DM (docs/surveys.md).
-      await audit.record({
-        actor,
-        action: 'surveys.followup',
-        target: `survey:${survey.id}`,
-        outcome: 'denied',
-        detail: `wave ${latest.number} is open`,
-      });
-      throw conflict(
-        `Survey \`${survey.id}\`: wave ${latest.number} is open and its DMs have gone out, so a follow-up now would reach no DM. Add it once wave ${latest.number} has closed (\`/platform survey close ${survey.id}\` closes it now): it is then posted in wave ${latest.number}'s results thread and opens the next wave's DM.`,
-      );
-    }
     const last = (await repo.closedWaves(survey.id, 1))[0];
     if (!last) {
       await audit.record({
@@ -308,44 +237,68 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       });
       throw conflict(`Survey \`${survey.id}\` has no closed wave to follow up on yet.`);
     }
-    const saved = (await repo.setFollowUp(last.id, trimmed.slice(0, 2000)))!;
+    const saved = (await repo.setFollowUp(last.id, trimmed.slice(0, 2000), clock.now()))!;
+    const latest = await repo.latestWave(survey.id);
+    const open = latest && latest.closedAt === null ? latest : null;
     await audit.record({
       actor,
       action: 'surveys.followup',
       target: `survey:${survey.id}`,
-      inputs: { wave: last.number },
+      inputs: { wave: last.number, ...(open ? { openWave: open.number } : {}) },
     });
     await safely('posting the follow-up', () => notifier.postFollowUp(saved, survey, saved.followUp!));
-    return saved;
+    return { wave: saved, open };
   }
 
   /** The latest closed wave's results (nothing of an open wave). */
-  async function latestResults(
-    surveyId: string,
-  ): Promise<{ survey: SurveyConfig; wave: WaveRow; results: WaveResults; micro: MicroTrendPoint[] } | null> {
-    const survey = need(surveyId);
-    const last = (await closedResults(repo, survey.id, 1)).at(-1);
-    return last ? { survey, ...last, micro: survey.microPulse ? await micro.trend(survey) : [] } : null;
-  }
+  const latestResults = (surveyId: string) => results.latest(need(surveyId));
 
-  /** The every-minute sweep: close due waves, send due reminders, resume DMs, post results a crash left unposted. */
+  /**
+   * The every-minute sweep: close due waves, send DMs and reminder rounds a start or a restart left unsent, post
+   * results not posted yet. One wave's failure is logged and does not stop the others (nor fail the run).
+   */
   async function tick(signal?: AbortSignal): Promise<void> {
     const now = clock.now();
+    const closedNow = new Set<number>();
     for (const wave of await repo.openWaves()) {
       const survey = surveyOf(wave);
       if (!survey) continue;
-      if (closeIsDue(wave, now)) {
-        await closeDue(wave, survey, now);
-        continue;
-      }
-      await sender.deliver(wave, survey, signal);
-      const due = dueReminder(wave, survey.reminders, wave.remindersSent, now);
-      if (due.send && (await repo.claimReminderRound(wave.id, wave.remindersSent, due.sentAfter))) {
-        const report = await sender.remind(wave, survey, due.sentAfter, signal);
-        logger.info(`surveys: reminder ${due.sentAfter} of wave ${wave.id}: ${report.sent} sent`);
-      }
+      await step(`wave ${wave.id}`, async () => {
+        if (closeIsDue(wave, now)) {
+          closedNow.add(wave.id);
+          return closeDue(wave, survey, now);
+        }
+        await sender.deliver(wave, survey, signal);
+        await remind(wave, survey, now, signal);
+      });
     }
-    for (const wave of await repo.unpostedResults()) await postResults(wave);
+    // Results not posted yet, each tried once a minute (a wave just closed above had its try).
+    for (const wave of await repo.unpostedResults()) {
+      const survey = surveyOf(wave);
+      if (!survey || closedNow.has(wave.id)) continue;
+      await step(`the results of wave ${wave.id}`, () => results.post(wave, survey, 'sweep'));
+    }
+  }
+
+  async function step(what: string, work: () => Promise<unknown>): Promise<void> {
+    await work().catch((error: unknown) => logger.error(`surveys: ${what} failed (tried again next minute)`, error));
+  }
+
+  /**
+   * Claims the reminder round that is due (reminders_sent), then sends the current round to whoever has not had it:
+   * each person is claimed before their DM, so a round a restart cut off is finished by the next sweep, once each.
+   */
+  async function remind(wave: WaveRow, survey: SurveyConfig, now: Date, signal?: AbortSignal): Promise<void> {
+    const due = dueReminder(wave, survey.reminders, wave.remindersSent, now);
+    let round = wave.remindersSent;
+    if (due.send && (await repo.claimReminderRound(wave.id, wave.remindersSent, due.sentAfter))) round = due.sentAfter;
+    if (round === 0) return;
+    const report = await sender.remind(wave, survey, round, signal);
+    if (report.sent + report.failed + report.notStarted > 0) {
+      logger.info(
+        `surveys: reminder ${round} of wave ${wave.id}: ${report.sent} sent, ${report.failed} failed, ${report.notStarted} left for later`,
+      );
+    }
   }
 
   async function owedBy(userId: string): Promise<{ survey: SurveyConfig; wave: WaveRow }[]> {
@@ -366,7 +319,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     answer,
     followUp,
     latestResults,
-    trends,
+    trends: results.trends,
     micro,
     tick,
     owedBy,
@@ -383,15 +336,6 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     optIn: (userId: string) => repo.optIn(userId),
     isOptedOut: (userId: string) => repo.isOptedOut(userId),
   };
-}
-
-/** The admin-facing error for an audience channel the bot cannot read: names the survey, the channel, the fix. */
-function unreadableAudience(survey: SurveyConfig, channel: string, code: string): DomainError {
-  const why = code === 'not_in_channel' ? 'the bot is not a member of it' : 'the bot cannot see it';
-  return new DomainError(
-    'unavailable',
-    `Survey \`${survey.id}\`: its audience channel <#${channel}> (${channel}) cannot be read (${code}: ${why}). Invite the bot there with \`/invite @groundcrew\` in that channel, or change \`audience\` in groundcrew.yml; no wave was started.`,
-  );
 }
 
 function byText(a: string, b: string): number {

@@ -1,20 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { ackBody } from '../support/harness.js';
 import { eventually, settled } from '../support/wait.js';
-import { ADMIN, answerRef, dmsTo, type SurveyApp, startSurveyApp, submitAnswer } from './support.js';
+import { ADMIN, answerRef, dmsTo, stopAppAfterEach, submitAnswer } from './support.js';
 
 /**
  * The anonymity rules proven on the live schema (the migrated database the app runs on, SQLite or PostgreSQL):
  * no column, index, timestamp, row order or row version links an anonymous answer to the person who gave it.
  */
 
-let app: SurveyApp | undefined;
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-});
+const apps = stopAppAfterEach();
 
 type Row = Record<string, unknown>;
 
@@ -68,7 +64,7 @@ function physicalOrderIsKeyOrder(rows: Row[]): boolean {
 type Answer = { score: number; area: string; comment?: string };
 
 async function runWave(answers: Answer[]) {
-  app = await startSurveyApp({
+  const app = await apps.start({
     members: PEOPLE,
     surveys: [
       {
@@ -81,7 +77,7 @@ async function runWave(answers: Answer[]) {
     ],
   });
   await ackBody(await app.command('survey start pulse', { user_id: ADMIN }));
-  for (const person of PEOPLE) await eventually(() => expect(dmsTo(app!, person)).toHaveLength(1));
+  for (const person of PEOPLE) await eventually(() => expect(dmsTo(app, person)).toHaveLength(1));
   const ref = answerRef(dmsTo(app, PEOPLE[0]!)[0]!);
   const d = app.database;
   const physical = d.dialect === 'sqlite' ? 'rowid' : 'ctid::text as ctid';
@@ -117,7 +113,7 @@ async function runWave(answers: Answer[]) {
 
 describe('anonymous answers cannot be joined to a person (live schema)', () => {
   it('has no column, timestamp or index that could hold who answered what', async () => {
-    app = await startSurveyApp();
+    const app = await apps.start();
     const d = app.database;
     const names = async (t: string) => (await columns(d, t)).map((c) => c.name);
     expect(await names('survey_tallies')).toEqual(['wave_id', 'area', 'score', 'count']);
@@ -192,8 +188,7 @@ describe('anonymous answers cannot be joined to a person (live schema)', () => {
       { score: 9, area: 'CI/CD', comment: 'Builds are slow' },
     ];
     const first = await runWave(answers);
-    await app!.stop();
-    app = undefined;
+    await apps.stop();
     // The same people answer in the same order, but each gives another's answer.
     const swapped = await runWave([answers[2]!, answers[0]!, answers[3]!, answers[1]!]);
     // Every stored tally — values, keys and their physical place (rowid on SQLite) — is the same.

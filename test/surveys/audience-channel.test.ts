@@ -1,28 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { communitiesConfig, FRONTEND_CHANNEL } from '../communities/support.js';
 import { ackBody, blockText, startTestApp } from '../support/harness.js';
 import { eventually, settled } from '../support/wait.js';
-import {
-  ADMIN,
-  AUDIENCE_CHANNEL,
-  dmsTo,
-  PEOPLE,
-  RESULTS,
-  type SurveyApp,
-  startSurveyApp,
-  surveySection,
-} from './support.js';
+import { ADMIN, AUDIENCE_CHANNEL, dmsTo, PEOPLE, RESULTS, stopAppAfterEach, surveySection } from './support.js';
 
-let app: SurveyApp | undefined;
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-});
+const apps = stopAppAfterEach();
 
 describe('an audience channel the bot cannot read', () => {
   for (const code of ['not_in_channel', 'channel_not_found']) {
     it(`/platform survey start says which channel and how to fix it (${code}); nothing is sent, the try is audited`, async () => {
-      app = await startSurveyApp();
+      const app = await apps.start();
       app.slack.failWith('conversations.members', code);
       const reply = await ackBody(await app.command('survey start platform-nps', { user_id: ADMIN }));
       expect(reply?.text).not.toContain('Something went wrong');
@@ -38,12 +25,12 @@ describe('an audience channel the bot cannot read', () => {
   }
 
   it('a scheduled start DMs the admins the same words, logs, audits, and the job does not fail', async () => {
-    app = await startSurveyApp({ surveys: [surveySection({ schedule: '0 9 * * 1' })] });
+    const app = await apps.start({ surveys: [surveySection({ schedule: '0 9 * * 1' })] });
     app.slack.failWith('conversations.members', 'not_in_channel');
     const run = await app.groundcrew.services.scheduler.runNow('surveys.start-platform-nps');
     expect(run.outcome).toBe('ok');
     const told = await eventually(() => {
-      const calls = app!.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === ADMIN);
+      const calls = app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === ADMIN);
       expect(calls).toHaveLength(1);
       return calls;
     });
@@ -57,9 +44,26 @@ describe('an audience channel the bot cannot read', () => {
   });
 });
 
+describe('an audience usergroup the bot cannot read', () => {
+  it("/platform survey start names the usergroup, Slack's error and the fix; nothing is sent", async () => {
+    const app = await apps.start({ surveys: [surveySection({ audience: ['S0GONE0001', 'U0ALICE001'] })] });
+    app.slack.failWith('usergroups.users.list', 'no_such_subteam');
+    const reply = await ackBody(await app.command('survey start platform-nps', { user_id: ADMIN }));
+    expect(reply?.text).not.toContain('Something went wrong');
+    expect(reply?.text).toContain('`platform-nps`');
+    expect(reply?.text).toContain('<!subteam^S0GONE0001>');
+    expect(reply?.text).toContain('no_such_subteam');
+    expect(reply?.text).toContain('check `audience` in groundcrew.yml');
+    await settled(app);
+    expect(dmsTo(app, 'U0ALICE001')).toEqual([]);
+    const audit = await app.groundcrew.services.audit.latest(5);
+    expect(audit.map((r) => `${r.actor} ${r.action} ${r.outcome}`)).toEqual([`${ADMIN} surveys.start failed`]);
+  });
+});
+
 describe('the doctor', () => {
   it("checks the surveys' audience and results channels by their config keys", async () => {
-    app = await startSurveyApp();
+    const app = await apps.start();
     app.slack.on('conversations.info', (args) =>
       args.channel === AUDIENCE_CHANNEL
         ? { ok: false, error: 'channel_not_found' }
@@ -75,7 +79,7 @@ describe('the doctor', () => {
 
 describe('the doctor and communities', () => {
   it('checks each community channel by its config key', async () => {
-    app = (await startTestApp({ team: { communities: communitiesConfig() } })) as SurveyApp;
+    const app = apps.track(await startTestApp({ team: { communities: communitiesConfig() } }));
     app.slack.on('conversations.info', (args) =>
       args.channel === FRONTEND_CHANNEL
         ? { ok: false, error: 'not_in_channel' }

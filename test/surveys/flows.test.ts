@@ -1,39 +1,27 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { orm } from '../../src/db/scope.js';
 import { twin } from '../../src/db/twin.js';
 import { surveyIdentifiedAnswersTable, surveyTalliesTable, surveyWavesTable } from '../../src/surveys/schema.js';
 import { IDS } from '../../src/surveys/slack/ids.js';
 import { ackBody, blockText, PLATFORM_ENGINEER, PLATFORM_GROUP } from '../support/harness.js';
 import { appHomeOpened } from '../support/payloads.js';
-import { eventually, settled } from '../support/wait.js';
+import { settled } from '../support/wait.js';
 import {
   ADMIN,
-  answerRef,
   clickDm,
   dmsTo,
   PEOPLE,
   RESULTS,
   type SurveyApp,
-  startSurveyApp,
+  startWave,
+  stopAppAfterEach,
   submitAnswer,
   surveySection,
 } from './support.js';
 
-let app: SurveyApp | undefined;
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-});
+const apps = stopAppAfterEach();
 
 const DAY = 86_400_000;
-
-async function startWave(a: SurveyApp, people = PEOPLE): Promise<string> {
-  const before = new Map(people.map((p) => [p, dmsTo(a, p).length]));
-  const reply = await ackBody(await a.command('survey start platform-nps', { user_id: ADMIN }));
-  expect(reply?.text).toContain('is open');
-  for (const p of people) await eventually(() => expect(dmsTo(a, p).length).toBe(before.get(p)! + 1));
-  return answerRef(dmsTo(a, people[0]!).at(-1)!);
-}
 
 async function waves(a: SurveyApp) {
   return orm(a.database).select().from(twin(a.database, surveyWavesTable)).orderBy(surveyWavesTable.id);
@@ -41,7 +29,7 @@ async function waves(a: SurveyApp) {
 
 describe('survey flows', () => {
   it('a non-anonymous answer can be changed until close, in a modal showing the previous answer', async () => {
-    app = await startSurveyApp({ surveys: [surveySection({ anonymous: false })] });
+    const app = await apps.start({ surveys: [surveySection({ anonymous: false })] });
     const ref = await startWave(app);
     await submitAnswer(app, PEOPLE[0]!, ref, { score: 6, area: 'docs', comment: 'Slow builds' });
     await submitAnswer(app, PEOPLE[1]!, ref, { score: 9 });
@@ -74,7 +62,7 @@ describe('survey flows', () => {
   });
 
   it('leaves the app itself out of a channel audience', async () => {
-    app = await startSurveyApp({ members: [...PEOPLE, 'U0BOT0001'] });
+    const app = await apps.start({ members: [...PEOPLE, 'U0BOT0001'] });
     await startWave(app);
     await settled(app);
     expect(dmsTo(app, 'U0BOT0001')).toEqual([]);
@@ -82,7 +70,7 @@ describe('survey flows', () => {
   });
 
   it('the Home tab shows a survey waiting for the person until they answer it', async () => {
-    app = await startSurveyApp();
+    const app = await apps.start();
     const ref = await startWave(app);
     await app.event(appHomeOpened(PEOPLE[0]!));
     const home = (c: { args: Record<string, unknown> }) => blockText((c.args.view as { blocks: unknown }).blocks);
@@ -95,7 +83,7 @@ describe('survey flows', () => {
   });
 
   it('consent to be contacted stores that one answer with the person and tells the platform team and admins privately', async () => {
-    app = await startSurveyApp();
+    const app = await apps.start();
     app.slack.usergroups[PLATFORM_GROUP] = [PLATFORM_ENGINEER];
     const ref = await startWave(app);
     await submitAnswer(app, PEOPLE[3]!, ref, { score: 2, area: 'deploys', comment: 'Rollbacks fail', contact: true });
@@ -116,7 +104,7 @@ describe('survey flows', () => {
   });
 
   it('reminders reach only people who have not answered and have not opted out; opt-out and opt-in', async () => {
-    app = await startSurveyApp();
+    const app = await apps.start();
     const ref = await startWave(app);
     await submitAnswer(app, PEOPLE[0]!, ref, { score: 9 });
     // "Stop asking me" in the DM opts out and rewrites the DM.
@@ -132,8 +120,7 @@ describe('survey flows', () => {
     app.clock.advance(3 * DAY + 60_000);
     await app.groundcrew.services.scheduler.runNow('surveys.sweep');
     await settled(app);
-    const reminded = (p: string) =>
-      dmsTo(app!, p).filter((c) => blockText(c.args.blocks).includes('A reminder')).length;
+    const reminded = (p: string) => dmsTo(app, p).filter((c) => blockText(c.args.blocks).includes('A reminder')).length;
     expect(PEOPLE.map(reminded)).toEqual([0, 0, 1, 1, 1, 1]);
     // The sweep again: the first reminder is not sent twice.
     await app.groundcrew.services.scheduler.runNow('surveys.sweep');
@@ -159,7 +146,7 @@ describe('survey flows', () => {
   });
 
   it('closes when due, posts the results once, and "you said, we did" goes to the thread and opens the next DM', async () => {
-    app = await startSurveyApp();
+    const app = await apps.start();
     const ref = await startWave(app);
     for (const [i, score] of [10, 9, 3].entries()) await submitAnswer(app, PEOPLE[i]!, ref, { score });
     app.clock.advance(7 * DAY);
@@ -193,7 +180,7 @@ describe('survey flows', () => {
   });
 
   it('a 429 with Retry-After pauses the sending for that long, then every DM goes out once', async () => {
-    app = await startSurveyApp({ limits: { perSecond: 10, burst: 1, perChannelMs: 0 } });
+    const app = await apps.start({ limits: { perSecond: 10, burst: 1, perChannelMs: 0 } });
     app.slack.rateLimit('chat.postMessage', 1, 1);
     await startWave(app);
     await settled(app);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approvalsCapability } from '../../src/approvals/capability.js';
 import { MINUTE } from '../../src/clock.js';
 import { coreCapability } from '../../src/core/capability.js';
@@ -23,15 +23,12 @@ import {
   RESULTS,
   type SurveyApp,
   startSurveyApp,
+  stopAppAfterEach,
   submitAnswer,
   surveySection,
 } from './support.js';
 
-let app: TestApp | undefined;
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-});
+const apps = stopAppAfterEach();
 
 const DAY = 86_400_000;
 const QUESTION = 'How easy was that deploy, from 1 (very hard) to 5 (very easy)?';
@@ -81,12 +78,14 @@ async function deploySucceeds(a: TestApp, id: number) {
 
 describe('micro-pulse', () => {
   it('a succeeded deploy asks its requester the 1–5 question once; the answer is counted once; 30 days pass before the next', async () => {
-    app = await startTestApp({
-      team: { deploys: deploysSection(), surveys: [microSurvey()] },
-      capabilities: [coreCapability, approvalsCapability, createDeploysCapability(), createSurveysCapability()],
-    });
+    const app = apps.track(
+      await startTestApp({
+        team: { deploys: deploysSection(), surveys: [microSurvey()] },
+        capabilities: [coreCapability, approvalsCapability, createDeploysCapability(), createSurveysCapability()],
+      }),
+    );
     await deploySucceeds(app, 1);
-    await eventually(() => expect(microDms(app!, ENGINEER)).toHaveLength(1));
+    await eventually(() => expect(microDms(app, ENGINEER)).toHaveLength(1));
     const dm = microDms(app, ENGINEER)[0]!;
     expect(blockText(dm.args.blocks)).toContain('You will not be asked again for 30 days');
     const buttons = JSON.stringify(dm.args.blocks);
@@ -120,12 +119,12 @@ describe('micro-pulse', () => {
     // After 30 days: asked again.
     app.clock.advance(21 * DAY);
     await deploySucceeds(app, 3);
-    await eventually(() => expect(microDms(app!, ENGINEER)).toHaveLength(2));
+    await eventually(() => expect(microDms(app, ENGINEER)).toHaveLength(2));
   });
 
   it('asks only the audience, never the opted-out, and once when two triggers meet', async () => {
     const surveyApp = await startSurveyApp({ surveys: [microSurvey({ audience: PEOPLE.slice(0, 3) })] });
-    app = surveyApp;
+    apps.track(surveyApp);
     const hook = microPulseHook(surveyApp.groundcrew.services, 'deploy-succeeded')!;
     expect(microPulseHook(surveyApp.groundcrew.services, 'support-resolved')).toBeUndefined();
     await ackBody(await surveyApp.command('survey optout', { user_id: PEOPLE[1]! }));
@@ -159,7 +158,7 @@ describe('micro-pulse', () => {
         ],
       },
     });
-    app = supportApp;
+    apps.track(supportApp);
     await say(supportApp, 'How do I rotate the staging database password?', { user: ADA });
     const row = await waitForTicket(supportApp, 1, (r) => r.replyTs !== null);
     expect(microDms(supportApp, ADA)).toHaveLength(0);
@@ -170,7 +169,7 @@ describe('micro-pulse', () => {
 
   it('the results post shows the micro-pulse per month, a mean only from minGroupSize answers', async () => {
     const surveyApp = await startSurveyApp({ surveys: [microSurvey()] });
-    app = surveyApp;
+    apps.track(surveyApp);
     const hook = microPulseHook(surveyApp.groundcrew.services, 'deploy-succeeded')!;
     for (const [i, score] of [5, 4, 4].entries()) {
       await hook(PEOPLE[i]!);
@@ -211,7 +210,7 @@ describe('the trend chart on the admins’ Home tab', () => {
 
   it('shows the latest score and the uploaded chart (by its file id) to admins only', async () => {
     const surveyApp = await startSurveyApp();
-    app = surveyApp;
+    apps.track(surveyApp);
     await closedWave(surveyApp);
     await surveyApp.slack.waitFor('files.completeUploadExternal');
     // Closing re-publishes the admins' Home tabs.
@@ -230,7 +229,7 @@ describe('the trend chart on the admins’ Home tab', () => {
 
   it('a chart upload that fails leaves the results posted once, recorded, and not posted again by the sweep', async () => {
     const surveyApp = await startSurveyApp();
-    app = surveyApp;
+    apps.track(surveyApp);
     surveyApp.slack.on('files.getUploadURLExternal', () => ({ ok: false, error: 'missing_scope' }));
     await closedWave(surveyApp);
     await settled(surveyApp);
@@ -243,7 +242,7 @@ describe('the trend chart on the admins’ Home tab', () => {
 describe('admin actions refused', () => {
   it('a close with no open wave and a follow-up with no closed wave are refused and audited as denied', async () => {
     const surveyApp = await startSurveyApp();
-    app = surveyApp;
+    apps.track(surveyApp);
     const close = await ackBody(await surveyApp.command('survey close platform-nps', { user_id: ADMIN }));
     await settled(surveyApp);
     const followUp = await ackBody(

@@ -1,23 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { commentReplies } from '../../src/surveys/slack/blocks.js';
+import { describe, expect, it } from 'vitest';
+import type { SurveyConfig } from '../../src/surveys/config.js';
+import { commentReplies, contactMessage } from '../../src/surveys/slack/blocks.js';
 import { ackBody, blockText } from '../support/harness.js';
 import { eventually, settled } from '../support/wait.js';
-import {
-  ADMIN,
-  answerRef,
-  dmsTo,
-  RESULTS,
-  type SurveyApp,
-  startSurveyApp,
-  submitAnswer,
-  surveySection,
-} from './support.js';
+import { ADMIN, answerRef, dmsTo, RESULTS, stopAppAfterEach, submitAnswer, surveySection } from './support.js';
 
-let app: SurveyApp | undefined;
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-});
+const apps = stopAppAfterEach();
 
 const people = (n: number) => Array.from({ length: n }, (_, i) => `U0P${String(i).padStart(7, '0')}`);
 type Block = { type: string; text?: { text: string }; elements?: { text: string }[] };
@@ -30,10 +18,10 @@ function checkLimits(blocks: Block[]) {
 describe('survey comments in the results', () => {
   it('every shown comment reaches the results thread, within Slack limits, none cut', async () => {
     const audience = people(13);
-    app = await startSurveyApp({ members: audience, surveys: [surveySection({ minGroupSize: 3 })] });
+    const app = await apps.start({ members: audience, surveys: [surveySection({ minGroupSize: 3 })] });
     const reply = await ackBody(await app.command('survey start platform-nps', { user_id: ADMIN }));
     expect(reply?.text).toContain('is open');
-    for (const p of audience) await eventually(() => expect(dmsTo(app!, p)).toHaveLength(1));
+    for (const p of audience) await eventually(() => expect(dmsTo(app, p)).toHaveLength(1));
     const ref = answerRef(dmsTo(app, audience[0]!)[0]!);
     // 12 comments of about 600 characters each (7,200 in all), and one of 1,000 `<` (4,000 once escaped).
     const comments = audience
@@ -43,9 +31,7 @@ describe('survey comments in the results', () => {
     await submitAnswer(app, audience[12]!, ref, { score: 9, comment: '<'.repeat(1000) });
     await ackBody(await app.command('survey close platform-nps', { user_id: ADMIN }));
     await eventually(() =>
-      expect(app!.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === RESULTS).length).toBeGreaterThan(
-        1,
-      ),
+      expect(app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === RESULTS).length).toBeGreaterThan(1),
     );
     await settled(app);
     const posts = app.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === RESULTS);
@@ -72,5 +58,14 @@ describe('survey comments in the results', () => {
       .join('\n')
       .replace(/…\n> …/g, '');
     for (let i = 0; i < 200; i++) expect(text).toContain(`> ${i} ${'&amp;'.repeat(995)}`);
+  });
+
+  it('the "happy to be contacted" DM keeps every section under 3,000 characters, the comment whole', () => {
+    const survey = { id: 'platform-nps' } as SurveyConfig;
+    const message = contactMessage('U0ALICE001', survey, { score: 2, area: 'docs', comment: '<'.repeat(1000) });
+    checkLimits(message.blocks as Block[]);
+    const text = (message.blocks as Block[]).map((b) => b.text!.text).join('\n');
+    expect(text).toContain('<@U0ALICE001> is happy to be contacted');
+    expect(text.replace(/…\n> …/g, '').split('&lt;').length - 1).toBe(1000);
   });
 });

@@ -1,20 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { orm } from '../../src/db/scope.js';
 import { twin } from '../../src/db/twin.js';
 import type { CronFactory } from '../../src/scheduler/scheduler.js';
 import { surveyWavesTable } from '../../src/surveys/schema.js';
 import { settled } from '../support/wait.js';
-import { dmsTo, PEOPLE, type SurveyApp, startSurveyApp, surveySection } from './support.js';
+import { dmsTo, PEOPLE, type SurveyApp, startSurveyApp, stopAppAfterEach, surveySection } from './support.js';
 
-let app: SurveyApp | undefined;
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-});
+const apps = stopAppAfterEach();
 
 const JOB = 'surveys.start-platform-nps';
 
@@ -51,7 +47,7 @@ describe('a scheduled survey start (Mondays 09:00, team timezone Europe/Berlin)'
     const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-surveys-')), 'groundcrew.db');
     // Monday 2026-10-19 09:00 CEST = 07:00Z.
     let { a, cron } = await start(dbPath, '2026-10-19T07:00:00Z');
-    app = a;
+    apps.track(a);
     expect(cron.tasks.get(JOB)).toMatchObject({ expression: '0 9 * * 1', timezone: 'Europe/Berlin' });
     await cron.tasks.get(JOB)!.tick();
     await settled(a);
@@ -71,7 +67,7 @@ describe('a scheduled survey start (Mondays 09:00, team timezone Europe/Berlin)'
     // Down over 09:00 CET (08:00Z); back at 08:30Z the catch-up starts the missed wave once.
     await a.stop();
     ({ a, cron } = await start(dbPath, '2026-10-26T08:30:00Z'));
-    app = a;
+    apps.track(a);
     await settled(a);
     expect(await waves(a)).toEqual([
       { number: 1, opensAt: '2026-10-19T07:00:00.000Z' },
@@ -89,7 +85,7 @@ describe('a scheduled survey start (Mondays 09:00, team timezone Europe/Berlin)'
     for (const p of PEOPLE) expect(dmsTo(a, p)).toHaveLength(1);
     await a.stop();
     ({ a, cron } = await start(dbPath, '2026-10-26T08:45:00Z'));
-    app = a;
+    apps.track(a);
     await settled(a);
     expect(await waves(a)).toHaveLength(2);
     for (const p of PEOPLE) expect(dmsTo(a, p)).toEqual([]); // wave 2's DMs went out once, before

@@ -1,10 +1,12 @@
+import { afterEach, expect } from 'vitest';
 import { capabilities } from '../../src/capabilities.js';
 import { createSurveysCapability } from '../../src/surveys/capability.js';
 import type { PaceLimits } from '../../src/surveys/pacing.js';
 import { IDS } from '../../src/surveys/slack/ids.js';
 import { type ApiCall, SLACK_HOST } from '../support/fake-slack.js';
-import { ADMIN, startTestApp, type TestApp, type TestAppOptions } from '../support/harness.js';
+import { ADMIN, ackBody, startTestApp, type TestApp, type TestAppOptions } from '../support/harness.js';
 import { messageButton, type ViewStateValue, viewSubmission } from '../support/payloads.js';
+import { eventually } from '../support/wait.js';
 
 export const RESULTS = 'C0RESULTS1';
 export const AUDIENCE_CHANNEL = 'C0PLATUSE1';
@@ -125,3 +127,46 @@ export function submitAnswer(
 }
 
 export { ADMIN };
+
+/**
+ * The setup every survey test file shares: the app a test runs is stopped after it. `apps.start(options)` starts a
+ * survey app, `apps.track(app)` takes one started otherwise, `apps.stop()` stops it now (a restart).
+ */
+export function stopAppAfterEach() {
+  let current: { stop(): Promise<void> } | undefined;
+  const stop = async () => {
+    const app = current;
+    current = undefined;
+    await app?.stop();
+  };
+  afterEach(stop);
+  return {
+    async start(options: Parameters<typeof startSurveyApp>[0] = {}): Promise<SurveyApp> {
+      const app = await startSurveyApp(options);
+      current = app;
+      return app;
+    },
+    track<T extends { stop(): Promise<void> }>(app: T): T {
+      current = app;
+      return app;
+    },
+    stop,
+  };
+}
+
+/**
+ * `/platform survey start <survey>` by an admin, then waits until each of `people` got one more DM; returns the
+ * Answer button's value of the new wave (from the first person's DM).
+ */
+export async function startWave(app: TestApp, people: readonly string[] = PEOPLE, survey = 'platform-nps') {
+  const before = new Map(people.map((p) => [p, dmsTo(app, p).length]));
+  const opened = (c: ApiCall) => String(c.args.text).includes('is open');
+  const repliedLater = app.slack.callsTo('response_url').filter(opened).length;
+  const reply = await ackBody(await app.command(`survey start ${survey}`, { user_id: ADMIN }));
+  // A start slower than the router's 2 s ack deadline (a loaded machine) answers through response_url instead.
+  const text =
+    reply?.text ?? (await app.slack.waitFor('response_url', opened, { count: repliedLater + 1 })).at(-1)?.args.text;
+  expect(String(text)).toContain('is open');
+  for (const p of people) await eventually(() => expect(dmsTo(app, p).length).toBe(before.get(p)! + 1));
+  return answerRef(dmsTo(app, people[0]!).at(-1)!);
+}

@@ -1,36 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { orm } from '../../src/db/scope.js';
 import { twin } from '../../src/db/twin.js';
 import { surveyWavesTable } from '../../src/surveys/schema.js';
 import { IDS } from '../../src/surveys/slack/ids.js';
 import { ackBody, blockText, ENGINEER } from '../support/harness.js';
 import { eventually, settled } from '../support/wait.js';
-import {
-  ADMIN,
-  answerRef,
-  clickDm,
-  dmsTo,
-  PEOPLE,
-  RESULTS,
-  type SurveyApp,
-  startSurveyApp,
-  submitAnswer,
-} from './support.js';
+import { ADMIN, answerRef, clickDm, dmsTo, PEOPLE, RESULTS, stopAppAfterEach, submitAnswer } from './support.js';
 
-let app: SurveyApp | undefined;
-afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-});
+const apps = stopAppAfterEach();
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 describe('a survey wave: start, answer, close, results', () => {
   it('DMs the audience, takes answers in the modal, and posts the results with the PNG trend chart', async () => {
-    app = await startSurveyApp();
+    const app = await apps.start();
     const started = await ackBody(await app.command('survey start platform-nps', { user_id: ADMIN }));
     expect(started?.text).toContain('Wave 1 of `platform-nps` is open: 6 people');
-    for (const person of PEOPLE) await eventually(() => expect(dmsTo(app!, person)).toHaveLength(1));
+    for (const person of PEOPLE) await eventually(() => expect(dmsTo(app, person)).toHaveLength(1));
     const dm = dmsTo(app, PEOPLE[0]!)[0]!;
     expect(blockText(dm.args.blocks)).toContain('How likely are you to recommend the platform to a colleague?');
     expect(blockText(dm.args.blocks)).toContain('Stop asking me');
@@ -96,7 +82,7 @@ describe('a survey wave: start, answer, close, results', () => {
     const complete = (await app.slack.waitFor('files.completeUploadExternal'))[0]!;
     expect(complete.args.channel_id).toBe(RESULTS);
     const wave = await eventually(async () => {
-      const [row] = await orm(app!.database).select().from(twin(app!.database, surveyWavesTable));
+      const [row] = await orm(app.database).select().from(twin(app.database, surveyWavesTable));
       expect(row?.resultsChannel).toBe(RESULTS);
       return row;
     });
@@ -122,7 +108,7 @@ describe('a survey wave: start, answer, close, results', () => {
   });
 
   it('refuses survey admin commands to members and shows nothing of an open wave', async () => {
-    app = await startSurveyApp();
+    const app = await apps.start();
     const refused = await ackBody(await app.command('survey start platform-nps', { user_id: ENGINEER }));
     expect(refused?.text).toMatch(/admin/i);
     await settled(app);

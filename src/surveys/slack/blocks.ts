@@ -171,10 +171,14 @@ export function resultsMessage(
 ): Message {
   const title = `${survey.id}: results of wave ${wave.number}`;
   if (!results.shown) return { text: mrkdwn`${title}`, blocks: [section(mrkdwn`Wave ${wave.number} is still open.`)] };
+  const unreachable =
+    results.unreachable === 0
+      ? ''
+      : `; ${results.unreachable} of the ${results.invited} in the audience could not be reached by DM and are not counted`;
   const rate =
     results.responsePercent === null
-      ? mrkdwn`nobody was asked`
-      : mrkdwn`${results.answers} of ${results.invited} answered (${results.responsePercent}%)${results.lowResponse ? ` :warning: under ${LOW_RESPONSE_PERCENT}%` : ''}`;
+      ? mrkdwn`nobody was reached${unreachable}`
+      : mrkdwn`${results.answers} of ${results.reached} answered (${results.responsePercent}%)${results.lowResponse ? ` :warning: under ${LOW_RESPONSE_PERCENT}%` : ''}${unreachable}`;
   const lines: Mrkdwn[] = [];
   if (!results.enoughAnswers) {
     lines.push(mrkdwn`Too few answers to show a score (fewer than ${wave.minGroupSize}): only the count is shown.`);
@@ -279,8 +283,8 @@ function splitMrkdwn(line: Mrkdwn, max: number): Mrkdwn[] {
   return out;
 }
 
-/** To the admins: a scheduled wave did not start (the text is the service's, naming the survey and the channel). */
-export function startFailedMessage(text: string): Message {
+/** To the admins: what went wrong and the fix (the text is the service's, naming the survey and the channel). */
+export function tellAdminsMessage(text: string): Message {
   return { text: mrkdwn`${text}`, blocks: [section(mrkdwn`:warning: ${text}`)] };
 }
 
@@ -296,13 +300,14 @@ export function contactMessage(
   survey: SurveyConfig,
   answer: { score: number; area: string | null; comment: string | null },
 ): Message {
-  const lines = [
-    mrkdwn`${mention(userId)} is happy to be contacted about their answer to *${survey.id}*: ${answer.score}/10${answer.area ? ` about ${answer.area}` : ''}.`,
-  ];
-  if (answer.comment) lines.push(mrkdwn`> ${answer.comment.replace(/\n/g, ' ')}`);
+  const intro = mrkdwn`${mention(userId)} is happy to be contacted about their answer to *${survey.id}*: ${answer.score}/10${answer.area ? ` about ${answer.area}` : ''}.`;
+  // The comment (1,000 characters, up to 5,000 once `&`, `<`, `>` are escaped) in sections under Slack's 3,000.
+  const comment = answer.comment
+    ? splitMrkdwn(mrkdwn`> ${answer.comment.replace(/\n/g, ' ')}`, COMMENT_SECTION_MAX - 20)
+    : [];
   return {
     text: mrkdwn`Someone is happy to be contacted about their survey answer`,
-    blocks: [section(joinMrkdwn(lines))],
+    blocks: [section(intro), ...comment.map((piece) => section(piece))],
   };
 }
 

@@ -38,8 +38,16 @@ export function surveyCommands(service: SurveysService): Subcommand[] {
       flags: [],
       async handle(ctx) {
         await ctx.ackNow();
-        const wave = await service.close(idOf(ctx, 'survey close <survey>'), ctx.userId);
-        await ctx.reply(`Wave ${wave.number} of \`${wave.surveyId}\` is closed; its results are posted.`);
+        const { wave, results } = await service.close(idOf(ctx, 'survey close <survey>'), ctx.userId);
+        const closed = `Wave ${wave.number} of \`${wave.surveyId}\` is closed`;
+        if (results.kind === 'posted') await ctx.reply(`${closed}; its results are posted.`);
+        else if (results.kind === 'busy') await ctx.reply(`${closed}; its results are being posted.`);
+        else if (results.kind === 'refused') await ctx.reply(`:warning: ${results.message}`);
+        else {
+          await ctx.reply(
+            `${closed}, but posting its results failed (the error is logged). groundcrew tries again every minute.`,
+          );
+        }
       },
     },
     {
@@ -60,15 +68,18 @@ export function surveyCommands(service: SurveysService): Subcommand[] {
     {
       name: 'survey followup',
       usage: 'survey followup <survey> "what changed"',
-      summary: '“you said, we did”: posted in the last results thread and opening the next wave’s DM',
+      summary: '“you said, we did” on the last closed wave: posted in its results thread, opening the next wave’s DM',
       minRole: 'admin',
       flags: [],
       async handle(ctx) {
         const id = idOf(ctx, 'survey followup <survey> "what changed"');
         const text = ctx.args.positional.slice(1).join(' ');
-        const wave = await service.followUp(id, ctx.userId, text);
+        const { wave, open } = await service.followUp(id, ctx.userId, text);
+        const saved = `Follow-up saved on wave ${wave.number} of \`${wave.surveyId}\` and posted in its results thread`;
         await ctx.reply(
-          `Follow-up saved on wave ${wave.number} of \`${wave.surveyId}\`; the next wave’s DM opens with it.`,
+          open
+            ? `${saved}. Wave ${open.number} is open and its DMs have gone out, so wave ${open.number + 1}’s DM opens with it.`
+            : `${saved}; the next wave’s DM opens with it.`,
         );
       },
     },

@@ -1,7 +1,14 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
-import { postToConfigured, slackErrorCode } from '../../slack/channel-post.js';
-import { type ChannelDirectory, ChannelUnreadable, type DmOutcome, type SurveysNotifier } from '../ports.js';
+import { CHANNEL_ERRORS, slackErrorCode } from '../../slack/channel-post.js';
+import {
+  type ChannelDirectory,
+  ChannelUnreadable,
+  type DmOutcome,
+  ResultsChannelRefused,
+  type SurveysNotifier,
+  UsergroupUnreadable,
+} from '../ports.js';
 import {
   commentReplies,
   contactMessage,
@@ -10,7 +17,7 @@ import {
   inviteMessage,
   microAskMessage,
   resultsMessage,
-  startFailedMessage,
+  tellAdminsMessage,
 } from './blocks.js';
 
 export interface SlackSurveysNotifierDeps {
@@ -86,14 +93,17 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
       const { survey, wave, results, chart, micro } = post;
       const message = resultsMessage(survey, wave, results, micro);
       const channel = survey.resultsChannel;
-      const posted = await postToConfigured(`surveys[${survey.id}].resultsChannel`, channel, () =>
-        client.chat.postMessage({ channel, ...message }),
-      );
+      const posted = await client.chat.postMessage({ channel, ...message }).catch((error: unknown) => {
+        const code = slackErrorCode(error);
+        if (code && code in CHANNEL_ERRORS) throw new ResultsChannelRefused(channel, code);
+        throw error;
+      });
       const at = { channel: String(posted.channel ?? channel), ts: String(posted.ts) };
       // A failed upload must not lose where the post landed: the sweep would post the results a second time.
-      const chartFileId = chart
+      const png = await chart();
+      const chartFileId = png
         ? await uploadPng(
-            chart.png,
+            png.png,
             `${survey.id}-nps-trend.png`,
             `${survey.id}: NPS and response rate per wave`,
             at.channel,
@@ -103,9 +113,10 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
             return null;
           })
         : null;
-      if (post.microChart) {
+      const microPng = post.microChart ? await post.microChart() : null;
+      if (microPng) {
         await uploadPng(
-          post.microChart.png,
+          microPng.png,
           `${survey.id}-micro-pulse.png`,
           `${survey.id}: micro-pulse per month`,
           at.channel,
@@ -141,8 +152,8 @@ export function createSlackSurveysNotifier(deps: SlackSurveysNotifierDeps): Surv
         await client.chat.postMessage({ channel, ...message });
       }
     },
-    async startFailed(admins, text) {
-      const message = startFailedMessage(text);
+    async tellAdmins(admins, text) {
+      const message = tellAdminsMessage(text);
       for (const admin of admins) await client.chat.postMessage({ channel: admin, ...message });
     },
     async homeChanged(userIds) {
@@ -178,6 +189,16 @@ export function createSlackChannelDirectory(client: WebClient): ChannelDirectory
       }
       const bot = await botUserId();
       return out.filter((id) => id !== bot);
+    },
+    async usergroupMembers(usergroupId) {
+      try {
+        const result = await client.usergroups.users.list({ usergroup: usergroupId });
+        return result.users ?? [];
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code) throw new UsergroupUnreadable(usergroupId, code);
+        throw error;
+      }
     },
   };
 }
