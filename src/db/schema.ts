@@ -68,8 +68,9 @@ export const eventInboxTable = sqliteTable(
 
 /**
  * Where events were marked processed before the event inbox. Nothing reads or writes it any more; it is kept for one
- * release so that a replica of the previous version still running during a rolling upgrade keeps its dedupe (its
- * marks made before the upgrade were copied into event_inbox by migration 0021 / pg 0013). A later release drops it.
+ * release so that a replica of the previous version that is still running when the migration is applied does not
+ * fail on every event (its marks made before then were copied into event_inbox by migration 0021 / pg 0013; the two
+ * versions do not share marks after that, hence "stop all replicas" for this upgrade). A later release drops it.
  */
 export const processedEventsTable = sqliteTable(
   'processed_events',
