@@ -114,7 +114,8 @@ export function communityCommands(
         const list = await service.upcoming(community);
         const skipped = await service.skipped(community);
         const name = community ? service.occurrences.communityById.get(community)?.name : undefined;
-        await ctx.reply(eventsMessage(list, await timezoneOf(client, ctx.userId), name, skipped));
+        const ids = community ? [] : service.communities().map((c) => c.id);
+        await ctx.reply(eventsMessage(list, await timezoneOf(client, ctx.userId), name, skipped, ids));
       },
     },
     {
