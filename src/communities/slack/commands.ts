@@ -55,7 +55,7 @@ async function asTyped<T>(key: string, reason: string | undefined, run: () => Pr
     if (!isDomainError(error) && !(error instanceof ArgsError)) throw error;
     let message: string = error.message;
     if (isDomainError(error) && error.code === 'not_found') {
-      message = mrkdwn`There is no event \`${key}\`: the keys are the ones on the buttons in \`/platform events\` (its Move… and Cancel this one buttons do the same without a key).`;
+      message = mrkdwn`There is no event \`${key}\`. Rather than typing a key, use the *Move…* or *Cancel this one* button under the event in \`/platform events\` or on its announcement.`;
     }
     if (reason)
       message = mrkdwn`${trusted(message)}
