@@ -36,6 +36,9 @@ describe('dependencies point one way (docs/architecture.md, "Dependency rules")'
       /service-knows-no-slack: test\/architecture\/planted\/deploys\/service\.ts → .*node_modules\/@slack/,
     );
     expect(output).toMatch(
+      /service-knows-no-slack: test\/architecture\/planted\/communities\/deliveries\.ts → .*node_modules\/@slack/,
+    );
+    expect(output).toMatch(
       /pure-part-is-pure: test\/architecture\/planted\/support\/intake\.ts → .*node_modules\/drizzle-orm/,
     );
     expect(output).toMatch(/no-cycles: test\/architecture\/planted\/deploys\/cycle-a\.ts →/);

@@ -44,9 +44,15 @@ export function createAnnouncements(
     return repo.claimAnnouncement(subject, kind, now, staleBefore(now));
   }
 
-  async function tellFollowers(details: OccurrenceDetails): Promise<void> {
+  /** Each follower's DM is a delivery; the follow goes only when the DM went out (retried when Slack refuses). */
+  async function tellFollowers(details: OccurrenceDetails, now: Date): Promise<void> {
     if (details.series.kind !== 'office-hours') return;
-    for (const userId of await repo.takeFollowers(details.series.id)) await notifier.nextOpened(userId, details);
+    const { key, start } = details.occurrence;
+    for (const userId of await repo.followers(details.series.id)) {
+      await deliveries.deliver(key, deliveryKind('next-opened', start, userId), now, () =>
+        deliveries.tellFollower(userId, details),
+      );
+    }
   }
 
   /**
@@ -76,7 +82,7 @@ export function createAnnouncements(
         );
       }
     }
-    if (kind !== 'reminder-soon') await tellFollowers(details);
+    if (kind !== 'reminder-soon') await tellFollowers(details, now);
   }
 
   /** The T-1 day decision: too few going, or an empty agenda → called off (or async). */

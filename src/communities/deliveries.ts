@@ -5,20 +5,27 @@ import { type AnnouncementRow, FAILED } from './repo.js';
 /** Tries of one DM or notice, the first included, before it is given up (audited and logged). */
 export const MAX_TRIES = 5;
 
-/** What a delivery sends: a reminder's DM, or the T-1 day call-off's channel notice and DMs. */
-export type DeliveryWhat = 'reminder-day' | 'reminder-soon' | 'call-off';
+/**
+ * What a delivery sends: a reminder's DM, the T-1 day call-off's channel notice and DMs, the DM to someone moved up
+ * from the waitlist (`promoted`), and the DM to someone who asked to hear when the next office hours open
+ * (`next-opened`; the follow is dropped only once that DM went out).
+ */
+export type DeliveryWhat = 'reminder-day' | 'reminder-soon' | 'call-off' | 'promoted' | 'next-opened';
 
 /**
  * The claim row's kind: `dm:<user>:<what>@<start>` for a DM, `notice:<what>@<start>` for a channel notice. The
- * start is in it, so a moved occurrence's reminders are new deliveries.
+ * start is in it, so a moved occurrence's reminders are new deliveries. A promotion also carries when it happened
+ * (`dm:<user>:promoted@<start>@<when>`): someone who drops and is moved up again later is told again.
  */
-export function deliveryKind(what: DeliveryWhat, start: Date, userId: string | null): string {
-  const at = `${what}@${start.toISOString()}`;
+export function deliveryKind(what: DeliveryWhat, start: Date, userId: string | null, when?: Date): string {
+  const at = `${what}@${start.toISOString()}${when ? `@${when.toISOString()}` : ''}`;
   return userId ? `dm:${userId}:${at}` : `notice:${at}`;
 }
 
+const KIND = /^(?:dm:([A-Z0-9]+):|notice:)(reminder-day|reminder-soon|call-off|promoted|next-opened)@([^@]+)(?:@.+)?$/;
+
 export function parseDeliveryKind(kind: string): { what: DeliveryWhat; start: string; userId: string | null } | null {
-  const match = /^(?:dm:([A-Z0-9]+):|notice:)(reminder-day|reminder-soon|call-off)@(.+)$/.exec(kind);
+  const match = KIND.exec(kind);
   if (!match) return null;
   return { userId: match[1] ?? null, what: match[2] as DeliveryWhat, start: match[3]! };
 }
@@ -45,6 +52,12 @@ export function createDeliveries(deps: CommunitiesServiceDeps, occurrences: Occu
       detail: `${row.kind}: ${why}`.slice(0, 500),
     });
     logger.warn(`communities: gave up ${row.kind} for ${row.subject} after ${tries} tries: ${why}`);
+  }
+
+  /** The "next one opens" DM; the follow is dropped only once Slack took it, so a refused DM loses nothing. */
+  async function tellFollower(userId: string, details: OccurrenceDetails): Promise<void> {
+    await notifier.nextOpened(userId, details);
+    await repo.unfollow(details.series.id, userId);
   }
 
   async function attempt(row: AnnouncementRow, send: () => Promise<void>): Promise<boolean> {
@@ -76,10 +89,20 @@ export function createDeliveries(deps: CommunitiesServiceDeps, occurrences: Occu
     }
     if (view.occurrence.status === 'cancelled') return 'the event was called off';
     if (!userId) return 'not a delivery';
+    if (what === 'promoted') {
+      if (!details.going.includes(userId)) return 'no longer going';
+      return () => notifier.promoted(userId, details);
+    }
+    if (what === 'next-opened') {
+      if (!(await repo.follows(view.series.id, userId))) return 'no longer following';
+      return () => tellFollower(userId, details);
+    }
     return () => notifier.remind(userId, what, details);
   }
 
   return {
+    tellFollower,
+
     /** The first try of one DM or notice: claimed once (a second run finds the row), then sent. */
     async deliver(subject: string, kind: string, now: Date, send: () => Promise<void>): Promise<boolean> {
       const row = await repo.claimAnnouncement(subject, kind, now);

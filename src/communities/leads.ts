@@ -1,9 +1,10 @@
 import { forbidden, invalidInput } from '../errors.js';
+import { mention, mrkdwn, trusted } from '../mrkdwn.js';
 import type { Community } from './config.js';
 import { EVENT_SERIES_PREFIX, type Occurrences } from './occurrences.js';
 import type { CommunitiesServiceDeps, NewEventInput, OccurrenceDetails, OccurrenceView } from './ports.js';
 import { dueActions, holidayOn, occurrenceKey } from './recurrence.js';
-import { existsInZone, instantOf, isKnownZone, parseLocalDateTime } from './time.js';
+import { existsInZone, formatRange, instantOf, isKnownZone, parseLocalDateTime } from './time.js';
 
 /** A move done: the details after it, and whether its T-1 day decision was already due (so it is skipped). */
 export interface MoveResult {
@@ -45,10 +46,15 @@ export function createLeadActions(
   async function checkMove(key: string, by: string, when: string): Promise<{ view: OccurrenceView; start: Date }> {
     const view = await open(key);
     await requireLead(view, by, 'move');
+    const zone = view.series.timezone;
     const floating = parseLocalDateTime(when);
-    if (!floating) throw invalidInput(`Give the new time like \`2026-12-03 11:00\` (${view.series.timezone}).`);
-    const start = instantOf(floating, view.series.timezone);
-    if (start <= clock.now()) throw invalidInput('The new time is in the past.');
+    if (!floating) {
+      throw invalidInput(mrkdwn`\`${when}\` is not a date and time: give it like \`2026-12-03 11:00\` (${zone}).`);
+    }
+    const start = instantOf(floating, zone);
+    if (start <= clock.now()) {
+      throw invalidInput(mrkdwn`The new time, ${when} (${zone}), is in the past: give one still to come.`);
+    }
     if (start.getTime() === view.occurrence.start.getTime()) {
       throw invalidInput('That is the time it already starts at: nothing was changed.');
     }
@@ -69,8 +75,13 @@ export function createLeadActions(
     async cancel(key: string, by: string, reason?: string): Promise<OccurrenceDetails> {
       const view = await open(key);
       await requireLead(view, by, 'cancel');
-      if (view.occurrence.status === 'cancelled') throw invalidInput('That event is already called off.');
-      const { occurrence } = view;
+      const { occurrence, series } = view;
+      if (occurrence.status === 'cancelled') {
+        const earlier = await repo.override(key);
+        const who = trusted(earlier ? mrkdwn` by ${mention(earlier.by)}` : '');
+        const when = formatRange(occurrence.start, occurrence.end, series.timezone);
+        throw invalidInput(mrkdwn`${series.title} (${when}) is already called off${who}: nothing was changed.`);
+      }
       await repo.transaction(async () => {
         await repo.saveOverride({
           occurrenceKey: key,

@@ -63,13 +63,13 @@ export interface CommunitiesNotifier {
   changedDm(userId: string, details: OccurrenceDetails, change: OccurrenceChange): Promise<void>;
   /** The T-1 day decision was "go ahead, async": said in the channel. */
   goingAsync(details: OccurrenceDetails): Promise<void>;
-  /** Someone moved up from the waitlist. */
+  /** The DM to someone moved up from the waitlist; throws when Slack did not take it (retried). */
   promoted(userId: string, details: OccurrenceDetails): Promise<void>;
   /** The weekly digest of the next days in one channel. */
   digest(channel: string, upcoming: OccurrenceDetails[], skipped: SkippedView[]): Promise<{ ts: string }>;
   /** The list of communities, DM'd to someone who joined. */
   welcome(userId: string, communities: readonly Community[], message: string | null): Promise<void>;
-  /** Someone asked to hear when the next office hours open. */
+  /** The DM to someone who asked to hear when the next office hours open; throws when Slack did not take it (retried). */
   nextOpened(userId: string, details: OccurrenceDetails): Promise<void>;
   /** A lead added a one-off event: announced in the community channel with its buttons. */
   added(details: OccurrenceDetails): Promise<{ channel: string; ts: string }>;

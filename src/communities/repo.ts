@@ -87,8 +87,11 @@ export interface CommunitiesRepo {
   events(): Promise<EventRow[]>;
   addEvent(event: NewEvent): Promise<EventRow>;
   follow(seriesId: string, userId: string, at: Date): Promise<boolean>;
-  /** Takes the series' followers off the list; returns who they were (each is told once). */
-  takeFollowers(seriesId: string): Promise<string[]>;
+  /** Who asked to hear when the series' next office hours open, first asked first. */
+  followers(seriesId: string): Promise<string[]>;
+  follows(seriesId: string, userId: string): Promise<boolean>;
+  /** Drops one follow, once its DM went out. */
+  unfollow(seriesId: string, userId: string): Promise<void>;
 }
 
 export function createCommunitiesRepo(db: Database): CommunitiesRepo {
@@ -256,9 +259,26 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
           .onConflictDoNothing()
           .returning({ id: followers.id })
       ).length === 1,
-    takeFollowers: async (seriesId) =>
+    followers: async (seriesId) =>
       (
-        await orm(db).delete(followers).where(eq(followers.seriesId, seriesId)).returning({ userId: followers.userId })
+        await orm(db)
+          .select({ userId: followers.userId })
+          .from(followers)
+          .where(eq(followers.seriesId, seriesId))
+          .orderBy(asc(followers.id))
       ).map((r) => r.userId),
+    follows: async (seriesId, userId) =>
+      (
+        await orm(db)
+          .select({ id: followers.id })
+          .from(followers)
+          .where(and(eq(followers.seriesId, seriesId), eq(followers.userId, userId)))
+          .limit(1)
+      ).length === 1,
+    unfollow: async (seriesId, userId) => {
+      await orm(db)
+        .delete(followers)
+        .where(and(eq(followers.seriesId, seriesId), eq(followers.userId, userId)));
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { invalidInput } from '../errors.js';
+import { createDeliveries, deliveryKind } from './deliveries.js';
 import { answerRsvp, changeCapacity, type RsvpEntry, type RsvpStatus, rsvpOpen } from './model.js';
 import type { Occurrences } from './occurrences.js';
 import type { CommunitiesServiceDeps, OccurrenceDetails, OccurrenceView } from './ports.js';
@@ -15,6 +16,18 @@ export function createRsvps(
   open: (key: string) => Promise<OccurrenceView>,
 ) {
   const { repo, clock, audit, notifier } = deps;
+  const deliveries = createDeliveries(deps, occurrences);
+
+  /**
+   * "A place opened up": a delivery (deliveries.ts), so a DM Slack refuses is sent again by the per-minute run,
+   * once, while the person is still going and the event has not started, moved or been called off.
+   */
+  async function tellPromoted(userId: string, details: OccurrenceDetails, at: Date): Promise<void> {
+    const { key, start } = details.occurrence;
+    await deliveries.deliver(key, deliveryKind('promoted', start, userId, at), at, () =>
+      notifier.promoted(userId, details),
+    );
+  }
 
   const entriesOf = async (key: string): Promise<RsvpEntry[]> =>
     (await repo.rsvps(key)).map((r) => ({ userId: r.userId, status: r.status, at: r.at }));
@@ -55,7 +68,7 @@ export function createRsvps(
       });
       const details = await occurrences.details(view);
       const promoted = result.changes.filter((c) => c.userId !== userId && c.to === 'going').map((c) => c.userId);
-      for (const person of promoted) await notifier.promoted(person, details);
+      for (const person of promoted) await tellPromoted(person, details, now);
       await notifier.homeChanged([userId, ...promoted]);
       return { status: result.status, details };
     },
@@ -88,7 +101,7 @@ export function createRsvps(
         });
         if (moved.length === 0) continue;
         const details = await occurrences.details(view);
-        for (const userId of moved) await notifier.promoted(userId, details);
+        for (const userId of moved) await tellPromoted(userId, details, now);
         await notifier.homeChanged(moved);
         promoted += moved.length;
       }

@@ -1,5 +1,6 @@
 import { DAY } from '../clock.js';
 import { invalidInput, notFound } from '../errors.js';
+import { mrkdwn } from '../mrkdwn.js';
 import { createAnnouncements } from './announcements.js';
 import type { Community } from './config.js';
 import { createLeadActions, MAX_TEXT } from './leads.js';
@@ -54,7 +55,9 @@ export function createCommunitiesService(deps: CommunitiesServiceDeps) {
     async upcoming(communityId?: string, ahead = EVENTS_AHEAD_MS): Promise<OccurrenceDetails[]> {
       if (communityId && !occurrences.communityById.has(communityId)) {
         const known = config.communities.map((c) => c.id).join(', ');
-        throw invalidInput(`There is no community \`${communityId}\` (known: ${known}).`);
+        throw invalidInput(
+          mrkdwn`There is no community \`${communityId}\` (known: ${known}): \`/platform communities\` lists them.`,
+        );
       }
       const now = clock.now();
       const views = await occurrences.upcoming({ from: now, to: new Date(now.getTime() + ahead) }, communityId);

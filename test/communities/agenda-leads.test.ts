@@ -106,9 +106,24 @@ describe('communities: leads cancel and move one occurrence', () => {
     await click(app, A, IDS.cancel, MEETUP_KEY);
     expect(answers(app).at(-1)).toContain('Only the leads');
     expect(posts(app, FRONTEND_CHANNEL, 'called off')).toHaveLength(0);
+    // The refusal is audited: who tried, on which occurrence, why refused.
+    expect((await app.groundcrew.services.audit.latest(1))[0]).toMatchObject({
+      actor: A,
+      action: 'communities.cancel',
+      target: `occurrence:${MEETUP_KEY}`,
+      outcome: 'denied',
+      detail: 'not a lead of the community',
+    });
 
     await click(app, LEAD, IDS.cancel, MEETUP_KEY);
     expect(answers(app).at(-1)).toContain('Called off');
+    // The lead's cancel is audited as done.
+    expect((await app.groundcrew.services.audit.latest(1))[0]).toMatchObject({
+      actor: LEAD,
+      action: 'communities.cancel',
+      target: `occurrence:${MEETUP_KEY}`,
+      outcome: 'ok',
+    });
     expect(posts(app, FRONTEND_CHANNEL, 'Frontend meetup', 'called off', `<@${LEAD}>`)).toHaveLength(1);
     expect(posts(app, ENGINEER, 'Frontend meetup', 'called off')).toHaveLength(1);
     const reader = createTwinReader(app.database);

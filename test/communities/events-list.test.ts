@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MINUTE } from '../../src/clock.js';
-import { ackBody, blockText, ENGINEER, type TestApp } from '../support/harness.js';
-import { FRONTEND_CHANNEL, jump, PLATFORM_CHANNEL, posts, startCommunitiesApp } from './support.js';
+import { createManualClock, MINUTE } from '../../src/clock.js';
+import { ackBody, blockText, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
+import {
+  communitiesConfig,
+  FRONTEND_CHANNEL,
+  jump,
+  MONDAY_MORNING,
+  PLATFORM_CHANNEL,
+  posts,
+  startCommunitiesApp,
+} from './support.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -9,8 +17,8 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function eventsReply(a: TestApp, userId = ENGINEER): Promise<string> {
-  const body = await ackBody(await a.command('events', { user_id: userId }));
+async function eventsReply(a: TestApp, userId = ENGINEER, command = 'events'): Promise<string> {
+  const body = await ackBody(await a.command(command, { user_id: userId }));
   return `${String(body?.text ?? '')}\n${blockText(body?.blocks)}`;
 }
 
@@ -47,5 +55,33 @@ describe('communities: /platform events in the person’s own zone', () => {
     const text = await eventsReply(app);
     // Thursday 26 November 10:00 Berlin is 04:00 in New York.
     expect(text).toMatch(/04:00.{0,40}New York.{0,40}\(10:00 Berlin/);
+  });
+});
+
+describe('communities: a long /platform events list', () => {
+  it('shows 15 and says how many more there are and how to see them', async () => {
+    // A daily platform stand-up besides the four weekly series: 14 + 8 = 22 occurrences in the next 14 days.
+    const config = communitiesConfig() as { series: Record<string, unknown>[] };
+    config.series.push({
+      id: 'standup',
+      community: 'platform',
+      title: 'Platform stand-up',
+      recurrence: 'FREQ=DAILY',
+      start: '2026-11-23 11:00',
+      duration: '15m',
+    });
+    app = await startTestApp({ team: { communities: config }, clock: createManualClock(MONDAY_MORNING) });
+    const all = await eventsReply(app);
+    expect(all).toContain('…and 7 more events in the next 14 days, not shown here');
+    expect(all).toContain("`/platform events &lt;community&gt;` lists one community's (frontend, platform)");
+    expect(all).toContain('`/platform events feed`');
+    // One community: 14 stand-ups and 2 office hours; the one more is named in the singular, no narrowing offered.
+    const platform = await eventsReply(app, ENGINEER, 'events platform');
+    expect(platform).toContain('…and 1 more event in the next 14 days');
+    expect(platform).not.toContain('lists one community');
+    // A short list says nothing of the kind.
+    await app.stop();
+    app = await startCommunitiesApp();
+    expect(await eventsReply(app)).not.toContain('more event');
   });
 });

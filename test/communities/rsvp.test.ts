@@ -122,7 +122,7 @@ describe('communities: RSVP with a capacity, waitlist, minimum attendees', () =>
       '*Frontend guild*: 4 members · 2 events held · 2 going per event · 0 there per event · 0 agenda items',
     );
     expect(body).toContain(
-      '*Platform office hours*: 1 members · 1 events held · 0 going per event · 0 there per event · 0 agenda items',
+      '*Platform office hours*: 1 member · 1 event held · 0 going per event · 0 there per event · 0 agenda items',
     );
   });
 
@@ -159,7 +159,7 @@ describe('communities: RSVP with a capacity, waitlist, minimum attendees', () =>
     await app.command('communities stats', { user_id: ENGINEER });
     const [reply] = await app.slack.waitFor('response_url', (c) => String(c.args.text).includes('last 90 days'));
     expect(blockText(reply!.args.blocks)).toContain(
-      '*Frontend guild*: 0 members · 1 events held · 1 going per event · 2 there per event · 0 agenda items',
+      '*Frontend guild*: 0 members · 1 event held · 1 going per event · 2 there per event · 0 agenda items',
     );
   });
 });

@@ -38,6 +38,9 @@ function channelWhen(d: OccurrenceDetails): Mrkdwn {
   return mrkdwn`${trusted(slackDate(start, '{date_short_pretty} {time}'))}–${trusted(slackDate(end, '{time}'))} (${formatRange(start, end, d.series.timezone)})`;
 }
 
+/** `1 member`, `4 members`. */
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** In a DM: the person's own zone from Slack (`tz`), else the series'. */
 const personWhen = (d: OccurrenceDetails, tz: string | null) =>
   mrkdwn`${whenForPerson(d.occurrence, d.series.timezone, tz)}`;
@@ -210,11 +213,19 @@ export function addedPost(d: OccurrenceDetails): Message {
 }
 
 /** `/platform events`: each occurrence with its buttons, in the person's zone. */
+/** `/platform events` shows at most this many (two blocks each, within Slack's 50 a message); it says how many more. */
+export const EVENTS_SHOWN = 15;
+
+/**
+ * `/platform events [community]`. `communityIds`: the ids to narrow a long list by (empty when already narrowed to
+ * one community).
+ */
 export function eventsMessage(
   list: OccurrenceDetails[],
   tz: string | null,
   community?: string,
   skipped: SkippedView[] = [],
+  communityIds: readonly string[] = [],
 ): Message {
   const title = community ? `Upcoming events of ${community}` : 'Upcoming events (next 14 days)';
   const holidays = skipped.slice(0, 10).map((s) => skippedLine(s));
@@ -223,8 +234,20 @@ export function eventsMessage(
     return { text: none, blocks: [section(joinMrkdwn([none, ...holidays]))] };
   }
   const blocks: KnownBlock[] = [header(title)];
-  for (const d of list.slice(0, 15)) {
+  for (const d of list.slice(0, EVENTS_SHOWN)) {
     blocks.push(section(joinMrkdwn([listLine(d, personWhen(d, tz)), ...where(d)])), ...occurrenceActions(d));
+  }
+  const more = list.length - EVENTS_SHOWN;
+  if (more > 0) {
+    const narrow =
+      communityIds.length > 1
+        ? mrkdwn`\`/platform events &lt;community&gt;\` lists one community's (${communityIds.join(', ')}); `
+        : mrkdwn``;
+    blocks.push(
+      context(
+        mrkdwn`…and ${counted(more, 'more event')} in the next 14 days, not shown here: ${trusted(narrow)}\`/platform events feed\` gives the calendar feed with all of them.`,
+      ),
+    );
   }
   if (holidays.length > 0) blocks.push(context(joinMrkdwn(holidays)));
   return { text: mrkdwn`${title}`, blocks };
@@ -296,7 +319,7 @@ export function statsMessage(figures: CommunityFigures[], communities: readonly 
     const going = f.averageGoing === null ? '–' : String(f.averageGoing);
     const there = f.averageAttendance === null ? '–' : String(f.averageAttendance);
     lines.push(
-      mrkdwn`• *${name(f.communityId)}*: ${f.members} members · ${f.eventsHeld} events held · ${going} going per event · ${there} there per event · ${f.agendaItems} agenda items`,
+      mrkdwn`• *${name(f.communityId)}*: ${counted(f.members, 'member')} · ${counted(f.eventsHeld, 'event')} held · ${going} going per event · ${there} there per event · ${counted(f.agendaItems, 'agenda item')}`,
     );
   }
   lines.push(

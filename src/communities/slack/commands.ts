@@ -1,4 +1,6 @@
 import type { WebClient } from '@slack/web-api';
+import { DomainError, isDomainError } from '../../errors.js';
+import { mrkdwn, trusted } from '../../mrkdwn.js';
 import { ArgsError, stringFlag } from '../../slack/command-args.js';
 import type { Subcommand } from '../../slack/command-registry.js';
 import type { Community } from '../config.js';
@@ -40,6 +42,26 @@ async function memberCounts(client: WebClient, communities: readonly Community[]
     }),
   );
   return new Map(counts.filter((c) => c !== null));
+}
+
+/**
+ * Runs a lead's `/platform events cancel|move`. A refusal names the event key that was typed when there is no such
+ * event, and gives back the `--reason` typed, so the person can fix the command without typing it again.
+ */
+async function asTyped<T>(key: string, reason: string | undefined, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!isDomainError(error) && !(error instanceof ArgsError)) throw error;
+    let message: string = error.message;
+    if (isDomainError(error) && error.code === 'not_found') {
+      message = mrkdwn`There is no event \`${key}\`. Rather than typing a key, use the *Move…* or *Cancel this one* button under the event in \`/platform events\` or on its announcement.`;
+    }
+    if (reason)
+      message = mrkdwn`${trusted(message)}
+Your reason, to paste again: ${reason}`;
+    throw new DomainError(isDomainError(error) ? error.code : 'invalid_input', message);
+  }
 }
 
 /**
@@ -92,7 +114,8 @@ export function communityCommands(
         const list = await service.upcoming(community);
         const skipped = await service.skipped(community);
         const name = community ? service.occurrences.communityById.get(community)?.name : undefined;
-        await ctx.reply(eventsMessage(list, await timezoneOf(client, ctx.userId), name, skipped));
+        const ids = community ? [] : service.communities().map((c) => c.id);
+        await ctx.reply(eventsMessage(list, await timezoneOf(client, ctx.userId), name, skipped, ids));
       },
     },
     {
@@ -132,7 +155,8 @@ export function communityCommands(
         const key = ctx.args.positional[0];
         if (!key)
           throw new ArgsError('Name the event: `/platform events cancel <event>` (the key from `/platform events`).');
-        const details = await service.cancel(key, ctx.userId, stringFlag(ctx.args, 'reason'));
+        const reason = stringFlag(ctx.args, 'reason');
+        const details = await asTyped(key, reason, () => service.cancel(key, ctx.userId, reason));
         await ctx.reply({ text: `Called off: ${details.series.title}. Everyone who answered was told.` });
       },
     },
@@ -148,9 +172,10 @@ export function communityCommands(
           throw new ArgsError('Use `/platform events move <event> 2026-12-03 11:00` (the time in the series’ zone).');
         }
         // Refusals come back in the ack; the move and its notices (a DM per person who answered) run after it.
-        await service.checkMove(key, ctx.userId, `${date} ${time}`);
+        const reason = stringFlag(ctx.args, 'reason');
+        await asTyped(key, reason, () => service.checkMove(key, ctx.userId, `${date} ${time}`));
         await ctx.ackNow();
-        const moved = await service.move(key, ctx.userId, `${date} ${time}`, stringFlag(ctx.args, 'reason'));
+        const moved = await service.move(key, ctx.userId, `${date} ${time}`, reason);
         await ctx.reply(movedReply(moved.details, ctx.userId, moved.decisionSkipped));
       },
     },

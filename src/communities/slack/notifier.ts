@@ -70,7 +70,7 @@ export function createSlackCommunitiesNotifier(
       await post(details.community.channel, asyncPost(details));
     },
     async promoted(userId, details) {
-      await dm(userId, (tz) => promotedDm(details, tz));
+      await client.chat.postMessage({ channel: userId, ...promotedDm(details, await timezoneOf(client, userId)) });
     },
     async digest(channel, upcoming, skipped) {
       return post(channel, digestMessage(upcoming, skipped));
@@ -79,7 +79,7 @@ export function createSlackCommunitiesNotifier(
       await client.chat.postMessage({ channel: userId, ...communitiesMessage(communities, message) });
     },
     async nextOpened(userId, details) {
-      await dm(userId, (tz) => nextOpenedDm(details, tz));
+      await client.chat.postMessage({ channel: userId, ...nextOpenedDm(details, await timezoneOf(client, userId)) });
     },
     added: (details) => post(details.community.channel, addedPost(details)),
     async agendaChanged(details, at) {
