@@ -56,4 +56,31 @@ describe('closing a wave while its DMs are going out', () => {
     await settled(app);
     expect(dmCalls().length).toBe(sent);
   });
+
+  it('stops a reminder round that is going out', async () => {
+    const app = await apps.start({ members: AUDIENCE, limits: { perSecond: 20, burst: 1, perChannelMs: 0 } });
+    const dmCalls = () =>
+      app.slack.callsTo('chat.postMessage').filter((c) => AUDIENCE.includes(String(c.args.channel)));
+    await ackBody(await app.command('survey start platform-nps', { user_id: ADMIN }));
+    await eventually(() => expect(dmCalls()).toHaveLength(40));
+    await settled(app);
+    // Slack answers the first 3 reminders and holds the later ones until the gate opens.
+    const held = gate();
+    let reminders = 0;
+    let ts = 0;
+    app.slack.on('chat.postMessage', async (args) => {
+      if (AUDIENCE.includes(String(args.channel)) && ++reminders > 3) await held.opened;
+      return { ok: true, channel: args.channel, ts: `1767240000.${String(++ts).padStart(6, '0')}` };
+    });
+    app.clock.advance(3 * DAY + 60_000);
+    const sweep = app.groundcrew.services.scheduler.runNow('surveys.sweep');
+    await eventually(() => expect(dmCalls().length).toBeGreaterThanOrEqual(44));
+    expect(await ackBody(await app.command('survey close platform-nps', { user_id: ADMIN }))).toBeNull();
+    await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === RESULTS && c.args.thread_ts === undefined);
+    held.open();
+    expect((await sweep).outcome).toBe('ok');
+    await settled(app);
+    // What was already claimed when the close came may still go out, not the rest of the round.
+    expect(dmCalls().length - 40).toBeLessThan(40);
+  });
 });
