@@ -36,6 +36,15 @@ export function createSurveysRepo(db: Database) {
   const identified = twin(db, surveyIdentifiedAnswersTable);
   const optOuts = twin(db, surveyOptOutsTable);
   const one = async <T>(query: PromiseLike<T[]>) => (await returningOne(query)) ?? null;
+  /** The wave is still open, checked inside a claim's own statement (a close on another replica wins the race). */
+  const waveOpen = (waveId: number) =>
+    inArray(
+      inv.waveId,
+      orm(db)
+        .select({ id: waves.id })
+        .from(waves)
+        .where(and(eq(waves.id, waveId), isNull(waves.closedAt))),
+    );
 
   return {
     transaction: <T>(fn: () => Promise<T>) => inTransaction(db, fn),
@@ -103,14 +112,14 @@ export function createSurveysRepo(db: Database) {
           .where(and(eq(inv.waveId, waveId), eq(inv.delivery, 'pending')))
           .orderBy(asc(inv.userId))
       ).map((r) => r.userId),
-    /** pending → sending, just before the Slack call: true for the one caller that won. */
+    /** pending → sending, just before the Slack call, while the wave is open: true for the one caller that won. */
     claimDelivery: async (waveId: number, userId: string): Promise<boolean> =>
       (
         await returningAll(
           orm(db)
             .update(inv)
             .set({ delivery: 'sending' })
-            .where(and(eq(inv.waveId, waveId), eq(inv.userId, userId), eq(inv.delivery, 'pending')))
+            .where(and(eq(inv.waveId, waveId), eq(inv.userId, userId), eq(inv.delivery, 'pending'), waveOpen(waveId)))
             .returning({ userId: inv.userId }),
         )
       ).length === 1,
@@ -183,7 +192,13 @@ export function createSurveysRepo(db: Database) {
             .update(inv)
             .set({ reminded: round })
             .where(
-              and(eq(inv.waveId, waveId), eq(inv.userId, userId), lt(inv.reminded, round), eq(inv.answered, false)),
+              and(
+                eq(inv.waveId, waveId),
+                eq(inv.userId, userId),
+                lt(inv.reminded, round),
+                eq(inv.answered, false),
+                waveOpen(waveId),
+              ),
             )
             .returning({ userId: inv.userId }),
         )

@@ -108,10 +108,11 @@ export function createSender(deps: SurveysServiceDeps) {
       const invite = await inviteFor(current, survey);
       const items = (await repo.pendingRecipients(wave.id)).map((userId) => ({ userId, claimed: false }));
       if (items.length === 0) return emptyReport();
-      const signal = anyOf(stop, deps.stopping, lease.signal);
+      const closed = new AbortController();
+      const signal = anyOf(stop, deps.stopping, lease.signal, closed.signal);
       const report = await paced(items, signal, async (item) => {
         if (!item.claimed) {
-          if (!(await repo.claimDelivery(wave.id, item.userId))) return 'skipped';
+          if (!(await repo.claimDelivery(wave.id, item.userId))) return skippedOrClosed(wave.id, closed);
           item.claimed = true;
         }
         const outcome = await notifier.invite(item.userId, invite);
@@ -148,9 +149,10 @@ export function createSender(deps: SurveysServiceDeps) {
     const had = new Map(recipients.map((r) => [r.userId, r.reminded]));
     const invite = await inviteFor(wave, survey);
     const items = recipients.map((r) => ({ userId: r.userId, claimed: false }));
-    const report = await paced(items, anyOf(stop, deps.stopping), async (item) => {
+    const closed = new AbortController();
+    const report = await paced(items, anyOf(stop, deps.stopping, closed.signal), async (item) => {
       if (!item.claimed) {
-        if (!(await repo.claimReminder(wave.id, item.userId, round))) return 'skipped';
+        if (!(await repo.claimReminder(wave.id, item.userId, round))) return skippedOrClosed(wave.id, closed);
         item.claimed = true;
       }
       const outcome = await notifier.remind(item.userId, invite);
@@ -163,6 +165,16 @@ export function createSender(deps: SurveysServiceDeps) {
     }
     const { result: _r, ...counts } = report;
     return counts;
+  }
+
+  /**
+   * A claim lost: to another sender (skip this one), or because the wave was closed (the claims refuse a closed
+   * wave), and then the rest of the list is not sent either: the loop stops here.
+   */
+  async function skippedOrClosed(waveId: number, closed: AbortController): Promise<'skipped'> {
+    const current = await repo.wave(waveId);
+    if (!current || current.closedAt !== null) closed.abort();
+    return 'skipped';
   }
 
   return { deliver, remind, inviteFor, pacer };

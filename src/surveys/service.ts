@@ -23,6 +23,12 @@ export interface AnswerInput {
 }
 
 /** Use-cases of NPS pulse surveys (docs/surveys.md). Admin actions are audited; who answered what never is. */
+/** The longest follow-up taken: it goes whole into a DM section and a results-thread section (Block Kit: 3,000). */
+export const FOLLOW_UP_MAX = 2000;
+
+/** Where a follow-up was posted: under the wave's results post, in the results channel (no post yet), or nowhere. */
+export type FollowUpPost = 'thread' | 'channel' | 'failed';
+
 export function createSurveysService(deps: SurveysServiceDeps) {
   const { repo, clock, audit, notifier, logger } = deps;
   const safely = createSafely(logger, 'surveys');
@@ -222,10 +228,15 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     surveyId: string,
     actor: string,
     text: string,
-  ): Promise<{ wave: WaveRow; open: WaveRow | null }> {
+  ): Promise<{ wave: WaveRow; open: WaveRow | null; posted: FollowUpPost; channel: string }> {
     const survey = need(surveyId);
     const trimmed = text.trim();
     if (!trimmed) throw invalidInput(`Say what changed: \`/platform survey followup ${survey.id} "…"\`.`);
+    if (trimmed.length > FOLLOW_UP_MAX) {
+      throw invalidInput(
+        `That follow-up is ${trimmed.length.toLocaleString('en-US')} characters; the most is ${FOLLOW_UP_MAX.toLocaleString('en-US')} (it goes into the next wave's DM). Nothing was saved. Shorten it and send it again; your text:\n${trimmed}`,
+      );
+    }
     const last = (await repo.closedWaves(survey.id, 1))[0];
     if (!last) {
       await audit.record({
@@ -237,7 +248,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       });
       throw conflict(`Survey \`${survey.id}\` has no closed wave to follow up on yet.`);
     }
-    const saved = (await repo.setFollowUp(last.id, trimmed.slice(0, 2000), clock.now()))!;
+    const saved = (await repo.setFollowUp(last.id, trimmed, clock.now()))!;
     const latest = await repo.latestWave(survey.id);
     const open = latest && latest.closedAt === null ? latest : null;
     await audit.record({
@@ -246,8 +257,15 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       target: `survey:${survey.id}`,
       inputs: { wave: last.number, ...(open ? { openWave: open.number } : {}) },
     });
-    await safely('posting the follow-up', () => notifier.postFollowUp(saved, survey, saved.followUp!));
-    return { wave: saved, open };
+    // Where it went, for the admin's reply: under the results post, in the channel (no results post), or nowhere.
+    let posted: FollowUpPost = saved.resultsTs ? 'thread' : 'channel';
+    try {
+      await notifier.postFollowUp(saved, survey, saved.followUp!);
+    } catch (error) {
+      logger.warn(`surveys: posting the follow-up on wave ${saved.id} failed:`, error);
+      posted = 'failed';
+    }
+    return { wave: saved, open, posted, channel: saved.resultsChannel ?? survey.resultsChannel };
   }
 
   /** The latest closed wave's results (nothing of an open wave). */

@@ -74,8 +74,13 @@ export function surveyCommands(service: SurveysService): Subcommand[] {
       async handle(ctx) {
         const id = idOf(ctx, 'survey followup <survey> "what changed"');
         const text = ctx.args.positional.slice(1).join(' ');
-        const { wave, open } = await service.followUp(id, ctx.userId, text);
-        const saved = `Follow-up saved on wave ${wave.number} of \`${wave.surveyId}\` and posted in its results thread`;
+        const { wave, open, posted, channel } = await service.followUp(id, ctx.userId, text);
+        const where = {
+          thread: 'and posted in its results thread',
+          channel: `and posted in <#${channel}> (the wave has no results post to reply under)`,
+          failed: `but it could not be posted in <#${channel}> (see the log; \`/platform survey followup\` again posts it once the bot can)`,
+        }[posted];
+        const saved = `Follow-up saved on wave ${wave.number} of \`${wave.surveyId}\` ${where}`;
         await ctx.reply(
           open
             ? `${saved}. Wave ${open.number} is open and its DMs have gone out, so wave ${open.number + 1}’s DM opens with it.`
