@@ -154,7 +154,9 @@ export function communityCommands(
       async handle(ctx) {
         const key = ctx.args.positional[0];
         if (!key)
-          throw new ArgsError('Name the event: `/platform events cancel <event>` (the key from `/platform events`).');
+          throw new ArgsError(
+            'Name the event: `/platform events cancel <event>`, or use the *Cancel this one* button under it in `/platform events`.',
+          );
         const reason = stringFlag(ctx.args, 'reason');
         const details = await asTyped(key, reason, () => service.cancel(key, ctx.userId, reason));
         await ctx.reply({ text: `Called off: ${details.series.title}. Everyone who answered was told.` });

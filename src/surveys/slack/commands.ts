@@ -68,7 +68,8 @@ export function surveyCommands(service: SurveysService): Subcommand[] {
     {
       name: 'survey followup',
       usage: 'survey followup <survey> "what changed"',
-      summary: '“you said, we did” on the last closed wave: posted in its results thread, opening the next wave’s DM',
+      summary:
+        '“you said, we did” on the last closed wave: posted in its results thread (or channel), opening the next wave’s DM',
       minRole: 'admin',
       flags: [],
       async handle(ctx) {
