@@ -94,10 +94,12 @@ export function tempDbPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'groundcrew-communities-')), 'groundcrew.db');
 }
 
-export async function startCommunitiesApp(options: { clock?: string; dbPath?: string } = {}): Promise<TestApp> {
+export async function startCommunitiesApp(
+  options: { clock?: string; dbPath?: string; config?: Record<string, unknown> } = {},
+): Promise<TestApp> {
   const { createManualClock } = await import('../../src/clock.js');
   return startTestApp({
-    team: { communities: communitiesConfig() },
+    team: { communities: options.config ?? communitiesConfig() },
     clock: createManualClock(options.clock ?? MONDAY_MORNING),
     ...(options.dbPath ? { dbPath: options.dbPath } : {}),
   });
