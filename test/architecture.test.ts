@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -61,5 +62,42 @@ describe('repeatable events (docs/architecture.md, "Events exactly once")', () =
       /\.event\(\s*['"`]app_home_opened['"`]/.test(readFileSync(join(ROOT, file), 'utf8')),
     );
     expect(listening).toEqual(['src/slack/home.ts']);
+  });
+});
+
+/** The files a docs/architecture.md "File roles" row names, as `src/<capability>/<file>.ts`. */
+function filesOfRow(rowStart: string): string[] {
+  const docs = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
+  const row = docs.split('\n').find((line) => line.startsWith(rowStart)) ?? '';
+  const files: string[] = [];
+  // "(deploys: `a.ts`, `b.ts`; requests: `c.ts` (a note), …)": each capability's list runs to the next label.
+  const labels = [...row.matchAll(/\b(deploys|requests|approvals|support|surveys|communities): /g)];
+  labels.forEach((label, i) => {
+    const list = row.slice(label.index! + label[0].length, labels[i + 1]?.index ?? row.length);
+    for (const [, file] of list.matchAll(/`([\w-]+\.ts)`/g)) files.push(`src/${label[1]}/${file}`);
+  });
+  return files;
+}
+
+describe('the dependency rules know every part the docs name', () => {
+  const rules = createRequire(import.meta.url)(join(ROOT, '.dependency-cruiser.cjs')) as {
+    forbidden: { name: string; from: { path: string | string[] } }[];
+  };
+  const fromPaths = (name: string) => [rules.forbidden.find((r) => r.name === name)!.from.path].flat();
+  const covered = (name: string, file: string) => fromPaths(name).some((path) => new RegExp(path).test(file));
+
+  it('every service part (and only files that exist) is held to the service rule', () => {
+    const parts = filesOfRow('| `<part>.ts` next to service.ts');
+    expect(parts.length).toBeGreaterThan(15);
+    for (const file of parts) {
+      expect(readFileSync(join(ROOT, file), 'utf8').length, `${file} exists`).toBeGreaterThan(0);
+      expect(covered('service-knows-no-slack', file), `${file} in SERVICE_PARTS`).toBe(true);
+    }
+  });
+
+  it('every pure part is held to the model rule', () => {
+    const parts = filesOfRow('| pure `<part>.ts` of the model');
+    expect(parts.length).toBeGreaterThan(10);
+    for (const file of parts) expect(covered('pure-part-is-pure', file), `${file} in PURE_PARTS`).toBe(true);
   });
 });
