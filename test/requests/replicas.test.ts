@@ -7,7 +7,7 @@ import { WEBHOOK_LEASE_TTL_MS, WEBHOOK_TIMEOUT_MS, webhookLeaseKey } from '../..
 import { requestsTable } from '../../src/requests/schema.js';
 import { START_LEASE_TTL_MS, startLeaseKey } from '../../src/requests/service.js';
 import type { TestApp } from '../support/harness.js';
-import { eventually } from '../support/wait.js';
+import { eventually, settled } from '../support/wait.js';
 import { requestRows, startRequestsApp, submitForm, text, waitForRow } from './support.js';
 
 let app: TestApp | undefined;
@@ -38,6 +38,10 @@ describe('webhook retries across replicas', () => {
     expect(await other.claim(webhookLeaseKey(1), WEBHOOK_LEASE_TTL_MS)).toBe(true);
     await submitForm(app, 'alert', { query: text('up == 0') });
     await waitForRow(app, 1, (r) => r.status === 'submitted');
+    // 'submitted' holds from the insert on; the submission (its messages, then the first try) runs on after it.
+    // Wait for it to finish: a first try still under way when replica-2's claim runs out below would take the
+    // delivery lease then, and the sweep would rightly leave the request to it (that was a flaky timeout here).
+    await settled(app);
     // The form's own first try found the delivery claimed: replica-2 sends it, not this one.
     expect(posts).toEqual([]);
 
@@ -82,6 +86,9 @@ describe('webhook retries across replicas', () => {
     expect(await other.claim(startLeaseKey(1), START_LEASE_TTL_MS)).toBe(true);
     await submitForm(app, 'alert', { query: text('up == 0') });
     await waitForRow(app, 1, (r) => r.status === 'submitted');
+    // The submission is done (it found the start claimed) before the clock moves past replica-2's claim.
+    await settled(app);
+    expect(posts).toEqual([]);
     const { scheduler } = app.groundcrew.services;
     await scheduler.runNow('requests.resume');
     expect(posts).toEqual([]);
