@@ -42,6 +42,7 @@ describe('surveys config: defaults', () => {
       anonymous: true,
       minGroupSize: 5,
       resultsChannel: 'C0RESULTS',
+      holidays: [],
     });
     expect(DEFAULT_QUESTION).toBe('How likely are you to recommend the platform to a colleague?');
   });
