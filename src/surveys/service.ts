@@ -119,7 +119,13 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       if (slot) {
         // A slot on a weekend day or a holiday waits for the next working day at the same local time (the sweep
         // starts it then); a slot that already has its wave starts nothing more.
-        if (nextWorkingTime(slot, deps.timezone, survey.holidays).getTime() > now.getTime()) return;
+        const startAt = nextWorkingTime(slot, deps.timezone, survey.holidays);
+        if (startAt.getTime() > now.getTime()) {
+          logger.info(
+            `surveys: the ${survey.id} wave of ${slot.toISOString()} falls on a weekend day or a holiday; it starts at ${startAt.toISOString()}`,
+          );
+          return;
+        }
         const latest = await repo.latestWave(survey.id);
         if (latest && latest.opensAt.getTime() >= slot.getTime()) return;
       }
