@@ -144,6 +144,17 @@ const zSchedule = z.string().superRefine((value, ctx) => {
   if (why) ctx.addIssue({ code: 'custom', message: `invalid cron expression ${JSON.stringify(value)}: ${why}` });
 });
 
+/** A holiday: a calendar date that exists, like `2026-12-24` (read in the team timezone). */
+const zHoliday = z.string().superRefine((text, ctx) => {
+  const shaped = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  if (!shaped || new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) !== text) {
+    ctx.addIssue({
+      code: 'custom',
+      message: shaped ? `${text} is not a real date` : `expected a date like 2026-12-24, got ${JSON.stringify(text)}`,
+    });
+  }
+});
+
 const zMinGroupSize = z
   .number({ message: `expected a whole number, at least ${MIN_GROUP_SIZE_FLOOR}` })
   .int({ message: `expected a whole number, at least ${MIN_GROUP_SIZE_FLOOR}` })
@@ -172,6 +183,8 @@ export const zSurvey = z
     minGroupSize: zMinGroupSize,
     resultsChannel: zChannelId,
     microPulse: zMicroPulse.optional(),
+    /** Local dates (team timezone) on which no wave starts and no reminder goes; weekends never have them either. */
+    holidays: z.array(zHoliday, { message: 'expected a list of dates like [2026-12-24, 2027-01-01]' }).default([]),
   })
   .superRefine((survey, ctx) => {
     survey.reminders.forEach((after, index) => {

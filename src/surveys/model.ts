@@ -248,9 +248,11 @@ export function dueReminder(
   reminders: readonly number[],
   sent: number,
   now: Date,
+  /** When the reminder `after` the wave opened is due; default elapsed time (survey reminders use reminderTime). */
+  dueAt: (after: number) => Date = (after) => new Date(wave.opensAt.getTime() + after),
 ): { send: boolean; sentAfter: number } {
   if (waveState(wave, now) !== 'open' || !acceptsAnswers(wave, now)) return { send: false, sentAfter: sent };
-  const due = reminders.filter((after) => wave.opensAt.getTime() + after <= now.getTime()).length;
+  const due = reminders.filter((after) => dueAt(after).getTime() <= now.getTime()).length;
   return due > sent ? { send: true, sentAfter: due } : { send: false, sentAfter: sent };
 }
 

@@ -3,6 +3,7 @@ import { conflict, DomainError, invalidInput, notFound } from '../errors.js';
 import type { ItemRef } from '../item-ref.js';
 import { refMatches } from '../item-ref.js';
 import { createSafely } from '../logger.js';
+import { latestScheduledRun } from '../scheduler/cron-times.js';
 import { createAudience } from './audience.js';
 import type { SurveyConfig } from './config.js';
 import { createMicroPulse } from './micro-pulse.js';
@@ -11,6 +12,7 @@ import type { SurveysServiceDeps } from './ports.js';
 import type { WaveRow } from './repo.js';
 import { createResultsPoster, type PostOutcome } from './results.js';
 import { createSender } from './sending.js';
+import { nextWorkingTime, reminderTime } from './working-time.js';
 
 /** A comment is cut to this many characters. */
 export const COMMENT_MAX = 1000;
@@ -110,6 +112,24 @@ export function createSurveysService(deps: SurveysServiceDeps) {
    * scheduler (logged, its run marked failed).
    */
   async function scheduledStart(surveyId: string): Promise<void> {
+    const survey = surveyById(surveyId);
+    if (survey?.schedule) {
+      const now = clock.now();
+      const slot = latestScheduledRun(survey.schedule, now, deps.timezone);
+      if (slot) {
+        // A slot on a weekend day or a holiday waits for the next working day at the same local time (the sweep
+        // starts it then); a slot that already has its wave starts nothing more.
+        const startAt = nextWorkingTime(slot, deps.timezone, survey.holidays);
+        if (startAt.getTime() > now.getTime()) {
+          logger.info(
+            `surveys: the ${survey.id} wave of ${slot.toISOString()} falls on a weekend day or a holiday; it starts at ${startAt.toISOString()}`,
+          );
+          return;
+        }
+        const latest = await repo.latestWave(survey.id);
+        if (latest && latest.opensAt.getTime() >= slot.getTime()) return;
+      }
+    }
     try {
       await start(surveyId, 'system');
     } catch (error) {
@@ -290,12 +310,33 @@ export function createSurveysService(deps: SurveysServiceDeps) {
         await remind(wave, survey, now, signal);
       });
     }
+    // Scheduled starts a weekend day or a holiday put off: started by the sweep once their working day has come.
+    for (const survey of deps.config) {
+      await step(`the deferred start of ${survey.id}`, () => deferredStart(survey, now));
+    }
     // Results not posted yet, each tried once a minute (a wave just closed above had its try).
     for (const wave of await repo.unpostedResults()) {
       const survey = surveyOf(wave);
       if (!survey || closedNow.has(wave.id)) continue;
       await step(`the results of wave ${wave.id}`, () => results.post(wave, survey, 'sweep'));
     }
+  }
+
+  /**
+   * Starts the wave of the latest schedule slot if that slot fell on a weekend day or a holiday, its working day has
+   * come, it has no wave yet and it is less than openFor old (worked out from the schedule and the waves table, so
+   * a restart in between loses nothing and starts nothing twice).
+   */
+  async function deferredStart(survey: SurveyConfig, now: Date): Promise<void> {
+    if (!survey.schedule) return;
+    const slot = latestScheduledRun(survey.schedule, now, deps.timezone);
+    if (!slot) return;
+    const startAt = nextWorkingTime(slot, deps.timezone, survey.holidays);
+    if (startAt.getTime() === slot.getTime() || startAt.getTime() > now.getTime()) return;
+    if (now.getTime() >= startAt.getTime() + survey.openFor) return;
+    const latest = await repo.latestWave(survey.id);
+    if (latest && latest.opensAt.getTime() >= slot.getTime()) return;
+    await scheduledStart(survey.id);
   }
 
   async function step(what: string, work: () => Promise<unknown>): Promise<void> {
@@ -307,7 +348,9 @@ export function createSurveysService(deps: SurveysServiceDeps) {
    * each person is claimed before their DM, so a round a restart cut off is finished by the next sweep, once each.
    */
   async function remind(wave: WaveRow, survey: SurveyConfig, now: Date, signal?: AbortSignal): Promise<void> {
-    const due = dueReminder(wave, survey.reminders, wave.remindersSent, now);
+    const due = dueReminder(wave, survey.reminders, wave.remindersSent, now, (after) =>
+      reminderTime(wave.opensAt, after, deps.timezone, survey.holidays),
+    );
     let round = wave.remindersSent;
     if (due.send && (await repo.claimReminderRound(wave.id, wave.remindersSent, due.sentAfter))) round = due.sentAfter;
     if (round === 0) return;

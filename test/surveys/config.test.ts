@@ -42,6 +42,7 @@ describe('surveys config: defaults', () => {
       anonymous: true,
       minGroupSize: 5,
       resultsChannel: 'C0RESULTS',
+      holidays: [],
     });
     expect(DEFAULT_QUESTION).toBe('How likely are you to recommend the platform to a colleague?');
   });
@@ -148,6 +149,14 @@ describe('surveys config: every mistake names its key', () => {
       'surveys[0].reminders[3]: 3d is listed twice',
     ]);
     expect(bad({ openFor: 'a week' })).toEqual(['surveys[0].openFor: expected a duration like 7d, got "a week"']);
+  });
+
+  it('takes holidays as real dates and refuses anything else with its path', () => {
+    expect(one({ holidays: ['2027-01-01', '2026-12-24'] }).holidays).toEqual(['2027-01-01', '2026-12-24']);
+    expect(bad({ holidays: ['2027-02-30', 'New Year'] })).toEqual([
+      'surveys[0].holidays[0]: 2027-02-30 is not a real date',
+      'surveys[0].holidays[1]: expected a date like 2026-12-24, got "New Year"',
+    ]);
   });
 
   it('refuses bad follow-ups with their paths', () => {

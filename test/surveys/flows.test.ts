@@ -104,7 +104,8 @@ describe('survey flows', () => {
   });
 
   it('reminders reach only people who have not answered and have not opted out; opt-out and opt-in', async () => {
-    const app = await apps.start();
+    // Monday 2026-11-23 + 3d and + 4d: Thursday and Friday (a reminder on a weekend would wait for Monday).
+    const app = await apps.start({ surveys: [surveySection({ reminders: ['3d', '4d'] })] });
     const ref = await startWave(app);
     await submitAnswer(app, PEOPLE[0]!, ref, { score: 9 });
     // "Stop asking me" in the DM opts out and rewrites the DM.
@@ -130,7 +131,7 @@ describe('survey flows', () => {
     // Opting back in: the next reminder reaches them again (they have not answered).
     expect((await ackBody(await app.command('survey optin', { user_id: PEOPLE[1]! })))?.text).toContain('again');
     await submitAnswer(app, PEOPLE[2]!, ref, { score: 7 });
-    app.clock.advance(2 * DAY);
+    app.clock.advance(DAY);
     await app.groundcrew.services.scheduler.runNow('surveys.sweep');
     await settled(app);
     expect(PEOPLE.map(reminded)).toEqual([0, 1, 1, 2, 2, 2]);
