@@ -12,7 +12,7 @@ import type { SurveysServiceDeps } from './ports.js';
 import type { WaveRow } from './repo.js';
 import { createResultsPoster, type PostOutcome } from './results.js';
 import { createSender } from './sending.js';
-import { nextWorkingTime, reminderTime } from './working-time.js';
+import { deferredSlot, nextWorkingTime, reminderTime } from './working-time.js';
 
 /** A comment is cut to this many characters. */
 export const COMMENT_MAX = 1000;
@@ -322,20 +322,14 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     }
   }
 
-  /**
-   * Starts the wave of the latest schedule slot if that slot fell on a weekend day or a holiday, its working day has
-   * come, it has no wave yet and it is less than openFor old (worked out from the schedule and the waves table, so
-   * a restart in between loses nothing and starts nothing twice).
-   */
+  // Tried once per slot per process, like the tick it stands in for: a failed start told the admins once, not each minute.
+  const deferredTried = new Set<string>();
   async function deferredStart(survey: SurveyConfig, now: Date): Promise<void> {
-    if (!survey.schedule) return;
-    const slot = latestScheduledRun(survey.schedule, now, deps.timezone);
-    if (!slot) return;
-    const startAt = nextWorkingTime(slot, deps.timezone, survey.holidays);
-    if (startAt.getTime() === slot.getTime() || startAt.getTime() > now.getTime()) return;
-    if (now.getTime() >= startAt.getTime() + survey.openFor) return;
-    const latest = await repo.latestWave(survey.id);
-    if (latest && latest.opensAt.getTime() >= slot.getTime()) return;
+    const slot = deferredSlot(survey, now, deps.timezone);
+    const key = slot ? `${survey.id}@${slot.toISOString()}` : '';
+    const opened = slot && !deferredTried.has(key) ? (await repo.latestWave(survey.id))?.opensAt : undefined;
+    if (!slot || deferredTried.has(key) || (opened && opened.getTime() >= slot.getTime())) return;
+    deferredTried.add(key);
     await scheduledStart(survey.id);
   }
 

@@ -4,7 +4,27 @@
  * Reminder offsets are counted in local wall-clock time, so `3d` after 10:00 is 10:00 across a DST change.
  */
 
+import { latestScheduledRun } from '../scheduler/cron-times.js';
+
 const DAY_MS = 86_400_000;
+
+/**
+ * The latest schedule slot of `survey` if it fell on a weekend day or a holiday, its working day has come and it is
+ * less than openFor old: the sweep starts its wave unless one opened since the slot (worked out from the schedule
+ * and the waves table, so a restart in between loses nothing and starts nothing twice). Otherwise null.
+ */
+export function deferredSlot(
+  survey: { schedule?: string | undefined; holidays: readonly string[]; openFor: number },
+  now: Date,
+  timezone: string,
+): Date | null {
+  if (!survey.schedule) return null;
+  const slot = latestScheduledRun(survey.schedule, now, timezone);
+  if (!slot) return null;
+  const startAt = nextWorkingTime(slot, timezone, survey.holidays);
+  if (startAt.getTime() === slot.getTime() || startAt.getTime() > now.getTime()) return null;
+  return now.getTime() >= startAt.getTime() + survey.openFor ? null : slot;
+}
 
 interface Local {
   date: string;

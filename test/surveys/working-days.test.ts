@@ -9,6 +9,7 @@ import type { CronFactory } from '../../src/scheduler/scheduler.js';
 import { surveyWavesTable } from '../../src/surveys/schema.js';
 import { settled } from '../support/wait.js';
 import {
+  ADMIN,
   dmsTo,
   PEOPLE,
   type SurveyApp,
@@ -140,5 +141,22 @@ describe('a scheduled wave start on a holiday', () => {
     await sweep(a);
     expect(await waves(a)).toEqual(['2027-01-04T09:00:00.000Z']);
     for (const p of PEOPLE) expect(dmsTo(a, p)).toEqual([]); // this run sent none: they went out once, before
+  });
+});
+
+describe('a put-off scheduled start that fails', () => {
+  it("tells the admins once, not at every minute's sweep", async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-surveys-')), 'groundcrew.db');
+    // Monday 2027-01-04 10:00 CET, the working day after the 1 January slot; the audience channel cannot be read.
+    const { a } = await startScheduled(dbPath, '2027-01-04T09:00:00Z');
+    a.slack.failWith('conversations.members', 'not_in_channel');
+    const toAdmin = () => a.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === ADMIN);
+    await sweep(a);
+    expect(toAdmin()).toHaveLength(1);
+    for (const at of ['2027-01-04T09:01:00Z', '2027-01-04T09:02:00Z', '2027-01-04T10:00:00Z']) await sweepAt(a, at);
+    expect(toAdmin()).toHaveLength(1);
+    expect(await waves(a)).toEqual([]);
+    const audit = await a.groundcrew.services.audit.latest(10);
+    expect(audit.filter((r) => r.action === 'surveys.start').map((r) => r.outcome)).toEqual(['failed']);
   });
 });
