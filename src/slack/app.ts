@@ -3,6 +3,7 @@ import { App, type CustomRoute, type ReceiverEvent } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Core } from '../capability.js';
 import type { Env } from '../config.js';
+import type { HeldLease } from '../db/leases.js';
 import { isStorageError, WRITE_FAILED_MESSAGE, WriteFailedError } from '../db/write.js';
 import { slackLogContext } from '../log-context.js';
 import { runWithLogContext } from '../logger.js';
@@ -88,11 +89,21 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     }
   };
   app.processEvent = (event) => receive(event, true);
+  // A replayed event runs under the lease the sweep took: the middleware takes it from here (handedOver), and one
+  // the middleware never reached (Bolt dropped the body) is given back here.
+  const handedOver = new WeakMap<object, HeldLease>();
   core.scheduler.register(
     eventSweepJob({
       core,
       afterMs: replayAfterMs,
-      replay: (body) => receive({ body, ack: async () => {} }, false),
+      replay: async (body, lease) => {
+        handedOver.set(body, lease);
+        try {
+          await receive({ body, ack: async () => {} }, false);
+        } finally {
+          if (handedOver.delete(body)) await lease.release();
+        }
+      },
     }),
   );
 
@@ -113,7 +124,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     else await handle(body, context.retryNum, next);
   });
   const handle = async (body: unknown, retryNum: number | undefined, next: () => Promise<void>) => {
-    const delivery = await beginDelivery(body, core, retryNum);
+    const lease = handedOver.get(body as object);
+    if (lease) handedOver.delete(body as object);
+    const delivery = await beginDelivery(body, core, retryNum, lease);
     if (!delivery) return;
     inFlight++;
     try {

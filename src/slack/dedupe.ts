@@ -1,6 +1,7 @@
 import { eq, isNull } from 'drizzle-orm';
 import type { Core } from '../capability.js';
 import type { Database } from '../db/database.js';
+import type { HeldLease } from '../db/leases.js';
 import { eventInboxTable } from '../db/schema.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
@@ -70,6 +71,12 @@ export async function markEventProcessed(db: Database, eventId: string, now: Dat
   return marked.length > 0;
 }
 
+/**
+ * Bodies whose event a listener marked handled with `commitWithEvent` (committed): the middleware's `done()` does
+ * not write the mark again. Keyed by the body object Bolt hands to the middleware and the listeners alike.
+ */
+const markedWithEffect = new WeakSet<object>();
+
 export interface Delivery {
   /** The handlers finished: mark the event processed (a no-op if a listener already did with commitWithEvent). */
   done(): Promise<void>;
@@ -87,10 +94,14 @@ export async function beginDelivery(
   body: unknown,
   services: Pick<Core, 'db' | 'clock' | 'logger' | 'leases'>,
   retryNum: number | undefined,
+  /** The event's lease, already taken (the inbox sweep's replay hands over the one it took): not claimed again. */
+  heldLease?: HeldLease,
 ): Promise<Delivery | null> {
   const eventId = eventIdOf(body);
-  if (!eventId) return NO_EVENT;
-  if (REPEATABLE_EVENT_TYPES.has(eventTypeOf(body) as string)) return NO_EVENT;
+  if (!eventId || REPEATABLE_EVENT_TYPES.has(eventTypeOf(body) as string)) {
+    await heldLease?.release();
+    return NO_EVENT;
+  }
   const { db } = services;
   const skip = () => {
     services.logger.debug(`event ${eventId} already processed or running (retry ${retryNum ?? 0}); skipped`);
@@ -98,7 +109,7 @@ export async function beginDelivery(
   };
   // Claimed before the database is asked whether it was processed: a handler that finishes in between has marked
   // it by the time this claim succeeds, so the check below sees the mark.
-  const lease = await services.leases.acquire(eventLeaseKey(eventId), EVENT_LEASE_TTL_MS);
+  const lease = heldLease ?? (await services.leases.acquire(eventLeaseKey(eventId), EVENT_LEASE_TTL_MS));
   if (!lease) return skip();
   let processed: boolean;
   try {
@@ -114,7 +125,8 @@ export async function beginDelivery(
   let handled = false;
   return {
     done: async () => {
-      await markEventProcessed(db, eventId, services.clock.now(), body);
+      // A listener's commitWithEvent committed the mark already (or found it marked): no second write.
+      if (!markedWithEffect.has(body as object)) await markEventProcessed(db, eventId, services.clock.now(), body);
       handled = true;
     },
     // Handled: the mark keeps every later delivery out, so the claim is left to expire (one write fewer per event).
@@ -136,13 +148,18 @@ export async function commitWithEvent<T>(
   effect: () => Promise<T>,
 ): Promise<{ applied: true; value: T } | { applied: false }> {
   const eventId = eventIdOf(body);
+  // Inside a caller's own transaction the mark is not committed when this returns: done() still marks.
+  const ownTransaction = orm(db) === db.orm;
   // No retry loop of its own: on PostgreSQL the transaction is already tried again after a lost race
   // (src/db/postgres.ts); one that still fails throws, the event stays unhandled in the inbox, and the sweep runs
   // it again a minute later (src/slack/inbox.ts).
-  return write(() =>
+  const outcome = await write(() =>
     inTransaction(db, async () => {
       if (eventId && !(await markEventProcessed(db, eventId, now, body))) return { applied: false as const };
       return { applied: true as const, value: await effect() };
     }),
   );
+  // Committed with the effect, or marked by an earlier run: either way the event is marked handled.
+  if (eventId && ownTransaction && typeof body === 'object' && body !== null) markedWithEffect.add(body);
+  return outcome;
 }

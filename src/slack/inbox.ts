@@ -1,14 +1,14 @@
 import { and, asc, eq, isNotNull, isNull, lt, lte, or } from 'drizzle-orm';
 import type { Core } from '../capability.js';
 import type { Database } from '../db/database.js';
-import { isLive } from '../db/leases.js';
+import type { HeldLease } from '../db/leases.js';
 import { eventInboxTable } from '../db/schema.js';
 import { orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { write } from '../db/write.js';
 import { parseJson } from '../json.js';
 import type { JobDefinition } from '../scheduler/types.js';
-import { eventIdOf, eventLeaseKey, eventTypeOf, REPEATABLE_EVENT_TYPES } from './dedupe.js';
+import { EVENT_LEASE_TTL_MS, eventIdOf, eventLeaseKey, eventTypeOf, REPEATABLE_EVENT_TYPES } from './dedupe.js';
 
 /**
  * The event inbox (docs/architecture.md, "Events exactly once"). Bolt acknowledges an Events API request before any
@@ -99,30 +99,20 @@ export async function dueEvents(db: Database, now: Date, limit: number): Promise
     .limit(limit);
 }
 
-const stillPending = (t: ReturnType<typeof twin<typeof eventInboxTable>>, seen: DueEvent) =>
-  and(eq(t.eventId, seen.eventId), eq(t.attempts, seen.attempts), isNull(t.handledAt), isNull(t.gaveUpAt));
+/** What a sweep writes when it settles an event it read: one more start and its next try, or giving up. */
+export type PendingUpdate = { attempts: number; nextAttemptAt: Date } | { gaveUpAt: Date; nextAttemptAt: null };
 
-/** Counts one more start of `seen` and sets its next try; false when it changed since it was read. */
-export async function claimReplay(db: Database, seen: DueEvent, nextAttemptAt: Date): Promise<boolean> {
+/**
+ * Writes `patch` to `seen` if it is still as the sweep read it (same attempts, neither handled nor given up): one
+ * compare-and-set statement; false when it changed since it was read (another sweep, or its handling, got there).
+ */
+export async function updatePending(db: Database, seen: DueEvent, patch: PendingUpdate): Promise<boolean> {
   const t = twin(db, eventInboxTable);
   const rows = await write(() =>
     orm(db)
       .update(t)
-      .set({ attempts: seen.attempts + 1, nextAttemptAt })
-      .where(stillPending(t, seen))
-      .returning({ eventId: t.eventId }),
-  );
-  return rows.length === 1;
-}
-
-/** Stops trying `seen` (its body is kept for investigation until pruned); false when it changed since it was read. */
-export async function giveUpEvent(db: Database, seen: DueEvent, now: Date): Promise<boolean> {
-  const t = twin(db, eventInboxTable);
-  const rows = await write(() =>
-    orm(db)
-      .update(t)
-      .set({ gaveUpAt: now, nextAttemptAt: null })
-      .where(stillPending(t, seen))
+      .set(patch)
+      .where(and(eq(t.eventId, seen.eventId), eq(t.attempts, seen.attempts), isNull(t.handledAt), isNull(t.gaveUpAt)))
       .returning({ eventId: t.eventId }),
   );
   return rows.length === 1;
@@ -147,18 +137,40 @@ export async function pruneEvents(db: Database, handledBefore: Date, gaveUpBefor
 
 export interface EventSweepDeps {
   core: Pick<Core, 'db' | 'leases' | 'logger' | 'audit'>;
-  /** Runs an event's body through the app again (its middleware claims, handles and marks it), acknowledged by a no-op. */
-  replay(body: Record<string, unknown>): Promise<void>;
+  /**
+   * Runs an event's body through the app again, acknowledged by a no-op: its middleware handles and marks it under
+   * `lease` — the event's lease, which the sweep took and hands over (renewed until then) — and `replay` gives the
+   * lease back when it is done, whatever happened.
+   */
+  replay(body: Record<string, unknown>, lease: HeldLease): Promise<void>;
   afterMs: number;
 }
 
 /**
- * `core.replay-events`, every minute: each due event whose lease is free is counted and run again; one that has had
- * EVENT_MAX_ATTEMPTS starts is given up. Several replicas: the scheduler runs each tick on one; a delivery running
- * at the same time (Slack's, or a stalled earlier replay) is kept apart by the event's lease and its mark.
+ * `core.replay-events`, every minute: each due event whose lease the sweep can take is counted and run again; one
+ * that has had EVENT_MAX_ATTEMPTS starts is given up. A handler that is still running (on any replica, however long
+ * it takes) renews its event's lease every 10 s, so the sweep cannot take it and leaves the event alone; a replica
+ * that died stops renewing, and once its lease expires (30 s) the sweep takes the event over. Taking the lease is the
+ * check: one compare-and-set, so no delivery can start the event between the sweep's look and its replay, and the
+ * replay runs under the lease the sweep took (handed over, never free in between). Several replicas: the scheduler
+ * runs each tick on one; a delivery at the same time (Slack's, or a stalled earlier replay) is kept apart by the
+ * lease and the mark.
  */
 export function eventSweepJob(deps: EventSweepDeps): JobDefinition {
   const { db, leases, logger, audit } = deps.core;
+  const reportGiveUp = async (event: DueEvent) => {
+    const why =
+      event.attempts >= EVENT_MAX_ATTEMPTS ? `its handling failed ${event.attempts} times` : 'its body is unreadable';
+    logger.error(`event ${event.eventId} (${event.type}) given up: ${why}; it will not be handled`);
+    await audit.record({
+      actor: 'system',
+      action: 'events.give-up',
+      target: `event:${event.eventId}`,
+      inputs: { type: event.type, attempts: event.attempts },
+      outcome: 'failed',
+      detail: why,
+    });
+  };
   return {
     name: REPLAY_EVENTS_JOB,
     cron: '* * * * *',
@@ -168,32 +180,27 @@ export function eventSweepJob(deps: EventSweepDeps): JobDefinition {
       const replays: Promise<void>[] = [];
       for (const event of due) {
         if (signal.aborted) break;
-        // Being handled right now (on some replica): its handler will mark it, or leave it for a later sweep.
-        if (isLive(await leases.find(eventLeaseKey(event.eventId)), now)) continue;
-        const body = parseJson(event.body ?? undefined);
-        if (event.attempts >= EVENT_MAX_ATTEMPTS || typeof body !== 'object' || body === null) {
-          if (!(await giveUpEvent(db, event, now))) continue;
-          const why =
-            event.attempts >= EVENT_MAX_ATTEMPTS
-              ? `its handling failed ${event.attempts} times`
-              : 'its body is unreadable';
-          logger.error(`event ${event.eventId} (${event.type}) given up: ${why}; it will not be handled`);
-          await audit.record({
-            actor: 'system',
-            action: 'events.give-up',
-            target: `event:${event.eventId}`,
-            inputs: { type: event.type, attempts: event.attempts },
-            outcome: 'failed',
-            detail: why,
-          });
-          continue;
+        // Being handled right now (on some replica, its lease renewed while it runs): its handler will mark it, or
+        // leave it for a later sweep.
+        const lease = await leases.acquire(eventLeaseKey(event.eventId), EVENT_LEASE_TTL_MS);
+        if (!lease) continue;
+        let handedOver = false;
+        try {
+          const body = parseJson(event.body ?? undefined);
+          if (event.attempts >= EVENT_MAX_ATTEMPTS || typeof body !== 'object' || body === null) {
+            if (await updatePending(db, event, { gaveUpAt: now, nextAttemptAt: null })) await reportGiveUp(event);
+            continue;
+          }
+          const nextAttemptAt = new Date(now.getTime() + replayDelayMs(event.attempts + 1, deps.afterMs));
+          if (!(await updatePending(db, event, { attempts: event.attempts + 1, nextAttemptAt }))) continue;
+          logger.warn(
+            `event ${event.eventId} (${event.type}) not handled yet: running it again (try ${event.attempts + 1} of ${EVENT_MAX_ATTEMPTS})`,
+          );
+          replays.push(deps.replay(body as Record<string, unknown>, lease));
+          handedOver = true;
+        } finally {
+          if (!handedOver) await lease.release();
         }
-        if (!(await claimReplay(db, event, new Date(now.getTime() + replayDelayMs(event.attempts + 1, deps.afterMs)))))
-          continue;
-        logger.warn(
-          `event ${event.eventId} (${event.type}) not handled yet: running it again (try ${event.attempts + 1} of ${EVENT_MAX_ATTEMPTS})`,
-        );
-        replays.push(deps.replay(body as Record<string, unknown>));
       }
       await Promise.all(replays);
     },

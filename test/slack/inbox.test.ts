@@ -1,14 +1,20 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineCapability } from '../../src/capability.js';
-import { createManualClock } from '../../src/clock.js';
+import { createManualClock, type ManualClock } from '../../src/clock.js';
 import type { Database } from '../../src/db/database.js';
-import { createLeases } from '../../src/db/leases.js';
+import { createLeases, type HeldLease } from '../../src/db/leases.js';
 import { auditLogTable, eventInboxTable } from '../../src/db/schema.js';
 import { twin } from '../../src/db/twin.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { JobContext } from '../../src/scheduler/types.js';
-import { beginDelivery, eventProcessed } from '../../src/slack/dedupe.js';
+import {
+  beginDelivery,
+  commitWithEvent,
+  EVENT_LEASE_TTL_MS,
+  eventLeaseKey,
+  eventProcessed,
+} from '../../src/slack/dedupe.js';
 import {
   DEFAULT_EVENT_REPLAY_AFTER_MS,
   EVENT_MAX_ATTEMPTS,
@@ -91,6 +97,49 @@ describe('the event inbox', () => {
     await settled(app);
     expect(state.runs).toBe(3);
     expect(posts(app)).toEqual([`${ENGINEER} eyes`, 'U0OTHER001 eyes']);
+  });
+
+  it('an event a listener marks with commitWithEvent is written twice in all: stored, then marked once', async () => {
+    let runs = 0;
+    const committing = defineCapability('probe', (core) => ({
+      listeners(bolt) {
+        bolt.event('reaction_added', async ({ body }) => {
+          await commitWithEvent(core.db, body, core.clock.now(), async () => {
+            runs++;
+          });
+        });
+      },
+    }));
+    app = await startTestApp({ capabilities: [committing] });
+    const db = app.database as { orm: Database['orm']; transaction: Database['transaction'] };
+    const inbox = twin(app.database, eventInboxTable);
+    const writes: string[] = [];
+    // Every insert and update on event_inbox, outside a transaction and inside one.
+    const counted = (orm: Database['orm'], where: string) =>
+      new Proxy(orm, {
+        get(target, key, receiver) {
+          if (key !== 'insert' && key !== 'update') return Reflect.get(target, key, receiver);
+          return (table: typeof inbox) => {
+            if (table === inbox) writes.push(`${String(key)} ${where}`);
+            return key === 'insert' ? target.insert(table) : target.update(table);
+          };
+        },
+      });
+    const realOrm = db.orm;
+    const realTransaction = db.transaction;
+    db.orm = counted(realOrm, 'alone');
+    db.transaction = (fn) => realTransaction((tx) => fn(counted(tx, 'in the transaction')));
+    expect((await app.event(reactionAdded(ENGINEER), { eventId: 'Ev0ONEMARK1' })).status).toBe(200);
+    await eventually(async () => (await eventProcessed(app!.database, 'Ev0ONEMARK1')) || undefined, {
+      what: 'the event marked',
+    });
+    await settled(app);
+    db.orm = realOrm;
+    db.transaction = realTransaction;
+    expect(runs).toBe(1);
+    // The inbox insert before the ack, and the mark committed with the listener's writes: no second mark by the
+    // middleware once the listener returned.
+    expect(writes).toEqual(['insert alone', 'insert in the transaction']);
   });
 
   it('a request whose inbox insert fails is not acknowledged (Slack retries it), and nothing runs', async () => {
@@ -204,31 +253,116 @@ for (const backend of SHARED_BACKENDS) {
       shared = undefined;
     });
 
+    /** A replica on the shared database: its leases (heartbeat every 5 real ms), and its sweep. */
+    const replica = async (
+      name: string,
+      clock: ManualClock,
+      handled: string[],
+      afterMs = DEFAULT_EVENT_REPLAY_AFTER_MS,
+    ) => {
+      const db: Database = await shared!.open();
+      const core = {
+        db,
+        clock,
+        logger: createSilentLogger(),
+        leases: createLeases({ db, clock, holder: name, renewEveryMs: 5 }),
+        audit: { record: async () => ({}) as never, recordMany: async () => {}, latest: async () => [] },
+      };
+      // What the app's middleware does with a replayed body: run it under the sweep's lease, check, mark, release.
+      const replay = async (body: Record<string, unknown>, lease: HeldLease) => {
+        const delivery = await beginDelivery(body, core, undefined, lease);
+        if (!delivery) return;
+        handled.push(`${body.event_id as string} ${name}`);
+        await delivery.done();
+        await delivery.release();
+      };
+      const job = eventSweepJob({ core, replay, afterMs });
+      const sweep = () => job.run({ now: clock.now(), trigger: 'manual', signal: new AbortController().signal });
+      return { core, job, sweep };
+    };
+    const record = async (
+      db: Database,
+      clock: ManualClock,
+      eventId: string,
+      afterMs = DEFAULT_EVENT_REPLAY_AFTER_MS,
+    ) => {
+      const body = eventCallback(reactionAdded(ENGINEER), { eventId });
+      await recordEvent(db, inboxEntryOf(body)!, body, clock.now(), afterMs);
+      return body;
+    };
+    const attempts = async (db: Database, eventId: string) => {
+      const t = twin(db, eventInboxTable);
+      return (await db.orm.select({ attempts: t.attempts }).from(t).where(eq(t.eventId, eventId)))[0]?.attempts;
+    };
+
+    it('a handler still running long after the replay delay is not replayed: its heartbeat keeps the lease', async () => {
+      shared = await backend.create();
+      const clock = createManualClock('2026-11-23T10:00:00Z');
+      const handled: string[] = [];
+      const one = await replica('replica-1', clock, handled);
+      const two = await replica('replica-2', clock, handled);
+      const body = await record(one.core.db, clock, 'Ev0SLOW0001');
+      // Replica 1 starts handling it (its Slack and GitHub calls are slow)…
+      const running = await beginDelivery(body, one.core, undefined);
+      expect(running).not.toBeNull();
+      const lease = eventLeaseKey('Ev0SLOW0001');
+      // …for 5 minutes on the fixed clock, in steps shorter than the lease, each followed by a heartbeat; both
+      // replicas sweep every minute meanwhile (the first sweep due at 60 s, the replay delay).
+      for (let second = 15; second <= 300; second += 15) {
+        clock.advance(15_000);
+        await eventually(
+          async () =>
+            (await two.core.leases.find(lease))?.expiresAt.getTime() === clock.now().getTime() + EVENT_LEASE_TTL_MS,
+          { what: `replica 1's heartbeat at ${second} s` },
+        );
+        if (second % 60 === 0) await Promise.all([one.sweep(), two.sweep()]);
+      }
+      expect(handled).toEqual([]);
+      expect(await attempts(one.core.db, 'Ev0SLOW0001')).toBe(1);
+      expect(await eventProcessed(one.core.db, 'Ev0SLOW0001')).toBe(false);
+      // It finishes: marked, and later sweeps (and a redelivery) leave it alone.
+      await running!.done();
+      await running!.release();
+      clock.advance(60 * DEFAULT_EVENT_REPLAY_AFTER_MS);
+      await Promise.all([one.sweep(), two.sweep()]);
+      expect(await beginDelivery(body, two.core, 1)).toBeNull();
+      expect(handled).toEqual([]);
+      expect(await eventProcessed(two.core.db, 'Ev0SLOW0001')).toBe(true);
+    });
+
+    it('a replica that dies mid-handler: its event is replayed once, after its lease expired, not before', async () => {
+      shared = await backend.create();
+      const clock = createManualClock('2026-11-23T10:00:00Z');
+      const handled: string[] = [];
+      // A replay delay (10 s) shorter than the lease (30 s), so the sweep finds the event due while the lease holds.
+      const afterMs = 10_000;
+      const one = await replica('replica-1', clock, handled, afterMs);
+      const two = await replica('replica-2', clock, handled, afterMs);
+      const three = await replica('replica-3', clock, handled, afterMs);
+      await record(one.core.db, clock, 'Ev0DIED0001', afterMs);
+      // Replica 1 took the event's lease and started its handler, then died (kill -9): the lease row stays, and
+      // nobody renews it.
+      expect(await one.core.leases.claim(eventLeaseKey('Ev0DIED0001'), EVENT_LEASE_TTL_MS)).toBe(true);
+      clock.advance(afterMs + 1000);
+      await Promise.all([two.sweep(), three.sweep()]);
+      expect(handled).toEqual([]);
+      expect(await attempts(two.core.db, 'Ev0DIED0001')).toBe(1);
+      clock.advance(EVENT_LEASE_TTL_MS - afterMs - 1000);
+      await Promise.all([two.sweep(), three.sweep()]);
+      expect(handled.map((h) => h.split(' ')[0])).toEqual(['Ev0DIED0001']);
+      expect(await attempts(two.core.db, 'Ev0DIED0001')).toBe(2);
+      expect(await eventProcessed(three.core.db, 'Ev0DIED0001')).toBe(true);
+      clock.advance(60 * afterMs);
+      await Promise.all([two.sweep(), three.sweep()]);
+      expect(handled).toHaveLength(1);
+    });
+
     it('each unhandled event is run once, by one of them (the scheduler’s job lease aside)', async () => {
       shared = await backend.create();
       const clock = createManualClock('2026-11-23T10:00:00Z');
       const handled: string[] = [];
-      const replica = async (name: string) => {
-        const db: Database = await shared!.open();
-        const core = {
-          db,
-          clock,
-          logger: createSilentLogger(),
-          leases: createLeases({ db, clock, holder: name }),
-          audit: { record: async () => ({}) as never, recordMany: async () => {}, latest: async () => [] },
-        };
-        // What the app's middleware does with a replayed body: claim, check, run, mark, release.
-        const replay = async (body: Record<string, unknown>) => {
-          const delivery = await beginDelivery(body, core, undefined);
-          if (!delivery) return;
-          handled.push(`${body.event_id as string} ${name}`);
-          await delivery.done();
-          await delivery.release();
-        };
-        return { core, job: eventSweepJob({ core, replay, afterMs: DEFAULT_EVENT_REPLAY_AFTER_MS }) };
-      };
-      const one = await replica('replica-1');
-      const two = await replica('replica-2');
+      const one = await replica('replica-1', clock, handled);
+      const two = await replica('replica-2', clock, handled);
       const ids = Array.from({ length: 40 }, (_, i) => `Ev0SWEEP${String(i).padStart(3, '0')}`);
       for (const id of ids) {
         const body = eventCallback(reactionAdded(ENGINEER), { eventId: id });
