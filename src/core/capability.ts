@@ -1,6 +1,7 @@
 import { defineCapability } from '../capability.js';
 import { DAY, HOUR } from '../clock.js';
 import { ROLE_LABEL } from '../people/service.js';
+import { pruneJobRuns } from '../scheduler/prune.js';
 import { pruneEvents } from '../slack/inbox.js';
 import { context, divider, header, mrkdwn, section } from '../slack/mrkdwn.js';
 
@@ -31,12 +32,15 @@ export const coreCapability = defineCapability('core', (deps) => ({
       name: 'core.prune-events',
       cron: '17 3 * * *',
       description:
-        'forget handled Slack events older than a day (Slack stops redelivering after minutes), given-up ones older than a week, and leases that expired an hour ago',
+        'forget handled Slack events older than a day (Slack stops redelivering after minutes), given-up ones older than a week, leases that expired an hour ago, and job runs older than 30 days (each job keeps its latest)',
       run: async ({ now }) => {
         const removed = await pruneEvents(deps.db, new Date(now.getTime() - DAY), new Date(now.getTime() - 7 * DAY));
         // A lease is released when its work ends; only a holder that died leaves one behind.
         const leases = await deps.leases.prune(new Date(now.getTime() - HOUR));
-        deps.logger.debug(`core.prune-events: removed ${removed} event(s), ${leases} expired lease(s)`);
+        const runs = await pruneJobRuns(deps.db, new Date(now.getTime() - 30 * DAY));
+        deps.logger.debug(
+          `core.prune-events: removed ${removed} event(s), ${leases} expired lease(s), ${runs} job run(s)`,
+        );
       },
     },
   ],
