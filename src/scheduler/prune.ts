@@ -7,8 +7,8 @@ import { write } from '../db/write.js';
 
 /**
  * Forgets finished job runs that started before `before`, except each job's latest run, which catch-up after
- * downtime reads (scheduler.ts `lastRun`). Every replica's every-minute jobs add a row a minute each: about 10,000
- * rows a day for the built-in jobs, forever, without this. A run still `running` is left to the scheduler.
+ * downtime reads (scheduler.ts `lastRun`). Each tick is one row, whichever replica ran it: with every capability
+ * configured about 17,600 rows a day (12 every-minute jobs), forever without this. A `running` row is the scheduler's.
  */
 export async function pruneJobRuns(db: Database, before: Date): Promise<number> {
   const t = twin(db, jobRunsTable);
