@@ -17,9 +17,15 @@ export function supportJobs(
       description:
         'fire the escalation steps that are due (each once per question) and post tier-1 replies a crash left',
       run: async ({ now }) => {
-        const replies = await service.postMissingReplies(now);
+        // The escalations run whatever happened to the replies; a failure there is reported after them.
+        let failure: unknown = null;
+        const replies = await service.postMissingReplies(now).catch((error: unknown) => {
+          failure = error;
+          return 0;
+        });
         const { sent } = await service.desk.sweep(now);
         if (sent || replies) log(`support.sweep: ${sent} escalation(s), ${replies} late tier-1 repl(ies)`);
+        if (failure) throw failure;
       },
     },
     {

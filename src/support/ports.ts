@@ -44,8 +44,12 @@ export interface OfficeHours {
 
 /** Port: how people hear about tickets. The Slack adapter (slack/notifier.ts) renders and posts. */
 export interface SupportNotifier {
-  /** Posts the tier-1 reply in the ticket's thread; returns its ts. */
-  postReply(view: ReplyView): Promise<string>;
+  /**
+   * Posts the tier-1 reply in the ticket's thread; returns its ts, or `{ cannotPost }` with Slack's code when the
+   * bot may not post in that conversation (channel_not_found, not_in_channel, is_archived, …: trying again will not
+   * help). Throws on other failures (tried again by the sweep).
+   */
+  postReply(view: ReplyView): Promise<string | { cannotPost: string }>;
   /** Re-renders the tier-1 reply (priority, state). */
   updateReply(view: ReplyView): Promise<void>;
   /**

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { IDS } from '../../src/support/slack/ids.js';
 import { blockText, type TestApp } from '../support/harness.js';
+import { recordingLogger } from '../support/recording-logger.js';
 import { noAnswer, settled } from '../support/wait.js';
 import {
   ADA,
@@ -19,6 +20,9 @@ import {
   startSupportApp,
   supportSection,
   TRIAGE,
+  tickets,
+  trackShortcut,
+  tsNow,
   waitForTicket,
 } from './support.js';
 
@@ -250,6 +254,68 @@ describe('support: an escalation message that did not go out', () => {
       ['support.escalate-dropped', 'ok'],
       ['support.escalate', 'ok'],
     ]);
+  });
+});
+
+describe('support: a tier-1 reply the bot cannot post', () => {
+  it('the shortcut in a conversation the bot cannot post in keeps no ticket, tells its user what to do, and escalations go on', async () => {
+    const app = await start({ clock: createManualClock('2026-11-23T10:00:00Z') }); // Monday 11:00 Berlin
+    const PRIVATE = 'G0PRIVATE1';
+    app.slack.refuse('chat.postMessage', (a) => a.channel === PRIVATE, 'channel_not_found', 100);
+    const ts = tsNow(app);
+    await trackShortcut(app, { by: PAT, channel: PRIVATE, ts, text: 'why is the build cache cold?', n: 1 });
+    const [told] = await app.slack.waitFor('response_url', (c) => /Not tracked/.test(String(c.args.text)));
+    expect(told?.args.response_type).toBe('ephemeral');
+    expect(String(told?.args.text)).toContain('I cannot post in this conversation (Slack said channel_not_found)');
+    expect(String(told?.args.text)).toContain('Invite me (`/invite @groundcrew`) and use the shortcut again');
+    expect(String(told?.args.text)).toContain('or ask the question in <#C0SUPPORT1>');
+    expect(await tickets(app)).toEqual([]);
+
+    // Another question in the help channel: its 75% step (3 business hours) DMs the on-duty person on time.
+    await replyTo(app, await say(app, 'How do I add a DNS record?'));
+    app.clock.advance(3 * HOUR);
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    expect(blockText(dmsTo(app, PAT)[0]?.args.blocks)).toContain('1h of business time left to its first response');
+    // The bot may post there after all (it was invited): the shortcut tracks the message now.
+    app.slack.on('chat.postMessage', (a) => ({ ok: true, channel: a.channel, ts: '1767225600.900000' }));
+    await trackShortcut(app, { by: PAT, channel: PRIVATE, ts, text: 'why is the build cache cold?', n: 2 });
+    await app.slack.waitFor('response_url', (c) => /Tracked as support question/.test(String(c.args.text)));
+    const audit = await app.groundcrew.services.audit.latest(20);
+    expect(audit.filter((a) => a.action === 'support.untrack').map((a) => [a.actor, a.outcome])).toEqual([
+      [PAT, 'failed'],
+    ]);
+  });
+
+  it('one help-channel ticket whose reply Slack refuses for good, another whose reply failed once: neither blocks the sweep', async () => {
+    const logger = recordingLogger();
+    const app = await start({ clock: createManualClock('2026-11-23T10:00:00Z'), logger }); // Monday 11:00 Berlin
+    app.slack.refuse('chat.postMessage', (a) => /^Tracked as question #1 /.test(String(a.text)), 'is_archived', 100);
+    app.slack.refuse('chat.postMessage', (a) => /^Tracked as question #2 /.test(String(a.text)), 'fatal_error', 1);
+    const one = await say(app, 'First: where are the runbooks?');
+    await settled(app);
+    app.clock.advance(MINUTE);
+    const two = await say(app, 'Second: how do I get a VPN certificate?', { user: 'U0BEA0001' });
+    await settled(app);
+    app.clock.advance(MINUTE);
+    await sweep(app); // #2's reply is posted late; #1's is not tried again
+    await sweep(app);
+    const replies = (thread: string) =>
+      app.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.thread_ts === thread && /Tracked/.test(String(c.args.text)));
+    expect(replies(one)).toHaveLength(1);
+    expect(replies(two)).toHaveLength(2);
+    expect(logger.lines.join('\n')).toContain(
+      'support: the tier-1 reply to question #1 in C0SUPPORT1 was refused (is_archived); not tried again',
+    );
+    app.clock.advance(3 * HOUR - 2 * MINUTE); // 14:00 Berlin: #1's 75% step; #2's is a minute later
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    app.clock.advance(MINUTE);
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(2);
+    expect(replies(one)).toHaveLength(1);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { postToConfigured } from '../../slack/channel-post.js';
+import { CHANNEL_ERRORS, postToConfigured, slackErrorCode } from '../../slack/channel-post.js';
 import type { SupportNotifier } from '../ports.js';
 import { csatMessage, escalationMessage, pairingMessages, queueMessage, replyMessage, statsMessage } from './blocks.js';
 
@@ -15,8 +15,14 @@ export function createSlackSupportNotifier(
     );
   return {
     async postReply(view) {
-      const result = await client.chat.postMessage({ ...inThread(view.ticket), ...replyMessage(view) });
-      return String(result.ts);
+      try {
+        const result = await client.chat.postMessage({ ...inThread(view.ticket), ...replyMessage(view) });
+        return String(result.ts);
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code && code in CHANNEL_ERRORS) return { cannotPost: code };
+        throw error;
+      }
     },
     async updateReply(view) {
       if (!view.ticket.replyTs) return;
