@@ -26,6 +26,8 @@ export interface EscalationView {
   action: EscalationAction;
   sla: SlaStatus;
   onDuty: string[];
+  /** Why nobody is on duty (then an on-duty step goes to the triage channel and says so); null otherwise. */
+  onDutyProblem: string | null;
   responders: { users: string[]; usergroups: string[] };
   triageChannel: string;
 }

@@ -1,6 +1,6 @@
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { ItemRef } from '../item-ref.js';
-import { createSupportDesk } from './escalation.js';
+import { createSupportDesk, type OnDutyNow } from './escalation.js';
 import { nextEscalationAt } from './escalation-rules.js';
 import { dutyLookup, mergeTarget, suggestPriority } from './intake.js';
 import { createKnowledge } from './knowledge.js';
@@ -36,6 +36,12 @@ export type IntakeResult =
   | { kind: 'merged'; ticket: TicketRow }
   | { kind: 'duplicate'; ticket: TicketRow | null };
 
+/** An error's message, short: Slack's code when it is a Web API error (`An API error occurred: x` → `x`). */
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/^An API error occurred: /, '').slice(0, 200);
+}
+
 export type TrackResult =
   | { kind: 'new'; ticket: TicketRow; replyLater: boolean }
   | { kind: 'existing'; ticket: TicketRow }
@@ -55,16 +61,34 @@ export function createSupportService(deps: SupportServiceDeps) {
 
   const rotation = config.onDuty?.rotation;
   const onDutyIn = rotation && dutyLookup(rotation, config.businessHours.timezone ?? deps.timezone);
-  async function onDuty(at: Date): Promise<string[]> {
-    const duty = config.onDuty;
-    if (onDutyIn) return [onDutyIn(at)];
-    if (duty?.usergroup) return people.expand({ users: [], usergroups: [duty.usergroup] }).catch(() => []);
-    return [];
+  /** Who is on duty at `at`, and why nobody is when that is so (an on-duty step then goes to triage and says it). */
+  async function onDutyNow(at: Date): Promise<OnDutyNow> {
+    const usergroup = config.onDuty?.usergroup;
+    if (onDutyIn) return { users: [onDutyIn(at)], problem: null };
+    if (!usergroup) return { users: [], problem: 'nobody is on duty (support.onDuty is not set)' };
+    try {
+      const users = await people.expand({ users: [], usergroups: [usergroup] });
+      return { users, problem: users.length > 0 ? null : `the on-duty usergroup ${usergroup} has nobody in it` };
+    } catch (error) {
+      deps.logger.warn(`support: the on-duty usergroup ${usergroup} could not be read: ${String(error)}`);
+      return { users: [], problem: `the on-duty usergroup ${usergroup} could not be read (${errorText(error)})` };
+    }
   }
+  const onDuty = async (at: Date): Promise<string[]> => (await onDutyNow(at)).users;
 
   const isResponder = (userId: string) => people.isIn(userId, config.responders);
   const schedule = mainSchedule(config, deps.timezone);
-  const desk = createSupportDesk({ config, repo, clock, audit, notifier, policies, policyOf, schedule, onDuty });
+  const desk = createSupportDesk({
+    config,
+    repo,
+    clock,
+    audit,
+    notifier,
+    policies,
+    policyOf,
+    schedule,
+    onDuty: onDutyNow,
+  });
 
   /** A step due already (a paging priority) is sent now, not at the next sweep. */
   async function escalateIfDue(row: TicketRow): Promise<void> {

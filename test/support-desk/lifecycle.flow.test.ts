@@ -152,6 +152,45 @@ describe('support: escalation', () => {
   });
 });
 
+describe('support: an on-duty step with nobody on duty', () => {
+  it('without onDuty, the 75% step goes to the triage channel and says nobody is on duty', async () => {
+    const app = await start({
+      clock: createManualClock('2026-11-23T10:00:00Z'), // Monday 11:00 Berlin
+      support: supportSection({ onDuty: undefined }),
+    });
+    await replyTo(app, await say(app, 'How do I add a DNS record?'));
+    app.clock.advance(3 * HOUR - MINUTE);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toEqual([]);
+    app.clock.advance(MINUTE);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
+    const text = blockText(postsTo(app, TRIAGE)[0]?.args.blocks);
+    expect(text).toContain('1h of business time left to its first response');
+    expect(text).toContain('No DM went out: nobody is on duty (support.onDuty is not set).');
+    expect(text).not.toContain(`<@${PAT}>`); // the 75% step does not mention the responders
+    expect(dmsTo(app, PAT)).toEqual([]);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
+  });
+
+  it('an on-duty usergroup that cannot be read: the step goes to triage and says so', async () => {
+    const app = await start({
+      clock: createManualClock('2026-11-23T10:00:00Z'),
+      support: supportSection({ onDuty: { usergroup: 'S0ONDUTY01' } }),
+    });
+    app.slack.failWith('usergroups.users.list', 'no_such_subteam');
+    await replyTo(app, await say(app, 'How do I add a DNS record?'));
+    app.clock.advance(3 * HOUR);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
+    expect(blockText(postsTo(app, TRIAGE)[0]?.args.blocks)).toContain(
+      'No DM went out: the on-duty usergroup S0ONDUTY01 could not be read (no_such_subteam).',
+    );
+    expect(dmsTo(app, PAT)).toEqual([]);
+  });
+});
+
 describe('support: an escalation message that did not go out', () => {
   const escalations = (app: TestApp) =>
     app.groundcrew.services.audit

@@ -126,7 +126,12 @@ export function escalationMessage(view: EscalationView): { dm: ReplyMessage; tri
         ].join(' '),
       )
     : trusted('');
-  const triageText = joinMrkdwn([what, asker, ...(who.text ? [mrkdwn`${who}`] : [])]);
+  // An on-duty step with nobody on duty comes here instead of a DM: say why.
+  const noDuty =
+    action.notify.includes('onDuty') && view.onDuty.length === 0 && view.onDutyProblem
+      ? [mrkdwn`:warning: No DM went out: ${view.onDutyProblem}.`]
+      : [];
+  const triageText = joinMrkdwn([what, asker, ...noDuty, ...(who.text ? [mrkdwn`${who}`] : [])]);
   return {
     dm: { text: `Support question #${ticket.id} needs attention`, blocks: [section(joinMrkdwn([what, asker]))] },
     triage: { text: `Support question #${ticket.id} needs attention`, blocks: [section(triageText)] },
