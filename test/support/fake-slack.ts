@@ -46,6 +46,8 @@ export class FakeSlack {
   private viewCounter = 0;
   /** usergroup ID → member user IDs, answered by usergroups.users.list. */
   readonly usergroups: Record<string, string[]> = {};
+  /** user ID → the time zone users.info answers for them (Europe/Berlin for anyone not listed). */
+  readonly timezones: Record<string, string> = {};
 
   constructor() {
     this.on('auth.test', () => ({
@@ -82,7 +84,12 @@ export class FakeSlack {
     this.on('usergroups.users.list', (args) => ({ ok: true, users: this.usergroups[String(args.usergroup)] ?? [] }));
     this.on('users.info', (args) => ({
       ok: true,
-      user: { id: args.user, name: String(args.user).toLowerCase(), real_name: String(args.user), tz: 'Europe/Berlin' },
+      user: {
+        id: args.user,
+        name: String(args.user).toLowerCase(),
+        real_name: String(args.user),
+        tz: this.timezones[String(args.user)] ?? 'Europe/Berlin',
+      },
     }));
     this.on('response_url', () => ({ ok: true }));
   }
