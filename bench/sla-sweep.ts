@@ -46,6 +46,7 @@ const silentNotifier: SupportNotifier = {
   answerSaved: noop,
   postQueue: noop,
   postReport: noop,
+  permalink: async () => '',
   timezoneOf: async () => null,
   homeChanged: noop,
 };

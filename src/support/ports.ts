@@ -68,6 +68,8 @@ export interface SupportNotifier {
   answerSaved(ticket: TicketRow, savedBy: string): Promise<void>;
   postQueue(channel: string, view: QueueView): Promise<void>;
   postReport(channel: string, figures: SupportFigures, days: number): Promise<void>;
+  /** A link to a reply in the ticket's thread (a saved answer), to cite it later. */
+  permalink(ticket: TicketRow, ts: string): Promise<string>;
   /** The person's time zone from their Slack profile; null when it cannot be read. */
   timezoneOf(userId: string): Promise<string | null>;
   homeChanged(userIds: string[]): Promise<void>;

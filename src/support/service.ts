@@ -467,13 +467,14 @@ export function createSupportService(deps: SupportServiceDeps) {
     if (!(await isResponder(userId))) return;
     const row = await repo.get(reply.ticketId);
     if (!row || row.text === null) return;
+    const permalink = await notifier.permalink(row, ts).catch(() => null);
     const saved = await repo.transaction(async () => {
       const answer = await repo.saveAnswer({
         ticketId: row.id,
         answerTs: ts,
         question: row.text!,
         answer: reply.text!,
-        permalink: null,
+        permalink,
         savedBy: userId,
         savedAt: clock.now(),
       });

@@ -148,7 +148,11 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
     app.clock.advance(HOUR);
     const later = await say(app, 'payments worker is stuck, how to restart it?', { user: BEA });
     const reply = await replyTo(app, later);
-    expect(blockText(reply.args.blocks)).toContain('Answered before: How do I restart the payments worker?');
+    // The saved answer is cited with a link to the answer itself (chat.getPermalink) and the start of its text.
+    const link = `https://acme-eng.slack.com/archives/C0SUPPORT1/p${answer.replace('.', '')}`;
+    expect(blockText(reply.args.blocks)).toContain(
+      `<${link}|Answered before: How do I restart the payments worker?> — _Run kubectl rollout restart deploy/payments-worker_`,
+    );
   });
 
   it('Needs pairing marks tier 3, tells the triage channel and the asker who will reach out', async () => {

@@ -69,6 +69,11 @@ export class FakeSlack {
         message: { type: 'message', text: args.text, ts, bot_id: 'B0BOT0001' },
       };
     });
+    this.on('chat.getPermalink', (args) => ({
+      ok: true,
+      channel: args.channel,
+      permalink: `https://acme-eng.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}`,
+    }));
     this.on('chat.update', (args) => ({ ok: true, channel: args.channel, ts: args.ts, text: args.text }));
     this.on('chat.postEphemeral', () => ({ ok: true, message_ts: this.nextTs() }));
     for (const method of ['views.open', 'views.push', 'views.update', 'views.publish']) {

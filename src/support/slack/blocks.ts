@@ -78,7 +78,8 @@ export function replyMessage(view: ReplyView): ReplyMessage {
   if (view.hits.length > 0 && ticket.tier === 1) {
     const lines = view.hits.map((hit) => {
       const name = hit.doc.kind === 'answer' ? `Answered before: ${hit.doc.title}` : hit.doc.title;
-      return hit.doc.url ? mrkdwn`• ${link(hit.doc.url, name)}` : mrkdwn`• ${name}`;
+      const item = hit.doc.url ? mrkdwn`• ${link(hit.doc.url, name)}` : mrkdwn`• ${name}`;
+      return hit.doc.excerpt ? mrkdwn`${trusted(item)} — _${hit.doc.excerpt}_` : item;
     });
     blocks.push(section(joinMrkdwn([mrkdwn`*Maybe one of these answers it:*`, ...lines])));
   }
