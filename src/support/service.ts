@@ -160,6 +160,11 @@ export function createSupportService(deps: SupportServiceDeps) {
 
   /** Inside a transaction: a new ticket for the message, or the message joins the person's ticket of 2 minutes ago. */
   async function open(message: IncomingMessage, source: 'channel' | 'shortcut', trackedBy: string | null) {
+    if (source === 'shortcut') {
+      // A message that is part of a ticket already (its question, or a line merged into it): that ticket.
+      const tracked = await repo.ticketOfThread(message.channelId, message.ts);
+      if (tracked) return { kind: 'duplicate' as const, ticket: tracked };
+    }
     if (source === 'channel') {
       const since = new Date(message.at.getTime() - 2 * 60_000);
       const recent = await repo.recentOpen(message.userId, message.channelId, since);

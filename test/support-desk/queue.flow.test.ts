@@ -8,6 +8,7 @@ import { settled } from '../support/wait.js';
 import {
   ADA,
   click,
+  HELP,
   HOUR,
   MINUTE,
   PAT,
@@ -19,6 +20,7 @@ import {
   supportSection,
   TRIAGE,
   tickets,
+  trackShortcut,
   tsNow,
   waitForTicket,
 } from './support.js';
@@ -134,6 +136,26 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
     expect(rows.map((r) => [r.askerId, r.source, r.trackedBy, r.channelId])).toEqual([
       [ADA, 'shortcut', PAT, 'C0RANDOM01'],
     ]);
+  });
+
+  it('the shortcut on a line merged into a ticket answers that ticket, and makes no second one', async () => {
+    app = await startSupportApp();
+    const first = await say(app, 'Deploys to staging fail.');
+    await replyTo(app, first);
+    app.clock.advance(MINUTE);
+    const second = await say(app, 'Since this morning, with exit code 137.');
+    await waitForTicket(app, 1, (r) => r.text?.includes('exit code 137') === true);
+    await trackShortcut(app, {
+      by: PAT,
+      channel: HELP,
+      ts: second,
+      text: 'Since this morning, with exit code 137.',
+      n: 7,
+    });
+    await app.slack.waitFor('response_url', (c) => /tracked already, as question #1/.test(String(c.args.text)));
+    await settled(app);
+    expect((await tickets(app)).map((r) => r.messageTs)).toEqual([first]);
+    expect(app.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === second)).toEqual([]);
   });
 
   it('📖 by a responder on a thread answer saves it; a later similar question cites it', async () => {
