@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/repo.js';
 import type { Clock } from '../clock.js';
-import { type BusinessSchedule, isBusinessDay } from './business-time.js';
+import { type BusinessSchedule, isBusinessDay, isFirstBusinessDayOfWeek } from './business-time.js';
 import type { SupportConfig } from './config.js';
 import {
   actionFor,
@@ -286,8 +286,11 @@ export function createSupportDesk(deps: EscalationDeps) {
       await notifier.postQueue(config.triageChannel, view);
       return true;
     },
-    async postWeeklyReport(now: Date): Promise<void> {
+    /** Last week's figures, on the week's first business day (Tuesday when Monday is a holiday). */
+    async postWeeklyReport(now: Date): Promise<boolean> {
+      if (!isFirstBusinessDayOfWeek(deps.schedule, now)) return false;
       await notifier.postReport(config.triageChannel, await figures(7, now), 7);
+      return true;
     },
     /** Removes question and answer text older than `retainTextFor`; figures stay. */
     async purge(now: Date): Promise<number> {

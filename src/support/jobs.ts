@@ -38,8 +38,9 @@ export function supportJobs(
     },
     {
       name: 'support.weekly-report',
-      cron: `${minute ?? 0} ${hour ?? 9} * * 1`,
-      description: "post last week's support figures to the triage channel",
+      cron: `${minute ?? 0} ${hour ?? 9} * * ${days}`,
+      description:
+        "post last week's support figures to the triage channel on the week's first business day (Tuesday after a Monday holiday)",
       run: async ({ now }) => {
         await service.desk.postWeeklyReport(now);
       },

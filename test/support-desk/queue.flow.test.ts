@@ -233,13 +233,33 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
     app = await startSupportApp();
     await replyTo(app, await say(app, 'a question from last week'));
     await settled(app); // the intake listener is done before the clock moves
-    app.clock.advance(8 * 24 * HOUR);
+    app.clock.advance(7 * 24 * HOUR + MINUTE); // Monday 30 November, 11:01 Berlin: the first question is 7 days old
     await replyTo(app, await say(app, 'a question from this week', { user: BEA }));
     await app.groundcrew.services.scheduler.runNow('support.weekly-report');
     await settled(app);
     const posts = postsTo(app, TRIAGE);
     expect(posts.map((c) => c.args.text)).toEqual(['Support, last 7 days']);
     expect(blockText(posts[0]?.args.blocks)).toContain('*Questions:* 1');
+    app.clock.advance(24 * HOUR); // Tuesday: posted on Monday already
+    await app.groundcrew.services.scheduler.runNow('support.weekly-report');
+    await settled(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
+  });
+
+  it('the weekly report moves to Tuesday when Monday is a holiday, like the morning queue', async () => {
+    const clock = createManualClock('2026-12-07T08:00:00Z'); // Monday 7 December, 09:00 Berlin: a holiday
+    app = await startSupportApp({ clock, support: supportSection({ holidays: ['2026-12-07'] }) });
+    await app.groundcrew.services.scheduler.runNow('support.weekly-report');
+    await settled(app);
+    expect(postsTo(app, TRIAGE)).toEqual([]);
+    clock.advance(24 * HOUR); // Tuesday 09:00 Berlin: the week's first business day
+    await app.groundcrew.services.scheduler.runNow('support.weekly-report');
+    await settled(app);
+    expect(postsTo(app, TRIAGE).map((c) => c.args.text)).toEqual(['Support, last 7 days']);
+    clock.advance(24 * HOUR); // Wednesday: not again
+    await app.groundcrew.services.scheduler.runNow('support.weekly-report');
+    await settled(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
   });
 });
 
