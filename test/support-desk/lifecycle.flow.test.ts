@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { IDS } from '../../src/support/slack/ids.js';
-import { blockText, type TestApp } from '../support/harness.js';
+import { blockText, PLATFORM_GROUP, type TestApp } from '../support/harness.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { noAnswer, settled } from '../support/wait.js';
 import {
@@ -293,6 +293,69 @@ describe('support: an escalation message that did not go out', () => {
       ['support.escalate-dropped', 'ok'],
       ['support.escalate', 'ok'],
     ]);
+  });
+});
+
+describe('support: the audit trail and group mentions', () => {
+  it('every state change of a ticket is audited: open, merge, priority, wait, resume, respond, pairing, save-answer, resolve, CSAT', async () => {
+    const app = await start();
+    const ts = await say(app, 'How do I get a staging database?');
+    await replyTo(app, ts);
+    app.clock.advance(MINUTE);
+    await say(app, 'It is for the payments service.');
+    await waitForTicket(app, 1, (r) => r.text?.includes('payments service') === true);
+    let row = await waitForTicket(app, 1, (r) => r.replyTs !== null);
+    await click(app, PAT, `${IDS.priorityPrefix}p2`, row);
+    row = await waitForTicket(app, 1, (r) => r.priority === 'p2');
+    const answer = await say(app, 'Run platform db create <name> --env staging', { user: PAT, thread: ts });
+    await waitForTicket(app, 1, (r) => r.state === 'responded');
+    await click(app, PAT, IDS.waiting, row);
+    await waitForTicket(app, 1, (r) => r.state === 'waiting');
+    await say(app, 'Which name do I use?', { thread: ts });
+    await waitForTicket(app, 1, (r) => r.state === 'responded');
+    await click(app, ADA, IDS.pairing, row);
+    await waitForTicket(app, 1, (r) => r.tier === 3);
+    await react(app, PAT, 'book', answer);
+    await app.slack.waitFor('chat.postMessage', (c) => /Saved to the knowledge base/.test(String(c.args.text)));
+    await react(app, PAT, 'white_check_mark', ts);
+    await app.slack.waitFor('chat.postMessage', (c) => /How did we do/.test(String(c.args.text)));
+    await click(app, ADA, `${IDS.csatPrefix}4`, row);
+    await waitForTicket(app, 1, (r) => r.csat === 4);
+    const trail = (await app.groundcrew.services.audit.latest(50))
+      .filter((a) => a.target === 'support-ticket:1')
+      .reverse()
+      .map((a) => `${a.actor} ${a.action}`);
+    expect(trail).toEqual([
+      `${ADA} support.open`,
+      `${ADA} support.merge`,
+      `${PAT} support.priority`,
+      `${PAT} support.respond`,
+      `${PAT} support.wait`,
+      `${ADA} support.resume`,
+      `${ADA} support.pairing`,
+      `${PAT} support.save-answer`,
+      `${PAT} support.resolve`,
+      `${ADA} support.csat`,
+    ]);
+  });
+
+  it('a page and a breach post mention the responders’ usergroup as a group mention', async () => {
+    const app = await start({
+      clock: createManualClock('2026-11-23T10:00:00Z'), // Monday 11:00 Berlin
+      support: supportSection({ responders: [PAT, PLATFORM_GROUP] }),
+    });
+    await replyTo(app, await say(app, 'Production is down: checkout returns 500'));
+    await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === TRIAGE);
+    const page = blockText(postsTo(app, TRIAGE)[0]?.args.blocks);
+    expect(page).toContain('pages the platform team');
+    expect(page).toContain(`<@${PAT}> <!subteam^${PLATFORM_GROUP}>`);
+    await replyTo(app, await say(app, 'How do I add a DNS record?', { user: 'U0BEA0001' }));
+    app.clock.advance(4 * HOUR); // p3's first response (4 business hours) is breached
+    await sweep(app);
+    const breach = postsTo(app, TRIAGE)
+      .map((c) => blockText(c.args.blocks))
+      .find((t) => t.includes('breached its first-response target') && t.includes('U0BEA0001'));
+    expect(breach).toContain(`<!subteam^${PLATFORM_GROUP}>`);
   });
 });
 
