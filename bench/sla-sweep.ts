@@ -46,6 +46,7 @@ const silentNotifier: SupportNotifier = {
   answerSaved: noop,
   postQueue: noop,
   postReport: noop,
+  permalink: async () => '',
   timezoneOf: async () => null,
   homeChanged: noop,
 };
@@ -107,7 +108,7 @@ export async function runSlaSweep(
       policies,
       policyOf: (id) => policies.find((p) => p.id === id)!,
       schedule: mainSchedule(config, 'Europe/Berlin'),
-      onDuty: async () => ['U0PLAT001'],
+      onDuty: async () => ({ users: ['U0PLAT001'], problem: null }),
     });
     const started = performance.now();
     const swept = await desk.sweep(clock.now());

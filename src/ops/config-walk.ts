@@ -20,8 +20,15 @@ export interface Webhook {
   secret: string;
 }
 
+/** A folder groundcrew reads (support.docs.folder): relative paths are read from the working directory. */
+export interface FolderReference {
+  key: string;
+  path: string;
+}
+
 export interface ConfigReferences {
   slack: SlackReference[];
+  folders: FolderReference[];
   workflows: GithubWorkflow[];
   /** Webhooks that call back (deploy executors, request fulfilment): they need GROUNDCREW_PUBLIC_URL. */
   webhooks: Webhook[];
@@ -92,7 +99,23 @@ export function configReferences(config: Config): ConfigReferences {
       slack.push({ key: 'communities.welcome.channel', kind: 'channel', id: communities.welcome.channel });
     }
   }
-  return { slack, workflows, webhooks };
+  const folders: FolderReference[] = [];
+  const support = team.support;
+  if (support) {
+    support.channels.forEach((id, i) => {
+      slack.push({ key: `support.channels[${i}]`, kind: 'channel', id });
+    });
+    slack.push({ key: 'support.triageChannel', kind: 'channel', id: support.triageChannel });
+    slack.push(...principals('support.responders', support.responders));
+    support.onDuty?.rotation?.people.forEach((id, i) => {
+      slack.push({ key: `support.onDuty.rotation.people[${i}]`, kind: 'user', id });
+    });
+    if (support.onDuty?.usergroup) {
+      slack.push({ key: 'support.onDuty.usergroup', kind: 'usergroup', id: support.onDuty.usergroup });
+    }
+    if (support.docs) folders.push({ key: 'support.docs.folder', path: support.docs.folder });
+  }
+  return { slack, folders, workflows, webhooks };
 }
 
 /** The example file's placeholder secrets start like this; a real secret never should. */

@@ -1,7 +1,9 @@
+import { isAbsolute, resolve } from 'node:path';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import { CHANNEL_ERRORS, channelProblem, slackErrorCode } from '../slack/channel-post.js';
-import { configReferences, configWarnings, type SlackReference } from './config-walk.js';
+import { readMarkdownFiles } from '../support/docs-index.js';
+import { configReferences, configWarnings, type FolderReference, type SlackReference } from './config-walk.js';
 import { checkBotToken, classifySlackFailure, describeNetworkError } from './slack-check.js';
 
 /**
@@ -50,6 +52,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     await checkUsergroups(deps.client, refs.slack, say);
   }
 
+  for (const folder of refs.folders) await checkDocsFolder(folder, say);
   for (const warning of configWarnings(config)) say('problem', warning);
   if (refs.webhooks.length > 0) {
     if (config.env.GROUNDCREW_PUBLIC_URL) {
@@ -168,6 +171,23 @@ async function checkUsergroups(client: WebClient, refs: SlackReference[], say: S
     else if (group.date_delete) say('problem', `${ref.key} ${ref.id}: the usergroup @${group.handle} is disabled`);
     else say('ok', `${ref.key} ${ref.id}: @${group.handle ?? '?'}`);
   }
+}
+
+/** A docs folder: it exists, relative to the working directory as groundcrew reads it, and holds Markdown files. */
+async function checkDocsFolder(ref: FolderReference, say: Say): Promise<void> {
+  const full = isAbsolute(ref.path) ? ref.path : resolve(process.cwd(), ref.path);
+  let files: number;
+  try {
+    files = (await readMarkdownFiles(full)).length;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : String(error);
+    say('problem', `${ref.key} ${ref.path}: ${why} (read as ${full}) — the tier-1 reply would cite no docs`);
+    return;
+  }
+  if (files === 0)
+    say('problem', `${ref.key} ${ref.path}: no Markdown files in ${full} — the tier-1 reply would cite no docs`);
+  else say('ok', `${ref.key} ${ref.path}: ${files} Markdown file(s)`);
 }
 
 /** GET the workflow with GITHUB_TOKEN; null when it is visible and active, else what is wrong. */

@@ -225,6 +225,22 @@ export function isBusinessDay(schedule: Schedule, at: Date): boolean {
   return openingOn(compiled, localDay(compiled.zone, at.getTime())) !== null;
 }
 
+/**
+ * Whether the local day of `at` is the week's first business day (ISO weeks, Monday first): a business day with
+ * none before it since Monday. A Monday holiday makes it Tuesday. 24×7: Monday.
+ */
+export function isFirstBusinessDayOfWeek(schedule: Schedule, at: Date): boolean {
+  if (schedule.kind === 'always') return new Date(at.getTime()).getUTCDay() === 1;
+  const compiled = compile(schedule);
+  const day = localDay(compiled.zone, at.getTime());
+  if (openingOn(compiled, day) === null) return false;
+  const weekday = ((((day + 3) % 7) + 7) % 7) + 1;
+  for (let earlier = day - weekday + 1; earlier < day; earlier++) {
+    if (openingOn(compiled, earlier) !== null) return false;
+  }
+  return true;
+}
+
 /** `at` when the schedule is open then, else the instant it next opens. */
 export function nextOpening(schedule: Schedule, at: Date): Date {
   for (const [from] of openSpans(schedule, at.getTime())) return new Date(from);

@@ -106,11 +106,14 @@ export function actionFor(key: string, steps: readonly EscalationStep[]): Escala
 
 /**
  * The separate posts of one step's message: a DM per on-duty person (`dm:<user>`) and one triage post (`triage`,
- * which also mentions the responders). Each is recorded once it went out, so a retry sends only the others.
+ * which also mentions the responders). Each is recorded once it went out, so a retry sends only the others. A step
+ * for the on-duty person when nobody is on duty (no `onDuty` configured, an empty or unreadable usergroup) goes to
+ * the triage channel instead, so it is never lost.
  */
 export function escalationParts(action: Pick<EscalationAction, 'notify'>, onDuty: readonly string[]): string[] {
   const parts = action.notify.includes('onDuty') ? [...new Set(onDuty)].map((user) => `dm:${user}`) : [];
-  if (action.notify.includes('triage') || action.notify.includes('responders')) parts.push('triage');
+  const noDuty = action.notify.includes('onDuty') && parts.length === 0;
+  if (noDuty || action.notify.includes('triage') || action.notify.includes('responders')) parts.push('triage');
   return parts;
 }
 

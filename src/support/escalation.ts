@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/repo.js';
 import type { Clock } from '../clock.js';
-import { type BusinessSchedule, isBusinessDay } from './business-time.js';
+import { type BusinessSchedule, isBusinessDay, isFirstBusinessDayOfWeek } from './business-time.js';
 import type { SupportConfig } from './config.js';
 import {
   actionFor,
@@ -32,7 +32,13 @@ export interface EscalationDeps {
   policyOf(id: string): Policy;
   /** The main business-hours schedule: the morning queue is posted on its business days, in its zone. */
   schedule: BusinessSchedule;
-  onDuty(at: Date): Promise<string[]>;
+  /** Who is on duty; `problem` says why nobody is (not configured, the usergroup could not be read). */
+  onDuty(at: Date): Promise<OnDutyNow>;
+}
+
+export interface OnDutyNow {
+  users: string[];
+  problem: string | null;
 }
 
 /** Tickets looked at per sweep; the rest wait for the next minute (a backlog after downtime drains in order). */
@@ -171,13 +177,15 @@ export function createSupportDesk(deps: EscalationDeps) {
    * Sends the parts of one step's message not sent yet, recording each as soon as Slack took it (so a retry never
    * sends it again); the step is delivered once every part is. A part that fails is tried again by the next sweep.
    */
-  async function deliver(d: Delivery, now: Date, onDuty: string[]): Promise<boolean> {
+  async function deliver(d: Delivery, now: Date, duty: OnDutyNow): Promise<boolean> {
+    const onDuty = duty.users;
     const view = {
       ticket: d.ticket,
       policy: d.policy,
       action: d.action,
       sla: slaStatus(toTicket(d.ticket), d.policy, now),
       onDuty,
+      onDutyProblem: onDuty.length === 0 ? duty.problem : null,
       responders: config.responders,
       triageChannel: config.triageChannel,
     };
@@ -278,8 +286,11 @@ export function createSupportDesk(deps: EscalationDeps) {
       await notifier.postQueue(config.triageChannel, view);
       return true;
     },
-    async postWeeklyReport(now: Date): Promise<void> {
+    /** Last week's figures, on the week's first business day (Tuesday when Monday is a holiday). */
+    async postWeeklyReport(now: Date): Promise<boolean> {
+      if (!isFirstBusinessDayOfWeek(deps.schedule, now)) return false;
       await notifier.postReport(config.triageChannel, await figures(7, now), 7);
+      return true;
     },
     /** Removes question and answer text older than `retainTextFor`; figures stay. */
     async purge(now: Date): Promise<number> {

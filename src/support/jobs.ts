@@ -17,9 +17,15 @@ export function supportJobs(
       description:
         'fire the escalation steps that are due (each once per question) and post tier-1 replies a crash left',
       run: async ({ now }) => {
-        const replies = await service.postMissingReplies(now);
+        // The escalations run whatever happened to the replies; a failure there is reported after them.
+        let failure: unknown = null;
+        const replies = await service.postMissingReplies(now).catch((error: unknown) => {
+          failure = error;
+          return 0;
+        });
         const { sent } = await service.desk.sweep(now);
         if (sent || replies) log(`support.sweep: ${sent} escalation(s), ${replies} late tier-1 repl(ies)`);
+        if (failure) throw failure;
       },
     },
     {
@@ -32,8 +38,9 @@ export function supportJobs(
     },
     {
       name: 'support.weekly-report',
-      cron: `${minute ?? 0} ${hour ?? 9} * * 1`,
-      description: "post last week's support figures to the triage channel",
+      cron: `${minute ?? 0} ${hour ?? 9} * * ${days}`,
+      description:
+        "post last week's support figures to the triage channel on the week's first business day (Tuesday after a Monday holiday)",
       run: async ({ now }) => {
         await service.desk.postWeeklyReport(now);
       },

@@ -3,6 +3,14 @@ import type { SupportServiceDeps } from './ports.js';
 import type { SupportRepo } from './repo.js';
 import { buildIndex, type SearchDoc, type SearchHit, type SearchIndex } from './search.js';
 
+/** The answer's first 140 characters on one line, cut at a word. */
+export function excerptOf(answer: string, max = 140): string {
+  const line = answer.replace(/\s+/g, ' ').trim();
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max);
+  return `${cut.slice(0, cut.lastIndexOf(' ') > max / 2 ? cut.lastIndexOf(' ') : max)}…`;
+}
+
 /**
  * The tier-1 search: the docs folder (read once, on first use) and the saved answers, ranked together with BM25
  * (search.ts). The index is rebuilt when the saved answers changed, on whichever replica saved them.
@@ -32,6 +40,7 @@ export function createKnowledge(
           title: a.question.slice(0, 120),
           text: `${a.question}\n${a.answer}`,
           url: a.permalink,
+          excerpt: excerptOf(a.answer),
         }));
         index = { key, index: buildIndex([...(await docs), ...saved]) };
       }

@@ -26,6 +26,8 @@ export interface EscalationView {
   action: EscalationAction;
   sla: SlaStatus;
   onDuty: string[];
+  /** Why nobody is on duty (then an on-duty step goes to the triage channel and says so); null otherwise. */
+  onDutyProblem: string | null;
   responders: { users: string[]; usergroups: string[] };
   triageChannel: string;
 }
@@ -44,8 +46,12 @@ export interface OfficeHours {
 
 /** Port: how people hear about tickets. The Slack adapter (slack/notifier.ts) renders and posts. */
 export interface SupportNotifier {
-  /** Posts the tier-1 reply in the ticket's thread; returns its ts. */
-  postReply(view: ReplyView): Promise<string>;
+  /**
+   * Posts the tier-1 reply in the ticket's thread; returns its ts, or `{ cannotPost }` with Slack's code when the
+   * bot may not post in that conversation (channel_not_found, not_in_channel, is_archived, …: trying again will not
+   * help). Throws on other failures (tried again by the sweep).
+   */
+  postReply(view: ReplyView): Promise<string | { cannotPost: string }>;
   /** Re-renders the tier-1 reply (priority, state). */
   updateReply(view: ReplyView): Promise<void>;
   /**
@@ -62,6 +68,8 @@ export interface SupportNotifier {
   answerSaved(ticket: TicketRow, savedBy: string): Promise<void>;
   postQueue(channel: string, view: QueueView): Promise<void>;
   postReport(channel: string, figures: SupportFigures, days: number): Promise<void>;
+  /** A link to a reply in the ticket's thread (a saved answer), to cite it later. */
+  permalink(ticket: TicketRow, ts: string): Promise<string>;
   /** The person's time zone from their Slack profile; null when it cannot be read. */
   timezoneOf(userId: string): Promise<string | null>;
   homeChanged(userIds: string[]): Promise<void>;

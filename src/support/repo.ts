@@ -73,6 +73,8 @@ export interface SupportRepo {
   answers(): Promise<SavedAnswerRow[]>;
   /** Removes question and reply text from before `before`; answers the number of tickets and messages changed. */
   purgeText(before: Date, now: Date): Promise<number>;
+  /** Removes a ticket with its messages and escalation steps (a shortcut whose reply the bot may not post). */
+  remove(id: number): Promise<void>;
 }
 
 export function createSupportRepo(db: Database): SupportRepo {
@@ -273,6 +275,12 @@ export function createSupportRepo(db: Database): SupportRepo {
             .returning({ ts: m.ts }),
         );
         return tickets.length + messages.length;
+      }),
+    remove: (id) =>
+      inTransaction(db, async () => {
+        await orm(db).delete(e).where(eq(e.ticketId, id));
+        await orm(db).delete(m).where(eq(m.ticketId, id));
+        await orm(db).delete(t).where(eq(t.id, id));
       }),
   };
 }

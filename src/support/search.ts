@@ -10,6 +10,8 @@ export interface SearchDoc {
   title: string;
   text: string;
   url: string | null;
+  /** For a saved answer: the start of the answer, shown under its link. */
+  excerpt?: string;
 }
 
 export interface SearchHit {

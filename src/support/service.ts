@@ -1,6 +1,6 @@
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { ItemRef } from '../item-ref.js';
-import { createSupportDesk } from './escalation.js';
+import { createSupportDesk, type OnDutyNow } from './escalation.js';
 import { nextEscalationAt } from './escalation-rules.js';
 import { dutyLookup, mergeTarget, suggestPriority } from './intake.js';
 import { createKnowledge } from './knowledge.js';
@@ -36,6 +36,17 @@ export type IntakeResult =
   | { kind: 'merged'; ticket: TicketRow }
   | { kind: 'duplicate'; ticket: TicketRow | null };
 
+/** An error's message, short: Slack's code when it is a Web API error (`An API error occurred: x` → `x`). */
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/^An API error occurred: /, '').slice(0, 200);
+}
+
+export type TrackResult =
+  | { kind: 'new'; ticket: TicketRow; replyLater: boolean }
+  | { kind: 'existing'; ticket: TicketRow }
+  | { kind: 'cannot-post'; code: string };
+
 export type Actor = { userId: string; role: 'asker' | 'responder' | 'other' };
 
 const REPLY_LEASE_MS = 60_000;
@@ -50,16 +61,34 @@ export function createSupportService(deps: SupportServiceDeps) {
 
   const rotation = config.onDuty?.rotation;
   const onDutyIn = rotation && dutyLookup(rotation, config.businessHours.timezone ?? deps.timezone);
-  async function onDuty(at: Date): Promise<string[]> {
-    const duty = config.onDuty;
-    if (onDutyIn) return [onDutyIn(at)];
-    if (duty?.usergroup) return people.expand({ users: [], usergroups: [duty.usergroup] }).catch(() => []);
-    return [];
+  /** Who is on duty at `at`, and why nobody is when that is so (an on-duty step then goes to triage and says it). */
+  async function onDutyNow(at: Date): Promise<OnDutyNow> {
+    const usergroup = config.onDuty?.usergroup;
+    if (onDutyIn) return { users: [onDutyIn(at)], problem: null };
+    if (!usergroup) return { users: [], problem: 'nobody is on duty (support.onDuty is not set)' };
+    try {
+      const users = await people.expand({ users: [], usergroups: [usergroup] });
+      return { users, problem: users.length > 0 ? null : `the on-duty usergroup ${usergroup} has nobody in it` };
+    } catch (error) {
+      deps.logger.warn(`support: the on-duty usergroup ${usergroup} could not be read: ${String(error)}`);
+      return { users: [], problem: `the on-duty usergroup ${usergroup} could not be read (${errorText(error)})` };
+    }
   }
+  const onDuty = async (at: Date): Promise<string[]> => (await onDutyNow(at)).users;
 
   const isResponder = (userId: string) => people.isIn(userId, config.responders);
   const schedule = mainSchedule(config, deps.timezone);
-  const desk = createSupportDesk({ config, repo, clock, audit, notifier, policies, policyOf, schedule, onDuty });
+  const desk = createSupportDesk({
+    config,
+    repo,
+    clock,
+    audit,
+    notifier,
+    policies,
+    policyOf,
+    schedule,
+    onDuty: onDutyNow,
+  });
 
   /** A step due already (a paging priority) is sent now, not at the next sweep. */
   async function escalateIfDue(row: TicketRow): Promise<void> {
@@ -94,20 +123,48 @@ export function createSupportService(deps: SupportServiceDeps) {
     };
   }
 
-  /** Posts the tier-1 reply once (the lease keeps a sweep on another replica from posting it too). */
-  async function postReply(row: TicketRow): Promise<TicketRow> {
+  /**
+   * Posts the tier-1 reply once (the lease keeps a sweep on another replica from posting it too). `cannotPost` is
+   * Slack's code when the bot may not post in that conversation: trying again would not help.
+   */
+  async function postReply(row: TicketRow): Promise<{ row: TicketRow; cannotPost: string | null }> {
     const held = await deps.leases.hold(`support-reply:${row.id}`, REPLY_LEASE_MS, async () => {
       const fresh = await repo.get(row.id);
-      if (!fresh || fresh.replyTs) return fresh;
-      const ts = await notifier.postReply(await replyView(fresh, clock.now()));
-      await repo.setReplyTs(fresh.id, ts);
-      return { ...fresh, replyTs: ts };
+      if (!fresh || fresh.replyTs) return { row: fresh ?? row, cannotPost: null };
+      const posted = await notifier.postReply(await replyView(fresh, clock.now()));
+      if (typeof posted !== 'string') return { row: fresh, cannotPost: posted.cannotPost };
+      await repo.setReplyTs(fresh.id, posted);
+      return { row: { ...fresh, replyTs: posted }, cannotPost: null };
     });
-    return (held.claimed ? held.value : null) ?? row;
+    return held.claimed ? held.value : { row, cannotPost: null };
+  }
+
+  /**
+   * Tickets whose tier-1 reply Slack refused for good (the bot may not post there): the sweep does not try them
+   * again in this process. Their escalations still fire.
+   */
+  const replyRefused = new Set<number>();
+  async function giveUpReply(row: TicketRow, code: string): Promise<void> {
+    replyRefused.add(row.id);
+    deps.logger.warn(
+      `support: the tier-1 reply to question #${row.id} in ${row.channelId} was refused (${code}); not tried again — invite the bot to that channel`,
+    );
+    await audit.record({
+      actor: 'system',
+      action: 'support.reply',
+      target: target(row),
+      outcome: 'failed',
+      detail: code,
+    });
   }
 
   /** Inside a transaction: a new ticket for the message, or the message joins the person's ticket of 2 minutes ago. */
   async function open(message: IncomingMessage, source: 'channel' | 'shortcut', trackedBy: string | null) {
+    if (source === 'shortcut') {
+      // A message that is part of a ticket already (its question, or a line merged into it): that ticket.
+      const tracked = await repo.ticketOfThread(message.channelId, message.ts);
+      if (tracked) return { kind: 'duplicate' as const, ticket: tracked };
+    }
     if (source === 'channel') {
       const since = new Date(message.at.getTime() - 2 * 60_000);
       const recent = await repo.recentOpen(message.userId, message.channelId, since);
@@ -241,7 +298,8 @@ export function createSupportService(deps: SupportServiceDeps) {
       if (!committed.applied) return { kind: 'duplicate', ticket: null };
       const result = committed.value;
       if (result.kind === 'new') {
-        const ticket = await postReply(result.ticket);
+        const { row: ticket, cannotPost } = await postReply(result.ticket);
+        if (cannotPost) await giveUpReply(ticket, cannotPost);
         await escalateIfDue(ticket);
         await notifier.homeChanged([ticket.askerId]);
         return { kind: 'new', ticket };
@@ -249,27 +307,66 @@ export function createSupportService(deps: SupportServiceDeps) {
       return result;
     },
 
-    /** "Track as a support question" on a message anywhere: a ticket whose asker is the message's author. */
-    async track(message: IncomingMessage, by: string): Promise<{ ticket: TicketRow; created: boolean }> {
+    /**
+     * "Track as a support question" on a message anywhere: a ticket whose asker is the message's author. When the
+     * bot may not post in that conversation (a private channel or DM it is not in), no ticket is kept: nobody could
+     * answer it there, and the shortcut works once the bot is invited.
+     */
+    async track(message: IncomingMessage, by: string): Promise<TrackResult> {
       const result = await repo.transaction(() => open(message, 'shortcut', by));
       if (result.kind === 'new') {
-        const ticket = await postReply(result.ticket);
+        let posted: Awaited<ReturnType<typeof postReply>>;
+        try {
+          posted = await postReply(result.ticket);
+        } catch (error) {
+          // Slack failed for another reason: the ticket stays and the sweep posts the reply.
+          deps.logger.warn(`support: the tier-1 reply to question #${result.ticket.id} failed: ${String(error)}`);
+          return { kind: 'new', ticket: result.ticket, replyLater: true };
+        }
+        if (posted.cannotPost) {
+          await repo.transaction(async () => {
+            await repo.remove(result.ticket.id);
+            await audit.record({
+              actor: by,
+              action: 'support.untrack',
+              target: target(result.ticket),
+              inputs: { channel: message.channelId, ts: message.ts },
+              outcome: 'failed',
+              detail: `the bot may not post there (${posted.cannotPost})`,
+            });
+          });
+          deps.logger.warn(
+            `support: "Track as a support question" in ${message.channelId} not kept: the bot may not post there (${posted.cannotPost})`,
+          );
+          return { kind: 'cannot-post', code: posted.cannotPost };
+        }
+        const ticket = posted.row;
         await escalateIfDue(ticket);
         await notifier.homeChanged([ticket.askerId]);
-        return { ticket, created: true };
+        return { kind: 'new', ticket, replyLater: false };
       }
       const existing = result.ticket ?? (await repo.ticketOfThread(message.channelId, message.ts));
       if (!existing) throw conflict('That message could not be tracked.');
-      return { ticket: existing, created: false };
+      return { kind: 'existing', ticket: existing };
     },
 
-    /** Posts tier-1 replies a crash left unposted (the sweep). */
+    /**
+     * Posts tier-1 replies a crash (or a failed call) left unposted: the sweep. Each ticket on its own: one that
+     * fails is logged and tried again next minute (for 24 hours), one Slack refuses for good is given up.
+     */
     async postMissingReplies(now: Date): Promise<number> {
       let posted = 0;
       for (const row of await repo.unreplied(new Date(now.getTime() - 24 * 3_600_000))) {
-        if (now.getTime() - row.openedAt.getTime() < 30_000) continue;
-        const after = await postReply(row);
-        if (after.replyTs) posted++;
+        if (now.getTime() - row.openedAt.getTime() < 30_000 || replyRefused.has(row.id)) continue;
+        try {
+          const after = await postReply(row);
+          if (after.cannotPost) await giveUpReply(after.row, after.cannotPost);
+          else if (after.row.replyTs) posted++;
+        } catch (error) {
+          deps.logger.warn(
+            `support: the tier-1 reply to question #${row.id} failed, tried again next minute: ${String(error)}`,
+          );
+        }
       }
       return posted;
     },
@@ -375,13 +472,14 @@ export function createSupportService(deps: SupportServiceDeps) {
     if (!(await isResponder(userId))) return;
     const row = await repo.get(reply.ticketId);
     if (!row || row.text === null) return;
+    const permalink = await notifier.permalink(row, ts).catch(() => null);
     const saved = await repo.transaction(async () => {
       const answer = await repo.saveAnswer({
         ticketId: row.id,
         answerTs: ts,
         question: row.text!,
         answer: reply.text!,
-        permalink: null,
+        permalink,
         savedBy: userId,
         savedAt: clock.now(),
       });

@@ -1,7 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEPLOYS_CHANNEL, deploysSection, GITHUB } from '../deploys/support.js';
 import { ADMIN, ackBody, ENGINEER, PLATFORM_GROUP, startTestApp, type TestApp } from '../support/harness.js';
+import { HELP, PAT, supportSection, TRIAGE } from '../support-desk/support.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -32,6 +36,41 @@ describe('/platform admin doctor', () => {
       ':white_check_mark: deploys.executors.web-actions: GITHUB_TOKEN can see deploy.yml in acme/web',
     );
     expect(app.slack.callsTo('conversations.info')[0]?.args.channel).toBe(DEPLOYS_CHANNEL);
+  });
+
+  it('checks support: help and triage channels, responders, on-duty people or usergroup, the docs folder', async () => {
+    const docs = mkdtempSync(join(tmpdir(), 'doctor-docs-'));
+    writeFileSync(join(docs, 'databases.md'), '# Databases\n\n## Backups\n\nNightly.\n');
+    app = await startTestApp({ team: { support: supportSection({ docs: { folder: docs } }) } });
+    app.slack.on('conversations.info', (args) =>
+      args.channel === TRIAGE
+        ? { ok: false, error: 'channel_not_found' }
+        : { ok: true, channel: { id: args.channel, name: 'platform-help', is_member: true } },
+    );
+    app.slack.on('usergroups.list', () => ({ ok: true, usergroups: [{ id: PLATFORM_GROUP, handle: 'platform' }] }));
+    await app.command('admin doctor', { user_id: ADMIN });
+    const [reply] = await app.slack.waitFor('response_url', undefined, { timeoutMs: 10_000 });
+    const text = String(reply!.args.text);
+    expect(text).toContain(`:white_check_mark: support.channels[0] ${HELP}: #platform-help (the bot is a member)`);
+    expect(text).toContain(`:x: support.triageChannel ${TRIAGE}: channel_not_found`);
+    expect(text).toContain(`:white_check_mark: support.responders[0] ${PAT}:`);
+    expect(text).toContain(`:white_check_mark: support.onDuty.rotation.people[0] ${PAT}:`);
+    expect(text).toContain(`:white_check_mark: support.docs.folder ${docs}: 1 Markdown file(s)`);
+    await app.stop();
+
+    // An on-duty usergroup Slack does not know, a docs folder that is not there.
+    const missing = join(docs, 'not-there');
+    app = await startTestApp({
+      team: { support: supportSection({ onDuty: { usergroup: 'S0ONDUTY01' }, docs: { folder: missing } }) },
+    });
+    app.slack.on('usergroups.list', () => ({ ok: true, usergroups: [{ id: PLATFORM_GROUP, handle: 'platform' }] }));
+    await app.command('admin doctor', { user_id: ADMIN });
+    const [second] = await app.slack.waitFor('response_url', undefined, { timeoutMs: 10_000 });
+    const problems = String(second!.args.text);
+    expect(problems).toContain(':x: support.onDuty.usergroup S0ONDUTY01: no such usergroup in this workspace');
+    expect(problems).toContain(
+      `:x: support.docs.folder ${missing}: no such folder (read as ${missing}) — the tier-1 reply would cite no docs`,
+    );
   });
 
   it('refuses a member without checking anything', async () => {

@@ -36,13 +36,15 @@ describe('support intake', () => {
     app = await startSupportApp({
       support: supportSection({ docs: { folder, baseUrl: 'https://docs.example.com/platform/' } }),
     });
+    app.slack.timezones[ADA] = 'America/New_York'; // not the schedule's zone: the reply must read users.info
     const ts = await say(app, 'How do I rotate the database password for staging?');
     const reply = await replyTo(app, ts);
     expect(reply.args.channel).toBe(HELP);
     const text = blockText(reply.args.blocks);
     expect(text).toContain('Tracked as question #1 — *Question*');
-    // Opened Monday 11:00 in Berlin; p3 is 4 business hours: due 15:00 the same day, in Ada's zone (users.info).
-    expect(text).toContain('Expect a first answer by *Mon 23 Nov, 15:00 (Europe/Berlin)*');
+    // Opened Monday 11:00 in Berlin; p3 is 4 business hours: due 15:00 Berlin the same day, shown in Ada's zone
+    // (users.info): 09:00 in New York.
+    expect(text).toContain('Expect a first answer by *Mon 23 Nov, 09:00 (America/New_York)*');
     expect(text).toContain(`On duty: <@${PAT}>`);
     expect(text).toContain(
       '<https://docs.example.com/platform/databases.md#rotating-the-password|Databases — Rotating the password>',

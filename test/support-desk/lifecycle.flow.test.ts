@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { IDS } from '../../src/support/slack/ids.js';
-import { blockText, type TestApp } from '../support/harness.js';
+import { blockText, PLATFORM_GROUP, type TestApp } from '../support/harness.js';
+import { recordingLogger } from '../support/recording-logger.js';
 import { noAnswer, settled } from '../support/wait.js';
 import {
   ADA,
@@ -19,6 +20,9 @@ import {
   startSupportApp,
   supportSection,
   TRIAGE,
+  tickets,
+  trackShortcut,
+  tsNow,
   waitForTicket,
 } from './support.js';
 
@@ -148,6 +152,45 @@ describe('support: escalation', () => {
   });
 });
 
+describe('support: an on-duty step with nobody on duty', () => {
+  it('without onDuty, the 75% step goes to the triage channel and says nobody is on duty', async () => {
+    const app = await start({
+      clock: createManualClock('2026-11-23T10:00:00Z'), // Monday 11:00 Berlin
+      support: supportSection({ onDuty: undefined }),
+    });
+    await replyTo(app, await say(app, 'How do I add a DNS record?'));
+    app.clock.advance(3 * HOUR - MINUTE);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toEqual([]);
+    app.clock.advance(MINUTE);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
+    const text = blockText(postsTo(app, TRIAGE)[0]?.args.blocks);
+    expect(text).toContain('1h of business time left to its first response');
+    expect(text).toContain('No DM went out: nobody is on duty (support.onDuty is not set).');
+    expect(text).not.toContain(`<@${PAT}>`); // the 75% step does not mention the responders
+    expect(dmsTo(app, PAT)).toEqual([]);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
+  });
+
+  it('an on-duty usergroup that cannot be read: the step goes to triage and says so', async () => {
+    const app = await start({
+      clock: createManualClock('2026-11-23T10:00:00Z'),
+      support: supportSection({ onDuty: { usergroup: 'S0ONDUTY01' } }),
+    });
+    app.slack.failWith('usergroups.users.list', 'no_such_subteam');
+    await replyTo(app, await say(app, 'How do I add a DNS record?'));
+    app.clock.advance(3 * HOUR);
+    await sweep(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
+    expect(blockText(postsTo(app, TRIAGE)[0]?.args.blocks)).toContain(
+      'No DM went out: the on-duty usergroup S0ONDUTY01 could not be read (no_such_subteam).',
+    );
+    expect(dmsTo(app, PAT)).toEqual([]);
+  });
+});
+
 describe('support: an escalation message that did not go out', () => {
   const escalations = (app: TestApp) =>
     app.groundcrew.services.audit
@@ -250,6 +293,131 @@ describe('support: an escalation message that did not go out', () => {
       ['support.escalate-dropped', 'ok'],
       ['support.escalate', 'ok'],
     ]);
+  });
+});
+
+describe('support: the audit trail and group mentions', () => {
+  it('every state change of a ticket is audited: open, merge, priority, wait, resume, respond, pairing, save-answer, resolve, CSAT', async () => {
+    const app = await start();
+    const ts = await say(app, 'How do I get a staging database?');
+    await replyTo(app, ts);
+    app.clock.advance(MINUTE);
+    await say(app, 'It is for the payments service.');
+    await waitForTicket(app, 1, (r) => r.text?.includes('payments service') === true);
+    let row = await waitForTicket(app, 1, (r) => r.replyTs !== null);
+    await click(app, PAT, `${IDS.priorityPrefix}p2`, row);
+    row = await waitForTicket(app, 1, (r) => r.priority === 'p2');
+    const answer = await say(app, 'Run platform db create <name> --env staging', { user: PAT, thread: ts });
+    await waitForTicket(app, 1, (r) => r.state === 'responded');
+    await click(app, PAT, IDS.waiting, row);
+    await waitForTicket(app, 1, (r) => r.state === 'waiting');
+    await say(app, 'Which name do I use?', { thread: ts });
+    await waitForTicket(app, 1, (r) => r.state === 'responded');
+    await click(app, ADA, IDS.pairing, row);
+    await waitForTicket(app, 1, (r) => r.tier === 3);
+    await react(app, PAT, 'book', answer);
+    await app.slack.waitFor('chat.postMessage', (c) => /Saved to the knowledge base/.test(String(c.args.text)));
+    await react(app, PAT, 'white_check_mark', ts);
+    await app.slack.waitFor('chat.postMessage', (c) => /How did we do/.test(String(c.args.text)));
+    await click(app, ADA, `${IDS.csatPrefix}4`, row);
+    await waitForTicket(app, 1, (r) => r.csat === 4);
+    const trail = (await app.groundcrew.services.audit.latest(50))
+      .filter((a) => a.target === 'support-ticket:1')
+      .reverse()
+      .map((a) => `${a.actor} ${a.action}`);
+    expect(trail).toEqual([
+      `${ADA} support.open`,
+      `${ADA} support.merge`,
+      `${PAT} support.priority`,
+      `${PAT} support.respond`,
+      `${PAT} support.wait`,
+      `${ADA} support.resume`,
+      `${ADA} support.pairing`,
+      `${PAT} support.save-answer`,
+      `${PAT} support.resolve`,
+      `${ADA} support.csat`,
+    ]);
+  });
+
+  it('a page and a breach post mention the responders’ usergroup as a group mention', async () => {
+    const app = await start({
+      clock: createManualClock('2026-11-23T10:00:00Z'), // Monday 11:00 Berlin
+      support: supportSection({ responders: [PAT, PLATFORM_GROUP] }),
+    });
+    await replyTo(app, await say(app, 'Production is down: checkout returns 500'));
+    await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === TRIAGE);
+    const page = blockText(postsTo(app, TRIAGE)[0]?.args.blocks);
+    expect(page).toContain('pages the platform team');
+    expect(page).toContain(`<@${PAT}> <!subteam^${PLATFORM_GROUP}>`);
+    await replyTo(app, await say(app, 'How do I add a DNS record?', { user: 'U0BEA0001' }));
+    app.clock.advance(4 * HOUR); // p3's first response (4 business hours) is breached
+    await sweep(app);
+    const breach = postsTo(app, TRIAGE)
+      .map((c) => blockText(c.args.blocks))
+      .find((t) => t.includes('breached its first-response target') && t.includes('U0BEA0001'));
+    expect(breach).toContain(`<!subteam^${PLATFORM_GROUP}>`);
+  });
+});
+
+describe('support: a tier-1 reply the bot cannot post', () => {
+  it('the shortcut in a conversation the bot cannot post in keeps no ticket, tells its user what to do, and escalations go on', async () => {
+    const app = await start({ clock: createManualClock('2026-11-23T10:00:00Z') }); // Monday 11:00 Berlin
+    const PRIVATE = 'G0PRIVATE1';
+    app.slack.refuse('chat.postMessage', (a) => a.channel === PRIVATE, 'channel_not_found', 100);
+    const ts = tsNow(app);
+    await trackShortcut(app, { by: PAT, channel: PRIVATE, ts, text: 'why is the build cache cold?', n: 1 });
+    const [told] = await app.slack.waitFor('response_url', (c) => /Not tracked/.test(String(c.args.text)));
+    expect(told?.args.response_type).toBe('ephemeral');
+    expect(String(told?.args.text)).toContain('I cannot post in this conversation (Slack said channel_not_found)');
+    expect(String(told?.args.text)).toContain('Invite me (`/invite @groundcrew`) and use the shortcut again');
+    expect(String(told?.args.text)).toContain('or ask the question in <#C0SUPPORT1>');
+    expect(await tickets(app)).toEqual([]);
+
+    // Another question in the help channel: its 75% step (3 business hours) DMs the on-duty person on time.
+    await replyTo(app, await say(app, 'How do I add a DNS record?'));
+    app.clock.advance(3 * HOUR);
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    expect(blockText(dmsTo(app, PAT)[0]?.args.blocks)).toContain('1h of business time left to its first response');
+    // The bot may post there after all (it was invited): the shortcut tracks the message now.
+    app.slack.on('chat.postMessage', (a) => ({ ok: true, channel: a.channel, ts: '1767225600.900000' }));
+    await trackShortcut(app, { by: PAT, channel: PRIVATE, ts, text: 'why is the build cache cold?', n: 2 });
+    await app.slack.waitFor('response_url', (c) => /Tracked as support question/.test(String(c.args.text)));
+    const audit = await app.groundcrew.services.audit.latest(20);
+    expect(audit.filter((a) => a.action === 'support.untrack').map((a) => [a.actor, a.outcome])).toEqual([
+      [PAT, 'failed'],
+    ]);
+  });
+
+  it('one help-channel ticket whose reply Slack refuses for good, another whose reply failed once: neither blocks the sweep', async () => {
+    const logger = recordingLogger();
+    const app = await start({ clock: createManualClock('2026-11-23T10:00:00Z'), logger }); // Monday 11:00 Berlin
+    app.slack.refuse('chat.postMessage', (a) => /^Tracked as question #1 /.test(String(a.text)), 'is_archived', 100);
+    app.slack.refuse('chat.postMessage', (a) => /^Tracked as question #2 /.test(String(a.text)), 'fatal_error', 1);
+    const one = await say(app, 'First: where are the runbooks?');
+    await settled(app);
+    app.clock.advance(MINUTE);
+    const two = await say(app, 'Second: how do I get a VPN certificate?', { user: 'U0BEA0001' });
+    await settled(app);
+    app.clock.advance(MINUTE);
+    await sweep(app); // #2's reply is posted late; #1's is not tried again
+    await sweep(app);
+    const replies = (thread: string) =>
+      app.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.thread_ts === thread && /Tracked/.test(String(c.args.text)));
+    expect(replies(one)).toHaveLength(1);
+    expect(replies(two)).toHaveLength(2);
+    expect(logger.lines.join('\n')).toContain(
+      'support: the tier-1 reply to question #1 in C0SUPPORT1 was refused (is_archived); not tried again',
+    );
+    app.clock.advance(3 * HOUR - 2 * MINUTE); // 14:00 Berlin: #1's 75% step; #2's is a minute later
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(1);
+    app.clock.advance(MINUTE);
+    await sweep(app);
+    expect(dmsTo(app, PAT)).toHaveLength(2);
+    expect(replies(one)).toHaveLength(1);
   });
 });
 

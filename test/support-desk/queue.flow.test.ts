@@ -8,6 +8,7 @@ import { settled } from '../support/wait.js';
 import {
   ADA,
   click,
+  HELP,
   HOUR,
   MINUTE,
   PAT,
@@ -19,6 +20,7 @@ import {
   supportSection,
   TRIAGE,
   tickets,
+  trackShortcut,
   tsNow,
   waitForTicket,
 } from './support.js';
@@ -136,6 +138,26 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
     ]);
   });
 
+  it('the shortcut on a line merged into a ticket answers that ticket, and makes no second one', async () => {
+    app = await startSupportApp();
+    const first = await say(app, 'Deploys to staging fail.');
+    await replyTo(app, first);
+    app.clock.advance(MINUTE);
+    const second = await say(app, 'Since this morning, with exit code 137.');
+    await waitForTicket(app, 1, (r) => r.text?.includes('exit code 137') === true);
+    await trackShortcut(app, {
+      by: PAT,
+      channel: HELP,
+      ts: second,
+      text: 'Since this morning, with exit code 137.',
+      n: 7,
+    });
+    await app.slack.waitFor('response_url', (c) => /tracked already, as question #1/.test(String(c.args.text)));
+    await settled(app);
+    expect((await tickets(app)).map((r) => r.messageTs)).toEqual([first]);
+    expect(app.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === second)).toEqual([]);
+  });
+
   it('📖 by a responder on a thread answer saves it; a later similar question cites it', async () => {
     app = await startSupportApp();
     const ts = await say(app, 'How do I restart the payments worker?');
@@ -148,7 +170,11 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
     app.clock.advance(HOUR);
     const later = await say(app, 'payments worker is stuck, how to restart it?', { user: BEA });
     const reply = await replyTo(app, later);
-    expect(blockText(reply.args.blocks)).toContain('Answered before: How do I restart the payments worker?');
+    // The saved answer is cited with a link to the answer itself (chat.getPermalink) and the start of its text.
+    const link = `https://acme-eng.slack.com/archives/C0SUPPORT1/p${answer.replace('.', '')}`;
+    expect(blockText(reply.args.blocks)).toContain(
+      `<${link}|Answered before: How do I restart the payments worker?> — _Run kubectl rollout restart deploy/payments-worker_`,
+    );
   });
 
   it('Needs pairing marks tier 3, tells the triage channel and the asker who will reach out', async () => {
@@ -207,13 +233,33 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
     app = await startSupportApp();
     await replyTo(app, await say(app, 'a question from last week'));
     await settled(app); // the intake listener is done before the clock moves
-    app.clock.advance(8 * 24 * HOUR);
+    app.clock.advance(7 * 24 * HOUR + MINUTE); // Monday 30 November, 11:01 Berlin: the first question is 7 days old
     await replyTo(app, await say(app, 'a question from this week', { user: BEA }));
     await app.groundcrew.services.scheduler.runNow('support.weekly-report');
     await settled(app);
     const posts = postsTo(app, TRIAGE);
     expect(posts.map((c) => c.args.text)).toEqual(['Support, last 7 days']);
     expect(blockText(posts[0]?.args.blocks)).toContain('*Questions:* 1');
+    app.clock.advance(24 * HOUR); // Tuesday: posted on Monday already
+    await app.groundcrew.services.scheduler.runNow('support.weekly-report');
+    await settled(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
+  });
+
+  it('the weekly report moves to Tuesday when Monday is a holiday, like the morning queue', async () => {
+    const clock = createManualClock('2026-12-07T08:00:00Z'); // Monday 7 December, 09:00 Berlin: a holiday
+    app = await startSupportApp({ clock, support: supportSection({ holidays: ['2026-12-07'] }) });
+    await app.groundcrew.services.scheduler.runNow('support.weekly-report');
+    await settled(app);
+    expect(postsTo(app, TRIAGE)).toEqual([]);
+    clock.advance(24 * HOUR); // Tuesday 09:00 Berlin: the week's first business day
+    await app.groundcrew.services.scheduler.runNow('support.weekly-report');
+    await settled(app);
+    expect(postsTo(app, TRIAGE).map((c) => c.args.text)).toEqual(['Support, last 7 days']);
+    clock.advance(24 * HOUR); // Wednesday: not again
+    await app.groundcrew.services.scheduler.runNow('support.weekly-report');
+    await settled(app);
+    expect(postsTo(app, TRIAGE)).toHaveLength(1);
   });
 });
 

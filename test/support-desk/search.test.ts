@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { escalationParts } from '../../src/support/escalation-rules.js';
+import { excerptOf } from '../../src/support/knowledge.js';
 import { buildIndex, type SearchDoc, tokens } from '../../src/support/search.js';
 
 const doc = (id: string, title: string, text: string, kind: SearchDoc['kind'] = 'doc'): SearchDoc => ({
@@ -40,5 +42,21 @@ describe('support search (BM25)', () => {
       doc('short', 'Restart', 'restart worker'),
     ]);
     expect(index.search('restart worker', 2).map((h) => h.doc.id)).toEqual(['short', 'long']);
+  });
+});
+
+describe('support: escalation parts and answer excerpts', () => {
+  it('an on-duty step with nobody on duty goes to the triage channel; with someone, only the DM', () => {
+    expect(escalationParts({ notify: ['onDuty'] }, [])).toEqual(['triage']);
+    expect(escalationParts({ notify: ['onDuty'] }, ['U0PAT0001', 'U0PAT0001'])).toEqual(['dm:U0PAT0001']);
+    expect(escalationParts({ notify: ['onDuty', 'triage', 'responders'] }, [])).toEqual(['triage']);
+    expect(escalationParts({ notify: ['triage'] }, ['U0PAT0001'])).toEqual(['triage']);
+  });
+
+  it('a saved answer’s excerpt is one line, cut at a word under 140 characters', () => {
+    expect(excerptOf('Run  kubectl\nrollout restart')).toBe('Run kubectl rollout restart');
+    const long = excerptOf('word '.repeat(60));
+    expect(long.length).toBeLessThanOrEqual(141);
+    expect(long.endsWith('word…')).toBe(true);
   });
 });

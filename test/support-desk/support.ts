@@ -11,7 +11,7 @@ import {
   type TestApp,
   type TestAppOptions,
 } from '../support/harness.js';
-import { messageButton } from '../support/payloads.js';
+import { messageButton, TEAM_ID, userRef } from '../support/payloads.js';
 import { eventually } from '../support/wait.js';
 
 export const HELP = 'C0SUPPORT1';
@@ -126,4 +126,24 @@ export function click(app: TestApp, user: string, actionId: string, row: TicketR
       messageTs: row.replyTs ?? row.messageTs,
     }),
   );
+}
+
+/** "Track as a support question" by `by` on Ada's message `ts` in `channel` (its response URL is shortcut-<n>). */
+export function trackShortcut(
+  app: TestApp,
+  options: { by: string; channel: string; ts: string; text: string; n: number },
+) {
+  return app.interact({
+    type: 'message_action',
+    callback_id: IDS.track,
+    trigger_id: `123.456.${options.n}`,
+    action_ts: options.ts,
+    team: { id: TEAM_ID, domain: 'acme-eng' },
+    user: userRef(options.by),
+    channel: { id: options.channel, name: 'somewhere' },
+    message: { type: 'message', user: ADA, text: options.text, ts: options.ts },
+    response_url: `http://slack.test/response/shortcut-${options.n}`,
+    message_ts: options.ts,
+    token: 'x',
+  });
 }

@@ -46,6 +46,8 @@ export class FakeSlack {
   private viewCounter = 0;
   /** usergroup ID → member user IDs, answered by usergroups.users.list. */
   readonly usergroups: Record<string, string[]> = {};
+  /** user ID → the time zone users.info answers for them (Europe/Berlin for anyone not listed). */
+  readonly timezones: Record<string, string> = {};
 
   constructor() {
     this.on('auth.test', () => ({
@@ -67,6 +69,11 @@ export class FakeSlack {
         message: { type: 'message', text: args.text, ts, bot_id: 'B0BOT0001' },
       };
     });
+    this.on('chat.getPermalink', (args) => ({
+      ok: true,
+      channel: args.channel,
+      permalink: `https://acme-eng.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}`,
+    }));
     this.on('chat.update', (args) => ({ ok: true, channel: args.channel, ts: args.ts, text: args.text }));
     this.on('chat.postEphemeral', () => ({ ok: true, message_ts: this.nextTs() }));
     for (const method of ['views.open', 'views.push', 'views.update', 'views.publish']) {
@@ -82,7 +89,12 @@ export class FakeSlack {
     this.on('usergroups.users.list', (args) => ({ ok: true, users: this.usergroups[String(args.usergroup)] ?? [] }));
     this.on('users.info', (args) => ({
       ok: true,
-      user: { id: args.user, name: String(args.user).toLowerCase(), real_name: String(args.user), tz: 'Europe/Berlin' },
+      user: {
+        id: args.user,
+        name: String(args.user).toLowerCase(),
+        real_name: String(args.user),
+        tz: this.timezones[String(args.user)] ?? 'Europe/Berlin',
+      },
     }));
     this.on('response_url', () => ({ ok: true }));
   }

@@ -78,7 +78,8 @@ export function replyMessage(view: ReplyView): ReplyMessage {
   if (view.hits.length > 0 && ticket.tier === 1) {
     const lines = view.hits.map((hit) => {
       const name = hit.doc.kind === 'answer' ? `Answered before: ${hit.doc.title}` : hit.doc.title;
-      return hit.doc.url ? mrkdwn`• ${link(hit.doc.url, name)}` : mrkdwn`• ${name}`;
+      const item = hit.doc.url ? mrkdwn`• ${link(hit.doc.url, name)}` : mrkdwn`• ${name}`;
+      return hit.doc.excerpt ? mrkdwn`${trusted(item)} — _${hit.doc.excerpt}_` : item;
     });
     blocks.push(section(joinMrkdwn([mrkdwn`*Maybe one of these answers it:*`, ...lines])));
   }
@@ -126,7 +127,12 @@ export function escalationMessage(view: EscalationView): { dm: ReplyMessage; tri
         ].join(' '),
       )
     : trusted('');
-  const triageText = joinMrkdwn([what, asker, ...(who.text ? [mrkdwn`${who}`] : [])]);
+  // An on-duty step with nobody on duty comes here instead of a DM: say why.
+  const noDuty =
+    action.notify.includes('onDuty') && view.onDuty.length === 0 && view.onDutyProblem
+      ? [mrkdwn`:warning: No DM went out: ${view.onDutyProblem}.`]
+      : [];
+  const triageText = joinMrkdwn([what, asker, ...noDuty, ...(who.text ? [mrkdwn`${who}`] : [])]);
   return {
     dm: { text: `Support question #${ticket.id} needs attention`, blocks: [section(joinMrkdwn([what, asker]))] },
     triage: { text: `Support question #${ticket.id} needs attention`, blocks: [section(triageText)] },

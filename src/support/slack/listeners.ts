@@ -7,7 +7,7 @@ import { commitWithEvent } from '../../slack/dedupe.js';
 import { ITEM_GONE, parseItemRef } from '../../slack/item-ref.js';
 import type { MessageEvent } from '../../slack/message-event.js';
 import { tell } from '../../slack/tell.js';
-import type { SupportService } from '../service.js';
+import type { SupportService, TrackResult } from '../service.js';
 import { csatActionId, IDS, priorityActionId } from './ids.js';
 
 interface ReactionEvent {
@@ -20,6 +20,18 @@ interface ReactionEvent {
 function tsDate(ts: string | undefined, clock: Clock): Date {
   const seconds = Number(ts);
   return Number.isFinite(seconds) && seconds > 0 ? new Date(Math.round(seconds * 1000)) : clock.now();
+}
+
+/** What the person who used the shortcut is told (the response URL answers in any conversation, DMs too). */
+function trackAnswer(result: TrackResult, helpChannel: string | undefined): string {
+  if (result.kind === 'existing') return `That message is tracked already, as question #${result.ticket.id}.`;
+  if (result.kind === 'new') {
+    return result.replyLater
+      ? `Tracked as support question #${result.ticket.id}; the reply will follow in the message's thread.`
+      : `Tracked as support question #${result.ticket.id}; the reply is in the message's thread.`;
+  }
+  const ask = helpChannel ? ` or ask the question in <#${helpChannel}>` : '';
+  return `Not tracked: I cannot post in this conversation (Slack said ${result.code}), so nobody could answer there. Invite me (\`/invite @groundcrew\`) and use the shortcut again${ask}.`;
 }
 
 /**
@@ -118,7 +130,7 @@ export function registerSupportListeners(app: App, service: SupportService, db: 
       await respond({ response_type: 'ephemeral', text: 'Only a message from a person can be tracked.' });
       return;
     }
-    const { ticket, created } = await service.track(
+    const result = await service.track(
       {
         channelId: body.channel.id,
         ts: message.ts,
@@ -128,11 +140,6 @@ export function registerSupportListeners(app: App, service: SupportService, db: 
       },
       body.user.id,
     );
-    await respond({
-      response_type: 'ephemeral',
-      text: created
-        ? `Tracked as support question #${ticket.id}; the reply is in the message's thread.`
-        : `That message is tracked already, as question #${ticket.id}.`,
-    });
+    await respond({ response_type: 'ephemeral', text: trackAnswer(result, service.channels[0]) });
   });
 }

@@ -1,7 +1,15 @@
 import type { WebClient } from '@slack/web-api';
-import { postToConfigured } from '../../slack/channel-post.js';
+import { CHANNEL_ERRORS, postToConfigured, slackErrorCode } from '../../slack/channel-post.js';
 import type { SupportNotifier } from '../ports.js';
-import { csatMessage, escalationMessage, pairingMessages, queueMessage, replyMessage, statsMessage } from './blocks.js';
+import {
+  csatMessage,
+  escalationMessage,
+  pairingMessages,
+  queueMessage,
+  replyMessage,
+  statsMessage,
+  threadUrl,
+} from './blocks.js';
 
 /** The Slack side of SupportNotifier: thread replies, escalation DMs and triage posts, the queue, the report. */
 export function createSlackSupportNotifier(
@@ -15,8 +23,14 @@ export function createSlackSupportNotifier(
     );
   return {
     async postReply(view) {
-      const result = await client.chat.postMessage({ ...inThread(view.ticket), ...replyMessage(view) });
-      return String(result.ts);
+      try {
+        const result = await client.chat.postMessage({ ...inThread(view.ticket), ...replyMessage(view) });
+        return String(result.ts);
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code && code in CHANNEL_ERRORS) return { cannotPost: code };
+        throw error;
+      }
     },
     async updateReply(view) {
       if (!view.ticket.replyTs) return;
@@ -46,6 +60,11 @@ export function createSlackSupportNotifier(
     },
     async postReport(channel, figures, days) {
       await toTriage(channel, statsMessage(figures, days));
+    },
+    async permalink(ticket, ts) {
+      // chat.getPermalink answers the workspace's own link; failing that, the archive link of the question's thread.
+      const answer = await client.chat.getPermalink({ channel: ticket.channelId, message_ts: ts }).catch(() => null);
+      return answer?.permalink ?? threadUrl(ticket);
     },
     async timezoneOf(userId) {
       const info = await client.users.info({ user: userId });
