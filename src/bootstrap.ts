@@ -141,8 +141,11 @@ export function createGroundcrew(options: GroundcrewOptions): Groundcrew {
       if (stopped) return;
       stopped = true;
       stopping.abort();
-      await slack.stop(timeoutMs);
-      await core.scheduler.stop(timeoutMs);
+      // No new scheduled tick from here on (its cron tasks stop before the first await), then Slack's handlers and
+      // the jobs already running drain side by side: a stop takes about timeoutMs, not twice that, inside Compose's
+      // stop_grace_period (docs/operations.md, "Stopping").
+      const jobsDrained = core.scheduler.stop(timeoutMs);
+      await Promise.all([slack.stop(timeoutMs), jobsDrained]);
       // What is still running now is abandoned: other replicas may take it over at once.
       const released = await core.leases.releaseAll().catch(() => 0);
       if (released > 0) core.logger.info(`stopping: gave back ${released} lease(s) for work left unfinished`);

@@ -138,6 +138,27 @@ export function isSerializationFailure(error: unknown): boolean {
   });
 }
 
+/**
+ * A SERIALIZABLE transaction that lost its race on every one of its `attempts` tries and was given up
+ * (src/db/postgres.ts): the database was busy with many writes at once, not broken. Its cause is the last 40001 or
+ * 40P01, so it still counts as a serialization failure and as "could not store this now" (isStorageError).
+ */
+export class TransactionContended extends Error {
+  constructor(
+    readonly attempts: number,
+    readonly cause: unknown,
+  ) {
+    super(`the database was busy: the transaction collided with other writes on each of its ${attempts} tries`);
+    this.name = 'TransactionContended';
+  }
+}
+
+/** How many times a transaction given up for contention was tried, found through wrappers; else undefined. */
+export function contendedAttempts(error: unknown): number | undefined {
+  for (const e of causes(error)) if (e instanceof TransactionContended) return e.attempts;
+  return undefined;
+}
+
 /** The SQLSTATE (or Node socket code) of an error, looking through drizzle's DrizzleQueryError to its cause. */
 export function pgErrorCode(error: unknown): string | undefined {
   for (const e of causes(error)) {

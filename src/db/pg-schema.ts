@@ -32,6 +32,7 @@ import {
   surveyMicroAsksTable,
   surveyMicroTalliesTable,
   surveyOptOutsTable,
+  surveyPutOffStartsTable,
   surveyTalliesTable,
   surveyWavesTable,
 } from '../surveys/schema.js';
@@ -84,6 +85,7 @@ export const surveyIdentifiedAnswers = pg(surveyIdentifiedAnswersTable);
 export const surveyOptOuts = pg(surveyOptOutsTable);
 export const surveyMicroAsks = pg(surveyMicroAsksTable);
 export const surveyMicroTallies = pg(surveyMicroTalliesTable);
+export const surveyPutOffStarts = pg(surveyPutOffStartsTable);
 export const supportTickets = pg(supportTicketsTable);
 export const supportMessages = pg(supportMessagesTable);
 export const supportEscalations = pg(supportEscalationsTable);

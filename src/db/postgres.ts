@@ -13,6 +13,7 @@ import {
   isSerializationFailure,
   pgTarget,
   startupError,
+  TransactionContended,
   withoutParameters,
 } from './pg-errors.js';
 
@@ -172,7 +173,8 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
             isolationLevel,
           });
         } catch (error) {
-          if (!isSerializationFailure(error) || attempt >= attempts) throw error;
+          if (!isSerializationFailure(error)) throw error;
+          if (attempt >= attempts) throw new TransactionContended(attempt, error);
           await sleep(retryDelayMs(attempt));
         }
       }

@@ -1,14 +1,46 @@
 import { DomainError } from '../errors.js';
-import { isPostgresUnavailableError } from './pg-errors.js';
+import { contendedAttempts, isPostgresUnavailableError, isSerializationFailure } from './pg-errors.js';
 
 /** What the person is told when the database refused a write (full disk, read-only file, I/O error). */
 export const WRITE_FAILED_MESSAGE =
   'That could not be saved: the database cannot write right now, so nothing was done. Try again in a few minutes.';
 
+/**
+ * The database was busy, not broken: PostgreSQL gave up a transaction that kept colliding with other writes
+ * (SERIALIZABLE, retried `attempts` times), or SQLite's write lock stayed taken past its busy timeout.
+ */
+export function busyMessage(attempts?: number): string {
+  const tried = attempts === undefined ? '' : ` (tried ${attempts} times)`;
+  return `That could not be saved: the database was busy with many changes at the same moment${tried}, so nothing was done. Try again in a moment.`;
+}
+
+/** Busy with other writes (a lost race PostgreSQL gave up on, SQLite's lock held too long), not unable to store. */
+export function isBusyError(error: unknown): boolean {
+  if (isSerializationFailure(error)) return true;
+  for (const e of causes(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) return true;
+  }
+  return false;
+}
+
+/** What to tell the person whose write the database refused: busy (and how often it was tried), or cannot write. */
+export function writeFailedMessage(error: unknown): string {
+  return isBusyError(error) ? busyMessage(contendedAttempts(error)) : WRITE_FAILED_MESSAGE;
+}
+
+/** For the log line of a refused write: busy (with the tries), or refused. */
+export function writeFailureSummary(error: unknown): string {
+  if (!isBusyError(error)) return 'the database refused a write';
+  const attempts = contendedAttempts(error);
+  const tried = attempts === undefined ? '' : `; the transaction was tried ${attempts} times`;
+  return `the database was busy: many writes at the same moment, this one kept colliding${tried}`;
+}
+
 /** A write the database refused. A DomainError, so every adapter already tells the person instead of claiming success. */
 export class WriteFailedError extends DomainError {
   constructor(readonly cause: unknown) {
-    super('unavailable', WRITE_FAILED_MESSAGE);
+    super('unavailable', writeFailedMessage(cause));
     this.name = 'WriteFailedError';
   }
 }
@@ -40,6 +72,9 @@ export function isStorageError(error: unknown): boolean {
 
 /** `error` as a WriteFailedError when it (or a cause) is a storage failure; otherwise `error` unchanged. */
 export function toWriteError(error: unknown): unknown {
+  if (error instanceof WriteFailedError) return error;
+  // Given up after its tries: said with the count, not as the inner try's wrapper (which knew no count).
+  if (contendedAttempts(error) !== undefined) return new WriteFailedError(error);
   for (const e of causes(error)) if (e instanceof WriteFailedError) return e;
   const cause = storageCause(error) ?? (isPostgresUnavailableError(error) ? error : undefined);
   return cause === undefined ? error : new WriteFailedError(cause);

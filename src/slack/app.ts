@@ -4,7 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Core } from '../capability.js';
 import type { Env } from '../config.js';
 import type { HeldLease } from '../db/leases.js';
-import { isStorageError, WRITE_FAILED_MESSAGE, WriteFailedError } from '../db/write.js';
+import { isStorageError, WriteFailedError, writeFailedMessage, writeFailureSummary } from '../db/write.js';
 import { slackLogContext } from '../log-context.js';
 import { runWithLogContext } from '../logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -136,9 +136,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     } catch (error) {
       // A write the database refused is never a silent success: the person who asked is told.
       if (!isStorageError(error) && !(error instanceof WriteFailedError)) throw error;
-      core.logger.error('the database refused a write:', error);
+      core.logger.error(`${writeFailureSummary(error)}:`, error);
       // An event is not marked processed, so the inbox sweep runs it again; nobody asked, so nobody is told.
-      if (!eventIdOf(body)) await tellWriteFailed(core, body);
+      if (!eventIdOf(body)) await tellWriteFailed(core, body, writeFailedMessage(error));
     } finally {
       await delivery.release();
       inFlight--;
@@ -182,11 +182,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 }
 
 /** The person behind a request (a click, a view, a command, an event), told by DM that nothing was saved. */
-async function tellWriteFailed(core: Core, body: unknown): Promise<void> {
+async function tellWriteFailed(core: Core, body: unknown, message: string): Promise<void> {
   const b = body as { user?: { id?: string }; user_id?: string; event?: { user?: string } };
   const userId = b.user?.id ?? b.user_id ?? b.event?.user;
   if (!userId) return;
   await core.client.chat
-    .postMessage({ channel: userId, text: `:warning: ${WRITE_FAILED_MESSAGE}` })
+    .postMessage({ channel: userId, text: `:warning: ${message}` })
     .catch((error: unknown) => core.logger.warn('could not tell about a refused write:', error));
 }

@@ -1,6 +1,6 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import type { Core } from '../capability.js';
-import { isStorageError, WRITE_FAILED_MESSAGE } from '../db/write.js';
+import { isStorageError, writeFailedMessage, writeFailureSummary } from '../db/write.js';
 import { isDomainError } from '../errors.js';
 import type { Role } from '../people/service.js';
 import { ArgsError, onlyFlags } from './command-args.js';
@@ -97,8 +97,8 @@ export function registerCommandRouter(app: App, services: Core): void {
       if (error instanceof ArgsError || isDomainError(error)) {
         await reply(`:warning: ${error.message}`);
       } else if (isStorageError(error)) {
-        logger.error(`/platform ${command.text}: the database refused a write:`, error);
-        await reply(`:warning: ${WRITE_FAILED_MESSAGE}`);
+        logger.error(`/platform ${command.text}: ${writeFailureSummary(error)}:`, error);
+        await reply(`:warning: ${writeFailedMessage(error)}`);
       } else {
         logger.error(`/platform ${command.text} failed:`, error);
         await reply(':x: Something went wrong running that command. It has been logged; try again in a minute.');

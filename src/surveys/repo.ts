@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, isNull, lt, ne, notInArray, or, sql } from
 import type { Database } from '../db/database.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
-import { returningAll, returningOne, writtenRow } from '../db/write.js';
+import { returningAll, returningOne, uniqueViolation, writtenRow } from '../db/write.js';
 import { createMicroPulseRepo } from './micro-repo.js';
 import {
   type Delivery,
@@ -13,6 +13,7 @@ import {
   surveyIdentifiedAnswersTable,
   surveyInvitationsTable,
   surveyOptOutsTable,
+  surveyPutOffStartsTable,
   surveyTalliesTable,
   surveyWavesTable,
   type WaveRow,
@@ -25,6 +26,17 @@ const INSERT_BATCH = 500;
 const SCORES = Array.from({ length: 11 }, (_, score) => score);
 
 /**
+ * Another wave of the survey was opened meanwhile: the one-open-wave index refused ours, or the wave number (both
+ * took the same one; PostgreSQL reports that when the race was not caught as a serialization failure).
+ */
+function anotherWaveOpened(error: unknown): boolean {
+  const key = uniqueViolation(error);
+  if (!key) return false;
+  if (key.index === 'survey_waves_one_open_idx' || key.index === 'survey_waves_number_idx') return true;
+  return key.columns[0] === 'survey_waves.survey_id';
+}
+
+/**
  * Drizzle queries for surveys; no rules here. Every claim (a DM, a reminder, a close, the results post) is a
  * compare-and-set that says whether this caller won. Nothing here reads or writes a time an answer was given.
  */
@@ -35,6 +47,7 @@ export function createSurveysRepo(db: Database) {
   const commentSets = twin(db, surveyCommentSetsTable);
   const identified = twin(db, surveyIdentifiedAnswersTable);
   const optOuts = twin(db, surveyOptOutsTable);
+  const putOffStarts = twin(db, surveyPutOffStartsTable);
   const one = async <T>(query: PromiseLike<T[]>) => (await returningOne(query)) ?? null;
   /** The wave is still open, checked inside a claim's own statement (a close on another replica wins the race). */
   const waveOpen = (waveId: number) =>
@@ -70,9 +83,10 @@ export function createSurveysRepo(db: Database) {
 
     /**
      * Opens a wave: the wave, one invitation per person (in user-id order), every tally cell with count 0 (in key
-     * order) and an empty comment set, in one transaction. No row is created later by an answer.
+     * order) and an empty comment set, in one transaction. No row is created later by an answer. null, with nothing
+     * written, when the survey has an open wave (survey_waves_one_open_idx): another start won the race.
      */
-    openWave: (row: Omit<NewWaveRow, 'number' | 'invited'>, userIds: readonly string[]): Promise<WaveRow> =>
+    openWave: (row: Omit<NewWaveRow, 'number' | 'invited'>, userIds: readonly string[]): Promise<WaveRow | null> =>
       inTransaction(db, async () => {
         const latest = (
           await orm(db)
@@ -99,7 +113,21 @@ export function createSurveysRepo(db: Database) {
         await orm(db).insert(tallies).values(cells);
         await orm(db).insert(commentSets).values({ waveId: wave.id, comments: [] });
         return wave;
+      }).catch((error: unknown) => {
+        if (anotherWaveOpened(error)) return null;
+        throw error;
       }),
+    /** Claims the one try of a put-off scheduled start (survey, slot): true for the one caller that won. */
+    claimPutOffStart: async (surveyId: string, slot: Date): Promise<boolean> =>
+      (
+        await returningAll(
+          orm(db)
+            .insert(putOffStarts)
+            .values({ surveyId, slot })
+            .onConflictDoNothing()
+            .returning({ surveyId: putOffStarts.surveyId }),
+        )
+      ).length === 1,
 
     // ---------- the DM queue ----------
 

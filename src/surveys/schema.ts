@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { newNonce } from '../item-ref.js';
 
@@ -43,7 +44,23 @@ export const surveyWavesTable = sqliteTable(
   (t) => [
     uniqueIndex('survey_waves_number_idx').on(t.surveyId, t.number),
     index('survey_waves_open_idx').on(t.closedAt),
+    // One open wave per survey, whoever raced to open it (two admins, a command and the schedule, two replicas).
+    uniqueIndex('survey_waves_one_open_idx').on(t.surveyId).where(sql`closed_at is null`),
   ],
+);
+
+/**
+ * A scheduled start put off to a working day (docs/surveys.md, "Working days"), tried once: one row per survey and
+ * slot, inserted by whichever sweep claims it, on any replica, before the start. No row is ever updated.
+ */
+export const surveyPutOffStartsTable = sqliteTable(
+  'survey_put_off_starts',
+  {
+    surveyId: text('survey_id').notNull(),
+    /** The scheduled time the start stands for. */
+    slot: integer('slot', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'survey_put_off_starts_pk', columns: [t.surveyId, t.slot] })],
 );
 
 /** One row per person per wave: the DM queue, and (a flag, nothing more) whether they have answered. */

@@ -14,6 +14,14 @@ import { createResultsPoster, type PostOutcome } from './results.js';
 import { createSender } from './sending.js';
 import { deferredSlot, nextWorkingTime, reminderTime } from './working-time.js';
 
+/** A start that lost the race to open the survey's wave (survey_waves_one_open_idx): the other start's wave stands. */
+export class WaveAlreadyOpen extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+    this.name = 'WaveAlreadyOpen';
+  }
+}
+
 /** A comment is cut to this many characters. */
 export const COMMENT_MAX = 1000;
 
@@ -96,6 +104,12 @@ export function createSurveysService(deps: SurveysServiceDeps) {
       },
       people,
     );
+    if (!wave) {
+      // Another start (an admin, the schedule, another replica) opened a wave while this one read the audience.
+      const why = 'a wave was opened by another start at the same moment';
+      await startRefused('denied', why);
+      throw new WaveAlreadyOpen(`Survey \`${survey.id}\`: ${why}; nothing more was started.`);
+    }
     await audit.record({
       actor,
       action: 'surveys.start',
@@ -133,6 +147,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     try {
       await start(surveyId, 'system');
     } catch (error) {
+      if (error instanceof WaveAlreadyOpen) return logger.info(`surveys: scheduled start skipped: ${error.message}`);
       if (!(error instanceof DomainError) || error.code !== 'unavailable') throw error;
       logger.error(`surveys: the scheduled wave did not start: ${error.message}`);
       await safely('telling the admins', () =>
@@ -322,15 +337,13 @@ export function createSurveysService(deps: SurveysServiceDeps) {
     }
   }
 
-  // Tried once per slot per process, like the tick it stands in for: a failed start told the admins once, not each minute.
-  const deferredTried = new Set<string>();
+  // Tried once per slot, on one replica, across restarts (a row in survey_put_off_starts claims it), as the tick it
+  // stands in for: a failed start tells the admins once, not each minute, nor once per replica or restart.
   async function deferredStart(survey: SurveyConfig, now: Date): Promise<void> {
     const slot = deferredSlot(survey, now, deps.timezone);
-    const key = slot ? `${survey.id}@${slot.toISOString()}` : '';
-    const opened = slot && !deferredTried.has(key) ? (await repo.latestWave(survey.id))?.opensAt : undefined;
-    if (!slot || deferredTried.has(key) || (opened && opened.getTime() >= slot.getTime())) return;
-    deferredTried.add(key);
-    await scheduledStart(survey.id);
+    const opened = slot ? (await repo.latestWave(survey.id))?.opensAt : undefined;
+    if (!slot || (opened && opened.getTime() >= slot.getTime())) return;
+    if (await repo.claimPutOffStart(survey.id, slot)) await scheduledStart(survey.id);
   }
 
   async function step(what: string, work: () => Promise<unknown>): Promise<void> {

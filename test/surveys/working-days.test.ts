@@ -145,7 +145,7 @@ describe('a scheduled wave start on a holiday', () => {
 });
 
 describe('a put-off scheduled start that fails', () => {
-  it("tells the admins once, not at every minute's sweep", async () => {
+  it("tells the admins once, not at every minute's sweep nor again after a restart", async () => {
     const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-surveys-')), 'groundcrew.db');
     // Monday 2027-01-04 10:00 CET, the working day after the 1 January slot; the audience channel cannot be read.
     const { a } = await startScheduled(dbPath, '2027-01-04T09:00:00Z');
@@ -158,5 +158,18 @@ describe('a put-off scheduled start that fails', () => {
     expect(await waves(a)).toEqual([]);
     const audit = await a.groundcrew.services.audit.latest(10);
     expect(audit.filter((r) => r.action === 'surveys.start').map((r) => r.outcome)).toEqual(['failed']);
+
+    // A restart (or another replica on the same database) does not try the slot again: the try is a row, not memory.
+    await apps.stop();
+    const { a: again } = await startScheduled(dbPath, '2027-01-04T10:05:00Z');
+    again.slack.failWith('conversations.members', 'not_in_channel');
+    await settled(again); // the catch-up sweep at start-up
+    expect(again.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === ADMIN)).toEqual([]);
+    await sweep(again);
+    await sweepAt(again, '2027-01-04T10:06:00Z');
+    expect(again.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === ADMIN)).toEqual([]);
+    expect(again.slack.callsTo('conversations.members')).toEqual([]);
+    const after = await again.groundcrew.services.audit.latest(10);
+    expect(after.filter((r) => r.action === 'surveys.start').map((r) => r.outcome)).toEqual(['failed']);
   });
 });
