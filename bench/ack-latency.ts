@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApps, loaderFromEnv } from './apps.js';
+import { buildApps, loaderFromEnv, npmStartNodeFlags } from './apps.js';
 import { type Backend, backendPlan, createDatabase, type FreshDatabase, serverVersion } from './backends.js';
 import { type ComparisonResult, GOALS, runComparison, type Settings, verdict } from './compare.js';
 import { INTAKE_GOAL_P99, type IntakeResult, type IntakeSettings, runIntake } from './intake.js';
@@ -239,6 +239,7 @@ async function main(): Promise<number> {
   out(
     `machine: ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}; ` +
       `both apps ${{ bundle: 'bundled (node dist/bench-*/…, as npm start)', tsc: 'compiled by tsc (node dist/bench/…)', tsx: 'under tsx' }[settings.loader]}\n` +
+      `groundcrew's node flags: ${process.env.BENCH_GC_NODE_ARGS ?? `${npmStartNodeFlags().join(' ')} (npm start's)`}\n` +
       `team file: ${process.env.BENCH_TEAM_CONFIG || 'groundcrew.example.yml'}\n` +
       `backends: ${plan.backends.join(', ')}${pg ? ` (${pg}, a fresh database per run, dropped after)` : ''}` +
       `${plan.skipped ? `; PostgreSQL skipped: ${plan.skipped}` : ''}\n` +

@@ -7,6 +7,7 @@
  * dist/bench/), as groundcrew shipped before the bundle; BENCH_LOADER=tsx runs both from TypeScript under tsx.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ParentMessage } from './protocol.js';
@@ -46,6 +47,14 @@ export function buildApps(loader: Loader): void {
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
     execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json')], { cwd: repoRoot, stdio: 'inherit' });
   }
+}
+
+/** The node flags of `npm start` (`… exec node <flags> dist/app/main.js` in package.json). */
+export function npmStartNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const match = /exec node ((?:--\S+ )*)dist\/app\/main\.js/.exec(pkg.scripts.start);
+  if (!match) throw new Error(`package.json's start script does not run dist/app/main.js: ${pkg.scripts.start}`);
+  return match[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
 export interface AppProcess {
@@ -91,10 +100,10 @@ export async function startApp(name: string, loader: Loader, env: Record<string,
   const words = (raw: string | undefined) => raw?.split(/\s+/).filter(Boolean) ?? [];
   // BENCH_GC_NODE_ARGS: node flags for groundcrew only (what a V8 flag costs it and saves it, next to a bare Bolt
   // app run as is).
-  const extraArgs = [
-    ...words(process.env.BENCH_NODE_ARGS),
-    ...(name === 'groundcrew-app' ? words(process.env.BENCH_GC_NODE_ARGS) : []),
-  ];
+  // Unset, groundcrew gets the node flags `npm start` passes (package.json), as users run it; set (also to nothing),
+  // BENCH_GC_NODE_ARGS replaces them.
+  const gcArgs = process.env.BENCH_GC_NODE_ARGS ?? npmStartNodeFlags().join(' ');
+  const extraArgs = [...words(process.env.BENCH_NODE_ARGS), ...(name === 'groundcrew-app' ? words(gcArgs) : [])];
   const file =
     loader === 'tsx'
       ? join(here, `${name}.ts`)

@@ -26,4 +26,13 @@ describe('the app bundle', () => {
       }),
     ).toThrow(/two folders below/);
   }, 60_000);
+
+  it('runs with the same node flags under npm start and in the container', () => {
+    const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+      .scripts.start;
+    const npmFlags = /exec node ((?:--\S+ )*)dist\/app\/main\.js/.exec(start)?.[1]?.trim().split(' ');
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+    expect(npmFlags?.length).toBeGreaterThan(0);
+    expect(JSON.parse(cmd ?? '[]')).toEqual(['node', ...npmFlags!, 'dist/app/main.js']);
+  });
 });
