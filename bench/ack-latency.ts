@@ -13,7 +13,7 @@
  *      BENCH_PG_PREFIX, BENCH_REQUESTS (10000), BENCH_CONCURRENCY (20), BENCH_ROUNDS (20), BENCH_WARMUP (2000),
  *      BENCH_EVENTS (2000), BENCH_EVENTS_CONCURRENCY (50), BENCH_EVENTS_WARMUP (200), BENCH_SAT_LEVELS
  *      (10,20,40,80,160,320), BENCH_SAT_EVENTS (1000), BENCH_SAT_WARMUP (300), BENCH_SAT_GAIN (1.05),
- *      BENCH_SATURATION (1; 0 skips it, `only` runs nothing else), BENCH_LOADER (tsc | tsx), BENCH_NODE_ARGS, BENCH_EXTRA_LISTENERS,
+ *      BENCH_SATURATION (1; 0 skips it, `only` runs nothing else), BENCH_LOADER (bundle | tsc | tsx), BENCH_NODE_ARGS, BENCH_EXTRA_LISTENERS,
  *      BENCH_TEAM_CONFIG, BENCH_BARE_BODY=text, BENCH_SLA_SWEEP (1 | 0 | only), BENCH_SWEEP_TICKETS, BENCH_SWEEP_DUE,
  *      BENCH_INTAKE (1 | 0 | only), BENCH_INTAKE_MESSAGES (1000), BENCH_INTAKE_CONCURRENCY (20), BENCH_INTAKE_WARMUP (200).
  */
@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApps, loaderFromEnv } from './apps.js';
+import { buildApps, loaderFromEnv, npmStartNodeFlags } from './apps.js';
 import { type Backend, backendPlan, createDatabase, type FreshDatabase, serverVersion } from './backends.js';
 import { type ComparisonResult, GOALS, runComparison, type Settings, verdict } from './compare.js';
 import { INTAKE_GOAL_P99, type IntakeResult, type IntakeSettings, runIntake } from './intake.js';
@@ -227,14 +227,19 @@ function saturationTable(runs: SaturationRun[]): string {
 async function main(): Promise<number> {
   const plan = backendPlan();
   const startedAt = Date.now();
-  if (settings.loader === 'tsc') {
-    out('compiling both apps with tsc (bench/tsconfig.json → dist/bench/)…\n');
-    buildApps();
+  if (settings.loader !== 'tsx') {
+    out(
+      settings.loader === 'bundle'
+        ? 'bundling both apps (scripts/bundle.mjs → dist/bench-*/)…\n'
+        : 'compiling both apps with tsc (bench/tsconfig.json → dist/bench/)…\n',
+    );
+    buildApps(settings.loader);
   }
   const pg = plan.pgServer ? await serverVersion(plan.pgServer) : undefined;
   out(
     `machine: ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}; ` +
-      `both apps ${settings.loader === 'tsc' ? 'compiled by tsc (node dist/…)' : 'under tsx'}\n` +
+      `both apps ${{ bundle: 'bundled (node dist/bench-*/…, as npm start)', tsc: 'compiled by tsc (node dist/bench/…)', tsx: 'under tsx' }[settings.loader]}\n` +
+      `groundcrew's node flags: ${process.env.BENCH_GC_NODE_ARGS ?? `${npmStartNodeFlags().join(' ')} (npm start's)`}\n` +
       `team file: ${process.env.BENCH_TEAM_CONFIG || 'groundcrew.example.yml'}\n` +
       `backends: ${plan.backends.join(', ')}${pg ? ` (${pg}, a fresh database per run, dropped after)` : ''}` +
       `${plan.skipped ? `; PostgreSQL skipped: ${plan.skipped}` : ''}\n` +

@@ -1,10 +1,13 @@
 /**
  * Starting, probing and stopping the apps under test, each a forked child process on loopback.
  *
- * By default both apps run from JavaScript compiled by `tsc` (bench/tsconfig.json → dist/bench/), the way the
- * container runs groundcrew (`node dist/main.js`). BENCH_LOADER=tsx runs both from TypeScript under tsx instead.
+ * By default (BENCH_LOADER=bundle) each app runs from its own bundle made by scripts/bundle.mjs (dist/bench-<app>/),
+ * the way `npm start` and the container run groundcrew (`node dist/app/main.js`); bare Bolt goes through the same
+ * bundler so both are built alike. BENCH_LOADER=tsc runs both from JavaScript compiled by `tsc` (bench/tsconfig.json →
+ * dist/bench/), as groundcrew shipped before the bundle; BENCH_LOADER=tsx runs both from TypeScript under tsx.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ParentMessage } from './protocol.js';
@@ -12,21 +15,46 @@ import type { ChildMessage, ParentMessage } from './protocol.js';
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..');
 
-export type Loader = 'tsc' | 'tsx';
+export type Loader = 'bundle' | 'tsc' | 'tsx';
 
 export function loaderFromEnv(): Loader {
-  const raw = process.env.BENCH_LOADER?.trim() || 'tsc';
-  if (raw !== 'tsc' && raw !== 'tsx') {
-    process.stderr.write(`bench: BENCH_LOADER must be "tsc" or "tsx", got ${JSON.stringify(raw)}\n`);
+  const raw = process.env.BENCH_LOADER?.trim() || 'bundle';
+  if (raw !== 'bundle' && raw !== 'tsc' && raw !== 'tsx') {
+    process.stderr.write(`bench: BENCH_LOADER must be "bundle", "tsc" or "tsx", got ${JSON.stringify(raw)}\n`);
     process.exit(2);
   }
   return raw;
 }
 
-/** Compiles both apps and what they import into dist/bench/ (incremental: fast when nothing changed). */
-export function buildApps(): void {
-  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json')], { cwd: repoRoot, stdio: 'inherit' });
+const APPS = ['groundcrew-app', 'bare-bolt-app'];
+
+/** Where BENCH_LOADER=bundle puts one app: two folders below the root, as scripts/bundle.mjs requires. */
+function bundleDir(name: string): string {
+  return join(repoRoot, 'dist', `bench-${name}`);
+}
+
+/**
+ * bundle: bundles each app with scripts/bundle.mjs. tsc: compiles both apps and what they import into dist/bench/
+ * (incremental: fast when nothing changed).
+ */
+export function buildApps(loader: Loader): void {
+  if (loader === 'bundle') {
+    for (const name of APPS) {
+      const args = [join(repoRoot, 'scripts', 'bundle.mjs'), join(here, `${name}.ts`), bundleDir(name)];
+      execFileSync(process.execPath, args, { cwd: repoRoot, stdio: 'inherit' });
+    }
+  } else if (loader === 'tsc') {
+    const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+    execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json')], { cwd: repoRoot, stdio: 'inherit' });
+  }
+}
+
+/** The node flags of `npm start` (`… exec node <flags> dist/app/main.js` in package.json). */
+export function npmStartNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const match = /exec node ((?:--\S+ )*)dist\/app\/main\.js/.exec(pkg.scripts.start);
+  if (!match) throw new Error(`package.json's start script does not run dist/app/main.js: ${pkg.scripts.start}`);
+  return match[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
 export interface AppProcess {
@@ -67,16 +95,21 @@ function nextMessage<T extends ChildMessage['type']>(
   });
 }
 
-/** Forks `bench/<name>.ts` (tsx) or `dist/bench/bench/<name>.js` (tsc) and waits for it to listen. */
+/** Forks `dist/bench-<name>/<name>.js` (bundle), `dist/bench/bench/<name>.js` (tsc) or `bench/<name>.ts` (tsx). */
 export async function startApp(name: string, loader: Loader, env: Record<string, string>): Promise<AppProcess> {
   const words = (raw: string | undefined) => raw?.split(/\s+/).filter(Boolean) ?? [];
   // BENCH_GC_NODE_ARGS: node flags for groundcrew only (what a V8 flag costs it and saves it, next to a bare Bolt
   // app run as is).
-  const extraArgs = [
-    ...words(process.env.BENCH_NODE_ARGS),
-    ...(name === 'groundcrew-app' ? words(process.env.BENCH_GC_NODE_ARGS) : []),
-  ];
-  const file = loader === 'tsx' ? join(here, `${name}.ts`) : join(repoRoot, 'dist', 'bench', 'bench', `${name}.js`);
+  // Unset, groundcrew gets the node flags `npm start` passes (package.json), as users run it; set (also to nothing),
+  // BENCH_GC_NODE_ARGS replaces them.
+  const gcArgs = process.env.BENCH_GC_NODE_ARGS ?? npmStartNodeFlags().join(' ');
+  const extraArgs = [...words(process.env.BENCH_NODE_ARGS), ...(name === 'groundcrew-app' ? words(gcArgs) : [])];
+  const file =
+    loader === 'tsx'
+      ? join(here, `${name}.ts`)
+      : loader === 'bundle'
+        ? join(bundleDir(name), `${name}.js`)
+        : join(repoRoot, 'dist', 'bench', 'bench', `${name}.js`);
   const child = fork(file, [], {
     cwd: repoRoot,
     execArgv: [...(loader === 'tsx' ? ['--import', 'tsx'] : []), ...extraArgs],
