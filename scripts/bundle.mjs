@@ -8,14 +8,14 @@
 //
 // The output must sit two folders below the repository root (dist/app/), as the sources do (src/db/, src/ops/), so
 // the paths they compute from import.meta.url (migrations/, manifest.yml, src/playground/) still resolve.
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
-// esbuild comes with tsx (a dependency), so `npm ci` always installs it.
+// esbuild is a dependency (package.json): `npm start` bundles before it runs, so `npm ci --omit=dev` must keep it.
 const { build } = await import(require.resolve('esbuild'));
 
 // Left to node's own resolution: native addons, pino (its transports start worker threads by file name), and the
@@ -46,8 +46,8 @@ const plugins = [
 ];
 
 export async function bundle(entry, finalDir) {
-  // Built beside the old bundle and swapped in at the end, so a second `npm start` in the same checkout replaces
-  // the folder in two quick steps instead of emptying it for the seconds a build takes.
+  // Built beside the old bundle and moved in at the end, so a second `npm start` in the same checkout never leaves
+  // the folder empty or half written while a build runs.
   const outdir = `${finalDir}.new-${process.pid}`;
   rmSync(outdir, { recursive: true, force: true });
   await build({
@@ -77,9 +77,17 @@ export async function bundle(entry, finalDir) {
     const escaped = text.replace(/[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     if (escaped !== text) writeFileSync(path, escaped);
   }
-  rmSync(finalDir, { recursive: true, force: true });
-  renameSync(outdir, finalDir);
-  return join(finalDir, `${basename(entry, extname(entry))}.js`);
+  // Chunk names carry a hash of their content, so a process still running the old bundle (another replica started
+  // from this checkout) keeps finding the chunks it loads lazily (charts, the playground): new chunks are moved in
+  // beside the old ones, and the entry file, the only name that does not change, is replaced last in one rename.
+  mkdirSync(finalDir, { recursive: true });
+  const main = `${basename(entry, extname(entry))}.js`;
+  for (const file of readdirSync(outdir)) {
+    if (file !== main) renameSync(join(outdir, file), join(finalDir, file));
+  }
+  renameSync(join(outdir, main), join(finalDir, main));
+  rmSync(outdir, { recursive: true, force: true });
+  return join(finalDir, main);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

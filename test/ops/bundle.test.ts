@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from './support.js';
@@ -19,6 +19,11 @@ describe('the app bundle', () => {
     // zod's Dutch messages (one of the 64 locales left out); groundcrew's own words are there.
     expect(text).not.toContain('Ongeldige');
     expect(text).toContain('not set up here yet');
+    // A second build (another `npm start` in this checkout) keeps the previous build's chunks: a process still
+    // running that build loads them lazily by their hashed names.
+    writeFileSync(join(outdir, 'chart-OLDBUILD.js'), 'export {};');
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), 'src/main.ts', outdir], { cwd: ROOT });
+    expect(readdirSync(outdir)).toEqual(expect.arrayContaining(['chart-OLDBUILD.js', ...files]));
     expect(() =>
       execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle.mjs'), 'src/main.ts', join(ROOT, 'dist')], {
         cwd: ROOT,
