@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { preparedRead } from '../db/prepared.js';
+import { firstOrNull, isOneRow } from '../db/rows.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { returningAll, returningOne, write } from '../db/write.js';
@@ -80,8 +81,7 @@ export function createSupportRepo(db: Database): SupportRepo {
   const m = twin(db, supportMessagesTable);
   const e = twin(db, supportEscalationsTable);
   const a = twin(db, supportAnswersTable);
-  const one = async <T>(query: PromiseLike<T[]>) => (await query)[0] ?? null;
-  const get = (id: number) => one(orm(db).select().from(t).where(eq(t.id, id)).limit(1));
+  const get = (id: number) => firstOrNull(orm(db).select().from(t).where(eq(t.id, id)).limit(1));
   // A person's open questions: on every Home tab opening.
   const openByAsker = preparedRead(db, 'support.open-by-asker', (o) =>
     o
@@ -99,19 +99,19 @@ export function createSupportRepo(db: Database): SupportRepo {
     update: async (id, patch) =>
       (await returningOne(orm(db).update(t).set(patch).where(eq(t.id, id)).returning())) ?? null,
     setReplyTs: async (id, ts) =>
-      (
-        await returningAll(
+      isOneRow(
+        returningAll(
           orm(db)
             .update(t)
             .set({ replyTs: ts })
             .where(and(eq(t.id, id), isNull(t.replyTs)))
             .returning({ id: t.id }),
-        )
-      ).length === 1,
+        ),
+      ),
     addMessage: async (row) =>
-      (await returningAll(orm(db).insert(m).values(row).onConflictDoNothing().returning({ ts: m.ts }))).length === 1,
+      isOneRow(returningAll(orm(db).insert(m).values(row).onConflictDoNothing().returning({ ts: m.ts }))),
     message: (channelId, ts) =>
-      one(
+      firstOrNull(
         orm(db)
           .select()
           .from(m)
@@ -119,7 +119,7 @@ export function createSupportRepo(db: Database): SupportRepo {
           .limit(1),
       ),
     async ticketOfThread(channelId, threadTs) {
-      const row = await one(
+      const row = await firstOrNull(
         orm(db)
           .select({ ticketId: m.ticketId })
           .from(m)
@@ -234,25 +234,25 @@ export function createSupportRepo(db: Database): SupportRepo {
             .limit(limit),
     openedSince: (since) => orm(db).select().from(t).where(gte(t.openedAt, since)).orderBy(asc(t.openedAt)),
     claimCsat: async (id, at) =>
-      (
-        await returningAll(
+      isOneRow(
+        returningAll(
           orm(db)
             .update(t)
             .set({ csatAskedAt: at })
             .where(and(eq(t.id, id), isNull(t.csatAskedAt), eq(t.state, 'resolved')))
             .returning({ id: t.id }),
-        )
-      ).length === 1,
+        ),
+      ),
     rate: async (id, rating) =>
-      (
-        await returningAll(
+      isOneRow(
+        returningAll(
           orm(db)
             .update(t)
             .set({ csat: rating })
             .where(and(eq(t.id, id), isNull(t.csat), isNotNull(t.csatAskedAt)))
             .returning({ id: t.id }),
-        )
-      ).length === 1,
+        ),
+      ),
     saveAnswer: async (row) =>
       (await returningOne(orm(db).insert(a).values(row).onConflictDoNothing().returning())) ?? null,
     answers: () => orm(db).select().from(a).orderBy(asc(a.id)),
