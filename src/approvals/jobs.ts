@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { everyMinute, logCount } from '../scheduler/jobs.js';
 import type { JobDefinition } from '../scheduler/types.js';
 import { FOLLOW_UP_WINDOW_MS } from './resolution.js';
 import type { ApprovalsService } from './service.js';
@@ -8,35 +9,34 @@ export function approvalJobs(
   service: Pick<ApprovalsService, 'expireDue' | 'resendCards' | 'followUp'>,
   logger: Logger,
 ): JobDefinition[] {
+  const log = (message: string) => logger.info(message);
   return [
-    {
-      name: 'approvals.resend-cards',
-      cron: '* * * * *',
-      description:
-        'post the approval cards a restart kept from going out, or cancel approvals nothing waits on any more',
-      async run() {
-        const handled = await service.resendCards();
-        if (handled > 0) logger.info(`approvals.resend-cards: handled ${handled} approval(s)`);
-      },
-    },
-    {
-      name: 'approvals.follow-up',
-      cron: '* * * * *',
-      description:
-        'act on resolutions a restart kept from reaching their subject (dispatch the approved deploy, start the request)',
-      async run({ now }) {
-        const handled = await service.followUp(new Date(now.getTime() - FOLLOW_UP_WINDOW_MS));
-        if (handled > 0) logger.info(`approvals.follow-up: followed up ${handled} resolution(s)`);
-      },
-    },
-    {
-      name: 'approvals.expire',
-      cron: '* * * * *',
-      description: 'expire pending approvals whose time to live has passed, update their cards, tell the subject',
-      async run({ now }) {
-        const expired = await service.expireDue(now);
-        if (expired > 0) logger.info(`approvals.expire: expired ${expired} approval(s)`);
-      },
-    },
+    everyMinute(
+      'approvals.resend-cards',
+      'post the approval cards a restart kept from going out, or cancel approvals nothing waits on any more',
+      logCount(
+        log,
+        () => service.resendCards(),
+        (n) => `approvals.resend-cards: handled ${n} approval(s)`,
+      ),
+    ),
+    everyMinute(
+      'approvals.follow-up',
+      'act on resolutions a restart kept from reaching their subject (dispatch the approved deploy, start the request)',
+      logCount(
+        log,
+        ({ now }) => service.followUp(new Date(now.getTime() - FOLLOW_UP_WINDOW_MS)),
+        (n) => `approvals.follow-up: followed up ${n} resolution(s)`,
+      ),
+    ),
+    everyMinute(
+      'approvals.expire',
+      'expire pending approvals whose time to live has passed, update their cards, tell the subject',
+      logCount(
+        log,
+        ({ now }) => service.expireDue(now),
+        (n) => `approvals.expire: expired ${n} approval(s)`,
+      ),
+    ),
   ];
 }

@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lte, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lte, ne, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { preparedRead } from '../db/prepared.js';
+import { firstOrNull, isOneRow } from '../db/rows.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { writtenRow } from '../db/write.js';
@@ -94,9 +95,20 @@ export function createApprovalsRepo(db: Database) {
     return rows.map((row) => toApproval(row, found.get(row.id) ?? []));
   }
 
+  /** The approvals `where` picks, in `order`, with their decisions. */
+  async function listed(where: SQL | undefined, ...order: SQL[]): Promise<Approval[]> {
+    return hydrate(
+      await orm(db)
+        .select()
+        .from(approvals)
+        .where(where)
+        .orderBy(...order),
+    );
+  }
+
   async function get(id: number): Promise<Approval | null> {
     const [row] = await orm(db).select().from(approvals).where(eq(approvals.id, id)).limit(1);
-    return row ? ((await hydrate([row]))[0] ?? null) : null;
+    return row ? firstOrNull(hydrate([row])) : null;
   }
 
   return {
@@ -134,12 +146,7 @@ export function createApprovalsRepo(db: Database) {
 
     /** Pending approvals whose cards never all went out (the process stopped while they were being posted). */
     async unsent(): Promise<Approval[]> {
-      const rows = await orm(db)
-        .select()
-        .from(approvals)
-        .where(and(eq(approvals.status, 'pending'), isNull(approvals.cardsSentAt)))
-        .orderBy(asc(approvals.id));
-      return hydrate(rows);
+      return listed(and(eq(approvals.status, 'pending'), isNull(approvals.cardsSentAt)), asc(approvals.id));
     },
 
     /** Records a decision; false when this user already decided (the unique index holds under races). */
@@ -150,12 +157,13 @@ export function createApprovalsRepo(db: Database) {
       reason?: string;
       at: Date;
     }): Promise<boolean> {
-      const added = await orm(db)
-        .insert(decisions)
-        .values({ ...input, reason: input.reason ?? null })
-        .onConflictDoNothing()
-        .returning({ id: decisions.id });
-      return added.length === 1;
+      return isOneRow(
+        orm(db)
+          .insert(decisions)
+          .values({ ...input, reason: input.reason ?? null })
+          .onConflictDoNothing()
+          .returning({ id: decisions.id }),
+      );
     },
 
     /** Moves a pending approval to a final status (compare-and-set); false when it was no longer pending. */
@@ -165,32 +173,31 @@ export function createApprovalsRepo(db: Database) {
       at: Date,
       cancelledBy?: string,
     ): Promise<boolean> {
-      const moved = await orm(db)
-        .update(approvals)
-        .set({ status, resolvedAt: at, cancelledBy: cancelledBy ?? null })
-        .where(and(eq(approvals.id, id), eq(approvals.status, 'pending')))
-        .returning({ id: approvals.id });
-      return moved.length === 1;
+      return isOneRow(
+        orm(db)
+          .update(approvals)
+          .set({ status, resolvedAt: at, cancelledBy: cancelledBy ?? null })
+          .where(and(eq(approvals.id, id), eq(approvals.status, 'pending')))
+          .returning({ id: approvals.id }),
+      );
     },
 
     /** Approvals resolved (any final status) at or after `since`, oldest first. */
     async resolvedSince(since: Date): Promise<Approval[]> {
-      const rows = await orm(db)
-        .select()
-        .from(approvals)
-        .where(and(ne(approvals.status, 'pending'), gte(approvals.resolvedAt, since)))
-        .orderBy(asc(approvals.resolvedAt), asc(approvals.id));
-      return hydrate(rows);
+      return listed(
+        and(ne(approvals.status, 'pending'), gte(approvals.resolvedAt, since)),
+        asc(approvals.resolvedAt),
+        asc(approvals.id),
+      );
     },
 
     /** Pending approvals whose expiry is at or before `now`. */
     async due(now: Date): Promise<Approval[]> {
-      const rows = await orm(db)
-        .select()
-        .from(approvals)
-        .where(and(eq(approvals.status, 'pending'), lte(approvals.expiresAt, now)))
-        .orderBy(asc(approvals.expiresAt), asc(approvals.id));
-      return hydrate(rows);
+      return listed(
+        and(eq(approvals.status, 'pending'), lte(approvals.expiresAt, now)),
+        asc(approvals.expiresAt),
+        asc(approvals.id),
+      );
     },
 
     /** Every Home tab open asks for these (the statement cache keeps the query prepared). */
@@ -205,7 +212,7 @@ export function createApprovalsRepo(db: Database) {
         .where(and(eq(approvals.subjectType, subjectType), eq(approvals.subjectId, subjectId)))
         .orderBy(desc(approvals.createdAt), desc(approvals.id))
         .limit(1);
-      return row ? ((await hydrate([row]))[0] ?? null) : null;
+      return row ? firstOrNull(hydrate([row])) : null;
     },
 
     async addCard(approvalId: number, card: CardRef, postedAt: Date): Promise<void> {

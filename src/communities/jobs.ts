@@ -1,3 +1,4 @@
+import { everyMinute, logCount } from '../scheduler/jobs.js';
 import type { JobDefinition } from '../scheduler/types.js';
 import type { CommunitiesService } from './service.js';
 
@@ -10,16 +11,15 @@ export function communityJobs(
   log: (message: string) => void,
 ): JobDefinition[] {
   const jobs: JobDefinition[] = [
-    {
-      name: 'communities.announcements',
-      cron: '* * * * *',
-      description:
-        'agenda requests, the T-1 day decision (minimum attendees, empty agenda), and the reminders a day and 15 minutes before each event',
-      run: async ({ now }) => {
-        const done = await service.runDue(now);
-        if (done) log(`communities.announcements: ${done} announced`);
-      },
-    },
+    everyMinute(
+      'communities.announcements',
+      'agenda requests, the T-1 day decision (minimum attendees, empty agenda), and the reminders a day and 15 minutes before each event',
+      logCount(
+        log,
+        ({ now }) => service.runDue(now),
+        (n) => `communities.announcements: ${n} announced`,
+      ),
+    ),
   ];
   const digest = service.config.digest;
   if (digest) {
@@ -27,10 +27,11 @@ export function communityJobs(
       name: 'communities.digest',
       cron: digest.schedule,
       description: 'the weekly digest of community events',
-      run: async ({ now }) => {
-        const posted = await service.digest(now);
-        if (posted) log(`communities.digest: posted in ${posted} channel(s)`);
-      },
+      run: logCount(
+        log,
+        ({ now }) => service.digest(now),
+        (n) => `communities.digest: posted in ${n} channel(s)`,
+      ),
     });
   }
   return jobs;

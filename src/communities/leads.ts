@@ -61,6 +61,36 @@ export function createLeadActions(
     return { view, start };
   }
 
+  /**
+   * Stores a lead's cancel or move of one occurrence and audits it (`communities.cancel` / `.move`), in one
+   * transaction; the occurrence's details after the change.
+   */
+  async function override(
+    key: string,
+    view: OccurrenceView,
+    by: string,
+    reason: string | undefined,
+    change: { kind: 'cancelled'; start: null } | { kind: 'moved'; start: Date },
+    inputs: Record<string, unknown>,
+  ): Promise<OccurrenceDetails> {
+    const { seriesId, originalStart } = view.occurrence;
+    await repo.transaction(async () => {
+      const at = clock.now();
+      await repo.saveOverride({
+        occurrenceKey: key,
+        seriesId,
+        originalStart,
+        ...change,
+        reason: reason?.slice(0, MAX_TEXT) ?? null,
+        by,
+        at,
+      });
+      const action = change.kind === 'cancelled' ? 'communities.cancel' : 'communities.move';
+      await audit.record({ actor: by, action, target: `occurrence:${key}`, inputs });
+    });
+    return occurrences.details(await open(key));
+  }
+
   /** Everyone who answered Going or is waiting: they hear about a cancel or a move. */
   const answered = (d: OccurrenceDetails) => [...d.going, ...d.waitlist];
 
@@ -82,25 +112,7 @@ export function createLeadActions(
         const when = formatRange(occurrence.start, occurrence.end, series.timezone);
         throw invalidInput(mrkdwn`${series.title} (${when}) is already called off${who}: nothing was changed.`);
       }
-      await repo.transaction(async () => {
-        await repo.saveOverride({
-          occurrenceKey: key,
-          seriesId: occurrence.seriesId,
-          originalStart: occurrence.originalStart,
-          kind: 'cancelled',
-          start: null,
-          reason: reason?.slice(0, MAX_TEXT) ?? null,
-          by,
-          at: clock.now(),
-        });
-        await audit.record({
-          actor: by,
-          action: 'communities.cancel',
-          target: `occurrence:${key}`,
-          inputs: { reason },
-        });
-      });
-      const details = await occurrences.details(await open(key));
+      const details = await override(key, view, by, reason, { kind: 'cancelled', start: null }, { reason });
       await notifier.changed(details, { kind: 'cancelled', by, reason }, answered(details));
       await notifier.homeChanged(answered(details));
       return details;
@@ -113,25 +125,8 @@ export function createLeadActions(
     async move(key: string, by: string, when: string, reason?: string): Promise<MoveResult> {
       const { view, start } = await checkMove(key, by, when);
       const previousStart = view.occurrence.start;
-      await repo.transaction(async () => {
-        await repo.saveOverride({
-          occurrenceKey: key,
-          seriesId: view.occurrence.seriesId,
-          originalStart: view.occurrence.originalStart,
-          kind: 'moved',
-          start,
-          reason: reason?.slice(0, MAX_TEXT) ?? null,
-          by,
-          at: clock.now(),
-        });
-        await audit.record({
-          actor: by,
-          action: 'communities.move',
-          target: `occurrence:${key}`,
-          inputs: { from: previousStart.toISOString(), to: start.toISOString(), reason },
-        });
-      });
-      const details = await occurrences.details(await open(key));
+      const inputs = { from: previousStart.toISOString(), to: start.toISOString(), reason };
+      const details = await override(key, view, by, reason, { kind: 'moved', start }, inputs);
       await notifier.changed(details, { kind: 'moved', by, reason, previousStart }, answered(details));
       await notifier.homeChanged(answered(details));
       const decision = dueActions(details.occurrence, details.series).find((a) => a.kind === 'decision');

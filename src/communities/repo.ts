@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, like, lte, or } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
+import { firstOrNull, isOneRow } from '../db/rows.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { returningAll, returningOne, writtenRow } from '../db/write.js';
@@ -122,7 +123,7 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
     transaction: (fn) => inTransaction(db, fn),
     overrides: () => orm(db).select().from(overrides).orderBy(asc(overrides.occurrenceKey)),
     override: async (key) =>
-      (await orm(db).select().from(overrides).where(eq(overrides.occurrenceKey, key)).limit(1))[0] ?? null,
+      firstOrNull(orm(db).select().from(overrides).where(eq(overrides.occurrenceKey, key)).limit(1)),
     async saveOverride(row) {
       const { occurrenceKey: _key, ...rest } = row;
       await orm(db).insert(overrides).values(row).onConflictDoUpdate({ target: overrides.occurrenceKey, set: rest });
@@ -144,8 +145,8 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
           .orderBy(asc(rsvps.occurrenceKey))
       ).map((r) => r.key),
     promoteRsvp: async (occurrenceKey, userId, at) =>
-      (
-        await returningAll(
+      isOneRow(
+        returningAll(
           orm(db)
             .update(rsvps)
             .set({ status: 'going', at })
@@ -153,8 +154,8 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
               and(eq(rsvps.occurrenceKey, occurrenceKey), eq(rsvps.userId, userId), eq(rsvps.status, 'waitlisted')),
             )
             .returning({ id: rsvps.id }),
-        )
-      ).length === 1,
+        ),
+      ),
     async activityOn(keys) {
       if (keys.length === 0) return { rsvps: [], agendaKeys: [], attendance: [] };
       const list = [...keys];
@@ -176,13 +177,13 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
       };
     },
     checkIn: async (occurrenceKey, userId, at) =>
-      (
-        await orm(db)
+      isOneRow(
+        orm(db)
           .insert(attendance)
           .values({ occurrenceKey, userId, at })
           .onConflictDoNothing()
-          .returning({ id: attendance.id })
-      ).length === 1,
+          .returning({ id: attendance.id }),
+      ),
     rsvpsOf: (userId) =>
       orm(db)
         .select()
@@ -241,24 +242,24 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
     announcements: (subject) =>
       orm(db).select().from(announcements).where(eq(announcements.subject, subject)).orderBy(asc(announcements.id)),
     announcementAt: async (channel, ts) =>
-      (
-        await orm(db)
+      firstOrNull(
+        orm(db)
           .select()
           .from(announcements)
           .where(and(eq(announcements.channel, channel), eq(announcements.ts, ts)))
           .orderBy(asc(announcements.id))
-          .limit(1)
-      )[0] ?? null,
+          .limit(1),
+      ),
     events: () => orm(db).select().from(events).orderBy(asc(events.id)),
     addEvent: async (event) => writtenRow(orm(db).insert(events).values(event).returning()),
     follow: async (seriesId, userId, at) =>
-      (
-        await orm(db)
+      isOneRow(
+        orm(db)
           .insert(followers)
           .values({ seriesId, userId, at })
           .onConflictDoNothing()
-          .returning({ id: followers.id })
-      ).length === 1,
+          .returning({ id: followers.id }),
+      ),
     followers: async (seriesId) =>
       (
         await orm(db)
@@ -268,13 +269,13 @@ export function createCommunitiesRepo(db: Database): CommunitiesRepo {
           .orderBy(asc(followers.id))
       ).map((r) => r.userId),
     follows: async (seriesId, userId) =>
-      (
-        await orm(db)
+      isOneRow(
+        orm(db)
           .select({ id: followers.id })
           .from(followers)
           .where(and(eq(followers.seriesId, seriesId), eq(followers.userId, userId)))
-          .limit(1)
-      ).length === 1,
+          .limit(1),
+      ),
     unfollow: async (seriesId, userId) => {
       await orm(db)
         .delete(followers)

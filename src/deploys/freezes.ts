@@ -83,13 +83,17 @@ type WindowConfig = FreezesConfig['windows'][number];
 type RecurringConfig = FreezesConfig['recurring'][number];
 type HolidayConfig = FreezesConfig['holidays'][number];
 
-function windowFreeze(window: WindowConfig, i: number, zone: string): ActiveFreeze | null {
-  const from = parseLocal(window.from, zone);
-  const until = parseLocal(window.to, zone);
-  if (!from || !until) return null;
+/** A configured window or recurring window (the `i`th of its list) in force from `from` until `until`. */
+function configuredFreeze(
+  kind: 'window' | 'recurring',
+  i: number,
+  window: WindowConfig | RecurringConfig,
+  span: { from: DateTime; until: DateTime },
+): ActiveFreeze {
+  const { from, until } = span;
   return {
-    key: `window:${i}:${from.toISO()}`,
-    kind: 'window',
+    key: `${kind}:${i}:${from.toISO()}`,
+    kind,
     reason: window.reason,
     environments: window.environments ?? 'all',
     from: from.toJSDate(),
@@ -97,16 +101,10 @@ function windowFreeze(window: WindowConfig, i: number, zone: string): ActiveFree
   };
 }
 
-function recurringFreeze(window: RecurringConfig, i: number, occurrence: { from: DateTime; until: DateTime }) {
-  const { from, until } = occurrence;
-  return {
-    key: `recurring:${i}:${from.toISO()}`,
-    kind: 'recurring',
-    reason: window.reason,
-    environments: window.environments ?? 'all',
-    from: from.toJSDate(),
-    until: until.toJSDate(),
-  } satisfies ActiveFreeze;
+function windowFreeze(window: WindowConfig, i: number, zone: string): ActiveFreeze | null {
+  const from = parseLocal(window.from, zone);
+  const until = parseLocal(window.to, zone);
+  return from && until ? configuredFreeze('window', i, window, { from, until }) : null;
 }
 
 function holidayFreeze(holiday: HolidayConfig, zone: string): ActiveFreeze | null {
@@ -143,7 +141,9 @@ export function activeFreezes(sources: FreezeSources, now: Date): ActiveFreeze[]
   // A recurring window's latest occurrence never begins after `now`, so "in force" is the same test for all kinds.
   return [
     ...config.windows.map((window, i) => windowFreeze(window, i, zone)),
-    ...config.recurring.map((window, i) => recurringFreeze(window, i, recurringOccurrence(window, now, zone))),
+    ...config.recurring.map((window, i) =>
+      configuredFreeze('recurring', i, window, recurringOccurrence(window, now, zone)),
+    ),
     ...config.holidays.map((holiday) => holidayFreeze(holiday, zone)),
     ...sources.adhoc.map(adhocFreeze),
   ]
@@ -174,7 +174,7 @@ export function freezesBetween(sources: FreezeSources, since: Date, now: Date): 
       const occurrence = recurringOccurrence(window, at, zone);
       const { from, until } = occurrence;
       if (until.toMillis() <= since.getTime() && from.toMillis() <= since.getTime()) break;
-      keep(recurringFreeze(window, i, occurrence));
+      keep(configuredFreeze('recurring', i, window, occurrence));
       at = new Date(from.toMillis() - 1);
     }
   });

@@ -131,16 +131,12 @@ export function createGuardrails(deps: GuardrailsDeps) {
           (l) => l.holder === userId && l.environment === input.environment && l.service === input.service,
         );
         const renewed = own ? await repo.renewLock(own.id, { reason: input.reason, expiresAt }) : null;
-        if (renewed) {
-          // Locking again what you hold renews it: one lock, so one unlock frees it.
-          await audit.record({
-            actor: userId,
-            action: 'deploys.lock-renewed',
-            target: `lock:${renewed.id}`,
-            inputs: { ...input, forMs },
-          });
-          return renewed;
-        }
+        const audited = async (lock: LockRow, action: string) => {
+          await audit.record({ actor: userId, action, target: `lock:${lock.id}`, inputs: { ...input, forMs } });
+          return lock;
+        };
+        // Locking again what you hold renews it: one lock, so one unlock frees it.
+        if (renewed) return audited(renewed, 'deploys.lock-renewed');
         const lock = await repo.insertLock({
           environment: input.environment,
           service: input.service,
@@ -149,13 +145,7 @@ export function createGuardrails(deps: GuardrailsDeps) {
           createdAt: now,
           expiresAt,
         });
-        await audit.record({
-          actor: userId,
-          action: 'deploys.lock',
-          target: `lock:${lock.id}`,
-          inputs: { ...input, forMs },
-        });
-        return lock;
+        return audited(lock, 'deploys.lock');
       });
     },
     /** Releases the caller's lock; an admin releasing someone else's breaks it (audited, holder told). */

@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { preparedRead } from '../db/prepared.js';
+import { firstOrNull, isOneRow } from '../db/rows.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { returningOne, uniqueViolation, write, writtenRow } from '../db/write.js';
@@ -52,7 +53,6 @@ export function createDeploysRepo(db: Database) {
   const freezes = twin(db, deployFreezesTable);
   const announcements = twin(db, deployFreezeAnnouncementsTable);
   const sweeps = twin(db, deployFreezeSweepsTable);
-  const one = async <T>(rows: PromiseLike<T[]>): Promise<T | null> => (await rows)[0] ?? null;
   /** Changes a lock only while it is unreleased; null if it was released meanwhile. */
   const updateOpenLock = async (id: number, patch: Partial<LockRow>): Promise<LockRow | null> =>
     (await returningOne(
@@ -87,13 +87,13 @@ export function createDeploysRepo(db: Database) {
       return rows.length > 0;
     },
     byRequestKey(key: string): Promise<DeployRow | null> {
-      return one(orm(db).select().from(deploys).where(eq(deploys.requestKey, key)).limit(1));
+      return firstOrNull(orm(db).select().from(deploys).where(eq(deploys.requestKey, key)).limit(1));
     },
     get(id: number): Promise<DeployRow | null> {
-      return one(orm(db).select().from(deploys).where(eq(deploys.id, id)).limit(1));
+      return firstOrNull(orm(db).select().from(deploys).where(eq(deploys.id, id)).limit(1));
     },
     byApproval(approvalId: number): Promise<DeployRow | null> {
-      return one(orm(db).select().from(deploys).where(eq(deploys.approvalId, approvalId)).limit(1));
+      return firstOrNull(orm(db).select().from(deploys).where(eq(deploys.approvalId, approvalId)).limit(1));
     },
     /** Updates only when the row is still in `from` (compare-and-set); returns the new row or null. */
     async transition(id: number, from: DeployStatus, patch: DeployPatch): Promise<DeployRow | null> {
@@ -128,14 +128,15 @@ export function createDeploysRepo(db: Database) {
      */
     async claimCancel(id: number, at: Date, staleBefore: Date): Promise<boolean> {
       const free = or(isNull(deploys.cancelClaimedAt), lte(deploys.cancelClaimedAt, staleBefore));
-      const claimed = await write(() =>
-        orm(db)
-          .update(deploys)
-          .set({ cancelClaimedAt: at })
-          .where(and(eq(deploys.id, id), free))
-          .returning({ id: deploys.id }),
+      return isOneRow(
+        write(() =>
+          orm(db)
+            .update(deploys)
+            .set({ cancelClaimedAt: at })
+            .where(and(eq(deploys.id, id), free))
+            .returning({ id: deploys.id }),
+        ),
       );
-      return claimed.length === 1;
     },
     /** Gives a Cancel claim back (the cancel did not go through), so the person can try again. */
     async releaseCancel(id: number): Promise<void> {
@@ -201,7 +202,7 @@ export function createDeploysRepo(db: Database) {
         .orderBy(locks.createdAt, locks.id);
     },
     getLock(id: number): Promise<LockRow | null> {
-      return one(orm(db).select().from(locks).where(eq(locks.id, id)).limit(1));
+      return firstOrNull(orm(db).select().from(locks).where(eq(locks.id, id)).limit(1));
     },
     insertLock(values: typeof deployLocksTable.$inferInsert): Promise<LockRow> {
       return writtenRow(orm(db).insert(locks).values(values).returning());
@@ -265,10 +266,11 @@ export function createDeploysRepo(db: Database) {
     },
     /** Claims the start announcement of an occurrence; false when it was already claimed. */
     async claimStart(values: typeof deployFreezeAnnouncementsTable.$inferInsert): Promise<boolean> {
-      const claimed = await write(() =>
-        orm(db).insert(announcements).values(values).onConflictDoNothing().returning({ key: announcements.key }),
+      return isOneRow(
+        write(() =>
+          orm(db).insert(announcements).values(values).onConflictDoNothing().returning({ key: announcements.key }),
+        ),
       );
-      return claimed.length === 1;
     },
     /** Gives back a start claim whose post failed, so the next sweep announces it again. */
     async releaseStart(key: string): Promise<void> {
@@ -280,14 +282,15 @@ export function createDeploysRepo(db: Database) {
     },
     /** Claims the end announcement of an occurrence whose start was announced; false when already claimed. */
     async claimEnd(key: string, at: Date): Promise<boolean> {
-      const claimed = await write(() =>
-        orm(db)
-          .update(announcements)
-          .set({ endAnnouncedAt: at })
-          .where(and(eq(announcements.key, key), isNull(announcements.endAnnouncedAt)))
-          .returning({ key: announcements.key }),
+      return isOneRow(
+        write(() =>
+          orm(db)
+            .update(announcements)
+            .set({ endAnnouncedAt: at })
+            .where(and(eq(announcements.key, key), isNull(announcements.endAnnouncedAt)))
+            .returning({ key: announcements.key }),
+        ),
       );
-      return claimed.length === 1;
     },
     /**
      * Moves the sweep cursor to `now` and returns where it was (null on the first sweep ever). A compare-and-set

@@ -70,31 +70,27 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'groundcrew_' });
 
-  const httpRequests = new Counter({
-    name: 'groundcrew_http_requests_total',
-    help: 'HTTP requests answered, by route and status code',
-    labelNames: ['route', 'status'],
-    registers: [registry],
-  });
-  const ackSeconds = new Histogram({
-    name: 'groundcrew_slack_ack_seconds',
-    help: 'Time from a Slack request arriving to its ack being sent, by kind',
-    labelNames: ['kind'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, ACK_DEADLINE_SECONDS, 5, 10],
-    registers: [registry],
-  });
-  const acks = new Counter({
-    name: 'groundcrew_slack_acks_total',
-    help: 'Slack requests answered (or dropped), by kind',
-    labelNames: ['kind'],
-    registers: [registry],
-  });
-  const lateAcks = new Counter({
-    name: 'groundcrew_slack_acks_failed_total',
-    help: `Slack requests not acked in time: later than ${ACK_DEADLINE_SECONDS} s, a 5xx, or no answer; by kind`,
-    labelNames: ['kind'],
-    registers: [registry],
-  });
+  /** A counter, and a histogram (in seconds), in this registry. */
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) =>
+    new Histogram<L>({ name, help, labelNames, buckets, registers: [registry] });
+  const httpRequests = counter('groundcrew_http_requests_total', 'HTTP requests answered, by route and status code', [
+    'route',
+    'status',
+  ]);
+  const ackSeconds = histogram(
+    'groundcrew_slack_ack_seconds',
+    'Time from a Slack request arriving to its ack being sent, by kind',
+    ['kind'],
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, ACK_DEADLINE_SECONDS, 5, 10],
+  );
+  const acks = counter('groundcrew_slack_acks_total', 'Slack requests answered (or dropped), by kind', ['kind']);
+  const lateAcks = counter(
+    'groundcrew_slack_acks_failed_total',
+    `Slack requests not acked in time: later than ${ACK_DEADLINE_SECONDS} s, a 5xx, or no answer; by kind`,
+    ['kind'],
+  );
   const window = new AckWindow(clock);
   new Gauge({
     name: 'groundcrew_slack_acks_failed_ratio_1h',
@@ -104,25 +100,21 @@ export function createMetrics(options: MetricsOptions): Metrics {
       this.set(window.share());
     },
   });
-  const apiCalls = new Counter({
-    name: 'groundcrew_slack_api_calls_total',
-    help: 'Slack Web API HTTP attempts (and response URL posts), by method and outcome',
-    labelNames: ['method', 'outcome'],
-    registers: [registry],
-  });
-  const jobRuns = new Counter({
-    name: 'groundcrew_job_runs_total',
-    help: 'Scheduled job runs, by job and outcome (ok, failed, skipped)',
-    labelNames: ['job', 'outcome'],
-    registers: [registry],
-  });
-  const jobSeconds = new Histogram({
-    name: 'groundcrew_job_run_seconds',
-    help: 'Scheduled job run duration, by job and outcome',
-    labelNames: ['job', 'outcome'],
-    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 30, 60, 300],
-    registers: [registry],
-  });
+  const apiCalls = counter(
+    'groundcrew_slack_api_calls_total',
+    'Slack Web API HTTP attempts (and response URL posts), by method and outcome',
+    ['method', 'outcome'],
+  );
+  const jobRuns = counter('groundcrew_job_runs_total', 'Scheduled job runs, by job and outcome (ok, failed, skipped)', [
+    'job',
+    'outcome',
+  ]);
+  const jobSeconds = histogram(
+    'groundcrew_job_run_seconds',
+    'Scheduled job run duration, by job and outcome',
+    ['job', 'outcome'],
+    [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 30, 60, 300],
+  );
   statusGauge(registry, db, 'groundcrew_deploys', 'Deploys in the database, by status', deploysTable, DEPLOY_STATUSES);
   statusGauge(
     registry,

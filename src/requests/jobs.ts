@@ -1,3 +1,4 @@
+import { everyMinute, logCount } from '../scheduler/jobs.js';
 import type { JobDefinition } from '../scheduler/types.js';
 import type { RequestsService } from './service.js';
 
@@ -8,34 +9,33 @@ export function requestJobs(
 ): JobDefinition[] {
   const { fulfilment } = service;
   return [
-    {
-      name: 'requests.resume',
-      cron: '* * * * *',
-      description:
-        'take requests a restart left before their first step (approval, first webhook try, queue) to that step',
-      run: async () => {
-        const resumed = await service.resume();
-        if (resumed) log(`requests.resume: resumed ${resumed}`);
-      },
-    },
-    {
-      name: 'requests.retry-webhooks',
-      cron: '* * * * *',
-      description:
-        'retry fulfilment webhooks whose back-off has passed; after the last try hand them to the platform team',
-      run: async ({ now }) => {
-        const tried = await fulfilment.retryDue(now);
-        if (tried) log(`requests.retry-webhooks: retried ${tried}`);
-      },
-    },
+    everyMinute(
+      'requests.resume',
+      'take requests a restart left before their first step (approval, first webhook try, queue) to that step',
+      logCount(
+        log,
+        () => service.resume(),
+        (n) => `requests.resume: resumed ${n}`,
+      ),
+    ),
+    everyMinute(
+      'requests.retry-webhooks',
+      'retry fulfilment webhooks whose back-off has passed; after the last try hand them to the platform team',
+      logCount(
+        log,
+        ({ now }) => fulfilment.retryDue(now),
+        (n) => `requests.retry-webhooks: retried ${n}`,
+      ),
+    ),
     {
       name: 'requests.sla-sweep',
       cron: '*/5 * * * *',
       description: 'flag (once, in the requests channel) manual requests that outlived their type’s SLA',
-      run: async ({ now }) => {
-        const flagged = await fulfilment.slaSweep(now);
-        if (flagged) log(`requests.sla-sweep: flagged ${flagged}`);
-      },
+      run: logCount(
+        log,
+        ({ now }) => fulfilment.slaSweep(now),
+        (n) => `requests.sla-sweep: flagged ${n}`,
+      ),
     },
   ];
 }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { preparedRead } from '../db/prepared.js';
+import { firstOrNull } from '../db/rows.js';
 import { orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { returningOne, writtenRow } from '../db/write.js';
@@ -59,7 +60,7 @@ export function createRequestsRepo(db: Database): RequestsRepo {
   );
   return {
     insert: (row) => writtenRow(orm(db).insert(t).values(row).returning()),
-    get: async (id) => (await orm(db).select().from(t).where(eq(t.id, id)).limit(1))[0] ?? null,
+    get: async (id) => firstOrNull(orm(db).select().from(t).where(eq(t.id, id)).limit(1)),
     transition: (id, from, patch, same) =>
       changed(
         orm(db)

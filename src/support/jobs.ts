@@ -1,3 +1,4 @@
+import { everyMinute, logCount } from '../scheduler/jobs.js';
 import type { JobDefinition } from '../scheduler/types.js';
 import type { SupportConfig } from './config.js';
 import type { SupportService } from './service.js';
@@ -11,12 +12,10 @@ export function supportJobs(
   const [hour, minute] = config.businessHours.start.split(':').map(Number);
   const days = config.businessHours.days.map((d) => d % 7).join(',');
   return [
-    {
-      name: 'support.sweep',
-      cron: '* * * * *',
-      description:
-        'fire the escalation steps that are due (each once per question) and post tier-1 replies a crash left',
-      run: async ({ now }) => {
+    everyMinute(
+      'support.sweep',
+      'fire the escalation steps that are due (each once per question) and post tier-1 replies a crash left',
+      async ({ now }) => {
         // The escalations run whatever happened to the replies; a failure there is reported after them.
         let failure: unknown = null;
         const replies = await service.postMissingReplies(now).catch((error: unknown) => {
@@ -27,7 +26,7 @@ export function supportJobs(
         if (sent || replies) log(`support.sweep: ${sent} escalation(s), ${replies} late tier-1 repl(ies)`);
         if (failure) throw failure;
       },
-    },
+    ),
     {
       name: 'support.morning-queue',
       cron: `${minute ?? 0} ${hour ?? 9} * * ${days}`,
@@ -49,10 +48,11 @@ export function supportJobs(
       name: 'support.purge-text',
       cron: '40 3 * * *',
       description: 'remove question and answer text older than support.retainTextFor (figures stay)',
-      run: async ({ now }) => {
-        const removed = await service.desk.purge(now);
-        if (removed) log(`support.purge-text: removed text from ${removed} row(s)`);
-      },
+      run: logCount(
+        log,
+        ({ now }) => service.desk.purge(now),
+        (n) => `support.purge-text: removed text from ${n} row(s)`,
+      ),
     },
   ];
 }

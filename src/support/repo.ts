@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
 import { preparedRead } from '../db/prepared.js';
+import { firstOrNull, isOneRow } from '../db/rows.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { returningAll, returningOne, write } from '../db/write.js';
@@ -82,8 +83,18 @@ export function createSupportRepo(db: Database): SupportRepo {
   const m = twin(db, supportMessagesTable);
   const e = twin(db, supportEscalationsTable);
   const a = twin(db, supportAnswersTable);
-  const one = async <T>(query: PromiseLike<T[]>) => (await query)[0] ?? null;
-  const get = (id: number) => one(orm(db).select().from(t).where(eq(t.id, id)).limit(1));
+  /** Changes ticket `id` only while `where` holds (a compare-and-set): true for the one caller that won. */
+  const setWhere = (id: number, patch: Partial<typeof t.$inferInsert>, where: SQL | undefined) =>
+    isOneRow(
+      returningAll(
+        orm(db)
+          .update(t)
+          .set(patch)
+          .where(and(eq(t.id, id), where))
+          .returning({ id: t.id }),
+      ),
+    );
+  const get = (id: number) => firstOrNull(orm(db).select().from(t).where(eq(t.id, id)).limit(1));
   // A person's open questions: on every Home tab opening.
   const openByAsker = preparedRead(db, 'support.open-by-asker', (o) =>
     o
@@ -100,20 +111,11 @@ export function createSupportRepo(db: Database): SupportRepo {
     get,
     update: async (id, patch) =>
       (await returningOne(orm(db).update(t).set(patch).where(eq(t.id, id)).returning())) ?? null,
-    setReplyTs: async (id, ts) =>
-      (
-        await returningAll(
-          orm(db)
-            .update(t)
-            .set({ replyTs: ts })
-            .where(and(eq(t.id, id), isNull(t.replyTs)))
-            .returning({ id: t.id }),
-        )
-      ).length === 1,
+    setReplyTs: async (id, ts) => setWhere(id, { replyTs: ts }, isNull(t.replyTs)),
     addMessage: async (row) =>
-      (await returningAll(orm(db).insert(m).values(row).onConflictDoNothing().returning({ ts: m.ts }))).length === 1,
+      isOneRow(returningAll(orm(db).insert(m).values(row).onConflictDoNothing().returning({ ts: m.ts }))),
     message: (channelId, ts) =>
-      one(
+      firstOrNull(
         orm(db)
           .select()
           .from(m)
@@ -121,7 +123,7 @@ export function createSupportRepo(db: Database): SupportRepo {
           .limit(1),
       ),
     async ticketOfThread(channelId, threadTs) {
-      const row = await one(
+      const row = await firstOrNull(
         orm(db)
           .select({ ticketId: m.ticketId })
           .from(m)
@@ -235,26 +237,8 @@ export function createSupportRepo(db: Database): SupportRepo {
             .orderBy(desc(t.openedAt), desc(t.id))
             .limit(limit),
     openedSince: (since) => orm(db).select().from(t).where(gte(t.openedAt, since)).orderBy(asc(t.openedAt)),
-    claimCsat: async (id, at) =>
-      (
-        await returningAll(
-          orm(db)
-            .update(t)
-            .set({ csatAskedAt: at })
-            .where(and(eq(t.id, id), isNull(t.csatAskedAt), eq(t.state, 'resolved')))
-            .returning({ id: t.id }),
-        )
-      ).length === 1,
-    rate: async (id, rating) =>
-      (
-        await returningAll(
-          orm(db)
-            .update(t)
-            .set({ csat: rating })
-            .where(and(eq(t.id, id), isNull(t.csat), isNotNull(t.csatAskedAt)))
-            .returning({ id: t.id }),
-        )
-      ).length === 1,
+    claimCsat: async (id, at) => setWhere(id, { csatAskedAt: at }, and(isNull(t.csatAskedAt), eq(t.state, 'resolved'))),
+    rate: async (id, rating) => setWhere(id, { csat: rating }, and(isNull(t.csat), isNotNull(t.csatAskedAt))),
     saveAnswer: async (row) =>
       (await returningOne(orm(db).insert(a).values(row).onConflictDoNothing().returning())) ?? null,
     answers: () => orm(db).select().from(a).orderBy(asc(a.id)),

@@ -1,16 +1,15 @@
+import { everyMinute } from '../scheduler/jobs.js';
 import type { JobDefinition } from '../scheduler/types.js';
 import type { SurveysService } from './service.js';
 
 /** The surveys sweep, plus one job per scheduled survey that starts its waves. */
 export function surveyJobs(service: SurveysService): JobDefinition[] {
   const jobs: JobDefinition[] = [
-    {
-      name: 'surveys.sweep',
-      cron: '* * * * *',
-      description:
-        'close survey waves that are due (and post their results), send due reminders, resume wave DMs a restart left unsent',
-      run: ({ signal }) => service.tick(signal),
-    },
+    everyMinute(
+      'surveys.sweep',
+      'close survey waves that are due (and post their results), send due reminders, resume wave DMs a restart left unsent',
+      ({ signal }) => service.tick(signal),
+    ),
   ];
   for (const survey of service.surveys()) {
     if (!survey.schedule) continue;

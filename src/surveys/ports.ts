@@ -80,36 +80,46 @@ export interface ChannelDirectory {
   usergroupMembers(usergroupId: string): Promise<string[]>;
 }
 
+/** Slack refused a call for a reason the configuration can fix: `<method> <target>: <Slack's error code>`. */
+abstract class SlackRefusal extends Error {
+  constructor(
+    method: string,
+    target: string,
+    readonly code: string,
+    name: string,
+  ) {
+    super(`${method} ${target}: ${code}`);
+    this.name = name;
+  }
+}
+
 /** Slack refused to list an audience usergroup's members (`no_such_subteam`, `missing_scope`, …). */
-export class UsergroupUnreadable extends Error {
+export class UsergroupUnreadable extends SlackRefusal {
   constructor(
     readonly usergroup: string,
-    readonly code: string,
+    code: string,
   ) {
-    super(`usergroups.users.list ${usergroup}: ${code}`);
-    this.name = 'UsergroupUnreadable';
+    super('usergroups.users.list', usergroup, code, 'UsergroupUnreadable');
   }
 }
 
 /** Slack refused the results post because of the channel (`not_in_channel`, `channel_not_found`, `is_archived`…). */
-export class ResultsChannelRefused extends Error {
+export class ResultsChannelRefused extends SlackRefusal {
   constructor(
     readonly channel: string,
-    readonly code: string,
+    code: string,
   ) {
-    super(`chat.postMessage ${channel}: ${code}`);
-    this.name = 'ResultsChannelRefused';
+    super('chat.postMessage', channel, code, 'ResultsChannelRefused');
   }
 }
 
 /** The bot cannot read an audience channel's members (Slack's `channel_not_found` or `not_in_channel`). */
-export class ChannelUnreadable extends Error {
+export class ChannelUnreadable extends SlackRefusal {
   constructor(
     readonly channel: string,
-    readonly code: string,
+    code: string,
   ) {
-    super(`conversations.members ${channel}: ${code}`);
-    this.name = 'ChannelUnreadable';
+    super('conversations.members', channel, code, 'ChannelUnreadable');
   }
 }
 

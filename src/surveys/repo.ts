@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.js';
+import { firstOrNull, isOneRow } from '../db/rows.js';
 import { inTransaction, orm } from '../db/scope.js';
 import { twin } from '../db/twin.js';
 import { returningAll, returningOne, uniqueViolation, writtenRow } from '../db/write.js';
@@ -63,11 +64,11 @@ export function createSurveysRepo(db: Database) {
     transaction: <T>(fn: () => Promise<T>) => inTransaction(db, fn),
 
     wave: async (id: number): Promise<WaveRow | null> =>
-      (await orm(db).select().from(waves).where(eq(waves.id, id)).limit(1))[0] ?? null,
+      firstOrNull(orm(db).select().from(waves).where(eq(waves.id, id)).limit(1)),
     latestWave: async (surveyId: string): Promise<WaveRow | null> =>
-      (
-        await orm(db).select().from(waves).where(eq(waves.surveyId, surveyId)).orderBy(desc(waves.number)).limit(1)
-      )[0] ?? null,
+      firstOrNull(
+        orm(db).select().from(waves).where(eq(waves.surveyId, surveyId)).orderBy(desc(waves.number)).limit(1),
+      ),
     openWaves: (): Promise<WaveRow[]> =>
       orm(db).select().from(waves).where(isNull(waves.closedAt)).orderBy(asc(waves.id)),
     /** Closed waves of a survey, oldest first (the trend), at most `limit` of the latest. */
@@ -142,15 +143,15 @@ export function createSurveysRepo(db: Database) {
       ).map((r) => r.userId),
     /** pending → sending, just before the Slack call, while the wave is open: true for the one caller that won. */
     claimDelivery: async (waveId: number, userId: string): Promise<boolean> =>
-      (
-        await returningAll(
+      isOneRow(
+        returningAll(
           orm(db)
             .update(inv)
             .set({ delivery: 'sending' })
             .where(and(eq(inv.waveId, waveId), eq(inv.userId, userId), eq(inv.delivery, 'pending'), waveOpen(waveId)))
             .returning({ userId: inv.userId }),
-        )
-      ).length === 1,
+        ),
+      ),
     /** sending → sent | failed (or back to pending when the send never started). */
     settleDelivery: async (
       waveId: number,
@@ -158,15 +159,15 @@ export function createSurveysRepo(db: Database) {
       delivery: Exclude<Delivery, 'sending'>,
       dm: { channel: string; ts: string } | null = null,
     ): Promise<boolean> =>
-      (
-        await returningAll(
+      isOneRow(
+        returningAll(
           orm(db)
             .update(inv)
             .set({ delivery, ...(dm ? { dmChannel: dm.channel, dmTs: dm.ts } : {}) })
             .where(and(eq(inv.waveId, waveId), eq(inv.userId, userId), eq(inv.delivery, 'sending')))
             .returning({ userId: inv.userId }),
-        )
-      ).length === 1,
+        ),
+      ),
     deliveryCounts: async (waveId: number): Promise<Record<Delivery, number>> => {
       const rows = await orm(db)
         .select({ delivery: inv.delivery, n: sql<number>`count(*)` })
@@ -178,27 +179,27 @@ export function createSurveysRepo(db: Database) {
       return out;
     },
     invitation: async (waveId: number, userId: string): Promise<InvitationRow | null> =>
-      (
-        await orm(db)
+      firstOrNull(
+        orm(db)
           .select()
           .from(inv)
           .where(and(eq(inv.waveId, waveId), eq(inv.userId, userId)))
-          .limit(1)
-      )[0] ?? null,
+          .limit(1),
+      ),
 
     // ---------- reminders ----------
 
     /** Moves the wave's reminder count from `from` to `to`: true for the one caller that won. */
     claimReminderRound: async (waveId: number, from: number, to: number): Promise<boolean> =>
-      (
-        await returningAll(
+      isOneRow(
+        returningAll(
           orm(db)
             .update(waves)
             .set({ remindersSent: to })
             .where(and(eq(waves.id, waveId), eq(waves.remindersSent, from)))
             .returning({ id: waves.id }),
-        )
-      ).length === 1,
+        ),
+      ),
     /** Invited, not answered, not opted out, not yet reminded `round` times (with how many they had); by user id. */
     reminderRecipients: async (waveId: number, round: number): Promise<{ userId: string; reminded: number }[]> =>
       orm(db)
@@ -214,8 +215,8 @@ export function createSurveysRepo(db: Database) {
         )
         .orderBy(asc(inv.userId)),
     claimReminder: async (waveId: number, userId: string, round: number): Promise<boolean> =>
-      (
-        await returningAll(
+      isOneRow(
+        returningAll(
           orm(db)
             .update(inv)
             .set({ reminded: round })
@@ -229,8 +230,8 @@ export function createSurveysRepo(db: Database) {
               ),
             )
             .returning({ userId: inv.userId }),
-        )
-      ).length === 1,
+        ),
+      ),
 
     /** Gives back a reminder claimed and never sent (the process stopped first): `round` → `back`. */
     unclaimReminder: async (waveId: number, userId: string, round: number, back: number): Promise<void> => {
@@ -244,15 +245,15 @@ export function createSurveysRepo(db: Database) {
 
     /** answered false → true: false when already answered (or never invited). */
     markAnswered: async (waveId: number, userId: string): Promise<boolean> =>
-      (
-        await returningAll(
+      isOneRow(
+        returningAll(
           orm(db)
             .update(inv)
             .set({ answered: true })
             .where(and(eq(inv.waveId, waveId), eq(inv.userId, userId), eq(inv.answered, false)))
             .returning({ userId: inv.userId }),
-        )
-      ).length === 1,
+        ),
+      ),
     /**
      * Adds `add` (0 or 1) to the one cell (area, score) and 0 to every other cell of the wave, in one statement:
      * every cell then carries the same, latest, row version (docs/surveys.md, "survey_tallies").
@@ -276,13 +277,13 @@ export function createSurveysRepo(db: Database) {
         .from(tallies)
         .where(eq(tallies.waveId, waveId)),
     identifiedAnswer: async (waveId: number, userId: string): Promise<IdentifiedAnswerRow | null> =>
-      (
-        await orm(db)
+      firstOrNull(
+        orm(db)
           .select()
           .from(identified)
           .where(and(eq(identified.waveId, waveId), eq(identified.userId, userId)))
-          .limit(1)
-      )[0] ?? null,
+          .limit(1),
+      ),
     identifiedAnswers: (waveId: number): Promise<IdentifiedAnswerRow[]> =>
       orm(db).select().from(identified).where(eq(identified.waveId, waveId)).orderBy(asc(identified.userId)),
     saveIdentifiedAnswer: async (row: IdentifiedAnswerRow): Promise<void> => {
@@ -306,19 +307,19 @@ export function createSurveysRepo(db: Database) {
       ),
     /** Records where the results were posted, once. */
     setResults: async (id: number, channel: string, ts: string): Promise<boolean> =>
-      (
-        await returningAll(
+      isOneRow(
+        returningAll(
           orm(db)
             .update(waves)
             .set({ resultsChannel: channel, resultsTs: ts, resultsProblem: null })
             .where(and(eq(waves.id, id), isNull(waves.resultsTs)))
             .returning({ id: waves.id }),
-        )
-      ).length === 1,
+        ),
+      ),
     /** Records why the results could not be posted: true only when that is news (another cause, or the first). */
     setResultsProblem: async (id: number, problem: string): Promise<boolean> =>
-      (
-        await returningAll(
+      isOneRow(
+        returningAll(
           orm(db)
             .update(waves)
             .set({ resultsProblem: problem })
@@ -330,8 +331,8 @@ export function createSurveysRepo(db: Database) {
               ),
             )
             .returning({ id: waves.id }),
-        )
-      ).length === 1,
+        ),
+      ),
     /** Closed waves whose results are not posted yet (refused, failed, or the poster died in between). */
     unpostedResults: (): Promise<WaveRow[]> =>
       orm(db)
@@ -347,13 +348,13 @@ export function createSurveysRepo(db: Database) {
       one(orm(db).update(waves).set({ followUp: text, followUpAt: at }).where(eq(waves.id, id)).returning()),
     /** The survey's wave number `number`, or null. */
     waveNumber: async (surveyId: string, number: number): Promise<WaveRow | null> =>
-      (
-        await orm(db)
+      firstOrNull(
+        orm(db)
           .select()
           .from(waves)
           .where(and(eq(waves.surveyId, surveyId), eq(waves.number, number)))
-          .limit(1)
-      )[0] ?? null,
+          .limit(1),
+      ),
 
     // ---------- micro-pulse (micro-repo.ts) ----------
 
@@ -362,11 +363,11 @@ export function createSurveysRepo(db: Database) {
     // ---------- opt-outs and the Home tab ----------
 
     optOut: async (userId: string): Promise<boolean> =>
-      (await returningAll(orm(db).insert(optOuts).values({ userId }).onConflictDoNothing().returning())).length === 1,
+      isOneRow(returningAll(orm(db).insert(optOuts).values({ userId }).onConflictDoNothing().returning())),
     optIn: async (userId: string): Promise<boolean> =>
-      (await returningAll(orm(db).delete(optOuts).where(eq(optOuts.userId, userId)).returning())).length === 1,
+      isOneRow(returningAll(orm(db).delete(optOuts).where(eq(optOuts.userId, userId)).returning())),
     isOptedOut: async (userId: string): Promise<boolean> =>
-      (await orm(db).select().from(optOuts).where(eq(optOuts.userId, userId)).limit(1)).length === 1,
+      isOneRow(orm(db).select().from(optOuts).where(eq(optOuts.userId, userId)).limit(1)),
     optedOutAmong: async (userIds: readonly string[]): Promise<Set<string>> => {
       const found = new Set<string>();
       for (let i = 0; i < userIds.length; i += INSERT_BATCH) {

@@ -3,7 +3,6 @@ import { conflict, DomainError, invalidInput, notFound } from '../errors.js';
 import type { ItemRef } from '../item-ref.js';
 import { refMatches } from '../item-ref.js';
 import { createSafely } from '../logger.js';
-import { latestScheduledRun } from '../scheduler/cron-times.js';
 import { createAudience } from './audience.js';
 import type { SurveyConfig } from './config.js';
 import { createMicroPulse } from './micro-pulse.js';
@@ -12,7 +11,7 @@ import type { SurveysServiceDeps } from './ports.js';
 import type { WaveRow } from './repo.js';
 import { createResultsPoster, type PostOutcome } from './results.js';
 import { createSender } from './sending.js';
-import { deferredSlot, nextWorkingTime, reminderTime } from './working-time.js';
+import { deferredSlot, latestSlot, reminderTime } from './working-time.js';
 
 /** A start that lost the race to open the survey's wave (survey_waves_one_open_idx): the other start's wave stands. */
 export class WaveAlreadyOpen extends DomainError {
@@ -127,23 +126,25 @@ export function createSurveysService(deps: SurveysServiceDeps) {
    */
   async function scheduledStart(surveyId: string): Promise<void> {
     const survey = surveyById(surveyId);
-    if (survey?.schedule) {
-      const now = clock.now();
-      const slot = latestScheduledRun(survey.schedule, now, deps.timezone);
-      if (slot) {
-        // A slot on a weekend day or a holiday waits for the next working day at the same local time (the sweep
-        // starts it then); a slot that already has its wave starts nothing more.
-        const startAt = nextWorkingTime(slot, deps.timezone, survey.holidays);
-        if (startAt.getTime() > now.getTime()) {
-          logger.info(
-            `surveys: the ${survey.id} wave of ${slot.toISOString()} falls on a weekend day or a holiday; it starts at ${startAt.toISOString()}`,
-          );
-          return;
-        }
-        const latest = await repo.latestWave(survey.id);
-        if (latest && latest.opensAt.getTime() >= slot.getTime()) return;
-      }
+    const now = clock.now();
+    const due = survey && latestSlot(survey, now, deps.timezone);
+    // A slot on a weekend day or a holiday waits for the next working day at the same local time (the sweep starts
+    // it then); a slot that already has its wave starts nothing more.
+    if (due && due.startAt.getTime() > now.getTime()) {
+      const when = `${due.slot.toISOString()} falls on a weekend day or a holiday; it starts at ${due.startAt.toISOString()}`;
+      return logger.info(`surveys: the ${surveyId} wave of ${when}`);
     }
+    if (due && (await hasWaveSince(surveyId, due.slot))) return;
+    await startFromSchedule(surveyId);
+  }
+
+  /** A wave opened at or after `slot`: the slot has had its start. */
+  async function hasWaveSince(surveyId: string, slot: Date): Promise<boolean> {
+    return ((await repo.latestWave(surveyId))?.opensAt.getTime() ?? Number.NEGATIVE_INFINITY) >= slot.getTime();
+  }
+
+  /** Starts a wave for the schedule; a start refused for a configuration reason is logged and told to the admins. */
+  async function startFromSchedule(surveyId: string): Promise<void> {
     try {
       await start(surveyId, 'system');
     } catch (error) {
@@ -341,9 +342,8 @@ export function createSurveysService(deps: SurveysServiceDeps) {
   // stands in for: a failed start tells the admins once, not each minute, nor once per replica or restart.
   async function deferredStart(survey: SurveyConfig, now: Date): Promise<void> {
     const slot = deferredSlot(survey, now, deps.timezone);
-    const opened = slot ? (await repo.latestWave(survey.id))?.opensAt : undefined;
-    if (!slot || (opened && opened.getTime() >= slot.getTime())) return;
-    if (await repo.claimPutOffStart(survey.id, slot)) await scheduledStart(survey.id);
+    if (!slot || (await hasWaveSince(survey.id, slot))) return;
+    if (await repo.claimPutOffStart(survey.id, slot)) await startFromSchedule(survey.id);
   }
 
   async function step(what: string, work: () => Promise<unknown>): Promise<void> {

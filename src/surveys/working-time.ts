@@ -8,20 +8,26 @@ import { latestScheduledRun } from '../scheduler/cron-times.js';
 
 const DAY_MS = 86_400_000;
 
+type Scheduled = { schedule?: string | undefined; holidays: readonly string[] };
+
+/**
+ * The latest slot of `survey.schedule` at or before `now` and when its wave may start: the slot itself on a working
+ * day, else the next working day at the same local time. Null when the survey has no schedule or no slot yet.
+ */
+export function latestSlot(survey: Scheduled, now: Date, timezone: string): { slot: Date; startAt: Date } | null {
+  const slot = survey.schedule ? latestScheduledRun(survey.schedule, now, timezone) : null;
+  return slot ? { slot, startAt: nextWorkingTime(slot, timezone, survey.holidays) } : null;
+}
+
 /**
  * The latest schedule slot of `survey` if it fell on a weekend day or a holiday, its working day has come and it is
  * less than openFor old: the sweep starts its wave unless one opened since the slot (worked out from the schedule
  * and the waves table, so a restart in between loses nothing and starts nothing twice). Otherwise null.
  */
-export function deferredSlot(
-  survey: { schedule?: string | undefined; holidays: readonly string[]; openFor: number },
-  now: Date,
-  timezone: string,
-): Date | null {
-  if (!survey.schedule) return null;
-  const slot = latestScheduledRun(survey.schedule, now, timezone);
-  if (!slot) return null;
-  const startAt = nextWorkingTime(slot, timezone, survey.holidays);
+export function deferredSlot(survey: Scheduled & { openFor: number }, now: Date, timezone: string): Date | null {
+  const latest = latestSlot(survey, now, timezone);
+  if (!latest) return null;
+  const { slot, startAt } = latest;
   if (startAt.getTime() === slot.getTime() || startAt.getTime() > now.getTime()) return null;
   return now.getTime() >= startAt.getTime() + survey.openFor ? null : slot;
 }

@@ -4,6 +4,7 @@ import { ackBody, ENGINEER, type TestApp } from '../support/harness.js';
 import { eventually } from '../support/wait.js';
 import { createTwinReader } from './db.js';
 import {
+  A,
   answers,
   click,
   FORUM_KEY,
@@ -15,8 +16,6 @@ import {
   startCommunitiesApp,
   submit,
 } from './support.js';
-
-const A = 'U0AAAA001';
 
 let app: TestApp | undefined;
 afterEach(async () => {

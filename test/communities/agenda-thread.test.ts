@@ -4,6 +4,8 @@ import { createCommunitiesRepo } from '../../src/communities/repo.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import { settled } from '../support/wait.js';
 import {
+  A,
+  B,
   communitiesConfig,
   FORUM_KEY,
   FRONTEND_CHANNEL,
@@ -13,9 +15,6 @@ import {
   startCommunitiesApp,
   text,
 } from './support.js';
-
-const A = 'U0AAAA001';
-const B = 'U0BBBB001';
 
 let app: TestApp | undefined;
 afterEach(async () => {

@@ -3,11 +3,18 @@ import { createManualClock, MINUTE } from '../../src/clock.js';
 import { IDS } from '../../src/communities/slack/ids.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { createTwinReader } from './db.js';
-import { click, communitiesConfig, jump, MEETUP_KEY, posts, startCommunitiesApp, tempDbPath } from './support.js';
-
-const A = 'U0AAAA001';
-const B = 'U0BBBB001';
-const C = 'U0CCCC001';
+import {
+  A,
+  B,
+  C,
+  click,
+  communitiesConfig,
+  jump,
+  MEETUP_KEY,
+  posts,
+  startCommunitiesApp,
+  tempDbPath,
+} from './support.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {

@@ -6,6 +6,7 @@ import { messageButton, type ViewStateValue, viewSubmission } from '../support/p
 import { eventually, settled } from '../support/wait.js';
 import { createTwinReader } from './db.js';
 import {
+  A,
   answers,
   click,
   FRONTEND_CHANNEL,
@@ -18,7 +19,6 @@ import {
   text,
 } from './support.js';
 
-const A = 'U0AAAA001';
 const NEWCOMER = 'U0NEWB001';
 /** The first one-off event: Monday 30 November 2026, 15:00 Berlin. */
 const EVENT_KEY = 'event.1@2026-11-30T14:00:00Z';

@@ -4,6 +4,7 @@ import { IDS } from '../../src/communities/slack/ids.js';
 import { ackBody, ENGINEER, type TestApp } from '../support/harness.js';
 import { eventually, gate, settled } from '../support/wait.js';
 import {
+  A,
   answers,
   click,
   FRONTEND_CHANNEL,
@@ -16,8 +17,6 @@ import {
   startCommunitiesApp,
   submit,
 } from './support.js';
-
-const A = 'U0AAAA001';
 
 let app: TestApp | undefined;
 afterEach(async () => {

@@ -4,6 +4,9 @@ import { IDS } from '../../src/communities/slack/ids.js';
 import type { TestApp } from '../support/harness.js';
 import { settled } from '../support/wait.js';
 import {
+  A,
+  B,
+  C,
   click,
   jumpTo,
   LEAD,
@@ -16,9 +19,6 @@ import {
   text,
 } from './support.js';
 
-const A = 'U0AAAA001';
-const B = 'U0BBBB001';
-const C = 'U0CCCC001';
 const NEWCOMER = 'U0NEWB001';
 
 let app: TestApp | undefined;

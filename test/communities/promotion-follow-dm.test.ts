@@ -3,11 +3,7 @@ import { MINUTE } from '../../src/clock.js';
 import { createCommunitiesRepo } from '../../src/communities/repo.js';
 import { IDS } from '../../src/communities/slack/ids.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
-import { click, jump, jumpTo, MEETUP_KEY, OFFICE_HOURS_KEY, posts, startCommunitiesApp } from './support.js';
-
-const A = 'U0AAAA001';
-const B = 'U0BBBB001';
-const C = 'U0CCCC001';
+import { A, B, C, click, jump, jumpTo, MEETUP_KEY, OFFICE_HOURS_KEY, posts, startCommunitiesApp } from './support.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {

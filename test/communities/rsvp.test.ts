@@ -3,8 +3,12 @@ import { IDS } from '../../src/communities/slack/ids.js';
 import { blockText, ENGINEER, type TestApp } from '../support/harness.js';
 import { appHomeOpened } from '../support/payloads.js';
 import {
+  A,
   answers,
+  B,
+  C,
   click,
+  D,
   FRONTEND_CHANNEL,
   jumpTo,
   LEAD,
@@ -13,11 +17,6 @@ import {
   REVIEW_KEY,
   startCommunitiesApp,
 } from './support.js';
-
-const A = 'U0AAAA001';
-const B = 'U0BBBB001';
-const C = 'U0CCCC001';
-const D = 'U0DDDD001';
 
 let app: TestApp | undefined;
 afterEach(async () => {

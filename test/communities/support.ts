@@ -9,6 +9,11 @@ import { messageButton, viewSubmission } from '../support/payloads.js';
 import { settled } from '../support/wait.js';
 
 export const LEAD = 'U0LEAD001';
+/** People answering in the tests, besides ENGINEER and LEAD. */
+export const A = 'U0AAAA001';
+export const B = 'U0BBBB001';
+export const C = 'U0CCCC001';
+export const D = 'U0DDDD001';
 export const FRONTEND_CHANNEL = 'C0FRONT001';
 export const PLATFORM_CHANNEL = 'C0PLATOH1';
 export const NEWBIES_CHANNEL = 'C0NEWBIES1';

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { freePort, type Proc, startTsx } from '../ops/support.js';
+import { deploysYaml, headerYaml } from '../support/config-yaml.js';
 import { formEncode, messageButton, slashCommand } from '../support/payloads.js';
 import { signedHeaders } from '../support/signing.js';
 import { eventually } from '../support/wait.js';
@@ -29,26 +30,7 @@ const RUN_ID = 9001;
 const ADMIN = 'U0ADMIN01';
 const APPROVER = 'U0APPROVE1';
 
-const YAML = `timezone: Europe/Berlin
-admins: [${ADMIN}]
-platformTeam: [U0PLAT001]
-deploys:
-  channel: ${CHANNEL}
-  environments:
-    - name: staging
-    - name: production
-      approvals: { count: 1, approvers: [${APPROVER}] }
-  executors:
-    web-actions:
-      type: github-actions
-      repo: acme/web
-      workflow: deploy.yml
-      inputs: { service: service, environment: environment, ref: ref }
-  services:
-    - name: web
-      environments: [staging, production]
-      executor: web-actions
-`;
+const YAML = headerYaml(ADMIN) + deploysYaml(CHANNEL, { count: 1, approvers: [APPROVER] });
 
 interface Call {
   method: string;

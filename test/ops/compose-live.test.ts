@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicaStand, type ReplicaStand } from '../replicas/support.js';
+import { headerYaml, supportYaml } from '../support/config-yaml.js';
 import { eventCallback } from '../support/payloads.js';
 import { signedHeaders } from '../support/signing.js';
 import { NO_TEST_PG } from '../support/test-db.js';
@@ -20,16 +21,7 @@ import { freePort, type Proc, ROOT, spawnWithEnv, tempDir } from './support.js';
 const HAS_CADDY = spawnSync('caddy', ['version'], { encoding: 'utf8' }).status === 0;
 const REQUIRE_CADDY = process.env.GROUNDCREW_TEST_REQUIRE_CADDY === '1';
 const HELP = 'C0HELPPROX';
-const YAML = `timezone: Europe/Berlin
-admins: [U0ADMIN01]
-platformTeam: [U0PLAT001]
-support:
-  channels: [${HELP}]
-  triageChannel: C0TRIAGE01
-  responders: [U0PLAT001]
-  onDuty:
-    rotation: { people: [U0PLAT001], handoff: { day: monday, time: "09:00" } }
-`;
+const YAML = headerYaml('U0ADMIN01') + supportYaml(HELP);
 
 describe.runIf(REQUIRE_CADDY)('the compose proxy, required here', () => {
   it('finds Caddy installed', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVAL_IDS } from '../../src/approvals/slack/ids.js';
 import { latestScheduledRun } from '../../src/scheduler/cron-times.js';
+import { deploysYaml, headerYaml, supportYaml } from '../support/config-yaml.js';
 import { eventCallback, messageButton } from '../support/payloads.js';
 import { NO_TEST_PG } from '../support/test-db.js';
 import { eventually } from '../support/wait.js';
@@ -29,32 +30,7 @@ const EVERY_MINUTE = [
   'support.sweep',
 ];
 
-const YAML = `timezone: ${TZ}
-admins: [${ADMIN}]
-platformTeam: [U0PLAT001]
-deploys:
-  channel: ${CHANNEL}
-  environments:
-    - name: staging
-    - name: production
-      approvals: { count: 2, approvers: [${APPROVERS.join(', ')}] }
-  executors:
-    web-actions:
-      type: github-actions
-      repo: acme/web
-      workflow: deploy.yml
-      inputs: { service: service, environment: environment, ref: ref }
-  services:
-    - name: web
-      environments: [staging, production]
-      executor: web-actions
-support:
-  channels: [${HELP}]
-  triageChannel: C0TRIAGE01
-  responders: [U0PLAT001]
-  onDuty:
-    rotation: { people: [U0PLAT001], handoff: { day: monday, time: "09:00" } }
-`;
+const YAML = headerYaml(ADMIN) + deploysYaml(CHANNEL, { count: 2, approvers: APPROVERS }) + supportYaml(HELP);
 
 /** GitHub, as the stand-ins answer it: each dispatch starts run 9000 + n, in progress until the test finishes it. */
 const github = { dispatched: 0, done: new Set<number>() };

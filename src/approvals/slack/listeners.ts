@@ -1,4 +1,4 @@
-import type { App, BlockAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { Core } from '../../capability.js';
 import { isDomainError } from '../../errors.js';
@@ -17,48 +17,50 @@ function buttonValue(body: BlockAction): ItemRef | null {
   return parseItemRef(action && 'value' in action ? action.value : undefined);
 }
 
+const BROKEN_BUTTON = 'That button is broken (no approval ID).';
+
+/** A click on Approve or Reject: where to answer it (a card's respond(), none on the Home tab) and the approval it names. */
+function clicked(body: BlockAction, respond: RespondFn): { reply: RespondFn | undefined; ref: ItemRef | null } {
+  return { reply: body.container?.type === 'message' ? respond : undefined, ref: buttonValue(body) };
+}
+
 /** Approve / Reject buttons (cards and Home tab) and the reject-reason modal. */
 export function registerApprovalListeners(app: App, deps: Pick<Core, 'approvals' | 'logger'>): void {
   const service: ApprovalsService = deps.approvals;
-
-  app.action<BlockAction>(
-    { type: 'block_actions', action_id: APPROVAL_IDS.approveButton },
-    async ({ ack, body, client, respond }) => {
+  type Click = { body: BlockAction; client: AllMiddlewareArgs['client']; reply: RespondFn | undefined; ref: ItemRef };
+  /** A button on an approval's card or Home tab: acked, and a value that names no approval answered here. */
+  const onButton = (actionId: string, handle: (click: Click) => Promise<unknown>) =>
+    app.action<BlockAction>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, client, respond }) => {
       await ack();
-      const reply = body.container?.type === 'message' ? respond : undefined;
-      const ref = buttonValue(body);
-      if (ref === null) return tell(client, body.user.id, reply, 'That button is broken (no approval ID).');
-      const approval = await service.get(ref.id);
-      if (approval && !refMatches(ref, approval)) return tell(client, body.user.id, reply, ITEM_GONE);
-      try {
-        const result = await service.decide(ref.id, body.user.id, 'approve');
-        if (!result.ok) await tell(client, body.user.id, reply, result.refusal.message);
-      } catch (error) {
-        if (!isDomainError(error)) throw error;
-        await tell(client, body.user.id, reply, error.message);
-      }
-    },
-  );
+      const { reply, ref } = clicked(body, respond);
+      if (ref === null) return tell(client, body.user.id, reply, BROKEN_BUTTON);
+      await handle({ body, client, reply, ref });
+    });
 
-  app.action<BlockAction>(
-    { type: 'block_actions', action_id: APPROVAL_IDS.rejectButton },
-    async ({ ack, body, client, respond }) => {
-      await ack();
-      const reply = body.container?.type === 'message' ? respond : undefined;
-      const ref = buttonValue(body);
-      if (ref === null) return tell(client, body.user.id, reply, 'That button is broken (no approval ID).');
-      const id = ref.id;
-      const approval = await service.get(id);
-      if (!approval) return tell(client, body.user.id, reply, `There is no approval #${id}.`);
-      if (!refMatches(ref, approval)) return tell(client, body.user.id, reply, ITEM_GONE);
-      const refusal = await service.refusalFor(id, body.user.id);
-      if (refusal) {
-        deps.logger.debug(`approvals: ${body.user.id} may not reject #${id}: ${refusal.code}`);
-        return tell(client, body.user.id, reply, refusal.message);
-      }
-      await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(await service.card(approval)) });
-    },
-  );
+  onButton(APPROVAL_IDS.approveButton, async ({ body, client, reply, ref }) => {
+    const approval = await service.get(ref.id);
+    if (approval && !refMatches(ref, approval)) return tell(client, body.user.id, reply, ITEM_GONE);
+    try {
+      const result = await service.decide(ref.id, body.user.id, 'approve');
+      if (!result.ok) await tell(client, body.user.id, reply, result.refusal.message);
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      await tell(client, body.user.id, reply, error.message);
+    }
+  });
+
+  onButton(APPROVAL_IDS.rejectButton, async ({ body, client, reply, ref }) => {
+    const id = ref.id;
+    const approval = await service.get(id);
+    if (!approval) return tell(client, body.user.id, reply, `There is no approval #${id}.`);
+    if (!refMatches(ref, approval)) return tell(client, body.user.id, reply, ITEM_GONE);
+    const refusal = await service.refusalFor(id, body.user.id);
+    if (refusal) {
+      deps.logger.debug(`approvals: ${body.user.id} may not reject #${id}: ${refusal.code}`);
+      return tell(client, body.user.id, reply, refusal.message);
+    }
+    await client.views.open({ trigger_id: body.trigger_id, view: rejectModal(await service.card(approval)) });
+  });
 
   app.view(APPROVAL_IDS.rejectModal, async ({ ack, body, view, client }) => {
     const meta = zRejectMetadata.safeParse(parseJson(view.private_metadata));

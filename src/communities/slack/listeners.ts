@@ -13,34 +13,27 @@ import { howToJoin, movedReply } from './blocks.js';
 import { IDS } from './ids.js';
 import { agendaView, moveView, signUpView } from './modals.js';
 
+/** One input's state in the event modal: `{ [input]: value }`, the block optional. */
+function input<I extends string, S extends z.ZodTypeAny>(id: I, value: S) {
+  return z.object({ [id]: value } as { [K in I]: S }).optional();
+}
+const TEXT = z.object({ value: z.string().nullish() });
+const OPTION = z.object({ selected_option: z.object({ value: z.string() }).nullish() });
+
 /** The event modal's state: every field is optional here; the service says what is missing, per field. */
 const zEventState = z.object({
-  [IDS.eventCommunityBlock]: z
-    .object({ [IDS.eventCommunityInput]: z.object({ selected_option: z.object({ value: z.string() }).nullish() }) })
-    .optional(),
-  [IDS.eventTitleBlock]: z.object({ [IDS.eventTitleInput]: z.object({ value: z.string().nullish() }) }).optional(),
-  [IDS.eventDateBlock]: z
-    .object({ [IDS.eventDateInput]: z.object({ selected_date: z.string().nullish() }) })
-    .optional(),
-  [IDS.eventTimeBlock]: z
-    .object({ [IDS.eventTimeInput]: z.object({ selected_time: z.string().nullish() }) })
-    .optional(),
-  [IDS.eventDurationBlock]: z
-    .object({ [IDS.eventDurationInput]: z.object({ selected_option: z.object({ value: z.string() }).nullish() }) })
-    .optional(),
-  [IDS.eventZoneBlock]: z.object({ [IDS.eventZoneInput]: z.object({ value: z.string().nullish() }) }).optional(),
-  [IDS.eventLinkBlock]: z.object({ [IDS.eventLinkInput]: z.object({ value: z.string().nullish() }) }).optional(),
-  [IDS.eventLocationBlock]: z
-    .object({ [IDS.eventLocationInput]: z.object({ value: z.string().nullish() }) })
-    .optional(),
-  [IDS.eventCapacityBlock]: z
-    .object({ [IDS.eventCapacityInput]: z.object({ value: z.string().nullish() }) })
-    .optional(),
-  [IDS.eventMinimumBlock]: z.object({ [IDS.eventMinimumInput]: z.object({ value: z.string().nullish() }) }).optional(),
-  [IDS.eventAgendaBlock]: z.object({ [IDS.eventAgendaInput]: z.object({ value: z.string().nullish() }) }).optional(),
-  [IDS.eventDescriptionBlock]: z
-    .object({ [IDS.eventDescriptionInput]: z.object({ value: z.string().nullish() }) })
-    .optional(),
+  [IDS.eventCommunityBlock]: input(IDS.eventCommunityInput, OPTION),
+  [IDS.eventTitleBlock]: input(IDS.eventTitleInput, TEXT),
+  [IDS.eventDateBlock]: input(IDS.eventDateInput, z.object({ selected_date: z.string().nullish() })),
+  [IDS.eventTimeBlock]: input(IDS.eventTimeInput, z.object({ selected_time: z.string().nullish() })),
+  [IDS.eventDurationBlock]: input(IDS.eventDurationInput, OPTION),
+  [IDS.eventZoneBlock]: input(IDS.eventZoneInput, TEXT),
+  [IDS.eventLinkBlock]: input(IDS.eventLinkInput, TEXT),
+  [IDS.eventLocationBlock]: input(IDS.eventLocationInput, TEXT),
+  [IDS.eventCapacityBlock]: input(IDS.eventCapacityInput, TEXT),
+  [IDS.eventMinimumBlock]: input(IDS.eventMinimumInput, TEXT),
+  [IDS.eventAgendaBlock]: input(IDS.eventAgendaInput, TEXT),
+  [IDS.eventDescriptionBlock]: input(IDS.eventDescriptionInput, TEXT),
 });
 
 /** The service's field names → the modal's block ids, where a refusal is shown. */
