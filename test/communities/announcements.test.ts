@@ -3,6 +3,7 @@ import { MINUTE } from '../../src/clock.js';
 import { createCommunitiesRepo } from '../../src/communities/repo.js';
 import { IDS } from '../../src/communities/slack/ids.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
+import { persistentDb } from '../support/persistent-db.js';
 import { settled } from '../support/wait.js';
 import {
   click,
@@ -14,7 +15,6 @@ import {
   posts,
   REVIEW_KEY,
   startCommunitiesApp,
-  tempDbPath,
 } from './support.js';
 
 let app: TestApp | undefined;
@@ -25,8 +25,8 @@ afterEach(async () => {
 
 describe('communities: digest and reminders on the scheduler', () => {
   it('posts the digest and each reminder once, at its time, and nothing again after a restart', async () => {
-    const dbPath = tempDbPath();
-    app = await startCommunitiesApp({ dbPath });
+    const database = await persistentDb();
+    app = await startCommunitiesApp({ database });
     await click(app, ENGINEER, IDS.going, MEETUP_KEY);
 
     // Monday 08:30 → 08:50 Berlin: the digest (Mondays 09:00) is not due yet.
@@ -61,7 +61,7 @@ describe('communities: digest and reminders on the scheduler', () => {
     await app.stop();
 
     // A restart on the same database, five minutes later: the catch-up run finds everything announced.
-    app = await startCommunitiesApp({ dbPath, clock: '2026-11-26T08:50:00Z' });
+    app = await startCommunitiesApp({ database, clock: '2026-11-26T08:50:00Z' });
     const runs = await app.groundcrew.services.scheduler.runMissed();
     expect(runs.map((r) => [r.job, r.outcome])).toContainEqual(['communities.announcements', 'ok']);
     await settled(app);
@@ -131,8 +131,8 @@ describe('communities: a failed post is retried, never lost, never doubled', () 
 
 describe('communities: a claim whose post never finished', () => {
   it('is taken again once its lease ran out (the process died after claiming), and posted once', async () => {
-    const dbPath = tempDbPath();
-    app = await startCommunitiesApp({ dbPath, clock: '2026-11-25T08:58:00Z' });
+    const database = await persistentDb();
+    app = await startCommunitiesApp({ database, clock: '2026-11-25T08:58:00Z' });
     await click(app, ENGINEER, IDS.going, MEETUP_KEY);
     await jump(app, MINUTE); // 08:59: what fell due earlier (the forum's agenda request) is done
     // 09:00: the run claims the day-before reminder (its first step), and the process is gone before it posts.
@@ -143,7 +143,7 @@ describe('communities: a claim whose post never finished', () => {
     await app.stop();
 
     // A new process on the same database: while the lease (40 minutes) runs, the claim is someone else's.
-    app = await startCommunitiesApp({ dbPath, clock: '2026-11-25T09:00:00Z' });
+    app = await startCommunitiesApp({ database, clock: '2026-11-25T09:00:00Z' });
     await jumpTo(app, '2026-11-25T09:39:00Z');
     expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Frontend meetup')).toHaveLength(0);
     // Then it is taken again and posted, once, with the DM.

@@ -2,19 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock, MINUTE } from '../../src/clock.js';
 import { IDS } from '../../src/communities/slack/ids.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
+import { persistentDb } from '../support/persistent-db.js';
 import { createTwinReader } from './db.js';
-import {
-  A,
-  B,
-  C,
-  click,
-  communitiesConfig,
-  jump,
-  MEETUP_KEY,
-  posts,
-  startCommunitiesApp,
-  tempDbPath,
-} from './support.js';
+import { A, B, C, click, communitiesConfig, jump, MEETUP_KEY, posts, startCommunitiesApp } from './support.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -31,8 +21,8 @@ function withMeetupCapacity(capacity: number): Record<string, unknown> {
 
 describe('communities: a raised capacity', () => {
   it('moves the waitlist up (and tells each one) on the next per-minute run, once', async () => {
-    const dbPath = tempDbPath();
-    app = await startCommunitiesApp({ dbPath });
+    const database = await persistentDb();
+    app = await startCommunitiesApp({ database });
     for (const user of [ENGINEER, A, B, C]) await click(app, user, IDS.going, MEETUP_KEY);
     const reader = createTwinReader(app.database);
     expect((await reader.rsvps(MEETUP_KEY)).map((r) => r.status)).toEqual([
@@ -47,7 +37,7 @@ describe('communities: a raised capacity', () => {
     app = await startTestApp({
       team: { communities: withMeetupCapacity(3) },
       clock: createManualClock('2026-11-23T08:00:00Z'),
-      dbPath,
+      database,
     });
     await jump(app, MINUTE);
     const after = await createTwinReader(app.database).rsvps(MEETUP_KEY);

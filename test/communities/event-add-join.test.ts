@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IDS } from '../../src/communities/slack/ids.js';
 import { ackBody, blockText, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { messageButton, type ViewStateValue, viewSubmission } from '../support/payloads.js';
+import { persistentDb } from '../support/persistent-db.js';
 import { eventually, settled } from '../support/wait.js';
 import { createTwinReader } from './db.js';
 import {
@@ -15,7 +16,6 @@ import {
   NEWBIES_CHANNEL,
   posts,
   startCommunitiesApp,
-  tempDbPath,
   text,
 } from './support.js';
 
@@ -206,8 +206,8 @@ describe('communities: a one-off event with a minimum and an agenda', () => {
 
 describe('communities: an added event across a restart', () => {
   it('is still there after a restart on the same database, and its reminder is posted once', async () => {
-    const dbPath = tempDbPath();
-    app = await startCommunitiesApp({ dbPath });
+    const database = await persistentDb();
+    app = await startCommunitiesApp({ database });
     expect(await submitEvent(app, LEAD)).toBeNull();
     await click(app, ENGINEER, IDS.going, EVENT_KEY);
     await jumpTo(app, '2026-11-29T14:00:00Z');
@@ -215,7 +215,7 @@ describe('communities: an added event across a restart', () => {
     await app.stop();
 
     // Five minutes later, a new process on the same database: the catch-up finds the reminder announced.
-    app = await startCommunitiesApp({ dbPath, clock: '2026-11-29T14:05:00Z' });
+    app = await startCommunitiesApp({ database, clock: '2026-11-29T14:05:00Z' });
     await jumpTo(app, '2026-11-30T13:45:00Z');
     expect(posts(app, FRONTEND_CHANNEL, 'Coming up', 'Accessibility workshop')).toHaveLength(0);
     expect(

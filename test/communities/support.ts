@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { IDS } from '../../src/communities/slack/ids.js';
 import { advanceTime } from '../../src/playground/time.js';
 import type { ApiCall } from '../support/fake-slack.js';
 import { blockText, startTestApp, type TestApp } from '../support/harness.js';
 import { messageButton, viewSubmission } from '../support/payloads.js';
+import type { PersistentDb } from '../support/persistent-db.js';
 import { settled } from '../support/wait.js';
 
 export const LEAD = 'U0LEAD001';
@@ -95,18 +93,14 @@ export function communitiesConfig(): Record<string, unknown> {
   };
 }
 
-export function tempDbPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'groundcrew-communities-')), 'groundcrew.db');
-}
-
 export async function startCommunitiesApp(
-  options: { clock?: string; dbPath?: string; config?: Record<string, unknown> } = {},
+  options: { clock?: string; database?: PersistentDb; config?: Record<string, unknown> } = {},
 ): Promise<TestApp> {
   const { createManualClock } = await import('../../src/clock.js');
   return startTestApp({
     team: { communities: options.config ?? communitiesConfig() },
     clock: createManualClock(options.clock ?? MONDAY_MORNING),
-    ...(options.dbPath ? { dbPath: options.dbPath } : {}),
+    ...(options.database ? { database: options.database } : {}),
   });
 }
 

@@ -24,6 +24,11 @@ describe('backend-neutral test files', () => {
     put('test/pure.test.ts', "import { x } from './feature/pure-helper.js';\nx();\n");
     put('test/feature/pure-helper.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n");
     put('test/own-postgres.test.ts', "import { testBackend } from './support/test-db.js';\n");
+    put(
+      'test/support/persistent-db.ts',
+      "import { testBackend } from './test-db.js';\nexport const p = testBackend();\n",
+    );
+    put('test/restart.test.ts', "import { p } from './support/persistent-db.js';\np;\n");
     expect(backendNeutralTests(root)).toEqual(['test/own-postgres.test.ts', 'test/pure.test.ts']);
   });
 
@@ -32,7 +37,14 @@ describe('backend-neutral test files', () => {
     for (const file of ['test/replicas/two-replicas.test.ts', 'test/deploys/kill9.test.ts', 'test/main.test.ts']) {
       expect(neutral).toContain(file);
     }
-    for (const file of ['test/home.test.ts', 'test/slack/app.test.ts', 'test/db/test-db.test.ts']) {
+    // In-process restarts (persistentDb(), support/persistent-db.ts) run on both backends too.
+    const both = [
+      'test/home.test.ts',
+      'test/slack/app.test.ts',
+      'test/db/test-db.test.ts',
+      'test/requests/crash.test.ts',
+    ];
+    for (const file of [...both, 'test/surveys/restart.test.ts', 'test/support-desk/lifecycle.flow.test.ts']) {
       expect(neutral).not.toContain(file);
     }
   });

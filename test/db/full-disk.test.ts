@@ -10,6 +10,7 @@ import { deploysSection } from '../deploys/support.js';
 import { requestsSection, submitForm, text, validDatabase } from '../requests/support.js';
 import { sqliteOf } from '../support/database.js';
 import { ackBody, ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
+import { SKIP_ON_POSTGRES, sqliteOnly } from '../support/test-db.js';
 import { eventually, settled } from '../support/wait.js';
 
 /**
@@ -50,56 +51,66 @@ function fillDisk(dir: string): void {
   }
 }
 
-describe.skipIf(!isRoot)(`a full disk (${isRoot ? 'tmpfs' : `skipped: ${reason}`})`, () => {
-  it('every write is refused to the person; no card, no webhook, no success, and /healthz says so', async () => {
-    mountPoint = mountTmpfs('4m');
-    const outbound: string[] = [];
-    app = await startTestApp({
-      dbPath: join(mountPoint, 'groundcrew.db'),
-      team: { deploys: deploysSection(), requests: requestsSection() },
-      fetch: async (input) => {
-        outbound.push(String(input));
-        return new Response('{}', { status: 500 });
-      },
+// SQLite only: the disk filled is the one under the database file. On PostgreSQL the database's disk is the server's
+// (full, it refuses writes with an error like any other the driver reports): no test here fills it.
+describe.skipIf(!isRoot || SKIP_ON_POSTGRES)(
+  sqliteOnly(
+    `a full disk (${isRoot ? 'tmpfs' : `skipped: ${reason}`})`,
+    "the full disk is the one under the SQLite file; PostgreSQL's disk is the server's",
+  ),
+  () => {
+    it('every write is refused to the person; no card, no webhook, no success, and /healthz says so', async () => {
+      mountPoint = mountTmpfs('4m');
+      const outbound: string[] = [];
+      app = await startTestApp({
+        sqliteFile: join(mountPoint, 'groundcrew.db'),
+        team: { deploys: deploysSection(), requests: requestsSection() },
+        fetch: async (input) => {
+          outbound.push(String(input));
+          return new Response('{}', { status: 500 });
+        },
+      });
+      expect((await app.request('/healthz')).status).toBe(200);
+      // Empty the WAL so every new commit needs new blocks, then take every block left.
+      sqliteOf(app).sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      fillDisk(mountPoint);
+
+      const lock = await ackBody(
+        await app.command('lock staging --reason "db migration" --for 2h', { user_id: ENGINEER }),
+      );
+      expect(lock?.text).toMatch(/could not be saved/);
+      expect(lock?.text).not.toMatch(/locked/i);
+
+      await app.command('deploy web production v2.0.0 --reason "launch"', { user_id: ENGINEER });
+      await settled(app);
+      const replies = app.slack.callsTo('response_url').map((c) => String(c.args.text));
+      expect(replies.some((t) => /could not be saved/.test(t))).toBe(true);
+
+      await submitForm(app, 'database', validDatabase());
+      await submitForm(app, 'alert', { query: text('rate(errors[5m]) > 1') });
+      await settled(app);
+      const dms = app.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.channel === ENGINEER)
+        .map((c) => String(c.args.text));
+      expect(dms.filter((t) => /could not be saved/.test(t))).toHaveLength(2);
+
+      // Nothing claims success: no approval card, no status message, no webhook, no dispatch.
+      const posted = app.slack
+        .callsTo('chat.postMessage')
+        .filter((c) => !/could not be saved/.test(String(c.args.text)));
+      expect(posted.map((c) => `${c.args.channel}: ${c.args.text}`)).toEqual([]);
+      expect(outbound).toEqual([]);
+      const { db } = app.groundcrew.services;
+      expect(await db.orm.select().from(twin(db, deploysTable))).toEqual([]);
+      expect(await db.orm.select().from(twin(db, requestsTable))).toEqual([]);
+
+      // /healthz writes (at most once a second): the database is down while it cannot write, and up once it can.
+      await eventually(async () => (await app!.request('/healthz')).status === 503, { what: '/healthz 503' });
+      rmSync(join(mountPoint, 'filler'));
+      await eventually(async () => (await app!.request('/healthz')).status === 200, { what: '/healthz 200 again' });
+      const retried = await ackBody(await app.command('lock staging --reason "db migration"', { user_id: ENGINEER }));
+      expect(retried?.text).toContain('You hold staging');
     });
-    expect((await app.request('/healthz')).status).toBe(200);
-    // Empty the WAL so every new commit needs new blocks, then take every block left.
-    sqliteOf(app).sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    fillDisk(mountPoint);
-
-    const lock = await ackBody(
-      await app.command('lock staging --reason "db migration" --for 2h', { user_id: ENGINEER }),
-    );
-    expect(lock?.text).toMatch(/could not be saved/);
-    expect(lock?.text).not.toMatch(/locked/i);
-
-    await app.command('deploy web production v2.0.0 --reason "launch"', { user_id: ENGINEER });
-    await settled(app);
-    const replies = app.slack.callsTo('response_url').map((c) => String(c.args.text));
-    expect(replies.some((t) => /could not be saved/.test(t))).toBe(true);
-
-    await submitForm(app, 'database', validDatabase());
-    await submitForm(app, 'alert', { query: text('rate(errors[5m]) > 1') });
-    await settled(app);
-    const dms = app.slack
-      .callsTo('chat.postMessage')
-      .filter((c) => c.args.channel === ENGINEER)
-      .map((c) => String(c.args.text));
-    expect(dms.filter((t) => /could not be saved/.test(t))).toHaveLength(2);
-
-    // Nothing claims success: no approval card, no status message, no webhook, no dispatch.
-    const posted = app.slack.callsTo('chat.postMessage').filter((c) => !/could not be saved/.test(String(c.args.text)));
-    expect(posted.map((c) => `${c.args.channel}: ${c.args.text}`)).toEqual([]);
-    expect(outbound).toEqual([]);
-    const { db } = app.groundcrew.services;
-    expect(await db.orm.select().from(twin(db, deploysTable))).toEqual([]);
-    expect(await db.orm.select().from(twin(db, requestsTable))).toEqual([]);
-
-    // /healthz writes (at most once a second): the database is down while it cannot write, and up once it can.
-    await eventually(async () => (await app!.request('/healthz')).status === 503, { what: '/healthz 503' });
-    rmSync(join(mountPoint, 'filler'));
-    await eventually(async () => (await app!.request('/healthz')).status === 200, { what: '/healthz 200 again' });
-    const retried = await ackBody(await app.command('lock staging --reason "db migration"', { user_id: ENGINEER }));
-    expect(retried?.text).toContain('You hold staging');
-  });
-});
+  },
+);

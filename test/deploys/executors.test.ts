@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HOUR, MINUTE } from '../../src/clock.js';
@@ -8,6 +5,7 @@ import { DEPLOY_IDS } from '../../src/deploys/slack/ids.js';
 import { signBody } from '../../src/webhooks/signing.js';
 import { blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
+import { persistentDb } from '../support/persistent-db.js';
 import { refOf } from '../support/refs.js';
 import { eventually, noAnswer } from '../support/wait.js';
 import {
@@ -95,8 +93,8 @@ describe('GitHub Actions errors are reported, never silent', () => {
 
 describe('restarts', () => {
   it('resumes polling a run after a restart and edits the same status message', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-deploys-')), 'gc.db');
-    app = await startDeploysApp({ dbPath });
+    const database = await persistentDb();
+    app = await startDeploysApp({ database });
     nockDispatch(808);
     await app.command('deploy web staging v5', { user_id: ENGINEER });
     await settle(app!, 1, 'running');
@@ -104,7 +102,7 @@ describe('restarts', () => {
     const clock = app.clock;
     await app.stop();
 
-    app = await startDeploysApp({ dbPath, clock });
+    app = await startDeploysApp({ database, clock });
     const done = nockRun(808, 'completed', 'success');
     clock.advance(2 * MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
@@ -119,8 +117,8 @@ describe('restarts', () => {
   });
 
   it('a run whose executor was reconfigured away fails after runTimeout instead of staying "running"', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-deploys-')), 'gc.db');
-    app = await startDeploysApp({ dbPath });
+    const database = await persistentDb();
+    app = await startDeploysApp({ database });
     nockDispatch(909);
     await app.command('deploy web staging', { user_id: ENGINEER });
     await settle(app!, 1, 'running');
@@ -131,7 +129,7 @@ describe('restarts', () => {
     const section = deploysSection();
     const executors = section.executors as Record<string, unknown>;
     executors['web-actions'] = executors.deployer;
-    app = await startDeploysApp({ dbPath, clock, deploys: section });
+    app = await startDeploysApp({ database, clock, deploys: section });
     clock.advance(3 * HOUR + MINUTE);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
     expect(await deployRow(app, 1)).toMatchObject({
@@ -142,8 +140,8 @@ describe('restarts', () => {
   });
 
   it('nothing is left "running" forever: a run with no ID fails after runTimeout, even across a restart', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-deploys-')), 'gc.db');
-    app = await startDeploysApp({ dbPath });
+    const database = await persistentDb();
+    app = await startDeploysApp({ database });
     // An older GitHub (or GHES) answers 204 without run details.
     nock(GITHUB).post(DISPATCH).reply(204);
     await app.command('deploy web staging', { user_id: ENGINEER });
@@ -152,7 +150,7 @@ describe('restarts', () => {
     const clock = app.clock;
     await app.stop();
 
-    app = await startDeploysApp({ dbPath, clock });
+    app = await startDeploysApp({ database, clock });
     clock.advance(2 * HOUR);
     await app.groundcrew.services.scheduler.runNow('deploys.poll-runs');
     expect((await deployRow(app, 1)).status).toBe('running');

@@ -198,6 +198,9 @@ function approveClick(cardBody: string) {
   });
 }
 
+// SQLite only (the file chooses its database itself, so .ci/run runs it once): the real process runs on a SQLite file
+// the test reads between the kill and the restart. On PostgreSQL, kill -9 of the replica running a deploy is
+// test/replicas/two-replicas.test.ts, and the in-process restarts of test/deploys/executors.test.ts run on both.
 describe('kill -9 during a deploy, then a restart on the same database', () => {
   it('killed while GitHub holds the dispatch: the run is found after the restart and followed; one dispatch, one status message', async () => {
     let hold = true;

@@ -8,6 +8,7 @@ import { IDS } from '../../src/requests/slack/ids.js';
 import { formState, text } from '../requests/support.js';
 import { messageButton, slashCommand, viewSubmission } from '../support/payloads.js';
 import { signedHeaders, TEST_SIGNING_SECRET } from '../support/signing.js';
+import { SKIP_ON_POSTGRES, sqliteOnly } from '../support/test-db.js';
 import { BOT_AUTH, freePort, type Proc, SPAWN_BUDGET_MS, startTsx, waitFor, workdir } from './support.js';
 
 /**
@@ -180,146 +181,157 @@ async function oneMoreRun(t: { port: number; dbPath: string }, job: string): Pro
   await waitFor(() => finished() > before, `one more run of ${job}`, SPAWN_BUDGET_MS);
 }
 
-describe('kill -9 during a request fulfilment, then a restart on the same database', { timeout: 120_000 }, () => {
-  it('webhook sent, answer held: after the timeout the next try goes out once, with the same key', async () => {
-    let holding = true;
-    const t = await setup(
-      () => false,
-      () => holding,
-    );
-    child = await start(t.env, t.port);
-    expect(await submit(t.port, 'alert')).toBe(200);
-    await waitFor(() => t.hooks.seen.length === 1, 'try 1 to reach the receiver', SPAWN_BUDGET_MS);
-    await kill9(child);
-    expect(rows(t.dbPath, 'select status, webhook_attempts from requests')).toEqual([
-      { status: 'submitted', webhook_attempts: 1 },
-    ]);
-    holding = false;
+// SQLite only: the real process runs on a SQLite file the test reads between the kill and the restart. On PostgreSQL
+// the same crash points are tested in-process (test/requests/crash.test.ts, approval-crash.test.ts, resume.test.ts run
+// on the PostgreSQL run's backend), and kill -9 of real processes by test/replicas/event-inbox.test.ts and
+// two-replicas.test.ts.
+describe.skipIf(SKIP_ON_POSTGRES)(
+  sqliteOnly(
+    'kill -9 during a request fulfilment, then a restart on the same database',
+    'a real process on a SQLite file; PostgreSQL: test/requests/crash.test.ts, approval-crash.test.ts, resume.test.ts, test/replicas/event-inbox.test.ts',
+  ),
+  { timeout: 120_000 },
+  () => {
+    it('webhook sent, answer held: after the timeout the next try goes out once, with the same key', async () => {
+      let holding = true;
+      const t = await setup(
+        () => false,
+        () => holding,
+      );
+      child = await start(t.env, t.port);
+      expect(await submit(t.port, 'alert')).toBe(200);
+      await waitFor(() => t.hooks.seen.length === 1, 'try 1 to reach the receiver', SPAWN_BUDGET_MS);
+      await kill9(child);
+      expect(rows(t.dbPath, 'select status, webhook_attempts from requests')).toEqual([
+        { status: 'submitted', webhook_attempts: 1 },
+      ]);
+      holding = false;
 
-    child = await start(t.env, t.port);
-    // A real process runs on the real clock: sweep until the 10 s webhook timeout has passed and try 2 goes out.
-    await waitFor(
-      async () => {
-        expect(await runJob(t.port, 'requests.retry-webhooks')).toBe(200);
-        return t.hooks.seen.length >= 2;
-      },
-      'try 2 after the webhook timeout',
-      30_000,
-    );
-    await waitFor(
-      () => rows(t.dbPath, 'select status from requests')[0]?.status === 'queued',
-      'the request to be delivered',
-      SPAWN_BUDGET_MS,
-    );
-    await oneMoreRun(t, 'requests.retry-webhooks');
-    expect(t.hooks.seen.map((s) => [s.headers['idempotency-key'], s.headers['x-groundcrew-delivery-attempt']])).toEqual(
-      [
+      child = await start(t.env, t.port);
+      // A real process runs on the real clock: sweep until the 10 s webhook timeout has passed and try 2 goes out.
+      await waitFor(
+        async () => {
+          expect(await runJob(t.port, 'requests.retry-webhooks')).toBe(200);
+          return t.hooks.seen.length >= 2;
+        },
+        'try 2 after the webhook timeout',
+        30_000,
+      );
+      await waitFor(
+        () => rows(t.dbPath, 'select status from requests')[0]?.status === 'queued',
+        'the request to be delivered',
+        SPAWN_BUDGET_MS,
+      );
+      await oneMoreRun(t, 'requests.retry-webhooks');
+      expect(
+        t.hooks.seen.map((s) => [s.headers['idempotency-key'], s.headers['x-groundcrew-delivery-attempt']]),
+      ).toEqual([
         ['request-1', '1'],
         ['request-1', '2'],
-      ],
-    );
-    expect(rows(t.dbPath, 'select count(*) as n from requests')).toEqual([{ n: 1 }]);
-  });
-
-  it('while approval cards post: the held card is posted after the restart, and approving fulfils once', async () => {
-    let holding = true;
-    const t = await setup(
-      (seen) => holding && seen.path === '/api/chat.postMessage' && seen.args.channel === APPROVER,
-      () => false,
-    );
-    child = await start(t.env, t.port);
-    expect(await submit(t.port, 'access')).toBe(200);
-    await waitFor(
-      () => t.slack.seen.some((s) => s.path === '/api/chat.postMessage' && s.args.channel === APPROVER),
-      'the approver card to be sent',
-      SPAWN_BUDGET_MS,
-    );
-    await kill9(child);
-    expect(rows(t.dbPath, 'select status, approval_id from requests')).toEqual([
-      { status: 'awaiting_approval', approval_id: 1 },
-    ]);
-    holding = false;
-
-    child = await start(t.env, t.port);
-    // The killed process still holds the claim on posting these cards until it runs out (CARDS_LEASE_TTL_MS, 15 s):
-    // sweep once a second until the cards have gone out.
-    let swept = 0;
-    await waitFor(
-      async () => {
-        if (Date.now() - swept >= 1000) {
-          swept = Date.now();
-          expect(await runJob(t.port, 'approvals.resend-cards')).toBe(200);
-        }
-        return rows(t.dbPath, 'select cards_sent_at from approvals')[0]?.cards_sent_at !== null;
-      },
-      'the cards to be sent',
-      SPAWN_BUDGET_MS,
-    );
-    await oneMoreRun(t, 'approvals.resend-cards');
-    const cards = t.slack.seen.filter((s) => s.path === '/api/chat.postMessage' && s.args.channel === APPROVER);
-    // The held one (Slack never answered it, so groundcrew cannot know it landed) and one after the restart.
-    expect(cards).toHaveLength(2);
-    expect(rows(t.dbPath, 'select user_id from approval_messages')).toEqual([{ user_id: APPROVER }]);
-
-    // Approving the approval the restart recovered starts the fulfilment: one POST.
-    const click = messageButton({
-      userId: APPROVER,
-      actionId: APPROVAL_IDS.approveButton,
-      value: `1.${rows(t.dbPath, 'select nonce from approvals')[0]?.nonce}`,
-      blockId: actionsBlockId(1),
-      channelId: 'D0APPROVE1',
-      messageTs: '1767225600.000009',
+      ]);
+      expect(rows(t.dbPath, 'select count(*) as n from requests')).toEqual([{ n: 1 }]);
     });
-    expect(await post(t.port, new URLSearchParams({ payload: JSON.stringify(click) }).toString())).toBe(200);
-    await waitFor(
-      () => rows(t.dbPath, 'select status from requests')[0]?.status === 'queued',
-      'the request to be delivered',
-      SPAWN_BUDGET_MS,
-    );
-    await oneMoreRun(t, 'requests.retry-webhooks');
-    expect(t.hooks.seen.map((h) => [h.path, h.headers['idempotency-key']])).toEqual([['/access', 'request-1']]);
-  });
 
-  it('right after the row is written (the requester DM held): after the restart the first try goes out once', async () => {
-    let holding = true;
-    const t = await setup(
-      (seen) => holding && seen.path === '/api/chat.postMessage' && seen.args.channel === REQUESTER,
-      () => false,
-    );
-    child = await start(t.env, t.port);
-    expect(await submit(t.port, 'alert')).toBe(200);
-    await waitFor(
-      () => t.slack.seen.some((s) => s.path === '/api/chat.postMessage' && s.args.channel === REQUESTER),
-      'the requester DM to be sent',
-      SPAWN_BUDGET_MS,
-    );
-    await kill9(child);
-    expect(rows(t.dbPath, 'select status, webhook_attempts, next_attempt_at from requests')).toEqual([
-      { status: 'submitted', webhook_attempts: 0, next_attempt_at: null },
-    ]);
-    expect(t.hooks.seen).toHaveLength(0);
-    holding = false;
+    it('while approval cards post: the held card is posted after the restart, and approving fulfils once', async () => {
+      let holding = true;
+      const t = await setup(
+        (seen) => holding && seen.path === '/api/chat.postMessage' && seen.args.channel === APPROVER,
+        () => false,
+      );
+      child = await start(t.env, t.port);
+      expect(await submit(t.port, 'access')).toBe(200);
+      await waitFor(
+        () => t.slack.seen.some((s) => s.path === '/api/chat.postMessage' && s.args.channel === APPROVER),
+        'the approver card to be sent',
+        SPAWN_BUDGET_MS,
+      );
+      await kill9(child);
+      expect(rows(t.dbPath, 'select status, approval_id from requests')).toEqual([
+        { status: 'awaiting_approval', approval_id: 1 },
+      ]);
+      holding = false;
 
-    child = await start(t.env, t.port);
-    // The killed process still holds the claim on taking this request to its first step until it runs out
-    // (START_LEASE_TTL_MS, 15 s): run the resume sweep once a second until the request has been delivered.
-    let swept = 0;
-    await waitFor(
-      async () => {
-        if (Date.now() - swept >= 1000) {
-          swept = Date.now();
-          expect(await runJob(t.port, 'requests.resume')).toBe(200);
-        }
-        return rows(t.dbPath, 'select status from requests')[0]?.status === 'queued';
-      },
-      'the request to be delivered',
-      SPAWN_BUDGET_MS,
-    );
-    await oneMoreRun(t, 'requests.resume');
-    await oneMoreRun(t, 'requests.retry-webhooks');
-    expect(
-      t.hooks.seen.map((s) => [s.path, s.headers['idempotency-key'], s.headers['x-groundcrew-delivery-attempt']]),
-    ).toEqual([['/alert', 'request-1', '1']]);
-    expect(rows(t.dbPath, 'select count(*) as n from requests')).toEqual([{ n: 1 }]);
-  });
-});
+      child = await start(t.env, t.port);
+      // The killed process still holds the claim on posting these cards until it runs out (CARDS_LEASE_TTL_MS, 15 s):
+      // sweep once a second until the cards have gone out.
+      let swept = 0;
+      await waitFor(
+        async () => {
+          if (Date.now() - swept >= 1000) {
+            swept = Date.now();
+            expect(await runJob(t.port, 'approvals.resend-cards')).toBe(200);
+          }
+          return rows(t.dbPath, 'select cards_sent_at from approvals')[0]?.cards_sent_at !== null;
+        },
+        'the cards to be sent',
+        SPAWN_BUDGET_MS,
+      );
+      await oneMoreRun(t, 'approvals.resend-cards');
+      const cards = t.slack.seen.filter((s) => s.path === '/api/chat.postMessage' && s.args.channel === APPROVER);
+      // The held one (Slack never answered it, so groundcrew cannot know it landed) and one after the restart.
+      expect(cards).toHaveLength(2);
+      expect(rows(t.dbPath, 'select user_id from approval_messages')).toEqual([{ user_id: APPROVER }]);
+
+      // Approving the approval the restart recovered starts the fulfilment: one POST.
+      const click = messageButton({
+        userId: APPROVER,
+        actionId: APPROVAL_IDS.approveButton,
+        value: `1.${rows(t.dbPath, 'select nonce from approvals')[0]?.nonce}`,
+        blockId: actionsBlockId(1),
+        channelId: 'D0APPROVE1',
+        messageTs: '1767225600.000009',
+      });
+      expect(await post(t.port, new URLSearchParams({ payload: JSON.stringify(click) }).toString())).toBe(200);
+      await waitFor(
+        () => rows(t.dbPath, 'select status from requests')[0]?.status === 'queued',
+        'the request to be delivered',
+        SPAWN_BUDGET_MS,
+      );
+      await oneMoreRun(t, 'requests.retry-webhooks');
+      expect(t.hooks.seen.map((h) => [h.path, h.headers['idempotency-key']])).toEqual([['/access', 'request-1']]);
+    });
+
+    it('right after the row is written (the requester DM held): after the restart the first try goes out once', async () => {
+      let holding = true;
+      const t = await setup(
+        (seen) => holding && seen.path === '/api/chat.postMessage' && seen.args.channel === REQUESTER,
+        () => false,
+      );
+      child = await start(t.env, t.port);
+      expect(await submit(t.port, 'alert')).toBe(200);
+      await waitFor(
+        () => t.slack.seen.some((s) => s.path === '/api/chat.postMessage' && s.args.channel === REQUESTER),
+        'the requester DM to be sent',
+        SPAWN_BUDGET_MS,
+      );
+      await kill9(child);
+      expect(rows(t.dbPath, 'select status, webhook_attempts, next_attempt_at from requests')).toEqual([
+        { status: 'submitted', webhook_attempts: 0, next_attempt_at: null },
+      ]);
+      expect(t.hooks.seen).toHaveLength(0);
+      holding = false;
+
+      child = await start(t.env, t.port);
+      // The killed process still holds the claim on taking this request to its first step until it runs out
+      // (START_LEASE_TTL_MS, 15 s): run the resume sweep once a second until the request has been delivered.
+      let swept = 0;
+      await waitFor(
+        async () => {
+          if (Date.now() - swept >= 1000) {
+            swept = Date.now();
+            expect(await runJob(t.port, 'requests.resume')).toBe(200);
+          }
+          return rows(t.dbPath, 'select status from requests')[0]?.status === 'queued';
+        },
+        'the request to be delivered',
+        SPAWN_BUDGET_MS,
+      );
+      await oneMoreRun(t, 'requests.resume');
+      await oneMoreRun(t, 'requests.retry-webhooks');
+      expect(
+        t.hooks.seen.map((s) => [s.path, s.headers['idempotency-key'], s.headers['x-groundcrew-delivery-attempt']]),
+      ).toEqual([['/alert', 'request-1', '1']]);
+      expect(rows(t.dbPath, 'select count(*) as n from requests')).toEqual([{ n: 1 }]);
+    });
+  },
+);

@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApprovalsRepo } from '../../src/approvals/repo.js';
 import { APPROVAL_IDS, actionsBlockId } from '../../src/approvals/slack/ids.js';
 import { createManualClock } from '../../src/clock.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
 import { viewAction } from '../support/payloads.js';
+import { type PersistentDb, persistentDb } from '../support/persistent-db.js';
 import { refOf } from '../support/refs.js';
 import { eventually, settled } from '../support/wait.js';
 import { APPROVER, requestRows, startRequestsApp, submitForm, validDatabase, waitForRow } from './support.js';
@@ -19,19 +16,17 @@ afterEach(async () => {
 });
 
 /**
- * Submits a request that needs approval, stops, then rewinds the file to the moment the process would have died
+ * Submits a request that needs approval, stops, then rewinds the database to the moment the process would have died
  * while its approval cards were being posted: the approval and its link are stored, no card is.
  */
-async function crashWhileCardsPost(dbPath: string, clock: ReturnType<typeof createManualClock>) {
-  const first = await startRequestsApp({ dbPath, clock });
+async function crashWhileCardsPost(database: PersistentDb, clock: ReturnType<typeof createManualClock>) {
+  const first = await startRequestsApp({ database, clock });
   apps.push(first);
   await submitForm(first, 'database', validDatabase());
   await waitForRow(first, 1, (r) => r.status === 'awaiting_approval' && r.approvalId !== null);
   await first.slack.waitFor('chat.postMessage', (c) => c.args.channel === APPROVER);
   await first.stop();
-  const sqlite = new Database(dbPath);
-  sqlite.exec('delete from approval_messages; update approvals set cards_sent_at = null;');
-  sqlite.close();
+  await database.exec('delete from approval_messages; update approvals set cards_sent_at = null;');
 }
 
 const cardsTo = (app: TestApp, userId: string) =>
@@ -39,12 +34,12 @@ const cardsTo = (app: TestApp, userId: string) =>
 
 describe('a crash while approval cards are being posted', () => {
   it('sends the missing cards once after the restart, and approving from Home starts the fulfilment', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-approvals-')), 'gc.db');
+    const database = await persistentDb();
     const clock = createManualClock('2026-11-23T10:00:00Z');
-    await crashWhileCardsPost(dbPath, clock);
+    await crashWhileCardsPost(database, clock);
     const posts: string[] = [];
     const app = await startRequestsApp({
-      dbPath,
+      database,
       clock,
       fetch: async (input) => {
         posts.push(String(input));
@@ -76,13 +71,11 @@ describe('a crash while approval cards are being posted', () => {
   });
 
   it('cancels an approval whose request no longer waits on it, tells the requester and asks nobody', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-approvals-')), 'gc.db');
+    const database = await persistentDb();
     const clock = createManualClock('2026-11-23T10:00:00Z');
-    await crashWhileCardsPost(dbPath, clock);
-    const sqlite = new Database(dbPath);
-    sqlite.exec("update requests set status = 'failed'");
-    sqlite.close();
-    const app = await startRequestsApp({ dbPath, clock });
+    await crashWhileCardsPost(database, clock);
+    await database.exec("update requests set status = 'failed'");
+    const app = await startRequestsApp({ database, clock });
     apps.push(app);
     await app.groundcrew.services.scheduler.runNow('approvals.resend-cards');
     const approvalId = (await requestRows(app))[0]!.approvalId!;

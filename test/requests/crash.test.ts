@@ -1,10 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { WEBHOOK_TIMEOUT_MS } from '../../src/requests/fulfilment.js';
 import type { TestApp } from '../support/harness.js';
+import { persistentDb } from '../support/persistent-db.js';
 import { eventually } from '../support/wait.js';
 import { HOOKS, QUEUE, requestRows, startRequestsApp, submitForm, text, waitForRow } from './support.js';
 
@@ -40,19 +38,19 @@ function receiver(posts: Post[], answers: (number | 'hang')[]): typeof fetch {
 
 describe('a fulfilment webhook in flight when the process dies', () => {
   it('is retried once after the timeout with the same idempotency key, and handed over after the last try', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-requests-')), 'gc.db');
+    const database = await persistentDb();
     const clock = createManualClock('2026-11-23T10:00:00Z');
     const posts: Post[] = [];
 
     // 1st process: the POST of try 1 never answers, then the process is gone.
-    const first = await startRequestsApp({ dbPath, clock, fetch: receiver(posts, ['hang']) });
+    const first = await startRequestsApp({ database, clock, fetch: receiver(posts, ['hang']) });
     apps.push(first);
     await submitForm(first, 'alert', { query: text('up == 0') });
     await eventually(() => posts.length === 1, { what: 'try 1 to be sent' });
     await first.stop();
 
     // 2nd process on the same file: nothing is retried before the timeout; then try 2 (fails) and try 3 (hangs).
-    const second = await startRequestsApp({ dbPath, clock, fetch: receiver(posts, [500, 'hang']) });
+    const second = await startRequestsApp({ database, clock, fetch: receiver(posts, [500, 'hang']) });
     apps.push(second);
     const scheduler = second.groundcrew.services.scheduler;
     await scheduler.runNow('requests.retry-webhooks');
@@ -69,7 +67,7 @@ describe('a fulfilment webhook in flight when the process dies', () => {
     await second.stop();
 
     // 3rd process: the last try never answered, so after the timeout the request goes to the platform team.
-    const third = await startRequestsApp({ dbPath, clock, fetch: receiver(posts, [202]) });
+    const third = await startRequestsApp({ database, clock, fetch: receiver(posts, [202]) });
     apps.push(third);
     clock.advance(WEBHOOK_TIMEOUT_MS + 1);
     await third.groundcrew.services.scheduler.runNow('requests.retry-webhooks');

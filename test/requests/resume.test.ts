@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
+import { orm } from '../../src/db/scope.js';
+import { twin } from '../../src/db/twin.js';
+import type { FieldValues } from '../../src/requests/model.js';
+import { requestsTable } from '../../src/requests/schema.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
+import { type PersistentDb, persistentDb } from '../support/persistent-db.js';
 import { eventually } from '../support/wait.js';
 import { APPROVER, HOOKS, QUEUE, requestRows, startRequestsApp } from './support.js';
 
@@ -21,65 +22,53 @@ const AT = Date.parse('2026-11-23T10:00:00Z');
  * or queued. Ids 1–4 are such rows (manual, webhook, with approval, approved but not yet sent); id 5 is a webhook
  * waiting out its back-off after a failed try, which is the retry sweep's and must be left alone.
  */
-function crashedRows(dbPath: string) {
-  const sqlite = new Database(dbPath);
-  const insert = sqlite.prepare(
-    `insert into requests (type_id, requester, fields, status, mode, submitted_at, updated_at, webhook_attempts,
-       next_attempt_at, last_error) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const fields = (values: Record<string, unknown>) => JSON.stringify(values);
-  insert.run(
-    'secrets-access',
-    ENGINEER,
-    fields({ path: 'kv/x', why: 'on call' }),
-    'submitted',
-    'manual',
-    AT,
-    AT,
-    0,
-    null,
-    null,
-  );
-  insert.run('alert', ENGINEER, fields({ query: 'up == 0' }), 'submitted', 'webhook', AT, AT, 0, null, null);
-  insert.run(
-    'database',
-    ENGINEER,
-    fields({ name: 'billing', purpose: 'ledger', size: 'small', envs: ['staging'], owner: 'U0OWNER001' }),
-    'submitted',
-    'webhook',
-    AT,
-    AT,
-    0,
-    null,
-    null,
-  );
-  insert.run('alert', ENGINEER, fields({ query: 'up == 1' }), 'approved', 'webhook', AT, AT, 0, null, null);
-  insert.run(
-    'alert',
-    ENGINEER,
-    fields({ query: 'up == 2' }),
-    'submitted',
-    'webhook',
-    AT,
-    AT,
-    1,
-    AT + 3_600_000,
-    'HTTP 500',
-  );
-  sqlite.close();
+async function crashedRows(database: PersistentDb) {
+  const at = new Date(AT);
+  const row = (typeId: string, fields: Record<string, unknown>, status: 'submitted' | 'approved') => ({
+    typeId,
+    requester: ENGINEER,
+    fields: fields as FieldValues,
+    status,
+    mode: 'webhook' as const,
+    submittedAt: at,
+    updatedAt: at,
+    webhookAttempts: 0,
+    nextAttemptAt: null,
+    lastError: null,
+  });
+  await database.use(async (db) => {
+    await orm(db)
+      .insert(twin(db, requestsTable))
+      .values([
+        { ...row('secrets-access', { path: 'kv/x', why: 'on call' }, 'submitted'), mode: 'manual' },
+        row('alert', { query: 'up == 0' }, 'submitted'),
+        row(
+          'database',
+          { name: 'billing', purpose: 'ledger', size: 'small', envs: ['staging'], owner: 'U0OWNER001' },
+          'submitted',
+        ),
+        row('alert', { query: 'up == 1' }, 'approved'),
+        {
+          ...row('alert', { query: 'up == 2' }, 'submitted'),
+          webhookAttempts: 1,
+          nextAttemptAt: new Date(AT + 3_600_000),
+          lastError: 'HTTP 500',
+        },
+      ]);
+  });
 }
 
 describe('a request stored but never taken to its first step (a crash right after its insert)', () => {
   it('is taken to that step after the restart: queued, sent once, or asked for approval; nothing twice', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-resume-')), 'gc.db');
+    const database = await persistentDb();
     const clock = createManualClock('2026-11-23T10:01:00Z');
-    const first = await startRequestsApp({ dbPath, clock });
+    const first = await startRequestsApp({ database, clock });
     await first.stop();
-    crashedRows(dbPath);
+    await crashedRows(database);
 
     const posts: string[] = [];
     const app = await startRequestsApp({
-      dbPath,
+      database,
       clock,
       fetch: async (input, init) => {
         posts.push(`${String(input)} ${new Headers(init?.headers).get('idempotency-key')}`);

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineCapability } from '../../src/capability.js';
 import { eventProcessed } from '../../src/slack/dedupe.js';
@@ -16,6 +13,7 @@ import {
   type TestApp,
 } from '../support/harness.js';
 import { appHomeOpened, slashCommand } from '../support/payloads.js';
+import { persistentDb } from '../support/persistent-db.js';
 import { gate, settled } from '../support/wait.js';
 
 let app: TestApp | undefined;
@@ -145,14 +143,14 @@ describe('event redelivery', () => {
   });
 
   it('remembers processed events across a restart', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-')), 'gc.db');
-    app = await startTestApp({ dbPath, capabilities: [probe] });
+    const database = await persistentDb();
+    app = await startTestApp({ database, capabilities: [probe] });
     await app.event(reaction(ENGINEER), { eventId: 'Ev0RESTART' });
     await app.slack.waitFor('chat.postMessage');
     await settled(app);
     await app.stop();
 
-    app = await startTestApp({ dbPath, capabilities: [probe] });
+    app = await startTestApp({ database, capabilities: [probe] });
     await app.event(reaction(ENGINEER), { eventId: 'Ev0RESTART', retryNum: 2 });
     await app.event(reaction(ADMIN), { eventId: 'Ev0FRESH' });
     await app.slack.waitFor('chat.postMessage');

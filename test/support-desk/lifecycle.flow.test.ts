@@ -1,10 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { IDS } from '../../src/support/slack/ids.js';
 import { blockText, PLATFORM_GROUP, type TestApp } from '../support/harness.js';
+import { persistentDb } from '../support/persistent-db.js';
 import { recordingLogger } from '../support/recording-logger.js';
 import { noAnswer, settled } from '../support/wait.js';
 import {
@@ -78,9 +76,9 @@ describe('support: first response', () => {
 
 describe('support: escalation', () => {
   it('each step fires once: 75% DMs the on-duty person, the breach posts to triage with the responders; not again after a restart', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'support-esc-')), 'groundcrew.db');
+    const database = await persistentDb();
     const clock = createManualClock('2026-11-23T10:00:00Z'); // Monday 11:00 in Berlin
-    let app = await start({ dbPath, clock });
+    let app = await start({ database, clock });
     const ts = await say(app, 'How do I add a DNS record?');
     await replyTo(app, ts);
     // p3: first response in 4 business hours (15:00). 75% is 3 hours: 14:00.
@@ -106,7 +104,7 @@ describe('support: escalation', () => {
     // A restart on the same database: the sweep finds both steps claimed and sends nothing again.
     await app.stop();
     apps = apps.filter((a) => a !== app);
-    app = await start({ dbPath, clock });
+    app = await start({ database, clock });
     clock.advance(10 * MINUTE);
     await sweep(app);
     await app.groundcrew.services.scheduler.runMissed();
@@ -227,9 +225,9 @@ describe('support: an escalation message that did not go out', () => {
   });
 
   it('a process that stops mid-post leaves the message pending: after its try ran out, the next process sends it once', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'support-owed-')), 'groundcrew.db');
+    const database = await persistentDb();
     const clock = createManualClock('2026-11-23T10:00:00Z'); // Monday 11:00 in Berlin
-    const first = await start({ dbPath, clock });
+    const first = await start({ database, clock });
     const ts = await say(first, 'How do I get a VPN certificate?');
     await replyTo(first, ts);
     await settled(first);
@@ -241,7 +239,7 @@ describe('support: an escalation message that did not go out', () => {
     await first.stop();
     apps = apps.filter((a) => a !== first);
 
-    const second = await start({ dbPath, clock });
+    const second = await start({ database, clock });
     clock.advance(MINUTE);
     await sweep(second); // the stopped try still holds the message (2 minutes): nothing yet
     expect(dmsTo(second, PAT)).toEqual([]);

@@ -5,8 +5,8 @@ import { dirname, join, relative, resolve } from 'node:path';
  * Which test files cannot depend on GROUNDCREW_TEST_BACKEND, so a second run of the suite on PostgreSQL would only
  * repeat them exactly (.ci/run runs them once, in the first run).
  *
- * The switch is read in two places: the harness (test/support/harness.ts: `startTestApp` picks the backend) and
- * test-db.ts (`testBackend()`). A test file depends on the backend when it imports the harness, directly or through
+ * The switch is read in test-db.ts (`testBackend()`) for the harness (test/support/harness.ts: `startTestApp` picks the
+ * backend) and for persistent-db.ts (`persistentDb()`: the database an in-process restart test keeps across starts). A test file depends on the backend when it imports the harness, directly or through
  * another test helper, or names the switch itself. Every other file chose its database itself: a SQLite file, a
  * PostgreSQL database of its own (two replicas, PostgreSQL start-up), or both backends in turn (SHARED_BACKENDS).
  * Imports are followed through relative paths only (`./x.js` is `./x.ts` on disk).

@@ -12,6 +12,7 @@ import { createSilentLogger, type Logger } from '../../src/logger.js';
 import type { CronFactory } from '../../src/scheduler/scheduler.js';
 import { FakeSlack, SLACK_API_URL } from './fake-slack.js';
 import { BOT_ID, BOT_USER_ID, eventCallback, formEncode, type SlashCommandPayload, slashCommand } from './payloads.js';
+import type { PersistentDb } from './persistent-db.js';
 import { signedHeaders, TEST_SIGNING_SECRET } from './signing.js';
 import { createTestPostgres, testBackend } from './test-db.js';
 
@@ -34,8 +35,16 @@ export interface TestAppOptions {
   team?: Record<string, unknown>;
   clock?: ManualClock;
   capabilities?: readonly Capability[];
-  /** Reuse a database file across "restarts". Default: fresh in-memory. */
-  dbPath?: string;
+  /**
+   * A database kept across "restarts" (persistentDb() in support/persistent-db.ts): on the backend
+   * GROUNDCREW_TEST_BACKEND names, like the default one. Default: a fresh database for this start only.
+   */
+  database?: PersistentDb;
+  /**
+   * A SQLite file, whatever GROUNDCREW_TEST_BACKEND says: only for tests of the file itself (its backups, a full
+   * disk under it). Such a test says why it is SQLite-only and skips itself on PostgreSQL.
+   */
+  sqliteFile?: string;
   /** More environment variables (e.g. GROUNDCREW_METRICS_TOKEN). */
   env?: Record<string, string>;
   fetch?: typeof fetch;
@@ -91,18 +100,23 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
     SLACK_API_URL,
     PORT: '0',
-    GROUNDCREW_DB: options.dbPath ?? ':memory:',
+    GROUNDCREW_DB: options.database?.url ?? options.sqliteFile ?? ':memory:',
     GITHUB_API_URL: 'http://github.test',
     GITHUB_TOKEN: 'ghp_test',
     ...options.env,
   });
   const team = validateTeamConfig({ ...baseTeamConfig(), ...options.team });
-  // GROUNDCREW_TEST_BACKEND=postgres: a fresh migrated PostgreSQL database (test-db.ts), unless the test names a file.
-  const onPostgres = (testBackend() === 'postgres' && !options.dbPath) || options.postgres !== undefined;
-  const postgres = onPostgres ? await createTestPostgres() : undefined;
+  // GROUNDCREW_TEST_BACKEND=postgres: a fresh migrated PostgreSQL database (test-db.ts), dropped at stop(); a
+  // persistent database is the test's own (dropped when the test ends); a SQLite file is always SQLite.
+  const fresh =
+    !options.database && ((testBackend() === 'postgres' && !options.sqliteFile) || options.postgres !== undefined);
+  const postgres = fresh ? await createTestPostgres() : undefined;
   if (postgres) env.GROUNDCREW_DB = postgres.url;
+  const onPostgres = postgres !== undefined || options.database?.dialect === 'postgres';
   const config: Config = { env, team };
-  const database: Database = postgres ? await openPostgres(postgres.url, options.postgres) : openDb(env.GROUNDCREW_DB);
+  const database: Database = onPostgres
+    ? await openPostgres(env.GROUNDCREW_DB, options.postgres)
+    : openDb(env.GROUNDCREW_DB);
   // Every outbound call the app makes (webhooks, GitHub) goes through this fetch, so settled() can see it running.
   let outbound = 0;
   const appFetch = options.fetch;

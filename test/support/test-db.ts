@@ -260,3 +260,14 @@ export async function createTestPostgres(options: { empty?: boolean } = {}): Pro
     },
   };
 }
+
+/** True in the PostgreSQL run (GROUNDCREW_TEST_BACKEND=postgres): a SQLite-only test skips itself there. */
+export const SKIP_ON_POSTGRES = testBackend() === 'postgres';
+
+/**
+ * The title of a describe that only makes sense on SQLite (`describe.skipIf(SKIP_ON_POSTGRES)(sqliteOnly(…), …)`):
+ * in the PostgreSQL run the skip says why, and names the test that covers the same on PostgreSQL if there is one.
+ */
+export function sqliteOnly(title: string, why: string): string {
+  return SKIP_ON_POSTGRES ? `${title} (SQLite only, skipped on PostgreSQL: ${why})` : title;
+}

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { orm } from '../../src/db/scope.js';
@@ -8,6 +5,7 @@ import { twin } from '../../src/db/twin.js';
 import { surveyInvitationsTable } from '../../src/surveys/schema.js';
 import type { ApiCall } from '../support/fake-slack.js';
 import { ackBody, blockText } from '../support/harness.js';
+import { persistentDb } from '../support/persistent-db.js';
 import { eventually, settled } from '../support/wait.js';
 import { ADMIN, startSurveyApp, stopAppAfterEach } from './support.js';
 
@@ -27,9 +25,9 @@ const dms = (calls: ApiCall[]) =>
 
 describe('a restart in the middle of a wave', () => {
   it('resumes from the database: every person gets the DM exactly once', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-surveys-')), 'groundcrew.db');
+    const database = await persistentDb();
     const limits = { perSecond: 20, burst: 1, perChannelMs: 0 };
-    const first = apps.track(await startSurveyApp({ dbPath, members: PEOPLE, limits }));
+    const first = apps.track(await startSurveyApp({ database, members: PEOPLE, limits }));
     await ackBody(await first.command('survey start platform-nps', { user_id: ADMIN }));
     await eventually(() => expect(dms(first.slack.calls).length).toBeGreaterThanOrEqual(8));
     await apps.stop();
@@ -38,7 +36,7 @@ describe('a restart in the middle of a wave', () => {
     expect(new Set(before).size).toBe(before.length);
 
     // The next process finds the rest pending (nothing left claimed mid-send by a clean stop) and sends only those.
-    const second = apps.track(await startSurveyApp({ dbPath, members: PEOPLE, limits }));
+    const second = apps.track(await startSurveyApp({ database, members: PEOPLE, limits }));
     const rows = await orm(second.database).select().from(twin(second.database, surveyInvitationsTable));
     expect(rows.filter((r) => r.delivery === 'sending')).toEqual([]);
     expect(
@@ -56,10 +54,10 @@ describe('a restart in the middle of a wave', () => {
   });
 
   it('a reminder round cut off by a restart is finished by the next process, each person reminded once', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-surveys-')), 'groundcrew.db');
+    const database = await persistentDb();
     const limits = { perSecond: 20, burst: 1, perChannelMs: 0 };
     const first = apps.track(
-      await startSurveyApp({ dbPath, members: PEOPLE, limits, clock: createManualClock('2026-06-01T08:00:00Z') }),
+      await startSurveyApp({ database, members: PEOPLE, limits, clock: createManualClock('2026-06-01T08:00:00Z') }),
     );
     await ackBody(await first.command('survey start platform-nps', { user_id: ADMIN }));
     await eventually(() => expect(dms(first.slack.calls)).toHaveLength(PEOPLE.length), { timeoutMs: 10_000 });
@@ -75,7 +73,9 @@ describe('a restart in the middle of a wave', () => {
     expect(new Set(before).size).toBe(before.length);
 
     // The next process, at the same time (the round was already claimed), reminds only the rest.
-    const second = apps.track(await startSurveyApp({ dbPath, members: PEOPLE, limits, clock: createManualClock(at) }));
+    const second = apps.track(
+      await startSurveyApp({ database, members: PEOPLE, limits, clock: createManualClock(at) }),
+    );
     await second.groundcrew.services.scheduler.runNow('surveys.sweep');
     await settled(second);
     const after = reminders(second.slack.calls).map((c) => String(c.args.channel));
@@ -90,9 +90,9 @@ describe('a restart in the middle of a wave', () => {
   });
 
   it('a sweep while the wave is being sent is skipped: each DM goes out once', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-surveys-')), 'groundcrew.db');
+    const database = await persistentDb();
     const limits = { perSecond: 40, burst: 1, perChannelMs: 0 };
-    const app = apps.track(await startSurveyApp({ dbPath, members: PEOPLE, limits }));
+    const app = apps.track(await startSurveyApp({ database, members: PEOPLE, limits }));
     await ackBody(await app.command('survey start platform-nps', { user_id: ADMIN }));
     await eventually(() => expect(dms(app.slack.calls).length).toBeGreaterThanOrEqual(2));
     // A sweep on the same replica while the wave is being sent is skipped by the scheduler; the wave lease keeps

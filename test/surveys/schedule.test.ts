@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { orm } from '../../src/db/scope.js';
 import { twin } from '../../src/db/twin.js';
 import type { CronFactory } from '../../src/scheduler/scheduler.js';
 import { surveyWavesTable } from '../../src/surveys/schema.js';
+import { type PersistentDb, persistentDb } from '../support/persistent-db.js';
 import { settled } from '../support/wait.js';
 import { dmsTo, PEOPLE, type SurveyApp, startSurveyApp, stopAppAfterEach, surveySection } from './support.js';
 
@@ -24,10 +22,10 @@ function fakeCron() {
   return { tasks, factory };
 }
 
-async function start(dbPath: string, at: string) {
+async function start(database: PersistentDb, at: string) {
   const cron = fakeCron();
   const a = await startSurveyApp({
-    dbPath,
+    database,
     clock: createManualClock(at),
     cronFactory: cron.factory,
     surveys: [surveySection({ schedule: '0 9 * * 1', openFor: '3d', reminders: [] })],
@@ -44,9 +42,9 @@ async function waves(a: SurveyApp) {
 
 describe('a scheduled survey start (Mondays 09:00, team timezone Europe/Berlin)', () => {
   it('starts at 09:00 local across the October change, once per tick, and not again after restarts', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-surveys-')), 'groundcrew.db');
+    const database = await persistentDb();
     // Monday 2026-10-19 09:00 CEST = 07:00Z.
-    let { a, cron } = await start(dbPath, '2026-10-19T07:00:00Z');
+    let { a, cron } = await start(database, '2026-10-19T07:00:00Z');
     apps.track(a);
     expect(cron.tasks.get(JOB)).toMatchObject({ expression: '0 9 * * 1', timezone: 'Europe/Berlin' });
     await cron.tasks.get(JOB)!.tick();
@@ -66,7 +64,7 @@ describe('a scheduled survey start (Mondays 09:00, team timezone Europe/Berlin)'
 
     // Down over 09:00 CET (08:00Z); back at 08:30Z the catch-up starts the missed wave once.
     await a.stop();
-    ({ a, cron } = await start(dbPath, '2026-10-26T08:30:00Z'));
+    ({ a, cron } = await start(database, '2026-10-26T08:30:00Z'));
     apps.track(a);
     await settled(a);
     expect(await waves(a)).toEqual([
@@ -84,7 +82,7 @@ describe('a scheduled survey start (Mondays 09:00, team timezone Europe/Berlin)'
     expect(await waves(a)).toHaveLength(2);
     for (const p of PEOPLE) expect(dmsTo(a, p)).toHaveLength(1);
     await a.stop();
-    ({ a, cron } = await start(dbPath, '2026-10-26T08:45:00Z'));
+    ({ a, cron } = await start(database, '2026-10-26T08:45:00Z'));
     apps.track(a);
     await settled(a);
     expect(await waves(a)).toHaveLength(2);

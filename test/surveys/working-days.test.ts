@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { orm } from '../../src/db/scope.js';
 import { twin } from '../../src/db/twin.js';
 import type { CronFactory } from '../../src/scheduler/scheduler.js';
 import { surveyWavesTable } from '../../src/surveys/schema.js';
+import { type PersistentDb, persistentDb } from '../support/persistent-db.js';
 import { settled } from '../support/wait.js';
 import {
   ADMIN,
@@ -86,10 +84,10 @@ function fakeCron() {
 
 const JOB = 'surveys.start-platform-nps';
 
-async function startScheduled(dbPath: string, at: string) {
+async function startScheduled(database: PersistentDb, at: string) {
   const cron = fakeCron();
   const a = await startSurveyApp({
-    dbPath,
+    database,
     clock: createManualClock(at),
     cronFactory: cron.factory,
     surveys: [surveySection({ schedule: '0 10 1 */3 *', openFor: '7d', reminders: [], holidays: ['2027-01-01'] })],
@@ -106,9 +104,9 @@ async function waves(a: SurveyApp) {
 
 describe('a scheduled wave start on a holiday', () => {
   it('starts on the next working day at the same local time, once, across a restart', async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-surveys-')), 'groundcrew.db');
+    const database = await persistentDb();
     // Friday 2027-01-01 10:00 CET, a holiday: the tick starts nothing, nor does the sweep.
-    let { a, cron } = await startScheduled(dbPath, '2027-01-01T09:00:00Z');
+    let { a, cron } = await startScheduled(database, '2027-01-01T09:00:00Z');
     await cron.tasks.get(JOB)!.tick();
     await settled(a);
     await sweep(a);
@@ -117,14 +115,14 @@ describe('a scheduled wave start on a holiday', () => {
 
     // Down over the weekend; back on Saturday: still nothing.
     await a.stop();
-    ({ a, cron } = await startScheduled(dbPath, '2027-01-02T09:00:00Z'));
+    ({ a, cron } = await startScheduled(database, '2027-01-02T09:00:00Z'));
     await settled(a);
     await sweep(a);
     expect(await waves(a)).toEqual([]);
 
     // Another restart; Monday 2027-01-04 10:00 CET, the next working day: the sweep starts the wave, once.
     await a.stop();
-    ({ a, cron } = await startScheduled(dbPath, '2027-01-04T08:59:00Z'));
+    ({ a, cron } = await startScheduled(database, '2027-01-04T08:59:00Z'));
     await settled(a);
     await sweep(a);
     expect(await waves(a)).toEqual([]);
@@ -136,7 +134,7 @@ describe('a scheduled wave start on a holiday', () => {
     await cron.tasks.get(JOB)!.tick(); // a late tick for the holiday slot
     await settled(a);
     await a.stop();
-    ({ a, cron } = await startScheduled(dbPath, '2027-01-04T09:10:00Z'));
+    ({ a, cron } = await startScheduled(database, '2027-01-04T09:10:00Z'));
     await settled(a);
     await sweep(a);
     expect(await waves(a)).toEqual(['2027-01-04T09:00:00.000Z']);
@@ -146,9 +144,9 @@ describe('a scheduled wave start on a holiday', () => {
 
 describe('a put-off scheduled start that fails', () => {
   it("tells the admins once, not at every minute's sweep nor again after a restart", async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), 'groundcrew-surveys-')), 'groundcrew.db');
+    const database = await persistentDb();
     // Monday 2027-01-04 10:00 CET, the working day after the 1 January slot; the audience channel cannot be read.
-    const { a } = await startScheduled(dbPath, '2027-01-04T09:00:00Z');
+    const { a } = await startScheduled(database, '2027-01-04T09:00:00Z');
     a.slack.failWith('conversations.members', 'not_in_channel');
     const toAdmin = () => a.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === ADMIN);
     await sweep(a);
@@ -161,7 +159,7 @@ describe('a put-off scheduled start that fails', () => {
 
     // A restart (or another replica on the same database) does not try the slot again: the try is a row, not memory.
     await apps.stop();
-    const { a: again } = await startScheduled(dbPath, '2027-01-04T10:05:00Z');
+    const { a: again } = await startScheduled(database, '2027-01-04T10:05:00Z');
     again.slack.failWith('conversations.members', 'not_in_channel');
     await settled(again); // the catch-up sweep at start-up
     expect(again.slack.callsTo('chat.postMessage').filter((c) => c.args.channel === ADMIN)).toEqual([]);
