@@ -1,5 +1,4 @@
-import type { Policy } from './model.js';
-import { slaStatus } from './model.js';
+import { type Policy, slaStatus } from './model.js';
 import type { ReplyView, SupportServiceDeps } from './ports.js';
 import type { TicketRow } from './repo.js';
 import { ticketTarget, toTicket } from './rows.js';

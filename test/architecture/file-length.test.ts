@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** The house limit (issue 9, docs/architecture.md "File roles"): a file that grows past it is split into named parts. */
+/** The house limit (issue 9, docs/architecture.md "File roles"): a longer file is split into named parts. */
 const MAX_LINES = 400;
 
 /** Lines as `wc -l` counts them: a last line without its newline still counts. */
