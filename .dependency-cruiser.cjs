@@ -13,7 +13,7 @@ const PURE_PARTS =
  * same rules as a service.ts.
  */
 const SERVICE_PARTS =
-  '(^|/)(deploys/(lifecycle|runs|guardrails|freezes)|requests/(fulfilment|validate|stats|form)|support/(escalation|knowledge|docs-index)|surveys/(sending|results|audience)|communities/(occurrences|rsvps|leads|announcements|deliveries|next-office-hours))\\.ts$';
+  '(^|/)(deploys/(lifecycle|runs|guardrails|freezes)|requests/(fulfilment|validate|stats|form)|support/(escalation|knowledge|docs-index|opening|replies)|surveys/(sending|results|audience)|communities/(occurrences|rsvps|leads|announcements|deliveries|next-office-hours))\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

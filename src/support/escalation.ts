@@ -15,7 +15,7 @@ import { textCutoff } from './intake.js';
 import { type Policy, queueOrder, slaStatus } from './model.js';
 import type { QueueView, SupportNotifier } from './ports.js';
 import type { EscalationRow, NewEscalationRow, SupportRepo, TicketRow } from './repo.js';
-import { toTicket } from './rows.js';
+import { ticketTarget, toTicket } from './rows.js';
 
 /**
  * The scheduled side of support: the escalation sweep (each step claimed by a row per ticket and step, so it fires
@@ -78,7 +78,6 @@ function reason(error: unknown): string {
 
 export function createSupportDesk(deps: EscalationDeps) {
   const { config, repo, audit, notifier } = deps;
-  const ticketTarget = (id: number) => `support-ticket:${id}`;
 
   /**
    * One transaction for every due ticket (`ids`: only these, else the sweep's batch by next_check_at, plus the

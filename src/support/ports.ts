@@ -9,6 +9,15 @@ import type { Policy, QueueEntry, SlaStatus } from './model.js';
 import type { SupportRepo, TicketRow } from './repo.js';
 import type { SearchHit } from './search.js';
 
+/** A message in a help channel (or one a shortcut tracks), as the service takes it. */
+export interface IncomingMessage {
+  channelId: string;
+  ts: string;
+  userId: string;
+  text: string;
+  at: Date;
+}
+
 /** What the tier-1 reply (and its later versions) shows. */
 export interface ReplyView {
   ticket: TicketRow;

@@ -28,3 +28,8 @@ export function ticketPatch(ticket: Ticket): TicketPatch {
     pauses: ticket.pauses.map((p) => ({ from: p.from.getTime(), to: p.to === null ? null : p.to.getTime() })),
   };
 }
+
+/** A ticket as the audit log names it. */
+export function ticketTarget(id: number): string {
+  return `support-ticket:${id}`;
+}

@@ -2,34 +2,21 @@ import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import type { ItemRef } from '../item-ref.js';
 import { createSupportDesk, type OnDutyNow } from './escalation.js';
 import { nextEscalationAt } from './escalation-rules.js';
-import { dutyLookup, mergeTarget, suggestPriority } from './intake.js';
+import { dutyLookup } from './intake.js';
 import { createKnowledge } from './knowledge.js';
-import {
-  mainSchedule,
-  type Policy,
-  resolvePolicies,
-  slaStatus,
-  type Ticket,
-  type TicketEvent,
-  transition,
-} from './model.js';
-import type { EventCommit, ReplyView, SupportServiceDeps } from './ports.js';
+import { mainSchedule, type Policy, resolvePolicies, type Ticket, type TicketEvent, transition } from './model.js';
+import { createOpening } from './opening.js';
+import type { EventCommit, IncomingMessage, SupportServiceDeps } from './ports.js';
+import { createReplies, type PostedReply } from './replies.js';
 import type { TicketRow } from './repo.js';
-import { ticketPatch, toTicket } from './rows.js';
+import { ticketPatch, ticketTarget, toTicket } from './rows.js';
 
 /**
- * Support use-cases: intake (a ticket from a message, merged within 2 minutes), the tier-1 reply, what responders
- * and askers do to a ticket (reply, 👀, ✅, ⏳, buttons), CSAT and saved answers. Every state change is audited
- * here. Escalation, the queue and the figures are in escalation.ts.
+ * Support use-cases: intake, what responders and askers do to a ticket (reply, 👀, ✅, ⏳, buttons), CSAT and saved
+ * answers. Every state change is audited here or in a part. Its parts: opening.ts (a ticket from a message, merged
+ * within 2 minutes), replies.ts (the tier-1 reply and its sweep), escalation.ts (escalation, the queue, the
+ * figures), knowledge.ts (the tier-1 search).
  */
-
-export interface IncomingMessage {
-  channelId: string;
-  ts: string;
-  userId: string;
-  text: string;
-  at: Date;
-}
 
 export type IntakeResult =
   | { kind: 'new'; ticket: TicketRow }
@@ -49,13 +36,11 @@ export type TrackResult =
 
 export type Actor = { userId: string; role: 'asker' | 'responder' | 'other' };
 
-const REPLY_LEASE_MS = 60_000;
-
 export function createSupportService(deps: SupportServiceDeps) {
   const { config, repo, clock, audit, notifier, people } = deps;
   const policies = resolvePolicies(config, deps.timezone);
   const policyOf = (id: string): Policy => policies.find((p) => p.id === id) ?? policies[policies.length - 1]!;
-  const target = (row: TicketRow) => `support-ticket:${row.id}`;
+  const target = (row: TicketRow) => ticketTarget(row.id);
 
   const { search } = createKnowledge(repo, deps.loadDocs, deps.logger);
 
@@ -107,129 +92,8 @@ export function createSupportService(deps: SupportServiceDeps) {
     return nextEscalationAt(ticket, policyOf(ticket.priority), config.escalation, fired, now);
   }
 
-  async function replyView(row: TicketRow, now: Date): Promise<ReplyView> {
-    const [hits, askerTimezone, duty] = await Promise.all([
-      row.text ? search(row.text, 3) : Promise.resolve([]),
-      notifier.timezoneOf(row.askerId).catch(() => null),
-      onDuty(now),
-    ]);
-    return {
-      ticket: row,
-      policies,
-      sla: slaStatus(toTicket(row), policyOf(row.priority), now),
-      hits,
-      askerTimezone: askerTimezone ?? deps.timezone,
-      onDuty: duty,
-    };
-  }
-
-  /**
-   * Posts the tier-1 reply once (the lease keeps a sweep on another replica from posting it too). `cannotPost` is
-   * Slack's code when the bot may not post in that conversation: trying again would not help.
-   */
-  async function postReply(row: TicketRow): Promise<{ row: TicketRow; cannotPost: string | null }> {
-    const held = await deps.leases.hold(`support-reply:${row.id}`, REPLY_LEASE_MS, async () => {
-      const fresh = await repo.get(row.id);
-      if (!fresh || fresh.replyTs) return { row: fresh ?? row, cannotPost: null };
-      const posted = await notifier.postReply(await replyView(fresh, clock.now()));
-      if (typeof posted !== 'string') return { row: fresh, cannotPost: posted.cannotPost };
-      await repo.setReplyTs(fresh.id, posted);
-      return { row: { ...fresh, replyTs: posted }, cannotPost: null };
-    });
-    return held.claimed ? held.value : { row, cannotPost: null };
-  }
-
-  /**
-   * Tickets whose tier-1 reply Slack refused for good (the bot may not post there): the sweep does not try them
-   * again in this process. Their escalations still fire.
-   */
-  const replyRefused = new Set<number>();
-  async function giveUpReply(row: TicketRow, code: string): Promise<void> {
-    replyRefused.add(row.id);
-    deps.logger.warn(
-      `support: the tier-1 reply to question #${row.id} in ${row.channelId} was refused (${code}); not tried again — invite the bot to that channel`,
-    );
-    await audit.record({
-      actor: 'system',
-      action: 'support.reply',
-      target: target(row),
-      outcome: 'failed',
-      detail: code,
-    });
-  }
-
-  /** Inside a transaction: a new ticket for the message, or the message joins the person's ticket of 2 minutes ago. */
-  async function open(message: IncomingMessage, source: 'channel' | 'shortcut', trackedBy: string | null) {
-    if (source === 'shortcut') {
-      // A message that is part of a ticket already (its question, or a line merged into it): that ticket.
-      const tracked = await repo.ticketOfThread(message.channelId, message.ts);
-      if (tracked) return { kind: 'duplicate' as const, ticket: tracked };
-    }
-    if (source === 'channel') {
-      const since = new Date(message.at.getTime() - 2 * 60_000);
-      const recent = await repo.recentOpen(message.userId, message.channelId, since);
-      const joinId = mergeTarget(
-        recent.map((r) => ({ ...r, id: String(r.id) })),
-        { userId: message.userId, channelId: message.channelId, at: message.at },
-      );
-      const joined = joinId && recent.find((r) => String(r.id) === joinId);
-      if (joined) {
-        const added = await repo.addMessage({ ...questionRow(message), ticketId: joined.id });
-        if (!added) return { kind: 'duplicate' as const, ticket: joined };
-        const text = joined.text === null ? message.text : `${joined.text}\n${message.text}`;
-        const ticket = await repo.update(joined.id, { text, lastMessageAt: message.at });
-        await audit.record({
-          actor: message.userId,
-          action: 'support.merge',
-          target: target(joined),
-          inputs: { ts: message.ts },
-        });
-        return { kind: 'merged' as const, ticket: ticket ?? joined };
-      }
-    }
-    const priority = suggestPriority(message.text, policies, config.defaultPriority);
-    const inserted = await repo.insertTicket({
-      channelId: message.channelId,
-      messageTs: message.ts,
-      askerId: message.userId,
-      source,
-      trackedBy,
-      text: message.text,
-      priority: priority.priority,
-      state: 'open',
-      tier: 1,
-      openedAt: message.at,
-      lastMessageAt: message.at,
-    });
-    if (!inserted) return { kind: 'duplicate' as const, ticket: null };
-    await repo.addMessage({ ...questionRow(message), ticketId: inserted.id });
-    const nextCheckAt = await nextCheck(inserted, toTicket(inserted), message.at);
-    const ticket = (await repo.update(inserted.id, { nextCheckAt })) ?? inserted;
-    await audit.record({
-      actor: trackedBy ?? message.userId,
-      action: 'support.open',
-      target: target(ticket),
-      inputs: {
-        channel: message.channelId,
-        ts: message.ts,
-        priority: priority.priority,
-        keyword: priority.keyword,
-        source,
-      },
-    });
-    return { kind: 'new' as const, ticket };
-  }
-
-  function questionRow(message: IncomingMessage) {
-    return {
-      channelId: message.channelId,
-      ts: message.ts,
-      kind: 'question' as const,
-      userId: message.userId,
-      text: message.text,
-      at: message.at,
-    };
-  }
+  const replies = createReplies(deps, { policies, policyOf, search, onDuty });
+  const { open } = createOpening(deps, { policies, nextCheck });
 
   /** Applies `event` by `actor` in one transaction; audits it; answers the row before and after. */
   async function act(id: number, actor: Actor, event: TicketEvent, action: string, ref?: ItemRef) {
@@ -267,7 +131,7 @@ export function createSupportService(deps: SupportServiceDeps) {
 
   async function afterChange(before: TicketRow, after: TicketRow): Promise<void> {
     const now = clock.now();
-    if (after.replyTs) await notifier.updateReply(await replyView(after, now));
+    if (after.replyTs) await notifier.updateReply(await replies.view(after, now));
     await escalateIfDue(after);
     if (after.state === 'resolved' && before.state !== 'resolved' && (await repo.claimCsat(after.id, now))) {
       await notifier.askCsat(after);
@@ -298,8 +162,8 @@ export function createSupportService(deps: SupportServiceDeps) {
       if (!committed.applied) return { kind: 'duplicate', ticket: null };
       const result = committed.value;
       if (result.kind === 'new') {
-        const { row: ticket, cannotPost } = await postReply(result.ticket);
-        if (cannotPost) await giveUpReply(ticket, cannotPost);
+        const { row: ticket, cannotPost } = await replies.post(result.ticket);
+        if (cannotPost) await replies.giveUp(ticket, cannotPost);
         await escalateIfDue(ticket);
         await notifier.homeChanged([ticket.askerId]);
         return { kind: 'new', ticket };
@@ -315,9 +179,9 @@ export function createSupportService(deps: SupportServiceDeps) {
     async track(message: IncomingMessage, by: string): Promise<TrackResult> {
       const result = await repo.transaction(() => open(message, 'shortcut', by));
       if (result.kind === 'new') {
-        let posted: Awaited<ReturnType<typeof postReply>>;
+        let posted: PostedReply;
         try {
-          posted = await postReply(result.ticket);
+          posted = await replies.post(result.ticket);
         } catch (error) {
           // Slack failed for another reason: the ticket stays and the sweep posts the reply.
           deps.logger.warn(`support: the tier-1 reply to question #${result.ticket.id} failed: ${String(error)}`);
@@ -350,26 +214,8 @@ export function createSupportService(deps: SupportServiceDeps) {
       return { kind: 'existing', ticket: existing };
     },
 
-    /**
-     * Posts tier-1 replies a crash (or a failed call) left unposted: the sweep. Each ticket on its own: one that
-     * fails is logged and tried again next minute (for 24 hours), one Slack refuses for good is given up.
-     */
-    async postMissingReplies(now: Date): Promise<number> {
-      let posted = 0;
-      for (const row of await repo.unreplied(new Date(now.getTime() - 24 * 3_600_000))) {
-        if (now.getTime() - row.openedAt.getTime() < 30_000 || replyRefused.has(row.id)) continue;
-        try {
-          const after = await postReply(row);
-          if (after.cannotPost) await giveUpReply(after.row, after.cannotPost);
-          else if (after.row.replyTs) posted++;
-        } catch (error) {
-          deps.logger.warn(
-            `support: the tier-1 reply to question #${row.id} failed, tried again next minute: ${String(error)}`,
-          );
-        }
-      }
-      return posted;
-    },
+    /** The sweep of tier-1 replies a crash (or a failed call) left unposted (replies.ts). */
+    postMissingReplies: replies.postMissing,
 
     /** A reply in a ticket's thread: a responder's first one is the first response; the asker's resumes a wait. */
     async threadReply(message: IncomingMessage & { threadTs: string }): Promise<void> {

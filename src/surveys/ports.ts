@@ -1,4 +1,5 @@
 import type { Leases } from '../db/leases.js';
+import { DomainError } from '../errors.js';
 import type { PeopleService } from '../people/service.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { MicroPulseConfig, SurveyConfig, SurveysConfig } from './config.js';
@@ -120,6 +121,14 @@ export class ChannelUnreadable extends SlackRefusal {
     code: string,
   ) {
     super('conversations.members', channel, code, 'ChannelUnreadable');
+  }
+}
+
+/** A start that lost the race to open the survey's wave (survey_waves_one_open_idx): the other start's wave stands. */
+export class WaveAlreadyOpen extends DomainError {
+  constructor(message: string) {
+    super('conflict', message);
+    this.name = 'WaveAlreadyOpen';
   }
 }
 

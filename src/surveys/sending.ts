@@ -1,8 +1,9 @@
 import type { SurveyConfig } from './config.js';
-import { acceptsAnswers } from './model.js';
+import { acceptsAnswers, dueReminder } from './model.js';
 import { createPacer, type Pacer, POST_MESSAGE_LIMITS, type RunPacedResult, runPaced } from './pacing.js';
 import type { DmOutcome, SurveysServiceDeps, WaveInvite } from './ports.js';
 import type { WaveRow } from './repo.js';
+import { reminderTime } from './working-time.js';
 
 /** How long a replica's hold on a wave's sending lasts without renewal (renewed every third while it runs). */
 export const WAVE_LEASE_TTL_MS = 60_000;
@@ -168,6 +169,26 @@ export function createSender(deps: SurveysServiceDeps) {
   }
 
   /**
+   * The sweep's reminders: claims the reminder round that is due (reminders_sent), then sends the current round to
+   * whoever has not had it: each person is claimed before their DM, so a round a restart cut off is finished by the
+   * next sweep, once each.
+   */
+  async function remindDue(wave: WaveRow, survey: SurveyConfig, now: Date, signal?: AbortSignal): Promise<void> {
+    const due = dueReminder(wave, survey.reminders, wave.remindersSent, now, (after) =>
+      reminderTime(wave.opensAt, after, deps.timezone, survey.holidays),
+    );
+    let round = wave.remindersSent;
+    if (due.send && (await repo.claimReminderRound(wave.id, wave.remindersSent, due.sentAfter))) round = due.sentAfter;
+    if (round === 0) return;
+    const report = await remind(wave, survey, round, signal);
+    if (report.sent + report.failed + report.notStarted > 0) {
+      logger.info(
+        `surveys: reminder ${round} of wave ${wave.id}: ${report.sent} sent, ${report.failed} failed, ${report.notStarted} left for later`,
+      );
+    }
+  }
+
+  /**
    * A claim lost: to another sender (skip this one), or because the wave was closed (the claims refuse a closed
    * wave), and then the rest of the list is not sent either: the loop stops here.
    */
@@ -177,7 +198,7 @@ export function createSender(deps: SurveysServiceDeps) {
     return 'skipped';
   }
 
-  return { deliver, remind, inviteFor, pacer };
+  return { deliver, remind, remindDue, inviteFor, pacer };
 }
 
 function anyOf(...signals: (AbortSignal | undefined)[]): AbortSignal {

@@ -6,20 +6,12 @@ import { createSafely } from '../logger.js';
 import { createAudience } from './audience.js';
 import type { SurveyConfig } from './config.js';
 import { createMicroPulse } from './micro-pulse.js';
-import { acceptsAnswers, canCloseWave, canStartWave, closeIsDue, closeTime, dueReminder, isScore } from './model.js';
-import type { SurveysServiceDeps } from './ports.js';
+import { acceptsAnswers, canCloseWave, canStartWave, closeIsDue, closeTime, isScore } from './model.js';
+import { type SurveysServiceDeps, WaveAlreadyOpen } from './ports.js';
 import type { WaveRow } from './repo.js';
 import { createResultsPoster, type PostOutcome } from './results.js';
 import { createSender } from './sending.js';
-import { deferredSlot, latestSlot, reminderTime } from './working-time.js';
-
-/** A start that lost the race to open the survey's wave (survey_waves_one_open_idx): the other start's wave stands. */
-export class WaveAlreadyOpen extends DomainError {
-  constructor(message: string) {
-    super('conflict', message);
-    this.name = 'WaveAlreadyOpen';
-  }
-}
+import { deferredSlot, latestSlot } from './working-time.js';
 
 /** A comment is cut to this many characters. */
 export const COMMENT_MAX = 1000;
@@ -31,13 +23,16 @@ export interface AnswerInput {
   contact: boolean;
 }
 
-/** Use-cases of NPS pulse surveys (docs/surveys.md). Admin actions are audited; who answered what never is. */
 /** The longest follow-up taken: it goes whole into a DM section and a results-thread section (Block Kit: 3,000). */
 export const FOLLOW_UP_MAX = 2000;
 
 /** Where a follow-up was posted: under the wave's results post, in the results channel (no post yet), or nowhere. */
 export type FollowUpPost = 'thread' | 'channel' | 'failed';
 
+/**
+ * Use-cases of NPS pulse surveys (docs/surveys.md). Admin actions are audited; who answered what never is. Its
+ * parts: sending.ts (the wave's DMs and reminder rounds), results.ts, audience.ts, micro-pulse.ts.
+ */
 export function createSurveysService(deps: SurveysServiceDeps) {
   const { repo, clock, audit, notifier, logger } = deps;
   const safely = createSafely(logger, 'surveys');
@@ -323,7 +318,7 @@ export function createSurveysService(deps: SurveysServiceDeps) {
           return closeDue(wave, survey, now);
         }
         await sender.deliver(wave, survey, signal);
-        await remind(wave, survey, now, signal);
+        await sender.remindDue(wave, survey, now, signal);
       });
     }
     // Scheduled starts a weekend day or a holiday put off: started by the sweep once their working day has come.
@@ -348,25 +343,6 @@ export function createSurveysService(deps: SurveysServiceDeps) {
 
   async function step(what: string, work: () => Promise<unknown>): Promise<void> {
     await work().catch((error: unknown) => logger.error(`surveys: ${what} failed (tried again next minute)`, error));
-  }
-
-  /**
-   * Claims the reminder round that is due (reminders_sent), then sends the current round to whoever has not had it:
-   * each person is claimed before their DM, so a round a restart cut off is finished by the next sweep, once each.
-   */
-  async function remind(wave: WaveRow, survey: SurveyConfig, now: Date, signal?: AbortSignal): Promise<void> {
-    const due = dueReminder(wave, survey.reminders, wave.remindersSent, now, (after) =>
-      reminderTime(wave.opensAt, after, deps.timezone, survey.holidays),
-    );
-    let round = wave.remindersSent;
-    if (due.send && (await repo.claimReminderRound(wave.id, wave.remindersSent, due.sentAfter))) round = due.sentAfter;
-    if (round === 0) return;
-    const report = await sender.remind(wave, survey, round, signal);
-    if (report.sent + report.failed + report.notStarted > 0) {
-      logger.info(
-        `surveys: reminder ${round} of wave ${wave.id}: ${report.sent} sent, ${report.failed} failed, ${report.notStarted} left for later`,
-      );
-    }
   }
 
   async function owedBy(userId: string): Promise<{ survey: SurveyConfig; wave: WaveRow }[]> {
