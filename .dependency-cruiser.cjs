@@ -6,14 +6,14 @@ const INFRA = '(^|/)node_modules/(@slack|drizzle-orm|node-cron|better-sqlite3)/'
 const SLACK_FOLDER = '(^|/)slack/';
 /** The pure parts of a model too large for one model.ts (docs/architecture.md, "File roles"). */
 const PURE_PARTS =
-  '(^|/)(support/(business-time|escalation-rules|intake|figures|search|rows)|surveys/(pacing|trend-chart)|communities/(rule|time|recurrence|ics))\\.ts$';
+  '(^|/)(support/(business-time|escalation-rules|intake|figures|search|rows)|surveys/(pacing|trend-chart|working-time)|communities/(rule|time|recurrence|ics)|requests/(regex-safety|regex-runs))\\.ts$';
 
 /**
  * The named parts of a large service (docs/architecture.md, "File roles", the `<part>.ts` next to service.ts row):
  * same rules as a service.ts.
  */
 const SERVICE_PARTS =
-  '(^|/)(deploys/(lifecycle|runs|guardrails|freezes)|requests/(fulfilment|validate|stats|form)|support/(escalation|knowledge|docs-index|opening|replies)|surveys/(sending|results|audience)|communities/(occurrences|rsvps|leads|announcements|deliveries|next-office-hours))\\.ts$';
+  '(^|/)(deploys/(lifecycle|runs|guardrails|freezes|approval-steps)|approvals/resolution|requests/(fulfilment|validate|stats|form)|support/(escalation|knowledge|docs-index|opening|replies)|surveys/(sending|results|audience|micro-pulse)|communities/(occurrences|rsvps|leads|announcements|deliveries|next-office-hours))\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -1,6 +1,6 @@
 import { defineCapability } from '../capability.js';
 import { ArgsError } from '../slack/command-args.js';
-import { doctorCommand } from './doctor-command.js';
+import { doctorCommand } from './slack/doctor-command.js';
 import { createAdminService } from './service.js';
 import { auditMessage, jobsMessage } from './slack/blocks.js';
 

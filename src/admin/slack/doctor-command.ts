@@ -1,8 +1,8 @@
-import type { Core } from '../capability.js';
-import { type DoctorLevel, runDoctor } from '../ops/doctor.js';
-import { readManifestScopes } from '../ops/manifest.js';
-import type { Subcommand } from '../slack/command-registry.js';
-import { escapeMrkdwn } from '../slack/mrkdwn.js';
+import type { Core } from '../../capability.js';
+import { type DoctorLevel, runDoctor } from '../../ops/doctor.js';
+import { readManifestScopes } from '../../ops/manifest.js';
+import type { Subcommand } from '../../slack/command-registry.js';
+import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 
 const MARK: Record<DoctorLevel, string> = { ok: ':white_check_mark:', problem: ':x:', note: ':information_source:' };
 
