@@ -1,8 +1,8 @@
 import { defineCapability } from '../capability.js';
 import { ArgsError } from '../slack/command-args.js';
-import { doctorCommand } from './slack/doctor-command.js';
 import { createAdminService } from './service.js';
 import { auditMessage, jobsMessage } from './slack/blocks.js';
+import { doctorCommand } from './slack/doctor-command.js';
 
 export const AUDIT_DEFAULT = 20;
 export const AUDIT_MAX = 100;
