@@ -48,6 +48,8 @@ export class FakeSlack {
   readonly usergroups: Record<string, string[]> = {};
   /** user ID → the time zone users.info answers for them (Europe/Berlin for anyone not listed). */
   readonly timezones: Record<string, string> = {};
+  /** When set, every answer carries it as the `x-oauth-scopes` header (comma-separated), as Slack's do. */
+  scopes: string | undefined;
 
   constructor() {
     this.on('auth.test', () => ({
@@ -150,7 +152,9 @@ export class FakeSlack {
           return [429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limited.retryAfter) }];
         }
         const responder = this.responders.get(method) ?? (() => ({ ok: true }));
-        return [200, await responder(args, call), { 'content-type': 'application/json' }];
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (this.scopes !== undefined) headers['x-oauth-scopes'] = this.scopes;
+        return [200, await responder(args, call), headers];
       });
   }
 
