@@ -32,7 +32,8 @@ function errorText(error: unknown): string {
 export type TrackResult =
   | { kind: 'new'; ticket: TicketRow; replyLater: boolean }
   | { kind: 'existing'; ticket: TicketRow }
-  | { kind: 'cannot-post'; code: string };
+  | { kind: 'cannot-post'; code: string }
+  | { kind: 'cannot-hear'; why: 'not_in_channel' | 'private' };
 
 export type Actor = { userId: string; role: 'asker' | 'responder' | 'other' };
 
@@ -177,6 +178,16 @@ export function createSupportService(deps: SupportServiceDeps) {
      * answer it there, and the shortcut works once the bot is invited.
      */
     async track(message: IncomingMessage, by: string): Promise<TrackResult> {
+      // Replies, reactions and 📖 in a conversation groundcrew does not hear would never reach it: keep no ticket.
+      const deaf = (await repo.ticketOfThread(message.channelId, message.ts))
+        ? null
+        : await notifier.deafIn(message.channelId);
+      if (deaf) {
+        deps.logger.warn(
+          `support: "Track as a support question" in ${message.channelId} not kept: groundcrew does not hear it (${deaf})`,
+        );
+        return { kind: 'cannot-hear', why: deaf };
+      }
       const result = await repo.transaction(() => open(message, 'shortcut', by));
       if (result.kind === 'new') {
         let posted: PostedReply;

@@ -50,6 +50,8 @@ export class FakeSlack {
   readonly timezones: Record<string, string> = {};
   /** When set, every answer carries it as the `x-oauth-scopes` header (comma-separated), as Slack's do. */
   scopes: string | undefined;
+  /** channel ID → what conversations.info says about it; any other channel is public and the bot is a member. */
+  readonly conversations: Record<string, { is_member?: boolean; is_private?: boolean; is_im?: boolean }> = {};
 
   constructor() {
     this.on('auth.test', () => ({
@@ -87,6 +89,16 @@ export class FakeSlack {
     this.on('conversations.open', (args) => ({
       ok: true,
       channel: { id: `D${String(args.users).replace(/^U/, '')}` },
+    }));
+    this.on('conversations.info', (args) => ({
+      ok: true,
+      channel: {
+        id: args.channel,
+        name: String(args.channel).toLowerCase(),
+        is_member: true,
+        is_private: false,
+        ...this.conversations[String(args.channel)],
+      },
     }));
     this.on('usergroups.users.list', (args) => ({ ok: true, users: this.usergroups[String(args.usergroup)] ?? [] }));
     this.on('users.info', (args) => ({
