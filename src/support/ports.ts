@@ -78,7 +78,12 @@ export interface SupportNotifier {
   /** Asks the asker for a 1–5 rating in the thread. */
   askCsat(ticket: TicketRow): Promise<void>;
   /** Tier 3: tells the triage channel, and the asker what happens next. */
-  pairing(ticket: TicketRow, triageChannel: string, onDuty: string[], officeHours: OfficeHours | null): Promise<void>;
+  pairing(
+    ticket: TicketRow,
+    triageChannel: string,
+    onDuty: { users: string[]; problem: string | null },
+    officeHours: OfficeHours | null,
+  ): Promise<void>;
   /** The 📖 answer saved: a short note in the thread. */
   answerSaved(ticket: TicketRow, savedBy: string): Promise<void>;
   postQueue(channel: string, view: QueueView): Promise<void>;

@@ -292,7 +292,7 @@ export function createSupportService(deps: SupportServiceDeps) {
       const result = await act(row.id, actor, { kind: 'needs-pairing', by }, 'support.pairing', ref);
       if (result.changed) {
         const hours = deps.officeHours ? await deps.officeHours().catch(() => null) : null;
-        await notifier.pairing(result.after, config.triageChannel, await onDuty(clock.now()), hours);
+        await notifier.pairing(result.after, config.triageChannel, await onDutyNow(clock.now()), hours);
       }
       return result;
     },

@@ -222,6 +222,27 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
     expect(blockText(told[0]?.args.blocks)).toContain(`<@${PAT}> will reach out to you`);
   });
 
+  it('Needs pairing when nobody is on duty says so to the asker and the triage channel', async () => {
+    app = await startSupportApp({ support: supportSection({ onDuty: { usergroup: 'S0ONDUTY01' } }) });
+    await say(app, 'I need help designing the queue topology');
+    const row = await waitForTicket(app, 1, (r) => r.replyTs !== null);
+    await click(app, ADA, IDS.pairing, row);
+    const triage = await app.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.channel === TRIAGE && /needs pairing/.test(String(c.args.text)),
+    );
+    expect(blockText(triage[0]?.args.blocks)).toContain(
+      ':warning: Nobody is on duty (the on-duty usergroup S0ONDUTY01 has nobody in it): someone please pick this up.',
+    );
+    const told = await app.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === row.messageTs && /pairing/.test(String(c.args.text)),
+    );
+    const text = blockText(told[0]?.args.blocks);
+    expect(text).toContain('Nobody is on duty right now: the platform team has been asked in their triage channel');
+    expect(text).not.toContain('the on-duty person will reach out');
+  });
+
   it('Needs pairing offers the next office hours when the communities capability has them', async () => {
     // Monday 23 November 2026; the communities' office hours are Tuesdays 16:00 Berlin.
     app = await startSupportApp({ team: { communities: communitiesConfig() } });
