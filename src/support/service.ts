@@ -163,7 +163,15 @@ export function createSupportService(deps: SupportServiceDeps) {
       if (!committed.applied) return { kind: 'duplicate', ticket: null };
       const result = committed.value;
       if (result.kind === 'new') {
-        const { row: ticket, cannotPost } = await replies.post(result.ticket);
+        let posted: PostedReply;
+        try {
+          posted = await replies.post(result.ticket);
+        } catch (error) {
+          // A step due at once (a p1 page) does not wait for the sweep, which posts the reply later.
+          deps.logger.warn(`support: the tier-1 reply to question #${result.ticket.id} failed: ${String(error)}`);
+          posted = { row: result.ticket, cannotPost: null };
+        }
+        const { row: ticket, cannotPost } = posted;
         if (cannotPost) await replies.giveUp(ticket, cannotPost);
         await escalateIfDue(ticket);
         await notifier.homeChanged([ticket.askerId]);
