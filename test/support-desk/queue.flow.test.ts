@@ -159,6 +159,10 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
       count: 2,
     });
     expect(told).toHaveLength(2);
+    // A DM with the bot: conversations.info needs im:read, which groundcrew does not have.
+    app.slack.refuse('conversations.info', (a) => a.channel === 'D0BOTDM001', 'missing_scope');
+    await trackShortcut(app, { by: PAT, channel: 'D0BOTDM001', ts, text, n: 5 });
+    await app.slack.waitFor('response_url', (c) => /private channels and DMs/.test(String(c.args.text)), { count: 3 });
     await settled(app);
     expect(await tickets(app)).toEqual([]);
     expect(app.slack.callsTo('chat.postMessage')).toEqual([]);

@@ -41,6 +41,8 @@ export function createSlackSupportNotifier(
         const code = slackErrorCode(error);
         // channel_not_found: a private channel or DM the bot is not in.
         if (code && code in CHANNEL_ERRORS) return code === 'channel_not_found' ? 'private' : 'not_in_channel';
+        // A DM needs im:read, which groundcrew does not ask for; message.im is not subscribed either.
+        if (code === 'missing_scope' && channelId.startsWith('D')) return 'private';
         return null;
       }
     },
