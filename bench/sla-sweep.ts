@@ -39,6 +39,7 @@ export interface SweepResult {
 const noop = async () => {};
 const silentNotifier: SupportNotifier = {
   postReply: async () => '1.1',
+  deafIn: async () => null,
   updateReply: noop,
   escalate: noop,
   askCsat: noop,

@@ -7,6 +7,8 @@ export interface SlackReference {
   key: string;
   kind: 'channel' | 'user' | 'usergroup';
   id: string;
+  /** groundcrew reads this channel's messages: Slack sends its events only while the bot is a member. */
+  listens?: boolean;
 }
 
 export interface GithubWorkflow {
@@ -103,7 +105,7 @@ export function configReferences(config: Config): ConfigReferences {
   const support = team.support;
   if (support) {
     support.channels.forEach((id, i) => {
-      slack.push({ key: `support.channels[${i}]`, kind: 'channel', id });
+      slack.push({ key: `support.channels[${i}]`, kind: 'channel', id, listens: true });
     });
     slack.push({ key: 'support.triageChannel', kind: 'channel', id: support.triageChannel });
     slack.push(...principals('support.responders', support.responders));

@@ -121,7 +121,13 @@ async function checkChannels(client: WebClient, refs: SlackReference[], granted:
       continue;
     }
     if (info?.is_archived) say('problem', channelProblem(ref.key, ref.id, 'is_archived'));
-    else if (!info?.is_member && (info?.is_private || !granted.includes('chat:write.public'))) {
+    else if (ref.listens && !info?.is_member) {
+      // Slack sends message events only for channels the bot is in; chat:write.public does not help here.
+      say(
+        'problem',
+        `${ref.key} ${ref.id}: the bot is not a member, so Slack sends it no messages from #${info?.name ?? '?'} and no question becomes a ticket — type \`/invite @groundcrew\` in that channel`,
+      );
+    } else if (!info?.is_member && (info?.is_private || !granted.includes('chat:write.public'))) {
       say('problem', channelProblem(ref.key, ref.id, 'not_in_channel'));
     } else {
       const how = info?.is_member ? 'the bot is a member' : 'public, the bot posts with chat:write.public';

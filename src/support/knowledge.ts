@@ -5,10 +5,27 @@ import { buildIndex, type SearchDoc, type SearchHit, type SearchIndex } from './
 
 /** The answer's first 140 characters on one line, cut at a word. */
 export function excerptOf(answer: string, max = 140): string {
-  const line = answer.replace(/\s+/g, ' ').trim();
+  const line = plainText(answer).replace(/\s+/g, ' ').trim();
   if (line.length <= max) return line;
   const cut = line.slice(0, max);
   return `${cut.slice(0, cut.lastIndexOf(' ') > max / 2 ? cut.lastIndexOf(' ') : max)}…`;
+}
+
+/**
+ * Slack message text as plain text, so the reply's blocks escape it once: `<@U…>` → `@U…`, `<#C…|name>` → `#name`,
+ * `<!here>` → `@here`, `<url|label>` → `label`, `<url>` → `url`, then `&lt;` `&gt;` `&amp;` back to `<` `>` `&`.
+ * A saved answer's mention is shown, not sent again (nobody is pinged by the tier-1 reply).
+ */
+export function plainText(slack: string): string {
+  return slack
+    .replace(
+      /<([@#!])([^|>]+)(?:\|([^>]*))?>/g,
+      (_m, sigil: string, id: string, label?: string) => `${sigil === '#' ? '#' : '@'}${label || id}`,
+    )
+    .replace(/<([^|>]+)(?:\|([^>]*))?>/g, (_m, url: string, label?: string) => label || url)
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /**
@@ -37,7 +54,7 @@ export function createKnowledge(
         const saved: SearchDoc[] = answers.map((a) => ({
           id: `answer:${a.id}`,
           kind: 'answer',
-          title: a.question.slice(0, 120),
+          title: plainText(a.question).slice(0, 120),
           text: `${a.question}\n${a.answer}`,
           url: a.permalink,
           excerpt: excerptOf(a.answer),

@@ -61,6 +61,12 @@ export interface SupportNotifier {
    * help). Throws on other failures (tried again by the sweep).
    */
   postReply(view: ReplyView): Promise<string | { cannotPost: string }>;
+  /**
+   * Why groundcrew would not hear a thread in this conversation (its replies and reactions): `not_in_channel` (the
+   * bot is not a member: Slack sends it no events from there) or `private` (a private channel or DM: message.groups
+   * and message.im are not subscribed). null when it hears it, or when Slack cannot tell (then tracking goes ahead).
+   */
+  deafIn(channelId: string): Promise<'not_in_channel' | 'private' | null>;
   /** Re-renders the tier-1 reply (priority, state). */
   updateReply(view: ReplyView): Promise<void>;
   /**
@@ -72,7 +78,12 @@ export interface SupportNotifier {
   /** Asks the asker for a 1–5 rating in the thread. */
   askCsat(ticket: TicketRow): Promise<void>;
   /** Tier 3: tells the triage channel, and the asker what happens next. */
-  pairing(ticket: TicketRow, triageChannel: string, onDuty: string[], officeHours: OfficeHours | null): Promise<void>;
+  pairing(
+    ticket: TicketRow,
+    triageChannel: string,
+    onDuty: { users: string[]; problem: string | null },
+    officeHours: OfficeHours | null,
+  ): Promise<void>;
   /** The 📖 answer saved: a short note in the thread. */
   answerSaved(ticket: TicketRow, savedBy: string): Promise<void>;
   postQueue(channel: string, view: QueueView): Promise<void>;

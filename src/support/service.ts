@@ -32,7 +32,8 @@ function errorText(error: unknown): string {
 export type TrackResult =
   | { kind: 'new'; ticket: TicketRow; replyLater: boolean }
   | { kind: 'existing'; ticket: TicketRow }
-  | { kind: 'cannot-post'; code: string };
+  | { kind: 'cannot-post'; code: string }
+  | { kind: 'cannot-hear'; why: 'not_in_channel' | 'private' };
 
 export type Actor = { userId: string; role: 'asker' | 'responder' | 'other' };
 
@@ -162,7 +163,15 @@ export function createSupportService(deps: SupportServiceDeps) {
       if (!committed.applied) return { kind: 'duplicate', ticket: null };
       const result = committed.value;
       if (result.kind === 'new') {
-        const { row: ticket, cannotPost } = await replies.post(result.ticket);
+        let posted: PostedReply;
+        try {
+          posted = await replies.post(result.ticket);
+        } catch (error) {
+          // A step due at once (a p1 page) does not wait for the sweep, which posts the reply later.
+          deps.logger.warn(`support: the tier-1 reply to question #${result.ticket.id} failed: ${String(error)}`);
+          posted = { row: result.ticket, cannotPost: null };
+        }
+        const { row: ticket, cannotPost } = posted;
         if (cannotPost) await replies.giveUp(ticket, cannotPost);
         await escalateIfDue(ticket);
         await notifier.homeChanged([ticket.askerId]);
@@ -177,6 +186,16 @@ export function createSupportService(deps: SupportServiceDeps) {
      * answer it there, and the shortcut works once the bot is invited.
      */
     async track(message: IncomingMessage, by: string): Promise<TrackResult> {
+      // Replies, reactions and 📖 in a conversation groundcrew does not hear would never reach it: keep no ticket.
+      const deaf = (await repo.ticketOfThread(message.channelId, message.ts))
+        ? null
+        : await notifier.deafIn(message.channelId);
+      if (deaf) {
+        deps.logger.warn(
+          `support: "Track as a support question" in ${message.channelId} not kept: groundcrew does not hear it (${deaf})`,
+        );
+        return { kind: 'cannot-hear', why: deaf };
+      }
       const result = await repo.transaction(() => open(message, 'shortcut', by));
       if (result.kind === 'new') {
         let posted: PostedReply;
@@ -281,7 +300,7 @@ export function createSupportService(deps: SupportServiceDeps) {
       const result = await act(row.id, actor, { kind: 'needs-pairing', by }, 'support.pairing', ref);
       if (result.changed) {
         const hours = deps.officeHours ? await deps.officeHours().catch(() => null) : null;
-        await notifier.pairing(result.after, config.triageChannel, await onDuty(clock.now()), hours);
+        await notifier.pairing(result.after, config.triageChannel, await onDutyNow(clock.now()), hours);
       }
       return result;
     },

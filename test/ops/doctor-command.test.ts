@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readManifestScopes } from '../../src/ops/manifest.js';
 import { DEPLOYS_CHANNEL, deploysSection, GITHUB } from '../deploys/support.js';
 import { ADMIN, ackBody, ENGINEER, PLATFORM_GROUP, startTestApp, type TestApp } from '../support/harness.js';
 import { HELP, PAT, supportSection, TRIAGE } from '../support-desk/support.js';
@@ -70,6 +71,30 @@ describe('/platform admin doctor', () => {
     expect(problems).toContain(':x: support.onDuty.usergroup S0ONDUTY01: no such usergroup in this workspace');
     expect(problems).toContain(
       `:x: support.docs.folder ${missing}: no such folder (read as ${missing}) — the tier-1 reply would cite no docs`,
+    );
+  });
+
+  it('fails a help channel the bot is not in, although chat:write.public lets it post there', async () => {
+    app = await startTestApp({ team: { support: supportSection() } });
+    app.slack.scopes = readManifestScopes()!.join(',');
+    app.slack.on('conversations.info', (args) => ({
+      ok: true,
+      channel: {
+        id: args.channel,
+        name: args.channel === HELP ? 'platform-help' : 'platform-triage',
+        is_member: false,
+      },
+    }));
+    app.slack.on('usergroups.list', () => ({ ok: true, usergroups: [{ id: PLATFORM_GROUP, handle: 'platform' }] }));
+    await app.command('admin doctor', { user_id: ADMIN });
+    const [reply] = await app.slack.waitFor('response_url', undefined, { timeoutMs: 10_000 });
+    const text = String(reply!.args.text);
+    expect(text).toContain(
+      `:x: support.channels[0] ${HELP}: the bot is not a member, so Slack sends it no messages from #platform-help and no question becomes a ticket — type \`/invite @groundcrew\` in that channel`,
+    );
+    // The triage channel is only posted to: public and chat:write.public is enough there.
+    expect(text).toContain(
+      `:white_check_mark: support.triageChannel ${TRIAGE}: #platform-triage (public, the bot posts with chat:write.public)`,
     );
   });
 

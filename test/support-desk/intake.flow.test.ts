@@ -14,6 +14,7 @@ import {
   say,
   startSupportApp,
   supportSection,
+  TRIAGE,
   tickets,
   tsNow,
   waitForTicket,
@@ -178,5 +179,16 @@ describe('support intake', () => {
     await settled(app);
     expect(await tickets(app)).toHaveLength(1);
     expect(app.slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('a p1 step due at once is sent at intake even when the tier-1 reply fails for a moment', async () => {
+    const escalation = [{ at: '0%', of: 'firstResponse', notify: ['triage'], priorities: ['p1'] }];
+    app = await startSupportApp({ support: supportSection({ escalation }) });
+    app.slack.refuse('chat.postMessage', (a) => a.channel === HELP, 'transport');
+    await say(app, 'outage: production is down');
+    const [page] = await app.slack.waitFor('chat.postMessage', (c) => c.args.channel === TRIAGE);
+    expect(String(page?.args.text)).toContain('#1');
+    // The reply is still owed: the sweep posts it.
+    expect((await tickets(app))[0]?.replyTs).toBeNull();
   });
 });

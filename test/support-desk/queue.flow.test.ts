@@ -138,6 +138,40 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
     ]);
   });
 
+  it('the shortcut where groundcrew would not hear the thread keeps no ticket and says why', async () => {
+    app = await startSupportApp();
+    // A public channel the bot is not in (chat:write.public would let the reply post), a private channel, a DM.
+    app.slack.conversations.C0OUTSIDE1 = { is_member: false };
+    app.slack.conversations.G0PRIVATE1 = { is_member: true, is_private: true };
+    app.slack.conversations.D0DIRECT01 = { is_im: true };
+    const ts = tsNow(app);
+    const text = 'why is the build cache cold?';
+    await trackShortcut(app, { by: PAT, channel: 'C0OUTSIDE1', ts, text, n: 1 });
+    const [outside] = await app.slack.waitFor('response_url', (c) => /Not tracked/.test(String(c.args.text)));
+    expect(outside?.args.response_type).toBe('ephemeral');
+    expect(String(outside?.args.text)).toContain('I am not in this channel, so I would not see replies or reactions');
+    expect(String(outside?.args.text)).toContain(
+      `Invite me (\`/invite @groundcrew\`) and use the shortcut again or ask the question in <#${HELP}>`,
+    );
+    await trackShortcut(app, { by: PAT, channel: 'G0PRIVATE1', ts, text, n: 2 });
+    await trackShortcut(app, { by: PAT, channel: 'D0DIRECT01', ts, text, n: 3 });
+    const told = await app.slack.waitFor('response_url', (c) => /private channels and DMs/.test(String(c.args.text)), {
+      count: 2,
+    });
+    expect(told).toHaveLength(2);
+    // A DM with the bot: conversations.info needs im:read, which groundcrew does not have.
+    app.slack.refuse('conversations.info', (a) => a.channel === 'D0BOTDM001', 'missing_scope');
+    await trackShortcut(app, { by: PAT, channel: 'D0BOTDM001', ts, text, n: 5 });
+    await app.slack.waitFor('response_url', (c) => /private channels and DMs/.test(String(c.args.text)), { count: 3 });
+    await settled(app);
+    expect(await tickets(app)).toEqual([]);
+    expect(app.slack.callsTo('chat.postMessage')).toEqual([]);
+    // Invited: the same message is tracked.
+    app.slack.conversations.C0OUTSIDE1 = { is_member: true };
+    await trackShortcut(app, { by: PAT, channel: 'C0OUTSIDE1', ts, text, n: 4 });
+    await app.slack.waitFor('response_url', (c) => /Tracked as support question #1/.test(String(c.args.text)));
+  });
+
   it('the shortcut on a line merged into a ticket answers that ticket, and makes no second one', async () => {
     app = await startSupportApp();
     const first = await say(app, 'Deploys to staging fail.');
@@ -190,6 +224,27 @@ describe('support: the shortcut, knowledge, pairing, figures', () => {
       (c) => c.args.thread_ts === row.messageTs && /pairing/.test(String(c.args.text)),
     );
     expect(blockText(told[0]?.args.blocks)).toContain(`<@${PAT}> will reach out to you`);
+  });
+
+  it('Needs pairing when nobody is on duty says so to the asker and the triage channel', async () => {
+    app = await startSupportApp({ support: supportSection({ onDuty: { usergroup: 'S0ONDUTY01' } }) });
+    await say(app, 'I need help designing the queue topology');
+    const row = await waitForTicket(app, 1, (r) => r.replyTs !== null);
+    await click(app, ADA, IDS.pairing, row);
+    const triage = await app.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.channel === TRIAGE && /needs pairing/.test(String(c.args.text)),
+    );
+    expect(blockText(triage[0]?.args.blocks)).toContain(
+      ':warning: Nobody is on duty (the on-duty usergroup S0ONDUTY01 has nobody in it): someone please pick this up.',
+    );
+    const told = await app.slack.waitFor(
+      'chat.postMessage',
+      (c) => c.args.thread_ts === row.messageTs && /pairing/.test(String(c.args.text)),
+    );
+    const text = blockText(told[0]?.args.blocks);
+    expect(text).toContain('Nobody is on duty right now: the platform team has been asked in their triage channel');
+    expect(text).not.toContain('the on-duty person will reach out');
   });
 
   it('Needs pairing offers the next office hours when the communities capability has them', async () => {

@@ -59,4 +59,12 @@ describe('support: escalation parts and answer excerpts', () => {
     expect(long.length).toBeLessThanOrEqual(141);
     expect(long.endsWith('word…')).toBe(true);
   });
+
+  it('a saved answer’s excerpt is plain text: Slack markup is not escaped a second time, nobody is pinged', () => {
+    const saved =
+      'Ask <@U0PAT0001> &amp; <!here>: see <https://wiki.example/db|the runbook> in <#C0SUPPORT1|platform-help>';
+    expect(excerptOf(`${saved} or <https://wiki.example/x> &lt;3`)).toBe(
+      'Ask @U0PAT0001 & @here: see the runbook in #platform-help or https://wiki.example/x <3',
+    );
+  });
 });

@@ -48,6 +48,10 @@ export class FakeSlack {
   readonly usergroups: Record<string, string[]> = {};
   /** user ID → the time zone users.info answers for them (Europe/Berlin for anyone not listed). */
   readonly timezones: Record<string, string> = {};
+  /** When set, every answer carries it as the `x-oauth-scopes` header (comma-separated), as Slack's do. */
+  scopes: string | undefined;
+  /** channel ID → what conversations.info says about it; any other channel is public and the bot is a member. */
+  readonly conversations: Record<string, { is_member?: boolean; is_private?: boolean; is_im?: boolean }> = {};
 
   constructor() {
     this.on('auth.test', () => ({
@@ -85,6 +89,16 @@ export class FakeSlack {
     this.on('conversations.open', (args) => ({
       ok: true,
       channel: { id: `D${String(args.users).replace(/^U/, '')}` },
+    }));
+    this.on('conversations.info', (args) => ({
+      ok: true,
+      channel: {
+        id: args.channel,
+        name: String(args.channel).toLowerCase(),
+        is_member: true,
+        is_private: false,
+        ...this.conversations[String(args.channel)],
+      },
     }));
     this.on('usergroups.users.list', (args) => ({ ok: true, users: this.usergroups[String(args.usergroup)] ?? [] }));
     this.on('users.info', (args) => ({
@@ -150,7 +164,9 @@ export class FakeSlack {
           return [429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limited.retryAfter) }];
         }
         const responder = this.responders.get(method) ?? (() => ({ ok: true }));
-        return [200, await responder(args, call), { 'content-type': 'application/json' }];
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (this.scopes !== undefined) headers['x-oauth-scopes'] = this.scopes;
+        return [200, await responder(args, call), headers];
       });
   }
 

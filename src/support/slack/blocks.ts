@@ -154,12 +154,21 @@ export function csatMessage(ticket: TicketRow): ReplyMessage {
   };
 }
 
-export function pairingMessages(ticket: TicketRow, onDuty: string[], hours: OfficeHours | null) {
-  const duty =
-    onDuty.length > 0 ? trusted(onDuty.map((u) => mention(u).text).join(', ')) : trusted('the on-duty person');
+export function pairingMessages(
+  ticket: TicketRow,
+  duty: { users: string[]; problem: string | null },
+  hours: OfficeHours | null,
+) {
+  const who = trusted(duty.users.map((u) => mention(u).text).join(', '));
   const asker = hours
     ? mrkdwn`This needs pairing. The next office hours: *${hours.title}* on ${trusted(slackDate(hours.at))}${hours.url ? trusted(` — ${link(hours.url, 'details').text}`) : trusted('')}.`
-    : mrkdwn`This needs pairing: ${duty} will reach out to you.`;
+    : duty.users.length > 0
+      ? mrkdwn`This needs pairing: ${who} will reach out to you.`
+      : mrkdwn`This needs pairing. Nobody is on duty right now: the platform team has been asked in their triage channel, and one of them will reach out to you.`;
+  const nobody =
+    duty.users.length === 0
+      ? [section(mrkdwn`:warning: Nobody is on duty (${duty.problem ?? 'no one'}): someone please pick this up.`)]
+      : [];
   return {
     thread: { text: 'This needs pairing.', blocks: [section(asker)] },
     triage: {
@@ -168,6 +177,7 @@ export function pairingMessages(ticket: TicketRow, onDuty: string[], hours: Offi
         section(
           mrkdwn`:handshake: Question ${ticketLink(ticket)} from ${mention(ticket.askerId)} needs pairing (tier 3).`,
         ),
+        ...nobody,
       ],
     },
   };

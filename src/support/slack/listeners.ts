@@ -31,6 +31,11 @@ function trackAnswer(result: TrackResult, helpChannel: string | undefined): stri
       : `Tracked as support question #${result.ticket.id}; the reply is in the message's thread.`;
   }
   const ask = helpChannel ? ` or ask the question in <#${helpChannel}>` : '';
+  if (result.kind === 'cannot-hear') {
+    return result.why === 'private'
+      ? `Not tracked: I do not see replies or reactions in private channels and DMs, so the question would escalate although answered. Ask it in a public channel I am in${ask}.`
+      : `Not tracked: I am not in this channel, so I would not see replies or reactions here and the question would escalate although answered. Invite me (\`/invite @groundcrew\`) and use the shortcut again${ask}.`;
+  }
   return `Not tracked: I cannot post in this conversation (Slack said ${result.code}), so nobody could answer there. Invite me (\`/invite @groundcrew\`) and use the shortcut again${ask}.`;
 }
 

@@ -32,6 +32,20 @@ export function createSlackSupportNotifier(
         throw error;
       }
     },
+    async deafIn(channelId) {
+      try {
+        const { channel } = await client.conversations.info({ channel: channelId });
+        if (channel?.is_private || channel?.is_im || channel?.is_mpim) return 'private';
+        return channel?.is_member ? null : 'not_in_channel';
+      } catch (error) {
+        const code = slackErrorCode(error);
+        // channel_not_found: a private channel or DM the bot is not in.
+        if (code && code in CHANNEL_ERRORS) return code === 'channel_not_found' ? 'private' : 'not_in_channel';
+        // A DM needs im:read, which groundcrew does not ask for; message.im is not subscribed either.
+        if (code === 'missing_scope' && channelId.startsWith('D')) return 'private';
+        return null;
+      }
+    },
     async updateReply(view) {
       if (!view.ticket.replyTs) return;
       await client.chat.update({ channel: view.ticket.channelId, ts: view.ticket.replyTs, ...replyMessage(view) });
