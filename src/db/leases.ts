@@ -143,18 +143,27 @@ export function createLeases(deps: LeasesDeps): Leases {
     if (!(await claim(key, ttlMs))) return null;
     const lost = new AbortController();
     let renewing: Promise<void> = Promise.resolve();
+    let inFlight = false;
     let released: Promise<void> | undefined;
     const timer = setInterval(
       () => {
-        renewing = renew(key, ttlMs).then(
-          (ours) => {
-            if (ours) return;
-            deps.logger?.warn(`lease ${key}: taken over by another holder while ${holder} was still working`);
-            lost.abort(new Error(`lease ${key} lost`));
-            clearInterval(timer);
-          },
-          (error: unknown) => deps.logger?.warn(`lease ${key}: renewal failed (retried): ${String(error)}`),
-        );
+        // One renewal at a time: on a slow database, ticks that came while one was waiting would queue behind it and
+        // hold pool connections for nothing (the latest renewal is the one that counts).
+        if (inFlight) return;
+        inFlight = true;
+        renewing = renew(key, ttlMs)
+          .finally(() => {
+            inFlight = false;
+          })
+          .then(
+            (ours) => {
+              if (ours) return;
+              deps.logger?.warn(`lease ${key}: taken over by another holder while ${holder} was still working`);
+              lost.abort(new Error(`lease ${key} lost`));
+              clearInterval(timer);
+            },
+            (error: unknown) => deps.logger?.warn(`lease ${key}: renewal failed (retried): ${String(error)}`),
+          );
       },
       deps.renewEveryMs ?? Math.max(1, Math.floor(ttlMs / 3)),
     );
