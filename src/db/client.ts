@@ -59,8 +59,21 @@ export function openDb(
       options.onBackup?.(file, pending);
     }
   }
-  // The synchronous better-sqlite3 migrator on the raw connection, before anything else runs on it.
-  migrate(drizzle(sqlite), { migrationsFolder });
+  // The synchronous better-sqlite3 migrator on the raw connection, before anything else runs on it. Two processes
+  // starting together on a new file both find the migrations pending; the second waits (busy_timeout) for the
+  // first's transaction, then fails on a table the first created, and its own transaction rolls back. Nothing is
+  // then left to apply: that is the outcome wanted, not an error (CI saw it with two replicas on one file).
+  // A write that meets another process's commit may also be refused at once (SQLITE_BUSY, "database is locked"):
+  // tried again, it reads what the other applied.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(drizzle(sqlite), { migrationsFolder });
+      break;
+    } catch (error) {
+      if (hasAppliedMigrations(sqlite) && pendingMigrations(sqlite, migrationsFolder).length === 0) break;
+      if (attempt >= 5) throw error;
+    }
+  }
   return createSqliteDatabase(sqlite, {
     ...(options.healthProbeEveryMs !== undefined ? { healthProbeEveryMs: options.healthProbeEveryMs } : {}),
   });
