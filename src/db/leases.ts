@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { and, eq, lt, lte } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -144,13 +145,23 @@ export function createLeases(deps: LeasesDeps): Leases {
     const lost = new AbortController();
     let renewing: Promise<void> = Promise.resolve();
     let inFlight = false;
+    let inFlightSince = 0;
     let released: Promise<void> | undefined;
     const timer = setInterval(
       () => {
         // One renewal at a time: on a slow database, ticks that came while one was waiting would queue behind it and
         // hold pool connections for nothing (the latest renewal is the one that counts).
-        if (inFlight) return;
+        if (inFlight) {
+          // A renewal still unanswered after a whole ttl (real time): the lease may well have expired meanwhile, so
+          // the holder is told it is lost rather than carrying on as if it held it.
+          if (performance.now() - inFlightSince <= ttlMs) return;
+          deps.logger?.warn(`lease ${key}: a renewal has had no answer for ${ttlMs} ms; treated as lost`);
+          lost.abort(new Error(`lease ${key} lost: renewal unanswered`));
+          clearInterval(timer);
+          return;
+        }
         inFlight = true;
+        inFlightSince = performance.now();
         renewing = renew(key, ttlMs)
           .finally(() => {
             inFlight = false;

@@ -127,6 +127,12 @@ async function checkChannels(client: WebClient, refs: SlackReference[], granted:
         'problem',
         `${ref.key} ${ref.id}: the bot is not a member, so Slack sends it no messages from #${info?.name ?? '?'} and no question becomes a ticket — type \`/invite @groundcrew\` in that channel`,
       );
+    } else if (ref.listens && info?.is_private) {
+      // groundcrew subscribes to message.channels only (docs/support.md): a private channel's messages never arrive.
+      say(
+        'problem',
+        `${ref.key} ${ref.id}: #${info.name ?? '?'} is private, and groundcrew hears messages in public channels only, so no question there becomes a ticket — use a public help channel`,
+      );
     } else if (!info?.is_member && (info?.is_private || !granted.includes('chat:write.public'))) {
       say('problem', channelProblem(ref.key, ref.id, 'not_in_channel'));
     } else {

@@ -11,7 +11,7 @@ const OPENER = join(import.meta.dirname, 'fixtures', 'open-at-signal.ts');
 /**
  * Replicas on one SQLite file that start together (test/replicas/stand.test.ts; CI saw the second fail with
  * "Failed to run the query 'CREATE TABLE `audit_log`'"): each migrates the new file, and each comes up.
- * Before the fix, 4 processes started at one signal failed 4 times in 20 (5 rounds).
+ * Before the fix, 4 processes started at one signal failed 4 times in 20 (5 rounds by hand; this test runs 4).
  */
 describe('SQLite: several processes opening one new file at once', () => {
   const dirs: string[] = [];

@@ -74,6 +74,30 @@ describe('/platform admin doctor', () => {
     );
   });
 
+  it('fails a private help channel even with the bot in it: groundcrew hears public channels only', async () => {
+    app = await startTestApp({ team: { support: supportSection() } });
+    app.slack.scopes = readManifestScopes()!.join(',');
+    app.slack.on('conversations.info', (args) => ({
+      ok: true,
+      channel: {
+        id: args.channel,
+        name: args.channel === HELP ? 'platform-help' : 'platform-triage',
+        is_member: true,
+        is_private: args.channel === HELP,
+      },
+    }));
+    app.slack.on('usergroups.list', () => ({ ok: true, usergroups: [{ id: PLATFORM_GROUP, handle: 'platform' }] }));
+    await app.command('admin doctor', { user_id: ADMIN });
+    const [reply] = await app.slack.waitFor('response_url', undefined, { timeoutMs: 10_000 });
+    const text = String(reply!.args.text);
+    expect(text).toContain(
+      `:x: support.channels[0] ${HELP}: #platform-help is private, and groundcrew hears messages in public channels only, so no question there becomes a ticket — use a public help channel`,
+    );
+    expect(text).toContain(
+      `:white_check_mark: support.triageChannel ${TRIAGE}: #platform-triage (the bot is a member)`,
+    );
+  });
+
   it('fails a help channel the bot is not in, although chat:write.public lets it post there', async () => {
     app = await startTestApp({ team: { support: supportSection() } });
     app.slack.scopes = readManifestScopes()!.join(',');
