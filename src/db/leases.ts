@@ -144,34 +144,33 @@ export function createLeases(deps: LeasesDeps): Leases {
     if (!(await claim(key, ttlMs))) return null;
     const lost = new AbortController();
     let renewing: Promise<void> = Promise.resolve();
-    let inFlight = false;
-    let inFlightSince = 0;
+    /** When the renewal now waiting for its answer was sent (performance.now()); undefined when none is. */
+    let inFlightSince: number | undefined;
     let released: Promise<void> | undefined;
     const timer = setInterval(
       () => {
         // One renewal at a time: on a slow database, ticks that came while one was waiting would queue behind it and
         // hold pool connections for nothing (the latest renewal is the one that counts).
-        if (inFlight) {
+        if (inFlightSince !== undefined) {
           // A renewal still unanswered after a whole ttl (real time): the lease may well have expired meanwhile, so
           // the holder is told it is lost rather than carrying on as if it held it.
           if (performance.now() - inFlightSince <= ttlMs) return;
           deps.logger?.warn(`lease ${key}: a renewal has had no answer for ${ttlMs} ms; treated as lost`);
           lost.abort(new Error(`lease ${key} lost: renewal unanswered`));
-          clearInterval(timer);
+          stop();
           return;
         }
-        inFlight = true;
         inFlightSince = performance.now();
         renewing = renew(key, ttlMs)
           .finally(() => {
-            inFlight = false;
+            inFlightSince = undefined;
           })
           .then(
             (ours) => {
               if (ours) return;
               deps.logger?.warn(`lease ${key}: taken over by another holder while ${holder} was still working`);
               lost.abort(new Error(`lease ${key} lost`));
-              clearInterval(timer);
+              stop();
             },
             (error: unknown) => deps.logger?.warn(`lease ${key}: renewal failed (retried): ${String(error)}`),
           );
