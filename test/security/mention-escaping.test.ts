@@ -107,6 +107,8 @@ describe('free text never pings anyone', () => {
         messageTs: '1767225600.000001',
       }),
     );
+    // The click is acked before the watch is stored: unlock only once Bob has been told he is watching.
+    await app.slack.waitFor('response_url', (c) => String(c.args.text).includes("I'll DM you"));
     acks.push(await ackBody(await app.command('unlock staging', { user_id: ALICE })));
     await eventually(() => app!.slack.callsTo('chat.postMessage').some((c) => c.args.channel === BOB), {
       what: 'the "is free" DM',
