@@ -52,6 +52,9 @@ export interface SlackApp {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/** The ack an event carries once it has been acknowledged (by `processEvent` below, or never: a replay). */
+const acked = async () => {};
+
 /** Builds the Bolt App: receiver, routes, global middleware, the router, the Home tab and every listener. */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { env, core } = options;
@@ -77,6 +80,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // retries. An event Bolt drops before our middleware (its own messages, through ignoreSelf) is marked handled.
   const replayAfterMs = (env.GROUNDCREW_EVENT_REPLAY_AFTER ?? DEFAULT_EVENT_REPLAY_AFTER_MS / 1000) * 1000;
   const reached = new WeakSet<object>();
+  // Events wait here for their turn, at most the database's pool size less two running at once (event-slots.ts).
+  const eventSlots = createEventSlots(eventSlotsFor(core.db.poolSize));
   const processEvent = app.processEvent.bind(app);
   const receive = async (event: ReceiverEvent, record: boolean) => {
     const entry = inboxEntryOf(event.body);
@@ -88,7 +93,20 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       );
     }
   };
-  app.processEvent = (event) => receive(event, true);
+  // An event is acknowledged here, once stored, and queued as its body alone (no HTTP request or response, no
+  // socket message): a burst of thousands waits in a few kilobytes each (bench/README.md, "Memory"). Bolt runs it
+  // later, with an ack that does nothing. Commands, clicks and view submissions go straight to Bolt: their
+  // listener is what acks them.
+  app.processEvent = async (event) => {
+    if (!eventIdOf(event.body)) return receive(event, true);
+    const entry = inboxEntryOf(event.body);
+    if (entry) await recordEvent(core.db, entry, event.body, core.clock.now(), replayAfterMs);
+    await event.ack();
+    const { body, retryNum, retryReason, customProperties } = event;
+    void eventSlots
+      .run(() => receive({ body, retryNum, retryReason, customProperties, ack: acked }, false))
+      .catch((error: unknown) => core.logger.error('unhandled error while handling an event:', error));
+  };
   // A replayed event runs under the lease the sweep took: the middleware takes it from here (handedOver), and one
   // the middleware never reached (Bolt dropped the body) is given back here.
   const handedOver = new WeakMap<object, HeldLease>();
@@ -99,7 +117,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       replay: async (body, lease) => {
         handedOver.set(body, lease);
         try {
-          await receive({ body, ack: async () => {} }, false);
+          await eventSlots.run(() => receive({ body, ack: acked }, false));
         } finally {
           if (handedOver.delete(body)) await lease.release();
         }
@@ -108,27 +126,27 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   );
 
   const translateIds = createIdTranslator(options.idAliases ?? []);
-  let inFlight = 0;
+  // Listener runs of commands, clicks and view submissions; events are counted by their slots, queued or running.
+  let requestsInFlight = 0;
+  const inFlight = () => requestsInFlight + eventSlots.active() + eventSlots.waiting();
   let draining = false;
   // One global middleware, not two: Bolt runs every global middleware on every request (~5 µs each,
   // bench/README.md). It skips processed and running events and marks them once handled (dedupe.ts), maps old ids
-  // to current ones (id-aliases.ts), then
-  // counts the listener run for stop(). Events (acked by Bolt before this runs) are queued and started one per turn
-  // of the event loop, so the acks of a burst are not held up by earlier events' handlers; at most the database's
-  // pool size less two at once (no bound on SQLite): a burst waits here, not for a connection (event-slots.ts).
-  const eventSlots = createEventSlots(eventSlotsFor(core.db.poolSize));
+  // to current ones (id-aliases.ts), then counts the listener run for stop(). Events reach it from their slot,
+  // already acked and started one per turn of the event loop, so the acks of a burst are not held up by earlier
+  // events' handlers.
   app.use(async ({ body, context, next }) => {
     reached.add(body);
     translateIds(body);
-    if (eventIdOf(body)) await eventSlots.run(() => handle(body, context.retryNum, next));
-    else await handle(body, context.retryNum, next);
+    await handle(body, context.retryNum, next);
   });
   const handle = async (body: unknown, retryNum: number | undefined, next: () => Promise<void>) => {
     const lease = handedOver.get(body as object);
     if (lease) handedOver.delete(body as object);
     const delivery = await beginDelivery(body, core, retryNum, lease);
     if (!delivery) return;
-    inFlight++;
+    const counted = !eventIdOf(body);
+    if (counted) requestsInFlight++;
     try {
       await runWithLogContext(slackLogContext(body), next);
       // Marked processed only now that every listener has finished (or by a listener's commitWithEvent).
@@ -141,7 +159,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (!eventIdOf(body)) await tellWriteFailed(core, body, writeFailedMessage(error));
     } finally {
       await delivery.release();
-      inFlight--;
+      if (counted) requestsInFlight--;
     }
   };
 
@@ -159,7 +177,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   return {
     app,
     client: core.client,
-    inFlight: () => inFlight + eventSlots.waiting(),
+    inFlight,
     async start() {
       const listen = options.host ? { port: env.PORT, host: options.host } : env.PORT;
       const started = await (socketMode ? app.start(listen) : app.start(listen, { ...SERVER_OPTIONS }));
@@ -173,9 +191,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       draining = true;
       const stopping = app.stop().catch((error: unknown) => core.logger.warn('stopping the receiver:', error));
       const deadline = Date.now() + timeoutMs;
-      const busy = () => inFlight + eventSlots.waiting();
-      while (busy() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      if (busy() > 0) core.logger.warn(`shutdown: ${busy()} handler(s) still running or waiting after ${timeoutMs} ms`);
+      while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      if (inFlight() > 0) {
+        core.logger.warn(`shutdown: ${inFlight()} handler(s) still running or waiting after ${timeoutMs} ms`);
+      }
       await Promise.race([stopping, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
     },
   };

@@ -3,8 +3,9 @@ import { AsyncResource } from 'node:async_hooks';
 /**
  * How this process schedules the handling of Slack events (docs/architecture.md, "How events are scheduled").
  *
- * Slack's events are acked before any middleware runs, so a burst (everyone opening their Home tab after an
- * announcement) reaches the handlers all at once. Two things follow:
+ * Slack's events are acked as soon as they are stored (src/slack/app.ts, `processEvent`), before Bolt runs them, so a
+ * burst (everyone opening their Home tab after an announcement) reaches the handlers all at once. What waits here is
+ * the event's body alone: the receiver's request and response are done with at the ack. Two things follow:
  *
  * - **Acks first.** A handler is never started in the turn of the event loop that received (and acked) its event:
  *   it waits in a queue, and the queue starts at most one handler per turn of the loop, from a `setImmediate`

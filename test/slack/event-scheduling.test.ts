@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineCapability } from '../../src/capability.js';
 import { eventSlotsFor } from '../../src/slack/event-slots.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
-import { appHomeOpened } from '../support/payloads.js';
+import { appHomeOpened, eventCallback } from '../support/payloads.js';
 import { eventually, gate, settled } from '../support/wait.js';
 
 let app: TestApp | undefined;
@@ -62,4 +62,43 @@ describe('a burst of events: acked while their handlers wait, every one handled 
     // Each queued event handled once.
     expect(built).toBe(51);
   }, 60_000);
+
+  it('the receiver is done with an event once it is acked: what waits for a slot is its body, not the request', async () => {
+    const held = gate();
+    let built = 0;
+    const slow = defineCapability('slow-home', () => ({
+      homeSections: [
+        {
+          id: 'slow-home.section',
+          order: 1,
+          async build() {
+            built++;
+            await held.opened;
+            return [{ type: 'section', text: { type: 'mrkdwn', text: 'held' } }];
+          },
+        },
+      ],
+    }));
+    app = await startTestApp({ capabilities: [slow] });
+    // As a receiver hands an event over (HTTP or Socket Mode): its ack answers the request.
+    let acks = 0;
+    const receiving = app.groundcrew.slack.app.processEvent({
+      body: eventCallback(appHomeOpened('U0HELD001'), { eventId: 'EvHELD001' }),
+      ack: async () => {
+        acks++;
+      },
+    });
+    await receiving;
+    // Resolved with the handler not started or held: the receiver lets go of its request and response now; only the
+    // body waits in the queue (until this change the receiver held them until the handler finished).
+    expect(acks).toBe(1);
+    expect(app.groundcrew.slack.inFlight()).toBe(1);
+    await eventually(() => built === 1, { what: 'the handler started' });
+    expect(app.groundcrew.slack.inFlight()).toBe(1);
+    held.open();
+    await eventually(() => app!.slack.callsTo('views.publish').length === 1, { what: 'the Home tab published' });
+    await settled(app);
+    expect(app.groundcrew.slack.inFlight()).toBe(0);
+    expect(acks).toBe(1);
+  });
 });
