@@ -27,16 +27,19 @@ const PAYLOAD_KINDS: Record<string, AckKind> = {
   message_action: 'shortcut',
 };
 
+/** A form body with a `command` field: a slash command. */
+const COMMAND_FIELD = /(?:^|&)command=/;
+
 /** What a /slack/events body is: a slash command, an interactivity payload of some type, or an Events API call. */
 export function ackKind(rawBody: string, contentType: string | undefined): AckKind {
   try {
+    // Read on every request, after Bolt has parsed the same body: the cheap tests first, a parse only for payloads.
+    // Slack's JSON bodies are url_verification, app_rate_limited and event_callback; only the last names it.
     if ((contentType ?? '').includes('application/json')) {
-      const body = JSON.parse(rawBody) as { type?: unknown };
-      return body.type === 'event_callback' ? 'event' : 'other';
+      return rawBody.includes('"event_callback"') ? 'event' : 'other';
     }
-    const form = new URLSearchParams(rawBody);
-    if (form.has('command')) return 'command';
-    const payload = form.get('payload');
+    if (COMMAND_FIELD.test(rawBody)) return 'command';
+    const payload = new URLSearchParams(rawBody).get('payload');
     if (payload === null) return 'other';
     const type = (JSON.parse(payload) as { type?: unknown }).type;
     return (typeof type === 'string' && PAYLOAD_KINDS[type]) || 'other';

@@ -69,6 +69,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     port: env.PORT,
     customRoutes: guardedRoutes,
     logger: core.logger,
+    // Bolt's conversation store (context.conversation) is not used: without it, one global middleware fewer runs on
+    // every request and no per-conversation map grows.
+    convoStore: false,
     // The same options as core.client (slack/client.ts): Bolt builds its own clients for listener arguments.
     clientOptions: slackClientOptions(env, core.logger, options.retryConfig, options.metrics?.slackFetch()),
     ...(options.botIdentity ?? {}),

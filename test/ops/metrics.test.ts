@@ -214,6 +214,11 @@ describe('metrics helpers', () => {
     expect(ackKind('{"type":"event_callback"}', 'application/json')).toBe('event');
     expect(ackKind('{"type":"url_verification"}', 'application/json; charset=utf-8')).toBe('other');
     expect(ackKind('{', 'application/json')).toBe('other');
+    // Where Slack puts the fields: `command` after `token`, the event's own type before the body's.
+    expect(ackKind('token=x&team_id=T1&command=%2Fplatform&text=help', undefined)).toBe('command');
+    expect(ackKind('token=x&text=command%3Dhelp', undefined)).toBe('other');
+    const event = { token: 'x', event: { type: 'app_home_opened', user: 'U1' }, type: 'event_callback' };
+    expect(ackKind(JSON.stringify(event), 'application/json')).toBe('event');
     expect(apiMethodLabel('http://slack.test/api/chat.postMessage', 'http://slack.test/api/')).toBe('chat.postMessage');
     expect(apiMethodLabel('http://slack.test/api/usergroups.users.list', 'http://slack.test/api/')).toBe(
       'usergroups.users.list',
