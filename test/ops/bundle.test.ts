@@ -19,6 +19,8 @@ describe('the app bundle', () => {
     // zod's Dutch messages (one of the 64 locales left out); groundcrew's own words are there.
     expect(text).not.toContain('Ongeldige');
     expect(text).toContain('not set up here yet');
+    // Names are kept, so a stack trace in the log says which function it went through.
+    expect(text).toMatch(/function createSlackApp\(/);
     // A second build (another `npm start` in this checkout) keeps the previous build's chunks: a process still
     // running that build loads them lazily by their hashed names.
     writeFileSync(join(outdir, 'chart-OLDBUILD.js'), 'export {};');
