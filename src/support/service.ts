@@ -94,6 +94,15 @@ export function createSupportService(deps: SupportServiceDeps) {
   }
 
   const replies = createReplies(deps, { policies, policyOf, search, onDuty });
+  /** The tier-1 reply to a new ticket; null (logged) when Slack failed and the sweep is left to post it. */
+  const tryReply = async (ticket: TicketRow): Promise<PostedReply | null> => {
+    try {
+      return await replies.post(ticket);
+    } catch (error) {
+      deps.logger.warn(`support: the tier-1 reply to question #${ticket.id} failed: ${String(error)}`);
+      return null;
+    }
+  };
   const { open } = createOpening(deps, { policies, nextCheck });
 
   /** Applies `event` by `actor` in one transaction; audits it; answers the row before and after. */
@@ -163,14 +172,8 @@ export function createSupportService(deps: SupportServiceDeps) {
       if (!committed.applied) return { kind: 'duplicate', ticket: null };
       const result = committed.value;
       if (result.kind === 'new') {
-        let posted: PostedReply;
-        try {
-          posted = await replies.post(result.ticket);
-        } catch (error) {
-          // A step due at once (a p1 page) does not wait for the sweep, which posts the reply later.
-          deps.logger.warn(`support: the tier-1 reply to question #${result.ticket.id} failed: ${String(error)}`);
-          posted = { row: result.ticket, cannotPost: null };
-        }
+        // When Slack failed, a step due at once (a p1 page) does not wait for the sweep, which posts the reply later.
+        const posted = (await tryReply(result.ticket)) ?? { row: result.ticket, cannotPost: null };
         const { row: ticket, cannotPost } = posted;
         if (cannotPost) await replies.giveUp(ticket, cannotPost);
         await escalateIfDue(ticket);
@@ -198,14 +201,9 @@ export function createSupportService(deps: SupportServiceDeps) {
       }
       const result = await repo.transaction(() => open(message, 'shortcut', by));
       if (result.kind === 'new') {
-        let posted: PostedReply;
-        try {
-          posted = await replies.post(result.ticket);
-        } catch (error) {
-          // Slack failed for another reason: the ticket stays and the sweep posts the reply.
-          deps.logger.warn(`support: the tier-1 reply to question #${result.ticket.id} failed: ${String(error)}`);
-          return { kind: 'new', ticket: result.ticket, replyLater: true };
-        }
+        const posted = await tryReply(result.ticket);
+        // Slack failed for another reason: the ticket stays and the sweep posts the reply.
+        if (!posted) return { kind: 'new', ticket: result.ticket, replyLater: true };
         if (posted.cannotPost) {
           await repo.transaction(async () => {
             await repo.remove(result.ticket.id);
