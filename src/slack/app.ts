@@ -4,7 +4,13 @@ import type { WebClient } from '@slack/web-api';
 import type { Core } from '../capability.js';
 import type { Env } from '../config.js';
 import type { HeldLease } from '../db/leases.js';
-import { isStorageError, WriteFailedError, writeFailedMessage, writeFailureSummary } from '../db/write.js';
+import {
+  isBusyError,
+  isStorageError,
+  WriteFailedError,
+  writeFailedMessage,
+  writeFailureSummary,
+} from '../db/write.js';
 import { slackLogContext } from '../log-context.js';
 import { runWithLogContext } from '../logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -51,6 +57,9 @@ export interface SlackApp {
   /** Stops taking requests, waits (bounded) for in-flight handlers. */
   stop(timeoutMs?: number): Promise<void>;
 }
+
+/** Pauses before an event the database gave up as busy is run again in this process (each × 0.5–1.5 at random). */
+const BUSY_RETRY_PAUSES_MS = [1_000, 4_000];
 
 /** The ack an event carries once it has been acknowledged (by `processEvent` below, or never: a replay). */
 const acked = async () => {};
@@ -129,10 +138,31 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   );
 
   const translateIds = createIdTranslator(options.idAliases ?? []);
-  // Listener runs of commands, clicks and view submissions; events are counted by their slots, queued or running.
+  // Listener runs of commands, clicks and view submissions; events are counted by their slots, queued or running,
+  // and by their timers while they wait to be run again after a busy database (retrySoon).
   let requestsInFlight = 0;
-  const inFlight = () => requestsInFlight + eventSlots.active() + eventSlots.waiting();
+  const retryTimers = new Set<NodeJS.Timeout>();
+  const inFlight = () => requestsInFlight + eventSlots.active() + eventSlots.waiting() + retryTimers.size;
   let draining = false;
+  // An event whose handling the database gave up as busy (a SERIALIZABLE transaction that lost its race on every
+  // try: a burst of writes at once) is run again here after a pause, twice at most, instead of waiting a minute or
+  // more for the inbox sweep; a stop leaves it to the sweep (its row is still unhandled).
+  const busyTries = new WeakMap<object, number>();
+  const retrySoon = (body: object): number | undefined => {
+    const tries = busyTries.get(body) ?? 0;
+    const pause = BUSY_RETRY_PAUSES_MS[tries];
+    if (pause === undefined || draining) return undefined;
+    busyTries.set(body, tries + 1);
+    const delay = Math.round(pause * (0.5 + Math.random()));
+    const timer = setTimeout(() => {
+      retryTimers.delete(timer);
+      void eventSlots
+        .run(() => receive({ body, ack: acked }, false))
+        .catch((error: unknown) => core.logger.error('unhandled error while handling an event:', error));
+    }, delay);
+    retryTimers.add(timer);
+    return delay;
+  };
   // One global middleware, not two: Bolt runs every global middleware on every request (~5 µs each,
   // bench/README.md). It skips processed and running events and marks them once handled (dedupe.ts), maps old ids
   // to current ones (id-aliases.ts), then counts the listener run for stop(). Events reach it from their slot,
@@ -157,6 +187,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     } catch (error) {
       // A write the database refused is never a silent success: the person who asked is told.
       if (!isStorageError(error) && !(error instanceof WriteFailedError)) throw error;
+      const again = eventIdOf(body) && isBusyError(error) ? retrySoon(body as object) : undefined;
+      if (again !== undefined) {
+        core.logger.warn(`${writeFailureSummary(error)}: event ${eventIdOf(body)} runs again in ${again} ms`);
+        return;
+      }
       core.logger.error(`${writeFailureSummary(error)}:`, error);
       // An event is not marked processed, so the inbox sweep runs it again; nobody asked, so nobody is told.
       if (!eventIdOf(body)) await tellWriteFailed(core, body, writeFailedMessage(error));
@@ -192,6 +227,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     async stop(timeoutMs = 10_000) {
       if (draining) return;
       draining = true;
+      // Events waiting to be run again after a busy database are left to the inbox sweep (their rows are unhandled).
+      for (const timer of retryTimers) clearTimeout(timer);
+      retryTimers.clear();
       const stopping = app.stop().catch((error: unknown) => core.logger.warn('stopping the receiver:', error));
       const deadline = Date.now() + timeoutMs;
       while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));

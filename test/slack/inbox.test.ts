@@ -6,6 +6,7 @@ import type { Database } from '../../src/db/database.js';
 import { createLeases, type HeldLease } from '../../src/db/leases.js';
 import { auditLogTable, eventInboxTable } from '../../src/db/schema.js';
 import { twin } from '../../src/db/twin.js';
+import { WriteFailedError } from '../../src/db/write.js';
 import { createSilentLogger } from '../../src/logger.js';
 import type { JobContext } from '../../src/scheduler/types.js';
 import {
@@ -56,6 +57,23 @@ function probe(state: { failures: number; runs: number }) {
   }));
 }
 
+/** As `probe`, but each failure is a busy database: a SERIALIZABLE transaction given up after its tries (40001). */
+function busyProbe(state: { failures: number; runs: number; at: number[] }) {
+  return defineCapability('probe', (core) => ({
+    listeners(bolt) {
+      bolt.event('reaction_added', async ({ event }) => {
+        state.runs++;
+        state.at.push(Date.now());
+        if (state.failures > 0) {
+          state.failures--;
+          throw new WriteFailedError(Object.assign(new Error('could not serialize access'), { code: '40001' }));
+        }
+        await core.client.chat.postMessage({ channel: 'C0PROBE001', text: `${event.user} ${event.reaction}` });
+      });
+    },
+  }));
+}
+
 const inboxRow = async (test: TestApp, eventId: string) => {
   const t = twin(test.database, eventInboxTable);
   return (await test.database.orm.select().from(t).where(eq(t.eventId, eventId)).limit(1))[0];
@@ -98,6 +116,33 @@ describe('the event inbox', () => {
     expect(state.runs).toBe(3);
     expect(posts(app)).toEqual([`${ENGINEER} eyes`, 'U0OTHER001 eyes']);
   });
+
+  it('an event the database gave up as busy runs again within seconds, twice at most; then the sweep has it', async () => {
+    const state = { failures: 3, runs: 0, at: [] as number[] };
+    const log = recordingLogger();
+    const errors: string[] = [];
+    const logger = { ...log, error: (...args: unknown[]) => errors.push(args.map(String).join(' ')) };
+    app = await startTestApp({ capabilities: [busyProbe(state)], logger });
+    expect((await app.event(reactionAdded(ENGINEER), { eventId: 'Ev0BUSY0001' })).status).toBe(200);
+    // Run again by this process, no sweep and no clock moved: after 0.5–1.5 s, then 2–6 s.
+    await eventually(() => state.runs === 3, { what: 'two runs again', timeoutMs: 15_000 });
+    await settled(app);
+    const gaps = [state.at[1]! - state.at[0]!, state.at[2]! - state.at[1]!];
+    expect(gaps[0]).toBeGreaterThanOrEqual(450);
+    expect(gaps[1]).toBeGreaterThanOrEqual(1900);
+    expect(log.lines.filter((l) => l.includes('runs again in'))).toHaveLength(2);
+    // The third busy failure is left to the sweep: logged as an error, the event still unhandled.
+    expect(errors.filter((l) => l.includes('the database was busy'))).toHaveLength(1);
+    expect(state.runs).toBe(3);
+    expect(await inboxRow(app, 'Ev0BUSY0001')).toMatchObject({ handledAt: null });
+    app.clock.advance(DEFAULT_EVENT_REPLAY_AFTER_MS);
+    await sweep(app);
+    await app.slack.waitFor('chat.postMessage');
+    await settled(app);
+    expect(state.runs).toBe(4);
+    expect(posts(app)).toEqual([`${ENGINEER} eyes`]);
+    expect(await eventProcessed(app.database, 'Ev0BUSY0001')).toBe(true);
+  }, 30_000);
 
   it('an event a listener marks with commitWithEvent is written twice in all: stored, then marked once', async () => {
     let runs = 0;
