@@ -4,13 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Core } from '../capability.js';
 import type { Env } from '../config.js';
 import type { HeldLease } from '../db/leases.js';
-import {
-  isBusyError,
-  isStorageError,
-  WriteFailedError,
-  writeFailedMessage,
-  writeFailureSummary,
-} from '../db/write.js';
+import { isBusyError, isStorageError, WriteFailedError, writeFailedMessage, writeFailureSummary } from '../db/write.js';
 import { slackLogContext } from '../log-context.js';
 import { runWithLogContext } from '../logger.js';
 import type { Metrics } from '../ops/metrics.js';
