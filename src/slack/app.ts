@@ -104,7 +104,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // later, with an ack that does nothing. Commands, clicks and view submissions go straight to Bolt: their
   // listener is what acks them.
   app.processEvent = async (event) => {
-    if (!eventIdOf(event.body)) return receive(event, true);
+    if (!eventIdOf(event.body)) return processEvent(event);
     const entry = inboxEntryOf(event.body);
     if (entry) await recordEvent(core.db, entry, event.body, core.clock.now(), replayAfterMs);
     await event.ack();
@@ -167,31 +167,42 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     translateIds(body);
     await handle(body, context.retryNum, next);
   });
+  // Commands, clicks and view submissions: counted for stop(); a write the database refused is never a silent
+  // success, so the person who asked is told.
+  const handleRequest = async (body: unknown, next: () => Promise<void>) => {
+    requestsInFlight++;
+    try {
+      await runWithLogContext(slackLogContext(body), next);
+    } catch (error) {
+      if (!isWriteRefusal(error)) throw error;
+      core.logger.error(`${writeFailureSummary(error)}:`, error);
+      await tellWriteFailed(core, body, writeFailedMessage(error));
+    } finally {
+      requestsInFlight--;
+    }
+  };
+  // Events: claimed (dedupe.ts), and marked processed only once every listener has finished (or by a listener's
+  // commitWithEvent). One the database refused is not marked, so it runs again (retrySoon, or the inbox sweep);
+  // nobody asked, so nobody is told.
   const handle = async (body: unknown, retryNum: number | undefined, next: () => Promise<void>) => {
+    if (!eventIdOf(body)) return handleRequest(body, next);
     const lease = handedOver.get(body as object);
     if (lease) handedOver.delete(body as object);
     const delivery = await beginDelivery(body, core, retryNum, lease);
     if (!delivery) return;
-    const counted = !eventIdOf(body);
-    if (counted) requestsInFlight++;
     try {
       await runWithLogContext(slackLogContext(body), next);
-      // Marked processed only now that every listener has finished (or by a listener's commitWithEvent).
       await delivery.done();
     } catch (error) {
-      // A write the database refused is never a silent success: the person who asked is told.
-      if (!isStorageError(error) && !(error instanceof WriteFailedError)) throw error;
-      const again = eventIdOf(body) && isBusyError(error) ? retrySoon(body as object) : undefined;
+      if (!isWriteRefusal(error)) throw error;
+      const again = isBusyError(error) ? retrySoon(body as object) : undefined;
       if (again !== undefined) {
         core.logger.warn(`${writeFailureSummary(error)}: event ${eventIdOf(body)} runs again in ${again} ms`);
         return;
       }
       core.logger.error(`${writeFailureSummary(error)}:`, error);
-      // An event is not marked processed, so the inbox sweep runs it again; nobody asked, so nobody is told.
-      if (!eventIdOf(body)) await tellWriteFailed(core, body, writeFailedMessage(error));
     } finally {
       await delivery.release();
-      if (counted) requestsInFlight--;
     }
   };
 
@@ -234,6 +245,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
   };
 }
+
+/** A write the database refused (full, read-only, busy, unreachable), whatever wraps it. */
+const isWriteRefusal = (error: unknown) => isStorageError(error) || error instanceof WriteFailedError;
 
 /** The person behind a request (a click, a view, a command, an event), told by DM that nothing was saved. */
 async function tellWriteFailed(core: Core, body: unknown, message: string): Promise<void> {

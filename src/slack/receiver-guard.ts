@@ -54,6 +54,9 @@ async function checkBody(req: IncomingMessage, res: ServerResponse, logger: Pick
     }
     throw error;
   }
+  // The common bodies pass without a parse (Bolt parses them again): a form without `payload` (a slash command) is
+  // an object, and so is JSON that opens with `{` (or it is malformed, which Bolt answers).
+  if (objectWithoutParsing(buffered)) return true;
   let body: unknown;
   try {
     body = HTTPModuleFunctions.parseHTTPRequestBody(buffered);
@@ -64,4 +67,14 @@ async function checkBody(req: IncomingMessage, res: ServerResponse, logger: Pick
   logger.warn(`POST ${EVENTS_PATH}: the body is not a JSON object (${body === null ? 'null' : typeof body}), refused`);
   HTTPModuleFunctions.buildNoBodyResponse(res, 400);
   return false;
+}
+
+/** Form fields as Bolt reads them: a `payload` field is parsed as JSON, anything else is an object of fields. */
+const PAYLOAD_FIELD = /(?:^|&)payload=/;
+
+/** True when Bolt's parse of this body is sure to give an object (or to fail): no need to parse it here. */
+function objectWithoutParsing(req: { rawBody: Buffer; headers: IncomingMessage['headers'] }): boolean {
+  const text = req.rawBody.toString();
+  if (req.headers['content-type'] === 'application/x-www-form-urlencoded') return !PAYLOAD_FIELD.test(text);
+  return text.trimStart().startsWith('{');
 }

@@ -63,7 +63,9 @@ describe('POST /slack/events', () => {
 describe('POST /slack/events with hostile JSON', () => {
   const cases: [string, string, string][] = [
     ...['null', '42', '"text"', '[]', 'true'].map((body): [string, string, string] => [body, body, 'application/json']),
+    [' \n[1]', ' \n[1]', 'application/json'],
     ['payload=null', formEncode({ payload: 'null' }), 'application/x-www-form-urlencoded'],
+    ['token=…&payload=[]', formEncode({ token: 'x', payload: '[]' }), 'application/x-www-form-urlencoded'],
   ];
   it.each(cases)('answers a signed %s body with 400, without ending the process', async (_name, body, contentType) => {
     app = await startTestApp();
@@ -76,7 +78,7 @@ describe('POST /slack/events with hostile JSON', () => {
       // The app still serves the next request, and nothing went unhandled on the way.
       const health = await fetch(`${app.baseUrl}/healthz`);
       expect(health.status).toBe(200);
-      await new Promise((resolve) => setImmediate(resolve));
+      await settled(app);
       expect(rejections).toEqual([]);
       expect(app.slack.calls).toEqual([]);
     } finally {
