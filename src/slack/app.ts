@@ -211,9 +211,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
 
   registerCommandRouter(app, core);
-  registerHomeTab(app, core);
-  // Capabilities' action/view listeners are served by one Bolt listener each (listener-index.ts).
+  // Capabilities' action, view and event listeners (and the Home tab's) are served by one Bolt listener each
+  // (listener-index.ts).
   const listeners = indexListeners(app);
+  registerHomeTab(listeners.app, core);
   for (const register of options.listeners) register(listeners.app);
   listeners.install();
 

@@ -5,6 +5,7 @@ import {
   type Middleware,
   MultipleListenerError,
   matchConstraints,
+  matchEventType,
 } from '@slack/bolt';
 
 type Chain = Middleware<AnyMiddlewareArgs>[];
@@ -15,9 +16,9 @@ const VIEW_KEYS = new Set(['callback_id', 'type']);
 const VIEW_TYPES = new Set([undefined, 'view_submission', 'view_closed']);
 
 export interface ListenerIndex {
-  /** Hand this to capabilities' register(): `action`/`view` are filed by id, everything else is the real App. */
+  /** Hand this to capabilities' register(): `action`/`view`/`event` are filed by id or type, the rest is the real App. */
   app: App;
-  /** Registers the one Bolt action listener and the one Bolt view listener that serve the filed entries. */
+  /** Registers the one Bolt action, view and event listener that serve the filed entries. */
   install(): void;
 }
 
@@ -26,12 +27,14 @@ export interface ListenerIndex {
  * each capability's button and modal listeners would tax every ack, `/platform` included. This files
  * `app.action(…)` and `app.view(…)` registrations whose action_id / callback_id is a plain string under that id and
  * serves them from one Bolt action listener and one Bolt view listener, which run only the entries filed under the
- * incoming id — each through Bolt's own matchConstraints, so what matches is unchanged. Regex ids, unknown keys
- * and every other method go to Bolt as they are.
+ * incoming id — each through Bolt's own matchConstraints, so what matches is unchanged. `app.event(…)` registrations
+ * of a plain event type are filed the same way under that type (Bolt's own matchEventType kept in each entry) and
+ * served by one Bolt event listener. Regex ids, unknown keys and every other method go to Bolt as they are.
  */
 export function indexListeners(app: App): ListenerIndex {
   const actions = new Map<string, Chain[]>();
   const views = new Map<string, Chain[]>();
+  const events = new Map<string, Chain[]>();
   let installed = false;
   const file = (index: Map<string, Chain[]>, id: string, chain: Chain) => {
     const chains = index.get(id);
@@ -67,10 +70,19 @@ export function indexListeners(app: App): ListenerIndex {
     ]);
   }
 
+  function event(type: unknown, ...listeners: Chain): void {
+    if (installed || typeof type !== 'string' || listeners.length === 0) {
+      (app.event as (...args: unknown[]) => void)(type, ...listeners);
+      return;
+    }
+    file(events, type, [matchEventType(type) as Chain[number], ...listeners]);
+  }
+
   const facade = new Proxy(app, {
     get(target, property) {
       if (property === 'action') return action;
       if (property === 'view') return view;
+      if (property === 'event') return event;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -90,6 +102,12 @@ export function indexListeners(app: App): ListenerIndex {
       if (views.size > 0) {
         app.view({}, async (args) => {
           const chains = views.get(args.body.view.callback_id);
+          if (chains) await runAll(chains, args as Args);
+        });
+      }
+      if (events.size > 0) {
+        app.event(/^/, async (args) => {
+          const chains = events.get(args.event.type);
           if (chains) await runAll(chains, args as Args);
         });
       }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Capability, defineCapability } from '../../src/capability.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
-import { messageButton, viewSubmission } from '../support/payloads.js';
+import { appHomeOpened, messageButton, reactionAdded, viewSubmission } from '../support/payloads.js';
+import { eventually, settled } from '../support/wait.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -78,7 +79,40 @@ describe('capabilities listeners served by one Bolt listener per kind', () => {
   it('adds one Bolt listener for all string-id actions and one for all views, whatever their number', async () => {
     app = await startTestApp({ capabilities: [recordingCapability([])] });
     const bolt = app.groundcrew.slack.app as unknown as { listeners: unknown[] };
-    // /platform, app_home_opened, the regex action (left to Bolt), the action index and the view index.
+    // /platform, the regex action (left to Bolt), the action index, the view index and the event index (the Home tab).
     expect(bolt.listeners).toHaveLength(5);
+  });
+
+  it('serves event listeners filed by type from one Bolt listener: each runs for its type only, a regex goes to Bolt', async () => {
+    const ran: string[] = [];
+    const events = defineCapability('events', () => ({
+      listeners(bolt) {
+        bolt.event('reaction_added', async ({ event }) => {
+          ran.push(`first ${event.type}`);
+        });
+        bolt.event('reaction_added', async ({ event }) => {
+          ran.push(`second ${event.type}`);
+        });
+        bolt.event('reaction_removed', async () => {
+          ran.push('removed');
+        });
+        bolt.event(/^reaction_/, async ({ event }) => {
+          ran.push(`regex ${event.type}`);
+        });
+      },
+    }));
+    app = await startTestApp({ capabilities: [events] });
+    const bolt = app.groundcrew.slack.app as unknown as { listeners: unknown[] };
+    // /platform, the event index (the Home tab and the three string-type listeners), the regex event listener.
+    expect(bolt.listeners).toHaveLength(3);
+    await app.event(reactionAdded(ENGINEER), { eventId: 'Ev0INDEX001' });
+    await eventually(() => ran.length === 3, { what: 'the reaction_added listeners' });
+    await settled(app);
+    expect(ran.sort()).toEqual(['first reaction_added', 'regex reaction_added', 'second reaction_added']);
+    // The Home tab, filed under app_home_opened, still publishes.
+    await app.event(appHomeOpened(ENGINEER));
+    await app.slack.waitFor('views.publish');
+    await settled(app);
+    expect(ran).toHaveLength(3);
   });
 });
