@@ -6,7 +6,7 @@ const INFRA = '(^|/)node_modules/(@slack|drizzle-orm|node-cron|better-sqlite3)/'
 const SLACK_FOLDER = '(^|/)slack/';
 /** The pure parts of a model too large for one model.ts (docs/architecture.md, "File roles"). */
 const PURE_PARTS =
-  '(^|/)(support/(business-time|escalation-rules|intake|figures|search|rows)|surveys/(pacing|trend-chart|working-time)|communities/(rule|time|recurrence|ics)|requests/(regex-safety|regex-runs))\\.ts$';
+  '(^|/)(support/(business-time|escalation-rules|intake|figures|search|rows)|surveys/(pacing|trend-chart|working-time)|communities/(rule|time|recurrence|ics)|deploys/time|requests/(regex-safety|regex-runs))\\.ts$';
 
 /**
  * The named parts of a large service (docs/architecture.md, "File roles", the `<part>.ts` next to service.ts row):
