@@ -43,6 +43,14 @@ describe('dependencies point one way (docs/architecture.md, "Dependency rules")'
       /pure-part-is-pure: test\/architecture\/planted\/support\/intake\.ts → .*node_modules\/drizzle-orm/,
     );
     expect(output).toMatch(/no-cycles: test\/architecture\/planted\/deploys\/cycle-a\.ts →/);
+    expect(output).toMatch(
+      /playground-through-its-entry: test\/architecture\/planted\/src\/deploys\/leak\.ts → test\/architecture\/planted\/src\/playground\/index\.ts/,
+    );
+    expect(output).toMatch(
+      /main-uses-the-playground-entry: test\/architecture\/planted\/src\/main\.ts → test\/architecture\/planted\/src\/playground\/server\.ts/,
+    );
+    // The playground's own files and main.ts through the entry are allowed.
+    expect(output).not.toMatch(/playground-through-its-entry: test\/architecture\/planted\/src\/playground\//);
   }, 120_000);
 });
 

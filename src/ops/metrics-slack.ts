@@ -1,4 +1,5 @@
 import type { Counter } from 'prom-client';
+import { parseJson } from '../json.js';
 
 /**
  * Web API outcomes, one label value each. Slack answers almost every error with HTTP 200 and `{ ok: false, error }`;
@@ -61,13 +62,16 @@ function requestUrl(input: Parameters<typeof fetch>[0]): string {
 async function outcomeOf(response: Response): Promise<ApiOutcome> {
   if (response.status === 429) return 'rate_limited';
   if (response.status !== 200) return response.status >= 500 ? 'server_error' : 'http_error';
-  try {
-    const body = JSON.parse(await response.clone().text()) as { ok?: unknown; error?: unknown };
-    if (body.ok !== false) return 'ok'; // response URLs answer `ok` as text or `{ ok: true }`
-    return typeof body.error === 'string' ? classifyApiError(body.error) : 'other_error';
-  } catch {
-    return 'ok'; // not JSON: a response URL's plain `ok`
-  }
+  const body = parseJson(
+    await response
+      .clone()
+      .text()
+      .catch(() => undefined),
+  );
+  if (typeof body !== 'object' || body === null) return 'ok'; // not a JSON object: a response URL's plain `ok`
+  const { ok, error } = body as { ok?: unknown; error?: unknown };
+  if (ok !== false) return 'ok'; // response URLs answer `ok` as text or `{ ok: true }`
+  return typeof error === 'string' ? classifyApiError(error) : 'other_error';
 }
 
 /**

@@ -87,7 +87,7 @@ export function createSurveysCapability(options: SurveysCapabilityOptions = {}):
         { id: 'surveys.to-answer', order: 15, build: async ({ userId }) => homeSection(await service.owedBy(userId)) },
         {
           id: 'surveys.trends',
-          order: 50,
+          order: 35,
           build: async ({ role }) => (role === 'admin' ? trendsSection(await service.trends()) : []),
         },
       ],

@@ -92,6 +92,7 @@ describe('communities: /platform event add', () => {
       action: 'communities.event-add',
       outcome: 'denied',
     });
+    await settled(app);
     expect(app.slack.callsTo('views.open')).toHaveLength(0);
 
     // A lead gets the form, in their own zone, with the communities they lead.
@@ -311,6 +312,7 @@ describe('communities: not set up', () => {
       const reply = await ackBody(await app.command(command, { user_id: LEAD }));
       expect(reply?.text, command).toContain('`communities:` section of groundcrew.yml is missing');
     }
+    await settled(app);
     expect(app.slack.callsTo('views.open')).toHaveLength(0);
   });
 });

@@ -7,7 +7,7 @@ import { blockText, type TestApp } from '../support/harness.js';
 import { messageButton } from '../support/payloads.js';
 import { persistentDb } from '../support/persistent-db.js';
 import { refOf } from '../support/refs.js';
-import { eventually, noAnswer } from '../support/wait.js';
+import { eventually, noAnswer, settled } from '../support/wait.js';
 import {
   DEPLOYS_CHANNEL,
   DISPATCH,
@@ -65,6 +65,7 @@ describe('GitHub Actions errors are reported, never silent', () => {
       detail:
         'GitHub did not answer within 150 ms; the run may have started all the same, so groundcrew is looking for it',
     });
+    await settled(app);
     expect(dmsTo(app, ENGINEER)).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readManifestScopes } from '../../src/ops/manifest.js';
 import { DEPLOYS_CHANNEL, deploysSection, GITHUB } from '../deploys/support.js';
 import { ADMIN, ackBody, ENGINEER, PLATFORM_GROUP, startTestApp, type TestApp } from '../support/harness.js';
+import { settled } from '../support/wait.js';
 import { HELP, PAT, supportSection, TRIAGE } from '../support-desk/support.js';
 
 let app: TestApp | undefined;
@@ -126,6 +127,7 @@ describe('/platform admin doctor', () => {
     app = await startTestApp({ team: { deploys: deploysSection() } });
     const body = await ackBody(await app.command('admin doctor', { user_id: ENGINEER }));
     expect(body?.text).toContain('`/platform admin doctor` is for groundcrew admins');
+    await settled(app);
     expect(app.slack.callsTo('auth.test')).toEqual([]);
     expect(app.slack.callsTo('conversations.info')).toEqual([]);
   });

@@ -86,6 +86,7 @@ describe('a crash while approval cards are being posted', () => {
       'chat.postMessage',
       (c) => c.args.channel === ENGINEER && String(c.args.text).includes(`approval request #${approvalId}`),
     );
+    await settled(app);
     expect(cardsTo(app, APPROVER)).toEqual([]);
     expect(await app.groundcrew.services.approvals.pendingFor(APPROVER)).toEqual([]);
   });

@@ -6,7 +6,7 @@ import type { FieldValues } from '../../src/requests/model.js';
 import { requestsTable } from '../../src/requests/schema.js';
 import { ENGINEER, type TestApp } from '../support/harness.js';
 import { type PersistentDb, persistentDb } from '../support/persistent-db.js';
-import { eventually } from '../support/wait.js';
+import { eventually, settled } from '../support/wait.js';
 import { APPROVER, HOOKS, QUEUE, requestRows, startRequestsApp } from './support.js';
 
 let apps: TestApp[] = [];
@@ -103,6 +103,7 @@ describe('a request stored but never taken to its first step (a crash right afte
 
     await sweep();
     await sweep();
+    await settled(app);
     expect(posts.sort()).toEqual([`${HOOKS}/alert request-2`, `${HOOKS}/alert request-4`]);
     const rows = await requestRows(app);
     expect(rows.map((r) => [r.id, r.status, r.webhookAttempts])).toEqual([

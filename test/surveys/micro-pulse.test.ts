@@ -208,8 +208,9 @@ describe('the trend chart on the admins’ Home tab', () => {
     await a.slack.waitFor('chat.postMessage', (c) => c.args.channel === RESULTS);
   }
 
-  it('shows the latest score and the uploaded chart (by its file id) to admins only', async () => {
-    const surveyApp = await startSurveyApp();
+  it('shows the latest score and the uploaded chart (by its file id) to admins only, before the buttons', async () => {
+    // Deploys configured too, so the Home has its "Deploy…" button: the trends (running work) come before it.
+    const surveyApp = await startSurveyApp({ team: { deploys: deploysSection() } });
     apps.track(surveyApp);
     await closedWave(surveyApp);
     await surveyApp.slack.waitFor('files.completeUploadExternal');
@@ -220,6 +221,13 @@ describe('the trend chart on the admins’ Home tab', () => {
     expect(blockText(view.blocks)).toContain('*platform-nps*: NPS *33*, 50% answered in wave 1');
     const image = view.blocks.find((b) => b.type === 'image');
     expect(image?.slack_file).toEqual({ id: 'F0CHART001' });
+    const text = blockText(view.blocks);
+    const order = ['Survey trends', 'Deploy…', '`/platform help`'].map((needle) => text.indexOf(needle));
+    expect(
+      order.every((index) => index >= 0),
+      JSON.stringify(order),
+    ).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
 
     const { appHomeOpened } = await import('../support/payloads.js');
     await surveyApp.event(appHomeOpened(PEOPLE[0]!));

@@ -35,6 +35,8 @@ export interface SurveyApp extends TestApp {
 export async function startSurveyApp(
   options: Omit<TestAppOptions, 'team'> & {
     surveys?: Record<string, unknown>[];
+    /** Other capabilities' groundcrew.yml sections, next to surveys. */
+    team?: Record<string, unknown>;
     members?: string[];
     limits?: PaceLimits;
   } = {},
@@ -48,11 +50,11 @@ export async function startSurveyApp(
     }
     return (options.fetch ?? globalThis.fetch)(input, init);
   };
-  const { surveys, members, limits, ...rest } = options;
+  const { surveys, team, members, limits, ...rest } = options;
   const app = await startTestApp({
     ...rest,
     fetch: uploadFetch,
-    team: { surveys: surveys ?? [surveySection()] },
+    team: { ...team, surveys: surveys ?? [surveySection()] },
     capabilities: capabilities.map((c) =>
       c.name === 'surveys' ? createSurveysCapability(limits ? { limits } : {}) : c,
     ),

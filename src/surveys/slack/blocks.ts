@@ -19,7 +19,7 @@ import type { MicroPulseConfig, SurveyConfig } from '../config.js';
 import { LOW_RESPONSE_PERCENT, type WaveResults } from '../model.js';
 import type { MicroTrendPoint } from '../ports.js';
 import type { IdentifiedAnswerRow, WaveRow } from '../repo.js';
-import { IDS, MICRO_SCORE_IDS } from './ids.js';
+import { IDS, inviteBlockId, MICRO_SCORE_IDS, trendBlockId } from './ids.js';
 
 export type { Message };
 
@@ -44,7 +44,7 @@ export function inviteMessage(survey: SurveyConfig, wave: WaveRow, followUp: str
     ),
     {
       type: 'actions',
-      block_id: `surveys.invite.${wave.id}`,
+      block_id: inviteBlockId(wave.id),
       elements: [
         button('Answer (30 seconds)', IDS.answer, ref, 'primary'),
         button('Not now', IDS.notNow, ref),
@@ -72,7 +72,7 @@ export function dmAfter(survey: SurveyConfig, wave: WaveRow, state: 'answered' |
   if (state === 'answered' && !wave.anonymous) {
     blocks.push({
       type: 'actions',
-      block_id: `surveys.invite.${wave.id}`,
+      block_id: inviteBlockId(wave.id),
       elements: [button('Change my answer', IDS.answer, itemRef(wave))],
     });
   }
@@ -381,7 +381,7 @@ export function trendsSection(
     if (last?.wave.chartFileId) {
       blocks.push({
         type: 'image',
-        block_id: `surveys.trend.${survey.id}`,
+        block_id: trendBlockId(survey.id),
         slack_file: { id: last.wave.chartFileId },
         alt_text: `${survey.id}: NPS and response rate per wave`,
         title: plain(`${survey.id}: NPS and response rate per wave`),

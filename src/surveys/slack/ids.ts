@@ -19,3 +19,9 @@ export const IDS = {
 } as const;
 
 export const MICRO_SCORE_IDS = [1, 2, 3, 4, 5].map((score) => ({ score, actionId: `${IDS.microPrefix}${score}` }));
+
+/** The block_id of a wave's invite buttons (DM and Home): one per wave, so Slack keeps each invite's block apart. */
+export const inviteBlockId = (waveId: number | string): string => `surveys.invite.${waveId}`;
+
+/** The block_id of a survey's trend chart image on the Home tab. */
+export const trendBlockId = (surveyId: string): string => `surveys.trend.${surveyId}`;

@@ -1,0 +1,2 @@
+// A planted playground file other than its entry.
+export const playgroundPort = (): number => 3000;
