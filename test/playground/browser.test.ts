@@ -142,10 +142,12 @@ describe.skipIf(!runBrowser)('the playground in a browser', { timeout: BROWSER_T
     await modal.locator('[data-close="all"]').click();
   });
 
-  it('saves a screenshot (test-artifacts/playground.png and docs/playground.png for the README)', async () => {
+  it('saves a screenshot of the Home tab (test-artifacts/playground.png and docs/playground.png for the README)', async () => {
     await as(ADA);
-    await go('C0DEPLOYS');
-    await browser.page.waitForSelector('#messages .message');
+    await go('home');
+    const home = browser.page.locator('#messages .home');
+    await home.waitFor({ timeout: 10_000 });
+    await expect.poll(() => home.innerText(), { timeout: 10_000 }).toContain('/platform help');
     await browser.page.mouse.move(1, 1); // no hover highlight, so the picture is the same every run
     await browser.page.evaluate('document.activeElement && document.activeElement.blur()');
     mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
