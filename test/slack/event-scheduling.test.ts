@@ -17,24 +17,29 @@ afterEach(async () => {
  * arriving are read and acked in between instead of waiting for earlier events' handlers; and every queued event is
  * still handled. (That one start per turn lets network input in: test/slack/event-slots.test.ts.)
  */
+/** A Home section that cannot finish until the test opens `held`: each event's handler stays busy. */
+function slowHome() {
+  const held = gate();
+  const counts = { built: 0 };
+  const slow = defineCapability('slow-home', () => ({
+    homeSections: [
+      {
+        id: 'slow-home.section',
+        order: 1,
+        async build() {
+          counts.built++;
+          await held.opened;
+          return [{ type: 'section', text: { type: 'mrkdwn', text: 'held' } } as const];
+        },
+      },
+    ],
+  }));
+  return { held, slow, built: () => counts.built };
+}
+
 describe('a burst of events: acked while their handlers wait, every one handled afterwards', () => {
   it('an event sent while 50 handlers are unfinished is acked before they finish; then all 51 Home tabs are published', async () => {
-    const held = gate();
-    let built = 0;
-    // A Home section that cannot finish until the test lets it: each event's handler stays busy.
-    const slow = defineCapability('slow-home', () => ({
-      homeSections: [
-        {
-          id: 'slow-home.section',
-          order: 1,
-          async build() {
-            built++;
-            await held.opened;
-            return [{ type: 'section', text: { type: 'mrkdwn', text: 'held' } }];
-          },
-        },
-      ],
-    }));
+    const { held, slow, built } = slowHome();
     app = await startTestApp({ capabilities: [slow] });
     // At most the pool's size less two at once on PostgreSQL; no bound on SQLite.
     const started = Math.min(eventSlotsFor(app.database.poolSize), 50);
@@ -42,13 +47,13 @@ describe('a burst of events: acked while their handlers wait, every one handled 
     const acks = await Promise.all(users.map((user, i) => app!.event(appHomeOpened(user), { eventId: `EvQUEUE${i}` })));
     expect(acks.map((a) => a.status)).toEqual(users.map(() => 200));
     // Every handler that started is held; on PostgreSQL the others wait their turn.
-    await eventually(() => built === started, { what: `${started} handlers started` });
+    await eventually(() => built() === started, { what: `${started} handlers started` });
     expect(app.groundcrew.slack.inFlight()).toBe(50);
 
     const late = await app.event(appHomeOpened('U0QUEUE050'), { eventId: 'EvQUEUE50' });
     expect(late.status).toBe(200);
     // On PostgreSQL no slot has come free, so nothing more started.
-    if (app.database.poolSize !== undefined) expect(built).toBe(eventSlotsFor(app.database.poolSize));
+    if (app.database.poolSize !== undefined) expect(built()).toBe(eventSlotsFor(app.database.poolSize));
     expect(app.slack.callsTo('views.publish')).toEqual([]);
 
     held.open();
@@ -60,25 +65,11 @@ describe('a burst of events: acked while their handlers wait, every one handled 
     const published = app.slack.callsTo('views.publish').map((c) => String(c.args.user_id));
     expect(published.sort()).toEqual([...users, 'U0QUEUE050'].sort());
     // Each queued event handled once.
-    expect(built).toBe(51);
+    expect(built()).toBe(51);
   }, 60_000);
 
   it('the receiver is done with an event once it is acked: what waits for a slot is its body, not the request', async () => {
-    const held = gate();
-    let built = 0;
-    const slow = defineCapability('slow-home', () => ({
-      homeSections: [
-        {
-          id: 'slow-home.section',
-          order: 1,
-          async build() {
-            built++;
-            await held.opened;
-            return [{ type: 'section', text: { type: 'mrkdwn', text: 'held' } }];
-          },
-        },
-      ],
-    }));
+    const { held, slow, built } = slowHome();
     app = await startTestApp({ capabilities: [slow] });
     // As a receiver hands an event over (HTTP or Socket Mode): its ack answers the request.
     let acks = 0;
@@ -93,7 +84,7 @@ describe('a burst of events: acked while their handlers wait, every one handled 
     // body waits in the queue (until this change the receiver held them until the handler finished).
     expect(acks).toBe(1);
     expect(app.groundcrew.slack.inFlight()).toBe(1);
-    await eventually(() => built === 1, { what: 'the handler started' });
+    await eventually(() => built() === 1, { what: 'the handler started' });
     expect(app.groundcrew.slack.inFlight()).toBe(1);
     held.open();
     await eventually(() => app!.slack.callsTo('views.publish').length === 1, { what: 'the Home tab published' });
