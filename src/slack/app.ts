@@ -45,15 +45,18 @@ export interface SlackApp {
   app: App;
   /** The core's Web API client (the one capabilities use). */
   client: WebClient;
-  /** Listener runs still in progress (acked or not), and events waiting for a slot (event-slots.ts). */
+  /** Listener runs still in progress (acked or not), events waiting for a slot, and events waiting to run again. */
   inFlight(): number;
   start(): Promise<Server | undefined>;
   /** Stops taking requests, waits (bounded) for in-flight handlers. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/** Pauses before an event the database gave up as busy is run again in this process (each × 0.5–1.5 at random). */
-const BUSY_RETRY_PAUSES_MS = [1_000, 4_000];
+/**
+ * Pauses before an event the database gave up as busy is run again in this process (each × 0.5–1.5 at random): the
+ * burst that made it busy has usually passed, and the longest (3 s) stays under the tests' 5 s settle wait.
+ */
+const BUSY_RETRY_PAUSES_MS = [500, 2_000];
 
 /** The ack an event carries once it has been acknowledged (by `processEvent` below, or never: a replay). */
 const acked = async () => {};

@@ -71,7 +71,8 @@ export function indexListeners(app: App): ListenerIndex {
   }
 
   function event(type: unknown, ...listeners: Chain): void {
-    if (installed || typeof type !== 'string' || listeners.length === 0) {
+    // `message.channels` and the like are refused by Bolt itself (not an event type): left to it, it still says so.
+    if (installed || typeof type !== 'string' || type.startsWith('message.') || listeners.length === 0) {
       (app.event as (...args: unknown[]) => void)(type, ...listeners);
       return;
     }
@@ -107,7 +108,8 @@ export function indexListeners(app: App): ListenerIndex {
       }
       if (events.size > 0) {
         app.event(/^/, async (args) => {
-          const chains = events.get(args.event.type);
+          const type: unknown = args.event.type;
+          const chains = typeof type === 'string' ? events.get(type) : undefined;
           if (chains) await runAll(chains, args as Args);
         });
       }

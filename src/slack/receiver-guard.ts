@@ -69,12 +69,18 @@ async function checkBody(req: IncomingMessage, res: ServerResponse, logger: Pick
   return false;
 }
 
-/** Form fields as Bolt reads them: a `payload` field is parsed as JSON, anything else is an object of fields. */
-const PAYLOAD_FIELD = /(?:^|&)payload=/;
-
-/** True when Bolt's parse of this body is sure to give an object (or to fail): no need to parse it here. */
+/**
+ * True when Bolt's parse of this body is sure to give an object (or to fail): no need to parse it here. Bolt reads a
+ * form's `payload` field as JSON and decodes field names first (`%70ayload` is `payload`), so a form passes only when
+ * no field name is `payload` or percent-encoded.
+ */
 function objectWithoutParsing(req: { rawBody: Buffer; headers: IncomingMessage['headers'] }): boolean {
   const text = req.rawBody.toString();
-  if (req.headers['content-type'] === 'application/x-www-form-urlencoded') return !PAYLOAD_FIELD.test(text);
-  return text.trimStart().startsWith('{');
+  if (req.headers['content-type'] !== 'application/x-www-form-urlencoded') return text.trimStart().startsWith('{');
+  for (const field of text.split('&')) {
+    const end = field.indexOf('=');
+    const name = end === -1 ? field : field.slice(0, end);
+    if (name === 'payload' || name.includes('%')) return false;
+  }
+  return true;
 }

@@ -108,7 +108,7 @@ describe('an event write that keeps losing serialization races', () => {
     expect((await app.event(reaction, { eventId: 'Ev0RACE0001' })).status).toBe(200);
     await eventually(() => state.calls === 1, { what: 'the first run' });
     expect(losses).toBe(0);
-    // No clock moved and no sweep run: the process runs it again itself (after 0.5–1.5 s). Giving up to the sweep
+    // No clock moved and no sweep run: the process runs it again itself (after 0.25–0.75 s). Giving up to the sweep
     // after the third loss: test/slack/inbox.test.ts.
     await eventually(async () => (await tickets()).length === 1, { what: 'the second run committed' });
     await settled(app);

@@ -115,4 +115,13 @@ describe('capabilities listeners served by one Bolt listener per kind', () => {
     await settled(app);
     expect(ran).toHaveLength(3);
   });
+
+  it('still refuses what Bolt refuses: an event type like message.channels fails at start, as Bolt says', async () => {
+    const wrong = defineCapability('wrong', () => ({
+      listeners(bolt) {
+        bolt.event('message.channels', async () => {});
+      },
+    }));
+    await expect(startTestApp({ capabilities: [wrong] })).rejects.toThrow(/not a valid event type/);
+  });
 });
