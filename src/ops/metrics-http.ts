@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
+import { parseJson } from '../json.js';
 
 /** Slack's deadline for an ack; a request answered later, not at all, or not with a 2xx counts as failed. */
 export const ACK_DEADLINE_SECONDS = 3;
@@ -32,20 +33,15 @@ const COMMAND_FIELD = /(?:^|&)command=/;
 
 /** What a /slack/events body is: a slash command, an interactivity payload of some type, or an Events API call. */
 export function ackKind(rawBody: string, contentType: string | undefined): AckKind {
-  try {
-    // Read on every request, after Bolt has parsed the same body: the cheap tests first, a parse only for payloads.
-    // Slack's JSON bodies are url_verification, app_rate_limited and event_callback; only the last names it.
-    if ((contentType ?? '').includes('application/json')) {
-      return rawBody.includes('"event_callback"') ? 'event' : 'other';
-    }
-    if (COMMAND_FIELD.test(rawBody)) return 'command';
-    const payload = new URLSearchParams(rawBody).get('payload');
-    if (payload === null) return 'other';
-    const type = (JSON.parse(payload) as { type?: unknown }).type;
-    return (typeof type === 'string' && PAYLOAD_KINDS[type]) || 'other';
-  } catch {
-    return 'other';
+  // Read on every request, after Bolt has parsed the same body: the cheap tests first, a parse only for payloads.
+  // Slack's JSON bodies are url_verification, app_rate_limited and event_callback; only the last names it.
+  if ((contentType ?? '').includes('application/json')) {
+    return rawBody.includes('"event_callback"') ? 'event' : 'other';
   }
+  if (COMMAND_FIELD.test(rawBody)) return 'command';
+  const payload = parseJson(new URLSearchParams(rawBody).get('payload') ?? undefined) as { type?: unknown } | null;
+  const type = payload?.type;
+  return (typeof type === 'string' && PAYLOAD_KINDS[type]) || 'other';
 }
 
 /**
