@@ -92,6 +92,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // Events wait here for their turn, at most the database's pool size less two running at once (event-slots.ts).
   const eventSlots = createEventSlots(eventSlotsFor(core.db.poolSize));
   const processEvent = app.processEvent.bind(app);
+  /** Queues an acknowledged event for its slot; nobody awaits it, so a failure is logged here. */
+  const runLater = (event: ReceiverEvent) => {
+    void eventSlots
+      .run(() => receive(event, false))
+      .catch((error: unknown) => core.logger.error('unhandled error while handling an event:', error));
+  };
   const receive = async (event: ReceiverEvent, record: boolean) => {
     const entry = inboxEntryOf(event.body);
     if (entry && record) await recordEvent(core.db, entry, event.body, core.clock.now(), replayAfterMs);
@@ -112,9 +118,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     if (entry) await recordEvent(core.db, entry, event.body, core.clock.now(), replayAfterMs);
     await event.ack();
     const { body, retryNum, retryReason, customProperties } = event;
-    void eventSlots
-      .run(() => receive({ body, retryNum, retryReason, customProperties, ack: acked }, false))
-      .catch((error: unknown) => core.logger.error('unhandled error while handling an event:', error));
+    runLater({ body, retryNum, retryReason, customProperties, ack: acked });
   };
   // A replayed event runs under the lease the sweep took: the middleware takes it from here (handedOver), and one
   // the middleware never reached (Bolt dropped the body) is given back here.
@@ -153,9 +157,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const delay = Math.round(pause * (0.5 + Math.random()));
     const timer = setTimeout(() => {
       retryTimers.delete(timer);
-      void eventSlots
-        .run(() => receive({ body, ack: acked }, false))
-        .catch((error: unknown) => core.logger.error('unhandled error while handling an event:', error));
+      runLater({ body, ack: acked });
     }, delay);
     retryTimers.add(timer);
     return delay;
