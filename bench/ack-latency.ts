@@ -23,6 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApps, loaderFromEnv, npmStartNodeFlags } from './apps.js';
 import { type Backend, backendPlan, createDatabase, type FreshDatabase, serverVersion } from './backends.js';
+import { beforeFromEnv } from './before.js';
 import { type ComparisonResult, GOALS, runComparison, type Settings, verdict } from './compare.js';
 import { INTAKE_GOAL_P99, type IntakeResult, type IntakeSettings, runIntake } from './intake.js';
 import {
@@ -163,6 +164,20 @@ function goalsTable(results: Map<Backend, ComparisonResult>): string {
         ),
       ],
       [`RSS after the load ≤ ${GOALS.rss}×`, ...cell((r) => ratio(r.rss.groundcrew, r.rss.bare, GOALS.rss, mib))],
+      ...(settings.before
+        ? [
+            [
+              'commands: ack p99 no worse than before (BENCH_BEFORE)',
+              ...cell((r) => {
+                const b = r.commands.before;
+                if (!b) return 'not run';
+                const now = r.commands.groundcrew.p99 / r.commands.bare.p99;
+                const then = b.summary.p99 / r.commands.bare.p99;
+                return `${verdict(now <= then)} (p99 ${now.toFixed(2)}× / before ${then.toFixed(2)}×; CPU/req ${r.commands.cpuRatio.toFixed(2)}× / ${b.cpuRatio.toFixed(2)}×)`;
+              }),
+            ],
+          ]
+        : []),
     ],
   );
 }
@@ -235,12 +250,17 @@ async function main(): Promise<number> {
     );
     buildApps(settings.loader);
   }
+  if (process.env.BENCH_BEFORE?.trim()) {
+    out("bundling the earlier groundcrew (BENCH_BEFORE) with this checkout's scripts/bundle.mjs…\n");
+    settings.before = await beforeFromEnv();
+  }
   const pg = plan.pgServer ? await serverVersion(plan.pgServer) : undefined;
   out(
     `machine: ${cpus().length} CPU(s) (${cpus()[0]?.model.trim() ?? 'unknown'}), node ${process.version}; ` +
       `both apps ${{ bundle: 'bundled (node dist/bench-*/…, as npm start)', tsc: 'compiled by tsc (node dist/bench/…)', tsx: 'under tsx' }[settings.loader]}\n` +
       `groundcrew's node flags: ${process.env.BENCH_GC_NODE_ARGS ?? `${npmStartNodeFlags().join(' ')} (npm start's)`}\n` +
       `team file: ${process.env.BENCH_TEAM_CONFIG || 'groundcrew.example.yml'}\n` +
+      (settings.before ? `before (BENCH_BEFORE): ${settings.before.dir}, ${settings.before.label}\n` : '') +
       `backends: ${plan.backends.join(', ')}${pg ? ` (${pg}, a fresh database per run, dropped after)` : ''}` +
       `${plan.skipped ? `; PostgreSQL skipped: ${plan.skipped}` : ''}\n` +
       `uptime at start: ${uptime()}\n`,
@@ -273,7 +293,12 @@ async function main(): Promise<number> {
     for (const backend of compareOn ? plan.backends : []) {
       out(`\n=== groundcrew on ${backend} next to bare Bolt ===\n`);
       await attempt(`${backend} comparison`, async () => {
-        const result = await runComparison(await fresh(backend, 'compare'), settings);
+        const before = settings.before && (backend === 'sqlite' || settings.before.postgres);
+        const result = await runComparison(
+          await fresh(backend, 'compare'),
+          settings,
+          before ? await fresh(backend, 'compare-before') : undefined,
+        );
         comparisons.set(backend, result);
         errors.push(...result.errors);
       });

@@ -95,8 +95,16 @@ function nextMessage<T extends ChildMessage['type']>(
   });
 }
 
-/** Forks `dist/bench-<name>/<name>.js` (bundle), `dist/bench/bench/<name>.js` (tsc) or `bench/<name>.ts` (tsx). */
-export async function startApp(name: string, loader: Loader, env: Record<string, string>): Promise<AppProcess> {
+/**
+ * Forks `dist/bench-<name>/<name>.js` (bundle), `dist/bench/bench/<name>.js` (tsc) or `bench/<name>.ts` (tsx); `at`
+ * forks another built file instead, with its own working directory (an earlier checkout: bench/before.ts).
+ */
+export async function startApp(
+  name: string,
+  loader: Loader,
+  env: Record<string, string>,
+  at?: { file: string; cwd: string },
+): Promise<AppProcess> {
   const words = (raw: string | undefined) => raw?.split(/\s+/).filter(Boolean) ?? [];
   // BENCH_GC_NODE_ARGS: node flags for groundcrew only (what a V8 flag costs it and saves it, next to a bare Bolt
   // app run as is).
@@ -104,15 +112,16 @@ export async function startApp(name: string, loader: Loader, env: Record<string,
   // BENCH_GC_NODE_ARGS replaces them.
   const gcArgs = process.env.BENCH_GC_NODE_ARGS ?? npmStartNodeFlags().join(' ');
   const extraArgs = [...words(process.env.BENCH_NODE_ARGS), ...(name === 'groundcrew-app' ? words(gcArgs) : [])];
-  const file =
-    loader === 'tsx'
+  const file = at
+    ? at.file
+    : loader === 'tsx'
       ? join(here, `${name}.ts`)
       : loader === 'bundle'
         ? join(bundleDir(name), `${name}.js`)
         : join(repoRoot, 'dist', 'bench', 'bench', `${name}.js`);
   const child = fork(file, [], {
-    cwd: repoRoot,
-    execArgv: [...(loader === 'tsx' ? ['--import', 'tsx'] : []), ...extraArgs],
+    cwd: at?.cwd ?? repoRoot,
+    execArgv: [...(loader === 'tsx' && !at ? ['--import', 'tsx'] : []), ...extraArgs],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -8,6 +8,7 @@
  * Prints the details as it goes and returns the figures each goal is judged on.
  */
 import { type AppProcess, type AppStats, type Loader, statsOf } from './apps.js';
+import type { BeforeApp } from './before.js';
 import { type EventsResult, overDeadline, publishedHomes, runEvents, SLACK_ACK_DEADLINE_MS } from './events.js';
 import { keepAliveAgent, post, type RoundResult, runRound, type Target } from './load.js';
 import { type BenchStand, withStand } from './stand.js';
@@ -24,10 +25,19 @@ export interface Settings {
   eventsConcurrency: number;
   eventsWarmup: number;
   loader: Loader;
+  /** BENCH_BEFORE: an earlier groundcrew, a third app in the commands rounds (bench/before.ts). */
+  before?: BeforeApp;
 }
 
 export interface ComparisonResult {
-  commands: { groundcrew: Summary; bare: Summary };
+  commands: {
+    groundcrew: Summary;
+    bare: Summary;
+    /** CPU time per command, groundcrew's over bare Bolt's. */
+    cpuRatio: number;
+    /** The earlier groundcrew of BENCH_BEFORE, when it ran on this database: the same figures. */
+    before?: { label: string; summary: Summary; cpuRatio: number };
+  };
   events: {
     groundcrew: Summary;
     bare: Summary;
@@ -50,16 +60,26 @@ function merge(into: RoundResult, from: RoundResult): void {
   into.wallMs += from.wallMs;
 }
 
-type Side = 'groundcrew' | 'bare';
-type Snapshot = Record<Side, AppStats>;
+type Side = 'groundcrew' | 'bare' | 'before';
+type Snapshot = Partial<Record<Side, AppStats>>;
 
-async function snapshot(apps: Record<Side, AppProcess>): Promise<Snapshot> {
-  return { groundcrew: await statsOf(apps.groundcrew), bare: await statsOf(apps.bare) };
+async function snapshot(apps: Partial<Record<Side, AppProcess>>): Promise<Snapshot> {
+  const out: Snapshot = {};
+  for (const [side, app] of Object.entries(apps) as [Side, AppProcess][]) out[side] = await statsOf(app);
+  return out;
 }
 
 /** Server CPU time (user + system, µs) per request between two snapshots. */
 const cpuPerRequest = (side: Side, s: Summary, from: Snapshot, to: Snapshot) =>
-  (to[side].cpuMicros - from[side].cpuMicros) / Math.max(1, s.count);
+  (to[side]!.cpuMicros - from[side]!.cpuMicros) / Math.max(1, s.count);
+
+/** Every order of the apps, so alternating rounds put each app first, middle and last equally often. */
+function orders<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((item, i) =>
+    orders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
+}
 
 /** p50/p95/p99/max, req/s and server CPU per request between two snapshots. */
 function latencyRow(name: string, side: Side, s: Summary, from: Snapshot, to: Snapshot, extra: string[] = []) {
@@ -85,13 +105,23 @@ export const groundcrewCheck: Target['check'] = (body, kind) =>
 
 /**
  * Runs the three measurements for groundcrew on `database` (a SQLite path or a PostgreSQL URL), with a bare Bolt app
+ * (and, given `beforeDatabase` and settings.before, the earlier groundcrew on that database in the commands rounds)
  * of its own; both apps are stopped before it returns.
  */
-export async function runComparison(database: string, settings: Settings): Promise<ComparisonResult> {
-  return withStand(settings.loader, (stand) => compare(stand, database, settings));
+export async function runComparison(
+  database: string,
+  settings: Settings,
+  beforeDatabase?: string,
+): Promise<ComparisonResult> {
+  return withStand(settings.loader, (stand) => compare(stand, database, settings, beforeDatabase));
 }
 
-async function compare(stand: BenchStand, database: string, settings: Settings): Promise<ComparisonResult> {
+async function compare(
+  stand: BenchStand,
+  database: string,
+  settings: Settings,
+  beforeDatabase: string | undefined,
+): Promise<ComparisonResult> {
   const { requests, concurrency, rounds, warmup, events, eventsConcurrency, eventsWarmup } = settings;
   const perRound = Math.ceil(requests / rounds);
   const { stub } = stand;
@@ -126,8 +156,26 @@ async function compare(stand: BenchStand, database: string, settings: Settings):
         ? null
         : `bare Bolt: unexpected ack body ${body.slice(0, 200)}`,
   };
-  const apps = { groundcrew: gcApp, bare: bareApp };
+  const before = settings.before;
+  const beforeApp = before && beforeDatabase ? await stand.before(before, beforeDatabase) : undefined;
+  const beforeTarget: Target | undefined = beforeApp && {
+    name: 'before',
+    port: beforeApp.port,
+    agent: keepAliveAgent(concurrency),
+    check: (body, kind) =>
+      kind !== 'help' || body.includes('"response_type":"ephemeral"')
+        ? null
+        : `before: unexpected ack body ${body.slice(0, 200)}`,
+  };
+  const beforeProbe = beforeTarget && (await post(beforeTarget));
+  if (beforeProbe && (beforeProbe.status !== 200 || beforeTarget!.check(beforeProbe.body, 'help'))) {
+    throw new Error(
+      `the earlier groundcrew's first ack was HTTP ${beforeProbe.status}: ${beforeProbe.body.slice(0, 200)}`,
+    );
+  }
+  const apps: Partial<Record<Side, AppProcess>> = { groundcrew: gcApp, bare: bareApp };
   const idle = await snapshot(apps);
+  if (beforeApp) apps.before = beforeApp;
 
   out(
     `Bolt runs per request: groundcrew ${gcApp.listeners} listeners + ${gcApp.middleware} global middleware, ` +
@@ -136,40 +184,53 @@ async function compare(stand: BenchStand, database: string, settings: Settings):
       `\nbare Bolt acks with ${sameBody ? `the same ${Buffer.byteLength(probe.body)}-byte body as groundcrew` : 'the text "help" (BENCH_BARE_BODY=text)'}` +
       ` and publishes the same ${Buffer.byteLength(homeView)}-byte Home view\n\n` +
       `1. commands: signed "/platform help", ${rounds} alternating rounds × ${perRound} per app, ` +
-      `${concurrency} concurrent, after ${warmup} warm-up requests each\n`,
+      `${concurrency} concurrent, after ${warmup} warm-up requests each\n` +
+      (before && !beforeApp ? `(BENCH_BEFORE skipped here: that groundcrew has no PostgreSQL backend)\n` : '') +
+      (beforeProbe
+        ? `and groundcrew before (BENCH_BEFORE: ${before!.label}) as a third app in the same rounds; it acks with ` +
+          `its own ${Buffer.byteLength(beforeProbe.body)}-byte help body\n`
+        : ''),
   );
 
   // 1. Commands.
-  const commands = new Map<Target, RoundResult>([
-    [groundcrew, emptyResult()],
-    [bare, emptyResult()],
-  ]);
+  const commandTargets = beforeTarget ? [groundcrew, bare, beforeTarget] : [groundcrew, bare];
+  const commands = new Map<Target, RoundResult>(commandTargets.map((t) => [t, emptyResult()]));
   const errors: string[] = [];
-  for (const target of [groundcrew, bare])
+  for (const target of commandTargets)
     if (warmup > 0) errors.push(...(await runRound(target, warmup, concurrency)).errors);
   const warm = await snapshot(apps);
+  const roundOrders = orders(commandTargets);
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? [groundcrew, bare] : [bare, groundcrew];
-    for (const target of order) merge(commands.get(target)!, await runRound(target, perRound, concurrency));
+    for (const target of roundOrders[round % roundOrders.length]!) {
+      merge(commands.get(target)!, await runRound(target, perRound, concurrency));
+    }
   }
   const afterCommands = await snapshot(apps);
-  const gc = summarize(commands.get(groundcrew)!.latenciesMs, commands.get(groundcrew)!.wallMs);
-  const bb = summarize(commands.get(bare)!.latenciesMs, commands.get(bare)!.wallMs);
+  const summaryOf = (target: Target) => summarize(commands.get(target)!.latenciesMs, commands.get(target)!.wallMs);
+  const gc = summaryOf(groundcrew);
+  const bb = summaryOf(bare);
+  const bf = beforeTarget && summaryOf(beforeTarget);
   const header = ['app', 'acks', 'p50', 'p95', 'p99', 'max', 'req/s', 'CPU/req'];
   out(
     `\n${table(header, [
       latencyRow('groundcrew', 'groundcrew', gc, warm, afterCommands),
       latencyRow('bare Bolt', 'bare', bb, warm, afterCommands),
+      ...(bf ? [latencyRow('groundcrew before', 'before', bf, warm, afterCommands)] : []),
     ])}\n`,
   );
+  const bareCpu = cpuPerRequest('bare', bb, warm, afterCommands);
+  const ratios = (side: Side, s: Summary) =>
+    `p50 ${(s.p50 / bb.p50).toFixed(2)}×, p95 ${(s.p95 / bb.p95).toFixed(2)}×, p99 ${(s.p99 / bb.p99).toFixed(2)}×, ` +
+    `req/s ${(s.rps / bb.rps).toFixed(2)}×, CPU/req ${(cpuPerRequest(side, s, warm, afterCommands) / bareCpu).toFixed(2)}×`;
   const commandRatio = gc.p99 / bb.p99;
   out(
-    `ratio groundcrew/bare: p50 ${(gc.p50 / bb.p50).toFixed(2)}×, p95 ${(gc.p95 / bb.p95).toFixed(2)}×, ` +
-      `p99 ${commandRatio.toFixed(2)}×, req/s ${(gc.rps / bb.rps).toFixed(2)}×, CPU/req ` +
-      `${(cpuPerRequest('groundcrew', gc, warm, afterCommands) / cpuPerRequest('bare', bb, warm, afterCommands)).toFixed(2)}×\n` +
+    `ratio groundcrew/bare: ${ratios('groundcrew', gc)}\n` +
+      (bf ? `ratio groundcrew before/bare: ${ratios('before', bf)}\n` : '') +
       `goal: p99 ≤ ${GOALS.commandP99}× bare Bolt — ${verdict(commandRatio <= GOALS.commandP99)}\n\n`,
   );
   for (const result of commands.values()) errors.push(...result.errors);
+  // The earlier groundcrew takes no part in the events and memory items.
+  if (beforeApp) delete apps.before;
 
   // 2. Events, one app at a time: each app's Home work is drained before the other app's load starts.
   out(
@@ -177,7 +238,7 @@ async function compare(stand: BenchStand, database: string, settings: Settings):
       `warm-up events each; groundcrew first, then bare Bolt\n`,
   );
   const eventResults = new Map<Side, EventsResult>();
-  const unpublished: Record<Side, number> = { groundcrew: 0, bare: 0 };
+  const unpublished = { groundcrew: 0, bare: 0 };
   const eventSnapshots: Partial<Record<Side, [Snapshot, Snapshot]>> = {};
   for (const [side, target] of [
     ['groundcrew', groundcrew],
@@ -225,27 +286,38 @@ async function compare(stand: BenchStand, database: string, settings: Settings):
 
   // 3. Memory after the load.
   const after = await snapshot(apps);
-  const rssRatio = after.groundcrew.rss / after.bare.rss;
+  const rssRatio = after.groundcrew!.rss / after.bare!.rss;
   const memRow = (name: string, side: Side) => [
     name,
-    mib(idle[side].rss),
-    mib(afterCommands[side].rss),
-    mib(after[side].rss),
-    mib(after[side].heapUsed),
-    mib(after[side].maxRss),
+    mib(idle[side]!.rss),
+    mib(afterCommands[side]!.rss),
+    mib(after[side]!.rss),
+    mib(after[side]!.heapUsed),
+    mib(after[side]!.maxRss),
   ];
   out(
     `3. memory (RSS) after the load above\n\n${table(
       ['app', 'RSS idle', 'after commands', 'after events', 'heap used', 'peak RSS'],
       [memRow('groundcrew', 'groundcrew'), memRow('bare Bolt', 'bare')],
     )}\n` +
-      `ratio groundcrew/bare after the load: ${rssRatio.toFixed(2)}× (idle ${(idle.groundcrew.rss / idle.bare.rss).toFixed(2)}×)\n` +
+      `ratio groundcrew/bare after the load: ${rssRatio.toFixed(2)}× (idle ${(idle.groundcrew!.rss / idle.bare!.rss).toFixed(2)}×)\n` +
       `goal: RSS ≤ ${GOALS.rss}× bare Bolt — ${verdict(rssRatio <= GOALS.rss)}\n\n`,
   );
   const calls = [...stub.calls('groundcrew')].map(([method, count]) => `${method} ×${count}`).join(', ');
   out(`groundcrew Web API calls during the run: ${calls || 'none'}\n`);
   return {
-    commands: { groundcrew: gc, bare: bb },
+    commands: {
+      groundcrew: gc,
+      bare: bb,
+      cpuRatio: cpuPerRequest('groundcrew', gc, warm, afterCommands) / bareCpu,
+      ...(bf && {
+        before: {
+          label: before!.label,
+          summary: bf,
+          cpuRatio: cpuPerRequest('before', bf, warm, afterCommands) / bareCpu,
+        },
+      }),
+    },
     events: {
       groundcrew: gs,
       bare: bs,
@@ -253,7 +325,7 @@ async function compare(stand: BenchStand, database: string, settings: Settings):
       lateBare: late(be),
       unpublished: [unpublished.groundcrew, unpublished.bare],
     },
-    rss: { groundcrew: after.groundcrew.rss, bare: after.bare.rss },
+    rss: { groundcrew: after.groundcrew!.rss, bare: after.bare!.rss },
     errors,
   };
 }
