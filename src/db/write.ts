@@ -70,6 +70,11 @@ export function isStorageError(error: unknown): boolean {
   return storageCause(error) !== undefined || isPostgresUnavailableError(error);
 }
 
+/** A write the database refused (full, read-only, busy, unreachable), whatever wraps it, or already a WriteFailedError. */
+export function isWriteRefusal(error: unknown): boolean {
+  return isStorageError(error) || error instanceof WriteFailedError;
+}
+
 /** `error` as a WriteFailedError when it (or a cause) is a storage failure; otherwise `error` unchanged. */
 export function toWriteError(error: unknown): unknown {
   if (error instanceof WriteFailedError) return error;

@@ -4,7 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Core } from '../capability.js';
 import type { Env } from '../config.js';
 import type { HeldLease } from '../db/leases.js';
-import { isBusyError, isStorageError, WriteFailedError, writeFailedMessage, writeFailureSummary } from '../db/write.js';
+import { isBusyError, isWriteRefusal, writeFailedMessage, writeFailureSummary } from '../db/write.js';
 import { slackLogContext } from '../log-context.js';
 import { runWithLogContext } from '../logger.js';
 import type { Metrics } from '../ops/metrics.js';
@@ -251,9 +251,6 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
   };
 }
-
-/** A write the database refused (full, read-only, busy, unreachable), whatever wraps it. */
-const isWriteRefusal = (error: unknown) => isStorageError(error) || error instanceof WriteFailedError;
 
 /** The person behind a request (a click, a view, a command, an event), told by DM that nothing was saved. */
 async function tellWriteFailed(core: Core, body: unknown, message: string): Promise<void> {

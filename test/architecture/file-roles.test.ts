@@ -93,3 +93,65 @@ describe('docs/architecture.md', () => {
     }
   });
 });
+
+/**
+ * The "Folder layout" entries (`  db/   …`, with their continuation lines), by the folder or file they start with.
+ * An entry such as `people/service.ts` counts as naming that file.
+ */
+function layoutEntries(doc: string): Map<string, string> {
+  const start = doc.indexOf('## Folder layout');
+  const block = doc.slice(doc.indexOf('```', start) + 3, doc.indexOf('\n```', doc.indexOf('```', start) + 3));
+  const entries = new Map<string, string>();
+  let current: string | undefined;
+  for (const line of block.split('\n')) {
+    const entry = /^ {2}(\S+)\s{2,}(.*)$/.exec(line);
+    if (entry) {
+      current = entry[1]!;
+      entries.set(current, `${current} ${entry[2]}`);
+    } else if (current && /^ {3,}\S/.test(line)) {
+      entries.set(current, `${entries.get(current)} ${line.trim()}`);
+    }
+  }
+  return entries;
+}
+
+/** A file name as a word of the text: `schema.ts` is not named by `pg-schema.ts`. */
+const names = (text: string, file: string) =>
+  new RegExp(`(?<![\\w./-])${file.replaceAll('.', '\\.')}(?![\\w-])`).test(text);
+
+/**
+ * The src/ folders whose layout entry names some of their files but not all of them: an entry that lists files
+ * lists every one (a file added later is named too, or the entry stops listing).
+ */
+function partlyNamedFolders(doc: string): { listed: string[]; unnamed: string[] } {
+  const listed: string[] = [];
+  const unnamed: string[] = [];
+  for (const [path, text] of layoutEntries(doc)) {
+    const dir = path.endsWith('/') ? path.slice(0, -1) : path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+    if (!dir || !existsSync(join(ROOT, 'src', dir))) continue;
+    const files = readdirSync(join(ROOT, 'src', dir)).filter((file) => file.endsWith('.ts'));
+    const named = files.filter((file) => names(text, file));
+    if (named.length === 0) continue;
+    listed.push(dir);
+    for (const file of files) if (!named.includes(file)) unnamed.push(join('src', dir, file));
+  }
+  return { listed: listed.sort(), unnamed: unnamed.sort() };
+}
+
+describe('docs/architecture.md folder layout', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
+
+  it('an entry that names files of its folder names every one (db/ and scheduler/ among them)', () => {
+    const { listed, unnamed } = partlyNamedFolders(doc);
+    expect(listed).toEqual(expect.arrayContaining(['db', 'scheduler', 'webhooks', 'charts']));
+    expect(unnamed).toEqual([]);
+  });
+
+  it('would list a file the entry leaves out (schema.ts is not named by pg-schema.ts)', () => {
+    const withoutSchema = doc.replace('schema.ts (tables shared by the', 'the tables shared by the');
+    expect(withoutSchema).not.toBe(doc);
+    expect(partlyNamedFolders(withoutSchema).unnamed).toEqual([join('src', 'db', 'schema.ts')]);
+    const withoutPrune = doc.replace('prune.ts (pruneJobRuns', 'pruneJobRuns (');
+    expect(partlyNamedFolders(withoutPrune).unnamed).toEqual([join('src', 'scheduler', 'prune.ts')]);
+  });
+});

@@ -5,7 +5,14 @@ import { eq } from 'drizzle-orm';
 import { integer, sqliteTable } from 'drizzle-orm/sqlite-core';
 import { describe, expect, it } from 'vitest';
 import { createSqliteDatabase } from '../../src/db/sqlite.js';
-import { returningOne, uniqueViolation, WriteFailedError, write, writtenRow } from '../../src/db/write.js';
+import {
+  isWriteRefusal,
+  returningOne,
+  uniqueViolation,
+  WriteFailedError,
+  write,
+  writtenRow,
+} from '../../src/db/write.js';
 
 const SRC = join(import.meta.dirname, '../../src');
 
@@ -104,5 +111,17 @@ describe('write helpers', () => {
     await expect(write(() => Promise.reject(wrapped))).rejects.toThrow(WriteFailedError);
     const constraint = Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
     await expect(write(() => Promise.reject(constraint))).rejects.toBe(constraint);
+  });
+
+  it('isWriteRefusal: a storage failure (wrapped or not) or a WriteFailedError; not a statement that is wrong', () => {
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    expect(isWriteRefusal(full)).toBe(true);
+    expect(isWriteRefusal(new Error('Failed query', { cause: full }))).toBe(true);
+    expect(isWriteRefusal(new WriteFailedError(full))).toBe(true);
+    // Already a WriteFailedError, whatever its cause says (it was judged a refused write where it was thrown).
+    expect(isWriteRefusal(new WriteFailedError(new Error('lost the race')))).toBe(true);
+    const constraint = Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    expect(isWriteRefusal(constraint)).toBe(false);
+    expect(isWriteRefusal(new Error('boom'))).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { isDomainError } from '../../errors.js';
 import { parseJson } from '../../json.js';
 import type { Logger } from '../../logger.js';
 import { ITEM_GONE, parseItemRef, refMatches } from '../../slack/item-ref.js';
+import { tellWhereOpened } from '../../slack/tell.js';
 import type { Guardrails } from '../guardrails.js';
 import { type ProblemField, scopeName } from '../model.js';
 import type { DeployService } from '../service.js';
@@ -150,15 +151,7 @@ export function registerDeployListeners(app: App, deps: DeployListenerDeps): voi
       if (!isDomainError(error)) throw error;
       text = `:no_entry: Cannot deploy ${input.service} → ${input.environment}:\n${error.message}`;
     }
-    if (metadata.channel) {
-      try {
-        await client.chat.postEphemeral({ channel: metadata.channel, user: userId, text });
-        return;
-      } catch (error) {
-        logger.warn('deploys: ephemeral confirmation failed; sending a DM instead:', error);
-      }
-    }
-    await client.chat.postMessage({ channel: userId, text });
+    await tellWhereOpened(client, logger, { source: 'deploys', userId, channel: metadata.channel, text, orDm: true });
   });
 
   app.action<BlockAction<ButtonAction>>(DEPLOY_IDS.cancelButton, async ({ ack, body, action, respond }) => {

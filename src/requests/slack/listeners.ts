@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isDomainError } from '../../errors.js';
 import { parseJson } from '../../json.js';
 import { ITEM_GONE, parseItemRef, refMatches } from '../../slack/item-ref.js';
-import { tell } from '../../slack/tell.js';
+import { tell, tellWhereOpened } from '../../slack/tell.js';
 import type { RequestType } from '../config.js';
 import { formModel } from '../form.js';
 import { isTerminal } from '../model.js';
@@ -126,13 +126,15 @@ export function registerRequestListeners(app: App, service: RequestsService): vo
     await ack();
     try {
       const row = await service.submit({ typeId: type.id, requester: body.user.id, raw });
-      if (meta.data?.channel) {
-        // Where they typed the command, only they see it; the DM carries the details. A channel the bot cannot
-        // post in (a DM with someone else, a private channel) just goes without: the DM is already on its way.
-        await client.chat
-          .postEphemeral({ channel: meta.data.channel, user: body.user.id, text: submittedNote(row, type) })
-          .catch((error: unknown) => logger.debug(`requests: confirmation in ${meta.data?.channel} skipped:`, error));
-      }
+      // Where they typed the command, only they see it; the DM carries the details. A channel the bot cannot
+      // post in (a DM with someone else, a private channel) just goes without: the DM is already on its way.
+      await tellWhereOpened(client, logger, {
+        source: 'requests',
+        userId: body.user.id,
+        channel: meta.data?.channel,
+        text: submittedNote(row, type),
+        orDm: false,
+      });
     } catch (error) {
       if (!isDomainError(error)) throw error;
       logger.warn(`requests: submit by ${body.user.id} refused: ${error.message}`);
