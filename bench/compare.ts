@@ -188,7 +188,8 @@ async function compare(
       (before && !beforeApp ? `(BENCH_BEFORE skipped here: that groundcrew has no PostgreSQL backend)\n` : '') +
       (beforeProbe
         ? `and groundcrew before (BENCH_BEFORE: ${before!.label}) as a third app in the same rounds; it acks with ` +
-          `its own ${Buffer.byteLength(beforeProbe.body)}-byte help body\n`
+          `its own ${Buffer.byteLength(beforeProbe.body)}-byte help body and runs ${beforeApp!.listeners} listeners + ` +
+          `${beforeApp!.middleware} global middleware per request\n`
         : ''),
   );
 
