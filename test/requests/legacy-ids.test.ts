@@ -228,6 +228,17 @@ describe('old ids on messages and modals already in Slack', () => {
     expect(await requestRows(app)).toEqual([]);
   });
 
+  it('an old form whose type was removed since answers on its first old block (field.<id>)', async () => {
+    app = await startRequestsApp();
+    const res = await app.interact(oldForm('kafka', { topic: text('billing') }, { topic: 'plain_text_input' }));
+    expect(await res.json()).toEqual({
+      response_action: 'errors',
+      errors: { 'field.topic': 'This request type no longer exists.' },
+    });
+    await settled(app);
+    expect(await requestRows(app)).toEqual([]);
+  });
+
   it('Claim on an old queue card (requests_claim in requests_queue_actions) claims', async () => {
     app = await startRequestsApp();
     const queueTs = await oldQueuedRequest(app);
