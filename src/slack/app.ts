@@ -108,12 +108,19 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       );
     }
   };
+  // A view submitted from a modal opened before an id was renamed is answered under the block ids it shows
+  // (id-aliases.ts): the middleware rewrites the body, so the listener's errors name the current ids.
+  const translateIds = createIdTranslator(options.idAliases ?? []);
+  const inShownIds = (event: ReceiverEvent): ReceiverEvent =>
+    (event.body as { type?: unknown } | undefined)?.type === 'view_submission'
+      ? { ...event, ack: (response) => event.ack(translateIds.answerFor(event.body, response)) }
+      : event;
   // An event is acknowledged here, once stored, and queued as its body alone (no HTTP request or response, no
   // socket message): a burst of thousands waits in a few kilobytes each (bench/README.md, "Memory"). Bolt runs it
   // later, with an ack that does nothing. Commands, clicks and view submissions go straight to Bolt: their
   // listener is what acks them.
   app.processEvent = async (event) => {
-    if (!eventIdOf(event.body)) return processEvent(event);
+    if (!eventIdOf(event.body)) return processEvent(inShownIds(event));
     const entry = inboxEntryOf(event.body);
     if (entry) await recordEvent(core.db, entry, event.body, core.clock.now(), replayAfterMs);
     await event.ack();
@@ -138,7 +145,6 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     }),
   );
 
-  const translateIds = createIdTranslator(options.idAliases ?? []);
   // Listener runs of commands, clicks and view submissions; events are counted by their slots, queued or running,
   // and by their timers while they wait to be run again after a busy database (retrySoon).
   let requestsInFlight = 0;

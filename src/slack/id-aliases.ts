@@ -21,7 +21,19 @@ type Mutable = Record<string, unknown>;
  * block ids, the view's callback_id and its state's keys) before any listener sees it. Bodies without an old id
  * are left untouched; with no aliases at all this is a no-op.
  */
-export function createIdTranslator(tables: readonly IdAliases[]): (body: unknown) => void {
+export interface IdTranslator {
+  /** Rewrites an interaction body's old ids to current ones, in place. */
+  (body: unknown): void;
+  /**
+   * The answer to a view submission as its modal needs it: Slack shows `errors` only under block ids the modal has,
+   * and one opened before a rename has the old ones (its `view.blocks`, which the rewrite leaves alone). So each
+   * error key that is the current id of one of those blocks goes back under the block's own id. Any other answer,
+   * or one for a modal with current ids, is returned as it is.
+   */
+  answerFor(body: unknown, response: unknown): unknown;
+}
+
+export function createIdTranslator(tables: readonly IdAliases[]): IdTranslator {
   const views = new Map<string, string>();
   const actions = new Map<string, string>();
   const blocks = new Map<string, string>();
@@ -32,7 +44,9 @@ export function createIdTranslator(tables: readonly IdAliases[]): (body: unknown
     for (const [from, to] of Object.entries(table.blocks ?? {})) blocks.set(from, to);
     prefixes.push(...Object.entries(table.blockPrefixes ?? {}));
   }
-  if (views.size + actions.size + blocks.size + prefixes.length === 0) return () => {};
+  if (views.size + actions.size + blocks.size + prefixes.length === 0) {
+    return Object.assign(() => {}, { answerFor: (_body: unknown, response: unknown) => response });
+  }
 
   const block = (id: string): string => {
     const exact = blocks.get(id);
@@ -46,7 +60,7 @@ export function createIdTranslator(tables: readonly IdAliases[]): (body: unknown
     return out;
   };
 
-  return (body) => {
+  const translate = (body: unknown): void => {
     if (!body || typeof body !== 'object') return;
     const b = body as { type?: unknown; actions?: unknown; view?: unknown };
     if (b.type !== 'block_actions' && b.type !== 'view_submission' && b.type !== 'view_closed') return;
@@ -68,4 +82,19 @@ export function createIdTranslator(tables: readonly IdAliases[]): (body: unknown
       state.values = renamed;
     }
   };
+
+  const answerFor = (body: unknown, response: unknown): unknown => {
+    const answer = response as { response_action?: unknown; errors?: unknown } | undefined;
+    if (answer?.response_action !== 'errors' || !answer.errors || typeof answer.errors !== 'object') return response;
+    const shown = (body as { view?: { blocks?: unknown } } | undefined)?.view?.blocks;
+    if (!Array.isArray(shown)) return response;
+    const oldIdOf = new Map<string, string>();
+    for (const b of shown as { block_id?: unknown }[]) {
+      if (typeof b?.block_id === 'string' && block(b.block_id) !== b.block_id)
+        oldIdOf.set(block(b.block_id), b.block_id);
+    }
+    if (oldIdOf.size === 0) return response;
+    return { ...answer, errors: renameKeys(answer.errors as Mutable, (key) => oldIdOf.get(key) ?? key) };
+  };
+  return Object.assign(translate, { answerFor });
 }

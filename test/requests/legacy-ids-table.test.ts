@@ -4,9 +4,9 @@ import { createIdTranslator } from '../../src/slack/id-aliases.js';
 
 /**
  * Every old id in the requests table reaches its current one, in each place Slack sends it back: a click's
- * action_id and block_id, a view's callback_id, and the block and action keys of a submitted view's state. The
- * listeners behind the current ids are exercised end to end in legacy-ids.test.ts (Claim, the reject modal) and by
- * every other requests test.
+ * action_id and block_id, a view's callback_id, and the block and action keys of a submitted view's state; and an
+ * `errors` answer to a modal with old blocks goes back under those blocks. Every entry is also driven end to end
+ * through the app, as the old messages and modals send it, in legacy-ids.test.ts.
  */
 const translate = createIdTranslator([LEGACY_IDS]);
 
@@ -58,6 +58,39 @@ describe('the requests old-id table, entry by entry', () => {
         [IDS.fieldAction]: { type: 'plain_text_input', value: 'secret/data/billing' },
       },
     });
+  });
+
+  it('answers an old modal’s errors under the block ids it shows, and leaves other answers alone', () => {
+    const oldForm = {
+      type: 'view_submission',
+      view: {
+        callback_id: 'requests_form',
+        blocks: [
+          { type: 'section', block_id: 'about' },
+          { type: 'input', block_id: 'field.path' },
+        ],
+        state: { values: { 'field.path': { value: { type: 'plain_text_input', value: '' } } } },
+      },
+    };
+    translate(oldForm);
+    const errors = { response_action: 'errors', errors: { [`${IDS.fieldBlockPrefix}path`]: 'Required.' } };
+    expect(translate.answerFor(oldForm, errors)).toEqual({
+      response_action: 'errors',
+      errors: { 'field.path': 'Required.' },
+    });
+    const picker = { type: 'view_submission', view: { blocks: [{ type: 'input', block_id: 'requests_type' }] } };
+    expect(
+      translate.answerFor(picker, { response_action: 'errors', errors: { [IDS.pickTypeBlock]: 'Pick.' } }),
+    ).toEqual({
+      response_action: 'errors',
+      errors: { requests_type: 'Pick.' },
+    });
+    const current = { type: 'view_submission', view: { blocks: [{ type: 'input', block_id: IDS.rejectReasonBlock }] } };
+    const answer = { response_action: 'errors', errors: { [IDS.rejectReasonBlock]: 'Give a reason.' } };
+    expect(translate.answerFor(current, answer)).toBe(answer);
+    const update = { response_action: 'update', view: { type: 'modal', blocks: [] } };
+    expect(translate.answerFor(oldForm, update)).toBe(update);
+    expect(translate.answerFor(oldForm, undefined)).toBeUndefined();
   });
 
   it('leaves current ids and other bodies alone', () => {
