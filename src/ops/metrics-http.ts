@@ -115,7 +115,7 @@ export function watchServer(server: Server, observe: ServerObservations): void {
       if (route !== '/slack/events' || req.method !== 'POST') return;
       if (status !== null && REFUSED.has(status)) return;
       const seconds = (performance.now() - started) / 1000;
-      const kind = req.rawBody ? ackKind(req.rawBody.toString('utf8'), req.headers['content-type']) : 'other';
+      const kind = req.rawBody ? ackKind(req.rawBody.toString('latin1'), req.headers['content-type']) : 'other';
       observe.ack(kind, seconds, status === null || status >= 300 || seconds > ACK_DEADLINE_SECONDS);
     };
     res.once('finish', () => finish(res.statusCode));

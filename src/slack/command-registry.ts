@@ -46,16 +46,24 @@ export type Resolution =
 /** The table of `/platform` subcommands; capabilities add theirs at register time. */
 export class CommandRegistry {
   private readonly commands = new Map<string, Subcommand>();
+  /** visibleTo's answers, per role, until the next add (every `/platform` call asks). */
+  private readonly visible = new Map<Role, readonly Subcommand[]>();
 
   add(command: Subcommand): void {
     const name = command.name.trim().toLowerCase();
     if (this.commands.has(name)) throw new Error(`subcommand "${name}" is registered twice`);
     this.commands.set(name, { ...command, name });
+    this.visible.clear();
   }
 
   /** The subcommands a role may run, in registration order. */
-  visibleTo(role: Role): Subcommand[] {
-    return [...this.commands.values()].filter((c) => roleAtLeast(role, c.minRole));
+  visibleTo(role: Role): readonly Subcommand[] {
+    let list = this.visible.get(role);
+    if (!list) {
+      list = Object.freeze([...this.commands.values()].filter((c) => roleAtLeast(role, c.minRole)));
+      this.visible.set(role, list);
+    }
+    return list;
   }
 
   resolve(text: string): Resolution {

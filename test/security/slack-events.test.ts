@@ -62,12 +62,17 @@ describe('POST /slack/events', () => {
 
 describe('POST /slack/events with hostile JSON', () => {
   const cases: [string, string, string][] = [
-    ...['null', '42', '"text"', '[]', 'true'].map((body): [string, string, string] => [body, body, 'application/json']),
+    ...['null', '42', '"text"', '[]', 'true', ' \n null'].map((body): [string, string, string] => [
+      body,
+      body,
+      'application/json',
+    ]),
     [' \n[1]', ' \n[1]', 'application/json'],
     ['payload=null', formEncode({ payload: 'null' }), 'application/x-www-form-urlencoded'],
     ['token=…&payload=[]', formEncode({ token: 'x', payload: '[]' }), 'application/x-www-form-urlencoded'],
     // Bolt's form parser decodes field names: this is `payload=null` too.
     ['%70ayload=null', '%70ayload=null', 'application/x-www-form-urlencoded'],
+    ['token=…&%70ayload=null', 'token=x&%70ayload=null', 'application/x-www-form-urlencoded'],
   ];
   it.each(cases)('answers a signed %s body with 400, without ending the process', async (_name, body, contentType) => {
     app = await startTestApp();
