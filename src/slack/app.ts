@@ -119,14 +119,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // socket message): a burst of thousands waits in a few kilobytes each (bench/README.md, "Memory"). Bolt runs it
   // later, with an ack that does nothing. Commands, clicks and view submissions go straight to Bolt: their
   // listener is what acks them.
-  app.processEvent = async (event) => {
-    if (!eventIdOf(event.body)) return processEvent(inShownIds(event));
+  const storeAndAck = async (event: ReceiverEvent) => {
     const entry = inboxEntryOf(event.body);
     if (entry) await recordEvent(core.db, entry, event.body, core.clock.now(), replayAfterMs);
     await event.ack();
     const { body, retryNum, retryReason, customProperties } = event;
     runLater({ body, retryNum, retryReason, customProperties, ack: acked });
   };
+  // Not async itself: a command's or a click's path through here adds no promise of its own (each one costs the
+  // async-context hooks on Node 20, bench/README.md "Commands").
+  app.processEvent = (event) => (eventIdOf(event.body) ? storeAndAck(event) : processEvent(inShownIds(event)));
   // A replayed event runs under the lease the sweep took: the middleware takes it from here (handedOver), and one
   // the middleware never reached (Bolt dropped the body) is given back here.
   const handedOver = new WeakMap<object, HeldLease>();
@@ -173,10 +175,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // to current ones (id-aliases.ts), then counts the listener run for stop(). Events reach it from their slot,
   // already acked and started one per turn of the event loop, so the acks of a burst are not held up by earlier
   // events' handlers.
-  app.use(async ({ body, context, next }) => {
+  app.use(({ body, context, next }) => {
     reached.add(body);
     translateIds(body);
-    await handle(body, context.retryNum, next);
+    return eventIdOf(body) ? handleEvent(body, context.retryNum, next) : handleRequest(body, next);
   });
   // Commands, clicks and view submissions: counted for stop(); a write the database refused is never a silent
   // success, so the person who asked is told.
@@ -195,8 +197,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // Events: claimed (dedupe.ts), and marked processed only once every listener has finished (or by a listener's
   // commitWithEvent). One the database refused is not marked, so it runs again (retrySoon, or the inbox sweep);
   // nobody asked, so nobody is told.
-  const handle = async (body: unknown, retryNum: number | undefined, next: () => Promise<void>) => {
-    if (!eventIdOf(body)) return handleRequest(body, next);
+  const handleEvent = async (body: unknown, retryNum: number | undefined, next: () => Promise<void>) => {
     const lease = handedOver.get(body as object);
     if (lease) handedOver.delete(body as object);
     const delivery = await beginDelivery(body, core, retryNum, lease);

@@ -105,7 +105,7 @@ export function registerCommandRouter(app: App, services: Core): void {
       }
     } finally {
       clearTimeout(deadline);
-      await ackEmpty();
+      if (!acked) await ackEmpty();
     }
   });
 }
