@@ -170,7 +170,8 @@ function goalsTable(results: Map<Backend, ComparisonResult>): string {
               'commands: ack p99 no worse than before (BENCH_BEFORE)',
               ...cell((r) => {
                 const b = r.commands.before;
-                if (!b) return 'not run';
+                if (!b)
+                  return settings.before!.postgres ? 'not run' : 'not run: that checkout has no PostgreSQL backend';
                 const now = r.commands.groundcrew.p99 / r.commands.bare.p99;
                 const then = b.summary.p99 / r.commands.bare.p99;
                 return `${verdict(now <= then)} (p99 ${now.toFixed(2)}× / before ${then.toFixed(2)}×; CPU/req ${r.commands.cpuRatio.toFixed(2)}× / ${b.cpuRatio.toFixed(2)}×)`;
