@@ -6,7 +6,16 @@ import { IDS, LEGACY_IDS } from '../../src/requests/slack/ids.js';
 import { blockText, ENGINEER, PLATFORM_ENGINEER, type TestApp } from '../support/harness.js';
 import { messageButton, type ViewStateValue, viewAction, viewSubmission } from '../support/payloads.js';
 import { settled } from '../support/wait.js';
-import { QUEUE, requestRows, startRequestsApp, submitForm, text, validDatabase, waitForRow } from './support.js';
+import {
+  QUEUE,
+  requestRows,
+  startRequestsApp,
+  submitForm,
+  text,
+  VALID_DATABASE_FIELDS,
+  validDatabase,
+  waitForRow,
+} from './support.js';
 
 let app: TestApp | undefined;
 afterEach(async () => {
@@ -200,16 +209,7 @@ describe('old ids on messages and modals already in Slack', () => {
     expect(row).toMatchObject({
       typeId: 'database',
       requester: ENGINEER,
-      fields: {
-        name: 'billing_ledger',
-        purpose: 'Ledger for the billing service',
-        size: 'medium',
-        envs: ['staging'],
-        owner: 'U0OWNER001',
-        alerts: 'C0ALERTS01',
-        storage: 50,
-        needed: '2026-11-30',
-      },
+      fields: VALID_DATABASE_FIELDS,
     });
   });
 

@@ -118,6 +118,18 @@ export function submitForm(app: TestApp, typeId: string, values: Record<string, 
   );
 }
 
+/** The fields a submitted validDatabase() form is stored (and sent to the webhook) with. */
+export const VALID_DATABASE_FIELDS = {
+  name: 'billing_ledger',
+  purpose: 'Ledger for the billing service',
+  size: 'medium',
+  envs: ['staging'],
+  owner: 'U0OWNER001',
+  alerts: 'C0ALERTS01',
+  storage: 50,
+  needed: '2026-11-30',
+};
+
 export const validDatabase = (): Record<string, ViewStateValue> => ({
   name: text('billing_ledger'),
   purpose: text('Ledger for the billing service'),

@@ -20,6 +20,7 @@ import {
   startRequestsApp,
   submitForm,
   text,
+  VALID_DATABASE_FIELDS,
   validDatabase,
   waitForRow,
 } from './support.js';
@@ -83,16 +84,7 @@ describe('webhook fulfilment', () => {
     expect(sent).toEqual({
       requestId: 1,
       type: 'database',
-      fields: {
-        name: 'billing_ledger',
-        purpose: 'Ledger for the billing service',
-        size: 'medium',
-        envs: ['staging'],
-        owner: 'U0OWNER001',
-        alerts: 'C0ALERTS01',
-        storage: 50,
-        needed: '2026-11-30',
-      },
+      fields: VALID_DATABASE_FIELDS,
       requestedBy: ENGINEER,
       callbackUrl: expect.stringMatching(/^http:\/\/localhost:\d+\/hooks\/requests\/1\.[\w-]{12}$/),
     });
