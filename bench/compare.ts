@@ -122,7 +122,10 @@ async function compare(
   settings: Settings,
   beforeDatabase: string | undefined,
 ): Promise<ComparisonResult> {
-  const { requests, concurrency, rounds, warmup, events, eventsConcurrency, eventsWarmup } = settings;
+  const { requests, concurrency, warmup, events, eventsConcurrency, eventsWarmup } = settings;
+  // With a third app (BENCH_BEFORE) the rounds go through all six orders, so their number is made a multiple of six:
+  // each app is then first, middle and last equally often.
+  const rounds = settings.before ? Math.ceil(settings.rounds / 6) * 6 : settings.rounds;
   const perRound = Math.ceil(requests / rounds);
   const { stub } = stand;
   const gcApp = await stand.groundcrew(database);

@@ -175,9 +175,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // to current ones (id-aliases.ts), then counts the listener run for stop(). Events reach it from their slot,
   // already acked and started one per turn of the event loop, so the acks of a burst are not held up by earlier
   // events' handlers.
-  app.use(({ body, context, next }) => {
+  // Capabilities' listeners are filed by name, id or type (listener-index.ts): the middleware runs the ones filed
+  // for this request in place of Bolt's listener phase, which would run every listener's chain on every request.
+  const listeners = indexListeners(app);
+  app.use((args) => {
+    const { body, context } = args;
     reached.add(body);
     translateIds(body);
+    const next = () => listeners.dispatch(args);
     return eventIdOf(body) ? handleEvent(body, context.retryNum, next) : handleRequest(body, next);
   });
   // Commands, clicks and view submissions: counted for stop(); a write the database refused is never a silent
@@ -222,10 +227,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     core.logger.error('unhandled error in a listener:', error);
   });
 
-  registerCommandRouter(app, core);
-  // Capabilities' action, view and event listeners (and the Home tab's) are served by one Bolt listener each
-  // (listener-index.ts).
-  const listeners = indexListeners(app);
+  registerCommandRouter(listeners.app, core);
   registerHomeTab(listeners.app, core);
   for (const register of options.listeners) register(listeners.app);
   listeners.install();

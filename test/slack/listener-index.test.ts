@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Capability, defineCapability } from '../../src/capability.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
 import { appHomeOpened, messageButton, reactionAdded, viewSubmission } from '../support/payloads.js';
+import { recordingLogger } from '../support/recording-logger.js';
 import { eventually, settled } from '../support/wait.js';
 
 let app: TestApp | undefined;
@@ -44,7 +45,7 @@ function recordingCapability(ran: string[]): Capability {
 const click = (actionId: string, blockId = 'actions') =>
   messageButton({ userId: ENGINEER, actionId, blockId, channelId: 'C0DEPLOYS1', messageTs: '1767225600.000100' });
 
-describe('capabilities listeners served by one Bolt listener per kind', () => {
+describe('capabilities listeners filed by id and run by the one global middleware', () => {
   it('runs exactly the listeners whose constraints match, as Bolt would', async () => {
     const ran: string[] = [];
     app = await startTestApp({ capabilities: [recordingCapability(ran)] });
@@ -76,14 +77,102 @@ describe('capabilities listeners served by one Bolt listener per kind', () => {
     expect(ran).toEqual(['view submitted', 'view closed']);
   });
 
-  it('adds one Bolt listener for all string-id actions and one for all views, whatever their number', async () => {
+  it('leaves Bolt only the listeners it cannot file (the regex action), whatever the number of the others', async () => {
     app = await startTestApp({ capabilities: [recordingCapability([])] });
     const bolt = app.groundcrew.slack.app as unknown as { listeners: unknown[] };
-    // /platform, the regex action (left to Bolt), the action index, the view index and the event index (the Home tab).
-    expect(bolt.listeners).toHaveLength(5);
+    // /platform, the string-id actions, the views and the Home tab's event are filed; the regex action is Bolt's.
+    expect(bolt.listeners).toHaveLength(1);
   });
 
-  it('serves event listeners filed by type from one Bolt listener: each runs for its type only, a regex goes to Bolt', async () => {
+  it('runs a filed listener and a Bolt regex listener that match the same click, and reports both failures', async () => {
+    const ran: string[] = [];
+    const logger = recordingLogger();
+    const both = defineCapability('both', () => ({
+      listeners(bolt) {
+        bolt.action('t.re-both', async ({ ack }) => {
+          await ack();
+          ran.push('filed');
+        });
+        bolt.action(/^t\.re-/, async () => {
+          ran.push('regex');
+        });
+        bolt.action('t.re-fail', async ({ ack }) => {
+          await ack();
+          throw new Error('filed listener failed');
+        });
+        bolt.action(/^t\.re-fail/, async () => {
+          throw new Error('regex listener failed');
+        });
+      },
+    }));
+    app = await startTestApp({ capabilities: [both], logger });
+    expect((await app.interact(click('t.re-both'))).status).toBe(200);
+    await eventually(() => ran.length === 2, { what: 'both listeners' });
+    expect(ran.sort()).toEqual(['filed', 'regex']);
+    expect((await app.interact(click('t.re-fail'))).status).toBe(200);
+    await eventually(() => logger.lines.some((l) => l.includes('unhandled error in a listener')), {
+      what: 'the failure logged',
+    });
+    const logged = logger.lines.find((l) => l.includes('unhandled error in a listener'))!;
+    expect(logged).toContain('filed listener failed');
+    expect(logged).toContain('regex listener failed');
+  });
+
+  it('files commands and shortcuts too: each runs for its own name only', async () => {
+    const ran: string[] = [];
+    const more = defineCapability('more', () => ({
+      listeners(bolt) {
+        bolt.shortcut({ callback_id: 't.short', type: 'message_action' }, async ({ ack }) => {
+          await ack();
+          ran.push('message shortcut');
+        });
+        bolt.shortcut('t.global', async ({ ack }) => {
+          await ack();
+          ran.push('global shortcut');
+        });
+        bolt.command('/other', async ({ ack }) => {
+          await ack({ text: 'other' });
+          ran.push('/other');
+        });
+      },
+    }));
+    app = await startTestApp({ capabilities: [more] });
+    const bolt = app.groundcrew.slack.app as unknown as { listeners: unknown[] };
+    expect(bolt.listeners).toHaveLength(0);
+    const shortcut = (type: string, callbackId: string) => ({
+      type,
+      callback_id: callbackId,
+      trigger_id: '123.456.789',
+      team: { id: 'T04ABCD1EFG', domain: 'acme-eng' },
+      user: { id: ENGINEER, username: 'eng', team_id: 'T04ABCD1EFG' },
+      channel: { id: 'C0OTHER001', name: 'somewhere' },
+      message: { type: 'message', user: ENGINEER, text: 'hi', ts: '1767225600.000100' },
+      message_ts: '1767225600.000100',
+      response_url: 'http://slack.test/response/shortcut-1',
+      action_ts: '1767225600.000200',
+      token: 'x',
+    });
+    expect((await app.interact(shortcut('message_action', 't.short'))).status).toBe(200);
+    expect((await app.interact(shortcut('shortcut', 't.global'))).status).toBe(200);
+    expect(await (await app.command('', { command: '/other' })).text()).toContain('other');
+    // A message shortcut whose constraint asks for the global kind does not match it, as under Bolt.
+    ran.sort();
+    expect(ran).toEqual(['/other', 'global shortcut', 'message shortcut']);
+    const help = await app.command('help');
+    expect(await help.text()).toContain('/platform');
+    expect(ran).toHaveLength(3);
+  });
+
+  it('refuses a capability that adds global middleware', async () => {
+    const global = defineCapability('global', () => ({
+      listeners(bolt) {
+        bolt.use(async ({ next }) => next());
+      },
+    }));
+    await expect(startTestApp({ capabilities: [global] })).rejects.toThrow(/no global middleware/);
+  });
+
+  it('runs event listeners filed by type: each for its type only, a regex one by Bolt beside them', async () => {
     const ran: string[] = [];
     const events = defineCapability('events', () => ({
       listeners(bolt) {
@@ -103,8 +192,8 @@ describe('capabilities listeners served by one Bolt listener per kind', () => {
     }));
     app = await startTestApp({ capabilities: [events] });
     const bolt = app.groundcrew.slack.app as unknown as { listeners: unknown[] };
-    // /platform, the event index (the Home tab and the three string-type listeners), the regex event listener.
-    expect(bolt.listeners).toHaveLength(3);
+    // Only the regex event listener is Bolt's.
+    expect(bolt.listeners).toHaveLength(1);
     await app.event(reactionAdded(ENGINEER), { eventId: 'Ev0INDEX001' });
     await eventually(() => ran.length === 3, { what: 'the reaction_added listeners' });
     await settled(app);

@@ -128,22 +128,38 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       outbound--;
     }
   };
-  const groundcrew = createGroundcrew({
-    config,
-    database,
-    clock,
-    logger: options.logger ?? createSilentLogger(),
-    retryConfig: { retries: 0 },
-    host: '127.0.0.1',
-    fetch: trackedFetch,
-    ...(options.capabilities ? { capabilities: options.capabilities } : {}),
-    ...(options.authTest ? {} : { botIdentity: { botId: BOT_ID, botUserId: BOT_USER_ID } }),
-    ...(options.cronFactory ? { cronFactory: options.cronFactory } : {}),
+  // An app that fails to build or start leaves nothing behind: above all not FakeSlack's interceptor, which would
+  // answer (and record) the next test's Slack calls in place of that test's own.
+  const abandon = async (error: unknown): Promise<never> => {
+    await database.close().catch(() => {});
+    await postgres?.drop();
+    nock.cleanAll();
+    nock.enableNetConnect();
+    throw error;
+  };
+  const groundcrew = await buildApp().catch(abandon);
+  const server = await groundcrew.slack.start().catch(async (error: unknown) => {
+    await groundcrew.stop(0).catch(() => {});
+    return abandon(error);
   });
-  const server = await groundcrew.slack.start();
   if (options.startScheduler) await groundcrew.services.scheduler.start();
   const port = (server!.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
+
+  async function buildApp() {
+    return createGroundcrew({
+      config,
+      database,
+      clock,
+      logger: options.logger ?? createSilentLogger(),
+      retryConfig: { retries: 0 },
+      host: '127.0.0.1',
+      fetch: trackedFetch,
+      ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+      ...(options.authTest ? {} : { botIdentity: { botId: BOT_ID, botUserId: BOT_USER_ID } }),
+      ...(options.cronFactory ? { cronFactory: options.cronFactory } : {}),
+    });
+  }
 
   let toApp = 0;
   const request: TestApp['request'] = async (path, init) => {
