@@ -6,6 +6,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { backupDatabase, defaultBackupDir, ensurePrivateFile } from '../ops/backup.js';
 import { createSqliteDatabase, type SqliteDatabase } from './sqlite.js';
+import { isBusyError } from './write.js';
 
 /** Migrations live at the repo root, next to src/ (and next to dist/ in the container). */
 export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
@@ -63,20 +64,34 @@ export function openDb(
   // starting together on a new file both find the migrations pending; the second waits (busy_timeout) for the
   // first's transaction, then fails on a table the first created, and its own transaction rolls back. Nothing is
   // then left to apply: that is the outcome wanted, not an error (CI saw it with two replicas on one file).
-  // A write that meets another process's commit may also be refused at once (SQLITE_BUSY, "database is locked"):
-  // tried again, it reads what the other applied.
+  // A write that meets another process's commit may also be refused at once (SQLITE_BUSY, "database is locked": the
+  // migrator's transaction reads the schema before it writes, and once another process has committed since, SQLite
+  // refuses the write without waiting). Each process's own `create table if not exists __drizzle_migrations` is such
+  // a commit, so with several starting together the quick tries could all be spent before the one migrating
+  // committed (CI, loaded: 1 open in 16 failed). After a pause it is tried again and reads what the other applied;
+  // busy tries go on for up to MIGRATE_BUSY_MS.
+  const busyUntil = Date.now() + MIGRATE_BUSY_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       migrate(drizzle(sqlite), { migrationsFolder });
       break;
     } catch (error) {
       if (hasAppliedMigrations(sqlite) && pendingMigrations(sqlite, migrationsFolder).length === 0) break;
-      if (attempt >= 5) throw error;
+      if (attempt >= 5 && !(isBusyError(error) && Date.now() < busyUntil)) throw error;
+      pauseSync(Math.min(25 * attempt, 250));
     }
   }
   return createSqliteDatabase(sqlite, {
     ...(options.healthProbeEveryMs !== undefined ? { healthProbeEveryMs: options.healthProbeEveryMs } : {}),
   });
+}
+
+/** How long opening a SQLite file keeps trying a migration another process's lock refuses. */
+const MIGRATE_BUSY_MS = 30_000;
+
+/** Blocks the thread for `ms`: openDb is synchronous, and nothing else runs in the process before it returns. */
+function pauseSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** The tags of migrations in the folder's journal that drizzle has not applied to this database yet. */
