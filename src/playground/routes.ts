@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { ManualClock } from '../clock.js';
+import { parseJson } from '../json.js';
 import type { Scheduler } from '../scheduler/types.js';
 import { readBody, sendJson } from '../slack/http.js';
 import { decodeApiBody } from './form.js';
@@ -71,7 +72,10 @@ export function loopbackOnly(handler: (req: IncomingMessage & Params, res: Serve
 async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const text = await readBody(req);
   if (text === null) throw new UiError('body too large');
-  return text.trim() ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (!text.trim()) return {};
+  const body = parseJson(text);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new UiError('the body must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 const str = (value: unknown, name: string): string => {

@@ -1,3 +1,4 @@
+import { parseJson } from '../json.js';
 import { truthy } from './form.js';
 import { BOT, dmChannelId, isDmChannel, PEOPLE, TEAM } from './ids.js';
 import {
@@ -218,7 +219,8 @@ export class SlackStandIn {
       this.ws.changed();
       return { errors: stored.errors };
     }
-    const body = response.body.trim() ? (JSON.parse(response.body) as Record<string, unknown>) : {};
+    // An empty ack (or one that is not JSON) is a plain ack: the modal closes.
+    const body = (parseJson(response.body) ?? {}) as Record<string, unknown>;
     switch (body.response_action) {
       case 'errors':
         stored.errors = (body.errors ?? {}) as Record<string, string>;

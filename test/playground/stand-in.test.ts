@@ -352,6 +352,14 @@ describe('a running playground', () => {
     expect((await ui('time', { ms: -5 })).status).toBe(400);
   });
 
+  it('answers a body that is not a JSON object with 400 and says so (it was a 500)', async () => {
+    for (const body of ['{"ms":', '[1]', 'null']) {
+      const response = await fetch(`${base()}/playground/ui/time`, { method: 'POST', body });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('the body must be a JSON object');
+    }
+  });
+
   it('a time jump says what happened in plain terms (messages posted, or nothing), not job names', async () => {
     const ws = playground.workspace;
     await ui('time', { ms: 60_000 });

@@ -161,6 +161,7 @@ describe('micro-pulse', () => {
     apps.track(supportApp);
     await say(supportApp, 'How do I rotate the staging database password?', { user: ADA });
     const row = await waitForTicket(supportApp, 1, (r) => r.replyTs !== null);
+    await settled(supportApp);
     expect(microDms(supportApp, ADA)).toHaveLength(0);
     await click(supportApp, PAT, SUPPORT_IDS.resolved, row);
     await waitForTicket(supportApp, 1, (r) => r.state === 'resolved');
