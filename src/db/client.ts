@@ -86,10 +86,13 @@ export function openDb(
   });
 }
 
-/** How long opening a SQLite file keeps trying a migration another process's lock refuses. */
+/**
+ * How long opening a SQLite file keeps trying a migration another process's lock refuses (checked between tries; a
+ * try itself can wait up to the 5 s busy_timeout).
+ */
 const MIGRATE_BUSY_MS = 30_000;
 
-/** Blocks the thread for `ms`: openDb is synchronous, and nothing else runs in the process before it returns. */
+/** Blocks the thread for `ms` (openDb is synchronous); it only pauses while another process holds the file busy. */
 function pauseSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -1,4 +1,5 @@
 import type { CustomRoute } from '@slack/bolt';
+import { parseJson } from '../json.js';
 import { readBody, sendJson } from '../slack/http.js';
 import { SIGNATURE_HEADER, signBody, verifyBody } from '../webhooks/signing.js';
 import { DEMO_SECRET } from './demo.js';
@@ -53,7 +54,9 @@ export function demoExecutorRoutes(options: DemoExecutorOptions): CustomRoute[] 
           ws.record({ direction: 'app→demo', what: `demo ${kind} webhook: bad signature` });
           return sendJson(res, 401, { ok: false, error: 'bad signature' });
         }
-        const job = JSON.parse(body) as Record<string, unknown>;
+        const parsed = parseJson(body);
+        if (!parsed || typeof parsed !== 'object') return sendJson(res, 400, { ok: false, error: 'not a JSON object' });
+        const job = parsed as Record<string, unknown>;
         const callbackUrl = String(job.callbackUrl ?? job.callback_url ?? '');
         ws.record({ direction: 'app→demo', what: `demo ${kind} system accepted work`, detail: body.slice(0, 300) });
         sendJson(res, 202, { ok: true, accepted: true });

@@ -301,17 +301,13 @@ function requirePerson(userId: string): void {
 }
 
 function parseReply(body: string, contentType: string): { text: string; blocks?: unknown[]; inChannel: boolean } {
-  if (contentType.includes('json') || body.trimStart().startsWith('{')) {
-    try {
-      const parsed = JSON.parse(body) as Record<string, unknown>;
-      return {
-        text: typeof parsed.text === 'string' ? parsed.text : '',
-        ...(Array.isArray(parsed.blocks) ? { blocks: parsed.blocks } : {}),
-        inChannel: parsed.response_type === 'in_channel',
-      };
-    } catch {
-      // not JSON after all: Slack shows it as text
-    }
-  }
-  return { text: body, inChannel: false };
+  // Not a JSON object after all: Slack shows it as text.
+  const parsed = contentType.includes('json') || body.trimStart().startsWith('{') ? parseJson(body) : undefined;
+  if (!parsed || typeof parsed !== 'object') return { text: body, inChannel: false };
+  const reply = parsed as Record<string, unknown>;
+  return {
+    text: typeof reply.text === 'string' ? reply.text : '',
+    ...(Array.isArray(reply.blocks) ? { blocks: reply.blocks } : {}),
+    inChannel: reply.response_type === 'in_channel',
+  };
 }

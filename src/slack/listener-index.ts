@@ -99,7 +99,7 @@ export function indexListeners(app: App): ListenerIndex {
       if (property === 'view') return view;
       if (property === 'shortcut') return shortcut;
       if (property === 'event') return event;
-      if (property === 'use') return refuseUse;
+      if (property === 'use' || property === 'assistant') return refuseGlobalMiddleware;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -120,7 +120,8 @@ export function indexListeners(app: App): ListenerIndex {
         return key(events, body.event?.type);
       case 'block_actions':
       case 'interactive_message':
-        return key(actions, (args.payload as { action_id?: unknown }).action_id);
+        // No action at all (`actions: []`) leaves Bolt's payload undefined: nothing is filed for it, as under Bolt.
+        return key(actions, (args.payload as { action_id?: unknown } | undefined)?.action_id);
       case 'view_submission':
       case 'view_closed':
         return key(views, body.view?.callback_id);
@@ -139,6 +140,9 @@ export function indexListeners(app: App): ListenerIndex {
     app: facade,
     install() {
       installed = true;
+      // Filed listeners run inside the last global middleware, so none may come after it: Bolt would run such
+      // middleware before its listeners, and here it would not run before the filed ones.
+      Object.assign(app, { use: refuseGlobalMiddleware, assistant: refuseGlobalMiddleware });
     },
     async dispatch(args) {
       const chains = filed(args);
@@ -146,17 +150,25 @@ export function indexListeners(app: App): ListenerIndex {
       const runs = chains.map((chain) => run(chain, 0, args));
       if (boltListeners() > 0) runs.push(args.next());
       if (runs.length === 1) return runs[0];
-      // Like Bolt: every listener runs; one failure is rethrown as is, several as a MultipleListenerError.
+      // Like Bolt: every listener runs; one failure is rethrown as is, several as one flat MultipleListenerError.
       const results = await Promise.allSettled(runs);
-      const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+      const failures = results.flatMap((r) =>
+        r.status !== 'rejected'
+          ? []
+          : r.reason instanceof MultipleListenerError
+            ? r.reason.originals
+            : [r.reason as Error],
+      );
       if (failures.length === 1) throw failures[0];
       if (failures.length > 1) throw new MultipleListenerError(failures);
     },
   };
 }
 
-function refuseUse(): never {
-  throw new Error('capabilities add no global middleware: src/slack/app.ts has the one (docs/architecture.md)');
+function refuseGlobalMiddleware(): never {
+  throw new Error(
+    "no global middleware after groundcrew's (app.use, app.assistant): src/slack/app.ts has the one; add listeners (docs/architecture.md)",
+  );
 }
 
 const matching = (constraints: unknown) =>
@@ -170,12 +182,21 @@ function plainId(constraints: unknown, key: string, known: ReadonlySet<string>):
   return typeof id === 'string' ? id : undefined;
 }
 
-/** Runs a chain from `index` on; a listener that throws at once fails its run only, as under Bolt. */
+/**
+ * Runs a chain from `index` on, as Bolt runs a listener's: a listener that throws at once fails its run only, and a
+ * middleware that calls `next()` twice is refused.
+ */
 function run(chain: Chain, index: number, args: Args): Promise<void> {
   const middleware = chain[index] as Chain[number];
   const last = index === chain.length - 1;
+  let called = false;
+  const next = () => {
+    if (called) throw new Error('next() called multiple times');
+    called = true;
+    return run(chain, index + 1, args);
+  };
   try {
-    return Promise.resolve(middleware({ ...args, next: last ? noop : () => run(chain, index + 1, args) }));
+    return Promise.resolve(middleware({ ...args, next: last ? noop : next }));
   } catch (error) {
     return Promise.reject(error);
   }

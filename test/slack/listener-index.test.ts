@@ -1,3 +1,4 @@
+import { type App, Assistant } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Capability, defineCapability } from '../../src/capability.js';
 import { ENGINEER, startTestApp, type TestApp } from '../support/harness.js';
@@ -155,21 +156,88 @@ describe('capabilities listeners filed by id and run by the one global middlewar
     expect((await app.interact(shortcut('message_action', 't.short'))).status).toBe(200);
     expect((await app.interact(shortcut('shortcut', 't.global'))).status).toBe(200);
     expect(await (await app.command('', { command: '/other' })).text()).toContain('other');
-    // A message shortcut whose constraint asks for the global kind does not match it, as under Bolt.
     ran.sort();
     expect(ran).toEqual(['/other', 'global shortcut', 'message shortcut']);
+    ran.length = 0;
+    // A global shortcut with the message shortcut's callback_id does not match its `type: message_action`
+    // constraint, as under Bolt (unanswered: Bolt acks it after its timeout, so it is not awaited), and /platform
+    // does not reach /other's listener.
+    const unmatched = app.interact(shortcut('shortcut', 't.short'));
     const help = await app.command('help');
     expect(await help.text()).toContain('/platform');
-    expect(ran).toHaveLength(3);
+    await settled(app);
+    expect(ran).toEqual([]);
+    await unmatched;
   });
 
-  it('refuses a capability that adds global middleware', async () => {
-    const global = defineCapability('global', () => ({
+  it('runs a registration with several functions as one chain, refuses next() twice, and survives a listener that throws at once', async () => {
+    const ran: string[] = [];
+    const logger = recordingLogger();
+    const chains = defineCapability('chains', () => ({
       listeners(bolt) {
-        bolt.use(async ({ next }) => next());
+        bolt.action(
+          't.chain',
+          async ({ next }) => {
+            ran.push('middleware');
+            await next();
+          },
+          async ({ ack }) => {
+            await ack();
+            ran.push('listener');
+          },
+        );
+        bolt.action(
+          't.twice',
+          async ({ ack, next }) => {
+            await ack();
+            await next();
+            await next();
+          },
+          async () => {
+            ran.push('after next');
+          },
+        );
+        bolt.action('t.throws', (({ ack }: { ack: () => Promise<void> }) => {
+          void ack();
+          throw new Error('thrown at once');
+        }) as never);
       },
     }));
-    await expect(startTestApp({ capabilities: [global] })).rejects.toThrow(/no global middleware/);
+    app = await startTestApp({ capabilities: [chains], logger });
+    await app.interact(click('t.chain'));
+    expect(ran).toEqual(['middleware', 'listener']);
+    await app.interact(click('t.twice'));
+    await eventually(() => logger.lines.some((l) => l.includes('next() called multiple times')), {
+      what: 'the second next() refused',
+    });
+    expect(ran).toEqual(['middleware', 'listener', 'after next']);
+    expect((await app.interact(click('t.throws'))).status).toBe(200);
+    await eventually(() => logger.lines.some((l) => l.includes('thrown at once')), { what: 'the throw logged' });
+  });
+
+  it('a click with no action runs no listener and logs no error, as under Bolt', async () => {
+    const ran: string[] = [];
+    const logger = recordingLogger();
+    app = await startTestApp({ capabilities: [recordingCapability(ran)], logger });
+    const empty = { ...click('t.a'), actions: [] };
+    const answered = app.interact(empty);
+    await settled(app);
+    expect(ran).toEqual([]);
+    expect(logger.lines.filter((l) => l.includes('error'))).toEqual([]);
+    await answered;
+  });
+
+  it('refuses global middleware after its own: from a capability (use, assistant) and on the App once built', async () => {
+    for (const add of [
+      (bolt: App) => bolt.use(async ({ next }) => next()),
+      (bolt: App) => bolt.assistant(new Assistant({ threadStarted: async () => {}, userMessage: async () => {} })),
+    ]) {
+      const global = defineCapability('global', () => ({ listeners: add }));
+      await expect(startTestApp({ capabilities: [global] })).rejects.toThrow(/no global middleware/);
+    }
+    app = await startTestApp();
+    const bolt = app.groundcrew.slack.app;
+    expect(() => bolt.use(async ({ next }) => next())).toThrow(/no global middleware/);
   });
 
   it('runs event listeners filed by type: each for its type only, a regex one by Bolt beside them', async () => {
