@@ -141,7 +141,10 @@ for (const backend of SHARED_BACKENDS) {
 
     it('hold renews while the work runs, and tells the work when another replica took the lease over', async () => {
       const { a, b, clock } = await twoReplicas();
-      const ttl = 90; // real milliseconds between renewals (a third of it); expiry is on the manual clock
+      // Renewed every third of it (real time); expiry is on the manual clock. A renewal unanswered for a whole ttl
+      // counts as lost, so the ttl must outlast a slow database round trip on a loaded machine (90 ms did not: one
+      // loaded run on PostgreSQL saw the lease "lost" before the takeover).
+      const ttl = 3000;
       let signal: AbortSignal | undefined;
       let finish!: () => void;
       const done = new Promise<void>((resolve) => {
