@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { createCommunitiesRepo } from '../../src/communities/repo.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
-import { settled } from '../support/wait.js';
+import { eventually, settled } from '../support/wait.js';
 import {
   A,
   B,
@@ -102,6 +102,9 @@ describe('communities: agenda items from replies in the agenda request’s threa
     await app.event(reply('1767225600.999999', B, 'another thread'), { eventId: 'Ev0AGENDA06' });
     // The last event a person sends in the thread shows the ones before it were handled.
     await app.event(reply(thread, B, 'Dependency upgrades'), { eventId: 'Ev0AGENDA07' });
+    // Items are listed in the order they were stored; events run side by side (on PostgreSQL several at once), so
+    // the next reply is sent once this one is in, as a person would reply after seeing the list.
+    await eventually(async () => (await agenda(app!)).length === 2, { what: "B's item stored" });
     // A reply also sent to the channel is a reply too.
     await app.event(reply(thread, A, 'Flaky tests', { subtype: 'thread_broadcast' }), { eventId: 'Ev0AGENDA09' });
     await settled(app);
