@@ -19,7 +19,7 @@ const SHORTCUT_KEYS = new Set(['callback_id', 'type']);
 export interface ListenerIndex {
   /**
    * Hand this to capabilities' register(): `command`/`action`/`view`/`shortcut`/`event` are filed by name, id or
-   * type; the rest is the real App. `use` is refused: the global middleware is src/slack/app.ts's one.
+   * type; the rest is the real App. `use` and `assistant` are refused: the global middleware is src/slack/app.ts's one.
    */
   app: App;
   /** Ends the filing: later registrations go straight to Bolt. */
